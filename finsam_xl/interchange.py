@@ -1,0 +1,106 @@
+"""The interchange format: a Budget as YAML or JSON, validated by the model.
+
+The format is versioned (``format: finsam_xl/budget``, ``version: 1``); the
+JSON Schema generated from the model ships in ``finsam_xl/schema/``. Amounts
+are kronor as plain numbers. Loading never guesses: an unknown field, a wrong
+type or an inconsistent year list is an ``InterchangeError`` whose message
+names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from finsam_xl.model.budget import Budget
+
+SCHEMA_FILE = Path(__file__).parent / "schema" / "budget.schema.json"
+
+
+class InterchangeError(ValueError):
+    """A budget file that cannot be read; the message is Swedish and names the place."""
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = [f"{source}: budgetfilen följer inte formatet finsam_xl/budget version 1:"]
+    for item in error.errors()[:20]:
+        path = ".".join(str(p) for p in item["loc"]) or "(roten)"
+        lines.append(f"  {path}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def budget_from_data(data: Any, source: str = "budget") -> Budget:
+    """Validate already-parsed data (a dict) into a Budget."""
+    if not isinstance(data, dict):
+        raise InterchangeError(f"{source}: förväntade ett objekt med fälten forbund, years, ...")
+    try:
+        return Budget.model_validate(data)
+    except ValidationError as error:
+        raise InterchangeError(_describe(error, source)) from None
+
+
+def loads(text: str, source: str = "budget.yaml") -> Budget:
+    """Parse YAML or JSON text (JSON is YAML) into a Budget."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise InterchangeError(f"{where}: filen är inte giltig YAML/JSON ({error})") from None
+    return budget_from_data(data, source)
+
+
+def load(path: str | Path) -> Budget:
+    """Read a budget from a .yaml/.yml/.json file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InterchangeError(f"{path}: kan inte läsa filen ({error})") from None
+    return loads(text, str(path))
+
+
+def to_data(budget: Budget) -> dict[str, Any]:
+    """The budget as plain JSON-compatible data (defaults left out, format and version kept)."""
+    data = budget.model_dump(mode="json", exclude_defaults=True)
+    return {"format": budget.format, "version": budget.version, **data}
+
+
+def dumps(budget: Budget, fmt: str = "yaml") -> str:
+    """Serialise to YAML (default) or JSON text."""
+    data = to_data(budget)
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return yaml.safe_dump(_year_keys(data), allow_unicode=True, sort_keys=False, width=100)
+
+
+def _year_keys(value: Any) -> Any:
+    """Turn JSON's string year keys back into YAML integers: {'2025': 1} -> {2025: 1}."""
+    if isinstance(value, dict):
+        return {
+            (int(k) if isinstance(k, str) and k.isdigit() else k): _year_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_year_keys(v) for v in value]
+    return value
+
+
+def dump(budget: Budget, path: str | Path) -> None:
+    """Write to a file; JSON when the name ends in .json, else YAML."""
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    path.write_text(dumps(budget, fmt), encoding="utf-8")
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the interchange format, generated from the model."""
+    schema = Budget.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://finsam-xl.example/schema/budget-1.json"
+    schema["title"] = "finsam_xl budget, version 1"
+    return schema

@@ -1,0 +1,338 @@
+"""The budget of one samordningsförbund: the interchange format, version 1.
+
+All amounts are kronor (``Decimal``), whatever the display unit. Costs are
+positive; other income is positive. Structural impossibilities (a year list
+that is not consecutive, a member kind that does not exist) are rejected when
+the model is built; everything a förbund can legitimately get wrong (keys,
+shares, equity, totals) is left to the checks in ``finsam_xl.rules`` so that
+it becomes a finding with a location instead of a crash.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from finsam_xl.model.types import Money, Quantity, YearAmounts
+
+FORMAT_ID: Literal["finsam_xl/budget"] = "finsam_xl/budget"
+FORMAT_VERSION: Literal[1] = 1
+
+
+class Unit(StrEnum):
+    """Display unit of the workbook and printed tables (amounts are always stored in kr)."""
+
+    KR = "kr"
+    TKR = "tkr"
+
+
+class MemberKind(StrEnum):
+    """Which part of the 50/25/25 split a member belongs to."""
+
+    STAT = "stat"
+    REGION = "region"
+    KOMMUN = "kommun"
+
+
+#: The law's split (Lag 2003:1210): state one half, regions and municipalities a quarter each.
+LAWFUL_SHARE: dict[MemberKind, Decimal] = {
+    MemberKind.STAT: Decimal("0.5"),
+    MemberKind.REGION: Decimal("0.25"),
+    MemberKind.KOMMUN: Decimal("0.25"),
+}
+
+
+class KeyType(StrEnum):
+    """How one kind's share is split between its members (set in the förbundsordning)."""
+
+    BEFOLKNING = "befolkning"  # by population
+    PROCENT = "procent"  # by fixed percentages
+    LIKA = "lika"  # in equal parts
+
+
+class EntryMode(StrEnum):
+    """How a year's contribution is entered."""
+
+    STAT = "stat"  # the state's amount; total = 2 x state
+    TOTAL = "total"  # the total frame, split 50/25/25
+
+
+class CostGroup(StrEnum):
+    """Cost groups every budget has in some form."""
+
+    STYRELSE = "styrelse"
+    ADMINISTRATION = "administration"
+    INSATS_INDIVID = "insats_individ"
+    INSATS_STRUKTUR = "insats_struktur"
+    KOMPETENS = "kompetensutveckling"
+    OVRIGT = "ovrigt"
+
+
+#: Groups counted as administration when its share of costs is computed.
+ADMIN_GROUPS = frozenset({CostGroup.STYRELSE, CostGroup.ADMINISTRATION})
+
+
+class YearKind(StrEnum):
+    """Role of a year column."""
+
+    JAMFORELSE = "jamforelse"  # comparison year (last year's budget or forecast)
+    BUDGET = "budget"
+    PLAN = "plan"
+
+
+class _Model(BaseModel):
+    """Base: unknown fields are errors, so a typo in a YAML file is caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Forbund(_Model):
+    """The förbund itself."""
+
+    name: str = Field(min_length=1)
+    org_nr: str | None = None
+    unit: Unit = Unit.KR
+
+
+class Years(_Model):
+    """Comparison years, the budget year and the plan years, consecutive."""
+
+    comparison: list[int] = Field(default_factory=list)
+    budget: int = Field(ge=2000, le=2200)
+    plan: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> Years:
+        expected = list(range(self.budget - len(self.comparison), self.budget))
+        if self.comparison != expected:
+            raise ValueError(
+                f"jämförelseåren {self.comparison} ska vara åren närmast före budgetåret "
+                f"{self.budget}: {expected}"
+            )
+        expected = list(range(self.budget + 1, self.budget + 1 + len(self.plan)))
+        if self.plan != expected:
+            raise ValueError(
+                f"planåren {self.plan} ska vara åren närmast efter budgetåret {self.budget}: "
+                f"{expected}"
+            )
+        return self
+
+    @property
+    def all(self) -> list[int]:
+        """Every year, oldest first."""
+        return [*self.comparison, self.budget, *self.plan]
+
+    def kind(self, year: int) -> YearKind:
+        """The role of ``year``; raises KeyError for a year outside the model."""
+        if year == self.budget:
+            return YearKind.BUDGET
+        if year in self.plan:
+            return YearKind.PLAN
+        if year in self.comparison:
+            return YearKind.JAMFORELSE
+        raise KeyError(year)
+
+
+class Member(_Model):
+    """A member (medlem/part/huvudman).
+
+    ``key`` is the member's key value (population, or percentage) for its kind's
+    key type; with equal parts it is not needed. ``amounts`` are amounts the
+    member actually pays where they are fixed rather than derived from the key,
+    as published budgets show them; they are compared with the lawful share.
+    """
+
+    name: str = Field(min_length=1)
+    kind: MemberKind
+    key: Quantity | None = None
+    amounts: YearAmounts = Field(default_factory=dict)
+
+
+class Keys(_Model):
+    """Key type per member kind."""
+
+    stat: KeyType = KeyType.LIKA
+    region: KeyType = KeyType.LIKA
+    kommun: KeyType = KeyType.BEFOLKNING
+    note: str | None = None  # e.g. "befolkning 2023-11-01"
+
+    def for_kind(self, kind: MemberKind) -> KeyType:
+        """The key type used within ``kind``."""
+        return {
+            MemberKind.STAT: self.stat,
+            MemberKind.REGION: self.region,
+            MemberKind.KOMMUN: self.kommun,
+        }[kind]
+
+
+class Contribution(_Model):
+    """One year's member contribution (medelstilldelning).
+
+    With ``mode=stat`` the amount is the state's (total = 2 x amount); with
+    ``mode=total`` it is the total frame. Without an amount the total is the
+    sum of the members' fixed amounts. ``decided=False`` marks an amount the
+    board will request (äskat belopp), not yet decided.
+    """
+
+    year: int
+    mode: EntryMode = EntryMode.TOTAL
+    amount: Money | None = None
+    decided: bool = True
+
+
+class IncomeLine(_Model):
+    """Other income: ESF money, income for project work, sales.
+
+    ``netted=True``: the budget shows it as a negative line inside a cost
+    centre (its published subtotals are net); otherwise it is a funding line.
+    """
+
+    name: str
+    section: str | None = None
+    cost_centre: str | None = None
+    account: str | None = None
+    netted: bool = False
+    amounts: YearAmounts = Field(default_factory=dict)
+
+
+class Insats(_Model):
+    """Decision data of a funded activity (insats)."""
+
+    decision_date: date | None = None
+    granted_per_year: Money | None = None
+    start: date | None = None
+    end: date | None = None
+    owner: str | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> Insats:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"projektperioden slutar {self.end} före start {self.start}")
+        return self
+
+    def covers(self, year: int) -> bool:
+        """True when the project period includes some day of ``year``."""
+        if self.start and self.start.year > year:
+            return False
+        return not (self.end and self.end.year < year)
+
+
+class CostLine(_Model):
+    """A cost line. ``section`` is the heading it is printed under in the budget table."""
+
+    name: str
+    group: CostGroup
+    section: str | None = None
+    cost_centre: str | None = None
+    account: str | None = None
+    amounts: YearAmounts = Field(default_factory=dict)
+    insats: Insats | None = None
+
+
+class EquityBand(_Model):
+    """One step of the recommended-maximum scale: from this yearly allocation, at most max_pct."""
+
+    from_amount: Money = Decimal(0)
+    max_pct: Quantity = Decimal(20)
+
+
+class Equity(_Model):
+    """Equity (eget kapital): opening balance, the board's floor, the recommended scale.
+
+    ``opening`` is the equity at the start of ``opening_year`` (default: the
+    first year of the model). Years before it have no equity figures.
+    """
+
+    opening: Money
+    opening_year: int | None = None
+    floor: Money = Decimal(0)
+    scale: list[EquityBand] = Field(default_factory=lambda: [EquityBand()])
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_sorted(cls, bands: list[EquityBand]) -> list[EquityBand]:
+        if not bands:
+            raise ValueError("trappan behöver minst ett steg")
+        return sorted(bands, key=lambda b: b.from_amount)
+
+    def max_pct_for(self, allocation: Decimal) -> Decimal:
+        """The recommended maximum in % for a yearly allocation of this size."""
+        pct = self.scale[0].max_pct
+        for band in self.scale:
+            if allocation >= band.from_amount:
+                pct = band.max_pct
+        return pct
+
+
+class Settings(_Model):
+    """Thresholds and local rules."""
+
+    admin_share_max_pct: Quantity = Decimal(30)
+    payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
+    uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)
+
+
+class Published(_Model):
+    """Totals as a source document printed them, to be re-added by the checks.
+
+    ``sections`` are subtotals per printed heading (cost centre or group),
+    net of income netted in that section. ``decision_room`` is "Summa medel att
+    disponera"/"Totalt beslutsutrymme"; ``available`` is "Tillgängligt".
+    """
+
+    contributions: YearAmounts = Field(default_factory=dict)
+    income: YearAmounts = Field(default_factory=dict)
+    costs: YearAmounts = Field(default_factory=dict)
+    result: YearAmounts = Field(default_factory=dict)
+    equity_start: YearAmounts = Field(default_factory=dict)
+    equity_end: YearAmounts = Field(default_factory=dict)
+    equity_end_pct: dict[int, Quantity] = Field(default_factory=dict)
+    decision_room: YearAmounts = Field(default_factory=dict)
+    available: YearAmounts = Field(default_factory=dict)
+    sections: dict[str, YearAmounts] = Field(default_factory=dict)
+    allocation: dict[int, dict[str, Money]] = Field(default_factory=dict)
+    table_heading: str | None = (
+        None  # the printed table's heading, e.g. "Budget 2024, plan 2025-2026"
+    )
+
+    def is_empty(self) -> bool:
+        """True when nothing was published."""
+        return not any(getattr(self, name) for name in type(self).model_fields)
+
+
+class Budget(_Model):
+    """One förbund's budget: the root of the interchange format."""
+
+    format: Literal["finsam_xl/budget"] = FORMAT_ID
+    version: Literal[1] = FORMAT_VERSION
+    forbund: Forbund
+    years: Years
+    adopted: date | None = None
+    members: list[Member] = Field(default_factory=list)
+    keys: Keys = Field(default_factory=Keys)
+    contributions: list[Contribution] = Field(default_factory=list)
+    income: list[IncomeLine] = Field(default_factory=list)
+    costs: list[CostLine] = Field(default_factory=list)
+    equity: Equity
+    settings: Settings = Field(default_factory=Settings)
+    published: Published = Field(default_factory=Published)
+
+    @model_validator(mode="after")
+    def _equity_year(self) -> Budget:
+        year = self.equity.opening_year
+        if year is not None and year not in self.years.all:
+            raise ValueError(f"eget kapital: öppningsåret {year} finns inte bland åren")
+        return self
+
+    @property
+    def opening_year(self) -> int:
+        """The year whose start the opening equity belongs to."""
+        return self.equity.opening_year or self.years.all[0]
+
+    def contribution(self, year: int) -> Contribution | None:
+        """The contribution entered for ``year`` (the first, if there are several)."""
+        return next((c for c in self.contributions if c.year == year), None)

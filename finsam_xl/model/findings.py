@@ -1,0 +1,107 @@
+"""Findings: what a check or a reader found, with severity, Swedish message and location.
+
+A finding carries a ``Ref`` that names the model element it concerns (a member,
+a cost line and year, a published total, ...). Adapters translate the Ref into
+a place the user can see (``Sheet!Cell`` for a workbook, ``file:line`` for a
+SIE file) and put that in ``location``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    """How serious a finding is. Errors make ``check`` exit 1."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+SEVERITY_SV = {Severity.ERROR: "Fel", Severity.WARNING: "Varning", Severity.INFO: "Info"}
+
+#: Rule-id prefixes whose errors mean the input cannot be trusted: results are not written.
+BLOCKING_PREFIXES = ("read.", "input.")
+
+
+class Ref(BaseModel):
+    """A reference to one element of the budget model.
+
+    ``element`` names the collection (``member``, ``cost``, ``income``,
+    ``contribution``, ``equity``, ``settings``, ``published``, ``plan``,
+    ``allocation``, ``years``, ``adopted``, ``forbund``); ``index`` is the
+    position in that list, ``key`` a name (member, published item), ``year`` a
+    year column and ``field`` an attribute.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    element: str
+    index: int | None = None
+    key: str | None = None
+    year: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        text = self.element
+        if self.index is not None:
+            text += f"[{self.index + 1}]"
+        if self.key is not None:
+            text += f"[{self.key}]"
+        if self.field is not None:
+            text += f".{self.field}"
+        if self.year is not None:
+            text += f".{self.year}"
+        return text
+
+
+class Finding(BaseModel):
+    """One problem or observation. ``location`` is filled in by the adapter that shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    severity: Severity
+    message: str
+    ref: Ref | None = None
+    location: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """True for input errors: the data cannot be trusted, so nothing is written."""
+        return self.severity is Severity.ERROR and self.rule.startswith(BLOCKING_PREFIXES)
+
+    def where(self) -> str:
+        """The place to show: the adapter's location, else the model reference, else ''."""
+        if self.location:
+            return self.location
+        return str(self.ref) if self.ref else ""
+
+    def format(self) -> str:
+        """One line, the same on every path: 'Fel [rule] Blad!C7: message'."""
+        where = self.where()
+        place = f" {where}" if where else ""
+        return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
+
+    def as_json(self) -> dict[str, str]:
+        """The stable JSON shape of ``check --json``."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "message": self.message,
+            "location": self.where(),
+        }
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """True when any finding is an error."""
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then warnings, then info; stable within a severity."""
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: order[f.severity])

@@ -1,0 +1,31 @@
+"""Annotated field types shared by the models: Money, percentages and per-year amounts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+from finsam_xl.money import to_decimal
+
+
+def _number_out(value: Decimal) -> int | float:
+    """Serialise a Decimal as a JSON number: int when whole, else float (öre survive repr)."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+#: An amount in kronor. Accepts int, Decimal, float (via repr) and Swedish number text.
+Money = Annotated[
+    Decimal,
+    BeforeValidator(to_decimal),
+    PlainSerializer(_number_out, return_type=int | float, when_used="json"),
+]
+
+#: A plain decimal quantity (key values, percentages), same conversions as Money.
+Quantity = Money
+
+#: Amounts per calendar year, e.g. ``{2025: Decimal('6184000')}``.
+YearAmounts = dict[int, Money]

@@ -1,0 +1,135 @@
+"""Checks on contributions: entries, the exact sum, the law's 50/25/25 and members' shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from finsam_xl.core.allocation import KIND_ORDER
+from finsam_xl.model.budget import Budget, EntryMode, MemberKind
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.results import Result
+from finsam_xl.money import fmt_pct, kr, pct
+from finsam_xl.rules.members import KIND_SV
+
+LAWFUL_PCT = {MemberKind.STAT: 50, MemberKind.REGION: 25, MemberKind.KOMMUN: 25}
+
+
+def check_contribution_entries(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Every budget and plan year needs a contribution; amounts cannot be negative."""
+    entered: set[int] = set()
+    for i, entry in enumerate(budget.contributions):
+        ref = Ref(element="contribution", index=i, year=entry.year, field="amount")
+        if entry.year in entered:
+            yield Finding(
+                rule="input.contribution-duplicate",
+                severity=Severity.ERROR,
+                message=f"Medelstilldelningen för {entry.year} är angiven två gånger.",
+                ref=ref,
+            )
+        entered.add(entry.year)
+        if entry.year not in budget.years.all:
+            yield Finding(
+                rule="input.contribution-year",
+                severity=Severity.WARNING,
+                message=(
+                    f"Medelstilldelning för {entry.year} ligger utanför budgetens år "
+                    f"{budget.years.all[0]}–{budget.years.all[-1]} och används inte."
+                ),
+                ref=ref,
+            )
+        if entry.amount is not None and entry.amount < 0:
+            yield Finding(
+                rule="input.contribution-negative",
+                severity=Severity.ERROR,
+                message=f"Medelstilldelningen för {entry.year} är negativ: {kr(entry.amount)}.",
+                ref=ref,
+            )
+    have = {a.year for a in result.allocation}
+    for year in [budget.years.budget, *budget.years.plan]:
+        if year not in have:
+            yield Finding(
+                rule="input.contribution-missing",
+                severity=Severity.WARNING,
+                message=(
+                    f"Medelstilldelning saknas för {year}; året räknas utan medlemsbidrag (0 kr)."
+                ),
+                ref=Ref(element="contribution", year=year, field="amount"),
+            )
+
+
+def check_allocation_sum(budget: Budget, result: Result) -> Iterator[Finding]:
+    """What the members pay must add up to the year's total."""
+    for allocation in result.allocation:
+        paid = sum((m.amount for m in allocation.members), Decimal(0))
+        if paid != allocation.total:
+            yield Finding(
+                rule="contrib.sum",
+                severity=Severity.ERROR,
+                message=(
+                    f"{allocation.year}: medlemmarnas belopp summerar till {kr(paid)} men "
+                    f"medelstilldelningen är {kr(allocation.total)} "
+                    f"(skillnad {kr(paid - allocation.total)})."
+                ),
+                ref=Ref(element="contribution", year=allocation.year, field="amount"),
+            )
+
+
+def check_lawful_split(budget: Budget, result: Result) -> Iterator[Finding]:
+    """The state pays one half, the regions and the municipalities a quarter each."""
+    for allocation in result.allocation:
+        if not allocation.group_lawful:
+            continue
+        paid = sum(allocation.group_actual.values(), Decimal(0))
+        off = [
+            k
+            for k in KIND_ORDER
+            if allocation.group_actual.get(k, Decimal(0)) != allocation.group_lawful.get(k)
+        ]
+        if not off or paid == 0:
+            continue
+        parts = []
+        for kind in KIND_ORDER:
+            actual = allocation.group_actual.get(kind, Decimal(0))
+            lawful = allocation.group_lawful.get(kind, Decimal(0))
+            parts.append(
+                f"{KIND_SV[kind]} {kr(actual)} ({fmt_pct(pct(actual, paid))}, "
+                f"enligt {LAWFUL_PCT[kind]} % {kr(lawful)}, skillnad {kr(actual - lawful)})"
+            )
+        yield Finding(
+            rule="contrib.lawful-split",
+            severity=Severity.WARNING,
+            message=(
+                f"{allocation.year}: bidragen på {kr(paid)} följer inte lagens 50/25/25: "
+                + "; ".join(parts)
+                + "."
+            ),
+            ref=Ref(element="contribution", year=allocation.year, field="amount"),
+        )
+
+
+def check_member_shares(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A member paying another amount than its key share, where its kind's total is lawful."""
+    index = {m.name: i for i, m in enumerate(budget.members)}
+    for allocation in result.allocation:
+        for share in allocation.members:
+            if share.lawful is None or share.amount == share.lawful:
+                continue
+            kind = share.kind
+            if allocation.group_actual.get(kind) != allocation.group_lawful.get(kind):
+                continue  # the lawful-split finding already explains it
+            yield Finding(
+                rule="contrib.member-share",
+                severity=Severity.WARNING,
+                message=(
+                    f"{allocation.year}: {share.name} betalar {kr(share.amount)} men andelen "
+                    f"enligt fördelningsnyckeln är {kr(share.lawful)} "
+                    f"(skillnad {kr(share.amount - share.lawful)})."
+                ),
+                ref=Ref(element="member", index=index.get(share.name), year=allocation.year),
+            )
+
+
+def entry_mode_sv(mode: EntryMode) -> str:
+    """Swedish label of an entry mode, as shown in the workbook."""
+    return "Statens belopp" if mode is EntryMode.STAT else "Total ram"

@@ -1,0 +1,94 @@
+"""Checks on equity: never below zero, the board's floor, the recommended level, deficits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from finsam_xl.model.budget import Budget
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.results import Result
+from finsam_xl.money import fmt_pct, kr
+
+
+def check_negative(budget: Budget, result: Result) -> Iterator[Finding]:
+    """The förbund may never go into debt."""
+    for row in result.plan:
+        if row.equity_end is not None and row.equity_end < 0:
+            yield Finding(
+                rule="equity.negative",
+                severity=Severity.ERROR,
+                message=(
+                    f"Eget kapital vid utgången av {row.year} blir {kr(row.equity_end)}: "
+                    "förbundet får inte gå med skuld. Minska kostnaderna med minst "
+                    f"{kr(-row.equity_end)}."
+                ),
+                ref=Ref(element="plan", year=row.year, field="equity_end"),
+            )
+
+
+def check_floor(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Equity below the board's own floor (for liquidity)."""
+    floor = budget.equity.floor
+    if floor <= 0:
+        return
+    for row in result.plan:
+        if row.equity_end is None or row.equity_end < 0 or row.equity_end >= floor:
+            continue
+        spend = ""
+        if row.available is not None:
+            spend = f" Budgeten använder {kr(row.costs_net)} mot tillgängliga {kr(row.available)}."
+        yield Finding(
+            rule="equity.below-floor",
+            severity=Severity.WARNING,
+            message=(
+                f"Eget kapital vid utgången av {row.year} blir {kr(row.equity_end)}, under "
+                f"styrelsens golv {kr(floor)} ({kr(floor - row.equity_end)} under).{spend}"
+            ),
+            ref=Ref(element="plan", year=row.year, field="equity_end"),
+        )
+
+
+def check_recommended(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Equity above the national recommendation (the 'trappa'; default 20 %)."""
+    for row in result.plan:
+        if row.equity_end is None or row.contributions <= 0:
+            continue
+        if row.equity_end <= row.recommended_max:
+            continue
+        yield Finding(
+            rule="equity.above-recommended",
+            severity=Severity.WARNING,
+            message=(
+                f"Eget kapital vid utgången av {row.year} är {kr(row.equity_end)} "
+                f"({fmt_pct(row.equity_pct)} av medlemsbidragen), över rekommenderad nivå "
+                f"{fmt_pct(row.recommended_max_pct)} = {kr(row.recommended_max)}; "
+                f"överskjutande {kr(row.equity_end - row.recommended_max)}."
+            ),
+            ref=Ref(element="plan", year=row.year, field="equity_end"),
+        )
+
+
+def check_deficit(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A deficit year must be visible, with how much equity covers it."""
+    for row in result.plan:
+        if row.result >= 0:
+            continue
+        deficit = -row.result
+        if row.equity_start is None:
+            continue  # a comparison year before the opening balance: nothing to say
+        if row.equity_start >= deficit:
+            cover = (
+                f"täcks av eget kapital vid årets början {kr(row.equity_start)} "
+                f"(kvar {kr(row.equity_start - deficit)})"
+            )
+        else:
+            cover = (
+                f"eget kapital vid årets början {kr(row.equity_start)} täcker inte hela "
+                f"underskottet (saknas {kr(deficit - row.equity_start)})"
+            )
+        yield Finding(
+            rule="result.deficit",
+            severity=Severity.INFO,
+            message=f"{row.year} budgeteras ett underskott på {kr(deficit)}; {cover}.",
+            ref=Ref(element="plan", year=row.year, field="result"),
+        )

@@ -1,0 +1,127 @@
+"""Checks on cost and income lines: blanks, duplicates, years, insatser, administration share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, YearKind
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.results import Result
+from finsam_xl.money import fmt_pct, kr
+
+
+def _lines(budget: Budget) -> Iterator[tuple[str, int, CostLine | IncomeLine]]:
+    for i, cost in enumerate(budget.costs):
+        yield "cost", i, cost
+    for i, income in enumerate(budget.income):
+        yield "income", i, income
+
+
+def check_blank_and_duplicate(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A line without a name, without amounts, or the same line twice."""
+    seen: dict[tuple[str, str, str, str, str], int] = {}
+    for element, i, line in _lines(budget):
+        what = "Kostnadsraden" if element == "cost" else "Intäktsraden"
+        if not line.name.strip():
+            yield Finding(
+                rule="lines.blank",
+                severity=Severity.WARNING,
+                message=f"{what} nr {i + 1} saknar benämning.",
+                ref=Ref(element=element, index=i, field="name"),
+            )
+            continue
+        if not any(line.amounts.values()):
+            yield Finding(
+                rule="lines.empty",
+                severity=Severity.INFO,
+                message=f"{what} '{line.name}' har inga belopp något år.",
+                ref=Ref(element=element, index=i, field="name"),
+            )
+        key = (
+            element,
+            (line.section or "").casefold(),
+            line.cost_centre or "",
+            line.account or "",
+            line.name.strip().casefold(),
+        )
+        if key in seen:
+            yield Finding(
+                rule="lines.duplicate",
+                severity=Severity.WARNING,
+                message=(
+                    f"{what} '{line.name}' förekommer två gånger (även nr {seen[key] + 1}); "
+                    "kontrollera att beloppet inte räknas dubbelt."
+                ),
+                ref=Ref(element=element, index=i, field="name"),
+            )
+        else:
+            seen[key] = i
+
+
+def check_years_outside(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Amounts for years the budget does not cover are not counted."""
+    years = set(budget.years.all)
+    for element, i, line in _lines(budget):
+        for year, amount in line.amounts.items():
+            if year not in years and amount:
+                yield Finding(
+                    rule="lines.year-outside",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"'{line.name}' har {kr(amount)} för {year}, som inte är ett av "
+                        "budgetens år; beloppet räknas inte."
+                    ),
+                    ref=Ref(element=element, index=i, year=year),
+                )
+
+
+def check_insats(budget: Budget, result: Result) -> Iterator[Finding]:
+    """An insats should carry no money outside its period, nor more than granted."""
+    for i, line in enumerate(budget.costs):
+        insats = line.insats
+        if insats is None:
+            continue
+        for year, amount in sorted(line.amounts.items()):
+            if not amount or year in budget.years.comparison:
+                continue
+            if not insats.covers(year):
+                period = f"{insats.start or '…'}–{insats.end or '…'}"
+                yield Finding(
+                    rule="insats.outside-period",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"Insatsen '{line.name}' har {kr(amount)} för {year}, utanför "
+                        f"projektperioden {period}; det kräver ett nytt beslut."
+                    ),
+                    ref=Ref(element="cost", index=i, year=year),
+                )
+            granted = insats.granted_per_year
+            if granted is not None and amount > granted:
+                yield Finding(
+                    rule="insats.above-granted",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"Insatsen '{line.name}' har {kr(amount)} för {year}, mer än beviljade "
+                        f"{kr(granted)} per år ({kr(amount - granted)} över)."
+                    ),
+                    ref=Ref(element="cost", index=i, year=year),
+                )
+
+
+def check_admin_share(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Administration's share of costs above the configured threshold (info)."""
+    limit = Decimal(budget.settings.admin_share_max_pct)
+    for row in result.plan:
+        if row.kind is YearKind.JAMFORELSE or row.admin_share_pct is None:
+            continue
+        if row.admin_share_pct > limit:
+            yield Finding(
+                rule="admin.share",
+                severity=Severity.INFO,
+                message=(
+                    f"{row.year}: styrelse och administration är {fmt_pct(row.admin_share_pct)} "
+                    f"av kostnaderna, över gränsen {fmt_pct(limit)} i inställningarna."
+                ),
+                ref=Ref(element="plan", year=row.year, field="admin_share_pct"),
+            )

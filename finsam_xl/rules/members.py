@@ -1,0 +1,98 @@
+"""Checks on members and their keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, MemberKind
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.results import Result
+from finsam_xl.money import fmt_pct
+
+KEY_SV = {KeyType.BEFOLKNING: "befolkning", KeyType.PROCENT: "procent", KeyType.LIKA: "lika delar"}
+KIND_SV = {
+    MemberKind.STAT: "staten",
+    MemberKind.REGION: "regionerna",
+    MemberKind.KOMMUN: "kommunerna",
+}
+
+
+def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A member listed twice would be allocated twice."""
+    seen: dict[str, int] = {}
+    for i, member in enumerate(budget.members):
+        name = member.name.strip().casefold()
+        if name in seen:
+            yield Finding(
+                rule="input.member-duplicate",
+                severity=Severity.ERROR,
+                message=(
+                    f"Medlemmen '{member.name}' finns redan på rad {seen[name] + 1} i "
+                    "medlemslistan; varje medlem ska stå en gång."
+                ),
+                ref=Ref(element="member", index=i, field="name"),
+            )
+        else:
+            seen[name] = i
+    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+        if budget.members and not any(m.kind is kind for m in budget.members):
+            yield Finding(
+                rule="input.member-kind-missing",
+                severity=Severity.ERROR,
+                message=f"Medlemslistan saknar {KIND_SV[kind]}; deras andel kan inte fördelas.",
+                ref=Ref(element="member", field="kind"),
+            )
+
+
+def _needs_key(budget: Budget, index: int) -> bool:
+    """A key is needed unless the member has a fixed amount in every year with a contribution."""
+    member = budget.members[index]
+    years = [y for y in budget.years.all if budget.contribution(y) is not None]
+    return not years or any(y not in member.amounts for y in years)
+
+
+def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Keys must be present where needed, not negative, and percentages must add up."""
+    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+        key_type = budget.keys.for_kind(kind)
+        if key_type is KeyType.LIKA:
+            continue
+        indexed = [(i, m) for i, m in enumerate(budget.members) if m.kind is kind]
+        for i, member in indexed:
+            if member.key is None:
+                if _needs_key(budget, i):
+                    yield Finding(
+                        rule="input.key-missing",
+                        severity=Severity.ERROR,
+                        message=(
+                            f"{member.name} saknar nyckelvärde ({KEY_SV[key_type]}); "
+                            "medlemmens andel kan inte beräknas."
+                        ),
+                        ref=Ref(element="member", index=i, field="key"),
+                    )
+            elif member.key < 0:
+                yield Finding(
+                    rule="input.key-negative",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"{member.name} har ett negativt nyckelvärde ({member.key}); "
+                        f"{KEY_SV[key_type]} kan inte vara mindre än noll."
+                    ),
+                    ref=Ref(element="member", index=i, field="key"),
+                )
+        keys = [m.key for _, m in indexed]
+        if key_type is KeyType.PROCENT and keys and all(k is not None for k in keys):
+            total = sum((k for k in keys if k is not None), Decimal(0))
+            group_pct = LAWFUL_SHARE[kind] * 100
+            if total not in (Decimal(100), group_pct):
+                yield Finding(
+                    rule="input.key-percent-sum",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"Procentnycklarna för {KIND_SV[kind]} summerar till {fmt_pct(total)}, "
+                        f"inte 100 % av gruppens del eller {fmt_pct(group_pct)} av hela "
+                        "medelstilldelningen; fördelningen görs i proportion till nycklarna."
+                    ),
+                    ref=Ref(element="member", index=indexed[0][0], field="key"),
+                )
