@@ -1,0 +1,62 @@
+"""Read-only access to the parts of an xlsx/xlsm package: sheets, defined names, cells.
+
+Parsing goes through defusedxml, so entity bombs are refused. Used by the
+writer to find the computed sheets and their anchors without loading the
+workbook into openpyxl (which would rewrite every part on save).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+
+from finsam_xl.workbook.cells import col_index, split_ref
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+@dataclass
+class Package:
+    """The workbook-level facts of a package: sheet part paths and defined names."""
+
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip path
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> formula text
+
+    @classmethod
+    def read(cls, archive: zipfile.ZipFile) -> Package:
+        """Parse xl/workbook.xml and its relationships."""
+        workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+        pkg = cls()
+        for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
+            target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join("xl", target))
+            pkg.sheet_parts[sheet.get("name", "")] = path
+        for name in workbook.iter(f"{{{NS_MAIN}}}definedName"):
+            if name.get("localSheetId") is None:
+                pkg.names[name.get("name", "")] = name.text or ""
+        return pkg
+
+    def anchor(self, name: str) -> tuple[str, int, int]:
+        """(sheet, row, column) of a defined name's first cell; KeyError if undefined."""
+        return split_ref(self.names[name])
+
+
+def cell_styles(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
+    """The style id ('s' attribute) of every cell in a sheet part, by (row, column)."""
+    root = SafeET.fromstring(archive.read(part))
+    styles: dict[tuple[int, int], str] = {}
+    for cell in root.iter(f"{{{NS_MAIN}}}c"):
+        match = _CELL.match(cell.get("r", ""))
+        if match:
+            styles[(int(match.group(2)), col_index(match.group(1)))] = cell.get("s", "0")
+    return styles

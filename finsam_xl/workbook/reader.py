@@ -1,0 +1,599 @@
+"""Read the standard workbook into a Budget, tolerant of what people type.
+
+Tables are found by name and columns by header, so reordered or extra columns
+and moved tables are fine. Numbers may be text with spaces, non-breaking
+spaces or a decimal comma. Formulas are taken from their cached value, or
+evaluated when they are plain arithmetic, or refused with a message naming the
+cell. A blank amount is never silently a zero: it is reported. Every problem
+becomes a Finding located at ``Sheet!Cell``; the reader does not stop at the
+first one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from finsam_xl.model.budget import Budget, CostGroup, Unit
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.money import parse_number_text, to_decimal
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
+from finsam_xl.workbook.layout import PLAN_ROW_INDEX
+from finsam_xl.workbook.cells import address, parse_range, split_ref
+from finsam_xl.workbook.safety import WorkbookError, inspect_package
+from finsam_xl.workbook.views import BookView, OpenpyxlBook, SheetView
+
+_PLAN_FIELDS = {"admin_share_pct": "admin_share"}
+
+
+@dataclass
+class Locator:
+    """Maps model references to workbook cells, as recorded while reading."""
+
+    cells: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    plan_anchor: tuple[str, int, int] | None = None
+    years: list[int] = field(default_factory=list)
+
+    def locate(self, ref: Ref | None) -> str | None:
+        """``Sheet!Cell`` for a reference, or the nearest place known (table, sheet)."""
+        if ref is None:
+            return None
+        e = ref.element
+        candidates: list[tuple[Any, ...]] = []
+        if e in ("member", "cost", "income"):
+            candidates = [(e, ref.index, ref.year), (e, ref.index, ref.field), (e, ref.index, "name"),
+                          (e, None, None)]
+        elif e == "contribution":
+            candidates = [(e, ref.year), (e, None)]
+        elif e == "published":
+            candidates = [(e, ref.key, ref.year), (e, ref.key, None), (e, None, None)]
+        elif e == "plan" and self.plan_anchor and ref.year in self.years:
+            sheet, row, col = self.plan_anchor
+            key = _PLAN_FIELDS.get(ref.field or "", ref.field or "")
+            if key in PLAN_ROW_INDEX:
+                return address(sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year))
+        elif e == "adopted":
+            candidates = [("settings", "adopted")]
+        elif e == "years":
+            candidates = [("settings", "plan_years" if ref.field == "plan" else "budget_year")]
+        elif e == "equity":
+            candidates = [("settings", f"equity_{ref.field or 'opening'}"), ("settings", None)]
+        elif e == "settings":
+            candidates = [("settings", ref.field), ("settings", None)]
+        elif e == "forbund":
+            candidates = [("settings", "forbund")]
+        for key in candidates:
+            if key in self.cells:
+                return self.cells[key]
+        return None
+
+    def place(self, findings: list[Finding]) -> list[Finding]:
+        """The findings with ``location`` filled in where a cell is known."""
+        return [f if f.location else f.model_copy(update={"location": self.locate(f.ref)})
+                for f in findings]
+
+
+@dataclass
+class ReadResult:
+    """What the reader found: the budget (None when it could not be built) and the problems."""
+
+    budget: Budget | None
+    findings: list[Finding]
+    locator: Locator
+
+
+class _Table:
+    """One Excel table: header -> column index, and its data rows."""
+
+    def __init__(self, ws: SheetView, name: str, ref: str, totals: int) -> None:
+        try:
+            self.header_row, self.first_col, last_row, self.last_col = parse_range(ref)
+        except ValueError:
+            raise WorkbookError(f"{ws.title}: tabellen {name} har ett ogiltigt område {ref}") from None
+        self.ws, self.name = ws, name
+        self.last_row = last_row - totals
+        self.columns: dict[str, int] = {}
+        self.headers: dict[int, str] = {}
+        for col in range(self.first_col, self.last_col + 1):
+            text = ws.value(self.header_row, col)
+            self.headers[col] = str(text or "")
+            self.columns.setdefault(S.normalise(text), col)
+
+    def col(self, header: str) -> int | None:
+        return self.columns.get(S.normalise(header))
+
+    def rows(self) -> Iterator[int]:
+        return iter(range(self.header_row + 1, self.last_row + 1))
+
+    def where(self, row: int, col: int) -> str:
+        return address(self.ws.title, row, col)
+
+
+class WorkbookReader:
+    """Reads one workbook; collects findings and cell locations as it goes."""
+
+    def __init__(self, name: str, book: BookView) -> None:
+        self.name = name
+        self.book = book
+        self.findings: list[Finding] = []
+        self.locator = Locator()
+        self.sheet_names: list[str] = []
+        self.tables: dict[str, _Table] = {}
+        for ws in book.sheets():
+            self.sheet_names.append(ws.title)
+            for table in ws.tables():
+                self.tables[table.name.casefold()] = _Table(ws, table.name, table.ref, table.totals)
+
+    # -- findings -------------------------------------------------------------------------
+    def problem(self, rule: str, message: str, where: str | None,
+                severity: Severity = Severity.ERROR) -> None:
+        """Record one problem at a place."""
+        self.findings.append(Finding(rule=rule, severity=severity, message=message,
+                                     location=where or self.name))
+
+    # -- cells ----------------------------------------------------------------------------
+    def raw(self, table: _Table, row: int, col: int | None) -> Any:
+        """A cell's value with formulas resolved; None for blank or unreadable."""
+        if col is None:
+            return None
+        value = table.ws.value(row, col)
+        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+            return self._formula(table, row, col, value)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def _formula(self, table: _Table, row: int, col: int, text: str) -> Any:
+        cached = self.book.cached(table.ws.title, row, col)
+        if cached is not None:
+            return cached
+        try:
+            return evaluate_formula(text)
+        except FormulaError as error:
+            self.problem("read.formula", (
+                f"Cellen innehåller formeln {text} men saknar beräknat värde ({error}). "
+                "Öppna och spara filen i Excel, eller skriv in värdet."), table.where(row, col))
+            return None
+
+    def text(self, table: _Table, row: int, col: int | None) -> str | None:
+        """A cell as stripped text, or None."""
+        value = self.raw(table, row, col)
+        if value is None:
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip() or None
+
+    def number(self, table: _Table, row: int, col: int | None, what: str) -> Decimal | None:
+        """A cell as Decimal; text numbers allowed; a non-number is an error at the cell."""
+        value = self.raw(table, row, col)
+        if value is None or col is None:
+            return None
+        try:
+            if isinstance(value, str):
+                return parse_number_text(value)
+            if isinstance(value, datetime | date):
+                raise ValueError("ett datum")
+            return to_decimal(value)
+        except ValueError:
+            self.problem("read.not-a-number",
+                         f"{what}: '{value}' är inte ett belopp eller tal.", table.where(row, col))
+            return None
+
+    def day(self, table: _Table, row: int, col: int | None, what: str) -> date | None:
+        """A cell as a date (a real date, or text YYYY-MM-DD)."""
+        value = self.raw(table, row, col)
+        if value is None or col is None:
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            self.problem("read.not-a-date", f"{what}: '{value}' är inget datum (ÅÅÅÅ-MM-DD).",
+                         table.where(row, col))
+            return None
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(self, name: str, sheet: str, columns: tuple[S.Column, ...]) -> _Table | None:
+        """The table ``name``, checking required columns and merged cells."""
+        table = self.tables.get(name.casefold())
+        if table is None:
+            where = sheet if sheet in self.sheet_names else self.name
+            what = f"bladet '{sheet}'" if sheet in self.sheet_names else "arbetsboken"
+            self.problem("read.missing-table",
+                         f"Tabellen '{name}' saknas i {what}; den behövs för budgeten.", where)
+            return None
+        ok = True
+        for column in columns:
+            if column.required and table.col(column.header) is None:
+                self.problem("read.missing-column",
+                             f"Tabellen '{name}' saknar kolumnen '{column.header}'.",
+                             table.where(table.header_row, table.first_col))
+                ok = False
+        for r1, c1, r2, c2 in table.ws.merged():
+            if r1 <= table.last_row and r2 >= table.header_row and c1 <= table.last_col and c2 >= table.first_col:
+                coord = f"{address(table.ws.title, r1, c1)}:{address('', r2, c2)[1:]}"
+                self.problem("read.merged",
+                             f"Sammanfogade celler {coord.split('!')[1]} i tabellen '{name}'; dela upp "
+                             "dem så att varje värde har en egen cell.", coord)
+                ok = False
+        return table if ok else None
+
+    def blank(self, table: _Table, row: int) -> bool:
+        """True when every cell of the table row is empty."""
+        return all(table.ws.value(row, c) in (None, "") for c in
+                   range(table.first_col, table.last_col + 1))
+
+
+def read_workbook(path: str | Path) -> ReadResult:
+    """Read a workbook file into a Budget with located findings."""
+    path = Path(path)
+    inspect_package(path)
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, data_only=False, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds for broken packages
+        name = type(error).__name__
+        if "Entities" in name or "DTD" in name:
+            raise WorkbookError(f"{path}: filen innehåller otillåtna XML-entiteter (en XML-bomb?) "
+                                "och öppnas inte.") from None
+        raise WorkbookError(f"{path}: filen kan inte läsas som Excel-arbetsbok ({name}: {error}).") from None
+    return read_book(path.name, OpenpyxlBook(path, wb))
+
+
+def read_book(name: str, book: BookView) -> ReadResult:
+    """Read any BookView (file, open Excel workbook, remote payload) into a Budget."""
+    reader = WorkbookReader(name, book)
+    data = _build(reader)
+    budget = None
+    if data is not None and not any(f.severity is Severity.ERROR and f.rule.startswith("read.")
+                                    for f in reader.findings):
+        try:
+            budget = Budget.model_validate(data)
+        except ValidationError as error:
+            for item in error.errors()[:20]:
+                loc = ".".join(str(p) for p in item["loc"])
+                reader.problem("read.invalid", f"Ogiltigt värde ({loc}): {item['msg']}",
+                               reader.locator.cells.get(("settings", None)))
+    try:
+        reader.locator.plan_anchor = split_ref(book.defined_name(S.N_PLAN) or "")
+    except ValueError:
+        reader.locator.plan_anchor = None
+    if budget is not None:
+        reader.locator.years = budget.years.all
+    return ReadResult(budget, reader.findings, reader.locator)
+
+
+def _build(r: WorkbookReader) -> dict[str, Any] | None:
+    settings = _settings(r)
+    if settings is None:
+        return None
+    unit = settings["unit"]
+    scale = 1000 if unit is Unit.TKR else 1
+    years = settings["years"]
+    all_years = [*years["comparison"], years["budget"], *years["plan"]]
+
+    def money(x: Decimal | None) -> Decimal | None:
+        return None if x is None else x * scale
+
+    members = _members(r, money)
+    contributions = _contributions(r, money)
+    costs, income = _lines(r, money, all_years, years)
+    published = _published(r, money)
+    scale_bands = _scale(r, money)
+    if None in (members, contributions, costs, published):
+        return None
+    equity: dict[str, Any] = {"opening": money(settings["equity_opening"]) or Decimal(0),
+                              "floor": money(settings["equity_floor"]) or Decimal(0)}
+    if settings["equity_opening_year"] is not None:
+        equity["opening_year"] = settings["equity_opening_year"]
+    if scale_bands:
+        equity["scale"] = scale_bands
+    extra: dict[str, Any] = {}
+    if settings["admin_share_max_pct"] is not None:
+        extra["admin_share_max_pct"] = settings["admin_share_max_pct"]
+    return {
+        "forbund": {"name": settings["forbund"], "org_nr": settings["org_nr"], "unit": unit},
+        "years": years,
+        "adopted": settings["adopted"],
+        "members": members,
+        "keys": settings["keys"],
+        "contributions": contributions,
+        "income": income,
+        "costs": costs,
+        "equity": equity,
+        "settings": {"payment_frequency": settings["payment_frequency"],
+                     "uplift_pct": settings["uplift"], **extra},
+        "published": {**(published or {}), "table_heading": settings["table_heading"]},
+    }
+
+
+def _settings(r: WorkbookReader) -> dict[str, Any] | None:
+    t = r.table(S.T_SETTINGS, S.SHEET_SETTINGS, S.SETTINGS_COLUMNS)
+    if t is None:
+        return None
+    label_col, value_col = t.col("Inställning"), t.col("Värde")
+    rows: dict[str, int] = {}
+    for row in t.rows():
+        key = S.lookup(S.SETTING_LABELS, r.text(t, row, label_col))
+        if key:
+            rows[key] = row
+            r.locator.cells[("settings", key)] = t.where(row, value_col or 1)
+    r.locator.cells[("settings", None)] = t.where(t.header_row, t.first_col)
+
+    def text(key: str) -> str | None:
+        return r.text(t, rows[key], value_col) if key in rows else None
+
+    def number(key: str) -> Decimal | None:
+        return r.number(t, rows[key], value_col, S.SETTING_LABELS[key]) if key in rows else None
+
+    def required(key: str) -> Any:
+        value = number(key) if key != "forbund" else text(key)
+        if value is None:
+            where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
+            r.problem("read.setting-missing", f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.", where)
+        return value
+
+    def choice(key: str, labels: dict[Any, str], default: Any) -> Any:
+        value = text(key)
+        if value is None:
+            return default
+        found = S.lookup({k: v for k, v in labels.items()}, value)
+        if found is None:
+            found = next((k for k in labels if S.normalise(k) == S.normalise(value)), None)
+        if found is None:
+            r.problem("read.setting-invalid", f"'{value}' är inget giltigt val för "
+                      f"'{S.SETTING_LABELS[key]}'; välj {', '.join(labels.values())}.",
+                      r.locator.cells[("settings", key)])
+            return default
+        return found
+
+    name, budget_year, opening = required("forbund"), required("budget_year"), required("equity_opening")
+    n_comp, n_plan = number("comparison_years") or Decimal(0), number("plan_years") or Decimal(2)
+    if budget_year is None or opening is None or name is None:
+        return None
+    by = int(budget_year)
+    adopted = r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"]) if "adopted" in rows else None
+    opening_year = number("equity_opening_year")
+    uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
+    from finsam_xl.model.budget import KeyType, MemberKind
+
+    return {
+        "forbund": name, "org_nr": text("org_nr"),
+        "unit": choice("unit", S.UNIT_LABELS, Unit.KR),
+        "years": {"comparison": list(range(by - int(n_comp), by)), "budget": by,
+                  "plan": list(range(by + 1, by + 1 + int(n_plan)))},
+        "adopted": adopted,
+        "equity_opening": opening, "equity_floor": number("equity_floor"),
+        "equity_opening_year": int(opening_year) if opening_year is not None else None,
+        "admin_share_max_pct": number("admin_share_max_pct"),
+        "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, "ar"),
+        "keys": {kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
+                 for kind, default in ((MemberKind.STAT, KeyType.LIKA), (MemberKind.REGION, KeyType.LIKA),
+                                       (MemberKind.KOMMUN, KeyType.BEFOLKNING))}
+        | {"note": text("key_note")},
+        "table_heading": text("table_heading"),
+        "uplift": uplift,
+    }
+
+
+def _year_columns(t: _Table, pattern: re.Pattern[str]) -> dict[int, int]:
+    found = {}
+    for col, header in t.headers.items():
+        match = pattern.match(" ".join(header.split()))
+        if match:
+            found[int(match.group(1))] = col
+    return found
+
+
+def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
+    t = r.table(S.T_MEMBERS, S.SHEET_MEMBERS, S.MEMBER_COLUMNS)
+    if t is None:
+        return None
+    r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
+    name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
+    year_cols = _year_columns(t, S.MEMBER_YEAR)
+    members = []
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        i = len(members)
+        name = r.text(t, row, name_col)
+        kind_text = r.text(t, row, kind_col)
+        kind = S.lookup({k.value: v for k, v in S.KIND_LABELS.items()}, kind_text) or (
+            kind_text.casefold() if kind_text and kind_text.casefold() in ("stat", "region", "kommun") else None)
+        if not name:
+            r.problem("read.member-name", "Medlemmen saknar namn.", t.where(row, name_col or 1))
+            continue
+        if kind is None:
+            r.problem("read.member-kind", f"{name}: typen '{kind_text or ''}' är okänd; ange "
+                      f"{', '.join(S.KIND_LABELS.values())}.", t.where(row, kind_col or 1))
+            continue
+        for key, col in (("name", name_col), ("kind", kind_col), ("key", key_col)):
+            if col:
+                r.locator.cells[("member", i, key)] = t.where(row, col)
+        amounts = {}
+        for year, col in year_cols.items():
+            value = r.number(t, row, col, f"{name}, fast belopp {year}")
+            r.locator.cells[("member", i, year)] = t.where(row, col)
+            if value is not None:
+                amounts[year] = money(value)
+        members.append({"name": name, "kind": kind,
+                        "key": r.number(t, row, key_col, f"{name}, nyckelvärde"), "amounts": amounts})
+    return members
+
+
+def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
+    t = r.table(S.T_CONTRIBUTIONS, S.SHEET_CONTRIBUTIONS, S.CONTRIBUTION_COLUMNS)
+    if t is None:
+        return None
+    r.locator.cells[("contribution", None)] = t.where(t.header_row, t.first_col)
+    year_col, mode_col, amount_col, decided_col = (t.col(c.header) for c in S.CONTRIBUTION_COLUMNS)
+    out = []
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        year = r.number(t, row, year_col, "År")
+        if year is None:
+            r.problem("read.contribution-year", "Raden saknar år.", t.where(row, year_col or 1))
+            continue
+        mode_text = r.text(t, row, mode_col)
+        mode = S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text) or "total"
+        if mode_text and not S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text):
+            r.problem("read.contribution-mode", f"'{mode_text}' är inget val; ange "
+                      f"{' eller '.join(S.MODE_LABELS.values())}.", t.where(row, mode_col or 1))
+        amount = r.number(t, row, amount_col, f"Medelstilldelning {int(year)}")
+        decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
+        r.locator.cells[("contribution", int(year))] = t.where(row, amount_col or 1)
+        out.append({"year": int(year), "mode": mode, "amount": money(amount), "decided": decided})
+    return out
+
+
+def _lines(r: WorkbookReader, money: Any, all_years: list[int],
+           years: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+    t = r.table(S.T_LINES, S.SHEET_LINES, S.LINE_COLUMNS)
+    if t is None:
+        return None, []
+    r.locator.cells[("cost", None, None)] = r.locator.cells[("income", None, None)] = t.where(
+        t.header_row, t.first_col)
+    c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
+    year_cols = _year_columns(t, S.LINE_YEAR)
+    costs: list[dict[str, Any]] = []
+    income: list[dict[str, Any]] = []
+    groups = {k.value: v for k, v in S.GROUP_LABELS.items()}
+    blank_lines: list[tuple[str, list[int], str]] = []
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        kind = S.normalise(r.text(t, row, c["Typ"]) or S.LINE_TYPE_COST)
+        is_income = kind == S.normalise(S.LINE_TYPE_INCOME)
+        if not is_income and kind != S.normalise(S.LINE_TYPE_COST):
+            r.problem("read.line-type", f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
+                      f"{S.LINE_TYPE_COST} eller {S.LINE_TYPE_INCOME}.", t.where(row, c["Typ"] or 1))
+            continue
+        name = r.text(t, row, c["Benämning"]) or ""
+        element, index = ("income", len(income)) if is_income else ("cost", len(costs))
+        label = name or f"rad {row}"
+        amounts: dict[int, Decimal] = {}
+        blanks = []
+        for year, col in year_cols.items():
+            r.locator.cells[(element, index, year)] = t.where(row, col)
+            value = r.number(t, row, col, f"{label}, {year}")
+            if value is not None:
+                amounts[year] = money(value)
+            elif year >= years["budget"] and year in all_years and r.raw(t, row, col) is None:
+                blanks.append(year)
+        if blanks and amounts:
+            blank_lines.append((label, blanks, t.where(row, year_cols[blanks[0]])))
+        for key, header in (("name", "Benämning"), ("group", "Grupp"), ("netted", "Nettoredovisas")):
+            if c[header]:
+                r.locator.cells[(element, index, key)] = t.where(row, c[header])
+        common = {"name": name, "section": r.text(t, row, c["Rubrik"]),
+                  "cost_centre": r.text(t, row, c["Kostnadsställe"]),
+                  "account": r.text(t, row, c["Konto"]), "amounts": amounts}
+        if is_income:
+            netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or S.NO) == S.normalise(S.YES)
+            income.append({**common, "netted": netted})
+            continue
+        group_text = r.text(t, row, c["Grupp"])
+        group = S.lookup(groups, group_text)
+        if group is None:
+            r.problem("read.line-group", f"'{label}': gruppen '{group_text or ''}' är okänd; välj "
+                      f"{', '.join(S.GROUP_LABELS.values())}.", t.where(row, c["Grupp"] or 1))
+            continue
+        insats = {
+            "decision_date": r.day(t, row, c["Beslutsdatum"], f"{label}, beslutsdatum"),
+            "start": r.day(t, row, c["Projektstart"], f"{label}, projektstart"),
+            "end": r.day(t, row, c["Projektslut"], f"{label}, projektslut"),
+            "granted_per_year": money(r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")),
+            "owner": r.text(t, row, c["Projektägare"]),
+        }
+        if insats["start"] and insats["end"] and insats["end"] < insats["start"]:
+            r.problem("read.insats-period", f"'{label}': projektslut {insats['end']} är före "
+                      f"projektstart {insats['start']}.", t.where(row, c["Projektslut"] or 1))
+            insats["end"] = None
+        costs.append({**common, "group": group,
+                      "insats": insats if any(v is not None for v in insats.values()) else None})
+    _report_blanks(r, blank_lines)
+    return costs, income
+
+
+BLANK_LINES_LISTED = 5
+
+
+def _report_blanks(r: WorkbookReader, blanks: list[tuple[str, list[int], str]]) -> None:
+    """Say which blank amount cells count as 0: per line, or once for many lines."""
+    if len(blanks) <= BLANK_LINES_LISTED:
+        for label, years, where in blanks:
+            r.problem("read.blank-amount", f"'{label}' saknar belopp för "
+                      f"{', '.join(map(str, years))}; tom cell räknas som 0.", where, Severity.INFO)
+        return
+    years = sorted({y for _, ys, _ in blanks for y in ys})
+    r.problem("read.blank-amount", f"{len(blanks)} rader saknar belopp för något av åren "
+              f"{', '.join(map(str, years))} (första: '{blanks[0][0]}'); tomma celler räknas som 0.",
+              blanks[0][2], Severity.INFO)
+
+
+def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
+    t = r.tables.get(S.T_PUBLISHED.casefold())
+    if t is None:
+        return {}  # optional table
+    t = r.table(S.T_PUBLISHED, S.SHEET_PUBLISHED, S.PUBLISHED_COLUMNS)
+    if t is None:
+        return None
+    item_col, name_col, year_col, amount_col = (t.col(c.header) for c in S.PUBLISHED_COLUMNS)
+    out: dict[str, Any] = {}
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        label = r.text(t, row, item_col)
+        key = S.lookup(S.PUBLISHED_LABELS, label)
+        year = r.number(t, row, year_col, "År")
+        amount = r.number(t, row, amount_col, f"{label}")
+        if key is None:
+            r.problem("read.published-item", f"'{label or ''}' är ingen känd uppgift; välj "
+                      f"{', '.join(S.PUBLISHED_LABELS.values())}.", t.where(row, item_col or 1))
+            continue
+        if year is None or amount is None:
+            continue
+        y = int(year)
+        name = r.text(t, row, name_col)
+        where = t.where(row, amount_col or 1)
+        if key == "sections" and name:
+            out.setdefault("sections", {}).setdefault(name, {})[y] = money(amount)
+            r.locator.cells[("published", f"section:{name}", y)] = where
+        elif key == "allocation" and name:
+            out.setdefault("allocation", {}).setdefault(y, {})[name] = amount
+            r.locator.cells[("published", f"allocation:{name}", y)] = where
+        elif key == "equity_end_pct":
+            out.setdefault(key, {})[y] = amount
+            r.locator.cells[("published", key, y)] = where
+        elif key not in ("sections", "allocation"):
+            out.setdefault(key, {})[y] = money(amount)
+            r.locator.cells[("published", key, y)] = where
+    return out
+
+
+def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
+    t = r.tables.get(S.T_SCALE.casefold())
+    if t is None:
+        return []
+    bands = []
+    for row in t.rows():
+        frm = r.number(t, row, t.col(S.SCALE_COLUMNS[0].header), "Trappa: från")
+        pct = r.number(t, row, t.col(S.SCALE_COLUMNS[1].header), "Trappa: högsta %")
+        if pct is not None:
+            bands.append({"from_amount": money(frm) or Decimal(0), "max_pct": pct})
+    return bands

@@ -1,0 +1,113 @@
+"""The minimal view of a workbook that the reader needs, and its openpyxl implementation.
+
+The same reader serves a file (openpyxl), an open workbook in Excel (xlwings
+``Book``) and a remote-interpreter payload (JSON): each supplies a
+``BookView``. Values are raw: a formula is a string starting with '='.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """An Excel table: its name, its range ('A3:K20') and the number of totals rows."""
+
+    name: str
+    ref: str
+    totals: int = 0
+
+
+class SheetView(Protocol):
+    """One sheet, read-only."""
+
+    @property
+    def title(self) -> str:
+        """The sheet's name."""
+        ...
+
+    def value(self, row: int, col: int) -> Any:
+        """The raw value of a cell (1-based); formulas as '=...' text."""
+        ...
+
+    def tables(self) -> list[TableInfo]:
+        """The Excel tables on this sheet."""
+        ...
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """Merged ranges as (first_row, first_col, last_row, last_col)."""
+        ...
+
+
+class BookView(Protocol):
+    """A whole workbook, read-only."""
+
+    def sheets(self) -> list[SheetView]:
+        """Every sheet, in order."""
+        ...
+
+    def defined_name(self, name: str) -> str | None:
+        """The formula text of a workbook-level defined name, or None."""
+        ...
+
+    def cached(self, sheet: str, row: int, col: int) -> Any:
+        """The cached result of a formula cell, or None when there is none."""
+        ...
+
+
+class OpenpyxlSheet:
+    """SheetView over an openpyxl worksheet."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @property
+    def title(self) -> str:
+        """The sheet's name."""
+        return str(self.ws.title)
+
+    def value(self, row: int, col: int) -> Any:
+        """The raw value; array formulas become their '=...' text."""
+        value = self.ws.cell(row, col).value
+        text = getattr(value, "text", None)  # ArrayFormula, DataTableFormula
+        return text if isinstance(text, str) else value
+
+    def tables(self) -> list[TableInfo]:
+        """The sheet's tables."""
+        return [TableInfo(t.name, t.ref, t.totalsRowCount or 0) for t in self.ws.tables.values()]
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """Merged ranges."""
+        return [(m.min_row, m.min_col, m.max_row, m.max_col) for m in self.ws.merged_cells.ranges]
+
+
+class OpenpyxlBook:
+    """BookView over a workbook file loaded with openpyxl (formulas kept)."""
+
+    def __init__(self, path: Path, wb: Any) -> None:
+        self.path = path
+        self.wb = wb
+        self._cached: Any = None
+
+    def sheets(self) -> list[SheetView]:
+        """Every worksheet (chart sheets have no cells and are left out)."""
+        return [OpenpyxlSheet(ws) for ws in self.wb.worksheets]
+
+    def defined_name(self, name: str) -> str | None:
+        """A workbook-level defined name's formula text."""
+        defined = self.wb.defined_names.get(name)
+        return None if defined is None else str(defined.attr_text)
+
+    def cached(self, sheet: str, row: int, col: int) -> Any:
+        """Cached formula results, from a second, read-only load made only when needed."""
+        if self._cached is None:
+            from openpyxl import load_workbook
+
+            self._cached = load_workbook(self.path, data_only=True, read_only=True)
+        try:
+            return self._cached[sheet].cell(row, col).value
+        except KeyError:
+            return None
