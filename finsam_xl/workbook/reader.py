@@ -53,6 +53,8 @@ class Locator:
                           (e, None, None)]
         elif e == "contribution":
             candidates = [(e, ref.year), (e, None)]
+        elif e == "published" and ref.key == "table_heading":
+            candidates = [("settings", "table_heading")]
         elif e == "published":
             candidates = [(e, ref.key, ref.year), (e, ref.key, None), (e, None, None)]
         elif e == "plan" and self.plan_anchor and ref.year in self.years:

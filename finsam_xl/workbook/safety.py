@@ -71,6 +71,15 @@ def inspect_package(path: Path) -> None:
                 )
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise WorkbookError(f"{path}: zip-filen är ingen Excel-arbetsbok (saknar xl/workbook.xml).")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    with package.open(info) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise WorkbookError(
+                            f"{path}: delen {info.filename} innehåller otillåtna XML-entiteter "
+                            "(DOCTYPE), som i en XML-bomb; filen öppnas inte."
+                        )
             bad = package.testzip()
             if bad is not None:
                 raise WorkbookError(f"{path}: filen är skadad (delen {bad} går inte att packa upp).")

@@ -1,0 +1,91 @@
+"""new --from X.yaml -> recalc -> export gives X back; check --json equals the core."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from finsam_xl.cli import app
+from finsam_xl.core import evaluate
+from finsam_xl.interchange import load
+from finsam_xl.report import result_json
+from support import EXAMPLE_NAMES, EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_new_recalc_export_gives_the_same_model(name: str, tmp_path: Path) -> None:
+    source = EXAMPLES / f"{name}.yaml"
+    book = tmp_path / "b.xlsx"
+    assert runner.invoke(app, ["new", "--from", str(source), "-o", str(book)]).exit_code == 0
+    recalc = runner.invoke(app, ["recalc", str(book)])
+    assert recalc.exit_code in (0, 1), recalc.output
+    assert "Skrev resultaten" in recalc.output
+    out = tmp_path / "x.yaml"
+    assert runner.invoke(app, ["export", str(book), "-o", str(out)]).exit_code == 0
+    assert load(out) == load(source)
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_check_json_reproduces_the_core(name: str, example_books: dict[str, Path]) -> None:
+    result = runner.invoke(app, ["check", str(example_books[name]), "--json"])
+    data = json.loads(result.stdout)
+    core = evaluate(load(EXAMPLES / f"{name}.yaml"))
+    expected = result_json(core, core.findings)
+    assert data["years"] == expected["years"]
+    assert data["allocation"] == expected["allocation"]
+    core_findings = Counter((f["rule"], f["severity"], f["message"]) for f in expected["findings"])
+    book_findings = Counter((f["rule"], f["severity"], f["message"]) for f in data["findings"]
+                            if not f["rule"].startswith("read."))
+    assert book_findings == core_findings
+    # every core finding is located at a cell of the workbook
+    assert all("!" in f["location"] for f in data["findings"])
+    has_errors = any(f["severity"] == "error" for f in data["findings"])
+    assert result.exit_code == (1 if has_errors else 0)
+
+
+def test_check_json_shape_for_sodra_dalarna(example_books: dict[str, Path]) -> None:
+    data = json.loads(runner.invoke(app, ["check", str(example_books["sodra-dalarna-2025"]),
+                                          "--json"]).stdout)
+    assert set(data) == {"findings", "years", "allocation"}
+    assert data["years"]["2025"] == {
+        "contributions": 6184000, "other_income": 385000, "costs": 6885000, "result": -316000,
+        "equity_start": 700000, "equity_end": 384000, "equity_pct": 6.2,
+    }
+    assert data["allocation"]["2025"]["Region Dalarna"] == 1546000
+    below = [f for f in data["findings"] if f["rule"] == "equity.below-floor"]
+    assert below[0]["location"] == "Plan!C17"
+    assert set(below[0]) == {"rule", "severity", "message", "location"}
+
+
+def test_check_on_an_interchange_file_works_without_a_workbook() -> None:
+    result = runner.invoke(app, ["check", str(EXAMPLES / "fryksdalen-2022.yaml"), "--json"])
+    data = json.loads(result.stdout)
+    assert data["years"]["2022"]["equity_end"] == 968916
+    assert result.exit_code == 0
+    assert any(f["location"] == "contribution.amount.2022" for f in data["findings"])
+
+
+def test_recalc_writes_values_where_the_defined_names_point(example_books: dict[str, Path],
+                                                            tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = tmp_path / "b.xlsx"
+    shutil.copy(example_books["fryksdalen-2022"], book)
+    wb = load_workbook(book)
+    plan = wb["Plan"]
+    assert plan["A4"].value == "Post" and plan["B4"].value == "Budget 2022"
+    assert plan["B17"].value == 968916  # Eget kapital vid årets slut
+    assert [plan.cell(17, c).value for c in (2, 3, 4)] == [968916, 746056, 523196]
+    alloc = wb["Fördelning"]
+    assert alloc["A5"].value == "Försäkringskassan" and alloc["D5"].value == 752500
+    assert alloc["E5"].value == 764035  # enligt nyckel
+    findings = wb["Kontroller"]
+    assert findings["A5"].value in ("Fel", "Varning", "Info")
+    assert str(findings["C5"].value).startswith("=HYPERLINK(")
