@@ -1,0 +1,67 @@
+"""LibreOffice headless opens every generated workbook and sees the same values.
+
+Each example workbook is converted by LibreOffice (xlsx -> xlsx, which loads,
+recalculates and saves it); the computed sheets' values in its output must
+equal ours, and reading its output back must give the same budget.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from finsam_xl.interchange import load
+from finsam_xl.workbook.reader import read_workbook
+from support import EXAMPLE_NAMES, EXAMPLES
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
+
+
+@pytest.fixture(scope="module")
+def converted(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("lo")
+    profile = tmp_path_factory.mktemp("profile")
+    assert SOFFICE
+    subprocess.run(
+        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+         *[str(p) for p in example_books.values()]],
+        check=True, capture_output=True, timeout=240,
+    )
+    return out
+
+
+def values(path: Path, sheet: str) -> dict[str, Any]:
+    ws = load_workbook(path, data_only=True)[sheet]
+    out = {}
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            if cell.value is not None:
+                value = cell.value
+                out[cell.coordinate] = round(value, 6) if isinstance(value, float) else value
+    return out
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_libreoffice_reads_the_same_values(name: str, example_books: dict[str, Path],
+                                           converted: Path) -> None:
+    ours, theirs = example_books[name], converted / f"{name}.xlsx"
+    assert theirs.exists()
+    for sheet in ("Plan", "Fördelning", "Kontroller"):
+        mine = values(ours, sheet)
+        lo = values(theirs, sheet)
+        assert mine, sheet
+        assert lo == mine, sheet
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_a_file_saved_by_libreoffice_reads_back_to_the_same_budget(name: str,
+                                                                   converted: Path) -> None:
+    read = read_workbook(converted / f"{name}.xlsx")
+    assert read.budget == load(EXAMPLES / f"{name}.yaml")
