@@ -79,8 +79,15 @@ def _print_plan(budget: Budget, result: Result) -> None:
         return f"{value / divisor:,.0f}".replace(",", "\u00a0")  # type: ignore[operator]
 
     for row in result.plan:
-        table.add_row(str(row.year), show(row.contributions), show(row.other_income),
-                      show(row.costs), show(row.result), show(row.equity_end), fmt_pct(row.equity_pct))
+        table.add_row(
+            str(row.year),
+            show(row.contributions),
+            show(row.other_income),
+            show(row.costs),
+            show(row.result),
+            show(row.equity_end),
+            fmt_pct(row.equity_pct),
+        )
     Console(highlight=False).print(table)
 
 
@@ -101,8 +108,12 @@ def _load_any(path: Path) -> tuple[Budget | None, Result | None, list[Finding]]:
 
 @app.command("check")
 def check_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsbok (.xlsx/.xlsm) eller budgetfil (.yaml/.json)")],
-    as_json: Annotated[bool, typer.Option("--json", help="Skriv ett JSON-objekt i stället för text")] = False,
+    file: Annotated[
+        Path, typer.Argument(help="Arbetsbok (.xlsx/.xlsm) eller budgetfil (.yaml/.json)")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Skriv ett JSON-objekt i stället för text")
+    ] = False,
 ) -> None:
     """Kontrollera en budget utan att ändra filen. Avslutar med 1 om det finns fel."""
     from finsam_xl.model.findings import has_errors
@@ -144,19 +155,30 @@ def recalc_cmd(
     if outcome.written is None:
         typer.echo(f"Inget skrevs: rätta felen i indata först. {file} är oförändrad.", err=True)
         raise typer.Exit(1)
-    note = f" (förra versionen sparad som {backup_path(outcome.written).name})" if backup_path(
-        outcome.written).exists() else ""
+    note = (
+        f" (förra versionen sparad som {backup_path(outcome.written).name})"
+        if backup_path(outcome.written).exists()
+        else ""
+    )
     typer.echo(f"Skrev resultaten till {outcome.written}{note}.")
     raise typer.Exit(1 if has_errors(outcome.findings) else 0)
 
 
 @app.command("new")
 def new_cmd(
-    out: Annotated[Path, typer.Option("-o", "--out", help="Den nya arbetsboken (.xlsx eller .xlsm)")],
-    source: Annotated[Path | None, typer.Option("--from", help="Budgetfil (.yaml/.json) att fylla i")] = None,
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Den nya arbetsboken (.xlsx eller .xlsm)")
+    ],
+    source: Annotated[
+        Path | None, typer.Option("--from", help="Budgetfil (.yaml/.json) att fylla i")
+    ] = None,
     year: Annotated[int | None, typer.Option("--ar", help="Budgetår för en tom arbetsbok")] = None,
-    xlsm: Annotated[bool, typer.Option("--xlsm", help="Med makron och knappar (Beräkna m.fl.)")] = False,
-    force: Annotated[bool, typer.Option("--skriv-over", help="Skriv över en befintlig fil")] = False,
+    xlsm: Annotated[
+        bool, typer.Option("--xlsm", help="Med makron och knappar (Beräkna m.fl.)")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--skriv-over", help="Skriv över en befintlig fil")
+    ] = False,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     from datetime import date
@@ -180,7 +202,9 @@ def new_cmd(
 @app.command("export")
 def export_cmd(
     file: Annotated[Path, typer.Argument(help="Arbetsboken")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Budgetfil att skriva (.yaml eller .json)")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Budgetfil att skriva (.yaml eller .json)")
+    ],
 ) -> None:
     """Exportera arbetsbokens budget till utbytesformatet (YAML eller JSON)."""
     from finsam_xl.interchange import dump
@@ -200,7 +224,8 @@ def export_cmd(
 @app.command("demo")
 def demo_cmd(
     out: Annotated[Path, typer.Option("-o", "--out", help="Arbetsboken som skapas")] = Path(
-        "finsam-demo.xlsx"),
+        "finsam-demo.xlsx"
+    ),
 ) -> None:
     """Skapa en arbetsbok av det medföljande exemplet, räkna om den och visa resultatet."""
     from finsam_xl.interchange import load

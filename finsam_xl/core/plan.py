@@ -21,6 +21,14 @@ ZERO = Decimal(0)
 def compute_plan(budget: Budget, allocations: list[YearAllocation]) -> list[YearPlan]:
     """One ``YearPlan`` per year of the budget, oldest first."""
     by_year = {a.year: a for a in allocations}
+    # One pass over the lines. Keys use the group's string value: hashing an Enum member
+    # runs Python code, which made this loop the core's hot spot.
+    group_totals: dict[tuple[int, str], Decimal] = {}
+    for line in budget.costs:
+        group = str(line.group.value)
+        for year, amount in line.amounts.items():
+            key = (year, group)
+            group_totals[key] = group_totals.get(key, ZERO) + amount
     rows: list[YearPlan] = []
     equity: Decimal | None = None
     for year in budget.years.all:
@@ -28,9 +36,7 @@ def compute_plan(budget: Budget, allocations: list[YearAllocation]) -> list[Year
         contributions = sum((m.amount for m in allocation.members), ZERO) if allocation else ZERO
         other_income = sum((i.amounts.get(year, ZERO) for i in budget.income), ZERO)
         netted = sum((i.amounts.get(year, ZERO) for i in budget.income if i.netted), ZERO)
-        by_group = {g: ZERO for g in CostGroup}
-        for line in budget.costs:
-            by_group[line.group] += line.amounts.get(year, ZERO)
+        by_group = {g: group_totals.get((year, g.value), ZERO) for g in CostGroup}
         costs = sum(by_group.values(), ZERO)
         result = contributions + other_income - costs
         if year == budget.opening_year:

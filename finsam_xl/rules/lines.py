@@ -63,6 +63,8 @@ def check_years_outside(budget: Budget, result: Result) -> Iterator[Finding]:
     """Amounts for years the budget does not cover are not counted."""
     years = set(budget.years.all)
     for element, i, line in _lines(budget):
+        if line.amounts.keys() <= years:
+            continue
         for year, amount in line.amounts.items():
             if year not in years and amount:
                 yield Finding(

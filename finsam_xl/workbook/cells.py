@@ -31,7 +31,7 @@ def address(sheet: str, row: int, col: int) -> str:
 
 
 def split_ref(ref: str) -> tuple[str, int, int]:
-    """"='Plan'!$A$4" -> ('Plan', 4, 1); a range gives its first cell."""
+    """ "='Plan'!$A$4" -> ('Plan', 4, 1); a range gives its first cell."""
     sheet, _, cell = ref.lstrip("=").rpartition("!")
     sheet = sheet.strip("'").replace("''", "'")
     match = _CELL.match(cell.split(":")[0])

@@ -51,7 +51,11 @@ def _eval(node: ast.expr) -> Decimal:
             return left * right
         if isinstance(node.op, ast.Div):
             return left / right
-    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id.upper() in _FUNCTIONS and not node.keywords):
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id.upper() in _FUNCTIONS
+        and not node.keywords
+    ):
         return sum((_eval(arg) for arg in node.args), Decimal(0))
     raise FormulaError("formeln innehåller cellreferenser eller funktioner som inte räknas här")

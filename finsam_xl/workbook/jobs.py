@@ -84,7 +84,8 @@ def new(budget: Budget, out: Path, xlsm: bool = False, when: datetime | None = N
             if outcome.result is None or outcome.budget is None:
                 raise WorkbookError(
                     "den nya arbetsboken kunde inte läsas tillbaka: "
-                    + "; ".join(f.format() for f in outcome.findings[:3]))
+                    + "; ".join(f.format() for f in outcome.findings[:3])
+                )
             write_results(draft, tmp, outcome.budget, outcome.result, when)
         finally:
             draft.unlink(missing_ok=True)

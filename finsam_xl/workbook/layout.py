@@ -38,19 +38,34 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
     ("equity_pct", "Eget kapital i % av medlemsbidragen", lambda r: _pct(r.equity_pct), "pct"),
     ("recommended_max", "Rekommenderad högsta nivå", lambda r: r.recommended_max, "amount"),
     ("floor", "Styrelsens lägsta nivå", lambda r: r.floor, "amount"),
-    ("costs_net", "Kostnader netto (efter nettoredovisade intäkter)", lambda r: r.costs_net,
-     "amount"),
-    ("decision_room", "Beslutsutrymme (bidrag + intäkter + eget kapital)",
-     lambda r: r.decision_room, "amount"),
+    (
+        "costs_net",
+        "Kostnader netto (efter nettoredovisade intäkter)",
+        lambda r: r.costs_net,
+        "amount",
+    ),
+    (
+        "decision_room",
+        "Beslutsutrymme (bidrag + intäkter + eget kapital)",
+        lambda r: r.decision_room,
+        "amount",
+    ),
     ("available", "Tillgängligt (beslutsutrymme − lägsta nivå)", lambda r: r.available, "amount"),
-    ("admin_share", "Styrelse och administration, andel av kostnaderna",
-     lambda r: _pct(r.admin_share_pct), "pct"),
+    (
+        "admin_share",
+        "Styrelse och administration, andel av kostnaderna",
+        lambda r: _pct(r.admin_share_pct),
+        "pct",
+    ),
 ]
 
 PLAN_ROW_INDEX = {key: i for i, (key, *_rest) in enumerate(PLAN_ROWS)}
 
-YEAR_KIND_LABELS = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget",
-                    YearKind.PLAN: "Plan"}
+YEAR_KIND_LABELS = {
+    YearKind.JAMFORELSE: "Jämförelse",
+    YearKind.BUDGET: "Budget",
+    YearKind.PLAN: "Plan",
+}
 
 #: Findings sheet columns (the last two feed the markers' conditional formatting).
 FINDING_HEADERS = ["Nivå", "Regel", "Plats", "Meddelande", "Blad", "Cell"]

@@ -34,12 +34,17 @@ class Package:
         """Parse xl/workbook.xml and its relationships."""
         workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
         rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")}
+        targets = {
+            r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{NS_PKG_REL}}}Relationship")
+        }
         pkg = cls()
         for sheet in workbook.iter(f"{{{NS_MAIN}}}sheet"):
             target = targets.get(sheet.get(f"{{{NS_REL}}}id"), "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join("xl", target))
+            )
             pkg.sheet_parts[sheet.get("name", "")] = path
         for name in workbook.iter(f"{{{NS_MAIN}}}definedName"):
             if name.get("localSheetId") is None:

@@ -25,9 +25,9 @@ from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.money import parse_number_text, to_decimal
 from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.safety import WorkbookError, inspect_package
 from finsam_xl.workbook.views import BookView, OpenpyxlBook, SheetView
 
@@ -49,8 +49,12 @@ class Locator:
         e = ref.element
         candidates: list[tuple[Any, ...]] = []
         if e in ("member", "cost", "income"):
-            candidates = [(e, ref.index, ref.year), (e, ref.index, ref.field), (e, ref.index, "name"),
-                          (e, None, None)]
+            candidates = [
+                (e, ref.index, ref.year),
+                (e, ref.index, ref.field),
+                (e, ref.index, "name"),
+                (e, None, None),
+            ]
         elif e == "contribution":
             candidates = [(e, ref.year), (e, None)]
         elif e == "published" and ref.key == "table_heading":
@@ -61,7 +65,9 @@ class Locator:
             sheet, row, col = self.plan_anchor
             key = _PLAN_FIELDS.get(ref.field or "", ref.field or "")
             if key in PLAN_ROW_INDEX:
-                return address(sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year))
+                return address(
+                    sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
+                )
         elif e == "adopted":
             candidates = [("settings", "adopted")]
         elif e == "years":
@@ -72,15 +78,17 @@ class Locator:
             candidates = [("settings", ref.field), ("settings", None)]
         elif e == "forbund":
             candidates = [("settings", "forbund")]
-        for key in candidates:
-            if key in self.cells:
-                return self.cells[key]
+        for candidate in candidates:
+            if candidate in self.cells:
+                return self.cells[candidate]
         return None
 
     def place(self, findings: list[Finding]) -> list[Finding]:
         """The findings with ``location`` filled in where a cell is known."""
-        return [f if f.location else f.model_copy(update={"location": self.locate(f.ref)})
-                for f in findings]
+        return [
+            f if f.location else f.model_copy(update={"location": self.locate(f.ref)})
+            for f in findings
+        ]
 
 
 @dataclass
@@ -99,7 +107,9 @@ class _Table:
         try:
             self.header_row, self.first_col, last_row, self.last_col = parse_range(ref)
         except ValueError:
-            raise WorkbookError(f"{ws.title}: tabellen {name} har ett ogiltigt område {ref}") from None
+            raise WorkbookError(
+                f"{ws.title}: tabellen {name} har ett ogiltigt område {ref}"
+            ) from None
         self.ws, self.name = ws, name
         self.last_row = last_row - totals
         self.columns: dict[str, int] = {}
@@ -135,11 +145,13 @@ class WorkbookReader:
                 self.tables[table.name.casefold()] = _Table(ws, table.name, table.ref, table.totals)
 
     # -- findings -------------------------------------------------------------------------
-    def problem(self, rule: str, message: str, where: str | None,
-                severity: Severity = Severity.ERROR) -> None:
+    def problem(
+        self, rule: str, message: str, where: str | None, severity: Severity = Severity.ERROR
+    ) -> None:
         """Record one problem at a place."""
-        self.findings.append(Finding(rule=rule, severity=severity, message=message,
-                                     location=where or self.name))
+        self.findings.append(
+            Finding(rule=rule, severity=severity, message=message, location=where or self.name)
+        )
 
     # -- cells ----------------------------------------------------------------------------
     def raw(self, table: _Table, row: int, col: int | None) -> Any:
@@ -160,9 +172,14 @@ class WorkbookReader:
         try:
             return evaluate_formula(text)
         except FormulaError as error:
-            self.problem("read.formula", (
-                f"Cellen innehåller formeln {text} men saknar beräknat värde ({error}). "
-                "Öppna och spara filen i Excel, eller skriv in värdet."), table.where(row, col))
+            self.problem(
+                "read.formula",
+                (
+                    f"Cellen innehåller formeln {text} men saknar beräknat värde ({error}). "
+                    "Öppna och spara filen i Excel, eller skriv in värdet."
+                ),
+                table.where(row, col),
+            )
             return None
 
     def text(self, table: _Table, row: int, col: int | None) -> str | None:
@@ -186,8 +203,11 @@ class WorkbookReader:
                 raise ValueError("ett datum")
             return to_decimal(value)
         except ValueError:
-            self.problem("read.not-a-number",
-                         f"{what}: '{value}' är inte ett belopp eller tal.", table.where(row, col))
+            self.problem(
+                "read.not-a-number",
+                f"{what}: '{value}' är inte ett belopp eller tal.",
+                table.where(row, col),
+            )
             return None
 
     def day(self, table: _Table, row: int, col: int | None, what: str) -> date | None:
@@ -202,8 +222,11 @@ class WorkbookReader:
         try:
             return date.fromisoformat(str(value).strip()[:10])
         except ValueError:
-            self.problem("read.not-a-date", f"{what}: '{value}' är inget datum (ÅÅÅÅ-MM-DD).",
-                         table.where(row, col))
+            self.problem(
+                "read.not-a-date",
+                f"{what}: '{value}' är inget datum (ÅÅÅÅ-MM-DD).",
+                table.where(row, col),
+            )
             return None
 
     # -- tables ---------------------------------------------------------------------------
@@ -213,29 +236,43 @@ class WorkbookReader:
         if table is None:
             where = sheet if sheet in self.sheet_names else self.name
             what = f"bladet '{sheet}'" if sheet in self.sheet_names else "arbetsboken"
-            self.problem("read.missing-table",
-                         f"Tabellen '{name}' saknas i {what}; den behövs för budgeten.", where)
+            self.problem(
+                "read.missing-table",
+                f"Tabellen '{name}' saknas i {what}; den behövs för budgeten.",
+                where,
+            )
             return None
         ok = True
         for column in columns:
             if column.required and table.col(column.header) is None:
-                self.problem("read.missing-column",
-                             f"Tabellen '{name}' saknar kolumnen '{column.header}'.",
-                             table.where(table.header_row, table.first_col))
+                self.problem(
+                    "read.missing-column",
+                    f"Tabellen '{name}' saknar kolumnen '{column.header}'.",
+                    table.where(table.header_row, table.first_col),
+                )
                 ok = False
         for r1, c1, r2, c2 in table.ws.merged():
-            if r1 <= table.last_row and r2 >= table.header_row and c1 <= table.last_col and c2 >= table.first_col:
+            if (
+                r1 <= table.last_row
+                and r2 >= table.header_row
+                and c1 <= table.last_col
+                and c2 >= table.first_col
+            ):
                 coord = f"{address(table.ws.title, r1, c1)}:{address('', r2, c2)[1:]}"
-                self.problem("read.merged",
-                             f"Sammanfogade celler {coord.split('!')[1]} i tabellen '{name}'; dela upp "
-                             "dem så att varje värde har en egen cell.", coord)
+                self.problem(
+                    "read.merged",
+                    f"Sammanfogade celler {coord.split('!')[1]} i tabellen '{name}'; dela upp "
+                    "dem så att varje värde har en egen cell.",
+                    coord,
+                )
                 ok = False
         return table if ok else None
 
     def blank(self, table: _Table, row: int) -> bool:
         """True when every cell of the table row is empty."""
-        return all(table.ws.value(row, c) in (None, "") for c in
-                   range(table.first_col, table.last_col + 1))
+        return all(
+            table.ws.value(row, c) in (None, "") for c in range(table.first_col, table.last_col + 1)
+        )
 
 
 def read_workbook(path: str | Path) -> ReadResult:
@@ -249,9 +286,12 @@ def read_workbook(path: str | Path) -> ReadResult:
     except Exception as error:  # openpyxl raises many kinds for broken packages
         name = type(error).__name__
         if "Entities" in name or "DTD" in name:
-            raise WorkbookError(f"{path}: filen innehåller otillåtna XML-entiteter (en XML-bomb?) "
-                                "och öppnas inte.") from None
-        raise WorkbookError(f"{path}: filen kan inte läsas som Excel-arbetsbok ({name}: {error}).") from None
+            raise WorkbookError(
+                f"{path}: filen innehåller otillåtna XML-entiteter (en XML-bomb?) och öppnas inte."
+            ) from None
+        raise WorkbookError(
+            f"{path}: filen kan inte läsas som Excel-arbetsbok ({name}: {error})."
+        ) from None
     return read_book(path.name, OpenpyxlBook(path, wb))
 
 
@@ -260,15 +300,19 @@ def read_book(name: str, book: BookView) -> ReadResult:
     reader = WorkbookReader(name, book)
     data = _build(reader)
     budget = None
-    if data is not None and not any(f.severity is Severity.ERROR and f.rule.startswith("read.")
-                                    for f in reader.findings):
+    if data is not None and not any(
+        f.severity is Severity.ERROR and f.rule.startswith("read.") for f in reader.findings
+    ):
         try:
             budget = Budget.model_validate(data)
         except ValidationError as error:
             for item in error.errors()[:20]:
                 loc = ".".join(str(p) for p in item["loc"])
-                reader.problem("read.invalid", f"Ogiltigt värde ({loc}): {item['msg']}",
-                               reader.locator.cells.get(("settings", None)))
+                reader.problem(
+                    "read.invalid",
+                    f"Ogiltigt värde ({loc}): {item['msg']}",
+                    reader.locator.cells.get(("settings", None)),
+                )
     try:
         reader.locator.plan_anchor = split_ref(book.defined_name(S.N_PLAN) or "")
     except ValueError:
@@ -297,8 +341,10 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     scale_bands = _scale(r, money)
     if None in (members, contributions, costs, published):
         return None
-    equity: dict[str, Any] = {"opening": money(settings["equity_opening"]) or Decimal(0),
-                              "floor": money(settings["equity_floor"]) or Decimal(0)}
+    equity: dict[str, Any] = {
+        "opening": money(settings["equity_opening"]) or Decimal(0),
+        "floor": money(settings["equity_floor"]) or Decimal(0),
+    }
     if settings["equity_opening_year"] is not None:
         equity["opening_year"] = settings["equity_opening_year"]
     if scale_bands:
@@ -316,8 +362,11 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         "income": income,
         "costs": costs,
         "equity": equity,
-        "settings": {"payment_frequency": settings["payment_frequency"],
-                     "uplift_pct": settings["uplift"], **extra},
+        "settings": {
+            "payment_frequency": settings["payment_frequency"],
+            "uplift_pct": settings["uplift"],
+            **extra,
+        },
         "published": {**(published or {}), "table_heading": settings["table_heading"]},
     }
 
@@ -345,7 +394,11 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         value = number(key) if key != "forbund" else text(key)
         if value is None:
             where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
-            r.problem("read.setting-missing", f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.", where)
+            r.problem(
+                "read.setting-missing",
+                f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.",
+                where,
+            )
         return value
 
     def choice(key: str, labels: dict[Any, str], default: Any) -> Any:
@@ -356,35 +409,56 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         if found is None:
             found = next((k for k in labels if S.normalise(k) == S.normalise(value)), None)
         if found is None:
-            r.problem("read.setting-invalid", f"'{value}' är inget giltigt val för "
-                      f"'{S.SETTING_LABELS[key]}'; välj {', '.join(labels.values())}.",
-                      r.locator.cells[("settings", key)])
+            r.problem(
+                "read.setting-invalid",
+                f"'{value}' är inget giltigt val för "
+                f"'{S.SETTING_LABELS[key]}'; välj {', '.join(labels.values())}.",
+                r.locator.cells[("settings", key)],
+            )
             return default
         return found
 
-    name, budget_year, opening = required("forbund"), required("budget_year"), required("equity_opening")
+    name, budget_year, opening = (
+        required("forbund"),
+        required("budget_year"),
+        required("equity_opening"),
+    )
     n_comp, n_plan = number("comparison_years") or Decimal(0), number("plan_years") or Decimal(2)
     if budget_year is None or opening is None or name is None:
         return None
     by = int(budget_year)
-    adopted = r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"]) if "adopted" in rows else None
+    adopted = (
+        r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"])
+        if "adopted" in rows
+        else None
+    )
     opening_year = number("equity_opening_year")
     uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
     from finsam_xl.model.budget import KeyType, MemberKind
 
     return {
-        "forbund": name, "org_nr": text("org_nr"),
+        "forbund": name,
+        "org_nr": text("org_nr"),
         "unit": choice("unit", S.UNIT_LABELS, Unit.KR),
-        "years": {"comparison": list(range(by - int(n_comp), by)), "budget": by,
-                  "plan": list(range(by + 1, by + 1 + int(n_plan)))},
+        "years": {
+            "comparison": list(range(by - int(n_comp), by)),
+            "budget": by,
+            "plan": list(range(by + 1, by + 1 + int(n_plan))),
+        },
         "adopted": adopted,
-        "equity_opening": opening, "equity_floor": number("equity_floor"),
+        "equity_opening": opening,
+        "equity_floor": number("equity_floor"),
         "equity_opening_year": int(opening_year) if opening_year is not None else None,
         "admin_share_max_pct": number("admin_share_max_pct"),
         "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, "ar"),
-        "keys": {kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
-                 for kind, default in ((MemberKind.STAT, KeyType.LIKA), (MemberKind.REGION, KeyType.LIKA),
-                                       (MemberKind.KOMMUN, KeyType.BEFOLKNING))}
+        "keys": {
+            kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
+            for kind, default in (
+                (MemberKind.STAT, KeyType.LIKA),
+                (MemberKind.REGION, KeyType.LIKA),
+                (MemberKind.KOMMUN, KeyType.BEFOLKNING),
+            )
+        }
         | {"note": text("key_note")},
         "table_heading": text("table_heading"),
         "uplift": uplift,
@@ -407,7 +481,7 @@ def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
     name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
     year_cols = _year_columns(t, S.MEMBER_YEAR)
-    members = []
+    members: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
@@ -415,13 +489,20 @@ def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
         name = r.text(t, row, name_col)
         kind_text = r.text(t, row, kind_col)
         kind = S.lookup({k.value: v for k, v in S.KIND_LABELS.items()}, kind_text) or (
-            kind_text.casefold() if kind_text and kind_text.casefold() in ("stat", "region", "kommun") else None)
+            kind_text.casefold()
+            if kind_text and kind_text.casefold() in ("stat", "region", "kommun")
+            else None
+        )
         if not name:
             r.problem("read.member-name", "Medlemmen saknar namn.", t.where(row, name_col or 1))
             continue
         if kind is None:
-            r.problem("read.member-kind", f"{name}: typen '{kind_text or ''}' är okänd; ange "
-                      f"{', '.join(S.KIND_LABELS.values())}.", t.where(row, kind_col or 1))
+            r.problem(
+                "read.member-kind",
+                f"{name}: typen '{kind_text or ''}' är okänd; ange "
+                f"{', '.join(S.KIND_LABELS.values())}.",
+                t.where(row, kind_col or 1),
+            )
             continue
         for key, col in (("name", name_col), ("kind", kind_col), ("key", key_col)):
             if col:
@@ -432,8 +513,14 @@ def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
             r.locator.cells[("member", i, year)] = t.where(row, col)
             if value is not None:
                 amounts[year] = money(value)
-        members.append({"name": name, "kind": kind,
-                        "key": r.number(t, row, key_col, f"{name}, nyckelvärde"), "amounts": amounts})
+        members.append(
+            {
+                "name": name,
+                "kind": kind,
+                "key": r.number(t, row, key_col, f"{name}, nyckelvärde"),
+                "amounts": amounts,
+            }
+        )
     return members
 
 
@@ -454,8 +541,11 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
         mode_text = r.text(t, row, mode_col)
         mode = S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text) or "total"
         if mode_text and not S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text):
-            r.problem("read.contribution-mode", f"'{mode_text}' är inget val; ange "
-                      f"{' eller '.join(S.MODE_LABELS.values())}.", t.where(row, mode_col or 1))
+            r.problem(
+                "read.contribution-mode",
+                f"'{mode_text}' är inget val; ange {' eller '.join(S.MODE_LABELS.values())}.",
+                t.where(row, mode_col or 1),
+            )
         amount = r.number(t, row, amount_col, f"Medelstilldelning {int(year)}")
         decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
         r.locator.cells[("contribution", int(year))] = t.where(row, amount_col or 1)
@@ -463,13 +553,15 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
     return out
 
 
-def _lines(r: WorkbookReader, money: Any, all_years: list[int],
-           years: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+def _lines(
+    r: WorkbookReader, money: Any, all_years: list[int], years: dict[str, Any]
+) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
     t = r.table(S.T_LINES, S.SHEET_LINES, S.LINE_COLUMNS)
     if t is None:
         return None, []
     r.locator.cells[("cost", None, None)] = r.locator.cells[("income", None, None)] = t.where(
-        t.header_row, t.first_col)
+        t.header_row, t.first_col
+    )
     c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
     year_cols = _year_columns(t, S.LINE_YEAR)
     costs: list[dict[str, Any]] = []
@@ -482,8 +574,12 @@ def _lines(r: WorkbookReader, money: Any, all_years: list[int],
         kind = S.normalise(r.text(t, row, c["Typ"]) or S.LINE_TYPE_COST)
         is_income = kind == S.normalise(S.LINE_TYPE_INCOME)
         if not is_income and kind != S.normalise(S.LINE_TYPE_COST):
-            r.problem("read.line-type", f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
-                      f"{S.LINE_TYPE_COST} eller {S.LINE_TYPE_INCOME}.", t.where(row, c["Typ"] or 1))
+            r.problem(
+                "read.line-type",
+                f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
+                f"{S.LINE_TYPE_COST} eller {S.LINE_TYPE_INCOME}.",
+                t.where(row, c["Typ"] or 1),
+            )
             continue
         name = r.text(t, row, c["Benämning"]) or ""
         element, index = ("income", len(income)) if is_income else ("cost", len(costs))
@@ -499,12 +595,21 @@ def _lines(r: WorkbookReader, money: Any, all_years: list[int],
                 blanks.append(year)
         if blanks and amounts:
             blank_lines.append((label, blanks, t.where(row, year_cols[blanks[0]])))
-        for key, header in (("name", "Benämning"), ("group", "Grupp"), ("netted", "Nettoredovisas")):
-            if c[header]:
-                r.locator.cells[(element, index, key)] = t.where(row, c[header])
-        common = {"name": name, "section": r.text(t, row, c["Rubrik"]),
-                  "cost_centre": r.text(t, row, c["Kostnadsställe"]),
-                  "account": r.text(t, row, c["Konto"]), "amounts": amounts}
+        for key, header in (
+            ("name", "Benämning"),
+            ("group", "Grupp"),
+            ("netted", "Nettoredovisas"),
+        ):
+            header_col = c[header]
+            if header_col:
+                r.locator.cells[(element, index, key)] = t.where(row, header_col)
+        common = {
+            "name": name,
+            "section": r.text(t, row, c["Rubrik"]),
+            "cost_centre": r.text(t, row, c["Kostnadsställe"]),
+            "account": r.text(t, row, c["Konto"]),
+            "amounts": amounts,
+        }
         if is_income:
             netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or S.NO) == S.normalise(S.YES)
             income.append({**common, "netted": netted})
@@ -512,8 +617,12 @@ def _lines(r: WorkbookReader, money: Any, all_years: list[int],
         group_text = r.text(t, row, c["Grupp"])
         group = S.lookup(groups, group_text)
         if group is None:
-            r.problem("read.line-group", f"'{label}': gruppen '{group_text or ''}' är okänd; välj "
-                      f"{', '.join(S.GROUP_LABELS.values())}.", t.where(row, c["Grupp"] or 1))
+            r.problem(
+                "read.line-group",
+                f"'{label}': gruppen '{group_text or ''}' är okänd; välj "
+                f"{', '.join(S.GROUP_LABELS.values())}.",
+                t.where(row, c["Grupp"] or 1),
+            )
             continue
         insats = {
             "decision_date": r.day(t, row, c["Beslutsdatum"], f"{label}, beslutsdatum"),
@@ -523,11 +632,19 @@ def _lines(r: WorkbookReader, money: Any, all_years: list[int],
             "owner": r.text(t, row, c["Projektägare"]),
         }
         if insats["start"] and insats["end"] and insats["end"] < insats["start"]:
-            r.problem("read.insats-period", f"'{label}': projektslut {insats['end']} är före "
-                      f"projektstart {insats['start']}.", t.where(row, c["Projektslut"] or 1))
+            r.problem(
+                "read.insats-period",
+                f"'{label}': projektslut {insats['end']} är före projektstart {insats['start']}.",
+                t.where(row, c["Projektslut"] or 1),
+            )
             insats["end"] = None
-        costs.append({**common, "group": group,
-                      "insats": insats if any(v is not None for v in insats.values()) else None})
+        costs.append(
+            {
+                **common,
+                "group": group,
+                "insats": insats if any(v is not None for v in insats.values()) else None,
+            }
+        )
     _report_blanks(r, blank_lines)
     return costs, income
 
@@ -539,13 +656,21 @@ def _report_blanks(r: WorkbookReader, blanks: list[tuple[str, list[int], str]]) 
     """Say which blank amount cells count as 0: per line, or once for many lines."""
     if len(blanks) <= BLANK_LINES_LISTED:
         for label, years, where in blanks:
-            r.problem("read.blank-amount", f"'{label}' saknar belopp för "
-                      f"{', '.join(map(str, years))}; tom cell räknas som 0.", where, Severity.INFO)
+            r.problem(
+                "read.blank-amount",
+                f"'{label}' saknar belopp för {', '.join(map(str, years))}; tom cell räknas som 0.",
+                where,
+                Severity.INFO,
+            )
         return
     years = sorted({y for _, ys, _ in blanks for y in ys})
-    r.problem("read.blank-amount", f"{len(blanks)} rader saknar belopp för något av åren "
-              f"{', '.join(map(str, years))} (första: '{blanks[0][0]}'); tomma celler räknas som 0.",
-              blanks[0][2], Severity.INFO)
+    r.problem(
+        "read.blank-amount",
+        f"{len(blanks)} rader saknar belopp för något av åren "
+        f"{', '.join(map(str, years))} (första: '{blanks[0][0]}'); tomma celler räknas som 0.",
+        blanks[0][2],
+        Severity.INFO,
+    )
 
 
 def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
@@ -565,8 +690,12 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
         year = r.number(t, row, year_col, "År")
         amount = r.number(t, row, amount_col, f"{label}")
         if key is None:
-            r.problem("read.published-item", f"'{label or ''}' är ingen känd uppgift; välj "
-                      f"{', '.join(S.PUBLISHED_LABELS.values())}.", t.where(row, item_col or 1))
+            r.problem(
+                "read.published-item",
+                f"'{label or ''}' är ingen känd uppgift; välj "
+                f"{', '.join(S.PUBLISHED_LABELS.values())}.",
+                t.where(row, item_col or 1),
+            )
             continue
         if year is None or amount is None:
             continue

@@ -70,7 +70,9 @@ def inspect_package(path: Path) -> None:
                     "det är för stort för en budgetarbetsbok och ser ut som en zip-bomb."
                 )
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                raise WorkbookError(f"{path}: zip-filen är ingen Excel-arbetsbok (saknar xl/workbook.xml).")
+                raise WorkbookError(
+                    f"{path}: zip-filen är ingen Excel-arbetsbok (saknar xl/workbook.xml)."
+                )
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     with package.open(info) as part:
@@ -82,7 +84,9 @@ def inspect_package(path: Path) -> None:
                         )
             bad = package.testzip()
             if bad is not None:
-                raise WorkbookError(f"{path}: filen är skadad (delen {bad} går inte att packa upp).")
+                raise WorkbookError(
+                    f"{path}: filen är skadad (delen {bad} går inte att packa upp)."
+                )
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{path}: filen är skadad eller avkortad ({error}).") from None
 

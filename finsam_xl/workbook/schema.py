@@ -116,8 +116,12 @@ LINE_COLUMNS = (
 )
 LINE_YEAR = re.compile(r"^(\d{4})$")
 
-PUBLISHED_COLUMNS = (Column("Uppgift"), Column("Avsnitt eller medlem", required=False),
-                     Column("År"), Column("Belopp"))
+PUBLISHED_COLUMNS = (
+    Column("Uppgift"),
+    Column("Avsnitt eller medlem", required=False),
+    Column("År"),
+    Column("Belopp"),
+)
 
 # --- Swedish labels of enumerations ------------------------------------------------------------
 KIND_LABELS = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
@@ -155,8 +159,21 @@ PUBLISHED_LABELS = {
 # --- computed sheets ----------------------------------------------------------------------------
 #: Style roles; each has a prototype cell in the hidden styles sheet, in this order.
 STYLE_ROLES = (
-    "title", "header", "label", "label_bold", "amount", "amount_bold", "kr", "pct", "text",
-    "wrap", "error", "warning", "info", "link", "status",
+    "title",
+    "header",
+    "label",
+    "label_bold",
+    "amount",
+    "amount_bold",
+    "kr",
+    "pct",
+    "text",
+    "wrap",
+    "error",
+    "warning",
+    "info",
+    "link",
+    "status",
 )
 
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}

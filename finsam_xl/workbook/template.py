@@ -21,7 +21,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from finsam_xl import __version__
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROW_INDEX, PLAN_ROWS
+from finsam_xl.workbook.layout import PLAN_ROW_INDEX, PLAN_ROWS
 
 HEADER_ROW = 2  # zero-based row of input table headers (row 3 in Excel)
 FIRST_INPUT_ROW = HEADER_ROW + 1
@@ -57,13 +57,21 @@ class _Formats:
     def __init__(self, wb: Any, unit: Unit) -> None:
         amount = "#,##0" if unit is Unit.KR else "#,##0"
         self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.header = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF",
-                                     "text_wrap": True, "valign": "top"})
+        self.header = wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E78",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+            }
+        )
         self.label = wb.add_format({})
         self.label_bold = wb.add_format({"bold": True})
         self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8"})
-        self.amount_bold = wb.add_format({"num_format": amount, "bold": True, "bg_color": "#EEF3F8",
-                                          "top": 1})
+        self.amount_bold = wb.add_format(
+            {"num_format": amount, "bold": True, "bg_color": "#EEF3F8", "top": 1}
+        )
         self.kr = wb.add_format({"num_format": "#,##0", "bg_color": "#EEF3F8"})
         self.pct = wb.add_format({"num_format": "0.0%", "bg_color": "#EEF3F8"})
         self.text = wb.add_format({"bg_color": "#EEF3F8"})
@@ -84,24 +92,46 @@ class _Formats:
         return getattr(self, name)
 
 
-def _table(ws: Any, name: str, headers: Sequence[str], rows: list[list[Any]],
-           formats: dict[int, Any] | None = None, widths: dict[int, float] | None = None) -> None:
+def _table(
+    ws: Any,
+    name: str,
+    headers: Sequence[str],
+    rows: list[list[Any]],
+    formats: dict[int, Any] | None = None,
+    widths: dict[int, float] | None = None,
+) -> None:
     """Write an Excel table at A3 with ``rows`` plus spare empty rows."""
     data = rows + [[None] * len(headers) for _ in range(SPARE_ROWS)]
     last_row = HEADER_ROW + len(data)
-    columns = [{"header": h, **({"format": (formats or {}).get(i)} if formats and i in formats else {})}
-               for i, h in enumerate(headers)]
-    ws.add_table(HEADER_ROW, 0, last_row, len(headers) - 1,
-                 {"name": name, "columns": columns, "data": data, "style": "Table Style Light 9"})
+    columns = [
+        {"header": h, **({"format": (formats or {}).get(i)} if formats and i in formats else {})}
+        for i, h in enumerate(headers)
+    ]
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        last_row,
+        len(headers) - 1,
+        {"name": name, "columns": columns, "data": data, "style": "Table Style Light 9"},
+    )
     for col, width in (widths or {}).items():
         ws.set_column(col, col, width)
     ws.freeze_panes(FIRST_INPUT_ROW, 0)
 
 
 def _validate(ws: Any, col: int, rows: int, values: list[str], title: str) -> None:
-    ws.data_validation(FIRST_INPUT_ROW, col, FIRST_INPUT_ROW + rows + SPARE_ROWS - 1, col,
-                       {"validate": "list", "source": values, "error_title": title,
-                        "error_message": "Välj ett värde i listan: " + ", ".join(values)})
+    ws.data_validation(
+        FIRST_INPUT_ROW,
+        col,
+        FIRST_INPUT_ROW + rows + SPARE_ROWS - 1,
+        col,
+        {
+            "validate": "list",
+            "source": values,
+            "error_title": title,
+            "error_message": "Välj ett värde i listan: " + ", ".join(values),
+        },
+    )
 
 
 def _markers(ws: Any, sheet: str, fmt: _Formats, cols: int) -> None:
@@ -122,12 +152,22 @@ def _iso(value: date | None) -> date | None:
 def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty)."""
     unit = budget.forbund.unit
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "default_date_format": "yyyy-mm-dd"})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
     fmt = _Formats(wb, unit)
     years = budget.years.all
-    wb.set_properties({"title": f"Budget {budget.years.budget} – {budget.forbund.name}",
-                       "comments": f"Skapad av finsam_xl {__version__}"})
+    wb.set_properties(
+        {
+            "title": f"Budget {budget.years.budget} – {budget.forbund.name}",
+            "comments": f"Skapad av finsam_xl {__version__}",
+        }
+    )
 
     # Instructions (first sheet: the buttons go here in an .xlsm)
     ws = wb.add_worksheet(S.SHEET_INSTRUCTIONS)
@@ -159,13 +199,26 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
         "key_kommun": S.KEY_LABELS[budget.keys.kommun],
         "key_note": budget.keys.note,
         "table_heading": budget.published.table_heading,
-        **{f"uplift_{g.value}": display(budget.settings.uplift_pct.get(g), Unit.KR)
-           for g in CostGroup},
+        **{
+            f"uplift_{g.value}": display(budget.settings.uplift_pct.get(g), Unit.KR)
+            for g in CostGroup
+        },
     }
-    rows = [[label, values.get(key), S.SETTING_HELP.get(key)] for key, label in S.SETTING_LABELS.items()]
-    ws.add_table(HEADER_ROW, 0, HEADER_ROW + len(rows), 2,
-                 {"name": S.T_SETTINGS, "columns": [{"header": c.header} for c in S.SETTINGS_COLUMNS],
-                  "data": rows, "style": "Table Style Light 9"})
+    rows = [
+        [label, values.get(key), S.SETTING_HELP.get(key)] for key, label in S.SETTING_LABELS.items()
+    ]
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        HEADER_ROW + len(rows),
+        2,
+        {
+            "name": S.T_SETTINGS,
+            "columns": [{"header": c.header} for c in S.SETTINGS_COLUMNS],
+            "data": rows,
+            "style": "Table Style Light 9",
+        },
+    )
     adopted_row = HEADER_ROW + 1 + list(S.SETTING_LABELS).index("adopted")
     if budget.adopted:
         ws.write_datetime(adopted_row, 1, budget.adopted, fmt.input_date)
@@ -173,11 +226,25 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 60, fmt.help)
     scale_rows = [[display(b.from_amount, unit), display(b.max_pct, Unit.KR)] for b in eq.scale]
-    ws.add_table(HEADER_ROW, 4, HEADER_ROW + len(scale_rows) + 4, 5,
-                 {"name": S.T_SCALE, "columns": [{"header": c.header} for c in S.SCALE_COLUMNS],
-                  "data": scale_rows + [[None, None]] * 4, "style": "Table Style Light 9"})
-    ws.write(1, 4, "Nationella rådets rekommendation: högsta eget kapital per storlek på "
-             "årlig tilldelning (trappa)", fmt.status)
+    ws.add_table(
+        HEADER_ROW,
+        4,
+        HEADER_ROW + len(scale_rows) + 4,
+        5,
+        {
+            "name": S.T_SCALE,
+            "columns": [{"header": c.header} for c in S.SCALE_COLUMNS],
+            "data": scale_rows + [[None, None]] * 4,
+            "style": "Table Style Light 9",
+        },
+    )
+    ws.write(
+        1,
+        4,
+        "Nationella rådets rekommendation: högsta eget kapital per storlek på "
+        "årlig tilldelning (trappa)",
+        fmt.status,
+    )
     ws.set_column(4, 5, 24)
     ws.freeze_panes(FIRST_INPUT_ROW, 0)
     _markers(ws, S.SHEET_SETTINGS, fmt, 6)
@@ -185,26 +252,56 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     # Members
     ws = wb.add_worksheet(S.SHEET_MEMBERS)
     ws.write(0, 0, "Medlemmar och fördelningsnycklar", fmt.title)
-    ws.write(1, 0, "Nyckelvärde: befolkning eller procent enligt Inställningar. Fast belopp: "
-             "fyll i bara om medlemmen betalar ett bestämt belopp i stället för sin andel.", fmt.status)
+    ws.write(
+        1,
+        0,
+        "Nyckelvärde: befolkning eller procent enligt Inställningar. Fast belopp: "
+        "fyll i bara om medlemmen betalar ett bestämt belopp i stället för sin andel.",
+        fmt.status,
+    )
     headers = [c.header for c in S.MEMBER_COLUMNS] + [f"Fast belopp {y}" for y in years]
-    rows = [[m.name, S.KIND_LABELS[m.kind], display(m.key, Unit.KR) if m.key is not None else None,
-             *[display(m.amounts.get(y), unit) for y in years]] for m in budget.members]
-    _table(ws, S.T_MEMBERS, headers, rows,
-           formats={i: fmt.input_amount for i in range(3, len(headers))},
-           widths={0: 40, 1: 12, 2: 14, **{i: 16 for i in range(3, len(headers))}})
+    rows = [
+        [
+            m.name,
+            S.KIND_LABELS[m.kind],
+            display(m.key, Unit.KR) if m.key is not None else None,
+            *[display(m.amounts.get(y), unit) for y in years],
+        ]
+        for m in budget.members
+    ]
+    _table(
+        ws,
+        S.T_MEMBERS,
+        headers,
+        rows,
+        formats={i: fmt.input_amount for i in range(3, len(headers))},
+        widths={0: 40, 1: 12, 2: 14, **{i: 16 for i in range(3, len(headers))}},
+    )
     _validate(ws, 1, len(rows), list(S.KIND_LABELS.values()), "Typ av medlem")
     _markers(ws, S.SHEET_MEMBERS, fmt, len(headers))
 
     # Contributions
     ws = wb.add_worksheet(S.SHEET_CONTRIBUTIONS)
     ws.write(0, 0, "Medelstilldelning per år", fmt.title)
-    ws.write(1, 0, "Inmatning: 'Statens belopp' (totalen blir det dubbla) eller 'Total ram'. "
-             "Beslutat: Nej för äskat belopp.", fmt.status)
-    rows = [[c.year, S.MODE_LABELS[c.mode], display(c.amount, unit), S.YES if c.decided else S.NO]
-            for c in budget.contributions]
-    _table(ws, S.T_CONTRIBUTIONS, [c.header for c in S.CONTRIBUTION_COLUMNS], rows,
-           formats={2: fmt.input_amount}, widths={0: 8, 1: 16, 2: 16, 3: 10})
+    ws.write(
+        1,
+        0,
+        "Inmatning: 'Statens belopp' (totalen blir det dubbla) eller 'Total ram'. "
+        "Beslutat: Nej för äskat belopp.",
+        fmt.status,
+    )
+    rows = [
+        [c.year, S.MODE_LABELS[c.mode], display(c.amount, unit), S.YES if c.decided else S.NO]
+        for c in budget.contributions
+    ]
+    _table(
+        ws,
+        S.T_CONTRIBUTIONS,
+        [c.header for c in S.CONTRIBUTION_COLUMNS],
+        rows,
+        formats={2: fmt.input_amount},
+        widths={0: 8, 1: 16, 2: 16, 3: 10},
+    )
     _validate(ws, 1, len(rows), list(S.MODE_LABELS.values()), "Inmatning")
     _validate(ws, 3, len(rows), [S.YES, S.NO], "Beslutat")
     _markers(ws, S.SHEET_CONTRIBUTIONS, fmt, 4)
@@ -212,30 +309,75 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
     ws.write(0, 0, f"Kostnader och övriga intäkter ({S.UNIT_LABELS[unit]})", fmt.title)
-    ws.write(1, 0, "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
-             "intäkt som visas inne i ett kostnadsställe.", fmt.status)
+    ws.write(
+        1,
+        0,
+        "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
+        "intäkt som visas inne i ett kostnadsställe.",
+        fmt.status,
+    )
     fixed = [c.header for c in S.LINE_COLUMNS]
     year_at = 7  # year columns go after 'Nettoredovisas'
     headers = fixed[:year_at] + [str(y) for y in years] + fixed[year_at:]
     rows = []
     for line in budget.costs:
         ins = line.insats
-        rows.append([S.LINE_TYPE_COST, line.section, S.GROUP_LABELS[line.group], line.cost_centre,
-                     line.account, line.name, None, *[display(line.amounts.get(y), unit) for y in years],
-                     ins.decision_date if ins else None, ins.start if ins else None,
-                     ins.end if ins else None,
-                     display(ins.granted_per_year, unit) if ins else None, ins.owner if ins else None])
+        rows.append(
+            [
+                S.LINE_TYPE_COST,
+                line.section,
+                S.GROUP_LABELS[line.group],
+                line.cost_centre,
+                line.account,
+                line.name,
+                None,
+                *[display(line.amounts.get(y), unit) for y in years],
+                ins.decision_date if ins else None,
+                ins.start if ins else None,
+                ins.end if ins else None,
+                display(ins.granted_per_year, unit) if ins else None,
+                ins.owner if ins else None,
+            ]
+        )
     for inc in budget.income:
-        rows.append([S.LINE_TYPE_INCOME, inc.section, None, inc.cost_centre, inc.account, inc.name,
-                     S.YES if inc.netted else S.NO, *[display(inc.amounts.get(y), unit) for y in years],
-                     None, None, None, None, None])
+        rows.append(
+            [
+                S.LINE_TYPE_INCOME,
+                inc.section,
+                None,
+                inc.cost_centre,
+                inc.account,
+                inc.name,
+                S.YES if inc.netted else S.NO,
+                *[display(inc.amounts.get(y), unit) for y in years],
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
     n_years = len(years)
     formats = {i: fmt.input_amount for i in range(year_at, year_at + n_years)}
     formats.update({year_at + n_years + i: fmt.input_date for i in range(3)})
     formats[year_at + n_years + 3] = fmt.input_amount
-    _table(ws, S.T_LINES, headers, rows, formats=formats,
-           widths={0: 10, 1: 24, 2: 22, 3: 13, 4: 8, 5: 44, 6: 13,
-                   **{i: 13 for i in range(year_at, len(headers))}})
+    _table(
+        ws,
+        S.T_LINES,
+        headers,
+        rows,
+        formats=formats,
+        widths={
+            0: 10,
+            1: 24,
+            2: 22,
+            3: 13,
+            4: 8,
+            5: 44,
+            6: 13,
+            **{i: 13 for i in range(year_at, len(headers))},
+        },
+    )
     _validate(ws, 0, len(rows), [S.LINE_TYPE_COST, S.LINE_TYPE_INCOME], "Typ")
     _validate(ws, 2, len(rows), list(S.GROUP_LABELS.values()), "Grupp")
     _validate(ws, 6, len(rows), [S.YES, S.NO], "Nettoredovisas")
@@ -244,11 +386,21 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     # Published totals
     ws = wb.add_worksheet(S.SHEET_PUBLISHED)
     ws.write(0, 0, "Publicerade summor (för kontroll)", fmt.title)
-    ws.write(1, 0, "Valfritt: summor ur det tryckta dokumentet räknas om och jämförs med raderna.",
-             fmt.status)
+    ws.write(
+        1,
+        0,
+        "Valfritt: summor ur det tryckta dokumentet räknas om och jämförs med raderna.",
+        fmt.status,
+    )
     rows = _published_rows(budget)
-    _table(ws, S.T_PUBLISHED, [c.header for c in S.PUBLISHED_COLUMNS], rows,
-           formats={3: fmt.input_amount}, widths={0: 32, 1: 40, 2: 8, 3: 16})
+    _table(
+        ws,
+        S.T_PUBLISHED,
+        [c.header for c in S.PUBLISHED_COLUMNS],
+        rows,
+        formats={3: fmt.input_amount},
+        widths={0: 32, 1: 40, 2: 8, 3: 16},
+    )
     _validate(ws, 0, len(rows), list(S.PUBLISHED_LABELS.values()), "Uppgift")
     _markers(ws, S.SHEET_PUBLISHED, fmt, 4)
 
@@ -299,17 +451,28 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.freeze_panes(top + 1, 1)
     ws.protect("", {"format_columns": True, "format_rows": True})
     chart = wb.add_chart({"type": "line"})
-    cats = f"='{S.SHEET_PLAN}'!${xl_col_to_name(left + 1)}${top + 1}:${xl_col_to_name(left + last_col)}${top + 1}"
-    for key, color in (("equity_end", "#1F4E78"), ("recommended_max", "#C00000"), ("floor", "#7F7F7F")):
+    first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
+    cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
+    for key, color in (
+        ("equity_end", "#1F4E78"),
+        ("recommended_max", "#C00000"),
+        ("floor", "#7F7F7F"),
+    ):
         row = top + 1 + PLAN_ROW_INDEX[key]
-        chart.add_series({
-            "name": f"='{S.SHEET_PLAN}'!{xl_rowcol_to_cell(row, left, True, True)}",
-            "categories": cats,
-            "values": f"='{S.SHEET_PLAN}'!${xl_col_to_name(left + 1)}${row + 1}:"
-                      f"${xl_col_to_name(left + last_col)}${row + 1}",
-            "line": {"color": color, "width": 2.25, **({"dash_type": "dash"} if key != "equity_end" else {})},
-            "marker": {"type": "circle"} if key == "equity_end" else {"type": "none"},
-        })
+        chart.add_series(
+            {
+                "name": f"='{S.SHEET_PLAN}'!{xl_rowcol_to_cell(row, left, True, True)}",
+                "categories": cats,
+                "values": f"='{S.SHEET_PLAN}'!${xl_col_to_name(left + 1)}${row + 1}:"
+                f"${xl_col_to_name(left + last_col)}${row + 1}",
+                "line": {
+                    "color": color,
+                    "width": 2.25,
+                    **({"dash_type": "dash"} if key != "equity_end" else {}),
+                },
+                "marker": {"type": "circle"} if key == "equity_end" else {"type": "none"},
+            }
+        )
     chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens golv"})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_legend({"position": "bottom"})
@@ -370,15 +533,17 @@ def starter_budget(budget_year: int) -> Budget:
         ("Kompetensutveckling", CostGroup.KOMPETENS, "Insatser"),
         ("Reserverade medel för nya aktiviteter", CostGroup.OVRIGT, "Insatser"),
     ]
-    return Budget.model_validate({
-        "forbund": {"name": "Samordningsförbundet …"},
-        "years": {"comparison": years[:1], "budget": budget_year, "plan": years[2:]},
-        "members": [
-            {"name": "Försäkringskassan (med Arbetsförmedlingen)", "kind": MemberKind.STAT},
-            {"name": "Region …", "kind": MemberKind.REGION},
-            {"name": "… kommun", "kind": MemberKind.KOMMUN},
-        ],
-        "contributions": [{"year": y, "mode": "stat"} for y in years[1:]],
-        "costs": [{"name": n, "group": g, "section": s} for n, g, s in groups],
-        "equity": {"opening": 0, "opening_year": budget_year},
-    })
+    return Budget.model_validate(
+        {
+            "forbund": {"name": "Samordningsförbundet …"},
+            "years": {"comparison": years[:1], "budget": budget_year, "plan": years[2:]},
+            "members": [
+                {"name": "Försäkringskassan (med Arbetsförmedlingen)", "kind": MemberKind.STAT},
+                {"name": "Region …", "kind": MemberKind.REGION},
+                {"name": "… kommun", "kind": MemberKind.KOMMUN},
+            ],
+            "contributions": [{"year": y, "mode": "stat"} for y in years[1:]],
+            "costs": [{"name": n, "group": g, "section": s} for n, g, s in groups],
+            "equity": {"opening": 0, "opening_year": budget_year},
+        }
+    )

@@ -26,8 +26,8 @@ from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
 from finsam_xl.workbook.cells import col_letters, split_ref
+from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
 from finsam_xl.workbook.package import Package, cell_styles
 from finsam_xl.workbook.safety import WorkbookError
 
@@ -52,7 +52,9 @@ class Grid:
 
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
 
-    def put(self, row: int, col: int, value: Value, role: str = "text", link: str | None = None) -> None:
+    def put(
+        self, row: int, col: int, value: Value, role: str = "text", link: str | None = None
+    ) -> None:
         """Set one cell."""
         self.cells[(row, col)] = Cell(value, role, link)
 
@@ -64,7 +66,11 @@ class Grid:
 
 def _number(value: Decimal | int | float) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
+        return (
+            format(value.normalize(), "f")
+            if value != value.to_integral_value()
+            else str(int(value))
+        )
     return repr(value) if isinstance(value, float) else str(value)
 
 
@@ -89,7 +95,9 @@ def _sheet_data(grid: Grid, keep_rows: dict[int, str], styles: dict[str, str]) -
     rows: dict[int, list[str]] = {}
     max_col = 1
     for (r, c), cell in sorted(grid.cells.items()):
-        rows.setdefault(r, []).append(_cell_xml(f"{col_letters(c)}{r}", cell, styles.get(cell.role, "0")))
+        rows.setdefault(r, []).append(
+            _cell_xml(f"{col_letters(c)}{r}", cell, styles.get(cell.role, "0"))
+        )
         max_col = max(max_col, c)
     parts = []
     all_rows = sorted(set(rows) | set(keep_rows))
@@ -102,7 +110,9 @@ def _sheet_data(grid: Grid, keep_rows: dict[int, str], styles: dict[str, str]) -
     return "<sheetData>" + "".join(parts) + "</sheetData>", f"A1:{col_letters(max_col)}{last}"
 
 
-def _splice(sheet_xml: str, grid: Grid, first_row: int, keep_above: bool, styles: dict[str, str]) -> str:
+def _splice(
+    sheet_xml: str, grid: Grid, first_row: int, keep_above: bool, styles: dict[str, str]
+) -> str:
     match = _SHEET_DATA.search(sheet_xml)
     if match is None:
         raise WorkbookError("ett beräknat blad saknar cellområde (sheetData)")
@@ -113,7 +123,7 @@ def _splice(sheet_xml: str, grid: Grid, first_row: int, keep_above: bool, styles
             if r < first_row and not any(rr == r for rr, _ in grid.cells):
                 keep[r] = row.group(0)
     data, dimension = _sheet_data(grid, keep, styles)
-    out = sheet_xml[: match.start()] + data + sheet_xml[match.end():]
+    out = sheet_xml[: match.start()] + data + sheet_xml[match.end() :]
     return _DIMENSION.sub(f'<dimension ref="{dimension}"/>', out, count=1)
 
 
@@ -168,12 +178,18 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     r += 1
     grid.put(r, col0, "Summa", "label_bold")
     for j, allocation in enumerate(result.allocation):
-        grid.put(r, col0 + 3 + 2 * j, sum((m.amount for m in allocation.members), Decimal(0)),
-                 "amount_bold")
+        grid.put(
+            r,
+            col0 + 3 + 2 * j,
+            sum((m.amount for m in allocation.members), Decimal(0)),
+            "amount_bold",
+        )
         grid.put(r, col0 + 4 + 2 * j, allocation.total, "amount_bold")
     r += 2
     grid.put(r, col0, "Per part (enligt lag 50/25/25 i kolumnen 'enligt nyckel')", "label_bold")
-    labels = {k: lab for k, lab in zip(KIND_ORDER, ("Staten", "Regionerna", "Kommunerna"), strict=True)}
+    labels = {
+        k: lab for k, lab in zip(KIND_ORDER, ("Staten", "Regionerna", "Kommunerna"), strict=True)
+    }
     for kind in KIND_ORDER:
         r += 1
         grid.put(r, col0, labels[kind], "label")
@@ -181,8 +197,13 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
             grid.put(r, col0 + 3 + 2 * j, allocation.group_actual.get(kind), "kr")
             grid.put(r, col0 + 4 + 2 * j, allocation.group_lawful.get(kind), "kr")
     r += 2
-    grid.put(r, col0, "Avrundning: största-rest-metoden; udda kronor går till störst rest, "
-             "vid lika rest till störst nyckel och sedan i namnordning.", "status")
+    grid.put(
+        r,
+        col0,
+        "Avrundning: största-rest-metoden; udda kronor går till störst rest, "
+        "vid lika rest till störst nyckel och sedan i namnordning.",
+        "status",
+    )
     for allocation in result.allocation:
         odd = [m.name for m in allocation.members if m.odd_krona]
         if odd:
@@ -212,7 +233,9 @@ def findings_grid(findings: list[Finding], row0: int, col0: int) -> Grid:
         grid.put(r, col0 + 4, sheet, "text")
         grid.put(r, col0 + 5, cell, "text")
     if len(findings) > len(shown):
-        grid.put(row0 + 1 + len(shown), col0 + 3, f"… och {len(findings) - len(shown)} till", "status")
+        grid.put(
+            row0 + 1 + len(shown), col0 + 3, f"… och {len(findings) - len(shown)} till", "status"
+        )
     if not findings:
         grid.put(row0 + 1, col0 + 3, "Inga anmärkningar.", "text")
     return grid
@@ -228,8 +251,10 @@ def _split_location(location: str | None) -> tuple[str | None, str | None]:
 def summary_text(findings: list[Finding]) -> str:
     """'2 fel, 3 varningar, 1 info' in Swedish."""
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    return (f"{count[Severity.ERROR]} fel, {count[Severity.WARNING]} varningar, "
-            f"{count[Severity.INFO]} info")
+    return (
+        f"{count[Severity.ERROR]} fel, {count[Severity.WARNING]} varningar, "
+        f"{count[Severity.INFO]} info"
+    )
 
 
 def status_text(findings: list[Finding], when: datetime | None = None) -> str:
@@ -238,8 +263,9 @@ def status_text(findings: list[Finding], when: datetime | None = None) -> str:
     return f"Beräknad {stamp} med finsam_xl {__version__}: {summary_text(findings)}."
 
 
-def build_grids(budget: Budget, result: Result, pkg: Package,
-                when: datetime | None = None) -> dict[str, tuple[Grid, int]]:
+def build_grids(
+    budget: Budget, result: Result, pkg: Package, when: datetime | None = None
+) -> dict[str, tuple[Grid, int]]:
     """Every computed sheet's new cells, by sheet name, with the first row written."""
     grids: dict[str, tuple[Grid, int]] = {}
 
@@ -267,13 +293,17 @@ def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
     return {role: found.get((row + i, col), "0") for i, role in enumerate(S.STYLE_ROLES)}
 
 
-def write_results(source: Path, target: Path, budget: Budget, result: Result,
-                  when: datetime | None = None) -> None:
+def write_results(
+    source: Path, target: Path, budget: Budget, result: Result, when: datetime | None = None
+) -> None:
     """Copy ``source`` to ``target`` with the computed sheets rewritten; all else unchanged."""
     with zipfile.ZipFile(source) as archive:
         pkg = Package.read(archive)
-        missing = [n for n in (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS, S.N_STYLES)
-                   if n not in pkg.names]
+        missing = [
+            n
+            for n in (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS, S.N_STYLES)
+            if n not in pkg.names
+        ]
         if missing:
             raise WorkbookError(
                 f"{source}: arbetsboken saknar de definierade namnen {', '.join(missing)} som "

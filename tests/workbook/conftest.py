@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.interchange import load
 from finsam_xl.workbook import jobs
-from support import EXAMPLE_NAMES, EXAMPLES
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.interchange import load
 from finsam_xl.workbook.reader import read_workbook
-from support import EXAMPLE_NAMES, EXAMPLES
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
@@ -29,10 +29,20 @@ def converted(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathF
     profile = tmp_path_factory.mktemp("profile")
     assert SOFFICE
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--calc",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
-         *[str(p) for p in example_books.values()]],
-        check=True, capture_output=True, timeout=240,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            *[str(p) for p in example_books.values()],
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     return out
 
@@ -49,8 +59,9 @@ def values(path: Path, sheet: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_libreoffice_reads_the_same_values(name: str, example_books: dict[str, Path],
-                                           converted: Path) -> None:
+def test_libreoffice_reads_the_same_values(
+    name: str, example_books: dict[str, Path], converted: Path
+) -> None:
     ours, theirs = example_books[name], converted / f"{name}.xlsx"
     assert theirs.exists()
     for sheet in ("Plan", "Fördelning", "Kontroller"):
@@ -61,7 +72,8 @@ def test_libreoffice_reads_the_same_values(name: str, example_books: dict[str, P
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_a_file_saved_by_libreoffice_reads_back_to_the_same_budget(name: str,
-                                                                   converted: Path) -> None:
+def test_a_file_saved_by_libreoffice_reads_back_to_the_same_budget(
+    name: str, converted: Path
+) -> None:
     read = read_workbook(converted / f"{name}.xlsx")
     assert read.budget == load(EXAMPLES / f"{name}.yaml")

@@ -54,8 +54,9 @@ def test_recalc_keeps_every_part_but_the_computed_sheets(
 ) -> None:
     if xlsm:
         pytest.importorskip("finsam_xl.vba")
-        from finsam_xl.interchange import load
         from support import EXAMPLES
+
+        from finsam_xl.interchange import load
 
         book = tmp_path / "b.xlsm"
         jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), book, xlsm=True)

@@ -8,13 +8,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import EXAMPLE_NAMES, EXAMPLES
 from typer.testing import CliRunner
 
 from finsam_xl.cli import app
 from finsam_xl.core import evaluate
 from finsam_xl.interchange import load
 from finsam_xl.report import result_json
-from support import EXAMPLE_NAMES, EXAMPLES
 
 runner = CliRunner()
 
@@ -41,8 +41,11 @@ def test_check_json_reproduces_the_core(name: str, example_books: dict[str, Path
     assert data["years"] == expected["years"]
     assert data["allocation"] == expected["allocation"]
     core_findings = Counter((f["rule"], f["severity"], f["message"]) for f in expected["findings"])
-    book_findings = Counter((f["rule"], f["severity"], f["message"]) for f in data["findings"]
-                            if not f["rule"].startswith("read."))
+    book_findings = Counter(
+        (f["rule"], f["severity"], f["message"])
+        for f in data["findings"]
+        if not f["rule"].startswith("read.")
+    )
     assert book_findings == core_findings
     # every core finding is located at a cell of the workbook
     assert all("!" in f["location"] for f in data["findings"])
@@ -51,12 +54,18 @@ def test_check_json_reproduces_the_core(name: str, example_books: dict[str, Path
 
 
 def test_check_json_shape_for_sodra_dalarna(example_books: dict[str, Path]) -> None:
-    data = json.loads(runner.invoke(app, ["check", str(example_books["sodra-dalarna-2025"]),
-                                          "--json"]).stdout)
+    data = json.loads(
+        runner.invoke(app, ["check", str(example_books["sodra-dalarna-2025"]), "--json"]).stdout
+    )
     assert set(data) == {"findings", "years", "allocation"}
     assert data["years"]["2025"] == {
-        "contributions": 6184000, "other_income": 385000, "costs": 6885000, "result": -316000,
-        "equity_start": 700000, "equity_end": 384000, "equity_pct": 6.2,
+        "contributions": 6184000,
+        "other_income": 385000,
+        "costs": 6885000,
+        "result": -316000,
+        "equity_start": 700000,
+        "equity_end": 384000,
+        "equity_pct": 6.2,
     }
     assert data["allocation"]["2025"]["Region Dalarna"] == 1546000
     below = [f for f in data["findings"] if f["rule"] == "equity.below-floor"]
@@ -72,8 +81,9 @@ def test_check_on_an_interchange_file_works_without_a_workbook() -> None:
     assert any(f["location"] == "contribution.amount.2022" for f in data["findings"])
 
 
-def test_recalc_writes_values_where_the_defined_names_point(example_books: dict[str, Path],
-                                                            tmp_path: Path) -> None:
+def test_recalc_writes_values_where_the_defined_names_point(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
     from openpyxl import load_workbook
 
     book = tmp_path / "b.xlsx"

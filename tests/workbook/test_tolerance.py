@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from support import EXAMPLES
 
 from finsam_xl.interchange import load
 from finsam_xl.model.findings import Severity
 from finsam_xl.workbook.reader import read_workbook
-from support import EXAMPLES
 
 
-def edited(example_books: dict[str, Path], tmp_path: Path, edit: Any,
-           name: str = "sodra-dalarna-2025") -> Path:
+def edited(
+    example_books: dict[str, Path], tmp_path: Path, edit: Any, name: str = "sodra-dalarna-2025"
+) -> Path:
     path = tmp_path / "b.xlsx"
     shutil.copy(example_books[name], path)
     wb = load_workbook(path)
@@ -37,18 +38,23 @@ def test_numbers_typed_as_text(example_books: dict[str, Path], tmp_path: Path) -
         ws["I6"] = "35\u00a0"
         ws["H8"] = "1\u00a0000,5"
         wb["Medlemmar"]["C6"] = "11,0 %"
+
     read = read_workbook(edited(example_books, tmp_path, edit))
     assert read.budget is not None
     costs = read.budget.costs
     assert [costs[0].amounts[2025], costs[1].amounts[2025], costs[2].amounts[2025]] == [
-        45000, 80000, 35000]
+        45000,
+        80000,
+        35000,
+    ]
     assert costs[4].amounts[2024] == Decimal("1000500")
     assert read.budget.members[2].key == 11
     assert not [f for f in read.findings if f.severity is Severity.ERROR]
 
 
-def test_blank_rows_hidden_rows_and_moved_columns(example_books: dict[str, Path],
-                                                  tmp_path: Path) -> None:
+def test_blank_rows_hidden_rows_and_moved_columns(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
     def edit(wb: Any) -> None:
         ws = wb["Rader"]
         ws.insert_rows(6)  # a blank row inside the table (openpyxl does not move the table ref)
@@ -58,9 +64,13 @@ def test_blank_rows_hidden_rows_and_moved_columns(example_books: dict[str, Path]
         ws.row_dimensions[8].hidden = True
         # swap the columns Konto (E) and Benämning (F), headers and values
         for row in range(3, ws.max_row + 1):
-            ws.cell(row, 5).value, ws.cell(row, 6).value = ws.cell(row, 6).value, ws.cell(row, 5).value
+            ws.cell(row, 5).value, ws.cell(row, 6).value = (
+                ws.cell(row, 6).value,
+                ws.cell(row, 5).value,
+            )
         cols = table.tableColumns
         cols[4].name, cols[5].name = cols[5].name, cols[4].name
+
     read = read_workbook(edited(example_books, tmp_path, edit))
     assert read.budget is not None
     assert read.budget.costs == original().costs
@@ -81,23 +91,27 @@ def test_extra_column_inside_a_table(example_books: dict[str, Path], tmp_path: P
         table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name="Kontaktperson"))
         ws.cell(3, col, "Kontaktperson")
         ws.cell(4, col, "Eva")
+
     read = read_workbook(edited(example_books, tmp_path, edit))
     assert read.budget is not None and read.budget.members == original().members
 
 
-def test_formulas_are_evaluated_or_refused_by_cell(example_books: dict[str, Path],
-                                                   tmp_path: Path) -> None:
+def test_formulas_are_evaluated_or_refused_by_cell(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
     def edit(wb: Any) -> None:
         ws = wb["Rader"]
         ws["I4"] = "=40+5"
         ws["I5"] = "=SUM(50,30)"
+
     read = read_workbook(edited(example_books, tmp_path, edit))
     assert read.budget is not None
     assert [c.amounts[2025] for c in read.budget.costs[:2]] == [45000, 80000]
 
 
-def test_blank_amounts_are_reported_not_silently_zero(example_books: dict[str, Path],
-                                                      tmp_path: Path) -> None:
+def test_blank_amounts_are_reported_not_silently_zero(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
     def edit(wb: Any) -> None:
         wb["Rader"]["E4"] = None
         wb["Rader"]["H4"] = None

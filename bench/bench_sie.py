@@ -1,0 +1,212 @@
+"""Benchmark of the SIE reader against a bare line split of the same file.
+
+Run: ``python bench/bench_sie.py [--rows N] [--repeat R]`` (default 1,000,000 #TRANS rows).
+
+The script writes an SIE 4 file with N #TRANS rows (vouchers of 2 to 6 rows,
+cost centre and project on the cost rows) into a temporary directory, with
+finsam_xl's own writer, and then measures, each in a fresh subprocess so that
+time and peak memory are independent:
+
+(a) ``split``:   ``for line in open(path, encoding="cp437"): line.split()``
+(b) ``reader``:  ``monthly_totals(read_vouchers(path), dimensions={1})``, i.e. stream
+                 the vouchers and sum the booked rows by account, cost centre and month
+(c) ``pysie``:   pysie-accounting's ``PySIE().open(path)``, when it is installed and
+                 can read the file (it needs pandas); otherwise reported as skipped.
+
+Time is wall time of the work inside the subprocess (the interpreter start is
+not counted); peak memory is the subprocess's ``ru_maxrss``. With ``--repeat``
+each measurement runs R times and the fastest run counts. Ratios are against
+(a) from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ACCOUNTS = ["4010", "5010", "5410", "6110", "6250", "6550", "7010", "7510"]
+
+
+def generate(path: Path, rows: int, seed: int = 2026) -> int:
+    """Write an SIE file with ``rows`` #TRANS rows; return the number of vouchers."""
+    from finsam_xl.sie import (
+        Account,
+        Dimension,
+        SieObject,
+        Transaction,
+        Voucher,
+        header_records,
+        write_sie,
+    )
+
+    rng = random.Random(seed)
+    centres = [f"{35000 + 100 * i}" for i in range(12)]
+    projects = [f"P{i}" for i in range(1, 9)]
+    count = 0
+
+    def records() -> Iterator[object]:
+        nonlocal count
+        yield from header_records(
+            company_name="Samordningsförbundet Bänk",
+            fiscal_years={0: (date(2025, 1, 1), date(2025, 12, 31))},
+            generated=date(2026, 1, 15),
+            sie_type=4,
+        )
+        for number in ["2440", *ACCOUNTS]:
+            yield Account(number, f"Konto {number} åäö")
+        yield Dimension(1, "Kostnadsställe")
+        yield Dimension(6, "Projekt")
+        for centre in centres:
+            yield SieObject(1, centre, f"Kostnadsställe {centre}")
+        for project in projects:
+            yield SieObject(6, project, f"Projekt {project}")
+        written = 0
+        while written < rows:
+            count += 1
+            day = date(2025, rng.randint(1, 12), rng.randint(1, 28))
+            size = min(rng.randint(2, 6), max(rows - written, 2))
+            costs = []
+            total = Decimal(0)
+            for _ in range(size - 1):
+                amount = Decimal(rng.randint(100, 5_000_000)).scaleb(-2)
+                total += amount
+                objs = ((1, rng.choice(centres)), (6, rng.choice(projects)))
+                costs.append(
+                    Transaction("TRANS", rng.choice(ACCOUNTS), objs, amount, day, "Faktura")
+                )
+            costs.append(Transaction("TRANS", "2440", (), -total, day, "Leverantörsskuld"))
+            written += len(costs)
+            yield Voucher("A", str(count), day, f"Leverantörsfaktura {count}", day, rows=costs)
+
+    write_sie(records(), path)  # type: ignore[arg-type]
+    return count
+
+
+# --------------------------------------------------------------------------------------
+# Measurements (each runs in its own subprocess)
+# --------------------------------------------------------------------------------------
+
+
+def _measure_split(path: str) -> object:
+    count = 0
+    with open(path, encoding="cp437") as stream:
+        for line in stream:
+            line.split()
+            count += 1
+    return count
+
+
+def _measure_reader(path: str) -> object:
+    from finsam_xl.sie import monthly_totals, read_vouchers
+
+    issues: list[object] = []
+    totals = monthly_totals(read_vouchers(path, issues=issues), dimensions={1})  # type: ignore[arg-type]
+    return {"keys": len(totals), "issues": len(issues)}
+
+
+def _measure_pysie(path: str) -> object:
+    from pysie_accounting.pysie import PySIE  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+    sie = PySIE()
+    sie.sie_encoding = "cp437"
+    sie.open(path)
+    return {"vouchers": len(sie.verifikat)}
+
+
+MEASURES = {"split": _measure_split, "reader": _measure_reader, "pysie": _measure_pysie}
+
+
+def child(kind: str, path: str) -> None:
+    """Run one measurement and print it as JSON."""
+    import resource
+
+    start = time.perf_counter()
+    try:
+        result = MEASURES[kind](path)
+    except ImportError as exc:
+        print(json.dumps({"skipped": f"not installed or not importable: {exc}"}))
+        return
+    except Exception as exc:  # pysie may fail on a file it cannot read
+        print(json.dumps({"skipped": f"failed: {type(exc).__name__}: {exc}"[:300]}))
+        return
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result}))
+
+
+def run(kind: str, path: Path, repeat: int) -> dict[str, object]:
+    """Measure one kind in fresh subprocesses; keep the fastest run and the largest peak."""
+    best: dict[str, object] | None = None
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", kind, "--file", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if out.returncode != 0:
+            return {"skipped": f"crashed: {out.stderr.strip()[-300:]}"}
+        data: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+        if "skipped" in data:
+            return data
+        if best is None:
+            best = data
+        else:
+            best["seconds"] = min(float(best["seconds"]), float(data["seconds"]))  # type: ignore[arg-type]
+            best["peak_mb"] = max(float(best["peak_mb"]), float(data["peak_mb"]))  # type: ignore[arg-type]
+    assert best is not None
+    return best
+
+
+def main() -> None:
+    """Generate the file, run the measurements, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="#TRANS rows (1000000)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (1)")
+    parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        child(args.measure, args.file)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench_sie_") as tmp:
+        path = Path(tmp) / "bench.se"
+        start = time.perf_counter()
+        vouchers = generate(path, args.rows)
+        written = time.perf_counter() - start
+        size_mb = os.path.getsize(path) / 1e6
+        print(f"file: {args.rows:,} #TRANS rows, {vouchers:,} vouchers, {size_mb:.1f} MB")
+        print(f"written by finsam_xl.sie.write_sie in {written:.2f} s")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
+        results = {kind: run(kind, path, args.repeat) for kind in ("split", "reader", "pysie")}
+    base = results["split"]
+    print(f"{'measurement':<10} {'time s':>8} {'x split':>8} {'peak MB':>8} {'x split':>8}  result")
+    for kind, data in results.items():
+        if "skipped" in data:
+            print(f"{kind:<10} skipped: {data['skipped']}")
+            continue
+        seconds = float(data["seconds"])  # type: ignore[arg-type]
+        peak = float(data["peak_mb"])  # type: ignore[arg-type]
+        t_ratio = seconds / float(base["seconds"])  # type: ignore[arg-type]
+        m_ratio = peak / float(base["peak_mb"])  # type: ignore[arg-type]
+        print(
+            f"{kind:<10} {seconds:8.2f} {t_ratio:8.2f} {peak:8.1f} {m_ratio:8.2f}  {data['result']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
