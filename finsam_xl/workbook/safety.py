@@ -135,9 +135,23 @@ def atomic_write(target: Path, produce: Callable[[Path], None], keep_backup: boo
         produce(tmp)
         with tmp.open("rb") as handle:
             os.fsync(handle.fileno())
+        _set_mode(tmp, target)
         if keep_backup and target.exists():
             shutil.copy2(target, backup_path(target))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _set_mode(tmp: Path, target: Path) -> None:
+    """Give the new file the old file's permissions, or the umask's for a new file.
+
+    (mkstemp creates files readable by the owner only.)
+    """
+    if target.exists():
+        shutil.copymode(target, tmp)
+        return
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)

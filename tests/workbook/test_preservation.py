@@ -82,3 +82,20 @@ def test_recalc_keeps_every_part_but_the_computed_sheets(
     assert "MinSumma" in wb.defined_names
     # the backup is the file as it was before
     assert parts(book.with_name(f"b.backup{book.suffix}")) == before
+
+
+def test_file_permissions_are_kept(example_books: dict[str, Path], tmp_path: Path) -> None:
+    import os
+    import stat
+
+    book = tmp_path / "b.xlsx"
+    shutil.copy(example_books["fryksdalen-2022"], book)
+    os.chmod(book, 0o640)
+    jobs.recalc(book)
+    assert stat.S_IMODE(book.stat().st_mode) == 0o640
+    fresh = tmp_path / "ny.xlsx"
+    from finsam_xl.interchange import load
+    from support import EXAMPLES
+
+    jobs.new(load(EXAMPLES / "fryksdalen-2022.yaml"), fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) & 0o044  # readable by others, as the umask says

@@ -99,3 +99,13 @@ def test_recalc_writes_values_where_the_defined_names_point(
     findings = wb["Kontroller"]
     assert findings["A5"].value in ("Fel", "Varning", "Info")
     assert str(findings["C5"].value).startswith("=HYPERLINK(")
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_ready_example_workbooks_hold_the_examples(name: str) -> None:
+    from finsam_xl.workbook.reader import read_workbook
+    from support import ROOT
+
+    for suffix in (".xlsx", ".xlsm"):
+        path = ROOT / "workbooks" / "examples" / f"{name}{suffix}"
+        assert read_workbook(path).budget == load(EXAMPLES / f"{name}.yaml"), path
