@@ -243,6 +243,76 @@ def demo_cmd(
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
 
+@app.command("serve")
+def serve_cmd(
+    host: Annotated[str, typer.Option("--host", help="Adress att lyssna på")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port")] = 8765,
+    token: Annotated[str | None, typer.Option(
+        "--token", help="Nyckel som knapparna skickar (krävs utanför localhost); "
+                        "helst via miljövariabeln FINSAM_XL_TOKEN")] = None,
+    max_mb: Annotated[float, typer.Option("--max-mb", help="Största arbetsbok i MB")] = 10,
+) -> None:
+    """Kör servern för Excel-knappar utan lokal Python (xlwings RunServerPython)."""
+    import logging
+
+    from finsam_xl.excel.server import ServerConfigError, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        serve(host, port, token, int(max_mb * 1024 * 1024))
+    except (ServerConfigError, OSError) as error:
+        _fail(str(error))
+
+
+@app.command("avstamning")
+def recon_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken")],
+    books: Annotated[Path, typer.Argument(help="Bokföringen: SIE 4-fil (.se) eller huvudbok (.csv)")],
+    period: Annotated[
+        str | None, typer.Option("--period", help="T.o.m. månad, ÅÅÅÅ-MM (standard: helår)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ett JSON-objekt")] = False,
+    no_write: Annotated[
+        bool, typer.Option("--skriv-inte", help="Skriv inte bladet Avstämning")
+    ] = False,
+) -> None:
+    """Stäm av budgeten mot bokföringen och skriv bladet Avstämning."""
+    from finsam_xl.books import BooksError
+    from finsam_xl.model.findings import has_errors
+    from finsam_xl.workbook import jobs
+
+    try:
+        outcome = jobs.reconcile_workbook(file, books, period, write=not no_write)
+    except (*_guard(), BooksError) as error:
+        _fail(str(error))
+    if as_json:
+        data = outcome.recon.model_dump(mode="json", exclude={"findings"}) if outcome.recon else {}
+        data["findings"] = [f.as_json() for f in outcome.findings]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _print_findings(outcome.findings)
+        if outcome.written:
+            typer.echo(f"Skrev bladet Avstämning i {outcome.written}.")
+    raise typer.Exit(1 if outcome.recon is None or has_errors(outcome.findings) else 0)
+
+
+@app.command("export-sie")
+def export_sie_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="SIE-filen som skrivs (.se)")],
+) -> None:
+    """Exportera budgetårets budget som #PBUDGET per konto, kostnadsställe och månad."""
+    from finsam_xl.workbook import jobs
+
+    try:
+        findings = jobs.export_sie(file, out)
+    except _guard() as error:
+        _fail(str(error))
+    if findings:
+        _print_findings(findings)
+    typer.echo(f"Skrev {out}.")
+
+
 def main() -> None:
     """Entry point of the ``finsam-xl`` script."""
     if len(sys.argv) > 1 and sys.argv[1] in ("--version", "-V"):

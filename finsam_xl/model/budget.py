@@ -197,6 +197,8 @@ class IncomeLine(_Model):
     account: str | None = None
     netted: bool = False
     amounts: YearAmounts = Field(default_factory=dict)
+    forecast: Money | None = None  # entered full-year forecast (avstämning)
+    phasing: list[Quantity] | None = None  # 12 monthly weights; None = even
 
 
 class Insats(_Model):
@@ -231,6 +233,45 @@ class CostLine(_Model):
     account: str | None = None
     amounts: YearAmounts = Field(default_factory=dict)
     insats: Insats | None = None
+    forecast: Money | None = None  # entered full-year forecast (avstämning)
+    phasing: list[Quantity] | None = None  # 12 monthly weights; None = even
+
+    @field_validator("phasing")
+    @classmethod
+    def _twelve(cls, weights: list[Decimal] | None) -> list[Decimal] | None:
+        if weights is not None and (len(weights) != 12 or any(w < 0 for w in weights)
+                                    or sum(weights) == 0):
+            raise ValueError("periodiseringen ska vara 12 icke-negativa vikter, inte alla noll")
+        return weights
+
+
+class MappingTarget(StrEnum):
+    """What booked amounts on matching accounts belong to."""
+
+    LINE = "rad"  # a budget line (cost or income), named
+    MEMBER = "medlem"  # a member's payments of its contribution, named
+    EQUITY = "eget_kapital"  # balance accounts holding equity
+    IGNORE = "ignorera"  # known accounts that are not part of the budget
+
+
+class MappingRule(_Model):
+    """Maps accounts (one, or a range 'first-last') and optionally an object to a target.
+
+    Lines that carry a cost centre and an account map themselves: an account
+    starting with the line's account, booked on the line's cost centre
+    (dimension 1 object). Rules here come first, the most specific winning.
+    """
+
+    accounts: str = Field(pattern=r"^\s*\d+\s*(-\s*\d+\s*)?$")
+    dimension: int | None = None
+    object: str | None = None
+    target: MappingTarget
+    name: str | None = None
+
+    def account_range(self) -> tuple[int, int]:
+        """(first, last) account as numbers, a single account giving first == last."""
+        first, _, last = self.accounts.partition("-")
+        return int(first), int(last or first)
 
 
 class EquityBand(_Model):
@@ -272,6 +313,10 @@ class Settings(_Model):
     """Thresholds and local rules."""
 
     admin_share_max_pct: Quantity = Decimal(30)
+    deviation_pct: Quantity = Decimal(10)  # avstämning: report deviations above this %
+    deviation_kr: Money = Decimal(10000)  # ... and above this amount
+    payment_grace_days: int = 30  # a member's instalment is due this long after its period starts
+    mappings: list[MappingRule] = Field(default_factory=list)
     payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
     uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)
 

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from finsam_xl.books import Books
 from finsam_xl.core import evaluate
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, sort_findings
+from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.recon import ReconResult
 from finsam_xl.model.results import Result
 from finsam_xl.workbook.reader import ReadResult, read_workbook
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
@@ -94,3 +96,79 @@ def new(budget: Budget, out: Path, xlsm: bool = False, when: datetime | None = N
     assert outcome is not None
     outcome.written = out
     return outcome
+
+
+@dataclass
+class ReconOutcome:
+    """The reconciliation's result and every finding (books, workbook, reconciliation)."""
+
+    recon: ReconResult | None
+    findings: list[Finding]
+    written: Path | None = None
+
+
+def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
+    """'2025-08' -> (2025, 8); None -> the books' year (or the budget year), all 12 months."""
+    if period is None:
+        return (year or fallback_year), 12
+    try:
+        y, m = (int(p) for p in period.split("-"))
+        if not 1 <= m <= 12:
+            raise ValueError
+    except ValueError:
+        raise WorkbookError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.") from None
+    return y, m
+
+
+def read_books(path: Path) -> Books:
+    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger."""
+    from finsam_xl.books import read_csv_books, read_sie_books
+
+    if path.suffix.lower() == ".csv":
+        return read_csv_books(path)
+    return read_sie_books(path)
+
+
+def reconcile_workbook(path: Path, books_path: Path, period: str | None = None,
+                       write: bool = True) -> ReconOutcome:
+    """Reconcile a workbook with the books and write its Avstämning sheet (atomically)."""
+    from finsam_xl.core.recon import reconcile
+
+    outcome = check(path)
+    if outcome.blocked or outcome.budget is None or outcome.result is None:
+        return ReconOutcome(None, outcome.findings)
+    books = read_books(books_path)
+    if any(f.severity is Severity.ERROR for f in books.findings):
+        return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
+    year, months = parse_period(period, books.year, outcome.budget.years.budget)
+    recon = reconcile(outcome.budget, outcome.result, books.ledger, year, months)
+    findings = sort_findings(books.findings + recon.findings)
+    recon = recon.model_copy(update={"findings": findings})
+    result = ReconOutcome(recon, findings)
+    if write:
+        from finsam_xl.workbook import schema as S
+        from finsam_xl.workbook.recon_sheet import build_recon_grids
+        from finsam_xl.workbook.writer import write_grids
+
+        def produce(tmp: Path) -> None:
+            write_grids(path, tmp, (S.N_RECON,), lambda pkg: build_recon_grids(recon, pkg))
+
+        atomic_write(path, produce)
+        result.written = path
+    return result
+
+
+def export_sie(path: Path, out: Path) -> list[Finding]:
+    """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+    from finsam_xl.sie_budget import budget_sie_records
+    from finsam_xl.sie import write_sie
+
+    outcome = check(path)
+    if outcome.blocked or outcome.budget is None:
+        raise WorkbookError(
+            f"{path}: budgeten kunde inte läsas; rätta felen först ("
+            + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300] + ")."
+        )
+    records, findings = budget_sie_records(outcome.budget)
+    atomic_write(out, lambda tmp: write_sie(records, tmp))
+    return findings

@@ -349,9 +349,11 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         equity["opening_year"] = settings["equity_opening_year"]
     if scale_bands:
         equity["scale"] = scale_bands
-    extra: dict[str, Any] = {}
-    if settings["admin_share_max_pct"] is not None:
-        extra["admin_share_max_pct"] = settings["admin_share_max_pct"]
+    names = ("admin_share_max_pct", "deviation_pct", "deviation_kr", "payment_grace_days")
+    extra: dict[str, Any] = {k: settings[k] for k in names if settings[k] is not None}
+    mappings = _mappings(r)
+    if mappings:
+        extra["mappings"] = mappings
     return {
         "forbund": {"name": settings["forbund"], "org_nr": settings["org_nr"], "unit": unit},
         "years": years,
@@ -450,6 +452,9 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         "equity_floor": number("equity_floor"),
         "equity_opening_year": int(opening_year) if opening_year is not None else None,
         "admin_share_max_pct": number("admin_share_max_pct"),
+        "deviation_pct": number("deviation_pct"),
+        "deviation_kr": number("deviation_kr"),
+        "payment_grace_days": int(g) if (g := number("payment_grace_days")) is not None else None,
         "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, "ar"),
         "keys": {
             kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
@@ -603,8 +608,12 @@ def _lines(
             header_col = c[header]
             if header_col:
                 r.locator.cells[(element, index, key)] = t.where(row, header_col)
+        forecast = money(r.number(t, row, c["Prognos helår"], f"{label}, prognos helår"))
+        phasing = _phasing(r, t, row, c["Periodisering"], label)
         common = {
             "name": name,
+            "forecast": forecast,
+            "phasing": phasing,
             "section": r.text(t, row, c["Rubrik"]),
             "cost_centre": r.text(t, row, c["Kostnadsställe"]),
             "account": r.text(t, row, c["Konto"]),
@@ -671,6 +680,70 @@ def _report_blanks(r: WorkbookReader, blanks: list[tuple[str, list[int], str]]) 
         blanks[0][2],
         Severity.INFO,
     )
+
+
+def _phasing(
+    r: WorkbookReader, t: _Table, row: int, col: int | None, label: str
+) -> list[Decimal] | None:
+    text = r.text(t, row, col)
+    if not text or col is None:
+        return None
+    try:
+        weights = [parse_number_text(part) for part in re.split(r"[;\s]+", text.strip()) if part]
+    except ValueError:
+        weights = []
+    if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
+        r.problem(
+            "read.phasing",
+            f"'{label}': periodiseringen '{text}' ska vara 12 tal (vikter per månad) åtskilda "
+            "av semikolon, t.ex. 1;1;1;1;1;1;0;1;1;1;1;1.",
+            t.where(row, col),
+        )
+        return None
+    return weights
+
+
+def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
+    if S.T_MAPPING.casefold() not in r.tables:
+        return []  # optional: only the reconciliation needs it
+    t = r.table(S.T_MAPPING, S.SHEET_MAPPING, S.MAPPING_COLUMNS)
+    if t is None:
+        return []
+    cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
+    targets = {k.value: v for k, v in S.TARGET_LABELS.items()}
+    out = []
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        accounts = r.text(t, row, cols["Konto"])
+        target_text = r.text(t, row, cols["Mål"])
+        target = S.lookup(targets, target_text)
+        if not accounts or not re.fullmatch(r"\s*\d+\s*(-\s*\d+\s*)?", accounts):
+            r.problem(
+                "read.mapping-account",
+                f"'{accounts or ''}' är inget konto eller kontointervall (t.ex. 3591 eller "
+                "3000-3099).",
+                t.where(row, cols["Konto"] or 1),
+            )
+            continue
+        if target is None:
+            r.problem(
+                "read.mapping-target",
+                f"Målet '{target_text or ''}' är okänt; välj {', '.join(S.TARGET_LABELS.values())}.",
+                t.where(row, cols["Mål"] or 1),
+            )
+            continue
+        dimension = r.number(t, row, cols["Dimension"], "Dimension")
+        out.append(
+            {
+                "accounts": accounts.replace(" ", ""),
+                "target": target,
+                "dimension": int(dimension) if dimension is not None else None,
+                "object": r.text(t, row, cols["Objekt"]),
+                "name": r.text(t, row, cols["Namn"]),
+            }
+        )
+    return out
 
 
 def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:

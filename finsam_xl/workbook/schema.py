@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MemberKind, Unit
+from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MappingTarget, MemberKind, Unit
 
 # --- sheets -----------------------------------------------------------------------------------
 SHEET_INSTRUCTIONS = "Instruktioner"
@@ -21,9 +21,12 @@ SHEET_MEMBERS = "Medlemmar"
 SHEET_CONTRIBUTIONS = "Medelstilldelning"
 SHEET_LINES = "Rader"
 SHEET_PUBLISHED = "Publicerat"
+T_MAPPING = "Kontomappning"
 SHEET_PLAN = "Plan"
 SHEET_ALLOCATION = "Fördelning"
 SHEET_FINDINGS = "Kontroller"
+SHEET_MAPPING = "Kontomappning"
+SHEET_RECON = "Avstämning"
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
 
 # --- input tables -----------------------------------------------------------------------------
@@ -33,6 +36,7 @@ T_MEMBERS = "Medlemmar"
 T_CONTRIBUTIONS = "Medelstilldelning"
 T_LINES = "Rader"
 T_PUBLISHED = "Publicerat"
+T_MAPPING = "Kontomappning"
 
 # --- computed areas (defined names -> top-left cell of the area) ------------------------------
 N_PLAN = "fx_plan"
@@ -40,6 +44,7 @@ N_ALLOCATION = "fx_fordelning"
 N_FINDINGS = "fx_kontroller"
 N_STATUS = "fx_status"
 N_STYLES = "fx_stilar"
+N_RECON = "fx_avstamning"
 #: Defined names over the findings columns, used by the markers' conditional formatting.
 N_MARK_SHEET = "fx_markering_blad"
 N_MARK_CELL = "fx_markering_cell"
@@ -75,6 +80,9 @@ SETTING_LABELS: dict[str, str] = {
     "key_kommun": "Fördelningsnyckel kommunerna",
     "key_note": "Nyckeln avser",
     "table_heading": "Rubrik i publicerad tabell",
+    "deviation_pct": "Avstämning: avvikelsegräns (%)",
+    "deviation_kr": "Avstämning: avvikelsegräns (kr)",
+    "payment_grace_days": "Avstämning: betalningsfrist (dagar)",
     **{f"uplift_{g.value}": f"Uppräkning nästa år {g.value} (%)" for g in CostGroup},
 }
 SETTING_HELP: dict[str, str] = {
@@ -86,6 +94,8 @@ SETTING_HELP: dict[str, str] = {
     "equity_floor": "Styrelsens golv av likviditetsskäl; 0 om inget finns.",
     "key_stat": "lika, procent eller befolkning",
     "payment_frequency": "år, halvår, kvartal eller månad",
+    "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
+    "payment_grace_days": "En delbetalning förfaller så här många dagar efter periodens början.",
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
@@ -113,6 +123,8 @@ LINE_COLUMNS = (
     Column("Projektslut", required=False),
     Column("Beviljat per år", required=False),
     Column("Projektägare", required=False),
+    Column("Prognos helår", required=False),
+    Column("Periodisering", required=False),
 )
 LINE_YEAR = re.compile(r"^(\d{4})$")
 
@@ -121,6 +133,14 @@ PUBLISHED_COLUMNS = (
     Column("Avsnitt eller medlem", required=False),
     Column("År"),
     Column("Belopp"),
+)
+
+MAPPING_COLUMNS = (
+    Column("Konto"),
+    Column("Dimension", required=False),
+    Column("Objekt", required=False),
+    Column("Mål"),
+    Column("Namn", required=False),
 )
 
 # --- Swedish labels of enumerations ------------------------------------------------------------
@@ -140,6 +160,12 @@ LINE_TYPE_INCOME = "Intäkt"
 UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
 FREQUENCY_LABELS = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
 YES, NO = "Ja", "Nej"
+TARGET_LABELS = {
+    MappingTarget.LINE: "Budgetrad",
+    MappingTarget.MEMBER: "Medlem",
+    MappingTarget.EQUITY: "Eget kapital",
+    MappingTarget.IGNORE: "Ignorera",
+}
 
 #: Published items: label -> field of ``Published`` ("section"/"allocation" take a name).
 PUBLISHED_LABELS = {

@@ -199,6 +199,9 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
         "key_kommun": S.KEY_LABELS[budget.keys.kommun],
         "key_note": budget.keys.note,
         "table_heading": budget.published.table_heading,
+        "deviation_pct": display(budget.settings.deviation_pct, Unit.KR),
+        "deviation_kr": display(budget.settings.deviation_kr, Unit.KR),
+        "payment_grace_days": budget.settings.payment_grace_days,
         **{
             f"uplift_{g.value}": display(budget.settings.uplift_pct.get(g), Unit.KR)
             for g in CostGroup
@@ -337,6 +340,8 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
                 ins.end if ins else None,
                 display(ins.granted_per_year, unit) if ins else None,
                 ins.owner if ins else None,
+                display(line.forecast, unit),
+                _phasing_text(line.phasing),
             ]
         )
     for inc in budget.income:
@@ -355,12 +360,15 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
                 None,
                 None,
                 None,
+                display(inc.forecast, unit),
+                _phasing_text(inc.phasing),
             ]
         )
     n_years = len(years)
     formats = {i: fmt.input_amount for i in range(year_at, year_at + n_years)}
     formats.update({year_at + n_years + i: fmt.input_date for i in range(3)})
     formats[year_at + n_years + 3] = fmt.input_amount
+    formats[year_at + n_years + 5] = fmt.input_amount  # Prognos helår
     _table(
         ws,
         S.T_LINES,
@@ -403,6 +411,36 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     )
     _validate(ws, 0, len(rows), list(S.PUBLISHED_LABELS.values()), "Uppgift")
     _markers(ws, S.SHEET_PUBLISHED, fmt, 4)
+
+    # Account mapping for the reconciliation
+    ws = wb.add_worksheet(S.SHEET_MAPPING)
+    ws.write(0, 0, "Kontomappning för avstämning mot bokföringen", fmt.title)
+    ws.write(
+        1,
+        0,
+        "Konto: ett konto eller ett intervall (3000-3099). Rader med konto och kostnadsställe "
+        "kopplas själva; här anges medlemmarnas konton, eget kapital och undantag.",
+        fmt.status,
+    )
+    rows = [
+        [
+            m.accounts,
+            m.dimension,
+            m.object,
+            S.TARGET_LABELS[m.target],
+            m.name,
+        ]
+        for m in budget.settings.mappings
+    ]
+    _table(
+        ws,
+        S.T_MAPPING,
+        [c.header for c in S.MAPPING_COLUMNS],
+        rows,
+        widths={0: 14, 1: 11, 2: 12, 3: 16, 4: 44},
+    )
+    _validate(ws, 3, len(rows), list(S.TARGET_LABELS.values()), "Mål")
+    _markers(ws, S.SHEET_MAPPING, fmt, 5)
 
     _computed_sheets(wb, fmt, budget)
     if xlsm:
@@ -511,6 +549,19 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.freeze_panes(4, 0)
     ws.protect("", {"format_columns": True, "format_rows": True})
 
+    # Reconciliation (written by 'finsam-xl avstamning')
+    ws = wb.add_worksheet(S.SHEET_RECON)
+    ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
+    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    wb.define_name(S.N_RECON, f"='{S.SHEET_RECON}'!$A$4")
+    ws.set_column(0, 0, 44)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 18, 13)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
     # Style prototypes (very hidden): the writer copies their style ids.
     ws = wb.add_worksheet(S.SHEET_STYLES)
     for i, role in enumerate(S.STYLE_ROLES):
@@ -547,3 +598,10 @@ def starter_budget(budget_year: int) -> Budget:
             "equity": {"opening": 0, "opening_year": budget_year},
         }
     )
+
+
+def _phasing_text(weights: list[Decimal] | None) -> str | None:
+    """Twelve monthly weights as '1;1;1;…' (blank = even)."""
+    if not weights:
+        return None
+    return ";".join(str(display(w, Unit.KR)) for w in weights)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -296,21 +296,36 @@ def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
 def write_results(
     source: Path, target: Path, budget: Budget, result: Result, when: datetime | None = None
 ) -> None:
-    """Copy ``source`` to ``target`` with the computed sheets rewritten; all else unchanged."""
+    """Copy ``source`` to ``target`` with plan, allocation and findings rewritten."""
+    write_grids(
+        source,
+        target,
+        (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS),
+        lambda pkg: build_grids(budget, result, pkg, when),
+    )
+
+
+def write_grids(
+    source: Path,
+    target: Path,
+    names: tuple[str, ...],
+    build: Callable[[Package], dict[str, tuple[Grid, int]]],
+) -> None:
+    """Copy ``source`` to ``target`` replacing the cells of the sheets ``build`` returns.
+
+    ``names`` are the defined names the job needs; a workbook without them is refused.
+    Every other part of the package is copied unchanged.
+    """
     with zipfile.ZipFile(source) as archive:
         pkg = Package.read(archive)
-        missing = [
-            n
-            for n in (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS, S.N_STYLES)
-            if n not in pkg.names
-        ]
+        missing = [n for n in (*names, S.N_STYLES) if n not in pkg.names]
         if missing:
             raise WorkbookError(
                 f"{source}: arbetsboken saknar de definierade namnen {', '.join(missing)} som "
                 "anger var resultaten ska skrivas; skapa den med 'finsam-xl new'."
             )
         styles = read_styles(archive, pkg)
-        grids = build_grids(budget, result, pkg, when)
+        grids = build(pkg)
         replaced: dict[str, bytes] = {}
         for sheet, (grid, first) in grids.items():
             part = pkg.sheet_parts.get(sheet)

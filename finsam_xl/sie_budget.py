@@ -1,0 +1,71 @@
+"""The adopted budget as SIE #PBUDGET records, for import into the accounting system.
+
+One record per account, cost centre (dimension 1) and month of the budget
+year; monthly amounts follow the line's phasing (even by default) and are
+split to whole kronor by the largest-remainder rule, so they add up to the
+line's amount exactly. Signs follow SIE: costs positive, income negative.
+Lines without an account cannot be exported and are listed in a finding.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from finsam_xl.core.allocation import largest_remainder
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.sie import Account, Dimension, SieObject, budget_records, header_records
+from finsam_xl.sie.records import Record
+
+
+def monthly(line: CostLine | IncomeLine, year: int) -> list[Decimal]:
+    """The line's amount for ``year`` split over 12 months by its phasing, in whole kronor."""
+    weights = list(line.phasing) if line.phasing else [Decimal(1)] * 12
+    split = largest_remainder(line.amounts.get(year, Decimal(0)), weights,
+                              [f"{m:02d}" for m in range(12)])
+    return split[0] if split else [Decimal(0)] * 12
+
+
+def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
+    """Header, accounts, cost centres and #PBUDGET records for the budget year."""
+    year = budget.years.budget
+    sums: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
+    names: dict[str, str] = {}
+    centres: dict[str, str] = {}
+    skipped = []
+    lines: list[tuple[int, CostLine | IncomeLine]] = [(1, c) for c in budget.costs]
+    lines += [(-1, i) for i in budget.income]
+    for sign, line in lines:
+        if not line.amounts.get(year):
+            continue
+        if not line.account:
+            skipped.append(line.name)
+            continue
+        names.setdefault(line.account, line.name)
+        if line.cost_centre:
+            centres.setdefault(line.cost_centre, line.section or line.cost_centre)
+        for month, amount in enumerate(monthly(line, year), start=1):
+            sums[(line.account, line.cost_centre or "", month)] += sign * amount
+    records: list[Record] = [*header_records(
+        company_name=budget.forbund.name, orgnr=budget.forbund.org_nr or "", sie_type=3,
+        fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))})]
+    records += [Account(a, n) for a, n in sorted(names.items())]
+    if centres:
+        records.append(Dimension(1, "Kostnadsställe"))
+        records += [SieObject(1, c, n) for c, n in sorted(centres.items())]
+    rows = [
+        (account, ((1, centre),) if centre else (), (year, month), amount)
+        for (account, centre, month), amount in sorted(sums.items())
+    ]
+    records += list(budget_records(rows))
+    findings = []
+    if skipped:
+        findings.append(Finding(
+            rule="export.no-account", severity=Severity.WARNING,
+            message=(f"{len(skipped)} rader med belopp {year} saknar konto och kom inte med i "
+                     f"SIE-filen (första: '{skipped[0]}')."),
+            ref=Ref(element="cost", field="account"),
+        ))
+    return records, findings

@@ -1,0 +1,102 @@
+"""avstamning and export-sie on a workbook: the same four findings, the sheet, SIE round trip."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import synthetic_books as sb
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from finsam_xl.cli import app
+from finsam_xl.sie import PeriodBalance, read_sie
+from finsam_xl.workbook import jobs
+from finsam_xl.workbook.package import Package
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("recon")
+    book = folder / "sd.xlsx"
+    jobs.new(sb.budget_with_mapping(), book)
+    books = folder / "bokforing.se"
+    sb.make_books(books)
+    return book, books
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(setup[0].read_bytes())
+    before = parts(book)
+    result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--period", "2025-08",
+                                 "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert sorted(f["rule"] for f in data["findings"]) == [
+        "recon.deviation", "recon.equity-diff", "recon.payment-late", "recon.unmapped"]
+    assert data["period_end"] == "2025-08-31" and data["months"] == 8
+    assert data["equity"]["difference"] == -20000
+    hedemora = next(m for m in data["members"] if m["name"] == "Hedemora kommun")
+    assert hedemora["instalments"][1]["paid_on"] == "2025-06-10"
+    after = parts(book)
+    with zipfile.ZipFile(book) as archive:
+        recon_part = Package.read(archive).sheet_parts["Avstämning"]
+    assert {n for n in before if before[n] != after[n]} == {recon_part}
+    ws = load_workbook(book, data_only=True)["Avstämning"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("Samverkansteam Avesta" in t for t in texts)
+    assert any("(SEN)" in t for t in texts)
+
+
+def test_avstamning_with_bad_books_names_the_line(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(setup[0].read_bytes())
+    digest = hashlib.sha256(book.read_bytes()).hexdigest()
+    bad = tmp_path / "trasig.se"
+    bad.write_text('#FLAGGA 0\n#SIETYP 4\n#VER "A" "1" 20251301 "x"\n{\n', encoding="utf-8")
+    result = runner.invoke(app, ["avstamning", str(book), str(bad)])
+    assert result.exit_code in (1, 2)
+    assert "trasig.se:" in result.output
+    assert "Skrev" not in result.output
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == digest
+
+
+def test_export_sie_round_trips_the_budget(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "budget.se"
+    result = runner.invoke(app, ["export-sie", str(setup[0]), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sie = read_sie(out)
+    assert not [i for i in sie.issues if i.severity.value == "error"]
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    months = set()
+    for record in sie.records:
+        if isinstance(record, PeriodBalance) and record.kind == "PBUDGET":
+            centre = record.objects[0][1] if record.objects else ""
+            totals[(record.account, centre)] += record.amount
+            months.add(record.period.month)
+    assert months == set(range(1, 13))
+    budget = sb.budget_with_mapping()
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for line in budget.costs:
+        if line.account and line.amounts.get(2025):
+            expected[(line.account, line.cost_centre or "")] += line.amounts[2025]
+    for line in budget.income:
+        if line.account and line.amounts.get(2025):
+            expected[(line.account, line.cost_centre or "")] -= line.amounts[2025]
+    assert dict(totals) == dict(expected)
+    assert totals[("35", "35000")] == 1840000
