@@ -46,8 +46,9 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
             if isinstance(record, Voucher):
                 for row in record.transactions():
                     centre = next((o for d, o in row.objects if d == cost_centre_dimension), "")
-                    ledger.add(Posting(record.date, row.account, centre, row.amount,
-                                       f"{name}:{row.line}"))
+                    ledger.add(
+                        Posting(record.date, row.account, centre, row.amount, f"{name}:{row.line}")
+                    )
             elif isinstance(record, Balance) and record.kind == "IB" and record.year_index == 0:
                 ledger.add_opening_balance(record.account, record.amount)
             elif isinstance(record, FiscalYear) and record.year_index == 0:
@@ -58,8 +59,12 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
         raise BooksError(f"{path}: kan inte läsa filen ({error.strerror}).") from None
     severity = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
     findings = [
-        Finding(rule=f"sie.{i.code}", severity=severity.get(str(getattr(i.severity, "value",
-                i.severity)), Severity.WARNING), message=i.message, location=i.location)
+        Finding(
+            rule=f"sie.{i.code}",
+            severity=severity.get(str(getattr(i.severity, "value", i.severity)), Severity.WARNING),
+            message=i.message,
+            location=i.location,
+        )
         for i in issues
     ]
     return Books(ledger, year, findings)
@@ -82,8 +87,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     reader = csv.DictReader(text.splitlines(), dialect=dialect)
-    for number, row in enumerate(reader, start=2):
-        yield number, row
+    yield from enumerate(reader, start=2)
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -94,8 +98,9 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
-def read_csv_books(path: Path, columns: CsvColumns | None = None,
-                   opening: dict[str, Decimal] | None = None) -> Books:
+def read_csv_books(
+    path: Path, columns: CsvColumns | None = None, opening: dict[str, Decimal] | None = None
+) -> Books:
     """Read a general-ledger CSV (one row per posting; amount, or debit and credit)."""
     cols = columns or CsvColumns()
     ledger = Ledger()
@@ -108,12 +113,15 @@ def read_csv_books(path: Path, columns: CsvColumns | None = None,
     if not rows:
         raise BooksError(f"{path}: filen har inga rader.")
     headers = set(rows[0][1])
-    needed = [cols.day, cols.account] + ([cols.amount] if cols.amount in headers else
-                                         [cols.debit, cols.credit])
+    needed = [cols.day, cols.account] + (
+        [cols.amount] if cols.amount in headers else [cols.debit, cols.credit]
+    )
     missing = [h for h in needed if h not in headers]
     if missing:
-        raise BooksError(f"{name}:1: kolumnerna {', '.join(missing)} saknas "
-                         f"(finns: {', '.join(sorted(headers))}).")
+        raise BooksError(
+            f"{name}:1: kolumnerna {', '.join(missing)} saknas "
+            f"(finns: {', '.join(sorted(headers))})."
+        )
     years: set[int] = set()
     for number, row in rows:
         where = f"{name}:{number}"
@@ -122,15 +130,29 @@ def read_csv_books(path: Path, columns: CsvColumns | None = None,
             if cols.amount in headers:
                 amount = parse_number_text(row[cols.amount])
             else:
-                amount = (parse_number_text(row[cols.debit] or "0")
-                          - parse_number_text(row[cols.credit] or "0"))
+                amount = parse_number_text(row[cols.debit] or "0") - parse_number_text(
+                    row[cols.credit] or "0"
+                )
         except ValueError as error:
-            findings.append(Finding(rule="csv.bad-row", severity=Severity.ERROR,
-                                    message=f"Raden kan inte läsas: {error}", location=where))
+            findings.append(
+                Finding(
+                    rule="csv.bad-row",
+                    severity=Severity.ERROR,
+                    message=f"Raden kan inte läsas: {error}",
+                    location=where,
+                )
+            )
             continue
         years.add(day.year)
-        ledger.add(Posting(day, row[cols.account].strip(), (row.get(cols.cost_centre) or "").strip(),
-                           amount, where))
+        ledger.add(
+            Posting(
+                day,
+                row[cols.account].strip(),
+                (row.get(cols.cost_centre) or "").strip(),
+                amount,
+                where,
+            )
+        )
     for account, amount in (opening or {}).items():
         ledger.add_opening_balance(account, amount)
     return Books(ledger, max(years) if years else None, findings)

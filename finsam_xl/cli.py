@@ -267,7 +267,9 @@ def serve_cmd(
 @app.command("avstamning")
 def recon_cmd(
     file: Annotated[Path, typer.Argument(help="Arbetsboken")],
-    books: Annotated[Path, typer.Argument(help="Bokföringen: SIE 4-fil (.se) eller huvudbok (.csv)")],
+    books: Annotated[
+        Path, typer.Argument(help="Bokföringen: SIE 4-fil (.se) eller huvudbok (.csv)")
+    ],
     period: Annotated[
         str | None, typer.Option("--period", help="T.o.m. månad, ÅÅÅÅ-MM (standard: helår)")
     ] = None,
@@ -281,9 +283,10 @@ def recon_cmd(
     from finsam_xl.model.findings import has_errors
     from finsam_xl.workbook import jobs
 
+    errors: tuple[type[Exception], ...] = (*_guard(), BooksError)
     try:
         outcome = jobs.reconcile_workbook(file, books, period, write=not no_write)
-    except (*_guard(), BooksError) as error:
+    except errors as error:
         _fail(str(error))
     if as_json:
         data = outcome.recon.model_dump(mode="json", exclude={"findings"}) if outcome.recon else {}

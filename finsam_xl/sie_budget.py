@@ -23,8 +23,9 @@ from finsam_xl.sie.records import Record
 def monthly(line: CostLine | IncomeLine, year: int) -> list[Decimal]:
     """The line's amount for ``year`` split over 12 months by its phasing, in whole kronor."""
     weights = list(line.phasing) if line.phasing else [Decimal(1)] * 12
-    split = largest_remainder(line.amounts.get(year, Decimal(0)), weights,
-                              [f"{m:02d}" for m in range(12)])
+    split = largest_remainder(
+        line.amounts.get(year, Decimal(0)), weights, [f"{m:02d}" for m in range(12)]
+    )
     return split[0] if split else [Decimal(0)] * 12
 
 
@@ -48,9 +49,14 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
             centres.setdefault(line.cost_centre, line.section or line.cost_centre)
         for month, amount in enumerate(monthly(line, year), start=1):
             sums[(line.account, line.cost_centre or "", month)] += sign * amount
-    records: list[Record] = [*header_records(
-        company_name=budget.forbund.name, orgnr=budget.forbund.org_nr or "", sie_type=3,
-        fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))})]
+    records: list[Record] = [
+        *header_records(
+            company_name=budget.forbund.name,
+            orgnr=budget.forbund.org_nr or "",
+            sie_type=3,
+            fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))},
+        )
+    ]
     records += [Account(a, n) for a, n in sorted(names.items())]
     if centres:
         records.append(Dimension(1, "Kostnadsställe"))
@@ -62,10 +68,15 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
     records += list(budget_records(rows))
     findings = []
     if skipped:
-        findings.append(Finding(
-            rule="export.no-account", severity=Severity.WARNING,
-            message=(f"{len(skipped)} rader med belopp {year} saknar konto och kom inte med i "
-                     f"SIE-filen (första: '{skipped[0]}')."),
-            ref=Ref(element="cost", field="account"),
-        ))
+        findings.append(
+            Finding(
+                rule="export.no-account",
+                severity=Severity.WARNING,
+                message=(
+                    f"{len(skipped)} rader med belopp {year} saknar konto och kom inte med i "
+                    f"SIE-filen (första: '{skipped[0]}')."
+                ),
+                ref=Ref(element="cost", field="account"),
+            )
+        )
     return records, findings

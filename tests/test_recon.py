@@ -83,7 +83,7 @@ def test_entered_forecast_and_phasing_are_used() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 12), st.integers(-10**7, 10**7)), max_size=60))
+@given(st.lists(st.tuples(st.integers(1, 12), st.integers(-(10**7), 10**7)), max_size=60))
 def test_ledger_sums_do_not_depend_on_order(rows: list[tuple[int, int]]) -> None:
     postings = [Posting(date(2025, m, 1), "4710", "10000", Decimal(a), "x") for m, a in rows]
     forward = Ledger().add_all(postings)

@@ -45,13 +45,17 @@ UNMAPPED_AMOUNT = Decimal(6000)  # per month
 def budget_with_mapping() -> Budget:
     """The Södra Dalarna budget with quarterly payments and the account mapping."""
     budget = load(EXAMPLE)
-    mappings = [MappingRule(accounts=a, target=MappingTarget.MEMBER, name=m)
-                for m, a in MEMBER_ACCOUNTS.items()]
+    mappings = [
+        MappingRule(accounts=a, target=MappingTarget.MEMBER, name=m)
+        for m, a in MEMBER_ACCOUNTS.items()
+    ]
     mappings.append(MappingRule(accounts="2010-2099", target=MappingTarget.EQUITY))
-    settings = budget.settings.model_copy(update={
-        "payment_frequency": "kvartal",
-        "mappings": [*budget.settings.mappings, *mappings],
-    })
+    settings = budget.settings.model_copy(
+        update={
+            "payment_frequency": "kvartal",
+            "mappings": [*budget.settings.mappings, *mappings],
+        }
+    )
     return budget.model_copy(update={"settings": settings})
 
 
@@ -78,11 +82,18 @@ def make_books(path: Path, seed: int = 2025) -> int:
     rnd = random.Random(seed)
     budget = budget_with_mapping()
     result = evaluate(budget)
-    records: list[object] = [*header_records(
-        company_name="Södra Dalarnas Samordningsförbund (syntetisk)", sie_type=4,
-        fiscal_years={0: (date(YEAR, 1, 1), date(YEAR, 12, 31))})]
-    accounts: dict[str, str] = {BANK: "Bank", EQUITY: "Eget kapital",
-                                UNMAPPED: "Övriga externa tjänster"}
+    records: list[object] = [
+        *header_records(
+            company_name="Södra Dalarnas Samordningsförbund (syntetisk)",
+            sie_type=4,
+            fiscal_years={0: (date(YEAR, 1, 1), date(YEAR, 12, 31))},
+        )
+    ]
+    accounts: dict[str, str] = {
+        BANK: "Bank",
+        EQUITY: "Eget kapital",
+        UNMAPPED: "Övriga externa tjänster",
+    }
     centres = {c.cost_centre: c.section or "" for c in budget.costs if c.cost_centre}
     centres["50000"] = "Medlemsbidrag"
     for line in [*budget.costs, *budget.income]:
@@ -99,8 +110,10 @@ def make_books(path: Path, seed: int = 2025) -> int:
 
     def voucher(day: date, text: str, account: str, centre: str, amount: Decimal) -> None:
         objects = ((1, centre),) if centre else ()
-        rows = [Transaction("TRANS", account, objects, amount),
-                Transaction("TRANS", BANK, (), -amount)]
+        rows = [
+            Transaction("TRANS", account, objects, amount),
+            Transaction("TRANS", BANK, (), -amount),
+        ]
         vouchers.append(Voucher("A", str(len(vouchers) + 1), day, text, rows=rows))
 
     months = list(range(1, 13))
@@ -115,8 +128,13 @@ def make_books(path: Path, seed: int = 2025) -> int:
         assert even is not None
         for month, amount in zip(months, even[0], strict=True):
             for part in _split(amount, rnd.randint(5, 8), rnd):
-                voucher(date(YEAR, month, rnd.randint(1, 28)), line.name,
-                        f"{line.account}10", line.cost_centre or "", sign * part)
+                voucher(
+                    date(YEAR, month, rnd.randint(1, 28)),
+                    line.name,
+                    f"{line.account}10",
+                    line.cost_centre or "",
+                    sign * part,
+                )
     allocation = result.allocation_for(YEAR)
     assert allocation is not None
     for member, account in MEMBER_ACCOUNTS.items():
@@ -129,8 +147,10 @@ def make_books(path: Path, seed: int = 2025) -> int:
             if member == LATE_MEMBER and q == LATE_INSTALMENT:
                 day = LATE_DAY
             objects = ((1, "50000"),)
-            rows = [Transaction("TRANS", BANK, (), amount),
-                    Transaction("TRANS", account, objects, -amount)]
+            rows = [
+                Transaction("TRANS", BANK, (), amount),
+                Transaction("TRANS", account, objects, -amount),
+            ]
             vouchers.append(Voucher("B", str(q + 1), day, f"Medlemsbidrag {member}", rows=rows))
     for month in months:
         voucher(date(YEAR, month, 20), "Konsultarvode", UNMAPPED, "20000", UNMAPPED_AMOUNT)

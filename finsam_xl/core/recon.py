@@ -103,8 +103,9 @@ class _Resolver:
         wanted = (name or "").strip().casefold()
         found = [(e, i) for e, i, line in self.lines if line.name.strip().casefold() == wanted]
         if cost_centre:
-            narrowed = [(e, i) for e, i in found
-                        if self.line(e, i).cost_centre in (None, cost_centre)]
+            narrowed = [
+                (e, i) for e, i in found if self.line(e, i).cost_centre in (None, cost_centre)
+            ]
             found = narrowed or found
         return found[0] if found else None
 
@@ -126,16 +127,16 @@ class _Resolver:
             if rule.object and (rule.dimension not in (None, 1) or rule.object != cost_centre):
                 continue
             if rule.target is MappingTarget.LINE:
-                line = self.line_by_name(rule.name, rule.object or cost_centre)
-                return (MappingTarget.LINE, line) if line else None
+                named = self.line_by_name(rule.name, rule.object or cost_centre)
+                return (MappingTarget.LINE, named) if named else None
             return (rule.target, rule.name)
         best: tuple[int, int, tuple[str, int]] | None = None
-        for element, index, line in self.lines:
-            if not line.account or not account.startswith(line.account):
+        for element, index, candidate in self.lines:
+            if not candidate.account or not account.startswith(candidate.account):
                 continue
-            if line.cost_centre and line.cost_centre != cost_centre:
+            if candidate.cost_centre and candidate.cost_centre != cost_centre:
                 continue
-            score = (len(line.account), 1 if line.cost_centre else 0, (element, index))
+            score = (len(candidate.account), 1 if candidate.cost_centre else 0, (element, index))
             if best is None or score[:2] > best[:2]:
                 best = score
         return (MappingTarget.LINE, best[2]) if best else None
@@ -149,7 +150,9 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def reconcile(budget: Budget, result: Result, ledger: Ledger, year: int, months: int) -> ReconResult:
+def reconcile(
+    budget: Budget, result: Result, ledger: Ledger, year: int, months: int
+) -> ReconResult:
     """Reconcile ``year`` up to the end of month ``months`` (1-12)."""
     months = max(1, min(12, months))
     period_end = _month_end(year, months)
@@ -190,16 +193,19 @@ def reconcile(budget: Budget, result: Result, ledger: Ledger, year: int, months:
     equity = _equity(budget, result, ledger, equity_accounts, year)
     findings += _equity_findings(equity, year)
     missing = [
-        UnmappedAccount(account=a, cost_centre=c, amount=v,
-                        source=ledger.first_source.get((a, c), ""))
-        for (a, c), v in sorted(unmapped.items()) if v
+        UnmappedAccount(
+            account=a, cost_centre=c, amount=v, source=ledger.first_source.get((a, c), "")
+        )
+        for (a, c), v in sorted(unmapped.items())
+        if v
     ]
     findings += [
         Finding(
             rule="recon.unmapped",
             severity=Severity.WARNING,
             message=(
-                f"Konto {u.account}" + (f" (kostnadsställe {u.cost_centre})" if u.cost_centre else "")
+                f"Konto {u.account}"
+                + (f" (kostnadsställe {u.cost_centre})" if u.cost_centre else "")
                 + f" har {kr(u.amount)} bokfört t.o.m. {period_end} men hör inte till någon "
                 "budgetrad; lägg till det i tabellen Kontomappning."
             ),
@@ -208,17 +214,30 @@ def reconcile(budget: Budget, result: Result, ledger: Ledger, year: int, months:
         )
         for u in missing
     ]
-    return ReconResult(year=year, period_end=period_end, months=months, lines=lines,
-                       sections=sections, members=members, equity=equity, unmapped=missing,
-                       findings=findings)
+    return ReconResult(
+        year=year,
+        period_end=period_end,
+        months=months,
+        lines=lines,
+        sections=sections,
+        members=members,
+        equity=equity,
+        unmapped=missing,
+        findings=findings,
+    )
 
 
 def _weights(line: CostLine | IncomeLine) -> list[Decimal]:
     return list(line.phasing) if line.phasing else [Decimal(1)] * 12
 
 
-def _lines(budget: Budget, resolver: _Resolver, by_line: dict[tuple[str, int], list[Decimal]],
-           year: int, months: int) -> list[LineRecon]:
+def _lines(
+    budget: Budget,
+    resolver: _Resolver,
+    by_line: dict[tuple[str, int], list[Decimal]],
+    year: int,
+    months: int,
+) -> list[LineRecon]:
     out = []
     for element, index, line in resolver.lines:
         actual = by_line.get((element, index), [ZERO] * 12)
@@ -230,13 +249,23 @@ def _lines(budget: Budget, resolver: _Resolver, by_line: dict[tuple[str, int], l
             forecast, method = line.forecast, "angiven"
         else:
             forecast, method = _krona(actual_to_date * 12 / months), "linjär"
-        out.append(LineRecon(
-            element=element, index=index, name=line.name, section=line.section,
-            cost_centre=line.cost_centre, budget_year=annual, budget_to_date=to_date,
-            actual_by_month=actual, actual_to_date=actual_to_date,
-            deviation=actual_to_date - to_date, deviation_pct=pct(actual_to_date - to_date, to_date),
-            forecast=forecast, forecast_method=method,
-        ))
+        out.append(
+            LineRecon(
+                element=element,
+                index=index,
+                name=line.name,
+                section=line.section,
+                cost_centre=line.cost_centre,
+                budget_year=annual,
+                budget_to_date=to_date,
+                actual_by_month=actual,
+                actual_to_date=actual_to_date,
+                deviation=actual_to_date - to_date,
+                deviation_pct=pct(actual_to_date - to_date, to_date),
+                forecast=forecast,
+                forecast_method=method,
+            )
+        )
     return out
 
 
@@ -247,18 +276,27 @@ def _sections(lines: list[LineRecon]) -> list[SectionRecon]:
         key = line.section or line.cost_centre or line.name
         sign = 1 if line.element == "cost" else -1
         row = totals.setdefault(key, [ZERO] * 4)
-        for i, value in enumerate((line.budget_year, line.budget_to_date, line.actual_to_date,
-                                   line.forecast)):
+        for i, value in enumerate(
+            (line.budget_year, line.budget_to_date, line.actual_to_date, line.forecast)
+        ):
             row[i] += sign * value
     return [
-        SectionRecon(section=k, budget_year=v[0], budget_to_date=v[1], actual_to_date=v[2],
-                     deviation=v[2] - v[1], deviation_pct=pct(v[2] - v[1], v[1]), forecast=v[3])
+        SectionRecon(
+            section=k,
+            budget_year=v[0],
+            budget_to_date=v[1],
+            actual_to_date=v[2],
+            deviation=v[2] - v[1],
+            deviation_pct=pct(v[2] - v[1], v[1]),
+            forecast=v[3],
+        )
         for k, v in totals.items()
     ]
 
 
-def _deviation_findings(budget: Budget, sections: list[SectionRecon], year: int,
-                        months: int) -> list[Finding]:
+def _deviation_findings(
+    budget: Budget, sections: list[SectionRecon], year: int, months: int
+) -> list[Finding]:
     limit_pct = Decimal(budget.settings.deviation_pct)
     limit_kr = Decimal(budget.settings.deviation_kr)
     span = f"jan–{MONTHS_SV[months - 1]} {year}"
@@ -269,17 +307,19 @@ def _deviation_findings(budget: Budget, sections: list[SectionRecon], year: int,
         if s.deviation_pct is not None and abs(s.deviation_pct) <= limit_pct:
             continue
         sign = "+" if s.deviation > 0 else ""
-        out.append(Finding(
-            rule="recon.deviation",
-            severity=Severity.WARNING,
-            message=(
-                f"'{s.section}': utfall {span} {kr(s.actual_to_date)} mot budget "
-                f"{kr(s.budget_to_date)}, avvikelse {sign}{kr(s.deviation)} "
-                f"({sign}{fmt_pct(s.deviation_pct)}); prognos helår {kr(s.forecast)} mot "
-                f"budget {kr(s.budget_year)}."
-            ),
-            ref=Ref(element="recon", key=f"section:{s.section}"),
-        ))
+        out.append(
+            Finding(
+                rule="recon.deviation",
+                severity=Severity.WARNING,
+                message=(
+                    f"'{s.section}': utfall {span} {kr(s.actual_to_date)} mot budget "
+                    f"{kr(s.budget_to_date)}, avvikelse {sign}{kr(s.deviation)} "
+                    f"({sign}{fmt_pct(s.deviation_pct)}); prognos helår {kr(s.forecast)} mot "
+                    f"budget {kr(s.budget_year)}."
+                ),
+                ref=Ref(element="recon", key=f"section:{s.section}"),
+            )
+        )
     return out
 
 
@@ -292,8 +332,9 @@ def _instalments(budget: Budget, owed: Decimal, year: int) -> list[tuple[date, D
     return [(date(year, 1 + k * step, 1) + grace, amounts[k]) for k in range(count)]
 
 
-def _members(budget: Budget, result: Result, payments: dict[str, list[Payment]], year: int,
-             period_end: date) -> list[MemberRecon]:
+def _members(
+    budget: Budget, result: Result, payments: dict[str, list[Payment]], year: int, period_end: date
+) -> list[MemberRecon]:
     allocation = result.allocation_for(year)
     out = []
     for member in budget.members:
@@ -311,14 +352,20 @@ def _members(budget: Budget, result: Result, payments: dict[str, list[Payment]],
                 if running >= cumulative_owed:
                     paid_on = payment.day
                     break
-            late = (paid_on is not None and paid_on > due) or (paid_on is None and due <= period_end)
+            late = (paid_on is not None and paid_on > due) or (
+                paid_on is None and due <= period_end
+            )
             instalments.append(Instalment(due=due, amount=amount, paid_on=paid_on, late=late))
-        out.append(MemberRecon(
-            name=member.name, owed_year=owed,
-            owed_to_date=sum((i.amount for i in instalments if i.due <= period_end), ZERO),
-            received_to_date=sum((p.amount for p in paid), ZERO),
-            payments=paid, instalments=instalments,
-        ))
+        out.append(
+            MemberRecon(
+                name=member.name,
+                owed_year=owed,
+                owed_to_date=sum((i.amount for i in instalments if i.due <= period_end), ZERO),
+                received_to_date=sum((p.amount for p in paid), ZERO),
+                payments=paid,
+                instalments=instalments,
+            )
+        )
     return out
 
 
@@ -332,20 +379,24 @@ def _payment_findings(members: list[MemberRecon], period_end: date) -> list[Find
                 text = f"är inte betald per {period_end}"
             else:
                 text = f"betalades {instalment.paid_on}"
-            out.append(Finding(
-                rule="recon.payment-late",
-                severity=Severity.WARNING,
-                message=(
-                    f"{member.name}: delbetalning {n} av medlemsbidraget ({kr(instalment.amount)}) "
-                    f"förföll {instalment.due} men {text}."
-                ),
-                ref=Ref(element="recon", key=f"member:{member.name}", index=i),
-            ))
+            out.append(
+                Finding(
+                    rule="recon.payment-late",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"{member.name}: delbetalning {n} av medlemsbidraget "
+                        f"({kr(instalment.amount)}) "
+                        f"förföll {instalment.due} men {text}."
+                    ),
+                    ref=Ref(element="recon", key=f"member:{member.name}", index=i),
+                )
+            )
     return out
 
 
-def _equity(budget: Budget, result: Result, ledger: Ledger, accounts: set[str],
-            year: int) -> EquityRecon:
+def _equity(
+    budget: Budget, result: Result, ledger: Ledger, accounts: set[str], year: int
+) -> EquityRecon:
     try:
         assumed = result.year(year).equity_start
     except KeyError:
@@ -353,26 +404,39 @@ def _equity(budget: Budget, result: Result, ledger: Ledger, accounts: set[str],
     if not accounts:
         return EquityRecon(books=None, assumed=assumed, difference=None)
     books = -sum((ledger.opening.get(a, ZERO) for a in accounts), ZERO)
-    return EquityRecon(books=books, assumed=assumed,
-                       difference=None if assumed is None else books - assumed,
-                       accounts=sorted(accounts))
+    return EquityRecon(
+        books=books,
+        assumed=assumed,
+        difference=None if assumed is None else books - assumed,
+        accounts=sorted(accounts),
+    )
 
 
 def _equity_findings(equity: EquityRecon, year: int) -> list[Finding]:
     if equity.books is None:
-        return [Finding(
-            rule="recon.equity-unmapped", severity=Severity.INFO,
-            message=("Inga konton är kopplade till eget kapital i tabellen Kontomappning; "
-                     "eget kapital i bokföringen kan inte stämmas av."),
-            ref=Ref(element="recon", key="equity"))]
+        return [
+            Finding(
+                rule="recon.equity-unmapped",
+                severity=Severity.INFO,
+                message=(
+                    "Inga konton är kopplade till eget kapital i tabellen Kontomappning; "
+                    "eget kapital i bokföringen kan inte stämmas av."
+                ),
+                ref=Ref(element="recon", key="equity"),
+            )
+        ]
     if equity.difference is None or abs(equity.difference) < 1:
         return []
-    return [Finding(
-        rule="recon.equity-diff", severity=Severity.WARNING,
-        message=(
-            f"Eget kapital i bokföringen vid ingången av {year} är {kr(equity.books)}; budgeten "
-            f"förutsätter {kr(equity.assumed or ZERO)} (skillnad {kr(equity.difference)}). "
-            "Uppdatera eget kapital i Inställningar eller utred skillnaden."
-        ),
-        ref=Ref(element="recon", key="equity"),
-    )]
+    return [
+        Finding(
+            rule="recon.equity-diff",
+            severity=Severity.WARNING,
+            message=(
+                f"Eget kapital i bokföringen vid ingången av {year} är {kr(equity.books)}; "
+                "budgeten "
+                f"förutsätter {kr(equity.assumed or ZERO)} (skillnad {kr(equity.difference)}). "
+                "Uppdatera eget kapital i Inställningar eller utred skillnaden."
+            ),
+            ref=Ref(element="recon", key="equity"),
+        )
+    ]

@@ -129,8 +129,9 @@ def read_books(path: Path) -> Books:
     return read_sie_books(path)
 
 
-def reconcile_workbook(path: Path, books_path: Path, period: str | None = None,
-                       write: bool = True) -> ReconOutcome:
+def reconcile_workbook(
+    path: Path, books_path: Path, period: str | None = None, write: bool = True
+) -> ReconOutcome:
     """Reconcile a workbook with the books and write its Avstämning sheet (atomically)."""
     from finsam_xl.core.recon import reconcile
 
@@ -160,15 +161,19 @@ def reconcile_workbook(path: Path, books_path: Path, period: str | None = None,
 
 def export_sie(path: Path, out: Path) -> list[Finding]:
     """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
-    from finsam_xl.sie_budget import budget_sie_records
     from finsam_xl.sie import write_sie
+    from finsam_xl.sie_budget import budget_sie_records
 
     outcome = check(path)
     if outcome.blocked or outcome.budget is None:
         raise WorkbookError(
             f"{path}: budgeten kunde inte läsas; rätta felen först ("
-            + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300] + ")."
+            + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300]
+            + ")."
         )
     records, findings = budget_sie_records(outcome.budget)
-    atomic_write(out, lambda tmp: write_sie(records, tmp))
+    def produce(tmp: Path) -> None:
+        write_sie(records, tmp)
+
+    atomic_write(out, produce)
     return findings

@@ -729,7 +729,8 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
         if target is None:
             r.problem(
                 "read.mapping-target",
-                f"Målet '{target_text or ''}' är okänt; välj {', '.join(S.TARGET_LABELS.values())}.",
+                f"Målet '{target_text or ''}' är okänt; välj "
+                f"{', '.join(S.TARGET_LABELS.values())}.",
                 t.where(row, cols["Mål"] or 1),
             )
             continue

@@ -27,17 +27,24 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     """All sections of the reconciliation, top to bottom from (row0, col0)."""
     g = Grid()
     r = row0
-    g.put(r - 2, col0, (
-        f"Avstämning {recon.year} t.o.m. {recon.period_end}: {summary_text(recon.findings)}."
-    ), "status")
+    g.put(
+        r - 2,
+        col0,
+        (f"Avstämning {recon.year} t.o.m. {recon.period_end}: {summary_text(recon.findings)}."),
+        "status",
+    )
     g.put(r, col0, "Budgetrader (kr; kostnader och intäkter positiva)", "label_bold")
     r += 1
     g.put_row(r, col0, [*LINE_HEADERS, *[m.capitalize() for m in MONTHS_SV]], "header")
     for line in recon.lines:
         r += 1
         g.put_row(r, col0, [line.section, line.name, line.cost_centre], "text")
-        g.put_row(r, col0 + 3, [line.budget_year, line.budget_to_date, line.actual_to_date,
-                                line.deviation], "kr")
+        g.put_row(
+            r,
+            col0 + 3,
+            [line.budget_year, line.budget_to_date, line.actual_to_date, line.deviation],
+            "kr",
+        )
         g.put(r, col0 + 7, None if line.deviation_pct is None else line.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, line.forecast, "kr")
         g.put(r, col0 + 9, line.forecast_method, "text")
@@ -49,22 +56,43 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     for s in recon.sections:
         r += 1
         g.put(r, col0, s.section, "text")
-        g.put_row(r, col0 + 3, [s.budget_year, s.budget_to_date, s.actual_to_date, s.deviation],
-                  "kr")
+        g.put_row(
+            r, col0 + 3, [s.budget_year, s.budget_to_date, s.actual_to_date, s.deviation], "kr"
+        )
         g.put(r, col0 + 7, None if s.deviation_pct is None else s.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, s.forecast, "kr")
     r += 2
     g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
     r += 1
-    g.put_row(r, col0, ["Medlem", "", "", "Att betala helår", "Förfallet t.o.m. perioden",
-                        "Inbetalt", "Skillnad", "", "", "Delbetalningar"], "header")
+    g.put_row(
+        r,
+        col0,
+        [
+            "Medlem",
+            "",
+            "",
+            "Att betala helår",
+            "Förfallet t.o.m. perioden",
+            "Inbetalt",
+            "Skillnad",
+            "",
+            "",
+            "Delbetalningar",
+        ],
+        "header",
+    )
     for m in recon.members:
         r += 1
         g.put(r, col0, m.name, "text")
-        g.put_row(r, col0 + 3, [m.owed_year, m.owed_to_date, m.received_to_date,
-                                m.received_to_date - m.owed_to_date], "kr")
+        g.put_row(
+            r,
+            col0 + 3,
+            [m.owed_year, m.owed_to_date, m.received_to_date, m.received_to_date - m.owed_to_date],
+            "kr",
+        )
         parts = [
-            f"{i.due}: {kr(i.amount)} " + (f"betald {i.paid_on}" if i.paid_on else "obetald")
+            f"{i.due}: {kr(i.amount)} "
+            + (f"betald {i.paid_on}" if i.paid_on else "obetald")
             + (" (SEN)" if i.late else "")
             for i in m.instalments
         ]
@@ -72,8 +100,12 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     r += 2
     g.put(r, col0, "Eget kapital vid årets ingång", "label_bold")
     r += 1
-    g.put_row(r, col0, ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "", "",
-                        "", "Konton"], "header")
+    g.put_row(
+        r,
+        col0,
+        ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "", "", "", "Konton"],
+        "header",
+    )
     r += 1
     e = recon.equity
     g.put(r, col0, "Eget kapital", "text")
@@ -82,8 +114,9 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     r += 2
     g.put(r, col0, "Konton utan koppling till budgeten", "label_bold")
     r += 1
-    g.put_row(r, col0, ["Konto", "Kostnadsställe", "", "Belopp", "", "", "", "", "", "Källa"],
-              "header")
+    g.put_row(
+        r, col0, ["Konto", "Kostnadsställe", "", "Belopp", "", "", "", "", "", "Källa"], "header"
+    )
     for u in recon.unmapped:
         r += 1
         g.put_row(r, col0, [u.account, u.cost_centre], "text")

@@ -94,8 +94,9 @@ def test_file_permissions_are_kept(example_books: dict[str, Path], tmp_path: Pat
     jobs.recalc(book)
     assert stat.S_IMODE(book.stat().st_mode) == 0o640
     fresh = tmp_path / "ny.xlsx"
-    from finsam_xl.interchange import load
     from support import EXAMPLES
+
+    from finsam_xl.interchange import load
 
     jobs.new(load(EXAMPLES / "fryksdalen-2022.yaml"), fresh)
     assert stat.S_IMODE(fresh.stat().st_mode) & 0o044  # readable by others, as the umask says

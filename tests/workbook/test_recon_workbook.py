@@ -43,12 +43,17 @@ def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
     book = tmp_path / "b.xlsx"
     book.write_bytes(setup[0].read_bytes())
     before = parts(book)
-    result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--period", "2025-08",
-                                 "--json"])
+    result = runner.invoke(
+        app, ["avstamning", str(book), str(setup[1]), "--period", "2025-08", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sorted(f["rule"] for f in data["findings"]) == [
-        "recon.deviation", "recon.equity-diff", "recon.payment-late", "recon.unmapped"]
+        "recon.deviation",
+        "recon.equity-diff",
+        "recon.payment-late",
+        "recon.unmapped",
+    ]
     assert data["period_end"] == "2025-08-31" and data["months"] == 8
     assert data["equity"]["difference"] == -20000
     hedemora = next(m for m in data["members"] if m["name"] == "Hedemora kommun")

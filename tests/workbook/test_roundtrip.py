@@ -103,8 +103,9 @@ def test_recalc_writes_values_where_the_defined_names_point(
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_the_ready_example_workbooks_hold_the_examples(name: str) -> None:
-    from finsam_xl.workbook.reader import read_workbook
     from support import ROOT
+
+    from finsam_xl.workbook.reader import read_workbook
 
     for suffix in (".xlsx", ".xlsm"):
         path = ROOT / "workbooks" / "examples" / f"{name}{suffix}"
