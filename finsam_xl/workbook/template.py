@@ -446,7 +446,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     if xlsm:
         from finsam_xl.vba import attach_to_xlsxwriter
 
-        attach_to_xlsxwriter(wb, instructions)
+        attach_to_xlsxwriter(wb, instructions, row=2, col=0)
     wb.close()
 
 
