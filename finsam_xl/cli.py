@@ -179,6 +179,10 @@ def new_cmd(
     force: Annotated[
         bool, typer.Option("--skriv-over", help="Skriv över en befintlig fil")
     ] = False,
+    unprotected: Annotated[
+        bool,
+        typer.Option("--utan-bladskydd", help="Inget bladskydd (för xlwings Lite och servern)"),
+    ] = False,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     from datetime import date
@@ -193,7 +197,7 @@ def new_cmd(
         out = out.with_suffix(".xlsm")
     try:
         budget = load(source) if source else starter_budget(year or date.today().year + 1)
-        outcome = jobs.new(budget, out, xlsm=xlsm)
+        outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected)
     except _guard() as error:
         _fail(str(error))
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
@@ -314,6 +318,81 @@ def export_sie_cmd(
     if findings:
         _print_findings(findings)
     typer.echo(f"Skrev {out}.")
+
+
+@app.command("nytt-ar")
+def next_year_cmd(
+    file: Annotated[Path, typer.Argument(help="Årets arbetsbok (.xlsx/.xlsm)")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Nästa års arbetsbok (samma filtyp som årets)")
+    ],
+    equity: Annotated[
+        str | None,
+        typer.Option(
+            "--eget-kapital", help='Eget kapital vid årets slut enligt bokslutet, i kr ("1 665 000")'
+        ),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--statlig-tilldelning", help="Statens tilldelning för det nya budgetåret, i kr"
+        ),
+    ] = None,
+    books: Annotated[
+        Path | None,
+        typer.Option("--bokslut", help="SIE-fil med bokslutet: eget kapital ur #UB"),
+    ] = None,
+    target: Annotated[
+        int | None, typer.Option("--till-ar", help="Budgetåret som ska skapas (kontroll)")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--skriv-over", help="Skriv över en befintlig fil")
+    ] = False,
+) -> None:
+    """Skapa nästa års arbetsbok: åren flyttas ett steg, eget kapital och insatser förs över."""
+    from decimal import Decimal
+
+    from finsam_xl.model.findings import has_errors
+    from finsam_xl.money import parse_number_text
+    from finsam_xl.workbook.rollover import next_year
+
+    def amount(text: str | None, option: str) -> Decimal | None:
+        if text is None:
+            return None
+        try:
+            return parse_number_text(text)
+        except ValueError:
+            _fail(f"{option}: '{text}' är inget belopp i kronor (t.ex. \"1 665 000\").")
+
+    closing, allocation = amount(equity, "--eget-kapital"), amount(state, "--statlig-tilldelning")
+    if closing is not None and books is not None:
+        _fail("ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda.")
+    if allocation is not None and allocation <= 0:
+        _fail("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
+    if out.exists() and not force:
+        _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
+    try:
+        outcome = next_year(
+            file,
+            out,
+            closing_equity=closing,
+            state_allocation=allocation,
+            books=books,
+            target_year=target,
+        )
+    except _guard() as error:
+        _fail(str(error))
+    if outcome.budget is not None and outcome.result is not None:
+        _print_plan(outcome.budget, outcome.result)
+    _print_findings(outcome.findings)
+    if outcome.written is None or outcome.budget is None:
+        typer.echo(f"Inget skrevs: rätta felen i {file} först.", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"Skapade {outcome.written} med budgetår {outcome.budget.years.budget}; "
+        f"{file} är oförändrad."
+    )
+    raise typer.Exit(1 if has_errors(outcome.findings) else 0)
 
 
 def main() -> None:

@@ -68,7 +68,13 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
     return outcome
 
 
-def new(budget: Budget, out: Path, xlsm: bool = False, when: datetime | None = None) -> Outcome:
+def new(
+    budget: Budget,
+    out: Path,
+    xlsm: bool = False,
+    when: datetime | None = None,
+    protect: bool = True,
+) -> Outcome:
     """Create a workbook for ``budget`` and fill its computed sheets."""
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise WorkbookError(f"{out}: filnamnet ska sluta på .xlsx eller .xlsm.")
@@ -81,7 +87,7 @@ def new(budget: Budget, out: Path, xlsm: bool = False, when: datetime | None = N
         nonlocal outcome
         draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
         try:
-            write_template(budget, draft, xlsm=xlsm)
+            write_template(budget, draft, xlsm=xlsm, protect=protect)
             outcome = check(draft)
             if outcome.result is None or outcome.budget is None:
                 raise WorkbookError(

@@ -149,8 +149,14 @@ def _iso(value: date | None) -> date | None:
     return value
 
 
-def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
-    """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty)."""
+def write_template(
+    budget: Budget, path: Path, xlsm: bool = False, protect: bool = True
+) -> None:
+    """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty).
+
+    ``protect=False`` leaves the computed sheets unprotected, for xlwings Lite and the
+    server, whose clients cannot lift sheet protection before writing.
+    """
     unit = budget.forbund.unit
     wb = xlsxwriter.Workbook(
         str(path),
@@ -442,7 +448,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False) -> None:
     _validate(ws, 3, len(rows), list(S.TARGET_LABELS.values()), "Mål")
     _markers(ws, S.SHEET_MAPPING, fmt, 5)
 
-    _computed_sheets(wb, fmt, budget)
+    _computed_sheets(wb, fmt, budget, protect)
     if xlsm:
         from finsam_xl.vba import attach_to_xlsxwriter
 
@@ -468,7 +474,7 @@ def _published_rows(budget: Budget) -> list[list[Any]]:
     return rows
 
 
-def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
+def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = True) -> None:
     """Plan, Fördelning, Kontroller (protected, no password) and the hidden styles sheet."""
     years = budget.years.all
     last_col = len(years)
@@ -487,7 +493,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.freeze_panes(top + 1, 1)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
     chart = wb.add_chart({"type": "line"})
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
@@ -528,7 +535,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 1)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
 
     # Findings
     ws = wb.add_worksheet(S.SHEET_FINDINGS)
@@ -547,7 +555,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
 
     # Reconciliation (written by 'finsam-xl avstamning')
     ws = wb.add_worksheet(S.SHEET_RECON)
@@ -560,7 +569,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget) -> None:
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
 
     # Style prototypes (very hidden): the writer copies their style ids.
     ws = wb.add_worksheet(S.SHEET_STYLES)

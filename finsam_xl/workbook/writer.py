@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 from xml.sax.saxutils import escape
 
 from finsam_xl import __version__
@@ -28,8 +29,10 @@ from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
-from finsam_xl.workbook.package import Package, cell_styles
 from finsam_xl.workbook.safety import WorkbookError
+
+if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
+    from finsam_xl.workbook.package import Package
 
 Value = str | int | float | Decimal | None
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
@@ -263,8 +266,16 @@ def status_text(findings: list[Finding], when: datetime | None = None) -> str:
     return f"Beräknad {stamp} med finsam_xl {__version__}: {summary_text(findings)}."
 
 
+class Anchors(Protocol):
+    """What building the grids needs of a workbook: where a defined name points."""
+
+    def anchor(self, name: str) -> tuple[str, int, int]:
+        """(sheet, row, column) of a defined name's first cell."""
+        ...
+
+
 def build_grids(
-    budget: Budget, result: Result, pkg: Package, when: datetime | None = None
+    budget: Budget, result: Result, pkg: Anchors, when: datetime | None = None
 ) -> dict[str, tuple[Grid, int]]:
     """Every computed sheet's new cells, by sheet name, with the first row written."""
     grids: dict[str, tuple[Grid, int]] = {}
@@ -288,6 +299,8 @@ def build_grids(
 
 def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
     """Style role -> style id, from the prototype cells of the hidden styles sheet."""
+    from finsam_xl.workbook.package import cell_styles
+
     sheet, row, col = split_ref(pkg.names[S.N_STYLES])
     found = cell_styles(archive, pkg.sheet_parts[sheet])
     return {role: found.get((row + i, col), "0") for i, role in enumerate(S.STYLE_ROLES)}
@@ -316,6 +329,8 @@ def write_grids(
     ``names`` are the defined names the job needs; a workbook without them is refused.
     Every other part of the package is copied unchanged.
     """
+    from finsam_xl.workbook.package import Package
+
     with zipfile.ZipFile(source) as archive:
         pkg = Package.read(archive)
         missing = [n for n in (*names, S.N_STYLES) if n not in pkg.names]

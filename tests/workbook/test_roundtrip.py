@@ -130,3 +130,17 @@ def test_markers_colour_the_cells_the_findings_name(example_books: dict[str, Pat
             for r in range(5, 40) if findings.cell(r, 1).value]
     assert ("Varning", "Plan", "C17") in rows  # equity below the floor, 2025
     assert ("Fel", "Publicerat", "D18") in rows  # the published equity that says 400
+
+
+def test_computed_sheets_are_protected_unless_asked_not_to(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    source = EXAMPLES / "fryksdalen-2022.yaml"
+    for flag, expected in ((), True), (("--utan-bladskydd",), False):
+        book = tmp_path / f"b{len(flag)}.xlsx"
+        result = runner.invoke(app, ["new", "--from", str(source), "-o", str(book), *flag])
+        assert result.exit_code == 0, result.output
+        wb = load_workbook(book)
+        for sheet in ("Plan", "Fördelning", "Kontroller"):
+            assert wb[sheet].protection.sheet is expected
+        assert wb["Rader"].protection.sheet is False

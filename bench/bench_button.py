@@ -1,0 +1,139 @@
+"""Timing of the Excel button's Python side (issue 6): run `python bench/bench_button.py`.
+
+1. A button press on the stand-in (tests/excel/fakexl.py) for a workbook with 2,000
+   cost lines: from receiving the workbook (the Book object) to the results written.
+   Target < 200 ms.
+2. The server round trip for the same workbook: POST of the VBA client's payload over
+   loopback to `finsam-xl serve`, until the actions are received and parsed.
+   Target < 200 ms.
+3. Interpreter start plus `import finsam_xl.excel.button` (what RunPython starts),
+   median of several runs. Target < 0.5 s. Also shown: the imports a press then adds.
+
+The stand-in does no COM round trips, so (1) is the Python side only; the number of
+calls into Excel is printed to judge the COM side.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests" / "excel"), str(ROOT / "tests")]
+
+from fakexl import FakeBook  # noqa: E402
+from payload import payload_bytes  # noqa: E402
+
+from finsam_xl.excel.server import make_server  # noqa: E402
+from finsam_xl.excel.xlbook import press  # noqa: E402
+from finsam_xl.interchange import load  # noqa: E402
+from finsam_xl.model.budget import Budget, CostGroup  # noqa: E402
+from finsam_xl.workbook import jobs  # noqa: E402
+
+LINES = 2000
+RUNS = 7
+WHEN = datetime(2025, 3, 14, 9, 26)
+GROUPS = [g.value for g in CostGroup]
+
+
+def budget_with_lines(n: int) -> Budget:
+    """Södra Dalarna's budget with ``n`` generated cost lines."""
+    base = load(ROOT / "finsam_xl" / "examples" / "sodra-dalarna-2025.yaml")
+    data: dict[str, Any] = base.model_dump(mode="python")
+    years = base.years.all
+    data["costs"] = [{
+        "name": f"Kostnad {i:04d}", "group": GROUPS[i % len(GROUPS)],
+        "section": f"Avsnitt {i % 12}",
+        "cost_centre": str(10000 + i % 40), "account": str(40 + i % 30),
+        "amounts": {y: Decimal(1000 + (i * 37 + y) % 5000) for y in years},
+    } for i in range(n)]
+    data["published"] = {}
+    return Budget.model_validate(data)
+
+
+def median_ms(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), times
+
+
+def import_seconds(code: str, runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "budget-2000.xlsx"
+        start = time.perf_counter()
+        jobs.new(budget_with_lines(LINES), path, when=WHEN)
+        print(f"workbook: {LINES} cost lines, generated in {time.perf_counter() - start:.1f} s, "
+              f"{path.stat().st_size / 1024:.0f} kB")
+
+        # 1. press on the stand-in
+        template = FakeBook.from_xlsx(path, com=True)
+        books = [copy.deepcopy(template) for _ in range(RUNS)]
+        it = iter(books)
+        ms, times = median_ms(lambda: press(next(it), "recalc", when=WHEN, alert=False,
+                                            echo=False))
+        calls = books[0].calls
+        print(f"press on stand-in (recalc): median {ms:.0f} ms  runs {[round(t) for t in times]}"
+              f"  Excel calls: {calls.reads} reads, {calls.writes} writes, {calls.clears} clears, "
+              f"{calls.formats} format calls")
+
+        # 2. server round trip over loopback
+        body = payload_bytes(path)
+        server = make_server("127.0.0.1", 0)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
+        thread.start()
+        host, port = str(server.server_address[0]), int(server.server_address[1])
+
+        def round_trip() -> int:
+            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn.request("POST", "/berakna", body=body,
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            actions = json.loads(response.read())["actions"]
+            conn.close()
+            assert response.status == 200 and len(actions) > 3
+            return len(actions)
+
+        actions = round_trip()
+        ms, times = median_ms(round_trip)
+        server.shutdown()
+        server.server_close()
+        print(f"server round trip (/berakna): median {ms:.0f} ms  runs {[round(t) for t in times]}"
+              f"  payload {len(body) / 1024:.0f} kB, {actions} actions")
+
+    # 3. interpreter start + import
+    base = import_seconds("pass")
+    button = import_seconds("import finsam_xl.excel.button")
+    chain = import_seconds("import finsam_xl.excel.button, finsam_xl.excel.xlbook, "
+                           "finsam_xl.core, xlwings")
+    print(f"python -c 'pass': median {base:.3f} s")
+    print(f"python -c 'import finsam_xl.excel.button': median {button:.3f} s (target < 0.5 s)")
+    print(f"  + what a press imports (xlbook, core, pydantic, xlwings): median {chain:.3f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The desktop buttons: called by the workbook's VBA through xlwings' ``RunPython``.
+
+The macros run ``import finsam_xl.excel.button as b; b.recalc()`` (or ``check``,
+``next_year``). ``xw.Book.caller()`` attaches to the workbook whose button was
+pressed, whatever its file name. Importing this module is cheap (no xlwings,
+pydantic or core until a button is pressed), so the interpreter starts fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from finsam_xl.excel.protocol import XlBook
+    from finsam_xl.excel.xlbook import Action, Summary
+
+TITLE = "Finsam XL"
+ROLLOVER_MODULE = "finsam_xl.workbook.rollover"
+
+
+def _caller() -> Any:
+    import xlwings as xw
+
+    return xw.Book.caller()
+
+
+def _alert(book: Any, text: str, critical: bool = False) -> None:
+    try:
+        book.app.alert(text, title=TITLE, buttons="ok", mode="critical" if critical else "info")
+    except Exception:  # no message box available: print is all that is left
+        print(text)
+
+
+def _run(action: Action, book: Any = None) -> Summary | None:
+    from finsam_xl.excel.xlbook import press
+
+    book = book if book is not None else _caller()
+    try:
+        return press(cast("XlBook", book), action)
+    except Exception as error:  # never leave the user with a Python traceback dialog
+        traceback.print_exc(file=sys.stderr)
+        _alert(book, f"Något gick fel i finsam_xl ({type(error).__name__}: {error}). Inget mer "
+                     "skrevs. Kontakta den som sköter verktyget och bifoga arbetsboken.", True)
+        return None
+
+
+def recalc(book: Any = None) -> Summary | None:
+    """Beräkna: read the inputs, compute, write Plan, Fördelning and Kontroller."""
+    return _run("recalc", book)
+
+
+def check(book: Any = None) -> Summary | None:
+    """Kontrollera: run the checks and write only the Kontroller sheet."""
+    return _run("check", book)
+
+
+def next_year(book: Any = None) -> Path | None:
+    """Nytt år: next year's workbook, through ``finsam_xl.workbook.rollover`` when installed.
+
+    Contract with that module: ``rollover(source: Path, out: Path) -> object``,
+    working on the saved file. The new file is written beside this one as
+    'NAMN (nästa år).xlsx'; the user is told where.
+    """
+    book = book if book is not None else _caller()
+    function = None
+    if importlib.util.find_spec(ROLLOVER_MODULE) is not None:
+        function = getattr(importlib.import_module(ROLLOVER_MODULE), "rollover", None)
+    if function is None:
+        _alert(book, "Nästa års arbetsbok kan inte skapas härifrån ännu: funktionen finns inte i "
+                     "den här versionen av finsam_xl.")
+        return None
+    try:
+        source = Path(str(book.fullname))
+        if not source.is_file():
+            _alert(book, "Spara arbetsboken först: nästa år skapas från den sparade filen.")
+            return None
+        out = source.with_name(f"{source.stem} (nästa år){source.suffix}")
+        function(source, out)
+    except Exception as error:
+        traceback.print_exc(file=sys.stderr)
+        _alert(book, f"Nästa års arbetsbok kunde inte skapas: {error}", True)
+        return None
+    _alert(book, f"Nästa års arbetsbok finns nu i {out}. Öppna den och tryck Beräkna.")
+    return out

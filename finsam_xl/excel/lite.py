@@ -1,0 +1,49 @@
+"""xlwings Lite scripts: Beräkna and Kontrollera (Python in Excel via Pyodide, no VBA).
+
+How Lite finds them: the workbook's requirements.txt lists ``finsam_xl`` (and
+xlwings), and its main.py holds the one line
+
+    from finsam_xl.excel.lite import *  # noqa: F403
+
+which puts the two decorated functions into the module Lite scans for
+``@script`` functions. Whether Lite would also pick them up as a *plugin*
+without that line is unconfirmed (docs/excel.md, "Vad som inte är bevisat").
+
+The script functions take one argument typed ``xw.Book``, the signature Lite
+calls; annotations are real objects here (no ``from __future__ import
+annotations``) because the runtime inspects them. Only pydantic and PyYAML are
+needed besides xlwings: no openpyxl, XlsxWriter or typer is imported.
+"""
+
+import xlwings as xw
+from xlwings import script
+
+from finsam_xl.excel.xlbook import Summary, press
+
+__all__ = ["finsam_berakna", "finsam_kontrollera"]
+
+
+@script(name="Beräkna")
+def finsam_berakna(book: xw.Book) -> None:
+    """# Beräkna budgeten
+
+    Läser indata (Inställningar, Medlemmar, Medelstilldelning, Rader, Publicerat),
+    räknar med finsam_xl och skriver om bladen Plan, Fördelning och Kontroller.
+    """
+    _report(press(book, "recalc", alert=False))
+
+
+@script(name="Kontrollera")
+def finsam_kontrollera(book: xw.Book) -> None:
+    """# Kontrollera budgeten
+
+    Kör kontrollerna och skriver bara bladet Kontroller; planen lämnas orörd.
+    """
+    _report(press(book, "check", alert=False))
+
+
+def _report(summary: Summary) -> None:
+    """Lite shows printed text in its output pane; the status lines are in the workbook."""
+    if summary.findings:
+        for finding in summary.findings[:20]:
+            print(finding.format())

@@ -1,0 +1,496 @@
+"""xlwings' remote-interpreter protocol, as the BSD VBA client speaks it: payload and actions.
+
+The VBA client (``RunServerPython`` / ``RunRemotePython`` in xlwings'
+``Remote.bas``) POSTs the open workbook as JSON (``Payload``) and runs the
+list of actions it gets back (``setValues``, ``rangeClear``, ``alert``, ...).
+``RemoteBook`` exposes that JSON through the xlwings subset of ``protocol``
+and records every change as an action, so the server runs the very same
+``xlbook.press`` as the desktop button and xlwings Lite. No xlwings code is
+used: xlwings' own implementation of this (``xw.Book(json=...)``) is PRO code.
+
+``handle(path, headers, body)`` is the whole request logic without sockets;
+``server`` puts it behind ``http.server``. Facts about the client (key
+order, number and date encoding, how errors are shown) are in
+docs/dev/xlwings-lite-and-remote.md.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from finsam_xl.workbook.cells import col_letters, parse_range
+
+log = logging.getLogger("finsam_xl.server")
+
+MAX_BYTES = 10 * 1024 * 1024
+#: URL path -> button action. The payload carries no script name: the URL routes.
+ROUTES = {"/berakna": "recalc", "/kontrollera": "check"}
+TEXT = "text/plain; charset=utf-8"
+JSON = "application/json; charset=utf-8"
+
+Scalar = bool | int | float | str | None
+
+
+# --- payload ------------------------------------------------------------------------------------
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class TableModel(_Model):
+    """One Excel table as the client sends it (addresses absolute, without the sheet)."""
+
+    name: str
+    range_address: str
+    header_row_range_address: str | None = None
+    data_body_range_address: str | None = None
+    total_row_range_address: str | None = None
+    show_headers: bool = True
+    show_totals: bool = False
+    table_style: str | None = None
+    show_autofilter: bool = False
+
+
+class PictureModel(_Model):
+    """A picture on a sheet (not used by finsam_xl, accepted for completeness)."""
+
+    name: str
+    height: float
+    width: float
+
+
+class NameModel(_Model):
+    """A defined name whose RefersToRange works (constants and formulas are not sent)."""
+
+    name: str
+    sheet_index: int
+    address: str
+    book_scope: bool
+    scope_sheet_name: str | None = None
+    scope_sheet_index: int | None = None
+
+
+class SheetModel(_Model):
+    """A worksheet: its used range from A1 as rows of values, its tables and pictures."""
+
+    name: str
+    pictures: list[PictureModel] = Field(default_factory=list)
+    tables: list[TableModel] = Field(default_factory=list)
+    values: list[list[Scalar]]
+
+
+class BookModel(_Model):
+    """The workbook's name, active sheet and selection."""
+
+    name: str
+    active_sheet_index: int = 0
+    selection: str | None = None
+
+
+class Payload(_Model):
+    """The request body of the VBA client (``client`` is 'VBA'; Office Scripts sends the same)."""
+
+    client: str
+    version: str
+    book: BookModel
+    names: list[NameModel]
+    sheets: list[SheetModel]
+
+
+# --- JSON numbers the VBA client can read -------------------------------------------------------
+def vba_safe_number(x: int | float) -> int | float:
+    """``x`` such that its JSON token is < 16 characters (< 17 with '.').
+
+    VBA-JSON keeps longer number tokens as text (WebHelpers.bas), which would
+    land in Excel as text. Excel keeps 15 significant digits anyway.
+    """
+    if isinstance(x, bool):
+        return x
+    if isinstance(x, int):
+        if len(str(x)) < 16:
+            return x
+        x = float(x)
+    for digits in (15, 14, 13, 12, 11, 10, 9):
+        y = float(f"{x:.{digits}g}")
+        if y.is_integer() and abs(y) < 1e15:
+            return int(y)
+        s = json.dumps(y)
+        if len(s) < (17 if "." in s else 16):
+            return y
+    raise ValueError(f"{x!r} kan inte skickas till VBA-klienten som ett tal")
+
+
+def json_value(value: Any) -> Scalar:
+    """A cell value for ``setValues``: numbers made VBA-safe, dates as ISO text."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, int | float):
+        return vba_safe_number(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$")
+
+
+def cell_value(value: Scalar) -> Any:
+    """A payload value as xlwings returns it: the client's date text becomes a datetime."""
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return datetime.fromisoformat(value.rstrip("Z"))
+        except ValueError:
+            return value
+    return value
+
+
+# --- the book -----------------------------------------------------------------------------------
+def _action(func: str, sheet: int | None = None, box: tuple[int, int, int, int] | None = None,
+            args: list[Any] | None = None, values: list[list[Scalar]] | None = None
+            ) -> dict[str, Any]:
+    """One action with all eight keys; ``box`` is 1-based (first_row, first_col, rows, cols)."""
+    row, col, rows, cols = box or (1, 1, 0, 0)
+    return {"func": func, "args": args or [], "values": values or [[]],
+            "sheet_position": sheet if sheet is not None else 0,
+            "start_row": row - 1, "start_column": col - 1,
+            "row_count": rows, "column_count": cols}
+
+
+class RemoteRange:
+    """A block of a remote sheet; reads come from the payload, writes become actions."""
+
+    def __init__(self, sheet: RemoteSheet, row: int, col: int, last_row: int,
+                 last_col: int) -> None:
+        self.sheet = sheet
+        self.row, self.col = row, col
+        self.last_row, self.last_col = last_row, last_col
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns)."""
+        return self.last_row - self.row + 1, self.last_col - self.col + 1
+
+    def _box(self) -> tuple[int, int, int, int]:
+        return self.row, self.col, *self.shape
+
+    @property
+    def value(self) -> Any:
+        """Scalar for one cell, a list for one row or column, else a list of rows."""
+        grid = self.sheet.model.values
+        rows = []
+        for r in range(self.row - 1, self.last_row):
+            line = grid[r] if r < len(grid) else []
+            rows.append([cell_value(line[c]) if c < len(line) else None
+                         for c in range(self.col - 1, self.last_col)])
+        n_rows, n_cols = self.shape
+        if n_rows == 1 and n_cols == 1:
+            return rows[0][0]
+        if n_rows == 1:
+            return rows[0]
+        if n_cols == 1:
+            return [row[0] for row in rows]
+        return rows
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        if isinstance(data, list) and data and isinstance(data[0], list):
+            rows = [[json_value(v) for v in row] for row in data]
+        elif isinstance(data, list):
+            rows = [[json_value(v) for v in data]]
+        else:
+            rows = [[json_value(data)]]
+        width = max((len(row) for row in rows), default=0)
+        if not rows or width == 0:
+            return
+        rows = [row + [None] * (width - len(row)) for row in rows]
+        self.sheet.book.actions.append(_action(
+            "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows))
+
+    @property
+    def address(self) -> str:
+        """'$A$3:$K$20' (or '$A$3' for one cell)."""
+        first = f"${col_letters(self.col)}${self.row}"
+        if (self.row, self.col) == (self.last_row, self.last_col):
+            return first
+        return f"{first}:${col_letters(self.last_col)}${self.last_row}"
+
+    def clear_contents(self) -> None:
+        """Empty the cells, keeping formats."""
+        self.sheet.book.actions.append(_action("rangeClearContents", self.sheet.index, self._box()))
+
+    def clear(self) -> None:
+        """Empty the cells and reset their formats."""
+        self.sheet.book.actions.append(_action("rangeClear", self.sheet.index, self._box()))
+
+    @property
+    def number_format(self) -> str:
+        """Not available: the client does not send formats."""
+        raise NotImplementedError("the VBA client does not send number formats")
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self.sheet.book.actions.append(
+            _action("setNumberFormat", self.sheet.index, self._box(), args=[value]))
+
+    @property
+    def color(self) -> Any:
+        """Not available: the client does not send colours."""
+        raise NotImplementedError("the VBA client does not send colours")
+
+    @color.setter
+    def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
+        if color_or_rgb is None:
+            raise ValueError("the VBA client cannot remove a fill colour")
+        if isinstance(color_or_rgb, tuple):
+            color_or_rgb = "#{:02X}{:02X}{:02X}".format(*color_or_rgb)
+        self.sheet.book.actions.append(
+            _action("setRangeColor", self.sheet.index, self._box(), args=[color_or_rgb]))
+
+
+@dataclass
+class RemoteTable:
+    """A table of a remote sheet."""
+
+    sheet: RemoteSheet
+    model: TableModel
+
+    @property
+    def name(self) -> str:
+        """The table's name."""
+        return self.model.name
+
+    @property
+    def range(self) -> RemoteRange:
+        """The whole table range."""
+        r1, c1, r2, c2 = parse_range(self.model.range_address)
+        return RemoteRange(self.sheet, r1, c1, r2, c2)
+
+    @property
+    def show_totals(self) -> bool:
+        """True when the table has a totals row."""
+        return self.model.show_totals
+
+
+class RemoteSheet:
+    """A worksheet of the payload; ``index`` is its 0-based position among worksheets."""
+
+    def __init__(self, book: RemoteBook, index: int, model: SheetModel) -> None:
+        self.book, self.index, self.model = book, index, model
+
+    @property
+    def name(self) -> str:
+        """The sheet's name."""
+        return self.model.name
+
+    @property
+    def tables(self) -> list[RemoteTable]:
+        """The sheet's tables (empty for a sheet the client excluded)."""
+        return [RemoteTable(self, t) for t in self.model.tables]
+
+    def range(self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None
+              ) -> RemoteRange:
+        """A range by address ('A1', 'B2:C5') or by 1-based (row, col) corners."""
+        r1, c1, r2, c2 = _corners(cell1)
+        if cell2 is not None:
+            s1, d1, s2, d2 = _corners(cell2)
+            r1, c1, r2, c2 = min(r1, s1), min(c1, d1), max(r2, s2), max(c2, d2)
+        return RemoteRange(self, r1, c1, r2, c2)
+
+
+def _corners(cell: str | tuple[int, int]) -> tuple[int, int, int, int]:
+    if isinstance(cell, tuple):
+        row, col = cell
+        if row < 1 or col < 1:
+            raise ValueError(f"ogiltig cell {cell!r}")
+        return row, col, row, col
+    return parse_range(cell)
+
+
+class RemoteSheets:
+    """The worksheets, by position or name."""
+
+    def __init__(self, sheets: list[RemoteSheet]) -> None:
+        self._sheets = sheets
+
+    def __iter__(self) -> Iterator[RemoteSheet]:
+        return iter(self._sheets)
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __getitem__(self, key: int | str) -> RemoteSheet:
+        if isinstance(key, int):
+            return self._sheets[key]
+        for sheet in self._sheets:
+            if sheet.name.casefold() == key.casefold():
+                return sheet
+        raise KeyError(key)
+
+
+@dataclass
+class RemoteName:
+    """A defined name; ``refers_to`` is rebuilt as Excel writes it: "='Plan'!$A$4"."""
+
+    book: RemoteBook
+    model: NameModel
+
+    @property
+    def name(self) -> str:
+        """'fx_plan', or 'Plan!Print_Area' for a sheet-scoped name."""
+        return self.model.name
+
+    @property
+    def refers_to(self) -> str:
+        """The name's formula text."""
+        sheets = self.book.payload.sheets
+        if not 0 <= self.model.sheet_index < len(sheets):
+            return "=#REF!"
+        sheet = sheets[self.model.sheet_index].name.replace("'", "''")
+        try:
+            r1, c1, r2, c2 = parse_range(self.model.address.split("!")[-1])
+        except ValueError:
+            return "=#REF!"
+        first = f"${col_letters(c1)}${r1}"
+        last = "" if (r1, c1) == (r2, c2) else f":${col_letters(c2)}${r2}"
+        return f"='{sheet}'!{first}{last}"
+
+
+class RemoteApp:
+    """The client's Excel: only ``alert`` (a MsgBox on the client)."""
+
+    def __init__(self, book: RemoteBook) -> None:
+        self.book = book
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
+              mode: str | None = None, callback: str | None = None) -> str | None:
+        """Queue a message box; the client shows it after the earlier actions."""
+        self.book.actions.append(_action(
+            "alert", args=[prompt, title or "", buttons, mode or "", callback or ""]))
+        return None
+
+
+class RemoteBook:
+    """The xlwings Book subset over one payload; changes accumulate in ``actions``."""
+
+    def __init__(self, payload: Payload) -> None:
+        self.payload = payload
+        self.actions: list[dict[str, Any]] = []
+        self._sheets = RemoteSheets([RemoteSheet(self, i, s) for i, s in enumerate(payload.sheets)])
+
+    @property
+    def name(self) -> str:
+        """The workbook's file name."""
+        return self.payload.book.name
+
+    @property
+    def sheets(self) -> RemoteSheets:
+        """The worksheets."""
+        return self._sheets
+
+    @property
+    def names(self) -> list[RemoteName]:
+        """The defined names the client sent."""
+        return [RemoteName(self, n) for n in self.payload.names]
+
+    @property
+    def app(self) -> RemoteApp:
+        """The client's application (message boxes)."""
+        return RemoteApp(self)
+
+
+# --- one request --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, content type and body."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+    @classmethod
+    def text(cls, status: int, message: str) -> Reply:
+        """A short Swedish plain-text answer; the VBA client shows the body in a MsgBox."""
+        return cls(status, TEXT, message.encode("utf-8"))
+
+
+def authorized(header: str | None, token: str | None) -> bool:
+    """True when no token is configured, or the Authorization header carries it."""
+    if token is None:
+        return True
+    if not header:
+        return False
+    given = header.strip()
+    if given.lower().startswith("bearer "):
+        given = given[7:].strip()
+    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
+def route(path: str) -> str | None:
+    """The action for a URL path ('/berakna', '/berakna/', '/berakna?x'), else None."""
+    clean = path.split("?", 1)[0].rstrip("/").casefold()
+    return ROUTES.get(clean)
+
+
+def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None = None,
+           max_bytes: int = MAX_BYTES) -> Reply:
+    """Answer one POST: auth, size, parse, press, actions. Never raises, never leaks a traceback."""
+    try:
+        return _handle(path, headers, body, token, max_bytes)
+    except Exception:
+        ref = uuid.uuid4().hex[:8]
+        log.exception("internt fel %s vid %s", ref, path)
+        return Reply.text(500, f"Ett internt fel uppstod i finsam_xl-servern (referens {ref}). "
+                               "Be IT titta i serverns logg.")
+
+
+def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None,
+            max_bytes: int) -> Reply:
+    from finsam_xl.excel.xlbook import press
+
+    action = route(path)
+    if action is None:
+        return Reply.text(404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna eller "
+                               "/kontrollera.")
+    if not authorized(headers.get("Authorization"), token):
+        return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
+                               "xlwings.conf eller i knappens makro.")
+    if len(body) > max_bytes:
+        return too_large(max_bytes)
+    try:
+        payload = Payload.model_validate_json(body)
+    except ValidationError as error:
+        problems = error.errors()
+        kind = problems[0]["type"] if problems else ""
+        loc = problems[0]["loc"] if problems else ()
+        if kind == "json_invalid":
+            return Reply.text(400, "Arbetsboken kunde inte läsas: förfrågan är inte giltig "
+                                   "JSON. En cell med ett nyare felvärde (#SPILL!, #CALC!, "
+                                   "#FIELD!) eller en lång text av bara siffror och punkter kan "
+                                   "orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
+                                   "xlwings.conf.")
+        where = ".".join(str(p) for p in loc)
+        return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
+                               + (f" (fältet {where})." if where else "."))
+    book = RemoteBook(payload)
+    press(book, "recalc" if action == "recalc" else "check", echo=False)
+    body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
+    return Reply(200, JSON, body_out.encode("utf-8"))
+
+
+def too_large(max_bytes: int) -> Reply:
+    """The 413 answer for a body over ``max_bytes``."""
+    mb = max_bytes / (1024 * 1024)
+    return Reply.text(413, f"Arbetsboken är för stor för servern (mer än {mb:g} MB). Uteslut blad "
+                           "som inte behövs med EXCLUDE i xlwings.conf.")

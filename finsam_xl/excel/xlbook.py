@@ -1,0 +1,422 @@
+"""The adapter behind every Excel path: read an open workbook, run the core, write back.
+
+``press(book, action)`` is the button. ``book`` is anything with the xlwings
+subset of ``protocol``: a desktop ``xw.Book``, the book xlwings Lite hands to a
+script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
+
+1. reads each sheet's Excel tables with one ``table.range.value`` call per table
+   and the defined names once (``XlBookView``, a ``BookView`` for the shared
+   reader; Lite has no ``used_range``, so nothing else is read);
+2. evaluates the budget with the core, exactly as ``workbook.jobs.check`` does;
+3. writes the cells that ``writer.build_grids`` gives, per computed sheet: one
+   2-D block from the sheet's first written row to its last grid row, one call
+   that clears the stale rows below (and the stale columns to the right), and
+   the fill colour and number format per run of cells of the same look;
+4. reports a Swedish summary: the status cell (part of the grids), ``print`` and,
+   where the host has one, a message box.
+
+``Kontrollera`` (action ``check``) writes only the findings sheet. A ``recalc``
+whose input has errors writes the findings and a status line saying that
+nothing was computed; the plan and the allocation keep their previous values,
+as ``finsam-xl recalc`` leaves the file unchanged then.
+
+Values are written the way Excel keeps them apart from typing: text gets a
+leading apostrophe (so '2025', '1,5' or '2025-01-01' stay text in every locale),
+numbers are int or float, links are ``=HYPERLINK(...)`` formulas identical to
+the file writer's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from finsam_xl.excel.protocol import XlBook, XlSheet
+from finsam_xl.excel.styles import role_format
+from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.results import Result
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.cells import parse_range, split_ref
+from finsam_xl.workbook.reader import read_book
+from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.workbook.views import SheetView, TableInfo
+from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid, summary_text
+
+if TYPE_CHECKING:
+    from finsam_xl.workbook.package import Package
+
+Action = Literal["recalc", "check"]
+ACTIONS: tuple[Action, ...] = ("recalc", "check")
+TITLE = "Finsam XL"
+#: Rows below a computed area's last written row that are cleared (stale findings etc.).
+CLEAR_ROWS = S.FINDINGS_MAX_ROWS + 10
+#: Columns cleared to the right of a computed area (a budget with fewer years than before).
+CLEAR_COLS = 26
+REQUIRED_NAMES = (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS)
+
+
+class ExcelError(Exception):
+    """The workbook cannot be used by the button; ``str()`` is a Swedish message."""
+
+
+# --- reading ------------------------------------------------------------------------------------
+def as_rows(value: Any, rows: int, cols: int) -> list[list[Any]]:
+    """An xlwings ``Range.value`` (scalar, 1-D or 2-D) as a list of rows of a known shape."""
+    if rows == 1 and cols == 1:
+        if isinstance(value, list):
+            while isinstance(value, list):
+                value = value[0] if value else None
+        return [[value]]
+    if not isinstance(value, list):
+        value = [value]
+    if value and isinstance(value[0], list):
+        grid = [list(row) for row in value]
+    elif rows == 1:
+        grid = [list(value)]
+    else:
+        grid = [[v] for v in value]
+    grid = grid[:rows] + [[None] * cols for _ in range(rows - len(grid))]
+    return [row[:cols] + [None] * (cols - len(row)) for row in grid]
+
+
+class _Block:
+    """The values of one table range, 1-based corners."""
+
+    __slots__ = ("row", "col", "last_row", "last_col", "values")
+
+    def __init__(self, row: int, col: int, values: list[list[Any]]) -> None:
+        self.row, self.col, self.values = row, col, values
+        self.last_row = row + len(values) - 1
+        self.last_col = col + (len(values[0]) if values else 0) - 1
+
+
+@dataclass
+class XlSheetView:
+    """SheetView over the tables of one xlwings sheet (values only; formulas are computed)."""
+
+    name: str
+    table_infos: list[TableInfo] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        """The sheet's name."""
+        return self.name
+
+    def value(self, row: int, col: int) -> Any:
+        """The value Excel shows in a cell of a table; None outside the tables read."""
+        for block in self.blocks:  # a handful of tables per sheet
+            if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
+                return block.values[row - block.row][col - block.col]
+        return None
+
+    def tables(self) -> list[TableInfo]:
+        """The sheet's tables."""
+        return list(self.table_infos)
+
+    def merged(self) -> list[tuple[int, int, int, int]]:
+        """Always empty: Excel does not allow merged cells inside a table."""
+        return []
+
+
+class XlBookView:
+    """BookView over an open workbook: every sheet's tables and the defined names.
+
+    Excel hands over computed values, not formula text, so a formula typed into
+    an input cell reads as its result, and ``cached`` is the same value.
+    """
+
+    def __init__(self, book: XlBook) -> None:
+        self.book = book
+        self.names: dict[str, str] = {}
+        for name in book.names:
+            refers_to = name.refers_to
+            if refers_to is not None:
+                self.names[str(name.name)] = str(refers_to)
+        self._sheets: list[XlSheetView] = [self._read_sheet(sheet) for sheet in book.sheets]
+
+    @staticmethod
+    def _read_sheet(sheet: XlSheet) -> XlSheetView:
+        view = XlSheetView(str(sheet.name))
+        for table in sheet.tables:
+            name = str(table.name)
+            rng = table.range
+            address = str(rng.address)
+            try:
+                r1, c1, r2, c2 = parse_range(address)
+            except ValueError:
+                raise ExcelError(
+                    f"{view.name}: tabellen {name} har ett okänt område {address}.") from None
+            totals = 1 if table.show_totals else 0
+            view.table_infos.append(TableInfo(name, address.replace("$", ""), totals))
+            rows, cols = r2 - r1 + 1, c2 - c1 + 1
+            view.blocks.append(_Block(r1, c1, as_rows(rng.value, rows, cols)))
+        return view
+
+    def sheets(self) -> list[SheetView]:
+        """Every worksheet, in order."""
+        return list(self._sheets)
+
+    def defined_name(self, name: str) -> str | None:
+        """A workbook-level defined name's formula text, or None."""
+        return self.names.get(name)
+
+    def cached(self, sheet: str, row: int, col: int) -> Any:
+        """The value of a cell that was read (Excel's computed value)."""
+        for view in self._sheets:
+            if view.name == sheet:
+                return view.value(row, col)
+        return None
+
+
+class Anchors:
+    """Defined names -> (sheet, row, col): what ``writer.build_grids`` needs of a package."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def anchor(self, name: str) -> tuple[str, int, int]:
+        """(sheet, row, column) of a defined name's first cell; KeyError if undefined."""
+        return split_ref(self.names[name])
+
+    def missing(self, names: tuple[str, ...]) -> list[str]:
+        """Which of ``names`` are undefined or do not point at a cell."""
+        out = []
+        for name in names:
+            try:
+                self.anchor(name)
+            except (KeyError, ValueError):
+                out.append(name)
+        return out
+
+
+# --- writing ------------------------------------------------------------------------------------
+def excel_value(cell: Cell) -> Any:
+    """The value to assign to ``Range.value`` for a writer cell.
+
+    Decimal becomes int or float, text gets a leading apostrophe so Excel keeps
+    it as text, and a link becomes the file writer's HYPERLINK formula.
+    """
+    value = cell.value
+    if cell.link and isinstance(value, str):
+        target = cell.link.replace('"', '""')
+        shown = value.replace('"', '""')
+        return f'=HYPERLINK("#{target}","{shown}")'
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str):
+        return "'" + value
+    return value
+
+
+def _format_rects(grid: Grid) -> list[tuple[int, int, int, int, str | None, str]]:
+    """Maximal-ish rectangles of cells that share fill and number format."""
+    runs_by_row: dict[int, list[tuple[int, int, tuple[str | None, str]]]] = {}
+    for (row, col), cell in sorted(grid.cells.items()):
+        key = role_format(cell.role)
+        runs = runs_by_row.setdefault(row, [])
+        if runs and runs[-1][1] == col - 1 and runs[-1][2] == key:
+            runs[-1] = (runs[-1][0], col, key)
+        else:
+            runs.append((col, col, key))
+    rects: list[tuple[int, int, int, int, str | None, str]] = []
+    open_: dict[tuple[int, int, tuple[str | None, str]], tuple[int, int]] = {}
+    for row in sorted(runs_by_row):
+        current = set(runs_by_row[row])
+        for run in list(open_):
+            first, last = open_[run]
+            if run not in current or last != row - 1:
+                rects.append((first, run[0], last, run[1], *run[2]))
+                del open_[run]
+        for run in runs_by_row[row]:
+            first, _last = open_.get(run, (row, row))
+            open_[run] = (first, row)
+    for run, (first, last) in open_.items():
+        rects.append((first, run[0], last, run[1], *run[2]))
+    return sorted(rects)
+
+
+@contextlib.contextmanager
+def _unprotected(sheet: XlSheet) -> Iterator[None]:
+    """Lift a password-less sheet protection while writing, where the host allows it.
+
+    Desktop Excel on Windows (COM): ``Unprotect`` and ``Protect`` again with the
+    template's options. Elsewhere (macOS, Lite, the remote client) the sheet is
+    written as it is, which fails if its written cells are locked and protected.
+    """
+    try:
+        api = getattr(sheet, "api")  # noqa: B009 - optional member, absent in Lite/remote
+        protected = api.ProtectContents is True
+    except Exception:  # Lite/remote have no .api; macOS appscript has no ProtectContents
+        protected = False
+    if not protected:
+        yield
+        return
+    api.Unprotect()
+    try:
+        yield
+    finally:
+        api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
+                    AllowFormattingColumns=True, AllowFormattingRows=True)
+
+
+def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
+                formats: bool = True) -> list[str]:
+    """Write computed sheets: the rows from ``first`` down are replaced by the grid's cells.
+
+    Per sheet: one values block (rows first..last grid row, columns 1..last grid
+    column), one ``clear_contents`` of the stale columns to its right, one
+    ``clear`` of up to ``CLEAR_ROWS`` stale rows below it, then fill and number
+    format per rectangle of same-looking cells. Returns the sheet names written.
+    """
+    written: list[str] = []
+    for sheet_name, (grid, first) in grids.items():
+        if not grid.cells:
+            continue
+        try:
+            sheet = book.sheets[sheet_name]
+        except Exception:
+            raise ExcelError(
+                f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken.") from None
+        last_row = max(r for r, _ in grid.cells)
+        last_col = max(c for _, c in grid.cells)
+        block = [[None] * last_col for _ in range(last_row - first + 1)]
+        for (r, c), cell in grid.cells.items():
+            block[r - first][c - 1] = excel_value(cell)
+        try:
+            with _unprotected(sheet):
+                sheet.range((first, 1), (last_row, last_col)).value = block
+                if last_col < CLEAR_COLS:
+                    sheet.range((first, last_col + 1), (last_row, CLEAR_COLS)).clear_contents()
+                bottom = first + CLEAR_ROWS
+                if last_row < bottom:
+                    sheet.range((last_row + 1, 1), (bottom, max(last_col, CLEAR_COLS))).clear()
+                if formats:
+                    for r1, c1, r2, c2, fill, number_format in _format_rects(grid):
+                        rng = sheet.range((r1, c1), (r2, c2))
+                        if fill is not None:
+                            rng.color = fill
+                        rng.number_format = number_format
+        except Exception as error:  # desktop Excel refuses synchronously (e.g. a protected sheet)
+            done = f" Bladen {', '.join(written)} hann skrivas." if written else ""
+            raise ExcelError(
+                f"Excel tog inte emot resultaten i bladet '{sheet_name}' ({error}).{done} Är "
+                "bladet skyddat? Ta bort bladskyddet (Granska › Ta bort bladskydd) och tryck "
+                "igen.") from error
+        written.append(sheet_name)
+    return written
+
+
+def write_cell(book: XlBook, sheet_name: str, row: int, col: int, cell: Cell) -> None:
+    """Write one cell and nothing else (the status line when nothing was computed)."""
+    sheet = book.sheets[sheet_name]
+    with _unprotected(sheet):
+        sheet.range((row, col)).value = excel_value(cell)
+
+
+# --- the button ----------------------------------------------------------------------------------
+@dataclass
+class Summary:
+    """What one press did: Swedish text for the user, findings, and what was written."""
+
+    action: str
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    blocked: bool = False
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        """Number of error findings."""
+        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+
+
+def _findings_only(findings: list[Finding], anchors: Anchors) -> dict[str, tuple[Grid, int]]:
+    """The findings sheet as ``build_grids`` writes it (table plus summary line above)."""
+    sheet, row, col = anchors.anchor(S.N_FINDINGS)
+    grid = findings_grid(findings, row, col)
+    grid.put(row - 2, col, summary_text(findings), "status")
+    return {sheet: (grid, row - 2)}
+
+
+def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple[
+        Summary, dict[str, tuple[Grid, int]], tuple[str, int, int, Cell] | None]:
+    """Read and evaluate ``book``; the summary, the grids to write and an extra status cell."""
+    if action not in ACTIONS:
+        raise ValueError(f"okänd åtgärd {action!r}")
+    try:
+        view = XlBookView(book)
+        read = read_book(str(book.name), view)
+    except WorkbookError as error:
+        raise ExcelError(str(error)) from None
+    anchors = Anchors(view.names)
+    missing = anchors.missing(REQUIRED_NAMES)
+    if missing:
+        raise ExcelError(
+            f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
+            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'.")
+    result: Result | None = None
+    if read.budget is None:
+        findings = sort_findings(read.findings)
+    else:
+        from finsam_xl.core import evaluate
+
+        evaluated = evaluate(read.budget)
+        findings = sort_findings(read.findings + read.locator.place(evaluated.findings))
+        result = evaluated.model_copy(update={"findings": findings})
+    blocked = result is None or any(f.blocking for f in findings)
+    counts = summary_text(findings)
+    extra: tuple[str, int, int, Cell] | None = None
+    if action == "recalc" and not blocked and read.budget is not None and result is not None:
+        grids = build_grids(read.budget, result, cast("Package", anchors), when)
+        text = f"Beräknat: {counts}. Se bladen Plan, Fördelning och Kontroller."
+    else:
+        grids = _findings_only(findings, anchors)
+        if action == "recalc":
+            stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
+            text = (f"Inget beräknades: indata har fel ({counts}). Rätta dem enligt bladet "
+                    "Kontroller och tryck Beräkna igen.")
+            sheet, row, col = anchors.anchor(S.N_STATUS)
+            extra = (sheet, row, col, Cell(f"Inte beräknad {stamp}: indata har fel ({counts}); "
+                                           "planen visar förra beräkningen.", "status"))
+        else:
+            text = f"Kontroll klar: {counts}. Se bladet Kontroller."
+    return Summary(action, text, findings, blocked), grids, extra
+
+
+def notify(book: XlBook, summary: Summary, alert: bool = True, echo: bool = True) -> None:
+    """Print the summary (``echo``) and, when ``alert``, show it in a message box if possible."""
+    if echo:
+        print(summary.text)
+    if not alert:
+        return
+    try:
+        book.app.alert(summary.text, title=TITLE, buttons="ok",
+                       mode="critical" if summary.errors or summary.blocked else "info")
+    except Exception:  # a host without message boxes: the status cell and print() remain
+        pass
+
+
+def press(book: XlBook, action: Action, when: datetime | None = None, alert: bool = True,
+          formats: bool = True, echo: bool = True) -> Summary:
+    """Run one button (``recalc`` or ``check``) on an open workbook; the shared adapter.
+
+    ``alert`` shows the summary in a message box, ``echo`` prints it, ``formats``
+    applies fill and number formats. A workbook the button cannot use gives a
+    Summary with ``blocked`` and the reason in ``text`` (also shown); other
+    exceptions propagate to the caller.
+    """
+    try:
+        summary, grids, extra = compute(book, action, when)
+        summary.written = write_grids(book, grids, formats=formats)
+        if extra is not None:
+            sheet, row, col, cell = extra
+            write_cell(book, sheet, row, col, cell)
+    except ExcelError as error:
+        summary = Summary(action, str(error), blocked=True)
+    notify(book, summary, alert, echo)
+    return summary

@@ -1,0 +1,56 @@
+"""Workbooks for the Excel-path tests: a generated example, and one with edited inputs."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from support import EXAMPLES
+
+from finsam_xl.interchange import load
+from finsam_xl.workbook import jobs
+
+WHEN = datetime(2025, 3, 14, 9, 26)
+
+
+def edit_inputs(src: Path, dst: Path) -> None:
+    """Change inputs so that a recalc changes values and shortens the findings list."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(src)
+    ws = wb["Inställningar"]
+    for row in ws.iter_rows(min_row=4, max_col=2):
+        if row[0].value == "Eget kapital vid årets början":
+            row[1].value = 716  # tkr: equity ends 2025 exactly on the floor
+    ws = wb["Rader"]
+    headers = {c.value: c.column for c in ws[3]}
+    ws.cell(4, headers["2025"]).value = "45,0"  # the same amount as Swedish number text
+    wb.save(dst)
+
+
+@pytest.fixture(scope="session")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Södra Dalarna's workbook as `finsam-xl new` writes it (do not modify: copy first)."""
+    path = tmp_path_factory.mktemp("excel") / "sodra-dalarna.xlsx"
+    jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), path, when=WHEN)
+    return path
+
+
+@pytest.fixture(scope="session")
+def edited_book(demo_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo workbook with edited inputs and the old (now stale) computed sheets."""
+    path = tmp_path_factory.mktemp("excel") / "edited.xlsx"
+    edit_inputs(demo_book, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def recalculated(edited_book: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`jobs.recalc` of the edited workbook at WHEN: the reference for every Excel path."""
+    out = tmp_path_factory.mktemp("excel") / "recalculated.xlsx"
+    shutil.copy(edited_book, out.with_name("source.xlsx"))
+    outcome = jobs.recalc(out.with_name("source.xlsx"), out, when=WHEN)
+    assert outcome.written == out
+    return out

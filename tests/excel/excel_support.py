@@ -1,0 +1,35 @@
+"""Helpers shared by the Excel-path tests: reading a workbook file the way the stand-in holds it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fakexl import FakeBook
+
+COMPUTED = ("Plan", "Fördelning", "Kontroller")
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def file_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every sheet's non-empty cells as Excel would hold them (numbers float, formulas text)."""
+    return {sheet.name: dict(sheet.cells) for sheet in FakeBook.from_xlsx(path).sheet_list}
+
+
+def book_cells(book: FakeBook) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every sheet's non-empty cells of a stand-in workbook."""
+    return {sheet.name: dict(sheet.cells) for sheet in book.sheet_list}
+
+
+def differences(expected: dict[tuple[int, int], Any], actual: dict[tuple[int, int], Any],
+                stamp: bool = False) -> list[str]:
+    """Cell-by-cell differences (both directions); ``stamp`` ignores timestamps in text."""
+    out = []
+    for key in sorted(set(expected) | set(actual)):
+        a, b = expected.get(key), actual.get(key)
+        if stamp and isinstance(a, str) and isinstance(b, str):
+            a, b = _STAMP.sub("<stamp>", a), _STAMP.sub("<stamp>", b)
+        if a != b or type(a) is not type(b):
+            out.append(f"{key}: expected {a!r}, got {b!r}")
+    return out

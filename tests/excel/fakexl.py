@@ -1,0 +1,441 @@
+"""A stand-in for the xlwings Book/Sheet/Range/Table/Name/App subset in finsam_xl.excel.protocol.
+
+It behaves like desktop Excel through xlwings where the adapter could notice:
+
+* ``Range.value`` reads scalar / 1-D / 2-D like xlwings, numbers as float;
+* assigning a value is Excel's data entry: "'x" is the text x, "=..." a formula,
+  text that looks like a number, boolean or ISO date is converted (so a missing
+  apostrophe shows up as a changed value), Decimal is refused (COM would make it
+  a Currency with 4 decimals);
+* a multi-cell target must have the data's shape (stricter than xlwings);
+* a protected sheet refuses writes, clears and formats; ``com=True`` gives the
+  sheets a Windows-COM-like ``api`` (ProtectContents, Unprotect, Protect).
+
+``FakeBook.from_xlsx`` loads a workbook file with openpyxl (formulas as text).
+tests/excel/test_excel_standin.py keeps the member names and signatures equal
+to xlwings.main's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from finsam_xl.workbook.cells import col_letters, parse_range
+
+
+class FakeProtectionError(RuntimeError):
+    """What Excel raises when a locked cell of a protected sheet is changed."""
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def excel_entry(value: Any) -> Any:
+    """What Excel stores when ``value`` is assigned to Range.Value (en-US entry rules)."""
+    if value is None or isinstance(value, bool | datetime | date):
+        return value
+    if isinstance(value, Decimal):
+        raise TypeError("Decimal reaches Excel as Currency (4 decimals): convert first")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        if value.startswith("'"):
+            return value[1:]
+        if value.startswith("="):
+            return value
+        text = value.strip()
+        if _NUMBER.match(text):
+            number = float(text.rstrip("%"))
+            return number / 100 if text.endswith("%") else number
+        if text.upper() in ("TRUE", "FALSE"):
+            return text.upper() == "TRUE"
+        if _ISO_DATE.match(text):
+            return datetime.fromisoformat(text)
+        return value
+    raise TypeError(f"Excel cannot hold {type(value).__name__}")
+
+
+@dataclass
+class Calls:
+    """Counts of the calls that would cross to Excel (COM/Office.js round trips)."""
+
+    reads: int = 0
+    writes: int = 0
+    clears: int = 0
+    formats: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.writes + self.clears + self.formats
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, r1: int, c1: int, r2: int, c2: int) -> None:
+        self.sheet = sheet
+        self.r1, self.c1, self.r2, self.c2 = r1, c1, r2, c2
+
+    @property
+    def value(self) -> Any:
+        self.sheet.book.calls.reads += 1
+        rows = [[self.sheet.get(r, c) for c in range(self.c1, self.c2 + 1)]
+                for r in range(self.r1, self.r2 + 1)]
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows[0]) == 1:
+            return [row[0] for row in rows]
+        return rows
+
+    @value.setter
+    def value(self, data: Any) -> None:
+        self.sheet.book.calls.writes += 1
+        self.sheet.check_writable()
+        if isinstance(data, list) and data and isinstance(data[0], list):
+            rows = data
+        elif isinstance(data, list):
+            rows = [data]
+        else:
+            rows = [[data]]
+        height, width = len(rows), max(len(r) for r in rows)
+        if (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1) != (1, 1):
+            assert (height, width) == (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1), (
+                f"data {height}x{width} does not fit {self.address}")
+        for i, row in enumerate(rows):
+            assert len(row) == width, "ragged rows"
+            for j, v in enumerate(row):
+                self.sheet.put(self.r1 + i, self.c1 + j, excel_entry(v))
+
+    @property
+    def address(self) -> str:
+        first = f"${col_letters(self.c1)}${self.r1}"
+        if (self.r1, self.c1) == (self.r2, self.c2):
+            return first
+        return f"{first}:${col_letters(self.c2)}${self.r2}"
+
+    def _cells(self) -> Iterator[tuple[int, int]]:
+        for r in range(self.r1, self.r2 + 1):
+            for c in range(self.c1, self.c2 + 1):
+                yield r, c
+
+    def clear_contents(self) -> None:
+        self.sheet.book.calls.clears += 1
+        self.sheet.check_writable()
+        for key in [k for k in self.sheet.cells if self._inside(k)]:
+            del self.sheet.cells[key]
+
+    def clear(self) -> None:
+        self.sheet.book.calls.clears += 1
+        self.sheet.check_writable()
+        for store in (self.sheet.cells, self.sheet.number_formats, self.sheet.colors):
+            for key in [k for k in store if self._inside(k)]:
+                del store[key]
+
+    def _inside(self, key: tuple[int, int]) -> bool:
+        r, c = key
+        return self.r1 <= r <= self.r2 and self.c1 <= c <= self.c2
+
+    @property
+    def number_format(self) -> str:
+        return self.sheet.number_formats.get((self.r1, self.c1), "General")
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self.sheet.book.calls.formats += 1
+        self.sheet.check_writable()
+        for key in self._cells():
+            self.sheet.number_formats[key] = value
+
+    @property
+    def color(self) -> Any:
+        return self.sheet.colors.get((self.r1, self.c1))
+
+    @color.setter
+    def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
+        self.sheet.book.calls.formats += 1
+        self.sheet.check_writable()
+        for key in self._cells():
+            if color_or_rgb is None:
+                self.sheet.colors.pop(key, None)
+            else:
+                self.sheet.colors[key] = color_or_rgb
+
+
+@dataclass
+class FakeTable:
+    sheet: FakeSheet
+    table_name: str
+    ref: str
+    totals: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.table_name
+
+    @property
+    def range(self) -> FakeRange:
+        r1, c1, r2, c2 = parse_range(self.ref)
+        return FakeRange(self.sheet, r1, c1, r2, c2)
+
+    @property
+    def show_totals(self) -> bool:
+        return self.totals
+
+
+class FakeTables:
+    def __init__(self, tables: list[FakeTable]) -> None:
+        self._tables = tables
+
+    def __iter__(self) -> Iterator[FakeTable]:
+        return iter(self._tables)
+
+    def __getitem__(self, key: int | str) -> FakeTable:
+        if isinstance(key, int):
+            return self._tables[key]
+        return next(t for t in self._tables if t.name == key)
+
+
+class FakeComSheet:
+    """The few members of Excel's Worksheet COM object that the adapter touches."""
+
+    def __init__(self, sheet: FakeSheet) -> None:
+        self.sheet = sheet
+        self.log: list[str] = []
+
+    @property
+    def ProtectContents(self) -> bool:  # noqa: N802 - COM naming
+        return self.sheet.protected
+
+    def Unprotect(self, Password: str | None = None) -> None:  # noqa: N802, N803
+        self.log.append("Unprotect")
+        self.sheet.protected = False
+
+    def Protect(self, **options: Any) -> None:  # noqa: N802
+        self.log.append("Protect")
+        self.sheet.protected = True
+
+
+@dataclass
+class FakeSheet:
+    book: FakeBook
+    sheet_name: str
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    table_list: list[FakeTable] = field(default_factory=list)
+    protected: bool = False
+    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    colors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    _api: FakeComSheet | None = None
+
+    @property
+    def name(self) -> str:
+        return self.sheet_name
+
+    @property
+    def tables(self) -> FakeTables:
+        return FakeTables(self.table_list)
+
+    @property
+    def api(self) -> FakeComSheet:
+        if self._api is None:
+            raise NotImplementedError("no .api on this host")
+        return self._api
+
+    def range(self, cell1: str | tuple[int, int] | FakeRange,
+              cell2: str | tuple[int, int] | FakeRange | None = None) -> FakeRange:
+        r1, c1, r2, c2 = _corners(cell1)
+        if cell2 is not None:
+            s1, d1, s2, d2 = _corners(cell2)
+            r1, c1, r2, c2 = min(r1, s1), min(c1, d1), max(r2, s2), max(c2, d2)
+        return FakeRange(self, r1, c1, r2, c2)
+
+    def get(self, row: int, col: int) -> Any:
+        return self.cells.get((row, col))
+
+    def put(self, row: int, col: int, value: Any) -> None:
+        if value is None or value == "":
+            self.cells.pop((row, col), None)
+        else:
+            self.cells[(row, col)] = value
+
+    def check_writable(self) -> None:
+        if self.protected:
+            raise FakeProtectionError(f"Bladet {self.sheet_name} är skyddat")
+
+
+def _corners(cell: str | tuple[int, int] | FakeRange) -> tuple[int, int, int, int]:
+    if isinstance(cell, FakeRange):
+        return cell.r1, cell.c1, cell.r2, cell.c2
+    if isinstance(cell, tuple):
+        assert cell[0] >= 1 and cell[1] >= 1, cell
+        return cell[0], cell[1], cell[0], cell[1]
+    return parse_range(cell)
+
+
+class FakeSheets:
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+
+    def __iter__(self) -> Iterator[FakeSheet]:
+        return iter(self.book.sheet_list)
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        if isinstance(key, int):
+            return self.book.sheet_list[key]
+        for sheet in self.book.sheet_list:
+            if sheet.name.casefold() == key.casefold():
+                return sheet
+        raise KeyError(key)
+
+
+@dataclass
+class FakeName:
+    defined: str
+    formula: str | None
+
+    @property
+    def name(self) -> str:
+        return self.defined
+
+    @property
+    def refers_to(self) -> str | None:
+        return self.formula
+
+
+class FakeNames:
+    def __init__(self, names: list[FakeName]) -> None:
+        self._names = names
+
+    def __iter__(self) -> Iterator[FakeName]:
+        return iter(self._names)
+
+    def __getitem__(self, item: int | str) -> FakeName:
+        if isinstance(item, int):
+            return self._names[item]
+        return next(n for n in self._names if n.name == item)
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.alerts: list[dict[str, Any]] = []
+
+    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
+              mode: str | None = None, callback: str | None = None) -> str | None:
+        self.alerts.append({"prompt": prompt, "title": title, "buttons": buttons, "mode": mode})
+        return "ok"
+
+
+class FakeBook:
+    def __init__(self, book_name: str = "Budget.xlsx") -> None:
+        self.book_name = book_name
+        self.sheet_list: list[FakeSheet] = []
+        self.name_list: list[FakeName] = []
+        self.calls = Calls()
+        self._app = FakeApp()
+
+    @property
+    def name(self) -> str:
+        return self.book_name
+
+    @property
+    def sheets(self) -> FakeSheets:
+        return FakeSheets(self)
+
+    @property
+    def names(self) -> FakeNames:
+        return FakeNames(self.name_list)
+
+    @property
+    def app(self) -> FakeApp:
+        return self._app
+
+    @classmethod
+    def caller(cls) -> FakeBook:
+        raise RuntimeError("set a book explicitly in tests")
+
+    # -- building ---------------------------------------------------------------------------
+    @classmethod
+    def from_xlsx(cls, path: Path, com: bool = True, protect: bool = True) -> FakeBook:
+        """The workbook as Excel would hold it after opening ``path``."""
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path)
+        book = cls(path.name)
+        for ws in wb.worksheets:
+            sheet = FakeSheet(book, ws.title, protected=protect and bool(ws.protection.sheet))
+            if com:
+                sheet._api = FakeComSheet(sheet)
+            for row in ws.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    text = getattr(value, "text", None)
+                    value = text if isinstance(text, str) else value
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        value = float(value)
+                    if value is not None and value != "":
+                        sheet.cells[(cell.row, cell.column)] = value
+            for table in ws.tables.values():
+                sheet.table_list.append(FakeTable(sheet, table.name, table.ref,
+                                                  bool(table.totalsRowCount)))
+            area = ws.print_area if isinstance(ws.print_area, str) else (ws.print_area or [""])[0]
+            if area and area.split("!")[-1]:
+                book.name_list.append(FakeName(f"{ws.title}!Print_Area", "=" + area))
+            book.sheet_list.append(sheet)
+        for name, defined in wb.defined_names.items():
+            book.name_list.append(FakeName(name, "=" + str(defined.attr_text)))
+        return book
+
+    def sheet_values(self, name: str) -> dict[tuple[int, int], Any]:
+        """A copy of a sheet's non-empty cells."""
+        return dict(self.sheets[name].cells)
+
+
+# --- the remote client's side: run returned actions on a fake workbook ---------------------------
+def apply_actions(book: FakeBook, actions: list[dict[str, Any]]) -> list[str]:
+    """Do what xlwings' Remote.bas does with each action; returns the alert prompts shown."""
+    shown = []
+    for action in actions:
+        assert set(action) == {"func", "args", "values", "sheet_position", "start_row",
+                               "start_column", "row_count", "column_count"}, action
+        func = action["func"]
+        if func == "alert":
+            assert all(isinstance(a, str) for a in action["args"]) and len(action["args"]) == 5
+            shown.append(action["args"][0])
+            continue
+        sheet = book.sheet_list[action["sheet_position"]]
+        r1, c1 = action["start_row"] + 1, action["start_column"] + 1
+        rng = sheet.range((r1, c1), (r1 + action["row_count"] - 1, c1 + action["column_count"] - 1))
+        if func == "setValues":
+            values = action["values"]
+            assert len(values) == action["row_count"]
+            assert all(len(row) == action["column_count"] for row in values)
+            rng.value = [[_parse_iso(v) for v in row] for row in values]
+        elif func == "rangeClearContents":
+            rng.clear_contents()
+        elif func == "rangeClear":
+            rng.clear()
+        elif func == "setNumberFormat":
+            rng.number_format = action["args"][0]
+        elif func == "setRangeColor":
+            rng.color = action["args"][0]
+        else:
+            raise AssertionError(f"unexpected action {func}")
+    return shown
+
+
+_VBA_ISO = re.compile(r"^-?\d+-\d+-\d+(T.*)?$")
+
+
+def _parse_iso(value: Any) -> Any:
+    """WebHelpers.ParseIso, as setValues applies it to every value (text int-int-int → date)."""
+    if isinstance(value, str) and _VBA_ISO.match(value):
+        head = value.split("T")[0]
+        y, m, d = (int(p) for p in head.split("-"))
+        return datetime(y, m, d)
+    return value

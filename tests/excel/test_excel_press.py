@@ -1,0 +1,196 @@
+"""The adapter: a button press on the stand-in gives what `finsam-xl recalc` writes to the file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import WHEN
+from excel_support import COMPUTED, book_cells, differences, file_cells
+from fakexl import FakeBook
+
+from finsam_xl.excel import xlbook
+from finsam_xl.excel.xlbook import XlBookView, excel_value, press
+from finsam_xl.workbook.reader import read_workbook
+from finsam_xl.workbook.writer import Cell
+
+
+def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
+                                                      recalculated: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book)
+    before = book_cells(book)
+    summary = press(book, "recalc", when=WHEN)
+    assert summary.written == list(COMPUTED)
+    assert not summary.blocked
+    expected, actual = file_cells(recalculated), book_cells(book)
+    assert set(expected) == set(actual)
+    for sheet in expected:
+        assert differences(expected[sheet], actual[sheet]) == [], sheet
+    # the edit really changed computed values, and stale findings rows were removed
+    assert before["Plan"] != actual["Plan"]
+    assert len(before["Kontroller"]) > len(actual["Kontroller"])
+    assert actual["Plan"][(2, 1)].startswith("Beräknad 2025-03-14 09:26 med finsam_xl")
+    # input sheets are untouched
+    for sheet in ("Inställningar", "Medlemmar", "Medelstilldelning", "Rader", "Publicerat"):
+        assert actual[sheet] == before[sheet]
+
+
+def test_press_equals_the_command_line(edited_book: Path, tmp_path: Path) -> None:
+    """The same comparison against the real `finsam-xl recalc` command (timestamps aside)."""
+    source = tmp_path / "cli.xlsx"
+    shutil.copy(edited_book, source)
+    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "recalc", str(source)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Skrev resultaten" in done.stdout
+    book = FakeBook.from_xlsx(edited_book)
+    press(book, "recalc")
+    expected, actual = file_cells(source), book_cells(book)
+    for sheet in COMPUTED:
+        assert differences(expected[sheet], actual[sheet], stamp=True) == [], sheet
+
+
+def test_press_reads_one_range_per_table_and_writes_in_few_calls(edited_book: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book)
+    tables = sum(len(s.table_list) for s in book.sheet_list)
+    press(book, "recalc", when=WHEN, alert=False)
+    assert book.calls.reads == tables == 7
+    assert book.calls.writes == 3  # one block per computed sheet
+    assert book.calls.clears == 6  # stale columns and stale rows, per sheet
+    assert book.calls.formats < 60
+
+
+def test_second_press_changes_nothing(edited_book: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book)
+    press(book, "recalc", when=WHEN)
+    first = book_cells(book)
+    formats = {s.name: (dict(s.number_formats), dict(s.colors)) for s in book.sheet_list}
+    press(book, "recalc", when=WHEN)
+    assert book_cells(book) == first
+    assert {s.name: (dict(s.number_formats), dict(s.colors)) for s in book.sheet_list} == formats
+
+
+def test_formats_follow_roles(edited_book: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book)
+    book.sheets["Kontroller"].colors[(12, 1)] = "#F4CCCC"  # left by an earlier press
+    press(book, "recalc", when=WHEN)
+    plan = book.sheets["Plan"]
+    assert plan.colors[(4, 1)] == "#1F4E78"  # header
+    assert plan.number_formats[(5, 2)] == "#,##0"  # an amount
+    pct_row = next(r for (r, c), v in plan.cells.items()
+                   if c == 1 and v == "Eget kapital i % av medlemsbidragen")
+    assert plan.number_formats[(pct_row, 3)] == "0.0%"
+    findings = book.sheets["Kontroller"]
+    assert findings.cells[(5, 1)] == "Fel" and findings.colors[(5, 1)] == "#F4CCCC"
+    assert findings.colors[(6, 1)] == findings.colors[(7, 1)] == "#DDEBF7"  # info
+    assert (8, 1) not in findings.colors
+    assert (12, 1) not in findings.colors  # row of a stale finding: cleared with its format
+
+
+def test_check_writes_only_the_findings_sheet(edited_book: Path, recalculated: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book)
+    before = book_cells(book)
+    summary = press(book, "check", when=WHEN)
+    assert summary.written == ["Kontroller"]
+    assert summary.text.startswith("Kontroll klar: 1 fel, 0 varningar, 2 info.")
+    after = book_cells(book)
+    assert after["Plan"] == before["Plan"] and after["Fördelning"] == before["Fördelning"]
+    assert differences(file_cells(recalculated)["Kontroller"], after["Kontroller"]) == []
+
+
+def test_input_errors_write_findings_and_keep_the_plan(edited_book: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    broken = tmp_path / "broken.xlsx"
+    wb = load_workbook(edited_book)
+    ws = wb["Rader"]
+    ws["J5"] = "mycket"  # not an amount
+    wb.save(broken)
+    book = FakeBook.from_xlsx(broken)
+    before = book_cells(book)
+    summary = press(book, "recalc", when=WHEN)
+    assert summary.blocked and summary.written == ["Kontroller"]
+    assert summary.text.startswith("Inget beräknades")
+    after = book_cells(book)
+    assert after["Fördelning"] == before["Fördelning"]
+    assert {k: v for k, v in after["Plan"].items() if k != (2, 1)} == {
+        k: v for k, v in before["Plan"].items() if k != (2, 1)}
+    assert after["Plan"][(2, 1)].startswith("Inte beräknad 2025-03-14 09:26")
+    rules = [v for (r, c), v in after["Kontroller"].items() if c == 2 and r > 4]
+    assert "read.not-a-number" in rules
+    assert after["Kontroller"][(5, 6)] == "J5"  # the marker column points at the cell
+    assert book.app.alerts[-1]["mode"] == "critical"
+
+
+def test_not_a_finsam_workbook_is_explained(tmp_path: Path) -> None:
+    book = FakeBook("Annat.xlsx")
+    from fakexl import FakeSheet
+
+    book.sheet_list.append(FakeSheet(book, "Blad1", {(1, 1): "x"}))
+    summary = press(book, "recalc")
+    assert summary.blocked and summary.written == []
+    assert "fx_plan" in summary.text and "finsam-xl new" in summary.text
+    assert book.app.alerts[0]["prompt"] == summary.text
+    assert book.sheet_list[0].cells == {(1, 1): "x"}
+
+
+def test_protected_sheets_are_unprotected_and_protected_again_on_windows(edited_book: Path) -> None:
+    book = FakeBook.from_xlsx(edited_book, com=True)
+    assert book.sheets["Plan"].protected
+    press(book, "recalc", when=WHEN)
+    for name in COMPUTED:
+        sheet = book.sheets[name]
+        assert sheet.protected
+        assert sheet.api.log == ["Unprotect", "Protect"]
+
+
+def test_without_com_a_protected_sheet_refuses_the_write(edited_book: Path) -> None:
+    """Lite, macOS and the remote client cannot lift protection: the template must allow writes."""
+    book = FakeBook.from_xlsx(edited_book, com=False)
+    before = book_cells(book)
+    summary = press(book, "recalc", when=WHEN)
+    assert summary.blocked and summary.written == []
+    assert "Bladet Plan är skyddat" in summary.text  # the stand-in's FakeProtectionError
+    assert "Ta bort bladskyddet" in summary.text
+    assert book.app.alerts[-1]["prompt"] == summary.text
+    assert book_cells(book) == before
+    unprotected = FakeBook.from_xlsx(edited_book, com=False, protect=False)
+    assert press(unprotected, "recalc", when=WHEN).written == list(COMPUTED)
+
+
+def test_text_is_written_so_that_excel_keeps_it_text() -> None:
+    assert excel_value(Cell("2025")) == "'2025"
+    assert excel_value(Cell("=1+1")) == "'=1+1"
+    assert excel_value(Cell("Rader!H12", "link", "'Rader'!H12")) == (
+        '=HYPERLINK("#\'Rader\'!H12","Rader!H12")')
+    from decimal import Decimal
+
+    assert excel_value(Cell(Decimal("1505000.00"))) == 1505000
+    assert isinstance(excel_value(Cell(Decimal("1505000.00"))), int)
+    assert excel_value(Cell(Decimal("0.051"))) == 0.051
+
+
+def test_view_reads_the_same_budget_as_the_file_reader(edited_book: Path) -> None:
+    from finsam_xl.workbook.reader import read_book
+
+    via_file = read_workbook(edited_book)
+    via_excel = read_book(edited_book.name, XlBookView(FakeBook.from_xlsx(edited_book)))
+    assert via_file.budget is not None
+    assert via_excel.budget == via_file.budget
+    assert [f.format() for f in via_excel.findings] == [f.format() for f in via_file.findings]
+
+
+@pytest.mark.parametrize(("value", "rows", "cols", "expected"), [
+    (5.0, 1, 1, [[5.0]]),
+    ([1, 2], 1, 2, [[1, 2]]),
+    ([1, 2], 2, 1, [[1], [2]]),
+    ([[1, 2], [3, 4]], 2, 2, [[1, 2], [3, 4]]),
+    ([[1]], 1, 1, [[1]]),
+    ([1], 2, 2, [[1, None], [None, None]]),
+])
+def test_as_rows_normalises_xlwings_shapes(value: object, rows: int, cols: int,
+                                           expected: list[list[object]]) -> None:
+    assert xlbook.as_rows(value, rows, cols) == expected

@@ -1,0 +1,216 @@
+"""The remote protocol without sockets: payloads as the VBA client sends them, actions back."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from excel_support import COMPUTED, differences, file_cells
+from fakexl import FakeBook, apply_actions
+from payload import payload_bytes, payload_dict, vba_json
+
+from finsam_xl.excel import remote, xlbook
+from finsam_xl.excel.remote import Payload, RemoteBook, handle, vba_safe_number
+
+DATA = Path(__file__).parent.parent / "data" / "remote"
+FIXTURES = sorted(DATA.glob("*.json"))
+TOKEN = "k" * 24
+
+
+def actions_of(reply: remote.Reply) -> list[dict[str, Any]]:
+    assert reply.status == 200, reply.body.decode()
+    assert reply.content_type.startswith("application/json")
+    body = json.loads(reply.body)
+    assert list(body) == ["actions"]
+    return list(body["actions"])
+
+
+def test_fixtures_parse() -> None:
+    assert len(FIXTURES) >= 4
+    for path in FIXTURES:
+        payload = Payload.model_validate_json(path.read_bytes())
+        assert payload.client == "VBA" and payload.sheets
+
+
+def test_value_edge_cases_read_as_xlwings_would() -> None:
+    payload = Payload.model_validate_json((DATA / "payload_value_edge_cases.json").read_bytes())
+    sheet = RemoteBook(payload).sheets["Test"]
+    assert sheet.range("B2").value is True
+    assert sheet.range("B3").value == "#DIV/0!"
+    assert sheet.range("B6").value == datetime(2024, 5, 17, 13, 45, 30)
+    assert sheet.range("B7").value == 1234567890123456  # text sent unquoted by the client
+    assert sheet.range("B12").value == ""  # formula returning ""
+    assert sheet.range("Z99").value is None  # outside the used range
+    tables = {t.name: t for t in sheet.tables}
+    assert tables["tblSumma"].show_totals and tables["tblSumma"].range.address == "$D$10:$E$13"
+    assert tables["tblSumma"].range.value[1] == ["a", 1e20]
+
+
+def test_names_are_rebuilt_as_excel_writes_them() -> None:
+    payload = Payload.model_validate_json(
+        (DATA / "payload_exclude_names_picture.json").read_bytes())
+    names = {n.name: n.refers_to for n in RemoteBook(payload).names}
+    assert names == {"Indata!Period": "='Indata'!$B$1", "Rådata": "='Data'!$A$1:$D$5000"}
+
+
+def test_derivation_reproduces_the_recorded_minimal_payload(tmp_path: Path) -> None:
+    """Two independent constructions of the client's bytes agree (README rules vs payload.py)."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Indata"
+    for row in (["Konto", "Belopp", "Datum"], ["Hyra", -12500, datetime(2024, 1, 31)],
+                ["Försäljning", 48250.75, datetime(2024, 2, 29)],
+                ["Avgift", -320.5, datetime(2024, 3, 31)]):
+        ws.append(row)
+    ws["E1"], ws["F1"] = "Skattesats", 0.206
+    table = Table(displayName="tblPoster", ref="A1:C4")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    wb.create_sheet("Resultat")
+    wb.defined_names["Skattesats"] = DefinedName("Skattesats", attr_text="Indata!$F$1")
+    path = tmp_path / "Budget.xlsx"
+    wb.save(path)
+    derived = payload_bytes(path, selection="B2", name="Budget.xlsm")
+    assert derived == (DATA / "payload_minimal.json").read_bytes()
+
+
+def test_recorded_finsam_payload_still_computes() -> None:
+    """A stored payload of a generated workbook (tests/data/remote/README.md) gets a full answer."""
+    body = (DATA / "payload_finsam_sodra_dalarna.json").read_bytes()
+    assert body.isascii()
+    actions = actions_of(handle("/berakna", {}, body))
+    funcs = [a["func"] for a in actions]
+    assert funcs.count("setValues") == 3 and funcs[-1] == "alert"
+    assert actions[-1]["args"][0].startswith("Beräknat: 4 fel, 4 varningar, 2 info.")
+
+
+def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> None:
+    body = payload_bytes(edited_book)
+    assert body.isascii() and len(body) > 10_000
+    actions = actions_of(handle("/berakna", {"Content-Type": "application/json"}, body))
+    book = FakeBook.from_xlsx(edited_book, com=False, protect=False)
+    before = {s.name: dict(s.cells) for s in book.sheet_list}
+    shown = apply_actions(book, actions)
+    assert shown == ["Beräknat: 1 fel, 0 varningar, 2 info. Se bladen Plan, Fördelning och "
+                     "Kontroller."]
+    expected = file_cells(recalculated)
+    for sheet in COMPUTED:
+        assert differences(expected[sheet], book.sheets[sheet].cells, stamp=True) == [], sheet
+    for sheet in ("Inställningar", "Rader", "Medlemmar"):
+        assert book.sheets[sheet].cells == before[sheet]
+
+
+def test_kontrollera_route_writes_only_findings(edited_book: Path) -> None:
+    actions = actions_of(handle("/kontrollera/", {}, payload_bytes(edited_book)))
+    positions = {a["sheet_position"] for a in actions if a["func"] != "alert"}
+    names = [s["name"] for s in payload_dict(edited_book)["sheets"]]
+    assert {names[p] for p in positions} == {"Kontroller"}
+
+
+def test_actions_follow_the_client_contract(edited_book: Path) -> None:
+    reply = handle("/berakna", {}, payload_bytes(edited_book))
+    text = reply.body.decode("utf-8")
+    assert "\\u00" not in text and "ä" in text  # UTF-8, unescaped (ensure_ascii=False)
+    for action in actions_of(reply):
+        assert list(action) == ["func", "args", "values", "sheet_position", "start_row",
+                                "start_column", "row_count", "column_count"]
+        if action["func"] == "setValues":
+            values = action["values"]
+            assert len(values) == action["row_count"]
+            assert {len(row) for row in values} == {action["column_count"]}
+            for row in values:
+                for v in row:
+                    if isinstance(v, str):  # text is protected from ParseIso and number entry
+                        assert v.startswith(("'", "=HYPERLINK(")), v
+        else:
+            assert all(isinstance(a, str) for a in action["args"])
+    for token in re.findall(r"(?<![\w\"'.])-?\d[\d.eE+-]*(?![\w\"])", text):
+        assert len(token) < (17 if "." in token else 16), token
+
+
+@pytest.mark.parametrize(("x", "expected"), [
+    (0.1 + 0.2, 0.3), (1505000, 1505000), (12345678901234567, 1.2345678901e16),
+    (0.051, 0.051), (-316000, -316000), (1e20, 1e20), (2 / 3, 0.66666666666667),
+])
+def test_vba_safe_number(x: float, expected: float) -> None:
+    y = vba_safe_number(x)
+    assert y == expected
+    token = json.dumps(y)
+    assert len(token) < (17 if "." in token else 16)
+
+
+def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:
+    actions = actions_of(handle("/berakna", {}, (DATA / "payload_minimal.json").read_bytes()))
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "fx_plan" in actions[0]["args"][0] and actions[0]["args"][3] == "critical"
+
+
+# --- errors -----------------------------------------------------------------------------------
+def assert_plain_swedish(reply: remote.Reply, status: int, words: str) -> str:
+    assert reply.status == status
+    assert reply.content_type == "text/plain; charset=utf-8"
+    text = reply.body.decode("utf-8")
+    assert words in text
+    assert "Traceback" not in text and 'File "' not in text and len(text) < 400
+    return text
+
+
+def test_wrong_or_missing_token() -> None:
+    body = (DATA / "payload_minimal.json").read_bytes()
+    assert_plain_swedish(handle("/berakna", {}, body, token=TOKEN), 401, "Åtkomst nekad")
+    assert_plain_swedish(handle("/berakna", {"Authorization": "fel"}, body, token=TOKEN), 401,
+                         "nyckeln")
+    assert handle("/berakna", {"Authorization": TOKEN}, body, token=TOKEN).status == 200
+    assert handle("/berakna", {"Authorization": f"Bearer {TOKEN}"}, body, token=TOKEN).status == 200
+
+
+def test_oversized_payload() -> None:
+    body = (DATA / "payload_minimal.json").read_bytes()
+    assert_plain_swedish(handle("/berakna", {}, body, max_bytes=100), 413, "för stor")
+
+
+@pytest.mark.parametrize("body", [
+    b'{"client":"VBA","version":"0.37.8","book":{"name":"a"},"names":[],"sheets":[{"name":"A",'
+    b'"pictures":[],"tables":[],"values":[["x",,null]]}]}',  # a #SPILL! cell: empty token
+    b"\xff\xfe not json",
+    b"",
+])
+def test_malformed_json(body: bytes) -> None:
+    assert_plain_swedish(handle("/berakna", {}, body), 400, "inte giltig JSON")
+
+
+def test_wrong_shape() -> None:
+    body = json.dumps({"client": "VBA", "version": "1", "book": {"name": "a"}, "names": [],
+                       "sheets": [{"name": "A", "values": [[{"x": 1}]]}]}).encode()
+    text = assert_plain_swedish(handle("/berakna", {}, body), 400, "format")
+    assert "sheets.0.values" in text
+
+
+def test_unknown_path() -> None:
+    assert_plain_swedish(handle("/../etc/passwd", {}, b"{}"), 404, "/berakna")
+
+
+def test_internal_error_hides_the_traceback(monkeypatch: pytest.MonkeyPatch,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("hemlig sökväg /srv/secret")
+
+    monkeypatch.setattr(xlbook, "press", boom)
+    body = (DATA / "payload_minimal.json").read_bytes()
+    text = assert_plain_swedish(handle("/berakna", {}, body), 500, "internt fel")
+    assert "hemlig" not in text
+    assert "hemlig sökväg" in caplog.text  # the server log has it
+
+
+def test_vba_json_writer_escapes_like_the_client() -> None:
+    assert vba_json("Fö\"r\\/\n😀") == '"F\\u00F6\\"r\\\\/\\n\\uD83D\\uDE00"'
+    assert vba_json(1e20) == "1E+20" and vba_json(-12500.0) == "-12500"
