@@ -1,0 +1,317 @@
+"""Low-level SIE text handling: bytes to lines (with encoding detection), lines to fields.
+
+Encoding rule (documented in docs/sie.md):
+
+1. A UTF-8 byte order mark means UTF-8. A UTF-16/UTF-32 byte order mark, or
+   NUL bytes, mean an encoding SIE does not use: fatal ("Okänd teckenkodning").
+2. Otherwise the file is read in blocks. While every byte is ASCII the
+   question does not arise (ASCII reads the same in both). At the first block
+   with a non-ASCII byte: if that block is valid UTF-8, the file is UTF-8;
+   otherwise it is CP437 (the "PC8" of the specification). What ``#FORMAT``
+   says is not trusted: files are often UTF-8 whatever they claim.
+3. A later line that is not valid UTF-8 in a file taken as UTF-8 is decoded as
+   CP437 and reported as an error on that line ("Blandad teckenkodning").
+
+CP437 decodes every byte, so a CP437 file never fails to decode.
+
+Field syntax: fields are separated by spaces or tabs; a field with spaces is
+quoted ``"..."``; inside quotes ``\\"`` is a quote and ``\\\\`` a backslash
+(any other backslash is kept as it is, so ``"C:\\temp"`` reads as written);
+``{ ... }`` is an object list of bare or quoted fields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from .records import Severity
+
+MAX_LINE_BYTES = 100_000
+"""Longest line accepted; longer lines are skipped with an error (SIE lines are short)."""
+
+BLOCK_BYTES = 1 << 20
+"""Size of the blocks read from the file."""
+
+
+class ObjList(tuple[str, ...]):
+    """The raw fields inside ``{ }`` (dimension, object, dimension, object, ...)."""
+
+    __slots__ = ()
+
+
+Token = str | ObjList
+
+
+class LexError(Exception):
+    """A line that cannot be split into fields; carries the Swedish message."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# A token, after optional blanks: quoted string (with escapes), brace, bare word,
+# or a lone quote (the start of an unterminated string).
+_TOKEN = re.compile(r'[ \t\r\f\v]*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^ \t\r\f\v"{}]+)|("))', re.S)
+_ESCAPE = re.compile(r'\\(["\\])')
+# UTF-8 encodings of Latin-1 letters (å is C3 A5): in CP437 they would read as box drawing.
+_UTF8_LETTER = re.compile(rb"[\xc3][\x80-\xbf]")
+
+
+def unescape(text: str) -> str:
+    """Undo the escapes of a quoted field: ``\\"`` to ``"`` and ``\\\\`` to ``\\``."""
+    return _ESCAPE.sub(r"\1", text) if "\\" in text else text
+
+
+def tokenize(line: str) -> list[Token]:
+    """Split one line into fields; an object list becomes one ``ObjList`` field.
+
+    Raises ``LexError`` for an unterminated quote or brace, a nested or stray brace.
+    """
+    tokens: list[Token] = []
+    inner: list[str] | None = None
+    pos = 0
+    end = len(line.rstrip(" \t\r\n\f\v"))
+    match = _TOKEN.match
+    while pos < end:
+        m = match(line, pos)
+        if m is None:  # pragma: no cover - the pattern matches any non-blank character
+            raise LexError("Oläsbar rad", "bad_line")
+        pos = m.end()
+        quoted, brace, bare, lone = m.groups()
+        if lone is not None:
+            raise LexError("Oavslutat citattecken", "unterminated_quote")
+        if brace == "{":
+            if inner is not None:
+                raise LexError("Klammer inuti objektlista", "nested_brace")
+            inner = []
+        elif brace == "}":
+            if inner is None:
+                raise LexError("Oväntad klammer '}'", "unexpected_brace")
+            tokens.append(ObjList(inner))
+            inner = None
+        else:
+            value = unescape(quoted) if quoted is not None else bare
+            if inner is not None:
+                inner.append(value)
+            else:
+                tokens.append(value)
+    if inner is not None:
+        raise LexError("Oavslutad klammer: objektlistan saknar '}'", "unterminated_brace")
+    return tokens
+
+
+def checksum_text(tokens: list[Token]) -> str:
+    """The text one record adds to ``#KSUMMA``: label and fields, no blanks, quotes or braces."""
+    return "".join(t if isinstance(t, str) else "".join(t) for t in tokens)
+
+
+# --------------------------------------------------------------------------------------
+# Bytes to lines
+# --------------------------------------------------------------------------------------
+
+Note = tuple[Severity, str, str, int]
+"""An issue found while decoding: severity, code, message, index of the line in its block."""
+
+
+def _utf8_valid(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class LineSource:
+    """Yield the decoded lines of a binary stream in lists, detecting the encoding.
+
+    Memory stays bounded: one block (1 MiB) and its lines at a time; an overlong
+    line is skipped while it is read, never held whole.
+    """
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        fatal: Callable[[int | None, str, str], Exception],
+        encoding: str | None = None,
+    ) -> None:
+        self._stream = stream
+        self._fatal = fatal
+        self.notes: list[Note] = []
+        self.encoding: str | None = None  # decided encoding; None while all ASCII
+        self.forced = encoding is not None
+        if encoding is not None:
+            self.encoding = self._normalise(encoding)
+        self.bom = False
+
+    def _normalise(self, encoding: str) -> str:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise self._fatal(
+                None, f"Okänd teckenkodning '{encoding}'", "unknown_encoding"
+            ) from None
+        return name
+
+    # The generator ------------------------------------------------------------------
+
+    def blocks(self) -> Iterator[list[str]]:
+        """Yield lists of decoded lines (without line ends), in file order.
+
+        Problems met while decoding a block are left in ``notes`` (line index
+        relative to the block) for the caller to pick up with the block.
+        """
+        read = self._stream.read
+        pending = b""  # start of a line not yet complete
+        skipping = 0  # >0 while discarding an overlong line: bytes seen so far
+        first = True
+        while True:
+            chunk = read(BLOCK_BYTES)
+            if first:
+                first = False
+                chunk = self._check_start(chunk)
+            if not chunk:
+                break
+            if skipping:
+                cut = chunk.find(b"\n")
+                if cut < 0:
+                    skipping += len(chunk)
+                    continue
+                self._too_long(skipping + cut - (cut > 0 and chunk[cut - 1] == 13))
+                chunk = chunk[cut + 1 :]
+                skipping = 0
+                yield [""]  # the overlong line keeps its line number
+            last = chunk.rfind(b"\n")
+            if last < 0:
+                pending += chunk
+                if len(pending) > MAX_LINE_BYTES:
+                    skipping = len(pending)
+                    pending = b""
+                continue
+            data = pending + chunk[: last + 1] if pending else chunk[: last + 1]
+            pending = chunk[last + 1 :]
+            if len(pending) > MAX_LINE_BYTES:
+                skipping = len(pending)
+                pending = b""
+            yield self._decode_block(data)
+        if skipping:
+            self._too_long(skipping)
+            yield [""]
+        elif pending:
+            yield self._decode_block(pending + b"\n")
+
+    # Helpers --------------------------------------------------------------------------
+
+    def _check_start(self, chunk: bytes) -> bytes:
+        if chunk.startswith(codecs.BOM_UTF8):
+            self.bom = True
+            if not self.forced:
+                self.encoding = "utf-8"
+            return chunk[len(codecs.BOM_UTF8) :]
+        if chunk.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)) or chunk.startswith(
+            (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        ):
+            raise self._fatal(
+                1,
+                "Okänd teckenkodning: filen är UTF-16/UTF-32, SIE använder CP437",
+                "unknown_encoding",
+            )
+        if b"\x00" in chunk:
+            line = chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+            raise self._fatal(
+                line,
+                "Okänd teckenkodning: filen innehåller NUL-tecken (binärfil?)",
+                "unknown_encoding",
+            )
+        return chunk
+
+    def _too_long(self, length: int) -> None:
+        # The overlong line is yielded as an empty block of its own, index 0.
+        self.notes.append(
+            (
+                Severity.ERROR,
+                "line_too_long",
+                f"Raden är för lång ({length} tecken, högst {MAX_LINE_BYTES}); raden hoppas över",
+                0,
+            )
+        )
+
+    def _decode_block(self, data: bytes) -> list[str]:
+        encoding = self.encoding
+        if encoding is None:
+            if data.isascii():
+                text = data.decode("ascii")
+            else:
+                encoding = self.encoding = "utf-8" if _utf8_valid(data) else "cp437"
+                text = self._decode_known(data, encoding)
+                if encoding == "cp437":
+                    self._look_for_utf8(data)
+        else:
+            text = self._decode_known(data, encoding)
+        lines = text.split("\n")
+        lines.pop()  # data always ends with a line end
+        if len(text) > MAX_LINE_BYTES and max(map(len, lines)) > MAX_LINE_BYTES:
+            for index, line in enumerate(lines):
+                if len(line) > MAX_LINE_BYTES:
+                    lines[index] = ""
+                    self.notes.append(
+                        (
+                            Severity.ERROR,
+                            "line_too_long",
+                            f"Raden är för lång ({len(line.rstrip(chr(13)))} tecken, "
+                            f"högst {MAX_LINE_BYTES}); "
+                            "raden hoppas över",
+                            index,
+                        )
+                    )
+        return lines
+
+    def _look_for_utf8(self, data: bytes) -> None:
+        # A CP437 file with UTF-8 sequences (Ã¥ for å) has probably been pieced together.
+        found = _UTF8_LETTER.search(data)
+        if found:
+            self.notes.append(
+                (
+                    Severity.WARNING,
+                    "mixed_encoding",
+                    "Blandad teckenkodning: raden ser ut att vara UTF-8 men filen läses som CP437",
+                    data[: found.start()].count(b"\n"),
+                )
+            )
+
+    def _decode_known(self, data: bytes, encoding: str) -> str:
+        if encoding == "utf-8":
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                return self._decode_mixed(data)
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise self._fatal(
+                line, f"Filen kan inte avkodas som {encoding}", "unknown_encoding"
+            ) from None
+
+    def _decode_mixed(self, data: bytes) -> str:
+        # Only reached for a UTF-8 file with a stretch of other bytes: find the lines.
+        out: list[str] = []
+        for index, raw in enumerate(data.split(b"\n")):
+            try:
+                out.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                out.append(raw.decode("cp437"))
+                self.notes.append(
+                    (
+                        Severity.ERROR,
+                        "mixed_encoding",
+                        "Blandad teckenkodning: raden är inte UTF-8 som resten av filen; "
+                        "den läses som CP437",
+                        index,
+                    )
+                )
+        return "\n".join(out)

@@ -1,0 +1,512 @@
+"""Typed records of an SIE 4 file (SIE 4B, 2008-09-30), issues and errors.
+
+Every record label of the SIE 4B specification has a class here. Each class
+knows its label (``LABEL``, or ``LABELS`` when one class serves several, like
+``#IB``/``#UB``/``#RES``) and carries the line it was read from (``line``),
+which takes no part in comparisons: two records are equal when their content
+is equal, wherever they stood in a file.
+
+Conventions, the same everywhere:
+
+* amounts and quantities are ``decimal.Decimal`` (credit negative);
+* dates are ``datetime.date``; a period (``#PSALDO``/``#PBUDGET``) is a
+  ``Period(year, month)``;
+* optional text fields are ``""`` when absent, optional dates and quantities
+  ``None``: absent and empty are the same thing in SIE;
+* an object list ``{1 "35000" 6 "P1"}`` is a tuple of ``(dimension, object)``
+  pairs, ``((1, "35000"), (6, "P1"))``, in file order; ``{}`` is ``()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar, Literal, NamedTuple, TypeAlias
+
+ObjectRef: TypeAlias = tuple[int, str]
+"""One object: (dimension number, object id), e.g. ``(1, "35000")``."""
+
+ObjectList: TypeAlias = tuple[ObjectRef, ...]
+"""An object list ``{1 "35000" 6 "P1"}`` as ``((1, "35000"), (6, "P1"))``."""
+
+BalanceKind = Literal["IB", "UB", "RES"]
+ObjectBalanceKind = Literal["OIB", "OUB"]
+PeriodKind = Literal["PSALDO", "PBUDGET"]
+TransKind = Literal["TRANS", "RTRANS", "BTRANS"]
+
+
+class Period(NamedTuple):
+    """A month, as in the period field ``YYYYMM`` of ``#PSALDO``/``#PBUDGET``."""
+
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        """Return the period as SIE writes it: ``202501``."""
+        return f"{self.year:04d}{self.month:02d}"
+
+
+# --------------------------------------------------------------------------------------
+# Identification records
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Flag:
+    """``#FLAGGA x``: 0 = not yet imported, 1 = already imported by the receiver."""
+
+    LABEL: ClassVar[str] = "FLAGGA"
+    flag: int
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class ProgramInfo:
+    """``#PROGRAM programnamn version``: the program that wrote the file."""
+
+    LABEL: ClassVar[str] = "PROGRAM"
+    name: str
+    version: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class FileFormat:
+    """``#FORMAT PC8``: the character set the file claims (the reader checks the bytes)."""
+
+    LABEL: ClassVar[str] = "FORMAT"
+    value: str = "PC8"
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Generated:
+    """``#GEN datum sign``: when and by whom the file was generated."""
+
+    LABEL: ClassVar[str] = "GEN"
+    date: dt.date
+    sign: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class SieType:
+    """``#SIETYP typnr``: 1, 2, 3 or 4."""
+
+    LABEL: ClassVar[str] = "SIETYP"
+    type: int
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Prose:
+    """``#PROSA text``: free text about the file."""
+
+    LABEL: ClassVar[str] = "PROSA"
+    text: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class CompanyType:
+    """``#FTYP företagstyp``: type of company (AB, E, HB, KB, EK, ...)."""
+
+    LABEL: ClassVar[str] = "FTYP"
+    company_type: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class CompanyId:
+    """``#FNR företagsid``: the sending program's own id of the company."""
+
+    LABEL: ClassVar[str] = "FNR"
+    company_id: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class OrgNumber:
+    """``#ORGNR orgnr förvnr verknr``: organisation number, acquisition and activity numbers."""
+
+    LABEL: ClassVar[str] = "ORGNR"
+    orgnr: str
+    acquisition_no: str = ""
+    activity_no: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class IndustryCode:
+    """``#BKOD SNI-kod``: industry code."""
+
+    LABEL: ClassVar[str] = "BKOD"
+    sni: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Address:
+    """``#ADRESS kontakt utdelningsadr postadr tel``."""
+
+    LABEL: ClassVar[str] = "ADRESS"
+    contact: str = ""
+    street: str = ""
+    postal: str = ""
+    phone: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class CompanyName:
+    """``#FNAMN företagsnamn``."""
+
+    LABEL: ClassVar[str] = "FNAMN"
+    name: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class FiscalYear:
+    """``#RAR årsnr start slut``: year 0 is the current year, -1 the one before."""
+
+    LABEL: ClassVar[str] = "RAR"
+    year_index: int
+    start: dt.date
+    end: dt.date
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class TaxYear:
+    """``#TAXAR år``: the tax assessment year the file's SRU codes refer to."""
+
+    LABEL: ClassVar[str] = "TAXAR"
+    year: int
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Coverage:
+    """``#OMFATTN datum``: the date up to which balances are included."""
+
+    LABEL: ClassVar[str] = "OMFATTN"
+    date: dt.date
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class ChartType:
+    """``#KPTYP typ``: the chart of accounts (BAS95, BAS96, EUBAS97, NE2007, ...)."""
+
+    LABEL: ClassVar[str] = "KPTYP"
+    chart_type: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Currency:
+    """``#VALUTA valutakod``: the reporting currency (ISO 4217), SEK if absent."""
+
+    LABEL: ClassVar[str] = "VALUTA"
+    code: str
+    line: int = field(default=0, compare=False)
+
+
+# --------------------------------------------------------------------------------------
+# Chart of accounts and dimensions
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Account:
+    """``#KONTO kontonr kontonamn``."""
+
+    LABEL: ClassVar[str] = "KONTO"
+    account: str
+    name: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class AccountType:
+    """``#KTYP kontonr kontotyp``: T (tillgång), S (skuld), K (kostnad) or I (intäkt)."""
+
+    LABEL: ClassVar[str] = "KTYP"
+    account: str
+    type: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Unit:
+    """``#ENHET kontonr enhet``: the unit of the account's quantities."""
+
+    LABEL: ClassVar[str] = "ENHET"
+    account: str
+    unit: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class SruCode:
+    """``#SRU konto SRU-kod``: the tax form code an account maps to."""
+
+    LABEL: ClassVar[str] = "SRU"
+    account: str
+    code: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Dimension:
+    """``#DIM dimensionsnr namn``: 1 = kostnadsställe, 6 = projekt, and so on."""
+
+    LABEL: ClassVar[str] = "DIM"
+    dimension: int
+    name: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class SubDimension:
+    """``#UNDERDIM dimensionsnr namn superdimension``."""
+
+    LABEL: ClassVar[str] = "UNDERDIM"
+    dimension: int
+    name: str
+    parent: int
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class SieObject:
+    """``#OBJEKT dimensionsnr objektnr objektnamn``: e.g. cost centre 35000."""
+
+    LABEL: ClassVar[str] = "OBJEKT"
+    dimension: int
+    object_id: str
+    name: str
+    line: int = field(default=0, compare=False)
+
+
+# --------------------------------------------------------------------------------------
+# Balances
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Balance:
+    """``#IB``/``#UB``/``#RES årsnr konto saldo kvantitet``: year balances."""
+
+    LABELS: ClassVar[tuple[str, ...]] = ("IB", "UB", "RES")
+    kind: BalanceKind
+    year_index: int
+    account: str
+    amount: Decimal
+    quantity: Decimal | None = None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class ObjectBalance:
+    """``#OIB``/``#OUB årsnr konto {objekt} saldo kvantitet``: balances per object."""
+
+    LABELS: ClassVar[tuple[str, ...]] = ("OIB", "OUB")
+    kind: ObjectBalanceKind
+    year_index: int
+    account: str
+    objects: ObjectList
+    amount: Decimal
+    quantity: Decimal | None = None
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class PeriodBalance:
+    """``#PSALDO``/``#PBUDGET årsnr period konto {objekt} saldo kvantitet``.
+
+    ``#PSALDO`` is the actual change of the month, ``#PBUDGET`` the budget of
+    the month, per account and (optionally) object.
+    """
+
+    LABELS: ClassVar[tuple[str, ...]] = ("PSALDO", "PBUDGET")
+    kind: PeriodKind
+    year_index: int
+    period: Period
+    account: str
+    objects: ObjectList
+    amount: Decimal
+    quantity: Decimal | None = None
+    line: int = field(default=0, compare=False)
+
+
+# --------------------------------------------------------------------------------------
+# Vouchers
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Transaction:
+    """``#TRANS``/``#RTRANS``/``#BTRANS kontonr {objekt} belopp transdat transtext kvantitet sign``.
+
+    ``kind`` says which: ``TRANS`` is a booked row; ``RTRANS`` marks a row
+    added afterwards and is followed by an identical ``TRANS`` (which is the
+    one that counts); ``BTRANS`` is a row removed afterwards and counts for
+    nothing. ``date`` is the transaction date when the file gives one.
+    """
+
+    LABELS: ClassVar[tuple[str, ...]] = ("TRANS", "RTRANS", "BTRANS")
+    kind: TransKind
+    account: str
+    objects: ObjectList
+    amount: Decimal
+    date: dt.date | None = None
+    text: str = ""
+    quantity: Decimal | None = None
+    sign: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(slots=True)
+class Voucher:
+    """``#VER serie vernr verdatum vertext regdatum sign`` with its rows in ``{ }``.
+
+    ``rows`` holds every row in file order (``TRANS``, ``RTRANS``,
+    ``BTRANS``); ``transactions()`` gives the booked ones.
+    """
+
+    LABEL: ClassVar[str] = "VER"
+    series: str
+    number: str
+    date: dt.date
+    text: str = ""
+    reg_date: dt.date | None = None
+    sign: str = ""
+    rows: list[Transaction] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+
+    def transactions(self) -> Iterator[Transaction]:
+        """Yield the booked rows (``#TRANS``), the ones that make up the voucher's amounts."""
+        return (row for row in self.rows if row.kind == "TRANS")
+
+    def total(self) -> Decimal:
+        """Return the sum of the booked rows; zero for a balanced voucher."""
+        return sum((row.amount for row in self.rows if row.kind == "TRANS"), Decimal(0))
+
+    @property
+    def label(self) -> str:
+        """The voucher as people name it: series and number, ``A 12``."""
+        return f"{self.series} {self.number}".strip()
+
+
+@dataclass(slots=True)
+class Checksum:
+    """``#KSUMMA [kontrollsumma]``: opens (no value) and closes (value) the checksummed part."""
+
+    LABEL: ClassVar[str] = "KSUMMA"
+    value: int | None = None
+    line: int = field(default=0, compare=False)
+
+
+Record: TypeAlias = (
+    Flag
+    | ProgramInfo
+    | FileFormat
+    | Generated
+    | SieType
+    | Prose
+    | CompanyType
+    | CompanyId
+    | OrgNumber
+    | IndustryCode
+    | Address
+    | CompanyName
+    | FiscalYear
+    | TaxYear
+    | Coverage
+    | ChartType
+    | Currency
+    | Account
+    | AccountType
+    | Unit
+    | SruCode
+    | Dimension
+    | SubDimension
+    | SieObject
+    | Balance
+    | ObjectBalance
+    | PeriodBalance
+    | Voucher
+    | Checksum
+)
+"""Any record the reader yields; a voucher comes whole, with its rows."""
+
+
+# --------------------------------------------------------------------------------------
+# Issues and errors
+# --------------------------------------------------------------------------------------
+
+
+class Severity(StrEnum):
+    """How serious an issue is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def swedish(self) -> str:
+        """The word shown to users: fel, varning, info."""
+        return {"error": "fel", "warning": "varning", "info": "info"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A problem found in a file: severity, Swedish message, and where (``file:line``).
+
+    ``code`` is a stable machine-readable name (``bad_date``, ``unbalanced``,
+    ...) for programs; ``message`` is for people.
+    """
+
+    severity: Severity
+    code: str
+    message: str
+    path: str
+    line: int | None = None
+
+    @property
+    def location(self) -> str:
+        """``file:line``, or just ``file`` when the issue concerns the whole file."""
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.swedish}: {self.message}"
+
+
+class SieError(Exception):
+    """A fatal problem (or, in strict mode, the first error): ``file:line: message``."""
+
+    def __init__(self, path: str, line: int | None, message: str, code: str = "error") -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        self.code = code
+        super().__init__(self.location + ": " + message)
+
+    @property
+    def location(self) -> str:
+        """``file:line``, or just ``file`` when no line applies."""
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+    @classmethod
+    def from_issue(cls, issue: Issue) -> SieError:
+        """Turn an issue into an exception (used by strict mode)."""
+        return cls(issue.path, issue.line, issue.message, issue.code)
+
+
+class SieWriteError(ValueError):
+    """A record that cannot be written as SIE (Swedish message)."""

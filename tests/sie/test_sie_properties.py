@@ -1,0 +1,231 @@
+"""Property tests on generated SIE files: write -> read is identity, fast path = general path."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finsam_xl.sie import (
+    Account,
+    AccountType,
+    Address,
+    Balance,
+    ChartType,
+    CompanyName,
+    Coverage,
+    Currency,
+    Dimension,
+    FileFormat,
+    FiscalYear,
+    Flag,
+    Generated,
+    ObjectBalance,
+    OrgNumber,
+    Period,
+    PeriodBalance,
+    ProgramInfo,
+    Prose,
+    Record,
+    SieObject,
+    SieReader,
+    SieType,
+    SruCode,
+    SubDimension,
+    TaxYear,
+    Transaction,
+    Unit,
+    Voucher,
+    quote,
+    read_sie,
+    write_sie,
+)
+from finsam_xl.sie._lexer import tokenize
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Text that CP437 can hold, without control characters, rich in the characters that
+# need care: quotes, backslashes, braces, blanks, Swedish letters.
+TEXT_CHARS = st.one_of(
+    st.sampled_from('"\\{} åäöÅÄÖ#'),
+    st.characters(codec="cp437", exclude_categories=("Cc", "Cs")),
+)
+texts = st.text(TEXT_CHARS, max_size=12)
+words = st.text(TEXT_CHARS, min_size=1, max_size=8)
+accounts = st.from_regex(r"[1-9][0-9]{3}", fullmatch=True)
+days = st.dates(min_value=date(1990, 1, 1), max_value=date(2099, 12, 31))
+amounts = st.one_of(
+    st.integers(-(10**11), 10**11).map(lambda n: Decimal(n).scaleb(-2)),
+    st.integers(-(10**9), 10**9).map(Decimal),
+)
+quantities = st.one_of(st.none(), st.integers(-9999, 9999).map(lambda n: Decimal(n).scaleb(-1)))
+objects = st.lists(st.tuples(st.integers(1, 30), words), max_size=3).map(tuple)
+years = st.integers(-3, 0)
+periods = st.builds(Period, st.integers(1990, 2099), st.integers(1, 12))
+
+
+def transactions(kind: str = "TRANS") -> st.SearchStrategy[Transaction]:
+    return st.builds(
+        Transaction,
+        st.just(kind),
+        accounts,
+        objects,
+        amounts,
+        st.one_of(st.none(), days),
+        texts,
+        quantities,
+        texts,
+    )
+
+
+@st.composite
+def vouchers(draw: st.DrawFn) -> Voucher:
+    rows = draw(st.lists(transactions(), min_size=1, max_size=5))
+    balance = -sum((r.amount for r in rows), Decimal(0))
+    rows.append(Transaction("TRANS", draw(accounts), (), balance))
+    # An #RTRANS followed by its #TRANS, and a #BTRANS, neither changing the balance.
+    if draw(st.booleans()):
+        added = draw(transactions("RTRANS"))
+        rows[0:0] = [
+            added,
+            Transaction("TRANS", added.account, added.objects, added.amount),
+            Transaction("TRANS", added.account, added.objects, -added.amount),
+        ]
+    if draw(st.booleans()):
+        rows.append(draw(transactions("BTRANS")))
+    return Voucher(
+        draw(texts), draw(texts), draw(days), draw(texts), draw(st.one_of(st.none(), days)),
+        draw(texts), rows,
+    )  # fmt: skip
+
+
+others: st.SearchStrategy[Record] = st.one_of(
+    st.builds(Prose, texts),
+    st.builds(OrgNumber, texts, texts, texts),
+    st.builds(Address, texts, texts, texts, texts),
+    st.builds(FiscalYear, years, days, days).filter(lambda r: r.start <= r.end),
+    st.builds(TaxYear, st.integers(1990, 2099)),
+    st.builds(Coverage, days),
+    st.builds(ChartType, texts),
+    st.builds(Currency, st.sampled_from(["SEK", "EUR"])),
+    st.builds(Account, accounts, texts),
+    st.builds(AccountType, accounts, st.sampled_from("TSKI")),
+    st.builds(Unit, accounts, texts),
+    st.builds(SruCode, accounts, words),
+    st.builds(Dimension, st.integers(1, 30), texts),
+    st.builds(SubDimension, st.integers(1, 30), texts, st.integers(1, 30)),
+    st.builds(SieObject, st.integers(1, 30), words, texts),
+    st.builds(Balance, st.sampled_from(["IB", "UB", "RES"]), years, accounts, amounts, quantities),
+    st.builds(
+        ObjectBalance,
+        st.sampled_from(["OIB", "OUB"]),
+        years,
+        accounts,
+        objects,
+        amounts,
+        quantities,
+    ),
+    st.builds(
+        PeriodBalance,
+        st.sampled_from(["PSALDO", "PBUDGET"]),
+        years,
+        periods,
+        accounts,
+        objects,
+        amounts,
+        quantities,
+    ),
+    vouchers(),
+)
+
+
+@st.composite
+def sie_files(draw: st.DrawFn) -> list[Record]:
+    head: list[Record] = [
+        Flag(draw(st.sampled_from([0, 1]))),
+        ProgramInfo(draw(texts), draw(texts)),
+        FileFormat("PC8"),
+        Generated(draw(days), draw(texts)),
+        SieType(draw(st.integers(1, 4))),
+        CompanyName(draw(texts)),
+    ]
+    return head + draw(st.lists(others, max_size=12))
+
+
+def write(records: list[Record], **kw: object) -> bytes:
+    buf = io.BytesIO()
+    write_sie(records, buf, **kw)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def errors_of(data: bytes) -> list[str]:
+    return [str(i) for i in read_sie(data).errors]
+
+
+@SETTINGS
+@given(sie_files(), st.booleans())
+def test_write_then_read_gives_the_records_back(records: list[Record], checksum: bool) -> None:
+    data = write(records, checksum=checksum)
+    sie = read_sie(data)
+    assert sie.records == records
+    assert sie.errors == []
+    assert sie.checksum_ok is (True if checksum else None)
+    assert write(sie.records, checksum=checksum) == data
+
+
+@SETTINGS
+@given(sie_files())
+def test_utf8_files_read_back_too(records: list[Record]) -> None:
+    sie = read_sie(write(records, encoding="utf-8"))
+    assert [r for r in sie.records if not isinstance(r, FileFormat)] == [
+        r for r in records if not isinstance(r, FileFormat)
+    ]
+
+
+@SETTINGS
+@given(sie_files())
+def test_fast_path_means_the_same_as_the_general_path(records: list[Record]) -> None:
+    data = write(records)
+    # Vary the layout the way real files do: tabs and double blanks between fields.
+    relaid = data.replace(b"#TRANS ", b"\t#TRANS\t").replace(b"} ", b"}  ")
+    for variant in (data, relaid):
+        fast = SieReader(variant)
+        slow = SieReader(variant)
+        slow.fast_paths = False
+        assert list(fast.records()) == list(slow.records())
+        assert fast.issues == slow.issues
+
+
+@SETTINGS
+@given(st.text(TEXT_CHARS, max_size=30))
+def test_quoted_text_reads_back(text: str) -> None:
+    assert tokenize(f"#PROSA {quote(text)}") == ["#PROSA", text]
+
+
+@SETTINGS
+@given(sie_files())
+def test_checksum_is_crc32_of_the_fields(records: list[Record]) -> None:
+    data = write(records, checksum=True)
+    lines = data.decode("cp437").split("\r\n")[:-1]
+    start = lines.index("#KSUMMA")
+    counted = "".join(
+        "".join(f if isinstance(f, str) else "".join(f) for f in tokenize(line))
+        for line in lines[start + 1 : -1]
+        if line not in ("{", "}")
+    )
+    assert lines[-1] == f"#KSUMMA {zlib.crc32(counted.encode('cp437'))}"
+
+
+@SETTINGS
+@given(vouchers(), st.integers(1, 10**6))
+def test_an_unbalanced_voucher_is_reported_with_its_sum(voucher: Voucher, cents: int) -> None:
+    extra = Decimal(cents).scaleb(-2)
+    voucher.rows.append(Transaction("TRANS", "1930", (), extra))
+    data = write([Flag(0), voucher])
+    sie = read_sie(data, name="v.se")
+    assert [(i.code, i.line) for i in sie.errors] == [("unbalanced", 2)]
+    assert sie.errors[0].message.endswith(f"summan är {extra:.2f}")
