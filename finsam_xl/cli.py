@@ -329,7 +329,8 @@ def next_year_cmd(
     equity: Annotated[
         str | None,
         typer.Option(
-            "--eget-kapital", help='Eget kapital vid årets slut enligt bokslutet, i kr ("1 665 000")'
+            "--eget-kapital",
+            help='Eget kapital vid årets slut enligt bokslutet, i kr ("1 665 000")',
         ),
     ] = None,
     state: Annotated[

@@ -598,6 +598,9 @@ def _lines(
                 amounts[year] = money(value)
             elif year >= years["budget"] and year in all_years and r.raw(t, row, col) is None:
                 blanks.append(year)
+        ended = r.day(t, row, c["Projektslut"], f"{label}, projektslut") if not is_income else None
+        if ended is not None:  # an insats that has ended has no amounts after its period
+            blanks = [y for y in blanks if y <= ended.year]
         if blanks and amounts:
             blank_lines.append((label, blanks, t.where(row, year_cols[blanks[0]])))
         for key, header in (

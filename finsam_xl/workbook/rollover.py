@@ -43,6 +43,7 @@ from finsam_xl.core import evaluate
 from finsam_xl.core.rollover import Rollover, RolloverError, roll_forward
 from finsam_xl.model.budget import Budget, MappingTarget, Unit
 from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.results import Result
 from finsam_xl.money import kr
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
@@ -52,9 +53,9 @@ from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_packa
 from finsam_xl.workbook.views import OpenpyxlSheet, SheetView
 from finsam_xl.workbook.writer import write_results
 
-HISTORY_SHEET = "Historik"
-HISTORY_TABLE = "Historik"
-HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
+HISTORY_SHEET = S.SHEET_HISTORY
+HISTORY_TABLE = S.T_HISTORY
+HISTORY_COLUMNS = S.HISTORY_COLUMNS
 HISTORY_WIDTHS = (18, 36, 14, 14, 120)
 FORECAST_HEADER = "Prognos helår"
 MAX_CELL_TEXT = 32000
@@ -112,7 +113,7 @@ def next_year(
     def produce(tmp: Path) -> None:
         draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
         try:
-            budget, result = _write_draft(path, draft, read, roll, extra, when)
+            budget, result = _write_draft(path, draft, out.name, read, roll, extra, when)
             write_results(draft, tmp, budget, result, when)
         finally:
             draft.unlink(missing_ok=True)
@@ -153,11 +154,12 @@ def _check_paths(path: Path, out: Path) -> None:
 def _write_draft(
     path: Path,
     draft: Path,
+    name: str,
     read: ReadResult,
     roll: Rollover,
     extra: list[Finding],
     when: datetime | None,
-) -> tuple[Budget, Any]:
+) -> tuple[Budget, Result]:
     """Edit a copy of the workbook with openpyxl, read it back, evaluate; save to ``draft``."""
     from openpyxl import load_workbook
 
@@ -167,7 +169,7 @@ def _write_draft(
     editor.apply()
     _append_history(wb, path.name, roll, when or datetime.now())
     wb.calculation.fullCalcOnLoad = True
-    back = read_book(draft.name, _EditedBook(wb, path, editor.inserted))
+    back = read_book(name, _EditedBook(wb, path, editor.inserted))
     if back.budget is None or any(f.blocking for f in back.findings):
         problems = "; ".join(f.format() for f in back.findings if f.blocking)[:500]
         raise WorkbookError(f"den nya arbetsboken kunde inte läsas tillbaka: {problems}")
@@ -418,22 +420,9 @@ class _Editor:
 
     def insert_columns(self, t: _Table, at: int, count: int) -> None:
         """Insert ``count`` table columns before ``at``, moving every reference to the right."""
-        ws = t.ws
-        r1, c1, r2, c2 = parse_range(t.table.ref)
-        _ColumnShift(self.wb, ws, at, count).apply(skip=t.table)
-        # the table itself: grow, with new columns (names set by the caller)
-        from openpyxl.worksheet.table import TableColumn
-
-        next_id = max((c.id for c in t.table.tableColumns), default=0) + 1
-        for i in range(count):
-            t.table.tableColumns.insert(
-                at - c1 + i, TableColumn(id=next_id + i, name=f"Kolumn{next_id + i}")
-            )
-        t.set_ref(r1, c1, r2, c2 + count)
-        for col in range(at, at + count):  # formats of the column to the left
-            for row in range(r1, r2 + 1):
-                ws.cell(row, col)._style = copy(ws.cell(row, at - 1)._style)
-        self.inserted.append(_Inserted(ws.title, at, count))
+        _ColumnShift(self.wb, t.ws, at, count).apply(skip=t.table)
+        _grow_table(t.ws, t.table, at, count)
+        self.inserted.append(_Inserted(t.ws.title, at, count))
 
     # -- tables -----------------------------------------------------------------------------
     def members(self, cols: dict[int, int]) -> None:
@@ -700,7 +689,12 @@ class _ColumnShift:
             if cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate
         for table in ws.tables.values():
-            if table is not skip:
+            if table is skip:
+                continue
+            _, c1, _, c2 = parse_range(table.ref)
+            if c1 < at <= c2:
+                _grow_table(ws, table, at, n)  # another table across the new columns
+            else:
                 table.ref = _shift_sqref(table.ref, at, n)
                 if table.autoFilter is not None and table.autoFilter.ref:
                     table.autoFilter.ref = _shift_sqref(table.autoFilter.ref, at, n)
@@ -802,6 +796,32 @@ class _ColumnShift:
             defined.attr_text = self.formula(str(defined.attr_text), None)
 
 
+def _grow_table(ws: Any, table: Any, at: int, count: int) -> None:
+    """Widen a table over ``count`` columns just inserted at ``at`` (cells already moved).
+
+    The new columns get unique placeholder headers (the caller may rename them)
+    and the formats of the column to their left.
+    """
+    from openpyxl.worksheet.table import TableColumn
+
+    r1, c1, r2, c2 = parse_range(table.ref)
+    next_id = max((c.id for c in table.tableColumns), default=0) + 1
+    names = {str(c.name) for c in table.tableColumns}
+    for i in range(count):
+        name, n = f"Kolumn{next_id + i}", next_id + i
+        while name in names:
+            n += 1
+            name = f"Kolumn{n}"
+        names.add(name)
+        table.tableColumns.insert(at - c1 + i, TableColumn(id=next_id + i, name=name))
+        if table.headerRowCount != 0:
+            ws.cell(r1, at + i).value = name
+    _Table(ws, table).set_ref(r1, c1, r2, c2 + count)
+    for col in range(at, at + count):
+        for row in range(r1, r2 + 1):
+            ws.cell(row, col)._style = copy(ws.cell(row, at - 1)._style)
+
+
 def _col(letters: str) -> int:
     from finsam_xl.workbook.cells import col_index
 
@@ -831,6 +851,7 @@ def _append_history(wb: Any, source_name: str, roll: Rollover, when: datetime) -
             ws["A1"].font = Font(bold=True, size=14)
             ws["A2"] = "En rad per nytt år (finsam-xl nytt-ar): varifrån den här boken kom."
             ws["A2"].font = Font(italic=True, color="555555")
+            ws.freeze_panes = "A4"
             top = 3
         for i, header in enumerate(HISTORY_COLUMNS, start=1):
             ws.cell(top, i, header)
@@ -841,7 +862,6 @@ def _append_history(wb: Any, source_name: str, roll: Rollover, when: datetime) -
         for column, header in zip(table.tableColumns, HISTORY_COLUMNS, strict=True):
             column.name = header
         ws.add_table(table)
-        ws.freeze_panes = f"A{top + 1}"
         found = _Table(ws, table)
         row = top + 1
     else:
@@ -882,18 +902,37 @@ def _in(account: str, ranges: list[tuple[int, int]]) -> bool:
     return account.isdigit() and any(lo <= int(account) <= hi for lo, hi in ranges)
 
 
+def _closing_from_postings(
+    opening: dict[str, Decimal], booked: dict[str, Decimal]
+) -> dict[str, Decimal]:
+    """Closing balances of the balance accounts: opening balance plus the year's postings."""
+    accounts = {a for a in (*opening, *booked) if _in(a, [BALANCE_ACCOUNTS])}
+    return {a: opening.get(a, Decimal(0)) + booked.get(a, Decimal(0)) for a in accounts}
+
+
 def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[Finding]]:
     """The equity at the end of the budget year from an SIE file's closing balances.
 
     Equity = −Σ ``#UB 0`` of the equity accounts (credit is negative): the
-    accounts the Kontomappning table maps to Eget kapital, else 2000–2099. When
+    accounts the Kontomappning table maps to Eget kapital, else 2000–2099. A
+    file without any ``#UB`` gets them computed as ``#IB 0`` plus the ``#TRANS``
+    rows of its vouchers (and the result from the vouchers when ``#RES`` is
+    missing). When
     the balance accounts (1000–2999) do not sum to zero and the difference is
     exactly the year's result (``#RES 0``, 3000–8999), the result has not been
     booked against equity yet; it is added, and a finding says so. Raises
     ``WorkbookError`` for an unreadable file, the wrong fiscal year, or no
     equity balances.
     """
-    from finsam_xl.sie import Balance, Coverage, FiscalYear, Issue, SieError, iter_records
+    from finsam_xl.sie import (
+        Balance,
+        Coverage,
+        FiscalYear,
+        Issue,
+        SieError,
+        Voucher,
+        iter_records,
+    )
 
     year = budget.years.budget
     rules = [r for r in budget.settings.mappings if r.target is MappingTarget.EQUITY]
@@ -901,14 +940,18 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     issues: list[Issue] = []
     closing: dict[str, Decimal] = {}
     results: dict[str, Decimal] = {}
+    opening: dict[str, Decimal] = {}
+    booked: dict[str, Decimal] = {}
     fiscal: FiscalYear | None = None
     covered: date | None = None
     try:
         for record in iter_records(path, issues=issues, name=path.name):
-            if isinstance(record, Balance) and record.year_index == 0:
-                target = {"UB": closing, "RES": results}.get(record.kind)
-                if target is not None:
-                    target[record.account] = target.get(record.account, Decimal(0)) + record.amount
+            if isinstance(record, Voucher):
+                for row in record.transactions():
+                    booked[row.account] = booked.get(row.account, Decimal(0)) + row.amount
+            elif isinstance(record, Balance) and record.year_index == 0:
+                sums = {"UB": closing, "RES": results, "IB": opening}[record.kind]
+                sums[record.account] = sums.get(record.account, Decimal(0)) + record.amount
             elif isinstance(record, FiscalYear) and record.year_index == 0:
                 fiscal = record
             elif isinstance(record, Coverage):
@@ -921,6 +964,20 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     if errors:
         raise WorkbookError("Bokslutsfilen har fel: " + "; ".join(str(i) for i in errors[:3]))
     findings: list[Finding] = []
+    if not closing and (opening or booked):
+        closing = _closing_from_postings(opening, booked)
+        results = results or {a: v for a, v in booked.items() if _in(a, [RESULT_ACCOUNTS])}
+        findings.append(
+            Finding(
+                rule="rollover.books-computed",
+                severity=Severity.INFO,
+                message=(
+                    f"{path.name} har inga utgående balanser (#UB); de är beräknade som "
+                    "ingående balans (#IB) plus verifikationerna."
+                ),
+                location=path.name,
+            )
+        )
     if fiscal is None:
         findings.append(
             Finding(

@@ -22,11 +22,16 @@ SHEET_CONTRIBUTIONS = "Medelstilldelning"
 SHEET_LINES = "Rader"
 SHEET_PUBLISHED = "Publicerat"
 T_MAPPING = "Kontomappning"
+T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
+HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
 SHEET_PLAN = "Plan"
 SHEET_ALLOCATION = "Fördelning"
 SHEET_FINDINGS = "Kontroller"
 SHEET_MAPPING = "Kontomappning"
+T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
+HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
 SHEET_RECON = "Avstämning"
+SHEET_HISTORY = "Historik"
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
 
 # --- input tables -----------------------------------------------------------------------------
@@ -37,6 +42,8 @@ T_CONTRIBUTIONS = "Medelstilldelning"
 T_LINES = "Rader"
 T_PUBLISHED = "Publicerat"
 T_MAPPING = "Kontomappning"
+T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
+HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
 
 # --- computed areas (defined names -> top-left cell of the area) ------------------------------
 N_PLAN = "fx_plan"
