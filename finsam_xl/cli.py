@@ -76,7 +76,8 @@ def _print_plan(budget: Budget, result: Result) -> None:
     def show(value: object) -> str:
         if value is None:
             return "–"
-        return f"{value / divisor:,.0f}".replace(",", "\u00a0")  # type: ignore[operator]
+        text = f"{value / divisor:,.0f}".replace(",", "\u00a0")  # type: ignore[operator]
+        return text.replace("-", "\u2212")
 
     for row in result.plan:
         table.add_row(
@@ -91,8 +92,18 @@ def _print_plan(budget: Budget, result: Result) -> None:
     Console(highlight=False).print(table)
 
 
+WORKBOOKS = (".xlsx", ".xlsm")
+
+
+def _expect(path: Path, kinds: tuple[str, ...], what: str) -> None:
+    """Refuse a file of the wrong kind with a message that says what the command takes."""
+    if path.suffix.lower() not in kinds:
+        _fail(f"{path}: {what} ({', '.join(kinds)}).")
+
+
 def _load_any(path: Path) -> tuple[Budget | None, Result | None, list[Finding]]:
     """Read a workbook or an interchange file and evaluate it."""
+    _expect(path, WORKBOOKS + INTERCHANGE, "ange en arbetsbok eller en budgetfil")
     if path.suffix.lower() in INTERCHANGE:
         from finsam_xl.core import evaluate
         from finsam_xl.interchange import load
@@ -145,6 +156,7 @@ def recalc_cmd(
     from finsam_xl.workbook import jobs
     from finsam_xl.workbook.safety import backup_path
 
+    _expect(file, WORKBOOKS, "recalc tar en arbetsbok")
     try:
         outcome = jobs.recalc(file, out)
     except _guard() as error:
@@ -191,6 +203,8 @@ def new_cmd(
     from finsam_xl.workbook import jobs
     from finsam_xl.workbook.template import starter_budget
 
+    if source is not None:
+        _expect(source, INTERCHANGE, "--from tar en budgetfil i utbytesformatet")
     if out.exists() and not force:
         _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     if xlsm and out.suffix.lower() == ".xlsx":
@@ -221,6 +235,9 @@ def export_cmd(
     if outcome.budget is None or any(f.blocking for f in outcome.findings):
         _print_findings([f for f in outcome.findings if f.blocking])
         _fail("budgeten kunde inte läsas ur arbetsboken; inget exporterades.", 1)
+    _expect(out, INTERCHANGE, "export skriver en budgetfil")
+    if not out.resolve().parent.is_dir():
+        _fail(f"{out}: mappen {out.resolve().parent} finns inte.")
     dump(outcome.budget, out)
     typer.echo(f"Skrev {out}.")
 
@@ -236,6 +253,10 @@ def demo_cmd(
     from finsam_xl.workbook import jobs
 
     example = Path(__file__).parent / "examples" / f"{DEMO_EXAMPLE}.yaml"
+    from finsam_xl.workbook.safety import backup_path
+
+    backup = backup_path(out)
+    had_backup = backup.exists()
     try:
         jobs.new(load(example), out)
         outcome = jobs.recalc(out)
@@ -244,6 +265,8 @@ def demo_cmd(
     if outcome.budget is not None and outcome.result is not None:
         _print_plan(outcome.budget, outcome.result)
     _print_findings(outcome.findings)
+    if not had_backup:
+        backup.unlink(missing_ok=True)  # the demo's own first version is no user data
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
 
@@ -251,9 +274,14 @@ def demo_cmd(
 def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Adress att lyssna på")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port")] = 8765,
-    token: Annotated[str | None, typer.Option(
-        "--token", help="Nyckel som knapparna skickar (krävs utanför localhost); "
-                        "helst via miljövariabeln FINSAM_XL_TOKEN")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Nyckel som knapparna skickar (krävs utanför localhost); "
+            "helst via miljövariabeln FINSAM_XL_TOKEN",
+        ),
+    ] = None,
     max_mb: Annotated[float, typer.Option("--max-mb", help="Största arbetsbok i MB")] = 10,
 ) -> None:
     """Kör servern för Excel-knappar utan lokal Python (xlwings RunServerPython)."""

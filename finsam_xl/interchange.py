@@ -25,11 +25,44 @@ class InterchangeError(ValueError):
     """A budget file that cannot be read; the message is Swedish and names the place."""
 
 
+def swedish(item: Any) -> str:
+    """A pydantic validation error item as a Swedish sentence (falls back to pydantic's text)."""
+    kind = item.get("type", "")
+    ctx = {k: str(v).replace(" or ", " eller ") for k, v in (item.get("ctx") or {}).items()}
+    given = item.get("input")
+    shown = f" (angivet: {given!r})" if isinstance(given, str | int | float) else ""
+    messages = {
+        "missing": "fältet saknas",
+        "extra_forbidden": "okänt fält; kontrollera stavningen",
+        "literal_error": f"ska vara {ctx.get('expected', '')}{shown}",
+        "enum": f"ska vara {ctx.get('expected', '')}{shown}",
+        "decimal_parsing": f"är inte ett tal{shown}",
+        "decimal_type": f"är inte ett tal{shown}",
+        "int_parsing": f"är inte ett heltal{shown}",
+        "int_type": f"är inte ett heltal{shown}",
+        "date_from_datetime_parsing": f"är inget datum (ÅÅÅÅ-MM-DD){shown}",
+        "date_parsing": f"är inget datum (ÅÅÅÅ-MM-DD){shown}",
+        "date_type": f"är inget datum (ÅÅÅÅ-MM-DD){shown}",
+        "string_type": f"ska vara text{shown}",
+        "bool_parsing": f"ska vara true eller false{shown}",
+        "list_type": "ska vara en lista",
+        "dict_type": "ska vara ett objekt (nycklar och värden)",
+        "model_type": "ska vara ett objekt (nycklar och värden)",
+        "string_too_short": "får inte vara tomt",
+        "string_pattern_mismatch": f"har fel form{shown}",
+        "greater_than_equal": f"ska vara minst {ctx.get('ge', '')}{shown}",
+        "less_than_equal": f"ska vara högst {ctx.get('le', '')}{shown}",
+    }
+    if kind == "value_error":
+        return str(ctx.get("error", item.get("msg", "")))
+    return messages.get(kind, str(item.get("msg", "")))
+
+
 def _describe(error: ValidationError, source: str) -> str:
     lines = [f"{source}: budgetfilen följer inte formatet finsam_xl/budget version 1:"]
     for item in error.errors()[:20]:
         path = ".".join(str(p) for p in item["loc"]) or "(roten)"
-        lines.append(f"  {path}: {item['msg']}")
+        lines.append(f"  {path}: {swedish(item)}")
     return "\n".join(lines)
 
 

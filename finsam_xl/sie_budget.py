@@ -5,6 +5,8 @@ year; monthly amounts follow the line's phasing (even by default) and are
 split to whole kronor by the largest-remainder rule, so they add up to the
 line's amount exactly. Signs follow SIE: costs positive, income negative.
 Lines without an account cannot be exported and are listed in a finding.
+Members' contributions are exported (as income, evenly per month) on the
+account Kontomappning maps each member to; a member without one is a finding.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import date
 from decimal import Decimal
 
 from finsam_xl.core.allocation import largest_remainder
-from finsam_xl.model.budget import Budget, CostLine, IncomeLine
+from finsam_xl.core.evaluate import evaluate
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.sie import Account, Dimension, SieObject, budget_records, header_records
 from finsam_xl.sie.records import Record
@@ -49,6 +52,31 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
             centres.setdefault(line.cost_centre, line.section or line.cost_centre)
         for month, amount in enumerate(monthly(line, year), start=1):
             sums[(line.account, line.cost_centre or "", month)] += sign * amount
+    result = evaluate(budget)
+    allocation = result.allocation_for(year)
+    unmapped_members = []
+    for member in budget.members:
+        owed = allocation.amount(member.name) if allocation else None
+        if not owed:
+            continue
+        rule = next(
+            (
+                m
+                for m in budget.settings.mappings
+                if m.target is MappingTarget.MEMBER
+                and (m.name or "").casefold() == member.name.casefold()
+            ),
+            None,
+        )
+        if rule is None:
+            unmapped_members.append(member.name)
+            continue
+        account = rule.accounts.split("-")[0].strip()
+        centre = rule.object if rule.object and rule.dimension in (None, 1) else ""
+        names.setdefault(account, f"Medlemsbidrag {member.name}")
+        even = largest_remainder(owed, [Decimal(1)] * 12, [f"{m:02d}" for m in range(12)])
+        for month, amount in enumerate(even[0] if even else [], start=1):
+            sums[(account, centre, month)] -= amount
     records: list[Record] = [
         *header_records(
             company_name=budget.forbund.name,
@@ -67,6 +95,36 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
     ]
     records += list(budget_records(rows))
     findings = []
+    if not rows:
+        raise ValueError(
+            f"Budgeten för {year} har inga rader med konto; ange Konto (och Kostnadsställe) "
+            "i tabellen Rader för att kunna exportera till SIE."
+        )
+    short = sorted({a for a in names if len(a) < 4})
+    if short:
+        findings.append(
+            Finding(
+                rule="export.account-group",
+                severity=Severity.INFO,
+                message=(
+                    f"Kontona {', '.join(short)} är kontogrupper (färre än fyra siffror), inte "
+                    "konton; kontrollera att ekonomisystemet tar emot budget på den nivån."
+                ),
+                ref=Ref(element="cost", field="account"),
+            )
+        )
+    if unmapped_members:
+        findings.append(
+            Finding(
+                rule="export.member-unmapped",
+                severity=Severity.WARNING,
+                message=(
+                    f"Medlemsbidraget kom inte med för {', '.join(unmapped_members)}: koppla "
+                    "ett konto till medlemmen (Mål Medlem) i tabellen Kontomappning."
+                ),
+                ref=Ref(element="settings", field="mappings"),
+            )
+        )
     if skipped:
         findings.append(
             Finding(

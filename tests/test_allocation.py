@@ -143,3 +143,32 @@ def test_missing_key_leaves_member_unallocated_and_is_reported() -> None:
     missing = next(f for f in r.findings if f.rule == "input.key-missing")
     assert missing.ref is not None and missing.ref.index == 3 and "Sunne" in missing.message
     assert missing.blocking
+
+
+def test_a_missing_kind_keeps_the_lawful_split_of_the_others() -> None:
+    from finsam_xl.core import evaluate
+
+    members = [
+        {"name": "FK", "kind": "stat"},
+        {"name": "A kommun", "kind": "kommun", "key": 1},
+    ]
+    r = evaluate(budget(members, 6_308_000))
+    a = r.allocation_for(2025)
+    assert a is not None
+    assert a.group_lawful == {MemberKind.STAT: 3154000, MemberKind.REGION: 1577000,
+                              MemberKind.KOMMUN: 1577000}
+    rules = {f.rule for f in r.findings}
+    assert "input.member-kind-missing" in rules and "contrib.sum" in rules
+
+
+def test_published_allocation_is_compared_to_the_krona_even_in_a_tkr_budget() -> None:
+    from finsam_xl.core import evaluate
+    from finsam_xl.interchange import load
+    from support import EXAMPLES
+
+    b = load(EXAMPLES / "sodra-dalarna-2025.yaml")
+    contributions = [c.model_copy(update={"amount": Decimal(6184800)}) if c.year == 2025 else c
+                     for c in b.contributions]
+    r = evaluate(b.model_copy(update={"contributions": contributions}))
+    off = {f.ref.key for f in r.findings if f.rule == "published.allocation" and f.ref}
+    assert "allocation:Försäkringskassan med Arbetsförmedlingen" in off  # 3 092 400 vs 3 092 000

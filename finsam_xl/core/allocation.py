@@ -97,9 +97,9 @@ def allocate_year(budget: Budget, year: int) -> YearAllocation | None:
     total = contribution_total(budget, year)
     if total is None:
         return None
-    present = [k for k in KIND_ORDER if any(m.kind is k for m in budget.members)] or list(
-        KIND_ORDER
-    )
+    # The law's split holds whoever is a member: a missing kind's share stays unpaid
+    # (and is reported), it is not handed to the others.
+    present = list(KIND_ORDER)
     split = largest_remainder(
         total, [_KIND_WEIGHT[k] for k in present], [str(KIND_ORDER.index(k)) for k in present]
     )

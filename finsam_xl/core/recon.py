@@ -191,7 +191,8 @@ def reconcile(
     members = _members(budget, result, payments, year, period_end)
     findings += _payment_findings(members, period_end)
     equity = _equity(budget, result, ledger, equity_accounts, year)
-    findings += _equity_findings(equity, year)
+    mapped = any(m.target is MappingTarget.EQUITY for m in budget.settings.mappings)
+    findings += _equity_findings(equity, year, mapped and not ledger.opening)
     missing = [
         UnmappedAccount(
             account=a, cost_centre=c, amount=v, source=ledger.first_source.get((a, c), "")
@@ -412,7 +413,19 @@ def _equity(
     )
 
 
-def _equity_findings(equity: EquityRecon, year: int) -> list[Finding]:
+def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) -> list[Finding]:
+    if equity.books is None and no_balances:
+        return [
+            Finding(
+                rule="recon.equity-no-balances",
+                severity=Severity.INFO,
+                message=(
+                    "Bokföringen har inga ingående balanser (#IB), t.ex. en huvudboksexport; "
+                    "eget kapital kan inte stämmas av mot den."
+                ),
+                ref=Ref(element="recon", key="equity"),
+            )
+        ]
     if equity.books is None:
         return [
             Finding(

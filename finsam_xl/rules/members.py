@@ -28,8 +28,8 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
                 rule="input.member-duplicate",
                 severity=Severity.ERROR,
                 message=(
-                    f"Medlemmen '{member.name}' finns redan på rad {seen[name] + 1} i "
-                    "medlemslistan; varje medlem ska stå en gång."
+                    f"Medlemmen '{member.name}' står redan tidigare i medlemslistan; "
+                    "varje medlem ska stå en gång."
                 ),
                 ref=Ref(element="member", index=i, field="name"),
             )

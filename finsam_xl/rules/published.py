@@ -112,8 +112,11 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                     message=f"Publicerad fördelning {year} nämner '{name}', som inte är medlem.",
                     ref=Ref(element="published", key=f"allocation:{name}", year=year),
                 )
-            elif not same_amount(published, amount, unit):
-                yield _mismatch(f"allocation:{name}", f"belopp för {name}", year, published, amount)
+            elif published != amount:  # the "Not 1" table is in kronor: compared exactly
+                mismatch = _mismatch(
+                    f"allocation:{name}", f"belopp för {name}", year, published, amount
+                )
+                yield mismatch.model_copy(update={"rule": "published.allocation"})
 
 
 _YEAR_RANGE = re.compile(r"(20\d\d)(?:\s*[-–]\s*(20\d\d))?")

@@ -148,6 +148,11 @@ def reconcile_workbook(
     if any(f.severity is Severity.ERROR for f in books.findings):
         return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
     year, months = parse_period(period, books.year, outcome.budget.years.budget)
+    if books.year is not None and year != books.year:
+        raise WorkbookError(
+            f"Perioden {period} ligger utanför bokföringens räkenskapsår {books.year} "
+            f"({books_path.name}); välj en månad {books.year}-01 till {books.year}-12."
+        )
     recon = reconcile(outcome.budget, outcome.result, books.ledger, year, months)
     findings = sort_findings(books.findings + recon.findings)
     recon = recon.model_copy(update={"findings": findings})
@@ -157,11 +162,14 @@ def reconcile_workbook(
         from finsam_xl.workbook.recon_sheet import build_recon_grids
         from finsam_xl.workbook.writer import write_grids
 
+        placed: list[Finding] = []
+
         def produce(tmp: Path) -> None:
-            write_grids(path, tmp, (S.N_RECON,), lambda pkg: build_recon_grids(recon, pkg))
+            write_grids(path, tmp, (S.N_RECON,), lambda pkg: build_recon_grids(recon, pkg, placed))
 
         atomic_write(path, produce)
         result.written = path
+        result.findings = placed or findings
     return result
 
 
@@ -177,7 +185,11 @@ def export_sie(path: Path, out: Path) -> list[Finding]:
             + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300]
             + ")."
         )
-    records, findings = budget_sie_records(outcome.budget)
+    try:
+        records, findings = budget_sie_records(outcome.budget)
+    except ValueError as error:
+        raise WorkbookError(f"{path}: {error}") from None
+
     def produce(tmp: Path) -> None:
         write_sie(records, tmp)
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from finsam_xl.interchange import swedish
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.money import parse_number_text, to_decimal
@@ -138,6 +139,7 @@ class WorkbookReader:
         self.findings: list[Finding] = []
         self.locator = Locator()
         self.sheet_names: list[str] = []
+        self._formulas: dict[tuple[str, int, int], Any] = {}
         self.tables: dict[str, _Table] = {}
         for ws in book.sheets():
             self.sheet_names.append(ws.title)
@@ -160,7 +162,10 @@ class WorkbookReader:
             return None
         value = table.ws.value(row, col)
         if isinstance(value, str) and value.startswith("=") and len(value) > 1:
-            return self._formula(table, row, col, value)
+            key = (table.ws.title, row, col)
+            if key not in self._formulas:  # evaluate (and report) each formula cell once
+                self._formulas[key] = self._formula(table, row, col, value)
+            return self._formulas[key]
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -266,7 +271,23 @@ class WorkbookReader:
                     coord,
                 )
                 ok = False
+        if ok:
+            self._below(table)
         return table if ok else None
+
+    def _below(self, table: _Table, depth: int = 20) -> None:
+        """Warn about values typed just below a table: Excel would not count them in."""
+        for row in range(table.last_row + 1, table.last_row + 1 + depth):
+            if not self.blank(table, row):
+                self.problem(
+                    "read.below-table",
+                    f"Rad {row} under tabellen '{table.name}' har värden men ingår inte i "
+                    "tabellen och räknas inte; dra ut tabellen över raden (Tabelldesign › "
+                    "Ändra storlek på tabell) eller skriv in raden i tabellen.",
+                    address(table.ws.title, row, table.first_col),
+                    Severity.WARNING,
+                )
+                return
 
     def blank(self, table: _Table, row: int) -> bool:
         """True when every cell of the table row is empty."""
@@ -310,7 +331,7 @@ def read_book(name: str, book: BookView) -> ReadResult:
                 loc = ".".join(str(p) for p in item["loc"])
                 reader.problem(
                     "read.invalid",
-                    f"Ogiltigt värde ({loc}): {item['msg']}",
+                    f"Ogiltigt värde ({loc}): {swedish(item)}",
                     reader.locator.cells.get(("settings", None)),
                 )
     try:
@@ -380,10 +401,19 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     label_col, value_col = t.col("Inställning"), t.col("Värde")
     rows: dict[str, int] = {}
     for row in t.rows():
-        key = S.lookup(S.SETTING_LABELS, r.text(t, row, label_col))
+        label = r.text(t, row, label_col)
+        key = S.lookup(S.SETTING_LABELS, label) or S.lookup(S.SETTING_ALIASES, label)
         if key:
             rows[key] = row
             r.locator.cells[("settings", key)] = t.where(row, value_col or 1)
+        elif label:
+            r.problem(
+                "read.setting-unknown",
+                f"Inställningen '{label}' är okänd och används inte; kontrollera stavningen "
+                "(se Förklaring och docs/workbook.md).",
+                t.where(row, label_col or 1),
+                Severity.WARNING,
+            )
     r.locator.cells[("settings", None)] = t.where(t.header_row, t.first_col)
 
     def text(key: str) -> str | None:
@@ -596,7 +626,15 @@ def _lines(
             value = r.number(t, row, col, f"{label}, {year}")
             if value is not None:
                 amounts[year] = money(value)
-            elif year >= years["budget"] and year in all_years and r.raw(t, row, col) is None:
+            elif (
+                year >= years["budget"]
+                and year in all_years
+                and t.ws.value(row, col)
+                in (
+                    None,
+                    "",
+                )
+            ):
                 blanks.append(year)
         ended = r.day(t, row, c["Projektslut"], f"{label}, projektslut") if not is_income else None
         if ended is not None:  # an insats that has ended has no amounts after its period

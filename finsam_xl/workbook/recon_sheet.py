@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from finsam_xl.core.recon import MONTHS_SV
+from finsam_xl.model.findings import Finding
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.money import kr
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.package import Package
-from finsam_xl.workbook.writer import Grid, findings_grid, summary_text
+from finsam_xl.workbook.cells import address
+from finsam_xl.workbook.writer import Anchors, Grid, findings_grid, summary_text
 
 LINE_HEADERS = [
     "Rubrik",
@@ -23,9 +24,12 @@ LINE_HEADERS = [
 ]
 
 
-def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
-    """All sections of the reconciliation, top to bottom from (row0, col0)."""
+def recon_grid(
+    recon: ReconResult, row0: int, col0: int, sheet: str = S.SHEET_RECON
+) -> tuple[Grid, list[Finding]]:
+    """All sections of the reconciliation from (row0, col0), and the findings placed on it."""
     g = Grid()
+    where: dict[str, str] = {}
     r = row0
     g.put(
         r - 2,
@@ -55,6 +59,7 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     g.put_row(r, col0, ["Rubrik", "", "", *LINE_HEADERS[3:9]], "header")
     for s in recon.sections:
         r += 1
+        where[f"section:{s.section}"] = address(sheet, r, col0)
         g.put(r, col0, s.section, "text")
         g.put_row(
             r, col0 + 3, [s.budget_year, s.budget_to_date, s.actual_to_date, s.deviation], "kr"
@@ -83,6 +88,7 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     )
     for m in recon.members:
         r += 1
+        where[f"member:{m.name}"] = address(sheet, r, col0)
         g.put(r, col0, m.name, "text")
         g.put_row(
             r,
@@ -108,6 +114,7 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     )
     r += 1
     e = recon.equity
+    where["equity"] = address(sheet, r, col0 + 3)
     g.put(r, col0, "Eget kapital", "text")
     g.put_row(r, col0 + 3, [e.books, e.assumed, e.difference], "kr")
     g.put(r, col0 + 9, ", ".join(e.accounts), "text")
@@ -119,16 +126,31 @@ def recon_grid(recon: ReconResult, row0: int, col0: int) -> Grid:
     )
     for u in recon.unmapped:
         r += 1
+        where[f"account:{u.account}:{u.cost_centre}"] = address(sheet, r, col0)
         g.put_row(r, col0, [u.account, u.cost_centre], "text")
         g.put(r, col0 + 3, u.amount, "kr")
         g.put(r, col0 + 9, u.source, "text")
     r += 2
     g.put(r, col0, "Anmärkningar", "label_bold")
-    g.cells.update(findings_grid(recon.findings, r + 1, col0).cells)
-    return g
+    placed = [
+        f.model_copy(update={"location": where[f.ref.key]})
+        if f.ref is not None and f.ref.element == "recon" and f.ref.key in where
+        else f
+        for f in recon.findings
+    ]
+    g.merge(findings_grid(placed, r + 1, col0))
+    return g, placed
 
 
-def build_recon_grids(recon: ReconResult, pkg: Package) -> dict[str, tuple[Grid, int]]:
-    """The Avstämning sheet's cells, keyed by sheet, for ``writer.write_grids``."""
+def build_recon_grids(
+    recon: ReconResult, pkg: Anchors, placed: list[Finding] | None = None
+) -> dict[str, tuple[Grid, int]]:
+    """The Avstämning sheet's cells, keyed by sheet, for ``writer.write_grids``.
+
+    ``placed``, when given, receives the findings with their Avstämning cells.
+    """
     sheet, row, col = pkg.anchor(S.N_RECON)
-    return {sheet: (recon_grid(recon, row, col), row - 2)}
+    grid, located = recon_grid(recon, row, col, sheet)
+    if placed is not None:
+        placed[:] = located
+    return {sheet: (grid, row - 2)}

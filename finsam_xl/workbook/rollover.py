@@ -543,7 +543,7 @@ class _Editor:
                 ra, ca, rb, cb = parse_range(str(area).split(",")[0].rpartition("!")[2])
             except ValueError:
                 return
-            if cb == old_last:
+            if cb < new_last:  # widen to the new year columns; never narrow
                 ws.print_area = f"{col_letters(ca)}{ra}:{col_letters(new_last)}{rb}"
         width = ws.column_dimensions[col_letters(old_last)].width if old_last else None
         if width:

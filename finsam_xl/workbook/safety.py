@@ -46,9 +46,8 @@ def inspect_package(path: Path) -> None:
             "Ta bort lösenordet (Arkiv > Info > Skydda arbetsbok) eller spara som .xlsx."
         )
     if not zipfile.is_zipfile(path):
-        raise WorkbookError(
-            f"{path}: filen är ingen Excel-arbetsbok (.xlsx/.xlsm), fast namnet säger det."
-        )
+        claim = ", fast namnet säger det" if path.suffix.lower() in (".xlsx", ".xlsm") else ""
+        raise WorkbookError(f"{path}: filen är ingen Excel-arbetsbok (.xlsx/.xlsm){claim}.")
     try:
         with zipfile.ZipFile(path) as package:
             infos = package.infolist()
@@ -127,6 +126,8 @@ def atomic_write(target: Path, produce: Callable[[Path], None], keep_backup: boo
     On any error the temporary file is removed and ``target`` is untouched.
     """
     target = target.resolve()
+    if not target.parent.is_dir():
+        raise WorkbookError(f"{target}: mappen {target.parent} finns inte.")
     check_not_locked(target)
     fd, tmp_name = tempfile.mkstemp(prefix=".finsam-", suffix=target.suffix, dir=target.parent)
     os.close(fd)

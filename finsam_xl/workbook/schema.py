@@ -67,6 +67,15 @@ class Column:
     required: bool = True
 
 
+_GROUP_SV = {
+    CostGroup.STYRELSE: "styrelse",
+    CostGroup.ADMINISTRATION: "administration",
+    CostGroup.INSATS_INDIVID: "insats individinriktad",
+    CostGroup.INSATS_STRUKTUR: "insats strukturinriktad",
+    CostGroup.KOMPETENS: "kompetensutveckling",
+    CostGroup.OVRIGT: "övrigt",
+}
+
 # Settings table: label -> key. The reader looks rows up by label.
 SETTINGS_COLUMNS = (Column("Inställning"), Column("Värde"), Column("Förklaring", required=False))
 SETTING_LABELS: dict[str, str] = {
@@ -78,7 +87,7 @@ SETTING_LABELS: dict[str, str] = {
     "plan_years": "Antal planår",
     "adopted": "Beslutsdatum (styrelsen)",
     "equity_opening": "Eget kapital vid årets början",
-    "equity_opening_year": "Eget kapitalet avser början av år",
+    "equity_opening_year": "Eget kapital avser början av år",
     "equity_floor": "Styrelsens lägsta nivå för eget kapital",
     "admin_share_max_pct": "Gräns för administrationens andel (%)",
     "payment_frequency": "Inbetalning från medlemmarna",
@@ -90,8 +99,15 @@ SETTING_LABELS: dict[str, str] = {
     "deviation_pct": "Avstämning: avvikelsegräns (%)",
     "deviation_kr": "Avstämning: avvikelsegräns (kr)",
     "payment_grace_days": "Avstämning: betalningsfrist (dagar)",
-    **{f"uplift_{g.value}": f"Uppräkning nästa år {g.value} (%)" for g in CostGroup},
+    **{f"uplift_{g.value}": f"Uppräkning nästa år: {_GROUP_SV[g]} (%)" for g in CostGroup},
 }
+#: Labels of earlier versions, still read (key -> old label).
+SETTING_ALIASES: dict[str, str] = {
+    "equity_opening_year": "Eget kapitalet avser början av år",
+}
+for _group in CostGroup:
+    SETTING_ALIASES[f"uplift_{_group.value}"] = f"Uppräkning nästa år {_group.value} (%)"
+
 SETTING_HELP: dict[str, str] = {
     "unit": "Belopp i bladen anges i denna enhet; beräkningen sker i kronor.",
     "budget_year": "Året som budgeten gäller.",

@@ -149,9 +149,7 @@ def _iso(value: date | None) -> date | None:
     return value
 
 
-def write_template(
-    budget: Budget, path: Path, xlsm: bool = False, protect: bool = True
-) -> None:
+def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool = True) -> None:
     """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty).
 
     ``protect=False`` leaves the computed sheets unprotected, for xlwings Lite and the
@@ -487,7 +485,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     wb.define_name(S.N_PLAN, f"='{S.SHEET_PLAN}'!${xl_col_to_name(left)}${top + 1}")
     wb.define_name(S.N_STATUS, f"='{S.SHEET_PLAN}'!$A$2")
     bottom = top + 1 + len(PLAN_ROWS)
-    ws.print_area(0, 0, bottom, last_col)
+    chart_rows = 22  # the note row, a gap and the chart below the table
+    ws.print_area(0, 0, bottom + 2 + chart_rows, max(last_col, 8))
     ws.repeat_rows(top, top)
     ws.set_paper(9)
     ws.set_landscape()
@@ -548,7 +547,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(0, 0, 9)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 160)
+    ws.set_column(3, 3, 100)
     ws.set_column(4, 5, 12, None, {"hidden": True})
     ws.set_paper(9)
     ws.set_landscape()

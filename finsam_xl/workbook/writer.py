@@ -40,6 +40,10 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
 
 
+#: Characters per line of the findings' message column (width 100) when wrapped.
+WRAP_CHARS = 95
+
+
 @dataclass
 class Cell:
     """One cell to write: value, style role, and an optional internal hyperlink target."""
@@ -54,12 +58,24 @@ class Grid:
     """Cells of one computed sheet by (row, column), 1-based."""
 
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    heights: dict[int, float] = field(default_factory=dict)  # row -> points, for wrapped text
 
     def put(
         self, row: int, col: int, value: Value, role: str = "text", link: str | None = None
     ) -> None:
-        """Set one cell."""
+        """Set one cell; a long header or wrapped text makes its row taller."""
         self.cells[(row, col)] = Cell(value, role, link)
+        if role == "header" and isinstance(value, str) and len(value) > 14:
+            self.heights[row] = max(self.heights.get(row, 15.0), 30.0)
+        elif role == "wrap" and isinstance(value, str):
+            lines = max(1, -(-len(value) // WRAP_CHARS))
+            self.heights[row] = max(self.heights.get(row, 15.0), 15.0 * lines)
+
+    def merge(self, other: Grid) -> None:
+        """Take over another grid's cells and row heights."""
+        self.cells.update(other.cells)
+        for row, height in other.heights.items():
+            self.heights[row] = max(self.heights.get(row, 15.0), height)
 
     def put_row(self, row: int, col: int, values: Iterable[Value], role: str = "text") -> None:
         """Set consecutive cells of a row."""
@@ -106,7 +122,9 @@ def _sheet_data(grid: Grid, keep_rows: dict[int, str], styles: dict[str, str]) -
     all_rows = sorted(set(rows) | set(keep_rows))
     for r in all_rows:
         if r in rows:
-            parts.append(f'<row r="{r}">{"".join(rows[r])}</row>')
+            height = grid.heights.get(r)
+            ht = f' ht="{height:g}" customHeight="1"' if height else ""
+            parts.append(f'<row r="{r}"{ht}>{"".join(rows[r])}</row>')
         else:
             parts.append(keep_rows[r])
     last = all_rows[-1] if all_rows else 1
@@ -207,7 +225,18 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         "vid lika rest till störst nyckel och sedan i namnordning.",
         "status",
     )
+    kind_names = {k: lab.lower() for k, lab in labels.items()}
     for allocation in result.allocation:
+        odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
+        if odd_kinds:
+            r += 1
+            grid.put(
+                r,
+                col0,
+                f"{allocation.year}: udda krona i delningen 50/25/25 till "
+                f"{' och '.join(odd_kinds)}",
+                "status",
+            )
         odd = [m.name for m in allocation.members if m.odd_krona]
         if odd:
             r += 1
@@ -232,7 +261,7 @@ def findings_grid(findings: list[Finding], row0: int, col0: int) -> Grid:
             grid.put(r, col0 + 2, where, "link", link=f"{quoted}!{cell}")
         else:
             grid.put(r, col0 + 2, where, "text")
-        grid.put(r, col0 + 3, finding.message, "text")
+        grid.put(r, col0 + 3, finding.message, "wrap")
         grid.put(r, col0 + 4, sheet, "text")
         grid.put(r, col0 + 5, cell, "text")
     if len(findings) > len(shown):
@@ -254,8 +283,9 @@ def _split_location(location: str | None) -> tuple[str | None, str | None]:
 def summary_text(findings: list[Finding]) -> str:
     """'2 fel, 3 varningar, 1 info' in Swedish."""
     count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    warnings = count[Severity.WARNING]
     return (
-        f"{count[Severity.ERROR]} fel, {count[Severity.WARNING]} varningar, "
+        f"{count[Severity.ERROR]} fel, {warnings} {'varning' if warnings == 1 else 'varningar'}, "
         f"{count[Severity.INFO]} info"
     )
 
@@ -287,10 +317,10 @@ def build_grids(
 
     for name, build in ((S.N_PLAN, plan_grid), (S.N_ALLOCATION, allocation_grid)):
         sheet, row, col = pkg.anchor(name)
-        grid_for(sheet, row).cells.update(build(budget, result, row, col).cells)
+        grid_for(sheet, row).merge(build(budget, result, row, col))
     sheet, row, col = pkg.anchor(S.N_FINDINGS)
     grid = grid_for(sheet, row - 2)
-    grid.cells.update(findings_grid(result.findings, row, col).cells)
+    grid.merge(findings_grid(result.findings, row, col))
     grid.put(row - 2, col, summary_text(result.findings), "status")
     sheet, row, col = pkg.anchor(S.N_STATUS)
     grid_for(sheet, row).put(row, col, status_text(result.findings, when), "status")

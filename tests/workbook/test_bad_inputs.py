@@ -112,7 +112,7 @@ CASES: list[tuple[str, Edit | Callable[[Path], None], str, str]] = [
     (
         "duplicate-member",
         edit_cells(Medlemmar__A7="Avesta kommun"),
-        "finns redan på rad 3",
+        "står redan tidigare i medlemslistan",
         "Medlemmar!A7",
     ),
     ("negative-key", edit_cells(Medlemmar__C6=-11), "negativt nyckelvärde", "Medlemmar!C6"),

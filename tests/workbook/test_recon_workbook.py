@@ -103,5 +103,34 @@ def test_export_sie_round_trips_the_budget(setup: tuple[Path, Path], tmp_path: P
     for line in budget.income:
         if line.account and line.amounts.get(2025):
             expected[(line.account, line.cost_centre or "")] -= line.amounts[2025]
+    owed = {
+        "Försäkringskassan med Arbetsförmedlingen": 3092000,
+        "Region Dalarna": 1546000,
+        "Avesta kommun": 680240,
+        "Hedemora kommun": 494720,
+        "Säters kommun": 371040,
+    }
+    for member, account in sb.MEMBER_ACCOUNTS.items():  # contributions as income
+        expected[(account, "")] -= owed[member]
     assert dict(totals) == dict(expected)
     assert totals[("35", "35000")] == 1840000
+    assert sum(totals.values()) == 316000  # the budget's deficit: costs minus income
+
+
+def test_export_sie_without_accounts_is_refused(tmp_path: Path) -> None:
+    from support import ROOT
+
+    out = tmp_path / "b.se"
+    book = ROOT / "workbooks" / "examples" / "fryksdalen-2022.xlsx"
+    result = runner.invoke(app, ["export-sie", str(book), "-o", str(out)])
+    assert result.exit_code == 2 and "inga rader med konto" in result.output
+    assert not out.exists()
+
+
+def test_a_period_outside_the_books_year_is_refused(setup: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(setup[0].read_bytes())
+    result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--period", "2024-05"])
+    assert result.exit_code == 2
+    assert "utanför bokföringens räkenskapsår 2025" in result.output

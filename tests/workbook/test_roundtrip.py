@@ -117,17 +117,23 @@ def test_markers_colour_the_cells_the_findings_name(example_books: dict[str, Pat
     from openpyxl import load_workbook
 
     wb = load_workbook(example_books["sodra-dalarna-2025"])
-    names = {n: wb.defined_names[n].attr_text for n in
-             ("fx_markering_blad", "fx_markering_cell", "fx_markering_niva")}
+    names = {
+        n: wb.defined_names[n].attr_text
+        for n in ("fx_markering_blad", "fx_markering_cell", "fx_markering_niva")
+    }
     assert names["fx_markering_blad"].startswith("'Kontroller'!$E$5")
     for sheet in ("Inställningar", "Medlemmar", "Medelstilldelning", "Rader", "Publicerat"):
-        formulas = [rule.formula[0] for rng in wb[sheet].conditional_formatting
-                    for rule in rng.rules]
+        formulas = [
+            rule.formula[0] for rng in wb[sheet].conditional_formatting for rule in rng.rules
+        ]
         assert any(f'fx_markering_blad,"{sheet}"' in f and '"Fel"' in f for f in formulas), sheet
         assert any('"Varning"' in f for f in formulas), sheet
     findings = wb["Kontroller"]
-    rows = [(findings.cell(r, 1).value, findings.cell(r, 5).value, findings.cell(r, 6).value)
-            for r in range(5, 40) if findings.cell(r, 1).value]
+    rows = [
+        (findings.cell(r, 1).value, findings.cell(r, 5).value, findings.cell(r, 6).value)
+        for r in range(5, 40)
+        if findings.cell(r, 1).value
+    ]
     assert ("Varning", "Plan", "C17") in rows  # equity below the floor, 2025
     assert ("Fel", "Publicerat", "D18") in rows  # the published equity that says 400
 

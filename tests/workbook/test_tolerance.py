@@ -121,3 +121,38 @@ def test_blank_amounts_are_reported_not_silently_zero(
     blank = [f for f in read.findings if f.rule == "read.blank-amount"]
     assert blank and blank[0].location == "Rader!H4" and "räknas som 0" in blank[0].message
     assert 2022 not in read.budget.costs[0].amounts
+
+
+def test_unknown_setting_is_reported_and_old_labels_still_read(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    from finsam_xl.workbook.schema import SETTING_LABELS
+
+    row = 4 + list(SETTING_LABELS).index("equity_opening_year")
+
+    def edit(wb: Any) -> None:
+        ws = wb["Inställningar"]
+        ws[f"A{row}"] = "Eget kapitalet avser början av år"  # the label of version 0.1.0
+        ws["A5"] = "Organisationsnumer"  # a typo
+
+    read = read_workbook(edited(example_books, tmp_path, edit))
+    assert read.budget is not None and read.budget.equity.opening_year == 2025
+    unknown = [f for f in read.findings if f.rule == "read.setting-unknown"]
+    assert [f.location for f in unknown] == ["Inställningar!A5"]
+    assert "Organisationsnumer" in unknown[0].message
+
+
+def test_a_line_typed_below_the_table_is_reported(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    def edit(wb: Any) -> None:
+        ws = wb["Rader"]
+        last = int(ws.tables["Rader"].ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        ws.cell(last + 1, 1, "Kostnad")
+        ws.cell(last + 1, 6, "Ny insats")
+        ws.cell(last + 1, 9, 100)
+
+    read = read_workbook(edited(example_books, tmp_path, edit))
+    below = [f for f in read.findings if f.rule == "read.below-table"]
+    assert len(below) == 1 and below[0].location and below[0].location.startswith("Rader!A")
+    assert "räknas inte" in below[0].message
