@@ -162,9 +162,10 @@ def test_a_missing_kind_keeps_the_lawful_split_of_the_others() -> None:
 
 
 def test_published_allocation_is_compared_to_the_krona_even_in_a_tkr_budget() -> None:
+    from support import EXAMPLES
+
     from finsam_xl.core import evaluate
     from finsam_xl.interchange import load
-    from support import EXAMPLES
 
     b = load(EXAMPLES / "sodra-dalarna-2025.yaml")
     contributions = [c.model_copy(update={"amount": Decimal(6184800)}) if c.year == 2025 else c
