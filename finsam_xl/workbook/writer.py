@@ -244,7 +244,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     return grid
 
 
-def findings_grid(findings: list[Finding], row0: int, col0: int) -> Grid:
+def findings_grid(findings: list[Finding], row0: int, col0: int, wrap: bool = True) -> Grid:
     """The findings table with a clickable place and the marker columns (sheet, cell)."""
     grid = Grid()
     grid.put_row(row0, col0, FINDING_HEADERS, "header")
@@ -261,7 +261,7 @@ def findings_grid(findings: list[Finding], row0: int, col0: int) -> Grid:
             grid.put(r, col0 + 2, where, "link", link=f"{quoted}!{cell}")
         else:
             grid.put(r, col0 + 2, where, "text")
-        grid.put(r, col0 + 3, finding.message, "wrap")
+        grid.put(r, col0 + 3, finding.message, "wrap" if wrap else "text")
         grid.put(r, col0 + 4, sheet, "text")
         grid.put(r, col0 + 5, cell, "text")
     if len(findings) > len(shown):
