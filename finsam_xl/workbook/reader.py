@@ -664,6 +664,14 @@ def _lines(
             netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or S.NO) == S.normalise(S.YES)
             income.append({**common, "netted": netted})
             continue
+        netted_text = r.text(t, row, c["Nettoredovisas"])
+        if netted_text and S.normalise(netted_text) == S.normalise(S.YES):
+            r.problem(
+                "read.netted-cost",
+                f"'{label}': Nettoredovisas gäller bara intäkter; för en kostnad används det inte.",
+                t.where(row, c["Nettoredovisas"] or 1),
+                Severity.WARNING,
+            )
         group_text = r.text(t, row, c["Grupp"])
         group = S.lookup(groups, group_text)
         if group is None:

@@ -156,3 +156,11 @@ def test_a_line_typed_below_the_table_is_reported(
     below = [f for f in read.findings if f.rule == "read.below-table"]
     assert len(below) == 1 and below[0].location and below[0].location.startswith("Rader!A")
     assert "räknas inte" in below[0].message
+
+
+def test_netted_on_a_cost_line_is_reported(example_books: dict[str, Path], tmp_path: Path) -> None:
+    def edit(wb: Any) -> None:
+        wb["Rader"]["G4"] = "Ja"
+
+    read = read_workbook(edited(example_books, tmp_path, edit))
+    assert [f.location for f in read.findings if f.rule == "read.netted-cost"] == ["Rader!G4"]
