@@ -26,8 +26,22 @@ def test_bundled_files_are_in_canonical_form(name: str) -> None:
     assert dumps(load(path)) == path.read_text(encoding="utf-8")
 
 
+def _normalised(schema: object) -> object:
+    """Drop what differs between pydantic releases, not between models: Decimal's pattern."""
+    if isinstance(schema, dict):
+        return {
+            k: _normalised(v)
+            for k, v in schema.items()
+            if not (k == "pattern" and str(v).startswith("^(?!^[-+.]*$)"))
+        }
+    if isinstance(schema, list):
+        return [_normalised(v) for v in schema]
+    return schema
+
+
 def test_shipped_schema_is_generated_from_the_model() -> None:
-    assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == json_schema()
+    shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert _normalised(shipped) == _normalised(json_schema())
 
 
 def test_examples_validate_against_the_json_schema() -> None:
