@@ -34,29 +34,30 @@ class Books:
 
 
 def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
-    """Stream an SIE 4 file: #IB of year 0 as opening balances, #TRANS rows as postings."""
-    from finsam_xl.sie import Balance, FiscalYear, Issue, SieError, Voucher, iter_records
+    """Stream an SIE 4 file: #IB of year 0 as opening balances, #TRANS rows as postings.
+
+    The rows are summed per account, cost centre and day while the file is read
+    (``finsam_xl.sie.posting_totals``, the same rows and issues as reading every
+    record), so a year of a million rows becomes a few thousand sums.
+    """
+    from finsam_xl.sie import Issue, SieError, posting_totals
 
     issues: list[Issue] = []
     ledger = Ledger()
-    year: int | None = None
     name = path.name
     try:
-        for record in iter_records(path, issues=issues, name=name):
-            if isinstance(record, Voucher):
-                for row in record.transactions():
-                    centre = next((o for d, o in row.objects if d == cost_centre_dimension), "")
-                    ledger.add(
-                        Posting(record.date, row.account, centre, row.amount, f"{name}:{row.line}")
-                    )
-            elif isinstance(record, Balance) and record.kind == "IB" and record.year_index == 0:
-                ledger.add_opening_balance(record.account, record.amount)
-            elif isinstance(record, FiscalYear) and record.year_index == 0:
-                year = record.start.year
+        totals = posting_totals(
+            path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension
+        )
     except SieError as error:
         raise BooksError(str(error)) from None
     except OSError as error:
         raise BooksError(f"{path}: kan inte läsa filen ({error.strerror}).") from None
+    sources = {key: f"{name}:{line}" for key, line in totals.first_lines.items()}
+    ledger.add_sums(totals.sums, sources, totals.rows)
+    for account, amount in totals.opening.items():
+        ledger.add_opening_balance(account, amount)
+    year = totals.fiscal_year.start.year if totals.fiscal_year is not None else None
     severity = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
     findings = [
         Finding(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -73,6 +73,36 @@ class Ledger:
         for posting in postings:
             self.add(posting)
         return self
+
+    def add_sums(
+        self,
+        sums: Mapping[tuple[str, str, date], Decimal],
+        sources: Mapping[tuple[str, str, date], str],
+        rows: int,
+    ) -> None:
+        """Add postings already summed per (account, cost centre, day), e.g. by a reader.
+
+        The same as adding the ``rows`` postings one by one: ``sources`` gives the
+        source of each key's first posting, and ``sums`` must list the keys in the
+        order of their first postings (so the first source per account and cost
+        centre is the earliest one).
+        """
+        day_sums = self.sums
+        if day_sums:
+            for day_key, amount in sums.items():
+                day_sums[day_key] += amount
+        else:  # a new ledger: Decimal() + amount, as add() would give, without the look-ups
+            day_sums.update(zip(sums, map(ZERO.__add__, sums.values()), strict=True))
+        first_source = self.first_source
+        day_source = self.day_source
+        for day_key in sums:
+            source = sources[day_key]
+            if day_key not in day_source:
+                day_source[day_key] = source
+            key = (day_key[0], day_key[1])
+            if key not in first_source:
+                first_source[key] = source
+        self.rows += rows
 
     def add_opening_balance(self, account: str, amount: Decimal) -> None:
         """The opening balance (#IB of the year) of a balance account."""

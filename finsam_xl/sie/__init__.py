@@ -11,6 +11,8 @@ Reading::
     issues = []
     totals = monthly_totals(read_vouchers("stor.se", issues=issues), dimensions={1})
 
+    books = posting_totals("stor.se")         # sums per account, cost centre, day (fast)
+
 Writing a budget as ``#PBUDGET``::
 
     from finsam_xl.sie import budget_records, header_records, write_sie
@@ -22,6 +24,7 @@ See docs/sie.md for the encoding rule, the record classes and the limits.
 """
 
 from ._lexer import MAX_LINE_BYTES
+from .fast import PostingKey, PostingTotals, posting_totals
 from .reader import (
     KNOWN_LABELS,
     MAX_ISSUES,
@@ -118,6 +121,8 @@ __all__ = [
     "OrgNumber",
     "Period",
     "PeriodBalance",
+    "PostingKey",
+    "PostingTotals",
     "ProgramInfo",
     "Prose",
     "Record",
@@ -143,6 +148,7 @@ __all__ = [
     "iter_records",
     "monthly_totals",
     "parse_date",
+    "posting_totals",
     "quote",
     "read_sie",
     "read_vouchers",
