@@ -1,7 +1,7 @@
 """Benchmark of the SIE reader against a bare line split of the same file.
 
-Run: ``python bench/bench_sie.py [--rows N] [--repeat R] [--input FILE]`` (default
-1,000,000 #TRANS rows).
+Run: ``python bench/bench_sie.py [--rows N] [--repeat R] [--input FILE] [--only KINDS]``
+(default 1,000,000 #TRANS rows).
 
 The script writes an SIE 4 file with N #TRANS rows (vouchers of 2 to 6 rows,
 cost centre and project on the cost rows) into a temporary directory, with
