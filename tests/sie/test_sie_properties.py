@@ -50,9 +50,15 @@ SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 # Text that CP437 can hold, without control characters, rich in the characters that
 # need care: quotes, backslashes, braces, blanks, Swedish letters.
+# Characters whose CP437 byte is a UTF-8 lead byte (0xC2-0xF4: box drawing, Greek) are
+# left out: next to a CP437 letter they can form valid UTF-8, and the encoding detection
+# (valid UTF-8 means UTF-8, docs/sie.md) then cannot tell the files apart. Swedish
+# CP437 text (å ä ö are 0x84-0x94, continuation bytes) never forms UTF-8 on its own.
 TEXT_CHARS = st.one_of(
     st.sampled_from('"\\{} åäöÅÄÖ#'),
-    st.characters(codec="cp437", exclude_categories=("Cc", "Cs")),
+    st.characters(codec="cp437", exclude_categories=("Cc", "Cs")).filter(
+        lambda ch: not 0xC2 <= ch.encode("cp437")[0] <= 0xF4
+    ),
 )
 texts = st.text(TEXT_CHARS, max_size=12)
 words = st.text(TEXT_CHARS, min_size=1, max_size=8)
