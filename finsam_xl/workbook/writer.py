@@ -131,18 +131,17 @@ def _sheet_data(grid: Grid, keep_rows: dict[int, str], styles: dict[str, str]) -
     return "<sheetData>" + "".join(parts) + "</sheetData>", f"A1:{col_letters(max_col)}{last}"
 
 
-def _splice(
-    sheet_xml: str, grid: Grid, first_row: int, keep_above: bool, styles: dict[str, str]
-) -> str:
+def _splice(sheet_xml: str, grid: Grid, first_row: int, styles: dict[str, str]) -> str:
+    """Replace a sheet's <sheetData>, keeping the rows above ``first_row`` (its title)."""
     match = _SHEET_DATA.search(sheet_xml)
     if match is None:
         raise WorkbookError("ett beräknat blad saknar cellområde (sheetData)")
+    written = {r for r, _ in grid.cells}
     keep = {}
-    if keep_above:
-        for row in _ROW.finditer(match.group(0)):
-            r = int(row.group(1))
-            if r < first_row and not any(rr == r for rr, _ in grid.cells):
-                keep[r] = row.group(0)
+    for row in _ROW.finditer(match.group(0)):
+        r = int(row.group(1))
+        if r < first_row and r not in written:
+            keep[r] = row.group(0)
     data, dimension = _sheet_data(grid, keep, styles)
     out = sheet_xml[: match.start()] + data + sheet_xml[match.end() :]
     return _DIMENSION.sub(f'<dimension ref="{dimension}"/>', out, count=1)
@@ -377,7 +376,7 @@ def write_grids(
             if part is None:
                 raise WorkbookError(f"{source}: bladet '{sheet}' för resultaten saknas.")
             xml = archive.read(part).decode("utf-8")
-            replaced[part] = _splice(xml, grid, first, True, styles).encode("utf-8")
+            replaced[part] = _splice(xml, grid, first, styles).encode("utf-8")
         with zipfile.ZipFile(target, "w") as out:
             for info in archive.infolist():
                 data = replaced.get(info.filename)
