@@ -803,6 +803,7 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
     t = r.table(S.T_PUBLISHED, S.SHEET_PUBLISHED, S.PUBLISHED_COLUMNS)
     if t is None:
         return None
+    r.locator.cells[("published", None, None)] = t.where(t.header_row, t.first_col)
     item_col, name_col, year_col, amount_col = (t.col(c.header) for c in S.PUBLISHED_COLUMNS)
     out: dict[str, Any] = {}
     for row in t.rows():
