@@ -36,11 +36,11 @@ sys.path[:0] = [str(ROOT / "tests" / "excel"), str(ROOT / "tests")]
 from fakexl import FakeBook  # noqa: E402
 from payload import payload_bytes  # noqa: E402
 
+from finsam_xl import jobs  # noqa: E402
 from finsam_xl.excel.server import make_server  # noqa: E402
 from finsam_xl.excel.xlbook import press  # noqa: E402
-from finsam_xl.interchange import load  # noqa: E402
 from finsam_xl.model.budget import Budget, CostGroup  # noqa: E402
-from finsam_xl.workbook import jobs  # noqa: E402
+from finsam_xl.model.interchange import load  # noqa: E402
 
 LINES = 2000
 RUNS = 7

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from synth import big_budget  # noqa: E402
 
-from finsam_xl.workbook import jobs  # noqa: E402
+from finsam_xl import jobs  # noqa: E402
 
 
 def timed(fn: object, repeat: int = 5) -> float:

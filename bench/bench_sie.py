@@ -15,7 +15,7 @@ time and peak memory are independent:
                  when it is installed and can read the file (it needs pandas, which it
                  does not declare); otherwise reported as skipped. It keeps every line
                  and every voucher in memory and parses amounts as text.
-(d) ``books``:   ``finsam_xl.books.read_sie_books(path)``, the path the reconciliation
+(d) ``books``:   ``finsam_xl.books.ledger.read_sie_books(path)``, the path the reconciliation
                  uses: the booked rows summed per account, cost centre and day
                  (``finsam_xl.sie.posting_totals``) into a ``Ledger``, with the opening
                  balances, the fiscal year and the findings. The target: at most 3x
@@ -146,7 +146,7 @@ def _setup_reader() -> Callable[[str], object]:
 
 
 def _setup_books() -> Callable[[str], object]:
-    from finsam_xl.books import read_sie_books
+    from finsam_xl.books.ledger import read_sie_books
 
     def work(path: str) -> object:
         books = read_sie_books(Path(path))

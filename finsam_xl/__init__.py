@@ -5,7 +5,7 @@ The package is layered:
 * ``finsam_xl.model``: pydantic models of one förbund's budget (the interchange format).
 * ``finsam_xl.core``: pure calculations (allocation of contributions, the multi-year plan).
 * ``finsam_xl.rules``: the checks, each a small function returning findings.
-* ``finsam_xl.interchange``: YAML/JSON load and dump of the model.
+* ``finsam_xl.model.interchange``: YAML/JSON load and dump of the model.
 * adapters: ``finsam_xl.workbook`` (openpyxl/XlsxWriter), ``finsam_xl.cli`` (typer),
   ``finsam_xl.sie`` (SIE 4 files), ``finsam_xl.excel`` (xlwings button, Lite, server).
 

@@ -1,6 +1,6 @@
 """The ``finsam-xl`` command line (typer + rich), in Swedish.
 
-Commands are thin: they call ``finsam_xl.workbook.jobs`` (or the core for
+Commands are thin: they call ``finsam_xl.jobs`` (or the core for
 interchange files) and print findings the same way as the workbook shows them.
 Heavy imports happen inside the commands so that ``--help`` stays fast.
 Exit codes: 0 ok, 1 the budget has errors (or input errors kept anything from
@@ -41,7 +41,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 def _guard() -> tuple[type[Exception], ...]:
     """The exception types that mean 'this file cannot be used' (message is Swedish)."""
-    from finsam_xl.interchange import InterchangeError
+    from finsam_xl.model.interchange import InterchangeError
     from finsam_xl.workbook.safety import WorkbookError
 
     return (WorkbookError, InterchangeError)
@@ -64,7 +64,7 @@ def _print_plan(budget: Budget, result: Result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from finsam_xl.money import fmt_pct
+    from finsam_xl.model.money import fmt_pct
 
     unit = budget.forbund.unit.value
     divisor = 1000 if unit == "tkr" else 1
@@ -106,12 +106,12 @@ def _load_any(path: Path) -> tuple[Budget | None, Result | None, list[Finding]]:
     _expect(path, WORKBOOKS + INTERCHANGE, "ange en arbetsbok eller en budgetfil")
     if path.suffix.lower() in INTERCHANGE:
         from finsam_xl.core import evaluate
-        from finsam_xl.interchange import load
+        from finsam_xl.model.interchange import load
 
         budget = load(path)
         result = evaluate(budget)
         return budget, result, result.findings
-    from finsam_xl.workbook import jobs
+    from finsam_xl import jobs
 
     outcome = jobs.check(path)
     return outcome.budget, outcome.result, outcome.findings
@@ -127,8 +127,8 @@ def check_cmd(
     ] = False,
 ) -> None:
     """Kontrollera en budget utan att ändra filen. Avslutar med 1 om det finns fel."""
+    from finsam_xl.jobs.output import result_json
     from finsam_xl.model.findings import has_errors
-    from finsam_xl.report import result_json
 
     try:
         budget, result, findings = _load_any(file)
@@ -152,8 +152,8 @@ def recalc_cmd(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Skriv till en annan fil")] = None,
 ) -> None:
     """Räkna om planen, fördelningen och kontrollerna och skriv dem i arbetsboken."""
+    from finsam_xl import jobs
     from finsam_xl.model.findings import has_errors
-    from finsam_xl.workbook import jobs
     from finsam_xl.workbook.safety import backup_path
 
     _expect(file, WORKBOOKS, "recalc tar en arbetsbok")
@@ -199,8 +199,8 @@ def new_cmd(
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     from datetime import date
 
-    from finsam_xl.interchange import load
-    from finsam_xl.workbook import jobs
+    from finsam_xl import jobs
+    from finsam_xl.model.interchange import load
     from finsam_xl.workbook.template import starter_budget
 
     if source is not None:
@@ -225,8 +225,8 @@ def export_cmd(
     ],
 ) -> None:
     """Exportera arbetsbokens budget till utbytesformatet (YAML eller JSON)."""
-    from finsam_xl.interchange import dump
-    from finsam_xl.workbook import jobs
+    from finsam_xl import jobs
+    from finsam_xl.model.interchange import dump
 
     try:
         outcome = jobs.check(file)
@@ -249,8 +249,8 @@ def demo_cmd(
     ),
 ) -> None:
     """Skapa en arbetsbok av det medföljande exemplet, räkna om den och visa resultatet."""
-    from finsam_xl.interchange import load
-    from finsam_xl.workbook import jobs
+    from finsam_xl import jobs
+    from finsam_xl.model.interchange import load
 
     example = Path(__file__).parent / "examples" / f"{DEMO_EXAMPLE}.yaml"
     from finsam_xl.workbook.safety import backup_path
@@ -311,9 +311,9 @@ def recon_cmd(
     ] = False,
 ) -> None:
     """Stäm av budgeten mot bokföringen och skriv bladet Avstämning."""
-    from finsam_xl.books import BooksError
+    from finsam_xl import jobs
+    from finsam_xl.books.ledger import BooksError
     from finsam_xl.model.findings import has_errors
-    from finsam_xl.workbook import jobs
 
     errors: tuple[type[Exception], ...] = (*_guard(), BooksError)
     try:
@@ -337,7 +337,7 @@ def export_sie_cmd(
     out: Annotated[Path, typer.Option("-o", "--out", help="SIE-filen som skrivs (.se)")],
 ) -> None:
     """Exportera budgetårets budget som #PBUDGET per konto, kostnadsställe och månad."""
-    from finsam_xl.workbook import jobs
+    from finsam_xl import jobs
 
     try:
         findings = jobs.export_sie(file, out)
@@ -382,7 +382,7 @@ def next_year_cmd(
     from decimal import Decimal
 
     from finsam_xl.model.findings import has_errors
-    from finsam_xl.money import parse_number_text
+    from finsam_xl.model.money import parse_number_text
     from finsam_xl.workbook.rollover import next_year
 
     def amount(text: str | None, option: str) -> Decimal | None:

@@ -165,7 +165,7 @@ def test_published_allocation_is_compared_to_the_krona_even_in_a_tkr_budget() ->
     from support import EXAMPLES
 
     from finsam_xl.core import evaluate
-    from finsam_xl.interchange import load
+    from finsam_xl.model.interchange import load
 
     b = load(EXAMPLES / "sodra-dalarna-2025.yaml")
     contributions = [c.model_copy(update={"amount": Decimal(6184800)}) if c.year == 2025 else c

@@ -8,8 +8,8 @@ import pytest
 from support import EXAMPLES, shared_example
 
 from finsam_xl.core import evaluate
-from finsam_xl.interchange import load
 from finsam_xl.model import MemberKind, Result, Severity
+from finsam_xl.model.interchange import load
 
 
 def run(name: str) -> Result:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 from support import EXAMPLE_NAMES, EXAMPLES
 
-from finsam_xl.interchange import SCHEMA_FILE, InterchangeError, dumps, json_schema, load, loads
+from finsam_xl.model.interchange import (
+    SCHEMA_FILE,
+    InterchangeError,
+    dumps,
+    json_schema,
+    load,
+    loads,
+)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

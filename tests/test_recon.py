@@ -11,7 +11,7 @@ import synthetic_books as sb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finsam_xl.books import read_csv_books, read_sie_books
+from finsam_xl.books.ledger import read_csv_books, read_sie_books
 from finsam_xl.core import evaluate
 from finsam_xl.core.recon import Ledger, reconcile
 from finsam_xl.model.recon import Posting

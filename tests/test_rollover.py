@@ -17,7 +17,6 @@ from finsam_xl.core.rollover import (
     rollover,
     uplift,
 )
-from finsam_xl.interchange import load
 from finsam_xl.model.budget import (
     Budget,
     CostGroup,
@@ -27,7 +26,8 @@ from finsam_xl.model.budget import (
     Unit,
     Years,
 )
-from finsam_xl.money import kr
+from finsam_xl.model.interchange import load
+from finsam_xl.model.money import kr
 
 D = Decimal
 

@@ -10,9 +10,9 @@ import pytest
 from support import EXAMPLES
 from typer.testing import CliRunner
 
+from finsam_xl import jobs
 from finsam_xl.cli import app
-from finsam_xl.interchange import load
-from finsam_xl.workbook import jobs
+from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.template import starter_budget
 

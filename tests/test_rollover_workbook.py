@@ -18,10 +18,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
 from support import EXAMPLE_NAMES, EXAMPLES
 
+from finsam_xl import jobs
 from finsam_xl.core.rollover import roll_forward
-from finsam_xl.interchange import load
 from finsam_xl.model.budget import Budget, MappingRule, MappingTarget
-from finsam_xl.workbook import jobs
+from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.rollover import (
     HISTORY_COLUMNS,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from finsam_xl.interchange import load
-from finsam_xl.workbook import jobs
+from finsam_xl import jobs
+from finsam_xl.model.interchange import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "finsam_xl" / "examples"

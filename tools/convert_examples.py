@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from finsam_xl.interchange import dump
 from finsam_xl.model import Budget
+from finsam_xl.model.interchange import dump
 
 OUT = Path(__file__).resolve().parent.parent / "finsam_xl" / "examples"
 

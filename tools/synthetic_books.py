@@ -22,8 +22,8 @@ from pathlib import Path
 
 from finsam_xl.core import evaluate
 from finsam_xl.core.allocation import largest_remainder
-from finsam_xl.interchange import load
 from finsam_xl.model import Budget, MappingRule, MappingTarget
+from finsam_xl.model.interchange import load
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "finsam_xl" / "examples" / "sodra-dalarna-2025.yaml"

@@ -3,7 +3,7 @@
 Equity rolls forward from ``Equity.opening`` at the start of the opening year:
 end = start + contributions + other income - costs, and the next year starts
 from that end. Years before the opening year get no equity figures.
-Percentages are rounded half-up to one decimal (``finsam_xl.money.pct``);
+Percentages are rounded half-up to one decimal (``finsam_xl.model.money.pct``);
 the recommended maximum in kronor is rounded half-up to whole kronor.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import ADMIN_GROUPS, Budget, CostGroup
+from finsam_xl.model.money import pct
 from finsam_xl.model.results import YearAllocation, YearPlan
-from finsam_xl.money import pct
 
 ZERO = Decimal(0)
 

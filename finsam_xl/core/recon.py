@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     EquityRecon,
     Instalment,
@@ -40,7 +41,6 @@ from finsam_xl.model.recon import (
     UnmappedAccount,
 )
 from finsam_xl.model.results import Result
-from finsam_xl.money import fmt_pct, kr, pct
 
 ZERO = Decimal(0)
 INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}

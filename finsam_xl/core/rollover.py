@@ -57,7 +57,7 @@ from finsam_xl.model.budget import (
     Years,
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.money import fmt_pct, kr
+from finsam_xl.model.money import fmt_pct, kr
 
 ZERO = Decimal(0)
 KIND_PLURAL_SV = {

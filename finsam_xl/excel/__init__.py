@@ -1,7 +1,7 @@
 """The button in Excel: one adapter over the xlwings ``Book`` API, and three ways to reach it.
 
 * ``xlbook``: reads the open workbook through the xlwings Book/Sheet/Range/Table/Name
-  subset in ``protocol``, runs the core and writes the computed sheets back
+  subset in ``xltypes``, runs the core and writes the computed sheets back
   (``press``). Every path below goes through it.
 * ``button``: desktop Excel with local Python (VBA ``RunPython`` -> ``xw.Book.caller()``).
 * ``lite``: the xlwings Lite scripts Beräkna and Kontrollera (Pyodide, no local Python).

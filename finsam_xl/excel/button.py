@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from finsam_xl.excel.protocol import XlBook
     from finsam_xl.excel.xlbook import Action, Summary
+    from finsam_xl.excel.xltypes import XlBook
 
 TITLE = "Finsam XL"
 ROLLOVER_MODULE = "finsam_xl.workbook.rollover"

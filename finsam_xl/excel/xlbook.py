@@ -1,7 +1,7 @@
 """The adapter behind every Excel path: read an open workbook, run the core, write back.
 
 ``press(book, action)`` is the button. ``book`` is anything with the xlwings
-subset of ``protocol``: a desktop ``xw.Book``, the book xlwings Lite hands to a
+subset of ``xltypes``: a desktop ``xw.Book``, the book xlwings Lite hands to a
 script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
 
 1. reads each sheet's Excel tables with one ``table.range.value`` call per table
@@ -35,8 +35,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from finsam_xl.excel.protocol import XlBook, XlSheet
 from finsam_xl.excel.styles import role_format
+from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.model.findings import Finding, Severity, sort_findings
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S

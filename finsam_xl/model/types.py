@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
-from finsam_xl.money import to_decimal
+from finsam_xl.model.money import to_decimal
 
 
 def _number_out(value: Decimal) -> int | float:

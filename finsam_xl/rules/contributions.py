@@ -8,8 +8,8 @@ from decimal import Decimal
 from finsam_xl.core.allocation import KIND_ORDER
 from finsam_xl.model.budget import Budget, EntryMode, MemberKind
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.results import Result
-from finsam_xl.money import fmt_pct, kr, pct
 from finsam_xl.rules.members import KIND_SV
 
 LAWFUL_PCT = {MemberKind.STAT: 50, MemberKind.REGION: 25, MemberKind.KOMMUN: 25}

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import Result
-from finsam_xl.money import fmt_pct, kr
 
 
 def check_negative(budget: Budget, result: Result) -> Iterator[Finding]:

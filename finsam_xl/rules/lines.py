@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, YearKind
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import Result
-from finsam_xl.money import fmt_pct, kr
 
 
 def _lines(budget: Budget) -> Iterator[tuple[str, int, CostLine | IncomeLine]]:

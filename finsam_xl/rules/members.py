@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, MemberKind
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct
 from finsam_xl.model.results import Result
-from finsam_xl.money import fmt_pct
 
 KEY_SV = {KeyType.BEFOLKNING: "befolkning", KeyType.PROCENT: "procent", KeyType.LIKA: "lika delar"}
 KIND_SV = {

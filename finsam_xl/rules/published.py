@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import kr
 from finsam_xl.model.results import Result, YearPlan
-from finsam_xl.money import kr
 
 #: Published item -> (Swedish label, how to compute it from a plan row).
 ITEMS: dict[str, tuple[str, Callable[[YearPlan], Decimal | None]]] = {

@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from finsam_xl.interchange import swedish
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.money import parse_number_text, to_decimal
+from finsam_xl.model.interchange import swedish
+from finsam_xl.model.money import parse_number_text, to_decimal
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula

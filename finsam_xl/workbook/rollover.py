@@ -41,13 +41,13 @@ from typing import Any
 
 from finsam_xl.core import evaluate
 from finsam_xl.core.rollover import Rollover, RolloverError, roll_forward
+from finsam_xl.jobs import Outcome
 from finsam_xl.model.budget import Budget, MappingTarget, Unit
 from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.money import kr
 from finsam_xl.model.results import Result
-from finsam_xl.money import kr
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
-from finsam_xl.workbook.jobs import Outcome
 from finsam_xl.workbook.reader import ReadResult, read_book, read_workbook
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_package
 from finsam_xl.workbook.views import OpenpyxlSheet, SheetView

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from support import EXAMPLES
 
-from finsam_xl.interchange import load
-from finsam_xl.workbook import jobs
+from finsam_xl import jobs
+from finsam_xl.model.interchange import load
 
 WHEN = datetime(2025, 3, 14, 9, 26)
 

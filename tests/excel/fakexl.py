@@ -1,4 +1,4 @@
-"""A stand-in for the xlwings Book/Sheet/Range/Table/Name/App subset in finsam_xl.excel.protocol.
+"""A stand-in for the xlwings Book/Sheet/Range/Table/Name/App subset in finsam_xl.excel.xltypes.
 
 It behaves like desktop Excel through xlwings where the adapter could notice:
 

@@ -1,6 +1,6 @@
 """Keep the stand-in, the remote book and the protocol honest against the installed xlwings.
 
-Every member the adapter may use is declared in finsam_xl.excel.protocol. Each
+Every member the adapter may use is declared in finsam_xl.excel.xltypes. Each
 must exist in xlwings.main with the same kind (property, settable property,
 method) and the same parameters (names, kinds, defaults); the test stand-in and
 remote.RemoteBook must match too. mypy also checks xw.Book against XlBook
@@ -18,8 +18,8 @@ import fakexl
 import pytest
 import xlwings.main as xl
 
-from finsam_xl.excel import protocol as P
 from finsam_xl.excel import remote as R
+from finsam_xl.excel import xltypes as P
 from finsam_xl.excel.styles import ROLE_FORMATS
 
 #: protocol class -> (xlwings class, stand-in class, remote class or None for a plain list)

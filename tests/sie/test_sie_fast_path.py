@@ -26,7 +26,7 @@ import synthetic_books as sb  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finsam_xl.books import Books, read_sie_books
+from finsam_xl.books.ledger import Books, read_sie_books
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.recon import Posting

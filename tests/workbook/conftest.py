@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from support import EXAMPLE_NAMES, EXAMPLES
 
-from finsam_xl.interchange import load
-from finsam_xl.workbook import jobs
+from finsam_xl import jobs
+from finsam_xl.model.interchange import load
 
 
 @pytest.fixture(scope="session")

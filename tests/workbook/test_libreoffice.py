@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from support import EXAMPLE_NAMES, EXAMPLES
 
-from finsam_xl.interchange import load
+from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -12,7 +12,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
-from finsam_xl.workbook import jobs
+from finsam_xl import jobs
 from finsam_xl.workbook.package import Package
 
 COMPUTED = {"Plan", "Fördelning", "Kontroller"}
@@ -56,7 +56,7 @@ def test_recalc_keeps_every_part_but_the_computed_sheets(
         pytest.importorskip("finsam_xl.vba")
         from support import EXAMPLES
 
-        from finsam_xl.interchange import load
+        from finsam_xl.model.interchange import load
 
         book = tmp_path / "b.xlsm"
         jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), book, xlsm=True)
@@ -96,7 +96,7 @@ def test_file_permissions_are_kept(example_books: dict[str, Path], tmp_path: Pat
     fresh = tmp_path / "ny.xlsx"
     from support import EXAMPLES
 
-    from finsam_xl.interchange import load
+    from finsam_xl.model.interchange import load
 
     jobs.new(load(EXAMPLES / "fryksdalen-2022.yaml"), fresh)
     assert stat.S_IMODE(fresh.stat().st_mode) & 0o044  # readable by others, as the umask says

@@ -14,9 +14,9 @@ import synthetic_books as sb
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from finsam_xl import jobs
 from finsam_xl.cli import app
 from finsam_xl.sie import PeriodBalance, read_sie
-from finsam_xl.workbook import jobs
 from finsam_xl.workbook.package import Package
 
 runner = CliRunner()

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from finsam_xl.cli import app
 from finsam_xl.core import evaluate
-from finsam_xl.interchange import load
-from finsam_xl.report import result_json
+from finsam_xl.jobs.output import result_json
+from finsam_xl.model.interchange import load
 
 runner = CliRunner()
 

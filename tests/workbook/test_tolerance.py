@@ -10,8 +10,8 @@ from typing import Any
 from openpyxl import load_workbook
 from support import EXAMPLES
 
-from finsam_xl.interchange import load
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.money import parse_number_text
 from finsam_xl.model.recon import Posting
-from finsam_xl.money import parse_number_text
 
 
 class BooksError(Exception):

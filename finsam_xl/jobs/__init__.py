@@ -128,7 +128,7 @@ def parse_period(period: str | None, year: int | None, fallback_year: int) -> tu
 
 def read_books(path: Path) -> Books:
     """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger."""
-    from finsam_xl.books import read_csv_books, read_sie_books
+    from finsam_xl.books.ledger import read_csv_books, read_sie_books
 
     if path.suffix.lower() == ".csv":
         return read_csv_books(path)
@@ -175,8 +175,8 @@ def reconcile_workbook(
 
 def export_sie(path: Path, out: Path) -> list[Finding]:
     """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+    from finsam_xl.books.pbudget import budget_sie_records
     from finsam_xl.sie import write_sie
-    from finsam_xl.sie_budget import budget_sie_records
 
     outcome = check(path)
     if outcome.blocked or outcome.budget is None:

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from finsam_xl.model.budget import Budget
 
-SCHEMA_FILE = Path(__file__).parent / "schema" / "budget.schema.json"
+SCHEMA_FILE = Path(__file__).parent.parent / "schema" / "budget.schema.json"
 
 
 class InterchangeError(ValueError):
