@@ -28,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     EquityRecon,
@@ -44,7 +45,6 @@ from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
 INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
-MONTHS_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
 class Ledger:

@@ -57,22 +57,10 @@ from finsam_xl.model.budget import (
     Years,
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
 from finsam_xl.model.money import fmt_pct, kr
 
 ZERO = Decimal(0)
-KIND_PLURAL_SV = {
-    MemberKind.STAT: "staten",
-    MemberKind.REGION: "regionerna",
-    MemberKind.KOMMUN: "kommunerna",
-}
-GROUP_SV = {
-    CostGroup.STYRELSE: "styrelse",
-    CostGroup.ADMINISTRATION: "administration",
-    CostGroup.INSATS_INDIVID: "insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "insats strukturinriktad",
-    CostGroup.KOMPETENS: "kompetensutveckling",
-    CostGroup.OVRIGT: "övrigt",
-}
 
 
 class RolloverError(ValueError):

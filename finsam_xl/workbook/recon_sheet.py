@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from finsam_xl.core.recon import MONTHS_SV
 from finsam_xl.model.findings import Finding
+from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
