@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from finsam_xl.model.findings import Finding
+from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address
-from finsam_xl.workbook.writer import Anchors, Grid, findings_grid, summary_text
+from finsam_xl.workbook.writer import Anchors, Grid, findings_grid
 
 LINE_HEADERS = [
     "Rubrik",
