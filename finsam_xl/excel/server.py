@@ -55,7 +55,8 @@ MAX_CONNECTIONS = 512
 WORKERS = 4
 #: Complete requests waiting for, or in, a worker; more are answered 503.
 MAX_PENDING = 128
-#: Bytes of request bodies held at once, over all connections (at least one ``max_bytes``).
+#: Bytes of request bodies received and held at once, over all connections (at least one
+#: ``max_bytes``); a body that would pass it is answered 503.
 MAX_BUFFERED = 64 * 1024 * 1024
 #: Bytes of the request line plus headers.
 MAX_HEAD_BYTES = 16 * 1024
@@ -361,19 +362,22 @@ class FinsamServer:
             raise _Refusal(405, f"Metoden {request.method[:20]} stöds inte. Knapparna använder "
                                 "POST.", {"Allow": _ALLOW})
         length = _content_length(request, self.max_bytes)
-        if self._buffered + length > self.max_buffered:
-            raise _busy()
-        self._buffered += length
-        request.reserved = length  # released by _exchange once answered
         if request.headers.get("Expect", "").lower() == "100-continue":
             writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        try:
-            return await reader.readexactly(length)
-        except asyncio.IncompleteReadError as error:
-            if error.partial:
-                raise _Refusal(400, "Förfrågan tog slut innan hela arbetsboken kommit "
-                                    "fram.") from None
-            raise
+        chunks: list[bytes] = []
+        missing = length
+        while missing:
+            chunk = await reader.read(min(missing, 256 * 1024))
+            if not chunk:
+                raise _Refusal(400, "Förfrågan tog slut innan hela arbetsboken kommit fram.")
+            # Count what has arrived, not what is claimed: stalled clients cost only their bytes.
+            if self._buffered + len(chunk) > self.max_buffered:
+                raise _busy()
+            self._buffered += len(chunk)
+            request.reserved += len(chunk)  # released by _exchange once answered
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
 
     async def _compute(self, request: _Request, body: bytes,
                        executor: ThreadPoolExecutor) -> Reply:
