@@ -76,6 +76,9 @@ def _scan_text(inner: str) -> str:
     return "".join(_unescape(t or "") for t in _T_SCAN.findall(inner))
 
 
+#: What a damaged part raises while it is parsed.
+_BROKEN = (ET.ParseError, UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile)
+
 _COLUMNS: dict[str, int] = {}
 
 
@@ -107,9 +110,10 @@ class _Styles:
             root = ET.fromstring(archive.read("xl/styles.xml"))
         except KeyError:
             return
+        formats = root.find(f"{_M}numFmts")  # not the numFmt of conditional formats (dxf)
         custom = {
             int(f.get("numFmtId", "0")): f.get("formatCode", "")
-            for f in root.iter(f"{_M}numFmt")
+            for f in ([] if formats is None else formats.findall(f"{_M}numFmt"))
         }
         xfs = root.find(f"{_M}cellXfs")
         for index, xf in enumerate([] if xfs is None else xfs.findall(f"{_M}xf")):
@@ -155,10 +159,17 @@ class ZipSheet:
         return self._tables
 
     def cells(self) -> dict[tuple[int, int], Any]:
-        """Every non-empty cell's raw value, parsed once."""
+        """Every non-empty cell's raw value, parsed once; a broken part is a WorkbookError."""
         if self._values is None:
-            self._values = {}
-            self._parse(self._values)
+            values: dict[tuple[int, int], Any] = {}
+            try:
+                self._parse(values)
+            except _BROKEN as error:
+                raise WorkbookError(
+                    f"{self.view.path.name}: bladet '{self._title}' kan inte läsas "
+                    f"({self.part}: {error}); filen är skadad. Öppna och spara den i Excel."
+                ) from None
+            self._values = values
         return self._values
 
     def _parse(self, values: dict[tuple[int, int], Any]) -> None:

@@ -207,3 +207,11 @@ def test_the_view_is_a_fraction_of_a_full_load_in_parsed_cells(tmp_path: Path) -
     assert isinstance(sheet, ZipSheet) and sheet._values is None
     assert sheet.value(2, 2) is False
     assert sheet._values is not None
+
+
+def test_a_workbook_saved_by_openpyxl_reads_the_same(tmp_path: Path) -> None:
+    """openpyxl writes conditional formats' number formats (dxf) after the cell formats."""
+    path = tmp_path / "sparad.xlsx"
+    wb = load_workbook(ROOT / "workbooks" / "examples" / "fryksdalen-2022.xlsx")
+    wb.save(path)
+    assert_same_reading(path)
