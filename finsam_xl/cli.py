@@ -348,6 +348,49 @@ def next_year_cmd(
     raise typer.Exit(1 if has_errors(outcome.findings) else 0)
 
 
+@app.command("oversikt")
+@_guarded
+def overview_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Budgetfiler och mappar (.xlsx, .xlsm, .yaml, .json)"),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Översikten som skrivs (.xlsx)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv tabellerna som JSON")] = False,
+    matching: Annotated[
+        Path | None,
+        typer.Option(
+            "--matchning", help="CSV med kolumnerna 'Namn i budgeten' och 'Medlem'"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--processer", help="Antal processer (standard: 2)", min=1, max=8)
+    ] = None,
+) -> None:
+    """Översikt över flera förbund: nyckeltal, medlemmarnas bidrag till alla förbund, kontroller."""
+    if out is None and not as_json:
+        _fail("ange -o oversikt.xlsx, --json eller båda.")
+    result, written = jobs.overview_of(files, out, matching, workers)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        for refused in result.refused:
+            typer.echo(f"Ej inläst: {refused.message}", err=True)
+        problems = [p.finding for p in result.findings if p.finding.rule.startswith("overview.")]
+        if problems:
+            _print_findings(problems)
+    if written is not None:
+        count = len({(r.forbund, r.budget_year) for r in result.forbund})
+        typer.echo(
+            f"Skrev {written}: {count} förbund, {len(result.members)} medlemmar, "
+            f"{len(result.refused)} filer kunde inte läsas.",
+            err=as_json,
+        )
+    raise typer.Exit(1 if result.has_problems else 0)
+
+
 def main() -> None:
     """Entry point of the ``finsam-xl`` script."""
     if len(sys.argv) > 1 and sys.argv[1] in ("--version", "-V"):

@@ -11,6 +11,7 @@ another view of a workbook). Each job is one function:
 ``export``                the workbook's budget as an interchange file
 ``reconcile_workbook``    the books against the budget; writes Avstämning
 ``export_sie``            the budget year as SIE ``#PBUDGET``
+``overview_of``           many budgets in one overview workbook (or JSON)
 ``write_next_year``       next year's workbook from this year's
 ========================  =====================================================
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from finsam_xl.jobs.evaluate import evaluate_read
     from finsam_xl.jobs.next_year import next_year_or_raise, parse_amount, write_next_year
     from finsam_xl.jobs.outcome import Outcome, ReconOutcome, unusable_errors
+    from finsam_xl.jobs.overview import overview_of
     from finsam_xl.jobs.reconcile import export_sie, parse_period, read_books, reconcile_workbook
 
 _WHERE = {
@@ -52,6 +54,7 @@ _WHERE = {
     "Outcome": "outcome",
     "ReconOutcome": "outcome",
     "unusable_errors": "outcome",
+    "overview_of": "overview",
     "export_sie": "reconcile",
     "parse_period": "reconcile",
     "read_books": "reconcile",
@@ -70,6 +73,7 @@ __all__ = [
     "new",
     "write_next_year",
     "next_year_or_raise",
+    "overview_of",
     "parse_amount",
     "parse_period",
     "read_books",
