@@ -195,6 +195,15 @@ def new_cmd(
         bool,
         typer.Option("--utan-bladskydd", help="Inget bladskydd (för xlwings Lite och servern)"),
     ] = False,
+    lite: Annotated[
+        bool | None,
+        typer.Option("--lite/--utan-lite",
+                     help="Med koden för xlwings Lite (standard för .xlsx, inte för .xlsm)"),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", help="Knapparna anropar servern på adressen (med --xlsm)"),
+    ] = None,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     from datetime import date
@@ -211,8 +220,12 @@ def new_cmd(
         out = out.with_suffix(".xlsm")
     try:
         budget = load(source) if source else starter_budget(year or date.today().year + 1)
+        from finsam_xl.excel.lite_embed import after_new, check_new_options
+
+        check_new_options(out, server)
         outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected)
-    except _guard() as error:
+        after_new(out, lite=lite, server=server)
+    except (*_guard(), ValueError) as error:
         _fail(str(error))
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
@@ -422,6 +435,24 @@ def next_year_cmd(
         f"{file} är oförändrad."
     )
     raise typer.Exit(1 if has_errors(outcome.findings) else 0)
+
+
+@app.command("lite")
+def lite_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    force: Annotated[
+        bool, typer.Option("--skriv-over", help="Ersätt annan Python-kod i arbetsbokens Lite")
+    ] = False,
+) -> None:
+    """Lägg in eller uppdatera finsam_xl:s kod för xlwings Lite i en befintlig arbetsbok."""
+    from finsam_xl.excel.lite_embed import embed, report
+
+    _expect(file, WORKBOOKS, "lite tar en arbetsbok")
+    try:
+        outcome = embed(file, force=force)
+    except _guard() as error:
+        _fail(str(error))
+    typer.echo(report(file, outcome))
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ log = logging.getLogger("finsam_xl.server")
 
 MAX_BYTES = 10 * 1024 * 1024
 #: URL path -> button action. The payload carries no script name: the URL routes.
-ROUTES = {"/berakna": "recalc", "/kontrollera": "check"}
+ROUTES = {"/berakna": "recalc", "/kontrollera": "check", "/sjalvtest": "selftest"}
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 
@@ -461,8 +461,8 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
 
     action = route(path)
     if action is None:
-        return Reply.text(404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna eller "
-                               "/kontrollera.")
+        return Reply.text(404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna, "
+                               "/kontrollera eller /sjalvtest.")
     if not authorized(headers.get("Authorization"), token):
         return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
                                "xlwings.conf eller i knappens makro.")
@@ -484,7 +484,12 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
         return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
                                + (f" (fältet {where})." if where else "."))
     book = RemoteBook(payload)
-    press(book, "recalc" if action == "recalc" else "check", echo=False)
+    if action == "selftest":
+        from finsam_xl.excel.selftest import on_book
+
+        on_book(book, alert=True, echo=False)
+    else:
+        press(book, "recalc" if action == "recalc" else "check", echo=False)
     body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
     return Reply(200, JSON, body_out.encode("utf-8"))
 
