@@ -172,7 +172,8 @@ def _finsam_xl_zip() -> str:
     data = base64.b64decode(_CODE)
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise RuntimeError("finsam_xl-koden i main.py är skadad. Kör 'finsam-xl lite' igen.")
-    path = os.path.join(tempfile.gettempdir(), f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip")
+    name = f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip"
+    path = os.path.join(tempfile.gettempdir(), name)
     if not os.path.isfile(path) or os.path.getsize(path) != len(data):
         with open(path + ".tmp", "wb") as handle:
             handle.write(data)
