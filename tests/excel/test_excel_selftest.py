@@ -11,7 +11,7 @@ from fakexl import FakeBook, FakeName, apply_actions
 from payload import payload_bytes
 
 import finsam_xl.excel.lite as lite
-from finsam_xl.excel import selftest
+from finsam_xl.excel import button, selftest
 from finsam_xl.excel.remote import handle
 from finsam_xl.excel.xlbook import Anchors, XlBookView
 
@@ -79,7 +79,7 @@ def test_lite_script(edited_book: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_desktop_button(edited_book: Path) -> None:
     book = FakeBook.from_xlsx(edited_book, com=True, protect=True)
-    outcome = selftest.desktop(book)
+    outcome = button.selftest(book)
     assert outcome.ok
     assert str(status(book)).startswith(OK)
     assert book.app.alerts[0]["prompt"] == outcome.text and book.app.alerts[0]["mode"] == "info"

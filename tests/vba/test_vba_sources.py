@@ -25,7 +25,7 @@ MACROS = {
     "Berakna": "import finsam_xl.excel.button as b; b.recalc()",
     "Kontrollera": "import finsam_xl.excel.button as b; b.check()",
     "NyttAr": "import finsam_xl.excel.button as b; b.next_year()",
-    "Sjalvtest": "import finsam_xl.excel.selftest as s; s.desktop()",
+    "Sjalvtest": "import finsam_xl.excel.button as b; b.selftest()",
 }
 
 

@@ -28,5 +28,5 @@ End Sub
 
 ' Self-test for IT: compute the bundled example budgets and compare every figure.
 Public Sub Sjalvtest()
-    RunPython "import finsam_xl.excel.selftest as s; s.desktop()"
+    RunPython "import finsam_xl.excel.button as b; b.selftest()"
 End Sub
