@@ -219,13 +219,13 @@ def new_cmd(
     if xlsm and out.suffix.lower() == ".xlsx":
         out = out.with_suffix(".xlsm")
     try:
-        budget = load(source) if source else starter_budget(year or date.today().year + 1)
         from finsam_xl.excel.lite_embed import after_new, check_new_options
 
+        budget = load(source) if source else starter_budget(year or date.today().year + 1)
         check_new_options(out, server)
         outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected)
         after_new(out, lite=lite, server=server)
-    except (*_guard(), ValueError) as error:
+    except (*_guard(), ValueError) as error:  # type: ignore[misc]
         _fail(str(error))
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 

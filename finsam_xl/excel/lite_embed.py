@@ -88,8 +88,8 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            for child in node.orelse:
-                visit(child)
+            for branch in node.orelse:
+                visit(branch)
             return
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
@@ -223,7 +223,7 @@ def requirements_txt(existing: str | None = None) -> str:
     return "\n".join([*REQUIREMENTS, *kept]) + "\n"
 
 
-# --- the web-extension part ------------------------------------------------------------------------
+# --- the web-extension part --------------------------------------------------------------
 def _attr(value: str) -> str:
     """A property value as Office writes it: a JSON string, XML-escaped for an attribute."""
     return escape(json.dumps(value, ensure_ascii=False), {'"': "&quot;"})
@@ -242,7 +242,7 @@ def webextension_xml(properties: dict[str, str], ident: str) -> bytes:
         f'store="{LITE_STORE_ID}" storeType="OMEX"/></we:alternateReferences>'
         f'<we:properties>{props}</we:properties><we:bindings/>'
         f'<we:snapshot xmlns:r="{NS_R}"/></we:webextension>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def read_properties(xml: bytes) -> dict[str, str] | None:
@@ -272,8 +272,9 @@ def _replace_properties(xml: bytes, properties: dict[str, str]) -> bytes:
     for name, value in properties.items():
         element = f'<{prefix}:property name="{name}" value="{_attr(value)}"/>'
         pattern = re.compile(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>')
-        if pattern.search(text):
-            text = pattern.sub(lambda _m, e=element: e, text, count=1)
+        found = pattern.search(text)
+        if found:
+            text = text[:found.start()] + element + text[found.end():]
         elif f"<{prefix}:properties/>" in text:
             text = text.replace(f"<{prefix}:properties/>",
                                 f"<{prefix}:properties>{element}</{prefix}:properties>", 1)
@@ -289,7 +290,7 @@ def _taskpanes_xml(rel_id: str) -> bytes:
         'visibility="1" width="438" row="4">'
         f'<wetp:webextensionref xmlns:r="{NS_R}" r:id="{rel_id}"/></wetp:taskpane>'
         '</wetp:taskpanes>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _add_relationship(xml: bytes, rel_type: str, target: str) -> tuple[bytes, str]:
@@ -387,7 +388,7 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
 _EMPTY_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
     f'<Relationships xmlns="{NS_PKG_REL}"></Relationships>'
-).encode("utf-8")
+).encode()
 
 
 def _check_size(size: int) -> None:
@@ -485,7 +486,8 @@ def report(path: Path, outcome: EmbedOutcome) -> str:
     """The Swedish sentence ``finsam-xl lite`` prints."""
     size = f"{outcome.size // 1024} KB"
     if not outcome.changed:
-        return f"{path} har redan finsam_xl {finsam_xl.__version__} för xlwings Lite; inget ändrades."
+        return (f"{path} har redan finsam_xl {finsam_xl.__version__} för xlwings Lite; "
+                "inget ändrades.")
     if outcome.previous_version:
         return (f"Uppdaterade finsam_xl för xlwings Lite i {path} från version "
                 f"{outcome.previous_version} till {finsam_xl.__version__} ({size}).")

@@ -196,7 +196,7 @@ def test_recalc_keeps_the_lite_code(plain: Path) -> None:
     assert extract(plain) == props
 
 
-# --- the embedded main.py in a bare environment -----------------------------------------------------
+# --- the embedded main.py in a bare environment ------------------------------------------------
 @pytest.fixture(scope="session")
 def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with only pydantic, PyYAML and xlwings (from the configured index), once per run."""
