@@ -430,6 +430,9 @@ def next_year_cmd(
     if outcome.written is None or outcome.budget is None:
         typer.echo(f"Inget skrevs: rätta felen i {file} först.", err=True)
         raise typer.Exit(1)
+    from finsam_xl.excel.lite_embed import carry_over
+
+    carry_over(file, outcome.written)  # the xlwings Lite code, if this year's book had it
     typer.echo(
         f"Skapade {outcome.written} med budgetår {outcome.budget.years.budget}; "
         f"{file} är oförändrad."

@@ -493,3 +493,18 @@ def report(path: Path, outcome: EmbedOutcome) -> str:
                 f"{outcome.previous_version} till {finsam_xl.__version__} ({size}).")
     return (f"Lade in finsam_xl {finsam_xl.__version__} för xlwings Lite i {path} ({size}). "
             "Öppna arbetsboken, starta xlwings Lite och kör Beräkna.")
+
+
+def carry_over(source: Path, out: Path) -> bool:
+    """Give ``out`` finsam_xl's Lite code when ``source`` had it (``nytt-ar`` rewrites the file).
+
+    Only finsam_xl's own main.py is carried (in the current version); True if it was.
+    """
+    main = extract(source).get("main.py")
+    if not main or MARKER not in main or not out.is_file():
+        return False
+    parts, infos = _read_parts(out)
+    new_parts, outcome = embedded_parts(parts)
+    if outcome.changed:
+        atomic_write(out, lambda tmp: _write_parts(tmp, new_parts, infos), keep_backup=False)
+    return True

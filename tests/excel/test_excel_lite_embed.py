@@ -196,6 +196,19 @@ def test_recalc_keeps_the_lite_code(plain: Path) -> None:
     assert extract(plain) == props
 
 
+def test_next_year_keeps_the_lite_code(tmp_path: Path) -> None:
+    """`nytt-ar` rebuilds the workbook; the Lite code is carried over when it was there."""
+    example = Path(finsam_xl.__file__).parent / "examples" / "sodra-dalarna-2025.yaml"
+    this, plain = tmp_path / "i år.xlsx", tmp_path / "utan.xlsx"
+    assert run_cli("new", "--from", str(example), "-o", str(this)).exit_code == 0
+    assert run_cli("new", "--utan-lite", "--from", str(example), "-o", str(plain)).exit_code == 0
+    for source, has in ((this, True), (plain, False)):
+        out = tmp_path / f"nästa {source.stem}.xlsx"
+        done = run_cli("nytt-ar", str(source), "-o", str(out), "--eget-kapital", "400 000")
+        assert done.exit_code in (0, 1), done.output
+        assert extract(out).get("main.py") == (main_py() if has else None)
+
+
 # --- the embedded main.py in a bare environment ------------------------------------------------
 @pytest.fixture(scope="session")
 def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
