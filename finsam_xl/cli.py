@@ -177,6 +177,15 @@ def new_cmd(
         bool,
         typer.Option("--utan-bladskydd", help="Inget bladskydd (för xlwings Lite och servern)"),
     ] = False,
+    lite: Annotated[
+        bool | None,
+        typer.Option("--lite/--utan-lite",
+                     help="Med koden för xlwings Lite (standard för .xlsx, inte för .xlsm)"),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", help="Knapparna anropar servern på adressen (med --xlsm)"),
+    ] = None,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     if out.exists() and not force:
@@ -184,7 +193,7 @@ def new_cmd(
     if xlsm and out.suffix.lower() == ".xlsx":
         out = out.with_suffix(".xlsm")
     budget = jobs.load_budget(source, year)
-    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected)
+    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server)
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
 
@@ -389,6 +398,18 @@ def overview_cmd(
             err=as_json,
         )
     raise typer.Exit(1 if result.has_problems else 0)
+
+
+@app.command("lite")
+@_guarded
+def lite_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    force: Annotated[
+        bool, typer.Option("--skriv-over", help="Ersätt annan Python-kod i arbetsbokens Lite")
+    ] = False,
+) -> None:
+    """Lägg in eller uppdatera finsam_xl:s kod för xlwings Lite i en befintlig arbetsbok."""
+    typer.echo(jobs.embed_lite(file, force=force))
 
 
 def main() -> None:

@@ -65,7 +65,7 @@ MAX_CONTAINERS = 100_000
 #: (an over-count: commas inside strings count too). Bounds the objects built.
 MAX_ITEMS = 800_000
 #: URL path -> button action. The payload carries no script name: the URL routes.
-ROUTES = {"/berakna": "recalc", "/kontrollera": "check"}
+ROUTES = {"/berakna": "recalc", "/kontrollera": "check", "/sjalvtest": "selftest"}
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 
@@ -498,7 +498,9 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
     if action is None:
         shown = path.split("?", 1)[0]
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
-        return Reply.text(404, f"Okänd adress {shown!r}. Använd /berakna eller /kontrollera.")
+        return Reply.text(
+            404, f"Okänd adress {shown!r}. Använd /berakna, /kontrollera eller /sjalvtest."
+        )
     if not authorized(headers.get("Authorization"), token):
         return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
                                "xlwings.conf eller i knappens makro.")
@@ -506,7 +508,12 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
     if isinstance(payload_or_reply, Reply):
         return payload_or_reply
     book = RemoteBook(payload_or_reply)
-    press(book, "recalc" if action == "recalc" else "check", echo=False)
+    if action == "selftest":
+        from finsam_xl.excel.selftest import on_book
+
+        on_book(book, alert=True, echo=False)
+    else:
+        press(book, "recalc" if action == "recalc" else "check", echo=False)
     body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
     return Reply(200, JSON, body_out.encode("utf-8"))
 

@@ -24,7 +24,7 @@ from finsam_xl.core.overview import (
     summarise,
 )
 from finsam_xl.jobs.budget import INTERCHANGE, WORKBOOKS, check
-from finsam_xl.jobs.outcome import unusable_errors
+from finsam_xl.jobs.errors import unusable_errors
 from finsam_xl.workbook.overview_book import write_overview
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
 

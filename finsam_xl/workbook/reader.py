@@ -29,7 +29,8 @@ from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.safety import WorkbookError, inspect_package
+from finsam_xl.workbook.safety import WorkbookError as WorkbookError  # what read_book raises
+from finsam_xl.workbook.safety import inspect_package
 from finsam_xl.workbook.views import BookView, SheetView
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
