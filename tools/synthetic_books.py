@@ -137,7 +137,7 @@ def make_books(path: Path, seed: int = 2025) -> int:
                 )
     allocation = result.allocation_for(YEAR)
     assert allocation is not None
-    for member, account in MEMBER_ACCOUNTS.items():
+    for index, (member, account) in enumerate(MEMBER_ACCOUNTS.items()):
         owed = allocation.amount(member)
         assert owed is not None
         quarters = largest_remainder(owed, [Decimal(1)] * 4, ["0", "1", "2", "3"])
@@ -151,7 +151,8 @@ def make_books(path: Path, seed: int = 2025) -> int:
                 Transaction("TRANS", BANK, (), amount),
                 Transaction("TRANS", account, objects, -amount),
             ]
-            vouchers.append(Voucher("B", str(q + 1), day, f"Medlemsbidrag {member}", rows=rows))
+            number = str(4 * index + q + 1)  # unique in the series, as in real books
+            vouchers.append(Voucher("B", number, day, f"Medlemsbidrag {member}", rows=rows))
     for month in months:
         voucher(date(YEAR, month, 20), "Konsultarvode", UNMAPPED, "20000", UNMAPPED_AMOUNT)
     vouchers.sort(key=lambda v: (v.date, v.series, int(v.number)))

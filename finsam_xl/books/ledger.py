@@ -58,11 +58,10 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
     for account, amount in totals.opening.items():
         ledger.add_opening_balance(account, amount)
     year = totals.fiscal_year.start.year if totals.fiscal_year is not None else None
-    severity = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
     findings = [
         Finding(
             rule=f"sie.{i.code}",
-            severity=severity.get(str(getattr(i.severity, "value", i.severity)), Severity.WARNING),
+            severity=i.severity,
             message=i.message,
             location=i.location,
         )
