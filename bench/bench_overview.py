@@ -92,8 +92,8 @@ def main() -> None:
     print(f"{args.files} workbooks of 2,000 lines, {args.workers} worker processes")
     print("| run | time | x baseline | peak RSS (process / per worker) |")
     print("| --- | --- | --- | --- |")
-    print(f"| (a) {args.files} x jobs.check, one process (baseline) | {base['seconds']:.2f} s | 1.00 |"
-          f" {base['rss_self_mb']:.0f} MB |")
+    label = f"(a) {args.files} x jobs.check, one process (baseline)"
+    print(f"| {label} | {base['seconds']:.2f} s | 1.00 | {base['rss_self_mb']:.0f} MB |")
     for label, data in (("(b) overview of 5", few), (f"(c) overview of {args.files}", many)):
         print(f"| {label} | {data['seconds']:.2f} s | {data['seconds'] / base['seconds']:.2f} |"
               f" {data['rss_self_mb']:.0f} MB / {data['rss_worker_mb']:.0f} MB |")
