@@ -399,7 +399,7 @@ def _break_stale(lock: Path, seen: dict[str, object]) -> None:
 
 
 @contextlib.contextmanager
-def write_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
+def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
     """Hold the write lock of ``path`` (an exclusive-create file beside it); yields ``waited``.
 
     Works on local disks and Windows (SMB) shares alike, since it needs only O_EXCL.
@@ -407,7 +407,7 @@ def write_lock(path: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[bool]:
     LOCK_STALE_SECONDS) and is broken. ``waited`` is True when another run held the lock.
     """
     lock = write_lock_path(path)
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     waited = False
     content = json.dumps(
         {"pid": os.getpid(), "host": socket.gethostname(), "time": time.time()}
