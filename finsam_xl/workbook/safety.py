@@ -31,6 +31,7 @@ import re
 import shutil
 import socket
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -78,6 +79,7 @@ _FORBIDDEN_XML = tuple(
 _STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 _ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _LOCK_SUFFIX = ".finsam-lock"
+_HELD = threading.local()  # locks this thread holds: path -> waited
 
 #: The computed sheet each result name must point to (the writer replaces that sheet's cells).
 RESULT_SHEETS: dict[str, str] = {
@@ -405,8 +407,17 @@ def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
     Works on local disks and Windows (SMB) shares alike, since it needs only O_EXCL.
     A lock left by a killed run is stale (its process is gone, or it is older than
     LOCK_STALE_SECONDS) and is broken. ``waited`` is True when another run held the lock.
+    The lock is reentrant within a thread: a job may hold it around its whole read, compute
+    and write, and ``atomic_write`` inside then sees the job's ``waited``.
     """
-    lock = write_lock_path(path)
+    lock = write_lock_path(Path(os.path.abspath(path)))
+    held = getattr(_HELD, "locks", None)
+    if held is None:
+        held = _HELD.locks = {}
+    key = str(Path(os.path.abspath(lock)))
+    if key in held:  # this thread holds it already (a job around its atomic_write)
+        yield held[key]
+        return
     deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
     waited = False
     content = json.dumps(
@@ -416,11 +427,20 @@ def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
         try:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
+            fd = -1
+        except OSError as error:
+            unchanged = f"{path.name} är oförändrad." if path.exists() else "Inget skrevs."
+            raise WorkbookError(
+                f"{path}: mappen {lock.parent} går inte att skriva i ({_reason(error)}). Spara "
+                f"arbetsboken i en mapp där du får skriva, eller be om skrivrätt. {unchanged}"
+            ) from None
+        if fd < 0:
             info = _lock_info(lock)
             if info is None:
                 continue
             if _is_stale(info):
                 _break_stale(lock, info)
+                time.sleep(0.01)
                 continue
             waited = True
             if time.monotonic() > deadline:
@@ -442,9 +462,11 @@ def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
         finally:
             os.close(fd)
         break
+    held[key] = waited
     try:
         yield waited
     finally:
+        del held[key]
         lock.unlink(missing_ok=True)
 
 
