@@ -1,11 +1,12 @@
 """Kill -9 at random points of `finsam-xl recalc` and `finsam-xl avstamning` (issue 10).
 
 Each time: the file at the original path is either the old file (byte-identical) or the new
-one (every part outside the written sheet byte-identical, every part unpacks and parses),
-the backup, if any, is the old file, and the next successful run leaves no temporary file
-and no lock behind. Two runs at once serialise, and the backup stays the original.
-The randomness is seeded; the kill points cover the whole run, half of them in its last
-40 % where the write happens.
+one (every part outside the written sheets byte-identical to the original, every part
+unpacks and parses), the backup is the file as it was before the run that wrote it, and
+the next successful run (after every fourth kill) leaves no temporary file and no lock.
+Two runs at once serialise, and the backup stays the original. The randomness is seeded;
+the kill points cover the whole run, half of them from 60 % of its length on, where the
+write happens.
 """
 
 from __future__ import annotations
@@ -105,31 +106,34 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     book.write_bytes(old)
     full = _timed(command)
     sheets = written_sheets(book, names)
+    backup = backup_path(book)
+    backup.unlink()
+    book.write_bytes(old)
     rnd = random.Random(f"{SEED}-{job}")
     outcomes = {"old": 0, "new": 0, "finished": 0}
+    before, previous_backup = old, None
     for i in range(KILLS):
-        for path in tmp_path.iterdir():
-            path.unlink()
-        book.write_bytes(old)
-        delay = full * (rnd.uniform(0.6, 1.1) if i % 2 else rnd.uniform(0.05, 1.0))
+        delay = full * (rnd.uniform(0.6, 1.2) if i % 2 else rnd.uniform(0.05, 1.0))
         code = _run_and_kill(command, delay)
-        if code is not None:
-            outcomes["finished"] += 1
+        outcomes["finished"] += code is not None
         now = parts(book)
-        if now == old_parts:
+        if book.read_bytes() == before:
             outcomes["old"] += 1
-        else:
+        else:  # the new file: only the job's sheets differ from the original, and all parses
             changed = {n for n in now if now[n] != old_parts.get(n)}
             assert set(now) == set(old_parts) and changed <= sheets, (i, delay, changed)
             verify_package(book)
             outcomes["new"] += 1
-        backup = backup_path(book)
-        if backup.exists():
-            assert backup.read_bytes() == old, (i, delay)
-        jobs.recalc(book)  # the next successful run (the cheaper job) cleans up
-        verify_package(book)
-        assert _ours(tmp_path) == [], (i, delay, _ours(tmp_path))
-        assert not write_lock_path(book).exists()
+        if backup.exists():  # the file as it was before the run that made the backup
+            assert backup.read_bytes() in (previous_backup, before), (i, delay)
+            previous_backup = backup.read_bytes()
+        if i % 4 == 3:  # the next successful run removes what the killed runs left
+            jobs.recalc(book)
+            verify_package(book)
+            assert _ours(tmp_path) == [], (i, delay, _ours(tmp_path))
+            assert not write_lock_path(book).exists()
+            previous_backup = backup.read_bytes()
+        before = book.read_bytes()
     # the seed puts kills both before and after the rename
     assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
 
