@@ -428,6 +428,8 @@ def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
             fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             fd = -1
+        except FileNotFoundError:
+            raise WorkbookError(f"{path}: mappen {lock.parent} finns inte.") from None
         except OSError as error:
             unchanged = f"{path.name} är oförändrad." if path.exists() else "Inget skrevs."
             raise WorkbookError(

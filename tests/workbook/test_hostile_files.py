@@ -539,7 +539,7 @@ def test_disk_full_while_writing(book: Path, monkeypatch: pytest.MonkeyPatch) ->
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("finsam_xl.jobs.write_results", full)
+    monkeypatch.setattr("finsam_xl.jobs.budget.write_results", full)
     _refused(book, "(disken är full)")
 
 
@@ -664,3 +664,12 @@ def test_plain_zip_bomb_bytes_are_never_unpacked(tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     with pytest.raises(safety.WorkbookError, match="zip-bomb"):
         safety.inspect_package(path)
+
+
+@pytest.mark.parametrize("command", ["recalc", "avstamning"])
+def test_a_workbook_in_a_missing_folder(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "saknas" / "budget.xlsx"
+    args = [command, str(path)] + ([str(tmp_path / "b.se")] if command == "avstamning" else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and no_traceback(result), result.output
+    assert f"mappen {path.parent} finns inte" in result.output
