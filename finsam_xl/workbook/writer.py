@@ -93,6 +93,8 @@ def _number(value: Decimal | int | float) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+#: Longest formula Excel accepts (8 192) with a margin; a longer link is written as plain text.
+MAX_FORMULA_CHARS = 8_000
 #: What XML 1.0 forbids in text: C0 controls but tab, LF and CR; lone surrogates; U+FFFE/U+FFFF.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -112,10 +114,13 @@ def xml_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
 def _cell_xml(ref: str, cell: Cell, style: str) -> str:
     s = f' s="{style}"' if style != "0" else ""
     value = cell.value
+    link = ""
     if cell.link and isinstance(value, str):
         target = cell.link.replace('"', '""')
         shown = value.replace('"', '""')
-        formula = xml_text(f'HYPERLINK("#{target}","{shown}")', 8_000)  # formula length limit
+        link = f'HYPERLINK("#{target}","{shown}")'
+    if link and isinstance(value, str) and len(link) <= MAX_FORMULA_CHARS:  # else plain text
+        formula = xml_text(link)
         return f'<c r="{ref}"{s} t="str"><f>{formula}</f><v>{xml_text(value)}</v></c>'
     if value is None:
         return f'<c r="{ref}"{s}/>'
