@@ -8,6 +8,7 @@ Books with errors never lead to a write.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from finsam_xl.books import Books, read_csv_books, read_sie_books
@@ -19,7 +20,7 @@ from finsam_xl.model.findings import Finding, Severity, sort_findings
 from finsam_xl.sie import write_sie
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.recon_sheet import build_recon_grids
-from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, write_lock
 from finsam_xl.workbook.writer import write_grids
 
 
@@ -47,6 +48,13 @@ def reconcile_workbook(
     path: Path, books_path: Path, period: str | None = None, write: bool = True
 ) -> ReconOutcome:
     """Reconcile a workbook with the books and write its Avstämning sheet (atomically)."""
+    with write_lock(path) if write else contextlib.nullcontext(False):  # runs serialise
+        return _reconcile_workbook(path, books_path, period, write)
+
+
+def _reconcile_workbook(
+    path: Path, books_path: Path, period: str | None, write: bool
+) -> ReconOutcome:
     outcome = check(path)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)

@@ -141,6 +141,7 @@ class ZipSheet:
         self._merged: list[tuple[int, int, int, int]] = []
         self._tables: list[TableInfo] | None = None
         self._masters: dict[str, Any] = {}
+        self._last: dict[int, int] | None = None
 
     @property
     def title(self) -> str:
@@ -155,6 +156,21 @@ class ZipSheet:
         """Merged ranges as (first_row, first_col, last_row, last_col)."""
         self.cells()
         return self._merged
+
+    def last_row(self, first_col: int, last_col: int) -> int:
+        """The last row with a value in columns first_col..last_col (0 if none)."""
+        if self._last is None:
+            last: dict[int, int] = {}
+            for (row, col), value in self.cells().items():
+                if value not in (None, "") and row > last.get(col, 0):
+                    last[col] = row
+            self._last = last
+        return max((r for c, r in self._last.items() if first_col <= c <= last_col), default=0)
+
+    def last_col(self) -> int:
+        """The last column with a value anywhere on the sheet (0 if none)."""
+        self.last_row(1, 1)
+        return max(self._last or {0: 0})
 
     def tables(self) -> list[TableInfo]:
         """The sheet's tables, from its relationships (the cells are not parsed for this)."""
