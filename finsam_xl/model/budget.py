@@ -319,6 +319,18 @@ class Settings(_Model):
     mappings: list[MappingRule] = Field(default_factory=list)
     payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
     uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)
+    # plausibility: the yearly frame a förbund this size can have (None: the rules' defaults)
+    frame_min_kr: Money | None = None
+    frame_max_kr: Money | None = None
+
+    @model_validator(mode="after")
+    def _frame_order(self) -> Settings:
+        low, high = self.frame_min_kr, self.frame_max_kr
+        if low is not None and high is not None and low >= high:
+            raise ValueError(f"rimlig ram: lägsta {low} kr ska vara mindre än högsta {high} kr")
+        if (low is not None and low < 0) or (high is not None and high <= 0):
+            raise ValueError("rimlig ram: gränserna ska vara positiva belopp i kronor")
+        return self
 
 
 class Published(_Model):

@@ -1,0 +1,163 @@
+"""Plausibility: amounts and frames of a size no förbund has, and a unit that looks wrong.
+
+A förbund turns over about 3–30 Mkr a year (domain.md; the seeds range from
+2.8 to 6.5 Mkr). The state's allocation has a base of 400 tkr, and the other
+members match the state, so no förbund's yearly frame is below 800 000 kr. The
+thresholds below are named, documented in docs/rules.md, and the two bounds of
+the frame are settings (*Rimlig ram: lägsta/högsta (kr)*) for a förbund that
+truly lies outside them.
+
+Root cause once: when the whole budget is off by the unit's factor of 1 000,
+one finding says the unit looks wrong, and the frame and amount findings that
+would follow from it are not given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import kr
+from finsam_xl.model.results import Result
+
+#: Smallest plausible yearly frame: twice the state's base allocation of 400 tkr.
+FRAME_MIN_KR = Decimal(800_000)
+#: Largest plausible yearly frame: twice the ~30 Mkr of the largest förbund (domain.md).
+FRAME_MAX_KR = Decimal(60_000_000)
+#: The factor between the two units: an amount typed in kr in a tkr book is this much too large.
+UNIT_FACTOR = Decimal(1000)
+#: Above this many amounts, the amount finding is given once, for the first.
+AMOUNTS_LISTED = 5
+
+
+def frame_bounds(budget: Budget) -> tuple[Decimal, Decimal]:
+    """(lowest, highest) plausible yearly frame in kr: the settings, else the defaults."""
+    low = budget.settings.frame_min_kr
+    high = budget.settings.frame_max_kr
+    return (FRAME_MIN_KR if low is None else low, FRAME_MAX_KR if high is None else high)
+
+
+def _mkr(amount: Decimal) -> str:
+    """'60 Mkr', '0,8 Mkr': a bound as the boards speak of it."""
+    text = f"{amount / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text}\u00a0Mkr"
+
+
+def _frame(budget: Budget, result: Result) -> tuple[int, Decimal, Ref, str] | None:
+    """The budget year's frame in kr, where it sits, and what it is; None without any amount."""
+    year = budget.years.budget
+    allocation = result.allocation_for(year)
+    total = allocation.total if allocation is not None else None
+    if total is not None and total > 0:
+        return (
+            year,
+            total,
+            Ref(element="contribution", year=year, field="amount"),
+            (f"Medelstilldelningen för {year}"),
+        )
+    costs = sum((c.amounts.get(year, Decimal(0)) for c in budget.costs), Decimal(0))
+    if costs > 0:
+        first = next(i for i, c in enumerate(budget.costs) if c.amounts.get(year))
+        return year, costs, Ref(element="cost", index=first, year=year), (f"Kostnaderna för {year}")
+    return None
+
+
+def _amounts(budget: Budget) -> Iterator[tuple[str, Decimal, Ref]]:
+    """Every amount typed in the budget, with a name and where it is."""
+    for i, cost in enumerate(budget.costs):
+        for year, amount in sorted(cost.amounts.items()):
+            yield f"'{cost.name}' {year}", amount, Ref(element="cost", index=i, year=year)
+    for i, income in enumerate(budget.income):
+        for year, amount in sorted(income.amounts.items()):
+            yield f"'{income.name}' {year}", amount, Ref(element="income", index=i, year=year)
+    for i, member in enumerate(budget.members):
+        for year, amount in sorted(member.amounts.items()):
+            yield (
+                f"{member.name}, fast belopp {year}",
+                amount,
+                Ref(element="member", index=i, year=year),
+            )
+    for entry in budget.contributions:
+        if entry.amount is not None:
+            yield (
+                f"Medelstilldelningen {entry.year}",
+                entry.amount,
+                Ref(element="contribution", year=entry.year, field="amount"),
+            )
+    yield (
+        "Eget kapital vid årets början",
+        budget.equity.opening,
+        Ref(element="equity", field="opening"),
+    )
+
+
+def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A unit that looks wrong, else a frame or amounts of a size no förbund has (warnings)."""
+    low, high = frame_bounds(budget)
+    bounds = f"{_mkr(low)}–{_mkr(high)}"
+    frame = _frame(budget, result)
+    if frame is not None:
+        year, total, ref, what = frame
+        unit = budget.forbund.unit
+        if unit is Unit.TKR and total > high and low <= total / UNIT_FACTOR <= high:
+            yield Finding(
+                rule="plausible.unit",
+                severity=Severity.WARNING,
+                message=(
+                    f"Enheten är tkr, men beloppen ser ut att vara kronor: {what.lower()} blir "
+                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
+                    "Ändra Enhet till kr, eller skriv beloppen i tusental kronor."
+                ),
+                ref=Ref(element="settings", field="unit"),
+            )
+            return
+        if unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
+            yield Finding(
+                rule="plausible.unit",
+                severity=Severity.WARNING,
+                message=(
+                    f"Enheten är kr, men beloppen ser ut att vara tkr: {what.lower()} blir bara "
+                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
+                    "Ändra Enhet till tkr, eller skriv beloppen i kronor."
+                ),
+                ref=Ref(element="settings", field="unit"),
+            )
+            return
+        if not low <= total <= high:
+            size = "mindre" if total < low else "större"
+            yield Finding(
+                rule="plausible.frame-size",
+                severity=Severity.WARNING,
+                message=(
+                    f"{what} är {kr(total)}, {size} än något samordningsförbunds ram "
+                    f"(brukar vara {bounds}). Kontrollera beloppet och enheten; är förbundet "
+                    "verkligen så stort eller litet, ändra 'Rimlig ram' i Inställningar."
+                ),
+                ref=ref,
+            )
+    large = [(name, amount, ref) for name, amount, ref in _amounts(budget) if abs(amount) > high]
+    if len(large) > AMOUNTS_LISTED:
+        name, amount, ref = large[0]
+        yield Finding(
+            rule="plausible.amount-size",
+            severity=Severity.WARNING,
+            message=(
+                f"{len(large)} belopp är större än ett samordningsförbunds hela årsram "
+                f"(högst {_mkr(high)}); första: {name} = {kr(amount)}. Kontrollera nollorna "
+                "och enheten."
+            ),
+            ref=ref,
+        )
+        return
+    for name, amount, ref in large:
+        yield Finding(
+            rule="plausible.amount-size",
+            severity=Severity.WARNING,
+            message=(
+                f"{name} = {kr(amount)} är större än ett samordningsförbunds hela årsram "
+                f"(högst {_mkr(high)}). Kontrollera nollorna och enheten."
+            ),
+            ref=ref,
+        )
