@@ -94,17 +94,23 @@ def _amounts(budget: Budget) -> Iterator[tuple[str, Decimal, Ref]]:
 
 
 def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
-    """A unit that looks wrong, else a frame or amounts of a size no förbund has (warnings)."""
+    """A unit that looks wrong (error), else a frame or amounts of a size no förbund has (warnings).
+
+    The unit finding is an error, not blocking: a frame a thousand times beyond any
+    förbund's that would be ordinary in the other unit is almost certainly a wrong
+    unit, and every figure of the plan is off by that factor.
+    """
     low, high = frame_bounds(budget)
     bounds = f"{_mkr(low)}–{_mkr(high)}"
     frame = _frame(budget, result)
+    reported: Ref | None = None
     if frame is not None:
         year, total, ref, what = frame
         unit = budget.forbund.unit
         if unit is Unit.TKR and total > high and low <= total / UNIT_FACTOR <= high:
             yield Finding(
                 rule="plausible.unit",
-                severity=Severity.WARNING,
+                severity=Severity.ERROR,
                 message=(
                     f"Enheten är tkr, men beloppen ser ut att vara kronor: {what.lower()} blir "
                     f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
@@ -116,7 +122,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
         if unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
             yield Finding(
                 rule="plausible.unit",
-                severity=Severity.WARNING,
+                severity=Severity.ERROR,
                 message=(
                     f"Enheten är kr, men beloppen ser ut att vara tkr: {what.lower()} blir bara "
                     f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
@@ -126,6 +132,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
             )
             return
         if not low <= total <= high:
+            reported = ref
             size = "mindre" if total < low else "större"
             yield Finding(
                 rule="plausible.frame-size",
@@ -137,7 +144,11 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 ),
                 ref=ref,
             )
-    large = [(name, amount, ref) for name, amount, ref in _amounts(budget) if abs(amount) > high]
+    large = [
+        (name, amount, ref)
+        for name, amount, ref in _amounts(budget)
+        if abs(amount) > high and ref != reported
+    ]
     if len(large) > AMOUNTS_LISTED:
         name, amount, ref = large[0]
         yield Finding(
