@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from finsam_xl.model.money import AMOUNT_LIMIT_KR
 from finsam_xl.model.types import Money, Quantity, YearAmounts
 
 FORMAT_ID: Literal["finsam_xl/budget"] = "finsam_xl/budget"
@@ -377,6 +378,32 @@ class Budget(_Model):
     equity: Equity
     settings: Settings = Field(default_factory=Settings)
     published: Published = Field(default_factory=Published)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Budget:
+        """No amount of AMOUNT_LIMIT_KR or more, however the model was built (see money.py)."""
+        amounts: list[tuple[str, Decimal | None]] = [
+            ("equity.opening", self.equity.opening),
+            ("equity.floor", self.equity.floor),
+        ]
+        lines: list[tuple[str, CostLine | IncomeLine]] = [
+            *((f"costs[{i}]", c) for i, c in enumerate(self.costs)),
+            *((f"income[{i}]", c) for i, c in enumerate(self.income)),
+        ]
+        for name, line in lines:
+            amounts += [(f"{name}.{y}", a) for y, a in line.amounts.items()]
+            amounts.append((f"{name}.forecast", line.forecast))
+        for i, member in enumerate(self.members):
+            amounts += [(f"members[{i}].{y}", a) for y, a in member.amounts.items()]
+            amounts.append((f"members[{i}].key", member.key))
+        amounts += [(f"contributions.{c.year}", c.amount) for c in self.contributions]
+        for where, amount in amounts:
+            if amount is not None and abs(amount) >= AMOUNT_LIMIT_KR:
+                raise ValueError(
+                    f"{where}: {amount} är orimligt stort; belopp måste vara mindre än "
+                    "1 000 000 000 000 000 kr"
+                )
+        return self
 
     @model_validator(mode="after")
     def _equity_year(self) -> Budget:

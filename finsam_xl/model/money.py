@@ -9,10 +9,14 @@ Rounding rules (written down once, used everywhere):
 * ``kr()`` formats whole kronor with a non-breaking thin space as thousands
   separator, the Swedish way: ``1 505 000 kr``.
 * Every number that enters the model is bounded: its magnitude must be below
-  ``NUMBER_LIMIT`` (10^12, a million times the largest förbund's turnover).
-  Larger numbers are refused where they are parsed, with a Swedish message, so
-  no sum, percentage or rounding further on can overflow the 28-digit decimal
-  context (``decimal.InvalidOperation``). ``pct`` is also safe on its own.
+  ``NUMBER_LIMIT`` (10^12, tens of thousands of times the largest förbund's
+  turnover). Larger numbers are refused where they are parsed from text, int
+  or float (the workbook cells, YAML/JSON), with a Swedish message; a Decimal is
+  taken as already parsed, since computed sums may exceed one input's limit.
+  ``Budget`` itself refuses amounts of ``AMOUNT_LIMIT_KR`` (the limit in tkr)
+  or more, whoever built it. So no sum, percentage or rounding further on can
+  overflow the 28-digit decimal context (``decimal.InvalidOperation``); ``pct``
+  is also safe on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 ZERO = Decimal(0)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
 NUMBER_LIMIT = Decimal(10) ** 12
+#: Amounts in kr a Budget accepts: a number below NUMBER_LIMIT typed in tkr.
+AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 
@@ -48,6 +54,8 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"Kan inte tolka {value!r} som ett tal")
     if not result.is_finite():
         raise ValueError(f"{value!r} är inte ett ändligt tal")
+    if isinstance(value, Decimal):
+        return result  # already parsed (or computed: sums may exceed the limit of one input)
     return bounded(result, value)
 
 

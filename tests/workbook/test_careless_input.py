@@ -613,8 +613,9 @@ def test_a_frame_setting_in_the_wrong_order_is_refused(
     code, data = check_json(path)
     assert code == 1
     invalid = [f for f in data["findings"] if f["rule"] == "read.invalid"]
-    assert invalid and "rimlig ram: lägsta 9000000 kr ska vara mindre än högsta" in (
-        invalid[0]["message"]
+    assert (
+        invalid
+        and "rimlig ram: lägsta 9000000 kr ska vara mindre än högsta" in (invalid[0]["message"])
     )
     assert digest(path) == before
 
