@@ -37,12 +37,18 @@ def rules(budget: Budget) -> list[str]:
     return [f.rule for f in evaluate(budget).findings]
 
 
-def with_frame(total: Decimal | int, unit: str) -> Budget:
-    """Fryksdalen with every year's contribution replaced by ``total`` kr, shown in ``unit``."""
+#: Fryksdalen's frame; the property tests scale its lines with the frame they try.
+FRYKSDALEN_FRAME = Decimal(3_056_140)
+
+
+def with_frame(total: Decimal | int, unit: str, scale: Decimal | int = 1) -> Budget:
+    """Fryksdalen with each year's contribution ``total`` kr, the lines times ``scale``."""
     d = data()
     d["forbund"]["unit"] = unit
+    for line in d["costs"]:
+        line["amounts"] = {y: str(Decimal(a) * scale) for y, a in line["amounts"].items()}
     for entry in d["contributions"]:
-        entry["amount"] = int(total)
+        entry["amount"] = str(total)
     for member in d["members"]:
         member["amounts"] = {}
     return Budget.model_validate(d)
@@ -64,14 +70,15 @@ def test_the_seeds_are_plausible(name: str) -> None:
 @given(st.integers(int(FRAME_MIN_KR), int(FRAME_MAX_KR)))
 def test_a_plausible_frame_in_the_right_unit_is_silent(total: int) -> None:
     for unit in ("kr", "tkr"):
-        assert not [r for r in rules(with_frame(total, unit)) if r.startswith("plausible.")]
+        budget = with_frame(total, unit, Decimal(total) / FRYKSDALEN_FRAME)
+        assert not [r for r in rules(budget) if r.startswith("plausible.")]
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(int(FRAME_MIN_KR), int(FRAME_MAX_KR)))
 def test_kronor_typed_in_a_tkr_book_is_one_unit_error(total: int) -> None:
     """A tkr book whose figures are kronor holds every amount a thousand times too large."""
-    result = evaluate(with_frame(total * 1000, "tkr"))
+    result = evaluate(with_frame(total * 1000, "tkr", Decimal(total) / FRYKSDALEN_FRAME * 1000))
     unit = [f for f in result.findings if f.rule.startswith("plausible.")]
     assert [f.rule for f in unit] == ["plausible.unit"]
     assert unit[0].severity is Severity.ERROR
@@ -84,7 +91,11 @@ def test_kronor_typed_in_a_tkr_book_is_one_unit_error(total: int) -> None:
 @given(st.integers(int(FRAME_MIN_KR), int(FRAME_MAX_KR)))
 def test_tkr_typed_in_a_kr_book_is_one_unit_error(total: int) -> None:
     small = Decimal(total) / 1000
-    unit = [f for f in evaluate(with_frame(small, "kr")).findings if f.rule.startswith("plaus")]
+    unit = [
+        f
+        for f in evaluate(with_frame(small, "kr", small / FRYKSDALEN_FRAME)).findings
+        if f.rule.startswith("plaus")
+    ]
     assert [f.rule for f in unit] == ["plausible.unit"]
     assert "Enheten är kr, men beloppen ser ut att vara tkr" in unit[0].message
 
@@ -288,3 +299,26 @@ def test_a_budget_built_in_python_with_1e28_is_refused() -> None:
     d["costs"][0]["amounts"][2022] = Decimal("1e28")
     with pytest.raises(ValidationError, match="costs\\[0\\].2022: 1E\\+28 är orimligt stort"):
         Budget.model_validate(d)
+
+
+def test_contributions_in_the_wrong_unit_beside_right_lines_are_not_a_unit_error() -> None:
+    d = data("sodra-dalarna-2025")
+    for entry in d["contributions"]:
+        entry["amount"] = int(entry["amount"]) * 1000
+    found = [f.rule for f in evaluate(Budget.model_validate(d)).findings]
+    assert "plausible.unit" not in found and "plausible.frame-size" in found
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "text"),
+    [
+        ("admin_share_max_pct", "0.3", "Gränsen för administrationens andel är 0,3\u00a0%"),
+        ("deviation_pct", "0.1", "Avstämningens avvikelsegräns är 0,1\u00a0%; menades 10\u00a0%?"),
+    ],
+)
+def test_percent_settings_typed_as_shares(field: str, value: str, text: str) -> None:
+    d = data()
+    d["settings"] = {**d.get("settings", {}), field: value}
+    found = [f for f in evaluate(Budget.model_validate(d)).findings if f.rule.endswith("as-share")]
+    assert len(found) == 1 and found[0].message.startswith(text)
+    assert found[0].ref is not None and found[0].ref.field == field

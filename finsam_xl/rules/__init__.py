@@ -60,6 +60,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (contributions.check_contribution_entries, NOTHING),
     (lines.check_negative_amounts, NOTHING),
     (plausibility.check_size_and_unit, NOTHING),
+    (plausibility.check_percent_settings, NOTHING),
     (contributions.check_allocation_sum, ALLOCATION),
     (contributions.check_lawful_split, ALLOCATION),
     (contributions.check_member_shares, ALLOCATION),

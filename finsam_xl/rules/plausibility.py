@@ -28,6 +28,8 @@ FRAME_MIN_KR = Decimal(800_000)
 FRAME_MAX_KR = Decimal(60_000_000)
 #: The factor between the two units: an amount typed in kr in a tkr book is this much too large.
 UNIT_FACTOR = Decimal(1000)
+#: Costs within this factor of the frame are on the same scale (see ``_same_scale``).
+SCALE_SPREAD = Decimal(10)
 #: Above this many amounts, the amount finding is given once, for the first.
 AMOUNTS_LISTED = 5
 
@@ -43,6 +45,17 @@ def _mkr(amount: Decimal) -> str:
     """'60 Mkr', '0,8 Mkr': a bound as the boards speak of it."""
     text = f"{amount / 1_000_000:.1f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{text}\u00a0Mkr"
+
+
+def _same_scale(budget: Budget, total: Decimal) -> bool:
+    """True when the budget year's costs are of the frame's order (none, or within 10x).
+
+    Only then can a wrong unit explain the frame: contributions typed in kronor in
+    a tkr book beside costs in tkr are one wrong entry, not a wrong unit.
+    """
+    year = budget.years.budget
+    costs = sum((c.amounts.get(year, Decimal(0)) for c in budget.costs), Decimal(0))
+    return costs == 0 or total / SCALE_SPREAD <= costs <= total * SCALE_SPREAD
 
 
 def _frame(budget: Budget, result: Result) -> tuple[int, Decimal, Ref, str] | None:
@@ -107,7 +120,8 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
     if frame is not None:
         year, total, ref, what = frame
         unit = budget.forbund.unit
-        if unit is Unit.TKR and total > high and low <= total / UNIT_FACTOR <= high:
+        same = _same_scale(budget, total)
+        if same and unit is Unit.TKR and total > high and low <= total / UNIT_FACTOR <= high:
             yield Finding(
                 rule="plausible.unit",
                 severity=Severity.ERROR,
@@ -119,7 +133,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 ref=Ref(element="settings", field="unit"),
             )
             return
-        if unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
+        if same and unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
             yield Finding(
                 rule="plausible.unit",
                 severity=Severity.ERROR,
@@ -172,3 +186,49 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
             ),
             ref=ref,
         )
+
+
+#: Percentages in the settings, with what they are called in a message.
+_PERCENT_SETTINGS = {
+    "admin_share_max_pct": "Gränsen för administrationens andel",
+    "deviation_pct": "Avstämningens avvikelsegräns",
+}
+
+
+def check_percent_settings(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A percentage setting typed as a share (0,3 for 30 %), as Excel stores a typed '30 %'.
+
+    The checks would then compare with 0,3 %: the administration share would be
+    "too high" every year, all equity "above the recommendation". A percentage
+    between 0 and 1 is possible but unlikely for these settings, so a warning.
+    """
+    values: list[tuple[str, Decimal, Ref]] = [
+        (label, getattr(budget.settings, key), Ref(element="settings", field=key))
+        for key, label in _PERCENT_SETTINGS.items()
+    ]
+    values += [
+        (
+            f"Uppräkningen för {group.value}",
+            value,
+            Ref(element="settings", field=f"uplift_{group.value}"),
+        )
+        for group, value in budget.settings.uplift_pct.items()
+    ]
+    values += [
+        ("Trappans högsta eget kapital", band.max_pct, Ref(element="equity", field=f"scale_{i}"))
+        for i, band in enumerate(budget.equity.scale)
+    ]
+    for label, value, ref in values:
+        if 0 < value < 1:
+            shown = f"{value}".replace(".", ",")
+            meant = f"{(value * 100).normalize():f}".replace(".", ",")
+            yield Finding(
+                rule="plausible.percent-as-share",
+                severity=Severity.WARNING,
+                message=(
+                    f"{label} är {shown}\u00a0%; menades {meant}\u00a0%? Procentsatser skrivs "
+                    f"som tal ({meant}), inte som andel. (Excel gör om '{meant} %' till {shown} "
+                    "om cellen inte är formaterad som procent.)"
+                ),
+                ref=ref,
+            )

@@ -996,10 +996,17 @@ def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
     t = r.tables.get(S.T_SCALE.casefold())
     if t is None:
         return []
-    bands = []
+    found: list[tuple[Decimal, Decimal, int]] = []
+    pct_col = t.col(S.SCALE_COLUMNS[1].header)
     for row in t.rows():
         frm = r.number(t, row, t.col(S.SCALE_COLUMNS[0].header), "Trappa: från")
-        pct = r.number(t, row, t.col(S.SCALE_COLUMNS[1].header), "Trappa: högsta %")
+        pct = r.number(t, row, pct_col, "Trappa: högsta %")
         if pct is not None:
-            bands.append({"from_amount": money(frm) or Decimal(0), "max_pct": pct})
+            found.append((money(frm) or Decimal(0), pct, row))
+    # the model sorts the bands by 'from': locate each by its place in that order
+    found.sort(key=lambda band: band[0])
+    bands = []
+    for i, (frm, pct, row) in enumerate(found):
+        r.locator.cells[("settings", f"equity_scale_{i}")] = t.where(row, pct_col or 1)
+        bands.append({"from_amount": frm, "max_pct": pct})
     return bands
