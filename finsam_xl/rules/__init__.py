@@ -33,10 +33,11 @@ from finsam_xl.rules import (
 Check = Callable[[Budget, Result], Iterable[Finding]]
 
 #: The inputs a check can rely on. ``allocation``: members, keys and contributions
-#: (who pays what); ``lines``: the cost and income lines. The plan needs both.
+#: (who pays what); ``lines``: the cost and income lines; ``equity``: the opening
+#: equity. The plan needs all three.
 ALLOCATION = frozenset({"allocation"})
 LINES = frozenset({"lines"})
-PLAN = ALLOCATION | LINES
+PLAN = ALLOCATION | LINES | {"equity"}
 NOTHING: frozenset[str] = frozenset()
 
 #: Input errors and the input each makes untrustworthy.
@@ -51,6 +52,7 @@ TAINTS: dict[str, str] = {
     "input.contribution-negative": "allocation",
     "input.cost-negative": "lines",
     "input.income-negative": "lines",
+    "input.equity-opening-negative": "equity",
 }
 
 #: (check, the inputs it needs), in the order they run: input checks first.
@@ -59,6 +61,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (members.check_keys, NOTHING),
     (contributions.check_contribution_entries, NOTHING),
     (lines.check_negative_amounts, NOTHING),
+    (equity.check_inputs, NOTHING),
     (plausibility.check_size_and_unit, NOTHING),
     (plausibility.check_percent_settings, NOTHING),
     (contributions.check_allocation_sum, ALLOCATION),

@@ -522,12 +522,21 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     by = int(budget_year)
     n_comp = 0 if n_comp is None else n_comp
     n_plan = 2 if n_plan is None else n_plan
+    opening_year = integer("equity_opening_year", *YEAR_RANGE)
+    if opening_year is not None and not by - n_comp <= opening_year <= by + n_plan:
+        r.problem(
+            "read.out-of-range",
+            f"{S.SETTING_LABELS['equity_opening_year']}: {opening_year} är inte ett av "
+            f"budgetens år {by - n_comp}–{by + n_plan}; ange året som det ingående egna "
+            f"kapitalet gäller, oftast budgetåret {by}.",
+            r.locator.cells[("settings", "equity_opening_year")],
+        )
+        opening_year = None  # reported; the budget is not built, the rest is still read
     adopted = (
         r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"])
         if "adopted" in rows
         else None
     )
-    opening_year = integer("equity_opening_year", *YEAR_RANGE)
     uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
     from finsam_xl.model.budget import KeyType, MemberKind
 

@@ -307,6 +307,41 @@ CASES: list[Case] = [
         blocked=True,  # the Rader column is missing too (an error)
     ),
     Case(
+        "budget-year-changed-opening-equity-year-left-behind",
+        FRYK,
+        cells(Installningar__B7=2023),
+        "read.out-of-range",
+        "Eget kapital avser början av år: 2022 är inte ett av budgetens år 2023–2025; ange året "
+        "som det ingående egna kapitalet gäller, oftast budgetåret 2023.",
+        "Inställningar!B12",
+        1,
+        blocked=True,
+    ),
+    Case(
+        "opening-equity-copied-with-a-minus",
+        FRYK,
+        cells(Installningar__B11=-200000),
+        "input.equity-opening-negative",
+        "Eget kapital vid årets början är negativt (\u2212200\u00a0000\u00a0kr); ett "
+        "samordningsförbund får inte ha skulder.",
+        "Inställningar!B11",
+        1,
+        blocked=True,
+        absent=("equity.negative", "result.deficit", "published.total"),
+        extra={"errors": 1},
+    ),
+    Case(
+        "board-floor-typed-negative",
+        FRYK,
+        cells(Installningar__B13=-50000),
+        "input.equity-floor-negative",
+        "Styrelsens lägsta nivå för eget kapital är negativ (\u221250\u00a0000\u00a0kr) och "
+        "används inte",
+        "Inställningar!B13",
+        0,
+        severity="warning",
+    ),
+    Case(
         "budget-year-with-decimals",
         DAL,
         cells(Installningar__B7=2025.9),
@@ -660,6 +695,8 @@ def test_the_examples_raise_no_careless_input_finding(
     new_rules = {
         "input.cost-negative",
         "input.income-negative",
+        "input.equity-opening-negative",
+        "input.equity-floor-negative",
         "input.key-percent-fraction",
         "input.key-population-fraction",
         "plausible.unit",
