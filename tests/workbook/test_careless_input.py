@@ -711,3 +711,36 @@ def test_the_examples_raise_no_careless_input_finding(
         "read.year-column-duplicate",
     }
     assert not {f["rule"] for f in data["findings"]} & new_rules
+
+
+def test_a_1e31_amount_in_the_books_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """decimal.InvalidOperation in the reconciliation's rounding: now a located SIE error."""
+    import synthetic_books as sb
+
+    from finsam_xl import jobs
+
+    book, books = tmp_path / "sd.xlsx", tmp_path / "stor.se"
+    jobs.new(sb.budget_with_mapping(), book)
+    sb.make_books(books)
+    huge = "10000000000000000000000000000000"
+    text = books.read_bytes()
+    for old, new in (
+        (b'#TRANS 5010 {1 "20000"} 11679\r', f'#TRANS 5010 {{1 "20000"}} {huge}\r'.encode()),
+        (b"#TRANS 1930 {} -11679\r", f"#TRANS 1930 {{}} -{huge}\r".encode()),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    books.write_bytes(text)
+    before = digest(book)
+    result = runner.invoke(app, ["avstamning", str(book), str(books)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "Traceback" not in result.output
+        and result.exception is None
+        or isinstance(result.exception, SystemExit)
+    )
+    assert "Fel [sie.amount-too-large] stor.se:" in result.output
+    assert "är orimligt stort (gränsen är 1 000 000 000 000 kr); kontrollera filen." in (
+        result.output
+    )
+    assert digest(book) == before
