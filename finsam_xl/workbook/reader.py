@@ -36,7 +36,7 @@ _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
 
 #: Whole numbers the settings and tables accept: years, and how many years are shown.
 YEAR_RANGE = (2000, 2200)  # the model's own bounds for a budget year
-COMPARISON_YEARS_RANGE = (0, 3)
+COMPARISON_YEARS_RANGE = (0, 2)  # as the help text in Inställningar says
 PLAN_YEARS_RANGE = (0, 5)
 
 

@@ -121,7 +121,7 @@ SETTING_HELP: dict[str, str] = {
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
     "payment_grace_days": "En delbetalning förfaller så här många dagar efter periodens början.",
-    "frame_min_kr": "Tomt = 800 000 kr. En årsram under detta ger en varning (fel enhet?).",
+    "frame_min_kr": "Tomt = 800 000 kr. En årsram under detta ger en varning (fel enhet: ett fel).",
     "frame_max_kr": "Tomt = 60 000 000 kr. En årsram eller ett belopp över detta ger en varning.",
 }
 

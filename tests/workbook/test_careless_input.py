@@ -386,7 +386,7 @@ CASES: list[Case] = [
         LAP,
         cells(Installningar__B8=7),
         "read.out-of-range",
-        "Antal jämförelseår: 7 ligger utanför det tillåtna 0–3.",
+        "Antal jämförelseår: 7 ligger utanför det tillåtna 0–2.",
         "Inställningar!B8",
         1,
         blocked=True,
