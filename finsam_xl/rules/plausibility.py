@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.money import kr
 from finsam_xl.model.results import Result
@@ -58,6 +58,11 @@ def _same_scale(budget: Budget, total: Decimal) -> bool:
     return costs == 0 or total / SCALE_SPREAD <= costs <= total * SCALE_SPREAD
 
 
+def _span(low: Decimal, high: Decimal) -> str:
+    """'0,8 Mkr–60 Mkr'."""
+    return f"{_mkr(low)}–{_mkr(high)}"
+
+
 def _frame(budget: Budget, result: Result) -> tuple[int, Decimal, Ref, str] | None:
     """The budget year's frame in kr, where it sits, and what it is; None without any amount."""
     year = budget.years.budget
@@ -77,33 +82,32 @@ def _frame(budget: Budget, result: Result) -> tuple[int, Decimal, Ref, str] | No
     return None
 
 
-def _amounts(budget: Budget) -> Iterator[tuple[str, Decimal, Ref]]:
-    """Every amount typed in the budget, with a name and where it is."""
-    for i, cost in enumerate(budget.costs):
-        for year, amount in sorted(cost.amounts.items()):
-            yield f"'{cost.name}' {year}", amount, Ref(element="cost", index=i, year=year)
-    for i, income in enumerate(budget.income):
-        for year, amount in sorted(income.amounts.items()):
-            yield f"'{income.name}' {year}", amount, Ref(element="income", index=i, year=year)
+def _large_amounts(budget: Budget, high: Decimal) -> Iterator[tuple[str, Decimal, Ref]]:
+    """Every typed amount above ``high``, with a name and where it is.
+
+    Names and references are built only for the amounts found: the scan runs on
+    every evaluation and most budgets have none.
+    """
+    lines: list[tuple[str, int, CostLine | IncomeLine]] = [
+        *(("cost", i, line) for i, line in enumerate(budget.costs)),
+        *(("income", i, line) for i, line in enumerate(budget.income)),
+    ]
+    for element, i, line in lines:
+        for year, amount in sorted(line.amounts.items()):
+            if abs(amount) > high:
+                yield f"'{line.name}' {year}", amount, Ref(element=element, index=i, year=year)
     for i, member in enumerate(budget.members):
         for year, amount in sorted(member.amounts.items()):
-            yield (
-                f"{member.name}, fast belopp {year}",
-                amount,
-                Ref(element="member", index=i, year=year),
-            )
+            if abs(amount) > high:
+                name = f"{member.name}, fast belopp {year}"
+                yield name, amount, Ref(element="member", index=i, year=year)
     for entry in budget.contributions:
-        if entry.amount is not None:
-            yield (
-                f"Medelstilldelningen {entry.year}",
-                entry.amount,
-                Ref(element="contribution", year=entry.year, field="amount"),
-            )
-    yield (
-        "Eget kapital vid årets början",
-        budget.equity.opening,
-        Ref(element="equity", field="opening"),
-    )
+        if entry.amount is not None and abs(entry.amount) > high:
+            ref = Ref(element="contribution", year=entry.year, field="amount")
+            yield f"Medelstilldelningen {entry.year}", entry.amount, ref
+    if abs(budget.equity.opening) > high:
+        ref = Ref(element="equity", field="opening")
+        yield "Eget kapital vid årets början", budget.equity.opening, ref
 
 
 def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
@@ -114,7 +118,6 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
     unit, and every figure of the plan is off by that factor.
     """
     low, high = frame_bounds(budget)
-    bounds = f"{_mkr(low)}–{_mkr(high)}"
     frame = _frame(budget, result)
     reported: Ref | None = None
     if frame is not None:
@@ -127,7 +130,8 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 severity=Severity.ERROR,
                 message=(
                     f"Enheten är tkr, men beloppen ser ut att vara kronor: {what.lower()} blir "
-                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
+                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara "
+                    f"{_span(low, high)}. "
                     "Ändra Enhet till kr, eller skriv beloppen i tusental kronor."
                 ),
                 ref=Ref(element="settings", field="unit"),
@@ -139,7 +143,8 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 severity=Severity.ERROR,
                 message=(
                     f"Enheten är kr, men beloppen ser ut att vara tkr: {what.lower()} blir bara "
-                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara {bounds}. "
+                    f"{kr(total)}, medan ett samordningsförbunds ram brukar vara "
+                    f"{_span(low, high)}. "
                     "Ändra Enhet till tkr, eller skriv beloppen i kronor."
                 ),
                 ref=Ref(element="settings", field="unit"),
@@ -153,16 +158,13 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 severity=Severity.WARNING,
                 message=(
                     f"{what} är {kr(total)}, {size} än något samordningsförbunds ram "
-                    f"(brukar vara {bounds}). Kontrollera beloppet och enheten; är förbundet "
-                    "verkligen så stort eller litet, ändra 'Rimlig ram' i Inställningar."
+                    f"(brukar vara {_span(low, high)}). Kontrollera beloppet och enheten; är "
+                    "förbundet verkligen så stort eller litet, ändra 'Rimlig ram' i Inställningar."
                 ),
                 ref=ref,
             )
-    large = [
-        (name, amount, ref)
-        for name, amount, ref in _amounts(budget)
-        if abs(amount) > high and ref != reported
-    ]
+    large = [(name, amount, ref) for name, amount, ref in _large_amounts(budget, high)]
+    large = [item for item in large if item[2] != reported]
     if len(large) > AMOUNTS_LISTED:
         name, amount, ref = large[0]
         yield Finding(
