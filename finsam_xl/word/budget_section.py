@@ -1,0 +1,349 @@
+"""The budget section of the verksamhetsplan as a Word document (python-docx).
+
+The document holds, in the order the seed documents print them: the title
+(förbund, "Budget ÅÅÅÅ med plan ÅÅÅÅ–ÅÅÅÅ"), the drafted text on available
+funds and insatser, the insatser table, the long-term budget with the equity
+history and chart, the detailed budget table, Not 1, and the "Förslag till
+beslut". Text comes from ``finsam_xl.core.narrative``; tables from
+``finsam_xl.word.tables``; the chart from ``finsam_xl.word.chart``. A4
+portrait, page x av y and the date in the footer, table headers repeated on
+each page, a Rubrik kept on the page of its Totalt.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table, _Row
+from docx.text.paragraph import Paragraph
+
+from finsam_xl.core.narrative import Draft, draft, whole_pct
+from finsam_xl.model.budget import Budget
+from finsam_xl.model.results import Result
+from finsam_xl.word.chart import Chart, Series, render_png
+from finsam_xl.word.tables import DocTable, RowKind, tables_for
+
+FONT = "Calibri"
+BODY_PT = 11
+TABLE_PT = 9
+TEXT_WIDTH_CM = 17.0  # A4 (21 cm) less 2 cm margins each side
+GREY = "BFBFBF"
+SMALL_TABLE = 16  # rows; a table this short is kept on one page
+HEAD_FILL = "E7EEF6"
+DRAFT_NOTE = (
+    "Utkast framtaget med finsam_xl {date} ur {source}. Texten är ett förslag att redigera; "
+    "siffrorna kommer från arbetsbokens beräkning och ska inte skrivas om för hand."
+)
+
+
+def equity_chart(budget: Budget, result: Result) -> Chart:
+    """Equity at 31/12 against the recommended level and the board's floor, per year.
+
+    A year without an equity figure (before the opening year) is a gap, not 0.
+    """
+    rows = result.plan
+    years = [r.year for r in rows]
+    pct_text = whole_pct(rows[-1].recommended_max_pct if rows else Decimal(20))
+    series = [
+        Series("Eget kapital 31/12", [r.equity_end for r in rows], (31, 78, 121),
+               marker="circle", value_labels=True),
+        Series(f"Rekommenderad högsta nivå ({pct_text})",
+               [r.recommended_max if r.contributions > 0 else None for r in rows],
+               (214, 120, 0), dash=(9, 5)),
+    ]
+    if any(r.floor > 0 for r in rows):
+        series.append(Series("Styrelsens lägsta nivå", [r.floor for r in rows],
+                             (180, 30, 30), dash=(3, 4), marker="square"))
+    return Chart(title="Eget kapital vid årets slut", years=years, series=series,
+                 unit=budget.forbund.unit.value)
+
+
+def build_document(
+    budget: Budget, result: Result, source: str = "arbetsboken", when: datetime | None = None,
+    text: Draft | None = None, tables: Sequence[tuple[str, DocTable]] | None = None,
+) -> DocumentObject:
+    """The whole budget section as a python-docx ``Document`` (not yet saved)."""
+    when = when or datetime.now()
+    text = text or draft(budget, result)
+    by_name = dict(tables if tables is not None else tables_for(budget, result))
+    doc = Document()
+    _setup(doc, f"{text.title} \u2013 {text.subtitle}", when)
+    doc.core_properties.title = f"{text.title}: {text.subtitle}"
+    doc.core_properties.author = "finsam_xl"
+    doc.core_properties.created = when
+    doc.core_properties.modified = when
+    doc.core_properties.last_modified_by = "finsam_xl"
+    doc.core_properties.revision = 1
+
+    doc.add_paragraph(text.title, style="Title")
+    doc.add_paragraph(text.subtitle, style="Subtitle")
+    note = doc.add_paragraph()
+    run = note.add_run(DRAFT_NOTE.format(date=when.date().isoformat(), source=source))
+    run.italic = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+
+    year = budget.years.budget
+    doc.add_heading(f"Medel till förfogande och insatser {year}", level=1)
+    doc.add_paragraph(text.available)
+    for sentence in text.insatser:
+        doc.add_paragraph(sentence, style="List Bullet")
+    if "insatser" in by_name:
+        _table(doc, by_name["insatser"])
+
+    span = f"{budget.years.all[0]}\u2013{budget.years.all[-1]}"
+    doc.add_heading(f"Långsiktig budget och eget kapital {span}", level=1)
+    for sentence in text.equity:
+        doc.add_paragraph(sentence)
+    if "eget_kapital" in by_name:
+        _table(doc, by_name["eget_kapital"])
+    try:
+        png = render_png(equity_chart(budget, result))
+    except ValueError:
+        png = None
+    if png is not None:
+        doc.add_picture(io.BytesIO(png), width=Cm(16))
+        doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    if "budget" in by_name:
+        heading = doc.add_heading(f"Budget {year} för {budget.forbund.name}", level=1)
+        heading.paragraph_format.page_break_before = True
+        _table(doc, by_name["budget"])
+    if "not1" in by_name:
+        doc.add_heading("Noter", level=1)
+        _table(doc, by_name["not1"])
+
+    doc.add_heading("Förslag till beslut", level=1)
+    doc.add_paragraph(text.decision_intro)
+    for item in text.decisions:
+        doc.add_paragraph(item[:1].upper() + item[1:], style="List Bullet")
+    return doc
+
+
+def write_document(doc: DocumentObject, path: Path) -> None:
+    """Save ``doc`` to ``path`` (the caller makes it atomic)."""
+    doc.save(str(path))
+
+
+# --- page, styles, footer -------------------------------------------------------------
+
+
+def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
+    section.footer_distance = Cm(1.0)
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = FONT  # type: ignore[attr-defined]
+    normal.font.size = Pt(BODY_PT)  # type: ignore[attr-defined]
+    fonts = normal.element.rPr.rFonts  # type: ignore[union-attr]
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    normal.paragraph_format.space_after = Pt(6)  # type: ignore[attr-defined]
+    for name in ("Title", "Subtitle", "Heading 1", "Heading 2"):
+        style = styles[name]
+        style.font.name = FONT  # type: ignore[attr-defined]
+        style.element.rPr.rFonts.set(qn("w:asciiTheme"), "")  # type: ignore[union-attr]
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            style.element.rPr.rFonts.attrib.pop(qn(attr), None)  # type: ignore[union-attr]
+    styles["Title"].font.size = Pt(22)  # type: ignore[attr-defined]
+    styles["Heading 1"].font.size = Pt(14)  # type: ignore[attr-defined]
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for piece in (f"{footer_title} \u00b7 Sida ", "PAGE", " av ", "NUMPAGES",
+                  f" \u00b7 {when.date().isoformat()}"):
+        if piece in ("PAGE", "NUMPAGES"):
+            _field(footer, piece)
+        else:
+            footer.add_run(piece).font.size = Pt(8)
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """A PAGE or NUMPAGES field (Word and LibreOffice fill it in when laying out pages)."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "16")
+    props.append(size)
+    run.append(props)
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+# --- tables -----------------------------------------------------------------------------
+
+
+def _table(doc: DocumentObject, spec: DocTable) -> Table:
+    caption = doc.add_paragraph()
+    caption_run = caption.add_run(spec.caption)
+    caption_run.bold = True
+    caption.paragraph_format.keep_with_next = True
+    caption.paragraph_format.space_before = Pt(6)
+    columns = len(spec.headers)
+    table = doc.add_table(rows=0, cols=columns)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _borders(table)
+    widths = list(spec.widths_cm or _widths(spec))
+    header = table.add_row()
+    _repeat_header(header)
+    for index, text in enumerate(spec.headers):
+        _cell(header, index, text, spec.numeric[index], bold=True, fill=HEAD_FILL, keep=True)
+    rows = list(spec.rows)
+    for position, row in enumerate(rows):
+        out = table.add_row()
+        _no_split(out)
+        bold = row.kind in (RowKind.TOTAL, RowKind.GRAND, RowKind.HEADING)
+        # Keep a heading and its lines with the next row, so a Rubrik stays with its Totalt.
+        keep = (len(rows) <= SMALL_TABLE and position < len(rows) - 1) or (
+            row.kind in (RowKind.HEADING, RowKind.LINE) and _group_continues(rows, position)
+        )
+        for index in range(columns):
+            value = row.cells[index] if index < len(row.cells) else ""
+            _cell(out, index, value, spec.numeric[index], bold=bold, keep=keep)
+        if row.kind is RowKind.GRAND and (position == 0 or rows[position - 1].kind
+                                          is not RowKind.GRAND):
+            _top_rule(out)
+    table.autofit = False
+    for index, column in enumerate(table.columns):
+        column.width = Cm(widths[index])
+    for row_obj in table.rows:
+        for index, cell in enumerate(row_obj.cells):
+            cell.width = Cm(widths[index])
+    if spec.notes:
+        notes = doc.add_paragraph()
+        notes_run = notes.add_run("   ".join(spec.notes))
+        notes_run.font.size = Pt(8)
+    else:
+        doc.add_paragraph().paragraph_format.space_after = Pt(2)
+    return table
+
+
+def _group_continues(rows: Sequence[object], position: int) -> bool:
+    """True when the rows after ``position`` up to the next Totalt belong to the same group."""
+    for later in rows[position + 1:]:
+        kind = later.kind  # type: ignore[attr-defined]
+        if kind is RowKind.TOTAL:
+            return True
+        if kind is not RowKind.LINE:
+            return False
+    return False
+
+
+def _widths(spec: DocTable) -> list[float]:
+    """Column widths in cm: amount columns as wide as their longest figure (or header word),
+    text columns share the rest of the text width by their longest text."""
+    per_char = 0.19  # cm per character at 9 pt, with room for bold
+    count = len(spec.headers)
+
+    def longest(i: int, numeric: bool) -> int:
+        cells = [len(r.cells[i]) for r in spec.rows if i < len(r.cells)]
+        header = spec.headers[i]
+        head = max(len(w) for w in header.split()) if numeric else min(len(header), 14)
+        return max([head, *cells])
+
+    widths = [0.0] * count
+    numeric = [i for i in range(count) if spec.numeric[i]]
+    texts = [i for i in range(count) if not spec.numeric[i]]
+    for i in numeric:
+        widths[i] = max(1.5, per_char * longest(i, True) + 0.35)
+    room = TEXT_WIDTH_CM - sum(widths)
+    wants = {i: per_char * min(longest(i, False), 60) + 0.35 for i in texts}
+    total_want = sum(wants.values()) or 1.0
+    for i in texts:
+        widths[i] = wants[i] if total_want <= room else max(room * wants[i] / total_want, 1.2)
+    spare = TEXT_WIDTH_CM - sum(widths)
+    if spare > 0 and texts:
+        widest = max(texts, key=lambda i: wants[i])
+        widths[widest] += spare
+    scale = min(1.0, TEXT_WIDTH_CM / sum(widths))
+    return [w * scale for w in widths]
+
+
+def _cell(row: _Row, index: int, text: str, numeric: bool, bold: bool = False,
+          fill: str | None = None, keep: bool = False) -> None:
+    cell = row.cells[index]
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.space_before = Pt(0)
+    paragraph.paragraph_format.keep_with_next = keep
+    run = paragraph.add_run(text)
+    run.font.size = Pt(TABLE_PT)
+    run.bold = bold
+    if fill:
+        shading = OxmlElement("w:shd")
+        shading.set(qn("w:val"), "clear")
+        shading.set(qn("w:color"), "auto")
+        shading.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _borders(table: Table) -> None:
+    """Thin grey horizontal rules only, as the printed budget tables have."""
+    props = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "bottom", "insideH"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), "4")
+        element.set(qn("w:space"), "0")
+        element.set(qn("w:color"), GREY)
+        borders.append(element)
+    for edge in ("left", "right", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "nil")
+        borders.append(element)
+    props.append(borders)
+    margins = OxmlElement("w:tblCellMar")
+    for edge, width in (("left", "70"), ("right", "70")):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:w"), width)
+        element.set(qn("w:type"), "dxa")
+        margins.append(element)
+    props.append(margins)
+
+
+def _top_rule(row: _Row) -> None:
+    for cell in row.cells:
+        props = cell._tc.get_or_add_tcPr()
+        borders = OxmlElement("w:tcBorders")
+        top = OxmlElement("w:top")
+        top.set(qn("w:val"), "single")
+        top.set(qn("w:sz"), "8")
+        top.set(qn("w:space"), "0")
+        top.set(qn("w:color"), "404040")
+        borders.append(top)
+        props.append(borders)
+
+
+def _repeat_header(row: _Row) -> None:
+    props = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    props.append(element)
+    _no_split(row)
+
+
+def _no_split(row: _Row) -> None:
+    props = row._tr.get_or_add_trPr()
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    props.append(element)
