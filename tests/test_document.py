@@ -1,0 +1,158 @@
+"""The budget document's tables (core.document) against the published seed documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from published_tables import diff, load_published, published_rows
+from support import EXAMPLE_NAMES, EXAMPLES
+
+from finsam_xl.core.document import (
+    RowKind,
+    available_funds,
+    budget_table,
+    equity_history,
+    funds_text,
+    insatser_table,
+    not1_table,
+    share_percentages,
+)
+from finsam_xl.core.evaluate import evaluate
+from finsam_xl.model.budget import Budget, ComparisonKind, Unit
+from finsam_xl.model.interchange import load
+
+
+def _example(name: str) -> tuple[Budget, object]:
+    budget = load(EXAMPLES / f"{name}.yaml")
+    return budget, evaluate(budget)
+
+
+def table_rows(budget: Budget) -> list[tuple[str, str | None, str | None, str, dict[int, Decimal]]]:
+    """The core's budget table in the published unit, as transcription rows."""
+    table = budget_table(budget, evaluate(budget))
+    div = Decimal(1000) if budget.forbund.unit is Unit.TKR else Decimal(1)
+    rows = []
+    for row in table.rows:
+        values = {y: v / div for y, v in row.values.items() if v is not None}
+        centre = row.cost_centre if row.kind in (RowKind.HEADING, RowKind.TOTAL) else None
+        rows.append((row.kind.value, centre, row.account, row.label, values))
+    return rows
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_budget_table_reproduces_the_published_table_row_by_row(name: str) -> None:
+    published = load_published(name)
+    budget = load(EXAMPLES / f"{name}.yaml")
+    assert diff(published_rows(published), table_rows(budget), published["years"]) == []
+
+
+def test_budget_table_columns_are_labelled_by_kind() -> None:
+    budget, result = _example("sodra-lappland-2024")
+    table = budget_table(budget, result)
+    assert [c.label for c in table.columns] == [
+        "Budget 2023",
+        "Budget 2024",
+        "Plan 2025",
+        "Plan 2026",
+    ]
+    kinds = budget.document.model_copy(update={"comparison_kinds": [ComparisonKind.PROGNOS]})
+    again = budget_table(budget.model_copy(update={"document": kinds}), result)
+    assert again.columns[0].label == "Prognos 2023"
+    assert table.title == "Budget 2024 med plan 2025\u20132026"
+
+
+def test_sign_convention_flips_costs_and_netted_income() -> None:
+    budget, result = _example("sodra-dalarna-2025")
+    doc = budget.document.model_copy(update={"costs_negative": True})
+    table = budget_table(budget.model_copy(update={"document": doc}), result)
+    esf = table.row("Intäkter för arbete i ESF projekt")
+    assert esf.values[2025] == Decimal(380000)
+    assert table.row("Kostnader totalt").values[2025] == Decimal(-6500000)
+    assert table.row("Intäkter totalt").values[2025] == Decimal(6184000)
+    assert table.row("Resultat").values[2025] == Decimal(-316000)
+
+
+def test_not1_reproduces_sodra_dalarna() -> None:
+    published = load_published("sodra-dalarna-2025")["not1"]
+    budget, result = _example("sodra-dalarna-2025")
+    note = not1_table(budget, result)
+    got = [(r.name, r.share_pct, r.amounts[2025]) for r in note.rows]
+    assert got == [(n, Decimal(p), Decimal(a)) for n, p, a in published["rows"]]
+    assert (note.total_share_pct, note.totals[2025]) == (Decimal(100), Decimal(6184000))
+    assert [r.key_unit for r in note.rows][-1] == "%"
+    assert note.lawful == []  # paid as the law says: no separate block
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_not1_sums_to_100_and_to_the_krona(name: str) -> None:
+    budget, result = _example(name)
+    note = not1_table(budget, result)
+    assert sum((r.share_pct or 0 for r in note.rows), Decimal(0)) == 100
+    for year, total in note.totals.items():
+        assert sum((r.amounts[year] for r in note.rows), Decimal(0)) == total
+        assert total == result.allocation_for(year).total  # type: ignore[union-attr]
+
+
+def test_not1_lawful_block_only_where_it_differs() -> None:
+    budget, result = _example("fryksdalen-2022")
+    note = not1_table(budget, result)
+    state = [r for r in note.lawful if r.name == "Staten" and r.year == 2022]
+    assert [(r.paid, r.lawful) for r in state] == [(Decimal(1505000), Decimal(1528070))]
+    assert {r.name for r in note.lawful} >= {"Försäkringskassan", "Region Värmland"}
+
+
+def test_equity_history_reproduces_sodra_dalarna_with_marks() -> None:
+    published = load_published("sodra-dalarna-2025")["equity"]
+    budget, result = _example("sodra-dalarna-2025")
+    history = equity_history(budget, result)
+
+    def cell(value: Decimal | None, mark: str) -> str:
+        return f"{int((value or 0) / 1000)}{mark}"
+
+    got = [
+        [
+            r.year,
+            cell(r.contributions, r.shown("contributions")),
+            cell(r.costs, r.shown("costs")),
+            cell(r.equity_end, r.shown("equity_end")),
+        ]
+        for r in history.rows
+    ]
+    assert got == published
+    assert history.notes == ["* = prognos", "** = äskat belopp"]
+
+
+def test_available_funds_text_of_sodra_dalarna() -> None:
+    budget, result = _example("sodra-dalarna-2025")
+    funds = available_funds(budget, result)
+    assert (funds.frame, funds.opening_equity, funds.floor, funds.available) == (
+        Decimal(6184000),
+        Decimal(700000),
+        Decimal(400000),
+        Decimal(6484000),
+    )
+    text = funds_text(funds, nbsp=False)
+    for figure in ("6 184 000 kr", "700 000 kr", "400 000 kr", "6 484 000 kr"):
+        assert figure in text
+    assert text.startswith("2025 års verksamhetsplan bygger på den budgetram om 6 184 000 kr")
+
+
+def test_insatser_flags_those_ending_within_the_plan() -> None:
+    budget, result = _example("fryksdalen-2022")
+    table = insatser_table(budget, result)
+    prosa = next(r for r in table.rows if r.name == "Prosa")
+    assert prosa.ends_in_plan and prosa.money_after_end == []
+    assert {r.name for r in table.rows} >= {"Navet", "Prosa"}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=30))
+def test_share_percentages_always_sum_to_100(amounts: list[int]) -> None:
+    shares = share_percentages([Decimal(a) for a in amounts])
+    if sum(amounts) == 0:
+        assert shares is None
+    else:
+        assert shares is not None and sum(shares, Decimal(0)) == 100
+        assert all(s >= 0 for s in shares)
