@@ -424,6 +424,36 @@ def next_year_cmd(
     raise typer.Exit(1 if has_errors(outcome.findings) else 0)
 
 
+@app.command("rapport")
+def report_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Word-dokumentet som skrivs (.docx)")
+    ] = Path("budgetavsnitt.docx"),
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Skriv även en PDF (kräver LibreOffice)")
+    ] = False,
+) -> None:
+    """Skriv budgetavsnittet (text, tabeller, diagram) som Word-dokument att redigera."""
+    from finsam_xl.jobs.report import report
+    from finsam_xl.workbook.safety import backup_path
+
+    had = out.exists()
+    try:
+        done = report(file, out, pdf=pdf)
+    except _guard() as error:
+        _fail(str(error))
+    if done.docx is None:
+        _print_findings([f for f in done.findings if f.blocking])
+        _fail("; ".join(done.notes), 1)
+    typer.echo(f"Skrev {done.docx}" + (f" och {done.pdf}" if done.pdf else "") + ".")
+    if had:
+        typer.echo(f"Den tidigare versionen sparades som {backup_path(out).name}.")
+    for note in done.notes:
+        typer.echo(note, err=True)
+    raise typer.Exit(1 if pdf and done.pdf is None else 0)
+
+
 def main() -> None:
     """Entry point of the ``finsam-xl`` script."""
     if len(sys.argv) > 1 and sys.argv[1] in ("--version", "-V"):

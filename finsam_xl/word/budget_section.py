@@ -13,9 +13,8 @@ each page, a Rubrik kept on the page of its Totalt.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from docx import Document
@@ -28,6 +27,7 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
+from finsam_xl.core.document import EquityRow, equity_history
 from finsam_xl.core.narrative import Draft, draft, whole_pct
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.results import Result
@@ -50,33 +50,46 @@ DRAFT_NOTE = (
 def equity_chart(budget: Budget, result: Result) -> Chart:
     """Equity at 31/12 against the recommended level and the board's floor, per year.
 
-    A year without an equity figure (before the opening year) is a gap, not 0.
+    The years are those of the equity history (past years from the Utfall
+    table, then the budget and plan). A year without an equity figure is a
+    gap, not 0; the recommended level is the year's percentage of its
+    contributions.
     """
-    rows = result.plan
+    history = equity_history(budget, result)
+    rows = history.rows
     years = [r.year for r in rows]
-    pct_text = whole_pct(rows[-1].recommended_max_pct if rows else Decimal(20))
+    plan = {p.year: p for p in result.plan}
+    default_pct = result.plan[-1].recommended_max_pct if result.plan else Decimal(20)
+
+    def recommended(row: EquityRow) -> Decimal | None:
+        if row.year in plan and plan[row.year].contributions > 0:
+            return plan[row.year].recommended_max
+        if not row.contributions:
+            return None
+        pct = history.recommended_max_pct.get(row.year, default_pct)
+        return (row.contributions * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+
     series = [
         Series("Eget kapital 31/12", [r.equity_end for r in rows], (31, 78, 121),
                marker="circle", value_labels=True),
-        Series(f"Rekommenderad högsta nivå ({pct_text})",
-               [r.recommended_max if r.contributions > 0 else None for r in rows],
-               (214, 120, 0), dash=(9, 5)),
+        Series(f"Rekommenderad högsta nivå ({whole_pct(default_pct)})",
+               [recommended(r) for r in rows], (214, 120, 0), dash=(9, 5)),
     ]
-    if any(r.floor > 0 for r in rows):
-        series.append(Series("Styrelsens lägsta nivå", [r.floor for r in rows],
-                             (180, 30, 30), dash=(3, 4), marker="square"))
+    if history.floor > 0:
+        series.append(Series("Styrelsens lägsta nivå", [history.floor for _ in rows],
+                             (180, 30, 30), dash=(3, 4), marker="square", end_label=True))
     return Chart(title="Eget kapital vid årets slut", years=years, series=series,
                  unit=budget.forbund.unit.value)
 
 
 def build_document(
     budget: Budget, result: Result, source: str = "arbetsboken", when: datetime | None = None,
-    text: Draft | None = None, tables: Sequence[tuple[str, DocTable]] | None = None,
+    text: Draft | None = None, tables: dict[str, list[DocTable]] | None = None,
 ) -> DocumentObject:
     """The whole budget section as a python-docx ``Document`` (not yet saved)."""
     when = when or datetime.now()
     text = text or draft(budget, result)
-    by_name = dict(tables if tables is not None else tables_for(budget, result))
+    by_name = tables if tables is not None else tables_for(budget, result)
     doc = Document()
     _setup(doc, f"{text.title} \u2013 {text.subtitle}", when)
     doc.core_properties.title = f"{text.title}: {text.subtitle}"
@@ -99,15 +112,15 @@ def build_document(
     doc.add_paragraph(text.available)
     for sentence in text.insatser:
         doc.add_paragraph(sentence, style="List Bullet")
-    if "insatser" in by_name:
-        _table(doc, by_name["insatser"])
+    for table in by_name.get("insatser", []):
+        _table(doc, table)
 
     span = f"{budget.years.all[0]}\u2013{budget.years.all[-1]}"
     doc.add_heading(f"Långsiktig budget och eget kapital {span}", level=1)
     for sentence in text.equity:
         doc.add_paragraph(sentence)
-    if "eget_kapital" in by_name:
-        _table(doc, by_name["eget_kapital"])
+    for table in by_name.get("eget_kapital", []):
+        _table(doc, table)
     try:
         png = render_png(equity_chart(budget, result))
     except ValueError:
@@ -116,13 +129,14 @@ def build_document(
         doc.add_picture(io.BytesIO(png), width=Cm(16))
         doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    if "budget" in by_name:
-        heading = doc.add_heading(f"Budget {year} för {budget.forbund.name}", level=1)
-        heading.paragraph_format.page_break_before = True
-        _table(doc, by_name["budget"])
-    if "not1" in by_name:
+    if by_name.get("budget"):
+        doc.add_heading(f"Budget {year} för {budget.forbund.name}", level=1)
+        for table in by_name["budget"]:
+            _table(doc, table)
+    if by_name.get("not1"):
         doc.add_heading("Noter", level=1)
-        _table(doc, by_name["not1"])
+        for table in by_name["not1"]:
+            _table(doc, table)
 
     doc.add_heading("Förslag till beslut", level=1)
     doc.add_paragraph(text.decision_intro)
@@ -147,20 +161,20 @@ def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
     section.footer_distance = Cm(1.0)
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = FONT  # type: ignore[attr-defined]
-    normal.font.size = Pt(BODY_PT)  # type: ignore[attr-defined]
-    fonts = normal.element.rPr.rFonts  # type: ignore[union-attr]
+    normal.font.name = FONT
+    normal.font.size = Pt(BODY_PT)
+    fonts = normal.element.rPr.rFonts
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
-    normal.paragraph_format.space_after = Pt(6)  # type: ignore[attr-defined]
+    normal.paragraph_format.space_after = Pt(6)
     for name in ("Title", "Subtitle", "Heading 1", "Heading 2"):
         style = styles[name]
-        style.font.name = FONT  # type: ignore[attr-defined]
-        style.element.rPr.rFonts.set(qn("w:asciiTheme"), "")  # type: ignore[union-attr]
+        style.font.name = FONT
+        style.element.rPr.rFonts.set(qn("w:asciiTheme"), "")
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            style.element.rPr.rFonts.attrib.pop(qn(attr), None)  # type: ignore[union-attr]
-    styles["Title"].font.size = Pt(22)  # type: ignore[attr-defined]
-    styles["Heading 1"].font.size = Pt(14)  # type: ignore[attr-defined]
+            style.element.rPr.rFonts.attrib.pop(qn(attr), None)
+    styles["Title"].font.size = Pt(22)
+    styles["Heading 1"].font.size = Pt(14)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for piece in (f"{footer_title} \u00b7 Sida ", "PAGE", " av ", "NUMPAGES",
@@ -198,22 +212,24 @@ def _table(doc: DocumentObject, spec: DocTable) -> Table:
     caption.paragraph_format.keep_with_next = True
     caption.paragraph_format.space_before = Pt(6)
     columns = len(spec.headers)
-    table = doc.add_table(rows=0, cols=columns)
+    table: Table = doc.add_table(rows=0, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borders(table)
     widths = list(spec.widths_cm or _widths(spec))
-    header = table.add_row()
+    header = table.add_row()  # type: ignore[no-untyped-call]
     _repeat_header(header)
     for index, text in enumerate(spec.headers):
         _cell(header, index, text, spec.numeric[index], bold=True, fill=HEAD_FILL, keep=True)
     rows = list(spec.rows)
     for position, row in enumerate(rows):
-        out = table.add_row()
+        out = table.add_row()  # type: ignore[no-untyped-call]
         _no_split(out)
         bold = row.kind in (RowKind.TOTAL, RowKind.GRAND, RowKind.HEADING)
         # Keep a heading and its lines with the next row, so a Rubrik stays with its Totalt.
-        keep = (len(rows) <= SMALL_TABLE and position < len(rows) - 1) or (
-            row.kind in (RowKind.HEADING, RowKind.LINE) and _group_continues(rows, position)
+        following = rows[position + 1] if position + 1 < len(rows) else None
+        keep = following is not None and (
+            len(rows) <= SMALL_TABLE
+            or (row.block is not None and following.block == row.block)
         )
         for index in range(columns):
             value = row.cells[index] if index < len(row.cells) else ""
@@ -236,21 +252,14 @@ def _table(doc: DocumentObject, spec: DocTable) -> Table:
     return table
 
 
-def _group_continues(rows: Sequence[object], position: int) -> bool:
-    """True when the rows after ``position`` up to the next Totalt belong to the same group."""
-    for later in rows[position + 1:]:
-        kind = later.kind  # type: ignore[attr-defined]
-        if kind is RowKind.TOTAL:
-            return True
-        if kind is not RowKind.LINE:
-            return False
-    return False
-
-
 def _widths(spec: DocTable) -> list[float]:
-    """Column widths in cm: amount columns as wide as their longest figure (or header word),
-    text columns share the rest of the text width by their longest text."""
-    per_char = 0.19  # cm per character at 9 pt, with room for bold
+    """Column widths in cm, from the longest text (worst case: a wide fallback font).
+
+    Amount columns get their longest figure or header word; text columns share
+    the rest. Spare room goes to a descriptive text column, else to the amounts.
+    """
+    per_char = 0.21  # cm per character at 9 pt bold in a wide font
+    pad = 0.45  # cell margins and a little air
     count = len(spec.headers)
 
     def longest(i: int, numeric: bool) -> int:
@@ -263,16 +272,27 @@ def _widths(spec: DocTable) -> list[float]:
     numeric = [i for i in range(count) if spec.numeric[i]]
     texts = [i for i in range(count) if not spec.numeric[i]]
     for i in numeric:
-        widths[i] = max(1.5, per_char * longest(i, True) + 0.35)
+        widths[i] = max(1.6, per_char * longest(i, True) + pad)
     room = TEXT_WIDTH_CM - sum(widths)
-    wants = {i: per_char * min(longest(i, False), 60) + 0.35 for i in texts}
-    total_want = sum(wants.values()) or 1.0
-    for i in texts:
+    wants = {i: per_char * min(longest(i, False), 60) + pad for i in texts}
+    short = [i for i in texts if wants[i] <= 3.0]  # IDs, years: never squeezed
+    for i in short:
+        widths[i] = wants[i]
+    room -= sum(widths[i] for i in short)
+    long = [i for i in texts if i not in short]
+    total_want = sum(wants[i] for i in long) or 1.0
+    for i in long:
         widths[i] = wants[i] if total_want <= room else max(room * wants[i] / total_want, 1.2)
     spare = TEXT_WIDTH_CM - sum(widths)
-    if spare > 0 and texts:
-        widest = max(texts, key=lambda i: wants[i])
-        widths[widest] += spare
+    if spare > 0:
+        descriptive = [i for i in texts if wants[i] >= 4.0]
+        if descriptive:
+            widths[max(descriptive, key=lambda i: wants[i])] += spare
+        elif numeric:
+            for i in numeric:
+                widths[i] += spare / len(numeric)
+        else:
+            widths[-1] += spare
     scale = min(1.0, TEXT_WIDTH_CM / sum(widths))
     return [w * scale for w in widths]
 

@@ -42,6 +42,7 @@ class Series:
     dash: tuple[int, int] | None = None  # (on, off) in pixels at final size
     marker: str | None = None  # "circle", "square" or None
     value_labels: bool = False
+    end_label: bool = False  # write the last value at the line's right end
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,11 @@ def _font(size: int, bold: bool = False) -> Font:
 def _nice_step(span: float, ticks: int = 5) -> float:
     """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` intervals."""
     raw = span / ticks if span > 0 else 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
+    power = float(10.0 ** math.floor(math.log10(raw)))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
         if factor * power >= raw:
             return factor * power
-    return 10 * power
+    return 10.0 * power
 
 
 def _amount(value: float, unit: str) -> str:
@@ -98,7 +99,7 @@ def _dashed(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, f
         position += on + off
 
 
-def render_png(chart: Chart, width_px: int = 1600, height_px: int = 760) -> bytes:
+def render_png(chart: Chart, width_px: int = 1400, height_px: int = 680) -> bytes:
     """Draw ``chart`` and return PNG bytes of ``width_px`` x ``height_px``.
 
     Raises ValueError when there is nothing to draw (no year or no value).
@@ -111,9 +112,9 @@ def render_png(chart: Chart, width_px: int = 1600, height_px: int = 760) -> byte
     w, h = width_px * SCALE, height_px * SCALE
     image = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(image)
-    font = _font(24 * SCALE)
-    small = _font(23 * SCALE)
-    bold = _font(28 * SCALE, bold=True)
+    font = _font(26 * SCALE)
+    small = _font(25 * SCALE)
+    bold = _font(30 * SCALE, bold=True)
     grey, dark = (200, 200, 200), (60, 60, 60)
 
     low = min(0.0, min(values))
@@ -129,7 +130,11 @@ def render_png(chart: Chart, width_px: int = 1600, height_px: int = 760) -> byte
 
     label_width = max(draw.textlength(_amount(t, chart.unit), font=font) for t in ticks)
     left = int(label_width + 30 * SCALE)
-    right = w - 30 * SCALE
+    right = w - 30 * SCALE - max(
+        (draw.textlength(_amount(float(v), chart.unit), font=small) + 20 * SCALE
+         for s in chart.series if s.end_label for v in s.values[-1:] if v is not None),
+        default=0,
+    )
     legend_rows = _legend_layout(draw, chart.series, small, left, right)
     top = (80 + 40 * len(legend_rows)) * SCALE
     bottom = h - 60 * SCALE
@@ -182,15 +187,20 @@ def render_png(chart: Chart, width_px: int = 1600, height_px: int = 760) -> byte
         for point in points:
             if point is not None and series.marker:
                 _marker(draw, point, series)
+        last = next((i for i in range(len(points) - 1, -1, -1) if points[i] is not None), None)
+        if series.end_label and last is not None:
+            point, value = points[last], series.values[last]
+            assert point is not None and value is not None
+            draw.text((point[0] + 14 * SCALE, point[1] - 14 * SCALE),
+                      _amount(float(value), chart.unit), font=small, fill=series.colour)
         if series.value_labels:
             for index, (point, value) in enumerate(zip(points, series.values, strict=False)):
                 if point is None or value is None:
                     continue
                 text = _amount(float(value), chart.unit)
                 tw = draw.textlength(text, font=small)
-                others = [y_of(float(o.values[index])) for o in chart.series
-                          if o is not series and index < len(o.values)
-                          and o.values[index] is not None]
+                others = [y_of(float(v)) for o in chart.series if o is not series
+                          for v in o.values[index:index + 1] if v is not None]
                 above = point[1] - 44 * SCALE
                 below = point[1] + 12 * SCALE
                 # Put the label on the side where no other line runs close by.

@@ -1,9 +1,10 @@
-"""Tables for the Word document: a neutral shape (caption, headers, rows) and the builders.
+"""Tables for the Word document: a neutral print shape (caption, headers, rows of text).
 
-The Word writer only knows ``DocTable``; the functions here turn the budget
-and its computed result into such tables, amounts formatted in the förbund's
-display unit (kr or tkr) with a space as thousands separator. Every figure
-comes from the ``Result`` (or the budget's own lines), never from typed text.
+The rows themselves come from ``finsam_xl.core.document`` (the same pure
+builders the workbook's Budget, Not 1, Insatser and Eget kapital sheets use);
+the functions here only format them for print: amounts in the förbund's
+display unit (kr or tkr) with a non-breaking space as thousands separator, a
+typographic minus, percentages with a decimal comma, and the * / ** marks.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from finsam_xl.model.budget import Budget, KeyType, MemberKind, Unit
-from finsam_xl.model.money import NBSP, fmt_pct, pct
+from finsam_xl.core import document
+from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.money import NBSP, fmt_pct
 from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
@@ -36,6 +38,7 @@ class DocRow:
 
     cells: Sequence[str]
     kind: RowKind = RowKind.LINE
+    block: int | None = None  # rows of one block are kept on one page
 
 
 @dataclass(frozen=True)
@@ -65,170 +68,159 @@ def unit_label(unit: Unit) -> str:
     return unit.value
 
 
-def not1_table(budget: Budget, result: Result) -> DocTable | None:
-    """Not 1: each member's key, share and amount per year; 'Totalt' with 100 %."""
-    year = budget.years.budget
-    years = [year, *budget.years.plan]
-    allocations = {y: result.allocation_for(y) for y in years}
-    current = allocations[year]
-    if current is None:
-        return None
+def _grouped(text: str | None) -> str:
+    """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
+    if not text:
+        return ""
+    return f"{int(text):,}".replace(",", NBSP) if text.isdigit() else text
+
+
+def budget_doc_table(budget: Budget, result: Result) -> DocTable:
+    """The detailed budget table (``core.document.budget_table``) in print form.
+
+    One "ID/konto" column as the seed documents print it: the cost centre on a
+    heading or "Totalt" row, the account on a line.
+    """
+    table = document.budget_table(budget, result)
     unit = budget.forbund.unit
-    keys = {m.name: m for m in budget.members}
+    years = [c.year for c in table.columns]
+    show_id = table.show_cost_centres or table.show_accounts
     rows = []
-    for share in current.members:
-        member = keys.get(share.name)
-        key_type = budget.keys.for_kind(share.kind)
-        key = ""
-        if member is not None and member.key is not None and key_type is not KeyType.LIKA:
-            key_unit = "invånare" if key_type is KeyType.BEFOLKNING else "%"
-            key = f"{amount(member.key)}{NBSP}{key_unit}" if key_unit == "invånare" else (
-                fmt_pct(member.key))
-        elif key_type is KeyType.LIKA and share.kind is not MemberKind.STAT:
-            key = "lika delar"
-        cells = [share.name, key, fmt_pct(pct(share.amount, current.total))]
-        for y in years:
-            alloc = allocations[y]
-            cells.append(amount(alloc.amount(share.name) if alloc else None, unit))
-        rows.append(DocRow(cells))
-    total = ["Totalt", "", fmt_pct(Decimal(100))]
-    total += [amount(allocations[y].total if allocations[y] else None, unit)  # type: ignore[union-attr]
-              for y in years]
-    rows.append(DocRow(total, RowKind.GRAND))
+    for row in table.rows:
+        ident = ""
+        if row.kind in (document.RowKind.HEADING, document.RowKind.TOTAL):
+            ident = _grouped(row.cost_centre) if table.show_cost_centres else ""
+        elif table.show_accounts:
+            ident = row.account or ""
+        cells = [ident] if show_id else []
+        cells += [row.label, *(amount(row.values.get(y), unit) for y in years)]
+        rows.append(DocRow(cells, _KINDS[row.kind], block=row.block))
+    headers = (["ID/konto"] if show_id else []) + ["Beskrivning", *(c.label for c in table.columns)]
     return DocTable(
-        caption=f"Not 1. Medlemsbidrag {year} och plan, fördelade på medlemmarna "
-                f"({unit_label(unit)})",
-        headers=["Medlem", "Nyckel", f"Andel {year}", *(str(y) for y in years)],
+        caption=f"{table.title} ({unit_label(unit)})",
+        headers=headers,
         rows=rows,
-        numeric=[False, True, True, *([True] * len(years))],
+        numeric=[False] * (len(headers) - len(years)) + [True] * len(years),
     )
 
 
-def equity_table(budget: Budget, result: Result) -> DocTable:
-    """Contributions, net costs, result and equity at 31/12 per year; * forecast, ** requested."""
-    unit = budget.forbund.unit
+def not1_doc_tables(budget: Budget, result: Result) -> list[DocTable]:
+    """Not 1 (``core.document.not1_table``) and, where a member pays another amount than the
+    law's 50/25/25 share, the small block of lawful amounts."""
+    note = document.not1_table(budget, result)
+    if not note.rows or not note.years:
+        return []
+    unit = Unit.KR  # Not 1 is printed to the krona, whatever the display unit
     rows = []
-    for row in result.plan:
-        forecast = "*" if row.year >= budget.years.budget else ""
-        requested = "**" if not row.decided else ""
-        rows.append(DocRow([
-            str(row.year),
-            amount(row.contributions, unit) + requested,
-            amount(row.costs_net, unit) + forecast,
-            amount(row.result, unit),
-            amount(row.equity_end, unit) + (forecast if row.equity_end is not None else ""),
-            fmt_pct(row.equity_pct) if row.equity_pct is not None else "",
-        ]))
+    for r in note.rows:
+        key = ""
+        if r.key is not None:
+            key = fmt_pct(r.key) if r.key_unit == "%" else f"{amount(r.key)}{NBSP}{r.key_unit}"
+        rows.append(DocRow([r.name, key, percent_text(r.share_pct),
+                            *(amount(r.amounts.get(y), unit) for y in note.years)]))
+    rows.append(DocRow(["Totalt", "", percent_text(note.total_share_pct),
+                        *(amount(note.totals.get(y), unit) for y in note.years)], RowKind.GRAND))
+    out = [DocTable(
+        caption=f"{note.title} ({unit_label(unit)})",
+        headers=["Medlem", "Nyckel", f"Andel {note.share_year}", *(str(y) for y in note.years)],
+        rows=rows,
+        numeric=[False, True, True, *([True] * len(note.years))],
+    )]
+    if note.lawful:
+        out.append(DocTable(
+            caption="Belopp enligt lagens fördelning 50/25/25, där det betalda skiljer sig "
+                    f"({unit_label(unit)})",
+            headers=["Medlem eller part", "År", "Betalar", "Enligt lag", "Skillnad"],
+            rows=[DocRow([r.name, str(r.year), amount(r.paid, unit), amount(r.lawful, unit),
+                          amount(r.difference, unit)]) for r in note.lawful],
+            numeric=[False, False, True, True, True],
+        ))
+    return out
+
+
+def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
+    """The insatser (``core.document.insatser_table``); descriptive columns that are empty for
+    every insats are left out."""
+    table = document.insatser_table(budget, result)
+    if not table.rows:
+        return None
+    unit = budget.forbund.unit
+    ahead = [c for c in table.columns if c.year >= budget.years.budget]
+    columns = [c for c in table.columns if c.year < budget.years.budget][-1:] + ahead
+
+    def period(r: document.InsatsRow) -> str:
+        if not (r.start or r.end):
+            return ""
+        return f"{r.start or '…'} – {r.end or '…'}"
+
+    described = [
+        ("Ägare", [r.owner or "" for r in table.rows]),
+        ("Beslut", [str(r.decision_date) if r.decision_date else "" for r in table.rows]),
+        ("Period", [period(r) for r in table.rows]),
+        ("Beviljat/år", [amount(r.granted_per_year, unit) for r in table.rows]),
+    ]
+    kept = [(head, cells) for head, cells in described if any(cells)]
+    rows = []
+    for i, r in enumerate(table.rows):
+        name = r.section if r.section and r.name.lower() in ("bidrag", "insats") else r.name
+        rows.append(DocRow([name, *(cells[i] for _, cells in kept),
+                            *(amount(r.amounts.get(c.year), unit) for c in columns)]))
+    return DocTable(
+        caption=f"Insatser ({unit_label(unit)})",
+        headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],
+        rows=rows,
+        numeric=[False, *(head == "Beviljat/år" for head, _ in kept), *([True] * len(columns))],
+    )
+
+
+def equity_doc_table(budget: Budget, result: Result) -> DocTable:
+    """The equity history and plan (``core.document.equity_history``) with * and ** marks."""
+    history = document.equity_history(budget, result)
+    unit = budget.forbund.unit
+
+    def cell(value: Decimal | None, mark: str) -> str:
+        return amount(value, unit) + mark if value is not None else ""
+
+    rows = [
+        DocRow([
+            str(r.year),
+            cell(r.contributions, r.shown("contributions")),
+            cell(r.costs, r.shown("costs")),
+            cell(r.result, r.shown("result")),
+            cell(r.equity_end, r.shown("equity_end")),
+            percent_text(r.equity_pct),
+        ])
+        for r in history.rows
+    ]
     return DocTable(
         caption=f"Medlemsbidrag, budget och eget kapital per år ({unit_label(unit)})",
-        headers=["År", "Medlemsbidrag", "Kostnader (netto)", "Resultat",
+        headers=["År", "Medlemsbidrag", "Budget (kostnader)", "Resultat",
                  "Eget kapital 31/12", "I % av bidragen"],
         rows=rows,
         numeric=[False, True, True, True, True, True],
-        notes=["* = prognos", "** = äskat belopp"],
+        notes=list(history.notes),
     )
 
 
-def budget_table(budget: Budget, result: Result) -> DocTable:
-    """The budget by printed heading (Rubrik/ID): lines, 'Totalt' per heading, final totals.
-
-    Income netted inside a heading is shown negative in it; the members'
-    contributions are the row 'Bidrag (not 1)'.
-    """
-    unit = budget.forbund.unit
-    years = [*budget.years.comparison, budget.years.budget, *budget.years.plan]
-    sections: dict[str, list[tuple[str, str, dict[int, Decimal]]]] = {}
-    ids: dict[str, str] = {}
-    for line in budget.costs:
-        name = line.section or "Övrigt"
-        sections.setdefault(name, []).append((line.account or "", line.name, dict(line.amounts)))
-        if line.cost_centre:
-            ids.setdefault(name, line.cost_centre)
-    for income in budget.income:
-        if not income.netted:
-            continue
-        name = income.section or "Övrigt"
-        negative = {y: -a for y, a in income.amounts.items()}
-        sections.setdefault(name, []).append((income.account or "", income.name, negative))
-        if income.cost_centre:
-            ids.setdefault(name, income.cost_centre)
-    rows = []
-    for name, lines in sections.items():
-        ident = ids.get(name, "")
-        rows.append(DocRow([ident, name, *([""] * len(years))], RowKind.HEADING))
-        for account, text, amounts in sorted(lines, key=lambda t: t[0]):
-            rows.append(DocRow([account, text, *(amount(amounts.get(y), unit) for y in years)]))
-        totals = [sum((a.get(y, ZERO) for _, _, a in lines), ZERO) for y in years]
-        rows.append(DocRow([ident, "Totalt", *(amount(t, unit) for t in totals)],
-                           RowKind.TOTAL))
-    plan = {r.year: r for r in result.plan}
-    rows.append(DocRow(["", "Bidrag (not 1)",
-                        *(amount(-plan[y].contributions, unit) for y in years)]))
-    funding = [plan[y].other_income - plan[y].other_income_netted for y in years]
-    if any(funding):
-        rows.append(DocRow(["", "Övriga intäkter", *(amount(-f, unit) for f in funding)]))
-    rows.append(DocRow(["", "Intäkter totalt",
-                        *(amount(plan[y].contributions + f, unit)
-                          for y, f in zip(years, funding, strict=True))], RowKind.GRAND))
-    rows.append(DocRow(["", "Kostnader totalt",
-                        *(amount(plan[y].costs_net, unit) for y in years)], RowKind.GRAND))
-    rows.append(DocRow(["", "Resultat", *(amount(plan[y].result, unit) for y in years)],
-                       RowKind.GRAND))
-    labels = {budget.years.budget: f"Budget {budget.years.budget}"}
-    labels.update({y: f"Plan {y}" for y in budget.years.plan})
-    labels.update({y: f"Budget {y}" for y in budget.years.comparison})
-    return DocTable(
-        caption=f"Budget {budget.years.budget} för {budget.forbund.name} ({unit_label(unit)})",
-        headers=["ID/konto", "Beskrivning", *(labels[y] for y in years)],
-        rows=rows,
-        numeric=[False, False, *([True] * len(years))],
-    )
-
-
-def insatser_table(budget: Budget) -> DocTable | None:
-    """A row per insats: owner, decision date, period, granted per year, budget per year."""
-    unit = budget.forbund.unit
-    years = [budget.years.budget, *budget.years.plan]
-    rows = []
-    for line in budget.costs:
-        if not line.group.value.startswith("insats"):
-            continue
-        insats = line.insats
-        period = ""
-        if insats and (insats.start or insats.end):
-            period = f"{insats.start or '…'} – {insats.end or '…'}"
-        rows.append(DocRow([
-            line.section if line.section and line.name.lower() == "bidrag" else line.name,
-            (insats.owner or "") if insats else "",
-            str(insats.decision_date) if insats and insats.decision_date else "",
-            period,
-            amount(insats.granted_per_year, unit) if insats else "",
-            *(amount(line.amounts.get(y), unit) for y in years),
-        ]))
-    if not rows:
-        return None
-    return DocTable(
-        caption=f"Insatser ({unit_label(unit)})",
-        headers=["Insats", "Ägare", "Beslut", "Period", "Beviljat/år", *(str(y) for y in years)],
-        rows=rows,
-        numeric=[False, False, False, False, True, *([True] * len(years))],
-    )
-
-
-def tables_for(budget: Budget, result: Result) -> list[tuple[str, DocTable]]:
-    """The document's tables in print order, each with the section it belongs to."""
-    out: list[tuple[str, DocTable]] = []
-    insatser = insatser_table(budget)
-    if insatser is not None:
-        out.append(("insatser", insatser))
-    out.append(("eget_kapital", equity_table(budget, result)))
-    out.append(("budget", budget_table(budget, result)))
-    not1 = not1_table(budget, result)
-    if not1 is not None:
-        out.append(("not1", not1))
-    return out
+def tables_for(budget: Budget, result: Result) -> dict[str, list[DocTable]]:
+    """The document's tables by section: insatser, eget_kapital, budget, not1."""
+    insatser = insatser_doc_table(budget, result)
+    return {
+        "insatser": [insatser] if insatser is not None else [],
+        "eget_kapital": [equity_doc_table(budget, result)],
+        "budget": [budget_doc_table(budget, result)],
+        "not1": not1_doc_tables(budget, result),
+    }
 
 
 def percent_text(value: Decimal | None) -> str:
     """A percentage with a decimal comma, '' when undefined."""
     return fmt_pct(value) if value is not None else ""
+
+
+_KINDS = {
+    document.RowKind.HEADING: RowKind.HEADING,
+    document.RowKind.LINE: RowKind.LINE,
+    document.RowKind.TOTAL: RowKind.TOTAL,
+    document.RowKind.GRAND: RowKind.GRAND,
+}
