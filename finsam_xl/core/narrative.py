@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from finsam_xl.model.budget import Budget, CostLine
+from finsam_xl.core.document import available_funds, funds_text, insatser_table, table_title
+from finsam_xl.model.budget import Budget
 from finsam_xl.model.money import NBSP, fmt_pct, kr
 from finsam_xl.model.results import Result, YearPlan
 
-ZERO = Decimal(0)
 DASH = "\u2013"  # en dash, as in "2026–2028"
 
 MONTHS = (
@@ -53,14 +53,6 @@ def years_span(years: list[int]) -> str:
     return f"{years[0]}{DASH}{years[-1]}"
 
 
-def plan_title(budget: Budget) -> str:
-    """'Budget 2025 med plan 2026–2028' (or 'Budget 2025' without plan years)."""
-    title = f"Budget {budget.years.budget}"
-    if budget.years.plan:
-        title += f" med plan {years_span(budget.years.plan)}"
-    return title
-
-
 def swedish_date(day: date) -> str:
     """'31 december 2022'."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
@@ -81,37 +73,16 @@ def list_words(items: list[str]) -> str:
 
 
 def available_paragraph(budget: Budget, result: Result) -> str:
-    """The "medel till förfogande" paragraph: frame + income + opening equity - floor.
-
-    The parts named add up to ``YearPlan.available`` of the budget year.
-    """
-    year = budget.years.budget
-    row = result.year(year)
-    entry = budget.contribution(year)
-    decided = entry.decided if entry else True
-    who = "som medlemmarna har beslutat om" if decided else "som förbundet äskar av medlemmarna"
-    parts = [f"{year} års verksamhetsplan bygger på den budgetram om {kr(row.contributions)} "
-             f"{who} för {year}"]
-    funding = row.other_income - row.other_income_netted
-    if funding:
-        parts.append(f"övriga intäkter på {kr(funding)}")
-    if row.equity_start is not None:
-        kind = "prognosticerat" if budget.opening_year == year else "beräknat"
-        parts.append(f"ett {kind} eget kapital på {kr(row.equity_start)} vid årets början")
-    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " samt " + parts[-1]
-    sentences = [text + "."]
-    if row.floor > 0:
-        sentences.append(
-            "Enligt tidigare beslut i styrelsen ska det egna kapitalet av likviditetsskäl "
-            f"inte understiga {kr(row.floor)}."
-        )
-    else:
+    """The "medel till förfogande" paragraph (``core.document.funds_text``: frame, opening
+    equity, floor, available), then the net costs and the result they give."""
+    funds = available_funds(budget, result)
+    row = result.year(funds.year)
+    sentences = [funds_text(funds)]
+    if funds.floor <= 0:
         sentences.append("Styrelsen har inte beslutat om någon lägsta nivå för det egna kapitalet.")
-    if row.available is not None:
-        sentences.append(f"Tillgängligt för {year} är därmed {kr(row.available)}.")
     netted = row.other_income_netted
     costs = (
-        f"Budgeterade kostnader är {kr(row.costs_net)}"
+        f"Budgeterade kostnader är {kr(funds.costs_net)}"
         + (f" netto, efter intäkter inom verksamheterna på {kr(netted)}" if netted else "")
     )
     if row.result < 0:
@@ -180,41 +151,33 @@ def equity_sentences(result: Result) -> list[str]:
     return sentences
 
 
-def _insats_label(line: CostLine) -> str:
-    label = line.name
-    if line.section and line.section != line.name and line.name.lower() in ("bidrag", "insats"):
-        label = line.section
-    if line.cost_centre:
-        label += f" (ID {_grouped(line.cost_centre)})"
-    return label
-
-
 def _grouped(text: str) -> str:
     """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
     return f"{int(text):,}".replace(",", " ") if text.isdigit() else text
 
 
-def insats_sentences(budget: Budget) -> list[str]:
-    """The insatser whose decided period starts or ends within the budget and plan years.
-
-    An insats that still carries money after its period ends is named with the amount.
-    """
+def insats_sentences(budget: Budget, result: Result) -> list[str]:
+    """The insatser whose decided period starts or ends within the budget and plan years
+    (``core.document.insatser_table``); one still carrying money after its end is named with
+    the amounts."""
+    table = insatser_table(budget, result)
+    centres = {(line.name, line.section): line.cost_centre for line in budget.costs}
     years = [budget.years.budget, *budget.years.plan]
-    first, last = years[0], years[-1]
     sentences = []
-    for line in budget.costs:
-        insats = line.insats
-        if insats is None:
-            continue
-        label = _insats_label(line)
-        if insats.start and first <= insats.start.year <= last:
-            sentences.append(f"{label} startar {swedish_date(insats.start)}.")
-        if insats.end and first <= insats.end.year <= last:
-            text = f"{label} avslutas {swedish_date(insats.end)} enligt beslutet"
-            after = [(y, line.amounts[y]) for y in years
-                     if y > insats.end.year and line.amounts.get(y, ZERO) != 0]
+    for row in table.rows:
+        label = row.name
+        if row.section and row.name.lower() in ("bidrag", "insats"):
+            label = row.section
+        centre = centres.get((row.name, row.section))
+        if centre:
+            label += f" (ID {_grouped(centre)})"
+        if row.starts_in_plan and row.start:
+            sentences.append(f"{label} startar {swedish_date(row.start)}.")
+        if row.ends_in_plan and row.end:
+            text = f"{label} avslutas {swedish_date(row.end)} enligt beslutet"
+            after = [(y, row.amounts.get(y)) for y in row.money_after_end]
             if after:
-                money = list_words([f"{kr(a)} för {y}" for y, a in after])
+                money = list_words([f"{kr(a)} för {y}" for y, a in after if a is not None])
                 text += f", men planen har {money} utan nytt beslut"
             else:
                 text += "; en fortsättning efter det kräver ett nytt beslut"
@@ -262,10 +225,10 @@ def draft(budget: Budget, result: Result) -> Draft:
     """The whole drafted text of the budget section."""
     return Draft(
         title=budget.forbund.name,
-        subtitle=plan_title(budget),
+        subtitle=table_title(budget),
         available=available_paragraph(budget, result),
         equity=equity_sentences(result),
-        insatser=insats_sentences(budget),
+        insatser=insats_sentences(budget, result),
         decision_intro=f"Styrelsen för {budget.forbund.name} föreslås besluta",
         decisions=decision_list(budget, result),
     )

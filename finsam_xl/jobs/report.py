@@ -114,5 +114,9 @@ def convert_to_pdf(docx: Path, target: Path, timeout_s: float = PDF_TIMEOUT_S) -
             detail = completed.stderr.decode("utf-8", "replace").strip()[:200]
             return (f"PDF skrevs inte: LibreOffice kunde inte konvertera {docx.name}"
                     + (f" ({detail})" if detail else "") + ".")
-        atomic_write(target, lambda tmp: shutil.copyfile(produced, tmp), keep_backup=False)
+
+        def copy(tmp: Path) -> None:
+            shutil.copyfile(produced, tmp)
+
+        atomic_write(target, copy, keep_backup=False)
     return None
