@@ -115,7 +115,8 @@ def build_document(
     for table in by_name.get("insatser", []):
         _table(doc, table)
 
-    span = f"{budget.years.all[0]}\u2013{budget.years.all[-1]}"
+    history_years = [r.year for r in equity_history(budget, result).rows] or budget.years.all
+    span = f"{history_years[0]}\u2013{history_years[-1]}"
     doc.add_heading(f"Långsiktig budget och eget kapital {span}", level=1)
     for sentence in text.equity:
         doc.add_paragraph(sentence)
@@ -138,10 +139,13 @@ def build_document(
         for table in by_name["not1"]:
             _table(doc, table)
 
-    doc.add_heading("Förslag till beslut", level=1)
-    doc.add_paragraph(text.decision_intro)
+    # The decision proposals are kept together on one page.
+    block = [doc.add_heading("Förslag till beslut", level=1),
+             doc.add_paragraph(text.decision_intro)]
     for item in text.decisions:
-        doc.add_paragraph(item[:1].upper() + item[1:], style="List Bullet")
+        block.append(doc.add_paragraph(item[:1].upper() + item[1:], style="List Bullet"))
+    for paragraph in block[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
     return doc
 
 
