@@ -446,6 +446,10 @@ def report_cmd(
     if done.docx is None:
         _print_findings([f for f in done.findings if f.blocking])
         _fail("; ".join(done.notes), 1)
+    errors = [f for f in done.findings if f.severity.value == "error"]
+    if errors:
+        _print_findings(errors)
+        typer.echo("Dokumentet visar arbetsbokens beräknade belopp; se över felen ovan.")
     typer.echo(f"Skrev {done.docx}" + (f" och {done.pdf}" if done.pdf else "") + ".")
     if had:
         typer.echo(f"Den tidigare versionen sparades som {backup_path(out).name}.")

@@ -177,8 +177,9 @@ def render_png(chart: Chart, width_px: int = 1400, height_px: int = 680) -> byte
         tw = draw.textlength(text, font=font)
         draw.text((x_of(index) - tw / 2, bottom + 14 * SCALE), text, font=font, fill=dark)
 
-    # Lines: straight segments between consecutive years that both have values.
-    for series in chart.series:
+    # Lines: straight segments between consecutive years that both have values. Drawn last
+    # to first, so the first series (equity) lies on top where lines meet.
+    for series in reversed(chart.series):
         points = [(x_of(i), y_of(float(v))) if v is not None else None
                   for i, v in enumerate(series.values)]
         for p, q in zip(points, points[1:], strict=False):
@@ -207,7 +208,24 @@ def render_png(chart: Chart, width_px: int = 1400, height_px: int = 680) -> byte
                 clear_above = min((abs(point[1] - 24 * SCALE - y) for y in others), default=1e9)
                 clear_below = min((abs(point[1] + 24 * SCALE - y) for y in others), default=1e9)
                 y_text = above if clear_above >= clear_below and above > top else below
-                draw.text((point[0] - tw / 2, y_text), text, font=small, fill=series.colour)
+                # Move the label off the line's own segments: a line coming down from the
+                # left and a label above would overlap, so shift it to the right (and so on).
+                before = points[index - 1] if index > 0 else None
+                after = points[index + 1] if index + 1 < len(points) else None
+                label_above = y_text == above
+                x_text = point[0] - tw / 2
+                def on_side(other: tuple[float, float] | None, pt: tuple[float, float] = point,
+                            up: bool = label_above) -> bool:
+                    if other is None or other[1] == pt[1]:
+                        return False
+                    return (other[1] < pt[1]) == up
+
+                left_on_side, right_on_side = on_side(before), on_side(after)
+                if left_on_side and not right_on_side:
+                    x_text = point[0] + 10 * SCALE
+                elif right_on_side and not left_on_side:
+                    x_text = point[0] - tw - 10 * SCALE
+                draw.text((x_text, y_text), text, font=small, fill=series.colour)
 
     out = image.resize((width_px, height_px), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
