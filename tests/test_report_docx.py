@@ -263,3 +263,14 @@ def test_chart_draws_any_values_without_error(values: list[int | None]) -> None:
                      end_label=True)]
     png = render_png(Chart("Eget kapital", years, series, unit="kr"), 600, 300)
     assert png.startswith(b"\x89PNG")
+
+
+def test_not1_shares_belong_to_their_members() -> None:
+    """Södra Lappland lists the kommuner before the state: each share must stay with its member."""
+    budget = load(EXAMPLES / "sodra-lappland-2024.yaml")
+    doc = build_document(budget, evaluate(budget), when=WHEN)
+    note = next(t for t in doc.tables if t.rows[0].cells[0].text == "Medlem")
+    shares = {plain(r.cells[0].text): plain(r.cells[2].text) for r in note.rows[1:]}
+    assert shares["Försäkringskassan"] == "50,0 %"
+    assert shares["Region Västerbotten"] == "25,0 %"
+    assert shares["Lycksele kommun"] == "8,7 %"

@@ -431,8 +431,14 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
     share_source = by_year.get(year) or (allocations[0] if allocations else None)
     share_year = share_source.year if share_source else year
     shares = share_percentages([m.amount for m in share_source.members]) if share_source else None
+    # The allocation lists members by kind; match shares by name, not by position.
+    share_of = (
+        {m.name: p for m, p in zip(share_source.members, shares, strict=True)}
+        if share_source and shares
+        else {}
+    )
     rows = []
-    for i, member in enumerate(budget.members):
+    for member in budget.members:
         key_type = budget.keys.for_kind(member.kind)
         amounts = {}
         for a in allocations:
@@ -445,7 +451,7 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
                 kind=member.kind,
                 key=member.key if key_type is not KeyType.LIKA else None,
                 key_unit=KEY_UNITS[key_type],
-                share_pct=shares[i] if shares and i < len(shares) else None,
+                share_pct=share_of.get(member.name),
                 amounts=amounts,
             )
         )
