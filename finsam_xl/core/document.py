@@ -365,6 +365,42 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
     )
 
 
+def net_costs_by_group(budget: Budget) -> dict[int, dict[str, Decimal]]:
+    """Costs per year and group (by value) net of income netted in the group's cost centres.
+
+    A netted income line belongs to the group of the cost lines with its cost
+    centre, else its Rubrik (the first such line's group), else "ovrigt". So the
+    groups add up to ``YearPlan.costs_net``.
+    """
+    by_centre: dict[str, str] = {}
+    by_section: dict[str, str] = {}
+    out: dict[int, dict[str, Decimal]] = {}
+    for line in budget.costs:
+        group = line.group.value
+        if line.cost_centre:
+            by_centre.setdefault(line.cost_centre, group)
+        if line.section:
+            by_section.setdefault(line.section, group)
+    for year in budget.years.all:
+        out[year] = dict.fromkeys((g.value for g in CostGroup), ZERO)
+    for line in budget.costs:
+        for year, amount in line.amounts.items():
+            if year in out:
+                out[year][line.group.value] += amount
+    for income in budget.income:
+        if not income.netted:
+            continue
+        group = (
+            by_centre.get(income.cost_centre or "")
+            or by_section.get(income.section or "")
+            or CostGroup.OVRIGT.value
+        )
+        for year, amount in income.amounts.items():
+            if year in out:
+                out[year][group] -= amount
+    return out
+
+
 # --- Not 1 ----------------------------------------------------------------------------------
 KEY_UNITS = {KeyType.BEFOLKNING: "invånare", KeyType.PROCENT: "%", KeyType.LIKA: "lika delar"}
 

@@ -157,22 +157,33 @@ def cell_value(value: Scalar) -> Any:
 
 
 # --- the book -----------------------------------------------------------------------------------
-def _action(func: str, sheet: int | None = None, box: tuple[int, int, int, int] | None = None,
-            args: list[Any] | None = None, values: list[list[Scalar]] | None = None
-            ) -> dict[str, Any]:
+def _action(
+    func: str,
+    sheet: int | None = None,
+    box: tuple[int, int, int, int] | None = None,
+    args: list[Any] | None = None,
+    values: list[list[Scalar]] | None = None,
+) -> dict[str, Any]:
     """One action with all eight keys; ``box`` is 1-based (first_row, first_col, rows, cols)."""
     row, col, rows, cols = box or (1, 1, 0, 0)
-    return {"func": func, "args": args or [], "values": values or [[]],
-            "sheet_position": sheet if sheet is not None else 0,
-            "start_row": row - 1, "start_column": col - 1,
-            "row_count": rows, "column_count": cols}
+    return {
+        "func": func,
+        "args": args or [],
+        "values": values or [[]],
+        "sheet_position": sheet if sheet is not None else 0,
+        "start_row": row - 1,
+        "start_column": col - 1,
+        "row_count": rows,
+        "column_count": cols,
+    }
 
 
 class RemoteRange:
     """A block of a remote sheet; reads come from the payload, writes become actions."""
 
-    def __init__(self, sheet: RemoteSheet, row: int, col: int, last_row: int,
-                 last_col: int) -> None:
+    def __init__(
+        self, sheet: RemoteSheet, row: int, col: int, last_row: int, last_col: int
+    ) -> None:
         self.sheet = sheet
         self.row, self.col = row, col
         self.last_row, self.last_col = last_row, last_col
@@ -192,8 +203,12 @@ class RemoteRange:
         rows = []
         for r in range(self.row - 1, self.last_row):
             line = grid[r] if r < len(grid) else []
-            rows.append([cell_value(line[c]) if c < len(line) else None
-                         for c in range(self.col - 1, self.last_col)])
+            rows.append(
+                [
+                    cell_value(line[c]) if c < len(line) else None
+                    for c in range(self.col - 1, self.last_col)
+                ]
+            )
         n_rows, n_cols = self.shape
         if n_rows == 1 and n_cols == 1:
             return rows[0][0]
@@ -215,8 +230,11 @@ class RemoteRange:
         if not rows or width == 0:
             return
         rows = [row + [None] * (width - len(row)) for row in rows]
-        self.sheet.book.actions.append(_action(
-            "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows))
+        self.sheet.book.actions.append(
+            _action(
+                "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows
+            )
+        )
 
     @property
     def address(self) -> str:
@@ -242,7 +260,8 @@ class RemoteRange:
     @number_format.setter
     def number_format(self, value: str) -> None:
         self.sheet.book.actions.append(
-            _action("setNumberFormat", self.sheet.index, self._box(), args=[value]))
+            _action("setNumberFormat", self.sheet.index, self._box(), args=[value])
+        )
 
     @property
     def color(self) -> Any:
@@ -256,7 +275,8 @@ class RemoteRange:
         if isinstance(color_or_rgb, tuple):
             color_or_rgb = "#{:02X}{:02X}{:02X}".format(*color_or_rgb)
         self.sheet.book.actions.append(
-            _action("setRangeColor", self.sheet.index, self._box(), args=[color_or_rgb]))
+            _action("setRangeColor", self.sheet.index, self._box(), args=[color_or_rgb])
+        )
 
 
 @dataclass
@@ -299,8 +319,9 @@ class RemoteSheet:
         """The sheet's tables (empty for a sheet the client excluded)."""
         return [RemoteTable(self, t) for t in self.model.tables]
 
-    def range(self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None
-              ) -> RemoteRange:
+    def range(
+        self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None
+    ) -> RemoteRange:
         """A range by address ('A1', 'B2:C5') or by 1-based (row, col) corners."""
         r1, c1, r2, c2 = _corners(cell1)
         if cell2 is not None:
@@ -373,11 +394,18 @@ class RemoteApp:
     def __init__(self, book: RemoteBook) -> None:
         self.book = book
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
-              mode: str | None = None, callback: str | None = None) -> str | None:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
         """Queue a message box; the client shows it after the earlier actions."""
-        self.book.actions.append(_action(
-            "alert", args=[prompt, title or "", buttons, mode or "", callback or ""]))
+        self.book.actions.append(
+            _action("alert", args=[prompt, title or "", buttons, mode or "", callback or ""])
+        )
         return None
 
 
@@ -443,29 +471,42 @@ def route(path: str) -> str | None:
     return ROUTES.get(clean)
 
 
-def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None = None,
-           max_bytes: int = MAX_BYTES) -> Reply:
+def handle(
+    path: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    token: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Reply:
     """Answer one POST: auth, size, parse, press, actions. Never raises, never leaks a traceback."""
     try:
         return _handle(path, headers, body, token, max_bytes)
     except Exception:
         ref = uuid.uuid4().hex[:8]
         log.exception("internt fel %s vid %s", ref, path)
-        return Reply.text(500, f"Ett internt fel uppstod i finsam_xl-servern (referens {ref}). "
-                               "Be IT titta i serverns logg.")
+        return Reply.text(
+            500,
+            f"Ett internt fel uppstod i finsam_xl-servern (referens {ref}). "
+            "Be IT titta i serverns logg.",
+        )
 
 
-def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None,
-            max_bytes: int) -> Reply:
+def _handle(
+    path: str, headers: Mapping[str, str], body: bytes, token: str | None, max_bytes: int
+) -> Reply:
     from finsam_xl.excel.xlbook import press
 
     action = route(path)
     if action is None:
-        return Reply.text(404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna eller "
-                               "/kontrollera.")
+        return Reply.text(
+            404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna eller /kontrollera."
+        )
     if not authorized(headers.get("Authorization"), token):
-        return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
-                               "xlwings.conf eller i knappens makro.")
+        return Reply.text(
+            401,
+            "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
+            "xlwings.conf eller i knappens makro.",
+        )
     if len(body) > max_bytes:
         return too_large(max_bytes)
     try:
@@ -475,14 +516,20 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
         kind = problems[0]["type"] if problems else ""
         loc = problems[0]["loc"] if problems else ()
         if kind == "json_invalid":
-            return Reply.text(400, "Arbetsboken kunde inte läsas: förfrågan är inte giltig "
-                                   "JSON. En cell med ett nyare felvärde (#SPILL!, #CALC!, "
-                                   "#FIELD!) eller en lång text av bara siffror och punkter kan "
-                                   "orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
-                                   "xlwings.conf.")
+            return Reply.text(
+                400,
+                "Arbetsboken kunde inte läsas: förfrågan är inte giltig "
+                "JSON. En cell med ett nyare felvärde (#SPILL!, #CALC!, "
+                "#FIELD!) eller en lång text av bara siffror och punkter kan "
+                "orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
+                "xlwings.conf.",
+            )
         where = ".".join(str(p) for p in loc)
-        return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
-                               + (f" (fältet {where})." if where else "."))
+        return Reply.text(
+            400,
+            "Förfrågan har inte det format som xlwings VBA-klient skickar"
+            + (f" (fältet {where})." if where else "."),
+        )
     book = RemoteBook(payload)
     press(book, "recalc" if action == "recalc" else "check", echo=False)
     body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
@@ -492,5 +539,8 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
 def too_large(max_bytes: int) -> Reply:
     """The 413 answer for a body over ``max_bytes``."""
     mb = max_bytes / (1024 * 1024)
-    return Reply.text(413, f"Arbetsboken är för stor för servern (mer än {mb:g} MB). Uteslut blad "
-                           "som inte behövs med EXCLUDE i xlwings.conf.")
+    return Reply.text(
+        413,
+        f"Arbetsboken är för stor för servern (mer än {mb:g} MB). Uteslut blad "
+        "som inte behövs med EXCLUDE i xlwings.conf.",
+    )

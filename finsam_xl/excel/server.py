@@ -88,8 +88,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         """A health check for proxies and monitoring; no workbook data."""
         if self.path.split("?", 1)[0].rstrip("/") in ("", "/halsa"):
-            self._send(Reply.text(200, "finsam_xl-servern är igång. Knapparna anropar /berakna "
-                                       "och /kontrollera med POST."))
+            self._send(
+                Reply.text(
+                    200,
+                    "finsam_xl-servern är igång. Knapparna anropar /berakna "
+                    "och /kontrollera med POST.",
+                )
+            )
         else:
             self._send(Reply.text(404, "Okänd adress."))
 
@@ -111,14 +116,16 @@ class FinsamServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-                max_bytes: int = MAX_BYTES) -> FinsamServer:
+def make_server(
+    host: str = "127.0.0.1", port: int = 8765, token: str | None = None, max_bytes: int = MAX_BYTES
+) -> FinsamServer:
     """A bound server (port 0 picks a free port); refuses a non-loopback address without token."""
     token = token or os.environ.get(TOKEN_ENV) or None
     if not is_loopback(host) and not token:
         raise ServerConfigError(
             f"Adressen {host} nås från andra datorer: ange en nyckel med --token eller "
-            f"miljövariabeln {TOKEN_ENV}, och lägg servern bakom HTTPS (se docs/excel.md).")
+            f"miljövariabeln {TOKEN_ENV}, och lägg servern bakom HTTPS (se docs/excel.md)."
+        )
     if token is not None and len(token) < 16:
         raise ServerConfigError("Nyckeln är för kort: använd minst 16 tecken, gärna slumpade.")
     if max_bytes <= 0:
@@ -126,13 +133,16 @@ def make_server(host: str = "127.0.0.1", port: int = 8765, token: str | None = N
     return FinsamServer((host, port), token, max_bytes)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-          max_bytes: int = MAX_BYTES) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, token: str | None = None, max_bytes: int = MAX_BYTES
+) -> None:
     """Run the server until interrupted."""
     server = make_server(host, port, token, max_bytes)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/berakna och /kontrollera "
-          f"({'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C.")
+    print(
+        f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/berakna och /kontrollera "
+        f"({'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -150,7 +150,8 @@ class XlBookView:
                 r1, c1, r2, c2 = parse_range(address)
             except ValueError:
                 raise ExcelError(
-                    f"{view.name}: tabellen {name} har ett okänt område {address}.") from None
+                    f"{view.name}: tabellen {name} har ett okänt område {address}."
+                ) from None
             totals = 1 if table.show_totals else 0
             view.table_infos.append(TableInfo(name, address.replace("$", ""), totals))
             rows, cols = r2 - r1 + 1, c2 - c1 + 1
@@ -260,12 +261,18 @@ def _unprotected(sheet: XlSheet) -> Iterator[None]:
     try:
         yield
     finally:
-        api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
-                    AllowFormattingColumns=True, AllowFormattingRows=True)
+        api.Protect(
+            DrawingObjects=True,
+            Contents=True,
+            Scenarios=True,
+            AllowFormattingColumns=True,
+            AllowFormattingRows=True,
+        )
 
 
-def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
-                formats: bool = True) -> list[str]:
+def write_grids(
+    book: XlBook, grids: dict[str, tuple[Grid, int]], formats: bool = True
+) -> list[str]:
     """Write computed sheets: the rows from ``first`` down are replaced by the grid's cells.
 
     Per sheet: one values block (rows first..last grid row, columns 1..last grid
@@ -281,7 +288,8 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
             sheet = book.sheets[sheet_name]
         except Exception:
             raise ExcelError(
-                f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken.") from None
+                f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken."
+            ) from None
         last_row = max(r for r, _ in grid.cells)
         last_col = max(c for _, c in grid.cells)
         block = [[None] * last_col for _ in range(last_row - first + 1)]
@@ -306,7 +314,8 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
             raise ExcelError(
                 f"Excel tog inte emot resultaten i bladet '{sheet_name}' ({error}).{done} Är "
                 "bladet skyddat? Ta bort bladskyddet (Granska › Ta bort bladskydd) och tryck "
-                "igen.") from error
+                "igen."
+            ) from error
         written.append(sheet_name)
     return written
 
@@ -343,8 +352,9 @@ def _findings_only(findings: list[Finding], anchors: Anchors) -> dict[str, tuple
     return {sheet: (grid, row - 2)}
 
 
-def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple[
-        Summary, dict[str, tuple[Grid, int]], tuple[str, int, int, Cell] | None]:
+def compute(
+    book: XlBook, action: Action, when: datetime | None = None
+) -> tuple[Summary, dict[str, tuple[Grid, int]], tuple[str, int, int, Cell] | None]:
     """Read and evaluate ``book``; the summary, the grids to write and an extra status cell."""
     if action not in ACTIONS:
         raise ValueError(f"okänd åtgärd {action!r}")
@@ -358,7 +368,8 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     if missing:
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
-            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'.")
+            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'."
+        )
     result: Result | None = None
     if read.budget is None:
         findings = sort_findings(read.findings)
@@ -378,11 +389,21 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
         grids = _findings_only(findings, anchors)
         if action == "recalc":
             stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
-            text = (f"Inget beräknades: indata har fel ({counts}). Rätta dem enligt bladet "
-                    "Kontroller och tryck Beräkna igen.")
+            text = (
+                f"Inget beräknades: indata har fel ({counts}). Rätta dem enligt bladet "
+                "Kontroller och tryck Beräkna igen."
+            )
             sheet, row, col = anchors.anchor(S.N_STATUS)
-            extra = (sheet, row, col, Cell(f"Inte beräknad {stamp}: indata har fel ({counts}); "
-                                           "planen visar förra beräkningen.", "status"))
+            extra = (
+                sheet,
+                row,
+                col,
+                Cell(
+                    f"Inte beräknad {stamp}: indata har fel ({counts}); "
+                    "planen visar förra beräkningen.",
+                    "status",
+                ),
+            )
         else:
             text = f"Kontroll klar: {counts}. Se bladet Kontroller."
     return Summary(action, text, findings, blocked), grids, extra
@@ -395,14 +416,24 @@ def notify(book: XlBook, summary: Summary, alert: bool = True, echo: bool = True
     if not alert:
         return
     try:
-        book.app.alert(summary.text, title=TITLE, buttons="ok",
-                       mode="critical" if summary.errors or summary.blocked else "info")
+        book.app.alert(
+            summary.text,
+            title=TITLE,
+            buttons="ok",
+            mode="critical" if summary.errors or summary.blocked else "info",
+        )
     except Exception:  # a host without message boxes: the status cell and print() remain
         pass
 
 
-def press(book: XlBook, action: Action, when: datetime | None = None, alert: bool = True,
-          formats: bool = True, echo: bool = True) -> Summary:
+def press(
+    book: XlBook,
+    action: Action,
+    when: datetime | None = None,
+    alert: bool = True,
+    formats: bool = True,
+    echo: bool = True,
+) -> Summary:
     """Run one button (``recalc`` or ``check``) on an open workbook; the shared adapter.
 
     ``alert`` shows the summary in a message box, ``echo`` prints it, ``formats``

@@ -239,8 +239,9 @@ class CostLine(_Model):
     @field_validator("phasing")
     @classmethod
     def _twelve(cls, weights: list[Decimal] | None) -> list[Decimal] | None:
-        if weights is not None and (len(weights) != 12 or any(w < 0 for w in weights)
-                                    or sum(weights) == 0):
+        if weights is not None and (
+            len(weights) != 12 or any(w < 0 for w in weights) or sum(weights) == 0
+        ):
             raise ValueError("periodiseringen ska vara 12 icke-negativa vikter, inte alla noll")
         return weights
 
@@ -460,9 +461,7 @@ class Budget(_Model):
             raise ValueError(f"eget kapital: öppningsåret {year} finns inte bland åren")
         late = [a.year for a in self.actuals if a.year >= self.years.budget]
         if late:
-            raise ValueError(
-                f"utfall: åren {late} ligger inte före budgetåret {self.years.budget}"
-            )
+            raise ValueError(f"utfall: åren {late} ligger inte före budgetåret {self.years.budget}")
         seen = [a.year for a in self.actuals]
         if len(seen) != len(set(seen)):
             raise ValueError("utfall: ett år finns på flera rader")
