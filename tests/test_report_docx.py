@@ -274,3 +274,24 @@ def test_not1_shares_belong_to_their_members() -> None:
     assert shares["Försäkringskassan"] == "50,0 %"
     assert shares["Region Västerbotten"] == "25,0 %"
     assert shares["Lycksele kommun"] == "8,7 %"
+
+
+def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) -> None:
+    """The Utfall table and the layout settings travel through the workbook into the document."""
+    from finsam_xl import jobs
+
+    budget = load(EXAMPLES / "sodra-dalarna-2025.yaml")
+    workbook = tmp_path / "budget.xlsx"
+    jobs.new(budget, workbook, when=WHEN)
+    done = report(workbook, tmp_path / "budgetavsnitt.docx", when=WHEN)
+    assert done.docx is not None
+    _, tables = doc_text(done.docx)
+    history = next(t for t in tables if t[0][0] == "År")
+    assert [row[0] for row in history[1:]] == [str(y) for y in range(2022, 2029)]
+    assert history[1][4] == "1 496" and history[3][4] == "700*"
+    assert history[5][1] == "7 500**"
+    budget_table = next(t for t in tables if t[0][1] == "Beskrivning")
+    assert budget_table[0][2:] == ["Budget 2024", "Budget 2025"]  # plan years not in the table
+    contributions = next(row for row in budget_table if row[:2] == ["50 000", "Totalt"])
+    assert contributions[2:] == ["-6 308", "-6 184"]
+    assert budget_table[-1][1:] == ["Resultat", "-1 392", "-316"]
