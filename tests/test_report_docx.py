@@ -295,3 +295,16 @@ def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) ->
     contributions = next(row for row in budget_table if row[:2] == ["50 000", "Totalt"])
     assert contributions[2:] == ["-6 308", "-6 184"]
     assert budget_table[-1][1:] == ["Resultat", "-1 392", "-316"]
+
+
+def test_control_characters_in_names_do_not_break_the_document(tmp_path: Path) -> None:
+    budget = load(EXAMPLES / "fryksdalen-2022.yaml")
+    forbund = budget.forbund.model_copy(update={"name": "Fryksdalen\x0b <&> förbund"})
+    costs = [budget.costs[0].model_copy(update={"name": "Navet\x01 & <Co>"}), *budget.costs[1:]]
+    odd = budget.model_copy(update={"forbund": forbund, "costs": costs})
+    path = tmp_path / "udda.docx"
+    build_document(odd, evaluate(odd), when=WHEN).save(str(path))
+    paragraphs, tables = doc_text(path)
+    assert paragraphs[0] == "Fryksdalen <&> förbund"
+    assert any(row[1] == "Navet & <Co>" or row[0] == "Navet & <Co>"
+               for table in tables for row in table)
