@@ -308,3 +308,19 @@ def test_control_characters_in_names_do_not_break_the_document(tmp_path: Path) -
     assert paragraphs[0] == "Fryksdalen <&> förbund"
     assert any(row[1] == "Navet & <Co>" or row[0] == "Navet & <Co>"
                for table in tables for row in table)
+
+
+def test_input_errors_stop_the_report_before_anything_is_written(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(WORKBOOKS / "sodra-dalarna-2025.xlsx")
+    book.remove(book["Medlemmar"])
+    broken = tmp_path / "trasig.xlsx"
+    book.save(broken)
+    before = broken.read_bytes()
+    out = runner.invoke(app, ["rapport", str(broken), "-o", str(tmp_path / "b.docx")])
+    assert out.exit_code == 1
+    assert "Tabellen 'Medlemmar' saknas" in out.output
+    assert "Inget dokument skrevs" in out.output
+    assert not (tmp_path / "b.docx").exists()
+    assert broken.read_bytes() == before
