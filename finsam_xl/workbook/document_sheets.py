@@ -44,6 +44,7 @@ def _id_text(code: str | None) -> str | None:
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
     """Title (the page header carries the förbund's name) and a note above the table."""
     grid.title = document_title(budget)
+    grid.heights[row0] = 30.0  # header labels such as "Budget 2024" wrap onto two lines
     grid.put(row0 - 3, col0, title, "title")
     grid.put(row0 - 2, col0, note, "status")
 
@@ -289,7 +290,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.widths[col0 + 1 + 2 * j] = 14
         grid.widths[col0 + 2 + 2 * j] = 3
     pct_col = col0 + 1 + 2 * len(fields)
-    grid.put(row0, pct_col, "I % av medlemsbidragen", "header")
+    grid.put(row0, pct_col, "% av bidragen", "header")
     grid.put(row0, pct_col + 1, "Avser", "header")
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
@@ -306,12 +307,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
-            grid.put(
-                r,
-                col0 + 1 + 2 * j,
-                _amount(value, unit),
-                "amount_bold" if field == "equity_end" else "amount",
-            )
+            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
@@ -324,7 +320,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     pcts = sorted(set(history.recommended_max_pct.values()))
     r += 2
     floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
-    shares = " eller ".join(f"{p:g}".replace(".", ",") for p in pcts)
+    shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     grid.put(
         r,
         col0,
