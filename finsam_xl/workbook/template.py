@@ -280,10 +280,11 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     guide_top = 8  # rows 3-7 hold the buttons of an .xlsm
     for i, (kind, text) in enumerate(INSTRUCTIONS):
         ws.write(guide_top + i, 0, text, fmt.guide_head if kind == "h" else fmt.guide)
-        # wrapped text needs its height: about 80 characters a line at width 100
-        lines = 1 if kind == "h" else -(-len(text) // 80)
+        # wrapped text needs its height: about 60 characters a line at width 68 (the
+        # width that fits A4 portrait at 100 % even where Calibri is missing)
+        lines = 1 if kind == "h" else -(-len(text) // 60)
         ws.set_row(guide_top + i, 22 if kind == "h" else 15 * lines + 2)
-    ws.set_column(0, 0, 100)
+    ws.set_column(0, 0, 68)
     _print_setup(ws, budget, landscape=False)
     ws.fit_to_pages(1, 0)
     instructions = ws
