@@ -143,3 +143,45 @@ def test_page_header_follows_the_forbund_name(
     assert ws.oddHeader.right.text == "Budget 2022 med plan 2023\u20132024"
     assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
     assert ws.page_setup.paperSize == 9 and int(ws.page_setup.scale) >= 73
+
+
+def test_bad_utfall_rows_are_findings_at_their_cells(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    from finsam_xl.workbook.reader import read_workbook
+
+    book = tmp_path / "b.xlsx"
+    shutil.copy(example_books["sodra-dalarna-2025"], book)
+    wb = load_workbook(book)
+    ws = wb[S.SHEET_ACTUALS]
+    ws["F4"] = "Kanske"  # status of 2022
+    ws["A5"] = 2022  # 2023's row now repeats 2022
+    ws["B6"] = "mycket"  # not an amount
+    wb.save(book)
+    found = {(f.rule, f.location): f.message for f in read_workbook(book).findings}
+    assert found[("read.actuals-status", "Utfall!F4")].startswith("'Kanske' är inget val")
+    assert found[("read.actuals-year", "Utfall!A5")] == "Året 2022 finns redan i tabellen."
+    assert any(loc == "Utfall!B6" for _, loc in found)
+
+
+def test_layout_settings_are_read_back_from_the_workbook(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    from finsam_xl.model.budget import ComparisonKind
+    from finsam_xl.workbook.reader import read_workbook
+
+    book = tmp_path / "b.xlsx"
+    shutil.copy(example_books["sodra-lappland-2024"], book)
+    wb = load_workbook(book)
+    ws = wb[S.SHEET_SETTINGS]
+    labels = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
+    ws.cell(labels[S.SETTING_LABELS["doc_comparison_kinds"]], 2).value = "Utfall"
+    ws.cell(labels[S.SETTING_LABELS["doc_costs_negative"]], 2).value = "Ja"
+    wb.save(book)
+    budget = read_workbook(book).budget
+    assert budget is not None
+    assert budget.document.comparison_kinds == [ComparisonKind.UTFALL]
+    assert budget.document.costs_negative and budget.document.totals_on_heading
+    jobs.recalc(book)
+    header = sheet_rows(book, S.SHEET_BUDGET)[0]
+    assert "Utfall 2023" in header
