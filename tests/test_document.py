@@ -156,3 +156,104 @@ def test_share_percentages_always_sum_to_100(amounts: list[int]) -> None:
     else:
         assert shares is not None and sum(shares, Decimal(0)) == 100
         assert all(s >= 0 for s in shares)
+
+
+@st.composite
+def random_budgets(draw: st.DrawFn) -> Budget:
+    """Budgets with cost centres, sections, accounts and netted income, any layout."""
+    years = {"comparison": [2024], "budget": 2025, "plan": [2026]}
+    centres = draw(
+        st.lists(st.sampled_from(["10000", "20000", "35000", None]), min_size=1, max_size=8)
+    )
+    amount = st.integers(min_value=0, max_value=900_000)
+    costs = [
+        {
+            "name": f"Rad {i}",
+            "group": draw(st.sampled_from(["styrelse", "administration", "insats_individ"])),
+            "section": f"Rubrik {c}" if c else None,
+            "cost_centre": c,
+            "account": draw(st.sampled_from(["47", "50", "56", None])),
+            "amounts": {y: draw(amount) for y in (2024, 2025, 2026)},
+        }
+        for i, c in enumerate(centres)
+    ]
+    income = [
+        {
+            "name": f"Intäkt {i}",
+            "section": f"Rubrik {c}" if c else None,
+            "cost_centre": c,
+            "account": "36",
+            "netted": draw(st.booleans()),
+            "amounts": {y: draw(amount) for y in (2024, 2025, 2026)},
+        }
+        for i, c in enumerate(draw(st.lists(st.sampled_from(["10000", "20000", None]), max_size=3)))
+    ]
+    flags = [
+        "costs_negative",
+        "income_first",
+        "member_rows",
+        "totals_on_heading",
+        "equity_as_funding",
+        "show_result",
+    ]
+    document = {f: draw(st.booleans()) for f in flags}
+    return Budget.model_validate(
+        {
+            "forbund": {"name": "Samordningsförbundet Prov"},
+            "years": years,
+            "members": [
+                {"name": "Försäkringskassan", "kind": "stat"},
+                {"name": "Region Prov", "kind": "region"},
+                {"name": "A kommun", "kind": "kommun", "key": 3},
+                {"name": "B kommun", "kind": "kommun", "key": 2},
+            ],
+            "keys": {"kommun": "befolkning"},
+            "contributions": [{"year": y, "amount": draw(amount) * 2} for y in (2024, 2025, 2026)],
+            "income": income,
+            "costs": costs,
+            "equity": {"opening": draw(amount), "opening_year": 2024},
+            "document": document,
+        }
+    )
+
+
+@given(random_budgets())
+def test_budget_table_adds_up_in_any_layout(budget: Budget) -> None:
+    result = evaluate(budget)
+    table = budget_table(budget, result)
+    years = [c.year for c in table.columns]
+    blocks: dict[int, list] = {}
+    for row in table.rows:
+        if row.block is not None:
+            blocks.setdefault(row.block, []).append(row)
+    for rows in blocks.values():
+        if any(r.kind is RowKind.GRAND for r in rows):
+            continue  # the funding block: its total is checked below
+        lines = [r for r in rows if r.kind is RowKind.LINE]
+        totals = [r for r in rows if r.kind is RowKind.TOTAL] or [
+            r
+            for r in rows
+            if r.kind is RowKind.HEADING and any(v is not None for v in r.values.values())
+        ]
+        assert len(totals) == 1
+        for y in years:
+            present = [r.values[y] for r in lines if r.values[y] is not None]
+            assert totals[0].values[y] == (sum(present, Decimal(0)) if present else None)
+    doc = budget.document
+    grand = {r.label: r.values for r in table.rows if r.kind is RowKind.GRAND}
+    sign = -1 if doc.costs_negative else 1
+    for y in years:
+        plan = result.year(y)
+        assert grand[doc.costs_total_label][y] == sign * plan.costs_net
+        if not doc.equity_as_funding:
+            assert grand[doc.income_total_label][y] == (
+                plan.contributions + plan.other_income - plan.other_income_netted
+            )
+        else:
+            assert grand[doc.income_total_label][y] == plan.decision_room
+        if doc.show_result:
+            assert grand[doc.result_label][y] == plan.result
+    # every cost line with amounts is printed exactly once
+    names = [r.label for r in table.rows if r.kind is RowKind.LINE]
+    for line in budget.costs:
+        assert names.count(line.name) == 1

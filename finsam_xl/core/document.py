@@ -486,7 +486,12 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
                 name=member.name,
                 kind=member.kind,
                 key=member.key if key_type is not KeyType.LIKA else None,
-                key_unit=KEY_UNITS[key_type],
+                key_unit=(
+                    ""  # alone in its part: no key to show
+                    if key_type is KeyType.LIKA
+                    and sum(1 for m in budget.members if m.kind is member.kind) == 1
+                    else KEY_UNITS[key_type]
+                ),
                 share_pct=share_of.get(member.name),
                 amounts=amounts,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    LawfulRow,
     RowKind,
     budget_table,
     document_title,
@@ -44,6 +45,7 @@ def _id_text(code: str | None) -> str | None:
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
     """Title (the page header carries the förbund's name) and a note above the table."""
     grid.title = document_title(budget)
+    grid.heights[row0] = 30.0  # header labels such as "Budget 2024" wrap onto two lines
     grid.put(row0 - 3, col0, title, "title")
     grid.put(row0 - 2, col0, note, "status")
 
@@ -53,11 +55,12 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     table = budget_table(budget, result)
     unit = budget.forbund.unit
     grid = Grid()
-    sign = (
-        "Kostnader negativa, intäkter positiva."
-        if table.costs_negative
-        else "Kostnader positiva; intäkter bland kostnaderna negativa."
-    )
+    if table.costs_negative:
+        sign = "Kostnader negativa, intäkter positiva."
+    elif budget.document.income_first and not any(i.netted for i in budget.income):
+        sign = "Kostnader och intäkter positiva."
+    else:
+        sign = "Kostnader positiva; intäkter bland kostnaderna negativa."
     _head(
         grid,
         budget,
@@ -105,6 +108,27 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             block_rows.setdefault(row.block, []).append(r)
     grid.blocks = [(min(rows), max(rows)) for rows in block_rows.values()]
     return grid
+
+
+def _lawful_runs(
+    rows: list[LawfulRow],
+) -> list[tuple[str, list[int], Decimal, Decimal]]:
+    """Lawful-block rows per member, consecutive years with equal amounts as one row."""
+    runs: list[tuple[str, list[int], Decimal, Decimal]] = []
+    names = list(dict.fromkeys(row.name for row in rows))
+    for name in names:
+        for row in sorted((r for r in rows if r.name == name), key=lambda r: r.year):
+            last = runs[-1] if runs else None
+            if (
+                last
+                and last[0] == name
+                and last[1][-1] == row.year - 1
+                and (last[2], last[3]) == (row.paid, row.lawful)
+            ):
+                last[1].append(row.year)
+            else:
+                runs.append((name, [row.year], row.paid, row.lawful))
+    return runs
 
 
 def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
@@ -164,13 +188,14 @@ def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             "header",
         )
         first = r
-        for item in note.lawful:
+        for name, years, paid, lawful in _lawful_runs(note.lawful):
             r += 1
-            grid.put(r, col0, item.name, "label")
-            grid.put(r, col0 + 1, item.year, "text")
-            grid.put(r, col0 + 4, item.paid, "kr")
-            grid.put(r, col0 + 5, item.lawful, "kr")
-            grid.put(r, col0 + 6, item.difference, "kr")
+            grid.put(r, col0, name, "label")
+            span = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
+            grid.put(r, col0 + 1, span, "text")
+            grid.put(r, col0 + 4, paid, "kr")
+            grid.put(r, col0 + 5, lawful, "kr")
+            grid.put(r, col0 + 6, paid - lawful, "kr")
         for j in range(7):
             grid.widths.setdefault(col0 + j, 14)
         grid.blocks.append((first - 1, r))
@@ -289,7 +314,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.widths[col0 + 1 + 2 * j] = 14
         grid.widths[col0 + 2 + 2 * j] = 3
     pct_col = col0 + 1 + 2 * len(fields)
-    grid.put(row0, pct_col, "I % av medlemsbidragen", "header")
+    grid.put(row0, pct_col, "% av bidragen", "header")
     grid.put(row0, pct_col + 1, "Avser", "header")
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
@@ -306,12 +331,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
-            grid.put(
-                r,
-                col0 + 1 + 2 * j,
-                _amount(value, unit),
-                "amount_bold" if field == "equity_end" else "amount",
-            )
+            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
@@ -324,7 +344,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     pcts = sorted(set(history.recommended_max_pct.values()))
     r += 2
     floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
-    shares = " eller ".join(f"{p:g}".replace(".", ",") for p in pcts)
+    shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     grid.put(
         r,
         col0,

@@ -176,8 +176,8 @@ SETTING_HELP: dict[str, str] = {
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
     "payment_grace_days": "En delbetalning förfaller så här många dagar efter periodens början.",
-    "doc_comparison_kinds": "Budget, Utfall eller Prognos; för två jämförelseår t.ex. "
-    "'Utfall, Prognos' (äldsta först).",
+    "doc_comparison_kinds": "Budget, Utfall eller Prognos (tomt = Budget); för två "
+    "jämförelseår t.ex. 'Utfall, Prognos' (äldsta först).",
     "doc_costs_negative": "Ja: kostnader negativa, intäkter positiva. Nej: kostnader positiva, "
     "intäkter i ett kostnadsställe negativa.",
     "doc_income_first": "Ja: medlemsbidrag och övriga intäkter överst, som ett finansieringsblock.",

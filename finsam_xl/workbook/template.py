@@ -19,7 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
-from finsam_xl.model.budget import Budget, ComparisonKind, CostGroup, MemberKind, Unit
+from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX, PLAN_ROWS
 
@@ -280,10 +280,11 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     guide_top = 8  # rows 3-7 hold the buttons of an .xlsm
     for i, (kind, text) in enumerate(INSTRUCTIONS):
         ws.write(guide_top + i, 0, text, fmt.guide_head if kind == "h" else fmt.guide)
-        # wrapped text needs its height: about 80 characters a line at width 100
-        lines = 1 if kind == "h" else -(-len(text) // 80)
+        # wrapped text needs its height: about 60 characters a line at width 68 (the
+        # width that fits A4 portrait at 100 % even where Calibri is missing)
+        lines = 1 if kind == "h" else -(-len(text) // 60)
         ws.set_row(guide_top + i, 22 if kind == "h" else 15 * lines + 2)
-    ws.set_column(0, 0, 100)
+    ws.set_column(0, 0, 68)
     _print_setup(ws, budget, landscape=False)
     ws.fit_to_pages(1, 0)
     instructions = ws
@@ -621,8 +622,9 @@ def _document_values(budget: Budget) -> dict[str, Any]:
             continue
         field = key.removeprefix("doc_")
         if field == "comparison_kinds":
-            kinds = doc.comparison_kinds or [ComparisonKind.BUDGET]
-            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds)
+            # blank means Budget (the default), so a file round-trips unchanged
+            kinds = doc.comparison_kinds
+            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds) or None
         elif field in S.DOC_FLAGS:
             out[key] = S.YES if getattr(doc, field) else S.NO
         else:
@@ -642,6 +644,25 @@ def _print_setup(ws: Any, budget: Budget, landscape: bool = True) -> None:
     name = budget.forbund.name.replace("&", "&&")
     ws.set_header(f'&L&"-,Bold"{name}&R{table_title(budget)}')
     ws.set_footer("&LUtskrivet &D&RSida &P av &N")
+
+
+def _straight_lines(chart: Any) -> None:
+    """Make the chart say <c:smooth val="0"/> and <c:dispBlanksAs val="gap"/> explicitly.
+
+    XlsxWriter omits both when they are the defaults of its own model, but a reader
+    without them may draw smoothed lines (bulging above equal values) or drop empty
+    years to zero. XlsxWriter has no option for this, so its two element writers are
+    replaced on this chart instance (checked by tests/workbook/test_chart.py).
+    """
+
+    def smooth(value: object) -> None:
+        chart._xml_empty_tag("c:smooth", [("val", "1" if value else "0")])
+
+    def blanks() -> None:
+        chart._xml_empty_tag("c:dispBlanksAs", [("val", chart.show_blanks or "gap")])
+
+    chart._write_c_smooth = smooth
+    chart._write_disp_blanks_as = blanks
 
 
 def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = True) -> None:
@@ -667,6 +688,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
     chart = wb.add_chart({"type": "line"})
+    _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
     unit = S.UNIT_LABELS[budget.forbund.unit]

@@ -342,7 +342,7 @@ def group_findings(findings: list[Finding]) -> list[tuple[Finding, list[Finding]
         if template.startswith("{år}"):
             message = template.replace("{år}", span, 1)
         else:
-            message = f"{span}: " + template.replace("{år}", span)
+            message = f"{span}: " + template.replace("{år}", "varje år")
         out.append((first.model_copy(update={"message": message}), [f for _, f in members]))
     return out
 
