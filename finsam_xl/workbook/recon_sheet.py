@@ -138,7 +138,8 @@ def recon_grid(
         else f
         for f in recon.findings
     ]
-    g.merge(findings_grid(placed, r + 1, col0, wrap=False))  # narrow column: let text run on
+    # narrow column: let text run on
+    g.merge(findings_grid(placed, r + 1, col0, wrap=False, markers=False))
     return g, placed
 
 
