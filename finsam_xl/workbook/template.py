@@ -781,7 +781,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
-    # Reconciliation (written by 'finsam-xl avstamning'): two pages wide, messages wrap
+    # Reconciliation (written by 'finsam-xl avstamning')
     ws = wb.add_worksheet(S.SHEET_RECON)
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
     ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
@@ -790,9 +790,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(1, 1, 22)
     ws.set_column(2, 18, 13)
     _print_setup(ws, budget)
-    ws.fit_to_pages(2, 0)
-    ws.repeat_columns(0, 0)
-    ws.repeat_rows(3, 3)
+    ws.fit_to_pages(1, 0)  # one page wide; the findings' messages have rows of their own
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
