@@ -44,8 +44,9 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
 
 
-#: Characters per line of the findings' message column (width 100) when wrapped.
-WRAP_CHARS = 95
+#: Characters per line of the findings' message column (width 70) when wrapped, counted
+#: for a font wider than Calibri so that rows are never too low.
+WRAP_CHARS = 62
 
 
 @dataclass
@@ -211,6 +212,9 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     grid.title = document_title(budget)
     years = [a.year for a in result.allocation]
     grid.put_row(row0, col0, ["Medlem", "Typ", "Nyckelvärde", *[f"{y}" for y in years]], "header")
+    longest = max((len(m.name) for m in budget.members), default=20)
+    for j, width in enumerate([min(44, max(24, longest + 2)), 16, 12, *([13] * len(years))]):
+        grid.widths[col0 + j] = width
     keys = {m.name: m.key for m in budget.members}
     r = row0
     names = [m.name for m in result.allocation[0].members] if result.allocation else []
@@ -267,17 +271,20 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
                 rows_at[name] = r
                 grid.put(r, col0, name, "label")
             if lawful is None:
-                grid.put(rows_at[name], col0 + 3 + j, "nyckelvärde saknas", "status")
+                grid.put(rows_at[name], col0 + 1, "nyckelvärde saknas", "status")
+                grid.put(rows_at[name], col0 + 3 + j, "\u2013", "text")
             else:
                 grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
     r += 2
-    grid.put(
-        r,
-        col0,
-        "Avrundning: största-rest-metoden; udda kronor går till störst rest, "
-        "vid lika rest till störst nyckel och sedan i namnordning.",
-        "status",
-    )
+    # short lines: text running past the table's last column would print on a page of its own
+    for text in (
+        "Avrundning: största-rest-metoden.",
+        "Udda kronor går till störst rest,",
+        "vid lika rest till störst nyckel, sedan i namnordning.",
+    ):
+        grid.put(r, col0, text, "status")
+        r += 1
+    r -= 1
     kind_names = {k: lab.lower() for k, lab in labels.items()}
     for allocation in result.allocation:
         odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
