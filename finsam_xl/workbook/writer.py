@@ -365,8 +365,9 @@ def findings_grid(
     """The findings: level, Swedish check name, clickable place, message, code.
 
     Findings repeated over years are one row ("2025–2028: …"). Hidden columns E:F
-    hold the shown row's sheet and cell; hidden columns H:J list every finding
-    (level, sheet, cell) for the markers' conditional formatting.
+    hold the shown row's sheet and cell; with ``markers``, hidden columns H:J list
+    every finding (level, sheet, cell) for the markers' conditional formatting
+    (workbooks made before the grouping read A, E, F and get no H:J).
     """
     grid = Grid()
     grid.put_row(row0, col0, FINDING_HEADERS if markers else FINDING_HEADERS[:7], "header")
@@ -484,7 +485,7 @@ def build_grids(
         grid_for(sheet, max(1, row - 3)).merge(build_doc(budget, result, row, col))
     sheet, row, col = pkg.anchor(S.N_FINDINGS)
     grid = grid_for(sheet, row - 2)
-    grid.merge(findings_grid(result.findings, row, col))
+    grid.merge(findings_grid(result.findings, row, col, markers=_full_markers(pkg, col)))
     grid.put(row - 2, col, summary_text(result.findings), "status")
     sheet, row, col = pkg.anchor(S.N_STATUS)
     grid_for(sheet, row).put(
@@ -494,6 +495,15 @@ def build_grids(
     for found, _first in grids.values():
         found.title = found.title or title
     return grids
+
+
+def _full_markers(pkg: Anchors, findings_col: int) -> bool:
+    """True when the markers read the ungrouped list (H:J); older workbooks read A, E, F."""
+    try:
+        _sheet, _row, col = pkg.anchor(S.N_MARK_SEVERITY)
+    except (KeyError, ValueError):
+        return False
+    return col != findings_col
 
 
 def _document_title(budget: Budget) -> str:
