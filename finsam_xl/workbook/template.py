@@ -768,11 +768,11 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     for name, col in ((S.N_MARK_SHEET, "I"), (S.N_MARK_CELL, "J"), (S.N_MARK_SEVERITY, "H")):
         wb.define_name(name, f"='{S.SHEET_FINDINGS}'!${col}${first}:${col}${last}")
     ws.set_column(0, 0, 9)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 2, 18)
-    ws.set_column(3, 3, 70)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 17)
+    ws.set_column(3, 3, 66)
     ws.set_column(4, 5, 12, None, {"hidden": True})
-    ws.set_column(6, 6, 20)
+    ws.set_column(6, 6, 26)  # the longest code, equity.above-recommended
     ws.set_column(7, 9, 12, None, {"hidden": True})
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)

@@ -44,9 +44,9 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
 
 
-#: Characters per line of the findings' message column (width 70) when wrapped, counted
+#: Characters per line of the findings' message column (width 66) when wrapped, counted
 #: for a font wider than Calibri so that rows are never too low.
-WRAP_CHARS = 62
+WRAP_CHARS = 58
 
 
 @dataclass
