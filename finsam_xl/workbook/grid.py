@@ -15,8 +15,9 @@ from decimal import Decimal
 Value = str | int | float | Decimal | None
 
 
-#: Characters per line of the findings' message column (width 100) when wrapped.
-WRAP_CHARS = 95
+#: Characters per line of the findings' message column (width 66) when wrapped, counted
+#: for a font wider than Calibri so that rows are never too low.
+WRAP_CHARS = 58
 
 
 @dataclass

@@ -8,7 +8,7 @@ from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address
-from finsam_xl.workbook.writer import Anchors, Grid, findings_grid
+from finsam_xl.workbook.writer import Anchors, Grid
 
 LINE_HEADERS = [
     "Rubrik",
@@ -138,8 +138,25 @@ def recon_grid(
         else f
         for f in recon.findings
     ]
-    # narrow column: let text run on
-    g.merge(findings_grid(placed, r + 1, col0, wrap=False, markers=False))
+    # Each finding on two rows: level, check and a link to the place, then the message
+    # alone on its row, running on over the empty cells to the right edge of the page.
+    g.put_row(r + 1, col0, ["Nivå", "Kontroll", "Plats"], "header")
+    r += 1
+    for finding in placed:
+        r += 1
+        role = finding.severity.value
+        g.put(r, col0, S.SEVERITY_LABELS[role], role)
+        g.put(r, col0 + 1, S.rule_name(finding.rule), "text")
+        sheet_name, _, cell = (finding.location or "").rpartition("!")
+        if sheet_name and cell:
+            quoted = "'" + sheet_name.replace("'", "''") + "'"
+            g.put(r, col0 + 2, finding.where(), "link", link=f"{quoted}!{cell}")
+        else:
+            g.put(r, col0 + 2, finding.where(), "text")
+        r += 1
+        g.put(r, col0, finding.message, "label")
+    if not placed:
+        g.put(r + 1, col0, "Inga anmärkningar.", "label")
     return g, placed
 
 

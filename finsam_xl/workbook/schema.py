@@ -329,6 +329,12 @@ RULE_NAMES = {
     "published.total": "Publicerad summa",
     "result.deficit": "Underskott",
     "years.plan-short": "Få planår",
+    "recon.deviation": "Avvikelse mot budget",
+    "recon.equity-diff": "Eget kapital i bokföringen",
+    "recon.equity-no-balances": "Eget kapital saknas",
+    "recon.equity-unmapped": "Eget kapital utan konto",
+    "recon.payment-late": "Sen inbetalning",
+    "recon.unmapped": "Konto utan koppling",
 }
 RULE_PREFIX_NAMES = {
     "read": "Inläsning",

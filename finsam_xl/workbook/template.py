@@ -769,10 +769,10 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         wb.define_name(name, f"='{S.SHEET_FINDINGS}'!${col}${first}:${col}${last}")
     ws.set_column(0, 0, 9)
     ws.set_column(1, 1, 24)
-    ws.set_column(2, 2, 20)
-    ws.set_column(3, 3, 90)
+    ws.set_column(2, 2, 17)
+    ws.set_column(3, 3, 66)
     ws.set_column(4, 5, 12, None, {"hidden": True})
-    ws.set_column(6, 6, 22)
+    ws.set_column(6, 6, 26)  # the longest code, equity.above-recommended
     ws.set_column(7, 9, 12, None, {"hidden": True})
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)
@@ -781,7 +781,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
-    # Reconciliation (written by 'finsam-xl avstamning'): two pages wide, messages wrap
+    # Reconciliation (written by 'finsam-xl avstamning')
     ws = wb.add_worksheet(S.SHEET_RECON)
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
     ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
@@ -790,7 +790,9 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(1, 1, 22)
     ws.set_column(2, 18, 13)
     _print_setup(ws, budget)
-    ws.fit_to_pages(2, 0)
+    # 22 columns do not fit one page at a readable size: 75 % (type above 8 pt), pages
+    # across with the Rubrik column and the header row repeated
+    ws.set_print_scale(75)
     ws.repeat_columns(0, 0)
     ws.repeat_rows(3, 3)
     if protect:

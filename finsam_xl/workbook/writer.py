@@ -183,6 +183,9 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     grid.title = document_title(budget)
     years = [a.year for a in result.allocation]
     grid.put_row(row0, col0, ["Medlem", "Typ", "Nyckelvärde", *[f"{y}" for y in years]], "header")
+    longest = max((len(m.name) for m in budget.members), default=20)
+    for j, width in enumerate([min(44, max(24, longest + 2)), 16, 12, *([13] * len(years))]):
+        grid.widths[col0 + j] = width
     keys = {m.name: m.key for m in budget.members}
     r = row0
     names = [m.name for m in result.allocation[0].members] if result.allocation else []
@@ -239,17 +242,20 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
                 rows_at[name] = r
                 grid.put(r, col0, name, "label")
             if lawful is None:
-                grid.put(rows_at[name], col0 + 3 + j, "nyckelvärde saknas", "status")
+                grid.put(rows_at[name], col0 + 1, "nyckelvärde saknas", "status")
+                grid.put(rows_at[name], col0 + 3 + j, "\u2013", "text")
             else:
                 grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
     r += 2
-    grid.put(
-        r,
-        col0,
-        "Avrundning: största-rest-metoden; udda kronor går till störst rest, "
-        "vid lika rest till störst nyckel och sedan i namnordning.",
-        "status",
-    )
+    # short lines: text running past the table's last column would print on a page of its own
+    for text in (
+        "Avrundning: största-rest-metoden.",
+        "Udda kronor går till störst rest,",
+        "vid lika rest till störst nyckel, sedan i namnordning.",
+    ):
+        grid.put(r, col0, text, "status")
+        r += 1
+    r -= 1
     kind_names = {k: lab.lower() for k, lab in labels.items()}
     for allocation in result.allocation:
         odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
@@ -330,8 +336,9 @@ def findings_grid(
     """The findings: level, Swedish check name, clickable place, message, code.
 
     Findings repeated over years are one row ("2025–2028: …"). Hidden columns E:F
-    hold the shown row's sheet and cell; hidden columns H:J list every finding
-    (level, sheet, cell) for the markers' conditional formatting.
+    hold the shown row's sheet and cell; with ``markers``, hidden columns H:J list
+    every finding (level, sheet, cell) for the markers' conditional formatting
+    (workbooks made before the grouping read A, E, F and get no H:J).
     """
     grid = Grid()
     grid.put_row(row0, col0, FINDING_HEADERS if markers else FINDING_HEADERS[:7], "header")
@@ -439,7 +446,7 @@ def build_grids(
         grid_for(sheet, max(1, row - 3)).merge(build_doc(budget, result, row, col))
     sheet, row, col = pkg.anchor(S.N_FINDINGS)
     grid = grid_for(sheet, row - 2)
-    grid.merge(findings_grid(result.findings, row, col))
+    grid.merge(findings_grid(result.findings, row, col, markers=_full_markers(pkg, col)))
     grid.put(row - 2, col, summary_text(result.findings), "status")
     sheet, row, col = pkg.anchor(S.N_STATUS)
     grid_for(sheet, row).put(
@@ -449,6 +456,15 @@ def build_grids(
     for found, _first in grids.values():
         found.title = found.title or title
     return grids
+
+
+def _full_markers(pkg: Anchors, findings_col: int) -> bool:
+    """True when the markers read the ungrouped list (H:J); older workbooks read A, E, F."""
+    try:
+        _sheet, _row, col = pkg.anchor(S.N_MARK_SEVERITY)
+    except (KeyError, ValueError):
+        return False
+    return col != findings_col
 
 
 def _document_title(budget: Budget) -> str:

@@ -111,6 +111,17 @@ def _strip_document_sheets(src: Path, dst: Path) -> None:
                 text = data.decode()
                 for name in S.DOCUMENT_NAMES:
                     text = re.sub(rf"<definedName name=\"{name}\">[^<]*</definedName>", "", text)
+                # and the markers read columns A, E, F as they did then
+                for name, col in (
+                    ("fx_markering_niva", "A"),
+                    ("fx_markering_blad", "E"),
+                    ("fx_markering_cell", "F"),
+                ):
+                    text = re.sub(
+                        rf"(<definedName name=\"{name}\">'Kontroller'!)\$[A-Z]\$5:\$[A-Z]",
+                        rf"\g<1>${col}$5:${col}",
+                        text,
+                    )
                 data = text.encode()
             out.writestr(info, data, compress_type=info.compress_type)
 
@@ -125,6 +136,13 @@ def test_an_old_workbook_without_the_document_sheets_still_recalcs(
     wb = load_workbook(book)
     status = wb["Plan"]["A2"].value
     assert "Bladen Budget, Not 1, Insatser och Eget kapital finns inte i denna arbetsbok" in status
+    findings = wb["Kontroller"]
+    assert findings["G4"].value == "Regel" and findings["H4"].value is None  # no H:J list
+    assert (findings["A5"].value, findings["E5"].value, findings["F5"].value) == (
+        "Fel",
+        "Publicerat",
+        "D18",
+    )
     after = {n: zipfile.ZipFile(book).read(n) for n in zipfile.ZipFile(book).namelist()}
     # the sheets whose names are gone are not touched
     sheets = {s.title: i + 1 for i, s in enumerate(wb.worksheets)}
