@@ -468,8 +468,7 @@ class Scanner:
         kept = self._kept = receiver.kept
         keep = None if kept is None else kept.append
 
-        # The fiscal year (#RAR 0), and the voucher numbers of the last series seen.
-        first_day, last_day = date.min, date.max
+        # Where the voucher numbers of the last series seen go.
         numbers_series: str | None = None
         add_number: Callable[[str], None] = _ignore_number
         add_number_line: Callable[[int], None] = _ignore_number
@@ -567,8 +566,7 @@ class Scanner:
                     # ---- hot path: the '{' after a #VER that the hot path took -------------
                     if not in_block and (line == "{\r" or line == "{"):
                         in_block, hot = True, hot_ok
-                        rows += lineno - mark - 1
-                        mark = lineno
+                        mark = lineno  # (the line before was the #VER)
                         continue
                 elif cur is None and hot_ok:
                     # ---- hot path: a plain #VER line (the voucher is built when needed) ----
@@ -590,7 +588,7 @@ class Scanner:
                             if known is None:
                                 known = hot_sums.plain_ver(ver_dates)
                             series, number = m.group(1).strip('"'), m.group(2).strip('"')
-                    if known is not None and first_day <= known[0] <= last_day:
+                    if known is not None:
                         records += 1
                         if series != numbers_series:
                             numbers_series = series
@@ -602,8 +600,7 @@ class Scanner:
                         lazy, lazy_text = lineno, line
                         cents = 0
                         day, cells = known
-                        rows += lineno - mark - 1
-                        mark = lineno
+                        mark = lineno  # (the line before was not a hot row)
                         continue
                 # ---- every other line: the general way ------------------------------------
                 rows += lineno - mark - 1
@@ -805,7 +802,7 @@ class Scanner:
                 if type(record) is FileFormat:
                     format_line, format_value = lineno, record.value
                 elif type(record) is FiscalYear and self._year is not None:
-                    first_day, last_day = self._year.start, self._year.end
+                    hot_sums.set_year(self._year.start, self._year.end)
                 closed = take(record)
                 if closed is not None:
                     yield closed
