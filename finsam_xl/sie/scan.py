@@ -112,7 +112,7 @@ _NUMBER = r"-?\d++(?:\.\d++)?+"
 _TRANS_FAST = re.compile(
     r"#(TRANS|RTRANS|BTRANS)[ \t]++(\d++)"
     r"[ \t]++\{([^{}\\]*+)\}"
-    rf"[ \t]++({_NUMBER})"
+    r"[ \t]++(-?\d{1,15}+(?:\.\d++)?+)"  # longer amounts go the general way
     r"(.*)",
     re.ASCII | re.DOTALL,
 )
@@ -193,8 +193,19 @@ def _opt_date(value: str) -> date | None:
     return _date(value) if value else None
 
 
+_MAX_DIGITS = 15
+"""Digits an amount may have before its point: what Excel holds exactly (and far more
+than any förbund's books need)."""
+
+
 def _amount(value: str, what: str = "belopp") -> Decimal:
     if _AMOUNT.fullmatch(value):
+        if len(value.lstrip("-").partition(".")[0]) > _MAX_DIGITS:
+            raise _FieldError(
+                f"Orimligt stort {what} ({len(value)} tecken; högst {_MAX_DIGITS} siffror "
+                "före decimaltecknet): raden räknas inte. Kontrollera exporten.",
+                "huge_amount",
+            )
         return Decimal(value)
     hint = " (decimaltecknet ska vara punkt)" if "," in value else ""
     if value == "":
@@ -379,6 +390,7 @@ class Scanner:
         self._seen_labels: set[str] = set()
         self._year: FiscalYear | None = None
         self._years: dict[int, int] = {}
+        self._dims: dict[int, int] = {}
         self._numbers: dict[str, tuple[list[str], array[int]]] = {}
         # The fast paths' caches of checked parts.
         self._dates: dict[str, date] = {}
@@ -937,6 +949,19 @@ class Scanner:
         return Transaction(kind, acct, objs, Decimal(amt), *rest, number)  # type: ignore[arg-type]
 
     def _check_objects(self, objs: ObjectList, line: int) -> None:
+        if len(objs) > 1 and len({dim for dim, _ in objs}) < len(objs):
+            seen: dict[int, str] = {}
+            for dim, obj in objs:
+                if dim in seen:
+                    self._issue(
+                        Severity.WARNING,
+                        "dimension_twice_in_list",
+                        f"Objektlistan har två objekt i dimension {dim} ({seen[dim]!r} och "
+                        f"{obj!r}); bara det första räknas.",
+                        line,
+                    )
+                    break
+                seen[dim] = obj
         for dim, obj in objs:
             declared = self._objects.get(dim)
             if declared and obj not in declared:
@@ -1264,6 +1289,15 @@ class Scanner:
                 f"Räkenskapsåret slutar ({end:%Y%m%d}) före det börjar ({start:%Y%m%d})",
                 "bad_fiscal_year",
             )
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months > 18:
+            self._issue(
+                Severity.ERROR,
+                "long_fiscal_year",
+                f"Räkenskapsåret {start:%Y-%m-%d}–{end:%Y-%m-%d} (#RAR {index}) är {months} "
+                "månader långt; ett räkenskapsår är högst 18 månader. Rätta datumen.",
+                line,
+            )
         first = self._years.setdefault(index, line)
         if first != line:
             self._issue(
@@ -1315,12 +1349,28 @@ class Scanner:
         return SruCode(_account(f, 1), _text(f, 2), line)
 
     def _h_dim(self, label: str, f: list[Token], line: int) -> Dimension:
-        return Dimension(_dimension(_required(f, 1, "Dimensionsnummer")), _text(f, 2), line)
+        dim = _dimension(_required(f, 1, "Dimensionsnummer"))
+        self._declared_once(dim, line)
+        return Dimension(dim, _text(f, 2), line)
 
     def _h_underdim(self, label: str, f: list[Token], line: int) -> SubDimension:
         dim = _dimension(_required(f, 1, "Dimensionsnummer"))
         parent = _dimension(_required(f, 3, "Överordnad dimension"))
+        self._declared_once(dim, line)
         return SubDimension(dim, _text(f, 2), parent, line)
+
+    def _declared_once(self, dim: int, line: int) -> None:
+        """A dimension declared again (#DIM/#UNDERDIM): a warning, once per dimension."""
+        first = self._dims.setdefault(dim, line)
+        if first != line and first > 0:
+            self._dims[dim] = -first  # reported
+            self._issue(
+                Severity.WARNING,
+                "dimension_twice",
+                f"Dimension {dim} deklareras flera gånger (först på rad {first}, igen på rad "
+                f"{line}); det sista namnet gäller. Kontrollera exporten.",
+                line,
+            )
 
     def _h_objekt(self, label: str, f: list[Token], line: int) -> SieObject:
         dim = _dimension(_required(f, 1, "Dimensionsnummer"))
