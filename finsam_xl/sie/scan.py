@@ -682,15 +682,7 @@ class Scanner:
                     continue
                 # ---- a voucher header after which no '{' came ------------------------------
                 if cur is not None and not in_block:
-                    if not cur.discard:
-                        issue(
-                            Severity.ERROR,
-                            "missing_brace",
-                            f"Verifikation {cur.voucher.label} saknar '{{' efter #VER",
-                            cur.voucher.line,
-                        )
-                    cur.bad_rows = True
-                    closed = self._close(cur, cents, receiver)
+                    closed = self._cut(cur, cents, receiver, None)
                     if closed is not None:
                         yield closed
                     cur = None
@@ -778,16 +770,7 @@ class Scanner:
                         self._unknown(label, lineno)
                         continue
                     # A record that cannot stand in a voucher: the '}' is missing.
-                    if not cur.discard:
-                        issue(
-                            Severity.ERROR,
-                            "unterminated_brace",
-                            f"Oavslutad klammer: verifikation {cur.voucher.label} saknar "
-                            f"'}}' (nästa post på rad {lineno})",
-                            cur.voucher.line,
-                        )
-                    cur.bad_rows = True
-                    closed = self._close(cur, cents, receiver)
+                    closed = self._cut(cur, cents, receiver, f"nästa post på rad {lineno}")
                     if closed is not None:
                         yield closed
                     cur, in_block, hot = None, False, False
@@ -827,22 +810,9 @@ class Scanner:
             cur = self._build(lazy_text, lazy, src.encoding == "cp437" and sums is not None)
         if cur is not None and not cur.discard:
             if in_block:
-                issue(
-                    Severity.ERROR,
-                    "unterminated_brace",
-                    f"Oavslutad klammer: verifikation {cur.voucher.label} saknar '}}' "
-                    "(filen tar slut; den kan vara avkortad)",
-                    cur.voucher.line,
-                )
+                closed = self._cut(cur, cents, receiver, "filen tar slut; den kan vara avkortad")
             else:
-                issue(
-                    Severity.ERROR,
-                    "missing_brace",
-                    f"Verifikation {cur.voucher.label} saknar '{{' efter #VER",
-                    cur.voucher.line,
-                )
-            cur.bad_rows = True
-            closed = self._close(cur, cents, receiver)
+                closed = self._cut(cur, cents, receiver, None)
             if closed is not None:
                 yield closed
         if records == 0:
@@ -1066,6 +1036,21 @@ class Scanner:
             self._rtrans_unmatched(added)
         if row.kind == "RTRANS":
             current.pending_rtrans = row
+
+    def _cut(
+        self, current: _Open, cents: int, receiver: Receiver, why: str | None
+    ) -> Record | None:
+        """A voucher without its '{' (``why`` None) or its '}': an error, then its end."""
+        if not current.discard:
+            label = current.voucher.label
+            if why is None:
+                code, message = "missing_brace", f"Verifikation {label} saknar '{{' efter #VER"
+            else:
+                code = "unterminated_brace"
+                message = f"Oavslutad klammer: verifikation {label} saknar '}}' ({why})"
+            self._issue(Severity.ERROR, code, message, current.voucher.line)
+        current.bad_rows = True
+        return self._close(current, cents, receiver)
 
     def _close(self, current: _Open, cents: int, receiver: Receiver) -> Record | None:
         """The end of a voucher: its checks; return what the receiver passes on."""
@@ -1403,34 +1388,25 @@ class Scanner:
     def _h_object_balance(self, label: str, f: list[Token], line: int) -> ObjectBalance:
         index = _year_index(f, 1)
         account = _account(f, 2)
-        objs, shift = self._objects_at(label, f, 3, line)
+        objs, amount, quantity = self._objects_and_amounts(label, f, 3, line)
         kind: ObjectBalanceKind = label  # type: ignore[assignment]
-        return ObjectBalance(
-            kind,
-            index,
-            account,
-            objs,
-            _amount(_text(f, 4 + shift)),
-            _opt_quantity(_text(f, 5 + shift)),
-            line,
-        )
+        return ObjectBalance(kind, index, account, objs, amount, quantity, line)
 
     def _h_period(self, label: str, f: list[Token], line: int) -> PeriodBalance:
         index = _year_index(f, 1)
         period = _period(_required(f, 2, "Period", "bad_period"))
         account = _account(f, 3)
-        objs, shift = self._objects_at(label, f, 4, line)
+        objs, amount, quantity = self._objects_and_amounts(label, f, 4, line)
         kind: PeriodKind = label  # type: ignore[assignment]
-        return PeriodBalance(
-            kind,
-            index,
-            period,
-            account,
-            objs,
-            _amount(_text(f, 5 + shift)),
-            _opt_quantity(_text(f, 6 + shift)),
-            line,
-        )
+        return PeriodBalance(kind, index, period, account, objs, amount, quantity, line)
+
+    def _objects_and_amounts(
+        self, label: str, f: list[Token], index: int, line: int
+    ) -> tuple[ObjectList, Decimal, Decimal | None]:
+        """The object list at ``index`` and the amount and quantity after it."""
+        objs, shift = self._objects_at(label, f, index, line)
+        amount = _amount(_text(f, index + 1 + shift))
+        return objs, amount, _opt_quantity(_text(f, index + 2 + shift))
 
 
 _Handler = Callable[[Scanner, str, list[Token], int], Record]
