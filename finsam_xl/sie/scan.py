@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, NoReturn, TypeVar
 
 from finsam_xl.model.findings import Severity
 
@@ -835,25 +835,17 @@ class Scanner:
             None if qty is None else Decimal(qty),
             qsign if qsign is not None else (bsign or ""),
         )
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[tail] = rest
-        return rest
+        return _remember(cache, tail, rest)
 
     def fast_date(self, value: str) -> date | None:
         """A date of the fast paths; ``None`` when invalid (the general path reports it)."""
-        cache = self._dates
-        day = cache.get(value)
+        day = self._dates.get(value)
         if day is not None:
             return day
         try:
-            day = parse_date(value)
+            return _remember(self._dates, value, parse_date(value))
         except ValueError:
             return None
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[value] = day
-        return day
 
     def first_use(self, account: str, line: int) -> str:
         """First time an account is used in a row: intern it and check the chart."""
@@ -1413,6 +1405,17 @@ _HANDLERS: dict[str, _Handler] = {
 
 KNOWN_LABELS = frozenset(_HANDLERS) | _TRANS_KINDS | {"VER", "KSUMMA"}
 """Every record label of SIE 4B that the reader understands."""
+
+
+V = TypeVar("V")
+
+
+def _remember(cache: dict[str, V], key: str, value: V) -> V:
+    """Keep a checked value in a fast path's cache (emptied when full); return it."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _kronor(amount: Decimal) -> str:
