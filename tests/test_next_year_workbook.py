@@ -623,3 +623,24 @@ def test_libreoffice_sees_the_macros_and_buttons_of_a_rolled_xlsm(tmp_path: Path
         "Beräkna", "Kontrollera", "Nytt år", "Självtest"]
     assert after["sheets"][: len(before["sheets"])] == before["sheets"]
     assert after["sheets"][-1]["name"] == "Historik"
+
+
+def test_the_utfall_table_gets_the_closing_year(books: dict[str, Path], tmp_path: Path) -> None:
+    src = copy_of(books, "sodra-dalarna-2025", tmp_path)
+    out = tmp_path / "next.xlsx"
+    roll(src, out, closing_equity=D(420_000))
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out)["Utfall"]
+    table = ws.tables["Utfall"]
+    rows = list(ws[table.ref])
+    headers = [c.value for c in rows[0]]
+    data = [dict(zip(headers, (c.value for c in r), strict=True)) for r in rows[1:]]
+    years = [r["År"] for r in data if r["År"] is not None]
+    assert years == sorted(years) and years[-1] == 2025
+    last = data[years.index(2025)]
+    assert last["Utfall eller prognos"] == "Utfall"
+    assert last["Eget kapital 31/12"] in (420, 420_000)  # the workbook's unit
+    back = read_workbook(out)
+    assert back.budget is not None
+    assert [a.year for a in back.budget.actuals][-1] == 2025
