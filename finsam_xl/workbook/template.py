@@ -218,6 +218,12 @@ def _table(
     for col, width in (widths or {}).items():
         ws.set_column(col, col, width)
     ws.freeze_panes(FIRST_INPUT_ROW, 0)
+    # An input sheet prints whole in width (landscape A4), its header row on every page.
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW, HEADER_ROW)
+    ws.set_footer("&L&9&A&R&9Sida &P av &N")
 
 
 def _validate(ws: Any, col: int, rows: int, values: list[str], title: str) -> None:
@@ -291,6 +297,8 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
 
     # Settings
     ws = wb.add_worksheet(S.SHEET_SETTINGS)
+    _print_setup(ws, budget, landscape=True)
+    ws.fit_to_pages(1, 0)
     ws.write(0, 0, "Inställningar", fmt.title)
     eq = budget.equity
     values: dict[str, Any] = {
