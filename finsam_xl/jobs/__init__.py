@@ -6,6 +6,7 @@ Each job reads through ``reader``, computes with the core, and writes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -126,25 +127,29 @@ def parse_period(period: str | None, year: int | None, fallback_year: int) -> tu
     return y, m
 
 
-def read_books(path: Path) -> Books:
-    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger."""
+def read_books(path: Path, capture: Callable[[str], bool] | None = None) -> Books:
+    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger.
+
+    ``capture``: accounts whose vouchers are kept whole (members' invoices and payments).
+    """
     from finsam_xl.books.ledger import read_csv_books, read_sie_books
 
     if path.suffix.lower() == ".csv":
-        return read_csv_books(path)
-    return read_sie_books(path)
+        return read_csv_books(path, capture=capture)
+    return read_sie_books(path, capture=capture)
 
 
 def reconcile_workbook(
     path: Path, books_path: Path, period: str | None = None, write: bool = True
 ) -> ReconOutcome:
     """Reconcile a workbook with the books and write its Avstämning sheet (atomically)."""
+    from finsam_xl.core.receivables import capture_predicate
     from finsam_xl.core.recon import reconcile
 
     outcome = check(path)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)
-    books = read_books(books_path)
+    books = read_books(books_path, capture_predicate(outcome.budget))
     if any(f.severity is Severity.ERROR for f in books.findings):
         return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
     year, months = parse_period(period, books.year, outcome.budget.years.budget)

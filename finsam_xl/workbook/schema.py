@@ -118,7 +118,10 @@ SETTING_HELP: dict[str, str] = {
     "key_stat": "lika, procent eller befolkning",
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
-    "payment_grace_days": "En delbetalning förfaller så här många dagar efter periodens början.",
+    "payment_grace_days": (
+        "En delbetalning förfaller så här många dagar efter periodens början, "
+        "en faktura så här många dagar efter fakturadatum."
+    ),
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
@@ -187,6 +190,7 @@ TARGET_LABELS = {
     MappingTarget.LINE: "Budgetrad",
     MappingTarget.MEMBER: "Medlem",
     MappingTarget.EQUITY: "Eget kapital",
+    MappingTarget.RECEIVABLE: "Kundfordran",
     MappingTarget.IGNORE: "Ignorera",
 }
 

@@ -49,15 +49,22 @@ def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sorted(f["rule"] for f in data["findings"]) == [
+        "forecast.equity.below-floor",
         "recon.deviation",
         "recon.equity-diff",
+        "recon.invoice-unpaid",
         "recon.payment-late",
+        "recon.payment-unmatched",
+        "recon.receivable-diff",
         "recon.unmapped",
     ]
     assert data["period_end"] == "2025-08-31" and data["months"] == 8
+    assert data["books_kind"] == "periodiserad"
     assert data["equity"]["difference"] == -20000
+    assert data["forecast"]["equity_end"] == 16000
     hedemora = next(m for m in data["members"] if m["name"] == "Hedemora kommun")
-    assert hedemora["instalments"][1]["paid_on"] == "2025-06-10"
+    assert hedemora["invoices"][1]["paid_on"] == "2025-06-10"
+    assert hedemora["invoices"][1]["days_late"] == 40
     after = parts(book)
     with zipfile.ZipFile(book) as archive:
         recon_part = Package.read(archive).sheet_parts["Avstämning"]
@@ -65,7 +72,7 @@ def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
     ws = load_workbook(book, data_only=True)["Avstämning"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("Samverkansteam Avesta" in t for t in texts)
-    assert any("(SEN)" in t for t in texts)
+    assert any("40 dagar sent" in t for t in texts)
 
 
 def test_avstamning_with_bad_books_names_the_line(setup: tuple[Path, Path], tmp_path: Path) -> None:
