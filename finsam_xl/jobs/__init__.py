@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,9 @@ from finsam_xl.workbook.reader import ReadResult, read_workbook
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
 from finsam_xl.workbook.template import write_template
 from finsam_xl.workbook.writer import write_results
+
+if TYPE_CHECKING:
+    from finsam_xl.workbook.package import Package
 
 
 @dataclass
@@ -164,13 +168,21 @@ def reconcile_workbook(
     result = ReconOutcome(recon, findings)
     if write:
         from finsam_xl.workbook import schema as S
+        from finsam_xl.workbook.followup_sheet import build_followup_grids
         from finsam_xl.workbook.recon_sheet import build_recon_grids
-        from finsam_xl.workbook.writer import write_grids
+        from finsam_xl.workbook.writer import Grid, write_grids
 
         placed: list[Finding] = []
+        plan = outcome.result
+
+        def build(pkg: Package) -> dict[str, tuple[Grid, int]]:
+            grids = build_recon_grids(recon, pkg, placed)
+            if S.N_FOLLOWUP in pkg.names:  # workbooks made before the sheet existed lack it
+                grids.update(build_followup_grids(recon, plan, pkg))
+            return grids
 
         def produce(tmp: Path) -> None:
-            write_grids(path, tmp, (S.N_RECON,), lambda pkg: build_recon_grids(recon, pkg, placed))
+            write_grids(path, tmp, (S.N_RECON,), build)
 
         atomic_write(path, produce)
         result.written = path

@@ -31,6 +31,7 @@ SHEET_MAPPING = "Kontomappning"
 T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
 HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
 SHEET_RECON = "Avstämning"
+SHEET_FOLLOWUP = "Uppföljning"  # written by 'avstamning': the board's follow-up
 SHEET_HISTORY = "Historik"
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
 
@@ -52,6 +53,7 @@ N_FINDINGS = "fx_kontroller"
 N_STATUS = "fx_status"
 N_STYLES = "fx_stilar"
 N_RECON = "fx_avstamning"
+N_FOLLOWUP = "fx_uppfoljning"
 #: Defined names over the findings columns, used by the markers' conditional formatting.
 N_MARK_SHEET = "fx_markering_blad"
 N_MARK_CELL = "fx_markering_cell"

@@ -562,12 +562,28 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
     ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
     wb.define_name(S.N_RECON, f"='{S.SHEET_RECON}'!$A$4")
-    ws.set_column(0, 0, 44)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 18, 13)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 12)
+    ws.set_column(3, 10, 12)
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
+    _print_header(ws, budget, "Avstämning mot bokföringen")
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
+
+    # Follow-up for the board (written by 'finsam-xl avstamning')
+    ws = wb.add_worksheet(S.SHEET_FOLLOWUP)
+    ws.write(0, 0, "Uppföljning av budgeten", fmt.title)
+    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    wb.define_name(S.N_FOLLOWUP, f"='{S.SHEET_FOLLOWUP}'!$A$4")
+    ws.set_column(0, 0, 38)
+    ws.set_column(1, 6, 13)
+    ws.set_paper(9)
+    ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    _print_header(ws, budget, "Uppföljning")
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
@@ -577,6 +593,13 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         ws.write(i, 0, role, fmt.role(role))
     wb.define_name(S.N_STYLES, f"='{S.SHEET_STYLES}'!$A$1:$A${len(S.STYLE_ROLES)}")
     ws.very_hidden()
+
+
+def _print_header(ws: Any, budget: Budget, title: str) -> None:
+    """The print standard's header and footer: the förbund's name, the sheet, page x of y."""
+    name = budget.forbund.name.replace("&", "&&")
+    ws.set_header(f"&L&9{name}&R&9{title}")
+    ws.set_footer("&C&9Sida &P av &N")
 
 
 def starter_budget(budget_year: int) -> Budget:

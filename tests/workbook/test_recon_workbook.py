@@ -67,8 +67,9 @@ def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
     assert hedemora["invoices"][1]["days_late"] == 40
     after = parts(book)
     with zipfile.ZipFile(book) as archive:
-        recon_part = Package.read(archive).sheet_parts["Avstämning"]
-    assert {n for n in before if before[n] != after[n]} == {recon_part}
+        sheet_parts = Package.read(archive).sheet_parts
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {sheet_parts["Avstämning"], sheet_parts["Uppföljning"]}
     ws = load_workbook(book, data_only=True)["Avstämning"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("Samverkansteam Avesta" in t for t in texts)
