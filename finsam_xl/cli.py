@@ -325,9 +325,15 @@ def recon_cmd(
         data["findings"] = [f.as_json() for f in outcome.findings]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        from finsam_xl.core.recon import headline
+
+        for text in headline(outcome.recon) if outcome.recon else []:
+            typer.echo(text)
         _print_findings(outcome.findings)
         if outcome.written:
-            typer.echo(f"Skrev bladet Avstämning i {outcome.written}.")
+            sheets = " och ".join(outcome.sheets) or "Avstämning"
+            noun = "bladen" if len(outcome.sheets) > 1 else "bladet"
+            typer.echo(f"Skrev {noun} {sheets} i {outcome.written}.")
     raise typer.Exit(1 if outcome.recon is None or has_errors(outcome.findings) else 0)
 
 

@@ -131,7 +131,8 @@ def test_invoices_payments_and_how_each_matched(folder: Path) -> None:
     assert hedemora.accrual and hedemora.owed_year == 494720
     assert [i.amount for i in hedemora.invoices] == [123680] * 3  # Jan, Apr, Jul
     assert hedemora.invoiced_to_date == 371040 == hedemora.received_to_date
-    assert hedemora.invoices[1].days_late == 40 and hedemora.invoices[1].paid_on == date(2025, 6, 10)
+    assert hedemora.invoices[1].days_late == 40
+    assert hedemora.invoices[1].paid_on == date(2025, 6, 10)
     sater = members["Säters kommun"]
     assert sater.open_to_date == sater.overdue_to_date == 92760
     assert sater.invoices[2].source.startswith("sd.se:")

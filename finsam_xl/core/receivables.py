@@ -199,7 +199,7 @@ def member_books(
     pays: list[_Pay] = []
     cash: dict[str, list[Payment]] = defaultdict(list)
     other_rows: list[str] = []
-    non_member = [0, ZERO]
+    non_member_count, non_member_amount = 0, ZERO
     for v in kept:
         receivable = [r for r in v.rows if _in(r.account, ranges)]
         by_member: dict[str, Decimal] = defaultdict(Decimal)
@@ -265,8 +265,8 @@ def member_books(
                     row.object(FAKTURA), row.object(KUND),
                 )
             )
-            non_member[0] += 1
-            non_member[1] += left
+            non_member_count += 1
+            non_member_amount += left
         else:
             other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
 
@@ -327,7 +327,8 @@ def member_books(
     receivable_recon = None
     if ranges and (items or pays or other_rows or opening_total):
         accounts = sorted(
-            {a for a in (*opening, *balances) if _in(a, ranges)} | {str(a) for a, b in ranges if a == b}
+            {a for a in (*opening, *balances) if _in(a, ranges)}
+            | {str(a) for a, b in ranges if a == b}
         )
         balance = sum(
             (opening.get(a, ZERO) + balances.get(a, ZERO) for a in accounts), ZERO
@@ -347,8 +348,8 @@ def member_books(
             open_items=open_items,
             difference=balance - open_items,
             other_rows=other_rows,
-            non_member_count=non_member[0],
-            non_member_amount=non_member[1],
+            non_member_count=non_member_count,
+            non_member_amount=non_member_amount,
             unmatched=unmatched,
             payments=all_payments,
         )

@@ -27,22 +27,22 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from finsam_xl.core.allocation import largest_remainder
-from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
-from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.phasing import forecast as line_forecast
 from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
+from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
     EquityRecon,
-    Invoice,
     Instalment,
+    Invoice,
     LineRecon,
     MemberRecon,
     Payment,
@@ -558,7 +558,10 @@ def _payment_findings(
         if not member.accrual:
             continue
         for invoice in member.invoices:
-            what = f"{member.name}: fakturan {invoice.voucher} den {invoice.day} ({kr(invoice.amount)})"
+            what = (
+                f"{member.name}: fakturan {invoice.voucher} den {invoice.day} "
+                f"({kr(invoice.amount)})"
+            )
             if invoice.overdue:
                 out.append(
                     Finding(
@@ -733,3 +736,26 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
             ref=Ref(element="recon", key="equity"),
         )
     ]
+
+
+def headline(recon: ReconResult) -> list[str]:
+    """What kind of books these are, and the forecast, in Swedish (for the command line)."""
+    rec = recon.receivable
+    invoices = sum(len(m.invoices) for m in recon.members)
+    kind = {
+        "periodiserad": (
+            "Bokföringen är periodiserad: medlemmarna faktureras mot kundfordran "
+            f"{', '.join(rec.accounts) if rec else ''} ({invoices} fakturor t.o.m. "
+            f"{recon.period_end})."
+        ),
+        "kontantmässig": (
+            "Bokföringen är kontantmässig: medlemmarnas inbetalningar bokförs direkt mot banken."
+        ),
+        "blandad": (
+            "Bokföringen är blandad: en del medlemmar faktureras mot kundfordran, andra "
+            "betalar direkt mot banken."
+        ),
+        "okänd": "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
+    }[recon.books_kind]
+    return [kind, *([recon.forecast.summary] if recon.forecast else [])]
+

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finsam_xl.books import Books
 from finsam_xl.core import evaluate
@@ -116,6 +116,7 @@ class ReconOutcome:
     recon: ReconResult | None
     findings: list[Finding]
     written: Path | None = None
+    sheets: tuple[str, ...] = ()  # the sheets written
 
 
 def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
@@ -175,10 +176,13 @@ def reconcile_workbook(
         placed: list[Finding] = []
         plan = outcome.result
 
+        written: list[str] = []
+
         def build(pkg: Package) -> dict[str, tuple[Grid, int]]:
             grids = build_recon_grids(recon, pkg, placed)
             if S.N_FOLLOWUP in pkg.names:  # workbooks made before the sheet existed lack it
                 grids.update(build_followup_grids(recon, plan, pkg))
+            written[:] = list(grids)
             return grids
 
         def produce(tmp: Path) -> None:
@@ -187,6 +191,7 @@ def reconcile_workbook(
         atomic_write(path, produce)
         result.written = path
         result.findings = placed or findings
+        result.sheets = tuple(written)
     return result
 
 

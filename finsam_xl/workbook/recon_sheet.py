@@ -234,23 +234,20 @@ def _members(
              "Betald", "Öppet", "Källa", "Referens"],
             "header",
         )
-        for i in invoices:
+        for inv in invoices:
             r += 1
             status = (
-                "förfallen, obetald" if i.overdue
-                else "öppen" if i.open > 0
-                else f"{i.days_late} dagar sent" if i.days_late
+                "förfallen, obetald" if inv.overdue
+                else "öppen" if inv.open > 0
+                else f"{inv.days_late} dagar sent" if inv.days_late
                 else "betald i tid"
             )
-            g.put_row(r, col0, [i.member, status, i.voucher], "text")
-            g.put(r, col0 + 3, i.amount, "kr")
-            g.put_row(
-                r, col0 + 4,
-                [i.day.isoformat(), i.due.isoformat(), i.paid_on.isoformat() if i.paid_on else ""],
-                "text",
-            )
-            g.put(r, col0 + 7, i.open, "kr")
-            g.put_row(r, col0 + 8, [i.source, i.reference or ""], "text")
+            g.put_row(r, col0, [inv.member, status, inv.voucher], "text")
+            g.put(r, col0 + 3, inv.amount, "kr")
+            paid_on = inv.paid_on.isoformat() if inv.paid_on else ""
+            g.put_row(r, col0 + 4, [inv.day.isoformat(), inv.due.isoformat(), paid_on], "text")
+            g.put(r, col0 + 7, inv.open, "kr")
+            g.put_row(r, col0 + 8, [inv.source, inv.reference or ""], "text")
     cash = [(m, i) for m in recon.members if not m.accrual for i in m.instalments]
     if cash:
         r += 2
