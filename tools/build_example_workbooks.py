@@ -2,10 +2,7 @@
 
 Run from the repository root: ``python tools/build_example_workbooks.py``.
 Writes NAME.xlsx for each example, and NAME.xlsm (with the Beräkna buttons)
-when the VBA builder is available. Södra Dalarna also gets the Kontomappning
-and the quarterly payments that fit the synthetic books of
-``tools/synthetic_books.py``, so that the walkthrough in docs/reconciliation.md
-works on the shipped workbook.
+when the VBA builder is available.
 """
 
 from __future__ import annotations
@@ -25,10 +22,6 @@ def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     for source in sorted(SOURCE.glob("*.yaml")):
         budget = load(source)
-        if source.stem == "sodra-dalarna-2025":
-            import synthetic_books  # beside this file
-
-            budget = synthetic_books.budget_with_mapping()
         for suffix in (".xlsx", ".xlsm"):
             out = TARGET / f"{source.stem}{suffix}"
             out.unlink(missing_ok=True)
