@@ -1,4 +1,9 @@
-"""Test support: paths to the bundled examples and to ../shared/examples."""
+"""Test support: paths to the bundled examples and to the published figures.
+
+The published figures of the seed budgets (transcribed in ../shared/examples)
+are kept in ``tests/data/published`` so that the tests run in a bare clone;
+``test_published_copy_matches_shared`` keeps the copy equal to ../shared.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "finsam_xl" / "examples"
 SHARED = ROOT.parent / "shared"
+PUBLISHED = ROOT / "tests" / "data" / "published"
 EXAMPLE_NAMES = ["fryksdalen-2022", "sodra-dalarna-2025", "sodra-lappland-2024"]
 
 
 def shared_example(name: str) -> dict[str, Any]:
-    """The transcribed published figures; tests that need them skip without ../shared."""
-    path = SHARED / "examples" / f"{name}.yaml"
-    if not path.exists():
-        pytest.skip(f"{path} saknas")
+    """The transcribed published figures of a seed budget (kept in the repository)."""
+    path = PUBLISHED / f"{name}.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 

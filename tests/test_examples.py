@@ -197,3 +197,16 @@ def test_every_finding_has_a_reference_and_swedish_text(name: str) -> None:
     for finding in run(name).findings:
         assert finding.ref is not None
         assert finding.message and finding.message[-1] in ".)"
+
+
+def test_published_copy_matches_shared() -> None:
+    """The repository's copy of the published figures is ../shared/examples, byte for byte."""
+    from support import PUBLISHED, SHARED
+
+    shared = SHARED / "examples"
+    if not shared.is_dir():
+        pytest.skip("../shared finns inte bredvid klonen; kopian i tests/data/published används")
+    names = sorted(p.name for p in shared.glob("*.yaml"))
+    assert names == sorted(p.name for p in PUBLISHED.glob("*.yaml"))
+    for name in names:
+        assert (shared / name).read_bytes() == (PUBLISHED / name).read_bytes(), name

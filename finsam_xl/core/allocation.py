@@ -27,10 +27,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from finsam_xl.model.budget import LAWFUL_SHARE, Budget, EntryMode, KeyType, Member, MemberKind
+from finsam_xl.model.budget import LAWFUL_SHARE, Budget, EntryMode, KeyType, Member
+from finsam_xl.model.labels import KIND_ORDER
 from finsam_xl.model.results import MemberShare, YearAllocation
 
-KIND_ORDER = (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN)
 _KIND_WEIGHT = {kind: LAWFUL_SHARE[kind] * 4 for kind in KIND_ORDER}  # 2, 1, 1
 
 

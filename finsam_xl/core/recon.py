@@ -36,6 +36,7 @@ from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
@@ -55,7 +56,6 @@ from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
 INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
-MONTHS_SV = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
 class Ledger:

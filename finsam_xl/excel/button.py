@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from finsam_xl.excel.xltypes import XlBook
 
 TITLE = "Finsam XL"
-ROLLOVER_MODULE = "finsam_xl.workbook.rollover"
+NEXT_YEAR_MODULE = "finsam_xl.jobs.next_year"
 
 
 def _caller() -> Any:
@@ -60,16 +60,16 @@ def check(book: Any = None) -> Summary | None:
 
 
 def next_year(book: Any = None) -> Path | None:
-    """Nytt år: next year's workbook, through ``finsam_xl.workbook.rollover`` when installed.
+    """Nytt år: next year's workbook, through ``finsam_xl.jobs.next_year`` when installed.
 
-    Contract with that module: ``rollover(source: Path, out: Path) -> object``,
+    Contract with that module: ``next_year_or_raise(source: Path, out: Path) -> object``,
     working on the saved file. The new file is written beside this one as
     'NAMN (nästa år).xlsx'; the user is told where.
     """
     book = book if book is not None else _caller()
     function = None
-    if importlib.util.find_spec(ROLLOVER_MODULE) is not None:
-        function = getattr(importlib.import_module(ROLLOVER_MODULE), "rollover", None)
+    if importlib.util.find_spec(NEXT_YEAR_MODULE) is not None:
+        function = getattr(importlib.import_module(NEXT_YEAR_MODULE), "next_year_or_raise", None)
     if function is None:
         _alert(book, "Nästa års arbetsbok kan inte skapas härifrån ännu: funktionen finns inte i "
                      "den här versionen av finsam_xl.")

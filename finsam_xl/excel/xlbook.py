@@ -37,14 +37,14 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
-from finsam_xl.model.findings import Finding, Severity, sort_findings
-from finsam_xl.model.results import Result
+from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.jobs.outcome import unusable_errors
+from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import parse_range, split_ref
 from finsam_xl.workbook.reader import read_book
-from finsam_xl.workbook.safety import WorkbookError
 from finsam_xl.workbook.views import SheetView, TableInfo
-from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid, summary_text
+from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid
 
 if TYPE_CHECKING:
     from finsam_xl.workbook.package import Package
@@ -351,7 +351,7 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     try:
         view = XlBookView(book)
         read = read_book(str(book.name), view)
-    except WorkbookError as error:
+    except unusable_errors() as error:
         raise ExcelError(str(error)) from None
     anchors = Anchors(view.names)
     missing = anchors.missing(REQUIRED_NAMES)
@@ -359,15 +359,8 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
             "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'.")
-    result: Result | None = None
-    if read.budget is None:
-        findings = sort_findings(read.findings)
-    else:
-        from finsam_xl.core import evaluate
-
-        evaluated = evaluate(read.budget)
-        findings = sort_findings(read.findings + read.locator.place(evaluated.findings))
-        result = evaluated.model_copy(update={"findings": findings})
+    outcome = evaluate_read(read)
+    result, findings = outcome.result, outcome.findings
     blocked = result is None or any(f.blocking for f in findings)
     counts = summary_text(findings)
     extra: tuple[str, int, int, Cell] | None = None

@@ -105,3 +105,13 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Errors first, then warnings, then info; stable within a severity."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(findings, key=lambda f: order[f.severity])
+
+
+def summary_text(findings: list[Finding]) -> str:
+    """'2 fel, 3 varningar, 1 info' in Swedish."""
+    count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
+    warnings = count[Severity.WARNING]
+    return (
+        f"{count[Severity.ERROR]} fel, {warnings} {'varning' if warnings == 1 else 'varningar'}, "
+        f"{count[Severity.INFO]} info"
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from finsam_xl.core.allocation import KIND_ORDER
 from finsam_xl.model.budget import Budget, EntryMode, MemberKind
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import KIND_ORDER
+from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.results import Result
-from finsam_xl.rules.members import KIND_SV
 
 LAWFUL_PCT = {MemberKind.STAT: 50, MemberKind.REGION: 25, MemberKind.KOMMUN: 25}
 

@@ -7,15 +7,10 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, MemberKind
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import KEY_SV
+from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct
 from finsam_xl.model.results import Result
-
-KEY_SV = {KeyType.BEFOLKNING: "befolkning", KeyType.PROCENT: "procent", KeyType.LIKA: "lika delar"}
-KIND_SV = {
-    MemberKind.STAT: "staten",
-    MemberKind.REGION: "regionerna",
-    MemberKind.KOMMUN: "kommunerna",
-}
 
 
 def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]:

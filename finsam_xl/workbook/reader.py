@@ -101,8 +101,11 @@ class ReadResult:
     locator: Locator
 
 
-class _Table:
-    """One Excel table: header -> column index, and its data rows."""
+class TableRange:
+    """One Excel table as read: header -> column index, and its data rows.
+
+    The reader and the editor of next year's workbook both find columns through it.
+    """
 
     def __init__(self, ws: SheetView, name: str, ref: str, totals: int) -> None:
         try:
@@ -121,12 +124,15 @@ class _Table:
             self.columns.setdefault(S.normalise(text), col)
 
     def col(self, header: str) -> int | None:
+        """The column whose header matches (case and spacing ignored)."""
         return self.columns.get(S.normalise(header))
 
     def rows(self) -> Iterator[int]:
+        """The data rows (totals excluded)."""
         return iter(range(self.header_row + 1, self.last_row + 1))
 
     def where(self, row: int, col: int) -> str:
+        """'Sheet!A1' of a cell."""
         return address(self.ws.title, row, col)
 
 
@@ -140,11 +146,12 @@ class WorkbookReader:
         self.locator = Locator()
         self.sheet_names: list[str] = []
         self._formulas: dict[tuple[str, int, int], Any] = {}
-        self.tables: dict[str, _Table] = {}
+        self.tables: dict[str, TableRange] = {}
         for ws in book.sheets():
             self.sheet_names.append(ws.title)
             for table in ws.tables():
-                self.tables[table.name.casefold()] = _Table(ws, table.name, table.ref, table.totals)
+                found = TableRange(ws, table.name, table.ref, table.totals)
+                self.tables[table.name.casefold()] = found
 
     # -- findings -------------------------------------------------------------------------
     def problem(
@@ -156,7 +163,7 @@ class WorkbookReader:
         )
 
     # -- cells ----------------------------------------------------------------------------
-    def raw(self, table: _Table, row: int, col: int | None) -> Any:
+    def raw(self, table: TableRange, row: int, col: int | None) -> Any:
         """A cell's value with formulas resolved; None for blank or unreadable."""
         if col is None:
             return None
@@ -170,7 +177,7 @@ class WorkbookReader:
             return None
         return value
 
-    def _formula(self, table: _Table, row: int, col: int, text: str) -> Any:
+    def _formula(self, table: TableRange, row: int, col: int, text: str) -> Any:
         cached = self.book.cached(table.ws.title, row, col)
         if cached is not None:
             return cached
@@ -187,7 +194,7 @@ class WorkbookReader:
             )
             return None
 
-    def text(self, table: _Table, row: int, col: int | None) -> str | None:
+    def text(self, table: TableRange, row: int, col: int | None) -> str | None:
         """A cell as stripped text, or None."""
         value = self.raw(table, row, col)
         if value is None:
@@ -196,7 +203,7 @@ class WorkbookReader:
             value = int(value)
         return str(value).strip() or None
 
-    def number(self, table: _Table, row: int, col: int | None, what: str) -> Decimal | None:
+    def number(self, table: TableRange, row: int, col: int | None, what: str) -> Decimal | None:
         """A cell as Decimal; text numbers allowed; a non-number is an error at the cell."""
         value = self.raw(table, row, col)
         if value is None or col is None:
@@ -215,7 +222,7 @@ class WorkbookReader:
             )
             return None
 
-    def day(self, table: _Table, row: int, col: int | None, what: str) -> date | None:
+    def day(self, table: TableRange, row: int, col: int | None, what: str) -> date | None:
         """A cell as a date (a real date, or text YYYY-MM-DD)."""
         value = self.raw(table, row, col)
         if value is None or col is None:
@@ -235,7 +242,7 @@ class WorkbookReader:
             return None
 
     # -- tables ---------------------------------------------------------------------------
-    def table(self, name: str, sheet: str, columns: tuple[S.Column, ...]) -> _Table | None:
+    def table(self, name: str, sheet: str, columns: tuple[S.Column, ...]) -> TableRange | None:
         """The table ``name``, checking required columns and merged cells."""
         table = self.tables.get(name.casefold())
         if table is None:
@@ -275,7 +282,7 @@ class WorkbookReader:
             self._below(table)
         return table if ok else None
 
-    def _below(self, table: _Table, depth: int = 20) -> None:
+    def _below(self, table: TableRange, depth: int = 20) -> None:
         """Warn about values typed just below a table: Excel would not count them in."""
         for row in range(table.last_row + 1, table.last_row + 1 + depth):
             if not self.blank(table, row):
@@ -289,7 +296,7 @@ class WorkbookReader:
                 )
                 return
 
-    def blank(self, table: _Table, row: int) -> bool:
+    def blank(self, table: TableRange, row: int) -> bool:
         """True when every cell of the table row is empty."""
         return all(
             table.ws.value(row, c) in (None, "") for c in range(table.first_col, table.last_col + 1)
@@ -299,11 +306,20 @@ class WorkbookReader:
 def read_workbook(path: str | Path) -> ReadResult:
     """Read a workbook file into a Budget with located findings."""
     path = Path(path)
+    return read_book(path.name, OpenpyxlBook(path, open_workbook(path)))
+
+
+def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) -> Any:
+    """Load a workbook with openpyxl (formulas kept) after checking the package is safe.
+
+    ``keep_vba`` and ``keep_links`` are for a load that will be edited and saved.
+    Raises ``WorkbookError`` with a Swedish message for a file that cannot be used.
+    """
     inspect_package(path)
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(path, data_only=False, keep_links=False)
+        return load_workbook(path, data_only=False, keep_vba=keep_vba, keep_links=keep_links)
     except Exception as error:  # openpyxl raises many kinds for broken packages
         name = type(error).__name__
         if "Entities" in name or "DTD" in name:
@@ -313,7 +329,6 @@ def read_workbook(path: str | Path) -> ReadResult:
         raise WorkbookError(
             f"{path}: filen kan inte läsas som Excel-arbetsbok ({name}: {error})."
         ) from None
-    return read_book(path.name, OpenpyxlBook(path, wb))
 
 
 def read_book(name: str, book: BookView) -> ReadResult:
@@ -500,7 +515,7 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     }
 
 
-def _year_columns(t: _Table, pattern: re.Pattern[str]) -> dict[int, int]:
+def _year_columns(t: TableRange, pattern: re.Pattern[str]) -> dict[int, int]:
     found = {}
     for col, header in t.headers.items():
         match = pattern.match(" ".join(header.split()))
@@ -732,7 +747,7 @@ def _report_blanks(r: WorkbookReader, blanks: list[tuple[str, list[int], str]]) 
 
 
 def _phasing(
-    r: WorkbookReader, t: _Table, row: int, col: int | None, label: str
+    r: WorkbookReader, t: TableRange, row: int, col: int | None, label: str
 ) -> list[Decimal] | None:
     text = r.text(t, row, col)
     if not text or col is None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import textwrap
 
-from finsam_xl.core.recon import MONTHS_SV
-from finsam_xl.model.findings import Finding
+from finsam_xl.model.findings import Finding, summary_text
+from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address
-from finsam_xl.workbook.writer import Anchors, Grid, summary_text
+from finsam_xl.workbook.writer import Anchors, Grid
 
 LINE_HEADERS = [
     "Rubrik",

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MappingTarget, MemberKind, Unit
+from finsam_xl.model.labels import GROUP_SV
 
 # --- sheets -----------------------------------------------------------------------------------
 SHEET_INSTRUCTIONS = "Instruktioner"
@@ -69,14 +70,6 @@ class Column:
     required: bool = True
 
 
-_GROUP_SV = {
-    CostGroup.STYRELSE: "styrelse",
-    CostGroup.ADMINISTRATION: "administration",
-    CostGroup.INSATS_INDIVID: "insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "insats strukturinriktad",
-    CostGroup.KOMPETENS: "kompetensutveckling",
-    CostGroup.OVRIGT: "övrigt",
-}
 
 # Settings table: label -> key. The reader looks rows up by label.
 SETTINGS_COLUMNS = (Column("Inställning"), Column("Värde"), Column("Förklaring", required=False))
@@ -101,7 +94,7 @@ SETTING_LABELS: dict[str, str] = {
     "deviation_pct": "Avstämning: avvikelsegräns (%)",
     "deviation_kr": "Avstämning: avvikelsegräns (kr)",
     "payment_grace_days": "Avstämning: betalningsfrist (dagar)",
-    **{f"uplift_{g.value}": f"Uppräkning nästa år: {_GROUP_SV[g]} (%)" for g in CostGroup},
+    **{f"uplift_{g.value}": f"Uppräkning nästa år: {GROUP_SV[g]} (%)" for g in CostGroup},
 }
 #: Labels of earlier versions, still read (key -> old label).
 SETTING_ALIASES: dict[str, str] = {

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Protocol
 from xml.sax.saxutils import escape
 
 from finsam_xl import __version__
-from finsam_xl.core.allocation import KIND_ORDER
 from finsam_xl.model.budget import Budget, Unit
-from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.findings import Finding, summary_text
+from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
@@ -207,9 +207,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         grid.put(r, col0 + 4 + 2 * j, allocation.total, "amount_bold")
     r += 2
     grid.put(r, col0, "Per part (enligt lag 50/25/25 i kolumnen 'enligt nyckel')", "label_bold")
-    labels = {
-        k: lab for k, lab in zip(KIND_ORDER, ("Staten", "Regionerna", "Kommunerna"), strict=True)
-    }
+    labels = KIND_HEADING_SV
     for kind in KIND_ORDER:
         r += 1
         grid.put(r, col0, labels[kind], "label")
@@ -277,16 +275,6 @@ def _split_location(location: str | None) -> tuple[str | None, str | None]:
         return None, None
     sheet, _, cell = location.rpartition("!")
     return sheet, cell.replace("$", "")
-
-
-def summary_text(findings: list[Finding]) -> str:
-    """'2 fel, 3 varningar, 1 info' in Swedish."""
-    count = {s: sum(1 for f in findings if f.severity is s) for s in Severity}
-    warnings = count[Severity.WARNING]
-    return (
-        f"{count[Severity.ERROR]} fel, {warnings} {'varning' if warnings == 1 else 'varningar'}, "
-        f"{count[Severity.INFO]} info"
-    )
 
 
 def status_text(findings: list[Finding], when: datetime | None = None) -> str:

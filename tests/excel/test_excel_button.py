@@ -48,20 +48,20 @@ def test_unexpected_error_is_a_message_not_a_traceback(edited_book: Path,
     assert alert["mode"] == "critical" and alert["prompt"].startswith("Något gick fel i finsam_xl")
 
 
-def test_next_year_without_rollover(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(button, "ROLLOVER_MODULE", "finsam_xl.workbook.finns_inte")
+def test_next_year_without_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(button, "NEXT_YEAR_MODULE", "finsam_xl.jobs.finns_inte")
     book = SavedBook(tmp_path / "Budget.xlsx")
     assert button.next_year(book) is None
     assert "finns inte" in book.app.alerts[-1]["prompt"]
 
 
-def test_next_year_with_rollover(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_next_year_with_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Path, Path]] = []
     module = types.ModuleType("finsam_xl_test_rollover")
     module.__spec__ = importlib.machinery.ModuleSpec("finsam_xl_test_rollover", None)
-    module.rollover = lambda source, out: calls.append((source, out))  # type: ignore[attr-defined]
+    module.next_year_or_raise = lambda source, out: calls.append((source, out))  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "finsam_xl_test_rollover", module)
-    monkeypatch.setattr(button, "ROLLOVER_MODULE", "finsam_xl_test_rollover")
+    monkeypatch.setattr(button, "NEXT_YEAR_MODULE", "finsam_xl_test_rollover")
     source = tmp_path / "Budget 2025.xlsx"
     book = SavedBook(source)
     assert button.next_year(book) is None  # not saved yet

@@ -1,4 +1,4 @@
-"""Next year's workbook (workbook.rollover): content, history, re-running, preservation."""
+"""Next year's workbook (jobs.next_year, workbook.editor): content, history, preservation."""
 
 from __future__ import annotations
 
@@ -19,19 +19,17 @@ from openpyxl.worksheet.table import Table
 from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl import jobs
-from finsam_xl.core.rollover import roll_forward
+from finsam_xl.books.closing import closing_equity_from_sie
+from finsam_xl.books.ledger import BooksError
+from finsam_xl.core.next_year import roll_forward
+from finsam_xl.jobs.next_year import next_year_or_raise as rollover
+from finsam_xl.jobs.next_year import write_next_year as next_year
 from finsam_xl.model.budget import Budget, MappingRule, MappingTarget
 from finsam_xl.model.interchange import load
+from finsam_xl.workbook.editor import HISTORY_COLUMNS
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.rollover import (
-    HISTORY_COLUMNS,
-    closing_equity_from_sie,
-    next_year,
-    rollover,
-    shift_address,
-    shift_formula,
-)
 from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.workbook.shift import shift_address, shift_formula
 
 D = Decimal
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -487,10 +485,10 @@ def test_the_mapping_names_the_equity_accounts_and_partial_books_warn(tmp_path: 
 def test_books_of_another_year_are_refused(books: dict[str, Path], tmp_path: Path) -> None:
     src = copy_of(books, "sodra-lappland-2024", tmp_path)
     wrong = sie(tmp_path / "b.se", "#UB 0 2010 -1.00\n#UB 0 1930 1.00\n", year=2023)
-    with pytest.raises(WorkbookError, match="räkenskapsåret 2023-01-01–2023-12-31"):
+    with pytest.raises(BooksError, match="räkenskapsåret 2023-01-01–2023-12-31"):
         roll(src, tmp_path / "next.xlsx", books=wrong)
     empty = sie(tmp_path / "c.se", "#UB 0 1930 0.00\n")
-    with pytest.raises(WorkbookError, match="inga utgående balanser"):
+    with pytest.raises(BooksError, match="inga utgående balanser"):
         roll(src, tmp_path / "next.xlsx", books=empty)
     assert not (tmp_path / "next.xlsx").exists()
 

@@ -1,20 +1,20 @@
-"""The pure rollover: next year's budget from this year's (finsam_xl.core.rollover)."""
+"""The pure rollover: next year's budget from this year's (finsam_xl.core.next_year)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.core import evaluate
-from finsam_xl.core.rollover import (
-    RolloverError,
+from finsam_xl.core.next_year import (
+    NextYearError,
     check_target,
     next_years,
     roll_forward,
-    rollover,
     uplift,
 )
 from finsam_xl.model.budget import (
@@ -26,10 +26,17 @@ from finsam_xl.model.budget import (
     Unit,
     Years,
 )
+from finsam_xl.model.findings import Finding
 from finsam_xl.model.interchange import load
 from finsam_xl.model.money import kr
 
 D = Decimal
+
+
+def rollover(budget: Budget, **kw: Any) -> tuple[Budget, list[Finding]]:
+    """Next year's budget and the findings (``roll_forward`` without the index maps)."""
+    done = roll_forward(budget, **kw)
+    return done.budget, done.findings
 
 
 def example(name: str) -> Budget:
@@ -288,15 +295,15 @@ def test_rolling_is_deterministic() -> None:
 def test_an_already_rolled_budget_is_refused() -> None:
     old = example("sodra-lappland-2024")
     new, _ = roll(old)
-    with pytest.raises(RolloverError, match="redan vara framrullad"):
+    with pytest.raises(NextYearError, match="redan vara framrullad"):
         rollover(new, today=autumn(old))
 
 
 def test_a_budget_year_not_before_the_target_is_refused() -> None:
     old = example("sodra-lappland-2024")
-    with pytest.raises(RolloverError, match="redan vara framrullad"):
+    with pytest.raises(NextYearError, match="redan vara framrullad"):
         rollover(old, today=autumn(old), target_year=2024)
-    with pytest.raises(RolloverError, match="ett år i taget"):
+    with pytest.raises(NextYearError, match="ett år i taget"):
         rollover(old, today=autumn(old), target_year=2026)
     assert check_target(old, autumn(old), 2025) == 2025
 

@@ -29,7 +29,7 @@ The rules, in the order they are applied (docs/rollover.md says the same for use
 * **What belonged to the old document** is cleared: the adoption date, the
   published totals and the lines' full-year forecasts.
 
-A rollover is refused (``RolloverError``, Swedish message) when the budget's
+A rollover is refused (``NextYearError``, Swedish message) when the budget's
 year is later than ``today``'s year (the workbook has already been rolled) or,
 when a target year is given, when the budget year is not the one before it.
 """
@@ -49,7 +49,7 @@ from finsam_xl.model.budget import (
     CostGroup,
     CostLine,
     EntryMode,
-    IncomeLine,
+    Equity,
     Member,
     MemberKind,
     Published,
@@ -57,30 +57,18 @@ from finsam_xl.model.budget import (
     Years,
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
 from finsam_xl.model.money import fmt_pct, kr
 
 ZERO = Decimal(0)
-KIND_PLURAL_SV = {
-    MemberKind.STAT: "staten",
-    MemberKind.REGION: "regionerna",
-    MemberKind.KOMMUN: "kommunerna",
-}
-GROUP_SV = {
-    CostGroup.STYRELSE: "styrelse",
-    CostGroup.ADMINISTRATION: "administration",
-    CostGroup.INSATS_INDIVID: "insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "insats strukturinriktad",
-    CostGroup.KOMPETENS: "kompetensutveckling",
-    CostGroup.OVRIGT: "övrigt",
-}
 
 
-class RolloverError(ValueError):
+class NextYearError(ValueError):
     """A rollover that must not be made; ``str()`` is a Swedish message for the user."""
 
 
 @dataclass(frozen=True)
-class Rollover:
+class NextYear:
     """The outcome of a rollover.
 
     ``budget`` is next year's budget and ``findings`` what the rollover did that
@@ -113,11 +101,11 @@ def next_years(years: Years) -> Years:
 
 
 def check_target(budget: Budget, today: date, target_year: int | None = None) -> int:
-    """The year the rollover makes a budget for; raises RolloverError when it must not be made."""
+    """The year the rollover makes a budget for; raises NextYearError when it must not be made."""
     year = budget.years.budget
     if target_year is not None and year != target_year - 1:
         already = year >= target_year
-        raise RolloverError(
+        raise NextYearError(
             f"Budgeten gäller {year}; budgeten för {target_year} ska göras från budgetåret "
             f"{target_year - 1}. "
             + (
@@ -127,7 +115,7 @@ def check_target(budget: Budget, today: date, target_year: int | None = None) ->
             )
         )
     if year > today.year:
-        raise RolloverError(
+        raise NextYearError(
             f"Budgeten gäller redan {year}, som är senare än innevarande år {today.year}: "
             "arbetsboken verkar redan vara framrullad. Nästa års budget görs från årets "
             f"arbetsbok (budgetår {today.year})."
@@ -162,6 +150,51 @@ def _kind_computable(budget: Budget, kind: MemberKind) -> bool:
     return sum((w for w in weights if w is not None), ZERO) > 0
 
 
+@dataclass
+class _Step:
+    """What every step of ``roll_forward`` shares: the old budget, the new years, the log."""
+
+    budget: Budget
+    new_year: int
+    years: Years
+    findings: list[Finding] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def keep(self) -> set[int]:
+        """The years of the new budget."""
+        return set(self.years.all)
+
+    @property
+    def added(self) -> list[int]:
+        """The new plan years, which the old budget has no figures for."""
+        return [y for y in self.years.all if y not in self.budget.years.all]
+
+    @property
+    def source_year(self) -> int:
+        """The old budget's last year: new plan years are copied from it."""
+        return self.budget.years.all[-1]
+
+    def kept(self, amounts: dict[int, Decimal]) -> dict[int, Decimal]:
+        """The amounts of the years that stay, with the new years copied from the last one."""
+        out = {y: a for y, a in amounts.items() if y in self.keep}
+        if self.source_year in amounts:
+            for year in self.added:
+                out[year] = amounts[self.source_year]
+        return out
+
+
+@dataclass
+class _Costs:
+    """The rolled cost lines and what happened to the old ones."""
+
+    lines: list[CostLine] = field(default_factory=list)
+    index: list[int | None] = field(default_factory=list)
+    ended: list[tuple[CostLine, int | None]] = field(default_factory=list)
+    not_extended: list[tuple[int, CostLine]] = field(default_factory=list)
+    uplifted: set[CostGroup] = field(default_factory=set)
+
+
 def roll_forward(
     budget: Budget,
     *,
@@ -169,82 +202,105 @@ def roll_forward(
     state_allocation: Decimal | None = None,
     today: date,
     target_year: int | None = None,
-) -> Rollover:
+) -> NextYear:
     """Next year's budget, with the index maps and the findings (see the module docstring)."""
     new_year = check_target(budget, today, target_year)
-    old_years = budget.years
-    years = next_years(old_years)
-    keep = set(years.all)
-    added = [y for y in years.all if y not in old_years.all]
-    source_year = old_years.all[-1]
-    unit = budget.forbund.unit
-    findings: list[Finding] = []
-    changes = [f"Budgetår {old_years.budget} → {new_year}"]
-    if old_years.budget < today.year:
-        findings.append(
+    step = _Step(budget, new_year, next_years(budget.years))
+    step.changes.append(f"Budgetår {budget.years.budget} → {new_year}")
+    _warn_old_budget(step, today)
+    costs = _roll_costs(step)
+    income = [
+        inc.model_copy(update={"amounts": step.kept(inc.amounts), "forecast": None})
+        for inc in budget.income
+    ]
+    members = [m.model_copy(update={"amounts": step.kept(m.amounts)}) for m in budget.members]
+    contributions = _roll_contributions(step, members, state_allocation)
+    forecast = evaluate(budget).year(budget.years.budget).equity_end
+    equity = _roll_equity(step, closing_equity, forecast)
+    data: dict[str, Any] = budget.model_dump()
+    data.update(
+        years=step.years.model_dump(),
+        adopted=None,
+        members=[m.model_dump() for m in members],
+        contributions=[c.model_dump() for c in contributions],
+        income=[i.model_dump() for i in income],
+        costs=[c.model_dump() for c in costs.lines],
+        equity=equity.model_dump(),
+        published=Published().model_dump(),
+    )
+    new_budget = Budget.model_validate(data)
+    _report_lines(step, costs)
+    _report_published(step)
+    return NextYear(
+        budget=new_budget,
+        findings=step.findings,
+        from_year=budget.years.budget,
+        to_year=new_year,
+        cost_map=costs.index,
+        income_map=list(range(len(income))),
+        member_map=list(range(len(members))),
+        changes=step.changes,
+        forecast_equity=forecast,
+    )
+
+
+def _warn_old_budget(step: _Step, today: date) -> None:
+    """A budget year before this calendar year is probably the wrong workbook."""
+    old = step.budget.years.budget
+    if old < today.year:
+        step.findings.append(
             Finding(
                 rule="rollover.old-budget",
                 severity=Severity.WARNING,
                 message=(
-                    f"Budgeten som rullades fram gäller {old_years.budget}, men innevarande år "
+                    f"Budgeten som rullades fram gäller {old}, men innevarande år "
                     f"är {today.year}. Kontrollera att det var rätt arbetsbok."
                 ),
                 ref=Ref(element="years", field="budget"),
             )
         )
 
-    # --- cost lines --------------------------------------------------------------------
-    costs: list[CostLine] = []
-    cost_map: list[int | None] = []
-    ended: list[tuple[CostLine, int | None]] = []
-    not_extended: list[tuple[int, CostLine]] = []
-    uplifted: set[CostGroup] = set()
-    for line in budget.costs:
-        amounts = {y: a for y, a in line.amounts.items() if y in keep}
+
+def _roll_costs(step: _Step) -> _Costs:
+    """Cost lines: ended insatser drop out, new plan years are copied with the uplift."""
+    out = _Costs()
+    unit = step.budget.forbund.unit
+    for line in step.budget.costs:
+        amounts = {y: a for y, a in line.amounts.items() if y in step.keep}
         insats = line.insats
-        if insats is not None and insats.end is not None and insats.end.year < new_year:
-            amounts = {y: a for y, a in amounts.items() if y < new_year}
+        if insats is not None and insats.end is not None and insats.end.year < step.new_year:
+            amounts = {y: a for y, a in amounts.items() if y < step.new_year}
             if any(amounts.values()):
-                cost_map.append(len(costs))
-                costs.append(line.model_copy(update={"amounts": amounts, "forecast": None}))
-                ended.append((line, len(costs) - 1))
+                out.index.append(len(out.lines))
+                out.lines.append(line.model_copy(update={"amounts": amounts, "forecast": None}))
+                out.ended.append((line, len(out.lines) - 1))
             else:
-                cost_map.append(None)
-                ended.append((line, None))
+                out.index.append(None)
+                out.ended.append((line, None))
             continue
-        for year in added:
-            if source_year not in line.amounts:
+        for year in step.added:
+            if step.source_year not in line.amounts:
                 continue
             if insats is not None and not insats.covers(year):
-                not_extended.append((len(costs), line))
+                out.not_extended.append((len(out.lines), line))
                 continue
-            pct = budget.settings.uplift_pct.get(line.group)
+            pct = step.budget.settings.uplift_pct.get(line.group)
             if pct:
-                uplifted.add(line.group)
-            amounts[year] = uplift(line.amounts[source_year], pct, unit)
-        cost_map.append(len(costs))
-        costs.append(line.model_copy(update={"amounts": amounts, "forecast": None}))
+                out.uplifted.add(line.group)
+            amounts[year] = uplift(line.amounts[step.source_year], pct, unit)
+        out.index.append(len(out.lines))
+        out.lines.append(line.model_copy(update={"amounts": amounts, "forecast": None}))
+    return out
 
-    # --- income lines, members ---------------------------------------------------------
-    income: list[IncomeLine] = []
-    for inc in budget.income:
-        amounts = {y: a for y, a in inc.amounts.items() if y in keep}
-        for year in added:
-            if source_year in inc.amounts:
-                amounts[year] = inc.amounts[source_year]
-        income.append(inc.model_copy(update={"amounts": amounts, "forecast": None}))
-    members: list[Member] = []
-    for member in budget.members:
-        amounts = {y: a for y, a in member.amounts.items() if y in keep}
-        for year in added:
-            if source_year in member.amounts:
-                amounts[year] = member.amounts[source_year]
-        members.append(member.model_copy(update={"amounts": amounts}))
 
-    # --- contributions -----------------------------------------------------------------
-    contributions = [c for c in budget.contributions if c.year in keep]
-    source_entry = budget.contribution(source_year)
-    for year in added:
+def _roll_contributions(
+    step: _Step, members: list[Member], state_allocation: Decimal | None
+) -> list[Contribution]:
+    """The contributions of the kept years, the new year's from the state allocation or plan."""
+    new_year = step.new_year
+    contributions = [c for c in step.budget.contributions if c.year in step.keep]
+    source_entry = step.budget.contribution(step.source_year)
+    for year in step.added:
         if source_entry is not None and not any(c.year == year for c in contributions):
             contributions.append(source_entry.model_copy(update={"year": year}))
     planned = next((c for c in contributions if c.year == new_year), None)
@@ -254,7 +310,7 @@ def roll_forward(
         if planned is None:
             contributions.append(entry)
         before = _describe_entry(planned) if planned else "ingen"
-        findings.append(
+        step.findings.append(
             Finding(
                 rule="rollover.contribution-state",
                 severity=Severity.INFO,
@@ -266,10 +322,10 @@ def roll_forward(
                 ref=Ref(element="contribution", year=new_year, field="amount"),
             )
         )
-        changes.append(f"statlig tilldelning {new_year}: {kr(state_allocation)}")
-        findings += _refit_fixed_amounts(budget, members, new_year, changes)
+        step.changes.append(f"statlig tilldelning {new_year}: {kr(state_allocation)}")
+        step.findings.extend(_refit_fixed_amounts(step.budget, members, new_year, step.changes))
     elif planned is not None:
-        findings.append(
+        step.findings.append(
             Finding(
                 rule="rollover.contribution-plan",
                 severity=Severity.INFO,
@@ -281,12 +337,14 @@ def roll_forward(
             )
         )
     contributions.sort(key=lambda c: c.year)
+    return contributions
 
-    # --- equity --------------------------------------------------------------------------
-    forecast = evaluate(budget).year(old_years.budget).equity_end
-    equity = budget.equity
+
+def _roll_equity(step: _Step, closing_equity: Decimal | None, forecast: Decimal | None) -> Equity:
+    """Opening equity of the new year: the books' closing equity, else the budget's forecast."""
+    new_year, old_year = step.new_year, step.budget.years.budget
+    equity = step.budget.equity
     if closing_equity is not None:
-        opening = closing_equity
         if forecast is None:
             message = (
                 f"Eget kapital vid ingången av {new_year} är bokslutets {kr(closing_equity)}; "
@@ -298,7 +356,7 @@ def roll_forward(
                 f"Eget kapital vid ingången av {new_year} är bokslutets {kr(closing_equity)}; "
                 f"budgeten räknade med {kr(forecast)} (skillnad {_signed(diff)})."
             )
-        findings.append(
+        step.findings.append(
             Finding(
                 rule="rollover.equity-actual",
                 severity=Severity.WARNING
@@ -308,54 +366,41 @@ def roll_forward(
                 ref=Ref(element="equity", field="opening"),
             )
         )
-        changes.append(f"eget kapital {new_year}: {kr(opening)} (bokslut)")
-        new_equity = equity.model_copy(update={"opening": opening, "opening_year": new_year})
-    elif forecast is not None:
-        findings.append(
+        step.changes.append(f"eget kapital {new_year}: {kr(closing_equity)} (bokslut)")
+        return equity.model_copy(update={"opening": closing_equity, "opening_year": new_year})
+    if forecast is not None:
+        step.findings.append(
             Finding(
                 rule="rollover.equity-forecast",
                 severity=Severity.INFO,
                 message=(
                     f"Eget kapital vid ingången av {new_year} är prognosen {kr(forecast)} "
-                    f"(eget kapital vid utgången av {old_years.budget} enligt budgeten). "
+                    f"(eget kapital vid utgången av {old_year} enligt budgeten). "
                     "Byt mot bokslutets belopp när det finns (--eget-kapital eller --bokslut)."
                 ),
                 ref=Ref(element="equity", field="opening"),
             )
         )
-        changes.append(f"eget kapital {new_year}: {kr(forecast)} (prognos)")
-        new_equity = equity.model_copy(update={"opening": forecast, "opening_year": new_year})
-    elif budget.opening_year in keep:
-        new_equity = equity  # the opening balance lies after the old budget year: still valid
-    else:
-        raise RolloverError(
-            f"Eget kapital vid utgången av {old_years.budget} kan inte beräknas; ange det "
-            "(--eget-kapital)."
-        )
-
-    # --- the new budget --------------------------------------------------------------------
-    data: dict[str, Any] = budget.model_dump()
-    data.update(
-        years=years.model_dump(),
-        adopted=None,
-        members=[m.model_dump() for m in members],
-        contributions=[c.model_dump() for c in contributions],
-        income=[i.model_dump() for i in income],
-        costs=[c.model_dump() for c in costs],
-        equity=new_equity.model_dump(),
-        published=Published().model_dump(),
+        step.changes.append(f"eget kapital {new_year}: {kr(forecast)} (prognos)")
+        return equity.model_copy(update={"opening": forecast, "opening_year": new_year})
+    if step.budget.opening_year in step.keep:
+        return equity  # the opening balance lies after the old budget year: still valid
+    raise NextYearError(
+        f"Eget kapital vid utgången av {old_year} kan inte beräknas; ange det (--eget-kapital)."
     )
-    new_budget = Budget.model_validate(data)
 
-    # --- findings and history about lines ------------------------------------------------
-    for line, index in ended:
+
+def _report_lines(step: _Step, costs: _Costs) -> None:
+    """Findings and history about ended insatser, insatser not extended and new plan years."""
+    new_year, added = step.new_year, step.added
+    for line, index in costs.ended:
         assert line.insats is not None and line.insats.end is not None
-        comparison = [y for y in years.comparison if line.amounts.get(y)]
+        comparison = [y for y in step.years.comparison if line.amounts.get(y)]
         if index is not None:
             rest = f"beloppen för {', '.join(map(str, comparison))} finns kvar som jämförelse."
         else:
             rest = "raden togs bort (den har inga belopp för jämförelseåren)."
-        findings.append(
+        step.findings.append(
             Finding(
                 rule="rollover.insats-ended",
                 severity=Severity.INFO,
@@ -366,11 +411,12 @@ def roll_forward(
                 ref=Ref(element="cost", index=index) if index is not None else None,
             )
         )
-    if ended:
-        changes.append("avslutade insatser borttagna: " + ", ".join(line.name for line, _ in ended))
-    for index, line in not_extended:
+    if costs.ended:
+        names = ", ".join(line.name for line, _ in costs.ended)
+        step.changes.append("avslutade insatser borttagna: " + names)
+    for index, line in costs.not_extended:
         assert line.insats is not None
-        findings.append(
+        step.findings.append(
             Finding(
                 rule="rollover.insats-not-extended",
                 severity=Severity.INFO,
@@ -382,29 +428,35 @@ def roll_forward(
                 ref=Ref(element="cost", index=index, year=added[-1] if added else None),
             )
         )
-    if added:
-        rates = ", ".join(
-            f"{GROUP_SV[g]} {fmt_pct(budget.settings.uplift_pct[g])}"
-            for g in CostGroup
-            if g in uplifted
+    if not added:
+        return
+    rates = ", ".join(
+        f"{GROUP_SV[g]} {fmt_pct(step.budget.settings.uplift_pct[g])}"
+        for g in CostGroup
+        if g in costs.uplifted
+    )
+    how = f" med uppräkning: {rates}" if rates else " utan uppräkning"
+    years = ", ".join(map(str, added))
+    step.findings.append(
+        Finding(
+            rule="rollover.new-plan-year",
+            severity=Severity.INFO,
+            message=(
+                f"Planåret {years} är nytt: beloppen är kopierade från "
+                f"{step.source_year}{how}. Gå igenom dem."
+            ),
+            ref=Ref(element="years", field="plan"),
         )
-        how = f" med uppräkning: {rates}" if rates else " utan uppräkning"
-        findings.append(
-            Finding(
-                rule="rollover.new-plan-year",
-                severity=Severity.INFO,
-                message=(
-                    f"Planåret {', '.join(map(str, added))} är nytt: beloppen är kopierade från "
-                    f"{source_year}{how}. Gå igenom dem."
-                ),
-                ref=Ref(element="years", field="plan"),
-            )
-        )
-        changes.append(f"nytt planår {', '.join(map(str, added))} kopierat från {source_year}{how}")
-    if budget.adopted is not None:
-        changes.append(f"beslutsdatum {budget.adopted} rensat")
-    if not budget.published.is_empty():
-        findings.append(
+    )
+    step.changes.append(f"nytt planår {years} kopierat från {step.source_year}{how}")
+
+
+def _report_published(step: _Step) -> None:
+    """The adoption date and the published totals belonged to last year's document."""
+    if step.budget.adopted is not None:
+        step.changes.append(f"beslutsdatum {step.budget.adopted} rensat")
+    if not step.budget.published.is_empty():
+        step.findings.append(
             Finding(
                 rule="rollover.published-dropped",
                 severity=Severity.INFO,
@@ -414,37 +466,7 @@ def roll_forward(
                 ref=Ref(element="published"),
             )
         )
-        changes.append("publicerade summor borttagna")
-    return Rollover(
-        budget=new_budget,
-        findings=findings,
-        from_year=old_years.budget,
-        to_year=new_year,
-        cost_map=cost_map,
-        income_map=list(range(len(income))),
-        member_map=list(range(len(members))),
-        changes=changes,
-        forecast_equity=forecast,
-    )
-
-
-def rollover(
-    budget: Budget,
-    *,
-    closing_equity: Decimal | None = None,
-    state_allocation: Decimal | None = None,
-    today: date,
-    target_year: int | None = None,
-) -> tuple[Budget, list[Finding]]:
-    """Next year's budget and the findings about what changed; see ``roll_forward``."""
-    done = roll_forward(
-        budget,
-        closing_equity=closing_equity,
-        state_allocation=state_allocation,
-        today=today,
-        target_year=target_year,
-    )
-    return done.budget, done.findings
+        step.changes.append("publicerade summor borttagna")
 
 
 def _describe_entry(entry: Contribution) -> str:

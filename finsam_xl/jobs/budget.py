@@ -1,0 +1,137 @@
+"""The budget jobs: check, recalc, new, export and the demo.
+
+Each job reads through the workbook reader, evaluates with ``evaluate_read``
+and writes through the writer with ``safety.atomic_write``; none touches an
+input cell. Interchange files (.yaml/.json) are read by ``check`` as well.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from finsam_xl.core.evaluate import evaluate
+from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.jobs.outcome import Outcome
+from finsam_xl.model import interchange
+from finsam_xl.model.budget import Budget
+from finsam_xl.workbook.reader import read_workbook
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path
+from finsam_xl.workbook.template import starter_budget, write_template
+from finsam_xl.workbook.writer import write_results
+
+WORKBOOKS = (".xlsx", ".xlsm")
+INTERCHANGE = (".yaml", ".yml", ".json")
+DEMO_EXAMPLE = "sodra-dalarna-2025"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def expect(path: Path, kinds: tuple[str, ...], what: str) -> None:
+    """Refuse a file of the wrong kind with a message that says what the job takes."""
+    if path.suffix.lower() not in kinds:
+        raise WorkbookError(f"{path}: {what} ({', '.join(kinds)}).")
+
+
+def check(path: Path) -> Outcome:
+    """Read and evaluate a workbook or an interchange file; nothing is written."""
+    path = Path(path)
+    expect(path, WORKBOOKS + INTERCHANGE, "ange en arbetsbok eller en budgetfil")
+    if path.suffix.lower() in INTERCHANGE:
+        budget = interchange.load(path)
+        result = evaluate(budget)
+        return Outcome(budget, result, result.findings)
+    return evaluate_read(read_workbook(path))
+
+
+def recalc(path: Path, out: Path | None = None, when: datetime | None = None) -> Outcome:
+    """Recompute and write the computed sheets into ``out`` (default: in place).
+
+    Input errors (blocking findings) stop the job before anything is written.
+    The previous file is kept as a backup when writing in place or over ``out``.
+    """
+    path = Path(path)
+    expect(path, WORKBOOKS, "recalc tar en arbetsbok")
+    outcome = check(path)
+    if outcome.blocked or outcome.budget is None or outcome.result is None:
+        return outcome
+    target = out or path
+    budget, result = outcome.budget, outcome.result
+    atomic_write(target, lambda tmp: write_results(path, tmp, budget, result, when))
+    outcome.written = target
+    backup = backup_path(target)
+    outcome.backup = backup if backup.exists() else None
+    return outcome
+
+
+def load_budget(source: Path | None, year: int | None = None) -> Budget:
+    """The budget of an interchange file, or an empty starter budget for ``year``."""
+    if source is None:
+        return starter_budget(year or date.today().year + 1)
+    expect(Path(source), INTERCHANGE, "--from tar en budgetfil i utbytesformatet")
+    return interchange.load(source)
+
+
+def new(
+    budget: Budget,
+    out: Path,
+    xlsm: bool = False,
+    when: datetime | None = None,
+    protect: bool = True,
+) -> Outcome:
+    """Create a workbook for ``budget`` and fill its computed sheets."""
+    if out.suffix.lower() not in WORKBOOKS:
+        raise WorkbookError(f"{out}: filnamnet ska sluta på .xlsx eller .xlsm.")
+    xlsm = xlsm or out.suffix.lower() == ".xlsm"
+    if xlsm and out.suffix.lower() != ".xlsm":
+        raise WorkbookError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
+    outcome: Outcome | None = None
+
+    def produce(tmp: Path) -> None:
+        nonlocal outcome
+        draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
+        try:
+            write_template(budget, draft, xlsm=xlsm, protect=protect)
+            outcome = check(draft)
+            if outcome.result is None or outcome.budget is None:
+                raise WorkbookError(
+                    "den nya arbetsboken kunde inte läsas tillbaka: "
+                    + "; ".join(f.format() for f in outcome.findings[:3])
+                )
+            write_results(draft, tmp, outcome.budget, outcome.result, when)
+        finally:
+            draft.unlink(missing_ok=True)
+
+    atomic_write(out, produce)
+    assert outcome is not None
+    outcome.written = out
+    return outcome
+
+
+def export(path: Path, out: Path) -> Outcome:
+    """Write the workbook's budget to an interchange file (.yaml or .json).
+
+    Nothing is written when the budget cannot be read; the outcome then carries
+    the blocking findings and ``written`` is None.
+    """
+    expect(Path(out), INTERCHANGE, "export skriver en budgetfil")
+    outcome = check(path)
+    if outcome.budget is None or any(f.blocking for f in outcome.findings):
+        outcome.findings = [f for f in outcome.findings if f.blocking]
+        return outcome
+    folder = Path(out).resolve().parent
+    if not folder.is_dir():
+        raise WorkbookError(f"{out}: mappen {folder} finns inte.")
+    interchange.dump(outcome.budget, out)
+    outcome.written = Path(out)
+    return outcome
+
+
+def demo(out: Path) -> Outcome:
+    """The bundled example end to end: a new workbook, recalculated in place."""
+    backup = backup_path(out)
+    had_backup = backup.exists()
+    new(interchange.load(EXAMPLES / f"{DEMO_EXAMPLE}.yaml"), out)
+    outcome = recalc(out)
+    if not had_backup:
+        backup.unlink(missing_ok=True)  # the demo's own first version is no user data
+    return outcome

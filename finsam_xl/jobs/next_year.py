@@ -1,0 +1,150 @@
+"""The next-year job (``finsam-xl nytt-ar`` and the button Nytt år).
+
+The budget is read with the reader, rolled forward by the pure core
+(``core.next_year``), and written into a copy of the workbook by the editor
+(``workbook.editor``); the copy is read back, evaluated like any workbook and
+its computed sheets filled by the writer. The input file is never written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from finsam_xl.books.closing import closing_equity_from_sie
+from finsam_xl.core.next_year import NextYear, NextYearError, roll_forward
+from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.jobs.outcome import Outcome
+from finsam_xl.model.budget import Budget
+from finsam_xl.model.findings import Finding, sort_findings
+from finsam_xl.model.money import parse_number_text
+from finsam_xl.model.results import Result
+from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
+from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
+from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.writer import write_results
+
+
+def parse_amount(text: str | None, option: str) -> Decimal | None:
+    """An amount in kronor typed by the user ("1 665 000"); None when not given."""
+    if text is None:
+        return None
+    try:
+        return parse_number_text(text)
+    except ValueError:
+        raise WorkbookError(
+            f"{option}: '{text}' är inget belopp i kronor (t.ex. \"1 665 000\")."
+        ) from None
+
+
+def write_next_year(
+    path: Path,
+    out: Path,
+    *,
+    closing_equity: Decimal | None = None,
+    state_allocation: Decimal | None = None,
+    books: Path | None = None,
+    target_year: int | None = None,
+    today: date | None = None,
+    when: datetime | None = None,
+) -> Outcome:
+    """Write next year's workbook ``out`` from ``path``; the input is never written.
+
+    ``closing_equity`` (kr) or ``books`` (an SIE file whose #UB gives it) replaces
+    the forecast opening equity; ``state_allocation`` (kr) sets the new budget
+    year's contribution. Raises ``WorkbookError`` (Swedish) for a refused
+    rollover or an unusable file; input errors in the workbook give an Outcome
+    with the findings and nothing written.
+    """
+    path, out = Path(path), Path(out)
+    _check_paths(path, out)
+    if books is not None and closing_equity is not None:
+        raise WorkbookError("Ange eget kapital antingen som belopp eller ur bokslutet, inte båda.")
+    # One load serves both the reading and the edit; cached values come from a second,
+    # read-only load made only when a formula needs one.
+    xlsm = path.suffix.lower() == ".xlsm"
+    view = EditedBook(open_workbook(path, keep_vba=xlsm, keep_links=True), path, [])
+    read = read_book(path.name, view)
+    if read.budget is None or any(f.blocking for f in read.findings):
+        return Outcome(read.budget, None, sort_findings(read.findings))
+    extra: list[Finding] = []
+    if books is not None:
+        closing_equity, extra = closing_equity_from_sie(books, read.budget)
+    try:
+        roll = roll_forward(
+            read.budget,
+            closing_equity=closing_equity,
+            state_allocation=state_allocation,
+            today=today or date.today(),
+            target_year=target_year,
+        )
+    except NextYearError as error:
+        raise WorkbookError(f"{path.name}: {error}") from None
+    outcome = Outcome(None, None, [])
+
+    def produce(tmp: Path) -> None:
+        draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
+        try:
+            budget, result = _write_draft(view, draft, out.name, read, roll, extra, when)
+            write_results(draft, tmp, budget, result, when)
+        finally:
+            draft.unlink(missing_ok=True)
+        outcome.budget, outcome.result, outcome.findings = budget, result, result.findings
+
+    atomic_write(out, produce)
+    outcome.written = out.resolve()
+    return outcome
+
+
+def next_year_or_raise(source: Path, out: Path) -> Outcome:
+    """The button's entry point (``finsam_xl.excel.button.next_year``): raise unless written."""
+    outcome = write_next_year(source, out)
+    if outcome.written is None:
+        problems = "; ".join(f.format() for f in outcome.findings if f.blocking)[:500]
+        raise WorkbookError(f"Rätta felen i arbetsboken först: {problems}")
+    return outcome
+
+
+def _check_paths(path: Path, out: Path) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        raise WorkbookError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")
+    if out.suffix.lower() != suffix:
+        lost = " (makron och knappar skulle gå förlorade)" if suffix == ".xlsm" else ""
+        raise WorkbookError(
+            f"{out.name}: nästa års arbetsbok ska ha samma filtyp som {path.name} ({suffix}){lost}."
+        )
+    same = out.resolve() == path.resolve()
+    if not same and out.exists() and path.exists():
+        same = out.samefile(path)
+    if same:
+        raise WorkbookError(
+            f"{out}: nästa års arbetsbok får inte skriva över årets; välj ett annat filnamn."
+        )
+
+
+def _write_draft(
+    view: EditedBook,
+    draft: Path,
+    name: str,
+    read: ReadResult,
+    roll: NextYear,
+    extra: list[Finding],
+    when: datetime | None,
+) -> tuple[Budget, Result]:
+    """Edit the loaded workbook, read the edit back, evaluate it; save it to ``draft``."""
+    wb = view.wb
+    editor = NextYearEditor(wb, read, roll)
+    editor.apply()
+    view.inserted = editor.inserted
+    append_history(wb, view.path.name, roll, when or datetime.now())
+    wb.calculation.fullCalcOnLoad = True
+    back = read_book(name, view)
+    if back.budget is None or any(f.blocking for f in back.findings):
+        problems = "; ".join(f.format() for f in back.findings if f.blocking)[:500]
+        raise WorkbookError(f"den nya arbetsboken kunde inte läsas tillbaka: {problems}")
+    outcome = evaluate_read(back, [*roll.findings, *extra])
+    assert outcome.budget is not None and outcome.result is not None
+    wb.save(draft)
+    return outcome.budget, outcome.result

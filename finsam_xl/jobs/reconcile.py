@@ -1,0 +1,116 @@
+"""The reconciliation jobs: the books against the budget, and the budget to the books.
+
+``reconcile_workbook`` reads the workbook and the books (SIE 4 or a general
+ledger CSV), reconciles them with the core and writes the sheet Avstämning;
+``export_sie`` writes the budget year as ``#PBUDGET`` for the accounting system.
+Books with errors never lead to a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from finsam_xl.books import Books, read_csv_books, read_sie_books
+from finsam_xl.books.pbudget import budget_sie_records
+from finsam_xl.core.receivables import capture_predicate
+from finsam_xl.core.recon import reconcile
+from finsam_xl.jobs.budget import check
+from finsam_xl.jobs.outcome import ReconOutcome
+from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.sie import write_sie
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.followup_sheet import build_followup_grids
+from finsam_xl.workbook.package import Package
+from finsam_xl.workbook.recon_sheet import build_recon_grids
+from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.writer import Grid, write_grids
+
+
+def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
+    """'2025-08' -> (2025, 8); None -> the books' year (or the budget year), all 12 months."""
+    if period is None:
+        return (year or fallback_year), 12
+    try:
+        y, m = (int(p) for p in period.split("-"))
+        if not 1 <= m <= 12:
+            raise ValueError
+    except ValueError:
+        raise WorkbookError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.") from None
+    return y, m
+
+
+def read_books(path: Path, capture: Callable[[str], bool] | None = None) -> Books:
+    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger.
+
+    ``capture``: accounts whose vouchers are kept whole (members' invoices and payments).
+    """
+    if path.suffix.lower() == ".csv":
+        return read_csv_books(path, capture=capture)
+    return read_sie_books(path, capture=capture)
+
+
+def reconcile_workbook(
+    path: Path, books_path: Path, period: str | None = None, write: bool = True
+) -> ReconOutcome:
+    """Reconcile a workbook with the books; write its Avstämning and Uppföljning (atomically).
+
+    A workbook made before Uppföljning existed gets only Avstämning.
+    """
+    outcome = check(path)
+    if outcome.blocked or outcome.budget is None or outcome.result is None:
+        return ReconOutcome(None, outcome.findings)
+    books = read_books(books_path, capture_predicate(outcome.budget))
+    if any(f.severity is Severity.ERROR for f in books.findings):
+        return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
+    year, months = parse_period(period, books.year, outcome.budget.years.budget)
+    if books.year is not None and year != books.year:
+        raise WorkbookError(
+            f"Perioden {period} ligger utanför bokföringens räkenskapsår {books.year} "
+            f"({books_path.name}); välj en månad {books.year}-01 till {books.year}-12."
+        )
+    recon = reconcile(outcome.budget, outcome.result, books.ledger, year, months)
+    findings = sort_findings(books.findings + recon.findings)
+    recon = recon.model_copy(update={"findings": findings})
+    result = ReconOutcome(recon, findings)
+    if write:
+        placed: list[Finding] = []
+        plan = outcome.result
+        written: list[str] = []
+
+        def build(pkg: Package) -> dict[str, tuple[Grid, int]]:
+            grids = build_recon_grids(recon, pkg, placed)
+            if S.N_FOLLOWUP in pkg.names:
+                grids.update(build_followup_grids(recon, plan, pkg))
+            written[:] = list(grids)
+            return grids
+
+        def produce(tmp: Path) -> None:
+            write_grids(path, tmp, (S.N_RECON,), build)
+
+        atomic_write(path, produce)
+        result.written = path
+        result.findings = placed or findings
+        result.sheets = tuple(written)
+    return result
+
+
+def export_sie(path: Path, out: Path) -> list[Finding]:
+    """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+    outcome = check(path)
+    if outcome.blocked or outcome.budget is None:
+        raise WorkbookError(
+            f"{path}: budgeten kunde inte läsas; rätta felen först ("
+            + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300]
+            + ")."
+        )
+    try:
+        records, findings = budget_sie_records(outcome.budget)
+    except ValueError as error:
+        raise WorkbookError(f"{path}: {error}") from None
+
+    def produce(tmp: Path) -> None:
+        write_sie(records, tmp)
+
+    atomic_write(out, produce)
+    return findings

@@ -1,0 +1,504 @@
+"""Editing a workbook with openpyxl for next year's workbook, and reading the edit back.
+
+``NextYearEditor`` applies the pure core's ``NextYear`` to a copy of the
+workbook loaded with ``keep_vba=True``. Only these parts change:
+
+* the settings rows for the budget year, the number of comparison and plan
+  years, the opening equity and its year (the adoption date and the published
+  table heading are cleared);
+* the year columns of the tables Rader and Medlemmar: headers are relabelled in
+  place (the columns slide one year to the left) and the amounts rewritten;
+  when the new model has one year more (a budget without comparison years gets
+  one) a column is inserted after the last year column and every reference to
+  the cells to its right is moved with it (``shift``);
+* the "Prognos helår" of each line (the old year's forecast) is cleared; a line
+  that is dropped keeps its row, emptied;
+* Medelstilldelning is rewritten in year order (rows move like Excel's sort:
+  the table's cells with their formats and comments);
+* Publicerat is emptied, Avstämning is cleared;
+* a row is appended to the table Historik (created on a sheet Historik).
+
+Everything else is kept as openpyxl keeps it: user sheets, formats, comments,
+defined names, validations, charts, the VBA project (byte-identical) and the
+form buttons. What openpyxl drops (docs/next-year.md): cached formula results,
+DrawingML shapes and text boxes, customUI ribbons, x14 extensions.
+``EditedBook`` reads the edited, unsaved workbook through the ordinary reader.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from finsam_xl.core.next_year import NextYear
+from finsam_xl.model.budget import Unit
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
+from finsam_xl.workbook.reader import ReadResult, TableRange
+from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.workbook.shift import ColumnShift, grow_table, set_table_ref
+from finsam_xl.workbook.views import OpenpyxlBook, OpenpyxlSheet
+
+HISTORY_SHEET = S.SHEET_HISTORY
+HISTORY_TABLE = S.T_HISTORY
+HISTORY_COLUMNS = S.HISTORY_COLUMNS
+HISTORY_WIDTHS = (18, 36, 14, 14, 120)
+FORECAST_HEADER = "Prognos helår"
+MAX_CELL_TEXT = 32000
+
+
+@dataclass
+class Inserted:
+    """Columns inserted on a sheet: ``count`` new columns start at ``at``."""
+
+    sheet: str
+    at: int
+    count: int
+
+
+class EditedBook(OpenpyxlBook):
+    """BookView over the edited, unsaved workbook; cached values come from the original file.
+
+    Cells the editor writes are values; the cached results of the formulas it
+    leaves alone are looked up at their old place in the original file.
+    """
+
+    def __init__(self, wb: Any, original: Path, inserted: list[Inserted]) -> None:
+        super().__init__(original, wb)
+        self.inserted = inserted
+
+    def cached(self, sheet: str, row: int, col: int) -> Any:
+        """The original file's cached result for the cell that is now at (row, col)."""
+        for shift in self.inserted:
+            if shift.sheet == sheet and col >= shift.at:
+                if col < shift.at + shift.count:
+                    return None
+                col -= shift.count
+        return super().cached(sheet, row, col)
+
+
+# --- editing --------------------------------------------------------------------------------
+
+
+def _display(amount: Decimal | None, unit: Unit) -> int | float | None:
+    """An amount in kr as the number shown in the workbook's unit."""
+    if amount is None:
+        return None
+    value = amount / 1000 if unit is Unit.TKR else amount
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _row_of(address: str | None) -> int | None:
+    if not address:
+        return None
+    match = re.search(r"(\d+)$", address)
+    return int(match.group(1)) if match else None
+
+
+@dataclass
+class EditableTable:
+    """An openpyxl table and its sheet, to edit; reading goes through the reader's TableRange."""
+
+    ws: Any
+    table: Any
+
+    @property
+    def bounds(self) -> tuple[int, int, int, int]:
+        """(header_row, first_col, last_data_row, last_col)."""
+        r1, c1, r2, c2 = parse_range(self.table.ref)
+        return r1, c1, r2 - (self.table.totalsRowCount or 0), c2
+
+    def view(self) -> TableRange:
+        """The table as the reader sees it (headers and columns as they are now)."""
+        name = str(self.table.displayName or self.table.name)
+        totals = self.table.totalsRowCount or 0
+        return TableRange(OpenpyxlSheet(self.ws), name, self.table.ref, totals)
+
+    def headers(self) -> dict[int, str]:
+        """Column -> header text."""
+        return self.view().headers
+
+    def col(self, header: str) -> int | None:
+        """The column whose header matches (case and spacing ignored)."""
+        return self.view().col(header)
+
+    def set_header(self, col: int, text: str) -> None:
+        """Set a header cell and the table column's name (Excel requires them equal)."""
+        r1, c1, _, _ = self.bounds
+        self.ws.cell(r1, col).value = text
+        self.table.tableColumns[col - c1].name = text
+
+    def set_ref(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Move or resize the table (and its autofilter)."""
+        set_table_ref(self.table, r1, c1, r2, c2)
+
+    def add_rows(self, count: int) -> None:
+        """Grow the table downwards by ``count`` rows, refusing to cover other cells."""
+        r1, c1, r2, c2 = parse_range(self.table.ref)
+        for row in range(r2 + 1, r2 + 1 + count):
+            for col in range(c1, c2 + 1):
+                if self.ws.cell(row, col).value not in (None, ""):
+                    raise WorkbookError(
+                        f"{self.ws.title}: tabellen {self.table.displayName} behöver fler rader "
+                        f"men cellen {col_letters(col)}{row} under den är inte tom."
+                    )
+        for row in range(r2 + 1, r2 + 1 + count):
+            for col in range(c1, c2 + 1):
+                self.ws.cell(row, col)._style = copy(self.ws.cell(row - 1, col)._style)
+        self.set_ref(r1, c1, r2 + count, c2)
+
+    def clear_row(self, row: int) -> None:
+        """Empty a row's cells within the table (formats stay)."""
+        _, c1, _, c2 = self.bounds
+        for col in range(c1, c2 + 1):
+            cell = self.ws.cell(row, col)
+            cell.value = None
+            cell.comment = None
+
+
+def find_table(wb: Any, name: str) -> EditableTable | None:
+    """The table ``name`` on any sheet (case-insensitive), or None."""
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            if str(table.displayName or table.name).casefold() == name.casefold():
+                return EditableTable(ws, table)
+    return None
+
+
+class NextYearEditor:
+    """Applies next year's changes (a ``NextYear``) to an openpyxl workbook of the input file."""
+
+    def __init__(self, wb: Any, read: ReadResult, roll: NextYear) -> None:
+        assert read.budget is not None
+        self.wb = wb
+        self.old = read.budget
+        self.cells = read.locator.cells
+        self.roll = roll
+        self.new = roll.budget
+        self.unit = self.new.forbund.unit
+        self.inserted: list[Inserted] = []
+
+    def table(self, name: str) -> EditableTable:
+        """The input table ``name`` (the reader found it, so it exists)."""
+        found = find_table(self.wb, name)
+        if found is None:  # the reader found it, so this cannot happen with a readable file
+            raise WorkbookError(f"Tabellen '{name}' saknas.")
+        return found
+
+    def apply(self) -> None:
+        """Every edit of the rollover, in an order where positions stay valid."""
+        self.settings()
+        member_cols = self.year_columns(S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}")
+        line_cols = self.year_columns(S.T_LINES, S.LINE_YEAR, "{}")
+        self.members(member_cols)
+        self.lines(line_cols)
+        self.contributions()
+        self.published()
+        self.plan_sheet()
+        self.clear_recon()
+        self.titles()
+
+    # -- settings --------------------------------------------------------------------------
+    def settings(self) -> None:
+        """The settings rows: budget year, number of years, opening equity; cleared dates."""
+        new, eq = self.new, self.new.equity
+        self.set_setting("budget_year", new.years.budget)
+        self.set_setting("comparison_years", len(new.years.comparison))
+        self.set_setting("plan_years", len(new.years.plan))
+        self.set_setting("adopted", None)
+        self.set_setting("equity_opening", _display(eq.opening, self.unit))
+        self.set_setting("equity_opening_year", new.opening_year)
+        self.set_setting("table_heading", None)
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Set one settings row by its key (a row is added when it is missing)."""
+        t = self.table(S.T_SETTINGS)
+        label_col, value_col = t.col("Inställning"), t.col("Värde")
+        assert label_col is not None and value_col is not None
+        _, _, last, _ = t.bounds
+        row = next(
+            (
+                r
+                for r in range(t.bounds[0] + 1, last + 1)
+                if S.lookup(S.SETTING_LABELS, t.ws.cell(r, label_col).value) == key
+            ),
+            None,
+        )
+        if row is None:
+            if value is None:
+                return
+            t.add_rows(1)
+            row = t.bounds[2]
+            t.clear_row(row)
+            t.ws.cell(row, label_col).value = S.SETTING_LABELS[key]
+        t.ws.cell(row, value_col).value = value
+
+    # -- year columns ------------------------------------------------------------------------
+    def year_columns(self, name: str, pattern: re.Pattern[str], header: str) -> dict[int, int]:
+        """Relabel (and if needed insert) the table's year columns; returns year -> column."""
+        t = self.table(name)
+        old_years, new_years = self.old.years.all, self.new.years.all
+        found: dict[int, int] = {}
+        for col, text in t.headers().items():
+            match = pattern.match(" ".join(text.split()))
+            if not match:
+                continue
+            year = int(match.group(1))
+            if year in found:
+                raise WorkbookError(
+                    f"{t.ws.title}: tabellen {name} har två kolumner för {year}; ta bort den ena."
+                )
+            found[year] = col
+        stray = sorted(y for y in found if y not in old_years and y in new_years)
+        if stray:
+            raise WorkbookError(
+                f"{t.ws.title}: tabellen {name} har redan en kolumn för {stray[0]}, som inte hör "
+                "till årets budget; ta bort eller byt namn på den före nytt år."
+            )
+        slots = sorted(col for year, col in found.items() if year in old_years)
+        missing = len(new_years) - len(slots)
+        if missing > 0:
+            at = slots[-1] + 1 if slots else t.bounds[3] + 1
+            self.insert_columns(t, at, missing)
+            slots = [c + missing if c >= at else c for c in slots]
+            slots += list(range(at, at + missing))
+        for col, year in zip(slots, new_years, strict=False):
+            t.set_header(col, header.format(year))
+        return dict(zip(new_years, slots, strict=False))
+
+    def insert_columns(self, t: EditableTable, at: int, count: int) -> None:
+        """Insert ``count`` table columns before ``at``, moving every reference to the right."""
+        ColumnShift(self.wb, t.ws, at, count).apply(skip=t.table)
+        grow_table(t.ws, t.table, at, count)
+        self.inserted.append(Inserted(t.ws.title, at, count))
+
+    # -- tables -----------------------------------------------------------------------------
+    def members(self, cols: dict[int, int]) -> None:
+        """Members' fixed amounts per year, in the relabelled year columns."""
+        t = self.table(S.T_MEMBERS)
+        for i, member in enumerate(self.new.members):
+            row = _row_of(self.cells.get(("member", i, "name")))
+            if row is None:
+                continue
+            for year, col in cols.items():
+                t.ws.cell(row, col).value = _display(member.amounts.get(year), self.unit)
+
+    def lines(self, cols: dict[int, int]) -> None:
+        """Lines' amounts per year; dropped lines are emptied; the forecast is cleared."""
+        t = self.table(S.T_LINES)
+        forecast_col = t.col(FORECAST_HEADER)
+        for element, mapping, lines in (
+            ("cost", self.roll.cost_map, self.new.costs),
+            ("income", self.roll.income_map, self.new.income),
+        ):
+            for old_index, new_index in enumerate(mapping):
+                row = _row_of(self.cells.get((element, old_index, "name")))
+                if row is None:
+                    continue
+                if new_index is None:
+                    t.clear_row(row)
+                    continue
+                line = lines[new_index]
+                for year, col in cols.items():
+                    t.ws.cell(row, col).value = _display(line.amounts.get(year), self.unit)
+                if forecast_col is not None:
+                    t.ws.cell(row, forecast_col).value = _display(line.forecast, self.unit)
+
+    def contributions(self) -> None:
+        """Rewrite Medelstilldelning in year order; a kept year's row moves with its cells."""
+        t = self.table(S.T_CONTRIBUTIONS)
+        new = sorted(self.new.contributions, key=lambda c: c.year)
+        r1, c1, last, c2 = t.bounds
+        if len(new) > last - r1:
+            t.add_rows(len(new) - (last - r1))
+            r1, c1, last, c2 = t.bounds
+        old_rows = {
+            year: row
+            for (element, year), address in _pairs(self.cells, "contribution")
+            if (row := _row_of(address)) is not None and isinstance(year, int)
+        }
+        snapshot = {
+            row: [
+                (t.ws.cell(row, c).value, copy(t.ws.cell(row, c)._style), t.ws.cell(row, c).comment)
+                for c in range(c1, c2 + 1)
+            ]
+            for row in old_rows.values()
+        }
+        cols = {c.header: t.col(c.header) for c in S.CONTRIBUTION_COLUMNS}
+        for k, entry in enumerate(new):
+            row = r1 + 1 + k
+            source = old_rows.get(entry.year)
+            for i, col in enumerate(range(c1, c2 + 1)):
+                cell = t.ws.cell(row, col)
+                if source is not None:
+                    value, style, comment = snapshot[source][i]
+                    cell.value, cell._style, cell.comment = value, copy(style), comment
+                else:
+                    cell.value, cell.comment = None, None
+                    if k > 0:
+                        cell._style = copy(t.ws.cell(row - 1, col)._style)
+            values = {
+                "År": entry.year,
+                "Inmatning": S.MODE_LABELS[entry.mode],
+                "Belopp": _display(entry.amount, self.unit),
+                "Beslutat": S.YES if entry.decided else S.NO,
+            }
+            for header, value in values.items():
+                col_of = cols.get(header)
+                if col_of is not None:
+                    t.ws.cell(row, col_of).value = value
+        for row in range(r1 + 1 + len(new), last + 1):
+            t.clear_row(row)
+
+    def published(self) -> None:
+        """Empty the published totals: they belonged to last year's document."""
+        found = find_table(self.wb, S.T_PUBLISHED)
+        if found is None:
+            return
+        r1, _, last, _ = found.bounds
+        for row in range(r1 + 1, last + 1):
+            found.clear_row(row)
+
+    # -- computed sheets and titles ----------------------------------------------------------
+    def plan_sheet(self) -> None:
+        """Widen the plan's chart series and print area when the model gained a year."""
+        old_n, new_n = len(self.old.years.all), len(self.new.years.all)
+        defined = self.wb.defined_names.get(S.N_PLAN)
+        if new_n == old_n or defined is None:
+            return
+        sheet, row0, col0 = split_ref(str(defined.attr_text))
+        if sheet not in self.wb.sheetnames:
+            return
+        ws = self.wb[sheet]
+        first, old_last, new_last = col0 + 1, col0 + old_n, col0 + new_n
+
+        def widen(ref: str) -> str:
+            name, bang, cells = ref.rpartition("!")
+            try:
+                ra, ca, rb, cb = parse_range(cells)
+            except ValueError:
+                return ref
+            if ra == rb and ca == first and cb == old_last:
+                return f"{name}{bang}${col_letters(ca)}${ra}:${col_letters(new_last)}${rb}"
+            return ref
+
+        for chart in ws._charts:
+            for series in chart.series:
+                for part in (series.val, series.cat):
+                    ref = None if part is None else (part.numRef or part.strRef)
+                    if ref is not None and ref.f:
+                        ref.f = widen(ref.f)
+        area = ws.print_area
+        if area:
+            try:
+                ra, ca, rb, cb = parse_range(str(area).split(",")[0].rpartition("!")[2])
+            except ValueError:
+                return
+            if cb < new_last:  # widen to the new year columns; never narrow
+                ws.print_area = f"{col_letters(ca)}{ra}:{col_letters(new_last)}{rb}"
+        width = ws.column_dimensions[col_letters(old_last)].width if old_last else None
+        if width:
+            for col in range(old_last + 1, new_last + 1):
+                ws.column_dimensions[col_letters(col)].width = width
+
+    def clear_recon(self) -> None:
+        """The reconciliation belonged to the old year: empty its sheet below the title."""
+        defined = self.wb.defined_names.get(S.N_RECON)
+        if defined is None:
+            return
+        sheet, row0, _ = split_ref(str(defined.attr_text))
+        if sheet not in self.wb.sheetnames:
+            return
+        ws = self.wb[sheet]
+        for row in ws.iter_rows(min_row=max(1, row0 - 2)):
+            for cell in row:
+                if cell.value is not None:
+                    cell.value = None
+        ws.cell(max(1, row0 - 2), 1).value = f"Ingen avstämning för {self.new.years.budget} ännu."
+
+    def titles(self) -> None:
+        """Titles that name the budget year (instructions sheet, document properties)."""
+        old = f"Budget {self.old.years.budget} – {self.old.forbund.name}"
+        new = f"Budget {self.new.years.budget} – {self.new.forbund.name}"
+        if S.SHEET_INSTRUCTIONS in self.wb.sheetnames:
+            cell = self.wb[S.SHEET_INSTRUCTIONS]["A1"]
+            if cell.value == old:
+                cell.value = new
+        if self.wb.properties.title == old:
+            self.wb.properties.title = new
+
+
+def _pairs(cells: dict[tuple[Any, ...], str], element: str) -> list[tuple[tuple[Any, ...], str]]:
+    return [
+        (key, address)
+        for key, address in cells.items()
+        if len(key) == 2 and key[0] == element and key[1] is not None
+    ]
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def append_history(wb: Any, source_name: str, roll: NextYear, when: datetime) -> None:
+    """Add a row to the table Historik (created on a sheet Historik when missing)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
+    found = find_table(wb, HISTORY_TABLE)
+    if found is None:
+        if HISTORY_SHEET in wb.sheetnames:
+            ws = wb[HISTORY_SHEET]
+            top = ws.max_row + 2
+        else:
+            ws = wb.create_sheet(HISTORY_SHEET)
+            ws["A1"] = "Historik: tidigare versioner av arbetsboken"
+            ws["A1"].font = Font(bold=True, size=14)
+            ws["A2"] = "En rad per nytt år (finsam-xl nytt-ar): varifrån den här boken kom."
+            ws["A2"].font = Font(italic=True, color="555555")
+            ws.freeze_panes = "A4"
+            top = 3
+        for i, header in enumerate(HISTORY_COLUMNS, start=1):
+            ws.cell(top, i, header)
+            ws.column_dimensions[col_letters(i)].width = HISTORY_WIDTHS[i - 1]
+        table = Table(displayName=HISTORY_TABLE, ref=f"A{top}:E{top + 1}")
+        table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+        table._initialise_columns()
+        for column, header in zip(table.tableColumns, HISTORY_COLUMNS, strict=True):
+            column.name = header
+        ws.add_table(table)
+        found = EditableTable(ws, table)
+        row = top + 1
+    else:
+        r1, c1, last, c2 = found.bounds
+        used = [
+            r
+            for r in range(r1 + 1, last + 1)
+            if any(found.ws.cell(r, c).value not in (None, "") for c in range(c1, c2 + 1))
+        ]
+        row = (used[-1] if used else r1) + 1
+        if row > last:
+            found.add_rows(1)
+            row = found.bounds[2]
+    text = "; ".join(roll.changes)
+    values = {
+        "Datum": when.replace(microsecond=0, tzinfo=None),
+        "Från fil": source_name,
+        "Från budgetår": roll.from_year,
+        "Till budgetår": roll.to_year,
+        "Ändringar": text[:MAX_CELL_TEXT],
+    }
+    for header, value in values.items():
+        col = found.col(header)
+        if col is None:
+            continue
+        cell = found.ws.cell(row, col)
+        cell.value = value
+        if header == "Datum":
+            cell.number_format = "yyyy-mm-dd hh:mm"
+        if header == "Ändringar":
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
