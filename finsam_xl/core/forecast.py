@@ -1,7 +1,8 @@
 """The year's forecast: result and equity at year end, put through the plan's own checks.
 
-Forecast result = the budget's member contributions (decided for the year)
-+ the forecast of every income line - the forecast of every cost line - the
+Forecast result = the budget's member contributions (decided for the year:
+a member that has not paid still owes them; unpaid and uninvoiced amounts are
+findings of their own) + the forecast of every income line - the forecast of every cost line - the
 result accounts outside the budget, extrapolated linearly. Forecast equity at
 year end = equity at the start of the year from the books (``#IB`` of the
 accounts mapped to *Eget kapital*; the budget's figure when the books have
@@ -12,7 +13,8 @@ checks in ``finsam_xl.rules.equity`` that the plan goes through: equity below
 zero, below the board's floor, above the recommended level (the trappa). A
 forecast deficit is a finding only when the budget did not plan one (a planned
 deficit is in the summary line). Their findings keep the rule's id behind
-``forecast.`` and say "Prognos:" first.
+``forecast.`` and say "Prognos:" first ("Utfall:" in December, when every line's
+forecast is its actuals and the figures are the year-end comparison).
 """
 
 from __future__ import annotations
@@ -43,10 +45,12 @@ def forecast_year(
         row = result.year(year)
     except KeyError:
         return None, []
+    word = "Utfall" if months == 12 else "Prognos"
+    contributions = row.contributions
     income = sum((x.forecast for x in lines if x.element == "income"), ZERO)
     costs = sum((x.forecast for x in lines if x.element == "cost"), ZERO)
     unmapped = (unmapped_to_date * 12 / months).quantize(Decimal(1))
-    forecast_result = row.contributions + income - costs - unmapped
+    forecast_result = contributions + income - costs - unmapped
     if equity_books is not None:
         start, source = equity_books, "bokföringen"
     else:
@@ -54,12 +58,13 @@ def forecast_year(
     end = start + forecast_result
     projected = row.model_copy(
         update={
+            "contributions": contributions,
             "other_income": income,
             "costs": costs + unmapped,
             "result": forecast_result,
             "equity_start": start,
             "equity_end": end,
-            "equity_pct": pct(end, row.contributions),
+            "equity_pct": pct(end, contributions),
             "available": None,  # the budget's room: not a forecast figure
         }
     )
@@ -75,16 +80,16 @@ def forecast_year(
                 f.model_copy(
                     update={
                         "rule": f"forecast.{f.rule}",
-                        "message": f"Prognos: {message}",
+                        "message": f"{word}: {message}",
                         "ref": Ref(element="recon", key="forecast"),
                     }
                 )
             )
     summary = _summary(budget, projected.equity_pct, end, row.recommended_max,
-                       row.recommended_max_pct, forecast_result, row.result)
+                       row.recommended_max_pct, forecast_result, row.result, word)
     return (
         ForecastRecon(
-            contributions=row.contributions,
+            contributions=contributions,
             other_income=income,
             costs=costs,
             unmapped=unmapped,
@@ -111,10 +116,11 @@ def _summary(
     recommended_pct: Decimal,
     forecast_result: Decimal,
     budget_result: Decimal,
+    word: str = "Prognos",
 ) -> str:
     """'Prognos: eget kapital 31/12 blir 520 000 kr (8,4 %), över golvet 400 000 kr. ...'"""
     share = f" ({fmt_pct(equity_pct)})" if equity_pct is not None else ""
-    parts = [f"Prognos: eget kapital 31/12 blir {kr(end)}{share}"]
+    parts = [f"{word}: eget kapital 31/12 blir {kr(end)}{share}"]
     floor = budget.equity.floor
     if floor > 0:
         parts.append(f"{'över' if end >= floor else 'under'} golvet {kr(floor)}")
