@@ -304,7 +304,7 @@ def test_open_items_and_balance_differ_by_the_other_rows_only(
     for n, (day, amount) in enumerate(corrections):
         vouchers.append(
             BookedVoucher("M", str(n), date.fromordinal(start + day), "Rättelse", f"z:{n}", (
-                BookedRow("1510", amount), BookedRow("2990", -amount),
+                BookedRow("1510", amount), BookedRow("2890", -amount),
             ))
         )
     balances = {"1510": sum(
@@ -326,3 +326,85 @@ def test_open_items_and_balance_differ_by_the_other_rows_only(
                                                               Decimal(0))
     for items in books.invoices.values():
         assert all(Decimal(0) <= i.open <= i.amount for i in items)
+
+
+def ledger_of(vouchers: list[BookedVoucher]) -> Ledger:
+    """A ledger as a reader fills it: the rows' sums, and the vouchers kept whole."""
+    ledger = Ledger()
+    for v in vouchers:
+        for row in v.rows:
+            centre = row.object("1") or ""
+            ledger.add(Posting(v.day, row.account, centre, row.amount, v.source))
+        ledger.add_voucher(v)
+    ledger.captured = True
+    return ledger
+
+
+def test_invoice_to_prepaid_income_spread_over_the_months() -> None:
+    """1510 against 2970 (prepaid income), then 2970 to the member's account each month."""
+    plan = sb.budget_with_mapping()
+    day = date(2025, 1, 10)
+    vouchers = [
+        BookedVoucher("K", "1", day, "Faktura medlemsbidrag 2025 Avesta kommun", "b:1", (
+            BookedRow("1510", Decimal(680240)), BookedRow("2970", Decimal(-680240)),
+        )),
+        BookedVoucher("I", "1", date(2025, 2, 5), "Kundinbetalning", "b:5", (
+            BookedRow("1930", Decimal(680240)), BookedRow("1510", Decimal(-680240)),
+        )),
+    ] + [
+        BookedVoucher("P", str(m), date(2025, m, 28), "Periodisering", f"b:{10 + m}", (
+            BookedRow("2970", Decimal(56687)),
+            BookedRow("3593", Decimal(-56687), (("1", "50000"),)),
+        ))
+        for m in range(1, 9)
+    ]
+    recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
+    avesta = next(m for m in recon.members if m.name == "Avesta kommun")
+    assert avesta.accrual and avesta.invoiced_to_date == 680240
+    assert [p.method for p in avesta.payments] == ["belopp"]  # the spreading is no payment
+    assert avesta.received_to_date == 680240 and avesta.open_to_date == 0
+    assert recon.receivable is not None and recon.receivable.difference == 0
+    assert recon.receivable.non_member_count == 0
+
+
+def test_instalments_not_invoiced_are_a_finding() -> None:
+    plan = sb.budget_with_mapping()
+    allocation = evaluate(plan).allocation_for(2025)
+    assert allocation is not None
+    vouchers = []
+    for n, (member, account) in enumerate(sb.MEMBER_ACCOUNTS.items()):
+        quarter = (allocation.amount(member) or Decimal(0)) / 4
+        for q, month in enumerate((1, 4)):  # the third quarter is never invoiced
+            vouchers.append(BookedVoucher("K", f"{n}{q}", date(2025, month, 2), "Faktura", "c:1", (
+                BookedRow("1510", quarter), BookedRow(account, -quarter, (("1", "50000"),)),
+            )))
+            vouchers.append(BookedVoucher("I", f"{n}{q}", date(2025, month, 20), member, "c:2", (
+                BookedRow("1930", quarter), BookedRow("1510", -quarter),
+            )))
+    recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
+    late = [f for f in recon.findings if f.rule == "recon.not-invoiced"]
+    assert len(late) == 5
+    hedemora = next(f for f in late if f.message.startswith("Hedemora kommun"))
+    assert f"{money(247360)}, men {money(371040)} har förfallit" in hedemora.message
+    assert f"{money(123680)} är inte fakturerat" in hedemora.message
+    assert not [f for f in recon.findings if f.rule in ("recon.invoice-unpaid",
+                                                        "recon.payment-late")]
+
+
+def test_a_credit_note_cancels_an_invoice_and_is_no_payment() -> None:
+    plan = sb.budget_with_mapping()
+    amount = Decimal(92760)
+    vouchers = [
+        BookedVoucher("K", "1", date(2025, 7, 1), "Faktura", "d:1", (
+            BookedRow("1510", amount), BookedRow("3595", -amount, (("1", "50000"),)),
+        )),
+        BookedVoucher("K", "2", date(2025, 7, 5), "Kreditfaktura", "d:2", (
+            BookedRow("1510", -amount), BookedRow("3595", amount, (("1", "50000"),)),
+        )),
+    ]
+    recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
+    sater = next(m for m in recon.members if m.name == "Säters kommun")
+    assert [p.method for p in sater.payments] == ["kreditering"]
+    assert sater.received_to_date == 0 and sater.open_to_date == 0
+    assert sater.invoiced_to_date == 0  # invoiced, then credited
+    assert not [f for f in recon.findings if f.rule == "recon.invoice-unpaid"]

@@ -18,7 +18,7 @@ Planted problems, exactly these:
 * Hedemora kommun pays its second invoice 40 days late (2025-06-10, due 2025-05-01);
 * Säters kommun's third invoice (2025-07-01) is never paid;
 * a payment of 12 500 kr (2025-03-20) matches no invoice;
-* a correction of 3 000 kr (2025-05-15, 1510 against 2990) makes the
+* a correction of 3 000 kr (2025-05-15, 1510 against 2890) makes the
   receivable's balance differ from its open items;
 * account 6990 (cost centre 20000) is booked but mapped to no budget line;
 * cost centre 35000 (Samverkansteam Avesta) spends 15 % more than budgeted;
@@ -47,7 +47,7 @@ from finsam_xl.model.interchange import load
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "finsam_xl" / "examples" / "sodra-dalarna-2025.yaml"
 YEAR = 2025
-BANK, RECEIVABLE, EQUITY, UNMAPPED, OTHER_DEBT = "1930", "1510", "2010", "6990", "2990"
+BANK, RECEIVABLE, EQUITY, UNMAPPED, OTHER_DEBT = "1930", "1510", "2010", "6990", "2890"
 MEMBER_ACCOUNTS = {  # one revenue account per member, cost centre 50000
     "Försäkringskassan med Arbetsförmedlingen": "3591",
     "Region Dalarna": "3592",

@@ -195,6 +195,7 @@ def member_books(
         ranges = [(int(a), int(a)) for a in sorted(found)]
         guessed = bool(ranges)
 
+    named = name_matcher([m.name for m in budget.members])
     items: list[_Item] = []
     pays: list[_Pay] = []
     cash: dict[str, list[Payment]] = defaultdict(list)
@@ -206,7 +207,12 @@ def member_books(
         for row in v.rows:
             if not _in(row.account, ranges) and (name := member_of(row)) is not None:
                 by_member[name] += row.amount
-        if not receivable:  # cash basis: the member's account against the bank
+        if not receivable:
+            # cash basis: the member's account against the bank (or cash, or the host's
+            # koncernkonto); against anything else (e.g. prepaid income, 29xx, spread over
+            # the months) it is not a payment
+            if not any(r.account[:1] == "1" and r.amount > 0 for r in v.rows):
+                continue
             for name, amount in by_member.items():
                 if amount:
                     cash[name].append(
@@ -257,16 +263,20 @@ def member_books(
                         row.object(FAKTURA), row.object(KUND),
                     )
                 )
-        elif left > 0 and any(r.account[:1] == "3" and r.amount < 0 for r in others):
+        elif left > 0 and any(_is_income(r.account) and r.amount < 0 for r in others):
+            # an invoice credited to other income, or to prepaid income (29xx) to be spread
+            # over the year: a member's if its text names one, else another customer's
             row = _best_row(receivable, left)
+            member = named(v.text + " " + row.text)
             items.append(
                 _Item(
-                    None, v.label, v.day, v.day + grace, left, row.source or v.source,
+                    member, v.label, v.day, v.day + grace, left, row.source or v.source,
                     row.object(FAKTURA), row.object(KUND),
                 )
             )
-            non_member_count += 1
-            non_member_amount += left
+            if member is None:
+                non_member_count += 1
+                non_member_amount += left
         else:
             other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
 
@@ -276,7 +286,6 @@ def member_books(
     all_payments: list[Payment] = []
     pool = max(ZERO, sum((opening.get(a, ZERO) for a in opening if _in(a, ranges)), ZERO))
     opening_total = pool
-    named = name_matcher(members)
     for pay in sorted(pays, key=lambda p: p.day):
         pool, rest, result = _match(pay, items, named, pool)
         all_payments.append(result)
@@ -354,6 +363,11 @@ def member_books(
             payments=all_payments,
         )
     return MemberBooks(kind, dict(invoices), dict(payments), receivable_recon)
+
+
+def _is_income(account: str) -> bool:
+    """Other income (class 3) or prepaid income (29xx), which an invoice may be credited to."""
+    return account[:1] == "3" or account[:2] == "29"
 
 
 def _best_row(rows: list[BookedRow], amount: Decimal) -> BookedRow:

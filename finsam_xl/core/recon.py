@@ -483,7 +483,8 @@ def _members(
                 payments=paid,
                 instalments=instalments,
                 accrual=accrual,
-                invoiced_to_date=sum((i.amount for i in invoices), ZERO),
+                invoiced_to_date=sum((i.amount for i in invoices), ZERO)
+                - sum((p.amount for p in paid if p.method == "kreditering"), ZERO),
                 open_to_date=sum((i.open for i in invoices), ZERO),
                 overdue_to_date=sum((i.open for i in invoices if i.overdue), ZERO),
                 invoices=invoices,
