@@ -280,7 +280,6 @@ def member_books(
         else:
             other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
 
-    members = [m.name for m in budget.members]
     matched: dict[str, list[Payment]] = defaultdict(list)
     unmatched: list[Payment] = []
     all_payments: list[Payment] = []
