@@ -185,6 +185,14 @@ class _Resolver:
             if rule.target is MappingTarget.LINE:
                 named = self.line_by_name(rule.name, rule.object or cost_centre)
                 return (MappingTarget.LINE, named) if named else None
+            if rule.target is MappingTarget.MEMBER:  # the member as the budget spells it
+                wanted = " ".join((rule.name or "").split()).casefold()
+                name = next(
+                    (m.name for m in self.budget.members
+                     if " ".join(m.name.split()).casefold() == wanted),
+                    rule.name,
+                )
+                return (rule.target, name)
             return (rule.target, rule.name)
         best: tuple[int, int, tuple[str, int]] | None = None
         for element, index, candidate in self.lines:
