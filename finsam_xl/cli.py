@@ -177,6 +177,15 @@ def new_cmd(
         bool,
         typer.Option("--utan-bladskydd", help="Inget bladskydd (för xlwings Lite och servern)"),
     ] = False,
+    lite: Annotated[
+        bool | None,
+        typer.Option("--lite/--utan-lite",
+                     help="Med koden för xlwings Lite (standard för .xlsx, inte för .xlsm)"),
+    ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option("--server", help="Knapparna anropar servern på adressen (med --xlsm)"),
+    ] = None,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
     if out.exists() and not force:
@@ -184,7 +193,7 @@ def new_cmd(
     if xlsm and out.suffix.lower() == ".xlsx":
         out = out.with_suffix(".xlsm")
     budget = jobs.load_budget(source, year)
-    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected)
+    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server)
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
 
@@ -350,6 +359,61 @@ def next_year_cmd(
         f"{file} är oförändrad."
     )
     raise typer.Exit(1 if has_errors(outcome.findings) else 0)
+
+
+@app.command("oversikt")
+@_guarded
+def overview_cmd(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Budgetfiler och mappar (.xlsx, .xlsm, .yaml, .json)"),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Översikten som skrivs (.xlsx)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv tabellerna som JSON")] = False,
+    matching: Annotated[
+        Path | None,
+        typer.Option(
+            "--matchning", help="CSV med kolumnerna 'Namn i budgeten' och 'Medlem'"
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--processer", help="Antal processer (standard: 2)", min=1, max=8)
+    ] = None,
+) -> None:
+    """Översikt över flera förbund: nyckeltal, medlemmarnas bidrag till alla förbund, kontroller."""
+    if out is None and not as_json:
+        _fail("ange -o oversikt.xlsx, --json eller båda.")
+    result, written = jobs.overview_of(files, out, matching, workers)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        for refused in result.refused:
+            typer.echo(f"Ej inläst: {refused.message}", err=True)
+        problems = [p.finding for p in result.findings if p.finding.rule.startswith("overview.")]
+        if problems:
+            _print_findings(problems)
+    if written is not None:
+        count = len({(r.forbund, r.budget_year) for r in result.forbund})
+        typer.echo(
+            f"Skrev {written}: {count} förbund, {len(result.members)} medlemmar, "
+            f"{len(result.refused)} filer kunde inte läsas.",
+            err=as_json,
+        )
+    raise typer.Exit(1 if result.has_problems else 0)
+
+
+@app.command("lite")
+@_guarded
+def lite_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    force: Annotated[
+        bool, typer.Option("--skriv-over", help="Ersätt annan Python-kod i arbetsbokens Lite")
+    ] = False,
+) -> None:
+    """Lägg in eller uppdatera finsam_xl:s kod för xlwings Lite i en befintlig arbetsbok."""
+    typer.echo(jobs.embed_lite(file, force=force))
 
 
 def main() -> None:

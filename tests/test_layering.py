@@ -177,3 +177,11 @@ def test_the_button_uses_jobs_and_the_workbook_reader_and_writer() -> None:
         if (_layer(t) == "workbook" and t not in allowed) or _layer(t) in ("sie", "books", "cli")
     )
     assert offenders == []
+
+
+def test_no_job_is_named_like_a_module_of_jobs() -> None:
+    """Importing ``jobs.x`` sets the attribute ``x``: a job named like a module would vanish."""
+    import finsam_xl.jobs as jobs
+
+    modules = {p.stem for p in (PACKAGE / "jobs").glob("*.py")}
+    assert sorted(set(jobs.__all__) & modules) == []

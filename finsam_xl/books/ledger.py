@@ -11,18 +11,21 @@ and an SIE file's ``#PSALDO`` of last year (its monthly pattern).
 from __future__ import annotations
 
 import csv
-import inspect
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.money import parse_number_text
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
+
+if TYPE_CHECKING:
+    from finsam_xl.sie import PostingTotals
 
 Capture = Callable[[str], bool]
 
@@ -56,17 +59,11 @@ def read_sie_books(
     issues: list[Issue] = []
     ledger = Ledger()
     name = path.name
-    single_pass = capture is not None and "capture" in inspect.signature(posting_totals).parameters
     try:
-        if single_pass:
-            totals = posting_totals(  # type: ignore[call-arg,unused-ignore]
-                path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension,
-                capture=capture,
-            )
-        else:
-            totals = posting_totals(
-                path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension
-            )
+        totals = posting_totals(
+            path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension,
+            capture=capture,
+        )
     except SieError as error:
         raise BooksError(str(error)) from None
     except OSError as error:
@@ -76,17 +73,13 @@ def read_sie_books(
     for account, amount in totals.opening.items():
         ledger.add_opening_balance(account, amount)
     year = totals.fiscal_year.start.year if totals.fiscal_year is not None else None
-    if capture is not None and not any(i.severity.value == "error" for i in issues):
+    if capture is not None and not any(i.severity is Severity.ERROR for i in issues):
         ledger.captured = True
-        if single_pass:
-            _from_capture(totals, ledger, name, year)
-        else:
-            _capture_by_reading(path, capture, ledger, name, cost_centre_dimension)
-    severity = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
+        _from_capture(totals, ledger, name)
     findings = [
         Finding(
             rule=f"sie.{i.code}",
-            severity=severity.get(str(getattr(i.severity, "value", i.severity)), Severity.WARNING),
+            severity=i.severity,
             message=i.message,
             location=i.location,
         )
@@ -95,9 +88,9 @@ def read_sie_books(
     return Books(ledger, year, findings)
 
 
-def _from_capture(totals: object, ledger: Ledger, name: str, year: int | None) -> None:
-    """The vouchers and period balances ``posting_totals(capture=...)`` kept, into the ledger."""
-    for voucher in getattr(totals, "captured", []):
+def _from_capture(totals: PostingTotals, ledger: Ledger, name: str) -> None:
+    """The vouchers and last year's period balances ``posting_totals`` kept, into the ledger."""
+    for voucher in totals.captured:
         ledger.add_voucher(
             BookedVoucher(
                 series=voucher.series,
@@ -106,18 +99,16 @@ def _from_capture(totals: object, ledger: Ledger, name: str, year: int | None) -
                 text=voucher.text,
                 source=f"{name}:{voucher.line}",
                 rows=tuple(
-                    BookedRow(
-                        r.account, r.amount, tuple((str(d), o) for d, o in r.objects), r.text,
-                        f"{name}:{r.line}",
-                    )
+                    BookedRow(r.account, r.amount, r.objects, r.text, f"{name}:{r.line}")
                     for r in voucher.rows
                 ),
             )
         )
-    entries = []
-    for (index, period, account, centre), amount in getattr(totals, "period_balances", {}).items():
-        if index == -1:
-            entries.append((int(period[:4]), int(period[4:6]), account, centre, amount))
+    entries = [
+        (int(period[:4]), int(period[4:6]), account, centre, amount)
+        for (index, period, account, centre), amount in totals.period_balances.items()
+        if index == -1
+    ]
     _add_periods(ledger, entries)
 
 
@@ -147,58 +138,6 @@ def _add_periods(
         rest = totals[key] - sum(centres.values(), Decimal(0)) if key in totals else Decimal(0)
         if rest:
             ledger.add_period_balance(y, m, account, "", rest)
-
-
-def _capture_by_reading(
-    path: Path, capture: Capture, ledger: Ledger, name: str, cost_centre_dimension: int
-) -> None:
-    """Keep the captured vouchers and last year's #PSALDO by reading the file's records.
-
-    A second pass with the full reader, for an SIE package whose ``posting_totals``
-    cannot keep them in its own pass. The issues were collected by the first pass.
-    """
-    from finsam_xl.sie import PeriodBalance, Voucher, iter_records
-
-    entries: list[tuple[int, int, str, str, Decimal]] = []
-    for record in iter_records(path, issues=[], name=name):
-        if isinstance(record, Voucher):
-            rows = [r for r in record.transactions()]
-            if not any(capture(r.account) for r in rows):
-                continue
-            ledger.add_voucher(
-                BookedVoucher(
-                    series=record.series,
-                    number=record.number,
-                    day=record.date,
-                    text=record.text,
-                    source=f"{name}:{record.line}",
-                    rows=tuple(
-                        BookedRow(
-                            r.account, r.amount, tuple((str(d), o) for d, o in r.objects),
-                            r.text, f"{name}:{r.line}",
-                        )
-                        for r in rows
-                    ),
-                )
-            )
-        elif (
-            isinstance(record, PeriodBalance)
-            and record.kind == "PSALDO"
-            and record.year_index == -1
-        ):
-            centres = [o for d, o in record.objects if d == cost_centre_dimension]
-            if len(record.objects) > len(centres):
-                continue  # a balance per project or other dimension: not a cost centre's
-            entries.append(
-                (
-                    record.period.year,
-                    record.period.month,
-                    record.account,
-                    centres[0] if centres else "",
-                    record.amount,
-                )
-            )
-    _add_periods(ledger, entries)
 
 
 @dataclass(frozen=True)

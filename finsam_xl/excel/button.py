@@ -87,3 +87,10 @@ def next_year(book: Any = None) -> Path | None:
         return None
     _alert(book, f"Nästa års arbetsbok finns nu i {out}. Öppna den och tryck Beräkna.")
     return out
+
+
+def selftest(book: Any = None) -> object:
+    """Självtest: the core on the bundled examples; the result in a cell and a message box."""
+    from finsam_xl.excel.selftest import desktop
+
+    return desktop(book if book is not None else _caller())

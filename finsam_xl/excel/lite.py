@@ -1,13 +1,14 @@
 """xlwings Lite scripts: Beräkna and Kontrollera (Python in Excel via Pyodide, no VBA).
 
-How Lite finds them: the workbook's requirements.txt lists ``finsam_xl`` (and
-xlwings), and its main.py holds the one line
+How Lite finds them: the workbook's main.py ends with the line
 
     from finsam_xl.excel.lite import *  # noqa: F403
 
-which puts the two decorated functions into the module Lite scans for
-``@script`` functions. Whether Lite would also pick them up as a *plugin*
-without that line is unconfirmed (docs/excel.md, "Vad som inte är bevisat").
+which puts the decorated functions into the module Lite scans for ``@script``
+functions. ``finsam-xl new`` and ``finsam-xl lite`` write that main.py into the
+workbook together with finsam_xl's pure-Python code (``workbook.lite_part``), so
+requirements.txt needs only xlwings, pydantic and PyYAML. Whether Lite would
+also pick the scripts up as a *plugin* is unconfirmed (docs/excel.md).
 
 The script functions take one argument typed ``xw.Book``, the signature Lite
 calls; annotations are real objects here (no ``from __future__ import
@@ -20,7 +21,7 @@ from xlwings import script
 
 from finsam_xl.excel.xlbook import Summary, press
 
-__all__ = ["finsam_berakna", "finsam_kontrollera"]
+__all__ = ["finsam_berakna", "finsam_kontrollera", "finsam_sjalvtest"]
 
 
 @script(name="Beräkna")
@@ -40,6 +41,18 @@ def finsam_kontrollera(book: xw.Book) -> None:
     Kör kontrollerna och skriver bara bladet Kontroller; planen lämnas orörd.
     """
     _report(press(book, "check", alert=False))
+
+
+@script(name="Självtest")
+def finsam_sjalvtest(book: xw.Book) -> None:
+    """# Självtest
+
+    Räknar de tre medföljande exempelbudgetarna och jämför varje belopp med facit.
+    Resultatet skrivs i statuscellen (Plan, rad 2) och här nedanför.
+    """
+    from finsam_xl.excel.selftest import on_book
+
+    on_book(book, alert=False)
 
 
 def _report(summary: Summary) -> None:

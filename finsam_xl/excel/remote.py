@@ -9,7 +9,11 @@ and records every change as an action, so the server runs the very same
 used: xlwings' own implementation of this (``xw.Book(json=...)``) is PRO code.
 
 ``handle(path, headers, body)`` is the whole request logic without sockets;
-``server`` puts it behind ``http.server``. Facts about the client (key
+``server`` puts it behind an asyncio listener. Before anything is built from a
+body, ``check_body`` and ``check_claims`` hold it to the limits below (one
+place, documented in docs/server.md): what a payload claims (sheets, rows,
+columns, table ranges, names, text lengths) is bounded before any cell is
+allocated, and a claim over a limit gets a short Swedish 413. Facts about the client (key
 order, number and date encoding, how errors are shown) are in
 docs/dev/xlwings-lite-and-remote.md.
 """
@@ -33,9 +37,35 @@ from finsam_xl.workbook.cells import col_letters, parse_range
 
 log = logging.getLogger("finsam_xl.server")
 
+# --- limits: what one request may claim (docs/server.md) ----------------------------------------
+#: Largest request body (the CLI's --max-mb overrides it per server).
 MAX_BYTES = 10 * 1024 * 1024
+#: Worksheets in one payload (a finsam_xl workbook has 12).
+MAX_SHEETS = 64
+#: Rows of one sheet's ``values`` and of one table's range. The VBA client itself
+#: cannot send a used range of more than 32,767 rows; a budget has a few thousand.
+MAX_ROWS = 20_000
+#: Columns of one sheet's ``values`` and of one table's range (Rader has 19).
+MAX_COLS = 256
+#: Cells of all ``values`` grids together.
+MAX_CELLS = 400_000
+#: Excel tables on one sheet, and in the whole payload.
+MAX_TABLES_PER_SHEET = 32
+MAX_TABLES = 256
+#: Defined names (a finsam_xl workbook has about ten).
+MAX_NAMES = 2_000
+#: Characters of any one string (Excel's own limit for a cell).
+MAX_TEXT = 32_767
+#: Digits of an unquoted number (the client writes text of up to 100 digits unquoted).
+MAX_DIGITS = 100
+#: JSON arrays and objects in one body, counted on the bytes before parsing
+#: (an over-count: brackets inside strings count too). Bounds the objects built.
+MAX_CONTAINERS = 100_000
+#: JSON values in one body, bounded by the number of commas before parsing
+#: (an over-count: commas inside strings count too). Bounds the objects built.
+MAX_ITEMS = 800_000
 #: URL path -> button action. The payload carries no script name: the URL routes.
-ROUTES = {"/berakna": "recalc", "/kontrollera": "check"}
+ROUTES = {"/berakna": "recalc", "/kontrollera": "check", "/sjalvtest": "selftest"}
 TEXT = "text/plain; charset=utf-8"
 JSON = "application/json; charset=utf-8"
 
@@ -44,7 +74,7 @@ Scalar = bool | int | float | str | None
 
 # --- payload ------------------------------------------------------------------------------------
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
 
 
 class TableModel(_Model):
@@ -188,13 +218,16 @@ class RemoteRange:
     @property
     def value(self) -> Any:
         """Scalar for one cell, a list for one row or column, else a list of rows."""
+        n_rows, n_cols = self.shape
+        if n_rows * n_cols > MAX_CELLS:  # check_claims bounds tables; this bounds any read
+            raise _too_much(f"området {self.address} på bladet {self.sheet.name!r} är för "
+                            "stort att läsa.")
         grid = self.sheet.model.values
         rows = []
         for r in range(self.row - 1, self.last_row):
             line = grid[r] if r < len(grid) else []
             rows.append([cell_value(line[c]) if c < len(line) else None
                          for c in range(self.col - 1, self.last_col)])
-        n_rows, n_cols = self.shape
         if n_rows == 1 and n_cols == 1:
             return rows[0][0]
         if n_rows == 1:
@@ -448,6 +481,8 @@ def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None
     """Answer one POST: auth, size, parse, press, actions. Never raises, never leaks a traceback."""
     try:
         return _handle(path, headers, body, token, max_bytes)
+    except Refused as refused:
+        return refused.reply
     except Exception:
         ref = uuid.uuid4().hex[:8]
         log.exception("internt fel %s vid %s", ref, path)
@@ -461,32 +496,214 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
 
     action = route(path)
     if action is None:
-        return Reply.text(404, f"Okänd adress {path.split('?', 1)[0]!r}. Använd /berakna eller "
-                               "/kontrollera.")
+        shown = path.split("?", 1)[0]
+        shown = shown if len(shown) <= 60 else shown[:60] + "…"
+        return Reply.text(
+            404, f"Okänd adress {shown!r}. Använd /berakna, /kontrollera eller /sjalvtest."
+        )
     if not authorized(headers.get("Authorization"), token):
         return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
                                "xlwings.conf eller i knappens makro.")
-    if len(body) > max_bytes:
-        return too_large(max_bytes)
-    try:
-        payload = Payload.model_validate_json(body)
-    except ValidationError as error:
-        problems = error.errors()
-        kind = problems[0]["type"] if problems else ""
-        loc = problems[0]["loc"] if problems else ()
-        if kind == "json_invalid":
-            return Reply.text(400, "Arbetsboken kunde inte läsas: förfrågan är inte giltig "
-                                   "JSON. En cell med ett nyare felvärde (#SPILL!, #CALC!, "
-                                   "#FIELD!) eller en lång text av bara siffror och punkter kan "
-                                   "orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
-                                   "xlwings.conf.")
-        where = ".".join(str(p) for p in loc)
-        return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
-                               + (f" (fältet {where})." if where else "."))
-    book = RemoteBook(payload)
-    press(book, "recalc" if action == "recalc" else "check", echo=False)
+    payload_or_reply = read_payload(body, max_bytes)
+    if isinstance(payload_or_reply, Reply):
+        return payload_or_reply
+    book = RemoteBook(payload_or_reply)
+    if action == "selftest":
+        from finsam_xl.excel.selftest import on_book
+
+        on_book(book, alert=True, echo=False)
+    else:
+        press(book, "recalc" if action == "recalc" else "check", echo=False)
     body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
     return Reply(200, JSON, body_out.encode("utf-8"))
+
+
+class Refused(Exception):
+    """A body the server will not build: ``reply`` is the Swedish answer."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.body.decode("utf-8"))
+        self.reply = reply
+
+
+_INVALID_JSON = ("Arbetsboken kunde inte läsas: förfrågan är inte giltig JSON. En cell med ett "
+                 "nyare felvärde (#SPILL!, #CALC!, #FIELD!) eller en lång text av bara siffror "
+                 "och punkter kan orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
+                 "xlwings.conf.")
+
+
+def _n(number: int) -> str:
+    """12345 -> '12 345' (Swedish digit grouping)."""
+    return f"{number:,}".replace(",", " ")
+
+
+def _too_much(what: str) -> Refused:
+    return Refused(Reply.text(413, f"Arbetsboken är för stor för servern: {what} Uteslut blad "
+                                   "som inte behövs med EXCLUDE i xlwings.conf."))
+
+
+def _no_constant(token: str) -> Any:
+    raise Refused(Reply.text(400, f"Förfrågan innehåller talet {token}, som inte är ett "
+                                  "giltigt tal i en arbetsbok."))
+
+
+_LARGEST = 10 ** MAX_DIGITS
+
+
+def _check_number(value: Any) -> None:
+    """Refuse an infinite float (1E+400 parses as inf) or an int of over MAX_DIGITS digits."""
+    if isinstance(value, float) and (value != value or abs(value) == float("inf")):
+        raise Refused(Reply.text(400, "Förfrågan innehåller ett tal utanför det Excel kan "
+                                      "lagra."))
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LARGEST:
+        raise Refused(Reply.text(400, f"Förfrågan innehåller ett tal med fler än {MAX_DIGITS} "
+                                      "siffror."))
+
+
+def check_body(body: bytes, max_bytes: int = MAX_BYTES) -> None:
+    """Refuse a body whose size or structure count is over the limits, before parsing it.
+
+    Counting brackets and commas on the bytes over-counts (they may sit inside
+    strings) but bounds the number of Python objects ``json.loads`` would build.
+    """
+    if len(body) > max_bytes:
+        raise Refused(too_large(max_bytes))
+    containers = body.count(b"[") + body.count(b"{")
+    if containers > MAX_CONTAINERS:
+        raise _too_much(f"mer än {_n(MAX_CONTAINERS)} rader och poster.")
+    if body.count(b",") > MAX_ITEMS:
+        raise _too_much(f"mer än {_n(MAX_ITEMS)} värden.")
+
+
+def parse_body(body: bytes) -> Any:
+    """``json.loads`` that refuses NaN, Infinity and deep nesting (numbers: ``check_claims``)."""
+    try:
+        return json.loads(body, parse_constant=_no_constant)
+    except RecursionError:
+        raise Refused(Reply.text(400, "Förfrågan är för djupt nästlad för att vara en "
+                                      "arbetsbok.")) from None
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError, int digit limit
+        raise Refused(Reply.text(400, _INVALID_JSON)) from None
+
+
+def _range_size(address: Any) -> tuple[int, int] | None:
+    """(rows, columns) of an 'A1:B2' address, or None when it is not one."""
+    if not isinstance(address, str) or len(address) > 40:
+        return None
+    try:
+        r1, c1, r2, c2 = parse_range(address)
+    except ValueError:
+        return None
+    return abs(r2 - r1) + 1, abs(c2 - c1) + 1
+
+
+def _check_text(value: Any, where: str) -> None:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        raise _too_much(f"{where} har en text på mer än {_n(MAX_TEXT)} tecken.")
+
+
+def _check_table(table: Any, sheet_name: str) -> None:
+    if not isinstance(table, dict):
+        return  # the model reports the shape
+    name = str(table.get("name"))[:40]
+    for key in ("range_address", "header_row_range_address", "data_body_range_address",
+                "total_row_range_address"):
+        size = _range_size(table.get(key))
+        if key == "range_address" and size is None:
+            raise Refused(Reply.text(400, f"Tabellen {name!r} på bladet {sheet_name!r} har "
+                                          "inget giltigt område."))
+        if size is not None and (size[0] > MAX_ROWS or size[1] > MAX_COLS):
+            address = str(table.get(key))
+            raise _too_much(
+                f"tabellen {name!r} på bladet {sheet_name!r} täcker {address} "
+                f"({_n(size[0])} rader, {_n(size[1])} kolumner); högst {_n(MAX_ROWS)} rader och "
+                f"{MAX_COLS} kolumner tas emot. Gör tabellen mindre i Excel (Tabelldesign > "
+                "Ändra tabellstorlek).")
+    for value in table.values():
+        _check_text(value, f"tabellen {name!r}")
+
+
+def check_claims(data: Any) -> None:
+    """Refuse a parsed body that claims more than the limits, before any model is built.
+
+    Checks counts of sheets, tables and names, each sheet's rows and columns and
+    all cells together, every table's ranges, and the length of every string.
+    Wrong types are left to the model, which names the field.
+    """
+    if not isinstance(data, dict):
+        return
+    names = data.get("names")
+    if isinstance(names, list):
+        if len(names) > MAX_NAMES:
+            raise _too_much(f"mer än {_n(MAX_NAMES)} namn.")
+        for item in names:
+            if isinstance(item, dict):
+                for value in item.values():
+                    _check_text(value, "ett namn")
+    book = data.get("book")
+    if isinstance(book, dict):
+        for value in book.values():
+            _check_text(value, "arbetsboken")
+    sheets = data.get("sheets")
+    if not isinstance(sheets, list):
+        return
+    if len(sheets) > MAX_SHEETS:
+        raise _too_much(f"{len(sheets)} blad, högst {MAX_SHEETS} tas emot.")
+    cells = tables = 0
+    for sheet in sheets:
+        if not isinstance(sheet, dict):
+            continue
+        sheet_name = str(sheet.get("name"))[:40]
+        _check_text(sheet.get("name"), "ett bladnamn")
+        sheet_tables = sheet.get("tables")
+        if isinstance(sheet_tables, list):
+            if len(sheet_tables) > MAX_TABLES_PER_SHEET:
+                raise _too_much(f"bladet {sheet_name!r} har {len(sheet_tables)} tabeller, högst "
+                                f"{MAX_TABLES_PER_SHEET} tas emot.")
+            tables += len(sheet_tables)
+            for table in sheet_tables:
+                _check_table(table, sheet_name)
+        values = sheet.get("values")
+        if not isinstance(values, list):
+            continue
+        if len(values) > MAX_ROWS:
+            raise _too_much(f"bladet {sheet_name!r} har {_n(len(values))} rader, högst "
+                            f"{_n(MAX_ROWS)} tas emot.")
+        for row in values:
+            if not isinstance(row, list):
+                continue
+            if len(row) > MAX_COLS:
+                raise _too_much(f"bladet {sheet_name!r} har {_n(len(row))} kolumner, högst "
+                                f"{MAX_COLS} tas emot.")
+            cells += len(row)
+            for value in row:
+                if isinstance(value, str):
+                    if len(value) > MAX_TEXT:
+                        _check_text(value, f"bladet {sheet_name!r}")
+                elif value is not None and not isinstance(value, bool):
+                    _check_number(value)
+    if tables > MAX_TABLES:
+        raise _too_much(f"{tables} tabeller, högst {MAX_TABLES} tas emot.")
+    if cells > MAX_CELLS:
+        raise _too_much(f"{_n(cells)} celler, högst {_n(MAX_CELLS)} tas emot.")
+
+
+def read_payload(body: bytes, max_bytes: int = MAX_BYTES) -> Payload | Reply:
+    """The payload of a body, or the Swedish refusal: size, JSON, claims, then shape."""
+    try:
+        check_body(body, max_bytes)
+        data = parse_body(body)
+        check_claims(data)
+    except Refused as refused:
+        return refused.reply
+    try:
+        return Payload.model_validate(data)
+    except ValidationError as error:
+        problems = error.errors()
+        loc = problems[0]["loc"] if problems else ()
+        where = ".".join(str(p) for p in loc)[:80]
+        return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
+                               + (f" (fältet {where})." if where else "."))
 
 
 def too_large(max_bytes: int) -> Reply:

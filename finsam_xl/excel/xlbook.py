@@ -38,11 +38,10 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import evaluate_read
-from finsam_xl.jobs.outcome import unusable_errors
 from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import parse_range, split_ref
-from finsam_xl.workbook.reader import read_book
+from finsam_xl.workbook.reader import WorkbookError, read_book
 from finsam_xl.workbook.views import SheetView, TableInfo
 from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid
 
@@ -351,7 +350,7 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     try:
         view = XlBookView(book)
         read = read_book(str(book.name), view)
-    except unusable_errors() as error:
+    except WorkbookError as error:
         raise ExcelError(str(error)) from None
     anchors = Anchors(view.names)
     missing = anchors.missing(REQUIRED_NAMES)

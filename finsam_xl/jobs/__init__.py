@@ -8,9 +8,11 @@ another view of a workbook). Each job is one function:
 ``check``                 read and evaluate a workbook or interchange file
 ``recalc``                write the computed sheets (atomically, with a backup)
 ``new`` / ``demo``        a new workbook (from an interchange file or example)
+``embed_lite``            finsam_xl's xlwings Lite code into a workbook
 ``export``                the workbook's budget as an interchange file
 ``reconcile_workbook``    the books against the budget; writes Avstämning
 ``export_sie``            the budget year as SIE ``#PBUDGET``
+``overview_of``           many budgets in one overview workbook (or JSON)
 ``write_next_year``       next year's workbook from this year's
 ========================  =====================================================
 
@@ -28,19 +30,23 @@ if TYPE_CHECKING:
     from finsam_xl.jobs.budget import (
         check,
         demo,
+        embed_lite,
         export,
         load_budget,
         new,
         recalc,
     )
+    from finsam_xl.jobs.errors import unusable_errors
     from finsam_xl.jobs.evaluate import evaluate_read
     from finsam_xl.jobs.next_year import next_year_or_raise, parse_amount, write_next_year
-    from finsam_xl.jobs.outcome import Outcome, ReconOutcome, unusable_errors
+    from finsam_xl.jobs.outcome import Outcome, ReconOutcome
+    from finsam_xl.jobs.overview import overview_of
     from finsam_xl.jobs.reconcile import export_sie, parse_period, read_books, reconcile_workbook
 
 _WHERE = {
     "check": "budget",
     "demo": "budget",
+    "embed_lite": "budget",
     "export": "budget",
     "load_budget": "budget",
     "new": "budget",
@@ -51,7 +57,8 @@ _WHERE = {
     "parse_amount": "next_year",
     "Outcome": "outcome",
     "ReconOutcome": "outcome",
-    "unusable_errors": "outcome",
+    "unusable_errors": "errors",
+    "overview_of": "overview",
     "export_sie": "reconcile",
     "parse_period": "reconcile",
     "read_books": "reconcile",
@@ -63,6 +70,7 @@ __all__ = [
     "ReconOutcome",
     "check",
     "demo",
+    "embed_lite",
     "evaluate_read",
     "export",
     "export_sie",
@@ -70,6 +78,7 @@ __all__ = [
     "new",
     "write_next_year",
     "next_year_or_raise",
+    "overview_of",
     "parse_amount",
     "parse_period",
     "read_books",

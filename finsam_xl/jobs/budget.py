@@ -15,6 +15,7 @@ from finsam_xl.jobs.evaluate import evaluate_read
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
+from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path
 from finsam_xl.workbook.template import starter_budget, write_template
@@ -77,13 +78,24 @@ def new(
     xlsm: bool = False,
     when: datetime | None = None,
     protect: bool = True,
+    lite: bool | None = False,
+    server: str | None = None,
 ) -> Outcome:
-    """Create a workbook for ``budget`` and fill its computed sheets."""
+    """Create a workbook for ``budget`` and fill its computed sheets.
+
+    ``lite`` adds finsam_xl's code for xlwings Lite (None: in an .xlsx, not in
+    an .xlsm); ``server`` makes an .xlsm's buttons call the server at that address.
+    A workbook with Lite code gets no sheet protection: Lite cannot lift it, and
+    Beräkna would stop at the first computed sheet.
+    """
     if out.suffix.lower() not in WORKBOOKS:
         raise WorkbookError(f"{out}: filnamnet ska sluta på .xlsx eller .xlsm.")
     xlsm = xlsm or out.suffix.lower() == ".xlsm"
     if xlsm and out.suffix.lower() != ".xlsm":
         raise WorkbookError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
+    check_new_options(out, server)
+    if lite if lite is not None else not xlsm:
+        protect = False
     outcome: Outcome | None = None
 
     def produce(tmp: Path) -> None:
@@ -104,7 +116,14 @@ def new(
     atomic_write(out, produce)
     assert outcome is not None
     outcome.written = out
+    after_new(out, lite=lite, server=server)
     return outcome
+
+
+def embed_lite(path: Path, force: bool = False) -> str:
+    """Add or update finsam_xl's xlwings Lite code in a workbook; the Swedish report."""
+    expect(Path(path), WORKBOOKS, "lite tar en arbetsbok")
+    return report(path, embed(path, force=force))
 
 
 def export(path: Path, out: Path) -> Outcome:

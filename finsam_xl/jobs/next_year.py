@@ -21,6 +21,7 @@ from finsam_xl.model.findings import Finding, sort_findings
 from finsam_xl.model.money import parse_number_text
 from finsam_xl.model.results import Result
 from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
+from finsam_xl.workbook.lite_part import carry_over
 from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
 from finsam_xl.workbook.writer import write_results
@@ -93,6 +94,7 @@ def write_next_year(
         outcome.budget, outcome.result, outcome.findings = budget, result, result.findings
 
     atomic_write(out, produce)
+    carry_over(path, out)  # finsam_xl's xlwings Lite code, if this year's workbook had it
     outcome.written = out.resolve()
     return outcome
 

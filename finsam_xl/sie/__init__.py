@@ -23,8 +23,10 @@ Writing a budget as ``#PBUDGET``::
 See docs/sie.md for the encoding rule, the record classes and the limits.
 """
 
+from finsam_xl.model.findings import Severity
+
 from ._lexer import MAX_LINE_BYTES
-from .fast import PostingKey, PostingTotals, posting_totals
+from .postings import PeriodKey, PostingKey, PostingTotals, posting_totals
 from .reader import (
     KNOWN_LABELS,
     MAX_ISSUES,
@@ -43,6 +45,8 @@ from .records import (
     AccountType,
     Address,
     Balance,
+    CapturedRow,
+    CapturedVoucher,
     ChartType,
     Checksum,
     CompanyId,
@@ -66,7 +70,6 @@ from .records import (
     ProgramInfo,
     Prose,
     Record,
-    Severity,
     SieError,
     SieObject,
     SieType,
@@ -99,6 +102,8 @@ __all__ = [
     "Address",
     "Balance",
     "BudgetRow",
+    "CapturedRow",
+    "CapturedVoucher",
     "ChartType",
     "Checksum",
     "CompanyId",
@@ -121,6 +126,7 @@ __all__ = [
     "OrgNumber",
     "Period",
     "PeriodBalance",
+    "PeriodKey",
     "PostingKey",
     "PostingTotals",
     "ProgramInfo",

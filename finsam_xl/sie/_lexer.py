@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from .records import Severity
+from finsam_xl.model.findings import Severity
 
 MAX_LINE_BYTES = 100_000
 """Longest line accepted; longer lines are skipped with an error (SIE lines are short)."""

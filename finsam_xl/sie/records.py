@@ -23,8 +23,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 from typing import ClassVar, Literal, NamedTuple, TypeAlias
+
+from finsam_xl.model.findings import Severity
 
 ObjectRef: TypeAlias = tuple[int, str]
 """One object: (dimension number, object id), e.g. ``(1, "35000")``."""
@@ -403,6 +404,32 @@ class Voucher:
         return f"{self.series} {self.number}".strip()
 
 
+@dataclass(frozen=True, slots=True)
+class CapturedRow:
+    """A booked row (``#TRANS``) of a voucher that ``posting_totals(capture=...)`` kept."""
+
+    account: str
+    amount: Decimal
+    objects: tuple[tuple[str, str], ...]
+    """(dimension, object id) as in the file: ``(("1", "35000"), ("6", "P1"))``."""
+    text: str
+    """The row's text, ``""`` if none."""
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedVoucher:
+    """A voucher kept whole by ``posting_totals(capture=...)``: its booked rows, in file order."""
+
+    series: str
+    number: str
+    date: dt.date
+    text: str
+    line: int
+    """The line of its ``#VER``."""
+    rows: tuple[CapturedRow, ...]
+
+
 @dataclass(slots=True)
 class Checksum:
     """``#KSUMMA [kontrollsumma]``: opens (no value) and closes (value) the checksummed part."""
@@ -451,17 +478,7 @@ Record: TypeAlias = (
 # --------------------------------------------------------------------------------------
 
 
-class Severity(StrEnum):
-    """How serious an issue is."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def swedish(self) -> str:
-        """The word shown to users: fel, varning, info."""
-        return {"error": "fel", "warning": "varning", "info": "info"}[self.value]
+_SWEDISH = {Severity.ERROR: "fel", Severity.WARNING: "varning", Severity.INFO: "info"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,7 +501,7 @@ class Issue:
         return f"{self.path}:{self.line}" if self.line is not None else self.path
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity.swedish}: {self.message}"
+        return f"{self.location}: {_SWEDISH[self.severity]}: {self.message}"
 
 
 class SieError(Exception):

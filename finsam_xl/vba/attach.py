@@ -31,6 +31,7 @@ DEFAULT_BUTTONS: tuple[tuple[str, str], ...] = (
     ("Beräkna", "Berakna"),
     ("Kontrollera", "Kontrollera"),
     ("Nytt år", "NyttAr"),
+    ("Självtest", "Sjalvtest"),
 )
 """The workbook's buttons as ``(caption, macro)``."""
 

@@ -48,6 +48,13 @@ CODE_PAGE = 1252
 _CODEC = "cp1252"
 _LCID = 0x0409  # PROJECTLCID and PROJECTLCIDINVOKE MUST be 0x409
 _SYSKIND_WIN64 = 0x00000003  # what current 64-bit Excel writes; ignored when compiling from source
+PROJECT_COMPAT_VERSION = 5
+"""PROJECTCOMPATVERSION as current Excel writes it (the Excel-saved ``quickstart.xlsm`` of
+xlwings 0.37.8; older Excel and xlwings' standalone project omit the record)."""
+PROJECT_VERSION = (0x645BE109, 11)
+"""PROJECTVERSION (major, minor): what NetOfficeFw/vbamc (MIT) writes for Microsoft 365.
+Excel writes a different 32-bit major per project (seen: 1.64e9-1.80e9, minor 2-8);
+no writer other than finsam_xl's first version wrote 1.0."""
 
 VBA_PROJECT_STREAM = bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])
 """The whole ``_VBA_PROJECT`` stream: Reserved1 0x61CC, Version 0xFFFF, Reserved2 0, Reserved3 1."""
@@ -123,8 +130,9 @@ def _dir_stream(
     references: Sequence[RegisteredReference],
 ) -> bytes:
     out = bytearray()
-    # PROJECTINFORMATION (2.3.4.2.1); PROJECTCOMPATVERSION is optional and omitted.
+    # PROJECTINFORMATION (2.3.4.2.1), with the optional PROJECTCOMPATVERSION after SYSKIND.
     out += _u32_record(0x0001, _SYSKIND_WIN64)
+    out += _u32_record(0x004A, PROJECT_COMPAT_VERSION)
     out += _u32_record(0x0002, _LCID)
     out += _u32_record(0x0014, _LCID)
     out += _record(0x0003, struct.pack("<H", CODE_PAGE))
@@ -135,7 +143,7 @@ def _dir_stream(
     out += _u32_record(0x0007, 0)  # PROJECTHELPCONTEXT
     out += _u32_record(0x0008, 0)  # PROJECTLIBFLAGS
     # PROJECTVERSION: the size field MUST be 4 although 6 bytes follow (major u32, minor u16).
-    out += struct.pack("<HIIH", 0x0009, 4, 1, 0)
+    out += struct.pack("<HIIH", 0x0009, 4, *PROJECT_VERSION)
     out += _text_pair(0x000C, "", 0x003C)  # PROJECTCONSTANTS
     # PROJECTREFERENCES (2.3.4.2.2)
     for reference in references:

@@ -94,7 +94,7 @@ def test_every_vba_macro_calls_an_existing_button_function() -> None:
     for command in commands:
         assert command.startswith("import finsam_xl.excel.button as b; b."), command
         called.add(re.findall(r"b\.(\w+)\(\)$", command)[0])
-    assert called == {"recalc", "check", "next_year"}
+    assert called == {"recalc", "check", "next_year", "selftest"}
     for name in called:
         fn = getattr(button, name)
         assert all(p.default is not p.empty for p in inspect.signature(fn).parameters.values())

@@ -44,10 +44,11 @@ def scripts_in(namespace: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def test_main_py_one_line_exposes_exactly_the_two_scripts() -> None:
+def test_main_py_one_line_exposes_exactly_the_three_scripts() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(MAIN_PY, "main.py", "exec"), namespace)
-    assert set(scripts_in(namespace)) == {"finsam_berakna", "finsam_kontrollera"}
+    assert set(scripts_in(namespace)) == {"finsam_berakna", "finsam_kontrollera",
+                                          "finsam_sjalvtest"}
 
 
 @pytest.fixture
@@ -71,10 +72,11 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[dict[str, A
 def test_scripts_are_registered_with_their_swedish_names(
         recorded: list[tuple[dict[str, Any], Any]]) -> None:
     assert [(options, fn.__name__) for options, fn in recorded] == [
-        ({"name": "Beräkna"}, "finsam_berakna"), ({"name": "Kontrollera"}, "finsam_kontrollera")]
+        ({"name": "Beräkna"}, "finsam_berakna"), ({"name": "Kontrollera"}, "finsam_kontrollera"),
+        ({"name": "Självtest"}, "finsam_sjalvtest")]
 
 
-@pytest.mark.parametrize("name", ["finsam_berakna", "finsam_kontrollera"])
+@pytest.mark.parametrize("name", ["finsam_berakna", "finsam_kontrollera", "finsam_sjalvtest"])
 def test_script_signature_is_what_lite_calls(name: str) -> None:
     fn = getattr(lite, name)
     params = list(inspect.signature(fn).parameters.values())

@@ -32,18 +32,22 @@ from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.recon import Posting
 from finsam_xl.sie import (
     Balance,
+    CapturedRow,
+    CapturedVoucher,
     FiscalYear,
     Issue,
+    PeriodBalance,
     PostingTotals,
     SieError,
+    SieReader,
     Source,
     Voucher,
     _lexer,
     iter_records,
     posting_totals,
-    reader,
+    scan,
+    sums,
 )
-from finsam_xl.sie import fast as fast_module
 
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -547,9 +551,9 @@ def test_full_caches_and_many_keys(data: bytes, limit: int, dense: int) -> None:
     # _CACHE_LIMIT entries; with a limit of 2 they are full or cleared all the time.
     # With more than _DENSE_KEYS keys the sums of a date go from a list to a dict.
     with (
-        mock.patch.object(reader, "_CACHE_LIMIT", limit),
-        mock.patch.object(fast_module, "_CACHE_LIMIT", limit),
-        mock.patch.object(fast_module, "_DENSE_KEYS", dense),
+        mock.patch.object(scan, "_CACHE_LIMIT", limit),
+        mock.patch.object(sums, "_CACHE_LIMIT", limit),
+        mock.patch.object(sums, "_DENSE_KEYS", dense),
     ):
         assert fast(data) == reference(data)
 
@@ -573,8 +577,8 @@ def test_object_declared_after_use_and_a_full_cache() -> None:
         "}",
     )
     with (
-        mock.patch.object(reader, "_CACHE_LIMIT", 2),
-        mock.patch.object(fast_module, "_CACHE_LIMIT", 2),
+        mock.patch.object(scan, "_CACHE_LIMIT", 2),
+        mock.patch.object(sums, "_CACHE_LIMIT", 2),
     ):
         expected = reference(data)
         assert fast(data) == expected
@@ -725,3 +729,201 @@ def test_mutated_synthetic_books(tmp_path: Path) -> None:
 
 
 Check = Callable[[bytes], Outcome]
+
+
+# --------------------------------------------------------------------------------------
+# The fast paths run: they take every plain row
+# --------------------------------------------------------------------------------------
+
+
+def _bench_file(path: Path, rows: int, encoding: str = "cp437") -> int:
+    """Write the benchmark's file (``rows`` #TRANS rows); return its #TRANS lines."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        import bench_sie
+    finally:
+        sys.path.pop(0)
+    bench_sie.generate(path, rows)
+    if encoding != "cp437":
+        path.write_bytes(path.read_bytes().decode("cp437").encode(encoding))
+    return sum(1 for line in path.read_bytes().splitlines() if line.startswith(b"#TRANS "))
+
+
+@pytest.mark.parametrize("encoding", ["cp437", "utf-8"])
+def test_the_hot_path_takes_every_plain_row(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "bench.se"
+    trans = _bench_file(path, 2000, encoding)
+    assert trans >= 2000
+    totals = posting_totals(path)
+    assert totals.hot_rows == trans and totals.rows == trans
+    # The general reader's fast path for rows takes them too.
+    reader = SieReader(path)
+    assert sum(len(v.rows) for v in reader.vouchers()) == trans
+    assert reader.fast_rows == trans and reader.hot_rows == 0
+    # Switched off, every row goes the general way, to the same sums.
+    with mock.patch.object(scan.Scanner, "fast_paths", False):
+        slow = posting_totals(path)
+        slow_reader = SieReader(path)
+        list(slow_reader.vouchers())
+    assert slow.hot_rows == 0 and slow_reader.fast_rows == 0 and slow.rows == trans
+    assert _items(slow.sums) == _items(totals.sums) and slow.first_lines == totals.first_lines
+
+
+# --------------------------------------------------------------------------------------
+# What the accrual reconciliation takes from the same pass (opt-in)
+# --------------------------------------------------------------------------------------
+
+
+def reference_extras(
+    source: Source, dimension: int = 1, capture: Callable[[str], bool] | None = None
+) -> tuple[object, ...]:
+    """Closing balances, #PSALDO, #RAR -1 and the captured vouchers, the slow way."""
+    closing: dict[str, Decimal] = {}
+    periods: dict[tuple[int, str, str, str], Decimal] = {}
+    previous: FiscalYear | None = None
+    captured: list[CapturedVoucher] = []
+    for record in iter_records(source, name="t.se"):
+        if isinstance(record, Balance) and record.kind == "UB" and record.year_index == 0:
+            closing[record.account] = closing.get(record.account, Decimal()) + record.amount
+        elif isinstance(record, PeriodBalance) and record.kind == "PSALDO":
+            objs = record.objects
+            if not objs or (len(objs) == 1 and objs[0][0] == dimension):
+                key = (
+                    record.year_index,
+                    str(record.period),
+                    record.account,
+                    objs[0][1] if objs else "",
+                )
+                periods[key] = periods.get(key, Decimal()) + record.amount
+        elif isinstance(record, FiscalYear) and record.year_index == -1:
+            previous = record
+        elif isinstance(record, Voucher) and capture is not None:
+            booked = list(record.transactions())
+            if any(capture(row.account) for row in booked):
+                rows = tuple(
+                    CapturedRow(
+                        row.account,
+                        row.amount,
+                        tuple((str(d), o) for d, o in row.objects),
+                        row.text,
+                        row.line,
+                    )
+                    for row in booked
+                )
+                captured.append(
+                    CapturedVoucher(
+                        record.series, record.number, record.date, record.text, record.line, rows
+                    )
+                )
+    return (_items(closing), _items(periods), _fy(previous), _captured(captured))
+
+
+def _captured(vouchers: list[CapturedVoucher]) -> list[object]:
+    return [
+        (
+            v.series,
+            v.number,
+            v.date,
+            v.text,
+            v.line,
+            [(r.account, str(r.amount), r.objects, r.text, r.line) for r in v.rows],
+        )
+        for v in vouchers
+    ]
+
+
+def fast_extras(
+    source: Source, dimension: int = 1, capture: Callable[[str], bool] | None = None
+) -> tuple[object, ...]:
+    """The same from ``posting_totals``; its sums must not change with ``capture``."""
+    totals = posting_totals(source, name="t.se", cost_centre_dimension=dimension, capture=capture)
+    if capture is not None:
+        plain = posting_totals(source, name="t.se", cost_centre_dimension=dimension)
+        assert _items(totals.sums) == _items(plain.sums)
+        assert totals.first_lines == plain.first_lines and totals.rows == plain.rows
+        assert totals.issues == plain.issues
+    return (
+        _items(totals.closing),
+        _items(totals.period_balances),
+        _fy(totals.previous_year),
+        _captured(totals.captured),
+    )
+
+
+CHOOSE = st.sampled_from(
+    [
+        lambda account: account.startswith("40"),
+        lambda account: account in ("1930", "2440"),
+        lambda account: account == "7010",
+        lambda account: False,
+        lambda account: True,
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sie_files(), CHOOSE)
+def test_captured_vouchers_and_balances_are_those_of_the_records(
+    data: bytes, capture: Callable[[str], bool]
+) -> None:
+    try:
+        expected = reference_extras(data, capture=capture)
+    except SieError:
+        return
+    assert fast_extras(data, capture=capture) == expected
+    with mock.patch.object(_lexer, "BLOCK_BYTES", 40):
+        assert fast_extras(data, capture=capture) == reference_extras(data, capture=capture)
+
+
+def test_accrual_inputs_from_one_pass() -> None:
+    data = sie(
+        "#RAR 0 20250101 20251231",
+        "#RAR -1 20240101 20241231",
+        '#DIM 1 "KS"',
+        "#IB 0 1790 100.00",
+        "#UB 0 1790 40.00",
+        "#UB 0 1790 2.00",
+        "#UB -1 1790 100.00",
+        "#PSALDO -1 202403 5010 {} 300.00",
+        '#PSALDO -1 202403 5010 {1 "35000"} 120.00',
+        '#PSALDO -1 202403 5010 {1 "36000"} 180.00',
+        '#PSALDO -1 202403 5010 {6 "P1"} 99.00',
+        '#PSALDO 0 202501 5010 {1 "35000" 6 "P1"} 5.00',
+        '#VER "A" "1" 20250105 "Faktura" 20250105',
+        "{",
+        '#TRANS 5010 {1 "35000"} 60.00 20250105 "Hyra"',
+        '#TRANS 1790 {} -60.00 20250105 "Förutbetald hyra"',
+        "}",
+        '#VER "A" "2" 20250106 "Annat" 20250106',
+        "{",
+        '#TRANS 5010 {1 "35000"} 10.00',
+        "#TRANS 1930 {} -10.00",
+        "}",
+    )
+    totals = posting_totals(data, name="t.se", capture=lambda account: account.startswith("17"))
+    assert totals.errors == []
+    assert totals.opening == {"1790": Decimal("100.00")}
+    assert totals.closing == {"1790": Decimal("42.00")}
+    assert totals.period_balances == {
+        (-1, "202403", "5010", ""): Decimal("300.00"),
+        (-1, "202403", "5010", "35000"): Decimal("120.00"),
+        (-1, "202403", "5010", "36000"): Decimal("180.00"),
+    }
+    assert totals.previous_year is not None and totals.previous_year.start == date(2024, 1, 1)
+    assert totals.fiscal_year is not None and totals.fiscal_year.line == 7
+    assert totals.captured == [
+        CapturedVoucher(
+            "A",
+            "1",
+            date(2025, 1, 5),
+            "Faktura",
+            19,
+            (
+                CapturedRow("5010", Decimal("60.00"), (("1", "35000"),), "Hyra", 21),
+                CapturedRow("1790", Decimal("-60.00"), (), "Förutbetald hyra", 22),
+            ),
+        )
+    ]
+    # The uncaptured rows still take the hot path; the captured account's rows do not.
+    assert totals.hot_rows == 3 and totals.rows == 4
+    assert posting_totals(data).captured == []

@@ -159,7 +159,33 @@ def sie_files(draw: st.DrawFn) -> list[Record]:
         SieType(draw(st.integers(1, 4))),
         CompanyName(draw(texts)),
     ]
-    return head + draw(st.lists(others, max_size=12))
+    return _consistent(head + draw(st.lists(others, max_size=12)))
+
+
+def _consistent(records: list[Record]) -> list[Record]:
+    """Make a drawn file one the reader takes without errors.
+
+    One ``#RAR`` per year index, one voucher per series and number, and every
+    voucher dated in fiscal year 0 (the reader reports each of these as an error).
+    """
+    years: set[int] = set()
+    numbers: set[tuple[str, str]] = set()
+    kept: list[Record] = []
+    for record in records:
+        if isinstance(record, FiscalYear):
+            if record.year_index in years:
+                continue
+            years.add(record.year_index)
+        kept.append(record)
+    current = next((r for r in kept if isinstance(r, FiscalYear) and r.year_index == 0), None)
+    for index, record in enumerate(kept):
+        if isinstance(record, Voucher):
+            if (record.series, record.number) in numbers:
+                record.number = f"{record.number}n{index}"
+            numbers.add((record.series, record.number))
+            if current is not None and not current.start <= record.date <= current.end:
+                record.date = current.start
+    return kept
 
 
 def write(records: list[Record], **kw: object) -> bytes:

@@ -24,7 +24,12 @@ from finsam_xl.vba import (
 from finsam_xl.vba.cfb import build_compound_file
 from finsam_xl.vba.compression import compress, decompress
 from finsam_xl.vba.modules import WORKBOOK_BASE, WORKSHEET_BASE
-from finsam_xl.vba.project import VBA_PROJECT_STREAM, build_vba_streams
+from finsam_xl.vba.project import (
+    PROJECT_COMPAT_VERSION,
+    PROJECT_VERSION,
+    VBA_PROJECT_STREAM,
+    build_vba_streams,
+)
 from finsam_xl.vba.reader import VbaFormatError, parse_dir
 
 SHEETS = ["Sheet1", "Sheet2", "Sheet3"]
@@ -133,7 +138,17 @@ def test_dir_projectversion_trap() -> None:
     directory = decompress(ole_streams(build_vba_project([], ["Sheet1"]))["VBA/dir"])
     index = directory.index(bytes.fromhex("0900 04000000"))
     assert directory[index + 12 : index + 14] == bytes.fromhex("0C00")  # PROJECTCONSTANTS next
-    assert parse_dir(directory).version == (1, 0)
+    parsed = parse_dir(directory)
+    assert parsed.version == PROJECT_VERSION == (0x645BE109, 11)  # vbamc's Microsoft 365 value
+    assert parsed.compat_version == PROJECT_COMPAT_VERSION == 5
+    assert directory[:20] == bytes.fromhex("0100 04000000 03000000 4A00 04000000 05000000")
+
+
+def test_compat_version_is_what_current_excel_writes(excel_projects: dict[str, bytes]) -> None:
+    """The newest Excel-saved project at hand (xlwings' quickstart.xlsm) has compat version 5."""
+    compat = {name: parse_dir(decompress(ole_streams(data)["VBA/dir"])).compat_version
+              for name, data in excel_projects.items()}
+    assert PROJECT_COMPAT_VERSION in compat.values(), compat
 
 
 def test_document_modules_match_excel(excel_projects: dict[str, bytes]) -> None:

@@ -25,6 +25,7 @@ MACROS = {
     "Berakna": "import finsam_xl.excel.button as b; b.recalc()",
     "Kontrollera": "import finsam_xl.excel.button as b; b.check()",
     "NyttAr": "import finsam_xl.excel.button as b; b.next_year()",
+    "Sjalvtest": "import finsam_xl.excel.button as b; b.selftest()",
 }
 
 
@@ -33,13 +34,22 @@ def sub_bodies(code: str) -> dict[str, str]:
     return {m.group(1): m.group(2) for m in pattern.finditer(code.replace("\r\n", "\n"))}
 
 
-def test_bas_files_are_utf8_cp1252_safe_and_named_after_their_module() -> None:
+def test_bas_files_are_pure_ascii_and_named_after_their_module() -> None:
+    """ASCII only: no code page (Mac, non-1252 Windows) can garble the messages."""
     files = sorted(SRC.glob("*.bas"))
-    assert [f.stem for f in files] == ["FinsamXL", "XlwingsBridge"]
+    assert [f.stem for f in files] == ["FinsamServer", "FinsamXL", "XlwingsBridge"]
     for path in files:
-        text = path.read_text("utf-8")
-        text.encode("cp1252")
-        assert VbaModule.from_source(text).name == path.stem
+        raw = path.read_bytes()
+        assert raw.isascii(), [line for line in raw.decode("utf-8").splitlines()
+                               if not line.isascii()]
+        assert VbaModule.from_source(raw.decode("ascii")).name == path.stem
+
+
+def test_swedish_letters_are_built_with_chrw() -> None:
+    bridge = (SRC / "XlwingsBridge.bas").read_text("ascii")
+    assert 'xlwings-till" & ChrW(228) & "gget' in bridge  # "tillägget"
+    server = (SRC / "FinsamServer.bas").read_text("ascii")
+    assert '"N" & ChrW(228) & "sta " & ChrW(229) & "rs arbetsbok' in server  # "Nästa års"
 
 
 def test_finsam_macros_call_runpython_with_the_button_module() -> None:

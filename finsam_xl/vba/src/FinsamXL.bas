@@ -7,6 +7,8 @@ Attribute VB_Name = "FinsamXL"
 '
 ' RunPython comes either from the embedded xlwings module (standalone build) or
 ' from the module XlwingsBridge, which forwards to the xlwings add-in.
+' The source is pure ASCII (Swedish letters are built with ChrW), so that no code
+' page on Windows or macOS can garble it.
 Option Explicit
 
 ' Recalculate the budget.
@@ -22,4 +24,9 @@ End Sub
 ' Create next year's workbook from this one.
 Public Sub NyttAr()
     RunPython "import finsam_xl.excel.button as b; b.next_year()"
+End Sub
+
+' Self-test for IT: compute the bundled example budgets and compare every figure.
+Public Sub Sjalvtest()
+    RunPython "import finsam_xl.excel.button as b; b.selftest()"
 End Sub

@@ -16,8 +16,10 @@ Public Function RunPython(ByVal PythonCommand As String) As Variant
     RunPython = Application.Run("'" & ADDIN_NAME & "'!RunPython", PythonCommand)
     Exit Function
 Failed:
-    MsgBox "Python kunde inte startas via xlwings-tillägget (" & ADDIN_NAME & ")." & vbCrLf & _
-           "Kontrollera att xlwings är installerat: xlwings addin install" & vbCrLf & vbCrLf & _
+    ' ASCII source: the letter a with diaeresis is ChrW(228).
+    MsgBox "Python kunde inte startas via xlwings-till" & ChrW(228) & "gget (" & ADDIN_NAME & _
+           ")." & vbCrLf & "Kontrollera att xlwings " & ChrW(228) & _
+           "r installerat: xlwings addin install" & vbCrLf & vbCrLf & _
            "Fel " & Err.Number & ": " & Err.Description, vbExclamation, "Finsam XL"
     RunPython = -1
 End Function

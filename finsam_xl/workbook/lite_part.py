@@ -1,0 +1,513 @@
+"""finsam_xl inside the workbook for xlwings Lite: main.py and requirements.txt at zip level.
+
+xlwings Lite keeps a workbook's code in its Office.js document settings, which
+Excel stores in the web-extension part ``xl/webextensions/webextensionN.xml``
+([MS-OWEXML]; observed layout in docs/dev/xlwings-lite-and-remote.md §A6): one
+``<we:property name="main.py" value="..."/>`` per file, the value a JSON string.
+
+``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write there
+
+* ``main.py``: a short loader, then finsam_xl's pure-Python modules (the import
+  closure of ``excel.lite`` and ``excel.selftest``) and the bundled examples as
+  a deterministic zip in base64. The loader checks the SHA-256, writes the zip
+  to Pyodide's temporary folder, puts it first on ``sys.path`` (``zipimport``)
+  and star-imports ``finsam_xl.excel.lite``: the scripts Beräkna, Kontrollera
+  and Självtest. No package index is needed.
+* ``requirements.txt``: the xlwings line Lite requires, ``pyodide-http`` (marked
+  required by Lite in observed workbooks) and pydantic and PyYAML, which
+  Pyodide itself provides. The user's other lines are kept.
+
+Only these properties change. Every other part of the package is copied byte
+for byte; the first time, the web-extension part, the task-pane part and its
+relationships are added with one relationship in ``_rels/.rels`` and two
+content-type overrides. Running it again with the same finsam_xl changes
+nothing (the output is deterministic); a workbook whose main.py is someone
+else's code is refused unless ``force``.
+
+Limits (docs/excel.md): Office documents a 2 MB maximum for an add-in's
+settings and reports failures from about 1 MB, so the whole payload is bounded
+by ``MAX_SETTINGS_BYTES`` (512 KiB); today it is about a third of that.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import io
+import json
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import finsam_xl
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_package
+
+PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
+ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
+DATA = ("examples/*.yaml", "examples/selftest.json")
+#: The AppSource id of xlwings Lite (github:xlwings/xlwings-lite README; observed workbooks).
+LITE_STORE_ID = "WA200008175"
+MARKER = "# finsam-xl-lite:"
+MAX_SETTINGS_BYTES = 512 * 1024
+#: ``name=`` on ``@script`` came with xlwings 0.33.21 ("for use by xlwings Lite").
+XLWINGS_REQUIREMENT = "xlwings>=0.33.21,<1.0.0  # required"
+REQUIREMENTS = (XLWINGS_REQUIREMENT, "pyodide-http  # required", "pydantic", "PyYAML")
+
+NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
+NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_TASKPANES = "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes"
+REL_WEBEXTENSION = "http://schemas.microsoft.com/office/2011/relationships/webextension"
+CT_WEBEXTENSION = "application/vnd.ms-office.webextension+xml"
+CT_TASKPANES = "application/vnd.ms-office.webextensiontaskpanes+xml"
+TASKPANES = "xl/webextensions/taskpanes.xml"
+TASKPANES_RELS = "xl/webextensions/_rels/taskpanes.xml.rels"
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_WEBEXT = re.compile(r"^xl/webextensions/webextension(\d+)\.xml$")
+
+
+# --- what is embedded ----------------------------------------------------------------------------
+def _module_file(name: str) -> Path | None:
+    """The source file of a finsam_xl module or package, if it exists."""
+    rel = Path(*name.split(".")[1:])
+    for candidate in (PACKAGE_ROOT / rel / "__init__.py", (PACKAGE_ROOT / rel).with_suffix(".py")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
+    """finsam_xl modules a source imports anywhere (also in functions), except TYPE_CHECKING."""
+    found: set[str] = set()
+    base = module if is_package else module.rpartition(".")[0]
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for branch in node.orelse:
+                visit(branch)
+            return
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = base.split(".")
+                target = ".".join(parts[: len(parts) - node.level + 1])
+                target = f"{target}.{node.module}" if node.module else target
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{a.name}" for a in node.names)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return {n for n in found if n == "finsam_xl" or n.startswith("finsam_xl.")}
+
+
+def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
+    """Every finsam_xl module the roots may import (statically), with its parent packages."""
+    todo, seen = list(roots), {}
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        path = _module_file(name)
+        if path is None:
+            continue  # a name imported from a module, not a module
+        seen[name] = path
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        todo.extend(_imports(tree, name, path.name == "__init__.py"))
+    return dict(sorted(seen.items()))
+
+
+def bundle_files() -> dict[str, bytes]:
+    """Zip member name -> bytes: the module closure and the bundled examples."""
+    files = {}
+    for path in module_closure().values():
+        files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
+    for pattern in DATA:
+        for path in sorted(PACKAGE_ROOT.glob(pattern)):
+            files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
+    return dict(sorted(files.items()))
+
+
+def bundle_zip(files: dict[str, bytes] | None = None) -> bytes:
+    """A deterministic zip of ``files`` (fixed times and order), for zipimport."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in (files or bundle_files()).items():
+            info = zipfile.ZipInfo(name, _FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data, compresslevel=9)
+    return buffer.getvalue()
+
+
+_LOADER = '''\
+# finsam_xl {version} för xlwings Lite: skripten Beräkna, Kontrollera och Självtest.
+# Filen skrevs av 'finsam-xl lite' och bär finsam_xl själv (zip i base64 längst ned).
+# Ändra den inte; uppdatera med 'finsam-xl lite ARBETSBOK.xlsx' från en nyare finsam_xl.
+{marker} version={version} sha256={sha}
+"""finsam_xl {version}, embedded: loaded with zipimport from Pyodide's temporary folder."""
+
+import base64
+import hashlib
+import importlib
+import os
+import sys
+import tempfile
+
+FINSAM_XL_VERSION = "{version}"
+_SHA256 = "{sha}"
+
+
+def _finsam_xl_zip() -> str:
+    data = base64.b64decode(_CODE)
+    if hashlib.sha256(data).hexdigest() != _SHA256:
+        raise RuntimeError("finsam_xl-koden i main.py är skadad. Kör 'finsam-xl lite' igen.")
+    name = f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip"
+    path = os.path.join(tempfile.gettempdir(), name)
+    if not os.path.isfile(path) or os.path.getsize(path) != len(data):
+        with open(path + ".tmp", "wb") as handle:
+            handle.write(data)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def _activate(path: str) -> None:
+    for entry in [p for p in sys.path if os.path.basename(p).startswith("finsam_xl-")]:
+        sys.path.remove(entry)
+    sys.path.insert(0, path)
+    for name in [m for m in sys.modules if m == "finsam_xl" or m.startswith("finsam_xl.")]:
+        if not str(getattr(sys.modules[name], "__file__", "") or "").startswith(path):
+            del sys.modules[name]
+    importlib.invalidate_caches()
+
+
+_CODE = """
+{code}
+"""
+
+_activate(_finsam_xl_zip())
+
+from finsam_xl.excel.lite import *  # noqa: E402, F403
+'''
+
+
+def main_py(code: bytes | None = None) -> str:
+    """The main.py that Lite runs: loader, the base64 zip, and the scripts' star import."""
+    data = bundle_zip() if code is None else code
+    text = base64.b64encode(data).decode("ascii")
+    lines = "\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    return _LOADER.format(version=finsam_xl.__version__, sha=hashlib.sha256(data).hexdigest(),
+                          marker=MARKER, code=lines)
+
+
+def _requirement_name(line: str) -> str:
+    text = line.split("#", 1)[0].strip()
+    return re.split(r"[\s<>=!~\[;@]", text, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def requirements_txt(existing: str | None = None) -> str:
+    """Lite's requirements: ours first, then the user's own lines (finsam_xl itself dropped)."""
+    ours = {_requirement_name(r) for r in REQUIREMENTS} | {"finsam-xl"}
+    kept = [line for line in (existing or "").splitlines()
+            if line.strip() and _requirement_name(line) not in ours]
+    return "\n".join([*REQUIREMENTS, *kept]) + "\n"
+
+
+# --- the web-extension part --------------------------------------------------------------
+def _attr(value: str) -> str:
+    """A property value as Office writes it: a JSON string, XML-escaped for an attribute."""
+    return escape(json.dumps(value, ensure_ascii=False), {'"': "&quot;"})
+
+
+def webextension_xml(properties: dict[str, str], ident: str) -> bytes:
+    """A web-extension part for xlwings Lite carrying ``properties`` (JSON-encoded)."""
+    props = "".join(f'<we:property name="{escape(k, {chr(34): "&quot;"})}" value="{_attr(v)}"/>'
+                    for k, v in properties.items())
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<we:webextension xmlns:we="{NS_WE}" id="{ident}">'
+        f'<we:reference id="{LITE_STORE_ID.lower()}" version="1.0.0.0" store="en-US" '
+        'storeType="OMEX"/>'
+        f'<we:alternateReferences><we:reference id="{LITE_STORE_ID}" version="1.0.0.0" '
+        f'store="{LITE_STORE_ID}" storeType="OMEX"/></we:alternateReferences>'
+        f'<we:properties>{props}</we:properties><we:bindings/>'
+        f'<we:snapshot xmlns:r="{NS_R}"/></we:webextension>'
+    ).encode()
+
+
+def read_properties(xml: bytes) -> dict[str, str] | None:
+    """The JSON-decoded properties of an xlwings Lite web-extension part, else None."""
+    from defusedxml import ElementTree as SafeET
+
+    root = SafeET.fromstring(xml)
+    refs = [r.get("id", "") for r in root.iter(f"{{{NS_WE}}}reference")]
+    if not any(r.upper() == LITE_STORE_ID for r in refs):
+        return None
+    out: dict[str, str] = {}
+    for prop in root.iter(f"{{{NS_WE}}}property"):
+        raw = prop.get("value", "")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[prop.get("name", "")] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def _replace_properties(xml: bytes, properties: dict[str, str]) -> bytes:
+    """Set ``properties`` in an existing part, leaving the rest of its text as it was."""
+    text = xml.decode("utf-8")
+    prefix_match = re.search(r"<(\w+):properties\b", text)
+    prefix = prefix_match.group(1) if prefix_match else "we"
+    for name, value in properties.items():
+        element = f'<{prefix}:property name="{name}" value="{_attr(value)}"/>'
+        pattern = re.compile(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>')
+        found = pattern.search(text)
+        if found:
+            text = text[:found.start()] + element + text[found.end():]
+        elif f"<{prefix}:properties/>" in text:
+            text = text.replace(f"<{prefix}:properties/>",
+                                f"<{prefix}:properties>{element}</{prefix}:properties>", 1)
+        else:
+            text = text.replace(f"</{prefix}:properties>", f"{element}</{prefix}:properties>", 1)
+    return text.encode("utf-8")
+
+
+def _taskpanes_xml(rel_id: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" '
+        'visibility="1" width="438" row="4">'
+        f'<wetp:webextensionref xmlns:r="{NS_R}" r:id="{rel_id}"/></wetp:taskpane>'
+        '</wetp:taskpanes>'
+    ).encode()
+
+
+def _add_relationship(xml: bytes, rel_type: str, target: str) -> tuple[bytes, str]:
+    """Append a relationship (a fresh rId) before ``</Relationships>``; the new xml and id."""
+    text = xml.decode("utf-8")
+    used = set(re.findall(r'Id="([^"]+)"', text))
+    n = 1
+    while f"rId{n}" in used:
+        n += 1
+    rel = f'<Relationship Id="rId{n}" Type="{rel_type}" Target="{target}"/>'
+    if "</Relationships>" not in text:
+        raise WorkbookError("relationsdelen saknar </Relationships>")
+    return text.replace("</Relationships>", rel + "</Relationships>", 1).encode("utf-8"), f"rId{n}"
+
+
+def _add_override(xml: bytes, part: str, content_type: str) -> bytes:
+    text = xml.decode("utf-8")
+    if f'PartName="/{part}"' in text:
+        return xml
+    entry = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+    return text.replace("</Types>", entry + "</Types>", 1).encode("utf-8")
+
+
+@dataclass
+class EmbedOutcome:
+    """What ``embed`` did: the part written, whether anything changed, the previous version."""
+
+    part: str
+    changed: bool
+    previous_version: str | None
+    size: int
+
+
+def _previous_version(main: str | None) -> str | None:
+    if main is None:
+        return None
+    match = re.search(rf"^{re.escape(MARKER)} version=(\S+)", main, re.MULTILINE)
+    return match.group(1) if match else "okänd"
+
+
+def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | None = None,
+                   ) -> tuple[dict[str, bytes], EmbedOutcome]:
+    """The package ``parts`` with finsam_xl's Lite code set; every other part unchanged."""
+    main = main_py() if main is None else main
+    new_parts = dict(parts)
+    lite_part, props = None, None
+    for name in sorted(parts, key=lambda n: int(m.group(1)) if (m := _WEBEXT.match(n)) else 0):
+        if _WEBEXT.match(name):
+            props = read_properties(parts[name])
+            if props is not None:
+                lite_part = name
+                break
+    if lite_part is not None and props is not None:
+        old_main = props.get("main.py")
+        if old_main and MARKER not in old_main and old_main.strip() and not force:
+            raise WorkbookError(
+                "arbetsboken har redan egen Python-kod i xlwings Lite (main.py). Den skrivs inte "
+                "över; ange --skriv-over om finsam_xl:s kod ska ersätta den.")
+        update = {"main.py": main,
+                  "requirements.txt": requirements_txt(props.get("requirements.txt"))}
+        size = sum(len(v.encode("utf-8")) for v in update.values())
+        _check_size(size)
+        new_parts[lite_part] = _replace_properties(parts[lite_part], update)
+        changed = new_parts[lite_part] != parts[lite_part]
+        return new_parts, EmbedOutcome(lite_part, changed, _previous_version(old_main), size)
+    # No Lite part yet: add it with its task pane.
+    numbers = [int(m.group(1)) for n in parts if (m := _WEBEXT.match(n))]
+    part = f"xl/webextensions/webextension{max(numbers, default=0) + 1}.xml"
+    properties = {"main.py": main, "requirements.txt": requirements_txt(),
+                  "Office.AutoShowTaskpaneWithDocument": "true"}
+    size = sum(len(v.encode("utf-8")) for v in properties.values())
+    _check_size(size)
+    ident = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "finsam_xl/lite")).upper() + "}"
+    new_parts[part] = webextension_xml(properties, ident).replace(
+        b'value="&quot;true&quot;"', b'value="true"')
+    target = Path(part).name
+    if TASKPANES in parts:
+        rels = parts.get(TASKPANES_RELS, _EMPTY_RELS)
+        new_parts[TASKPANES_RELS], rel_id = _add_relationship(rels, REL_WEBEXTENSION, target)
+        pane = _taskpanes_xml(rel_id).decode("utf-8")
+        inner = pane[pane.index("<wetp:taskpane "):pane.index("</wetp:taskpanes>")]
+        new_parts[TASKPANES] = parts[TASKPANES].replace(
+            b"</wetp:taskpanes>", inner.encode("utf-8") + b"</wetp:taskpanes>", 1)
+    else:
+        new_parts[TASKPANES_RELS], rel_id = _add_relationship(_EMPTY_RELS, REL_WEBEXTENSION,
+                                                              target)
+        new_parts[TASKPANES] = _taskpanes_xml(rel_id)
+        new_parts["_rels/.rels"], _ = _add_relationship(parts["_rels/.rels"], REL_TASKPANES,
+                                                        TASKPANES)
+    types = _add_override(parts["[Content_Types].xml"], part, CT_WEBEXTENSION)
+    new_parts["[Content_Types].xml"] = _add_override(types, TASKPANES, CT_TASKPANES)
+    return new_parts, EmbedOutcome(part, True, None, size)
+
+
+_EMPTY_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    f'<Relationships xmlns="{NS_PKG_REL}"></Relationships>'
+).encode()
+
+
+def _check_size(size: int) -> None:
+    if size > MAX_SETTINGS_BYTES:
+        raise WorkbookError(
+            f"finsam_xl:s kod för xlwings Lite blev {size // 1024} KB, mer än gränsen "
+            f"{MAX_SETTINGS_BYTES // 1024} KB för ett tilläggs inställningar i arbetsboken.")
+
+
+def _read_parts(path: Path) -> tuple[dict[str, bytes], list[zipfile.ZipInfo]]:
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        return {i.filename: archive.read(i) for i in infos}, infos
+
+
+def _write_parts(target: Path, parts: dict[str, bytes], infos: list[zipfile.ZipInfo]) -> None:
+    """Write ``parts``: existing ones in their order with their zip settings, new ones last."""
+    known = {i.filename for i in infos}
+    with zipfile.ZipFile(target, "w") as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename], compress_type=info.compress_type)
+        for name, data in parts.items():
+            if name not in known:
+                info = zipfile.ZipInfo(name, _FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, data)
+
+
+def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutcome:
+    """Add or update finsam_xl's xlwings Lite code in the workbook ``path`` (``finsam-xl lite``).
+
+    A file that is not a workbook, or whose Lite code is someone else's, raises
+    WorkbookError and is left byte-identical. Nothing is written when the code
+    is already current (``changed`` False) and ``out`` is not given.
+    """
+    inspect_package(path)
+    parts, infos = _read_parts(path)
+    new_parts, outcome = embedded_parts(parts, force=force)
+    target = out or path
+    if outcome.changed or target != path:
+        atomic_write(target, lambda tmp: _write_parts(tmp, new_parts, infos),
+                     keep_backup=target == path)
+    return outcome
+
+
+def embed_into_new(path: Path) -> EmbedOutcome:
+    """The step ``finsam-xl new`` runs after writing a workbook (no backup of its own file)."""
+    parts, infos = _read_parts(path)
+    new_parts, outcome = embedded_parts(parts)
+    atomic_write(path, lambda tmp: _write_parts(tmp, new_parts, infos), keep_backup=False)
+    return outcome
+
+
+def extract(path: Path) -> dict[str, str]:
+    """The xlwings Lite properties stored in a workbook (empty if it has none)."""
+    parts, _ = _read_parts(path)
+    for name in sorted(parts):
+        if _WEBEXT.match(name):
+            props = read_properties(parts[name])
+            if props is not None:
+                return props
+    return {}
+
+
+def check_new_options(path: Path, server: str | None) -> None:
+    """Refuse ``new`` options that cannot work, before anything is written."""
+    if server is None:
+        return
+    from finsam_xl.vba.server import check_url
+
+    if path.suffix.lower() != ".xlsm":
+        raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+    try:
+        check_url(server)
+    except ValueError as error:
+        raise WorkbookError(str(error)) from None
+
+
+def after_new(path: Path, lite: bool | None = None, server: str | None = None) -> None:
+    """What ``finsam-xl new`` adds after the workbook is written.
+
+    ``lite`` None means: Lite code in an .xlsx, none in an .xlsm (whose buttons
+    use desktop Python or the server). ``server`` rebuilds an .xlsm's VBA project
+    so that its buttons call the server at that address.
+    """
+    xlsm = path.suffix.lower() == ".xlsm"
+    if server is not None:
+        if not xlsm:
+            raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+        from finsam_xl.vba.server import use_server
+
+        use_server(path, server)
+    if lite if lite is not None else not xlsm:
+        embed_into_new(path)
+
+
+def report(path: Path, outcome: EmbedOutcome) -> str:
+    """The Swedish sentence ``finsam-xl lite`` prints."""
+    size = f"{outcome.size // 1024} KB"
+    if not outcome.changed:
+        return (f"{path} har redan finsam_xl {finsam_xl.__version__} för xlwings Lite; "
+                "inget ändrades.")
+    if outcome.previous_version:
+        return (f"Uppdaterade finsam_xl för xlwings Lite i {path} från version "
+                f"{outcome.previous_version} till {finsam_xl.__version__} ({size}).")
+    return (f"Lade in finsam_xl {finsam_xl.__version__} för xlwings Lite i {path} ({size}). "
+            "Öppna arbetsboken, starta xlwings Lite och kör Beräkna.")
+
+
+def carry_over(source: Path, out: Path) -> bool:
+    """Give ``out`` finsam_xl's Lite code when ``source`` had it (``nytt-ar`` rewrites the file).
+
+    Only finsam_xl's own main.py is carried (in the current version); True if it was.
+    """
+    main = extract(source).get("main.py")
+    if not main or MARKER not in main or not out.is_file():
+        return False
+    parts, infos = _read_parts(out)
+    new_parts, outcome = embedded_parts(parts)
+    if outcome.changed:
+        atomic_write(out, lambda tmp: _write_parts(tmp, new_parts, infos), keep_backup=False)
+    return True
