@@ -74,6 +74,7 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
     budget = sb.budget_with_mapping()
     lines = [(f"{c.account}10", c.cost_centre or "") for c in budget.costs if c.account]
     rng = random.Random(seed)
+    projects = [f"P{i}" for i in range(1, 9)]
     count = 0
 
     def records() -> Iterator[Record]:
@@ -90,8 +91,11 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
         for number in sorted(accounts):
             yield Account(number, f"Konto {number} åäö")
         yield Dimension(1, "Kostnadsställe")
+        yield Dimension(6, "Projekt")
         for centre in sorted({c for _, c in lines if c} | {"50000"}):
             yield SieObject(1, centre, f"Kostnadsställe {centre}")
+        for project in projects:
+            yield SieObject(6, project, f"Projekt {project}")
         yield Dimension(8, "Kund")
         yield Dimension(10, "Faktura")
         yield Balance("IB", 0, "1930", Decimal(700000))
@@ -133,6 +137,7 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
                 total += amount
                 account, centre = rng.choice(lines)
                 objs = ((1, centre),) if centre else ()
+                objs += ((6, rng.choice(projects)),)
                 costs.append(Transaction("TRANS", account, objs, amount, day, "Faktura"))
             costs.append(Transaction("TRANS", "2440", (), -total, day, "Leverantörsskuld"))
             written += len(costs)
