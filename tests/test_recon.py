@@ -435,3 +435,21 @@ def test_kept_vouchers_are_those_of_reading_every_record(folder: Path) -> None:
     ] == vouchers
     assert len(vouchers) == 42 and len(kept.periods) == periods == 300
     assert all(v.source.startswith("sd.se:") for v in kept.vouchers)
+
+
+@pytest.mark.parametrize(("name", "closing"), [("sd.se", 16000), ("kontant.se", 16000 - 92760)])
+def test_december_is_the_year_end_comparison_with_the_closing_balances(
+    folder: Path, name: str, closing: int
+) -> None:
+    """In December every forecast is the actuals, and #UB gives the books' closing equity.
+
+    Accrual books: 680 000 - 664 000 = 16 000 kr, as computed. Cash-basis books have not
+    booked Säters kommun's unpaid fourth instalment (92 760 kr) as income.
+    """
+    recon = run(folder, name, 12)
+    assert all(x.forecast == x.actual_to_date for x in recon.lines if x.budget_year
+               and x.forecast_method != "budget (inget konto)")
+    f = recon.forecast
+    assert f is not None and f.equity_end == 16000 and f.equity_end_books == closing
+    assert f.summary.startswith(f"Utfall: eget kapital 31/12 blir {money(16000)}")
+    assert f.summary.endswith(f"Enligt bokföringen (#UB): {money(closing)}.")

@@ -11,7 +11,9 @@ the receivable 1510, due 30 days later) and paying against the bank. The
 payments are matched each in its own way: Försäkringskassan's rows carry the
 invoice (SIE dimension 10), Region Dalarna's the customer (dimension 8),
 Avesta's and Säter's texts name the member, Hedemora's only the amount. Last
-year's open invoice (the opening balance of 1510) is paid in January.
+year's open invoice (the opening balance of 1510) is paid in January. The
+closing balances (``#UB``) are those of the whole year, the result not yet
+booked against equity.
 
 Planted problems, exactly these:
 
@@ -315,6 +317,15 @@ def make_books(
     for month in months:
         voucher(date(YEAR, month, 20), "Konsultarvode", UNMAPPED, "20000", UNMAPPED_AMOUNT)
     vouchers.sort(key=lambda v: (v.date, v.series, int(v.number)))
+    closing: dict[str, Decimal] = {}  # #UB 0 of the balance accounts: #IB + the year's rows
+    for record in records:
+        if isinstance(record, Balance) and record.kind == "IB":
+            closing[record.account] = closing.get(record.account, Decimal(0)) + record.amount
+    for v in vouchers:
+        for row in v.rows:
+            if row.account[:1] in "12":
+                closing[row.account] = closing.get(row.account, Decimal(0)) + row.amount
+    records += [Balance("UB", 0, a, amount) for a, amount in sorted(closing.items())]
     write_sie([*records, *vouchers], path)  # type: ignore[list-item]
     return len(vouchers)
 

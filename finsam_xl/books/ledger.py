@@ -73,6 +73,7 @@ def read_sie_books(
     for account, amount in totals.opening.items():
         ledger.add_opening_balance(account, amount)
     year = totals.fiscal_year.start.year if totals.fiscal_year is not None else None
+    ledger.closing.update(totals.closing)
     if capture is not None and not any(i.severity is Severity.ERROR for i in issues):
         ledger.captured = True
         _from_capture(totals, ledger, name)

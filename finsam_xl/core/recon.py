@@ -72,6 +72,8 @@ class Ledger:
         self.captured = False  # True when the reader was asked to keep those vouchers
         #: monthly sums from the books' period balances (#PSALDO): (year, month, account, cc)
         self.periods: dict[tuple[int, int, str, str], Decimal] = defaultdict(Decimal)
+        #: closing balances of the year (#UB 0) per account, when the books carry them
+        self.closing: dict[str, Decimal] = {}
 
     def add(self, posting: Posting) -> None:
         """Add one posting."""
@@ -311,6 +313,15 @@ def reconcile(
     forecast, forecast_findings = forecast_year(
         budget, result, lines, sum((u.amount for u in missing), ZERO), equity.books, year, months
     )
+    if forecast is not None and months == 12 and ledger.closing:
+        closing = _closing_equity(ledger.closing, resolver)
+        if closing is not None:
+            forecast = forecast.model_copy(
+                update={
+                    "equity_end_books": closing,
+                    "summary": f"{forecast.summary} Enligt bokföringen (#UB): {kr(closing)}.",
+                }
+            )
     findings += forecast_findings
     return ReconResult(
         year=year,
@@ -326,6 +337,26 @@ def reconcile(
         receivable=books.receivable if books is not None else None,
         forecast=forecast,
     )
+
+
+def _closing_equity(closing: dict[str, Decimal], resolver: _Resolver) -> Decimal | None:
+    """Equity at year end from the closing balances (#UB), as ``books.closing`` reads it.
+
+    −Σ #UB of the accounts mapped to Eget kapital; when the balance accounts
+    (1000–2999) do not sum to zero, the year's result is not yet booked against
+    equity, and their sum (the result) is added.
+    """
+    accounts = [
+        a for a in closing
+        if (t := resolver.resolve(a, "")) is not None and t[0] is MappingTarget.EQUITY
+    ]
+    if not accounts:
+        return None
+    equity = -sum((closing[a] for a in accounts), ZERO)
+    balance = sum(
+        (v for a, v in closing.items() if a.isdigit() and 1000 <= int(a) <= 2999), ZERO
+    )
+    return equity + balance if abs(balance) >= 1 else equity
 
 
 def _add_month(

@@ -197,6 +197,7 @@ class ForecastRecon(_Out):
     recommended_max: Money
     recommended_max_pct: Quantity
     summary: str
+    equity_end_books: Money | None = None  # in December: from the books' closing balances (#UB)
 
 
 class EquityRecon(_Out):

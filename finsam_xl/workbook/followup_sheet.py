@@ -126,7 +126,13 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     r += 2
     g.put(r, col0, "Eget kapital", "label_bold")
     r += 1
-    g.put_row(r, col0, ["", "Budget", "Prognos"], "header")
+    closing = f.equity_end_books if f is not None else None
+    g.put_row(
+        r, col0,
+        ["", "Budget", "Utfall" if recon.months == 12 else "Prognos",
+         *(["Bokföringen (#UB)"] if closing is not None else [])],
+        "header",
+    )
     e = recon.equity
     rows: list[tuple[str, Decimal | None, Decimal | None]] = [
         ("Eget kapital vid årets början", e.assumed, f.equity_start if f else e.books),
@@ -144,6 +150,8 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         r += 1
         g.put(r, col0, label, "text")
         g.put_row(r, col0 + 1, [budget, forecast], "kr")
+        if closing is not None and label == "Eget kapital vid årets slut":
+            g.put(r, col0 + 3, closing, "kr")
     if f is not None:
         r += 1
         g.put(r, col0, "Eget kapital i % av medlemsbidragen", "text")
