@@ -285,8 +285,13 @@ def member_books(
     all_payments: list[Payment] = []
     pool = max(ZERO, sum((opening.get(a, ZERO) for a in opening if _in(a, ranges)), ZERO))
     opening_total = pool
+    book = _OpenItems(items)
+    owners: dict[str, str] = {}  # invoice voucher -> its member
+    for item in items:
+        if item.member is not None:
+            owners.setdefault(item.voucher, item.member)
     for pay in sorted(pays, key=lambda p: p.day):
-        pool, rest, result = _match(pay, items, named, pool)
+        pool, rest, result = _match(pay, book, named, pool)
         all_payments.append(result)
         if result.method != "ingen" and rest > 0:  # paid more than was open: the rest is loose
             loose = Payment(
@@ -300,7 +305,7 @@ def member_books(
         if result.method == "ingående balans":
             continue
         owner = pay.member or next(
-            (i.member for i in items if i.voucher in result.invoices and i.member), None
+            (owners[v] for v in result.invoices if v in owners), None
         )
         if owner is not None:
             matched[owner].append(result)
@@ -374,29 +379,52 @@ def _best_row(rows: list[BookedRow], amount: Decimal) -> BookedRow:
     return next((r for r in rows if r.amount == amount), rows[0])
 
 
+class _OpenItems:
+    """The open items, indexed by invoice, customer, member and open amount.
+
+    So that matching a payment looks at the few items that can match it, not at
+    every item: books with thousands of invoices match in linear time. Paid
+    items drop out of the amount index at once and are skipped elsewhere.
+    """
+
+    def __init__(self, items: list[_Item]) -> None:
+        self.index: dict[tuple[str, object], list[_Item]] = defaultdict(list)
+        for item in items:
+            for key in (("faktura", item.faktura), ("kund", item.kund), ("member", item.member)):
+                if key[1] is not None:
+                    self.index[key].append(item)
+            self.index[("open", item.open)].append(item)
+
+    def get(self, kind: str, key: object, day: date) -> list[_Item]:
+        """Open items with this key: those dated by ``day`` oldest first, then later ones."""
+        found = [i for i in self.index.get((kind, key), []) if i.open > 0]
+        return sorted(found, key=lambda i: (i.day > day, i.day))
+
+    def pay(self, item: _Item, amount: Decimal) -> None:
+        """Pay ``amount`` of an item, moving it in the amount index."""
+        self.index[("open", item.open)].remove(item)
+        item.paid += amount
+        if item.open > 0:
+            self.index[("open", item.open)].append(item)
+
+
 def _match(
-    pay: _Pay, items: list[_Item], named: Callable[[str], str | None], pool: Decimal
+    pay: _Pay, book: _OpenItems, named: Callable[[str], str | None], pool: Decimal
 ) -> tuple[Decimal, Decimal, Payment]:
     """Apply one payment to open items: what is left of the opening pool, of the payment, and
     the payment as matched (its matched part when only a part matched)."""
-
-    def open_of(pred: Callable[[_Item], bool]) -> list[_Item]:
-        found = [i for i in items if i.open > 0 and pred(i)]
-        # invoices dated on or before the payment first, oldest first; then later ones
-        return sorted(found, key=lambda i: (i.day > pay.day, i.day))
-
     candidates: list[_Item] = []
     method = "ingen"
-    if pay.faktura is not None and (candidates := open_of(lambda i: i.faktura == pay.faktura)):
+    if pay.faktura is not None and (candidates := book.get("faktura", pay.faktura, pay.day)):
         method = "faktura"
-    elif pay.kund is not None and (candidates := open_of(lambda i: i.kund == pay.kund)):
+    elif pay.kund is not None and (candidates := book.get("kund", pay.kund, pay.day)):
         method = "kund"
     else:
         member = pay.member or named(pay.text)
-        if member is not None and (candidates := open_of(lambda i: i.member == member)):
+        if member is not None and (candidates := book.get("member", member, pay.day)):
             method = "kreditering" if pay.credit_note else "namn"
         else:
-            exact = open_of(lambda i: i.open == pay.amount)
+            exact = book.get("open", pay.amount, pay.day)
             if exact:
                 candidates, method = exact[:1], "belopp"
     if method in ("kund", "namn"):
@@ -412,7 +440,7 @@ def _match(
         if left <= 0:
             break
         take = min(left, item.open)
-        item.paid += take
+        book.pay(item, take)
         left -= take
         used.append(item.voucher)
         if item.open == 0:
