@@ -58,6 +58,10 @@ CLEAR_COLS = 26
 REQUIRED_NAMES = (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS)
 
 
+#: The reader's finding for a result name that is #REF! or was moved off its computed sheet.
+MOVED_NAME = "workbook.result-name"
+
+
 class ExcelError(Exception):
     """The workbook cannot be used by the button; ``str()`` is a Swedish message."""
 
@@ -352,6 +356,9 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
         read = read_book(str(book.name), view)
     except WorkbookError as error:
         raise ExcelError(str(error)) from None
+    moved = [f for f in read.findings if f.rule == MOVED_NAME and f.severity is Severity.ERROR]
+    if moved and action == "recalc":  # as the file writer: no result is written through it
+        raise ExcelError(f"{moved[0].message} Inget skrevs.")
     anchors = Anchors(view.names)
     missing = anchors.missing(REQUIRED_NAMES)
     if missing:

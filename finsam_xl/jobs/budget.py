@@ -17,7 +17,7 @@ from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
 from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path, write_lock
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results
 
@@ -52,12 +52,13 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
     """
     path = Path(path)
     expect(path, WORKBOOKS, "recalc tar en arbetsbok")
-    outcome = check(path)
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
-        return outcome
     target = out or path
-    budget, result = outcome.budget, outcome.result
-    atomic_write(target, lambda tmp: write_results(path, tmp, budget, result, when))
+    with write_lock(target):  # read, compute and write as one, so concurrent runs serialise
+        outcome = check(path)
+        if outcome.blocked or outcome.budget is None or outcome.result is None:
+            return outcome
+        budget, result = outcome.budget, outcome.result
+        atomic_write(target, lambda tmp: write_results(path, tmp, budget, result, when))
     outcome.written = target
     backup = backup_path(target)
     outcome.backup = backup if backup.exists() else None

@@ -8,6 +8,7 @@ Books with errors never lead to a write.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.followup_sheet import build_followup_grids
 from finsam_xl.workbook.package import Package
 from finsam_xl.workbook.recon_sheet import build_recon_grids
-from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, write_lock
 from finsam_xl.workbook.writer import Grid, write_grids
 
 
@@ -57,6 +58,13 @@ def reconcile_workbook(
 
     A workbook made before Uppföljning existed gets only Avstämning.
     """
+    with write_lock(path) if write else contextlib.nullcontext(False):  # runs serialise
+        return _reconcile_workbook(path, books_path, period, write)
+
+
+def _reconcile_workbook(
+    path: Path, books_path: Path, period: str | None, write: bool
+) -> ReconOutcome:
     outcome = check(path)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)

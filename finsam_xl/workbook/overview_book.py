@@ -31,6 +31,11 @@ def _num(value: Decimal | None) -> float | int | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (an estimate)."""
+    return max(1, -(-len(text) * 10 // (width * 12)))
+
+
 def _yes(flag: bool | None) -> str:
     return "" if flag is None else ("Ja" if flag else "Nej")
 
@@ -64,7 +69,7 @@ class _Book:
         ws.repeat_rows(3, 3)
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
         ws.set_header(f"&L&9{TITLE}&R&9{name}")
-        ws.set_footer("&L&9&D&R&9Sida &P av &N")
+        ws.set_footer(f"&L&9Skapad {date.today().isoformat()}&R&9Sida &P av &N")
         ws.freeze_panes(4, 1)
         return ws
 
@@ -94,11 +99,11 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         "med finsam-xl oversikt.",
     )
     headers = [
-        ("Förbund", 30), ("Budgetår", 9), ("År", 7), ("Typ", 10), ("Medlemsbidrag", 13),
-        ("Statens andel %", 9), ("Övriga intäkter", 12), ("Kostnader", 13), ("Resultat", 12),
-        ("Eget kapital 31/12", 13), ("EK % av bidrag", 9), ("Rekommenderad högsta nivå", 13),
-        ("Golv", 11), ("Över rekommen-dation", 10), ("Under golvet", 8), ("Adm.andel %", 8),
-        ("Insatser", 8), ("Slutar inom planen", 9), ("Fel", 6), ("Varningar", 9), ("Fil", 28),
+        ("Förbund", 26), ("Budget-år", 6), ("År", 5), ("Typ", 9), ("Medlems-bidrag", 11),
+        ("Statens andel %", 7), ("Övriga intäkter", 10), ("Kostnader", 11), ("Resultat", 10),
+        ("Eget kapital 31/12", 11), ("EK % av bidrag", 7), ("Rekommen-derad högsta nivå", 11),
+        ("Golv", 10), ("Över rekommen-dation", 9), ("Under golvet", 7), ("Adm.-andel %", 7),
+        ("Insatser", 7), ("Slutar inom planen", 7), ("Fel", 5), ("Var-ningar", 6),
     ]
     rows = []
     for r in overview.forbund:
@@ -107,20 +112,20 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
             _num(r.state_pct), _num(r.other_income), _num(r.costs), _num(r.result),
             _num(r.equity_end), _num(r.equity_pct), _num(r.recommended_max), _num(r.floor),
             _yes(r.above_recommended), _yes(r.below_floor), _num(r.admin_share_pct),
-            r.insatser, r.insatser_ending, r.errors, r.warnings, r.source,
+            r.insatser, r.insatser_ending, r.errors, r.warnings,
         ])
     money = {4, 6, 7, 8, 9, 11, 12}
     percent = {5, 10, 15}
     for col, (_, width) in enumerate(headers):
         fmt = book.kr if col in money else book.pct if col in percent else None
         ws.set_column(col, col, width, fmt)
-    ws.set_row(3, 45)
+    ws.set_row(3, 48)
     last = 3 + max(1, len(rows))
     ws.add_table(
         3, 0, last, len(headers) - 1,
         {
             "name": "Forbund",
-            "columns": [{"header": h} for h, _ in headers],
+            "columns": [{"header": h, "header_format": book.head} for h, _ in headers],
             "data": rows or [[None] * len(headers)],
             "style": "Table Style Light 9",
         },
@@ -184,11 +189,13 @@ def _findings_sheet(book: _Book, overview: Overview) -> None:
     for refused in overview.refused:
         ws.write_row(row, 0, ["(ej inläst)", refused.source, "", "Fel", refused.message,
                               "overview.refused"])
+        ws.set_row(row, 15 * _lines(refused.message, 80))
         row += 1
     for placed in overview.findings:
         f = placed.finding
         ws.write_row(row, 0, [placed.forbund, placed.source, f.location or "",
                               SEVERITY_SV[f.severity], f.message, f.rule])
+        ws.set_row(row, 15 * _lines(f.message, 80))
         row += 1
     ws.autofilter(3, 0, max(row - 1, 4), len(headers) - 1)
 
@@ -248,6 +255,8 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
         chart.set_size({"width": 760, "height": 360})
         ws.insert_chart(3, 0, chart)
     _member_chart(book, ws, overview, budget_rows)
+    ws.print_area(0, 0, 60, 10)  # the charts; their data to the right is not printed
+    ws.set_h_pagebreaks([22])
 
 
 def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[Any]) -> None:

@@ -56,6 +56,35 @@ class Package:
         return split_ref(self.names[name])
 
 
+def sheet_tables(archive: zipfile.ZipFile, pkg: Package) -> dict[str, list[str]]:
+    """Every sheet's Excel tables, as 'Name (A3:K20)', found through the sheet's relationships."""
+    names = set(archive.namelist())
+    found: dict[str, list[str]] = {}
+    for sheet, part in pkg.sheet_parts.items():
+        found[sheet] = []
+        folder, base = posixpath.split(part)
+        rels_part = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_part not in names:
+            continue
+        rels = SafeET.fromstring(archive.read(rels_part))
+        for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+            if not rel.get("Type", "").endswith("/table"):
+                continue
+            target = rel.get("Target", "")
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            if path not in names:
+                continue
+            table = SafeET.fromstring(archive.read(path))
+            found[sheet].append(
+                f"{table.get('displayName') or table.get('name')} ({table.get('ref')})"
+            )
+    return found
+
+
 def cell_styles(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
     """The style id ('s' attribute) of every cell in a sheet part, by (row, column)."""
     root = SafeET.fromstring(archive.read(part))

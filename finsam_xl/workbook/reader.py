@@ -29,8 +29,14 @@ from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX
+from finsam_xl.workbook.safety import (
+    MAX_TABLE_COLS,
+    MAX_TABLE_ROWS,
+    RESULT_SHEETS,
+    inspect_package,
+    result_name_problem,
+)
 from finsam_xl.workbook.safety import WorkbookError as WorkbookError  # what read_book raises
-from finsam_xl.workbook.safety import inspect_package
 from finsam_xl.workbook.views import BookView, SheetView
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
@@ -117,12 +123,38 @@ class TableRange:
             ) from None
         self.ws, self.name = ws, name
         self.last_row = last_row - totals
+        self._bound(ws, name, ref)
         self.columns: dict[str, int] = {}
         self.headers: dict[int, str] = {}
-        for col in range(self.first_col, self.last_col + 1):
+        for col in range(self.first_col, self.last_col + 1):  # bounded by _bound above
             text = ws.value(self.header_row, col)
             self.headers[col] = str(text or "")
             self.columns.setdefault(S.normalise(text), col)
+
+    def _bound(self, ws: SheetView, name: str, ref: str) -> None:
+        """Trim the table to its used rows and columns; refuse one too large to be a budget.
+
+        A table over whole columns ($A$3:$S$1048576, as when whole columns were selected
+        before inserting it) is read to its last non-empty row; nothing is allocated per
+        claimed cell.
+        """
+        used_col = getattr(ws, "last_col", None)
+        last_col = used_col() if callable(used_col) else None
+        if isinstance(last_col, int) and self.last_col > max(last_col, self.first_col):
+            self.last_col = max(last_col, self.first_col)
+        used_row = getattr(ws, "last_row", None)
+        last = used_row(self.first_col, self.last_col) if callable(used_row) else None
+        if isinstance(last, int) and self.last_row > max(last, self.header_row):
+            self.last_row = max(last, self.header_row)
+        rows = self.last_row - self.header_row
+        cols = self.last_col - self.first_col + 1
+        if rows > MAX_TABLE_ROWS or cols > MAX_TABLE_COLS:
+            raise WorkbookError(
+                f"{ws.title}: tabellen {name} ({ref}) har {rows} rader och {cols} kolumner med "
+                f"innehåll; högst {MAX_TABLE_ROWS} rader och {MAX_TABLE_COLS} kolumner kan "
+                "läsas. Minska tabellen (Tabelldesign › Ändra storlek på tabell) till de rader "
+                "som används."
+            )
 
     def col(self, header: str) -> int | None:
         """The column whose header matches (case and spacing ignored)."""
@@ -330,7 +362,7 @@ def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) 
         return load_workbook(path, data_only=False, keep_vba=keep_vba, keep_links=keep_links)
     except Exception as error:  # openpyxl raises many kinds for broken packages
         name = type(error).__name__
-        if "Entities" in name or "DTD" in name:
+        if _xml_refused(error):
             raise WorkbookError(
                 f"{path}: filen innehåller otillåtna XML-entiteter (en XML-bomb?) och öppnas inte."
             ) from None
@@ -339,9 +371,34 @@ def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) 
         ) from None
 
 
+def _xml_refused(error: BaseException) -> bool:
+    """True for defusedxml's refusals (entities, DTD, external references), however wrapped."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        kind = type(seen)
+        if kind.__module__.startswith("defusedxml") or any(
+            word in kind.__name__ for word in ("Entities", "DTD", "ExternalReference")
+        ):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _check_result_names(reader: WorkbookReader, book: BookView) -> None:
+    """Report result names that are #REF! or point outside their sheet, as recalc would."""
+    tables = {ws.title: [f"{t.name} ({t.ref})" for t in ws.tables()] for ws in book.sheets()}
+    for result_name in RESULT_SHEETS:
+        problem = result_name_problem(result_name, book.defined_name(result_name), tables)
+        if problem:
+            reader.problem("workbook.result-name", problem, None)
+
+
 def read_book(name: str, book: BookView) -> ReadResult:
     """Read any BookView (file, open Excel workbook, remote payload) into a Budget."""
     reader = WorkbookReader(name, book)
+    _check_result_names(reader, book)
     data = _build(reader)
     budget = None
     if data is not None and not any(

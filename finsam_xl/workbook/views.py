@@ -63,6 +63,11 @@ class OpenpyxlSheet:
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
+        # openpyxl's ws.cell() creates a cell for every address it is asked about, so a
+        # table claiming a million rows would allocate a million rows of cells: read the
+        # loaded cells directly instead, and know each column's last non-empty row.
+        self._cells: dict[tuple[int, int], Any] | None = getattr(ws, "_cells", None)
+        self._last: dict[int, int] | None = None
 
     @property
     def title(self) -> str:
@@ -70,10 +75,33 @@ class OpenpyxlSheet:
         return str(self.ws.title)
 
     def value(self, row: int, col: int) -> Any:
-        """The raw value; array formulas become their '=...' text."""
-        value = self.ws.cell(row, col).value
+        """The raw value; array formulas become their '=...' text. Never creates a cell."""
+        if self._cells is not None:
+            cell = self._cells.get((row, col))
+            value = None if cell is None else cell.value
+        else:
+            value = self.ws.cell(row, col).value
         text = getattr(value, "text", None)  # ArrayFormula, DataTableFormula
         return text if isinstance(text, str) else value
+
+    def last_row(self, first_col: int, last_col: int) -> int | None:
+        """The last row with a value in columns first_col..last_col (0 if none); None if unknown."""
+        if self._cells is None:
+            return None
+        if self._last is None:
+            last: dict[int, int] = {}
+            for (row, col), cell in self._cells.items():
+                if cell.value not in (None, "") and row > last.get(col, 0):
+                    last[col] = row
+            self._last = last
+        return max((r for c, r in self._last.items() if first_col <= c <= last_col), default=0)
+
+    def last_col(self) -> int | None:
+        """The last column with a value anywhere on the sheet; None if unknown."""
+        if self._cells is None:
+            return None
+        self.last_row(1, 1)
+        return max(self._last or {0: 0})
 
     def tables(self) -> list[TableInfo]:
         """The sheet's tables."""

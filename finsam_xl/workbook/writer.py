@@ -29,7 +29,7 @@ from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
     from finsam_xl.workbook.package import Package
@@ -93,18 +93,39 @@ def _number(value: Decimal | int | float) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+#: Longest formula Excel accepts (8 192) with a margin; a longer link is written as plain text.
+MAX_FORMULA_CHARS = 8_000
+#: What XML 1.0 forbids in text: C0 controls but tab, LF and CR; lone surrogates; U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` made safe for a sheet: every string the writer puts in XML goes through here.
+
+    Characters XML 1.0 forbids become U+FFFD (shown as a replacement mark), text longer
+    than Excel's cell limit is cut with an ellipsis, and ``& < > "`` are escaped.
+    """
+    clean = _NOT_XML.sub("\ufffd", text)
+    if len(clean) > limit:
+        clean = clean[: limit - 1] + "…"
+    return escape(clean, {'"': "&quot;"})
+
+
 def _cell_xml(ref: str, cell: Cell, style: str) -> str:
     s = f' s="{style}"' if style != "0" else ""
     value = cell.value
+    link = ""
     if cell.link and isinstance(value, str):
         target = cell.link.replace('"', '""')
         shown = value.replace('"', '""')
-        formula = escape(f'HYPERLINK("#{target}","{shown}")')
-        return f'<c r="{ref}"{s} t="str"><f>{formula}</f><v>{escape(value)}</v></c>'
+        link = f'HYPERLINK("#{target}","{shown}")'
+    if link and isinstance(value, str) and len(link) <= MAX_FORMULA_CHARS:  # else plain text
+        formula = xml_text(link)
+        return f'<c r="{ref}"{s} t="str"><f>{formula}</f><v>{xml_text(value)}</v></c>'
     if value is None:
         return f'<c r="{ref}"{s}/>'
     if isinstance(value, str):
-        text = escape(value)
+        text = xml_text(value)
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
     return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
 
@@ -356,11 +377,17 @@ def write_grids(
                 f"{source}: arbetsboken saknar de definierade namnen {', '.join(missing)} som "
                 "anger var resultaten ska skrivas; skapa den med 'finsam-xl new'."
             )
+        allowed = _guard_names(source, archive, pkg, (*names, S.N_STYLES))
         styles = read_styles(archive, pkg)
         grids = build(pkg)
         replaced: dict[str, bytes] = {}
         for sheet, (grid, first) in grids.items():
             part = pkg.sheet_parts.get(sheet)
+            if sheet not in allowed:
+                raise WorkbookError(
+                    f"{source}: resultaten skulle skrivas i bladet '{sheet}', som inget av namnen "
+                    f"{', '.join(names)} pekar på; inget skrevs."
+                )
             if part is None:
                 raise WorkbookError(f"{source}: bladet '{sheet}' för resultaten saknas.")
             xml = archive.read(part).decode("utf-8")
@@ -371,3 +398,20 @@ def write_grids(
                 if data is None:
                     data = archive.read(info.filename)
                 out.writestr(info, data, compress_type=info.compress_type)
+
+
+def _guard_names(
+    source: Path, archive: zipfile.ZipFile, pkg: Package, names: tuple[str, ...]
+) -> set[str]:
+    """Refuse to write through a result name that is #REF! or points outside its computed sheet.
+
+    Returns the sheets the names point to: the only sheets the writer may replace cells of.
+    """
+    from finsam_xl.workbook.package import sheet_tables
+
+    tables = sheet_tables(archive, pkg)
+    for name in names:
+        problem = result_name_problem(name, pkg.names.get(name), tables)
+        if problem:
+            raise WorkbookError(f"{source}: {problem} Inget skrevs.")
+    return {split_ref(pkg.names[name])[0] for name in names}

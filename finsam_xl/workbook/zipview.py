@@ -44,6 +44,10 @@ _C, _V, _F, _IS, _ROW = f"{_M}c", f"{_M}v", f"{_M}f", f"{_M}is", f"{_M}row"
 _PLAIN = re.compile(r'<worksheet\b[^>]*\bxmlns="' + re.escape(NS_MAIN) + '"')
 _UNUSUAL = re.compile(r"<!\[CDATA\[|<!--|<\w+:c\b")
 _CELL_SCAN = re.compile(r"<c\b([^>]*?)(/>|>(.*?)</c>)", re.S)
+#: A cell as Excel, LibreOffice, XlsxWriter and openpyxl write it: r, then s, then t.
+_FAST_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?\s*(?:/>|>(.*?)</c>)', re.S
+)
 _ATTR = re.compile(r'\b([a-zA-Z]+)="([^"]*)"')
 _V_SCAN = re.compile(r"<v>(.*?)</v>", re.S)
 _F_SCAN = re.compile(r"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
@@ -137,6 +141,7 @@ class ZipSheet:
         self._merged: list[tuple[int, int, int, int]] = []
         self._tables: list[TableInfo] | None = None
         self._masters: dict[str, Any] = {}
+        self._last: dict[int, int] | None = None
 
     @property
     def title(self) -> str:
@@ -151,6 +156,21 @@ class ZipSheet:
         """Merged ranges as (first_row, first_col, last_row, last_col)."""
         self.cells()
         return self._merged
+
+    def last_row(self, first_col: int, last_col: int) -> int:
+        """The last row with a value in columns first_col..last_col (0 if none)."""
+        if self._last is None:
+            last: dict[int, int] = {}
+            for (row, col), value in self.cells().items():
+                if value not in (None, "") and row > last.get(col, 0):
+                    last[col] = row
+            self._last = last
+        return max((r for c, r in self._last.items() if first_col <= c <= last_col), default=0)
+
+    def last_col(self) -> int:
+        """The last column with a value anywhere on the sheet (0 if none)."""
+        self.last_row(1, 1)
+        return max(self._last or {0: 0})
 
     def tables(self) -> list[TableInfo]:
         """The sheet's tables, from its relationships (the cells are not parsed for this)."""
@@ -190,22 +210,34 @@ class ZipSheet:
         Returns False (and the XML parser is used) for anything unexpected, such
         as a cell without its reference.
         """
-        for match in _CELL_SCAN.finditer(text):
-            attrs = dict(_ATTR.findall(match.group(1)))
-            ref = _CELL_REF.match(attrs.get("r", ""))
-            if ref is None:
-                return False
-            key = (int(ref.group(2)), _col(ref.group(1)))
-            inner = match.group(3) or ""
-            kind = attrs.get("t", "n")
+        cells = _FAST_CELL.findall(text)
+        if len(cells) == text.count("<c ") + text.count("<c>"):
+            found_cells = [(c, r, s, t, inner) for c, r, s, t, inner in cells]
+        else:  # attributes in another order or form: one generic pattern per cell
+            found_cells = []
+            for match in _CELL_SCAN.finditer(text):
+                attrs = dict(_ATTR.findall(match.group(1)))
+                ref = _CELL_REF.match(attrs.get("r", ""))
+                if ref is None:
+                    return False
+                found_cells.append(
+                    (ref.group(1), ref.group(2), attrs.get("s", ""), attrs.get("t", ""),
+                     match.group(3) or "")
+                )
+        for letters, digits, style, kind, inner in found_cells:
+            key = (int(digits), _col(letters))
+            kind = kind or "n"
             value: Any = None
             if kind == "inlineStr":
                 found = _IS_SCAN.search(inner)
                 value = _scan_text(found.group(1)) if found else None
             else:
-                found = _V_SCAN.search(inner)
-                raw = _unescape(found.group(1)) if found and found.group(1) else None
-                value = self._typed(kind, raw, attrs.get("s"))
+                if inner.startswith("<v>") and inner.endswith("</v>") and "<" not in inner[3:-4]:
+                    raw: str | None = _unescape(inner[3:-4]) or None
+                else:
+                    match_v = _V_SCAN.search(inner)
+                    raw = _unescape(match_v.group(1)) if match_v and match_v.group(1) else None
+                value = self._typed(kind, raw, style)
             formula = _F_SCAN.search(inner) if "<f" in inner else None
             if formula is not None:
                 self.cached_values[key] = value

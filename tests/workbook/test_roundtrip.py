@@ -139,10 +139,17 @@ def test_markers_colour_the_cells_the_findings_name(example_books: dict[str, Pat
 
 
 def test_computed_sheets_are_protected_unless_asked_not_to(tmp_path: Path) -> None:
+    """Protected by default; not with --utan-bladskydd, nor with Lite code (Lite cannot lift it,
+    and a new .xlsx carries Lite code unless --utan-lite)."""
     from openpyxl import load_workbook
 
     source = EXAMPLES / "fryksdalen-2022.yaml"
-    for flag, expected in ((), True), (("--utan-bladskydd",), False):
+    cases: list[tuple[tuple[str, ...], bool]] = [
+        (("--utan-lite",), True),
+        (("--utan-lite", "--utan-bladskydd"), False),
+        ((), False),
+    ]
+    for flag, expected in cases:
         book = tmp_path / f"b{len(flag)}.xlsx"
         result = runner.invoke(app, ["new", "--from", str(source), "-o", str(book), *flag])
         assert result.exit_code == 0, result.output

@@ -1,0 +1,166 @@
+"""Kill -9 at random points of `finsam-xl recalc` and `finsam-xl avstamning` (issue 10).
+
+Each time: the file at the original path is either the old file (byte-identical) or the new
+one (every part outside the written sheets byte-identical to the original, every part
+unpacks and parses), the backup is the file as it was before the run that wrote it, and
+the next successful run (after every fourth kill) leaves no temporary file and no lock.
+Two runs at once serialise, and the backup stays the original. The randomness is seeded;
+the kill points cover the whole run, half of them from 60 % of its length on, where the
+write happens.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import synthetic_books as sb
+
+from finsam_xl import jobs
+from finsam_xl.workbook.package import Package
+from finsam_xl.workbook.safety import backup_path, verify_package, write_lock_path
+
+SEED = 20261130
+KILLS = 20
+LINES = 400  # eight times the budget lines of a large förbund
+CLI = [sys.executable, "-m", "finsam_xl"]
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def written_sheets(path: Path, names: tuple[str, ...]) -> set[str]:
+    with zipfile.ZipFile(path) as archive:
+        pkg = Package.read(archive)
+    return {pkg.sheet_parts[pkg.anchor(n)[0]] for n in names}
+
+
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synth import big_budget
+
+    folder = tmp_path_factory.mktemp("fault-originals")
+    book = folder / "stor.xlsx"
+    jobs.new(big_budget(lines=LINES), book, when=datetime(2000, 1, 1))  # so a run changes it
+    backup_path(book).unlink(missing_ok=True)
+    books = folder / "bokforing.se"
+    sb.make_books(books)
+    return book, books
+
+
+def _ours(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def _run_and_kill(command: list[str], delay: float) -> int | None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+    )
+    try:
+        return process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return None
+
+
+def _timed(command: list[str]) -> float:
+    start = time.monotonic()
+    done = subprocess.run(command, capture_output=True, cwd=ROOT, timeout=120, check=False)
+    assert done.returncode in (0, 1), done.stderr.decode()
+    return time.monotonic() - start
+
+
+@pytest.mark.parametrize("job", ["recalc", "avstamning"])
+def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
+    originals: tuple[Path, Path], tmp_path: Path, job: str
+) -> None:
+    original, books = originals
+    book = tmp_path / "stor.xlsx"
+    old = original.read_bytes()
+    old_parts = parts(original)
+    if job == "recalc":
+        command = [*CLI, "recalc", str(book)]
+        names: tuple[str, ...] = ("fx_plan", "fx_fordelning", "fx_kontroller")
+
+    else:
+        command = [*CLI, "avstamning", str(book), str(books)]
+        names = ("fx_avstamning",)
+
+    book.write_bytes(old)
+    full = _timed(command)
+    sheets = written_sheets(book, names)
+    backup = backup_path(book)
+    backup.unlink()
+    book.write_bytes(old)
+    rnd = random.Random(f"{SEED}-{job}")
+    outcomes = {"old": 0, "new": 0, "finished": 0}
+    before, previous_backup = old, None
+    for i in range(KILLS):
+        delay = full * (rnd.uniform(0.6, 1.2) if i % 2 else rnd.uniform(0.05, 1.0))
+        code = _run_and_kill(command, delay)
+        outcomes["finished"] += code is not None
+        now = parts(book)
+        if book.read_bytes() == before:
+            outcomes["old"] += 1
+        else:  # the new file: only the job's sheets differ from the original, and all parses
+            changed = {n for n in now if now[n] != old_parts.get(n)}
+            assert set(now) == set(old_parts) and changed <= sheets, (i, delay, changed)
+            verify_package(book)
+            outcomes["new"] += 1
+        if backup.exists():  # the file as it was before the run that made the backup
+            assert backup.read_bytes() in (previous_backup, before), (i, delay)
+            previous_backup = backup.read_bytes()
+        if i % 4 == 3:  # the next successful run removes what the killed runs left
+            jobs.recalc(book)
+            verify_package(book)
+            assert _ours(tmp_path) == [], (i, delay, _ours(tmp_path))
+            assert not write_lock_path(book).exists()
+            previous_backup = backup.read_bytes()
+        before = book.read_bytes()
+    # the seed puts kills both before and after the rename
+    assert outcomes["old"] > 0 and outcomes["new"] > 0, outcomes
+
+
+def test_two_recalcs_at_once_serialise_and_keep_the_original_as_backup(
+    originals: tuple[Path, Path], tmp_path: Path
+) -> None:
+    original, _ = originals
+    book = tmp_path / "stor.xlsx"
+    shutil.copy(original, book)
+    old = original.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen(
+            [*CLI, "recalc", str(book)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+        )
+        for _ in range(3)
+    ]
+    for run in runs:
+        _out, err = run.communicate(timeout=120)
+        assert run.returncode in (0, 1), err.decode()
+        assert b"Traceback" not in err
+    assert backup_path(book).read_bytes() == old
+    verify_package(book)
+    assert jobs.check(book).budget == jobs.check(original).budget
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stor.backup.xlsx", "stor.xlsx"]
