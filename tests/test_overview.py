@@ -181,7 +181,7 @@ def test_the_overview_workbook_matches_the_json(folder: Path, tmp_path: Path) ->
     assert len(rows) == len(result.forbund)
     for row, mine in zip(rows, result.forbund, strict=True):
         assert row["Förbund"] == mine.forbund and row["År"] == mine.year
-        assert row["Medlemsbidrag"] == int(mine.contributions)
+        assert row["Medlems-bidrag"] == int(mine.contributions)
         assert row["Fel"] == mine.errors
 
 

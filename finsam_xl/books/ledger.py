@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
-from finsam_xl.model.money import parse_number_text
+from finsam_xl.model.money import NUMBER_LIMIT, kr, parse_number_text
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
 
 if TYPE_CHECKING:
@@ -69,6 +69,25 @@ def read_sie_books(
     except OSError as error:
         raise BooksError(f"{path}: kan inte läsa filen ({error.strerror}).") from None
     sources = {key: f"{name}:{line}" for key, line in totals.first_lines.items()}
+    huge = _huge_sums(totals.sums, totals.opening)
+    if huge is not None:  # refused before any sum reaches the reconciliation's arithmetic
+        key, amount = huge
+        return Books(
+            Ledger(),
+            None,
+            [
+                Finding(
+                    rule="sie.amount-too-large",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"Konto {key[0] if isinstance(key, tuple) else key}: {kr(amount)} är "
+                        "orimligt stort (gränsen är 1 000 000 000 000 kr); kontrollera filen. "
+                        "Inget stämdes av."
+                    ),
+                    location=sources.get(key, name) if isinstance(key, tuple) else name,
+                )
+            ],
+        )
     ledger.add_sums(totals.sums, sources, totals.rows)
     for account, amount in totals.opening.items():
         ledger.add_opening_balance(account, amount)
@@ -139,6 +158,16 @@ def _add_periods(
         rest = totals[key] - sum(centres.values(), Decimal(0)) if key in totals else Decimal(0)
         if rest:
             ledger.add_period_balance(y, m, account, "", rest)
+
+
+def _huge_sums(
+    sums: dict[Any, Decimal], opening: dict[str, Decimal]
+) -> tuple[Any, Decimal] | None:
+    """The first sum or opening balance at or above money.NUMBER_LIMIT, or None."""
+    for key, amount in [*sums.items(), *opening.items()]:
+        if abs(amount) >= NUMBER_LIMIT:
+            return key, amount
+    return None
 
 
 @dataclass(frozen=True)

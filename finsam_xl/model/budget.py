@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from finsam_xl.model.money import AMOUNT_LIMIT_KR
 from finsam_xl.model.types import Money, Quantity, YearAmounts
 
 FORMAT_ID: Literal["finsam_xl/budget"] = "finsam_xl/budget"
@@ -321,6 +322,18 @@ class Settings(_Model):
     mappings: list[MappingRule] = Field(default_factory=list)
     payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
     uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)
+    # plausibility: the yearly frame a förbund this size can have (None: the rules' defaults)
+    frame_min_kr: Money | None = None
+    frame_max_kr: Money | None = None
+
+    @model_validator(mode="after")
+    def _frame_order(self) -> Settings:
+        low, high = self.frame_min_kr, self.frame_max_kr
+        if low is not None and high is not None and low >= high:
+            raise ValueError(f"rimlig ram: lägsta {low} kr ska vara mindre än högsta {high} kr")
+        if (low is not None and low < 0) or (high is not None and high <= 0):
+            raise ValueError("rimlig ram: gränserna ska vara positiva belopp i kronor")
+        return self
 
 
 class Published(_Model):
@@ -367,6 +380,32 @@ class Budget(_Model):
     equity: Equity
     settings: Settings = Field(default_factory=Settings)
     published: Published = Field(default_factory=Published)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Budget:
+        """No amount of AMOUNT_LIMIT_KR or more, however the model was built (see money.py)."""
+        amounts: list[tuple[str, Decimal | None]] = [
+            ("equity.opening", self.equity.opening),
+            ("equity.floor", self.equity.floor),
+        ]
+        lines: list[tuple[str, CostLine | IncomeLine]] = [
+            *((f"costs[{i}]", c) for i, c in enumerate(self.costs)),
+            *((f"income[{i}]", c) for i, c in enumerate(self.income)),
+        ]
+        for name, line in lines:
+            amounts += [(f"{name}.{y}", a) for y, a in line.amounts.items()]
+            amounts.append((f"{name}.forecast", line.forecast))
+        for i, member in enumerate(self.members):
+            amounts += [(f"members[{i}].{y}", a) for y, a in member.amounts.items()]
+            amounts.append((f"members[{i}].key", member.key))
+        amounts += [(f"contributions.{c.year}", c.amount) for c in self.contributions]
+        for where, amount in amounts:
+            if amount is not None and abs(amount) >= AMOUNT_LIMIT_KR:
+                raise ValueError(
+                    f"{where}: {amount} är orimligt stort; belopp måste vara mindre än "
+                    "1 000 000 000 000 000 kr"
+                )
+        return self
 
     @model_validator(mode="after")
     def _equity_year(self) -> Budget:

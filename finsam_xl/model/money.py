@@ -8,13 +8,26 @@ Rounding rules (written down once, used everywhere):
   (``pct``); comparisons between amounts are exact.
 * ``kr()`` formats whole kronor with a non-breaking thin space as thousands
   separator, the Swedish way: ``1 505 000 kr``.
+* Every number that enters the model is bounded: its magnitude must be below
+  ``NUMBER_LIMIT`` (10^12, tens of thousands of times the largest förbund's
+  turnover). Larger numbers are refused where they are parsed from text, int
+  or float (the workbook cells, YAML/JSON), with a Swedish message; a Decimal is
+  taken as already parsed, since computed sums may exceed one input's limit.
+  ``Budget`` itself refuses amounts of ``AMOUNT_LIMIT_KR`` (the limit in tkr)
+  or more, whoever built it. So no sum, percentage or rounding further on can
+  overflow the 28-digit decimal context (``decimal.InvalidOperation``); ``pct``
+  is also safe on its own.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
+#: Numbers at or above this magnitude are refused when parsed (see the module docstring).
+NUMBER_LIMIT = Decimal(10) ** 12
+#: Amounts in kr a Budget accepts: a number below NUMBER_LIMIT typed in tkr.
+AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 
@@ -41,6 +54,22 @@ def to_decimal(value: object) -> Decimal:
         raise ValueError(f"Kan inte tolka {value!r} som ett tal")
     if not result.is_finite():
         raise ValueError(f"{value!r} är inte ett ändligt tal")
+    if isinstance(value, Decimal):
+        return result  # already parsed (or computed: sums may exceed the limit of one input)
+    return bounded(result, value)
+
+
+class NumberTooLarge(ValueError):
+    """A number at or above ``NUMBER_LIMIT``: refused, with a Swedish message."""
+
+
+def bounded(result: Decimal, typed: object) -> Decimal:
+    """``result`` when its magnitude is below ``NUMBER_LIMIT``; else ``NumberTooLarge``."""
+    if abs(result) >= NUMBER_LIMIT:
+        raise NumberTooLarge(
+            f"{typed!s} är orimligt stort; tal måste vara mindre än 1 000 000 000 000 "
+            "(kontrollera nollorna och enheten)"
+        )
     return result
 
 
@@ -65,14 +94,24 @@ def parse_number_text(text: str) -> Decimal:
         raise ValueError(f"'{text}' är inte ett tal") from None
     if not result.is_finite():
         raise ValueError(f"'{text}' är inte ett ändligt tal")
-    return result
+    return bounded(result, text)
 
 
 def pct(part: Decimal, whole: Decimal) -> Decimal | None:
-    """Return part/whole in percent, rounded half-up to one decimal; None when whole is 0."""
+    """Return part/whole in percent, rounded half-up to one decimal; None when whole is 0.
+
+    Computed in a wide decimal context, so even amounts beyond ``NUMBER_LIMIT``
+    (which the readers refuse) give a number rather than ``InvalidOperation``;
+    None when the percentage itself cannot be represented.
+    """
     if whole == 0:
         return None
-    return (part * 100 / whole).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 80
+        try:
+            return +(part * 100 / whole).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+        except InvalidOperation:
+            return None
 
 
 def kr(amount: Decimal | int) -> str:

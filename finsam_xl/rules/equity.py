@@ -10,6 +10,37 @@ from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import Result
 
 
+def check_inputs(budget: Budget, result: Result) -> Iterator[Finding]:
+    """The opening equity and the board's floor as typed: a minus sign is almost always copied.
+
+    A förbund never has debts, so a negative opening equity is an input error
+    (the year-end checks that follow from it wait). A negative floor means no
+    floor and is ignored, which the user is told.
+    """
+    opening, floor = budget.equity.opening, budget.equity.floor
+    if opening < 0:
+        yield Finding(
+            rule="input.equity-opening-negative",
+            severity=Severity.ERROR,
+            message=(
+                f"Eget kapital vid årets början är negativt ({kr(opening)}); ett "
+                "samordningsförbund får inte ha skulder. Skriv det egna kapitalet som ett "
+                "positivt belopp (ta bort minustecknet), eller 0."
+            ),
+            ref=Ref(element="equity", field="opening"),
+        )
+    if floor < 0:
+        yield Finding(
+            rule="input.equity-floor-negative",
+            severity=Severity.WARNING,
+            message=(
+                f"Styrelsens lägsta nivå för eget kapital är negativ ({kr(floor)}) och används "
+                "inte; skriv nivån som ett positivt belopp, eller 0 om det inte finns någon."
+            ),
+            ref=Ref(element="equity", field="floor"),
+        )
+
+
 def check_negative(budget: Budget, result: Result) -> Iterator[Finding]:
     """The förbund may never go into debt."""
     for row in result.plan:

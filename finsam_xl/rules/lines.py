@@ -59,23 +59,104 @@ def check_blank_and_duplicate(budget: Budget, result: Result) -> Iterator[Findin
             seen[key] = i
 
 
-def check_years_outside(budget: Budget, result: Result) -> Iterator[Finding]:
-    """Amounts for years the budget does not cover are not counted."""
-    years = set(budget.years.all)
-    for element, i, line in _lines(budget):
-        if line.amounts.keys() <= years:
+#: Above this many lines, a finding about one column is given once for the column.
+LINES_LISTED = 5
+
+
+def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A cost or an income typed as a negative number is refused, never silently netted.
+
+    Some förbund print costs with a minus sign (Fryksdalen, Örnsköldsvik), so
+    amounts copied from them arrive negative. Read as they are, they would lower
+    the costs; turned positive, a real credit would raise them. Either guess could
+    be wrong by twice the amount, so the input is refused with a message saying
+    how to write it (docs/rules.md).
+    """
+    for element in ("cost", "income"):
+        found = [
+            (i, line, year, amount)
+            for kind, i, line in _lines(budget)
+            if kind == element
+            for year, amount in sorted(line.amounts.items())
+            if amount < 0
+        ]
+        if not found:
             continue
+        rule = f"input.{element}-negative"
+        if element == "cost":
+            advice = (
+                "Kostnader skrivs som positiva belopp, även när förlagan skriver dem med minus; "
+                "ta bort minustecknet. En återbetalning eller annan minskning skrivs som en rad "
+                "med Typ Intäkt."
+            )
+        else:
+            advice = (
+                "Intäkter skrivs som positiva belopp, även de som visas med minus inne i ett "
+                "kostnadsställe (Nettoredovisas = Ja); ta bort minustecknet."
+            )
+        what = "kostnad" if element == "cost" else "intäkt"
+        lines_hit = sorted({i for i, *_ in found})
+        if len(lines_hit) > LINES_LISTED:
+            i, line, year, amount = found[0]
+            yield Finding(
+                rule=rule,
+                severity=Severity.ERROR,
+                message=(
+                    f"{len(found)} belopp på {len(lines_hit)} rader är negativa (första: "
+                    f"'{line.name}' {year}: {kr(amount)}). {advice} Inget skrivs förrän det "
+                    "är rättat."
+                ),
+                ref=Ref(element=element, index=i, year=year),
+            )
+            continue
+        for index in lines_hit:
+            hits = [(line, year, amount) for i, line, year, amount in found if i == index]
+            amounts = ", ".join(f"{year}: {kr(amount)}" for _, year, amount in hits)
+            yield Finding(
+                rule=rule,
+                severity=Severity.ERROR,
+                message=(
+                    f"'{hits[0][0].name}' har en negativ {what} ({amounts}). {advice} "
+                    "Inget skrivs förrän det är rättat."
+                ),
+                ref=Ref(element=element, index=index, year=hits[0][1]),
+            )
+
+
+def check_years_outside(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Amounts for years the budget does not cover are not counted (once per column if many)."""
+    years = set(budget.years.all)
+    outside: dict[int, list[tuple[str, int, CostLine | IncomeLine, Decimal]]] = {}
+    for element, i, line in _lines(budget):
         for year, amount in line.amounts.items():
             if year not in years and amount:
-                yield Finding(
-                    rule="lines.year-outside",
-                    severity=Severity.WARNING,
-                    message=(
-                        f"'{line.name}' har {kr(amount)} för {year}, som inte är ett av "
-                        "budgetens år; beloppet räknas inte."
-                    ),
-                    ref=Ref(element=element, index=i, year=year),
-                )
+                outside.setdefault(year, []).append((element, i, line, amount))
+    for year in sorted(outside):
+        hits = outside[year]
+        if len(hits) > LINES_LISTED:
+            element, i, line, _ = hits[0]
+            total = sum((abs(a) for *_, a in hits), Decimal(0))
+            yield Finding(
+                rule="lines.year-outside",
+                severity=Severity.WARNING,
+                message=(
+                    f"Kolumnen {year} har belopp på {len(hits)} rader (sammanlagt {kr(total)}), "
+                    f"men {year} är inte ett av budgetens år "
+                    f"{budget.years.all[0]}–{budget.years.all[-1]}; beloppen räknas inte."
+                ),
+                ref=Ref(element=element, index=i, year=year),
+            )
+            continue
+        for element, i, line, amount in hits:
+            yield Finding(
+                rule="lines.year-outside",
+                severity=Severity.WARNING,
+                message=(
+                    f"'{line.name}' har {kr(amount)} för {year}, som inte är ett av "
+                    "budgetens år; beloppet räknas inte."
+                ),
+                ref=Ref(element=element, index=i, year=year),
+            )
 
 
 def check_insats(budget: Budget, result: Result) -> Iterator[Finding]:

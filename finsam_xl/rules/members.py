@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, MemberKind
+from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, Member, MemberKind
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import KEY_SV
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
@@ -17,13 +17,15 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
     """A member listed twice would be allocated twice."""
     seen: dict[str, int] = {}
     for i, member in enumerate(budget.members):
-        name = member.name.strip().casefold()
+        name = " ".join(member.name.split()).casefold()  # 'Avesta  kommun' = 'avesta kommun'
         if name in seen:
+            first = budget.members[seen[name]].name
+            spelled = "" if first == member.name else f" (stavat '{first}')"
             yield Finding(
                 rule="input.member-duplicate",
                 severity=Severity.ERROR,
                 message=(
-                    f"Medlemmen '{member.name}' står redan tidigare i medlemslistan; "
+                    f"Medlemmen '{member.name}' står redan tidigare i medlemslistan{spelled}; "
                     "varje medlem ska stå en gång."
                 ),
                 ref=Ref(element="member", index=i, field="name"),
@@ -45,6 +47,55 @@ def _needs_key(budget: Budget, index: int) -> bool:
     member = budget.members[index]
     years = [y for y in budget.years.all if budget.contribution(y) is not None]
     return not years or any(y not in member.amounts for y in years)
+
+
+def _shown(value: Decimal) -> str:
+    return str(value.normalize() if value == value.to_integral_value() else value).replace(".", ",")
+
+
+def _careless_keys(
+    kind: MemberKind, key_type: KeyType, indexed: list[tuple[int, Member]]
+) -> Iterator[Finding]:
+    """Keys typed carelessly: a percentage as a share (0,11 beside 8), a population with decimals.
+
+    Excel turns '11 %' typed in a cell into 0.11; beside keys written as 8 and 6
+    that member would get a hundredth of its share. A population is a count of
+    people: 23,456 is 23 456 typed with a thousands separator that became a
+    decimal. Both would split the money silently wrong, so both are errors.
+    """
+    keys = [(i, m, m.key) for i, m in indexed if m.key is not None and m.key >= 0]
+    if key_type is KeyType.PROCENT:
+        whole = [k for _, _, k in keys if k >= 1]
+        if whole:
+            for i, member, key in keys:
+                if 0 < key < 1:
+                    yield Finding(
+                        rule="input.key-percent-fraction",
+                        severity=Severity.ERROR,
+                        message=(
+                            f"{member.name} har procentnyckeln {_shown(key)} medan de andra "
+                            f"{KIND_SV[kind]} har {_shown(min(whole))}–{_shown(max(whole))}; "
+                            f"skrevs {_shown(key * 100)} % som andel? Skriv procent som tal "
+                            f"({_shown(key * 100)}), eller alla nycklar som andelar."
+                        ),
+                        ref=Ref(element="member", index=i, field="key"),
+                    )
+    elif key_type is KeyType.BEFOLKNING:
+        for i, member, key in keys:
+            if key != key.to_integral_value():
+                three_decimals = key.as_tuple().exponent == -3
+                guess = _shown(key * 1000) if key < 1000 and three_decimals else None
+                hint = f" Menades {guess}? " if guess else " "
+                yield Finding(
+                    rule="input.key-population-fraction",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"{member.name}: befolkningen {_shown(key)} är inget helt antal "
+                        f"invånare.{hint}Skriv befolkningen utan tusentalsavgränsare "
+                        "(t.ex. 23456)."
+                    ),
+                    ref=Ref(element="member", index=i, field="key"),
+                )
 
 
 def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
@@ -76,10 +127,16 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
                     ),
                     ref=Ref(element="member", index=i, field="key"),
                 )
+        careless = list(_careless_keys(kind, key_type, indexed))
+        yield from careless
         keys = [m.key for _, m in indexed]
+        if careless:
+            continue  # the sum is off because of the key already reported
         if key_type is KeyType.PROCENT and keys and all(k is not None for k in keys):
             total = sum((k for k in keys if k is not None), Decimal(0))
             group_pct = LAWFUL_SHARE[kind] * 100
+            if total in (Decimal(1), LAWFUL_SHARE[kind]):
+                continue  # every key written as a share (0.11 for 11 %): proportions are right
             if total not in (Decimal(100), group_pct):
                 yield Finding(
                     rule="input.key-percent-sum",

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
-from finsam_xl.model.money import parse_number_text, to_decimal
+from finsam_xl.model.money import NumberTooLarge, parse_number_text, to_decimal
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
@@ -40,6 +40,11 @@ from finsam_xl.workbook.safety import WorkbookError as WorkbookError  # what rea
 from finsam_xl.workbook.views import BookView, SheetView
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
+
+#: Whole numbers the settings and tables accept: years, and how many years are shown.
+YEAR_RANGE = (2000, 2200)  # the model's own bounds for a budget year
+COMPARISON_YEARS_RANGE = (0, 2)  # as the help text in Inställningar says
+PLAN_YEARS_RANGE = (0, 5)
 
 
 @dataclass
@@ -247,6 +252,9 @@ class WorkbookReader:
             if isinstance(value, datetime | date):
                 raise ValueError("ett datum")
             return to_decimal(value)
+        except NumberTooLarge as error:
+            self.problem("read.number-too-large", f"{what}: {error}.", table.where(row, col))
+            return None
         except ValueError:
             self.problem(
                 "read.not-a-number",
@@ -254,6 +262,34 @@ class WorkbookReader:
                 table.where(row, col),
             )
             return None
+
+    def integer(
+        self, table: TableRange, row: int, col: int | None, what: str, low: int, high: int
+    ) -> int | None:
+        """A cell that must hold a whole number between ``low`` and ``high`` (a year, a count).
+
+        2025.9 is not silently cut to 2025: a fraction or a number out of range is
+        an error at the cell, and None is returned.
+        """
+        value = self.number(table, row, col, what)
+        if value is None or col is None:
+            return None
+        if value != value.to_integral_value():
+            shown = str(value).replace(".", ",")
+            self.problem(
+                "read.not-an-integer",
+                f"{what}: {shown} är inget heltal; skriv ett helt tal ({low}–{high}).",
+                table.where(row, col),
+            )
+            return None
+        if not low <= value <= high:
+            self.problem(
+                "read.out-of-range",
+                f"{what}: {int(value)} ligger utanför det tillåtna {low}–{high}.",
+                table.where(row, col),
+            )
+            return None
+        return int(value)
 
     def day(self, table: TableRange, row: int, col: int | None, what: str) -> date | None:
         """A cell as a date (a real date, or text YYYY-MM-DD)."""
@@ -435,7 +471,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     def money(x: Decimal | None) -> Decimal | None:
         return None if x is None else x * scale
 
-    members = _members(r, money)
+    members = _members(r, money, years)
     contributions = _contributions(r, money)
     costs, income = _lines(r, money, all_years, years)
     published = _published(r, money)
@@ -450,7 +486,14 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         equity["opening_year"] = settings["equity_opening_year"]
     if scale_bands:
         equity["scale"] = scale_bands
-    names = ("admin_share_max_pct", "deviation_pct", "deviation_kr", "payment_grace_days")
+    names = (
+        "admin_share_max_pct",
+        "deviation_pct",
+        "deviation_kr",
+        "payment_grace_days",
+        "frame_min_kr",
+        "frame_max_kr",
+    )
     extra: dict[str, Any] = {k: settings[k] for k in names if settings[k] is not None}
     mappings = _mappings(r)
     if mappings:
@@ -502,8 +545,23 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     def number(key: str) -> Decimal | None:
         return r.number(t, rows[key], value_col, S.SETTING_LABELS[key]) if key in rows else None
 
+    unusable: set[str] = set()
+
+    def integer(key: str, low: int, high: int) -> int | None:
+        if key not in rows:
+            return None
+        value = r.integer(t, rows[key], value_col, S.SETTING_LABELS[key], low, high)
+        if value is None and r.raw(t, rows[key], value_col) is not None:
+            unusable.add(key)  # reported at its cell by r.integer
+        return value
+
     def required(key: str) -> Any:
-        value = number(key) if key != "forbund" else text(key)
+        if key == "budget_year":
+            value: Any = integer(key, *YEAR_RANGE)
+            if key in unusable:
+                return None
+        else:
+            value = number(key) if key != "forbund" else text(key)
         if value is None:
             where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
             r.problem(
@@ -535,16 +593,30 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         required("budget_year"),
         required("equity_opening"),
     )
-    n_comp, n_plan = number("comparison_years") or Decimal(0), number("plan_years") or Decimal(2)
+    n_comp = integer("comparison_years", *COMPARISON_YEARS_RANGE)
+    n_plan = integer("plan_years", *PLAN_YEARS_RANGE)
     if budget_year is None or opening is None or name is None:
         return None
+    if unusable & {"comparison_years", "plan_years"}:
+        return None  # a count of years that cannot be used: the year columns would be wrong
     by = int(budget_year)
+    n_comp = 0 if n_comp is None else n_comp
+    n_plan = 2 if n_plan is None else n_plan
+    opening_year = integer("equity_opening_year", *YEAR_RANGE)
+    if opening_year is not None and not by - n_comp <= opening_year <= by + n_plan:
+        r.problem(
+            "read.out-of-range",
+            f"{S.SETTING_LABELS['equity_opening_year']}: {opening_year} är inte ett av "
+            f"budgetens år {by - n_comp}–{by + n_plan}; ange året som det ingående egna "
+            f"kapitalet gäller, oftast budgetåret {by}.",
+            r.locator.cells[("settings", "equity_opening_year")],
+        )
+        opening_year = None  # reported; the budget is not built, the rest is still read
     adopted = (
         r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"])
         if "adopted" in rows
         else None
     )
-    opening_year = number("equity_opening_year")
     uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
     from finsam_xl.model.budget import KeyType, MemberKind
 
@@ -553,18 +625,20 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         "org_nr": text("org_nr"),
         "unit": choice("unit", S.UNIT_LABELS, Unit.KR),
         "years": {
-            "comparison": list(range(by - int(n_comp), by)),
+            "comparison": list(range(by - n_comp, by)),
             "budget": by,
-            "plan": list(range(by + 1, by + 1 + int(n_plan))),
+            "plan": list(range(by + 1, by + 1 + n_plan)),
         },
         "adopted": adopted,
         "equity_opening": opening,
         "equity_floor": number("equity_floor"),
-        "equity_opening_year": int(opening_year) if opening_year is not None else None,
+        "equity_opening_year": opening_year,
         "admin_share_max_pct": number("admin_share_max_pct"),
         "deviation_pct": number("deviation_pct"),
         "deviation_kr": number("deviation_kr"),
-        "payment_grace_days": int(g) if (g := number("payment_grace_days")) is not None else None,
+        "payment_grace_days": integer("payment_grace_days", 0, 366),
+        "frame_min_kr": number("frame_min_kr"),
+        "frame_max_kr": number("frame_max_kr"),
         "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, "ar"),
         "keys": {
             kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
@@ -580,22 +654,87 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     }
 
 
-def _year_columns(t: TableRange, pattern: re.Pattern[str]) -> dict[int, int]:
-    found = {}
+#: Excel renames a copied column whose header already exists: '2026' becomes '20262'.
+_EXCEL_COPY = re.compile(r"^(\d{4})([2-9])$")
+
+
+def _year_columns(r: WorkbookReader, t: TableRange, pattern: re.Pattern[str]) -> dict[int, int]:
+    """Year -> column of a table's year columns; a year given twice is an error at the copy.
+
+    The first column of a year is used; a second one (typed twice, or a copy that
+    Excel renamed from '2026' to '20262') is reported, since its amounts would
+    otherwise be dropped or counted instead of the first without a word.
+    """
+    found: dict[int, int] = {}
     for col, header in t.headers.items():
-        match = pattern.match(" ".join(header.split()))
+        text = " ".join(header.split())
+        match = pattern.match(text)
         if match:
-            found[int(match.group(1))] = col
+            year = int(match.group(1))
+            if year in found:
+                first = address("", t.header_row, found[year])[1:]
+                r.problem(
+                    "read.year-column-duplicate",
+                    f"Tabellen '{t.name}' har två kolumner för {year} ({first} och "
+                    f"{address('', t.header_row, col)[1:]}); ta bort den ena. Bara den första "
+                    "används.",
+                    t.where(t.header_row, col),
+                )
+            else:
+                found[year] = col
+    for col, header in t.headers.items():
+        copy = _EXCEL_COPY.match(header.strip())
+        if copy and int(copy.group(1)) in found:
+            r.problem(
+                "read.year-column-duplicate",
+                f"Kolumnen '{header.strip()}' i tabellen '{t.name}' ser ut att vara en kopia av "
+                f"kolumnen för {copy.group(1)} (Excel döper om en dubblett så); dess belopp räknas "
+                "inte. Ta bort kolumnen eller skriv rätt år i rubriken.",
+                t.where(t.header_row, col),
+            )
     return found
 
 
-def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
+def _missing_year_columns(
+    r: WorkbookReader,
+    t: TableRange,
+    year_cols: dict[int, int],
+    years: dict[str, Any],
+    header: str,
+    severity: Severity,
+    consequence: str,
+) -> None:
+    """Say which of the budget's years have no column in ``t`` (after Budgetår changed)."""
+    needed = [years["budget"], *years["plan"]]
+    missing = [y for y in needed if y not in year_cols]
+    if not missing:
+        return
+    last = max(year_cols.values(), default=t.first_col)
+    names = ", ".join(f"'{header.format(y)}'" for y in missing)
+    plural = "kolumnerna" if len(missing) > 1 else "kolumnen"
+    role = "budgetåret" if missing == [years["budget"]] else "planåret"
+    if len(missing) > 1:
+        role = "åren"
+    r.problem(
+        "read.year-column-missing",
+        f"Tabellen '{t.name}' saknar {plural} {names} för {role} "
+        f"{', '.join(map(str, missing))} (Budgetår {years['budget']}, "
+        f"{len(years['plan'])} planår); lägg till {plural} till höger om "
+        f"{address('', t.header_row, last)[1:]}. {consequence}",
+        t.where(t.header_row, last),
+        severity,
+    )
+
+
+def _members(
+    r: WorkbookReader, money: Any, years: dict[str, Any] | None = None
+) -> list[dict[str, Any]] | None:
     t = r.table(S.T_MEMBERS, S.SHEET_MEMBERS, S.MEMBER_COLUMNS)
     if t is None:
         return None
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
     name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
-    year_cols = _year_columns(t, S.MEMBER_YEAR)
+    year_cols = _year_columns(r, t, S.MEMBER_YEAR)
     members: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
@@ -636,6 +775,16 @@ def _members(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
                 "amounts": amounts,
             }
         )
+    if years is not None and any(m["amounts"] for m in members):
+        _missing_year_columns(
+            r,
+            t,
+            year_cols,
+            years,
+            "Fast belopp {}",
+            Severity.WARNING,
+            "Utan den betalar medlemmarna det året sin andel enligt nyckeln, inte ett fast belopp.",
+        )
     return members
 
 
@@ -649,9 +798,11 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
     for row in t.rows():
         if r.blank(t, row):
             continue
-        year = r.number(t, row, year_col, "År")
-        if year is None:
+        if r.raw(t, row, year_col) is None:
             r.problem("read.contribution-year", "Raden saknar år.", t.where(row, year_col or 1))
+            continue
+        year = r.integer(t, row, year_col, "År", *YEAR_RANGE)
+        if year is None:
             continue
         mode_text = r.text(t, row, mode_col)
         mode = S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text) or "total"
@@ -661,10 +812,10 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
                 f"'{mode_text}' är inget val; ange {' eller '.join(S.MODE_LABELS.values())}.",
                 t.where(row, mode_col or 1),
             )
-        amount = r.number(t, row, amount_col, f"Medelstilldelning {int(year)}")
+        amount = r.number(t, row, amount_col, f"Medelstilldelning {year}")
         decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
-        r.locator.cells[("contribution", int(year))] = t.where(row, amount_col or 1)
-        out.append({"year": int(year), "mode": mode, "amount": money(amount), "decided": decided})
+        r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
+        out.append({"year": year, "mode": mode, "amount": money(amount), "decided": decided})
     return out
 
 
@@ -678,7 +829,16 @@ def _lines(
         t.header_row, t.first_col
     )
     c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
-    year_cols = _year_columns(t, S.LINE_YEAR)
+    year_cols = _year_columns(r, t, S.LINE_YEAR)
+    _missing_year_columns(
+        r,
+        t,
+        year_cols,
+        years,
+        "{}",
+        Severity.ERROR,
+        "Utan den räknas årets kostnader och intäkter som 0.",
+    )
     costs: list[dict[str, Any]] = []
     income: list[dict[str, Any]] = []
     groups = {k.value: v for k, v in S.GROUP_LABELS.items()}
@@ -863,12 +1023,12 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
                 t.where(row, cols["Mål"] or 1),
             )
             continue
-        dimension = r.number(t, row, cols["Dimension"], "Dimension")
+        dimension = r.integer(t, row, cols["Dimension"], "Dimension", 1, 999)
         out.append(
             {
                 "accounts": accounts.replace(" ", ""),
                 "target": target,
-                "dimension": int(dimension) if dimension is not None else None,
+                "dimension": dimension,
                 "object": r.text(t, row, cols["Objekt"]),
                 "name": r.text(t, row, cols["Namn"]),
             }
@@ -891,7 +1051,7 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
             continue
         label = r.text(t, row, item_col)
         key = S.lookup(S.PUBLISHED_LABELS, label)
-        year = r.number(t, row, year_col, "År")
+        year = r.integer(t, row, year_col, "År", *YEAR_RANGE)
         amount = r.number(t, row, amount_col, f"{label}")
         if key is None:
             r.problem(
@@ -903,7 +1063,7 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
             continue
         if year is None or amount is None:
             continue
-        y = int(year)
+        y = year
         name = r.text(t, row, name_col)
         where = t.where(row, amount_col or 1)
         if key == "sections" and name:
@@ -925,10 +1085,17 @@ def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
     t = r.tables.get(S.T_SCALE.casefold())
     if t is None:
         return []
-    bands = []
+    found: list[tuple[Decimal, Decimal, int]] = []
+    pct_col = t.col(S.SCALE_COLUMNS[1].header)
     for row in t.rows():
         frm = r.number(t, row, t.col(S.SCALE_COLUMNS[0].header), "Trappa: från")
-        pct = r.number(t, row, t.col(S.SCALE_COLUMNS[1].header), "Trappa: högsta %")
+        pct = r.number(t, row, pct_col, "Trappa: högsta %")
         if pct is not None:
-            bands.append({"from_amount": money(frm) or Decimal(0), "max_pct": pct})
+            found.append((money(frm) or Decimal(0), pct, row))
+    # the model sorts the bands by 'from': locate each by its place in that order
+    found.sort(key=lambda band: band[0])
+    bands = []
+    for i, (frm, pct, row) in enumerate(found):
+        r.locator.cells[("settings", f"equity_scale_{i}")] = t.where(row, pct_col or 1)
+        bands.append({"from_amount": frm, "max_pct": pct})
     return bands

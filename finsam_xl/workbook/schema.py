@@ -95,6 +95,8 @@ SETTING_LABELS: dict[str, str] = {
     "deviation_kr": "Avstämning: avvikelsegräns (kr)",
     "payment_grace_days": "Avstämning: betalningsfrist (dagar)",
     **{f"uplift_{g.value}": f"Uppräkning nästa år: {GROUP_SV[g]} (%)" for g in CostGroup},
+    "frame_min_kr": "Rimlig ram: lägsta (kr)",
+    "frame_max_kr": "Rimlig ram: högsta (kr)",
 }
 #: Labels of earlier versions, still read (key -> old label).
 SETTING_ALIASES: dict[str, str] = {
@@ -117,6 +119,8 @@ SETTING_HELP: dict[str, str] = {
         "En delbetalning förfaller så här många dagar efter periodens början, "
         "en faktura så här många dagar efter fakturadatum."
     ),
+    "frame_min_kr": "Tomt = 800 000 kr. En årsram under detta ger en varning (fel enhet: ett fel).",
+    "frame_max_kr": "Tomt = 60 000 000 kr. En årsram eller ett belopp över detta ger en varning.",
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
