@@ -53,12 +53,17 @@ def budget_with_lines(n: int) -> Budget:
     base = load(ROOT / "finsam_xl" / "examples" / "sodra-dalarna-2025.yaml")
     data: dict[str, Any] = base.model_dump(mode="python")
     years = base.years.all
-    data["costs"] = [{
-        "name": f"Kostnad {i:04d}", "group": GROUPS[i % len(GROUPS)],
-        "section": f"Avsnitt {i % 12}",
-        "cost_centre": str(10000 + i % 40), "account": str(40 + i % 30),
-        "amounts": {y: Decimal(1000 + (i * 37 + y) % 5000) for y in years},
-    } for i in range(n)]
+    data["costs"] = [
+        {
+            "name": f"Kostnad {i:04d}",
+            "group": GROUPS[i % len(GROUPS)],
+            "section": f"Avsnitt {i % 12}",
+            "cost_centre": str(10000 + i % 40),
+            "account": str(40 + i % 30),
+            "amounts": {y: Decimal(1000 + (i * 37 + y) % 5000) for y in years},
+        }
+        for i in range(n)
+    ]
     data["published"] = {}
     return Budget.model_validate(data)
 
@@ -86,32 +91,37 @@ def main() -> None:
         path = Path(folder) / "budget-2000.xlsx"
         start = time.perf_counter()
         jobs.new(budget_with_lines(LINES), path, when=WHEN)
-        print(f"workbook: {LINES} cost lines, generated in {time.perf_counter() - start:.1f} s, "
-              f"{path.stat().st_size / 1024:.0f} kB")
+        print(
+            f"workbook: {LINES} cost lines, generated in {time.perf_counter() - start:.1f} s, "
+            f"{path.stat().st_size / 1024:.0f} kB"
+        )
 
         # 1. press on the stand-in
         template = FakeBook.from_xlsx(path, com=True)
         books = [copy.deepcopy(template) for _ in range(RUNS)]
         it = iter(books)
-        ms, times = median_ms(lambda: press(next(it), "recalc", when=WHEN, alert=False,
-                                            echo=False))
+        ms, times = median_ms(lambda: press(next(it), "recalc", when=WHEN, alert=False, echo=False))
         calls = books[0].calls
-        print(f"press on stand-in (recalc): median {ms:.0f} ms  runs {[round(t) for t in times]}"
-              f"  Excel calls: {calls.reads} reads, {calls.writes} writes, {calls.clears} clears, "
-              f"{calls.formats} format calls")
+        print(
+            f"press on stand-in (recalc): median {ms:.0f} ms  runs {[round(t) for t in times]}"
+            f"  Excel calls: {calls.reads} reads, {calls.writes} writes, {calls.clears} clears, "
+            f"{calls.formats} format calls"
+        )
 
         # 2. server round trip over loopback
         body = payload_bytes(path)
         server = make_server("127.0.0.1", 0)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         thread.start()
         host, port = str(server.server_address[0]), int(server.server_address[1])
 
         def round_trip() -> int:
             conn = http.client.HTTPConnection(host, port, timeout=30)
-            conn.request("POST", "/berakna", body=body,
-                         headers={"Content-Type": "application/json"})
+            conn.request(
+                "POST", "/berakna", body=body, headers={"Content-Type": "application/json"}
+            )
             response = conn.getresponse()
             actions = json.loads(response.read())["actions"]
             conn.close()
@@ -122,14 +132,17 @@ def main() -> None:
         ms, times = median_ms(round_trip)
         server.shutdown()
         server.server_close()
-        print(f"server round trip (/berakna): median {ms:.0f} ms  runs {[round(t) for t in times]}"
-              f"  payload {len(body) / 1024:.0f} kB, {actions} actions")
+        print(
+            f"server round trip (/berakna): median {ms:.0f} ms  runs {[round(t) for t in times]}"
+            f"  payload {len(body) / 1024:.0f} kB, {actions} actions"
+        )
 
     # 3. interpreter start + import
     base = import_seconds("pass")
     button = import_seconds("import finsam_xl.excel.button")
-    chain = import_seconds("import finsam_xl.excel.button, finsam_xl.excel.xlbook, "
-                           "finsam_xl.core, xlwings")
+    chain = import_seconds(
+        "import finsam_xl.excel.button, finsam_xl.excel.xlbook, finsam_xl.core, xlwings"
+    )
     print(f"python -c 'pass': median {base:.3f} s")
     print(f"python -c 'import finsam_xl.excel.button': median {button:.3f} s (target < 0.5 s)")
     print(f"  + what a press imports (xlbook, core, pydantic, xlwings): median {chain:.3f} s")

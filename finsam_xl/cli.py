@@ -416,6 +416,34 @@ def lite_cmd(
     typer.echo(jobs.embed_lite(file, force=force))
 
 
+@app.command("rapport")
+@_guarded
+def report_cmd(
+    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Word-dokumentet som skrivs (.docx)")
+    ] = Path("budgetavsnitt.docx"),
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Skriv även en PDF (kräver LibreOffice)")
+    ] = False,
+) -> None:
+    """Skriv budgetavsnittet (text, tabeller, diagram) som Word-dokument att redigera."""
+    done = jobs.write_report(file, out, pdf=pdf)
+    if done.docx is None:
+        _print_findings([f for f in done.findings if f.blocking])
+        _fail("; ".join(done.notes), 1)
+    errors = [f for f in done.findings if f.severity.value == "error"]
+    if errors:
+        _print_findings(errors)
+        typer.echo("Dokumentet visar arbetsbokens beräknade belopp; se över felen ovan.")
+    typer.echo(f"Skrev {done.docx}" + (f" och {done.pdf}" if done.pdf else "") + ".")
+    if done.backup is not None:
+        typer.echo(f"Den tidigare versionen sparades som {done.backup.name}.")
+    for note in done.notes:
+        typer.echo(note, err=True)
+    raise typer.Exit(1 if pdf and done.pdf is None else 0)
+
+
 def main() -> None:
     """Entry point of the ``finsam-xl`` script."""
     if len(sys.argv) > 1 and sys.argv[1] in ("--version", "-V"):

@@ -1,7 +1,7 @@
 """Test support: paths to the bundled examples and to the published figures.
 
 The published figures of the seed budgets (transcribed in ../shared/examples)
-are kept in ``tests/data/published`` so that the tests run in a bare clone;
+are kept in ``tests/data/figures`` so that the tests run in a bare clone;
 ``test_published_copy_matches_shared`` keeps the copy equal to ../shared.
 """
 
@@ -16,13 +16,13 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "finsam_xl" / "examples"
 SHARED = ROOT.parent / "shared"
-PUBLISHED = ROOT / "tests" / "data" / "published"
+FIGURES = ROOT / "tests" / "data" / "figures"
 EXAMPLE_NAMES = ["fryksdalen-2022", "sodra-dalarna-2025", "sodra-lappland-2024"]
 
 
 def shared_example(name: str) -> dict[str, Any]:
     """The transcribed published figures of a seed budget (kept in the repository)."""
-    path = PUBLISHED / f"{name}.yaml"
+    path = FIGURES / f"{name}.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 

@@ -201,12 +201,12 @@ def test_every_finding_has_a_reference_and_swedish_text(name: str) -> None:
 
 def test_published_copy_matches_shared() -> None:
     """The repository's copy of the published figures is ../shared/examples, byte for byte."""
-    from support import PUBLISHED, SHARED
+    from support import FIGURES, SHARED
 
     shared = SHARED / "examples"
     if not shared.is_dir():
-        pytest.skip("../shared finns inte bredvid klonen; kopian i tests/data/published används")
+        pytest.skip("../shared finns inte bredvid klonen; kopian i tests/data/figures används")
     names = sorted(p.name for p in shared.glob("*.yaml"))
-    assert names == sorted(p.name for p in PUBLISHED.glob("*.yaml"))
+    assert names == sorted(p.name for p in FIGURES.glob("*.yaml"))
     for name in names:
-        assert (shared / name).read_bytes() == (PUBLISHED / name).read_bytes(), name
+        assert (shared / name).read_bytes() == (FIGURES / name).read_bytes(), name

@@ -322,3 +322,27 @@ def test_next_years_keeps_the_plan_length() -> None:
     assert next_years(Years(comparison=[2023, 2024], budget=2025)) == Years(
         comparison=[2024, 2025], budget=2026
     )
+
+
+def test_the_closing_year_joins_the_equity_history_as_a_forecast() -> None:
+    old = example("sodra-dalarna-2025")
+    done = roll_forward(old, today=autumn(old))
+    row = next(a for a in done.budget.actuals if a.year == 2025)
+    assert row.status.value == "prognos"
+    plan = evaluate(old).year(2025)
+    assert (row.contributions, row.costs, row.result, row.equity_end) == (
+        plan.contributions, plan.costs_net, plan.result, plan.equity_end,
+    )
+    assert row.equity_end == D(384_000)
+    assert [a.year for a in done.budget.actuals] == sorted(a.year for a in done.budget.actuals)
+    assert "Utfall: 2025 tillagt som prognos" in done.changes
+
+
+def test_with_the_books_the_closing_year_is_an_actual() -> None:
+    old = example("sodra-dalarna-2025")
+    done = roll_forward(old, today=autumn(old), closing_equity=D(420_000))
+    row = next(a for a in done.budget.actuals if a.year == 2025)
+    assert row.status.value == "utfall"
+    assert row.equity_end == D(420_000)
+    assert row.result == D(420_000) - D(700_000)  # the books' equity minus the opening equity
+    assert all(a.year < done.budget.years.budget for a in done.budget.actuals)

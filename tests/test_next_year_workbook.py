@@ -91,7 +91,7 @@ def all_values(path: Path) -> dict[tuple[str, str], Any]:
 
 def kontroller_rules(path: Path) -> list[str]:
     ws = load_workbook(path)["Kontroller"]
-    return [r[1] for r in ws.iter_rows(min_row=5, values_only=True) if r[1]]
+    return [r[6] for r in ws.iter_rows(min_row=5, values_only=True) if r[6]]  # Regel (code)
 
 
 # --- content ---------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_sodra_lappland_settings_and_tables(books: dict[str, Path], tmp_path: Pa
     assert all(not any(r) for r in table_rows(out)["Publicerat"][1:])
     plan = load_workbook(out)["Plan"]
     assert [c.value for c in plan[4][1:5]] == [
-        "Jämförelse 2024",
+        "Budget 2024",  # a comparison year is labelled by its kind (default Budget)
         "Budget 2025",
         "Plan 2026",
         "Plan 2027",
@@ -192,14 +192,15 @@ def test_findings_are_recalculated_in_the_new_workbook(
     out = tmp_path / "next.xlsx"
     outcome = roll(src, out)
     written = kontroller_rules(out)
-    assert written == [f.rule for f in outcome.findings]
+    # findings repeated over years share one row: compare the rules in first-seen order
+    assert list(dict.fromkeys(written)) == list(dict.fromkeys(f.rule for f in outcome.findings))
     checked = jobs.check(out).findings
     assert [(f.rule, f.location) for f in checked] == [
         (f.rule, f.location) for f in outcome.findings if not f.rule.startswith("rollover.")
     ]
     ws = load_workbook(out)["Kontroller"]
-    below = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[1] == "equity.below-floor"]
-    assert below and "2026" in below[0][3]
+    below = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[6] == "equity.below-floor"]
+    assert below and "2026" in below[0][3] and below[0][1] == "Under styrelsens golv"
 
 
 def test_a_rollover_below_the_floor_is_flagged_in_the_new_file(tmp_path: Path) -> None:
@@ -212,8 +213,11 @@ def test_a_rollover_below_the_floor_is_flagged_in_the_new_file(tmp_path: Path) -
     assert "equity.below-floor" not in kontroller_rules(tmp_path / "forecast.xlsx")
     roll(src, tmp_path / "actual.xlsx", closing_equity=D(1000000))
     ws = load_workbook(tmp_path / "actual.xlsx", data_only=True)["Kontroller"]
-    flagged = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[1] == "equity.below-floor"]
-    assert [r[2] for r in flagged] == ["Plan!C17", "Plan!D17", "Plan!E17"]
+    flagged = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[6] == "equity.below-floor"]
+    # one row on screen when the message repeats over the years; every cell is marked
+    assert flagged and flagged[0][2] == "Plan!C17"
+    marked = [(r[8], r[9]) for r in ws.iter_rows(min_row=5, values_only=True) if r[8]]
+    assert {("Plan", "C17"), ("Plan", "D17"), ("Plan", "E17")} <= set(marked)
 
 
 def test_state_allocation_and_comment_on_a_kept_year_move_together(
@@ -619,3 +623,24 @@ def test_libreoffice_sees_the_macros_and_buttons_of_a_rolled_xlsm(tmp_path: Path
         "Beräkna", "Kontrollera", "Nytt år", "Självtest"]
     assert after["sheets"][: len(before["sheets"])] == before["sheets"]
     assert after["sheets"][-1]["name"] == "Historik"
+
+
+def test_the_utfall_table_gets_the_closing_year(books: dict[str, Path], tmp_path: Path) -> None:
+    src = copy_of(books, "sodra-dalarna-2025", tmp_path)
+    out = tmp_path / "next.xlsx"
+    roll(src, out, closing_equity=D(420_000))
+    from openpyxl import load_workbook
+
+    ws = load_workbook(out)["Utfall"]
+    table = ws.tables["Utfall"]
+    rows = list(ws[table.ref])
+    headers = [c.value for c in rows[0]]
+    data = [dict(zip(headers, (c.value for c in r), strict=True)) for r in rows[1:]]
+    years = [r["År"] for r in data if r["År"] is not None]
+    assert years == sorted(years) and years[-1] == 2025
+    last = data[years.index(2025)]
+    assert last["Utfall eller prognos"] == "Utfall"
+    assert last["Eget kapital 31/12"] in (420, 420_000)  # the workbook's unit
+    back = read_workbook(out)
+    assert back.budget is not None
+    assert [a.year for a in back.budget.actuals][-1] == 2025

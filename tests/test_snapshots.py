@@ -26,7 +26,7 @@ from finsam_xl.workbook import schema as S
 SNAPSHOTS = ROOT / "tests" / "data" / "snapshots"
 WORKBOOKS = ROOT / "workbooks" / "examples"
 WHEN = datetime(2026, 1, 2, 3, 4, 5)
-COMPUTED = (S.SHEET_PLAN, S.SHEET_ALLOCATION, S.SHEET_FINDINGS)
+COMPUTED = (S.SHEET_PLAN, S.SHEET_ALLOCATION, S.SHEET_FINDINGS, *S.DOCUMENT_NAMES.values())
 UPDATE = os.environ.get("FINSAM_UPDATE_SNAPSHOTS") == "1"
 
 

@@ -77,6 +77,19 @@ def fryksdalen(src: dict[str, Any]) -> Budget:
             ],
             "costs": costs,
             "equity": {"opening": src["equity"]["opening_2022"], "opening_year": 2022},
+            # As the document prints "Budgetplan 2022, 2023 och 2024": members first,
+            # costs negative, no cost centres or accounts, plan years labelled "Budget".
+            "document": {
+                "costs_negative": True,
+                "show_cost_centres": False,
+                "show_accounts": False,
+                "income_first": True,
+                "member_rows": True,
+                "plan_label": "Budget",
+                "costs_heading": "Kostnader",
+                "income_total_label": "Totala intäkter",
+                "costs_total_label": "Totala kostnader",
+            },
             "published": {
                 "income": pub["income"],
                 "costs": pub["costs"],
@@ -162,6 +175,29 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
             ],
             "income": income,
             "costs": costs,
+            # §7 prints the budget year beside last year's budget, IDs and accounts, the
+            # members' contributions as ID 50 000 "Bidrag (not 1)"; the plan is in §6.
+            "document": {
+                "plan_in_table": False,
+                "income_heading": "Intäkter (medelstilldelning från medlemmarna)",
+                "contributions_label": "Bidrag (not 1)",
+                "contributions_cost_centre": "50000",
+                "contributions_account": "35",
+                "income_total_label": "Intäkter totalt",
+                "costs_total_label": "Kostnader totalt",
+            },
+            # §6's history: 2022-2023 actual equity, 2024 forecast ("*"); the cost column
+            # is the year's budget, as the document prints it.
+            "actuals": [
+                {
+                    "year": y,
+                    "contributions": kr(long_term[y]["contribution"], u),
+                    "costs": kr(long_term[y]["budget"], u),
+                    "equity_end": kr(long_term[y]["equity_year_end"], u),
+                    "status": "prognos" if y == 2024 else "utfall",
+                }
+                for y in (2022, 2023, 2024)
+            ],
             "equity": {
                 "opening": kr(src["equity"]["opening_2025"], u),
                 "opening_year": 2025,
@@ -231,7 +267,10 @@ def sodra_lappland(src: dict[str, Any]) -> Budget:
                     "kind": m["kind"],
                     "amounts": {y: kr(m["amount"], u) for y in years},
                 }
-                for m in src["members"]
+                # The document lists the municipalities first, then region and state.
+                for m in sorted(
+                    src["members"], key=lambda m: ["kommun", "region", "stat"].index(m["kind"])
+                )
             ],
             "keys": keys,
             "contributions": [
@@ -246,6 +285,23 @@ def sodra_lappland(src: dict[str, Any]) -> Budget:
             "equity": {
                 "opening": kr(src["published_equity_brought_forward"][2023], u),
                 "opening_year": 2023,
+            },
+            # "9. Budget": funding first (members, equity brought forward, ESF), then
+            # cost groups with their totals on the heading row.
+            "document": {
+                "show_cost_centres": False,
+                "show_accounts": False,
+                "income_first": True,
+                "member_rows": True,
+                "totals_on_heading": True,
+                "equity_as_funding": True,
+                "show_result": False,
+                "income_heading": "Finansiering",
+                "contributions_label": "Finansiering från medlemmar",
+                "other_income_heading": "Övrig finansiering",
+                "equity_label": "SF södra Lappland eget kapital",
+                "income_total_label": "Summa medel att disponera",
+                "costs_total_label": "Summa kostnader",
             },
             "published": {
                 "costs": {y: kr(v, u) for y, v in src["published_totals"]["costs"].items()},

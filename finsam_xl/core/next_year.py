@@ -44,6 +44,8 @@ from typing import Any
 from finsam_xl.core.allocation import member_weight
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.model.budget import (
+    Actual,
+    ActualStatus,
     Budget,
     Contribution,
     CostGroup,
@@ -59,6 +61,7 @@ from finsam_xl.model.budget import (
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
 from finsam_xl.model.money import fmt_pct, kr
+from finsam_xl.model.results import YearPlan
 
 ZERO = Decimal(0)
 
@@ -215,8 +218,10 @@ def roll_forward(
     ]
     members = [m.model_copy(update={"amounts": step.kept(m.amounts)}) for m in budget.members]
     contributions = _roll_contributions(step, members, state_allocation)
-    forecast = evaluate(budget).year(budget.years.budget).equity_end
+    old = evaluate(budget).year(budget.years.budget)
+    forecast = old.equity_end
     equity = _roll_equity(step, closing_equity, forecast)
+    actuals = _roll_actuals(step, old, closing_equity)
     data: dict[str, Any] = budget.model_dump()
     data.update(
         years=step.years.model_dump(),
@@ -227,6 +232,7 @@ def roll_forward(
         costs=[c.model_dump() for c in costs.lines],
         equity=equity.model_dump(),
         published=Published().model_dump(),
+        actuals=[a.model_dump() for a in actuals],
     )
     new_budget = Budget.model_validate(data)
     _report_lines(step, costs)
@@ -388,6 +394,38 @@ def _roll_equity(step: _Step, closing_equity: Decimal | None, forecast: Decimal 
     raise NextYearError(
         f"Eget kapital vid utgången av {old_year} kan inte beräknas; ange det (--eget-kapital)."
     )
+
+
+def _roll_actuals(
+    step: _Step, old: YearPlan, closing_equity: Decimal | None
+) -> list[Actual]:
+    """The closing budget year joins the equity history (the Utfall table).
+
+    With the books' closing equity it is an actual year (Utfall): equity 31/12
+    from the books, result = that equity minus the year's opening equity. Without
+    it, the budget's own figures stand as a forecast (Prognos), printed with ``*``.
+    Contributions and costs are the budget's (net costs, as the history prints
+    them). A row already there for that year is replaced; rows at or after the
+    new budget year are dropped (they cannot be history).
+    """
+    year = step.budget.years.budget
+    actual = closing_equity is not None
+    result = old.result
+    if actual and old.equity_start is not None:
+        assert closing_equity is not None
+        result = closing_equity - old.equity_start
+    row = Actual(
+        year=year,
+        contributions=old.contributions,
+        costs=old.costs_net,
+        result=result,
+        equity_end=closing_equity if actual else old.equity_end,
+        status=ActualStatus.UTFALL if actual else ActualStatus.PROGNOS,
+    )
+    kept = [a for a in step.budget.actuals if a.year < year]
+    status = "utfall" if actual else "prognos"
+    step.changes.append(f"Utfall: {year} tillagt som {status}")
+    return sorted([*kept, row], key=lambda a: a.year)
 
 
 def _report_lines(step: _Step, costs: _Costs) -> None:

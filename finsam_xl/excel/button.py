@@ -44,8 +44,12 @@ def _run(action: Action, book: Any = None) -> Summary | None:
         return press(cast("XlBook", book), action)
     except Exception as error:  # never leave the user with a Python traceback dialog
         traceback.print_exc(file=sys.stderr)
-        _alert(book, f"Något gick fel i finsam_xl ({type(error).__name__}: {error}). Inget mer "
-                     "skrevs. Kontakta den som sköter verktyget och bifoga arbetsboken.", True)
+        _alert(
+            book,
+            f"Något gick fel i finsam_xl ({type(error).__name__}: {error}). Inget mer "
+            "skrevs. Kontakta den som sköter verktyget och bifoga arbetsboken.",
+            True,
+        )
         return None
 
 
@@ -71,8 +75,11 @@ def next_year(book: Any = None) -> Path | None:
     if importlib.util.find_spec(NEXT_YEAR_MODULE) is not None:
         function = getattr(importlib.import_module(NEXT_YEAR_MODULE), "next_year_or_raise", None)
     if function is None:
-        _alert(book, "Nästa års arbetsbok kan inte skapas härifrån ännu: funktionen finns inte i "
-                     "den här versionen av finsam_xl.")
+        _alert(
+            book,
+            "Nästa års arbetsbok kan inte skapas härifrån ännu: funktionen finns inte i "
+            "den här versionen av finsam_xl.",
+        )
         return None
     try:
         source = Path(str(book.fullname))

@@ -145,8 +145,14 @@ class XlSheets(Protocol):
 class XlApp(Protocol):
     """The Excel application (only its message box is used)."""
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
-              mode: str | None = None, callback: str | None = None) -> str | None:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
         """Show a message box."""
         ...
 

@@ -13,6 +13,7 @@ another view of a workbook). Each job is one function:
 ``reconcile_workbook``    the books against the budget; writes Avstämning
 ``export_sie``            the budget year as SIE ``#PBUDGET``
 ``overview_of``           many budgets in one overview workbook (or JSON)
+``write_report``          the budget section as a Word document (and PDF)
 ``write_next_year``       next year's workbook from this year's
 ========================  =====================================================
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from finsam_xl.jobs.outcome import Outcome, ReconOutcome
     from finsam_xl.jobs.overview import overview_of
     from finsam_xl.jobs.reconcile import export_sie, parse_period, read_books, reconcile_workbook
+    from finsam_xl.jobs.report import write_report
 
 _WHERE = {
     "check": "budget",
@@ -63,6 +65,7 @@ _WHERE = {
     "parse_period": "reconcile",
     "read_books": "reconcile",
     "reconcile_workbook": "reconcile",
+    "write_report": "report",
 }
 
 __all__ = [
@@ -77,6 +80,7 @@ __all__ = [
     "load_budget",
     "new",
     "write_next_year",
+    "write_report",
     "next_year_or_raise",
     "overview_of",
     "parse_amount",

@@ -240,8 +240,9 @@ class CostLine(_Model):
     @field_validator("phasing")
     @classmethod
     def _twelve(cls, weights: list[Decimal] | None) -> list[Decimal] | None:
-        if weights is not None and (len(weights) != 12 or any(w < 0 for w in weights)
-                                    or sum(weights) == 0):
+        if weights is not None and (
+            len(weights) != 12 or any(w < 0 for w in weights) or sum(weights) == 0
+        ):
             raise ValueError("periodiseringen ska vara 12 icke-negativa vikter, inte alla noll")
         return weights
 
@@ -364,6 +365,91 @@ class Published(_Model):
         return not any(getattr(self, name) for name in type(self).model_fields)
 
 
+class ComparisonKind(StrEnum):
+    """What a comparison year's figures are, for its column label."""
+
+    BUDGET = "budget"  # last year's adopted budget
+    UTFALL = "utfall"  # actuals
+    PROGNOS = "prognos"  # full-year forecast
+
+
+#: Swedish column label of each comparison kind ("Budget 2024", "Utfall 2023").
+COMPARISON_LABELS = {
+    ComparisonKind.BUDGET: "Budget",
+    ComparisonKind.UTFALL: "Utfall",
+    ComparisonKind.PROGNOS: "Prognos",
+}
+
+
+class ActualStatus(StrEnum):
+    """Whether a past year's figures are actuals or a forecast."""
+
+    UTFALL = "utfall"
+    PROGNOS = "prognos"
+
+
+class Actual(_Model):
+    """One past year in the equity history (the workbook's *Utfall* table).
+
+    ``costs`` is the figure the history prints in its cost column (the year's
+    budget or its actual costs, as the förbund publishes it). ``result`` is
+    optional; without it the history leaves the cell blank. A forecast year's
+    equity is marked ``*`` in print.
+    """
+
+    year: int = Field(ge=1990, le=2200)
+    contributions: Money | None = None
+    costs: Money | None = None
+    result: Money | None = None
+    equity_end: Money | None = None
+    status: ActualStatus = ActualStatus.UTFALL
+
+
+class DocumentSettings(_Model):
+    """How the printed budget table is laid out; defaults give a plain, generic table.
+
+    ``costs_negative``: costs are printed negative and income positive
+    (Fryksdalen, Örnsköldsvik); otherwise costs are positive and income netted
+    inside a cost centre negative (Södra Dalarna). ``income_first`` puts the
+    funding block above the costs. ``member_rows``: one row per member instead
+    of one contributions row. ``totals_on_heading``: a group's total is printed
+    on its heading row (Södra Lappland) instead of a "Totalt" row under it.
+    ``equity_as_funding``: equity at the start of the year is a funding line
+    and the income total is the decision room. ``plan_in_table``: the plan
+    years are columns of the budget table. ``comparison_kinds``: per comparison
+    year, oldest first (one value applies to all; none means Budget).
+    """
+
+    costs_negative: bool = False
+    show_cost_centres: bool = True
+    show_accounts: bool = True
+    income_first: bool = False
+    member_rows: bool = False
+    totals_on_heading: bool = False
+    equity_as_funding: bool = False
+    plan_in_table: bool = True
+    show_result: bool = True
+    comparison_kinds: list[ComparisonKind] = Field(default_factory=list)
+    plan_label: str = "Plan"
+    income_heading: str = "Intäkter"
+    contributions_label: str = "Medlemsbidrag (not 1)"
+    contributions_cost_centre: str | None = None
+    contributions_account: str | None = None
+    other_income_heading: str | None = None
+    equity_label: str = "Eget kapital från föregående år"
+    costs_heading: str | None = None
+    group_total_label: str = "Totalt"
+    income_total_label: str = "Summa intäkter"
+    costs_total_label: str = "Summa kostnader"
+    result_label: str = "Resultat"
+
+    def comparison_kind(self, index: int) -> ComparisonKind:
+        """The kind of the ``index``-th comparison year (oldest first)."""
+        if not self.comparison_kinds:
+            return ComparisonKind.BUDGET
+        return self.comparison_kinds[min(index, len(self.comparison_kinds) - 1)]
+
+
 class Budget(_Model):
     """One förbund's budget: the root of the interchange format."""
 
@@ -380,6 +466,8 @@ class Budget(_Model):
     equity: Equity
     settings: Settings = Field(default_factory=Settings)
     published: Published = Field(default_factory=Published)
+    document: DocumentSettings = Field(default_factory=DocumentSettings)
+    actuals: list[Actual] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _bounded(self) -> Budget:
@@ -412,6 +500,12 @@ class Budget(_Model):
         year = self.equity.opening_year
         if year is not None and year not in self.years.all:
             raise ValueError(f"eget kapital: öppningsåret {year} finns inte bland åren")
+        late = [a.year for a in self.actuals if a.year >= self.years.budget]
+        if late:
+            raise ValueError(f"utfall: åren {late} ligger inte före budgetåret {self.years.budget}")
+        seen = [a.year for a in self.actuals]
+        if len(seen) != len(set(seen)):
+            raise ValueError("utfall: ett år finns på flera rader")
         return self
 
     @property

@@ -60,6 +60,10 @@ _TOKEN = re.compile(r'[ \t\r\f\v]*(?:"((?:[^"\\]|\\.)*)"|([{}])|([^ \t\r\f\v"{}]
 _ESCAPE = re.compile(r'\\(["\\])')
 # UTF-8 encodings of Latin-1 letters (å is C3 A5): in CP437 they would read as box drawing.
 _UTF8_LETTER = re.compile(rb"[\xc3][\x80-\xbf]")
+# Bytes that are control characters in CP437 and UTF-8 alike, but for the blanks and
+# line ends (tab, LF, VT, FF, CR) and SUB (0x1A, the end-of-file mark of old DOS files).
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
+_NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(bytes((b,))))
 
 
 def unescape(text: str) -> str:
@@ -268,6 +272,8 @@ class LineSource:
             text = self._decode_known(data, encoding)
         lines = text.split("\n")
         lines.pop()  # data always ends with a line end
+        if data.translate(None, _NOT_CONTROL):  # fast: no pattern search per block
+            self._control_characters(data, lines)
         if _may_have_long_line(text) and max(map(len, lines)) > MAX_LINE_BYTES:
             for index, line in enumerate(lines):
                 if len(line) > MAX_LINE_BYTES:
@@ -283,6 +289,49 @@ class LineSource:
                         )
                     )
         return lines
+
+    def _control_characters(self, data: bytes, lines: list[str]) -> None:
+        """Report the lines with control characters; a line with a NUL byte is skipped.
+
+        A NUL byte does not belong in a text file: the file is damaged (or binary),
+        and the line's content cannot be trusted. Other control characters (but tab,
+        line feed, carriage return, vertical tab, form feed) are kept, with a
+        warning: they are invisible, and an object id or text with one is not the
+        one the user sees.
+        """
+        search = _CONTROL.search
+        found = search(data)
+        index = 0
+        pos = 0
+        while found is not None:
+            index += data.count(b"\n", pos, found.start())
+            end = data.find(b"\n", found.start())
+            raw = data[data.rfind(b"\n", 0, found.start()) + 1 : end]
+            if b"\x00" in raw:
+                lines[index] = ""
+                self.notes.append(
+                    (
+                        Severity.ERROR,
+                        "nul_byte",
+                        "Raden innehåller NUL-tecken (binära data): filen är skadad och "
+                        "raden hoppas över. Exportera filen på nytt från bokföringsprogrammet.",
+                        index,
+                    )
+                )
+            else:
+                char = data[found.start()]  # the first in this line
+                self.notes.append(
+                    (
+                        Severity.WARNING,
+                        "control_character",
+                        f"Raden innehåller ett osynligt styrtecken (0x{char:02X}); det "
+                        "behålls, men ett konto, objekt eller en text med det är inte "
+                        "det som syns. Rätta raden i bokföringsprogrammet.",
+                        index,
+                    )
+                )
+            pos = end
+            found = search(data, end)
 
     def _look_for_utf8(self, data: bytes) -> None:
         # A CP437 file with UTF-8 sequences (Ã¥ for å) has probably been pieced together.

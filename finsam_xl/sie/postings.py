@@ -36,7 +36,7 @@ from .records import (
     Record,
     Transaction,
 )
-from .scan import Receiver, Scanner, Source, _Open
+from .scan import OpenVoucher, Receiver, Scanner, Source
 from .sums import PostingKey, PostingSums
 
 __all__ = ["PeriodKey", "PostingKey", "PostingTotals", "posting_totals"]
@@ -149,7 +149,7 @@ class _Postings(Receiver):
             chosen = self._chosen[account] = bool(self.capture(account))
         return chosen
 
-    def rows_of(self, current: _Open) -> Callable[[Transaction], None]:
+    def rows_of(self, current: OpenVoucher) -> Callable[[Transaction], None]:
         """The booked rows of a voucher that can be read go into the sums."""
         self._day = current.voucher.date
         self._counts = not current.discard
@@ -166,7 +166,7 @@ class _Postings(Receiver):
             if self._chosen_account(row.account):
                 self._chosen_row = True
 
-    def voucher(self, current: _Open) -> Record | None:
+    def voucher(self, current: OpenVoucher) -> Record | None:
         """Keep the voucher when one of its booked rows is on a chosen account."""
         if self._chosen_row and not current.discard and self.kept is not None:
             rebuilt = [self.scanner.plain_row(line, number) for number, line in self.kept]

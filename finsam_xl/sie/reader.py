@@ -43,7 +43,7 @@ from .records import (
     Transaction,
     Voucher,
 )
-from .scan import KNOWN_LABELS, MAX_ISSUES, Receiver, Scanner, Source, _Open, parse_date
+from .scan import KNOWN_LABELS, MAX_ISSUES, OpenVoucher, Receiver, Scanner, Source, parse_date
 
 __all__ = [
     "KNOWN_LABELS",
@@ -68,11 +68,11 @@ class _Records(Receiver):
     def __init__(self, only_vouchers: bool) -> None:
         self.only_vouchers = only_vouchers
 
-    def rows_of(self, current: _Open) -> Callable[[Transaction], None]:
+    def rows_of(self, current: OpenVoucher) -> Callable[[Transaction], None]:
         """The voucher's own list of rows."""
         return current.voucher.rows.append
 
-    def voucher(self, current: _Open) -> Record | None:
+    def voucher(self, current: OpenVoucher) -> Record | None:
         """The voucher, unless it stands in for a #VER that could not be read."""
         return None if current.discard else current.voucher
 

@@ -32,52 +32,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO, NoReturn, TypeVar
 
 from finsam_xl.model.findings import Severity
 
+from . import records as rec
 from ._lexer import LexError, LineSource, ObjList, Token, checksum_text, tokenize
-from .records import (
-    Account,
-    AccountType,
-    Address,
-    Balance,
-    BalanceKind,
-    ChartType,
-    Checksum,
-    CompanyId,
-    CompanyName,
-    CompanyType,
-    Coverage,
-    Currency,
-    Dimension,
-    FileFormat,
-    FiscalYear,
-    Flag,
-    Generated,
-    IndustryCode,
-    Issue,
-    ObjectBalance,
-    ObjectBalanceKind,
-    ObjectList,
-    OrgNumber,
-    Period,
-    PeriodBalance,
-    PeriodKind,
-    ProgramInfo,
-    Prose,
-    Record,
-    SieError,
-    SieObject,
-    SieType,
-    SruCode,
-    SubDimension,
-    TaxYear,
-    Transaction,
-    TransKind,
-    Unit,
-    Voucher,
-)
 from .sums import (
     HOT_AMOUNT,
     HOT_ROW,
@@ -112,7 +72,7 @@ _NUMBER = r"-?\d++(?:\.\d++)?+"
 _TRANS_FAST = re.compile(
     r"#(TRANS|RTRANS|BTRANS)[ \t]++(\d++)"
     r"[ \t]++\{([^{}\\]*+)\}"
-    rf"[ \t]++({_NUMBER})"
+    r"[ \t]++(-?\d{1,15}+(?:\.\d++)?+)"  # longer amounts go the general way
     r"(.*)",
     re.ASCII | re.DOTALL,
 )
@@ -193,8 +153,19 @@ def _opt_date(value: str) -> date | None:
     return _date(value) if value else None
 
 
+_MAX_DIGITS = 15
+"""Digits an amount may have before its point: what Excel holds exactly (and far more
+than any förbund's books need)."""
+
+
 def _amount(value: str, what: str = "belopp") -> Decimal:
     if _AMOUNT.fullmatch(value):
+        if len(value.lstrip("-").partition(".")[0]) > _MAX_DIGITS:
+            raise _FieldError(
+                f"Orimligt stort {what} ({len(value)} tecken; högst {_MAX_DIGITS} siffror "
+                "före decimaltecknet): raden räknas inte. Kontrollera exporten.",
+                "huge_amount",
+            )
         return Decimal(value)
     hint = " (decimaltecknet ska vara punkt)" if "," in value else ""
     if value == "":
@@ -236,7 +207,7 @@ def _dimension(value: str) -> int:
     raise _FieldError(f"Ogiltigt dimensionsnummer '{value}'", "bad_dimension")
 
 
-def objects_from_fields(raw: Iterable[str]) -> ObjectList:
+def objects_from_fields(raw: Iterable[str]) -> rec.ObjectList:
     """Pair the fields of an object list: ``("1", "35000")`` to ``((1, "35000"),)``."""
     items = list(raw)
     if len(items) % 2:
@@ -251,11 +222,11 @@ def objects_from_fields(raw: Iterable[str]) -> ObjectList:
     return tuple(pairs)
 
 
-def _period(value: str) -> Period:
+def _period(value: str) -> rec.Period:
     if len(value) == 6 and value.isascii() and value.isdigit():
         year, month = int(value[:4]), int(value[4:])
         if 1 <= month <= 12 and year >= 1:
-            return Period(year, month)
+            return rec.Period(year, month)
     raise _FieldError(f"Ogiltig period '{value}' (ska vara ÅÅÅÅMM)", "bad_period")
 
 
@@ -265,7 +236,7 @@ def _period(value: str) -> Period:
 
 
 @dataclass(slots=True)
-class _Open:
+class OpenVoucher:
     """A voucher being read: header seen, maybe inside its braces.
 
     ``discard`` marks the stand-in for a ``#VER`` that did not parse: its rows
@@ -275,9 +246,9 @@ class _Open:
     of the positive ones.
     """
 
-    voucher: Voucher
+    voucher: rec.Voucher
     bad_rows: bool = False
-    pending_rtrans: Transaction | None = None
+    pending_rtrans: rec.Transaction | None = None
     discard: bool = False
     outside: bool = False
     total: Decimal = _ZERO
@@ -294,7 +265,7 @@ class _Open:
         return self.pending_rtrans is None and not (self.discard or self.outside)
 
 
-def _no_append(row: Transaction) -> None:  # pragma: no cover - replaced before any use
+def _no_append(row: rec.Transaction) -> None:  # pragma: no cover - replaced before any use
     raise AssertionError("no voucher open")
 
 
@@ -309,23 +280,23 @@ class Receiver:
     sums: PostingSums | None = None
     kept: list[tuple[int, str]] | None = None
 
-    def rows_of(self, current: _Open) -> Callable[[Transaction], None]:
+    def rows_of(self, current: OpenVoucher) -> Callable[[rec.Transaction], None]:
         """Where the rows of a voucher go that are read the general way (every kind)."""
         return _ignore
 
-    def voucher(self, current: _Open) -> Record | None:
+    def voucher(self, current: OpenVoucher) -> rec.Record | None:
         """A voucher ended (its checks done); return what to pass on, if anything.
 
         Not called for a voucher of hot rows only that balances (nothing to say).
         """
         return None
 
-    def record(self, record: Record) -> Record | None:
+    def record(self, record: rec.Record) -> rec.Record | None:
         """Any other record (``#KSUMMA`` too); return what to pass on, if anything."""
         return None
 
 
-def _ignore(row: Transaction) -> None:
+def _ignore(row: rec.Transaction) -> None:
     return None
 
 
@@ -353,13 +324,13 @@ class Scanner:
         encoding: str | None = None,
         strict: bool = False,
         name: str | None = None,
-        issues: list[Issue] | None = None,
+        issues: list[rec.Issue] | None = None,
     ) -> None:
         self._source = source
         self._forced_encoding = encoding
         self.strict = strict
         self.path = name if name is not None else _source_name(source)
-        self.issues: list[Issue] = issues if issues is not None else []
+        self.issues: list[rec.Issue] = issues if issues is not None else []
         self.suppressed = 0
         self.encoding: str | None = None
         self.checksum: int | None = None
@@ -377,39 +348,40 @@ class Scanner:
         self._objects: dict[int, set[str]] = {}
         self.seen_accounts: dict[str, str] = {}
         self._seen_labels: set[str] = set()
-        self._year: FiscalYear | None = None
+        self._year: rec.FiscalYear | None = None
         self._years: dict[int, int] = {}
+        self._dims: dict[int, int] = {}
         self._numbers: dict[str, tuple[list[str], array[int]]] = {}
         # The fast paths' caches of checked parts.
         self._dates: dict[str, date] = {}
-        self._objcache: dict[str, ObjectList] = {}
+        self._objcache: dict[str, rec.ObjectList] = {}
         self._tails: dict[str, Tail] = {}
 
     # Issues ---------------------------------------------------------------------------
 
     def _issue(self, severity: Severity, code: str, message: str, line: int | None) -> None:
-        issue = Issue(severity, code, message, self.path, line)
+        issue = rec.Issue(severity, code, message, self.path, line)
         if self.strict and severity is Severity.ERROR:
-            raise SieError.from_issue(issue)
+            raise rec.SieError.from_issue(issue)
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(issue)
         else:
             self.suppressed += 1
 
-    def _fatal(self, line: int | None, message: str, code: str) -> SieError:
-        return SieError(self.path, line, message, code)
+    def _fatal(self, line: int | None, message: str, code: str) -> rec.SieError:
+        return rec.SieError(self.path, line, message, code)
 
     def _raise(self, line: int | None, message: str, code: str) -> NoReturn:
         raise self._fatal(line, message, code)
 
     @property
-    def errors(self) -> list[Issue]:
+    def errors(self) -> list[rec.Issue]:
         """The issues of severity error."""
         return [i for i in self.issues if i.severity is Severity.ERROR]
 
     # Reading ----------------------------------------------------------------------------
 
-    def scan(self, receiver: Receiver) -> Iterator[Record]:
+    def scan(self, receiver: Receiver) -> Iterator[rec.Record]:
         """Read the source once, feeding ``receiver``; yield what the receiver passes on.
 
         Raises ``SieError`` for fatal problems (and, in strict mode, the first error).
@@ -434,7 +406,7 @@ class Scanner:
 
     # The loop ---------------------------------------------------------------------------
 
-    def _scan(self, stream: BinaryIO, receiver: Receiver) -> Iterator[Record]:  # noqa: C901
+    def _scan(self, stream: BinaryIO, receiver: Receiver) -> Iterator[rec.Record]:  # noqa: C901
         sums = self._sums = receiver.sums
         src = (LineSource if sums is None else ViewSource)(
             stream, self._fatal, self._forced_encoding
@@ -468,8 +440,7 @@ class Scanner:
         kept = self._kept = receiver.kept
         keep = None if kept is None else kept.append
 
-        # The fiscal year (#RAR 0), and the voucher numbers of the last series seen.
-        first_day, last_day = date.min, date.max
+        # Where the voucher numbers of the last series seen go.
         numbers_series: str | None = None
         add_number: Callable[[str], None] = _ignore_number
         add_number_line: Callable[[int], None] = _ignore_number
@@ -482,8 +453,8 @@ class Scanner:
         rows = 0
         mark = 0
         # The voucher being read (None outside one), and where its rows go.
-        cur: _Open | None = None
-        add: Callable[[Transaction], None] = _no_append
+        cur: OpenVoucher | None = None
+        add: Callable[[rec.Transaction], None] = _no_append
         # A #VER line read by the hot path opens its voucher without building it: ``lazy``
         # is then its line (0 otherwise) and ``lazy_text`` the line's text. Anything but
         # a '{', a hot row or a balanced '}' builds it first.
@@ -567,8 +538,7 @@ class Scanner:
                     # ---- hot path: the '{' after a #VER that the hot path took -------------
                     if not in_block and (line == "{\r" or line == "{"):
                         in_block, hot = True, hot_ok
-                        rows += lineno - mark - 1
-                        mark = lineno
+                        mark = lineno  # (the line before was the #VER)
                         continue
                 elif cur is None and hot_ok:
                     # ---- hot path: a plain #VER line (the voucher is built when needed) ----
@@ -590,7 +560,7 @@ class Scanner:
                             if known is None:
                                 known = hot_sums.plain_ver(ver_dates)
                             series, number = m.group(1).strip('"'), m.group(2).strip('"')
-                    if known is not None and first_day <= known[0] <= last_day:
+                    if known is not None:
                         records += 1
                         if series != numbers_series:
                             numbers_series = series
@@ -602,8 +572,7 @@ class Scanner:
                         lazy, lazy_text = lineno, line
                         cents = 0
                         day, cells = known
-                        rows += lineno - mark - 1
-                        mark = lineno
+                        mark = lineno  # (the line before was not a hot row)
                         continue
                 # ---- every other line: the general way ------------------------------------
                 rows += lineno - mark - 1
@@ -630,7 +599,7 @@ class Scanner:
                             account = seen_accounts.get(acct)
                             if account is None:
                                 account = self.first_use(acct, lineno)
-                            row = Transaction(kind, account, objs, Decimal(amt), *rest, lineno)  # type: ignore[arg-type]
+                            row = rec.Transaction(kind, account, objs, Decimal(amt), *rest, lineno)  # type: ignore[arg-type]
                             self.fast_rows += 1
                             hot = self._row(cur, row, add) and hot_ok
                             continue
@@ -673,15 +642,7 @@ class Scanner:
                     continue
                 # ---- a voucher header after which no '{' came ------------------------------
                 if cur is not None and not in_block:
-                    if not cur.discard:
-                        issue(
-                            Severity.ERROR,
-                            "missing_brace",
-                            f"Verifikation {cur.voucher.label} saknar '{{' efter #VER",
-                            cur.voucher.line,
-                        )
-                    cur.bad_rows = True
-                    closed = self._close(cur, cents, receiver)
+                    closed = self._cut(cur, cents, receiver, None)
                     if closed is not None:
                         yield closed
                     cur = None
@@ -694,7 +655,7 @@ class Scanner:
                         rday = None if rds is None else date_of(rds)
                         if vday is not None and (rds is None or rday is not None):
                             records += 1
-                            voucher = Voucher(
+                            voucher = rec.Voucher(
                                 qs if qs is not None else bs,
                                 qn if qn is not None else bn,
                                 vday,
@@ -729,7 +690,7 @@ class Scanner:
                     hot = in_block and hot_ok and cur is not None and cur.plain
                     records += 1
                     crc = 0
-                    closed = take(Checksum(value, lineno))
+                    closed = take(rec.Checksum(value, lineno))
                     if closed is not None:
                         yield closed
                     continue
@@ -769,16 +730,7 @@ class Scanner:
                         self._unknown(label, lineno)
                         continue
                     # A record that cannot stand in a voucher: the '}' is missing.
-                    if not cur.discard:
-                        issue(
-                            Severity.ERROR,
-                            "unterminated_brace",
-                            f"Oavslutad klammer: verifikation {cur.voucher.label} saknar "
-                            f"'}}' (nästa post på rad {lineno})",
-                            cur.voucher.line,
-                        )
-                    cur.bad_rows = True
-                    closed = self._close(cur, cents, receiver)
+                    closed = self._cut(cur, cents, receiver, f"nästa post på rad {lineno}")
                     if closed is not None:
                         yield closed
                     cur, in_block, hot = None, False, False
@@ -787,7 +739,9 @@ class Scanner:
                         cur = self._begin(self._voucher(fields, lineno))
                     except _FieldError as exc:
                         issue(Severity.ERROR, exc.code, f"{exc.message} i #VER", lineno)
-                        cur = _Open(Voucher("", "", date.min, line=lineno), True, discard=True)
+                        cur = OpenVoucher(
+                            rec.Voucher("", "", date.min, line=lineno), True, discard=True
+                        )
                     cents, day = 0, cur.voucher.date
                     add = receiver.rows_of(cur)
                     if sums is not None and not cur.discard:
@@ -802,10 +756,10 @@ class Scanner:
                     issue(Severity.ERROR, exc.code, f"{exc.message} i #{label}", lineno)
                     continue
                 self._seen_labels.add(label)
-                if type(record) is FileFormat:
+                if type(record) is rec.FileFormat:
                     format_line, format_value = lineno, record.value
-                elif type(record) is FiscalYear and self._year is not None:
-                    first_day, last_day = self._year.start, self._year.end
+                elif type(record) is rec.FiscalYear and self._year is not None:
+                    hot_sums.set_year(self._year.start, self._year.end)
                 closed = take(record)
                 if closed is not None:
                     yield closed
@@ -818,22 +772,9 @@ class Scanner:
             cur = self._build(lazy_text, lazy, src.encoding == "cp437" and sums is not None)
         if cur is not None and not cur.discard:
             if in_block:
-                issue(
-                    Severity.ERROR,
-                    "unterminated_brace",
-                    f"Oavslutad klammer: verifikation {cur.voucher.label} saknar '}}' "
-                    "(filen tar slut; den kan vara avkortad)",
-                    cur.voucher.line,
-                )
+                closed = self._cut(cur, cents, receiver, "filen tar slut; den kan vara avkortad")
             else:
-                issue(
-                    Severity.ERROR,
-                    "missing_brace",
-                    f"Verifikation {cur.voucher.label} saknar '{{' efter #VER",
-                    cur.voucher.line,
-                )
-            cur.bad_rows = True
-            closed = self._close(cur, cents, receiver)
+                closed = self._cut(cur, cents, receiver, None)
             if closed is not None:
                 yield closed
         if records == 0:
@@ -850,7 +791,7 @@ class Scanner:
 
     # Checks of a row's parts (the fast paths; see sums.RowChecks) -----------------------
 
-    def fast_objects(self, inner: str, line: int) -> ObjectList | None:
+    def fast_objects(self, inner: str, line: int) -> rec.ObjectList | None:
         """The object list inside ``{ }`` of a plain row, checked against ``#OBJEKT``.
 
         ``None`` when it does not parse (the general path reports it). The lists
@@ -894,25 +835,17 @@ class Scanner:
             None if qty is None else Decimal(qty),
             qsign if qsign is not None else (bsign or ""),
         )
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[tail] = rest
-        return rest
+        return _remember(cache, tail, rest)
 
     def fast_date(self, value: str) -> date | None:
         """A date of the fast paths; ``None`` when invalid (the general path reports it)."""
-        cache = self._dates
-        day = cache.get(value)
+        day = self._dates.get(value)
         if day is not None:
             return day
         try:
-            day = parse_date(value)
+            return _remember(self._dates, value, parse_date(value))
         except ValueError:
             return None
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[value] = day
-        return day
 
     def first_use(self, account: str, line: int) -> str:
         """First time an account is used in a row: intern it and check the chart."""
@@ -927,7 +860,7 @@ class Scanner:
             self.seen_accounts[account] = account
         return account
 
-    def plain_row(self, line: str, number: int) -> Transaction:
+    def plain_row(self, line: str, number: int) -> rec.Transaction:
         """The ``Transaction`` of a row that the hot path took (``Receiver.kept``)."""
         if self._latin:
             line = proper(line)
@@ -937,9 +870,22 @@ class Scanner:
         objs = self.fast_objects(inner, number)
         rest = self.fast_tail(tail)
         assert objs is not None and rest is not None  # checked when the row was taken
-        return Transaction(kind, acct, objs, Decimal(amt), *rest, number)  # type: ignore[arg-type]
+        return rec.Transaction(kind, acct, objs, Decimal(amt), *rest, number)  # type: ignore[arg-type]
 
-    def _check_objects(self, objs: ObjectList, line: int) -> None:
+    def _check_objects(self, objs: rec.ObjectList, line: int) -> None:
+        if len(objs) > 1 and len({dim for dim, _ in objs}) < len(objs):
+            seen: dict[int, str] = {}
+            for dim, obj in objs:
+                if dim in seen:
+                    self._issue(
+                        Severity.WARNING,
+                        "dimension_twice_in_list",
+                        f"Objektlistan har två objekt i dimension {dim} ({seen[dim]!r} och "
+                        f"{obj!r}); bara det första räknas.",
+                        line,
+                    )
+                    break
+                seen[dim] = obj
         for dim, obj in objs:
             declared = self._objects.get(dim)
             if declared and obj not in declared:
@@ -996,18 +942,20 @@ class Scanner:
                         line,
                     )
 
-    def _begin(self, voucher: Voucher) -> _Open:
+    def _begin(self, voucher: rec.Voucher) -> OpenVoucher:
         """A voucher read from its #VER: checked for its number and its date."""
         self._number(voucher.series, voucher.number, voucher.line)
-        return _Open(voucher, outside=not self._in_year(voucher.date))
+        return OpenVoucher(voucher, outside=not self._in_year(voucher.date))
 
-    def _build(self, text: str, line: int, latin: bool) -> _Open:
+    def _build(self, text: str, line: int, latin: bool) -> OpenVoucher:
         """The voucher of a ``#VER`` line that the hot path took (built when needed)."""
         if latin:
             text = proper(text)
-        return _Open(self._voucher(tokenize(text.strip()), line))
+        return OpenVoucher(self._voucher(tokenize(text.strip()), line))
 
-    def _row(self, current: _Open, row: Transaction, add: Callable[[Transaction], None]) -> bool:
+    def _row(
+        self, current: OpenVoucher, row: rec.Transaction, add: Callable[[rec.Transaction], None]
+    ) -> bool:
         """A row read the general way; return whether the next rows may take the hot path."""
         add(row)
         if row.kind == "TRANS":
@@ -1020,14 +968,14 @@ class Scanner:
             self._other_row(current, row)
         return current.ready
 
-    def _match_rtrans(self, current: _Open, row: Transaction) -> None:
+    def _match_rtrans(self, current: OpenVoucher, row: rec.Transaction) -> None:
         added = current.pending_rtrans
         assert added is not None
         current.pending_rtrans = None
         if (added.account, added.objects, added.amount) != (row.account, row.objects, row.amount):
             self._rtrans_unmatched(added)
 
-    def _rtrans_unmatched(self, added: Transaction) -> None:
+    def _rtrans_unmatched(self, added: rec.Transaction) -> None:
         self._issue(
             Severity.WARNING,
             "rtrans_unmatched",
@@ -1036,7 +984,7 @@ class Scanner:
             added.line,
         )
 
-    def _other_row(self, current: _Open, row: Transaction) -> None:
+    def _other_row(self, current: OpenVoucher, row: rec.Transaction) -> None:
         """Handle an #RTRANS/#BTRANS row (an #RTRANS then waits for its #TRANS)."""
         if current.pending_rtrans is not None:
             added = current.pending_rtrans
@@ -1045,7 +993,22 @@ class Scanner:
         if row.kind == "RTRANS":
             current.pending_rtrans = row
 
-    def _close(self, current: _Open, cents: int, receiver: Receiver) -> Record | None:
+    def _cut(
+        self, current: OpenVoucher, cents: int, receiver: Receiver, why: str | None
+    ) -> rec.Record | None:
+        """A voucher without its '{' (``why`` None) or its '}': an error, then its end."""
+        if not current.discard:
+            label = current.voucher.label
+            if why is None:
+                code, message = "missing_brace", f"Verifikation {label} saknar '{{' efter #VER"
+            else:
+                code = "unterminated_brace"
+                message = f"Oavslutad klammer: verifikation {label} saknar '}}' ({why})"
+            self._issue(Severity.ERROR, code, message, current.voucher.line)
+        current.bad_rows = True
+        return self._close(current, cents, receiver)
+
+    def _close(self, current: OpenVoucher, cents: int, receiver: Receiver) -> rec.Record | None:
         """The end of a voucher: its checks; return what the receiver passes on."""
         voucher = current.voucher
         if current.pending_rtrans is not None:
@@ -1072,11 +1035,11 @@ class Scanner:
             )
         return receiver.voucher(current)
 
-    def _voucher(self, fields: list[Token], line: int) -> Voucher:
+    def _voucher(self, fields: list[Token], line: int) -> rec.Voucher:
         series = _text(fields, 1)
         number = _text(fields, 2)
         day = _date(_required(fields, 3, "Verifikationsdatum", "missing_date"))
-        return Voucher(
+        return rec.Voucher(
             series,
             number,
             day,
@@ -1087,7 +1050,7 @@ class Scanner:
             line,
         )
 
-    def _trans(self, kind: TransKind, fields: list[Token], line: int) -> Transaction:
+    def _trans(self, kind: rec.TransKind, fields: list[Token], line: int) -> rec.Transaction:
         account = _account(fields, 1)
         raw = _get(fields, 2)
         shift = 0
@@ -1107,7 +1070,7 @@ class Scanner:
         seen = self.seen_accounts.get(account)
         if seen is None:
             seen = self.first_use(account, line)
-        return Transaction(
+        return rec.Transaction(
             kind,
             seen,
             objs,
@@ -1187,7 +1150,7 @@ class Scanner:
                 )
         if self.suppressed:
             self.issues.append(
-                Issue(
+                rec.Issue(
                     Severity.INFO,
                     "issues_suppressed",
                     f"Ytterligare {self.suppressed} problem visas inte",
@@ -1198,7 +1161,7 @@ class Scanner:
 
     # Record handlers ----------------------------------------------------------------------
 
-    def _h_flag(self, label: str, f: list[Token], line: int) -> Flag:
+    def _h_flag(self, label: str, f: list[Token], line: int) -> rec.Flag:
         value = _required(f, 1, "Flagga")
         flag = _int(value, "flaggvärde", "bad_flag")
         if flag not in (0, 1):
@@ -1212,12 +1175,12 @@ class Scanner:
                 "#FLAGGA 1: filen är markerad som redan inläst",
                 line,
             )
-        return Flag(flag, line)
+        return rec.Flag(flag, line)
 
-    def _h_program(self, label: str, f: list[Token], line: int) -> ProgramInfo:
-        return ProgramInfo(_text(f, 1), _text(f, 2), line)
+    def _h_program(self, label: str, f: list[Token], line: int) -> rec.ProgramInfo:
+        return rec.ProgramInfo(_text(f, 1), _text(f, 2), line)
 
-    def _h_format(self, label: str, f: list[Token], line: int) -> FileFormat:
+    def _h_format(self, label: str, f: list[Token], line: int) -> rec.FileFormat:
         value = _required(f, 1, "Format")
         if value.upper() != "PC8":
             self._issue(
@@ -1226,39 +1189,39 @@ class Scanner:
                 f"#FORMAT {value} är inte PC8; teckenkodningen avgörs av filens innehåll",
                 line,
             )
-        return FileFormat(value, line)
+        return rec.FileFormat(value, line)
 
-    def _h_gen(self, label: str, f: list[Token], line: int) -> Generated:
-        return Generated(_date(_required(f, 1, "Datum", "missing_date")), _text(f, 2), line)
+    def _h_gen(self, label: str, f: list[Token], line: int) -> rec.Generated:
+        return rec.Generated(_date(_required(f, 1, "Datum", "missing_date")), _text(f, 2), line)
 
-    def _h_sietyp(self, label: str, f: list[Token], line: int) -> SieType:
+    def _h_sietyp(self, label: str, f: list[Token], line: int) -> rec.SieType:
         value = _int(_required(f, 1, "SIE-typ"), "SIE-typ", "bad_sie_type")
         if value not in (1, 2, 3, 4):
             self._issue(Severity.WARNING, "bad_sie_type", f"Okänd SIE-typ {value}", line)
-        return SieType(value, line)
+        return rec.SieType(value, line)
 
-    def _h_prosa(self, label: str, f: list[Token], line: int) -> Prose:
-        return Prose(_text(f, 1), line)
+    def _h_prosa(self, label: str, f: list[Token], line: int) -> rec.Prose:
+        return rec.Prose(_text(f, 1), line)
 
-    def _h_ftyp(self, label: str, f: list[Token], line: int) -> CompanyType:
-        return CompanyType(_text(f, 1), line)
+    def _h_ftyp(self, label: str, f: list[Token], line: int) -> rec.CompanyType:
+        return rec.CompanyType(_text(f, 1), line)
 
-    def _h_fnr(self, label: str, f: list[Token], line: int) -> CompanyId:
-        return CompanyId(_text(f, 1), line)
+    def _h_fnr(self, label: str, f: list[Token], line: int) -> rec.CompanyId:
+        return rec.CompanyId(_text(f, 1), line)
 
-    def _h_orgnr(self, label: str, f: list[Token], line: int) -> OrgNumber:
-        return OrgNumber(_text(f, 1), _text(f, 2), _text(f, 3), line)
+    def _h_orgnr(self, label: str, f: list[Token], line: int) -> rec.OrgNumber:
+        return rec.OrgNumber(_text(f, 1), _text(f, 2), _text(f, 3), line)
 
-    def _h_bkod(self, label: str, f: list[Token], line: int) -> IndustryCode:
-        return IndustryCode(_text(f, 1), line)
+    def _h_bkod(self, label: str, f: list[Token], line: int) -> rec.IndustryCode:
+        return rec.IndustryCode(_text(f, 1), line)
 
-    def _h_adress(self, label: str, f: list[Token], line: int) -> Address:
-        return Address(_text(f, 1), _text(f, 2), _text(f, 3), _text(f, 4), line)
+    def _h_adress(self, label: str, f: list[Token], line: int) -> rec.Address:
+        return rec.Address(_text(f, 1), _text(f, 2), _text(f, 3), _text(f, 4), line)
 
-    def _h_fnamn(self, label: str, f: list[Token], line: int) -> CompanyName:
-        return CompanyName(_text(f, 1), line)
+    def _h_fnamn(self, label: str, f: list[Token], line: int) -> rec.CompanyName:
+        return rec.CompanyName(_text(f, 1), line)
 
-    def _h_rar(self, label: str, f: list[Token], line: int) -> FiscalYear:
+    def _h_rar(self, label: str, f: list[Token], line: int) -> rec.FiscalYear:
         index = _year_index(f, 1)
         start = _date(_required(f, 2, "Startdatum", "missing_date"))
         end = _date(_required(f, 3, "Slutdatum", "missing_date"))
@@ -1266,6 +1229,15 @@ class Scanner:
             raise _FieldError(
                 f"Räkenskapsåret slutar ({end:%Y%m%d}) före det börjar ({start:%Y%m%d})",
                 "bad_fiscal_year",
+            )
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        if months > 18:
+            self._issue(
+                Severity.ERROR,
+                "long_fiscal_year",
+                f"Räkenskapsåret {start:%Y-%m-%d}–{end:%Y-%m-%d} (#RAR {index}) är {months} "
+                "månader långt; ett räkenskapsår är högst 18 månader. Rätta datumen.",
+                line,
             )
         first = self._years.setdefault(index, line)
         if first != line:
@@ -1277,29 +1249,29 @@ class Scanner:
                 "den felaktiga raden eller exportera filen på nytt.",
                 line,
             )
-        year = FiscalYear(index, start, end, line)
+        year = rec.FiscalYear(index, start, end, line)
         if index == 0:
             self._year = year
         return year
 
-    def _h_taxar(self, label: str, f: list[Token], line: int) -> TaxYear:
-        return TaxYear(_int(_required(f, 1, "Taxeringsår"), "taxeringsår", "bad_year"), line)
+    def _h_taxar(self, label: str, f: list[Token], line: int) -> rec.TaxYear:
+        return rec.TaxYear(_int(_required(f, 1, "Taxeringsår"), "taxeringsår", "bad_year"), line)
 
-    def _h_omfattn(self, label: str, f: list[Token], line: int) -> Coverage:
-        return Coverage(_date(_required(f, 1, "Datum", "missing_date")), line)
+    def _h_omfattn(self, label: str, f: list[Token], line: int) -> rec.Coverage:
+        return rec.Coverage(_date(_required(f, 1, "Datum", "missing_date")), line)
 
-    def _h_kptyp(self, label: str, f: list[Token], line: int) -> ChartType:
-        return ChartType(_text(f, 1), line)
+    def _h_kptyp(self, label: str, f: list[Token], line: int) -> rec.ChartType:
+        return rec.ChartType(_text(f, 1), line)
 
-    def _h_valuta(self, label: str, f: list[Token], line: int) -> Currency:
-        return Currency(_text(f, 1), line)
+    def _h_valuta(self, label: str, f: list[Token], line: int) -> rec.Currency:
+        return rec.Currency(_text(f, 1), line)
 
-    def _h_konto(self, label: str, f: list[Token], line: int) -> Account:
+    def _h_konto(self, label: str, f: list[Token], line: int) -> rec.Account:
         account = _account(f, 1)
         self._accounts.add(account)
-        return Account(account, _text(f, 2), line)
+        return rec.Account(account, _text(f, 2), line)
 
-    def _h_ktyp(self, label: str, f: list[Token], line: int) -> AccountType:
+    def _h_ktyp(self, label: str, f: list[Token], line: int) -> rec.AccountType:
         account = _account(f, 1)
         kind = _text(f, 2)
         if kind.upper() not in ("T", "S", "K", "I"):
@@ -1309,37 +1281,55 @@ class Scanner:
                 f"Okänd kontotyp '{kind}' (ska vara T, S, K eller I)",
                 line,
             )
-        return AccountType(account, kind, line)
+        return rec.AccountType(account, kind, line)
 
-    def _h_enhet(self, label: str, f: list[Token], line: int) -> Unit:
-        return Unit(_account(f, 1), _text(f, 2), line)
+    def _h_enhet(self, label: str, f: list[Token], line: int) -> rec.Unit:
+        return rec.Unit(_account(f, 1), _text(f, 2), line)
 
-    def _h_sru(self, label: str, f: list[Token], line: int) -> SruCode:
-        return SruCode(_account(f, 1), _text(f, 2), line)
+    def _h_sru(self, label: str, f: list[Token], line: int) -> rec.SruCode:
+        return rec.SruCode(_account(f, 1), _text(f, 2), line)
 
-    def _h_dim(self, label: str, f: list[Token], line: int) -> Dimension:
-        return Dimension(_dimension(_required(f, 1, "Dimensionsnummer")), _text(f, 2), line)
+    def _h_dim(self, label: str, f: list[Token], line: int) -> rec.Dimension:
+        dim = _dimension(_required(f, 1, "Dimensionsnummer"))
+        self._declared_once(dim, line)
+        return rec.Dimension(dim, _text(f, 2), line)
 
-    def _h_underdim(self, label: str, f: list[Token], line: int) -> SubDimension:
+    def _h_underdim(self, label: str, f: list[Token], line: int) -> rec.SubDimension:
         dim = _dimension(_required(f, 1, "Dimensionsnummer"))
         parent = _dimension(_required(f, 3, "Överordnad dimension"))
-        return SubDimension(dim, _text(f, 2), parent, line)
+        self._declared_once(dim, line)
+        return rec.SubDimension(dim, _text(f, 2), parent, line)
 
-    def _h_objekt(self, label: str, f: list[Token], line: int) -> SieObject:
+    def _declared_once(self, dim: int, line: int) -> None:
+        """A dimension declared again (#DIM/#UNDERDIM): a warning, once per dimension."""
+        first = self._dims.setdefault(dim, line)
+        if first != line and first > 0:
+            self._dims[dim] = -first  # reported
+            self._issue(
+                Severity.WARNING,
+                "dimension_twice",
+                f"Dimension {dim} deklareras flera gånger (först på rad {first}, igen på rad "
+                f"{line}); det sista namnet gäller. Kontrollera exporten.",
+                line,
+            )
+
+    def _h_objekt(self, label: str, f: list[Token], line: int) -> rec.SieObject:
         dim = _dimension(_required(f, 1, "Dimensionsnummer"))
         obj = _required(f, 2, "Objektnummer")
         self._objects.setdefault(dim, set()).add(obj)
-        return SieObject(dim, obj, _text(f, 3), line)
+        return rec.SieObject(dim, obj, _text(f, 3), line)
 
-    def _h_balance(self, label: str, f: list[Token], line: int) -> Balance:
+    def _h_balance(self, label: str, f: list[Token], line: int) -> rec.Balance:
         index = _year_index(f, 1)
         account = _account(f, 2)
-        kind: BalanceKind = label  # type: ignore[assignment]
-        return Balance(kind, index, account, _amount(_text(f, 3)), _opt_quantity(_text(f, 4)), line)
+        kind: rec.BalanceKind = label  # type: ignore[assignment]
+        return rec.Balance(
+            kind, index, account, _amount(_text(f, 3)), _opt_quantity(_text(f, 4)), line
+        )
 
     def _objects_at(
         self, label: str, f: list[Token], index: int, line: int
-    ) -> tuple[ObjectList, int]:
+    ) -> tuple[rec.ObjectList, int]:
         raw = _get(f, index)
         if isinstance(raw, ObjList):
             objs = objects_from_fields(raw)
@@ -1353,40 +1343,31 @@ class Scanner:
         )
         return (), -1
 
-    def _h_object_balance(self, label: str, f: list[Token], line: int) -> ObjectBalance:
+    def _h_object_balance(self, label: str, f: list[Token], line: int) -> rec.ObjectBalance:
         index = _year_index(f, 1)
         account = _account(f, 2)
-        objs, shift = self._objects_at(label, f, 3, line)
-        kind: ObjectBalanceKind = label  # type: ignore[assignment]
-        return ObjectBalance(
-            kind,
-            index,
-            account,
-            objs,
-            _amount(_text(f, 4 + shift)),
-            _opt_quantity(_text(f, 5 + shift)),
-            line,
-        )
+        objs, amount, quantity = self._objects_and_amounts(label, f, 3, line)
+        kind: rec.ObjectBalanceKind = label  # type: ignore[assignment]
+        return rec.ObjectBalance(kind, index, account, objs, amount, quantity, line)
 
-    def _h_period(self, label: str, f: list[Token], line: int) -> PeriodBalance:
+    def _h_period(self, label: str, f: list[Token], line: int) -> rec.PeriodBalance:
         index = _year_index(f, 1)
         period = _period(_required(f, 2, "Period", "bad_period"))
         account = _account(f, 3)
-        objs, shift = self._objects_at(label, f, 4, line)
-        kind: PeriodKind = label  # type: ignore[assignment]
-        return PeriodBalance(
-            kind,
-            index,
-            period,
-            account,
-            objs,
-            _amount(_text(f, 5 + shift)),
-            _opt_quantity(_text(f, 6 + shift)),
-            line,
-        )
+        objs, amount, quantity = self._objects_and_amounts(label, f, 4, line)
+        kind: rec.PeriodKind = label  # type: ignore[assignment]
+        return rec.PeriodBalance(kind, index, period, account, objs, amount, quantity, line)
+
+    def _objects_and_amounts(
+        self, label: str, f: list[Token], index: int, line: int
+    ) -> tuple[rec.ObjectList, Decimal, Decimal | None]:
+        """The object list at ``index`` and the amount and quantity after it."""
+        objs, shift = self._objects_at(label, f, index, line)
+        amount = _amount(_text(f, index + 1 + shift))
+        return objs, amount, _opt_quantity(_text(f, index + 2 + shift))
 
 
-_Handler = Callable[[Scanner, str, list[Token], int], Record]
+_Handler = Callable[[Scanner, str, list[Token], int], rec.Record]
 
 _HANDLERS: dict[str, _Handler] = {
     "FLAGGA": Scanner._h_flag,
@@ -1424,6 +1405,17 @@ _HANDLERS: dict[str, _Handler] = {
 
 KNOWN_LABELS = frozenset(_HANDLERS) | _TRANS_KINDS | {"VER", "KSUMMA"}
 """Every record label of SIE 4B that the reader understands."""
+
+
+V = TypeVar("V")
+
+
+def _remember(cache: dict[str, V], key: str, value: V) -> V:
+    """Keep a checked value in a fast path's cache (emptied when full); return it."""
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def _kronor(amount: Decimal) -> str:

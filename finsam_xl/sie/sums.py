@@ -136,6 +136,7 @@ class PostingSums:
         self.checks = checks
         self.dimension = dimension
         self.skip = skip
+        self._first_day, self._last_day = date.min, date.max
         self.rows = 0  # rows added through ``add`` (the loop counts the hot rows)
         # Each (account, cost centre) gets a number, its index in the öre of every
         # voucher date: a list (None until the first row), or a dict when there are more
@@ -224,13 +225,22 @@ class PostingSums:
         """The scanner emptied its cache of object lists: every head is checked again."""
         self.heads.clear()
 
+    def set_year(self, first: date, last: date) -> None:
+        """The fiscal year: a #VER dated outside it does not take the hot path."""
+        self._first_day, self._last_day = first, last
+        self.ver_days.clear()
+        self.quoted_days.clear()
+
     def _ver_day(self, vds: str, rds: str | None) -> date | None:
-        """The date of a plain #VER, ``None`` if it or the registration date is invalid."""
+        """The date of a plain #VER in the fiscal year, ``None`` if not (or invalid).
+
+        Invalid: the date or the registration date (the general path reports it).
+        """
         fast_date = self.checks.fast_date
         day = fast_date(vds)
         if day is None or (rds is not None and fast_date(rds) is None):
             return None
-        return day
+        return day if self._first_day <= day <= self._last_day else None
 
     def plain_ver(self, ver_dates: tuple[str, str | None]) -> tuple[date, Cells] | None:
         """(date, its öre) of a ``HOT_VER`` line by its two dates; ``None`` if invalid."""

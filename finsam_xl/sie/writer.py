@@ -21,44 +21,9 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, Literal
 
+from . import records as rec
 from ._lexer import checksum_text, tokenize
 from .reader import SieFile
-from .records import (
-    Account,
-    AccountType,
-    Address,
-    Balance,
-    ChartType,
-    Checksum,
-    CompanyId,
-    CompanyName,
-    CompanyType,
-    Coverage,
-    Currency,
-    Dimension,
-    FileFormat,
-    FiscalYear,
-    Flag,
-    Generated,
-    IndustryCode,
-    ObjectBalance,
-    ObjectList,
-    OrgNumber,
-    Period,
-    PeriodBalance,
-    ProgramInfo,
-    Prose,
-    Record,
-    SieObject,
-    SieType,
-    SieWriteError,
-    SruCode,
-    SubDimension,
-    TaxYear,
-    Transaction,
-    Unit,
-    Voucher,
-)
 
 Destination = str | os.PathLike[str] | BinaryIO
 """A path, or a binary stream opened for writing."""
@@ -90,7 +55,7 @@ def quote(text: str) -> str:
 def format_amount(value: Decimal) -> str:
     """Write an amount or quantity as SIE wants it: decimal point, minus for credit."""
     if not isinstance(value, Decimal) or not value.is_finite():
-        raise SieWriteError(f"Ogiltigt belopp {value!r}")
+        raise rec.SieWriteError(f"Ogiltigt belopp {value!r}")
     return format(value, "f")
 
 
@@ -106,11 +71,11 @@ def _word(text: str) -> str:
 
 def _account(value: str) -> str:
     if not isinstance(value, str) or not (value.isdigit() and value.isascii()):
-        raise SieWriteError(f"Ogiltigt kontonummer {value!r}")
+        raise rec.SieWriteError(f"Ogiltigt kontonummer {value!r}")
     return value
 
 
-def _objects(objs: ObjectList) -> str:
+def _objects(objs: rec.ObjectList) -> str:
     try:
         return _objects_cached(objs)
     except TypeError:  # unhashable, e.g. lists instead of tuples
@@ -118,17 +83,17 @@ def _objects(objs: ObjectList) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _objects_cached(objs: ObjectList) -> str:
+def _objects_cached(objs: rec.ObjectList) -> str:
     return _objects_text(objs)
 
 
-def _objects_text(objs: ObjectList) -> str:
+def _objects_text(objs: rec.ObjectList) -> str:
     parts: list[str] = []
     for dim, obj in objs:
         if not isinstance(dim, int) or dim < 0:
-            raise SieWriteError(f"Ogiltigt dimensionsnummer {dim!r}")
+            raise rec.SieWriteError(f"Ogiltigt dimensionsnummer {dim!r}")
         if not obj:
-            raise SieWriteError("Tomt objekt i objektlista")
+            raise rec.SieWriteError("Tomt objekt i objektlista")
         parts.append(f"{dim} {quote(obj)}")
     return "{" + " ".join(parts) + "}"
 
@@ -147,12 +112,12 @@ def _opt_amount(value: Decimal | None) -> str:
     return format_amount(value) if value is not None else '""'
 
 
-def format_record(record: Record, encoding: str = "cp437") -> list[str]:
+def format_record(record: rec.Record, encoding: str = "cp437") -> list[str]:
     """The lines (without line ends) that write one record; a voucher takes several."""
     match record:
-        case Transaction():
+        case rec.Transaction():
             return [_trans_line(record)]
-        case Voucher():
+        case rec.Voucher():
             head = _trim(
                 [
                     "#VER",
@@ -165,7 +130,7 @@ def format_record(record: Record, encoding: str = "cp437") -> list[str]:
                 ]
             )
             return [" ".join(head), "{", *(_trans_line(row) for row in record.rows), "}"]
-        case PeriodBalance():
+        case rec.PeriodBalance():
             fields = [
                 f"#{record.kind}",
                 str(record.year_index),
@@ -175,7 +140,7 @@ def format_record(record: Record, encoding: str = "cp437") -> list[str]:
                 format_amount(record.amount),
                 _opt_amount(record.quantity),
             ]
-        case ObjectBalance():
+        case rec.ObjectBalance():
             fields = [
                 f"#{record.kind}",
                 str(record.year_index),
@@ -184,7 +149,7 @@ def format_record(record: Record, encoding: str = "cp437") -> list[str]:
                 format_amount(record.amount),
                 _opt_amount(record.quantity),
             ]
-        case Balance():
+        case rec.Balance():
             fields = [
                 f"#{record.kind}",
                 str(record.year_index),
@@ -192,48 +157,48 @@ def format_record(record: Record, encoding: str = "cp437") -> list[str]:
                 format_amount(record.amount),
                 _opt_amount(record.quantity),
             ]
-        case Account():
+        case rec.Account():
             fields = ["#KONTO", _account(record.account), quote(record.name)]
-        case AccountType():
+        case rec.AccountType():
             fields = ["#KTYP", _account(record.account), _word(record.type)]
-        case Unit():
+        case rec.Unit():
             fields = ["#ENHET", _account(record.account), quote(record.unit)]
-        case SruCode():
+        case rec.SruCode():
             fields = ["#SRU", _account(record.account), quote(record.code)]
-        case Dimension():
+        case rec.Dimension():
             fields = ["#DIM", str(record.dimension), quote(record.name)]
-        case SubDimension():
+        case rec.SubDimension():
             fields = ["#UNDERDIM", str(record.dimension), quote(record.name), str(record.parent)]
-        case SieObject():
+        case rec.SieObject():
             if not record.object_id:
-                raise SieWriteError("Objektnummer saknas i #OBJEKT")
+                raise rec.SieWriteError("Objektnummer saknas i #OBJEKT")
             fields = ["#OBJEKT", str(record.dimension), quote(record.object_id), quote(record.name)]
-        case Flag():
+        case rec.Flag():
             fields = ["#FLAGGA", str(record.flag)]
-        case ProgramInfo():
+        case rec.ProgramInfo():
             fields = ["#PROGRAM", quote(record.name), quote(record.version)]
-        case FileFormat():
+        case rec.FileFormat():
             fields = ["#FORMAT", _word(_FORMAT_NAMES.get(encoding, record.value))]
-        case Generated():
+        case rec.Generated():
             fields = ["#GEN", format_date(record.date), quote(record.sign)]
-        case SieType():
+        case rec.SieType():
             fields = ["#SIETYP", str(record.type)]
-        case Prose():
+        case rec.Prose():
             fields = ["#PROSA", quote(record.text)]
-        case CompanyType():
+        case rec.CompanyType():
             fields = ["#FTYP", quote(record.company_type)]
-        case CompanyId():
+        case rec.CompanyId():
             fields = ["#FNR", quote(record.company_id)]
-        case OrgNumber():
+        case rec.OrgNumber():
             fields = [
                 "#ORGNR",
                 quote(record.orgnr),
                 quote(record.acquisition_no),
                 quote(record.activity_no),
             ]
-        case IndustryCode():
+        case rec.IndustryCode():
             fields = ["#BKOD", quote(record.sni)]
-        case Address():
+        case rec.Address():
             fields = [
                 "#ADRESS",
                 quote(record.contact),
@@ -241,33 +206,33 @@ def format_record(record: Record, encoding: str = "cp437") -> list[str]:
                 quote(record.postal),
                 quote(record.phone),
             ]
-        case CompanyName():
+        case rec.CompanyName():
             fields = ["#FNAMN", quote(record.name)]
-        case FiscalYear():
+        case rec.FiscalYear():
             fields = [
                 "#RAR",
                 str(record.year_index),
                 format_date(record.start),
                 format_date(record.end),
             ]
-        case TaxYear():
+        case rec.TaxYear():
             fields = ["#TAXAR", str(record.year)]
-        case Coverage():
+        case rec.Coverage():
             fields = ["#OMFATTN", format_date(record.date)]
-        case ChartType():
+        case rec.ChartType():
             fields = ["#KPTYP", quote(record.chart_type)]
-        case Currency():
+        case rec.Currency():
             fields = ["#VALUTA", quote(record.code)]
-        case Checksum():
+        case rec.Checksum():
             return []
         case _:
-            raise SieWriteError(f"Okänd posttyp {type(record).__name__}")
+            raise rec.SieWriteError(f"Okänd posttyp {type(record).__name__}")
     keep = 2 if len(fields) > 1 else 1
     trimmed = _trim(fields[keep:])
     return [" ".join(fields[:keep] + trimmed)]
 
 
-def _trans_line(row: Transaction) -> str:
+def _trans_line(row: rec.Transaction) -> str:
     fields = [
         f"#{row.kind}",
         _account(row.account),
@@ -285,15 +250,15 @@ def _trans_line(row: Transaction) -> str:
     return " ".join(fields + tail)
 
 
-def _lines(records: Iterable[Record], encoding: str, checksum: bool) -> Iterator[str]:
+def _lines(records: Iterable[rec.Record], encoding: str, checksum: bool) -> Iterator[str]:
     """Yield the file's lines; with ``checksum`` wrapped in the two ``#KSUMMA`` records."""
     crc = 0
     opened = not checksum
     for record in records:
-        if type(record) is Checksum:
+        if type(record) is rec.Checksum:
             continue
         lines = format_record(record, encoding)
-        if not opened and type(record) is not Flag:
+        if not opened and type(record) is not rec.Flag:
             yield "#KSUMMA"
             opened = True
         for line in lines:
@@ -311,7 +276,7 @@ def _crc(line: str, crc: int, encoding: str) -> int:
 
 
 def write_sie(
-    source: SieFile | Iterable[Record],
+    source: SieFile | Iterable[rec.Record],
     dest: Destination,
     *,
     encoding: Literal["cp437", "utf-8"] = "cp437",
@@ -329,7 +294,7 @@ def write_sie(
     ``#KSUMMA`` records in the input are dropped; ``checksum=True`` writes new ones.
     """
     if encoding not in _FORMAT_NAMES:
-        raise SieWriteError(f"Okänd teckenkodning '{encoding}' (välj cp437 eller utf-8)")
+        raise rec.SieWriteError(f"Okänd teckenkodning '{encoding}' (välj cp437 eller utf-8)")
     records = source.records if isinstance(source, SieFile) else source
     if isinstance(dest, str | os.PathLike):
         with open(dest, "wb") as stream:
@@ -338,7 +303,7 @@ def write_sie(
 
 
 def _write(
-    records: Iterable[Record],
+    records: Iterable[rec.Record],
     stream: BinaryIO,
     encoding: str,
     checksum: bool,
@@ -366,7 +331,7 @@ def _encode(lines: list[str], encoding: str, errors: str, newline: str) -> bytes
     except UnicodeEncodeError as exc:
         bad = exc.object[exc.start : exc.end]
         culprit = next((line for line in lines if bad in line), "")
-        raise SieWriteError(
+        raise rec.SieWriteError(
             f"Tecknet {bad!r} kan inte skrivas med teckenkodningen {encoding} (i {culprit[:60]!r})"
         ) from None
 
@@ -389,7 +354,7 @@ def header_records(
     chart_type: str = "",
     currency: str = "",
     flag: int = 0,
-) -> list[Record]:
+) -> list[rec.Record]:
     """The identification records a file starts with, in the order of the specification.
 
     ``fiscal_years`` maps year index (0 = the budget year, -1 = the year
@@ -398,31 +363,33 @@ def header_records(
     """
     from finsam_xl import __version__
 
-    records: list[Record] = [
-        Flag(flag),
-        ProgramInfo(program, program_version or __version__),
-        FileFormat("PC8"),
-        Generated(generated or date.today(), generated_by),
-        SieType(sie_type),
+    records: list[rec.Record] = [
+        rec.Flag(flag),
+        rec.ProgramInfo(program, program_version or __version__),
+        rec.FileFormat("PC8"),
+        rec.Generated(generated or date.today(), generated_by),
+        rec.SieType(sie_type),
     ]
     if orgnr:
-        records.append(OrgNumber(orgnr))
-    records.append(CompanyName(company_name))
+        records.append(rec.OrgNumber(orgnr))
+    records.append(rec.CompanyName(company_name))
     for index in sorted(fiscal_years, reverse=True):
         start, end = fiscal_years[index]
-        records.append(FiscalYear(index, start, end))
+        records.append(rec.FiscalYear(index, start, end))
     if chart_type:
-        records.append(ChartType(chart_type))
+        records.append(rec.ChartType(chart_type))
     if currency:
-        records.append(Currency(currency))
+        records.append(rec.Currency(currency))
     return records
 
 
-BudgetRow = tuple[str, ObjectList, Period | tuple[int, int], Decimal]
+BudgetRow = tuple[str, rec.ObjectList, rec.Period | tuple[int, int], Decimal]
 """(account, objects, (year, month), amount): one budget figure."""
 
 
-def budget_records(rows: Iterable[BudgetRow], *, year_index: int = 0) -> Iterator[PeriodBalance]:
+def budget_records(
+    rows: Iterable[BudgetRow], *, year_index: int = 0
+) -> Iterator[rec.PeriodBalance]:
     """Turn budget figures into ``#PBUDGET`` records, one per account, objects and month.
 
     Each row is ``(account, objects, (year, month), amount)``, for example
@@ -432,7 +399,7 @@ def budget_records(rows: Iterable[BudgetRow], *, year_index: int = 0) -> Iterato
     for account, objects, period, amount in rows:
         year, month = period
         if not 1 <= month <= 12:
-            raise SieWriteError(f"Ogiltig månad {month} för konto {account}")
-        yield PeriodBalance(
-            "PBUDGET", year_index, Period(year, month), account, tuple(objects), amount
+            raise rec.SieWriteError(f"Ogiltig månad {month} för konto {account}")
+        yield rec.PeriodBalance(
+            "PBUDGET", year_index, rec.Period(year, month), account, tuple(objects), amount
         )

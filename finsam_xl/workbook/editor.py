@@ -198,6 +198,7 @@ class NextYearEditor:
         self.members(member_cols)
         self.lines(line_cols)
         self.contributions()
+        self.actuals()
         self.published()
         self.plan_sheet()
         self.clear_recon()
@@ -354,6 +355,39 @@ class NextYearEditor:
                     t.ws.cell(row, col_of).value = value
         for row in range(r1 + 1 + len(new), last + 1):
             t.clear_row(row)
+
+    def actuals(self) -> None:
+        """Rewrite the Utfall table (the equity history) in year order: the closing year joins.
+
+        A workbook made before the table existed has none; its history then lives
+        only in the new budget's findings (nothing is created here).
+        """
+        found = find_table(self.wb, S.T_ACTUALS)
+        if found is None:
+            return
+        rows = sorted(self.new.actuals, key=lambda a: a.year)
+        r1, _, last, _ = found.bounds
+        if len(rows) > last - r1:
+            found.add_rows(len(rows) - (last - r1))
+            r1, _, last, _ = found.bounds
+        cols = {c.header: found.col(c.header) for c in S.ACTUAL_COLUMNS}
+        for k, actual in enumerate(rows):
+            row = r1 + 1 + k
+            found.clear_row(row)
+            values = {
+                "År": actual.year,
+                "Medlemsbidrag": _display(actual.contributions, self.unit),
+                "Kostnader": _display(actual.costs, self.unit),
+                "Resultat": _display(actual.result, self.unit),
+                "Eget kapital 31/12": _display(actual.equity_end, self.unit),
+                "Utfall eller prognos": S.ACTUAL_STATUS_LABELS[actual.status.value],
+            }
+            for header, value in values.items():
+                col = cols.get(header)
+                if col is not None:
+                    found.ws.cell(row, col).value = value
+        for row in range(r1 + 1 + len(rows), last + 1):
+            found.clear_row(row)
 
     def published(self) -> None:
         """Empty the published totals: they belonged to last year's document."""

@@ -23,15 +23,28 @@ def _pct(value: Decimal | None) -> Decimal | None:
 
 
 #: (key, Swedish label, value getter, style role). Role "pct" values are fractions.
+#: Cost groups are written net of income netted in them (``core.document.net_costs_by_group``),
+#: so they add up to "Summa kostnader", the net figure documents print. The order is fixed:
+#: charts in existing workbooks refer to rows by position.
 PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
     ("contributions", "Medlemsbidrag", lambda r: r.contributions, "amount"),
-    ("other_income", "Övriga intäkter", lambda r: r.other_income, "amount"),
-    ("income", "Summa intäkter", lambda r: r.contributions + r.other_income, "amount_bold"),
+    (
+        "other_income",
+        "Övriga intäkter (utöver nettoredovisade)",
+        lambda r: r.other_income - r.other_income_netted,
+        "amount",
+    ),
+    (
+        "income",
+        "Summa intäkter",
+        lambda r: r.contributions + r.other_income - r.other_income_netted,
+        "amount_bold",
+    ),
     *[
         (f"group_{g.value}", f"Kostnader: {GROUP_LABELS[g].lower()}", _group(g), "amount")
         for g in CostGroup
     ],
-    ("costs", "Summa kostnader", lambda r: r.costs, "amount_bold"),
+    ("costs", "Summa kostnader", lambda r: r.costs_net, "amount_bold"),
     ("result", "Resultat", lambda r: r.result, "amount_bold"),
     ("equity_start", "Eget kapital vid årets början", lambda r: r.equity_start, "amount"),
     ("equity_end", "Eget kapital vid årets slut", lambda r: r.equity_end, "amount_bold"),
@@ -39,9 +52,9 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
     ("recommended_max", "Rekommenderad högsta nivå", lambda r: r.recommended_max, "amount"),
     ("floor", "Styrelsens lägsta nivå", lambda r: r.floor, "amount"),
     (
-        "costs_net",
-        "Kostnader netto (efter nettoredovisade intäkter)",
-        lambda r: r.costs_net,
+        "costs_net",  # the key stays (the row's place is part of the workbook contract)
+        "Kostnader brutto (före nettoredovisade intäkter)",
+        lambda r: r.costs,
         "amount",
     ),
     (
@@ -68,4 +81,16 @@ YEAR_KIND_LABELS = {
 }
 
 #: Findings sheet columns (the last two feed the markers' conditional formatting).
-FINDING_HEADERS = ["Nivå", "Regel", "Plats", "Meddelande", "Blad", "Cell"]
+#: Columns H:J list every finding ungrouped, for the markers of new workbooks.
+FINDING_HEADERS = [
+    "Nivå",
+    "Kontroll",
+    "Plats",
+    "Meddelande",
+    "Blad",
+    "Cell",
+    "Regel",
+    "Nivå (alla)",
+    "Blad (alla)",
+    "Cell (alla)",
+]

@@ -514,6 +514,8 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
             **extra,
         },
         "published": {**(published or {}), "table_heading": settings["table_heading"]},
+        "document": settings["document"],
+        "actuals": _actuals(r, money),
     }
 
 
@@ -651,7 +653,107 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         | {"note": text("key_note")},
         "table_heading": text("table_heading"),
         "uplift": uplift,
+        "document": _document(r, text, choice),
     }
+
+
+def _document(r: WorkbookReader, text: Any, choice: Any) -> dict[str, Any]:
+    """The budget table's layout settings; rows absent (older workbooks) keep the defaults."""
+    yes_no = {True: S.YES, False: S.NO}
+    out: dict[str, Any] = {}
+    for key in S.SETTING_LABELS:
+        if not key.startswith("doc_") or key == "doc_comparison_kinds":
+            continue
+        field = key.removeprefix("doc_")
+        if field in S.DOC_FLAGS:
+            if text(key) is not None:
+                out[field] = choice(key, yes_no, None)
+                if out[field] is None:
+                    del out[field]
+        elif (value := text(key)) is not None:
+            out[field] = value
+    kinds_text = text("doc_comparison_kinds")
+    if kinds_text:
+        kinds = []
+        for part in re.split(r"[,;/]|\s+och\s+", kinds_text):
+            if not part.strip():
+                continue
+            kind = S.lookup(S.COMPARISON_KIND_LABELS, part)
+            if kind is None:
+                r.problem(
+                    "read.setting-invalid",
+                    f"'{part.strip()}' är inget giltigt val för "
+                    f"'{S.SETTING_LABELS['doc_comparison_kinds']}'; välj "
+                    f"{', '.join(S.COMPARISON_KIND_LABELS.values())}.",
+                    r.locator.cells.get(("settings", "doc_comparison_kinds")),
+                )
+                continue
+            kinds.append(kind)
+        out["comparison_kinds"] = kinds
+    return out
+
+
+#: At most this many rows of the Utfall table are read (a history, not a ledger).
+MAX_ACTUAL_ROWS = 200
+
+
+def _actuals(r: WorkbookReader, money: Any) -> list[dict[str, Any]]:
+    """Past years from the optional Utfall table (absent in workbooks made before it)."""
+    if S.T_ACTUALS.casefold() not in r.tables:
+        return []
+    t = r.table(S.T_ACTUALS, S.SHEET_ACTUALS, S.ACTUAL_COLUMNS)
+    if t is None:
+        return []
+    cols = {c.header: t.col(c.header) for c in S.ACTUAL_COLUMNS}
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        if len(out) >= MAX_ACTUAL_ROWS:
+            r.problem(
+                "read.actuals-size",
+                f"Tabellen '{S.T_ACTUALS}' har fler än {MAX_ACTUAL_ROWS} år; resten läses inte.",
+                t.where(row, t.first_col),
+                Severity.WARNING,
+            )
+            break
+        year = r.number(t, row, cols["År"], "År")
+        if year is None or year != year.to_integral_value() or not 1990 <= year <= 2200:
+            r.problem(
+                "read.actuals-year", "Raden saknar ett giltigt år.", t.where(row, cols["År"] or 1)
+            )
+            continue
+        if int(year) in seen:
+            r.problem(
+                "read.actuals-year",
+                f"Året {int(year)} finns redan i tabellen.",
+                t.where(row, cols["År"] or 1),
+            )
+            continue
+        seen.add(int(year))
+        status_text = r.text(t, row, cols["Utfall eller prognos"])
+        status = S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else "utfall"
+        if status is None:
+            r.problem(
+                "read.actuals-status",
+                f"'{status_text}' är inget val; ange "
+                f"{' eller '.join(S.ACTUAL_STATUS_LABELS.values())}.",
+                t.where(row, cols["Utfall eller prognos"] or 1),
+            )
+            status = "utfall"
+        entry: dict[str, Any] = {"year": int(year), "status": status}
+        for header, key in (
+            ("Medlemsbidrag", "contributions"),
+            ("Kostnader", "costs"),
+            ("Resultat", "result"),
+            ("Eget kapital 31/12", "equity_end"),
+        ):
+            value = r.number(t, row, cols[header], f"{header} {int(year)}")
+            if value is not None:
+                entry[key] = money(value)
+        out.append(entry)
+    return out
 
 
 #: Excel renames a copied column whose header already exists: '2026' becomes '20262'.

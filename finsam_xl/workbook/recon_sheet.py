@@ -63,7 +63,7 @@ def put_findings(
     level and message. The message is split over rows of ``chars`` characters.
     """
     text_col = col0 + 3 if detail else col0 + 1
-    g.put_row(r, col0, ["Nivå", "Regel", "Plats", "Meddelande"] if detail else ["Nivå",
+    g.put_row(r, col0, ["Nivå", "Kontroll", "Plats", "Meddelande"] if detail else ["Nivå",
               "Meddelande"], "header")
     if not findings:
         r += 1
@@ -72,7 +72,7 @@ def put_findings(
         r += 1
         g.put(r, col0, S.SEVERITY_LABELS[f.severity.value], f.severity.value)
         if detail:
-            g.put(r, col0 + 1, f.rule, "text")
+            g.put(r, col0 + 1, S.rule_name(f.rule), "text")
             where = f.where()
             if f.location and "!" in f.location and ":" not in f.location.split("!")[0]:
                 sheet, _, cell = f.location.rpartition("!")

@@ -34,6 +34,11 @@ HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "�
 SHEET_RECON = "Avstämning"
 SHEET_FOLLOWUP = "Uppföljning"  # written by 'avstamning': the board's follow-up
 SHEET_HISTORY = "Historik"
+SHEET_ACTUALS = "Utfall"  # input: past years of the equity history
+SHEET_BUDGET = "Budget"  # computed: the detailed budget table as the document prints it
+SHEET_NOT1 = "Not 1"
+SHEET_INSATSER = "Insatser"
+SHEET_EQUITY = "Eget kapital"
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
 
 # --- input tables -----------------------------------------------------------------------------
@@ -46,6 +51,7 @@ T_PUBLISHED = "Publicerat"
 T_MAPPING = "Kontomappning"
 T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
 HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
+T_ACTUALS = "Utfall"
 
 # --- computed areas (defined names -> top-left cell of the area) ------------------------------
 N_PLAN = "fx_plan"
@@ -55,6 +61,22 @@ N_STATUS = "fx_status"
 N_STYLES = "fx_stilar"
 N_RECON = "fx_avstamning"
 N_FOLLOWUP = "fx_uppfoljning"
+#: The document's sheets (issue 11). A workbook made before them lacks these names:
+#: recalc then skips those sheets and says so in the status line.
+N_BUDGET = "fx_budget"
+N_NOT1 = "fx_not1"
+N_INSATSER = "fx_insatser"
+N_EQUITY = "fx_eget_kapital"
+DOCUMENT_NAMES = {
+    N_BUDGET: SHEET_BUDGET,
+    N_NOT1: SHEET_NOT1,
+    N_INSATSER: SHEET_INSATSER,
+    N_EQUITY: SHEET_EQUITY,
+}
+#: Findings: every finding (ungrouped) in hidden columns, for the markers (new workbooks).
+N_MARK_ALL_SEVERITY = "fx_markering_alla_niva"
+N_MARK_ALL_SHEET = "fx_markering_alla_blad"
+N_MARK_ALL_CELL = "fx_markering_alla_cell"
 #: Defined names over the findings columns, used by the markers' conditional formatting.
 N_MARK_SHEET = "fx_markering_blad"
 N_MARK_CELL = "fx_markering_cell"
@@ -97,7 +119,42 @@ SETTING_LABELS: dict[str, str] = {
     **{f"uplift_{g.value}": f"Uppräkning nästa år: {GROUP_SV[g]} (%)" for g in CostGroup},
     "frame_min_kr": "Rimlig ram: lägsta (kr)",
     "frame_max_kr": "Rimlig ram: högsta (kr)",
+    # The printed budget table (DocumentSettings): key "doc_<field>".
+    "doc_comparison_kinds": "Jämförelseår visas som",
+    "doc_costs_negative": "Budgettabell: kostnader som negativa belopp",
+    "doc_show_cost_centres": "Budgettabell: visa ID (kostnadsställe)",
+    "doc_show_accounts": "Budgettabell: visa konto",
+    "doc_income_first": "Budgettabell: intäkter före kostnader",
+    "doc_member_rows": "Budgettabell: en rad per medlem",
+    "doc_totals_on_heading": "Budgettabell: summa på rubrikraden",
+    "doc_equity_as_funding": "Budgettabell: eget kapital som finansiering",
+    "doc_plan_in_table": "Budgettabell: visa planåren",
+    "doc_show_result": "Budgettabell: visa resultat",
+    "doc_plan_label": "Budgettabell: planårens rubrik",
+    "doc_income_heading": "Budgettabell: rubrik för intäkter",
+    "doc_contributions_label": "Budgettabell: text för medlemsbidrag",
+    "doc_contributions_cost_centre": "Budgettabell: ID för medlemsbidrag",
+    "doc_contributions_account": "Budgettabell: konto för medlemsbidrag",
+    "doc_other_income_heading": "Budgettabell: rubrik för övriga intäkter",
+    "doc_equity_label": "Budgettabell: text för eget kapital",
+    "doc_costs_heading": "Budgettabell: rubrik för kostnader",
+    "doc_group_total_label": "Budgettabell: text för summa per rubrik",
+    "doc_income_total_label": "Budgettabell: text för summa intäkter",
+    "doc_costs_total_label": "Budgettabell: text för summa kostnader",
+    "doc_result_label": "Budgettabell: text för resultat",
 }
+#: Document settings that are Ja/Nej (the others are text).
+DOC_FLAGS = (
+    "costs_negative",
+    "show_cost_centres",
+    "show_accounts",
+    "income_first",
+    "member_rows",
+    "totals_on_heading",
+    "equity_as_funding",
+    "plan_in_table",
+    "show_result",
+)
 #: Labels of earlier versions, still read (key -> old label).
 SETTING_ALIASES: dict[str, str] = {
     "equity_opening_year": "Eget kapitalet avser början av år",
@@ -121,6 +178,13 @@ SETTING_HELP: dict[str, str] = {
     ),
     "frame_min_kr": "Tomt = 800 000 kr. En årsram under detta ger en varning (fel enhet: ett fel).",
     "frame_max_kr": "Tomt = 60 000 000 kr. En årsram eller ett belopp över detta ger en varning.",
+    "doc_comparison_kinds": "Budget, Utfall eller Prognos (tomt = Budget); för två "
+    "jämförelseår t.ex. 'Utfall, Prognos' (äldsta först).",
+    "doc_costs_negative": "Ja: kostnader negativa, intäkter positiva. Nej: kostnader positiva, "
+    "intäkter i ett kostnadsställe negativa.",
+    "doc_income_first": "Ja: medlemsbidrag och övriga intäkter överst, som ett finansieringsblock.",
+    "doc_totals_on_heading": "Ja: summan står på rubrikens rad. Nej: en rad 'Totalt' under.",
+    "doc_plan_in_table": "Nej: budgettabellen visar bara jämförelseår och budgetår.",
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
@@ -160,6 +224,15 @@ PUBLISHED_COLUMNS = (
     Column("Belopp"),
 )
 
+ACTUAL_COLUMNS = (
+    Column("År"),
+    Column("Medlemsbidrag", required=False),
+    Column("Kostnader", required=False),
+    Column("Resultat", required=False),
+    Column("Eget kapital 31/12", required=False),
+    Column("Utfall eller prognos", required=False),
+)
+
 MAPPING_COLUMNS = (
     Column("Konto"),
     Column("Dimension", required=False),
@@ -185,6 +258,8 @@ LINE_TYPE_INCOME = "Intäkt"
 UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
 FREQUENCY_LABELS = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
 YES, NO = "Ja", "Nej"
+ACTUAL_STATUS_LABELS = {"utfall": "Utfall", "prognos": "Prognos"}
+COMPARISON_KIND_LABELS = {"budget": "Budget", "utfall": "Utfall", "prognos": "Prognos"}
 TARGET_LABELS = {
     MappingTarget.LINE: "Budgetrad",
     MappingTarget.MEMBER: "Medlem",
@@ -229,6 +304,68 @@ STYLE_ROLES = (
 )
 
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
+
+#: Short Swedish name of each check, shown in Kontroller (the code stays in the last column).
+RULE_NAMES = {
+    "admin.share": "Administrationens andel",
+    "adopted.late": "Beslutsdatum",
+    "contrib.lawful-split": "Lagens 50/25/25",
+    "contrib.member-share": "Medlemmens andel",
+    "contrib.sum": "Summa medlemsbidrag",
+    "equity.above-recommended": "Över rekommenderad nivå",
+    "equity.below-floor": "Under styrelsens golv",
+    "equity.negative": "Negativt eget kapital",
+    "input.contribution-duplicate": "Medelstilldelning dubblerad",
+    "input.contribution-missing": "Medelstilldelning saknas",
+    "input.contribution-negative": "Negativ medelstilldelning",
+    "input.contribution-year": "Medelstilldelning år",
+    "input.key-missing": "Nyckelvärde saknas",
+    "input.key-negative": "Negativt nyckelvärde",
+    "input.key-percent-sum": "Procentnyckel summa",
+    "input.member-duplicate": "Medlem dubblerad",
+    "input.member-kind-missing": "Medlemstyp saknas",
+    "insats.above-granted": "Över beviljat belopp",
+    "insats.outside-period": "Utanför projektperioden",
+    "lines.blank": "Tom rad",
+    "lines.duplicate": "Dubblerad rad",
+    "lines.empty": "Inga rader",
+    "lines.year-outside": "År utanför budgeten",
+    "published.allocation": "Publicerad fördelning",
+    "published.heading": "Publicerad rubrik",
+    "published.total": "Publicerad summa",
+    "result.deficit": "Underskott",
+    "years.plan-short": "Få planår",
+    "recon.deviation": "Avvikelse mot budget",
+    "recon.equity-diff": "Eget kapital i bokföringen",
+    "recon.equity-no-balances": "Eget kapital saknas",
+    "recon.equity-unmapped": "Eget kapital utan konto",
+    "recon.payment-late": "Sen inbetalning",
+    "recon.unmapped": "Konto utan koppling",
+    "recon.invoice-unpaid": "Obetald faktura",
+    "recon.payment-unmatched": "Omatchad inbetalning",
+    "recon.receivable-diff": "Kundfordran mot öppna poster",
+    "recon.not-invoiced": "Ej fakturerat",
+    "recon.receivable-other-customers": "Andra kunder",
+    "recon.receivable-guessed": "Kundfordran utan koppling",
+    "forecast.equity.negative": "Prognos: eget kapital under noll",
+    "forecast.equity.below-floor": "Prognos: under golvet",
+    "forecast.equity.above-recommended": "Prognos: över rekommenderad nivå",
+    "forecast.result.deficit": "Prognos: underskott",
+}
+RULE_PREFIX_NAMES = {
+    "read": "Inläsning",
+    "recon": "Avstämning",
+    "input": "Inmatning",
+    "published": "Publicerat",
+    "equity": "Eget kapital",
+    "lines": "Rader",
+    "contrib": "Medlemsbidrag",
+}
+
+
+def rule_name(code: str) -> str:
+    """The short Swedish name of a check (its family's name, or the code, when unlisted)."""
+    return RULE_NAMES.get(code) or RULE_PREFIX_NAMES.get(code.split(".")[0], code)
 
 
 def normalise(header: object) -> str:

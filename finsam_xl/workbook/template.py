@@ -27,19 +27,112 @@ HEADER_ROW = 2  # zero-based row of input table headers (row 3 in Excel)
 FIRST_INPUT_ROW = HEADER_ROW + 1
 SPARE_ROWS = 15  # empty table rows for the user to fill in
 PLAN_ANCHOR = (3, 0)  # A4
-INSTRUCTIONS = [
-    "Så här används arbetsboken",
-    "1. Fyll i Inställningar: förbund, budgetår, eget kapital och styrelsens lägsta nivå.",
-    "2. Fyll i Medlemmar (typ och nyckelvärde) och Medelstilldelning per år: antingen statens "
-    "belopp (totalen blir det dubbla) eller den totala ramen.",
-    "3. Fyll i Rader: kostnader och övriga intäkter per år, i den enhet som Inställningar anger.",
-    "4. Tryck på Beräkna (eller kör: finsam-xl recalc FIL). Bladen Plan, Fördelning och "
-    "Kontroller skrivs om; inmatningen lämnas orörd.",
-    "5. Läs Kontroller. Celler med fel markeras röda och varningar gula i inmatningsbladen; "
-    "klicka på platsen i Kontroller för att gå dit.",
-    "Publicerat: fyll i summor ur ett tryckt dokument för att låta verktyget räkna om dem.",
-    "Egna blad och kolumner får läggas till; verktyget skriver bara i Plan, Fördelning och "
-    "Kontroller.",
+INSTRUCTIONS: list[tuple[str, str]] = [
+    ("h", "Så här används arbetsboken"),
+    (
+        "p",
+        "Arbetsboken håller förbundets budget med plan. Du fyller i inmatningsbladen (tabeller); "
+        "finsam_xl räknar och skriver resultatbladen. Inmatningen ändras aldrig av verktyget.",
+    ),
+    ("h", "Årets steg"),
+    (
+        "p",
+        "1. Inställningar: förbund, enhet (kr eller tkr), budgetår, antal jämförelse- och planår, "
+        "eget kapital vid årets början och styrelsens lägsta nivå.",
+    ),
+    (
+        "p",
+        "2. Medlemmar: varje medlem med typ (Staten, Region, Kommun) och nyckelvärde "
+        "(befolkning eller procent). Fast belopp fylls bara i när medlemmen betalar ett bestämt "
+        "belopp i stället för sin andel.",
+    ),
+    (
+        "p",
+        "3. Medelstilldelning: ett belopp per år, antingen statens belopp (totalen blir det "
+        "dubbla) eller den totala ramen. Beslutat = Nej för ett äskat belopp (visas med **).",
+    ),
+    (
+        "p",
+        "4. Rader: varje kostnad och övrig intäkt per år, med Rubrik (kostnadsställe), ID och "
+        "konto om budgeten visar dem. Insatser får beslutsdatum, projektperiod, beviljat belopp "
+        "och ägare.",
+    ),
+    (
+        "p",
+        "5. Utfall: tidigare år för tabellen Eget kapital (medlemsbidrag, kostnader, eget "
+        "kapital 31/12, Utfall eller Prognos).",
+    ),
+    (
+        "p",
+        "6. Tryck på Beräkna (eller kör: finsam-xl recalc FIL). Läs Kontroller: fel markeras "
+        "röda och varningar gula i inmatningsbladen; klicka på Plats för att gå dit.",
+    ),
+    (
+        "p",
+        "7. Skriv ut bladen Budget, Not 1, Insatser, Eget kapital och Plan till styrelsen, "
+        "eller gör budgetavsnittet i Word: finsam-xl rapport FIL -o budgetavsnitt.docx.",
+    ),
+    (
+        "p",
+        "8. Nästa höst: finsam-xl nytt-ar FIL skapar nästa års arbetsbok; året som gått "
+        "flyttas till Utfall.",
+    ),
+    ("h", "Bladen"),
+    (
+        "p",
+        "Inställningar – förbundet, åren, eget kapital, nycklarnas typ, trappan (rekommenderad "
+        "högsta nivå, normalt 20 %) och hur budgettabellen ställs upp (teckenkonvention, ID och "
+        "konto, rubriker).",
+    ),
+    (
+        "p",
+        "Medlemmar, Medelstilldelning, Rader, Utfall – inmatning. Publicerat – valfritt: "
+        "summor ur ett tryckt dokument som räknas om och jämförs.",
+    ),
+    (
+        "p",
+        "Kontomappning – vilka konton i bokföringen som hör till vilken budgetrad, medlem "
+        "eller eget kapital; behövs för Avstämning.",
+    ),
+    ("p", "Plan – intäkter, kostnader per grupp, resultat och eget kapital per år, med diagram."),
+    (
+        "p",
+        "Budget – den detaljerade budgeten som dokumentet trycker den: rubrik/ID, konto, "
+        "rader och Totalt per rubrik.",
+    ),
+    (
+        "p",
+        "Not 1 – medlemmarnas bidrag med nyckel, andel och belopp; lagens 50/25/25 bara där "
+        "det betalda avviker. Fördelning – samma fördelning per år med avrundningen förklarad.",
+    ),
+    ("p", "Insatser – varje insats med ägare, beslut, period och belopp; de som slutar markeras."),
+    ("p", "Eget kapital – historik och plan; * = prognos, ** = äskat belopp."),
+    (
+        "p",
+        "Kontroller – allt verktyget anmärker på, med nivå, kontroll och plats. Avstämning "
+        "– utfall mot budget (finsam-xl avstamning FIL BOKFÖRING.se). Historik – årsskiften.",
+    ),
+    ("h", "Belopp, nycklar och tecken"),
+    (
+        "p",
+        "Skriv alla kostnader och intäkter som positiva belopp i den enhet Inställningar anger. "
+        "Nettoredovisas = Ja för en intäkt som visas inne i ett kostnadsställe (t.ex. ESF-medel); "
+        "tabellen Budget visar den då negativ eller positiv enligt inställningen.",
+    ),
+    (
+        "p",
+        "Nycklar: lika (lika delar), procent (fasta andelar) eller befolkning (invånare). "
+        "Staten betalar hälften, regionerna och kommunerna en fjärdedel var; udda kronor fördelas "
+        "så att summan stämmer på kronan.",
+    ),
+    ("h", "En nedladdad fil som är spärrad"),
+    (
+        "p",
+        "Windows spärrar makron i filer från internet eller e-post. Stäng filen, högerklicka på "
+        "den i Utforskaren, välj Egenskaper och kryssa i Avblockera längst ned. Öppna sedan filen "
+        "igen och välj Aktivera innehåll om Excel frågar.",
+    ),
+    ("p", "Egna blad och kolumner får läggas till; verktyget skriver bara i resultatbladen."),
 ]
 
 
@@ -57,6 +150,7 @@ class _Formats:
     def __init__(self, wb: Any, unit: Unit) -> None:
         amount = "#,##0" if unit is Unit.KR else "#,##0"
         self.title = wb.add_format({"bold": True, "font_size": 14})
+        top = {"valign": "top"}  # every computed cell aligns at the top, like wrapped text
         self.header = wb.add_format(
             {
                 "bold": True,
@@ -64,28 +158,35 @@ class _Formats:
                 "font_color": "#FFFFFF",
                 "text_wrap": True,
                 "valign": "top",
+                "align": "center",
+                "border": 1,
+                "border_color": "#FFFFFF",
             }
         )
-        self.label = wb.add_format({})
-        self.label_bold = wb.add_format({"bold": True})
-        self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8"})
+        self.label = wb.add_format({**top})
+        self.label_bold = wb.add_format({"bold": True, **top})
+        self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8", **top})
         self.amount_bold = wb.add_format(
-            {"num_format": amount, "bold": True, "bg_color": "#EEF3F8", "top": 1}
+            {"num_format": amount, "bold": True, "bg_color": "#EEF3F8", "top": 1, **top}
         )
-        self.kr = wb.add_format({"num_format": "#,##0", "bg_color": "#EEF3F8"})
-        self.pct = wb.add_format({"num_format": "0.0%", "bg_color": "#EEF3F8"})
-        self.text = wb.add_format({"bg_color": "#EEF3F8"})
+        self.kr = wb.add_format({"num_format": "#,##0", "bg_color": "#EEF3F8", **top})
+        self.pct = wb.add_format({"num_format": "0.0%", "bg_color": "#EEF3F8", **top})
+        self.text = wb.add_format({"bg_color": "#EEF3F8", **top})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": "#EEF3F8"})
-        self.error = wb.add_format({"bg_color": "#F4CCCC", "bold": True})
-        self.warning = wb.add_format({"bg_color": "#FFF2CC"})
-        self.info = wb.add_format({"bg_color": "#DDEBF7"})
-        self.link = wb.add_format({"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8"})
+        self.error = wb.add_format({"bg_color": "#F4CCCC", "bold": True, **top})
+        self.warning = wb.add_format({"bg_color": "#FFF2CC", **top})
+        self.info = wb.add_format({"bg_color": "#DDEBF7", **top})
+        self.link = wb.add_format(
+            {"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8", **top}
+        )
         self.status = wb.add_format({"italic": True, "font_color": "#555555"})
         self.input_amount = wb.add_format({"num_format": amount})
         self.input_date = wb.add_format({"num_format": "yyyy-mm-dd"})
         self.mark_error = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.mark_warning = wb.add_format({"bg_color": "#FFEB9C"})
         self.help = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})
+        self.guide = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.guide_head = wb.add_format({"bold": True, "font_size": 12, "valign": "bottom"})
 
     def role(self, name: str) -> Any:
         """The format of a style role (see ``schema.STYLE_ROLES``)."""
@@ -176,9 +277,16 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     # Instructions (first sheet: the buttons go here in an .xlsm)
     ws = wb.add_worksheet(S.SHEET_INSTRUCTIONS)
     ws.write(0, 0, f"Budget {budget.years.budget} – {budget.forbund.name}", fmt.title)
-    for i, text in enumerate(INSTRUCTIONS):
-        ws.write(8 + i, 0, text, fmt.label_bold if i == 0 else fmt.label)
-    ws.set_column(0, 0, 110)
+    guide_top = 8  # rows 3-7 hold the buttons of an .xlsm
+    for i, (kind, text) in enumerate(INSTRUCTIONS):
+        ws.write(guide_top + i, 0, text, fmt.guide_head if kind == "h" else fmt.guide)
+        # wrapped text needs its height: about 60 characters a line at width 68 (the
+        # width that fits A4 portrait at 100 % even where Calibri is missing)
+        lines = 1 if kind == "h" else -(-len(text) // 60)
+        ws.set_row(guide_top + i, 22 if kind == "h" else 15 * lines + 2)
+    ws.set_column(0, 0, 68)
+    _print_setup(ws, budget, landscape=False)
+    ws.fit_to_pages(1, 0)
     instructions = ws
 
     # Settings
@@ -210,6 +318,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
             f"uplift_{g.value}": display(budget.settings.uplift_pct.get(g), Unit.KR)
             for g in CostGroup
         },
+        **_document_values(budget),
     }
     rows = [
         [label, values.get(key), S.SETTING_HELP.get(key)] for key, label in S.SETTING_LABELS.items()
@@ -312,6 +421,38 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     _validate(ws, 1, len(rows), list(S.MODE_LABELS.values()), "Inmatning")
     _validate(ws, 3, len(rows), [S.YES, S.NO], "Beslutat")
     _markers(ws, S.SHEET_CONTRIBUTIONS, fmt, 4)
+
+    # Actuals (Utfall): past years of the equity history
+    ws = wb.add_worksheet(S.SHEET_ACTUALS)
+    ws.write(0, 0, f"Utfall tidigare år ({S.UNIT_LABELS[unit]})", fmt.title)
+    ws.write(
+        1,
+        0,
+        "För tabellen Eget kapital: år före budgetåret. Kostnader som dokumentet visar dem "
+        "(budget eller utfall). Prognos markeras med * i utskriften.",
+        fmt.status,
+    )
+    rows = [
+        [
+            a.year,
+            display(a.contributions, unit),
+            display(a.costs, unit),
+            display(a.result, unit),
+            display(a.equity_end, unit),
+            S.ACTUAL_STATUS_LABELS[a.status.value],
+        ]
+        for a in sorted(budget.actuals, key=lambda a: a.year)
+    ]
+    _table(
+        ws,
+        S.T_ACTUALS,
+        [c.header for c in S.ACTUAL_COLUMNS],
+        rows,
+        formats={i: fmt.input_amount for i in range(1, 5)},
+        widths={0: 8, 1: 16, 2: 16, 3: 16, 4: 18, 5: 20},
+    )
+    _validate(ws, 5, len(rows), list(S.ACTUAL_STATUS_LABELS.values()), "Utfall eller prognos")
+    _markers(ws, S.SHEET_ACTUALS, fmt, 6)
 
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
@@ -472,6 +613,58 @@ def _published_rows(budget: Budget) -> list[list[Any]]:
     return rows
 
 
+def _document_values(budget: Budget) -> dict[str, Any]:
+    """Values of the budget table's settings rows (doc_*), from ``budget.document``."""
+    doc = budget.document
+    out: dict[str, Any] = {}
+    for key in S.SETTING_LABELS:
+        if not key.startswith("doc_"):
+            continue
+        field = key.removeprefix("doc_")
+        if field == "comparison_kinds":
+            # blank means Budget (the default), so a file round-trips unchanged
+            kinds = doc.comparison_kinds
+            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds) or None
+        elif field in S.DOC_FLAGS:
+            out[key] = S.YES if getattr(doc, field) else S.NO
+        else:
+            out[key] = getattr(doc, field)
+    return out
+
+
+def _print_setup(ws: Any, budget: Budget, landscape: bool = True) -> None:
+    """A4, margins, and a header (förbund, title) and footer (date, page x of y)."""
+    from finsam_xl.core.document import table_title
+
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    name = budget.forbund.name.replace("&", "&&")
+    ws.set_header(f'&L&"-,Bold"{name}&R{table_title(budget)}')
+    ws.set_footer("&LUtskrivet &D&RSida &P av &N")
+
+
+def _straight_lines(chart: Any) -> None:
+    """Make the chart say <c:smooth val="0"/> and <c:dispBlanksAs val="gap"/> explicitly.
+
+    XlsxWriter omits both when they are the defaults of its own model, but a reader
+    without them may draw smoothed lines (bulging above equal values) or drop empty
+    years to zero. XlsxWriter has no option for this, so its two element writers are
+    replaced on this chart instance (checked by tests/workbook/test_chart.py).
+    """
+
+    def smooth(value: object) -> None:
+        chart._xml_empty_tag("c:smooth", [("val", "1" if value else "0")])
+
+    def blanks() -> None:
+        chart._xml_empty_tag("c:dispBlanksAs", [("val", chart.show_blanks or "gap")])
+
+    chart._write_c_smooth = smooth
+    chart._write_disp_blanks_as = blanks
+
+
 def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = True) -> None:
     """Plan, Fördelning, Kontroller (protected, no password) and the hidden styles sheet."""
     years = budget.years.all
@@ -486,22 +679,26 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     wb.define_name(S.N_STATUS, f"='{S.SHEET_PLAN}'!$A$2")
     bottom = top + 1 + len(PLAN_ROWS)
     chart_rows = 22  # the note row, a gap and the chart below the table
-    ws.print_area(0, 0, bottom + 2 + chart_rows, max(last_col, 8))
+    # From row 3: the title there is printed, the status line in row 2 is not.
+    ws.print_area(2, 0, bottom + 2 + chart_rows, max(last_col, 8))
     ws.repeat_rows(top, top)
-    ws.set_paper(9)
-    ws.set_landscape()
+    _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)
     ws.freeze_panes(top + 1, 1)
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
     chart = wb.add_chart({"type": "line"})
+    _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
-    for key, color in (
-        ("equity_end", "#1F4E78"),
-        ("recommended_max", "#C00000"),
-        ("floor", "#7F7F7F"),
-    ):
+    unit = S.UNIT_LABELS[budget.forbund.unit]
+    series = (
+        # equity: thick solid line with markers and values; the levels: thin, dashed/dotted
+        ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
+        ("recommended_max", "#C00000", 1.5, "dash", {"type": "none"}),
+        ("floor", "#E69138", 2.0, "round_dot", {"type": "square", "size": 5}),
+    )
+    for key, color, width, dash, marker in series:
         row = top + 1 + PLAN_ROW_INDEX[key]
         chart.add_series(
             {
@@ -509,48 +706,75 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
                 "categories": cats,
                 "values": f"='{S.SHEET_PLAN}'!${xl_col_to_name(left + 1)}${row + 1}:"
                 f"${xl_col_to_name(left + last_col)}${row + 1}",
-                "line": {
-                    "color": color,
-                    "width": 2.25,
-                    **({"dash_type": "dash"} if key != "equity_end" else {}),
-                },
-                "marker": {"type": "circle"} if key == "equity_end" else {"type": "none"},
+                "line": {"color": color, "width": width, **({"dash_type": dash} if dash else {})},
+                "marker": {**marker, "border": {"color": color}, "fill": {"color": color}}
+                if marker["type"] != "none"
+                else marker,
+                "smooth": False,
+                **(
+                    {"data_labels": {"value": True, "position": "above", "num_format": "#,##0"}}
+                    if key == "equity_end"
+                    else {}
+                ),
             }
         )
     chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens golv"})
-    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_y_axis(
+        {"num_format": "#,##0", "name": unit, "major_gridlines": {"visible": True}, "min": 0}
+    )
+    chart.set_x_axis({"name": "År"})
     chart.set_legend({"position": "bottom"})
+    chart.show_blanks_as("gap")
     ws.insert_chart(bottom + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
 
     # Allocation
     ws = wb.add_worksheet(S.SHEET_ALLOCATION)
-    ws.write(0, 0, "Fördelning av medlemsbidrag per medlem (kr), Not 1", fmt.title)
+    ws.write(0, 0, "Fördelning av medlemsbidrag per medlem (kr)", fmt.title)
     wb.define_name(S.N_ALLOCATION, f"='{S.SHEET_ALLOCATION}'!$A$4")
-    ws.set_column(0, 0, 40)
+    ws.set_column(0, 0, 44)
     ws.set_column(1, 2, 12)
-    ws.set_column(3, 3 + 2 * len(years), 14)
-    ws.set_paper(9)
-    ws.set_landscape()
+    ws.set_column(3, 3 + len(years), 14)
+    _print_setup(ws, budget, landscape=len(years) > 4)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 1)
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
+    # The document's sheets: the writer fills them, with widths, scale and page breaks.
+    for sheet_name, defined in (
+        (S.SHEET_BUDGET, S.N_BUDGET),
+        (S.SHEET_NOT1, S.N_NOT1),
+        (S.SHEET_INSATSER, S.N_INSATSER),
+        (S.SHEET_EQUITY, S.N_EQUITY),
+    ):
+        ws = wb.add_worksheet(sheet_name)
+        ws.write(0, 0, f"{budget.forbund.name} – {sheet_name}", fmt.title)
+        wb.define_name(defined, f"='{sheet_name}'!$A$4")
+        ws.set_column(0, 0, 40)
+        _print_setup(ws, budget, landscape=False)
+        ws.set_print_scale(100)
+        ws.repeat_rows(3, 3)
+        ws.freeze_panes(4, 0)
+        if protect:
+            ws.protect("", {"format_columns": True, "format_rows": True})
+
     # Findings
     ws = wb.add_worksheet(S.SHEET_FINDINGS)
     ws.write(0, 0, "Kontroller", fmt.title)
     wb.define_name(S.N_FINDINGS, f"='{S.SHEET_FINDINGS}'!$A$4")
     first, last = 5, 4 + S.FINDINGS_MAX_ROWS
-    for name, col in ((S.N_MARK_SHEET, "E"), (S.N_MARK_CELL, "F"), (S.N_MARK_SEVERITY, "A")):
+    # The markers count every finding (ungrouped) listed in the hidden columns H:J.
+    for name, col in ((S.N_MARK_SHEET, "I"), (S.N_MARK_CELL, "J"), (S.N_MARK_SEVERITY, "H")):
         wb.define_name(name, f"='{S.SHEET_FINDINGS}'!${col}${first}:${col}${last}")
     ws.set_column(0, 0, 9)
-    ws.set_column(1, 1, 26)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 100)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 17)
+    ws.set_column(3, 3, 66)
     ws.set_column(4, 5, 12, None, {"hidden": True})
-    ws.set_paper(9)
-    ws.set_landscape()
+    ws.set_column(6, 6, 26)  # the longest code, equity.above-recommended
+    ws.set_column(7, 9, 12, None, {"hidden": True})
+    _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 0)
@@ -566,10 +790,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(1, 1, 34)
     ws.set_column(2, 2, 12)
     ws.set_column(3, 10, 12)
-    ws.set_paper(9)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    _print_header(ws, budget, "Avstämning mot bokföringen")
+    _print_setup(ws, budget)
+    ws.fit_to_pages(1, 0)  # at most 11 columns: one page wide, type above 8 pt
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
@@ -580,10 +802,8 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     wb.define_name(S.N_FOLLOWUP, f"='{S.SHEET_FOLLOWUP}'!$A$4")
     ws.set_column(0, 0, 38)
     ws.set_column(1, 6, 13)
-    ws.set_paper(9)
-    ws.set_portrait()
+    _print_setup(ws, budget, landscape=False)
     ws.fit_to_pages(1, 0)
-    _print_header(ws, budget, "Uppföljning")
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
@@ -593,13 +813,6 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         ws.write(i, 0, role, fmt.role(role))
     wb.define_name(S.N_STYLES, f"='{S.SHEET_STYLES}'!$A$1:$A${len(S.STYLE_ROLES)}")
     ws.very_hidden()
-
-
-def _print_header(ws: Any, budget: Budget, title: str) -> None:
-    """The print standard's header and footer: the förbund's name, the sheet, page x of y."""
-    name = budget.forbund.name.replace("&", "&&")
-    ws.set_header(f"&L&9{name}&R&9{title}")
-    ws.set_footer("&C&9Sida &P av &N")
 
 
 def starter_budget(budget_year: int) -> Budget:

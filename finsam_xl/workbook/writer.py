@@ -4,7 +4,10 @@ The writer never loads the workbook into openpyxl: it copies every part of the
 package unchanged (input sheets, the user's own sheets, styles, comments,
 defined names, the VBA project, buttons, drawings, extensions the libraries do
 not know) and replaces only the ``<sheetData>`` of the sheets that hold the
-computed areas (Plan, Fördelning, Kontroller), located through defined names.
+computed areas (Plan, Fördelning, Kontroller and the document sheets Budget,
+Not 1, Insatser, Eget kapital), located through defined names; in those sheets
+it also sets the print header/footer, column widths, scale and page breaks
+(``finsam_xl.workbook.printing``).
 Cells get their style from the prototype cells of the hidden styles sheet.
 Strings are written inline, so sharedStrings.xml is not touched either.
 """
@@ -13,8 +16,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,59 +30,20 @@ from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
+from finsam_xl.workbook.grid import WRAP_CHARS as WRAP_CHARS
+from finsam_xl.workbook.grid import Cell as Cell
+from finsam_xl.workbook.grid import Grid as Grid
+from finsam_xl.workbook.grid import Value as Value
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
+from finsam_xl.workbook.printing import patch_print
 from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
     from finsam_xl.workbook.package import Package
 
-Value = str | int | float | Decimal | None
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
 _ROW = re.compile(r'<row r="(\d+)"[^>]*?(?:/>|>.*?</row>)', re.DOTALL)
-
-
-#: Characters per line of the findings' message column (width 100) when wrapped.
-WRAP_CHARS = 95
-
-
-@dataclass
-class Cell:
-    """One cell to write: value, style role, and an optional internal hyperlink target."""
-
-    value: Value
-    role: str = "text"
-    link: str | None = None  # e.g. "'Rader'!H12"
-
-
-@dataclass
-class Grid:
-    """Cells of one computed sheet by (row, column), 1-based."""
-
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    heights: dict[int, float] = field(default_factory=dict)  # row -> points, for wrapped text
-
-    def put(
-        self, row: int, col: int, value: Value, role: str = "text", link: str | None = None
-    ) -> None:
-        """Set one cell; a long header or wrapped text makes its row taller."""
-        self.cells[(row, col)] = Cell(value, role, link)
-        if role == "header" and isinstance(value, str) and len(value) > 14:
-            self.heights[row] = max(self.heights.get(row, 15.0), 30.0)
-        elif role == "wrap" and isinstance(value, str):
-            lines = max(1, -(-len(value) // WRAP_CHARS))
-            self.heights[row] = max(self.heights.get(row, 15.0), 15.0 * lines)
-
-    def merge(self, other: Grid) -> None:
-        """Take over another grid's cells and row heights."""
-        self.cells.update(other.cells)
-        for row, height in other.heights.items():
-            self.heights[row] = max(self.heights.get(row, 15.0), height)
-
-    def put_row(self, row: int, col: int, values: Iterable[Value], role: str = "text") -> None:
-        """Set consecutive cells of a row."""
-        for offset, value in enumerate(values):
-            self.put(row, col + offset, value, role)
 
 
 def _number(value: Decimal | int | float) -> str:
@@ -175,33 +138,54 @@ def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
 
 
 def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
-    """The plan table: one row per PLAN_ROWS entry, one column per year."""
+    """The plan table: one row per PLAN_ROWS entry, one column per year.
+
+    Cost groups are net of income netted inside their cost centres, so "Summa
+    kostnader" is the net figure the documents print; the gross total has its
+    own row. Comparison years are labelled by their kind (Budget, Utfall, Prognos).
+    """
+    from finsam_xl.core.document import document_title, net_costs_by_group, year_columns
+
     grid = Grid()
+    grid.title = document_title(budget)
     unit = budget.forbund.unit
+    labels = {c.year: c.label for c in year_columns(budget)}
+    net = net_costs_by_group(budget)
+    grid.put(row0 - 1, col0, f"{document_title(budget)} ({S.UNIT_LABELS[unit]})", "title")
     grid.put(row0, col0, "Post", "header")
     for j, row in enumerate(result.plan):
-        label = f"{YEAR_KIND_LABELS[row.kind]} {row.year}" + ("" if row.decided else " *")
-        grid.put(row0, col0 + 1 + j, label, "header")
-    for i, (_key, label, getter, role) in enumerate(PLAN_ROWS):
+        label = labels.get(row.year, f"{YEAR_KIND_LABELS[row.kind]} {row.year}")
+        grid.put(row0, col0 + 1 + j, label + ("" if row.decided else " **"), "header")
+    for i, (key, label, getter, role) in enumerate(PLAN_ROWS):
         r = row0 + 1 + i
         grid.put(r, col0, label, "label_bold" if role == "amount_bold" else "label")
         for j, row in enumerate(result.plan):
-            value = getter(row)
+            if key.startswith("group_"):
+                value: Decimal | None = net.get(row.year, {}).get(key.removeprefix("group_"))
+            elif key == "recommended_max" and row.contributions == 0:
+                value = None  # no contributions entered: no level, and no dive to 0 in the chart
+            else:
+                value = getter(row)
             grid.put(r, col0 + 1 + j, value if role == "pct" else _amount(value, unit), role)
     note_row = row0 + 2 + len(PLAN_ROWS)
     if any(not row.decided for row in result.plan):
-        grid.put(note_row, col0, "* medelstilldelningen är äskad, inte beslutad", "status")
+        grid.put(
+            note_row, col0, "** = äskat belopp: medelstilldelningen är inte beslutad", "status"
+        )
     return grid
 
 
 def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
-    """The 'Not 1' table: each member's amount and its share by key, per year, in kr."""
+    """Each member's amount per year (kr), then what the law's 50/25/25 split would give."""
+    from finsam_xl.core.document import document_title
+
     grid = Grid()
+    grid.title = document_title(budget)
     years = [a.year for a in result.allocation]
-    headers = ["Medlem", "Typ", "Nyckelvärde"]
-    for year in years:
-        headers += [f"{year}", f"{year} enligt nyckel"]
-    grid.put_row(row0, col0, headers, "header")
+    grid.put_row(row0, col0, ["Medlem", "Typ", "Nyckelvärde", *[f"{y}" for y in years]], "header")
+    longest = max((len(m.name) for m in budget.members), default=20)
+    for j, width in enumerate([min(44, max(24, longest + 2)), 16, 12, *([13] * len(years))]):
+        grid.widths[col0 + j] = width
     keys = {m.name: m.key for m in budget.members}
     r = row0
     names = [m.name for m in result.allocation[0].members] if result.allocation else []
@@ -213,36 +197,65 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         key = keys.get(name)
         grid.put(r, col0 + 2, key, "kr" if key is not None else "text")
         for j, allocation in enumerate(result.allocation):
-            share = next(m for m in allocation.members if m.name == name)
-            grid.put(r, col0 + 3 + 2 * j, share.amount, "kr")
-            grid.put(r, col0 + 4 + 2 * j, share.lawful, "kr")
+            grid.put(r, col0 + 3 + j, allocation.amount(name), "kr")
     r += 1
     grid.put(r, col0, "Summa", "label_bold")
     for j, allocation in enumerate(result.allocation):
         grid.put(
-            r,
-            col0 + 3 + 2 * j,
-            sum((m.amount for m in allocation.members), Decimal(0)),
-            "amount_bold",
+            r, col0 + 3 + j, sum((m.amount for m in allocation.members), Decimal(0)), "amount_bold"
         )
-        grid.put(r, col0 + 4 + 2 * j, allocation.total, "amount_bold")
-    r += 2
-    grid.put(r, col0, "Per part (enligt lag 50/25/25 i kolumnen 'enligt nyckel')", "label_bold")
-    labels = KIND_HEADING_SV
-    for kind in KIND_ORDER:
-        r += 1
-        grid.put(r, col0, labels[kind], "label")
-        for j, allocation in enumerate(result.allocation):
-            grid.put(r, col0 + 3 + 2 * j, allocation.group_actual.get(kind), "kr")
-            grid.put(r, col0 + 4 + 2 * j, allocation.group_lawful.get(kind), "kr")
     r += 2
     grid.put(
         r,
         col0,
-        "Avrundning: största-rest-metoden; udda kronor går till störst rest, "
-        "vid lika rest till störst nyckel och sedan i namnordning.",
-        "status",
+        "Enligt lagen: staten hälften, regionerna och kommunerna en fjärdedel var",
+        "label_bold",
     )
+    labels = KIND_HEADING_SV
+    for kind in KIND_ORDER:
+        r += 1
+        grid.put(r, col0, f"{labels[kind]} enligt lag", "label")
+        for j, allocation in enumerate(result.allocation):
+            grid.put(r, col0 + 3 + j, allocation.group_lawful.get(kind), "kr")
+        if any(a.group_actual.get(kind) != a.group_lawful.get(kind) for a in result.allocation):
+            r += 1
+            grid.put(r, col0, f"{labels[kind]}: betalt minus enligt lag", "label")
+            for j, allocation in enumerate(result.allocation):
+                paid, lawful = allocation.group_actual.get(kind), allocation.group_lawful.get(kind)
+                diff = paid - lawful if paid is not None and lawful is not None else None
+                grid.put(r, col0 + 3 + j, diff, "kr")
+    differing = [
+        (m.name, j, m.lawful)
+        for j, allocation in enumerate(result.allocation)
+        for m in allocation.members
+        if m.fixed
+    ]
+    if differing:
+        r += 2
+        grid.put(
+            r, col0, "Medlemmens andel enligt nyckel (för medlemmar med fast belopp)", "label_bold"
+        )
+        rows_at: dict[str, int] = {}
+        for name, j, lawful in differing:
+            if name not in rows_at:
+                r += 1
+                rows_at[name] = r
+                grid.put(r, col0, name, "label")
+            if lawful is None:
+                grid.put(rows_at[name], col0 + 1, "nyckelvärde saknas", "status")
+                grid.put(rows_at[name], col0 + 3 + j, "\u2013", "text")
+            else:
+                grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
+    r += 2
+    # short lines: text running past the table's last column would print on a page of its own
+    for text in (
+        "Avrundning: största-rest-metoden.",
+        "Udda kronor går till störst rest,",
+        "vid lika rest till störst nyckel, sedan i namnordning.",
+    ):
+        grid.put(r, col0, text, "status")
+        r += 1
+    r -= 1
     kind_names = {k: lab.lower() for k, lab in labels.items()}
     for allocation in result.allocation:
         odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
@@ -262,16 +275,80 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     return grid
 
 
-def findings_grid(findings: list[Finding], row0: int, col0: int, wrap: bool = True) -> Grid:
-    """The findings table with a clickable place and the marker columns (sheet, cell)."""
+_YEAR = re.compile(r"\b(19\d\d|2[01]\d\d)\b")
+
+
+def _years_text(years: list[int]) -> str:
+    """'2025–2028' for consecutive years, else '2025, 2027'."""
+    if years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}\u2013{years[-1]}"
+    return ", ".join(str(y) for y in years)
+
+
+def group_findings(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
+    """Findings that differ only in their year, as one finding "2025–2028: …".
+
+    Returns (shown finding, the findings it stands for), in first-seen order.
+    """
+    groups: dict[tuple[str, str, str], list[tuple[int, Finding]]] = {}
+    order: list[tuple[str, str, str]] = []
+    singles: dict[int, Finding] = {}
+    for i, finding in enumerate(findings):
+        years = {m.group(1) for m in _YEAR.finditer(finding.message)}
+        if len(years) != 1:
+            singles[i] = finding
+            order.append(("", "", str(i)))
+            continue
+        year = years.pop()
+        key = (finding.severity.value, finding.rule, finding.message.replace(year, "{år}"))
+        if key not in groups:
+            order.append(key)
+        groups.setdefault(key, []).append((int(year), finding))
+    out: list[tuple[Finding, list[Finding]]] = []
+    for key in order:
+        if not key[0]:
+            single = singles[int(key[2])]
+            out.append((single, [single]))
+            continue
+        members = groups[key]
+        first = members[0][1]
+        if len(members) == 1:
+            out.append((first, [first]))
+            continue
+        span = _years_text(sorted({y for y, _ in members}))
+        template = key[2]
+        if template.startswith("{år}"):
+            message = template.replace("{år}", span, 1)
+        else:
+            message = f"{span}: " + template.replace("{år}", "varje år")
+        out.append((first.model_copy(update={"message": message}), [f for _, f in members]))
+    return out
+
+
+def findings_grid(
+    findings: list[Finding],
+    row0: int,
+    col0: int,
+    wrap: bool = True,
+    grouped: bool = True,
+    markers: bool = True,
+) -> Grid:
+    """The findings: level, Swedish check name, clickable place, message, code.
+
+    Findings repeated over years are one row ("2025–2028: …"). Hidden columns E:F
+    hold the shown row's sheet and cell; with ``markers``, hidden columns H:J list
+    every finding (level, sheet, cell) for the markers' conditional formatting
+    (workbooks made before the grouping read A, E, F and get no H:J).
+    """
     grid = Grid()
-    grid.put_row(row0, col0, FINDING_HEADERS, "header")
-    shown = findings[: S.FINDINGS_MAX_ROWS]
-    for i, finding in enumerate(shown):
+    grid.put_row(row0, col0, FINDING_HEADERS if markers else FINDING_HEADERS[:7], "header")
+    rows = group_findings(findings) if grouped else [(f, [f]) for f in findings]
+    shown = rows[: S.FINDINGS_MAX_ROWS]
+    for i, (finding, _members) in enumerate(shown):
         r = row0 + 1 + i
         role = finding.severity.value
         grid.put(r, col0, S.SEVERITY_LABELS[role], role)
-        grid.put(r, col0 + 1, finding.rule, "text")
+        grid.put(r, col0 + 1, S.rule_name(finding.rule), "text")
         where = finding.where()
         sheet, cell = _split_location(finding.location)
         if sheet and cell:
@@ -282,10 +359,15 @@ def findings_grid(findings: list[Finding], row0: int, col0: int, wrap: bool = Tr
         grid.put(r, col0 + 3, finding.message, "wrap" if wrap else "text")
         grid.put(r, col0 + 4, sheet, "text")
         grid.put(r, col0 + 5, cell, "text")
-    if len(findings) > len(shown):
-        grid.put(
-            row0 + 1 + len(shown), col0 + 3, f"… och {len(findings) - len(shown)} till", "status"
-        )
+        grid.put(r, col0 + 6, finding.rule, "text")
+    for i, finding in enumerate(findings[: S.FINDINGS_MAX_ROWS] if markers else []):
+        r = row0 + 1 + i
+        sheet, cell = _split_location(finding.location)
+        grid.put(r, col0 + 7, S.SEVERITY_LABELS[finding.severity.value], "text")
+        grid.put(r, col0 + 8, sheet, "text")
+        grid.put(r, col0 + 9, cell, "text")
+    if len(rows) > len(shown):
+        grid.put(row0 + 1 + len(shown), col0 + 3, f"… och {len(rows) - len(shown)} till", "status")
     if not findings:
         grid.put(row0 + 1, col0 + 3, "Inga anmärkningar.", "text")
     return grid
@@ -312,10 +394,39 @@ class Anchors(Protocol):
         ...
 
 
+def missing_document_sheets(pkg: Anchors) -> list[str]:
+    """The document sheets (Budget, Not 1, …) a workbook made before them lacks."""
+    missing = []
+    for name, sheet in S.DOCUMENT_NAMES.items():
+        try:
+            pkg.anchor(name)
+        except (KeyError, ValueError):
+            missing.append(sheet)
+    return missing
+
+
+def missing_sheets_text(missing: list[str]) -> str:
+    """The status line's note about document sheets the workbook lacks ('' when none)."""
+    if not missing:
+        return ""
+    names = ", ".join(missing[:-1]) + (" och " if len(missing) > 1 else "") + missing[-1]
+    return (
+        f" Bladen {names} finns inte i denna arbetsbok och skrevs inte; skapa en ny med "
+        "'finsam-xl new' (eller 'nytt-ar') för att få dem."
+    )
+
+
 def build_grids(
     budget: Budget, result: Result, pkg: Anchors, when: datetime | None = None
 ) -> dict[str, tuple[Grid, int]]:
-    """Every computed sheet's new cells, by sheet name, with the first row written."""
+    """Every computed sheet's new cells, by sheet name, with the first row written.
+
+    The document sheets (Budget, Not 1, Insatser, Eget kapital) are written when
+    their defined names exist; a workbook made before them is left without them and
+    the status line says so.
+    """
+    from finsam_xl.workbook.document_sheets import DOCUMENT_GRIDS
+
     grids: dict[str, tuple[Grid, int]] = {}
 
     def grid_for(sheet: str, first: int) -> Grid:
@@ -325,14 +436,41 @@ def build_grids(
 
     for name, build in ((S.N_PLAN, plan_grid), (S.N_ALLOCATION, allocation_grid)):
         sheet, row, col = pkg.anchor(name)
-        grid_for(sheet, row).merge(build(budget, result, row, col))
+        first = row - 1 if name == S.N_PLAN and row > 3 else row
+        grid_for(sheet, first).merge(build(budget, result, row, col))
+    missing = missing_document_sheets(pkg)
+    for name, build_doc in DOCUMENT_GRIDS.items():
+        if S.DOCUMENT_NAMES[name] in missing:
+            continue
+        sheet, row, col = pkg.anchor(name)
+        grid_for(sheet, max(1, row - 3)).merge(build_doc(budget, result, row, col))
     sheet, row, col = pkg.anchor(S.N_FINDINGS)
     grid = grid_for(sheet, row - 2)
-    grid.merge(findings_grid(result.findings, row, col))
+    grid.merge(findings_grid(result.findings, row, col, markers=_full_markers(pkg, col)))
     grid.put(row - 2, col, summary_text(result.findings), "status")
     sheet, row, col = pkg.anchor(S.N_STATUS)
-    grid_for(sheet, row).put(row, col, status_text(result.findings, when), "status")
+    grid_for(sheet, row).put(
+        row, col, status_text(result.findings, when) + missing_sheets_text(missing), "status"
+    )
+    title = _document_title(budget)
+    for found, _first in grids.values():
+        found.title = found.title or title
     return grids
+
+
+def _full_markers(pkg: Anchors, findings_col: int) -> bool:
+    """True when the markers read the ungrouped list (H:J); older workbooks read A, E, F."""
+    try:
+        _sheet, _row, col = pkg.anchor(S.N_MARK_SEVERITY)
+    except (KeyError, ValueError):
+        return False
+    return col != findings_col
+
+
+def _document_title(budget: Budget) -> str:
+    from finsam_xl.core.document import document_title
+
+    return document_title(budget)
 
 
 def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
@@ -353,6 +491,7 @@ def write_results(
         target,
         (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS),
         lambda pkg: build_grids(budget, result, pkg, when),
+        optional=tuple(S.DOCUMENT_NAMES),
     )
 
 
@@ -361,11 +500,14 @@ def write_grids(
     target: Path,
     names: tuple[str, ...],
     build: Callable[[Package], dict[str, tuple[Grid, int]]],
+    optional: tuple[str, ...] = (),
 ) -> None:
     """Copy ``source`` to ``target`` replacing the cells of the sheets ``build`` returns.
 
     ``names`` are the defined names the job needs; a workbook without them is refused.
-    Every other part of the package is copied unchanged.
+    ``optional`` names (the document sheets, absent in older workbooks) are used, and
+    guarded like the others, where the workbook has them. Every other part of the
+    package is copied unchanged.
     """
     from finsam_xl.workbook.package import Package
 
@@ -377,7 +519,8 @@ def write_grids(
                 f"{source}: arbetsboken saknar de definierade namnen {', '.join(missing)} som "
                 "anger var resultaten ska skrivas; skapa den med 'finsam-xl new'."
             )
-        allowed = _guard_names(source, archive, pkg, (*names, S.N_STYLES))
+        present = tuple(n for n in optional if n in pkg.names)
+        allowed = _guard_names(source, archive, pkg, (*names, *present, S.N_STYLES))
         styles = read_styles(archive, pkg)
         grids = build(pkg)
         replaced: dict[str, bytes] = {}
@@ -390,8 +533,19 @@ def write_grids(
                 )
             if part is None:
                 raise WorkbookError(f"{source}: bladet '{sheet}' för resultaten saknas.")
-            xml = archive.read(part).decode("utf-8")
-            replaced[part] = _splice(xml, grid, first, styles).encode("utf-8")
+            xml = _splice(archive.read(part).decode("utf-8"), grid, first, styles)
+            if grid.title:
+                left, _, right = grid.title.partition(" \u2013 ")
+                xml = patch_print(
+                    xml,
+                    left,
+                    right or left,
+                    grid.widths,
+                    grid.blocks,
+                    grid.heights,
+                    max((r for r, _ in grid.cells), default=0),
+                )
+            replaced[part] = xml.encode("utf-8")
         with zipfile.ZipFile(target, "w") as out:
             for info in archive.infolist():
                 data = replaced.get(info.filename)

@@ -8,7 +8,8 @@ from typing import Any
 
 from fakexl import FakeBook
 
-COMPUTED = ("Plan", "Fördelning", "Kontroller")
+COMPUTED = (
+    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 

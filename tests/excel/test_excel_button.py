@@ -32,7 +32,8 @@ def test_recalc_and_check(edited_book: Path) -> None:
     summary = button.check(book)
     assert summary is not None and summary.written == ["Kontroller"]
     summary = button.recalc(book)
-    assert summary is not None and summary.written == ["Plan", "Fördelning", "Kontroller"]
+    assert summary is not None and summary.written == [
+        "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller"]
     assert [a["title"] for a in book.app.alerts] == ["Finsam XL", "Finsam XL"]
 
 

@@ -59,7 +59,7 @@ def test_button_press_over_http(running: Start, edited_book: Path) -> None:
     status, ctype, body = post(server, "/berakna/", payload_bytes(edited_book))
     assert status == 200 and ctype == "application/json; charset=utf-8"
     actions = json.loads(body)["actions"]
-    assert [a["func"] for a in actions].count("setValues") == 3
+    assert [a["func"] for a in actions].count("setValues") == 7  # one per computed sheet
     assert actions[-1]["func"] == "alert"
 
 

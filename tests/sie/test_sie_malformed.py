@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 from sie_testkit import HEADER, problems, read, sie_bytes
 
-from finsam_xl.sie import SieError, read_vouchers
+from finsam_xl.sie import SieError, posting_totals, read_vouchers
 
 VER = '#VER A 1 20250105 "Test"'
 
@@ -307,6 +307,261 @@ CASES = [
         12,
         "#RTRANS följs inte av en likadan #TRANS (konto 1930, belopp 7)",
     ),
+    # ---- wrong numbers that used to pass without a word (issue 10, items 5-8) -----------
+    Case(
+        "duplicate_voucher",
+        lambda: sie_bytes(
+            VER,
+            "{",
+            "#TRANS 4010 {} 100.00",
+            "#TRANS 1930 {} -100.00",
+            "}",
+            VER,
+            "{",
+            "#TRANS 4010 {} 100.00",
+            "#TRANS 1930 {} -100.00",
+            "}",
+        ),
+        "error",
+        13,
+        "Verifikation A 1 finns två gånger (rad 8 och rad 13); båda räknas, så årets belopp "
+        "blir fel. Ta bort dubbletten eller exportera filen på nytt.",
+    ),
+    Case(
+        "duplicate_voucher_quoted_and_far_apart",
+        lambda: sie_bytes(
+            '#VER "B" "7" 20250105 "Första" 20250105',
+            "{",
+            "#TRANS 4010 {} 1.00",
+            "#TRANS 1930 {} -1.00",
+            "}",
+            '#VER "A" "7" 20250105 "Annan serie" 20250105',
+            "{",
+            "#TRANS 4010 {} 1.00",
+            "#TRANS 1930 {} -1.00",
+            "}",
+            '#VER B 7 20250301 "Samma igen"',
+            "{",
+            "#TRANS 4010 {} 2.00",
+            "#TRANS 1930 {} -2.00",
+            "}",
+        ),
+        "error",
+        18,
+        "Verifikation B 7 finns två gånger (rad 8 och rad 18); båda räknas, så årets belopp "
+        "blir fel. Ta bort dubbletten eller exportera filen på nytt.",
+    ),
+    Case(
+        "voucher_before_the_fiscal_year",
+        lambda: sie_bytes(
+            '#VER A 1 20241230 "Fel år"',
+            "{",
+            "#TRANS 4010 {} 1090.00",
+            "#TRANS 1930 {} -1090.00",
+            "}",
+        ),
+        "error",
+        8,
+        "Verifikation A 1 är daterad 2024-12-30, utanför räkenskapsåret 2025-01-01–2025-12-31 "
+        "(#RAR 0 på rad 7); dess 1 090,00 kr kommer inte med i årets siffror. Rätta "
+        "verifikationsdatumet eller exportera filen för rätt år.",
+    ),
+    Case(
+        "voucher_after_the_fiscal_year_hot_shape",
+        lambda: sie_bytes(
+            '#VER "A" "2" 20260102 "Nästa år" 20260102',
+            "{",
+            '#TRANS 4010 {1 "35000"} 11679.00',
+            "#TRANS 1930 {} -11679.00",
+            "}",
+        ),
+        "error",
+        8,
+        "Verifikation A 2 är daterad 2026-01-02, utanför räkenskapsåret 2025-01-01–2025-12-31 "
+        "(#RAR 0 på rad 7); dess 11 679,00 kr kommer inte med i årets siffror. Rätta "
+        "verifikationsdatumet eller exportera filen för rätt år.",
+    ),
+    Case(
+        "absurd_voucher_date",
+        lambda: sie_bytes(
+            '#VER A 1 99991231 "x"', "{", "#TRANS 4010 {} 5", "#TRANS 1930 {} -5", "}"
+        ),
+        "error",
+        8,
+        "Verifikation A 1 är daterad 9999-12-31, utanför räkenskapsåret 2025-01-01–2025-12-31 "
+        "(#RAR 0 på rad 7); dess 5,00 kr kommer inte med i årets siffror. Rätta "
+        "verifikationsdatumet eller exportera filen för rätt år.",
+    ),
+    Case(
+        "year_zero_date",
+        lambda: sie_bytes('#VER A 1 00000101 "x"', "{", "}"),
+        "error",
+        8,
+        "Ogiltigt datum '00000101' (ska vara ÅÅÅÅMMDD) i #VER",
+    ),
+    Case(
+        "second_rar_0",
+        lambda: sie_bytes("#RAR 0 20260101 20261231"),
+        "error",
+        8,
+        "Räkenskapsår 0 anges två gånger (#RAR 0 på rad 7 och rad 8); det senare gäller och "
+        "årets siffror kan bli fel. Ta bort den felaktiga raden eller exportera filen på nytt.",
+    ),
+    Case(
+        "second_rar_minus_1",
+        lambda: sie_bytes("#RAR -1 20240101 20241231", "#RAR -1 20230101 20231231"),
+        "error",
+        9,
+        "Räkenskapsår -1 anges två gånger (#RAR -1 på rad 8 och rad 9); det senare gäller och "
+        "årets siffror kan bli fel. Ta bort den felaktiga raden eller exportera filen på nytt.",
+    ),
+    Case(
+        "fiscal_year_of_nine_thousand_years",
+        lambda: sie_bytes("#RAR -1 10000101 99991231"),
+        "error",
+        8,
+        "Räkenskapsåret 1000-01-01–9999-12-31 (#RAR -1) är 108000 månader långt; ett "
+        "räkenskapsår är högst 18 månader. Rätta datumen.",
+    ),
+    Case(
+        "nul_byte_after_the_first_megabyte",
+        lambda: sie_bytes(
+            *[f'#PROSA "{i:07d} {"x" * 70}"' for i in range(14_000)], '#KONTO 1930 "Ba\x00nk"'
+        ),
+        "error",
+        14_008,
+        "Raden innehåller NUL-tecken (binära data): filen är skadad och raden hoppas över. "
+        "Exportera filen på nytt från bokföringsprogrammet.",
+    ),
+    Case(
+        "nul_byte_in_a_row_after_the_first_megabyte",
+        lambda: sie_bytes(
+            *[f'#PROSA "{i:07d} {"x" * 70}"' for i in range(14_000)],
+            VER,
+            "{",
+            "#TRANS 4010 {} 10.00\x00",
+            "#TRANS 1930 {} -10.00",
+            "}",
+        ),
+        "error",
+        14_010,
+        "Raden innehåller NUL-tecken (binära data): filen är skadad och raden hoppas över. "
+        "Exportera filen på nytt från bokföringsprogrammet.",
+    ),
+    # ---- hostile and careless input -------------------------------------------------------
+    Case(
+        "control_characters_in_an_object_id",
+        lambda: sie_bytes(
+            VER, "{", '#TRANS 4010 {1 "20\x01\x1b000"} 10.00', "#TRANS 1930 {} -10.00", "}"
+        ),
+        "warning",
+        10,
+        "Raden innehåller ett osynligt styrtecken (0x01); det behålls, men ett konto, objekt "
+        "eller en text med det är inte det som syns. Rätta raden i bokföringsprogrammet.",
+    ),
+    Case(
+        "control_character_in_a_voucher_text",
+        lambda: sie_bytes('#VER A 1 20250105 "Fak\x07tura"', "{", "}"),
+        "warning",
+        8,
+        "Raden innehåller ett osynligt styrtecken (0x07); det behålls, men ett konto, objekt "
+        "eller en text med det är inte det som syns. Rätta raden i bokföringsprogrammet.",
+    ),
+    Case(
+        "escape_sequence_in_an_account_name",
+        lambda: sie_bytes('#KONTO 1930 "\x1b[31mBank\x1b[0m"'),
+        "warning",
+        8,
+        "Raden innehåller ett osynligt styrtecken (0x1B); det behålls, men ett konto, objekt "
+        "eller en text med det är inte det som syns. Rätta raden i bokföringsprogrammet.",
+    ),
+    Case(
+        "control_character_in_a_utf8_file",
+        lambda: sie_bytes('#KONTO 1930 "Företag\x02"', encoding="utf-8"),
+        "warning",
+        8,
+        "Raden innehåller ett osynligt styrtecken (0x02); det behålls, men ett konto, objekt "
+        "eller en text med det är inte det som syns. Rätta raden i bokföringsprogrammet.",
+    ),
+    Case(
+        "huge_amount_in_a_row",
+        lambda: sie_bytes(
+            VER,
+            "{",
+            "#TRANS 4010 {} 1234567890123456.00",
+            "#TRANS 1930 {} -1234567890123456.00",
+            "}",
+        ),
+        "error",
+        10,
+        "Orimligt stort belopp (19 tecken; högst 15 siffror före decimaltecknet): raden räknas "
+        "inte. Kontrollera exporten. i #TRANS",
+    ),
+    Case(
+        "thousand_digit_balance",
+        lambda: sie_bytes("#IB 0 1930 " + "9" * 1000),
+        "error",
+        8,
+        "Orimligt stort belopp (1000 tecken; högst 15 siffror före decimaltecknet): raden "
+        "räknas inte. Kontrollera exporten. i #IB",
+    ),
+    Case(
+        "exponent_amount",
+        lambda: sie_bytes("#UB 0 1930 1e400"),
+        "error",
+        8,
+        "Ogiltigt belopp '1e400' i #UB",
+    ),
+    Case(
+        "nan_amount",
+        lambda: sie_bytes(VER, "{", "#TRANS 4010 {} NaN", "#TRANS 1930 {} -1", "}"),
+        "error",
+        10,
+        "Ogiltigt belopp 'NaN' i #TRANS",
+    ),
+    Case(
+        "repeated_dim",
+        lambda: sie_bytes(*[f'#DIM 1 "Kostnadsställe {i}"' for i in range(5_000)]),
+        "warning",
+        9,
+        "Dimension 1 deklareras flera gånger (först på rad 8, igen på rad 9); det sista namnet "
+        "gäller. Kontrollera exporten.",
+    ),
+    Case(
+        "very_many_objects_then_an_undeclared_one",
+        lambda: sie_bytes(
+            '#DIM 1 "KS"',
+            *[f'#OBJEKT 1 "{i}" "Ställe {i}"' for i in range(50_000)],
+            VER,
+            "{",
+            '#TRANS 4010 {1 "50000"} 1.00',
+            "#TRANS 1930 {} -1.00",
+            "}",
+        ),
+        "warning",
+        50_011,
+        "Objektet '50000' i dimension 1 finns inte bland #OBJEKT",
+    ),
+    Case(
+        "one_row_with_two_thousand_objects",
+        lambda: sie_bytes(
+            VER,
+            "{",
+            "#TRANS 4010 {" + " ".join(f'1 "{i}"' for i in range(2000)) + "} 1.00",
+            "#TRANS 1930 {} -1.00",
+            "}",
+        ),
+        "warning",
+        10,
+        "Objektlistan har två objekt i dimension 1 ('0' och '1'); bara det första räknas.",
+    ),
+    Case(
+        "label_only",
+        lambda: sie_bytes("#"),
+        "info",
+        8,
+        "Okänd post # ignoreras",
+    ),
     Case(
         "line_without_label",
         lambda: sie_bytes('KONTO 1930 "Bank"'),
@@ -353,8 +608,24 @@ def test_malformed_file_gets_message_and_line(case: Case) -> None:
     assert (case.severity, case.line, case.message) in found, found
 
 
-def test_there_are_at_least_twenty_cases() -> None:
-    assert len({c.name for c in CASES}) >= 20
+def test_there_are_at_least_sixty_cases() -> None:
+    assert len({c.name for c in CASES}) >= 60
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_posting_path_finds_the_same(case: Case) -> None:
+    # posting_totals (the reconciliation's path) reads with the same loop: the same
+    # issues, or the same fatal error.
+    data = case.data()
+    kw = dict(case.kw)
+    try:
+        expected = read(data, **kw).issues
+    except SieError as exc:
+        with pytest.raises(SieError) as info:
+            posting_totals(data, name="test.se", **kw)  # type: ignore[arg-type]
+        assert (info.value.line, info.value.message) == (exc.line, exc.message)
+        return
+    assert posting_totals(data, name="test.se", **kw).issues == expected  # type: ignore[arg-type]
 
 
 def test_issue_text_is_file_colon_line() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
@@ -165,8 +165,9 @@ def sie_files(draw: st.DrawFn) -> list[Record]:
 def _consistent(records: list[Record]) -> list[Record]:
     """Make a drawn file one the reader takes without errors.
 
-    One ``#RAR`` per year index, one voucher per series and number, and every
-    voucher dated in fiscal year 0 (the reader reports each of these as an error).
+    One ``#RAR`` per year index and at most 18 months long, one voucher per series
+    and number, and every voucher dated in fiscal year 0 (the reader reports each of
+    these as an error).
     """
     years: set[int] = set()
     numbers: set[tuple[str, str]] = set()
@@ -176,6 +177,8 @@ def _consistent(records: list[Record]) -> list[Record]:
             if record.year_index in years:
                 continue
             years.add(record.year_index)
+            if record.end > record.start.replace(day=1) + timedelta(days=540):
+                record.end = record.start  # at most 18 months
         kept.append(record)
     current = next((r for r in kept if isinstance(r, FiscalYear) and r.year_index == 0), None)
     for index, record in enumerate(kept):

@@ -91,14 +91,27 @@ def test_recalc_writes_values_where_the_defined_names_point(
     wb = load_workbook(book)
     plan = wb["Plan"]
     assert plan["A4"].value == "Post" and plan["B4"].value == "Budget 2022"
+    assert plan["A3"].value.startswith("Fryksdalens Samordningsförbund – Budget 2022 med plan")
     assert plan["B17"].value == 968916  # Eget kapital vid årets slut
     assert [plan.cell(17, c).value for c in (2, 3, 4)] == [968916, 746056, 523196]
     alloc = wb["Fördelning"]
     assert alloc["A5"].value == "Försäkringskassan" and alloc["D5"].value == 752500
-    assert alloc["E5"].value == 764035  # enligt nyckel
+    assert [alloc["E4"].value, alloc["E5"].value] == ["2023", 752500]  # one column per year
+    lawful = {alloc.cell(r, 1).value: alloc.cell(r, 4).value for r in range(5, 40)}
+    assert lawful["Staten enligt lag"] == 1528070
+    assert lawful["Staten: betalt minus enligt lag"] == -23070
+    assert lawful["Försäkringskassan"] == 764035  # its share by key, beside the fixed amount
     findings = wb["Kontroller"]
     assert findings["A5"].value in ("Fel", "Varning", "Info")
     assert str(findings["C5"].value).startswith("=HYPERLINK(")
+    rules = {findings.cell(r, 2).value: findings.cell(r, 7).value for r in range(5, 20)}
+    assert rules["Lagens 50/25/25"] == "contrib.lawful-split"  # Swedish name, code last
+    lawful_rows = [
+        findings.cell(r, 4).value
+        for r in range(5, 20)
+        if findings.cell(r, 7).value == "contrib.lawful-split"
+    ]
+    assert len(lawful_rows) == 1 and lawful_rows[0].startswith("2022\u20132024: bidragen")
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
@@ -121,7 +134,7 @@ def test_markers_colour_the_cells_the_findings_name(example_books: dict[str, Pat
         n: wb.defined_names[n].attr_text
         for n in ("fx_markering_blad", "fx_markering_cell", "fx_markering_niva")
     }
-    assert names["fx_markering_blad"].startswith("'Kontroller'!$E$5")
+    assert names["fx_markering_blad"].startswith("'Kontroller'!$I$5")
     for sheet in ("Inställningar", "Medlemmar", "Medelstilldelning", "Rader", "Publicerat"):
         formulas = [
             rule.formula[0] for rng in wb[sheet].conditional_formatting for rule in rng.rules
@@ -130,12 +143,13 @@ def test_markers_colour_the_cells_the_findings_name(example_books: dict[str, Pat
         assert any('"Varning"' in f for f in formulas), sheet
     findings = wb["Kontroller"]
     rows = [
-        (findings.cell(r, 1).value, findings.cell(r, 5).value, findings.cell(r, 6).value)
+        (findings.cell(r, 8).value, findings.cell(r, 9).value, findings.cell(r, 10).value)
         for r in range(5, 40)
-        if findings.cell(r, 1).value
+        if findings.cell(r, 8).value
     ]
     assert ("Varning", "Plan", "C17") in rows  # equity below the floor, 2025
-    assert ("Fel", "Publicerat", "D18") in rows  # the published equity that says 400
+    # grouped on screen (2025-2028 in one row) but every year's cell is still marked
+    assert {("Fel", "Publicerat", f"D{r}") for r in (18, 19, 20, 21)} <= set(rows)
 
 
 def test_computed_sheets_are_protected_unless_asked_not_to(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Word documents: the budget section of the verksamhetsplan (python-docx, Pillow)."""

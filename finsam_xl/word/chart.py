@@ -1,0 +1,266 @@
+"""The equity chart as a PNG picture: equity at year end against the recommended level and floor.
+
+Why a picture drawn here: no well-kept Python library writes a native Word
+chart (python-docx has had it as an open feature request since 2015; the
+proposed patch borrows python-pptx internals). matplotlib would do, but it
+brings numpy and half a dozen other packages for one line chart, so this
+module draws the few straight lines, ticks and labels itself with Pillow
+(one well-kept package, wheels everywhere). It draws at twice the size and
+scales down, which smooths the lines.
+
+What the board must be able to read: straight lines between years (no
+smoothing), the unit on the axis, a year without data left as a gap (never a
+fall to 0), and equity, the recommended level and the floor told apart by
+colour, line style and markers, with equity's values written at its points.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PIL import Image, ImageDraw, ImageFont
+
+SCALE = 2  # supersampling factor
+FONT_NAMES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")
+BOLD_NAMES = ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf")
+NBSP = "\u00a0"
+
+Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: values per year in kronor (None = no data, drawn as a gap)."""
+
+    label: str
+    values: Sequence[Decimal | None]
+    colour: tuple[int, int, int]
+    dash: tuple[int, int] | None = None  # (on, off) in pixels at final size
+    marker: str | None = None  # "circle", "square" or None
+    value_labels: bool = False
+    end_label: bool = False  # write the last value at the line's right end
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A line chart over years; amounts in kronor, shown in ``unit`` ('kr' or 'tkr')."""
+
+    title: str
+    years: Sequence[int]
+    series: Sequence[Series]
+    unit: str = "tkr"
+
+
+def _font(size: int, bold: bool = False) -> Font:
+    for name in BOLD_NAMES if bold else FONT_NAMES:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` intervals."""
+    raw = span / ticks if span > 0 else 1.0
+    power = float(10.0 ** math.floor(math.log10(raw)))
+    for factor in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if factor * power >= raw:
+            return factor * power
+    return 10.0 * power
+
+
+def _amount(value: float, unit: str) -> str:
+    shown = value / 1000 if unit == "tkr" else value
+    rounded = round(shown)
+    if abs(shown - rounded) > 1e-9:
+        text = f"{shown:,.1f}".replace(",", NBSP).replace(".", ",")
+    else:
+        text = f"{rounded:,}".replace(",", NBSP)
+    return text.replace("-", "\u2212")
+
+
+def _dashed(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float],
+            colour: tuple[int, int, int], width: int, dash: tuple[int, int]) -> None:
+    length = math.dist(a, b)
+    if length == 0:
+        return
+    on, off = dash[0] * SCALE * 2, dash[1] * SCALE * 2
+    position = 0.0
+    while position < length:
+        end = min(position + on, length)
+        p = (a[0] + (b[0] - a[0]) * position / length, a[1] + (b[1] - a[1]) * position / length)
+        q = (a[0] + (b[0] - a[0]) * end / length, a[1] + (b[1] - a[1]) * end / length)
+        draw.line([p, q], fill=colour, width=width)
+        position += on + off
+
+
+def render_png(chart: Chart, width_px: int = 1400, height_px: int = 680) -> bytes:
+    """Draw ``chart`` and return PNG bytes of ``width_px`` x ``height_px``.
+
+    Raises ValueError when there is nothing to draw (no year or no value).
+    """
+    if not chart.years:
+        raise ValueError("diagrammet har inga år")
+    values = [float(v) for s in chart.series for v in s.values if v is not None]
+    if not values:
+        raise ValueError("diagrammet har inga värden")
+    w, h = width_px * SCALE, height_px * SCALE
+    image = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(image)
+    font = _font(26 * SCALE)
+    small = _font(25 * SCALE)
+    bold = _font(30 * SCALE, bold=True)
+    grey, dark = (200, 200, 200), (60, 60, 60)
+
+    low = min(0.0, min(values))
+    high = max(values)
+    step = _nice_step((high - low) * 1.15 or abs(high) or 1.0)
+    top_value = math.ceil(high * 1.12 / step) * step if high > 0 else step
+    bottom_value = math.floor(low / step) * step
+    ticks = []
+    tick = bottom_value
+    while tick <= top_value + step / 1000:
+        ticks.append(tick)
+        tick += step
+
+    label_width = max(draw.textlength(_amount(t, chart.unit), font=font) for t in ticks)
+    left = int(label_width + 30 * SCALE)
+    right = w - 30 * SCALE - max(
+        (draw.textlength(_amount(float(v), chart.unit), font=small) + 20 * SCALE
+         for s in chart.series if s.end_label for v in s.values[-1:] if v is not None),
+        default=0,
+    )
+    legend_rows = _legend_layout(draw, chart.series, small, left, right)
+    top = (80 + 40 * len(legend_rows)) * SCALE
+    bottom = h - 60 * SCALE
+
+    def y_of(value: float) -> float:
+        return bottom - (value - bottom_value) / (top_value - bottom_value) * (bottom - top)
+
+    count = len(chart.years)
+    slot = (right - left) / count
+
+    def x_of(index: int) -> float:
+        return left + slot * (index + 0.5)
+
+    # Title and legend above the plot.
+    draw.text((left, 8 * SCALE), chart.title, font=bold, fill=dark)
+    ly = 56 * SCALE
+    for legend_row in legend_rows:
+        for lx, series in legend_row:
+            a, b = (lx, ly + 14 * SCALE), (lx + 56 * SCALE, ly + 14 * SCALE)
+            _stroke(draw, a, b, series)
+            if series.marker:
+                _marker(draw, ((a[0] + b[0]) / 2, a[1]), series)
+            draw.text((lx + 66 * SCALE, ly), series.label, font=small, fill=dark)
+        ly += 40 * SCALE
+
+    # Grid, axis labels and the unit.
+    for t in ticks:
+        y = y_of(t)
+        draw.line([(left, y), (right, y)], fill=(120, 120, 120) if t == 0 else grey,
+                  width=SCALE)
+        text = _amount(t, chart.unit)
+        tw = draw.textlength(text, font=font)
+        draw.text((left - 12 * SCALE - tw, y - 14 * SCALE), text, font=font, fill=dark)
+    unit_text = chart.unit
+    draw.text((left - 12 * SCALE - draw.textlength(unit_text, font=font), top - 44 * SCALE),
+              unit_text, font=font, fill=dark)
+    draw.line([(left, top), (left, bottom)], fill=(120, 120, 120), width=SCALE)
+    for index, year in enumerate(chart.years):
+        text = str(year)
+        tw = draw.textlength(text, font=font)
+        draw.text((x_of(index) - tw / 2, bottom + 14 * SCALE), text, font=font, fill=dark)
+
+    # Lines: straight segments between consecutive years that both have values. Drawn last
+    # to first, so the first series (equity) lies on top where lines meet.
+    for series in reversed(chart.series):
+        points = [(x_of(i), y_of(float(v))) if v is not None else None
+                  for i, v in enumerate(series.values)]
+        for p, q in zip(points, points[1:], strict=False):
+            if p is not None and q is not None:
+                _stroke(draw, p, q, series)
+        for point in points:
+            if point is not None and series.marker:
+                _marker(draw, point, series)
+        last = next((i for i in range(len(points) - 1, -1, -1) if points[i] is not None), None)
+        if series.end_label and last is not None:
+            point, value = points[last], series.values[last]
+            assert point is not None and value is not None
+            draw.text((point[0] + 14 * SCALE, point[1] - 14 * SCALE),
+                      _amount(float(value), chart.unit), font=small, fill=series.colour)
+        if series.value_labels:
+            for index, (point, value) in enumerate(zip(points, series.values, strict=False)):
+                if point is None or value is None:
+                    continue
+                text = _amount(float(value), chart.unit)
+                tw = draw.textlength(text, font=small)
+                others = [y_of(float(v)) for o in chart.series if o is not series
+                          for v in o.values[index:index + 1] if v is not None]
+                above = point[1] - 44 * SCALE
+                below = point[1] + 12 * SCALE
+                # Put the label on the side where no other line runs close by.
+                clear_above = min((abs(point[1] - 24 * SCALE - y) for y in others), default=1e9)
+                clear_below = min((abs(point[1] + 24 * SCALE - y) for y in others), default=1e9)
+                y_text = above if clear_above >= clear_below and above > top else below
+                # Move the label off the line's own segments: a line coming down from the
+                # left and a label above would overlap, so shift it to the right (and so on).
+                before = points[index - 1] if index > 0 else None
+                after = points[index + 1] if index + 1 < len(points) else None
+                label_above = y_text == above
+                x_text = point[0] - tw / 2
+                def on_side(other: tuple[float, float] | None, pt: tuple[float, float] = point,
+                            up: bool = label_above) -> bool:
+                    if other is None or other[1] == pt[1]:
+                        return False
+                    return (other[1] < pt[1]) == up
+
+                left_on_side, right_on_side = on_side(before), on_side(after)
+                if left_on_side and not right_on_side:
+                    x_text = point[0] + 10 * SCALE
+                elif right_on_side and not left_on_side:
+                    x_text = point[0] - tw - 10 * SCALE
+                draw.text((x_text, y_text), text, font=small, fill=series.colour)
+
+    out = image.resize((width_px, height_px), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    out.save(buffer, format="PNG", dpi=(200, 200))
+    return buffer.getvalue()
+
+
+def _legend_layout(draw: ImageDraw.ImageDraw, series: Sequence[Series], font: Font,
+                   left: float, right: float) -> list[list[tuple[float, Series]]]:
+    """Legend entries placed left to right, wrapping to a new row when the width runs out."""
+    rows: list[list[tuple[float, Series]]] = [[]]
+    x = left
+    for item in series:
+        width = 66 * SCALE + draw.textlength(item.label, font=font) + 36 * SCALE
+        if rows[-1] and x + width > right:
+            rows.append([])
+            x = left
+        rows[-1].append((x, item))
+        x += width
+    return rows
+
+
+def _stroke(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float],
+            series: Series) -> None:
+    width = 5 * SCALE if series.dash is None else 4 * SCALE
+    if series.dash is None:
+        draw.line([a, b], fill=series.colour, width=width)
+    else:
+        _dashed(draw, a, b, series.colour, width, series.dash)
+
+
+def _marker(draw: ImageDraw.ImageDraw, p: tuple[float, float], series: Series) -> None:
+    r = 8 * SCALE
+    box = [p[0] - r, p[1] - r, p[0] + r, p[1] + r]
+    if series.marker == "circle":
+        draw.ellipse(box, fill=series.colour, outline="white", width=SCALE)
+    elif series.marker == "square":
+        draw.rectangle(box, fill=series.colour, outline="white", width=SCALE)

@@ -1,0 +1,364 @@
+"""The document's computed sheets (Budget, Not 1, Insatser, Eget kapital) as writer grids.
+
+Each sheet's defined name points at its table's header row (A4); the title
+goes three rows above it and a note two rows above. The rows come from
+``finsam_xl.core.document``, the same rows the Word report prints.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from finsam_xl.core.document import (
+    LawfulRow,
+    RowKind,
+    budget_table,
+    document_title,
+    equity_history,
+    insatser_table,
+    not1_table,
+)
+from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.results import Result
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.grid import Grid
+
+UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
+
+
+def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
+    if value is None:
+        return None
+    return value / 1000 if unit is Unit.TKR else value
+
+
+def _id_text(code: str | None) -> str | None:
+    """A cost centre as the documents print it: '10000' -> '10 000'."""
+    if not code:
+        return None
+    text = code.strip()
+    if text.isdigit() and len(text) > 3:
+        return f"{int(text):,}".replace(",", " ")
+    return text
+
+
+def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
+    """Title (the page header carries the förbund's name) and a note above the table."""
+    grid.title = document_title(budget)
+    grid.heights[row0] = 30.0  # header labels such as "Budget 2024" wrap onto two lines
+    grid.put(row0 - 3, col0, title, "title")
+    grid.put(row0 - 2, col0, note, "status")
+
+
+def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
+    """The detailed budget table, a row per printed row, blocks kept on one page."""
+    table = budget_table(budget, result)
+    unit = budget.forbund.unit
+    grid = Grid()
+    if table.costs_negative:
+        sign = "Kostnader negativa, intäkter positiva."
+    elif budget.document.income_first and not any(i.netted for i in budget.income):
+        sign = "Kostnader och intäkter positiva."
+    else:
+        sign = "Kostnader positiva; intäkter bland kostnaderna negativa."
+    _head(
+        grid,
+        budget,
+        row0,
+        col0,
+        f"{table.title} ({UNIT_TEXT[unit]})",
+        f"Belopp i {UNIT_TEXT[unit]}. {sign}",
+    )
+    c = col0
+    id_col = konto_col = None
+    if table.show_cost_centres:
+        id_col, c = c, c + 1
+    if table.show_accounts:
+        konto_col, c = c, c + 1
+    text_col, first_year = c, c + 1
+    if id_col is not None:
+        grid.put(row0, id_col, "ID", "header")
+        grid.widths[id_col] = 8
+    if konto_col is not None:
+        grid.put(row0, konto_col, "Konto", "header")
+        grid.widths[konto_col] = 6
+    grid.put(row0, text_col, "Beskrivning", "header")
+    longest = max((len(row.label) for row in table.rows), default=20)
+    grid.widths[text_col] = min(48, max(28, longest))
+    for j, column in enumerate(table.columns):
+        grid.put(row0, first_year + j, column.label, "header")
+        grid.widths[first_year + j] = 11
+    block_rows: dict[int, list[int]] = {}
+    for i, row in enumerate(table.rows):
+        r = row0 + 1 + i
+        bold = row.kind is not RowKind.LINE
+        if id_col is not None and row.kind in (RowKind.HEADING, RowKind.TOTAL):
+            grid.put(r, id_col, _id_text(row.cost_centre), "label_bold")
+        if konto_col is not None and row.account:
+            grid.put(r, konto_col, row.account, "label")
+        grid.put(r, text_col, row.label, "label_bold" if bold else "label")
+        for j, column in enumerate(table.columns):
+            value = _amount(row.values.get(column.year), unit)
+            if row.kind is RowKind.HEADING and value is None:
+                continue
+            grid.put(
+                r, first_year + j, value, "amount" if row.kind is RowKind.LINE else "amount_bold"
+            )
+        if row.block is not None:
+            block_rows.setdefault(row.block, []).append(r)
+    grid.blocks = [(min(rows), max(rows)) for rows in block_rows.values()]
+    return grid
+
+
+def _lawful_runs(
+    rows: list[LawfulRow],
+) -> list[tuple[str, list[int], Decimal, Decimal]]:
+    """Lawful-block rows per member, consecutive years with equal amounts as one row."""
+    runs: list[tuple[str, list[int], Decimal, Decimal]] = []
+    names = list(dict.fromkeys(row.name for row in rows))
+    for name in names:
+        for row in sorted((r for r in rows if r.name == name), key=lambda r: r.year):
+            last = runs[-1] if runs else None
+            if (
+                last
+                and last[0] == name
+                and last[1][-1] == row.year - 1
+                and (last[2], last[3]) == (row.paid, row.lawful)
+            ):
+                last[1].append(row.year)
+            else:
+                runs.append((name, [row.year], row.paid, row.lawful))
+    return runs
+
+
+def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
+    """Not 1: each member's key, share and amount per year (kr); the lawful block if any."""
+    note = not1_table(budget, result)
+    grid = Grid()
+    _head(
+        grid,
+        budget,
+        row0,
+        col0,
+        note.title,
+        "Belopp i kr. Andelen avser budgetåret; avrundad så att summan blir 100 %.",
+    )
+    headers = [
+        "Medlem",
+        "Nyckel",
+        "Enhet",
+        f"Andel {note.share_year}",
+        *[f"{y}" for y in note.years],
+    ]
+    grid.put_row(row0, col0, headers, "header")
+    longest = max((len(r.name) for r in note.rows), default=20)
+    name_width = min(44, max(24, longest + 2))
+    for j, width in enumerate([name_width, 10, 9, 10, *([12] * len(note.years))]):
+        grid.widths[col0 + j] = width
+    r = row0
+    for row in note.rows:
+        r += 1
+        grid.put(r, col0, row.name, "label")
+        grid.put(r, col0 + 1, row.key, "kr" if row.key is not None else "text")
+        grid.put(r, col0 + 2, row.key_unit, "text")
+        grid.put(r, col0 + 3, row.share_pct / 100 if row.share_pct is not None else None, "pct")
+        for j, year in enumerate(note.years):
+            grid.put(r, col0 + 4 + j, row.amounts.get(year), "kr")
+    r += 1
+    grid.put(r, col0, "Totalt", "label_bold")
+    grid.put(
+        r, col0 + 3, note.total_share_pct / 100 if note.total_share_pct is not None else None, "pct"
+    )
+    for j, year in enumerate(note.years):
+        grid.put(r, col0 + 4 + j, note.totals.get(year), "amount_bold")
+    grid.blocks.append((row0, r))
+    if note.lawful:
+        r += 2
+        grid.put(
+            r,
+            col0,
+            "Belopp enligt lagens fördelning 50/25/25, där det betalda avviker",
+            "label_bold",
+        )
+        r += 1
+        grid.put_row(
+            r,
+            col0,
+            ["Medlem eller part", "År", "", "", "Betalt", "Enligt lag", "Skillnad"],
+            "header",
+        )
+        first = r
+        for name, years, paid, lawful in _lawful_runs(note.lawful):
+            r += 1
+            grid.put(r, col0, name, "label")
+            span = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
+            grid.put(r, col0 + 1, span, "text")
+            grid.put(r, col0 + 4, paid, "kr")
+            grid.put(r, col0 + 5, lawful, "kr")
+            grid.put(r, col0 + 6, paid - lawful, "kr")
+        for j in range(7):
+            grid.widths.setdefault(col0 + j, 14)
+        grid.blocks.append((first - 1, r))
+    return grid
+
+
+def _period(start: object, end: object) -> str | None:
+    """'2020–2022' when the period is whole years, else the dates."""
+    from datetime import date
+
+    if not isinstance(start, date) and not isinstance(end, date):
+        return None
+    whole = (
+        isinstance(start, date)
+        and isinstance(end, date)
+        and (start.month, start.day) == (1, 1)
+        and (end.month, end.day) == (12, 31)
+    )
+    if whole and isinstance(start, date) and isinstance(end, date):
+        return f"{start.year}\u2013{end.year}"
+    first = start.isoformat() if isinstance(start, date) else "…"
+    last = end.isoformat() if isinstance(end, date) else "…"
+    return f"{first} \u2013 {last}"
+
+
+def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
+    """A row per insats with its decision data and budget per year; endings flagged.
+
+    The year columns are the budget and plan years (the insatser ahead).
+    """
+    table = insatser_table(budget, result)
+    unit = budget.forbund.unit
+    columns = [c for c in table.columns if c.year >= budget.years.budget]
+    grid = Grid()
+    _head(
+        grid,
+        budget,
+        row0,
+        col0,
+        "Insatser",
+        f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
+        "budget- och planåren, och medel efter projektslut.",
+    )
+    headers = [
+        "Insats",
+        "Ägare",
+        "Beslut",
+        "Period",
+        "Beviljat per år",
+        *[c.label for c in columns],
+        "Anmärkning",
+    ]
+    grid.put_row(row0, col0, headers, "header")
+    longest = max((len(r.name) for r in table.rows), default=20)
+    widths = [min(32, max(20, longest + 2)), 12, 10, 11, 10, *([10] * len(columns)), 26]
+    for j, width in enumerate(widths):
+        grid.widths[col0 + j] = width
+    r = row0
+    for row in table.rows:
+        r += 1
+        grid.put(r, col0, row.name, "label")
+        grid.put(r, col0 + 1, row.owner, "text")
+        grid.put(r, col0 + 2, row.decision_date.isoformat() if row.decision_date else None, "text")
+        grid.put(r, col0 + 3, _period(row.start, row.end), "text")
+        grid.put(r, col0 + 4, _amount(row.granted_per_year, unit), "amount")
+        for j, column in enumerate(columns):
+            grid.put(r, col0 + 5 + j, _amount(row.amounts.get(column.year), unit), "amount")
+        notes = []
+        if row.starts_in_plan and row.start:
+            notes.append(f"börjar {row.start.year}")
+        if row.ends_in_plan and row.end:
+            notes.append(f"slutar {row.end.year}")
+        if row.money_after_end:
+            notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
+        grid.put(
+            r,
+            col0 + 5 + len(columns),
+            "; ".join(notes) or None,
+            "warning" if row.money_after_end else "text",
+        )
+    if not table.rows:
+        grid.put(
+            row0 + 1,
+            col0,
+            "Inga insatser: ange Grupp 'Insats …' eller beslutsuppgifter i Rader.",
+            "status",
+        )
+    return grid
+
+
+def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
+    """The equity history and plan, with '*' (prognos) and '**' (äskat) beside the figures."""
+    history = equity_history(budget, result)
+    unit = budget.forbund.unit
+    grid = Grid()
+    _head(
+        grid,
+        budget,
+        row0,
+        col0,
+        "Eget kapital",
+        f"Belopp i {UNIT_TEXT[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
+        "beräknade.",
+    )
+    fields = [
+        ("contributions", "Medlemsbidrag"),
+        ("costs", "Kostnader"),
+        ("result", "Resultat"),
+        ("equity_end", "Eget kapital 31/12"),
+    ]
+    grid.put(row0, col0, "År", "header")
+    grid.widths[col0] = 7
+    for j, (_field, label) in enumerate(fields):
+        grid.put(row0, col0 + 1 + 2 * j, label, "header")
+        grid.put(row0, col0 + 2 + 2 * j, None, "header")
+        grid.widths[col0 + 1 + 2 * j] = 14
+        grid.widths[col0 + 2 + 2 * j] = 3
+    pct_col = col0 + 1 + 2 * len(fields)
+    grid.put(row0, pct_col, "% av bidragen", "header")
+    grid.put(row0, pct_col + 1, "Avser", "header")
+    grid.widths[pct_col] = 13
+    grid.widths[pct_col + 1] = 10
+    status_text = {
+        "utfall": "Utfall",
+        "prognos": "Prognos",
+        "budget": "Budget",
+        "budgetar": "Budget",
+        "plan": "Plan",
+    }
+    r = row0
+    for row in history.rows:
+        r += 1
+        grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
+        for j, (field, _label) in enumerate(fields):
+            value = getattr(row, field)
+            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
+            mark = row.shown(field) if value is not None else ""
+            grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
+        grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
+        grid.put(r, pct_col + 1, status_text.get(row.status, row.status), "text")
+    grid.blocks.append((row0, r))
+    r += 1
+    for text in history.notes:
+        r += 1
+        grid.put(r, col0, text, "label")
+    pcts = sorted(set(history.recommended_max_pct.values()))
+    r += 2
+    floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
+    shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
+    grid.put(
+        r,
+        col0,
+        f"Nationella rådets rekommendation: högst {shares} % av årets "
+        f"medlemsbidrag. Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}.",
+        "label",
+    )
+    return grid
+
+
+#: Defined name -> grid builder of the document sheets.
+DOCUMENT_GRIDS = {
+    S.N_BUDGET: budget_grid,
+    S.N_NOT1: not1_grid,
+    S.N_INSATSER: insatser_grid,
+    S.N_EQUITY: equity_grid,
+}
