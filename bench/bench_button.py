@@ -1,6 +1,6 @@
 """Timing of the Excel button's Python side (issue 6): run `python bench/bench_button.py`.
 
-1. A button press on the stand-in (tests/excel/fakexl.py) for a workbook with 2,000
+1. A button press on the stand-in (tests/excel/fakexl_support.py) for a workbook with 2,000
    cost lines: from receiving the workbook (the Book object) to the results written.
    Target < 200 ms.
 2. The server round trip for the same workbook: POST of the VBA client's payload over
@@ -33,8 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests" / "excel"), str(ROOT / "tests")]
 
-from fakexl import FakeBook  # noqa: E402
-from payload import payload_bytes  # noqa: E402
+from fakexl_support import FakeBook  # noqa: E402
+from payload_support import payload_bytes  # noqa: E402
 
 from finsam_xl import jobs  # noqa: E402
 from finsam_xl.excel.server import make_server  # noqa: E402

@@ -19,11 +19,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
 import typer
 
 from finsam_xl import jobs
-from finsam_xl.model.findings import Finding, has_errors, summary_text
-from finsam_xl.model.money import fmt_pct
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the model loads pydantic: only when a command runs, not for --help
     from finsam_xl.model.budget import Budget
+    from finsam_xl.model.findings import Finding
     from finsam_xl.model.results import Result
 
 P = ParamSpec("P")
@@ -42,9 +41,16 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _has_errors(findings: list[Finding]) -> bool:
+    """True when a finding is an error (exit code 1)."""
+    return any(f.severity.value == "error" for f in findings)
+
+
 def _print_findings(findings: list[Finding]) -> None:
     from rich.console import Console
     from rich.markup import escape
+
+    from finsam_xl.model.findings import summary_text
 
     console = Console(highlight=False, soft_wrap=True)
     colours = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -56,6 +62,8 @@ def _print_findings(findings: list[Finding]) -> None:
 def _print_plan(budget: Budget | None, result: Result | None) -> None:
     from rich.console import Console
     from rich.table import Table
+
+    from finsam_xl.model.money import fmt_pct
 
     if budget is None or result is None:
         return
@@ -136,7 +144,7 @@ def check_cmd(
     else:
         _print_plan(outcome.budget, outcome.result)
         _print_findings(outcome.findings)
-    raise typer.Exit(1 if has_errors(outcome.findings) or outcome.result is None else 0)
+    raise typer.Exit(1 if _has_errors(outcome.findings) or outcome.result is None else 0)
 
 
 @app.command("recalc")
@@ -154,7 +162,7 @@ def recalc_cmd(
         raise typer.Exit(1)
     note = f" (förra versionen sparad som {outcome.backup.name})" if outcome.backup else ""
     typer.echo(f"Skrev resultaten till {outcome.written}{note}.")
-    raise typer.Exit(1 if has_errors(outcome.findings) else 0)
+    raise typer.Exit(1 if _has_errors(outcome.findings) else 0)
 
 
 @app.command("new")
@@ -285,7 +293,7 @@ def recon_cmd(
             sheets = " och ".join(outcome.sheets) or "Avstämning"
             noun = "bladen" if len(outcome.sheets) > 1 else "bladet"
             typer.echo(f"Skrev {noun} {sheets} i {outcome.written}.")
-    raise typer.Exit(1 if outcome.recon is None or has_errors(outcome.findings) else 0)
+    raise typer.Exit(1 if outcome.recon is None or _has_errors(outcome.findings) else 0)
 
 
 @app.command("export-sie")
@@ -358,7 +366,7 @@ def next_year_cmd(
         f"Skapade {outcome.written} med budgetår {outcome.budget.years.budget}; "
         f"{file} är oförändrad."
     )
-    raise typer.Exit(1 if has_errors(outcome.findings) else 0)
+    raise typer.Exit(1 if _has_errors(outcome.findings) else 0)
 
 
 @app.command("oversikt")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from published_tables import diff, load_published, published_rows
+from published_support import diff, load_published, published_rows
 from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.core.document import (

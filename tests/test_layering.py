@@ -185,3 +185,20 @@ def test_no_job_is_named_like_a_module_of_jobs() -> None:
 
     modules = {p.stem for p in (PACKAGE / "jobs").glob("*.py")}
     assert sorted(set(jobs.__all__) & modules) == []
+
+
+def test_test_helpers_follow_one_naming_style() -> None:
+    """Helper modules of the tests are named ``*_support.py``; nothing imports a conftest."""
+    tests = PACKAGE.parent / "tests"
+    helpers = [
+        p.name
+        for p in tests.rglob("*.py")
+        if not p.name.startswith(("test_", "conftest")) and p.name != "lo_probe.py"
+    ]
+    assert helpers and all(h == "support.py" or h.endswith("_support.py") for h in helpers)
+    importing = [
+        str(p.relative_to(tests))
+        for p in tests.rglob("*.py")
+        if p.name != "test_layering.py" and "from conftest " + "import" in p.read_text("utf-8")
+    ]
+    assert importing == []

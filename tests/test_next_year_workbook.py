@@ -644,3 +644,15 @@ def test_the_utfall_table_gets_the_closing_year(books: dict[str, Path], tmp_path
     back = read_workbook(out)
     assert back.budget is not None
     assert [a.year for a in back.budget.actuals][-1] == 2025
+
+
+def test_historik_prints_like_the_computed_sheets(books: dict[str, Path], tmp_path: Path) -> None:
+    src = copy_of(books, "fryksdalen-2022", tmp_path)
+    out = tmp_path / "next.xlsx"
+    roll(src, out)
+    ws = load_workbook(out)["Historik"]
+    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.oddHeader.left.text == "Fryksdalens Samordningsförbund"
+    assert ws.oddFooter.right.text == "Sida &P av &N"

@@ -495,6 +495,7 @@ def append_history(wb: Any, source_name: str, roll: NextYear, when: datetime) ->
             ws["A2"] = "En rad per nytt år (finsam-xl nytt-ar): varifrån den här boken kom."
             ws["A2"].font = Font(italic=True, color="555555")
             ws.freeze_panes = "A4"
+            _print_setup(ws, roll.budget.forbund.name)
             top = 3
         for i, header in enumerate(HISTORY_COLUMNS, start=1):
             ws.cell(top, i, header)
@@ -536,3 +537,18 @@ def append_history(wb: Any, source_name: str, roll: NextYear, when: datetime) ->
             cell.number_format = "yyyy-mm-dd hh:mm"
         if header == "Ändringar":
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _print_setup(ws: Any, forbund: str) -> None:
+    """Historik prints like the computed sheets: A4 landscape, fitted to the page width,
+    the förbund's name in the header, the date and page x of y in the footer."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "3:3"
+    ws.oddHeader.left.text = forbund.replace("&", "&&")
+    ws.oddHeader.right.text = "Historik"
+    ws.oddFooter.left.text = "&D"
+    ws.oddFooter.right.text = "Sida &P av &N"

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
 from pathlib import Path
 
 import pytest
+from excel_support import WHEN
 from support import EXAMPLES
 
 from finsam_xl import jobs
 from finsam_xl.model.interchange import load
-
-WHEN = datetime(2025, 3, 14, 9, 26)
 
 
 def edit_inputs(src: Path, dst: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakexl import FakeBook
+from fakexl_support import FakeBook
 
 from finsam_xl.excel import button, xlbook
 

@@ -22,10 +22,9 @@ from typing import Any
 
 import pytest
 import xlwings as xw
-from conftest import WHEN
-from excel_support import COMPUTED
-from fakexl import FakeBook
-from payload import payload_bytes
+from excel_support import COMPUTED, WHEN
+from fakexl_support import FakeBook
+from payload_support import payload_bytes
 
 import finsam_xl.excel.lite as lite
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from excel_support import COMPUTED, differences, file_cells
-from fakexl import FakeBook
+from fakexl_support import FakeBook
 from typer.testing import CliRunner
 
 import finsam_xl

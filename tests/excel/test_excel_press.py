@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import WHEN
-from excel_support import COMPUTED, book_cells, differences, file_cells
-from fakexl import FakeBook
+from excel_support import COMPUTED, WHEN, book_cells, differences, file_cells
+from fakexl_support import FakeBook
 
 from finsam_xl.excel import xlbook
 from finsam_xl.excel.xlbook import XlBookView, excel_value, press
@@ -127,7 +126,7 @@ def test_input_errors_write_findings_and_keep_the_plan(edited_book: Path, tmp_pa
 
 def test_not_a_finsam_workbook_is_explained(tmp_path: Path) -> None:
     book = FakeBook("Annat.xlsx")
-    from fakexl import FakeSheet
+    from fakexl_support import FakeSheet
 
     book.sheet_list.append(FakeSheet(book, "Blad1", {(1, 1): "x"}))
     summary = press(book, "recalc")

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from excel_support import COMPUTED, differences, file_cells
-from fakexl import FakeBook, apply_actions
-from payload import payload_bytes, payload_dict, vba_json
+from fakexl_support import FakeBook, apply_actions
+from payload_support import payload_bytes, payload_dict, vba_json
 
 from finsam_xl.excel import remote, xlbook
 from finsam_xl.excel.remote import Payload, RemoteBook, handle, vba_safe_number
@@ -58,7 +58,7 @@ def test_names_are_rebuilt_as_excel_writes_them() -> None:
 
 
 def test_derivation_reproduces_the_recorded_minimal_payload(tmp_path: Path) -> None:
-    """Two independent constructions of the client's bytes agree (README rules vs payload.py)."""
+    """Two independent constructions of the client's bytes agree (README rules vs the support)."""
     from openpyxl import Workbook
     from openpyxl.workbook.defined_name import DefinedName
     from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -101,7 +101,7 @@ def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> 
     before = {s.name: dict(s.cells) for s in book.sheet_list}
     shown = apply_actions(book, actions)
     assert shown == ["Beräknat: 1 fel, 0 varningar, 2 info. Se bladen Plan, Fördelning och "
-                     "Kontroller."]
+                     "Kontroller, och dokumentbladen Budget, Not 1, Insatser och Eget kapital."]
     expected = file_cells(recalculated)
     for sheet in COMPUTED:
         assert differences(expected[sheet], book.sheets[sheet].cells, stamp=True) == [], sheet

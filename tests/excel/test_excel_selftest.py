@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakexl import FakeBook, FakeName, apply_actions
-from payload import payload_bytes
+from fakexl_support import FakeBook, FakeName, apply_actions
+from payload_support import payload_bytes
 
 import finsam_xl.excel.lite as lite
 from finsam_xl.excel import button, selftest

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from payload import payload_bytes
+from payload_support import payload_bytes
 
 from finsam_xl.excel.server import FinsamServer, ServerConfigError, is_loopback, make_server
 

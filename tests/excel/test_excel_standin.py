@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-import fakexl
+import fakexl_support as fakexl
 import pytest
 import xlwings.main as xl
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sie_testkit import EXAMPLE
+from sie_support import EXAMPLE
 
 from finsam_xl.sie import (
     Account,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sie_testkit import HEADER, problems, read, sie_bytes
+from sie_support import HEADER, problems, read, sie_bytes
 
 from finsam_xl.sie import SieError, posting_totals, read_vouchers
 

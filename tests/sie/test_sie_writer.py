@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sie_testkit import EXAMPLE, read, sie_bytes
+from sie_support import EXAMPLE, read, sie_bytes
 
 from finsam_xl.sie import (
     Account,

@@ -15,7 +15,7 @@ import pytest
 # Make the helper module importable whatever pytest's import mode is.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vba_test_support import xlwings_dir  # noqa: E402
+from vba_support import xlwings_dir  # noqa: E402
 
 
 @pytest.fixture(scope="session")

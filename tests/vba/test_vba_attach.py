@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from vba_test_support import ole_streams
+from vba_support import ole_streams
 
 from finsam_xl.vba import (
     DEFAULT_BUTTONS,

@@ -10,7 +10,7 @@ import olefile
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vba_test_support import ole_streams
+from vba_support import ole_streams
 
 from finsam_xl.vba.cfb import build_compound_file, cfb_name_key
 

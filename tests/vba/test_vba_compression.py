@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import decompress_stream
-from vba_test_support import ole_streams
+from vba_support import ole_streams
 
 from finsam_xl.vba.compression import CompressionError, compress, copy_token_help, decompress
 from finsam_xl.vba.reader import parse_dir

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from oletools.olevba import VBA_Parser
 from test_vba_cfb import cfb_streams
-from vba_test_support import ole_streams, xlwings_dir
+from vba_support import ole_streams, xlwings_dir
 
 from finsam_xl.vba import build_vba_project, finsam_modules, public_macros, read_vba_streams
 from finsam_xl.vba.modules import ModuleKind, normalize_newlines

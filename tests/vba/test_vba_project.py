@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
-from vba_test_support import ole_streams
+from vba_support import ole_streams
 
 from finsam_xl.vba import (
     OFFICE_REFERENCE,

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from vba_test_support import ole_streams, xlwings_dir
+from vba_support import ole_streams, xlwings_dir
 
 from finsam_xl.vba import (
     ModuleKind,

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from published_tables import diff, load_published, published_rows
+from published_support import diff, load_published, published_rows
 from support import EXAMPLE_NAMES
 
 from finsam_xl import jobs
