@@ -286,9 +286,13 @@ def recon_cmd(
         data["findings"] = [f.as_json() for f in outcome.findings]
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
+        for text in outcome.headline():
+            typer.echo(text)
         _print_findings(outcome.findings)
         if outcome.written:
-            typer.echo(f"Skrev bladet Avstämning i {outcome.written}.")
+            sheets = " och ".join(outcome.sheets) or "Avstämning"
+            noun = "bladen" if len(outcome.sheets) > 1 else "bladet"
+            typer.echo(f"Skrev {noun} {sheets} i {outcome.written}.")
     raise typer.Exit(1 if outcome.recon is None or _has_errors(outcome.findings) else 0)
 
 

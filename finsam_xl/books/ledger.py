@@ -2,23 +2,32 @@
 
 Both stream into ``finsam_xl.core.recon.Ledger``, which keeps only sums, so a
 year of a million rows does not become a million objects. Problems carry
-``file:line``.
+``file:line``. Given ``capture`` (which accounts' vouchers to keep; see
+``finsam_xl.core.receivables.capture_predicate``), the readers also keep whole
+every voucher with a row on such an account (members' invoices and payments),
+and an SIE file's ``#PSALDO`` of last year (its monthly pattern).
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.money import NUMBER_LIMIT, kr, parse_number_text
-from finsam_xl.model.recon import Posting
+from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
+
+if TYPE_CHECKING:
+    from finsam_xl.sie import PostingTotals
+
+Capture = Callable[[str], bool]
 
 
 class BooksError(Exception):
@@ -34,12 +43,16 @@ class Books:
     findings: list[Finding] = field(default_factory=list)
 
 
-def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
+def read_sie_books(
+    path: Path, cost_centre_dimension: int = 1, capture: Capture | None = None
+) -> Books:
     """Stream an SIE 4 file: #IB of year 0 as opening balances, #TRANS rows as postings.
 
     The rows are summed per account, cost centre and day while the file is read
     (``finsam_xl.sie.posting_totals``, the same rows and issues as reading every
-    record), so a year of a million rows becomes a few thousand sums.
+    record), so a year of a million rows becomes a few thousand sums. With
+    ``capture``, the vouchers with a row on a captured account are kept whole,
+    and ``#PSALDO`` of last year is kept per month.
     """
     from finsam_xl.sie import Issue, SieError, posting_totals
 
@@ -48,7 +61,8 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
     name = path.name
     try:
         totals = posting_totals(
-            path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension
+            path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension,
+            capture=capture,
         )
     except SieError as error:
         raise BooksError(str(error)) from None
@@ -78,6 +92,10 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
     for account, amount in totals.opening.items():
         ledger.add_opening_balance(account, amount)
     year = totals.fiscal_year.start.year if totals.fiscal_year is not None else None
+    ledger.closing.update(totals.closing)
+    if capture is not None and not any(i.severity is Severity.ERROR for i in issues):
+        ledger.captured = True
+        _from_capture(totals, ledger, name)
     findings = [
         Finding(
             rule=f"sie.{i.code}",
@@ -88,6 +106,58 @@ def read_sie_books(path: Path, cost_centre_dimension: int = 1) -> Books:
         for i in issues
     ]
     return Books(ledger, year, findings)
+
+
+def _from_capture(totals: PostingTotals, ledger: Ledger, name: str) -> None:
+    """The vouchers and last year's period balances ``posting_totals`` kept, into the ledger."""
+    for voucher in totals.captured:
+        ledger.add_voucher(
+            BookedVoucher(
+                series=voucher.series,
+                number=voucher.number,
+                day=voucher.date,
+                text=voucher.text,
+                source=f"{name}:{voucher.line}",
+                rows=tuple(
+                    BookedRow(r.account, r.amount, r.objects, r.text, f"{name}:{r.line}")
+                    for r in voucher.rows
+                ),
+            )
+        )
+    entries = [
+        (int(period[:4]), int(period[4:6]), account, centre, amount)
+        for (index, period, account, centre), amount in totals.period_balances.items()
+        if index == -1
+    ]
+    _add_periods(ledger, entries)
+
+
+def _add_periods(
+    ledger: Ledger, entries: Iterable[tuple[int, int, str, str, Decimal]]
+) -> None:
+    """Monthly balances into the ledger; an account's total without object is not counted twice.
+
+    SIE files often give a month's change both per cost centre and for the
+    whole account (no object): the rows per cost centre are taken, and what
+    the total has beyond them goes on no cost centre.
+    """
+    totals: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
+    by_centre: dict[tuple[int, int, str], dict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal)
+    )
+    for y, m, account, centre, amount in entries:
+        if centre:
+            by_centre[(y, m, account)][centre] += amount
+        else:
+            totals[(y, m, account)] += amount
+    for key in set(totals) | set(by_centre):
+        y, m, account = key
+        centres = by_centre.get(key, {})
+        for centre, amount in centres.items():
+            ledger.add_period_balance(y, m, account, centre, amount)
+        rest = totals[key] - sum(centres.values(), Decimal(0)) if key in totals else Decimal(0)
+        if rest:
+            ledger.add_period_balance(y, m, account, "", rest)
 
 
 def _huge_sums(
@@ -110,6 +180,12 @@ class CsvColumns:
     amount: str = "Belopp"
     debit: str = "Debet"
     credit: str = "Kredit"
+    #: optional: the voucher a row belongs to, its text, the customer and the invoice
+    #: (SIE dimensions 8 and 10); the first header found of each list is used
+    voucher: tuple[str, ...] = ("Verifikation", "Verifikationsnummer", "Vernr", "Ver.nr", "Ver nr")
+    text: tuple[str, ...] = ("Text", "Verifikationstext", "Beskrivning")
+    customer: tuple[str, ...] = ("Kund", "Kundnummer")
+    invoice: tuple[str, ...] = ("Faktura", "Fakturanummer")
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -128,10 +204,23 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+def _header(headers: set[str], names: tuple[str, ...]) -> str | None:
+    folded = {h.strip().casefold(): h for h in headers if h}
+    return next((folded[n.casefold()] for n in names if n.casefold() in folded), None)
+
+
 def read_csv_books(
-    path: Path, columns: CsvColumns | None = None, opening: dict[str, Decimal] | None = None
+    path: Path,
+    columns: CsvColumns | None = None,
+    opening: dict[str, Decimal] | None = None,
+    capture: Capture | None = None,
 ) -> Books:
-    """Read a general-ledger CSV (one row per posting; amount, or debit and credit)."""
+    """Read a general-ledger CSV (one row per posting; amount, or debit and credit).
+
+    With ``capture`` the rows are grouped into vouchers by the voucher column
+    (and date); without one, by date and text; without either, each row is
+    its own voucher. The vouchers with a row on a captured account are kept.
+    """
     cols = columns or CsvColumns()
     ledger = Ledger()
     findings: list[Finding] = []
@@ -153,6 +242,12 @@ def read_csv_books(
             f"(finns: {', '.join(sorted(headers))})."
         )
     years: set[int] = set()
+    voucher_col = _header(headers, cols.voucher)
+    text_col = _header(headers, cols.text)
+    customer_col = _header(headers, cols.customer)
+    invoice_col = _header(headers, cols.invoice)
+    groups: dict[tuple[str, ...], list[tuple[date, str, BookedRow]]] = {}
+    kept: set[tuple[str, ...]] = set()
     for number, row in rows:
         where = f"{name}:{number}"
         try:
@@ -174,15 +269,38 @@ def read_csv_books(
             )
             continue
         years.add(day.year)
-        ledger.add(
-            Posting(
-                day,
-                row[cols.account].strip(),
-                (row.get(cols.cost_centre) or "").strip(),
-                amount,
-                where,
-            )
+        account = row[cols.account].strip()
+        centre = (row.get(cols.cost_centre) or "").strip()
+        ledger.add(Posting(day, account, centre, amount, where))
+        if capture is None:
+            continue
+        text = (row.get(text_col) or "").strip() if text_col else ""
+        if voucher_col:
+            key: tuple[str, ...] = ((row.get(voucher_col) or "").strip(), day.isoformat())
+        elif text_col:
+            key = (day.isoformat(), text)
+        else:
+            key = (where,)
+        objects = tuple(
+            (dim, value)
+            for dim, col in (("1", cols.cost_centre), ("8", customer_col), ("10", invoice_col))
+            if col and (value := (row.get(col) or "").strip())
         )
+        groups.setdefault(key, []).append((day, text, BookedRow(account, amount, objects, text,
+                                                                 where)))
+        if capture(account):
+            kept.add(key)
+    if capture is not None:
+        ledger.captured = True
+        for key in kept:
+            group = groups[key]
+            day, text, first = group[0]
+            ledger.add_voucher(
+                BookedVoucher(
+                    series="", number=key[0] if voucher_col else "", day=day, text=text,
+                    source=first.source, rows=tuple(r for _, _, r in group),
+                )
+            )
     for account, amount in (opening or {}).items():
         ledger.add_opening_balance(account, amount)
     return Books(ledger, max(years) if years else None, findings)

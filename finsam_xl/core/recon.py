@@ -3,9 +3,13 @@
 Postings stream into a ``Ledger``, which keeps only sums per (account, cost
 centre, day), so memory does not grow with the number of rows. ``reconcile``
 then maps accounts to budget lines and members and computes, up to the end of
-a period: actuals per line and month, year to date against the phased budget,
-a full-year forecast, members' payments against their instalments, the equity
-in the books against the budget's, and what could not be mapped.
+a period: actuals per line and month, year to date against the phased budget
+(``core.phasing``), a full-year forecast and the forecast equity at year end
+(``core.forecast``), members' invoices and payments against what they owe
+(``core.receivables``), the equity in the books against the budget's, and what
+could not be mapped. The ledger also keeps, whole, the few vouchers with a row
+on a member's or a receivable account (``Ledger.vouchers``), and last year's
+monthly sums (``#PSALDO`` of year -1) when the books carry them.
 
 Sign rules: postings are debit positive, credit negative (SIE). Costs are
 reported as debit amounts, income and member payments as credit amounts
@@ -23,16 +27,23 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from finsam_xl.core.allocation import largest_remainder
+from finsam_xl.core.forecast import forecast_year
+from finsam_xl.core.phasing import forecast as line_forecast
+from finsam_xl.core.phasing import krona, to_date, weights_for
+from finsam_xl.core.receivables import MemberBooks, member_books
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
+    BookedRow,
+    BookedVoucher,
     EquityRecon,
     Instalment,
+    Invoice,
     LineRecon,
     MemberRecon,
     Payment,
@@ -56,6 +67,13 @@ class Ledger:
         self.day_source: dict[tuple[str, str, date], str] = {}
         self.opening: dict[str, Decimal] = defaultdict(Decimal)
         self.rows = 0
+        #: whole vouchers with a member's or receivable row, when the reader kept them
+        self.vouchers: list[BookedVoucher] = []
+        self.captured = False  # True when the reader was asked to keep those vouchers
+        #: monthly sums from the books' period balances (#PSALDO): (year, month, account, cc)
+        self.periods: dict[tuple[int, int, str, str], Decimal] = defaultdict(Decimal)
+        #: closing balances of the year (#UB 0) per account, when the books carry them
+        self.closing: dict[str, Decimal] = {}
 
     def add(self, posting: Posting) -> None:
         """Add one posting."""
@@ -108,6 +126,16 @@ class Ledger:
         """The opening balance (#IB of the year) of a balance account."""
         self.opening[account] += amount
 
+    def add_voucher(self, voucher: BookedVoucher) -> None:
+        """Keep a whole voucher (one with a row on a member's or a receivable account)."""
+        self.vouchers.append(voucher)
+
+    def add_period_balance(
+        self, year: int, month: int, account: str, cost_centre: str, amount: Decimal
+    ) -> None:
+        """A month's change of an account (#PSALDO), e.g. of last year."""
+        self.periods[(year, month, account, cost_centre)] += amount
+
 
 Target = tuple[MappingTarget, object]  # (kind, line index key or member name)
 
@@ -159,6 +187,14 @@ class _Resolver:
             if rule.target is MappingTarget.LINE:
                 named = self.line_by_name(rule.name, rule.object or cost_centre)
                 return (MappingTarget.LINE, named) if named else None
+            if rule.target is MappingTarget.MEMBER:  # the member as the budget spells it
+                wanted = " ".join((rule.name or "").split()).casefold()
+                name = next(
+                    (m.name for m in self.budget.members
+                     if " ".join(m.name.split()).casefold() == wanted),
+                    rule.name,
+                )
+                return (rule.target, name)
             return (rule.target, rule.name)
         best: tuple[int, int, tuple[str, int]] | None = None
         for element, index, candidate in self.lines:
@@ -173,11 +209,14 @@ class _Resolver:
 
 
 def _krona(value: Decimal) -> Decimal:
-    return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return krona(value)
 
 
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
+
+
+LineKey = tuple[str, int]
 
 
 def reconcile(
@@ -187,39 +226,65 @@ def reconcile(
     months = max(1, min(12, months))
     period_end = _month_end(year, months)
     resolver = _Resolver(budget.settings.mappings, budget)
-    by_line: dict[tuple[str, int], list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
+    by_line: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
+    last_year: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
     payments: dict[str, list[Payment]] = defaultdict(list)
     unmapped: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    balances: dict[str, Decimal] = defaultdict(Decimal)  # every account, the year to date
     equity_accounts: set[str] = set()
     for (account, cost_centre, day), amount in sorted(ledger.sums.items()):
         target = resolver.resolve(account, cost_centre)
         if target is not None and target[0] is MappingTarget.EQUITY:
             equity_accounts.add(account)
-        if day.year != year or day > period_end or not amount:
+        if not amount:
             continue
+        if day.year == year - 1:
+            if target is not None and target[0] is MappingTarget.LINE:
+                _add_month(last_year, target, day.month, amount)
+            continue
+        if day.year != year or day > period_end:
+            continue
+        balances[account] += amount
         if target is None:
             if account[:1] in "345678":
                 unmapped[(account, cost_centre)] += amount
             continue
         kind, what = target
-        if kind is MappingTarget.LINE and isinstance(what, tuple):
-            element, _index = what
-            sign = 1 if element == "cost" else -1
-            by_line[what][day.month - 1] += sign * amount
-        elif kind is MappingTarget.MEMBER:
+        if kind is MappingTarget.LINE:
+            _add_month(by_line, target, day.month, amount)
+        elif kind is MappingTarget.MEMBER and not ledger.captured:
             source = ledger.day_source.get((account, cost_centre, day), "")
             payments[str(what)].append(Payment(day=day, amount=-amount, source=source))
+    if not last_year:  # no transactions of last year: its period balances, if any
+        for (y, month, account, cost_centre), amount in ledger.periods.items():
+            target = resolver.resolve(account, cost_centre)
+            if y == year - 1 and amount and target is not None:
+                if target[0] is MappingTarget.LINE:
+                    _add_month(last_year, target, month, amount)
     for account in ledger.opening:
         target = resolver.resolve(account, "")
         if target is not None and target[0] is MappingTarget.EQUITY:
             equity_accounts.add(account)
 
     findings: list[Finding] = []
-    lines = _lines(budget, resolver, by_line, year, months)
+    lines = _lines(budget, resolver, by_line, last_year, year, months)
     sections = _sections(lines)
     findings += _deviation_findings(budget, sections, year, months)
-    members = _members(budget, result, payments, year, period_end)
-    findings += _payment_findings(members, period_end)
+    books: MemberBooks | None = None
+    if ledger.captured:
+
+        def member_of(row: BookedRow) -> str | None:
+            found = resolver.resolve(row.account, row.object("1") or "")
+            return str(found[1]) if found and found[0] is MappingTarget.MEMBER else None
+
+        books = member_books(
+            budget, ledger.vouchers, member_of, dict(ledger.opening), balances, year, period_end
+        )
+        payments = defaultdict(list, books.payments)
+    members = _members(budget, result, payments, books, year, period_end)
+    findings += _payment_findings(budget, members, period_end)
+    if books is not None and books.receivable is not None:
+        findings += _receivable_findings(books, period_end)
     equity = _equity(budget, result, ledger, equity_accounts, year)
     mapped = any(m.target is MappingTarget.EQUITY for m in budget.settings.mappings)
     findings += _equity_findings(equity, year, mapped and not ledger.opening)
@@ -245,6 +310,19 @@ def reconcile(
         )
         for u in missing
     ]
+    forecast, forecast_findings = forecast_year(
+        budget, result, lines, sum((u.amount for u in missing), ZERO), equity.books, year, months
+    )
+    if forecast is not None and months == 12 and ledger.closing:
+        closing = _closing_equity(ledger.closing, resolver)
+        if closing is not None:
+            forecast = forecast.model_copy(
+                update={
+                    "equity_end_books": closing,
+                    "summary": f"{forecast.summary} Enligt bokföringen (#UB): {kr(closing)}.",
+                }
+            )
+    findings += forecast_findings
     return ReconResult(
         year=year,
         period_end=period_end,
@@ -255,31 +333,74 @@ def reconcile(
         equity=equity,
         unmapped=missing,
         findings=findings,
+        books_kind=books.kind if books is not None else "kontantmässig",
+        receivable=books.receivable if books is not None else None,
+        forecast=forecast,
     )
 
 
-def _weights(line: CostLine | IncomeLine) -> list[Decimal]:
-    return list(line.phasing) if line.phasing else [Decimal(1)] * 12
+def _closing_equity(closing: dict[str, Decimal], resolver: _Resolver) -> Decimal | None:
+    """Equity at year end from the closing balances (#UB), as ``books.closing`` reads it.
+
+    −Σ #UB of the accounts mapped to Eget kapital; when the balance accounts
+    (1000–2999) do not sum to zero, the year's result is not yet booked against
+    equity, and their sum (the result) is added.
+    """
+    accounts = [
+        a for a in closing
+        if (t := resolver.resolve(a, "")) is not None and t[0] is MappingTarget.EQUITY
+    ]
+    if not accounts:
+        return None
+    equity = -sum((closing[a] for a in accounts), ZERO)
+    balance = sum(
+        (v for a, v in closing.items() if a.isdigit() and 1000 <= int(a) <= 2999), ZERO
+    )
+    return equity + balance if abs(balance) >= 1 else equity
+
+
+def _add_month(
+    into: dict[LineKey, list[Decimal]], target: Target, month: int, amount: Decimal
+) -> None:
+    what = target[1]
+    if isinstance(what, tuple):
+        key = (str(what[0]), int(what[1]))
+        into[key][month - 1] += (1 if key[0] == "cost" else -1) * amount
+
+
+def _mapped_lines(budget: Budget, resolver: _Resolver) -> set[LineKey]:
+    """Lines the books can reach: with an account, or named by a mapping rule."""
+    found = {(e, i) for e, i, line in resolver.lines if line.account}
+    for rule in budget.settings.mappings:
+        if rule.target is MappingTarget.LINE:
+            named = resolver.line_by_name(rule.name, rule.object)
+            if named:
+                found.add(named)
+    return found
 
 
 def _lines(
     budget: Budget,
     resolver: _Resolver,
-    by_line: dict[tuple[str, int], list[Decimal]],
+    by_line: dict[LineKey, list[Decimal]],
+    last_year: dict[LineKey, list[Decimal]],
     year: int,
     months: int,
 ) -> list[LineRecon]:
+    reachable = _mapped_lines(budget, resolver)
     out = []
     for element, index, line in resolver.lines:
         actual = by_line.get((element, index), [ZERO] * 12)
         annual = line.amounts.get(year, ZERO)
-        weights = _weights(line)
-        to_date = _krona(annual * sum(weights[:months], ZERO) / sum(weights, ZERO))
+        weights, phasing = weights_for(line, last_year.get((element, index)))
+        budget_to_date = to_date(annual, weights, months)
         actual_to_date = sum(actual[:months], ZERO)
-        if line.forecast is not None:
-            forecast, method = line.forecast, "angiven"
-        else:
-            forecast, method = _krona(actual_to_date * 12 / months), "linjär"
+        if (element, index) in reachable or line.forecast is not None:
+            forecast, method = line_forecast(
+                line, annual, actual_to_date, weights, phasing, months
+            )
+        else:  # nothing in the books can reach the line: keep its budget
+            forecast, method = annual, "budget (inget konto)"
         out.append(
             LineRecon(
                 element=element,
@@ -288,13 +409,14 @@ def _lines(
                 section=line.section,
                 cost_centre=line.cost_centre,
                 budget_year=annual,
-                budget_to_date=to_date,
+                budget_to_date=budget_to_date,
                 actual_by_month=actual,
                 actual_to_date=actual_to_date,
-                deviation=actual_to_date - to_date,
-                deviation_pct=pct(actual_to_date - to_date, to_date),
+                deviation=actual_to_date - budget_to_date,
+                deviation_pct=pct(actual_to_date - budget_to_date, budget_to_date),
                 forecast=forecast,
                 forecast_method=method,
+                phasing_method=phasing,
             )
         )
     return out
@@ -364,45 +486,96 @@ def _instalments(budget: Budget, owed: Decimal, year: int) -> list[tuple[date, D
 
 
 def _members(
-    budget: Budget, result: Result, payments: dict[str, list[Payment]], year: int, period_end: date
+    budget: Budget,
+    result: Result,
+    payments: dict[str, list[Payment]],
+    books: MemberBooks | None,
+    year: int,
+    period_end: date,
 ) -> list[MemberRecon]:
     allocation = result.allocation_for(year)
+    invoiced_books = books is not None and books.kind in ("periodiserad", "blandad")
     out = []
     for member in budget.members:
         owed = allocation.amount(member.name) if allocation else None
         owed = owed or ZERO
         paid = sorted(payments.get(member.name, []), key=lambda p: p.day)
+        invoices: list[Invoice] = (books.invoices.get(member.name, []) if books else [])
+        cash = [p for p in paid if p.method == "kontant"]
+        accrual = bool(invoices) or (invoiced_books and not cash)
+        received = [p for p in paid if p.method != "kreditering"]
+        schedule = _instalments(budget, owed, year)
+        paid_on = [] if accrual else _pay_instalments(schedule, received, year)
         instalments = []
-        cumulative_owed = ZERO
-        for due, amount in _instalments(budget, owed, year):
-            cumulative_owed += amount
-            paid_on = None
-            running = ZERO
-            for payment in paid:
-                running += payment.amount
-                if running >= cumulative_owed:
-                    paid_on = payment.day
-                    break
-            late = (paid_on is not None and paid_on > due) or (
-                paid_on is None and due <= period_end
+        for k, (due, amount) in enumerate(schedule):
+            day = paid_on[k] if paid_on else None
+            late = not accrual and (
+                (day is not None and day > due) or (day is None and due <= period_end)
             )
-            instalments.append(Instalment(due=due, amount=amount, paid_on=paid_on, late=late))
+            instalments.append(Instalment(due=due, amount=amount, paid_on=day, late=late))
         out.append(
             MemberRecon(
                 name=member.name,
                 owed_year=owed,
                 owed_to_date=sum((i.amount for i in instalments if i.due <= period_end), ZERO),
-                received_to_date=sum((p.amount for p in paid), ZERO),
+                received_to_date=sum((p.amount for p in received), ZERO),
                 payments=paid,
                 instalments=instalments,
+                accrual=accrual,
+                invoiced_to_date=sum((i.amount for i in invoices), ZERO)
+                - sum((p.amount for p in paid if p.method == "kreditering"), ZERO),
+                open_to_date=sum((i.open for i in invoices), ZERO),
+                overdue_to_date=sum((i.open for i in invoices if i.overdue), ZERO),
+                invoices=invoices,
             )
         )
     return out
 
 
-def _payment_findings(members: list[MemberRecon], period_end: date) -> list[Finding]:
+def _pay_instalments(
+    schedule: list[tuple[date, Decimal]], received: list[Payment], year: int
+) -> list[date | None]:
+    """The day each instalment was paid in full (cash basis), or None.
+
+    Payments go to the instalments oldest first, except that an open instalment of
+    exactly the payment's amount, the latest one whose period had started by the
+    payment's day, goes first (a member pays what it was just asked for; an older
+    one left open is the one forgotten).
+    """
+    count = len(schedule)
+    starts = [date(year, 1 + k * (12 // count), 1) for k in range(count)]
+    paid = [ZERO] * count
+    paid_on: list[date | None] = [None] * count
+    for payment in received:
+        order = list(range(count))
+        exact = [
+            k for k in order
+            if schedule[k][1] - paid[k] == payment.amount and starts[k] <= payment.day
+        ]
+        if exact:
+            order.remove(exact[-1])
+            order.insert(0, exact[-1])
+        left = payment.amount
+        for k in order:
+            open_ = schedule[k][1] - paid[k]
+            if left <= 0:
+                break
+            if open_ <= 0:
+                continue
+            take = min(left, open_)
+            paid[k] += take
+            left -= take
+            if paid[k] >= schedule[k][1]:
+                paid_on[k] = payment.day
+    return paid_on
+
+
+def _payment_findings(
+    budget: Budget, members: list[MemberRecon], period_end: date
+) -> list[Finding]:
     out = []
     for i, member in enumerate(members):
+        ref = Ref(element="recon", key=f"member:{member.name}", index=i)
         for n, instalment in enumerate(member.instalments, start=1):
             if not instalment.late:
                 continue
@@ -419,9 +592,129 @@ def _payment_findings(members: list[MemberRecon], period_end: date) -> list[Find
                         f"({kr(instalment.amount)}) "
                         f"förföll {instalment.due} men {text}."
                     ),
-                    ref=Ref(element="recon", key=f"member:{member.name}", index=i),
+                    ref=ref,
                 )
             )
+        if not member.accrual:
+            continue
+        for invoice in member.invoices:
+            what = (
+                f"{member.name}: fakturan {invoice.voucher} den {invoice.day} "
+                f"({kr(invoice.amount)})"
+            )
+            if invoice.overdue:
+                out.append(
+                    Finding(
+                        rule="recon.invoice-unpaid",
+                        severity=Severity.WARNING,
+                        message=(
+                            f"{what} förföll {invoice.due} och är inte betald per {period_end}"
+                            + (f"; {kr(invoice.open)} återstår" if invoice.paid else "")
+                            + "."
+                        ),
+                        ref=ref,
+                        location=invoice.source or None,
+                    )
+                )
+            elif invoice.days_late:
+                payment = next(
+                    (p for p in reversed(member.payments) if invoice.voucher in p.invoices), None
+                )
+                out.append(
+                    Finding(
+                        rule="recon.payment-late",
+                        severity=Severity.WARNING,
+                        message=(
+                            f"{what} förföll {invoice.due} men betalades {invoice.paid_on}, "
+                            f"{invoice.days_late} dagar för sent"
+                            + (f" (verifikation {payment.voucher})" if payment else "")
+                            + "."
+                        ),
+                        ref=ref,
+                        location=(payment.source if payment else invoice.source) or None,
+                    )
+                )
+        due_to_date = member.owed_to_date
+        if due_to_date - member.invoiced_to_date >= 1:
+            frequency = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+            out.append(
+                Finding(
+                    rule="recon.not-invoiced",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"{member.name}: fakturerat t.o.m. {period_end} är "
+                        f"{kr(member.invoiced_to_date)}, men {kr(due_to_date)} har förfallit "
+                        f"enligt budgeten (inbetalning per "
+                        f"{frequency[budget.settings.payment_frequency]}); "
+                        f"{kr(due_to_date - member.invoiced_to_date)} är inte fakturerat."
+                    ),
+                    ref=ref,
+                )
+            )
+    return out
+
+
+def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
+    rec = books.receivable
+    assert rec is not None
+    accounts = ", ".join(rec.accounts)
+    ref = Ref(element="recon", key="receivable")
+    out = []
+    for p in rec.unmatched:
+        out.append(
+            Finding(
+                rule="recon.payment-unmatched",
+                severity=Severity.WARNING,
+                message=(
+                    f"Inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} mot kundfordran "
+                    f"({accounts}) matchar ingen öppen faktura och ingen ingående fordran."
+                ),
+                ref=ref,
+                location=p.source or None,
+            )
+        )
+    if abs(rec.difference) >= 1:
+        rows = "; ".join(rec.other_rows[:5]) + (" …" if len(rec.other_rows) > 5 else "")
+        out.append(
+            Finding(
+                rule="recon.receivable-diff",
+                severity=Severity.WARNING,
+                message=(
+                    f"Kundfordran ({accounts}) har saldot {kr(rec.balance)} per {period_end} men "
+                    f"de öppna posterna är {kr(rec.open_items)} (skillnad {kr(rec.difference)})"
+                    + (f"; verifikationer som varken är faktura eller betalning: {rows}"
+                       if rows else "")
+                    + "."
+                ),
+                ref=ref,
+            )
+        )
+    if rec.non_member_count:
+        out.append(
+            Finding(
+                rule="recon.receivable-other-customers",
+                severity=Severity.INFO,
+                message=(
+                    f"{rec.non_member_count} fakturor på kundfordran ({kr(rec.non_member_amount)}) "
+                    "gäller andra kunder än medlemmarna och är inte med i medlemmarnas "
+                    "inbetalningar."
+                ),
+                ref=ref,
+            )
+        )
+    if rec.guessed:
+        out.append(
+            Finding(
+                rule="recon.receivable-guessed",
+                severity=Severity.INFO,
+                message=(
+                    f"Medlemmarna faktureras mot konto {accounts}, som inte finns i tabellen "
+                    "Kontomappning; det har tagits som kundfordran. Lägg till det med målet "
+                    "Kundfordran."
+                ),
+                ref=ref,
+            )
+        )
     return out
 
 
@@ -483,3 +776,26 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
             ref=Ref(element="recon", key="equity"),
         )
     ]
+
+
+def headline(recon: ReconResult) -> list[str]:
+    """What kind of books these are, and the forecast, in Swedish (for the command line)."""
+    rec = recon.receivable
+    invoices = sum(len(m.invoices) for m in recon.members)
+    kind = {
+        "periodiserad": (
+            "Bokföringen är periodiserad: medlemmarna faktureras mot kundfordran "
+            f"{', '.join(rec.accounts) if rec else ''} ({invoices} fakturor t.o.m. "
+            f"{recon.period_end})."
+        ),
+        "kontantmässig": (
+            "Bokföringen är kontantmässig: medlemmarnas inbetalningar bokförs direkt mot banken."
+        ),
+        "blandad": (
+            "Bokföringen är blandad: en del medlemmar faktureras mot kundfordran, andra "
+            "betalar direkt mot banken."
+        ),
+        "okänd": "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
+    }[recon.books_kind]
+    return [kind, *([recon.forecast.summary] if recon.forecast else [])]
+

@@ -34,3 +34,11 @@ class ReconOutcome:
     recon: ReconResult | None
     findings: list[Finding]
     written: Path | None = None
+    sheets: tuple[str, ...] = ()  # the sheets written
+
+    def headline(self) -> list[str]:
+        """What kind of books these are, and the forecast, in Swedish."""
+        from finsam_xl.core.recon import headline
+
+        return headline(self.recon) if self.recon is not None else []
+

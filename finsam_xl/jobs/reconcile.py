@@ -9,19 +9,24 @@ Books with errors never lead to a write.
 from __future__ import annotations
 
 import contextlib
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from finsam_xl.books import Books, read_csv_books, read_sie_books
 from finsam_xl.books.pbudget import budget_sie_records
+from finsam_xl.core.receivables import capture_predicate
 from finsam_xl.core.recon import reconcile
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import ReconOutcome
 from finsam_xl.model.findings import Finding, Severity, sort_findings
 from finsam_xl.sie import write_sie
 from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.followup_sheet import build_followup_grids
+from finsam_xl.workbook.package import Package
 from finsam_xl.workbook.recon_sheet import build_recon_grids
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, write_lock
-from finsam_xl.workbook.writer import write_grids
+from finsam_xl.workbook.writer import Grid, write_grids
 
 
 def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
@@ -37,17 +42,23 @@ def parse_period(period: str | None, year: int | None, fallback_year: int) -> tu
     return y, m
 
 
-def read_books(path: Path) -> Books:
-    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger."""
+def read_books(path: Path, capture: Callable[[str], bool] | None = None) -> Books:
+    """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger.
+
+    ``capture``: accounts whose vouchers are kept whole (members' invoices and payments).
+    """
     if path.suffix.lower() == ".csv":
-        return read_csv_books(path)
-    return read_sie_books(path)
+        return read_csv_books(path, capture=capture)
+    return read_sie_books(path, capture=capture)
 
 
 def reconcile_workbook(
     path: Path, books_path: Path, period: str | None = None, write: bool = True
 ) -> ReconOutcome:
-    """Reconcile a workbook with the books and write its Avstämning sheet (atomically)."""
+    """Reconcile a workbook with the books; write its Avstämning and Uppföljning (atomically).
+
+    A workbook made before Uppföljning existed gets only Avstämning.
+    """
     with write_lock(path) if write else contextlib.nullcontext(False):  # runs serialise
         return _reconcile_workbook(path, books_path, period, write)
 
@@ -58,7 +69,7 @@ def _reconcile_workbook(
     outcome = check(path)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)
-    books = read_books(books_path)
+    books = read_books(books_path, capture_predicate(outcome.budget))
     if any(f.severity is Severity.ERROR for f in books.findings):
         return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
     year, months = parse_period(period, books.year, outcome.budget.years.budget)
@@ -73,13 +84,27 @@ def _reconcile_workbook(
     result = ReconOutcome(recon, findings)
     if write:
         placed: list[Finding] = []
+        plan = outcome.result
+        written: list[str] = []
+
+        def build(pkg: Package) -> dict[str, tuple[Grid, int]]:
+            grids = build_recon_grids(recon, pkg, placed)
+            if S.N_FOLLOWUP in pkg.names:
+                grids.update(build_followup_grids(recon, plan, pkg))
+            written[:] = list(grids)
+            return grids
+
+        with zipfile.ZipFile(path) as archive:  # a workbook older than Uppföljning lacks it
+            followup = S.N_FOLLOWUP in Package.read(archive).names
+        names = (S.N_RECON, S.N_FOLLOWUP) if followup else (S.N_RECON,)
 
         def produce(tmp: Path) -> None:
-            write_grids(path, tmp, (S.N_RECON,), lambda pkg: build_recon_grids(recon, pkg, placed))
+            write_grids(path, tmp, names, build)
 
         atomic_write(path, produce)
         result.written = path
         result.findings = placed or findings
+        result.sheets = tuple(written)
     return result
 
 

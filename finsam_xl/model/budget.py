@@ -253,6 +253,7 @@ class MappingTarget(StrEnum):
     LINE = "rad"  # a budget line (cost or income), named
     MEMBER = "medlem"  # a member's payments of its contribution, named
     EQUITY = "eget_kapital"  # balance accounts holding equity
+    RECEIVABLE = "kundfordran"  # receivable accounts the members are invoiced on (accrual books)
     IGNORE = "ignorera"  # known accounts that are not part of the budget
 
 
@@ -317,7 +318,8 @@ class Settings(_Model):
     admin_share_max_pct: Quantity = Decimal(30)
     deviation_pct: Quantity = Decimal(10)  # avstämning: report deviations above this %
     deviation_kr: Money = Decimal(10000)  # ... and above this amount
-    payment_grace_days: int = 30  # a member's instalment is due this long after its period starts
+    # a member's instalment is due this long after its period starts; an invoice, after its date
+    payment_grace_days: int = 30
     mappings: list[MappingRule] = Field(default_factory=list)
     payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
     uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)

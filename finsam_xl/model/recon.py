@@ -2,6 +2,9 @@
 
 ``Posting`` is deliberately a slotted dataclass, not a pydantic model: a year of
 books can hold a million rows, and the core only aggregates them as they stream.
+``BookedVoucher`` is a whole voucher kept because one of its rows is on a member's
+or a receivable account (a few hundred a year): the core tells invoices from
+payments with them and matches the one to the other.
 """
 
 from __future__ import annotations
@@ -27,6 +30,38 @@ class Posting:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class BookedRow:
+    """One row of a kept voucher: debit positive; ``objects`` are (dimension, object) pairs."""
+
+    account: str
+    amount: Decimal
+    objects: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+    source: str = ""
+
+    def object(self, dimension: str) -> str | None:
+        """The row's object in ``dimension`` (e.g. "8" kund, "10" faktura), if any."""
+        return next((o for d, o in self.objects if d == dimension), None)
+
+
+@dataclass(frozen=True, slots=True)
+class BookedVoucher:
+    """A whole voucher from the books: series, number, date, text, ``file:line``, rows."""
+
+    series: str
+    number: str
+    day: date
+    text: str
+    source: str
+    rows: tuple[BookedRow, ...]
+
+    @property
+    def label(self) -> str:
+        """'A 123', as the books name it."""
+        return f"{self.series} {self.number}".strip()
+
+
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -46,7 +81,8 @@ class LineRecon(_Out):
     deviation: Money
     deviation_pct: Quantity | None
     forecast: Money
-    forecast_method: str  # "linjär" or "angiven"
+    forecast_method: str  # "angiven", "budget" or how it was extrapolated (see core.phasing)
+    phasing_method: str = "jämn"  # "periodisering", "fjolåret" or "jämn"
 
 
 class SectionRecon(_Out):
@@ -62,11 +98,38 @@ class SectionRecon(_Out):
 
 
 class Payment(_Out):
-    """A member's payment as booked."""
+    """A member's payment as booked, and how it was matched to the member's invoices.
+
+    ``method``: "kontant" (the member's account credited straight against the
+    bank: cash-basis books), "faktura" or "kund" (the SIE object of dimension 10
+    or 8 on the receivable row), "namn" (the member's name in the voucher's
+    text), "belopp" (the amount of the oldest open invoice), "ingående balans"
+    (last year's receivable), "ingen" (matched nothing).
+    """
 
     day: date
     amount: Money
     source: str
+    method: str = "kontant"
+    voucher: str = ""
+    invoices: list[str] = Field(default_factory=list)
+
+
+class Invoice(_Out):
+    """An invoice on the receivable: a member's contribution (or another customer's)."""
+
+    member: str | None
+    voucher: str
+    day: date
+    due: date
+    amount: Money
+    paid: Money
+    open: Money
+    paid_on: date | None  # the day it was paid in full
+    days_late: int | None  # paid in full after ``due``: by how many days
+    overdue: bool  # still open after ``due`` at the end of the period
+    source: str
+    reference: str | None = None  # the object (faktura or kund) on its receivable row
 
 
 class Instalment(_Out):
@@ -87,6 +150,54 @@ class MemberRecon(_Out):
     received_to_date: Money
     payments: list[Payment]
     instalments: list[Instalment]
+    accrual: bool = False  # invoiced through the receivable (else paid straight to its account)
+    invoiced_to_date: Money = Decimal(0)
+    open_to_date: Money = Decimal(0)
+    overdue_to_date: Money = Decimal(0)
+    invoices: list[Invoice] = Field(default_factory=list)
+
+
+class ReceivableRecon(_Out):
+    """The receivable (kundfordran) in the books against the open items found in it.
+
+    ``balance`` = opening balance + every row on the accounts up to the period's
+    end; ``open_items`` = open invoices (members' and others') + what is left of
+    the opening balance - payments that matched nothing. ``other_rows`` lists
+    the rows that are neither invoice nor payment (their sum is the difference).
+    """
+
+    accounts: list[str]
+    guessed: bool = False  # no Kundfordran rule: the 15xx accounts members were invoiced on
+    opening: Money
+    opening_left: Money
+    balance: Money
+    open_items: Money
+    difference: Money
+    other_rows: list[str] = Field(default_factory=list)
+    non_member_count: int = 0
+    non_member_amount: Money = Decimal(0)
+    unmatched: list[Payment] = Field(default_factory=list)
+    payments: list[Payment] = Field(default_factory=list)
+
+
+class ForecastRecon(_Out):
+    """The year's forecast: result and equity at year end, as the plan has them for the budget."""
+
+    contributions: Money
+    other_income: Money
+    costs: Money
+    unmapped: Money  # result accounts outside the budget, extrapolated
+    result: Money
+    budget_result: Money
+    equity_start: Money
+    equity_start_from: str  # "bokföringen" or "budgeten"
+    equity_end: Money
+    equity_pct: Quantity | None
+    floor: Money
+    recommended_max: Money
+    recommended_max_pct: Quantity
+    summary: str
+    equity_end_books: Money | None = None  # in December: from the books' closing balances (#UB)
 
 
 class EquityRecon(_Out):
@@ -119,3 +230,6 @@ class ReconResult(_Out):
     equity: EquityRecon
     unmapped: list[UnmappedAccount]
     findings: list[Finding]
+    books_kind: str = "kontantmässig"  # "periodiserad", "kontantmässig", "blandad" or "okänd"
+    receivable: ReceivableRecon | None = None
+    forecast: ForecastRecon | None = None

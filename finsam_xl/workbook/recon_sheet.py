@@ -1,10 +1,17 @@
-"""The Avstämning sheet: the reconciliation's cells, written through the same zip patch."""
+"""The Avstämning sheet: the reconciliation's cells, written through the same zip patch.
+
+The ekonom's detail, laid out to print on A4 landscape, one page wide and as
+many pages long as it needs: no table is wider than 11 columns (the months'
+actuals come in two half-year blocks), and long texts (the findings) are
+split over rows instead of running off the page.
+"""
 
 from __future__ import annotations
 
+import textwrap
+
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address
@@ -13,7 +20,7 @@ from finsam_xl.workbook.writer import Anchors, Grid
 LINE_HEADERS = [
     "Rubrik",
     "Benämning",
-    "Kostnadsställe",
+    "Kst",
     "Budget helår",
     "Budget t.o.m. perioden",
     "Utfall t.o.m. perioden",
@@ -21,7 +28,60 @@ LINE_HEADERS = [
     "Avvikelse %",
     "Prognos helår",
     "Prognosmetod",
+    "Periodisering",
 ]
+#: Characters of a finding's message per row (it runs over the empty columns D-K).
+MESSAGE_CHARS = 100
+PAYMENT_METHODS = {
+    "kontant": "kontant (direkt mot bank)",
+    "faktura": "fakturanummer (dim 10)",
+    "kund": "kundnummer (dim 8)",
+    "namn": "medlemmens namn i texten",
+    "belopp": "belopp, äldsta först",
+    "ingående balans": "fjolårets fordran (IB)",
+    "kreditering": "kreditfaktura",
+    "ingen": "ingen faktura",
+}
+
+
+def put_text(g: Grid, text: str, r: int, col: int, chars: int, role: str = "text") -> int:
+    """A long text split over rows at word boundaries, from row ``r``; returns its last row."""
+    parts = textwrap.wrap(text, chars) or [""]
+    for n, part in enumerate(parts):
+        g.put(r + n, col, part, role)
+    return r + len(parts) - 1
+
+
+def put_findings(
+    g: Grid, findings: list[Finding], r: int, col0: int, chars: int = MESSAGE_CHARS,
+    detail: bool = True,
+) -> int:
+    """Findings as rows from row ``r``; returns the last row.
+
+    With ``detail`` (the ekonom's sheet): level, rule, place (a link to a cell of the
+    workbook, or the books' ``file:line``) and the message; without (the board's):
+    level and message. The message is split over rows of ``chars`` characters.
+    """
+    text_col = col0 + 3 if detail else col0 + 1
+    g.put_row(r, col0, ["Nivå", "Kontroll", "Plats", "Meddelande"] if detail else ["Nivå",
+              "Meddelande"], "header")
+    if not findings:
+        r += 1
+        g.put(r, text_col, "Inga anmärkningar.", "text")
+    for f in findings[: S.FINDINGS_MAX_ROWS]:
+        r += 1
+        g.put(r, col0, S.SEVERITY_LABELS[f.severity.value], f.severity.value)
+        if detail:
+            g.put(r, col0 + 1, S.rule_name(f.rule), "text")
+            where = f.where()
+            if f.location and "!" in f.location and ":" not in f.location.split("!")[0]:
+                sheet, _, cell = f.location.rpartition("!")
+                g.put(r, col0 + 2, where, "link",
+                      link="'" + sheet.replace("'", "''") + "'!" + cell)
+            else:
+                g.put(r, col0 + 2, where, "text")
+        r = put_text(g, f.message, r, text_col, chars)
+    return r
 
 
 def recon_grid(
@@ -34,12 +94,13 @@ def recon_grid(
     g.put(
         r - 2,
         col0,
-        (f"Avstämning {recon.year} t.o.m. {recon.period_end}: {summary_text(recon.findings)}."),
+        f"Avstämning {recon.year} t.o.m. {recon.period_end} ({recon.books_kind} bokföring): "
+        f"{summary_text(recon.findings)}.",
         "status",
     )
     g.put(r, col0, "Budgetrader (kr; kostnader och intäkter positiva)", "label_bold")
     r += 1
-    g.put_row(r, col0, [*LINE_HEADERS, *[m.capitalize() for m in MONTHS_SV]], "header")
+    g.put_row(r, col0, LINE_HEADERS, "header")
     for line in recon.lines:
         r += 1
         g.put_row(r, col0, [line.section, line.name, line.cost_centre], "text")
@@ -51,8 +112,19 @@ def recon_grid(
         )
         g.put(r, col0 + 7, None if line.deviation_pct is None else line.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, line.forecast, "kr")
-        g.put(r, col0 + 9, line.forecast_method, "text")
-        g.put_row(r, col0 + 10, line.actual_by_month, "kr")
+        g.put_row(r, col0 + 9, [line.forecast_method, line.phasing_method], "text")
+    for half, first in (("januari–juni", 0), ("juli–december", 6)):
+        if first >= recon.months:
+            break
+        r += 2
+        g.put(r, col0, f"Utfall per månad, {half}", "label_bold")
+        r += 1
+        months = [m.capitalize() for m in MONTHS_SV[first : first + 6]]
+        g.put_row(r, col0, ["Rubrik", "Benämning", "Kst", *months], "header")
+        for line in recon.lines:
+            r += 1
+            g.put_row(r, col0, [line.section, line.name, line.cost_centre], "text")
+            g.put_row(r, col0 + 3, line.actual_by_month[first : first + 6], "kr")
     r += 2
     g.put(r, col0, "Per rubrik (netto: kostnader minus nettoredovisade intäkter)", "label_bold")
     r += 1
@@ -66,98 +138,180 @@ def recon_grid(
         )
         g.put(r, col0 + 7, None if s.deviation_pct is None else s.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, s.forecast, "kr")
-    r += 2
-    g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
-    r += 1
-    g.put_row(
-        r,
-        col0,
-        [
-            "Medlem",
-            "",
-            "",
-            "Att betala helår",
-            "Förfallet t.o.m. perioden",
-            "Inbetalt",
-            "Skillnad",
-            "",
-            "",
-            "Delbetalningar",
-        ],
-        "header",
-    )
-    for m in recon.members:
-        r += 1
-        where[f"member:{m.name}"] = address(sheet, r, col0)
-        g.put(r, col0, m.name, "text")
-        g.put_row(
-            r,
-            col0 + 3,
-            [m.owed_year, m.owed_to_date, m.received_to_date, m.received_to_date - m.owed_to_date],
-            "kr",
-        )
-        parts = [
-            f"{i.due}: {kr(i.amount)} "
-            + (f"betald {i.paid_on}" if i.paid_on else "obetald")
-            + (" (SEN)" if i.late else "")
-            for i in m.instalments
-        ]
-        g.put(r, col0 + 9, "; ".join(parts), "text")
+    r = _members(g, recon, r + 2, col0, sheet, where)
+    r = _receivable(g, recon, r + 2, col0, where, sheet)
     r += 2
     g.put(r, col0, "Eget kapital vid årets ingång", "label_bold")
     r += 1
-    g.put_row(
-        r,
-        col0,
-        ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "", "", "", "Konton"],
-        "header",
-    )
+    g.put_row(r, col0, ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "Konton"],
+              "header")
     r += 1
     e = recon.equity
     where["equity"] = address(sheet, r, col0 + 3)
     g.put(r, col0, "Eget kapital", "text")
     g.put_row(r, col0 + 3, [e.books, e.assumed, e.difference], "kr")
-    g.put(r, col0 + 9, ", ".join(e.accounts), "text")
+    g.put(r, col0 + 6, ", ".join(e.accounts), "text")
+    if recon.forecast is not None:
+        f = recon.forecast
+        r += 2
+        g.put(r, col0, "Prognos för året", "label_bold")
+        r += 1
+        g.put_row(
+            r,
+            col0,
+            ["", "", "", "Medlemsbidrag", "Övriga intäkter", "Kostnader", "Utanför budgeten",
+             "Resultat", "Eget kapital 1/1", "Eget kapital 31/12", "Andel av bidragen"],
+            "header",
+        )
+        r += 1
+        where["forecast"] = address(sheet, r, col0 + 9)
+        g.put(r, col0, "Prognos", "text")
+        g.put_row(
+            r, col0 + 3,
+            [f.contributions, f.other_income, f.costs, f.unmapped, f.result, f.equity_start,
+             f.equity_end],
+            "kr",
+        )
+        g.put(r, col0 + 10, None if f.equity_pct is None else f.equity_pct / 100, "pct")
+        r = put_text(g, f.summary, r + 1, col0, 2 * MESSAGE_CHARS)
     r += 2
     g.put(r, col0, "Konton utan koppling till budgeten", "label_bold")
     r += 1
-    g.put_row(
-        r, col0, ["Konto", "Kostnadsställe", "", "Belopp", "", "", "", "", "", "Källa"], "header"
-    )
+    g.put_row(r, col0, ["Konto", "Kostnadsställe", "", "Belopp", "Källa"], "header")
     for u in recon.unmapped:
         r += 1
         where[f"account:{u.account}:{u.cost_centre}"] = address(sheet, r, col0)
         g.put_row(r, col0, [u.account, u.cost_centre], "text")
         g.put(r, col0 + 3, u.amount, "kr")
-        g.put(r, col0 + 9, u.source, "text")
+        g.put(r, col0 + 4, u.source, "text")
     r += 2
     g.put(r, col0, "Anmärkningar", "label_bold")
     placed = [
         f.model_copy(update={"location": where[f.ref.key]})
-        if f.ref is not None and f.ref.element == "recon" and f.ref.key in where
+        if f.location is None and f.ref is not None and f.ref.element == "recon"
+        and f.ref.key in where
         else f
         for f in recon.findings
     ]
-    # Each finding on two rows: level, check and a link to the place, then the message
-    # alone on its row, running on over the empty cells to the right edge of the page.
-    g.put_row(r + 1, col0, ["Nivå", "Kontroll", "Plats"], "header")
-    r += 1
-    for finding in placed:
-        r += 1
-        role = finding.severity.value
-        g.put(r, col0, S.SEVERITY_LABELS[role], role)
-        g.put(r, col0 + 1, S.rule_name(finding.rule), "text")
-        sheet_name, _, cell = (finding.location or "").rpartition("!")
-        if sheet_name and cell:
-            quoted = "'" + sheet_name.replace("'", "''") + "'"
-            g.put(r, col0 + 2, finding.where(), "link", link=f"{quoted}!{cell}")
-        else:
-            g.put(r, col0 + 2, finding.where(), "text")
-        r += 1
-        g.put(r, col0, finding.message, "label")
-    if not placed:
-        g.put(r + 1, col0, "Inga anmärkningar.", "label")
+    put_findings(g, placed, r + 1, col0)
     return g, placed
+
+
+def _members(
+    g: Grid, recon: ReconResult, r: int, col0: int, sheet: str, where: dict[str, str]
+) -> int:
+    g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
+    r += 1
+    g.put_row(
+        r,
+        col0,
+        ["Medlem", "Bokföring", "", "Att betala helår", "Förfallet enligt budgeten",
+         "Fakturerat", "Inbetalt", "Öppet", "Förfallet obetalt"],
+        "header",
+    )
+    for m in recon.members:
+        r += 1
+        where[f"member:{m.name}"] = address(sheet, r, col0)
+        g.put_row(r, col0, [m.name, "faktureras" if m.accrual else "kontant"], "text")
+        g.put_row(r, col0 + 3, [m.owed_year, m.owed_to_date], "kr")
+        if m.accrual:
+            g.put_row(
+                r, col0 + 5,
+                [m.invoiced_to_date, m.received_to_date, m.open_to_date, m.overdue_to_date], "kr",
+            )
+        else:
+            g.put(r, col0 + 6, m.received_to_date, "kr")
+            g.put(r, col0 + 8, sum((i.amount for i in m.instalments if i.late and
+                                    i.paid_on is None), 0), "kr")
+    invoices = [i for m in recon.members for i in m.invoices]
+    if invoices:
+        r += 2
+        g.put(r, col0, "Fakturor till medlemmarna", "label_bold")
+        r += 1
+        g.put_row(
+            r, col0,
+            ["Medlem", "Status", "Verifikation", "Belopp", "Fakturadatum", "Förfallodag",
+             "Betald", "Öppet", "Källa", "Referens"],
+            "header",
+        )
+        for inv in invoices:
+            r += 1
+            status = (
+                "förfallen, obetald" if inv.overdue
+                else "öppen" if inv.open > 0
+                else f"{inv.days_late} dagar sent" if inv.days_late
+                else "betald i tid"
+            )
+            g.put_row(r, col0, [inv.member, status, inv.voucher], "text")
+            g.put(r, col0 + 3, inv.amount, "kr")
+            paid_on = inv.paid_on.isoformat() if inv.paid_on else ""
+            g.put_row(r, col0 + 4, [inv.day.isoformat(), inv.due.isoformat(), paid_on], "text")
+            g.put(r, col0 + 7, inv.open, "kr")
+            g.put_row(r, col0 + 8, [inv.source, inv.reference or ""], "text")
+    cash = [(m, i) for m in recon.members if not m.accrual for i in m.instalments]
+    if cash:
+        r += 2
+        g.put(r, col0, "Delbetalningar (kontantmässig bokföring)", "label_bold")
+        r += 1
+        g.put_row(r, col0, ["Medlem", "Status", "Nr", "Belopp", "Förfallodag", "Betald"],
+                  "header")
+        number = 0
+        previous = None
+        for m, i in cash:
+            number = number + 1 if m is previous else 1
+            previous = m
+            r += 1
+            status = (
+                "obetald, förfallen" if i.late and i.paid_on is None
+                else "betald sent" if i.late
+                else "betald" if i.paid_on
+                else "ej förfallen"
+            )
+            g.put_row(r, col0, [m.name, status, str(number)], "text")
+            g.put(r, col0 + 3, i.amount, "kr")
+            g.put_row(r, col0 + 4, [i.due.isoformat(), i.paid_on.isoformat() if i.paid_on else ""],
+                      "text")
+    return r
+
+
+def _receivable(
+    g: Grid, recon: ReconResult, r: int, col0: int, where: dict[str, str], sheet: str
+) -> int:
+    rec = recon.receivable
+    if rec is None:
+        g.put(r, col0, f"Kundfordran: ingen ({recon.books_kind} bokföring).", "status")
+        return r
+    g.put(r, col0, "Kundfordran och inbetalningar", "label_bold")
+    r += 1
+    g.put_row(
+        r, col0,
+        ["Konton", "", "", "Ingående balans", "Saldo", "Öppna poster", "Skillnad",
+         "Kvar av IB", "Andra kunder (antal)", "Andra kunder (kr)"],
+        "header",
+    )
+    r += 1
+    where["receivable"] = address(sheet, r, col0 + 6)
+    g.put(r, col0, ", ".join(rec.accounts) + (" (antaget)" if rec.guessed else ""), "text")
+    g.put_row(r, col0 + 3, [rec.opening, rec.balance, rec.open_items, rec.difference,
+                            rec.opening_left], "kr")
+    g.put(r, col0 + 8, rec.non_member_count, "kr")
+    g.put(r, col0 + 9, rec.non_member_amount, "kr")
+    r += 2
+    g.put_row(
+        r, col0,
+        ["Betalare", "Matchning", "Verifikation", "Belopp", "Datum", "Fakturor", "", "", "Källa"],
+        "header",
+    )
+    owner = {i.voucher: i.member for m in recon.members for i in m.invoices}
+    for p in rec.payments:
+        r += 1
+        payer = next((owner[v] for v in p.invoices if v in owner), None)
+        g.put_row(r, col0, [payer or "", PAYMENT_METHODS.get(p.method, p.method), p.voucher],
+                  "text")
+        g.put(r, col0 + 3, p.amount, "kr")
+        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices)], "text")
+        g.put(r, col0 + 8, p.source, "text")
+    return r
 
 
 def build_recon_grids(

@@ -32,6 +32,7 @@ SHEET_MAPPING = "Kontomappning"
 T_HISTORY = "Historik"  # written by 'nytt-ar'; one row per rollover
 HISTORY_COLUMNS = ("Datum", "Från fil", "Från budgetår", "Till budgetår", "Ändringar")
 SHEET_RECON = "Avstämning"
+SHEET_FOLLOWUP = "Uppföljning"  # written by 'avstamning': the board's follow-up
 SHEET_HISTORY = "Historik"
 SHEET_ACTUALS = "Utfall"  # input: past years of the equity history
 SHEET_BUDGET = "Budget"  # computed: the detailed budget table as the document prints it
@@ -59,6 +60,7 @@ N_FINDINGS = "fx_kontroller"
 N_STATUS = "fx_status"
 N_STYLES = "fx_stilar"
 N_RECON = "fx_avstamning"
+N_FOLLOWUP = "fx_uppfoljning"
 #: The document's sheets (issue 11). A workbook made before them lacks these names:
 #: recalc then skips those sheets and says so in the status line.
 N_BUDGET = "fx_budget"
@@ -170,7 +172,10 @@ SETTING_HELP: dict[str, str] = {
     "key_stat": "lika, procent eller befolkning",
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
-    "payment_grace_days": "En delbetalning förfaller så här många dagar efter periodens början.",
+    "payment_grace_days": (
+        "En delbetalning förfaller så här många dagar efter periodens början, "
+        "en faktura så här många dagar efter fakturadatum."
+    ),
     "frame_min_kr": "Tomt = 800 000 kr. En årsram under detta ger en varning (fel enhet: ett fel).",
     "frame_max_kr": "Tomt = 60 000 000 kr. En årsram eller ett belopp över detta ger en varning.",
     "doc_comparison_kinds": "Budget, Utfall eller Prognos (tomt = Budget); för två "
@@ -259,6 +264,7 @@ TARGET_LABELS = {
     MappingTarget.LINE: "Budgetrad",
     MappingTarget.MEMBER: "Medlem",
     MappingTarget.EQUITY: "Eget kapital",
+    MappingTarget.RECEIVABLE: "Kundfordran",
     MappingTarget.IGNORE: "Ignorera",
 }
 
@@ -335,6 +341,16 @@ RULE_NAMES = {
     "recon.equity-unmapped": "Eget kapital utan konto",
     "recon.payment-late": "Sen inbetalning",
     "recon.unmapped": "Konto utan koppling",
+    "recon.invoice-unpaid": "Obetald faktura",
+    "recon.payment-unmatched": "Omatchad inbetalning",
+    "recon.receivable-diff": "Kundfordran mot öppna poster",
+    "recon.not-invoiced": "Ej fakturerat",
+    "recon.receivable-other-customers": "Andra kunder",
+    "recon.receivable-guessed": "Kundfordran utan koppling",
+    "forecast.equity.negative": "Prognos: eget kapital under noll",
+    "forecast.equity.below-floor": "Prognos: under golvet",
+    "forecast.equity.above-recommended": "Prognos: över rekommenderad nivå",
+    "forecast.result.deficit": "Prognos: underskott",
 }
 RULE_PREFIX_NAMES = {
     "read": "Inläsning",

@@ -794,15 +794,24 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
     ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
     wb.define_name(S.N_RECON, f"='{S.SHEET_RECON}'!$A$4")
-    ws.set_column(0, 0, 44)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 18, 13)
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 34)
+    ws.set_column(2, 2, 12)
+    ws.set_column(3, 10, 12)
     _print_setup(ws, budget)
-    # 22 columns do not fit one page at a readable size: 75 % (type above 8 pt), pages
-    # across with the Rubrik column and the header row repeated
-    ws.set_print_scale(75)
-    ws.repeat_columns(0, 0)
-    ws.repeat_rows(3, 3)
+    ws.fit_to_pages(1, 0)  # at most 11 columns: one page wide, type above 8 pt
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
+
+    # Follow-up for the board (written by 'finsam-xl avstamning')
+    ws = wb.add_worksheet(S.SHEET_FOLLOWUP)
+    ws.write(0, 0, "Uppföljning av budgeten", fmt.title)
+    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    wb.define_name(S.N_FOLLOWUP, f"='{S.SHEET_FOLLOWUP}'!$A$4")
+    ws.set_column(0, 0, 38)
+    ws.set_column(1, 6, 13)
+    _print_setup(ws, budget, landscape=False)
+    ws.fit_to_pages(1, 0)
     if protect:
         ws.protect("", {"format_columns": True, "format_rows": True})
 

@@ -101,7 +101,7 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
 
     else:
         command = [*CLI, "avstamning", str(book), str(books)]
-        names = ("fx_avstamning",)
+        names = ("fx_avstamning", "fx_uppfoljning")
 
     book.write_bytes(old)
     full = _timed(command)

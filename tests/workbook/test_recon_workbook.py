@@ -49,23 +49,31 @@ def test_avstamning_reports_the_planted_problems_and_writes_only_its_sheet(
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert sorted(f["rule"] for f in data["findings"]) == [
+        "forecast.equity.below-floor",
         "recon.deviation",
         "recon.equity-diff",
+        "recon.invoice-unpaid",
         "recon.payment-late",
+        "recon.payment-unmatched",
+        "recon.receivable-diff",
         "recon.unmapped",
     ]
     assert data["period_end"] == "2025-08-31" and data["months"] == 8
+    assert data["books_kind"] == "periodiserad"
     assert data["equity"]["difference"] == -20000
+    assert data["forecast"]["equity_end"] == 16000
     hedemora = next(m for m in data["members"] if m["name"] == "Hedemora kommun")
-    assert hedemora["instalments"][1]["paid_on"] == "2025-06-10"
+    assert hedemora["invoices"][1]["paid_on"] == "2025-06-10"
+    assert hedemora["invoices"][1]["days_late"] == 40
     after = parts(book)
     with zipfile.ZipFile(book) as archive:
-        recon_part = Package.read(archive).sheet_parts["Avstämning"]
-    assert {n for n in before if before[n] != after[n]} == {recon_part}
+        sheet_parts = Package.read(archive).sheet_parts
+    changed = {n for n in before if before[n] != after[n]}
+    assert changed == {sheet_parts["Avstämning"], sheet_parts["Uppföljning"]}
     ws = load_workbook(book, data_only=True)["Avstämning"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("Samverkansteam Avesta" in t for t in texts)
-    assert any("(SEN)" in t for t in texts)
+    assert any("40 dagar sent" in t for t in texts)
 
 
 def test_avstamning_with_bad_books_names_the_line(setup: tuple[Path, Path], tmp_path: Path) -> None:
@@ -134,3 +142,106 @@ def test_a_period_outside_the_books_year_is_refused(setup: tuple[Path, Path],
     result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--period", "2024-05"])
     assert result.exit_code == 2
     assert "utanför bokföringens räkenskapsår 2025" in result.output
+
+
+def test_the_walkthrough_prints_what_the_docs_show(tmp_path: Path) -> None:
+    """docs/reconciliation.md: the shipped example, the synthetic books, the exact output."""
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    docs = (ROOT / "docs" / "reconciliation.md").read_text(encoding="utf-8")
+    shown = docs.split("<!-- walkthrough-output -->\n```text\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "sodra-dalarna-2025.xlsx").write_bytes(
+        (ROOT / "workbooks" / "examples" / "sodra-dalarna-2025.xlsx").read_bytes()
+    )
+    out = []
+    for command in (
+        [str(ROOT / "tools" / "synthetic_books.py"), "bokforing.se"],
+        ["-m", "finsam_xl", "avstamning", "sodra-dalarna-2025.xlsx", "bokforing.se",
+         "--period", "2025-08"],
+    ):
+        run = subprocess.run(
+            [sys.executable, *command], cwd=tmp_path, capture_output=True, text=True, check=False,
+            env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
+        )
+        assert run.returncode == 0, run.stderr
+        out.append(run.stdout)
+    # amounts are printed with no-break spaces (as the sheets show them); the docs use spaces
+    assert "".join(out).replace("\u00a0", " ") == shown
+
+
+def test_synthetic_books_take_help_like_any_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "synthetic_books.py"), "--help"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0 and "--kontantmassig" in run.stdout
+    assert list(tmp_path.iterdir()) == []  # no file named --help
+
+
+def test_a_workbook_without_uppfoljning_gets_avstamning_only(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A workbook made before the Uppföljning sheet existed: no defined name, no sheet written."""
+    import re
+
+    book = tmp_path / "old.xlsx"
+    with zipfile.ZipFile(setup[0]) as src, zipfile.ZipFile(book, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = re.sub(rb"<definedName name=\"fx_uppfoljning\"[^<]*</definedName>", b"",
+                              data)
+            dst.writestr(info, data)
+    before = parts(book)
+    outcome = jobs.reconcile_workbook(book, setup[1], "2025-08")
+    assert outcome.sheets == ("Avstämning",)
+    after = parts(book)
+    with zipfile.ZipFile(book) as archive:
+        sheet_parts = Package.read(archive).sheet_parts
+    assert {n for n in before if before[n] != after[n]} == {sheet_parts["Avstämning"]}
+
+
+def test_uppfoljning_prints_with_the_forbund_and_page_numbers(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """LibreOffice renders Uppföljning (and Avstämning) to PDF: name and 'Sida x av y' per page."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice or pdftotext saknas")
+    book = tmp_path / "b.xlsx"
+    book.write_bytes(setup[0].read_bytes())
+    jobs.reconcile_workbook(book, setup[1], "2025-08")
+    wb = load_workbook(book)
+    for ws in list(wb.worksheets):
+        if ws.title not in ("Avstämning", "Uppföljning"):
+            wb.remove(ws)
+    wb.save(tmp_path / "print.xlsx")
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(tmp_path / "print.xlsx")],
+        check=True, capture_output=True, timeout=240,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "print.pdf"), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) >= 3  # Avstämning runs over several pages, Uppföljning after it
+    for number, page in enumerate(pages, start=1):
+        assert "Södra Dalarnas Samordningsförbund" in page, number
+        assert f"Sida {number} av {len(pages)}" in page, number
+    board = [p for p in pages if "Uppföljning av budgeten" in p]
+    assert board and "Delårsuppföljning jan–aug 2025" in board[0]
+    assert "Prognos: eget kapital 31/12 blir 16 000 kr" in board[-1].replace("\u00a0", " ")

@@ -1,0 +1,184 @@
+"""The Uppföljning sheet: the follow-up for the board (delårsrapport, tertial, year end).
+
+Written by ``avstamning`` beside Avstämning, from the same reconciliation:
+per Rubrik the budget for the year and to date, the actuals to date, the
+deviation and the full-year forecast; the members' contributions and
+payments; equity at the start, the forecast of the result and of equity at
+year end against the floor and the recommended level, and the findings. A4
+portrait, one page wide; the förbund's name and "Sida x av y" are in the
+sheet's header and footer (set when the workbook is made). In December the
+actuals are the year's, and the sheet is the year-end comparison.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from finsam_xl.model.findings import summary_text
+from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.recon import ReconResult
+from finsam_xl.model.results import Result
+from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.recon_sheet import put_findings, put_text
+from finsam_xl.workbook.writer import Anchors, Grid
+
+ZERO = Decimal(0)
+#: Characters of a text per row (a finding's message runs over the empty columns B-G).
+MESSAGE_CHARS = 90
+
+
+def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> Grid:
+    """The board's follow-up from (row0, col0)."""
+    g = Grid()
+    span = f"jan–{MONTHS_SV[recon.months - 1]} {recon.year}"
+    title = (
+        f"Årsuppföljning {recon.year}: utfall för helåret mot budget"
+        if recon.months == 12
+        else f"Delårsuppföljning {span} (t.o.m. {recon.period_end})"
+    )
+    g.put(row0 - 2, col0, f"{title}. {summary_text(recon.findings)}.", "status")
+    r = row0
+    g.put(r, col0, "Resultat per rubrik (kr; kostnader netto)", "label_bold")
+    r += 1
+    actual = "Utfall helår" if recon.months == 12 else "Utfall t.o.m. perioden"
+    g.put_row(
+        r, col0,
+        ["Rubrik", "Budget helår", "Budget t.o.m. perioden", actual, "Avvikelse",
+         "Prognos helår", "Prognos mot budget"],
+        "header",
+    )
+    totals = [ZERO] * 4
+    for s in recon.sections:
+        r += 1
+        g.put(r, col0, s.section, "text")
+        g.put_row(
+            r, col0 + 1,
+            [s.budget_year, s.budget_to_date, s.actual_to_date, s.deviation, s.forecast,
+             s.forecast - s.budget_year],
+            "kr",
+        )
+        for i, v in enumerate((s.budget_year, s.budget_to_date, s.actual_to_date, s.forecast)):
+            totals[i] += v
+    r += 1
+    g.put(r, col0, "Summa verksamhet (netto)", "label_bold")
+    g.put_row(
+        r, col0 + 1,
+        [totals[0], totals[1], totals[2], totals[2] - totals[1], totals[3], totals[3] - totals[0]],
+        "amount_bold",
+    )
+    contributions_to_date = sum(
+        (m.invoiced_to_date if m.accrual else m.received_to_date for m in recon.members), ZERO
+    )
+    owed_to_date = sum((m.owed_to_date for m in recon.members), ZERO)
+    f = recon.forecast
+    try:
+        plan = result.year(recon.year)
+        contributions, budget_result = plan.contributions, plan.result
+    except KeyError:
+        contributions, budget_result = ZERO, ZERO
+    unmapped = sum((u.amount for u in recon.unmapped), ZERO)
+    r += 1
+    g.put(r, col0, "Medlemsbidrag", "text")
+    g.put_row(
+        r, col0 + 1,
+        [contributions, owed_to_date, contributions_to_date, contributions_to_date - owed_to_date,
+         contributions, ZERO],
+        "kr",
+    )
+    r += 1
+    g.put(r, col0, "Konton utanför budgeten", "text")
+    g.put_row(r, col0 + 1, [ZERO, ZERO, unmapped, unmapped],  "kr")
+    if f is not None:
+        g.put_row(r, col0 + 5, [f.unmapped, f.unmapped], "kr")
+    r += 1
+    actual_result = contributions_to_date - totals[2] - unmapped
+    g.put(r, col0, "Resultat", "label_bold")
+    g.put_row(r, col0 + 1, [budget_result, owed_to_date - totals[1], actual_result,
+                            actual_result - (owed_to_date - totals[1])], "amount_bold")
+    if f is not None:
+        g.put_row(r, col0 + 5, [f.result, f.result - budget_result], "amount_bold")
+
+    r += 2
+    g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
+    r += 1
+    g.put_row(
+        r, col0,
+        ["Medlem", "Att betala helår", "Förfallet enligt budgeten", "Fakturerat", "Inbetalt",
+         "Obetalt förfallet", "Bokföring"],
+        "header",
+    )
+    for m in recon.members:
+        r += 1
+        overdue = (
+            m.overdue_to_date
+            if m.accrual
+            else sum((i.amount for i in m.instalments if i.late and i.paid_on is None), ZERO)
+        )
+        g.put(r, col0, m.name, "text")
+        g.put_row(
+            r, col0 + 1,
+            [m.owed_year, m.owed_to_date, m.invoiced_to_date if m.accrual else None,
+             m.received_to_date, overdue],
+            "kr",
+        )
+        g.put(r, col0 + 6, "faktureras" if m.accrual else "kontant", "text")
+
+    r += 2
+    g.put(r, col0, "Eget kapital", "label_bold")
+    r += 1
+    closing = f.equity_end_books if f is not None else None
+    g.put_row(
+        r, col0,
+        ["", "Budget", "Utfall" if recon.months == 12 else "Prognos",
+         *(["Bokföringen (#UB)"] if closing is not None else [])],
+        "header",
+    )
+    e = recon.equity
+    rows: list[tuple[str, Decimal | None, Decimal | None]] = [
+        ("Eget kapital vid årets början", e.assumed, f.equity_start if f else e.books),
+        ("Årets resultat", budget_result, f.result if f else None),
+    ]
+    if f is not None:
+        budget_end = (e.assumed or ZERO) + budget_result
+        rows += [
+            ("Eget kapital vid årets slut", budget_end, f.equity_end),
+            ("Styrelsens golv", f.floor, f.floor),
+            (f"Rekommenderad högsta nivå ({f.recommended_max_pct:g} %)", f.recommended_max,
+             f.recommended_max),
+        ]
+    for label, budget, forecast in rows:
+        r += 1
+        g.put(r, col0, label, "text")
+        g.put_row(r, col0 + 1, [budget, forecast], "kr")
+        if closing is not None and label == "Eget kapital vid årets slut":
+            g.put(r, col0 + 3, closing, "kr")
+    if f is not None:
+        r += 1
+        g.put(r, col0, "Eget kapital i % av medlemsbidragen", "text")
+        budget_pct = None
+        if contributions:
+            budget_pct = ((e.assumed or ZERO) + budget_result) / contributions
+        g.put_row(
+            r, col0 + 1,
+            [budget_pct, None if f.equity_pct is None else f.equity_pct / 100],
+            "pct",
+        )
+        r += 1
+        start = "bokföringens ingående balans" if f.equity_start_from == "bokföringen" else (
+            "budgetens antagande"
+        )
+        g.put(r, col0, f"Prognosens eget kapital vid årets början: {start}.", "status")
+        r = put_text(g, f.summary, r + 1, col0, MESSAGE_CHARS + 30)
+    r += 2
+    g.put(r, col0, "Anmärkningar", "label_bold")
+    put_findings(g, recon.findings, r + 1, col0, MESSAGE_CHARS, detail=False)
+    return g
+
+
+def build_followup_grids(
+    recon: ReconResult, result: Result, pkg: Anchors
+) -> dict[str, tuple[Grid, int]]:
+    """The Uppföljning sheet's cells, keyed by sheet, for ``writer.write_grids``."""
+    sheet, row, col = pkg.anchor(S.N_FOLLOWUP)
+    return {sheet: (followup_grid(recon, result, row, col), row - 2)}
+
