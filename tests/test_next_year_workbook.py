@@ -656,3 +656,25 @@ def test_historik_prints_like_the_computed_sheets(books: dict[str, Path], tmp_pa
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert ws.oddHeader.left.text == "Fryksdalens Samordningsförbund"
     assert ws.oddFooter.right.text == "Sida &P av &N"
+
+
+def test_next_year_clears_last_years_avstamning_and_uppfoljning(tmp_path: Path) -> None:
+    """The reconciliation of the old year does not follow the workbook into the new one."""
+    import synthetic_books as sb
+
+    book, ledger = tmp_path / "sd.xlsx", tmp_path / "bok.se"
+    jobs.new(sb.budget_with_mapping(), book)
+    sb.make_books(ledger)
+    done = jobs.reconcile_workbook(book, ledger, "2025-08")
+    assert done.written is not None
+    wb = load_workbook(book)
+    assert any(c.value for row in wb["Uppföljning"].iter_rows(min_row=4) for c in row)
+    out = tmp_path / "next.xlsx"
+    roll(book, out)
+    wb = load_workbook(out)
+    for sheet, text in (
+        ("Avstämning", "Ingen avstämning för 2026 ännu."),
+        ("Uppföljning", "Ingen uppföljning för 2026 ännu."),
+    ):
+        values = [c.value for row in wb[sheet].iter_rows() for c in row if c.value is not None]
+        assert text in values and len(values) <= 2, (sheet, values[:5])  # the title may stay

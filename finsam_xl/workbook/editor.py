@@ -441,19 +441,24 @@ class NextYearEditor:
                 ws.column_dimensions[col_letters(col)].width = width
 
     def clear_recon(self) -> None:
-        """The reconciliation belonged to the old year: empty its sheet below the title."""
-        defined = self.wb.defined_names.get(S.N_RECON)
-        if defined is None:
-            return
-        sheet, row0, _ = split_ref(str(defined.attr_text))
-        if sheet not in self.wb.sheetnames:
-            return
-        ws = self.wb[sheet]
-        for row in ws.iter_rows(min_row=max(1, row0 - 2)):
-            for cell in row:
-                if cell.value is not None:
-                    cell.value = None
-        ws.cell(max(1, row0 - 2), 1).value = f"Ingen avstämning för {self.new.years.budget} ännu."
+        """Avstämning and Uppföljning belonged to the old year: empty them below the title."""
+        year = self.new.years.budget
+        for name, text in (
+            (S.N_RECON, f"Ingen avstämning för {year} ännu."),
+            (S.N_FOLLOWUP, f"Ingen uppföljning för {year} ännu."),
+        ):
+            defined = self.wb.defined_names.get(name)
+            if defined is None:
+                continue
+            sheet, row0, _ = split_ref(str(defined.attr_text))
+            if sheet not in self.wb.sheetnames:
+                continue
+            ws = self.wb[sheet]
+            for row in ws.iter_rows(min_row=max(1, row0 - 2)):
+                for cell in row:
+                    if cell.value is not None:
+                        cell.value = None
+            ws.cell(max(1, row0 - 2), 1).value = text
 
     def titles(self) -> None:
         """Titles that name the budget year (instructions sheet, document properties)."""
