@@ -11,6 +11,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
@@ -56,33 +57,38 @@ class Package:
         return split_ref(self.names[name])
 
 
+def table_parts(archive: zipfile.ZipFile, part: str) -> list[Any]:
+    """The ``<table>`` elements a sheet part points to through its relationships."""
+    names = set(archive.namelist())
+    folder, base = posixpath.split(part)
+    rels_part = posixpath.join(folder, "_rels", base + ".rels")
+    if rels_part not in names:
+        return []
+    rels = SafeET.fromstring(archive.read(rels_part))
+    tables = []
+    for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
+        if not rel.get("Type", "").endswith("/table"):
+            continue
+        target = rel.get("Target", "")
+        path = (
+            target.lstrip("/")
+            if target.startswith("/")
+            else posixpath.normpath(posixpath.join(folder, target))
+        )
+        if path in names:
+            tables.append(SafeET.fromstring(archive.read(path)))
+    return tables
+
+
 def sheet_tables(archive: zipfile.ZipFile, pkg: Package) -> dict[str, list[str]]:
     """Every sheet's Excel tables, as 'Name (A3:K20)', found through the sheet's relationships."""
-    names = set(archive.namelist())
-    found: dict[str, list[str]] = {}
-    for sheet, part in pkg.sheet_parts.items():
-        found[sheet] = []
-        folder, base = posixpath.split(part)
-        rels_part = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_part not in names:
-            continue
-        rels = SafeET.fromstring(archive.read(rels_part))
-        for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
-            if not rel.get("Type", "").endswith("/table"):
-                continue
-            target = rel.get("Target", "")
-            path = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join(folder, target))
-            )
-            if path not in names:
-                continue
-            table = SafeET.fromstring(archive.read(path))
-            found[sheet].append(
-                f"{table.get('displayName') or table.get('name')} ({table.get('ref')})"
-            )
-    return found
+    return {
+        sheet: [
+            f"{t.get('displayName') or t.get('name')} ({t.get('ref')})"
+            for t in table_parts(archive, part)
+        ]
+        for sheet, part in pkg.sheet_parts.items()
+    }
 
 
 def cell_styles(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:

@@ -19,7 +19,6 @@ DOCTYPE) before it is parsed here; ``open_zip_view`` does that.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -30,7 +29,7 @@ from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_time
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from finsam_xl.workbook.cells import col_index, col_letters
-from finsam_xl.workbook.package import NS_MAIN, NS_PKG_REL, Package
+from finsam_xl.workbook.package import NS_MAIN, Package, table_parts
 from finsam_xl.workbook.safety import WorkbookError, inspect_package
 from finsam_xl.workbook.views import SheetView, TableInfo
 
@@ -175,7 +174,13 @@ class ZipSheet:
     def tables(self) -> list[TableInfo]:
         """The sheet's tables, from its relationships (the cells are not parsed for this)."""
         if self._tables is None:
-            self._tables = self.view.tables_of(self.part)
+            try:
+                self._tables = self.view.tables_of(self.part)
+            except _BROKEN as error:
+                raise WorkbookError(
+                    f"{self.view.path.name}: tabellerna på bladet '{self._title}' kan inte läsas "
+                    f"({error}); filen är skadad. Öppna och spara den i Excel."
+                ) from None
         return self._tables
 
     def cells(self) -> dict[tuple[int, int], Any]:
@@ -401,34 +406,14 @@ class ZipBookView:
 
     def tables_of(self, part: str) -> list[TableInfo]:
         """The tables a sheet part points to through its relationships."""
-        folder, name = posixpath.split(part)
-        rels_part = posixpath.join(folder, "_rels", name + ".rels")
-        try:
-            rels = ET.fromstring(self.archive.read(rels_part))
-        except KeyError:
-            return []
-        tables = []
-        for rel in rels.iter(f"{{{NS_PKG_REL}}}Relationship"):
-            if not rel.get("Type", "").endswith("/table"):
-                continue
-            target = rel.get("Target", "")
-            path = (
-                target.lstrip("/")
-                if target.startswith("/")
-                else posixpath.normpath(posixpath.join(folder, target))
+        return [
+            TableInfo(
+                table.get("displayName") or table.get("name") or "",
+                table.get("ref", ""),
+                int(table.get("totalsRowCount") or 0),
             )
-            try:
-                table = ET.fromstring(self.archive.read(path))
-            except KeyError:
-                continue
-            tables.append(
-                TableInfo(
-                    table.get("displayName") or table.get("name") or "",
-                    table.get("ref", ""),
-                    int(table.get("totalsRowCount") or 0),
-                )
-            )
-        return tables
+            for table in table_parts(self.archive, part)
+        ]
 
 
 def open_zip_view(path: Path) -> ZipBookView:
