@@ -149,6 +149,7 @@ def test_the_file_formats_know_nothing_of_workbooks_or_jobs() -> None:
     assert _offenders(("books",), ("workbook", "excel", "jobs", "cli")) == []
     assert _offenders(("workbook",), ("excel", "jobs", "cli", "books")) == []
     assert _offenders(("jobs",), ("excel", "cli")) == []
+    assert _offenders(("vba",), ("workbook", "excel", "jobs", "cli", "books", "sie")) == []
 
 
 def test_the_command_line_goes_through_jobs() -> None:

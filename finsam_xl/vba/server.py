@@ -1,7 +1,7 @@
 """The server path's VBA project: buttons that call ``finsam-xl serve`` through xlwings' client.
 
 ``finsam-xl new --xlsm --server URL`` writes the workbook as usual and then
-replaces its ``xl/vbaProject.bin`` (``use_server``) with a project of
+replaces its ``xl/vbaProject.bin`` (``workbook.vba_part.use_server``) with a project of
 
 * ``FinsamServer`` (``src/FinsamServer.bas``): the same public macros as
   ``FinsamXL`` (Berakna, Kontrollera, NyttAr, Sjalvtest), so the existing buttons
@@ -20,15 +20,12 @@ The document modules keep the code names the sheets already have
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 
 from .modules import ModuleKind, VbaModule
-from .project import build_vba_project
 from .sources import load_package_module, xlwings_modules, xlwings_package_dir
 
-__all__ = ["REMOTE_FILES", "SERVER_MODULE", "check_url", "remote_modules", "server_modules",
-           "use_server"]
+__all__ = ["REMOTE_FILES", "SERVER_MODULE", "check_url", "remote_modules", "server_modules"]
 
 SERVER_MODULE = "FinsamServer"
 #: xlwings' remote client as ``quickstart --server`` imports it (xlwings cli.py).
@@ -69,47 +66,3 @@ def server_modules(url: str, package_dir: Path | None = None) -> list[VbaModule]
         raise RuntimeError("src/FinsamServer.bas has no SERVER_URL constant")
     server = VbaModule(own.name, code, own.kind, own.attributes)
     return [server, *xlwings_modules(package_dir), *remote_modules(package_dir)]
-
-
-def _code_names(archive: zipfile.ZipFile) -> tuple[str, list[str]]:
-    """The workbook's and each worksheet's VBA code name, in sheet order."""
-    from defusedxml import ElementTree as SafeET
-
-    from finsam_xl.workbook.package import NS_MAIN, Package
-
-    package = Package.read(archive)
-    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-    pr = workbook.find(f"{{{NS_MAIN}}}workbookPr")
-    book_name = (pr.get("codeName") if pr is not None else None) or "ThisWorkbook"
-    names = []
-    for sheet, part in package.sheet_parts.items():
-        root = SafeET.fromstring(archive.read(part))
-        sheet_pr = root.find(f"{{{NS_MAIN}}}sheetPr")
-        code = sheet_pr.get("codeName") if sheet_pr is not None else None
-        if not code:
-            raise ValueError(f"bladet {sheet} saknar VBA-kodnamn; skapa arbetsboken med --xlsm")
-        names.append(code)
-    return book_name, names
-
-
-def use_server(path: Path, url: str) -> bytes:
-    """Replace the .xlsm's VBA project by the server one; every other part is kept byte for byte."""
-    from finsam_xl.workbook.safety import atomic_write
-
-    modules = server_modules(url)
-    with zipfile.ZipFile(path) as archive:
-        if "xl/vbaProject.bin" not in archive.namelist():
-            raise ValueError(f"{path}: har inget VBA-projekt; --server kräver --xlsm.")
-        book_name, sheets = _code_names(archive)
-        infos = archive.infolist()
-        parts = {i.filename: archive.read(i) for i in infos}
-    project = build_vba_project(modules, sheets, "VBAProject", workbook_code_name=book_name)
-    parts["xl/vbaProject.bin"] = project
-
-    def produce(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w") as out:
-            for info in infos:
-                out.writestr(info, parts[info.filename], compress_type=info.compress_type)
-
-    atomic_write(path, produce, keep_backup=False)
-    return project

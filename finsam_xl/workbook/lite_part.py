@@ -478,7 +478,7 @@ def after_new(path: Path, lite: bool | None = None, server: str | None = None) -
     if server is not None:
         if not xlsm:
             raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
-        from finsam_xl.vba.server import use_server
+        from finsam_xl.workbook.vba_part import use_server
 
         use_server(path, server)
     if lite if lite is not None else not xlsm:
