@@ -28,13 +28,10 @@ rounds so that the ratios compare runs close in time.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -43,6 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_sie import _setup_books, _setup_split, child, run  # noqa: E402  (the shared harness)
 
 MEMBER_ACCOUNTS = {
     "Försäkringskassan med Arbetsförmedlingen": "3591",
@@ -147,28 +147,6 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
     return count
 
 
-def _setup_split() -> Callable[[str], object]:
-    def work(path: str) -> object:
-        count = 0
-        with open(path, encoding="cp437") as stream:
-            for line in stream:
-                line.split()
-                count += 1
-        return count
-
-    return work
-
-
-def _setup_books() -> Callable[[str], object]:
-    from finsam_xl.books.ledger import read_sie_books
-
-    def work(path: str) -> object:
-        books = read_sie_books(Path(path))
-        return {"keys": len(books.ledger.sums), "rows": books.ledger.rows}
-
-    return work
-
-
 def _setup_recon() -> Callable[[str], object]:
     import synthetic_books as sb
 
@@ -203,33 +181,6 @@ MEASURES = {"split": _setup_split, "books": _setup_books, "recon": _setup_recon}
 KINDS = ("split", "books", "recon")
 
 
-def child(kind: str, path: str) -> None:
-    """Run one measurement and print it as JSON."""
-    import resource
-
-    work = MEASURES[kind]()
-    start = time.perf_counter()
-    result = work(path)
-    seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "result": result},
-                     ensure_ascii=False))
-
-
-def run_once(kind: str, path: Path) -> dict[str, object]:
-    """Measure one kind in a fresh subprocess."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", kind, "--file", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        return {"skipped": f"crashed: {out.stderr.strip()[-300:]}"}
-    data: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
-    return data
-
-
 def main() -> None:
     """Generate the file, run the measurements, print the table."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -240,7 +191,7 @@ def main() -> None:
     parser.add_argument("--file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        child(args.measure, args.file)
+        child(args.measure, args.file, MEASURES)
         return
     with tempfile.TemporaryDirectory(prefix="bench_recon_") as tmp:
         path = args.input or Path(tmp) / "bench.se"
@@ -251,16 +202,7 @@ def main() -> None:
             print(f"file: {args.rows:,} #TRANS rows, {vouchers:,} vouchers")
         print(f"size {os.path.getsize(path) / 1e6:.1f} MB")
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, repeat {args.repeat}")
-        results: dict[str, dict[str, object]] = {}
-        for _ in range(args.repeat):
-            for kind in KINDS:
-                data = run_once(kind, path)
-                best = results.get(kind)
-                if best is None or "skipped" in data or "skipped" in best:
-                    results[kind] = data
-                else:
-                    best["seconds"] = min(float(best["seconds"]), float(data["seconds"]))  # type: ignore[arg-type]
-                    best["peak_mb"] = max(float(best["peak_mb"]), float(data["peak_mb"]))  # type: ignore[arg-type]
+        results = run(KINDS, path, args.repeat, __file__)
     base = results["split"]
     print(f"{'measurement':<11} {'time s':>8} {'x split':>8} {'peak MB':>8}  result")
     for kind, data in results.items():

@@ -188,12 +188,14 @@ MEASURES = {
 KINDS = ("split", "reader", "pysie", "books")
 
 
-def child(kind: str, path: str) -> None:
-    """Run one measurement and print it as JSON."""
+def child(
+    kind: str, path: str, measures: dict[str, Callable[[], Callable[[str], object]]] | None = None
+) -> None:
+    """Run one measurement (of ``measures``, default this file's) and print it as JSON."""
     import resource
 
     try:
-        work = MEASURES[kind]()
+        work = (measures or MEASURES)[kind]()
     except ImportError as exc:
         print(json.dumps({"skipped": f"not installed or not importable: {exc}"}))
         return
@@ -210,10 +212,10 @@ def child(kind: str, path: str) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, "result": result}))
 
 
-def run_once(kind: str, path: Path) -> dict[str, object]:
-    """Measure one kind in a fresh subprocess."""
+def run_once(kind: str, path: Path, script: str = __file__) -> dict[str, object]:
+    """Measure one kind in a fresh subprocess of ``script`` (a bench with ``--measure``)."""
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", kind, "--file", str(path)],
+        [sys.executable, script, "--measure", kind, "--file", str(path)],
         capture_output=True,
         text=True,
         check=False,
@@ -224,7 +226,9 @@ def run_once(kind: str, path: Path) -> dict[str, object]:
     return data
 
 
-def run(kinds: tuple[str, ...], path: Path, repeat: int) -> dict[str, dict[str, object]]:
+def run(
+    kinds: tuple[str, ...], path: Path, repeat: int, script: str = __file__
+) -> dict[str, dict[str, object]]:
     """Measure the kinds in rounds (each round runs every kind once, in order).
 
     Rounds rather than one kind R times: the load of a shared machine drifts, and a
@@ -236,7 +240,7 @@ def run(kinds: tuple[str, ...], path: Path, repeat: int) -> dict[str, dict[str, 
         for kind in kinds:
             if "skipped" in results.get(kind, {}):
                 continue
-            data = run_once(kind, path)
+            data = run_once(kind, path, script)
             best = results.get(kind)
             if best is None or "skipped" in data:
                 results[kind] = data
