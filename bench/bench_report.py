@@ -10,24 +10,14 @@ from __future__ import annotations
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synth import big_budget  # noqa: E402
+from synth import big_budget, timed  # noqa: E402
 
 from finsam_xl import jobs  # noqa: E402
-from finsam_xl.jobs.report import report  # noqa: E402
-
-
-def timed(fn: object, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from finsam_xl.jobs.report import write_report as report  # noqa: E402
 
 
 def main() -> None:

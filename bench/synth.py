@@ -1,8 +1,11 @@
-"""A synthetic large förbund for benchmarks: N members, M lines, 5 years."""
+"""What the benchmarks share: a synthetic large förbund (N members, M lines, 5 years), a timer."""
 
 from __future__ import annotations
 
 import random
+import statistics
+import time
+from collections.abc import Callable
 from typing import Any
 
 from finsam_xl.model import Budget
@@ -54,3 +57,13 @@ def big_budget(members: int = 50, lines: int = 2000, seed: int = 1) -> Budget:
             "equity": {"opening": 5_000_000, "opening_year": 2025, "floor": 1_000_000},
         }
     )
+
+
+def timed(fn: Callable[[], object], repeat: int = 5) -> float:
+    """The median wall time of ``repeat`` calls of ``fn``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
