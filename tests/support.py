@@ -7,6 +7,9 @@ are kept in ``tests/data/figures`` so that the tests run in a bare clone;
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,3 +34,39 @@ def shared_example(name: str) -> dict[str, Any]:
 def example_path() -> Any:
     """Function returning the bundled interchange file of an example."""
     return lambda name: EXAMPLES / f"{name}.yaml"
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+#: LibreOffice's filter for saving as a regular .xlsx.
+TO_XLSX = "xlsx:Calc MS Excel 2007 XML"
+
+
+def libreoffice_convert(
+    files: Sequence[Path], outdir: Path, target: str, timeout: float = 240, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    """Convert ``files`` with headless LibreOffice (a private profile beside ``outdir``)."""
+    assert SOFFICE, "LibreOffice (soffice) saknas"
+    profile = outdir.parent / f"{outdir.name}-lo-profile"
+    return subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        check=check,
+        capture_output=True,
+        timeout=timeout,
+    )
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each non-empty page of a PDF (pdftotext -layout)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return [page for page in text.split("\f") if page.strip()]

@@ -16,7 +16,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table
-from support import EXAMPLE_NAMES, EXAMPLES
+from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 
 from finsam_xl import jobs
 from finsam_xl.books.closing import closing_equity_from_sie
@@ -32,7 +32,6 @@ from finsam_xl.workbook.safety import WorkbookError
 from finsam_xl.workbook.shift import shift_address, shift_formula
 
 D = Decimal
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 WHEN = datetime(2024, 10, 15, 9, 30)
 
 
@@ -539,24 +538,8 @@ def test_libreoffice_opens_rolled_workbooks(books: dict[str, Path], tmp_path: Pa
         out = tmp_path / f"{name}-next.xlsx"
         roll(copy_of(books, name, tmp_path), out)
         rolled.append(out)
-    converted, profile = tmp_path / "lo", tmp_path / "profile"
-    assert SOFFICE
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(converted),
-            *map(str, rolled),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    converted = tmp_path / "lo"
+    libreoffice_convert(rolled, converted, TO_XLSX)
     for path in rolled:
         assert read_workbook(converted / path.name).budget == read_workbook(path).budget
 

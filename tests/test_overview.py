@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import msoffcrypto  # noqa: F401  (used by the encrypted-file case through the CLI's reader)
 import pytest
 from openpyxl import load_workbook
-from support import EXAMPLE_NAMES, EXAMPLES, ROOT
+from support import EXAMPLE_NAMES, EXAMPLES, ROOT, SOFFICE, libreoffice_convert, pdf_pages
 from typer.testing import CliRunner
 
 from finsam_xl import jobs
@@ -24,7 +23,6 @@ from finsam_xl.model.interchange import dump, load
 
 runner = CliRunner()
 WORKBOOKS = ROOT / "workbooks" / "examples"
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def synthetic(name: str, seed: int, region: str = "Region Dalarna (hälso- och sjukvård)") -> Budget:
@@ -189,17 +187,8 @@ def test_the_overview_workbook_matches_the_json(folder: Path, tmp_path: Path) ->
 def test_the_overview_renders_with_page_numbers(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "oversikt.xlsx"
     jobs.overview_of([folder], out, workers=1)
-    assert SOFFICE
-    subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'p'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
-        check=True, capture_output=True, timeout=180,
-    )
-    pdf = tmp_path / "oversikt.pdf"
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    pages = [p for p in text.split("\f") if p.strip()]
+    libreoffice_convert([out], tmp_path, "pdf", timeout=180)
+    pages = pdf_pages(tmp_path / "oversikt.pdf")
     assert len(pages) >= 5
     for number, page in enumerate(pages, start=1):
         assert "Översikt samordningsförbund" in page

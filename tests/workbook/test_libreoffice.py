@@ -7,43 +7,23 @@ equal ours, and reading its output back must give the same budget.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from support import EXAMPLE_NAMES, EXAMPLES
+from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
 
 
 @pytest.fixture(scope="module")
 def converted(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("lo")
-    profile = tmp_path_factory.mktemp("profile")
-    assert SOFFICE
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(out),
-            *[str(p) for p in example_books.values()],
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    libreoffice_convert(list(example_books.values()), out, TO_XLSX)
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import synthetic_books as sb
 from openpyxl import load_workbook
+from support import libreoffice_convert, pdf_pages
 from typer.testing import CliRunner
 
 from finsam_xl import jobs
@@ -214,7 +215,6 @@ def test_uppfoljning_prints_with_the_forbund_and_page_numbers(
 ) -> None:
     """LibreOffice renders Uppföljning (and Avstämning) to PDF: name and 'Sida x av y' per page."""
     import shutil
-    import subprocess
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftotext") is None:
@@ -227,17 +227,8 @@ def test_uppfoljning_prints_with_the_forbund_and_page_numbers(
         if ws.title not in ("Avstämning", "Uppföljning"):
             wb.remove(ws)
     wb.save(tmp_path / "print.xlsx")
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(tmp_path / "print.xlsx")],
-        check=True, capture_output=True, timeout=240,
-    )
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(tmp_path / "print.pdf"), "-"],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    pages = [p for p in text.split("\f") if p.strip()]
+    libreoffice_convert([tmp_path / "print.xlsx"], tmp_path, "pdf")
+    pages = pdf_pages(tmp_path / "print.pdf")
     assert len(pages) >= 3  # Avstämning runs over several pages, Uppföljning after it
     for number, page in enumerate(pages, start=1):
         assert "Södra Dalarnas Samordningsförbund" in page, number

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from support import EXAMPLE_NAMES
+from support import EXAMPLE_NAMES, libreoffice_convert
 
 from finsam_xl.workbook import schema as S
 
@@ -64,22 +64,7 @@ def rendered(
         copy = folder / f"{name}.xlsx"
         only_computed(book, copy)
         sources.append(str(copy))
-    profile = folder / "profile"
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            *sources,
-        ],
-        capture_output=True,
-        timeout=240,
-        check=False,
-    )
+    libreoffice_convert([Path(p) for p in sources], folder, "pdf", check=False)
     pages: dict[str, list[str]] = {}
     for name in example_books:
         pdf = folder / f"{name}.pdf"

@@ -11,8 +11,6 @@ plus sheets that force the XML parser (cells without a reference, CDATA).
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
@@ -20,15 +18,13 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from support import ROOT
+from support import ROOT, SOFFICE, TO_XLSX, libreoffice_convert
 from test_bad_inputs import CASES, broken  # noqa: F401  (the fixture)
 
 from finsam_xl.workbook.reader import read_book
 from finsam_xl.workbook.safety import inspect_package
 from finsam_xl.workbook.views import OpenpyxlBook
 from finsam_xl.workbook.zipview import ZipBookView, ZipSheet, open_zip_view
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def openpyxl_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
@@ -103,23 +99,7 @@ def test_every_broken_workbook_reads_the_same(
 def test_a_file_saved_by_libreoffice_reads_the_same(
     example_books: dict[str, Path], tmp_path: Path
 ) -> None:
-    profile = tmp_path / "profile"
-    assert SOFFICE
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(tmp_path),
-            str(example_books["fryksdalen-2022"]),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    libreoffice_convert([example_books["fryksdalen-2022"]], tmp_path, TO_XLSX, timeout=180)
     assert_same_reading(tmp_path / "fryksdalen-2022.xlsx")
 
 
