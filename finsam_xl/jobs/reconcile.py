@@ -9,7 +9,6 @@ Books with errors never lead to a write.
 from __future__ import annotations
 
 import contextlib
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,12 +93,8 @@ def _reconcile_workbook(
             written[:] = list(grids)
             return grids
 
-        with zipfile.ZipFile(path) as archive:  # a workbook older than Uppföljning lacks it
-            followup = S.N_FOLLOWUP in Package.read(archive).names
-        names = (S.N_RECON, S.N_FOLLOWUP) if followup else (S.N_RECON,)
-
-        def produce(tmp: Path) -> None:
-            write_grids(path, tmp, names, build)
+        def produce(tmp: Path) -> None:  # a workbook older than Uppföljning lacks its name
+            write_grids(path, tmp, (S.N_RECON,), build, optional=(S.N_FOLLOWUP,))
 
         atomic_write(path, produce)
         result.written = path
