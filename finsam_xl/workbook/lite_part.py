@@ -44,6 +44,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import finsam_xl
+from finsam_xl.workbook.package import FIXED_TIME, read_parts, write_parts
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_package
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
@@ -67,7 +68,7 @@ CT_WEBEXTENSION = "application/vnd.ms-office.webextension+xml"
 CT_TASKPANES = "application/vnd.ms-office.webextensiontaskpanes+xml"
 TASKPANES = "xl/webextensions/taskpanes.xml"
 TASKPANES_RELS = "xl/webextensions/_rels/taskpanes.xml.rels"
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
 _WEBEXT = re.compile(r"^xl/webextensions/webextension(\d+)\.xml$")
 
 
@@ -143,7 +144,7 @@ def bundle_zip(files: dict[str, bytes] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in (files or bundle_files()).items():
-            info = zipfile.ZipInfo(name, _FIXED_TIME)
+            info = zipfile.ZipInfo(name, FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data, compresslevel=9)
@@ -398,25 +399,6 @@ def _check_size(size: int) -> None:
             f"{MAX_SETTINGS_BYTES // 1024} KB för ett tilläggs inställningar i arbetsboken.")
 
 
-def _read_parts(path: Path) -> tuple[dict[str, bytes], list[zipfile.ZipInfo]]:
-    with zipfile.ZipFile(path) as archive:
-        infos = archive.infolist()
-        return {i.filename: archive.read(i) for i in infos}, infos
-
-
-def _write_parts(target: Path, parts: dict[str, bytes], infos: list[zipfile.ZipInfo]) -> None:
-    """Write ``parts``: existing ones in their order with their zip settings, new ones last."""
-    known = {i.filename for i in infos}
-    with zipfile.ZipFile(target, "w") as out:
-        for info in infos:
-            out.writestr(info, parts[info.filename], compress_type=info.compress_type)
-        for name, data in parts.items():
-            if name not in known:
-                info = zipfile.ZipInfo(name, _FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                out.writestr(info, data)
-
-
 def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutcome:
     """Add or update finsam_xl's xlwings Lite code in the workbook ``path`` (``finsam-xl lite``).
 
@@ -425,26 +407,26 @@ def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutc
     is already current (``changed`` False) and ``out`` is not given.
     """
     inspect_package(path)
-    parts, infos = _read_parts(path)
+    parts, infos = read_parts(path)
     new_parts, outcome = embedded_parts(parts, force=force)
     target = out or path
     if outcome.changed or target != path:
-        atomic_write(target, lambda tmp: _write_parts(tmp, new_parts, infos),
+        atomic_write(target, lambda tmp: write_parts(tmp, new_parts, infos),
                      keep_backup=target == path)
     return outcome
 
 
 def embed_into_new(path: Path) -> EmbedOutcome:
     """The step ``finsam-xl new`` runs after writing a workbook (no backup of its own file)."""
-    parts, infos = _read_parts(path)
+    parts, infos = read_parts(path)
     new_parts, outcome = embedded_parts(parts)
-    atomic_write(path, lambda tmp: _write_parts(tmp, new_parts, infos), keep_backup=False)
+    atomic_write(path, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=False)
     return outcome
 
 
 def extract(path: Path) -> dict[str, str]:
     """The xlwings Lite properties stored in a workbook (empty if it has none)."""
-    parts, _ = _read_parts(path)
+    parts, _ = read_parts(path)
     for name in sorted(parts):
         if _WEBEXT.match(name):
             props = read_properties(parts[name])
@@ -506,8 +488,8 @@ def carry_over(source: Path, out: Path) -> bool:
     main = extract(source).get("main.py")
     if not main or MARKER not in main or not out.is_file():
         return False
-    parts, infos = _read_parts(out)
+    parts, infos = read_parts(out)
     new_parts, outcome = embedded_parts(parts)
     if outcome.changed:
-        atomic_write(out, lambda tmp: _write_parts(tmp, new_parts, infos), keep_backup=False)
+        atomic_write(out, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=False)
     return True

@@ -11,6 +11,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree as SafeET
@@ -100,3 +101,27 @@ def cell_styles(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], st
         if match:
             styles[(int(match.group(2)), col_index(match.group(1)))] = cell.get("s", "0")
     return styles
+
+
+#: The timestamp of parts added to a package, so that a written file does not depend on the clock.
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def read_parts(path: Path) -> tuple[dict[str, bytes], list[zipfile.ZipInfo]]:
+    """Every part of a package by name, and the zip entries in their order."""
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        return {i.filename: archive.read(i) for i in infos}, infos
+
+
+def write_parts(target: Path, parts: dict[str, bytes], infos: list[zipfile.ZipInfo]) -> None:
+    """Write ``parts``: existing ones in their order with their zip settings, new ones last."""
+    known = {i.filename for i in infos}
+    with zipfile.ZipFile(target, "w") as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename], compress_type=info.compress_type)
+        for name, data in parts.items():
+            if name not in known:
+                info = zipfile.ZipInfo(name, FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, data)

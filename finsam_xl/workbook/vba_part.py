@@ -14,7 +14,7 @@ from defusedxml import ElementTree as SafeET
 
 from finsam_xl.vba.project import build_vba_project
 from finsam_xl.vba.server import server_modules
-from finsam_xl.workbook.package import NS_MAIN, Package
+from finsam_xl.workbook.package import NS_MAIN, Package, read_parts, write_parts
 from finsam_xl.workbook.safety import atomic_write
 
 
@@ -42,15 +42,8 @@ def use_server(path: Path, url: str) -> bytes:
         if "xl/vbaProject.bin" not in archive.namelist():
             raise ValueError(f"{path}: har inget VBA-projekt; --server kräver --xlsm.")
         book_name, sheets = _code_names(archive)
-        infos = archive.infolist()
-        parts = {i.filename: archive.read(i) for i in infos}
+    parts, infos = read_parts(path)
     project = build_vba_project(modules, sheets, "VBAProject", workbook_code_name=book_name)
     parts["xl/vbaProject.bin"] = project
-
-    def produce(tmp: Path) -> None:
-        with zipfile.ZipFile(tmp, "w") as out:
-            for info in infos:
-                out.writestr(info, parts[info.filename], compress_type=info.compress_type)
-
-    atomic_write(path, produce, keep_backup=False)
+    atomic_write(path, lambda tmp: write_parts(tmp, parts, infos), keep_backup=False)
     return project
