@@ -59,6 +59,15 @@ def _print_findings(findings: list[Finding]) -> None:
     console.print(f"Kontroller: {summary_text(findings)}.")
 
 
+def _print_outcome_plan(outcome: jobs.Outcome) -> None:
+    """The plan table, unless input errors make its figures untrustworthy."""
+    if outcome.blocked:
+        if outcome.budget is not None:
+            typer.echo("Planen visas inte: indata har fel (se nedan).")
+        return
+    _print_plan(outcome.budget, outcome.result)
+
+
 def _print_plan(budget: Budget | None, result: Result | None) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -142,7 +151,7 @@ def check_cmd(
         data = result_json(outcome.result, outcome.findings)
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        _print_plan(outcome.budget, outcome.result)
+        _print_outcome_plan(outcome)
         _print_findings(outcome.findings)
     raise typer.Exit(1 if _has_errors(outcome.findings) or outcome.result is None else 0)
 
@@ -155,7 +164,7 @@ def recalc_cmd(
 ) -> None:
     """Räkna om planen, fördelningen och kontrollerna och skriv dem i arbetsboken."""
     outcome = jobs.recalc(file, out)
-    _print_plan(outcome.budget, outcome.result)
+    _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
     if outcome.written is None:
         typer.echo(f"Inget skrevs: rätta felen i indata först. {file} är oförändrad.", err=True)
@@ -232,7 +241,7 @@ def demo_cmd(
     from finsam_xl.jobs.budget import DEMO_EXAMPLE
 
     outcome = jobs.demo(out)
-    _print_plan(outcome.budget, outcome.result)
+    _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
@@ -357,7 +366,7 @@ def next_year_cmd(
         books=books,
         target_year=target,
     )
-    _print_plan(outcome.budget, outcome.result)
+    _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
     if outcome.written is None or outcome.budget is None:
         typer.echo(f"Inget skrevs: rätta felen i {file} först.", err=True)
@@ -406,7 +415,8 @@ def overview_cmd(
         count = len({(r.forbund, r.budget_year) for r in result.forbund})
         typer.echo(
             f"Skrev {written}: {count} förbund, {len(result.members)} medlemmar, "
-            f"{len(result.refused)} filer kunde inte läsas.",
+            f"{len(result.refused)} {'fil' if len(result.refused) == 1 else 'filer'} kunde inte "
+            "läsas.",
             err=as_json,
         )
     raise typer.Exit(1 if result.has_problems else 0)

@@ -609,6 +609,8 @@ def test_recalc_refuses_and_leaves_the_file(careless: dict[str, Path], case: Cas
     assert result.exit_code == 1, result.output
     assert "Inget skrevs" in result.output and "Traceback" not in result.output
     assert f"[{case.rule}] {case.where}: " in result.output
+    # the plan computed from untrustworthy input is not shown as if it were the budget
+    assert "Resultat" not in result.output.split("Fel [")[0]
     assert digest(path) == before
     assert not path.with_name(f"{path.stem}.backup.xlsx").exists()
 
