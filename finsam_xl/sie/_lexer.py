@@ -165,6 +165,9 @@ class LineSource:
         if encoding is not None:
             self.encoding = self._normalise(encoding)
         self.bom = False
+        # The decoded text of the block last yielded: every line of it as decoded, before
+        # a line was blanked (a line with a NUL byte, an overlong line).
+        self.text = ""
 
     def _normalise(self, encoding: str) -> str:
         try:
@@ -202,6 +205,7 @@ class LineSource:
                 self._too_long(skipping + cut - (cut > 0 and chunk[cut - 1] == 13))
                 chunk = chunk[cut + 1 :]
                 skipping = 0
+                self.text = ""
                 yield [""]  # the overlong line keeps its line number
             last = chunk.rfind(b"\n")
             if last < 0:
@@ -218,6 +222,7 @@ class LineSource:
             yield self._decode_block(data)
         if skipping:
             self._too_long(skipping)
+            self.text = ""
             yield [""]
         elif pending:
             yield self._decode_block(pending + b"\n")
@@ -270,6 +275,7 @@ class LineSource:
                     self._look_for_utf8(data)
         else:
             text = self._decode_known(data, encoding)
+        self.text = text
         lines = text.split("\n")
         lines.pop()  # data always ends with a line end
         if data.translate(None, _NOT_CONTROL):  # fast: no pattern search per block

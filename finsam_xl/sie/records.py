@@ -50,107 +50,108 @@ class Period(NamedTuple):
         return f"{self.year:04d}{self.month:02d}"
 
 
+@dataclass(slots=True)
+class Located:
+    """What every record carries: the line it was read from (0 when made in code).
+
+    Keyword-only, so that it follows a record's own fields, and left out of
+    comparisons: two records are equal when their content is equal.
+    """
+
+    line: int = field(default=0, compare=False, kw_only=True)
+
+
 # --------------------------------------------------------------------------------------
 # Identification records
 # --------------------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
-class Flag:
+class Flag(Located):
     """``#FLAGGA x``: 0 = not yet imported, 1 = already imported by the receiver."""
 
     LABEL: ClassVar[str] = "FLAGGA"
     flag: int
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class ProgramInfo:
+class ProgramInfo(Located):
     """``#PROGRAM programnamn version``: the program that wrote the file."""
 
     LABEL: ClassVar[str] = "PROGRAM"
     name: str
     version: str = ""
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class FileFormat:
+class FileFormat(Located):
     """``#FORMAT PC8``: the character set the file claims (the reader checks the bytes)."""
 
     LABEL: ClassVar[str] = "FORMAT"
     value: str = "PC8"
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Generated:
+class Generated(Located):
     """``#GEN datum sign``: when and by whom the file was generated."""
 
     LABEL: ClassVar[str] = "GEN"
     date: dt.date
     sign: str = ""
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class SieType:
+class SieType(Located):
     """``#SIETYP typnr``: 1, 2, 3 or 4."""
 
     LABEL: ClassVar[str] = "SIETYP"
     type: int
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Prose:
+class Prose(Located):
     """``#PROSA text``: free text about the file."""
 
     LABEL: ClassVar[str] = "PROSA"
     text: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class CompanyType:
+class CompanyType(Located):
     """``#FTYP företagstyp``: type of company (AB, E, HB, KB, EK, ...)."""
 
     LABEL: ClassVar[str] = "FTYP"
     company_type: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class CompanyId:
+class CompanyId(Located):
     """``#FNR företagsid``: the sending program's own id of the company."""
 
     LABEL: ClassVar[str] = "FNR"
     company_id: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class OrgNumber:
+class OrgNumber(Located):
     """``#ORGNR orgnr förvnr verknr``: organisation number, acquisition and activity numbers."""
 
     LABEL: ClassVar[str] = "ORGNR"
     orgnr: str
     acquisition_no: str = ""
     activity_no: str = ""
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class IndustryCode:
+class IndustryCode(Located):
     """``#BKOD SNI-kod``: industry code."""
 
     LABEL: ClassVar[str] = "BKOD"
     sni: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Address:
+class Address(Located):
     """``#ADRESS kontakt utdelningsadr postadr tel``."""
 
     LABEL: ClassVar[str] = "ADRESS"
@@ -158,63 +159,56 @@ class Address:
     street: str = ""
     postal: str = ""
     phone: str = ""
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class CompanyName:
+class CompanyName(Located):
     """``#FNAMN företagsnamn``."""
 
     LABEL: ClassVar[str] = "FNAMN"
     name: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class FiscalYear:
+class FiscalYear(Located):
     """``#RAR årsnr start slut``: year 0 is the current year, -1 the one before."""
 
     LABEL: ClassVar[str] = "RAR"
     year_index: int
     start: dt.date
     end: dt.date
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class TaxYear:
+class TaxYear(Located):
     """``#TAXAR år``: the tax assessment year the file's SRU codes refer to."""
 
     LABEL: ClassVar[str] = "TAXAR"
     year: int
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Coverage:
+class Coverage(Located):
     """``#OMFATTN datum``: the date up to which balances are included."""
 
     LABEL: ClassVar[str] = "OMFATTN"
     date: dt.date
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class ChartType:
+class ChartType(Located):
     """``#KPTYP typ``: the chart of accounts (BAS95, BAS96, EUBAS97, NE2007, ...)."""
 
     LABEL: ClassVar[str] = "KPTYP"
     chart_type: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Currency:
+class Currency(Located):
     """``#VALUTA valutakod``: the reporting currency (ISO 4217), SEK if absent."""
 
     LABEL: ClassVar[str] = "VALUTA"
     code: str
-    line: int = field(default=0, compare=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -223,75 +217,68 @@ class Currency:
 
 
 @dataclass(slots=True)
-class Account:
+class Account(Located):
     """``#KONTO kontonr kontonamn``."""
 
     LABEL: ClassVar[str] = "KONTO"
     account: str
     name: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class AccountType:
+class AccountType(Located):
     """``#KTYP kontonr kontotyp``: T (tillgång), S (skuld), K (kostnad) or I (intäkt)."""
 
     LABEL: ClassVar[str] = "KTYP"
     account: str
     type: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Unit:
+class Unit(Located):
     """``#ENHET kontonr enhet``: the unit of the account's quantities."""
 
     LABEL: ClassVar[str] = "ENHET"
     account: str
     unit: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class SruCode:
+class SruCode(Located):
     """``#SRU konto SRU-kod``: the tax form code an account maps to."""
 
     LABEL: ClassVar[str] = "SRU"
     account: str
     code: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Dimension:
+class Dimension(Located):
     """``#DIM dimensionsnr namn``: 1 = kostnadsställe, 6 = projekt, and so on."""
 
     LABEL: ClassVar[str] = "DIM"
     dimension: int
     name: str
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class SubDimension:
+class SubDimension(Located):
     """``#UNDERDIM dimensionsnr namn superdimension``."""
 
     LABEL: ClassVar[str] = "UNDERDIM"
     dimension: int
     name: str
     parent: int
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class SieObject:
+class SieObject(Located):
     """``#OBJEKT dimensionsnr objektnr objektnamn``: e.g. cost centre 35000."""
 
     LABEL: ClassVar[str] = "OBJEKT"
     dimension: int
     object_id: str
     name: str
-    line: int = field(default=0, compare=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -300,7 +287,7 @@ class SieObject:
 
 
 @dataclass(slots=True)
-class Balance:
+class Balance(Located):
     """``#IB``/``#UB``/``#RES årsnr konto saldo kvantitet``: year balances."""
 
     LABELS: ClassVar[tuple[str, ...]] = ("IB", "UB", "RES")
@@ -309,11 +296,10 @@ class Balance:
     account: str
     amount: Decimal
     quantity: Decimal | None = None
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class ObjectBalance:
+class ObjectBalance(Located):
     """``#OIB``/``#OUB årsnr konto {objekt} saldo kvantitet``: balances per object."""
 
     LABELS: ClassVar[tuple[str, ...]] = ("OIB", "OUB")
@@ -323,11 +309,10 @@ class ObjectBalance:
     objects: ObjectList
     amount: Decimal
     quantity: Decimal | None = None
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class PeriodBalance:
+class PeriodBalance(Located):
     """``#PSALDO``/``#PBUDGET årsnr period konto {objekt} saldo kvantitet``.
 
     ``#PSALDO`` is the actual change of the month, ``#PBUDGET`` the budget of
@@ -342,7 +327,6 @@ class PeriodBalance:
     objects: ObjectList
     amount: Decimal
     quantity: Decimal | None = None
-    line: int = field(default=0, compare=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -351,7 +335,7 @@ class PeriodBalance:
 
 
 @dataclass(slots=True)
-class Transaction:
+class Transaction(Located):
     """``#TRANS``/``#RTRANS``/``#BTRANS kontonr {objekt} belopp transdat transtext kvantitet sign``.
 
     ``kind`` says which: ``TRANS`` is a booked row; ``RTRANS`` marks a row
@@ -369,11 +353,10 @@ class Transaction:
     text: str = ""
     quantity: Decimal | None = None
     sign: str = ""
-    line: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
-class Voucher:
+class Voucher(Located):
     """``#VER serie vernr verdatum vertext regdatum sign`` with its rows in ``{ }``.
 
     ``rows`` holds every row in file order (``TRANS``, ``RTRANS``,
@@ -388,7 +371,6 @@ class Voucher:
     reg_date: dt.date | None = None
     sign: str = ""
     rows: list[Transaction] = field(default_factory=list)
-    line: int = field(default=0, compare=False)
 
     def transactions(self) -> Iterator[Transaction]:
         """Yield the booked rows (``#TRANS``), the ones that make up the voucher's amounts."""
@@ -431,12 +413,11 @@ class CapturedVoucher:
 
 
 @dataclass(slots=True)
-class Checksum:
+class Checksum(Located):
     """``#KSUMMA [kontrollsumma]``: opens (no value) and closes (value) the checksummed part."""
 
     LABEL: ClassVar[str] = "KSUMMA"
     value: int | None = None
-    line: int = field(default=0, compare=False)
 
 
 Record: TypeAlias = (

@@ -927,3 +927,35 @@ def test_accrual_inputs_from_one_pass() -> None:
     # The uncaptured rows still take the hot path; the captured account's rows do not.
     assert totals.hot_rows == 3 and totals.rows == 4
     assert posting_totals(data).captured == []
+
+
+# Amounts a plain row's shape may carry that are not the hot path's (the search of a
+# block for them decides whether its rows' amounts are checked one by one).
+ODD_AMOUNTS = [
+    "1.005",
+    "1_000.00",
+    "+5.00",
+    "1234567890123456.00",
+    "12.5",
+    "12",
+    "5.00\t",
+    "5.0.00",
+    "-5.00-",
+    "0x5.00",
+    "\u0661\u0662.\u0660\u0660",  # Arabic-Indic digits: int() reads them, SIE does not
+]
+
+
+@pytest.mark.parametrize("odd", ODD_AMOUNTS)
+@pytest.mark.parametrize("encoding", ["cp437", "utf-8"])
+def test_an_odd_amount_among_plain_rows(odd: str, encoding: str) -> None:
+    # Every row has a head and rest the hot path knows by then; one amount is odd.
+    if not odd.isascii() and encoding == "cp437":
+        odd = "5.00\x1f"  # a control character CP437 can hold
+    plain = ['#TRANS 4010 {1 "35000"} 10.00 20250105 "Faktura"'] * 3
+    lines = ['#VER A 1 20250105 "x" 20250105', "{", *plain]
+    lines += [f'#TRANS 4010 {{1 "35000"}} {odd} 20250105 "Faktura"', "#TRANS 2440 {} -30.00", "}"]
+    outcome = check(sie(*lines, encoding=encoding))
+    assert issues_of(outcome), "the odd amount is reported"
+    totals = posting_totals(sie(*lines, encoding=encoding))
+    assert totals.hot_rows >= 3  # the plain rows did take the hot path
