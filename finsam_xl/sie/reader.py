@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar, cast
+from typing import TypedDict, TypeVar, Unpack, cast
 
 from finsam_xl.model.findings import Severity
 
@@ -212,38 +212,32 @@ class SieFile:
 # --------------------------------------------------------------------------------------
 
 
-def iter_records(
-    source: Source,
-    *,
-    issues: list[Issue] | None = None,
-    encoding: str | None = None,
-    strict: bool = False,
-    name: str | None = None,
-) -> Iterator[Record]:
-    """Yield the records of an SIE file one at a time (a voucher whole, with its rows).
+class ReadOptions(TypedDict, total=False):
+    """How a file is read: the options of ``iter_records``, ``read_vouchers`` and ``SieReader``.
 
-    Pass a list as ``issues`` to collect the problems found; each has a Swedish
-    message and a ``file:line`` location. ``encoding`` overrides detection.
-    With ``strict=True`` the first error raises ``SieError``; fatal problems
-    always do.
+    ``issues``: a list to collect the problems found in (each with a Swedish message
+    and a ``file:line`` location); ``encoding`` overrides detection; ``strict``
+    makes the first error raise ``SieError`` (fatal problems always do); ``name``
+    is the file's name in messages.
     """
-    return SieReader(source, encoding=encoding, strict=strict, name=name, issues=issues).records()
+
+    issues: list[Issue] | None
+    encoding: str | None
+    strict: bool
+    name: str | None
 
 
-def read_vouchers(
-    source: Source,
-    *,
-    issues: list[Issue] | None = None,
-    encoding: str | None = None,
-    strict: bool = False,
-    name: str | None = None,
-) -> Iterator[Voucher]:
+def iter_records(source: Source, **options: Unpack[ReadOptions]) -> Iterator[Record]:
+    """Yield the records of an SIE file one at a time (a voucher whole, with its rows)."""
+    return SieReader(source, **options).records()
+
+
+def read_vouchers(source: Source, **options: Unpack[ReadOptions]) -> Iterator[Voucher]:
     """Yield the vouchers of an SIE file one at a time, each with its rows.
 
-    Memory holds one voucher at a time; see ``iter_records`` for the options.
+    Memory holds one voucher at a time.
     """
-    reader = SieReader(source, encoding=encoding, strict=strict, name=name, issues=issues)
-    return reader.vouchers()
+    return SieReader(source, **options).vouchers()
 
 
 def read_sie(
