@@ -228,14 +228,17 @@ class ReadOptions(TypedDict, total=False):
 
 
 def iter_records(source: Source, **options: Unpack[ReadOptions]) -> Iterator[Record]:
-    """Yield the records of an SIE file one at a time (a voucher whole, with its rows)."""
+    """Yield the records of an SIE file one at a time (a voucher whole, with its rows).
+
+    The options (``issues``, ``encoding``, ``strict``, ``name``) are ``ReadOptions``.
+    """
     return SieReader(source, **options).records()
 
 
 def read_vouchers(source: Source, **options: Unpack[ReadOptions]) -> Iterator[Voucher]:
     """Yield the vouchers of an SIE file one at a time, each with its rows.
 
-    Memory holds one voucher at a time.
+    Memory holds one voucher at a time; the options are those of ``iter_records``.
     """
     return SieReader(source, **options).vouchers()
 
