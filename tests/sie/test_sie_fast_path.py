@@ -942,6 +942,7 @@ ODD_AMOUNTS = [
     "5.0.00",
     "-5.00-",
     "0x5.00",
+    "5.00\rX",
     "\u0661\u0662.\u0660\u0660",  # Arabic-Indic digits: int() reads them, SIE does not
 ]
 
@@ -959,3 +960,16 @@ def test_an_odd_amount_among_plain_rows(odd: str, encoding: str) -> None:
     assert issues_of(outcome), "the odd amount is reported"
     totals = posting_totals(sie(*lines, encoding=encoding))
     assert totals.hot_rows >= 3  # the plain rows did take the hot path
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\n"])
+def test_rows_that_end_at_the_amount(end: str) -> None:
+    # Many programs write no date or text after the amount; with CRLF the amount is
+    # then followed by "\r". The block's search lets such rows keep the hot path.
+    rows = [f'#TRANS 4010 {{1 "35000"}} {n}.25' for n in range(1, 5)] + ["#TRANS 2440 {} -11.00"]
+    lines = ['#VER A 1 20250105 "x" 20250105', "{", *rows, "}"]
+    outcome = check(sie(*lines, end=end))
+    assert not issues_of(outcome)
+    totals = posting_totals(sie(*lines, end=end))
+    assert totals.rows == 5 and totals.hot_rows == 5
+    assert totals.sums[("4010", "35000", date(2025, 1, 5))] == Decimal("11.00")
