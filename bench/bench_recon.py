@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_sie import _setup_books, _setup_split, child, run  # noqa: E402  (the shared harness)
+from bench_sie import _setup_books, _setup_split, child, run, supplier_invoices  # noqa: E402  (the shared harness)
 
 MEMBER_ACCOUNTS = {
     "Försäkringskassan med Arbetsförmedlingen": "3591",
@@ -61,6 +61,7 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
         Account,
         Balance,
         Dimension,
+        ObjectList,
         Period,
         PeriodBalance,
         Record,
@@ -126,22 +127,15 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
                     Transaction("TRANS", "1510", ref, -amount),
                 ])
                 written += 4
-        while written < rows:
+
+        def cost_row(rng: random.Random) -> tuple[str, ObjectList]:
+            account, centre = rng.choice(lines)
+            objs: ObjectList = ((1, centre),) if centre else ()
+            return account, (*objs, (6, rng.choice(projects)))
+
+        for voucher in supplier_invoices(rng, rows - written, count, cost_row):
             count += 1
-            day = date(2025, rng.randint(1, 12), rng.randint(1, 28))
-            size = min(rng.randint(2, 6), max(rows - written, 2))
-            costs = []
-            total = Decimal(0)
-            for _ in range(size - 1):
-                amount = Decimal(rng.randint(100, 5_000_000)).scaleb(-2)
-                total += amount
-                account, centre = rng.choice(lines)
-                objs = ((1, centre),) if centre else ()
-                objs += ((6, rng.choice(projects)),)
-                costs.append(Transaction("TRANS", account, objs, amount, day, "Faktura"))
-            costs.append(Transaction("TRANS", "2440", (), -total, day, "Leverantörsskuld"))
-            written += len(costs)
-            yield Voucher("A", str(count), day, f"Leverantörsfaktura {count}", day, rows=costs)
+            yield voucher
 
     write_sie(records(), path)
     return count

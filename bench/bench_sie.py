@@ -53,11 +53,45 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from finsam_xl.sie import ObjectList, Voucher
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 ACCOUNTS = ["4010", "5010", "5410", "6110", "6250", "6550", "7010", "7510"]
+
+
+def supplier_invoices(
+    rng: random.Random,
+    rows: int,
+    last: int,
+    cost_row: Callable[[random.Random], tuple[str, ObjectList]],
+) -> Iterator[Voucher]:
+    """Supplier invoices (series A, numbered after ``last``) with ``rows`` #TRANS rows in all.
+
+    Each has 1 to 5 cost rows, whose account and objects ``cost_row`` draws, and the
+    supplier debt on 2440 that balances them. The benchmarks' files share it.
+    """
+    from finsam_xl.sie import Transaction, Voucher
+
+    written, number = 0, last
+    while written < rows:
+        number += 1
+        day = date(2025, rng.randint(1, 12), rng.randint(1, 28))
+        size = min(rng.randint(2, 6), max(rows - written, 2))
+        costs = []
+        total = Decimal(0)
+        for _ in range(size - 1):
+            amount = Decimal(rng.randint(100, 5_000_000)).scaleb(-2)
+            total += amount
+            account, objs = cost_row(rng)
+            costs.append(Transaction("TRANS", account, objs, amount, day, "Faktura"))
+        costs.append(Transaction("TRANS", "2440", (), -total, day, "Leverantörsskuld"))
+        written += len(costs)
+        yield Voucher("A", str(number), day, f"Leverantörsfaktura {number}", day, rows=costs)
 
 
 def generate(path: Path, rows: int, seed: int = 2026) -> int:
@@ -67,8 +101,6 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
         Dimension,
         Record,
         SieObject,
-        Transaction,
-        Voucher,
         header_records,
         write_sie,
     )
@@ -94,23 +126,14 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
             yield SieObject(1, centre, f"Kostnadsställe {centre}")
         for project in projects:
             yield SieObject(6, project, f"Projekt {project}")
-        written = 0
-        while written < rows:
+
+        def cost_row(rng: random.Random) -> tuple[str, ObjectList]:
+            objs = ((1, rng.choice(centres)), (6, rng.choice(projects)))
+            return rng.choice(ACCOUNTS), objs
+
+        for voucher in supplier_invoices(rng, rows, count, cost_row):
             count += 1
-            day = date(2025, rng.randint(1, 12), rng.randint(1, 28))
-            size = min(rng.randint(2, 6), max(rows - written, 2))
-            costs = []
-            total = Decimal(0)
-            for _ in range(size - 1):
-                amount = Decimal(rng.randint(100, 5_000_000)).scaleb(-2)
-                total += amount
-                objs = ((1, rng.choice(centres)), (6, rng.choice(projects)))
-                costs.append(
-                    Transaction("TRANS", rng.choice(ACCOUNTS), objs, amount, day, "Faktura")
-                )
-            costs.append(Transaction("TRANS", "2440", (), -total, day, "Leverantörsskuld"))
-            written += len(costs)
-            yield Voucher("A", str(count), day, f"Leverantörsfaktura {count}", day, rows=costs)
+            yield voucher
 
     write_sie(records(), path)
     return count

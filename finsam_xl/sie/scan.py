@@ -100,7 +100,7 @@ _VER_FAST = re.compile(
 # 15 digits, a point and two decimals, then a blank or the line end, "\r\n" too). A
 # block without one has every hot row's amount in that form, so its rows need not be
 # checked one by one ("10.00\r" at a line's end is read by int() as "10.00" would be).
-_ODD_AMOUNT = re.compile(r"\} (?!-?\d{1,15}+\.\d\d(?:\r(?=\n))?+(?![^ \n]))", re.ASCII)
+_ODD_AMOUNT = re.compile(rf"\}} (?!{HOT_AMOUNT.pattern}(?:\r(?=\n))?+(?![^ \n]))", re.ASCII)
 
 _MANDATORY = ("FLAGGA", "PROGRAM", "FORMAT", "GEN", "FNAMN")
 _TRANS_KINDS = frozenset(("TRANS", "RTRANS", "BTRANS"))
