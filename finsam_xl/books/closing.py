@@ -9,6 +9,7 @@ from pathlib import Path
 from finsam_xl.books.ledger import BooksError
 from finsam_xl.model.budget import Budget, MappingTarget
 from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.labels import os_reason
 from finsam_xl.model.money import kr
 
 DEFAULT_EQUITY_ACCOUNTS = (2000, 2099)
@@ -77,7 +78,7 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     except SieError as error:
         raise BooksError(f"Bokslutsfilen kan inte läsas: {error}") from None
     except OSError as error:
-        raise BooksError(f"{path}: kan inte läsa filen ({error.strerror}).") from None
+        raise BooksError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
     errors = [i for i in issues if str(i.severity) == "error"]
     if errors:
         raise BooksError("Bokslutsfilen har fel: " + "; ".join(str(i) for i in errors[:3]))

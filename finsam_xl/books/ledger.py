@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.labels import os_reason
 from finsam_xl.model.money import NUMBER_LIMIT, kr, parse_number_text
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
 
@@ -67,7 +68,7 @@ def read_sie_books(
     except SieError as error:
         raise BooksError(str(error)) from None
     except OSError as error:
-        raise BooksError(f"{path}: kan inte läsa filen ({error.strerror}).") from None
+        raise BooksError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
     sources = {key: f"{name}:{line}" for key, line in totals.first_lines.items()}
     huge = _huge_sums(totals.sums, totals.opening)
     if huge is not None:  # refused before any sum reaches the reconciliation's arithmetic

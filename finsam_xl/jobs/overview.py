@@ -25,6 +25,7 @@ from finsam_xl.core.overview import (
 )
 from finsam_xl.jobs.budget import INTERCHANGE, WORKBOOKS, check
 from finsam_xl.jobs.errors import unusable_errors
+from finsam_xl.model.labels import os_reason
 from finsam_xl.workbook.overview_book import write_overview
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
 
@@ -96,7 +97,7 @@ def read_matching(path: Path | None) -> dict[str, str]:
         raw = path.read_bytes()[: MAX_MATCHING_BYTES + 1]
     except OSError as error:
         raise WorkbookError(
-            f"{path}: kan inte läsa matchningstabellen ({error.strerror})."
+            f"{path}: kan inte läsa matchningstabellen ({os_reason(error)})."
         ) from None
     if len(raw) > MAX_MATCHING_BYTES:
         raise WorkbookError(f"{path}: matchningstabellen är större än 1 MB.")

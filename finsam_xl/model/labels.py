@@ -6,6 +6,8 @@ member kind or a cost group is called the same everywhere.
 
 from __future__ import annotations
 
+import errno
+
 from finsam_xl.model.budget import CostGroup, KeyType, MemberKind
 
 #: The order the three parts of the 50/25/25 split are listed and allocated in.
@@ -36,3 +38,19 @@ KEY_SV = {KeyType.BEFOLKNING: "befolkning", KeyType.PROCENT: "procent", KeyType.
 
 #: Months, abbreviated as Swedish accounts print them.
 MONTHS_SV = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "disken är full",
+    errno.EROFS: "skrivskyddad disk",
+    errno.EACCES: "behörighet saknas",
+    errno.EPERM: "behörighet saknas",
+    errno.ENOENT: "finns inte",
+    errno.EISDIR: "är en mapp",
+    errno.EBUSY: "används av ett annat program",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """A short Swedish reason for an OS error ("finns inte", "disken är full", ...)."""
+    return _OS_REASONS.get(error.errno or 0, error.strerror or type(error).__name__)

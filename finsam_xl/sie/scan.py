@@ -37,6 +37,7 @@ from decimal import Decimal
 from typing import BinaryIO, NoReturn, TypeVar
 
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.labels import os_reason
 
 from . import records as rec
 from ._lexer import LexError, LineSource, ObjList, Token, checksum_text, tokenize
@@ -404,7 +405,7 @@ class Scanner:
             try:
                 stream = open(source, "rb")  # closed by the with below
             except OSError as exc:
-                self._raise(None, f"Filen kan inte öppnas: {exc.strerror or exc}", "io_error")
+                self._raise(None, f"Filen kan inte öppnas: {os_reason(exc)}", "io_error")
             with stream:
                 yield from self._scan(stream, receiver)
         elif isinstance(source, io.TextIOBase):
@@ -1037,7 +1038,7 @@ class Scanner:
             self._issue(
                 Severity.ERROR,
                 "unbalanced",
-                f"Obalanserad verifikation {voucher.label}: summan är {_fmt(total)}",
+                f"Obalanserad verifikation {voucher.label}: summan är {_fmt(total)} kr",
                 voucher.line,
             )
         if current.outside and not current.discard:
@@ -1447,10 +1448,13 @@ def _kronor(amount: Decimal) -> str:
 
 
 def _fmt(amount: Decimal) -> str:
+    """An amount as Swedish text with every decimal it has (at least two): ``-0,005``."""
     exponent = amount.as_tuple().exponent
     if isinstance(exponent, int) and exponent >= -2:
-        return f"{amount:.2f}"
-    return f"{amount:f}"
+        return _kronor(amount)
+    whole, _, decimals = f"{amount:f}".partition(".")
+    return f"{_kronor(Decimal(whole))[:-3]},{decimals}"
+
 
 
 def _source_name(source: Source) -> str:

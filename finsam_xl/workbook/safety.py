@@ -24,7 +24,6 @@ All limits are the named constants below; docs/limits.md describes them.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import re
@@ -38,6 +37,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from xml.parsers import expat
 
+from finsam_xl.model.labels import os_reason
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import split_ref
 
@@ -112,7 +112,7 @@ def inspect_package(path: Path) -> None:
             head = handle.read(8)
         size = path.stat().st_size
     except OSError as error:
-        raise WorkbookError(f"{path}: kan inte läsa filen ({_reason(error)}).") from None
+        raise WorkbookError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
     if head == OLE_MAGIC:
         raise WorkbookError(
             f"{path}: filen är lösenordsskyddad (krypterad) eller en gammal .xls-fil. "
@@ -245,22 +245,6 @@ def verify_package(path: Path) -> None:
 
 def _refuse_doctype(*_args: object) -> None:
     raise ValueError("DOCTYPE i utdata")
-
-
-_REASONS = {
-    errno.ENOSPC: "disken är full",
-    errno.EROFS: "skrivskyddad disk",
-    errno.EACCES: "behörighet saknas",
-    errno.EPERM: "behörighet saknas",
-    errno.ENOENT: "finns inte",
-    errno.EISDIR: "är en mapp",
-    errno.EBUSY: "används av ett annat program",
-}
-
-
-def _reason(error: OSError) -> str:
-    """A short Swedish reason for an OS error."""
-    return _REASONS.get(error.errno or 0, error.strerror or type(error).__name__)
 
 
 # --- defined names of the computed results -------------------------------------------------------
@@ -434,7 +418,7 @@ def write_lock(path: Path, wait: float | None = None) -> Iterator[bool]:
         except OSError as error:
             unchanged = f"{path.name} är oförändrad." if path.exists() else "Inget skrevs."
             raise WorkbookError(
-                f"{path}: mappen {lock.parent} går inte att skriva i ({_reason(error)}). Spara "
+                f"{path}: mappen {lock.parent} går inte att skriva i ({os_reason(error)}). Spara "
                 f"arbetsboken i en mapp där du får skriva, eller be om skrivrätt. {unchanged}"
             ) from None
         if fd < 0:
@@ -568,7 +552,7 @@ def atomic_write(
                 f"{target}: mappen {folder} går inte att skriva i (behörighet saknas). Spara "
                 f"arbetsboken i en mapp där du får skriva, eller be om skrivrätt. {unchanged}"
             )
-        return f"{target}: kunde inte skriva i mappen {folder} ({_reason(error)}). {unchanged}"
+        return f"{target}: kunde inte skriva i mappen {folder} ({os_reason(error)}). {unchanged}"
 
     with _os_errors(folder_error), write_lock(target) as waited:
         check_not_locked(target)
@@ -596,7 +580,7 @@ def atomic_write(
                 _write_backup(target, backup, unchanged)
             with _os_errors(
                 lambda error: (
-                    f"{target}: filen kan inte ersättas ({_reason(error)}); den är skrivskyddad "
+                    f"{target}: filen kan inte ersättas ({os_reason(error)}); den är skrivskyddad "
                     "eller öppen i ett annat program. Stäng den och försök igen. "
                     f"{unchanged}"
                 )
@@ -613,7 +597,7 @@ def _write_backup(target: Path, backup: Path, unchanged: str) -> None:
 
     def message(error: OSError) -> str:
         return (
-            f"{target}: säkerhetskopian {backup} kan inte skrivas ({_reason(error)}); den är "
+            f"{target}: säkerhetskopian {backup} kan inte skrivas ({os_reason(error)}); den är "
             "skrivskyddad eller öppen i ett annat program (t.ex. Excel). Stäng den eller ta "
             f"bort skrivskyddet och försök igen. {unchanged}"
         )

@@ -87,7 +87,7 @@ CASES = [
         ),
         "error",
         8,
-        "Obalanserad verifikation A 12: summan är 10.00",
+        "Obalanserad verifikation A 12: summan är 10,00 kr",
     ),
     Case(
         "bad_voucher_date",

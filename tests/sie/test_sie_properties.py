@@ -263,4 +263,5 @@ def test_an_unbalanced_voucher_is_reported_with_its_sum(voucher: Voucher, cents:
     data = write([Flag(0), voucher])
     sie = read_sie(data, name="v.se")
     assert [(i.code, i.line) for i in sie.errors] == [("unbalanced", 2)]
-    assert sie.errors[0].message.endswith(f"summan är {extra:.2f}")
+    swedish = f"{extra:,.2f}".replace(",", " ").replace(".", ",")
+    assert sie.errors[0].message.endswith(f"summan är {swedish} kr")

@@ -211,7 +211,7 @@ def test_sources(tmp_path: Path) -> None:
 def test_missing_file() -> None:
     with pytest.raises(SieError) as info:
         read_sie("/finns/inte.se")
-    assert info.value.message.startswith("Filen kan inte öppnas")
+    assert info.value.message == "Filen kan inte öppnas: finns inte"
     assert info.value.location == "/finns/inte.se"
 
 
@@ -303,3 +303,10 @@ def test_monthly_totals_options() -> None:
     twice = monthly_totals(read_vouchers(data), into=dict(by_voucher))
     assert twice[("1930", (), Period(2025, 1))] == D(-24)
     assert str(Period(2025, 1)) == "202501"
+
+
+def test_a_folder_is_not_a_file(tmp_path: Path) -> None:
+    with pytest.raises(SieError) as info:
+        read_sie(tmp_path)
+    assert info.value.message == "Filen kan inte öppnas: är en mapp"
+    assert info.value.location == str(tmp_path)
