@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,10 +38,11 @@ from finsam_xl.model.budget import (
     CostLine,
     IncomeLine,
     KeyType,
+    Member,
     MemberKind,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, kr
+from finsam_xl.model.money import NBSP, fmt_pct, kr
 from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
@@ -402,36 +403,29 @@ def net_costs_by_group(budget: Budget) -> dict[int, dict[str, Decimal]]:
 
 
 # --- Not 1 ----------------------------------------------------------------------------------
-KEY_UNITS = {KeyType.BEFOLKNING: "invånare", KeyType.PROCENT: "%", KeyType.LIKA: "lika delar"}
 
 
 class Not1Row(_Out):
-    """One member in Not 1: its key (with unit), share of the budget year, amounts per year."""
+    """One member in Not 1: its key as printed, share of the budget year, amounts per year.
+
+    ``key_text`` is the key's own value with its unit ("12 345 invånare", "11 %",
+    "lika delar (1/2)", "fast belopp"), or "" where it would only repeat the
+    share (a percentage of the whole frame) or the member is alone in its part.
+    """
 
     name: str
     kind: MemberKind
-    key: Decimal | None
-    key_unit: str
-    share_pct: Decimal | None  # of the budget year's total, one decimal; shares sum to 100
+    key_text: str
+    share_pct: Decimal | None  # of the budget year's total, each rounded on its own
     amounts: dict[int, Decimal]
 
 
-class LawfulRow(_Out):
-    """A member or kind that pays another amount than under the law's 50/25/25 split."""
-
-    name: str
-    year: int
-    paid: Decimal
-    lawful: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        """Paid minus lawful (positive: pays more than its share)."""
-        return self.paid - self.lawful
-
-
 class Not1Table(_Out):
-    """The allocation in its published form."""
+    """The allocation in its published form.
+
+    The deviation from the law's 50/25/25 is a finding on Kontroller
+    (``contrib.lawful-split``), not part of the board's note.
+    """
 
     title: str
     share_year: int
@@ -439,27 +433,50 @@ class Not1Table(_Out):
     rows: list[Not1Row]
     totals: dict[int, Decimal]
     total_share_pct: Decimal | None
-    lawful: list[LawfulRow]  # only where paid differs from the lawful amount
+    rounding_note: str | None = None  # when the printed shares do not add up to 100 %
 
 
 def share_percentages(amounts: list[Decimal], decimals: int = 1) -> list[Decimal] | None:
-    """Shares in % of the sum, rounded so that they add up to exactly 100 (largest remainder)."""
+    """Shares in % of the sum, each rounded half up on its own: equal amounts, equal shares.
+
+    The printed shares may then add up to 99,9 or 100,1 %; ``share_rounding_note``
+    says so under the table.
+    """
     total = sum(amounts, ZERO)
     if total <= 0 or any(a < 0 for a in amounts):
         return None
     step = Decimal(1).scaleb(-decimals)
-    units = int(HUNDRED / step)
-    quotas = [a * units / total for a in amounts]
-    base = [q.to_integral_value(rounding=ROUND_FLOOR) for q in quotas]
-    left = units - int(sum(base, ZERO))
-    order = sorted(range(len(amounts)), key=lambda i: (-(quotas[i] - base[i]), i))
-    for i in order[:left]:
-        base[i] += 1
-    return [(b * step).quantize(step) for b in base]
+    return [(a * HUNDRED / total).quantize(step, rounding=ROUND_HALF_UP) for a in amounts]
+
+
+def share_rounding_note(shares: list[Decimal] | None) -> str | None:
+    """'Andelarna är avrundade var för sig och summerar till 99,9 %.' or None at 100 %."""
+    if not shares or sum(shares, ZERO) == HUNDRED:
+        return None
+    return ("Andelarna är avrundade var för sig och summerar därför till "
+            f"{fmt_pct(sum(shares, ZERO))} i stället för 100 %.")
+
+
+def _key_text(budget: Budget, member: Member, share_pct: Decimal | None) -> str:
+    """The member's key as Not 1 prints it (see ``Not1Row``)."""
+    same_kind = sum(1 for m in budget.members if m.kind is member.kind)
+    if member.amounts:
+        return "fast belopp"
+    if same_kind == 1:
+        return ""
+    key_type = budget.keys.for_kind(member.kind)
+    if key_type is KeyType.LIKA:
+        return f"lika delar (1/{same_kind})"
+    if member.key is None:
+        return "nyckelvärde saknas"
+    if key_type is KeyType.PROCENT:
+        shown = fmt_pct(member.key)
+        return "" if share_pct is not None and shown == fmt_pct(share_pct) else shown
+    return f"{kr(member.key).removesuffix(NBSP + 'kr')}{NBSP}invånare"
 
 
 def not1_table(budget: Budget, result: Result) -> Not1Table:
-    """Each member's key, share and amount per year, the total at 100 %, the lawful block."""
+    """Each member's key, share and amount per year, and the total at 100 %."""
     year = budget.years.budget
     allocations = [a for a in result.allocation if a.year in budget.years.all]
     years = [a.year for a in allocations]
@@ -475,45 +492,21 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
     )
     rows = []
     for member in budget.members:
-        key_type = budget.keys.for_kind(member.kind)
         amounts = {}
         for a in allocations:
             value = a.amount(member.name)
             if value is not None:
                 amounts[a.year] = value
+        share = share_of.get(member.name)
         rows.append(
             Not1Row(
                 name=member.name,
                 kind=member.kind,
-                key=member.key if key_type is not KeyType.LIKA else None,
-                key_unit=(
-                    ""  # alone in its part: no key to show
-                    if key_type is KeyType.LIKA
-                    and sum(1 for m in budget.members if m.kind is member.kind) == 1
-                    else KEY_UNITS[key_type]
-                ),
-                share_pct=share_of.get(member.name),
+                key_text=_key_text(budget, member, share),
+                share_pct=share,
                 amounts=amounts,
             )
         )
-    lawful: list[LawfulRow] = []
-    kind_names = {
-        MemberKind.STAT: "Staten",
-        MemberKind.REGION: "Regionerna",
-        MemberKind.KOMMUN: "Kommunerna",
-    }
-    for a in allocations:
-        for kind, paid in a.group_actual.items():
-            should = a.group_lawful.get(kind)
-            if should is not None and should != paid:
-                lawful.append(
-                    LawfulRow(name=kind_names[kind], year=a.year, paid=paid, lawful=should)
-                )
-        for share in a.members:
-            if share.lawful is not None and share.lawful != share.amount:
-                lawful.append(
-                    LawfulRow(name=share.name, year=a.year, paid=share.amount, lawful=share.lawful)
-                )
     return Not1Table(
         title=f"Not 1: Medelstilldelning från förbundets medlemmar {year}",
         share_year=share_year,
@@ -521,7 +514,7 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
         rows=rows,
         totals={a.year: sum((m.amount for m in a.members), ZERO) for a in allocations},
         total_share_pct=HUNDRED if shares else None,
-        lawful=lawful,
+        rounding_note=share_rounding_note(shares),
     )
 
 

@@ -42,6 +42,7 @@ class Draft:
     insatser: list[str] = field(default_factory=list)
     decision_intro: str = ""
     decisions: list[str] = field(default_factory=list)
+    decision_notes: list[str] = field(default_factory=list)
 
 
 def years_span(years: list[int]) -> str:
@@ -189,8 +190,22 @@ def insats_sentences(budget: Budget, result: Result) -> list[str]:
     return sentences
 
 
+def _years_with(result: Result, rule: str) -> list[YearPlan]:
+    """The plan rows (from the budget year on) that a finding of ``rule`` concerns."""
+    years = {f.ref.year for f in result.findings
+             if f.rule == rule and f.ref is not None and f.ref.year is not None}
+    return [r for r in result.plan if r.year in years]
+
+
 def decision_list(budget: Budget, result: Result) -> list[str]:
-    """The "Förslag till beslut" items, modelled on the seed documents."""
+    """The "Förslag till beslut" items, modelled on the seed documents.
+
+    The list is derived from the figures *and* the findings, so that it never
+    proposes what a check contradicts: a deficit the equity cannot cover is
+    not "covered by equity" (``equity.negative``), and a floor the budget
+    breaks is not re-affirmed (``equity.below-floor``); instead the board is
+    asked to decide on the breach (``decision_notes`` says why).
+    """
     year = budget.years.budget
     name = budget.forbund.name
     row = result.year(year)
@@ -213,12 +228,48 @@ def decision_list(budget: Budget, result: Result) -> list[str]:
         else:
             each = list_words([f"{kr(r.contributions)} för {r.year}" for r in requested])
             items.append(f"att äska medlemsbidrag hos medlemmarna på {each}")
-    if row.result < 0 and row.equity_start is not None:
+    negative = {r.year for r in _years_with(result, "equity.negative")}
+    if row.result < 0 and row.equity_start is not None and year not in negative:
         items.append(f"att underskottet {year} på {kr(-row.result)} täcks av eget kapital")
-    if row.floor > 0:
+    below = [r for r in _years_with(result, "equity.below-floor") if r.equity_end is not None]
+    floor = row.decided_floor
+    if below and floor is not None:
+        lowest = min(r.equity_end for r in below if r.equity_end is not None)
+        items.append(
+            f"att för {years_span([r.year for r in below])} sänka styrelsens lägsta nivå för "
+            f"det egna kapitalet från {kr(floor)} till {kr(lowest)}"
+        )
+    elif floor is not None:
         items.append(f"att det egna kapitalet även fortsättningsvis inte ska understiga "
-                     f"{kr(row.floor)}")
+                     f"{kr(floor)}")
     return items
+
+
+def decision_notes(budget: Budget, result: Result) -> list[str]:
+    """What the board must know before it decides: the checks the proposal answers to.
+
+    One sentence per kind of breach (equity below the floor, equity below zero);
+    empty when the budget keeps both.
+    """
+    notes = []
+    below = [r for r in _years_with(result, "equity.below-floor") if r.equity_end is not None]
+    floor = result.year(budget.years.budget).decided_floor
+    if below and floor is not None:
+        ends = list_words([f"{kr(r.equity_end)} vid utgången av {r.year}" for r in below
+                           if r.equity_end is not None])
+        notes.append(
+            f"Budgeten ger ett eget kapital på {ends}, under styrelsens lägsta nivå på "
+            f"{kr(floor)}. Styrelsen behöver därför antingen sänka den lägsta nivån för "
+            "dessa år, som föreslås nedan, eller ändra budgeten så att nivån hålls."
+        )
+    negative = _years_with(result, "equity.negative")
+    if negative:
+        notes.append(
+            f"Det egna kapitalet blir negativt {list_words([str(r.year) for r in negative])}, "
+            "och förbundet får inte gå med skuld. Budgeten behöver ändras innan den kan "
+            "beslutas."
+        )
+    return notes
 
 
 def draft(budget: Budget, result: Result) -> Draft:
@@ -231,4 +282,5 @@ def draft(budget: Budget, result: Result) -> Draft:
         insatser=insats_sentences(budget, result),
         decision_intro=f"Styrelsen för {budget.forbund.name} föreslås besluta",
         decisions=decision_list(budget, result),
+        decision_notes=decision_notes(budget, result),
     )

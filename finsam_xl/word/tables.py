@@ -105,52 +105,24 @@ def budget_doc_table(budget: Budget, result: Result) -> DocTable:
 
 
 def not1_doc_tables(budget: Budget, result: Result) -> list[DocTable]:
-    """Not 1 (``core.document.not1_table``) and, where a member pays another amount than the
-    law's 50/25/25 share, the small block of lawful amounts."""
+    """Not 1 (``core.document.not1_table``): key, share and amounts of the year adopted and
+    the plan, with the rounding note as the caption's second line when shares are rounded."""
     note = document.not1_table(budget, result)
     years = [y for y in note.years if y >= budget.years.budget]  # the year adopted and the plan
     if not note.rows or not years:
         return []
     unit = Unit.KR  # Not 1 is printed to the krona, whatever the display unit
-    rows = []
-    for r in note.rows:
-        key = ""
-        if r.key is not None:
-            key = fmt_pct(r.key) if r.key_unit == "%" else f"{amount(r.key)}{NBSP}{r.key_unit}"
-        rows.append(DocRow([r.name, key, percent_text(r.share_pct),
-                            *(amount(r.amounts.get(y), unit) for y in years)]))
+    rows = [DocRow([r.name, r.key_text, percent_text(r.share_pct),
+                    *(amount(r.amounts.get(y), unit) for y in years)]) for r in note.rows]
     rows.append(DocRow(["Totalt", "", percent_text(note.total_share_pct),
                         *(amount(note.totals.get(y), unit) for y in years)], RowKind.GRAND))
-    out = [DocTable(
+    return [DocTable(
         caption=f"{note.title} ({unit_label(unit)})",
         headers=["Medlem", "Nyckel", f"Andel {note.share_year}", *(str(y) for y in years)],
         rows=rows,
         numeric=[False, True, True, *([True] * len(years))],
+        notes=(note.rounding_note,) if note.rounding_note else (),
     )]
-    # Rows that repeat year after year with the same figures are printed once ("2022–2024").
-    groups: dict[tuple[str, Decimal, Decimal], list[int]] = {}
-    for lawful_row in note.lawful:
-        if lawful_row.year in years:
-            group_key = (lawful_row.name, lawful_row.paid, lawful_row.lawful)
-            groups.setdefault(group_key, []).append(lawful_row.year)
-    if groups:
-        out.append(DocTable(
-            caption="Belopp enligt lagens fördelning 50/25/25, där det betalda skiljer sig "
-                    f"({unit_label(unit)})",
-            headers=["Medlem eller part", "År", "Betalar", "Enligt lag", "Skillnad"],
-            rows=[DocRow([name, _span(group), amount(paid, unit), amount(lawful, unit),
-                          amount(paid - lawful, unit)])
-                  for (name, paid, lawful), group in groups.items()],
-            numeric=[False, False, True, True, True],
-        ))
-    return out
-
-
-def _span(years: list[int]) -> str:
-    """'2022–2024' for consecutive years, else '2022, 2024'."""
-    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}\u2013{years[-1]}"
-    return ", ".join(str(y) for y in years)
 
 
 def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:

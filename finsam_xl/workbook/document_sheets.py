@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
-    LawfulRow,
     RowKind,
     budget_table,
     document_title,
@@ -110,95 +109,38 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     return grid
 
 
-def _lawful_runs(
-    rows: list[LawfulRow],
-) -> list[tuple[str, list[int], Decimal, Decimal]]:
-    """Lawful-block rows per member, consecutive years with equal amounts as one row."""
-    runs: list[tuple[str, list[int], Decimal, Decimal]] = []
-    names = list(dict.fromkeys(row.name for row in rows))
-    for name in names:
-        for row in sorted((r for r in rows if r.name == name), key=lambda r: r.year):
-            last = runs[-1] if runs else None
-            if (
-                last
-                and last[0] == name
-                and last[1][-1] == row.year - 1
-                and (last[2], last[3]) == (row.paid, row.lawful)
-            ):
-                last[1].append(row.year)
-            else:
-                runs.append((name, [row.year], row.paid, row.lawful))
-    return runs
-
-
 def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
-    """Not 1: each member's key, share and amount per year (kr); the lawful block if any."""
+    """Not 1: each member's key, share and amount per year (kr), and a rounding note if any."""
     note = not1_table(budget, result)
     grid = Grid()
-    _head(
-        grid,
-        budget,
-        row0,
-        col0,
-        note.title,
-        "Belopp i kr. Andelen avser budgetåret; avrundad så att summan blir 100 %.",
-    )
-    headers = [
-        "Medlem",
-        "Nyckel",
-        "Enhet",
-        f"Andel {note.share_year}",
-        *[f"{y}" for y in note.years],
-    ]
+    _head(grid, budget, row0, col0, note.title,
+          "Belopp i kr. Andelen avser budgetåret.")
+    headers = ["Medlem", "Nyckel", f"Andel {note.share_year}", *[f"{y}" for y in note.years]]
     grid.put_row(row0, col0, headers, "header")
     longest = max((len(r.name) for r in note.rows), default=20)
     name_width = min(44, max(24, longest + 2))
-    for j, width in enumerate([name_width, 10, 9, 10, *([12] * len(note.years))]):
+    key_width = max(10, min(22, max((len(r.key_text) for r in note.rows), default=0) + 2))
+    for j, width in enumerate([name_width, key_width, 10, *([12] * len(note.years))]):
         grid.widths[col0 + j] = width
     r = row0
     for row in note.rows:
         r += 1
         grid.put(r, col0, row.name, "label")
-        grid.put(r, col0 + 1, row.key, "kr" if row.key is not None else "text")
-        grid.put(r, col0 + 2, row.key_unit, "text")
-        grid.put(r, col0 + 3, row.share_pct / 100 if row.share_pct is not None else None, "pct")
+        grid.put(r, col0 + 1, row.key_text or None, "text")
+        grid.put(r, col0 + 2, row.share_pct / 100 if row.share_pct is not None else None, "pct")
         for j, year in enumerate(note.years):
-            grid.put(r, col0 + 4 + j, row.amounts.get(year), "kr")
+            grid.put(r, col0 + 3 + j, row.amounts.get(year), "kr")
     r += 1
     grid.put(r, col0, "Totalt", "label_bold")
     grid.put(
-        r, col0 + 3, note.total_share_pct / 100 if note.total_share_pct is not None else None, "pct"
+        r, col0 + 2, note.total_share_pct / 100 if note.total_share_pct is not None else None, "pct"
     )
     for j, year in enumerate(note.years):
-        grid.put(r, col0 + 4 + j, note.totals.get(year), "amount_bold")
+        grid.put(r, col0 + 3 + j, note.totals.get(year), "amount_bold")
     grid.blocks.append((row0, r))
-    if note.lawful:
-        r += 2
-        grid.put(
-            r,
-            col0,
-            "Belopp enligt lagens fördelning 50/25/25, där det betalda avviker",
-            "label_bold",
-        )
+    if note.rounding_note:
         r += 1
-        grid.put_row(
-            r,
-            col0,
-            ["Medlem eller part", "År", "", "", "Betalt", "Enligt lag", "Skillnad"],
-            "header",
-        )
-        first = r
-        for name, years, paid, lawful in _lawful_runs(note.lawful):
-            r += 1
-            grid.put(r, col0, name, "label")
-            span = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
-            grid.put(r, col0 + 1, span, "text")
-            grid.put(r, col0 + 4, paid, "kr")
-            grid.put(r, col0 + 5, lawful, "kr")
-            grid.put(r, col0 + 6, paid - lawful, "kr")
-        for j in range(7):
-            grid.widths.setdefault(col0 + j, 14)
-        grid.blocks.append((first - 1, r))
+        grid.put(r, col0, note.rounding_note, "label")
     return grid
 
 
@@ -343,13 +285,17 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, text, "label")
     pcts = sorted(set(history.recommended_max_pct.values()))
     r += 2
-    floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
+    if history.floor > 0:
+        floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
+        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
+    else:
+        floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."
     grid.put(
         r,
         col0,
         f"Nationella rådets rekommendation: högst {shares} % av årets "
-        f"medlemsbidrag. Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}.",
+        f"medlemsbidrag. {floor_text}",
         "label",
     )
     return grid

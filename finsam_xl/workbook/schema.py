@@ -168,7 +168,10 @@ SETTING_HELP: dict[str, str] = {
     "comparison_years": "0–2 år före budgetåret som visas som jämförelse.",
     "plan_years": "Normalt 2 eller 3 år efter budgetåret.",
     "equity_opening": "Prognos för eget kapital vid ingången av året nedan.",
-    "equity_floor": "Styrelsens golv av likviditetsskäl; 0 om inget finns.",
+    "equity_floor": (
+        "Styrelsens lägsta nivå av likviditetsskäl; 0 eller tomt om styrelsen inte har "
+        "beslutat någon."
+    ),
     "key_stat": "lika, procent eller befolkning",
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
@@ -313,7 +316,7 @@ RULE_NAMES = {
     "contrib.member-share": "Medlemmens andel",
     "contrib.sum": "Summa medlemsbidrag",
     "equity.above-recommended": "Över rekommenderad nivå",
-    "equity.below-floor": "Under styrelsens golv",
+    "equity.below-floor": "Under styrelsens lägsta nivå",
     "equity.negative": "Negativt eget kapital",
     "input.contribution-duplicate": "Medelstilldelning dubblerad",
     "input.contribution-missing": "Medelstilldelning saknas",
@@ -348,7 +351,7 @@ RULE_NAMES = {
     "recon.receivable-other-customers": "Andra kunder",
     "recon.receivable-guessed": "Kundfordran utan koppling",
     "forecast.equity.negative": "Prognos: eget kapital under noll",
-    "forecast.equity.below-floor": "Prognos: under golvet",
+    "forecast.equity.below-floor": "Prognos: under lägsta nivån",
     "forecast.equity.above-recommended": "Prognos: över rekommenderad nivå",
     "forecast.result.deficit": "Prognos: underskott",
 }

@@ -726,7 +726,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
                 ),
             }
         )
-    chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens golv"})
+    chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens lägsta nivå"})
     chart.set_y_axis(
         {"num_format": "#,##0", "name": unit, "major_gridlines": {"visible": True}, "min": 0}
     )
