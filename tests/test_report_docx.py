@@ -253,7 +253,7 @@ def test_sodra_dalarna_decisions_state_the_breach() -> None:
            "400 000 kr till 384 000 kr" in [i.replace("\u2013", "-") for i in items]
     assert not any("understiga" in i for i in items)
     assert plain(text.decision_notes[0]).startswith(
-        "Budgeten ger ett eget kapital på 384 000 kr vid utgången av 2025")
+        "Budgeten ger ett eget kapital på 384 000 kr vid utgången av vart och ett av åren 2025")
 
 
 def test_blocked_workbook_writes_nothing(tmp_path: Path) -> None:

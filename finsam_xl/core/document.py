@@ -522,10 +522,36 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
 INSATS_GROUPS = frozenset({CostGroup.INSATS_INDIVID, CostGroup.INSATS_STRUKTUR})
 
 
+#: Line names that say nothing of the insats: its heading (section) names it instead.
+GENERIC_INSATS_NAMES = frozenset({"bidrag", "insats", "insatser", "kostnad", "kostnader"})
+
+#: Headings of the insatser by group, in the published order ("Individinriktade insatser").
+INSATS_GROUP_HEADINGS = {
+    CostGroup.INSATS_INDIVID: "Individinriktade insatser",
+    CostGroup.INSATS_STRUKTUR: "Strukturinriktade insatser",
+}
+OTHER_INSATSER = "Övriga insatser"
+
+
+def grouped_id(text: str | None) -> str | None:
+    """A cost centre as the documents print it: '35000' -> '35 000' (a no-break space);
+    other text unchanged."""
+    if not text:
+        return None
+    return f"{int(text):,}".replace(",", NBSP) if text.isdigit() else text
+
+
 class InsatsRow(_Out):
-    """One insats: decision data, budget per year, and what happens within the plan."""
+    """One insats: decision data, budget per year, and what happens within the plan.
+
+    ``label`` is its printed name: the line's name, or its heading where the line
+    is only called "Bidrag" (Södra Dalarna's "Samverkansteam Avesta"); ``cost_centre``
+    its ID as printed ("35 000").
+    """
 
     name: str
+    label: str
+    cost_centre: str | None
     section: str | None
     group: CostGroup
     owner: str | None
@@ -546,6 +572,15 @@ class InsatsTable(_Out):
     columns: list[Column]
     rows: list[InsatsRow]
 
+    def groups(self) -> list[tuple[str, list[InsatsRow]]]:
+        """The rows under their published headings: individinriktade, strukturinriktade,
+        then any other line with decision data; headings without rows are left out."""
+        order = [*INSATS_GROUP_HEADINGS.values(), OTHER_INSATSER]
+        by: dict[str, list[InsatsRow]] = {}
+        for row in self.rows:
+            by.setdefault(INSATS_GROUP_HEADINGS.get(row.group, OTHER_INSATSER), []).append(row)
+        return [(heading, by[heading]) for heading in order if heading in by]
+
 
 def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:
     """The insatser table; ``result`` is not needed and accepted for symmetry."""
@@ -561,6 +596,10 @@ def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:
         rows.append(
             InsatsRow(
                 name=line.name,
+                label=line.section
+                if line.section and line.name.strip().lower() in GENERIC_INSATS_NAMES
+                else line.name,
+                cost_centre=grouped_id(line.cost_centre),
                 section=line.section,
                 group=line.group,
                 owner=ins.owner if ins else None,

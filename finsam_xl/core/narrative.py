@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from finsam_xl.core.document import available_funds, funds_text, insatser_table, table_title
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.money import NBSP, fmt_pct, kr
+from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result, YearPlan
 
 DASH = "\u2013"  # en dash, as in "2026–2028"
@@ -152,26 +152,15 @@ def equity_sentences(result: Result) -> list[str]:
     return sentences
 
 
-def _grouped(text: str) -> str:
-    """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
-    return f"{int(text):,}".replace(",", " ") if text.isdigit() else text
-
-
 def insats_sentences(budget: Budget, result: Result) -> list[str]:
     """The insatser whose decided period starts or ends within the budget and plan years
     (``core.document.insatser_table``); one still carrying money after its end is named with
     the amounts."""
     table = insatser_table(budget, result)
-    centres = {(line.name, line.section): line.cost_centre for line in budget.costs}
     years = [budget.years.budget, *budget.years.plan]
     sentences = []
     for row in table.rows:
-        label = row.name
-        if row.section and row.name.lower() in ("bidrag", "insats"):
-            label = row.section
-        centre = centres.get((row.name, row.section))
-        if centre:
-            label += f" (ID {_grouped(centre)})"
+        label = row.label + (f" (ID {row.cost_centre})" if row.cost_centre else "")
         if row.starts_in_plan and row.start:
             sentences.append(f"{label} startar {swedish_date(row.start)}.")
         if row.ends_in_plan and row.end:
@@ -255,8 +244,19 @@ def decision_notes(budget: Budget, result: Result) -> list[str]:
     below = [r for r in _years_with(result, "equity.below-floor") if r.equity_end is not None]
     floor = result.year(budget.years.budget).decided_floor
     if below and floor is not None:
-        ends = list_words([f"{kr(r.equity_end)} vid utgången av {r.year}" for r in below
-                           if r.equity_end is not None])
+        runs: list[list[YearPlan]] = []
+        for r in below:
+            last = runs[-1][-1] if runs else None
+            if last is not None and last.year == r.year - 1 and last.equity_end == r.equity_end:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        ends = list_words([
+            f"{kr(run[0].equity_end or ZERO)} vid utgången av "
+            + (str(run[0].year) if len(run) == 1
+               else f"vart och ett av åren {years_span([r.year for r in run])}")
+            for run in runs
+        ])
         notes.append(
             f"Budgeten ger ett eget kapital på {ends}, under styrelsens lägsta nivå på "
             f"{kr(floor)}. Styrelsen behöver därför antingen sänka den lägsta nivån för "

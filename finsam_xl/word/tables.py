@@ -141,17 +141,21 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         return f"{r.start or '…'} – {r.end or '…'}"
 
     described = [
+        ("ID", [r.cost_centre or "" for r in table.rows]),
         ("Ägare", [r.owner or "" for r in table.rows]),
         ("Beslut", [str(r.decision_date) if r.decision_date else "" for r in table.rows]),
         ("Period", [period(r) for r in table.rows]),
         ("Beviljat/år", [amount(r.granted_per_year, unit) for r in table.rows]),
     ]
     kept = [(head, cells) for head, cells in described if any(cells)]
+    index = {id(r): i for i, r in enumerate(table.rows)}
     rows = []
-    for i, r in enumerate(table.rows):
-        name = r.section if r.section and r.name.lower() in ("bidrag", "insats") else r.name
-        rows.append(DocRow([name, *(cells[i] for _, cells in kept),
-                            *(amount(r.amounts.get(c.year), unit) for c in columns)]))
+    for heading, members in table.groups():
+        rows.append(DocRow([heading, *([""] * (len(kept) + len(columns)))], RowKind.HEADING))
+        for r in members:
+            i = index[id(r)]
+            rows.append(DocRow([r.label, *(cells[i] for _, cells in kept),
+                                *(amount(r.amounts.get(c.year), unit) for c in columns)]))
     return DocTable(
         caption=f"Insatser ({unit_label(unit)})",
         headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],

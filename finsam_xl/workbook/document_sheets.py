@@ -181,8 +181,10 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
+    with_id = any(row.cost_centre for row in table.rows)
     headers = [
         "Insats",
+        *(["ID"] if with_id else []),
         "Ägare",
         "Beslut",
         "Period",
@@ -191,33 +193,42 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         "Anmärkning",
     ]
     grid.put_row(row0, col0, headers, "header")
-    longest = max((len(r.name) for r in table.rows), default=20)
-    widths = [min(32, max(20, longest + 2)), 12, 10, 11, 10, *([10] * len(columns)), 26]
+    longest = max((len(r.label) for r in table.rows), default=20)
+    owner = max((len(r.owner or "") for r in table.rows), default=0)
+    widths = [min(40, max(20, longest + 2)), *([9] if with_id else []),
+              min(24, max(10, owner + 2)), 11, 23, 10, *([10] * len(columns)), 26]
     for j, width in enumerate(widths):
         grid.widths[col0 + j] = width
+    at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
     r = row0
-    for row in table.rows:
+    for heading, rows in table.groups():
         r += 1
-        grid.put(r, col0, row.name, "label")
-        grid.put(r, col0 + 1, row.owner, "text")
-        grid.put(r, col0 + 2, row.decision_date.isoformat() if row.decision_date else None, "text")
-        grid.put(r, col0 + 3, _period(row.start, row.end), "text")
-        grid.put(r, col0 + 4, _amount(row.granted_per_year, unit), "amount")
-        for j, column in enumerate(columns):
-            grid.put(r, col0 + 5 + j, _amount(row.amounts.get(column.year), unit), "amount")
-        notes = []
-        if row.starts_in_plan and row.start:
-            notes.append(f"börjar {row.start.year}")
-        if row.ends_in_plan and row.end:
-            notes.append(f"slutar {row.end.year}")
-        if row.money_after_end:
-            notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
-        grid.put(
-            r,
-            col0 + 5 + len(columns),
-            "; ".join(notes) or None,
-            "warning" if row.money_after_end else "text",
-        )
+        grid.put(r, col0, heading, "label_bold")
+        for row in rows:
+            r += 1
+            grid.put(r, col0, row.label, "label")
+            if with_id:
+                grid.put(r, col0 + 1, row.cost_centre, "text")
+            grid.put(r, at, row.owner, "text")
+            grid.put(r, at + 1,
+                     row.decision_date.isoformat() if row.decision_date else None, "text")
+            grid.put(r, at + 2, _period(row.start, row.end), "text")
+            grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
+            for j, column in enumerate(columns):
+                grid.put(r, at + 4 + j, _amount(row.amounts.get(column.year), unit), "amount")
+            notes = []
+            if row.starts_in_plan and row.start:
+                notes.append(f"börjar {row.start.year}")
+            if row.ends_in_plan and row.end:
+                notes.append(f"slutar {row.end.year}")
+            if row.money_after_end:
+                notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
+            grid.put(
+                r,
+                at + 4 + len(columns),
+                "; ".join(notes) or None,
+                "warning" if row.money_after_end else "text",
+            )
     if not table.rows:
         grid.put(
             row0 + 1,

@@ -15,6 +15,7 @@ Strings are written inline, so sharedStrings.xml is not touched either.
 from __future__ import annotations
 
 import re
+import textwrap
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -230,22 +231,32 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         for m in allocation.members
         if m.fixed
     ]
-    if differing:
+    keyed = list(dict.fromkeys(n for n, _j, lawful in differing if lawful is not None))
+    keyless = [n for n in dict.fromkeys(n for n, _j, _l in differing) if n not in keyed]
+    if keyed:
         r += 2
         grid.put(
             r, col0, "Medlemmens andel enligt nyckel (för medlemmar med fast belopp)", "label_bold"
         )
         rows_at: dict[str, int] = {}
         for name, j, lawful in differing:
+            if name not in keyed:
+                continue
             if name not in rows_at:
                 r += 1
                 rows_at[name] = r
                 grid.put(r, col0, name, "label")
-            if lawful is None:
-                grid.put(rows_at[name], col0 + 1, "nyckelvärde saknas", "status")
-                grid.put(rows_at[name], col0 + 3 + j, "\u2013", "text")
-            else:
-                grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
+            grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
+    if keyless:
+        # One sentence, not a row of dashes per member: there is nothing to compare with.
+        r += 2
+        who = ", ".join(keyless[:-1]) + (" och " if len(keyless) > 1 else "") + keyless[-1]
+        text = f"Fasta belopp utan nyckelvärde, så andelen enligt nyckel kan inte visas: {who}."
+        # short lines: a line running past the table's last column is cut when printed
+        for i, line in enumerate(textwrap.wrap(text, 80)):
+            grid.put(r + i, col0, line, "status")
+            last = r + i
+        r = last
     r += 2
     # short lines: text running past the table's last column would print on a page of its own
     for text in (
