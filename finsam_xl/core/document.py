@@ -40,6 +40,7 @@ from finsam_xl.model.budget import (
     KeyType,
     Member,
     MemberKind,
+    Unit,
     YearKind,
 )
 from finsam_xl.model.money import NBSP, fmt_pct, kr
@@ -116,6 +117,29 @@ def table_title(budget: Budget) -> str:
     if len(years.plan) == 1:
         return f"Budget {years.budget} med plan {years.plan[0]}"
     return f"Budget {years.budget} med plan {years.plan[0]}\u2013{years.plan[-1]}"
+
+
+def display_decimals(budget: Budget, result: Result | None = None) -> int:
+    """Decimals of amounts shown in the display unit: 0, or 1 in a tkr workbook whose
+    amounts are not all whole thousands (Örnsköldsvik prints "1 255,5").
+
+    Every amount typed (lines, contributions, members' fixed amounts, equity) and,
+    given ``result`` and a table with a row per member, every member's share is looked
+    at. At one decimal every amount of whole hundreds of kronor is shown exactly, so
+    rows add up to printed totals.
+    """
+    if budget.forbund.unit is not Unit.TKR:
+        return 0
+    amounts: list[Decimal] = [budget.equity.opening, budget.equity.floor]
+    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
+    for line in lines:
+        amounts += [a for a in line.amounts.values() if a is not None]
+    for member in budget.members:
+        amounts += [a for a in member.amounts.values() if a is not None]
+    amounts += [c.amount for c in budget.contributions if c.amount is not None]
+    if result is not None and budget.document.member_rows:  # members' shares are printed
+        amounts += [m.amount for a in result.allocation for m in a.members]
+    return 0 if all(a % 1000 == 0 for a in amounts) else 1
 
 
 def document_title(budget: Budget) -> str:

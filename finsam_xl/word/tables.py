@@ -53,26 +53,23 @@ class DocTable:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def amount(value: Decimal | None, unit: Unit = Unit.KR) -> str:
-    """An amount in the display unit: '6 184' (tkr) or '6 184 000' (kr); '' for None."""
+def amount(value: Decimal | None, unit: Unit = Unit.KR, decimals: int = 0) -> str:
+    """An amount in the display unit: '6 184' (tkr) or '6 184 000' (kr); '' for None.
+
+    ``decimals=1`` (``core.document.display_decimals``) gives '1 255,5' in tkr.
+    """
     if value is None:
         return ""
     shown = value / 1000 if unit is Unit.TKR else value
-    whole = shown.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    text = f"{int(whole):,}".replace(",", NBSP)
+    step = Decimal(1).scaleb(-decimals)
+    rounded = shown.quantize(step, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
     return text.replace("-", MINUS)
 
 
 def unit_label(unit: Unit) -> str:
     """'tkr' or 'kr', for captions and headings."""
     return unit.value
-
-
-def _grouped(text: str | None) -> str:
-    """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
-    if not text:
-        return ""
-    return f"{int(text):,}".replace(",", NBSP) if text.isdigit() else text
 
 
 def budget_doc_table(budget: Budget, result: Result) -> DocTable:
@@ -83,17 +80,18 @@ def budget_doc_table(budget: Budget, result: Result) -> DocTable:
     """
     table = document.budget_table(budget, result)
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
     years = [c.year for c in table.columns]
     show_id = table.show_cost_centres or table.show_accounts
     rows = []
     for row in table.rows:
         ident = ""
         if row.kind in (document.RowKind.HEADING, document.RowKind.TOTAL):
-            ident = _grouped(row.cost_centre) if table.show_cost_centres else ""
+            ident = (document.grouped_id(row.cost_centre) or "") if table.show_cost_centres else ""
         elif table.show_accounts:
             ident = row.account or ""
         cells = [ident] if show_id else []
-        cells += [row.label, *(amount(row.values.get(y), unit) for y in years)]
+        cells += [row.label, *(amount(row.values.get(y), unit, dec) for y in years)]
         rows.append(DocRow(cells, _KINDS[row.kind], block=row.block))
     headers = (["ID/konto"] if show_id else []) + ["Beskrivning", *(c.label for c in table.columns)]
     return DocTable(
@@ -132,6 +130,7 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
     if not table.rows:
         return None
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
     ahead = [c for c in table.columns if c.year >= budget.years.budget]
     columns = [c for c in table.columns if c.year < budget.years.budget][-1:] + ahead
 
@@ -145,7 +144,7 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         ("Ägare", [r.owner or "" for r in table.rows]),
         ("Beslut", [str(r.decision_date) if r.decision_date else "" for r in table.rows]),
         ("Period", [period(r) for r in table.rows]),
-        ("Beviljat/år", [amount(r.granted_per_year, unit) for r in table.rows]),
+        ("Beviljat/år", [amount(r.granted_per_year, unit, dec) for r in table.rows]),
     ]
     kept = [(head, cells) for head, cells in described if any(cells)]
     index = {id(r): i for i, r in enumerate(table.rows)}
@@ -155,7 +154,7 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         for r in members:
             i = index[id(r)]
             rows.append(DocRow([r.label, *(cells[i] for _, cells in kept),
-                                *(amount(r.amounts.get(c.year), unit) for c in columns)]))
+                                *(amount(r.amounts.get(c.year), unit, dec) for c in columns)]))
     return DocTable(
         caption=f"Insatser ({unit_label(unit)})",
         headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],
@@ -168,9 +167,10 @@ def equity_doc_table(budget: Budget, result: Result) -> DocTable:
     """The equity history and plan (``core.document.equity_history``) with * and ** marks."""
     history = document.equity_history(budget, result)
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
 
     def cell(value: Decimal | None, mark: str) -> str:
-        return amount(value, unit) + mark if value is not None else ""
+        return amount(value, unit, dec) + mark if value is not None else ""
 
     rows = [
         DocRow([

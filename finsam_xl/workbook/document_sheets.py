@@ -12,8 +12,10 @@ from decimal import Decimal
 from finsam_xl.core.document import (
     RowKind,
     budget_table,
+    display_decimals,
     document_title,
     equity_history,
+    grouped_id,
     insatser_table,
     not1_table,
 )
@@ -31,16 +33,6 @@ def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
     return value / 1000 if unit is Unit.TKR else value
 
 
-def _id_text(code: str | None) -> str | None:
-    """A cost centre as the documents print it: '10000' -> '10 000'."""
-    if not code:
-        return None
-    text = code.strip()
-    if text.isdigit() and len(text) > 3:
-        return f"{int(text):,}".replace(",", " ")
-    return text
-
-
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
     """Title (the page header carries the förbund's name) and a note above the table."""
     grid.title = document_title(budget)
@@ -53,7 +45,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The detailed budget table, a row per printed row, blocks kept on one page."""
     table = budget_table(budget, result)
     unit = budget.forbund.unit
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     if table.costs_negative:
         sign = "Kostnader negativa, intäkter positiva."
     elif budget.document.income_first and not any(i.netted for i in budget.income):
@@ -92,7 +84,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         r = row0 + 1 + i
         bold = row.kind is not RowKind.LINE
         if id_col is not None and row.kind in (RowKind.HEADING, RowKind.TOTAL):
-            grid.put(r, id_col, _id_text(row.cost_centre), "label_bold")
+            grid.put(r, id_col, grouped_id(row.cost_centre), "label_bold")
         if konto_col is not None and row.account:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label_bold" if bold else "label")
@@ -171,7 +163,7 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     table = insatser_table(budget, result)
     unit = budget.forbund.unit
     columns = [c for c in table.columns if c.year >= budget.years.budget]
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     _head(
         grid,
         budget,
@@ -243,7 +235,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The equity history and plan, with '*' (prognos) and '**' (äskat) beside the figures."""
     history = equity_history(budget, result)
     unit = budget.forbund.unit
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     _head(
         grid,
         budget,

@@ -304,7 +304,11 @@ STYLE_ROLES = (
     "info",
     "link",
     "status",
+    "amount_dec",  # amounts in tkr with one decimal (core.document.display_decimals)
+    "amount_bold_dec",
 )
+#: A role whose prototype an older workbook lacks falls back to this one.
+STYLE_FALLBACK = {"amount_dec": "amount", "amount_bold_dec": "amount_bold"}
 
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 

@@ -169,6 +169,10 @@ class _Formats:
         self.amount_bold = wb.add_format(
             {"num_format": amount, "bold": True, "bg_color": "#EEF3F8", "top": 1, **top}
         )
+        self.amount_dec = wb.add_format({"num_format": "#,##0.0", "bg_color": "#EEF3F8", **top})
+        self.amount_bold_dec = wb.add_format(
+            {"num_format": "#,##0.0", "bold": True, "bg_color": "#EEF3F8", "top": 1, **top}
+        )
         self.kr = wb.add_format({"num_format": "#,##0", "bg_color": "#EEF3F8", **top})
         self.pct = wb.add_format({"num_format": "0.0%", "bg_color": "#EEF3F8", **top})
         self.text = wb.add_format({"bg_color": "#EEF3F8", **top})

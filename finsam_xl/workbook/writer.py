@@ -145,9 +145,14 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     kostnader" is the net figure the documents print; the gross total has its
     own row. Comparison years are labelled by their kind (Budget, Utfall, Prognos).
     """
-    from finsam_xl.core.document import document_title, net_costs_by_group, year_columns
+    from finsam_xl.core.document import (
+        display_decimals,
+        document_title,
+        net_costs_by_group,
+        year_columns,
+    )
 
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     grid.title = document_title(budget)
     unit = budget.forbund.unit
     labels = {c.year: c.label for c in year_columns(budget)}
@@ -490,7 +495,10 @@ def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
 
     sheet, row, col = split_ref(pkg.names[S.N_STYLES])
     found = cell_styles(archive, pkg.sheet_parts[sheet])
-    return {role: found.get((row + i, col), "0") for i, role in enumerate(S.STYLE_ROLES)}
+    styles = {role: found.get((row + i, col)) for i, role in enumerate(S.STYLE_ROLES)}
+    for role, base in S.STYLE_FALLBACK.items():  # an older workbook: the nearest role
+        styles[role] = styles.get(role) or styles.get(base)
+    return {role: style or "0" for role, style in styles.items()}
 
 
 def write_results(
