@@ -60,6 +60,7 @@ _URLS = {
     "http://www.w3.org/2001/03/xml.xsd": DCMI / "xml.xsd",
 }
 
+
 class _LocalResolver(etree.Resolver):
     """Resolve the schemas' URL imports to the vendored copies; refuse anything else."""
 
@@ -274,8 +275,9 @@ def _relationships(archive: zipfile.ZipFile, source: str) -> Iterator[tuple[str,
     for rel in root.iter(f"{{{REL_NS}}}Relationship"):
         target = rel.get("Target", "")
         mode = rel.get("TargetMode", "Internal")
-        if mode == "External":
-            yield rel.get("Id", ""), target, mode
+        if mode == "External" or target.startswith("#"):
+            # "#Sheet!A1" (a hyperlink to a place in the workbook) names no part.
+            yield rel.get("Id", ""), target, "External"
             continue
         if target.startswith("/"):
             resolved = target.lstrip("/")
@@ -325,13 +327,25 @@ def package_problems(archive: zipfile.ZipFile) -> list[Problem]:
     return problems
 
 
+def _custom_xml_data(name: str) -> bool:
+    """A Custom XML Data Storage part: the user's own XML, in no OOXML vocabulary."""
+    folder, base = posixpath.split(name)
+    return folder == "customXml" and base.startswith("item") and "Props" not in base
+
+
 def xml_parts(archive: zipfile.ZipFile) -> list[str]:
-    """The XML parts of the package (by content type, else by extension)."""
+    """The XML parts of the package (by content type, else by extension).
+
+    Custom XML data parts (``customXml/itemN.xml``, ECMA-376 Part 1, 22.5) are left
+    out: they hold any XML the document's owner chose, which no schema here describes.
+    """
     defaults, overrides = content_types(archive)
     return [
         n
         for n in archive.namelist()
-        if not n.endswith("/") and _is_xml(n, content_type_of(n, defaults, overrides))
+        if not n.endswith("/")
+        and not _custom_xml_data(n)
+        and _is_xml(n, content_type_of(n, defaults, overrides))
     ]
 
 
