@@ -291,6 +291,14 @@ def package_problems(archive: zipfile.ZipFile) -> list[Problem]:
     problems: list[Problem] = []
     names = [n for n in archive.namelist() if not n.endswith("/")]
     present = set(names)
+    seen: dict[str, str] = {}
+    for name in names:
+        # Part names are compared case-insensitively (ECMA-376 Part 2, 6.2.2.3); a zip
+        # that holds one twice is a corrupt package to Excel.
+        key = name.lower()
+        if key in seen:
+            problems.append(Problem(name, f"stored twice in the zip (also as {seen[key]})"))
+        seen.setdefault(key, name)
     defaults, overrides = content_types(archive)
     for name in names:
         if name == "[Content_Types].xml":

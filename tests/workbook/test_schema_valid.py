@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import warnings
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 import synthetic_books as sb
 from ooxml_schema import Problem, package_problems, problems_of, schema, validate_part
-from support import EXAMPLES
+from support import EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 from typer.testing import CliRunner
 
 from finsam_xl import jobs
@@ -124,6 +125,7 @@ CASES: dict[str, Builder] = {
     ),
     "new --xlsm": _new("new.xlsm", "--from", FR, "--xlsm"),
     "new --xlsm --server": _new("server.xlsm", "--from", SL, "--xlsm", "--server", SERVER),
+    "new --xlsm --lite": _new("lite-new.xlsm", "--from", SD, "--xlsm", "--lite"),
     "recalc .xlsx": _on_copy("new .xlsx", "recalc.xlsx", "recalc"),
     "recalc .xlsm": _on_copy("new --xlsm", "recalc.xlsm", "recalc"),
     "recalc --server .xlsm": _on_copy("new --xlsm --server", "recalc-server.xlsm", "recalc"),
@@ -155,6 +157,37 @@ def test_every_part_is_schema_valid_and_the_package_is_whole(built: Built, case:
     path = built(case)
     problems = problems_of(path)
     assert not problems, _report(case, problems)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
+def test_commands_on_a_workbook_saved_by_libreoffice_add_no_schema_problem(
+    built: Built, tmp_path: Path
+) -> None:
+    """A user's LibreOffice-saved workbook: whatever it holds, our writers add no error.
+
+    LibreOffice writes its own layout of every sheet (and Microsoft extension parts such
+    as ``xl/ctrlProps``), so the zip writer's patches meet XML they did not write.
+    """
+    saved = tmp_path / "lo"
+    libreoffice_convert([built("avstamning")], saved, TO_XLSX)
+    source = saved / "avstamning.xlsx"
+    before = {(p.part, p.message) for p in problems_of(source)}
+    books = built.folder / "bokforing.se"  # written by the avstamning case
+    runs: dict[str, tuple[object, ...]] = {
+        "recalc": ("recalc",),
+        "avstamning": ("avstamning", books, "--period", "2025-08"),
+        "lite": ("lite", "--skriv-over"),
+    }
+    for command, args in runs.items():
+        out = tmp_path / f"{command}.xlsx"
+        shutil.copyfile(source, out)
+        _cli(args[0], out, *args[1:])
+        added = [p for p in problems_of(out) if (p.part, p.message) not in before]
+        assert not added, _report(f"{command} (LibreOffice-sparad)", added)
+    nytt = tmp_path / "nytt-ar.xlsx"
+    _cli("nytt-ar", source, "-o", nytt)
+    added = [p for p in problems_of(nytt) if (p.part, p.message) not in before]
+    assert not added, _report("nytt-ar (LibreOffice-sparad)", added)
 
 
 # The validator itself: it must find what it is there to find.
@@ -203,9 +236,10 @@ def _rewrite(source: Path, change: Callable[[dict[str, bytes]], None]) -> zipfil
         parts = {n: archive.read(n) for n in archive.namelist()}
     change(parts)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    with zipfile.ZipFile(buffer, "w") as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate we plant
         for name, data in parts.items():
-            archive.writestr(name, data)
+            archive.writestr(name.split("#")[0], data)  # "name#2": a second copy of name
     return zipfile.ZipFile(buffer)
 
 
@@ -219,6 +253,7 @@ def test_package_check_finds_missing_targets_orphans_and_parts_without_type(
         del parts["xl/tables/table1.xml"]  # still referenced by a sheet's rels
         parts["xl/media/stray.png"] = b"\x89PNG"  # no rel, no png Default
         parts["xl/orphan.xml"] = b"<x/>"  # has the xml Default but nothing reaches it
+        parts["XL/styles.xml#2"] = parts["xl/styles.xml"]  # the same part name, twice
 
     problems = [str(p) for p in package_problems(_rewrite(source, damage))]
     assert any("points at missing part xl/tables/table1.xml" in p for p in problems)
@@ -226,6 +261,7 @@ def test_package_check_finds_missing_targets_orphans_and_parts_without_type(
     assert "xl/media/stray.png: orphaned: no relationship reaches it" in problems
     assert "xl/orphan.xml: orphaned: no relationship reaches it" in problems
     assert any("Override for missing /xl/tables/table1.xml" in p for p in problems)
+    assert "XL/styles.xml: stored twice in the zip (also as xl/styles.xml)" in problems
 
 
 # The print patch of the zip writer on a sheet as Excel saves it: data bars (a cfRule with
