@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import synthetic_books as sb
+import yaml
 from ooxml_schema import Problem, package_problems, problems_of, schema, validate_part
 from support import EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 from typer.testing import CliRunner
@@ -95,6 +96,26 @@ def _avstamning(b: Built) -> Path:
     return book
 
 
+#: Text that tests the escaping and xml:space of every writer: blanks at both ends, the
+#: five XML specials, a control character, a non-BMP emoji, a long name.
+AWKWARD = "  Förbund & <Medlem> \"A\" 'B' \x01 \U0001f600 " + "x" * 200 + "  "
+
+
+def _awkward(b: Built) -> Path:
+    """A budget whose every name is awkward text, as a budget file for ``new --from``."""
+    data = yaml.safe_load(Path(SD).read_text(encoding="utf-8"))
+    data["forbund"]["name"] = AWKWARD.strip()[:80]
+    for i, member in enumerate(data["members"]):
+        member["name"] = f"{AWKWARD[:40]}{i}"
+    for i, line in enumerate(data.get("costs", []) + data.get("income", [])):
+        line["name"] = f" {AWKWARD[:30]} {i} "
+    source = b.folder / "awkward.yaml"
+    source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = b.folder / "awkward.xlsx"
+    _cli("new", "--from", source, "-o", out)
+    return out
+
+
 def _oversikt(b: Built) -> Path:
     out = b.folder / "oversikt.xlsx"
     inputs = [b("new .xlsx"), b("new --xlsm"), b("new --xlsm --server")]
@@ -136,6 +157,9 @@ CASES: dict[str, Builder] = {
     "lite .xlsx": _on_copy("new --utan-lite --utan-bladskydd .xlsx", "lite.xlsx", "lite"),
     "lite .xlsm": _on_copy("new --xlsm", "lite.xlsm", "lite"),
     "lite --server .xlsm": _on_copy("new --xlsm --server", "lite-server.xlsm", "lite"),
+    "new --from (konstiga namn)": _awkward,
+    "recalc (konstiga namn)": _on_copy("new --from (konstiga namn)", "awkward-recalc.xlsx",
+                                       "recalc"),
     "oversikt": _oversikt,
     "rapport .docx": _rapport,
     "demo": _demo,
