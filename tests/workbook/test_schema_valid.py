@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import synthetic_books as sb
 import yaml
-from ooxml_schema import Problem, package_problems, problems_of, schema, validate_part
+from ooxml_support import Problem, package_problems, problems_of, schema, validate_part
 from openpyxl import load_workbook
 from support import EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 from typer.testing import CliRunner
