@@ -28,6 +28,7 @@ target exists, every part has a content type, and every part is reachable from
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -363,4 +364,139 @@ def problems_of(path: Path) -> list[Problem]:
         problems = package_problems(archive)
         for name in xml_parts(archive):
             problems.extend(validate_part(name, archive.read(name)))
+        if not problems:  # the cross-part checks need a sound package
+            problems.extend(spreadsheet_problems(archive))
+    return problems
+
+
+# What Excel repairs though the schemas allow it: references between parts of a
+# SpreadsheetML package (the checks Open XML SDK calls semantic validation).
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _text(element: etree._Element | None) -> str:
+    if element is None:
+        return ""
+    return "".join(t.text or "" for t in element.iter(f"{{{SML}}}t"))
+
+
+def _workbook_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Relationship type (last path segment) -> part, for xl/workbook.xml's own parts."""
+    out: dict[str, str] = {}
+    rels = "xl/_rels/workbook.xml.rels"
+    if rels not in archive.namelist():
+        return out
+    for rel in etree.fromstring(archive.read(rels)).iter(f"{{{REL_NS}}}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        out.setdefault(rel.get("Type", "").rsplit("/", 1)[-1], posixpath.normpath(path))
+    return out
+
+
+def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
+    """Cross-part references Excel checks on opening (and repairs when wrong).
+
+    Rows and cells in ascending order with matching references; style indices within
+    ``cellXfs`` (cells, rows, columns) and ``dxfs`` (conditional formats); shared-string
+    indices within the table; table names and ids unique in the workbook; a table's
+    column names equal to its header cells.
+    """
+    problems: list[Problem] = []
+    parts = _workbook_parts(archive)
+    if "styles" not in parts:
+        return problems
+    styles = etree.fromstring(archive.read(parts["styles"]))
+    xfs = styles.find(f"{{{SML}}}cellXfs")
+    n_xf = len(xfs) if xfs is not None else 0
+    dxfs = styles.find(f"{{{SML}}}dxfs")
+    n_dxf = len(dxfs) if dxfs is not None else 0
+    strings: list[str] = []
+    if "sharedStrings" in parts:
+        sst = etree.fromstring(archive.read(parts["sharedStrings"]))
+        strings = [_text(si) for si in sst.iter(f"{{{SML}}}si")]
+    table_names: dict[str, str] = {}
+    table_ids: dict[str, str] = {}
+    for name in archive.namelist():
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        sheet = etree.fromstring(archive.read(name))
+        cells: dict[tuple[int, int], str] = {}
+        last_row = 0
+        for row in sheet.iter(f"{{{SML}}}row"):
+            r = int(row.get("r", last_row + 1))
+            if r <= last_row:
+                problems.append(Problem(name, f"row {r} after row {last_row}"))
+            last_row = r
+            style = row.get("s")
+            if style is not None and int(style) >= n_xf:
+                problems.append(Problem(name, f"row {r}: style {style} of {n_xf}"))
+            last_col = 0
+            for cell in row.iter(f"{{{SML}}}c"):
+                ref = cell.get("r", "")
+                match = _REF.match(ref)
+                if match is None or int(match.group(2)) != r:
+                    problems.append(Problem(name, f"cell {ref!r} in row {r}"))
+                    continue
+                col = _col(match.group(1))
+                if col <= last_col:
+                    problems.append(Problem(name, f"cell {ref} out of order in row {r}"))
+                last_col = col
+                style = cell.get("s", "0")
+                if int(style) >= n_xf:
+                    problems.append(Problem(name, f"{ref}: style {style} of {n_xf}"))
+                kind = cell.get("t", "n")
+                value = cell.find(f"{{{SML}}}v")
+                if kind == "s":
+                    index = int(value.text or "-1") if value is not None else -1
+                    if not 0 <= index < len(strings):
+                        problems.append(Problem(name, f"{ref}: shared string {index}"))
+                        continue
+                    cells[(r, col)] = strings[index]
+                elif kind == "inlineStr":
+                    cells[(r, col)] = _text(cell.find(f"{{{SML}}}is"))
+                elif value is not None:
+                    cells[(r, col)] = value.text or ""
+        for col_element in sheet.iter(f"{{{SML}}}col"):
+            style = col_element.get("style")
+            if style is not None and int(style) >= n_xf:
+                problems.append(Problem(name, f"column style {style} of {n_xf}"))
+        for rule in sheet.iter(f"{{{SML}}}cfRule"):
+            dxf = rule.get("dxfId")
+            if dxf is not None and int(dxf) >= n_dxf:
+                problems.append(Problem(name, f"conditional format dxfId {dxf} of {n_dxf}"))
+        for table_part in (p for _, p, mode in _relationships(archive, name) if mode != "External"):
+            if "/tables/" not in table_part or table_part not in archive.namelist():
+                continue
+            table = etree.fromstring(archive.read(table_part))
+            for key, seen in (("displayName", table_names), ("id", table_ids)):
+                value_ = table.get(key, "")
+                other = seen.get(value_.lower())
+                if other is not None:
+                    problems.append(Problem(table_part, f"table {key} {value_!r} also in {other}"))
+                seen[value_.lower()] = table_part
+            if table.get("headerRowCount", "1") == "0":
+                continue
+            first = _REF.match(table.get("ref", "").split(":")[0])
+            if first is None:
+                continue
+            r, c = int(first.group(2)), _col(first.group(1))
+            for offset, column in enumerate(table.iter(f"{{{SML}}}tableColumn")):
+                want = _unescape(column.get("name", ""))
+                got = _unescape(cells.get((r, c + offset), ""))
+                if got != want:
+                    message = f"column {offset + 1} is {want!r}, its header cell {got!r}"
+                    problems.append(Problem(table_part, message))
     return problems

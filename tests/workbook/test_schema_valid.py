@@ -23,7 +23,14 @@ from pathlib import Path
 import pytest
 import synthetic_books as sb
 import yaml
-from ooxml_support import Problem, package_problems, problems_of, schema, validate_part
+from ooxml_support import (
+    Problem,
+    package_problems,
+    problems_of,
+    schema,
+    spreadsheet_problems,
+    validate_part,
+)
 from openpyxl import load_workbook
 from support import EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
 from typer.testing import CliRunner
@@ -376,3 +383,21 @@ def test_print_patch_keeps_an_excel_saved_sheet_valid(middle: tuple[str, ...]) -
     assert "<mc:Choice" not in own.split("<rowBreaks")[0]
     if CUSTOM_VIEW in middle:
         assert CUSTOM_VIEW in out
+
+
+def test_cross_part_check_finds_what_excel_would_repair(built: Built) -> None:
+    source = built("new .xlsx")
+    assert spreadsheet_problems(zipfile.ZipFile(source)) == []
+
+    def damage(parts: dict[str, bytes]) -> None:
+        table = parts["xl/tables/table1.xml"]
+        parts["xl/tables/table1.xml"] = table.replace(
+            'name="Värde"'.encode(), b'name="Varde"'
+        ).replace(b'id="1"', b'id="2"', 1)
+        sheet = parts["xl/worksheets/sheet2.xml"]
+        parts["xl/worksheets/sheet2.xml"] = sheet.replace(b's="1"', b's="999"', 1)
+
+    problems = [str(p) for p in spreadsheet_problems(_rewrite(source, damage))]
+    assert "xl/tables/table1.xml: column 2 is 'Varde', its header cell 'Värde'" in problems
+    assert any(p.startswith("xl/worksheets/sheet2.xml: A1: style 999 of ") for p in problems)
+    assert "xl/tables/table2.xml: table id '2' also in xl/tables/table1.xml" in problems, problems
