@@ -21,8 +21,10 @@ A namespace that is neither covered nor ignorable, outside an ``ext``, is report
 refuses such content ("We found a problem with some content").
 
 The package check (:func:`package_problems`) looks at the relationships: every internal
-target exists, every part has a content type, and every part is reachable from
-``_rels/.rels``.
+target exists, every part has a content type, every part is reachable from
+``_rels/.rels``, no part name is stored twice. :func:`spreadsheet_problems` adds the
+cross-part references that Excel repairs although the schemas allow them (style and
+shared-string indices, row and cell order, table names and header cells).
 """
 
 from __future__ import annotations

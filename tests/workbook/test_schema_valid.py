@@ -5,7 +5,9 @@ Each command that writes a file (``new`` .xlsx/.xlsm with and without ``--server
 .docx) is run through the CLI into a session folder, and every XML part of the result is
 validated with lxml against the schemas in ``tests/data/schemas`` (see the README there),
 after Markup Compatibility processing as Excel does it. The package is checked too:
-relationship targets exist, every part has a content type, nothing is orphaned.
+relationship targets exist, every part has a content type, nothing is orphaned; and so
+are the references between parts that Excel repairs (style and shared-string indices,
+row and cell order, table header cells).
 
 A schema error is the commonest cause of Excel's "We found a problem with some content"
 repair prompt. A failure names the command, the part and lxml's message with its line.
