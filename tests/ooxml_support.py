@@ -33,6 +33,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -142,6 +143,8 @@ def mce_process(root: etree._Element, understood: frozenset[str]) -> list[str]:
         own = element.get(f"{{{MC}}}Ignorable")
         if own:
             ignorable = ignorable | _prefixes(element, own)
+        must = _prefixes(element, element.get(f"{{{MC}}}MustUnderstand", ""))
+        refused.extend(f"mc:MustUnderstand {namespace}" for namespace in must - understood)
         for name in list(element.attrib):
             namespace = _ns(name)
             if namespace == MC:
@@ -216,7 +219,7 @@ def validate_part(name: str, data: bytes) -> list[Problem]:
     refused = mce_process(root, understood)
     _drop_known_schema_gaps(root)
     problems = [
-        Problem(name, f"namespace neither in the schemas nor mc:Ignorable: {what}")
+        Problem(name, f"not in the schemas and not mc:Ignorable: {what}")
         for what in refused
     ]
     targets = [root]
@@ -225,7 +228,9 @@ def validate_part(name: str, data: bytes) -> list[Problem]:
         # declares (ECMA-376 Part 4, 19.1): validate each shape on its own.
         targets = [child for child in root if isinstance(child.tag, str)]
     for target in targets:
-        document = etree.ElementTree(etree.fromstring(etree.tostring(target)))
+        # Validate the processed tree itself (a copy for a VML shape): its elements keep
+        # the line numbers of the part as written.
+        document = root.getroottree() if target is root else etree.ElementTree(deepcopy(target))
         if not compiled.validate(document):
             for entry in compiled.error_log:
                 problems.append(Problem(name, f"line {entry.line}: {entry.message}"))
