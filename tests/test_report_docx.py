@@ -342,10 +342,11 @@ def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) ->
     assert history[1][4] == "1 496" and history[3][4] == "700*"
     assert history[5][1] == "7 500**"
     budget_table = next(t for t in tables if t[0][1] == "Beskrivning")
-    assert budget_table[0][2:] == ["Budget 2024", "Budget 2025"]  # plan years not in the table
+    # as published: "Årsbudget 2025" before "Årsbudget 2024"; plan years not in the table
+    assert budget_table[0][2:] == ["Årsbudget 2025", "Årsbudget 2024"]
     contributions = next(row for row in budget_table if row[:2] == ["50 000", "Totalt"])
-    assert contributions[2:] == ["-6 308", "-6 184"]
-    assert budget_table[-1][1:] == ["Resultat", "-1 392", "-316"]
+    assert contributions[2:] == ["-6 184", "-6 308"]
+    assert budget_table[-1][1:] == ["Resultat", "-316", "-1 392"]
 
 
 def test_control_characters_in_names_do_not_break_the_document(tmp_path: Path) -> None:

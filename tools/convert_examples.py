@@ -180,6 +180,10 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
             # members' contributions as ID 50 000 "Bidrag (not 1)"; the plan is in §6.
             "document": {
                 "plan_in_table": False,
+                # "ID Beskrivning Årsbudget (tkr) Årsbudget 2025 Årsbudget 2024"
+                "budget_first": True,
+                "budget_label": "Årsbudget",
+                "comparison_label": "Årsbudget",
                 "income_heading": "Intäkter (medelstilldelning från medlemmarna)",
                 "contributions_label": "Bidrag (not 1)",
                 "contributions_cost_centre": "50000",
@@ -276,6 +280,7 @@ def sodra_lappland(src: dict[str, Any]) -> Budget:
             "forbund": {"name": src["forbund"], "unit": u},
             "years": {"comparison": [2023], "budget": 2024, "plan": [2025, 2026]},
             "adopted": src["adopted"],
+            "revised": date(2024, 3, 21),  # the seed's cover: "Reviderad 2024.03.21"
             "members": [
                 {
                     "name": m["name"],

@@ -109,14 +109,25 @@ class BudgetTable(_Out):
         raise KeyError(label)
 
 
-def table_title(budget: Budget) -> str:
-    """'Budget 2025 med plan 2026–2028' (or 'Budget 2025' without plan years)."""
+def table_title(budget: Budget, with_plan: bool = True) -> str:
+    """'Budget 2025 med plan 2026–2028' (or 'Budget 2025' without plan years, or for a
+    table that shows none: ``with_plan=False``)."""
     years = budget.years
-    if not years.plan:
+    if not years.plan or not with_plan:
         return f"Budget {years.budget}"
     if len(years.plan) == 1:
         return f"Budget {years.budget} med plan {years.plan[0]}"
     return f"Budget {years.budget} med plan {years.plan[0]}\u2013{years.plan[-1]}"
+
+
+def decision_dates(budget: Budget) -> str:
+    """'Beslutad av styrelsen 2023-11-30, reviderad 2024-03-21.' or '' when none is set."""
+    parts = []
+    if budget.adopted:
+        parts.append(f"Beslutad av styrelsen {budget.adopted.isoformat()}")
+    if budget.revised:
+        parts.append(f"{'reviderad' if parts else 'Reviderad'} {budget.revised.isoformat()}")
+    return ", ".join(parts) + "." if parts else ""
 
 
 def display_decimals(budget: Budget, result: Result | None = None) -> int:
@@ -153,17 +164,17 @@ def year_columns(budget: Budget, with_plan: bool = True) -> list[Column]:
     columns = []
     for i, year in enumerate(budget.years.comparison):
         kind = doc.comparison_kind(i)
-        columns.append(
-            Column(year=year, kind=kind.value, label=f"{COMPARISON_LABELS[kind]} {year}")
-        )
-    columns.append(
-        Column(year=budget.years.budget, kind="budgetar", label=f"Budget {budget.years.budget}")
-    )
+        word = doc.comparison_label or COMPARISON_LABELS[kind]
+        columns.append(Column(year=year, kind=kind.value, label=f"{word} {year}"))
+    ahead = [Column(year=budget.years.budget, kind="budgetar",
+                    label=f"{doc.budget_label} {budget.years.budget}")]
     if with_plan:
-        columns += [
+        ahead += [
             Column(year=y, kind="plan", label=f"{doc.plan_label} {y}") for y in budget.years.plan
         ]
-    return columns
+    if doc.budget_first:
+        return ahead + columns[::-1]
+    return columns + ahead
 
 
 def _values(amounts: dict[int, Decimal], years: list[int], sign: int) -> dict[int, Decimal | None]:
@@ -381,7 +392,7 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
     if doc.show_result:
         rows.append(TableRow(kind=RowKind.GRAND, label=doc.result_label, values=result_row))
     return BudgetTable(
-        title=table_title(budget),
+        title=table_title(budget, with_plan=doc.plan_in_table),
         columns=columns,
         rows=rows,
         show_cost_centres=doc.show_cost_centres,

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from finsam_xl.core.document import available_funds, funds_text, insatser_table, table_title
+from finsam_xl.core.document import (
+    available_funds,
+    decision_dates,
+    funds_text,
+    insatser_table,
+    table_title,
+)
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result, YearPlan
@@ -37,6 +43,7 @@ class Draft:
 
     title: str
     subtitle: str
+    dates: str
     available: str
     equity: list[str] = field(default_factory=list)
     insatser: list[str] = field(default_factory=list)
@@ -277,10 +284,16 @@ def draft(budget: Budget, result: Result) -> Draft:
     return Draft(
         title=budget.forbund.name,
         subtitle=table_title(budget),
+        dates=decision_dates(budget),
         available=available_paragraph(budget, result),
         equity=equity_sentences(result),
         insatser=insats_sentences(budget, result),
-        decision_intro=f"Styrelsen för {budget.forbund.name} föreslås besluta",
+        decision_intro=(
+            f"Styrelsen för {budget.forbund.name} föreslås vid sammanträdet "
+            f"{swedish_date(budget.adopted)} besluta"
+            if budget.adopted
+            else f"Styrelsen för {budget.forbund.name} föreslås besluta"
+        ),
         decisions=decision_list(budget, result),
         decision_notes=decision_notes(budget, result),
     )

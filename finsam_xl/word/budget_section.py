@@ -105,6 +105,8 @@ def build_document(
 
     doc.add_paragraph(clean(text.title), style="Title")
     doc.add_paragraph(clean(text.subtitle), style="Subtitle")
+    if text.dates:
+        doc.add_paragraph(clean(text.dates))
     note = doc.add_paragraph()
     run = note.add_run(clean(DRAFT_NOTE.format(date=when.date().isoformat(), source=source)))
     run.italic = True

@@ -12,6 +12,7 @@ from decimal import Decimal
 from finsam_xl.core.document import (
     RowKind,
     budget_table,
+    decision_dates,
     display_decimals,
     document_title,
     equity_history,
@@ -46,19 +47,14 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     table = budget_table(budget, result)
     unit = budget.forbund.unit
     grid = Grid(decimals=display_decimals(budget, result))
-    if table.costs_negative:
-        sign = "Kostnader negativa, intäkter positiva."
-    elif budget.document.income_first and not any(i.netted for i in budget.income):
-        sign = "Kostnader och intäkter positiva."
-    else:
-        sign = "Kostnader positiva; intäkter bland kostnaderna negativa."
+    # The sign convention is for the ekonom (Instruktioner), not the board.
     _head(
         grid,
         budget,
         row0,
         col0,
         f"{table.title} ({UNIT_TEXT[unit]})",
-        f"Belopp i {UNIT_TEXT[unit]}. {sign}",
+        " ".join(filter(None, [f"Belopp i {UNIT_TEXT[unit]}.", decision_dates(budget)])),
     )
     c = col0
     id_col = konto_col = None

@@ -103,6 +103,7 @@ SETTING_LABELS: dict[str, str] = {
     "comparison_years": "Antal jämförelseår",
     "plan_years": "Antal planår",
     "adopted": "Beslutsdatum (styrelsen)",
+    "revised": "Reviderad (styrelsen)",
     "equity_opening": "Eget kapital vid årets början",
     "equity_opening_year": "Eget kapital avser början av år",
     "equity_floor": "Styrelsens lägsta nivå för eget kapital",
@@ -129,8 +130,11 @@ SETTING_LABELS: dict[str, str] = {
     "doc_totals_on_heading": "Budgettabell: summa på rubrikraden",
     "doc_equity_as_funding": "Budgettabell: eget kapital som finansiering",
     "doc_plan_in_table": "Budgettabell: visa planåren",
+    "doc_budget_first": "Budgettabell: budgetåret först",
     "doc_show_result": "Budgettabell: visa resultat",
     "doc_plan_label": "Budgettabell: planårens rubrik",
+    "doc_budget_label": "Budgettabell: budgetårets rubrik",
+    "doc_comparison_label": "Budgettabell: jämförelseårens rubrik",
     "doc_income_heading": "Budgettabell: rubrik för intäkter",
     "doc_contributions_label": "Budgettabell: text för medlemsbidrag",
     "doc_contributions_cost_centre": "Budgettabell: ID för medlemsbidrag",
@@ -153,6 +157,7 @@ DOC_FLAGS = (
     "totals_on_heading",
     "equity_as_funding",
     "plan_in_table",
+    "budget_first",
     "show_result",
 )
 #: Labels of earlier versions, still read (key -> old label).
@@ -188,6 +193,12 @@ SETTING_HELP: dict[str, str] = {
     "doc_income_first": "Ja: medlemsbidrag och övriga intäkter överst, som ett finansieringsblock.",
     "doc_totals_on_heading": "Ja: summan står på rubrikens rad. Nej: en rad 'Totalt' under.",
     "doc_plan_in_table": "Nej: budgettabellen visar bara jämförelseår och budgetår.",
+    "doc_budget_first": "Ja: budgetårets kolumn först, sedan planåren och jämförelseåren "
+    "(nyaste först).",
+    "doc_budget_label": "T.ex. Årsbudget (tomt = Budget).",
+    "doc_comparison_label": "T.ex. Årsbudget (tomt = enligt 'Jämförelseår visas som').",
+    "adopted": "Datum då styrelsen beslutade budgeten; skrivs under rubriken.",
+    "revised": "Datum för en revidering, om budgeten har reviderats.",
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
