@@ -79,6 +79,8 @@ _NOT_CP437_LETTERS = bytes(b for b in range(256) if b not in _CP437_LETTERS)
 _NOT_LATIN_LETTERS = bytes(b for b in range(256) if b not in _LATIN_LETTERS)
 _LATIN_LETTER = re.compile(b"[" + re.escape(_LATIN_LETTERS) + b"]")
 _CP437_LETTER = re.compile(b"[" + re.escape(_CP437_LETTERS) + b"]")
+ENCODING_WARNINGS = frozenset(("latin1_encoding", "mixed_encoding", "replacement_character"))
+"""The codes of the warnings about a file's encoding (its names may not read as written)."""
 LATIN1 = "iso8859-1"
 """The name (``codecs``) of the encoding of files detected as ISO-8859-1 / Latin-1."""
 _FNR = re.compile(rb"^[ \t]*#FNR[^\n]*", re.MULTILINE | re.IGNORECASE)

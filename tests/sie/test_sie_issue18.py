@@ -286,3 +286,125 @@ def test_a_replacement_character_in_a_utf8_file_is_a_warning() -> None:
         "bokföringen. Exportera filen på nytt."
     )
     assert posting_totals(data, name="t.se").issues == sie.issues
+
+
+# ---- the command line: --teckenkodning ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recon_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    import synthetic_books as sb
+
+    from finsam_xl import jobs
+
+    folder = tmp_path_factory.mktemp("teckenkodning")
+    book = folder / "sd.xlsx"
+    jobs.new(sb.budget_with_mapping(), book)
+    books = folder / "bokforing.se"
+    sb.make_books(books)
+    return book, books.read_bytes()
+
+
+def test_avstamning_reads_latin1_books_like_cp437_ones(
+    recon_setup: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from finsam_xl.cli import app
+
+    runner = CliRunner()
+    book = tmp_path / "sd.xlsx"
+    book.write_bytes(recon_setup[0].read_bytes())
+    text = recon_setup[1].decode("cp437")
+    assert "ä" in text or "ö" in text or "å" in text  # the test means something
+    (tmp_path / "cp437").mkdir()
+    (tmp_path / "latin").mkdir()
+    cp437 = tmp_path / "cp437" / "bokforing.se"  # one name: the sources compare equal
+    cp437.write_bytes(recon_setup[1])
+    latin = tmp_path / "latin" / "bokforing.se"
+    latin.write_bytes(text.encode("latin-1"))
+    digest = _digest(latin)
+
+    def run(*args: str) -> dict[str, object]:
+        result = runner.invoke(app, ["avstamning", str(book), *args, "--json", "--skriv-inte"])
+        assert result.exit_code == 0, result.output
+        data: dict[str, object] = json.loads(result.output)
+        return data
+
+    def without_findings(data: dict[str, object]) -> dict[str, object]:
+        return {k: v for k, v in data.items() if k != "findings"}
+
+    reference = run(str(cp437))
+    detected = run(str(latin))
+    assert without_findings(detected) == without_findings(reference)
+    assert [f["rule"] for f in detected["findings"] if f["rule"].startswith("sie.")] == [  # type: ignore[union-attr,index]
+        "sie.latin1_encoding"
+    ]
+    forced = run(str(latin), "--teckenkodning", "iso-8859-1")
+    assert without_findings(forced) == without_findings(reference)
+    assert not [f for f in forced["findings"] if f["rule"].startswith("sie.")]  # type: ignore[union-attr,index]
+    wrong = run(str(latin), "--teckenkodning", "PC8")  # the user's word is taken
+    assert without_findings(wrong) != without_findings(reference)
+    assert _digest(latin) == digest
+
+
+def test_avstamning_refuses_an_unknown_encoding_in_swedish(
+    recon_setup: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from finsam_xl.cli import app
+
+    book = tmp_path / "sd.xlsx"
+    book.write_bytes(recon_setup[0].read_bytes())
+    books = tmp_path / "b.se"
+    books.write_bytes(recon_setup[1])
+    digest = _digest(book)
+    result = CliRunner().invoke(
+        app, ["avstamning", str(book), str(books), "--teckenkodning", "klingonska"]
+    )
+    assert result.exit_code == 2
+    assert "Okänd teckenkodning 'klingonska'" in result.output
+    assert _digest(book) == digest
+
+
+def test_nytt_ar_bokslut_with_teckenkodning(
+    recon_setup: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from finsam_xl.cli import app
+
+    runner = CliRunner()
+    book = recon_setup[0]
+    closing = tmp_path / "bokslut.se"
+    closing.write_bytes(
+        sie_bytes(
+            '#FNAMN "Södra Dalarnas samordningsförbund"',
+            "#UB 0 1930 1600000.00",
+            "#UB 0 2010 -1600000.00",
+            encoding="latin-1",
+        ).replace(b"#RAR 0 20250101 20251231", b"#RAR 0 20250101 20251231")
+    )
+    digest = _digest(closing)
+    out = tmp_path / "next.xlsx"
+    result = runner.invoke(
+        app, ["nytt-ar", str(book), "-o", str(out), "--teckenkodning", "latin-1"]
+    )
+    assert result.exit_code == 2
+    assert "--teckenkodning gäller bokslutsfilen; ange den med --bokslut." in result.output
+    assert not out.exists()
+    result = runner.invoke(app, ["nytt-ar", str(book), "-o", str(out), "--bokslut", str(closing)])
+    assert "sie.latin1_encoding" in result.output, result.output
+    assert "bokslut.se:6" in result.output
+    out.unlink()
+    result = runner.invoke(
+        app,
+        ["nytt-ar", str(book), "-o", str(out), "--bokslut", str(closing), "--teckenkodning",
+         "iso-8859-1"],
+    )
+    assert "sie.latin1_encoding" not in result.output, result.output
+    assert "1 600 000" in result.output.replace("\u00a0", " ").replace("\u202f", " ")
+    assert _digest(closing) == digest
