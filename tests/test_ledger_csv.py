@@ -178,3 +178,22 @@ def test_a_nul_byte_is_named_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(BooksError) as info:
         read_csv_books(path)
     assert str(info.value) == "hb.csv:2: raden innehåller NUL-tecken (binärfil?)."
+
+
+@pytest.mark.parametrize("lines", [[], [HEAD], ["", HEAD, ";;;;;", ""]])
+def test_a_file_without_rows_is_refused(tmp_path: Path, lines: list[str]) -> None:
+    path = tmp_path / "hb.csv"
+    _write(path, lines)
+    with pytest.raises(BooksError) as info:
+        read_csv_books(path)
+    assert str(info.value) == f"{path}: filen har inga rader."
+
+
+def test_an_unterminated_quote_is_an_error_at_its_line(tmp_path: Path) -> None:
+    # The csv module reads the rest of the file into the open field: the row comes
+    # out short, an error at the line it starts on (no silent loss of the rows after).
+    path = tmp_path / "hb.csv"
+    _write(path, [HEAD, *_rows(2025, 1), '2025-02-01;A 2;"Öppen;4010;;5', *_rows(2025, 2, first=3)])
+    books = read_csv_books(path)
+    assert [(f.rule, f.location) for f in books.findings] == [("csv.ragged-row", "hb.csv:4")]
+    assert books.findings[0].severity.value == "error"

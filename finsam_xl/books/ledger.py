@@ -239,6 +239,8 @@ def _csv_rows(
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise BooksError(f"{name}:{line}: raden innehåller NUL-tecken (binärfil?).")
     first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first:
+        return [], [], []
     delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
     header_fields = next(csv.reader([first], delimiter=delimiter), [])
     if len(header_fields) < 2:
@@ -402,7 +404,7 @@ def read_csv_books(
         header, rows, findings = _csv_rows(path, encoding)
     except OSError as error:
         raise BooksError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
-    if not header:
+    if not header or not (rows or findings):
         raise BooksError(f"{path}: filen har inga rader.")
     headers = set(header)
     needed = [cols.day, cols.account] + (
