@@ -20,6 +20,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sie_support import sie_bytes
 
 from finsam_xl.books import read_sie_books
@@ -408,3 +410,45 @@ def test_nytt_ar_bokslut_with_teckenkodning(
     assert "sie.latin1_encoding" not in result.output, result.output
     assert "1 600 000" in result.output.replace("\u00a0", " ").replace("\u202f", " ")
     assert _digest(closing) == digest
+
+
+# ---- properties ------------------------------------------------------------------------------
+
+SWEDISH = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ÅÄÖåäöéÉüÜ-0123456789")),
+                  min_size=1, max_size=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    series=st.lists(st.sampled_from(["", "L", "F", "K"]), min_size=2, max_size=12),
+    names=st.lists(SWEDISH, min_size=1, max_size=4),
+)
+def test_unnumbered_vouchers_are_never_duplicates_and_both_paths_agree(
+    series: list[str], names: list[str]
+) -> None:
+    lines: list[str] = []
+    for index, s in enumerate(series):
+        text = names[index % len(names)].replace('"', "")
+        lines += [f'#VER "{s}" "" 202501{index % 28 + 1:02d} "{text}"', "{",
+                  "#TRANS 7010 {} 10.00", "#TRANS 1930 {} -10.00", "}"]
+    data = sie_bytes(*lines)
+    sie = read_sie(data, name="t.si")
+    assert sie.errors == []
+    assert [v.line for v in sie.vouchers] == [8 + 5 * i for i in range(len(series))]
+    assert posting_totals(data, name="t.si").issues == sie.issues
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=SWEDISH, account=SWEDISH, encoding=st.sampled_from(["cp437", "latin-1", "utf-8"]))
+def test_swedish_names_read_back_in_cp437_latin1_and_utf8(
+    name: str, account: str, encoding: str
+) -> None:
+    data = sie_bytes(f'#FNAMN "{name}"', f'#KONTO 1930 "{account}"', header=False,
+                     encoding=encoding)
+    sie = read_sie(data)
+    assert (sie.company_name, sie.accounts["1930"]) == (name, account)
+    codes = {i.code for i in sie.issues}
+    assert ("latin1_encoding" in codes) == (
+        encoding == "latin-1" and any(c in "ÅÄÖåäöéÉüÜ" for c in name + account)
+    )
+    assert "mixed_encoding" not in codes
