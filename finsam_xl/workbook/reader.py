@@ -89,6 +89,8 @@ class Locator:
                 return address(
                     sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
                 )
+        elif e == "actual":
+            candidates = [(e, ref.year, ref.field), (e, ref.year, None), (e, None, None)]
         elif e == "adopted":
             candidates = [("settings", "adopted")]
         elif e == "years":
@@ -772,6 +774,7 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
     if t is None:
         return []
     cols = {c.header: t.col(c.header) for c in S.ACTUAL_COLUMNS}
+    r.locator.cells[("actual", None, None)] = t.where(t.header_row, t.first_col)
     out: list[dict[str, Any]] = []
     seen: set[int] = set()
     for row in t.rows():
@@ -807,6 +810,7 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
             )
             continue
         seen.add(int(year))
+        r.locator.cells[("actual", int(year), None)] = t.where(row, cols["År"] or 1)
         status_text = r.text(t, row, cols["Utfall eller prognos"])
         status = S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else "utfall"
         if status is None:
@@ -825,6 +829,8 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
             ("Eget kapital 31/12", "equity_end"),
         ):
             value = r.number(t, row, cols[header], f"{header} {int(year)}")
+            if cols[header]:
+                r.locator.cells[("actual", int(year), key)] = t.where(row, cols[header] or 1)
             if value is not None:
                 entry[key] = money(value)
         out.append(entry)
