@@ -200,3 +200,20 @@ def test_property_every_total_on_the_document_sheets_is_the_sum_of_the_rows_abov
 ) -> None:
     budget, doc = case
     assert total_problems(budget_table(budget, evaluate(budget)), doc) == []
+
+
+def test_the_budget_sheet_prints_the_equity_row_it_adds_up() -> None:
+    """The Budget sheet prints the table's rows one to one, in tkr (exact Decimal division)."""
+    from finsam_xl.workbook.document_sheets import budget_grid
+
+    budget, result = example("sodra-dalarna-2025")
+    changed = with_layout(budget, equity_as_funding=True, income_first=False)
+    grid = budget_grid(changed, result, 5, 1)
+    rows: dict[int, dict[int, Any]] = {}
+    for (r, c), cell in grid.cells.items():
+        rows.setdefault(r, {})[c] = cell.value
+    labels = (changed.document.equity_label, changed.document.income_total_label)
+    by_label = {v: cols for cols in rows.values() for v in cols.values() if v in labels}
+    equity = by_label[changed.document.equity_label]
+    total = by_label[changed.document.income_total_label]
+    assert Decimal(-700) in equity.values() and Decimal(6884) in total.values()
