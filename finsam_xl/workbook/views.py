@@ -25,8 +25,8 @@ class Formula(str):
 
 
 def is_formula(value: object) -> bool:
-    """True for a formula cell's value (a ``Formula``), never for text."""
-    return isinstance(value, Formula) and len(value) > 1
+    """True for a formula cell's value (a ``Formula``, even an empty '='), never for text."""
+    return isinstance(value, Formula)
 
 
 @dataclass(frozen=True)
