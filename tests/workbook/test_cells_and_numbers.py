@@ -426,3 +426,24 @@ def test_swedish_csv_amounts_still_work(tmp_path: Path) -> None:
     books = read_csv_books(_csv(tmp_path / "svensk.csv", amounts))
     assert not books.findings
     assert total(books) == Decimal("2000.25")
+
+
+def test_inserting_a_year_column_moves_formulas_and_leaves_text_alone(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    """Fryksdalen has no comparison year, so next year inserts a column and moves references:
+    only formula cells are rewritten; text that looks like a reference stays as typed."""
+    source = tmp_path / "fryk.xlsx"
+    shutil.copy(example_books["fryksdalen-2022"], source)
+    wb = load_workbook(source)
+    ws = wb.create_sheet("Egen")
+    text(Egen__A1="=> Samverkan", Egen__A2="=Rader!Z5")(wb)
+    ws["A3"] = "=Rader!Z5"  # a real formula, to the right of the inserted column
+    wb.save(source)
+    out = tmp_path / "nasta.xlsx"
+    result = runner.invoke(app, ["nytt-ar", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    egen = load_workbook(out)["Egen"]
+    assert (egen["A1"].value, egen["A1"].data_type) == ("=> Samverkan", "s")
+    assert (egen["A2"].value, egen["A2"].data_type) == ("=Rader!Z5", "s")
+    assert egen["A3"].data_type == "f" and egen["A3"].value == "=Rader!AA5"
