@@ -630,6 +630,8 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
                 return None
         else:
             value = number(key) if key != "forbund" else text(key)
+            if value is None and key in rows and r.raw(t, rows[key], value_col) is not None:
+                return None  # there is a value, and r.number said at its cell what is wrong
         if value is None:
             where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
             r.problem(

@@ -447,3 +447,31 @@ def test_inserting_a_year_column_moves_formulas_and_leaves_text_alone(
     assert (egen["A1"].value, egen["A1"].data_type) == ("=> Samverkan", "s")
     assert (egen["A2"].value, egen["A2"].data_type) == ("=Rader!Z5", "s")
     assert egen["A3"].data_type == "f" and egen["A3"].value == "=Rader!AA5"
+
+
+def test_a_setting_typed_as_text_is_one_finding_at_its_cell(
+    example_books: dict[str, Path], tmp_path: Path
+) -> None:
+    path = tmp_path / "sd.xlsx"
+    shutil.copy(example_books[SD], path)
+    wb = load_workbook(path)
+    text(Installningar__B11="=700")(wb)
+    wb.save(path)
+    before = digest(path)
+    code, data = check_json(path)
+    assert code == 1
+    assert [(f["rule"], f["location"]) for f in data["findings"] if f["severity"] == "error"] == [
+        ("read.text-not-number", "Inställningar!B11")
+    ]
+    assert digest(path) == before
+
+
+def test_a_model_error_is_placed_at_its_cell_without_internal_paths() -> None:
+    from finsam_xl.model.findings import Ref
+    from finsam_xl.workbook.reader import Locator, _invalid_cell
+
+    locator = Locator(cells={("cost", 0, 2025): "Rader!I4", ("member", 2, "name"): "Medlemmar!A6"})
+    assert _invalid_cell(locator, ("costs", 0, "amounts", 2025)) == "Rader!I4"
+    assert _invalid_cell(locator, ("members", 2, "key")) == "Medlemmar!A6"
+    assert _invalid_cell(locator, ("equity", "opening")) is None
+    assert locator.locate(Ref(element="cost", index=0, year=2025)) == "Rader!I4"
