@@ -76,3 +76,10 @@ def test_percent_only_where_a_percentage_is_expected() -> None:
 )
 def test_the_decimal_mark_a_file_settles(texts: list[str], mark: str | None) -> None:
     assert decimal_mark_of(texts) == mark
+
+
+@pytest.mark.parametrize("typed", ["1e999999999999", "-1e999999999999", "1e5000000000000000000"])
+def test_an_exponent_beyond_the_decimal_context_is_refused_not_a_crash(typed: str) -> None:
+    """decimal.Overflow is not a ValueError: it must never leave the parser."""
+    with pytest.raises(ValueError):
+        parse_number_text(typed)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
@@ -74,7 +74,7 @@ class NumberTooLarge(ValueError):
 
 def bounded(result: Decimal, typed: object) -> Decimal:
     """``result`` when its magnitude is below ``NUMBER_LIMIT``; else ``NumberTooLarge``."""
-    if abs(result) >= NUMBER_LIMIT:
+    if result.copy_abs() >= NUMBER_LIMIT:  # copy_abs: no context, so no Overflow
         raise NumberTooLarge(
             f"{typed!s} är orimligt stort; tal måste vara mindre än 1 000 000 000 000 "
             "(kontrollera nollorna och enheten)"
@@ -165,7 +165,13 @@ def parse_number_text(
         cleaned = cleaned[1:].lstrip(THOUSANDS_SPACES)
     not_a_number = ValueError(f"'{text}' är inte ett tal")
     if _SCIENTIFIC.fullmatch(cleaned):  # '1e300', '1,5E+06': the exponent form Excel shows
-        return bounded(Decimal(sign + cleaned.replace(",", ".")), text)
+        try:
+            scientific = Decimal(sign + cleaned.replace(",", "."))
+        except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
+            raise not_a_number from None
+        if not scientific.is_finite():
+            raise not_a_number
+        return bounded(scientific, text)
     if not cleaned or not re.fullmatch(r"[\d.,\u00a0\u202f\u2009\u2007 ]+", cleaned):
         raise not_a_number
     spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
@@ -183,7 +189,10 @@ def parse_number_text(
     whole, fraction = _split_marks(cleaned, text, decimal_mark, sign)
     if not whole and not fraction or not (whole + fraction).isdigit():
         raise not_a_number
-    result = Decimal(f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else ""))
+    try:
+        result = Decimal(f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else ""))
+    except DecimalException:
+        raise not_a_number from None
     if decimals is not None and len(fraction) > decimals:
         raise TooManyDecimals(
             f"'{text}' har {len(fraction)} decimaler; ett belopp i kronor har högst "

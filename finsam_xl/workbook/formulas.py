@@ -11,7 +11,7 @@ pull in numpy and much more, and arithmetic is all an input cell needs.
 from __future__ import annotations
 
 import ast
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 _FUNCTIONS = {"SUM", "SUMMA"}
 #: Excel's own limit on the length of a formula.
@@ -40,8 +40,8 @@ def evaluate_formula(text: str) -> Decimal:
         raise too_deep from None
     try:
         return _eval(tree.body)
-    except (InvalidOperation, ZeroDivisionError):
-        raise FormulaError("formeln ger inget tal (division med noll?)") from None
+    except (DecimalException, ZeroDivisionError):  # also Overflow: =1e308*1e308*…
+        raise FormulaError("formeln ger inget tal (division med noll eller för stort?)") from None
     except (RecursionError, MemoryError):
         raise too_deep from None
 
