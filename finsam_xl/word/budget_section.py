@@ -181,6 +181,7 @@ def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
         style.element.rPr.rFonts.set(qn("w:asciiTheme"), "")
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             style.element.rPr.rFonts.attrib.pop(qn(attr), None)
+    _complete_zoom(doc)
     styles["Title"].font.size = Pt(22)
     styles["Heading 1"].font.size = Pt(14)
     footer = section.footer.paragraphs[0]
@@ -191,6 +192,17 @@ def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
             _field(footer, piece)
         else:
             footer.add_run(clean(piece)).font.size = Pt(8)
+
+
+def _complete_zoom(doc: DocumentObject) -> None:
+    """Give the settings' ``<w:zoom>`` the ``w:percent`` the schema requires.
+
+    python-docx's template writes ``<w:zoom w:val="bestFit"/>``; ECMA-376 (CT_Zoom)
+    makes ``w:percent`` required, and Word itself always writes it.
+    """
+    zoom = doc.settings.element.find(qn("w:zoom"))
+    if zoom is not None and zoom.get(qn("w:percent")) is None:
+        zoom.set(qn("w:percent"), "100")
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:
