@@ -110,6 +110,32 @@ def test_an_amount_for_a_year_outside_the_budget() -> None:
     assert found[0].ref is not None and found[0].ref.year == 2040
 
 
+def test_utfall_equity_other_than_the_opening_equity() -> None:
+    """Issue 18 item 9: Utfall 2024 says 900 000, the opening equity 2025 says 700 000."""
+    data = base()
+    row = next(a for a in data["actuals"] if a["year"] == 2024)
+    row["equity_end"] = D(900000)
+    found = only(evaluate(Budget.model_validate(data)).findings, "equity.history-mismatch")
+    assert [f.message for f in found] == [
+        "Eget kapital 31/12 2024 är 900\u00a0000\u00a0kr enligt prognosen i tabellen Utfall, men "
+        "eget kapital vid årets början 2025 är 700\u00a0000\u00a0kr (skillnad "
+        "200\u00a0000\u00a0kr). Det är samma belopp; rätta det som är fel, annars visar bladet "
+        "Eget kapital två olika utgångslägen."
+    ]
+    assert found[0].severity is Severity.ERROR
+    assert found[0].ref is not None
+    assert (found[0].ref.element, found[0].ref.year, found[0].ref.field) == (
+        "actual",
+        2024,
+        "equity_end",
+    )
+    # equal figures, an older year, or no equity in the row: nothing to say
+    row["equity_end"] = D(700000)
+    assert not only(evaluate(Budget.model_validate(data)).findings, "equity.history-mismatch")
+    row["equity_end"] = None
+    assert not only(evaluate(Budget.model_validate(data)).findings, "equity.history-mismatch")
+
+
 def test_every_rule_id_is_named_by_a_test() -> None:
     """A rule that no test names can change or break without anyone noticing."""
     ids: set[str] = set()

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 from finsam_xl.core.recon import Ledger
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.labels import os_reason
-from finsam_xl.model.money import NUMBER_LIMIT, kr, parse_number_text
+from finsam_xl.model.money import (
+    NUMBER_LIMIT,
+    AmbiguousNumber,
+    decimal_mark_of,
+    kr,
+    parse_number_text,
+)
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
 
 if TYPE_CHECKING:
@@ -423,16 +429,12 @@ def read_csv_books(
     invoice_col = _header(headers, cols.invoice)
     groups: dict[tuple[str, ...], list[tuple[date, str, BookedRow]]] = {}
     kept: set[tuple[str, ...]] = set()
+    mark = _decimal_mark(rows, cols, headers)
     for number, row in rows:
         where = f"{name}:{number}"
         try:
             day = _day(row[cols.day])
-            if cols.amount in headers:
-                amount = parse_number_text(row[cols.amount])
-            else:
-                amount = parse_number_text(row[cols.debit] or "0") - parse_number_text(
-                    row[cols.credit] or "0"
-                )
+            amount = _amount(row, cols, headers, mark)
         except ValueError as error:
             findings.append(
                 Finding(
@@ -480,6 +482,39 @@ def read_csv_books(
         ledger.add_opening_balance(account, amount)
     year, year_findings = _fiscal_year(dated, name)
     return Books(ledger, year, findings + year_findings)
+
+
+def _amount_columns(cols: CsvColumns, headers: set[str]) -> list[str]:
+    return [cols.amount] if cols.amount in headers else [cols.debit, cols.credit]
+
+
+def _decimal_mark(
+    rows: list[tuple[int, dict[str, str]]], cols: CsvColumns, headers: set[str]
+) -> str | None:
+    """The decimal mark the file's amounts settle ('12,50' anywhere: comma), or None."""
+    names = _amount_columns(cols, headers)
+    return decimal_mark_of(row.get(n) or "" for _, row in rows for n in names)
+
+
+def _amount(row: dict[str, str], cols: CsvColumns, headers: set[str], mark: str | None) -> Decimal:
+    """A row's amount in kr (amount, or debit − credit) by the number policy (docs/limits.md).
+
+    At most two decimals; '1.234' or '1,234' only when the file's other amounts
+    settle the decimal mark, else refused with both readings (a Swedish ValueError).
+    """
+
+    def one(text: str) -> Decimal:
+        try:
+            return parse_number_text(text, decimals=2, decimal_mark=mark)
+        except AmbiguousNumber as error:
+            raise AmbiguousNumber(
+                f"beloppet {error}; filens övriga belopp avgör inte vilket tecken som är "
+                "decimaltecken"
+            ) from None
+
+    if cols.amount in headers:
+        return one(row[cols.amount])
+    return one(row[cols.debit] or "0") - one(row[cols.credit] or "0")
 
 
 def _day(text: str) -> date:

@@ -19,6 +19,11 @@ Layout rules of the detailed budget table (``budget_table``):
 * The closing rows: the income total (always positive; with
   ``equity_as_funding`` it is the decision room), the net costs (costs minus
   income netted inside cost centres, signed by the convention) and the result.
+* Every total is the sum of the rows printed for it (tests/test_document_totals.py):
+  the equity in the income total is always a row of its own, in the funding
+  block or in the income group; with ``totals_on_heading`` lines without a
+  heading come before the headed groups, and equity and other income without a
+  heading of their own come above the members' heading.
 """
 
 from __future__ import annotations
@@ -190,6 +195,11 @@ def _sum(rows: Iterable[dict[int, Decimal | None]], years: list[int]) -> dict[in
     return out
 
 
+def _known(values: dict[int, Decimal | None]) -> dict[int, Decimal]:
+    """The years that have a value."""
+    return {y: v for y, v in values.items() if v is not None}
+
+
 def _account_key(account: str | None) -> tuple[int, str]:
     text = (account or "").strip()
     return (int(text), text) if text.isdigit() else (10**12, text)
@@ -320,7 +330,14 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
             )
         )
         items = member_items(1)
-        if doc.member_rows and doc.totals_on_heading:
+        members_heading = doc.member_rows and doc.totals_on_heading
+        others = bool(funding_income or doc.equity_as_funding)
+        # A heading's sum covers the lines under it: without a heading of their own, the
+        # equity and other income go above the members' heading, not under it.
+        others_first = members_heading and others and not doc.other_income_heading
+        if others_first:
+            emit_other_funding()
+        if members_heading:
             rows.append(
                 TableRow(
                     kind=RowKind.HEADING,
@@ -335,42 +352,46 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
                     kind=RowKind.LINE, label=label, account=account, values=values, block=block
                 )
             )
-        if funding_income or doc.equity_as_funding:
-            if doc.other_income_heading:
-                rows.append(
-                    TableRow(
-                        kind=RowKind.HEADING,
-                        label=doc.other_income_heading,
-                        values=dict.fromkeys(years),
-                        block=block,
-                    )
-                )
-            if doc.equity_as_funding:
-                start = {y: plan[y].equity_start for y in years if y in plan}
-                rows.append(
-                    TableRow(
-                        kind=RowKind.LINE,
-                        label=doc.equity_label,
-                        block=block,
-                        values={y: start.get(y) for y in years},
-                    )
-                )
-            for line in funding_income:
-                rows.append(
-                    TableRow(
-                        kind=RowKind.LINE,
-                        label=line.name,
-                        account=line.account,
-                        cost_centre=None,
-                        values=_values(line.amounts, years, 1),
-                        block=block,
-                    )
-                )
+        if others and not others_first:
+            emit_other_funding()
         rows.append(
             TableRow(
                 kind=RowKind.GRAND, label=doc.income_total_label, values=income_total, block=block
             )
         )
+
+    def emit_other_funding() -> None:
+        """The equity used as funding and the other income of the funding block."""
+        if doc.other_income_heading:
+            rows.append(
+                TableRow(
+                    kind=RowKind.HEADING,
+                    label=doc.other_income_heading,
+                    values=dict.fromkeys(years),
+                    block=block,
+                )
+            )
+        if doc.equity_as_funding:
+            start = {y: plan[y].equity_start for y in years if y in plan}
+            rows.append(
+                TableRow(
+                    kind=RowKind.LINE,
+                    label=doc.equity_label,
+                    block=block,
+                    values={y: start.get(y) for y in years},
+                )
+            )
+        for line in funding_income:
+            rows.append(
+                TableRow(
+                    kind=RowKind.LINE,
+                    label=line.name,
+                    account=line.account,
+                    cost_centre=None,
+                    values=_values(line.amounts, years, 1),
+                    block=block,
+                )
+            )
 
     if doc.income_first:
         emit_funding_block()
@@ -378,11 +399,19 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
         rows.append(
             TableRow(kind=RowKind.HEADING, label=doc.costs_heading, values=dict.fromkeys(years))
         )
-    for (centre, heading), items in groups.items():
+    ordered = list(groups.items())
+    if doc.totals_on_heading:
+        # No "Totalt" row closes a group, so lines without a heading go first: printed
+        # under a group's lines they would read as part of its sum.
+        ordered.sort(key=lambda group: group[0] != (None, None))
+    for (centre, heading), items in ordered:
         emit_group(centre, heading, items, doc.group_total_label)
     if not doc.income_first:
         # The contributions as a group among the cost groups, signed like netted income.
         items = member_items(netted_sign)
+        if doc.equity_as_funding:  # in the income total, so a row of its own (issue 18)
+            start = {y: plan[y].equity_start for y in years if y in plan}
+            items.append((None, doc.equity_label, _values(_known(start), years, netted_sign)))
         items += [
             (i.account, i.name, _values(i.amounts, years, netted_sign)) for i in funding_income
         ]

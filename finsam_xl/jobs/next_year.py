@@ -18,7 +18,7 @@ from finsam_xl.jobs.evaluate import evaluate_read
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, sort_findings
-from finsam_xl.model.money import parse_number_text
+from finsam_xl.model.money import NumberTextError, parse_number_text
 from finsam_xl.model.results import Result
 from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
 from finsam_xl.workbook.lite_part import carry_over
@@ -32,7 +32,9 @@ def parse_amount(text: str | None, option: str) -> Decimal | None:
     if text is None:
         return None
     try:
-        return parse_number_text(text)
+        return parse_number_text(text, decimals=2)
+    except NumberTextError as error:  # ambiguous '1,665', three decimals, '50 %'
+        raise WorkbookError(f"{option}: {error}.") from None
     except ValueError:
         raise WorkbookError(
             f"{option}: '{text}' är inget belopp i kronor (t.ex. \"1 665 000\")."

@@ -32,7 +32,8 @@ class Ref(BaseModel):
 
     ``element`` names the collection (``member``, ``cost``, ``income``,
     ``contribution``, ``equity``, ``settings``, ``published``, ``plan``,
-    ``allocation``, ``years``, ``adopted``, ``forbund``); ``index`` is the
+    ``allocation``, ``years``, ``adopted``, ``forbund``, ``actual`` (a row of
+    Utfall, by ``year``)); ``index`` is the
     position in that list, ``key`` a name (member, published item), ``year`` a
     year column and ``field`` an attribute.
     """

@@ -21,7 +21,9 @@ Rounding rules (written down once, used everywhere):
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+import re
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
 
 ZERO = Decimal(0)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
@@ -30,14 +32,19 @@ NUMBER_LIMIT = Decimal(10) ** 12
 AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
+#: A number as YAML and JSON write it (no grouping; a point before the decimals).
+_MACHINE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def to_decimal(value: object) -> Decimal:
+def to_decimal(value: object, percent: bool = False) -> Decimal:
     """Convert an int, float, str or Decimal to Decimal without binary-float noise.
 
     Floats go through ``repr`` so that 0.1 becomes Decimal('0.1'), not the
-    binary expansion. Strings may use Swedish notation: spaces or
-    non-breaking spaces as thousands separators and a decimal comma.
+    binary expansion. This is the interchange format's conversion: a string
+    written the way YAML and JSON write numbers ('1234.5', '-0.25', '1E+3') is
+    that number (a point is the decimal mark there); any other string follows
+    the number policy (``parse_number_text``: Swedish notation, ambiguous
+    separators refused; '%' only with ``percent``).
     Raises ``ValueError`` with a Swedish message when the value is not a number.
     """
     if isinstance(value, bool):
@@ -48,8 +55,10 @@ def to_decimal(value: object) -> Decimal:
         result = Decimal(value)
     elif isinstance(value, float):
         result = Decimal(repr(value))
+    elif isinstance(value, str) and _MACHINE.fullmatch(value.strip()):
+        result = Decimal(value.strip())  # as YAML and JSON write numbers: '1234.5', '1E+3'
     elif isinstance(value, str):
-        result = parse_number_text(value)
+        result = parse_number_text(value, percent=percent)
     else:
         raise ValueError(f"Kan inte tolka {value!r} som ett tal")
     if not result.is_finite():
@@ -65,7 +74,7 @@ class NumberTooLarge(ValueError):
 
 def bounded(result: Decimal, typed: object) -> Decimal:
     """``result`` when its magnitude is below ``NUMBER_LIMIT``; else ``NumberTooLarge``."""
-    if abs(result) >= NUMBER_LIMIT:
+    if result.copy_abs() >= NUMBER_LIMIT:  # copy_abs: no context, so no Overflow
         raise NumberTooLarge(
             f"{typed!s} är orimligt stort; tal måste vara mindre än 1 000 000 000 000 "
             "(kontrollera nollorna och enheten)"
@@ -73,28 +82,184 @@ def bounded(result: Decimal, typed: object) -> Decimal:
     return result
 
 
-def parse_number_text(text: str) -> Decimal:
-    """Parse a number typed as text: '1 234 567', '1\u00a0234,50', '-380', '12,5 %'.
+class NumberTextError(ValueError):
+    """A number typed as text that the number policy refuses; the message is Swedish and whole."""
 
-    A trailing '%' is dropped (the caller decides what a percentage means);
-    'kr' and 'tkr' suffixes are not accepted, since the unit must be explicit.
+
+class AmbiguousNumber(NumberTextError):
+    """'1.234' or '1,234': a thousands separator or a decimal mark; both readings in the message."""
+
+
+class TooManyDecimals(NumberTextError):
+    """An amount in kronor with more than two decimals (öre): '1234,567'."""
+
+
+class PercentNotAllowed(NumberTextError):
+    """'50 %' where an amount is expected."""
+
+
+#: Characters that group thousands: space, no-break space, narrow no-break space,
+#: thin space, figure space.
+THOUSANDS_SPACES = " \u00a0\u202f\u2009\u2007"
+_MINUS = "-\u2212"
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")  # hyphen-minus and the typographic minus
+
+
+def _grouped(digits: str, separator: str) -> bool:
+    """True when ``digits`` is 1–3 digits then groups of three, separated by ``separator``."""
+    return bool(
+        re.fullmatch(r"\d{1,3}(?:" + re.escape(separator) + r"\d{3})+", digits)
+    ) and not (digits.startswith("0") and len(digits.split(separator)[0]) > 1)
+
+
+def _show(value: Decimal) -> str:
+    """A number the Swedish way, for a message: '1 234', '1,234'."""
+    sign = "\u2212" if value < 0 else ""
+    whole, _, frac = f"{abs(value):f}".partition(".")
+    text = f"{int(whole):,}".replace(",", " ")
+    return sign + text + ("," + frac if frac else "")
+
+
+def parse_number_text(
+    text: str,
+    *,
+    percent: bool = False,
+    decimals: int | None = None,
+    decimal_mark: str | None = None,
+) -> Decimal:
+    """Parse a number typed as text by the number policy (docs/limits.md, "Tal").
+
+    The one place that turns typed text into a number, for workbook cells, CLI
+    arguments, CSV amounts and the interchange format:
+
+    * spaces of any kind group thousands ('1 234', '1\u00a0234,50'), in groups of
+      three; '-' or the typographic minus '\u2212' is the sign;
+    * the decimal mark is a comma or a point; with both ('1.234,50', '1,234.50')
+      the last is the decimal mark and the other groups thousands; one mark used
+      several times ('1.234.567') groups thousands;
+    * a single ',' or '.' followed by exactly three digits after one to three
+      digits ('1,234', '12.500') is ambiguous: ``AmbiguousNumber`` shows both
+      readings, unless ``decimal_mark`` (',' or '.', e.g. settled by the other
+      amounts of a file) says which mark is the decimal one;
+    * ``decimals``: the most decimals allowed (2 for an amount in kronor), else
+      ``TooManyDecimals``;
+    * a trailing '%' only where ``percent`` is True (the caller decides what a
+      percentage means), else ``PercentNotAllowed``; the exponent form ('1e6',
+      '1,5E+06') is read; units ('kr', 'tkr') and anything else are not numbers.
+
+    Every refusal is a ``ValueError`` with a Swedish message.
     """
     cleaned = text.strip()
-    for space in (" ", NBSP, "\u202f", "\u2009", "\t"):
-        cleaned = cleaned.replace(space, "")
-    cleaned = cleaned.removesuffix("%")
-    cleaned = cleaned.replace("\u2212", "-")  # typographic minus
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
+    if cleaned.endswith("%"):
+        if not percent:
+            raise PercentNotAllowed(
+                f"'{text.strip()}' är en procentsats, inte ett belopp; skriv beloppet utan %"
+            )
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.strip(THOUSANDS_SPACES + "\t")
     if not cleaned:
         raise ValueError("Tom text är inte ett tal")
+    sign = ""
+    if cleaned[0] in _MINUS + "+":
+        sign = "-" if cleaned[0] in _MINUS else ""
+        cleaned = cleaned[1:].lstrip(THOUSANDS_SPACES)
+    not_a_number = ValueError(f"'{text}' är inte ett tal")
+    if _SCIENTIFIC.fullmatch(cleaned):  # '1e300', '1,5E+06': the exponent form Excel shows
+        try:
+            scientific = Decimal(sign + cleaned.replace(",", "."))
+        except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
+            raise not_a_number from None
+        if not scientific.is_finite():
+            raise not_a_number
+        return bounded(scientific, text)
+    if not cleaned or not re.fullmatch(r"[\d.,\u00a0\u202f\u2009\u2007 ]+", cleaned):
+        raise not_a_number
+    spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
+    if len(spaced) > 1:  # spaces group thousands: 1–3 digits, then groups of three
+        head, tail = spaced[:-1], spaced[-1]
+        last_int = re.match(r"\d*", tail).group()  # type: ignore[union-attr]
+        if not (
+            all(p.isdigit() for p in head)
+            and _grouped(" ".join([*head, last_int]), " ")
+        ):
+            raise NumberTextError(
+                f"'{text}' har mellanslag som inte skiljer tusental (grupper om tre siffror)"
+            )
+        cleaned = "".join(spaced)
+    whole, fraction = _split_marks(cleaned, text, decimal_mark, sign)
+    if not whole and not fraction or not (whole + fraction).isdigit():
+        raise not_a_number
     try:
-        result = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"'{text}' är inte ett tal") from None
-    if not result.is_finite():
-        raise ValueError(f"'{text}' är inte ett ändligt tal")
+        result = Decimal(f"{sign}{whole or '0'}" + (f".{fraction}" if fraction else ""))
+    except DecimalException:
+        raise not_a_number from None
+    if decimals is not None and len(fraction) > decimals:
+        raise TooManyDecimals(
+            f"'{text}' har {len(fraction)} decimaler; ett belopp i kronor har högst "
+            f"{decimals} (öre)"
+        )
     return bounded(result, text)
+
+
+def _split_marks(
+    digits: str, text: str, decimal_mark: str | None, sign: str
+) -> tuple[str, str]:
+    """(whole digits, fraction digits) of a number without spaces, by the policy above."""
+    commas, points = digits.count(","), digits.count(".")
+    if not commas and not points:
+        return digits, ""
+    bad = ValueError(f"'{text}' är inte ett tal")
+    if commas and points:
+        mark = "," if digits.rfind(",") > digits.rfind(".") else "."
+        group = "." if mark == "," else ","
+        whole, _, fraction = digits.rpartition(mark)
+        if digits.count(mark) != 1 or not _grouped(whole, group):
+            raise bad
+        return whole.replace(group, ""), fraction
+    mark = "," if commas else "."
+    if commas + points > 1:  # one mark several times: thousands only
+        if decimal_mark == mark or not _grouped(digits, mark):
+            raise bad
+        return digits.replace(mark, ""), ""
+    whole, _, fraction = digits.partition(mark)
+    if len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
+        if decimal_mark is None:
+            grouped = Decimal(sign + whole + fraction)
+            decimal = Decimal(f"{sign}{whole}.{fraction}")
+            name = "komma" if mark == "," else "punkt"
+            raise AmbiguousNumber(
+                f"'{text.strip()}' kan läsas både som {_show(grouped)} ({name} mellan tusental) "
+                f"och som {_show(decimal)} ({name} före decimaler); skriv "
+                f"{_show(grouped)} (med mellanslag) om tusental menas"
+            )
+        if decimal_mark != mark:
+            return whole + fraction, ""
+    return whole, fraction
+
+
+def decimal_mark_of(texts: Iterable[str]) -> str | None:
+    """The decimal mark that a set of typed numbers settles (',' or '.'), or None.
+
+    A number settles it when only one reading is possible: '12,50' or
+    '1.234,50' (comma), '12.5' or '1,234.50' (point), '1.234.567' (point groups
+    thousands, so comma). When the numbers disagree, or none settles it, None.
+    """
+    found: set[str] = set()
+    for text in texts:
+        digits = re.sub(r"[\s\u00a0\u202f\u2009\u2007%+\-\u2212]", "", text)
+        if not re.fullmatch(r"[\d.,]+", digits or "x"):
+            continue
+        commas, points = digits.count(","), digits.count(".")
+        if commas and points:
+            found.add("," if digits.rfind(",") > digits.rfind(".") else ".")
+        elif commas + points > 1:
+            found.add("." if commas else ",")
+        elif commas + points == 1:
+            mark = "," if commas else "."
+            whole, _, fraction = digits.partition(mark)
+            if len(fraction) != 3 or not 1 <= len(whole) <= 3 or whole.startswith("0"):
+                found.add(mark)
+    return found.pop() if len(found) == 1 else None
 
 
 def pct(part: Decimal, whole: Decimal) -> Decimal | None:

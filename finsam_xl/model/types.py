@@ -24,8 +24,17 @@ Money = Annotated[
     PlainSerializer(_number_out, return_type=int | float, when_used="json"),
 ]
 
-#: A plain decimal quantity (key values, percentages), same conversions as Money.
-Quantity = Money
+def _quantity(value: object) -> Decimal:
+    """A key value or percentage: as Money, and a trailing '%' is allowed in text."""
+    return to_decimal(value, percent=True)
+
+
+#: A plain decimal quantity (key values, percentages): as Money, and text may end in '%'.
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_quantity),
+    PlainSerializer(_number_out, return_type=int | float, when_used="json"),
+]
 
 #: Amounts per calendar year, e.g. ``{2025: Decimal('6184000')}``.
 YearAmounts = dict[int, Money]

@@ -62,6 +62,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (contributions.check_contribution_entries, NOTHING),
     (lines.check_negative_amounts, NOTHING),
     (equity.check_inputs, NOTHING),
+    (equity.check_history, NOTHING),
     (plausibility.check_size_and_unit, NOTHING),
     (plausibility.check_percent_settings, NOTHING),
     (contributions.check_allocation_sum, ALLOCATION),

@@ -41,6 +41,34 @@ def check_inputs(budget: Budget, result: Result) -> Iterator[Finding]:
         )
 
 
+def check_history(budget: Budget, result: Result) -> Iterator[Finding]:
+    """The Utfall row of the year before the opening equity must end where the plan starts.
+
+    "Eget kapital 31/12" of that year and "Eget kapital vid årets början" are
+    the same money; when they differ, the equity history and the plan print two
+    stories (900 → 384 with a result of −316) and one of the figures is wrong.
+    """
+    year = budget.opening_year - 1
+    actual = next((a for a in budget.actuals if a.year == year), None)
+    if actual is None or actual.equity_end is None:
+        return
+    opening = budget.equity.opening
+    if actual.equity_end == opening:
+        return
+    kind = "prognosen" if actual.status.value == "prognos" else "utfallet"
+    yield Finding(
+        rule="equity.history-mismatch",
+        severity=Severity.ERROR,
+        message=(
+            f"Eget kapital 31/12 {year} är {kr(actual.equity_end)} enligt {kind} i tabellen "
+            f"Utfall, men eget kapital vid årets början {year + 1} är {kr(opening)} "
+            f"(skillnad {kr(actual.equity_end - opening)}). Det är samma belopp; rätta det "
+            "som är fel, annars visar bladet Eget kapital två olika utgångslägen."
+        ),
+        ref=Ref(element="actual", year=year, field="equity_end"),
+    )
+
+
 def check_negative(budget: Budget, result: Result) -> Iterator[Finding]:
     """The förbund may never go into debt."""
     for row in result.plan:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _RANGE = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$")
@@ -47,3 +48,15 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
         raise ValueError(f"ogiltigt område {ref!r}")
     c1, r1, c2, r2 = match.groups()
     return int(r1), col_index(c1), int(r2 or r1), col_index(c2 or c1)
+
+
+def put(cell: Any, value: object, formula: bool = False) -> None:
+    """Write ``value`` into an openpyxl cell: the one place the editors write cells.
+
+    openpyxl makes every str that starts with '=' a formula, so a name, a file
+    name or a text ("=1+1.xlsx", "=> Samverkan") would become a live formula.
+    Text stays text here (``data_type`` 's'); only ``formula=True`` writes a formula.
+    """
+    cell.value = value
+    if isinstance(value, str) and not formula and cell.data_type == "f":
+        cell.data_type = "s"

@@ -38,7 +38,7 @@ from typing import Any
 from finsam_xl.core.next_year import NextYear
 from finsam_xl.model.budget import Unit
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
+from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
 from finsam_xl.workbook.reader import ReadResult, TableRange
 from finsam_xl.workbook.safety import WorkbookError
 from finsam_xl.workbook.shift import ColumnShift, grow_table, set_table_ref
@@ -130,7 +130,7 @@ class EditableTable:
     def set_header(self, col: int, text: str) -> None:
         """Set a header cell and the table column's name (Excel requires them equal)."""
         r1, c1, _, _ = self.bounds
-        self.ws.cell(r1, col).value = text
+        put(self.ws.cell(r1, col), text)
         self.table.tableColumns[col - c1].name = text
 
     def set_ref(self, r1: int, c1: int, r2: int, c2: int) -> None:
@@ -157,7 +157,7 @@ class EditableTable:
         _, c1, _, c2 = self.bounds
         for col in range(c1, c2 + 1):
             cell = self.ws.cell(row, col)
-            cell.value = None
+            put(cell, None)
             cell.comment = None
 
 
@@ -238,8 +238,8 @@ class NextYearEditor:
             t.add_rows(1)
             row = t.bounds[2]
             t.clear_row(row)
-            t.ws.cell(row, label_col).value = S.SETTING_LABELS[key]
-        t.ws.cell(row, value_col).value = value
+            put(t.ws.cell(row, label_col), S.SETTING_LABELS[key])
+        put(t.ws.cell(row, value_col), value)
 
     # -- year columns ------------------------------------------------------------------------
     def year_columns(self, name: str, pattern: re.Pattern[str], header: str) -> dict[int, int]:
@@ -289,7 +289,7 @@ class NextYearEditor:
             if row is None:
                 continue
             for year, col in cols.items():
-                t.ws.cell(row, col).value = _display(member.amounts.get(year), self.unit)
+                put(t.ws.cell(row, col), _display(member.amounts.get(year), self.unit))
 
     def lines(self, cols: dict[int, int]) -> None:
         """Lines' amounts per year; dropped lines are emptied; the forecast is cleared."""
@@ -308,9 +308,9 @@ class NextYearEditor:
                     continue
                 line = lines[new_index]
                 for year, col in cols.items():
-                    t.ws.cell(row, col).value = _display(line.amounts.get(year), self.unit)
+                    put(t.ws.cell(row, col), _display(line.amounts.get(year), self.unit))
                 if forecast_col is not None:
-                    t.ws.cell(row, forecast_col).value = _display(line.forecast, self.unit)
+                    put(t.ws.cell(row, forecast_col), _display(line.forecast, self.unit))
 
     def contributions(self) -> None:
         """Rewrite Medelstilldelning in year order; a kept year's row moves with its cells."""
@@ -327,7 +327,12 @@ class NextYearEditor:
         }
         snapshot = {
             row: [
-                (t.ws.cell(row, c).value, copy(t.ws.cell(row, c)._style), t.ws.cell(row, c).comment)
+                (
+                    t.ws.cell(row, c).value,
+                    t.ws.cell(row, c).data_type == "f",
+                    copy(t.ws.cell(row, c)._style),
+                    t.ws.cell(row, c).comment,
+                )
                 for c in range(c1, c2 + 1)
             ]
             for row in old_rows.values()
@@ -339,10 +344,12 @@ class NextYearEditor:
             for i, col in enumerate(range(c1, c2 + 1)):
                 cell = t.ws.cell(row, col)
                 if source is not None:
-                    value, style, comment = snapshot[source][i]
-                    cell.value, cell._style, cell.comment = value, copy(style), comment
+                    value, formula, style, comment = snapshot[source][i]
+                    put(cell, value, formula=formula)
+                    cell._style, cell.comment = copy(style), comment
                 else:
-                    cell.value, cell.comment = None, None
+                    put(cell, None)
+                    cell.comment = None
                     if k > 0:
                         cell._style = copy(t.ws.cell(row - 1, col)._style)
             values = {
@@ -354,7 +361,7 @@ class NextYearEditor:
             for header, value in values.items():
                 col_of = cols.get(header)
                 if col_of is not None:
-                    t.ws.cell(row, col_of).value = value
+                    put(t.ws.cell(row, col_of), value)
         for row in range(r1 + 1 + len(new), last + 1):
             t.clear_row(row)
 
@@ -387,7 +394,7 @@ class NextYearEditor:
             for header, value in values.items():
                 col = cols.get(header)
                 if col is not None:
-                    found.ws.cell(row, col).value = value
+                    put(found.ws.cell(row, col), value)
         for row in range(r1 + 1 + len(rows), last + 1):
             found.clear_row(row)
 
@@ -459,8 +466,8 @@ class NextYearEditor:
             for row in ws.iter_rows(min_row=max(1, row0 - 2)):
                 for cell in row:
                     if cell.value is not None:
-                        cell.value = None
-            ws.cell(max(1, row0 - 2), 1).value = text
+                        put(cell, None)
+            put(ws.cell(max(1, row0 - 2), 1), text)
 
     def titles(self) -> None:
         """Titles that name the budget year (instructions sheet, document properties)."""
@@ -469,7 +476,7 @@ class NextYearEditor:
         if S.SHEET_INSTRUCTIONS in self.wb.sheetnames:
             cell = self.wb[S.SHEET_INSTRUCTIONS]["A1"]
             if cell.value == old:
-                cell.value = new
+                put(cell, new)
         if self.wb.properties.title == old:
             self.wb.properties.title = new
 
@@ -497,15 +504,15 @@ def append_history(wb: Any, source_name: str, roll: NextYear, when: datetime) ->
             top = ws.max_row + 2
         else:
             ws = wb.create_sheet(HISTORY_SHEET)
-            ws["A1"] = "Historik: tidigare versioner av arbetsboken"
+            put(ws["A1"], "Historik: tidigare versioner av arbetsboken")
             ws["A1"].font = Font(bold=True, size=14)
-            ws["A2"] = "En rad per nytt år (finsam-xl nytt-ar): varifrån den här boken kom."
+            put(ws["A2"], "En rad per nytt år (finsam-xl nytt-ar): varifrån den här boken kom.")
             ws["A2"].font = Font(italic=True, color="555555")
             ws.freeze_panes = "A4"
             _print_setup(ws, roll.budget.forbund.name)
             top = 3
         for i, header in enumerate(HISTORY_COLUMNS, start=1):
-            ws.cell(top, i, header)
+            put(ws.cell(top, i), header)
             ws.column_dimensions[col_letters(i)].width = HISTORY_WIDTHS[i - 1]
         table = Table(displayName=HISTORY_TABLE, ref=f"A{top}:E{top + 1}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
@@ -539,7 +546,7 @@ def append_history(wb: Any, source_name: str, roll: NextYear, when: datetime) ->
         if col is None:
             continue
         cell = found.ws.cell(row, col)
-        cell.value = value
+        put(cell, value)  # the file name and the texts are text, never a formula
         if header == "Datum":
             cell.number_format = "yyyy-mm-dd hh:mm"
         if header == "Ändringar":

@@ -11,9 +11,11 @@ pull in numpy and much more, and arithmetic is all an input cell needs.
 from __future__ import annotations
 
 import ast
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 _FUNCTIONS = {"SUM", "SUMMA"}
+#: Excel's own limit on the length of a formula.
+MAX_FORMULA_CHARS = 8192
 
 
 class FormulaError(ValueError):
@@ -25,14 +27,23 @@ def evaluate_formula(text: str) -> Decimal:
     body = text.lstrip("=").strip().replace(";", ",")
     if not body:
         raise FormulaError("tom formel")
+    if len(body) > MAX_FORMULA_CHARS:
+        raise FormulaError(f"formeln är längre än Excels gräns på {MAX_FORMULA_CHARS} tecken")
+    too_deep = FormulaError(
+        "formeln är för lång eller för djupt nästlad för att räknas här"
+    )
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError:
         raise FormulaError("formeln kan inte tolkas") from None
+    except (RecursionError, MemoryError):  # thousands of terms or of nested signs
+        raise too_deep from None
     try:
         return _eval(tree.body)
-    except (InvalidOperation, ZeroDivisionError):
-        raise FormulaError("formeln ger inget tal (division med noll?)") from None
+    except (DecimalException, ZeroDivisionError):  # also Overflow: =1e308*1e308*…
+        raise FormulaError("formeln ger inget tal (division med noll eller för stort?)") from None
+    except (RecursionError, MemoryError):
+        raise too_deep from None
 
 
 def _eval(node: ast.expr) -> Decimal:

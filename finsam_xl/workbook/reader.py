@@ -24,7 +24,15 @@ from pydantic import ValidationError
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
-from finsam_xl.model.money import NumberTooLarge, parse_number_text, to_decimal
+from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.money import (
+    AmbiguousNumber,
+    NumberTextError,
+    NumberTooLarge,
+    bounded,
+    parse_number_text,
+    to_decimal,
+)
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
@@ -37,7 +45,7 @@ from finsam_xl.workbook.safety import (
     result_name_problem,
 )
 from finsam_xl.workbook.safety import WorkbookError as WorkbookError  # what read_book raises
-from finsam_xl.workbook.views import BookView, SheetView
+from finsam_xl.workbook.views import BookView, SheetView, is_formula
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
 
@@ -81,6 +89,8 @@ class Locator:
                 return address(
                     sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
                 )
+        elif e == "actual":
+            candidates = [(e, ref.year, ref.field), (e, ref.year, None), (e, None, None)]
         elif e in ("adopted", "revised"):
             candidates = [("settings", e)]
         elif e == "years":
@@ -206,7 +216,7 @@ class WorkbookReader:
         if col is None:
             return None
         value = table.ws.value(row, col)
-        if isinstance(value, str) and value.startswith("=") and len(value) > 1:
+        if is_formula(value):  # the cell's type is formula; text "=1+1" stays text
             key = (table.ws.title, row, col)
             if key not in self._formulas:  # evaluate (and report) each formula cell once
                 self._formulas[key] = self._formula(table, row, col, value)
@@ -222,10 +232,11 @@ class WorkbookReader:
         try:
             return evaluate_formula(text)
         except FormulaError as error:
+            shown = text if len(text) <= 60 else f"{text[:57]}…"
             self.problem(
                 "read.formula",
                 (
-                    f"Cellen innehåller formeln {text} men saknar beräknat värde ({error}). "
+                    f"Cellen innehåller formeln {shown} men saknar beräknat värde ({error}). "
                     "Öppna och spara filen i Excel, eller skriv in värdet."
                 ),
                 table.where(row, col),
@@ -241,25 +252,52 @@ class WorkbookReader:
             value = int(value)
         return str(value).strip() or None
 
-    def number(self, table: TableRange, row: int, col: int | None, what: str) -> Decimal | None:
-        """A cell as Decimal; text numbers allowed; a non-number is an error at the cell."""
+    def number(
+        self,
+        table: TableRange,
+        row: int,
+        col: int | None,
+        what: str,
+        percent: bool = False,
+    ) -> Decimal | None:
+        """A cell as Decimal; a non-number is an error at the cell.
+
+        Text numbers follow the number policy (``money.parse_number_text``):
+        Swedish forms are read, an ambiguous '1,234' is refused with both
+        readings, and a trailing '%' only where ``percent`` (a percentage or a
+        key) allows it. A formula's result is bounded like a typed number.
+        """
         value = self.raw(table, row, col)
         if value is None or col is None:
             return None
+        where = table.where(row, col)
         try:
+            if isinstance(value, str) and value.strip().startswith("="):
+                self.problem(
+                    "read.text-not-number",
+                    f"{what}: '{value.strip()}' är text, inte ett tal eller en formel (cellen "
+                    "är formaterad som Text eller inledd med apostrof), och Excel räknar inte "
+                    "med den i summor. Skriv in beloppet som ett tal.",
+                    where,
+                )
+                return None
             if isinstance(value, str):
-                return parse_number_text(value)
+                return parse_number_text(value, percent=percent)
             if isinstance(value, datetime | date):
                 raise ValueError("ett datum")
-            return to_decimal(value)
+            return bounded(to_decimal(value), value)
         except NumberTooLarge as error:
-            self.problem("read.number-too-large", f"{what}: {error}.", table.where(row, col))
+            self.problem("read.number-too-large", f"{what}: {error}.", where)
+            return None
+        except AmbiguousNumber as error:
+            self.problem("read.number-ambiguous", f"{what}: {error}.", where)
+            return None
+        except NumberTextError as error:
+            self.problem("read.not-a-number", f"{what}: {error}.", where)
             return None
         except ValueError:
             self.problem(
-                "read.not-a-number",
-                f"{what}: '{value}' är inte ett belopp eller tal.",
-                table.where(row, col),
+                "read.not-a-number", f"{what}: '{value}' är inte ett belopp eller tal.", where
             )
             return None
 
@@ -444,11 +482,14 @@ def read_book(name: str, book: BookView) -> ReadResult:
             budget = Budget.model_validate(data)
         except ValidationError as error:
             for item in error.errors()[:20]:
+                cell = _invalid_cell(reader.locator, tuple(item["loc"]))
                 loc = ".".join(str(p) for p in item["loc"])
                 reader.problem(
                     "read.invalid",
-                    f"Ogiltigt värde ({loc}): {swedish(item)}",
-                    reader.locator.cells.get(("settings", None)),
+                    f"Ogiltigt värde: {swedish(item)}"
+                    if cell or not loc
+                    else f"Ogiltigt värde ({loc}): {swedish(item)}",
+                    cell or reader.locator.cells.get(("settings", None)),
                 )
     try:
         reader.locator.plan_anchor = split_ref(book.defined_name(S.N_PLAN) or "")
@@ -457,6 +498,28 @@ def read_book(name: str, book: BookView) -> ReadResult:
     if budget is not None:
         reader.locator.years = budget.years.all
     return ReadResult(budget, reader.findings, reader.locator)
+
+
+_ELEMENTS = {"costs": "cost", "income": "income", "members": "member"}
+
+
+def _invalid_cell(locator: Locator, loc: tuple[Any, ...]) -> str | None:
+    """The cell of a model validation error's location, when the reader recorded it.
+
+    ('costs', 0, 'amounts', 2025) is the cell of that line's 2025 amount; a
+    location the reader did not record gives None (the settings table is used).
+    """
+    if len(loc) < 2 or loc[0] not in _ELEMENTS or not isinstance(loc[1], int):
+        return None
+    rest = loc[2:]
+    year = rest[1] if len(rest) > 1 and rest[0] == "amounts" else None
+    field = str(rest[0]) if rest and rest[0] != "amounts" else None
+    try:
+        ref = Ref(element=_ELEMENTS[loc[0]], index=loc[1], year=int(year) if year else None,
+                  field=field)
+    except (TypeError, ValueError):
+        return None
+    return locator.locate(ref)
 
 
 def _build(r: WorkbookReader) -> dict[str, Any] | None:
@@ -516,7 +579,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         },
         "published": {**(published or {}), "table_heading": settings["table_heading"]},
         "document": settings["document"],
-        "actuals": _actuals(r, money),
+        "actuals": _actuals(r, money, years["budget"]),
     }
 
 
@@ -546,7 +609,10 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         return r.text(t, rows[key], value_col) if key in rows else None
 
     def number(key: str) -> Decimal | None:
-        return r.number(t, rows[key], value_col, S.SETTING_LABELS[key]) if key in rows else None
+        if key not in rows:
+            return None
+        percent = key.endswith("_pct") or key.startswith("uplift_")
+        return r.number(t, rows[key], value_col, S.SETTING_LABELS[key], percent=percent)
 
     unusable: set[str] = set()
 
@@ -565,6 +631,8 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
                 return None
         else:
             value = number(key) if key != "forbund" else text(key)
+            if value is None and key in rows and r.raw(t, rows[key], value_col) is not None:
+                return None  # there is a value, and r.number said at its cell what is wrong
         if value is None:
             where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
             r.problem(
@@ -698,14 +766,18 @@ def _document(r: WorkbookReader, text: Any, choice: Any) -> dict[str, Any]:
 MAX_ACTUAL_ROWS = 200
 
 
-def _actuals(r: WorkbookReader, money: Any) -> list[dict[str, Any]]:
-    """Past years from the optional Utfall table (absent in workbooks made before it)."""
+def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, Any]]:
+    """Past years from the optional Utfall table (absent in workbooks made before it).
+
+    Only years before the budget year belong here: a later one is an error at its cell.
+    """
     if S.T_ACTUALS.casefold() not in r.tables:
         return []
     t = r.table(S.T_ACTUALS, S.SHEET_ACTUALS, S.ACTUAL_COLUMNS)
     if t is None:
         return []
     cols = {c.header: t.col(c.header) for c in S.ACTUAL_COLUMNS}
+    r.locator.cells[("actual", None, None)] = t.where(t.header_row, t.first_col)
     out: list[dict[str, Any]] = []
     seen: set[int] = set()
     for row in t.rows():
@@ -732,7 +804,16 @@ def _actuals(r: WorkbookReader, money: Any) -> list[dict[str, Any]]:
                 t.where(row, cols["År"] or 1),
             )
             continue
+        if int(year) >= budget_year:
+            r.problem(
+                "read.actuals-year",
+                f"Utfall för {int(year)} kan inte finnas: tabellen '{S.T_ACTUALS}' gäller åren "
+                f"före budgetåret {budget_year}. Rätta året, eller ta bort raden.",
+                t.where(row, cols["År"] or 1),
+            )
+            continue
         seen.add(int(year))
+        r.locator.cells[("actual", int(year), None)] = t.where(row, cols["År"] or 1)
         status_text = r.text(t, row, cols["Utfall eller prognos"])
         status = S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else "utfall"
         if status is None:
@@ -751,6 +832,8 @@ def _actuals(r: WorkbookReader, money: Any) -> list[dict[str, Any]]:
             ("Eget kapital 31/12", "equity_end"),
         ):
             value = r.number(t, row, cols[header], f"{header} {int(year)}")
+            if cols[header]:
+                r.locator.cells[("actual", int(year), key)] = t.where(row, cols[header] or 1)
             if value is not None:
                 entry[key] = money(value)
         out.append(entry)
@@ -874,7 +957,7 @@ def _members(
             {
                 "name": name,
                 "kind": kind,
-                "key": r.number(t, row, key_col, f"{name}, nyckelvärde"),
+                "key": r.number(t, row, key_col, f"{name}, nyckelvärde", percent=True),
                 "amounts": amounts,
             }
         )
@@ -1080,17 +1163,41 @@ def _phasing(
     text = r.text(t, row, col)
     if not text or col is None:
         return None
-    try:
-        weights = [parse_number_text(part) for part in re.split(r"[;\s]+", text.strip()) if part]
-    except ValueError:
-        weights = []
-    if len(weights) != 12 or any(w < 0 for w in weights) or not any(weights):
-        r.problem(
-            "read.phasing",
-            f"'{label}': periodiseringen '{text}' ska vara 12 tal (vikter per månad) åtskilda "
-            "av semikolon, t.ex. 1;1;1;1;1;1;0;1;1;1;1;1.",
-            t.where(row, col),
+    where = t.where(row, col)
+    parts = [part for part in re.split(r"[;\s]+", text.strip()) if part]
+    example = "t.ex. 1;1;1;1;1;1;0;1;1;1;1;1"
+    weights: list[Decimal] = []
+    for part in parts:
+        try:
+            weights.append(parse_number_text(part))
+        except ValueError:
+            r.problem(
+                "read.phasing",
+                f"'{label}': periodiseringen '{text}' innehåller '{part}', som inte är ett tal; "
+                f"skriv 12 vikter per månad åtskilda av semikolon, {example}.",
+                where,
+            )
+            return None
+    problem = None
+    if len(weights) != 12:
+        problem = (
+            f"har {len(weights)} tal men ska ha 12, ett per månad, åtskilda av semikolon "
+            f"({example})"
         )
+    elif any(w < 0 for w in weights):
+        months = [MONTHS_SV[i] for i, w in enumerate(weights) if w < 0]
+        problem = (
+            f"har negativa vikter ({', '.join(months)}); en vikt är månadens andel av året och "
+            "är 0 eller mer"
+        )
+    elif not any(weights):
+        problem = (
+            "har bara nollor, så året fördelas inte på någon månad; ge minst en månad en vikt "
+            f"över 0 ({example}), eller töm cellen (då följer året fjolårets månader eller "
+            "fördelas jämnt)"
+        )
+    if problem:
+        r.problem("read.phasing", f"'{label}': periodiseringen '{text}' {problem}.", where)
         return None
     return weights
 
@@ -1155,7 +1262,7 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
         label = r.text(t, row, item_col)
         key = S.lookup(S.PUBLISHED_LABELS, label)
         year = r.integer(t, row, year_col, "År", *YEAR_RANGE)
-        amount = r.number(t, row, amount_col, f"{label}")
+        amount = r.number(t, row, amount_col, f"{label}", percent=key == "equity_end_pct")
         if key is None:
             r.problem(
                 "read.published-item",
@@ -1192,7 +1299,7 @@ def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
     pct_col = t.col(S.SCALE_COLUMNS[1].header)
     for row in t.rows():
         frm = r.number(t, row, t.col(S.SCALE_COLUMNS[0].header), "Trappa: från")
-        pct = r.number(t, row, pct_col, "Trappa: högsta %")
+        pct = r.number(t, row, pct_col, "Trappa: högsta %", percent=True)
         if pct is not None:
             found.append((money(frm) or Decimal(0), pct, row))
     # the model sorts the bands by 'from': locate each by its place in that order

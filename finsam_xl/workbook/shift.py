@@ -14,7 +14,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from finsam_xl.workbook.cells import col_index, col_letters, parse_range
+from finsam_xl.workbook.cells import col_index, col_letters, parse_range, put
 
 
 def set_table_ref(table: Any, r1: int, c1: int, r2: int, c2: int) -> None:
@@ -197,8 +197,8 @@ class ColumnShift:
         for sheet in self.wb.worksheets:
             for cell in _cells(sheet):
                 value = cell.value
-                if isinstance(value, str) and value.startswith("="):
-                    cell.value = self.formula(value, sheet.title)
+                if isinstance(value, str) and cell.data_type == "f":  # text "=…" stays text
+                    put(cell, self.formula(value, sheet.title), formula=True)
                 elif isinstance(value, ArrayFormula):
                     value.text = self.formula(value.text, sheet.title)
                     if sheet is self.ws:
@@ -252,7 +252,7 @@ def grow_table(ws: Any, table: Any, at: int, count: int) -> None:
         names.add(name)
         table.tableColumns.insert(at - c1 + i, TableColumn(id=next_id + i, name=name))
         if table.headerRowCount != 0:
-            ws.cell(r1, at + i).value = name
+            put(ws.cell(r1, at + i), name)
     set_table_ref(table, r1, c1, r2, c2 + count)
     for col in range(at, at + count):
         for row in range(r1, r2 + 1):

@@ -2,7 +2,9 @@
 
 The same reader serves a file (openpyxl), an open workbook in Excel (xlwings
 ``Book``) and a remote-interpreter payload (JSON): each supplies a
-``BookView``. Values are raw: a formula is a string starting with '='.
+``BookView``. Values are raw: a formula cell's value is a ``Formula`` (a str
+starting with '='); a text cell that merely starts with '=' (typed with a
+leading apostrophe, or stored as text) stays a plain ``str`` and is text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+
+class Formula(str):
+    """The text of a formula cell ('=A1+1'): only a cell whose type is formula is one.
+
+    A plain ``str`` that starts with '=' is text ("=> Samverkan", "=1+1" typed
+    with an apostrophe) and is never evaluated.
+    """
+
+    __slots__ = ()
+
+
+def is_formula(value: object) -> bool:
+    """True for a formula cell's value (a ``Formula``, even an empty '='), never for text."""
+    return isinstance(value, Formula)
 
 
 @dataclass(frozen=True)
@@ -30,7 +47,7 @@ class SheetView(Protocol):
         ...
 
     def value(self, row: int, col: int) -> Any:
-        """The raw value of a cell (1-based); formulas as '=...' text."""
+        """The raw value of a cell (1-based); a formula cell as a ``Formula``."""
         ...
 
     def tables(self) -> list[TableInfo]:
@@ -75,14 +92,24 @@ class OpenpyxlSheet:
         return str(self.ws.title)
 
     def value(self, row: int, col: int) -> Any:
-        """The raw value; array formulas become their '=...' text. Never creates a cell."""
+        """The raw value; formula cells (array formulas too) as a ``Formula``. Never creates a cell.
+
+        Only a cell whose type is formula (openpyxl's ``data_type == 'f'``) is a
+        formula: a text cell "=1+1" stays text.
+        """
         if self._cells is not None:
             cell = self._cells.get((row, col))
-            value = None if cell is None else cell.value
         else:
-            value = self.ws.cell(row, col).value
+            cell = self.ws.cell(row, col)
+        if cell is None:
+            return None
+        value = cell.value
         text = getattr(value, "text", None)  # ArrayFormula, DataTableFormula
-        return text if isinstance(text, str) else value
+        if isinstance(text, str):
+            return Formula(text)
+        if isinstance(value, str) and cell.data_type == "f":
+            return Formula(value)
+        return value
 
     def last_row(self, first_col: int, last_col: int) -> int | None:
         """The last row with a value in columns first_col..last_col (0 if none); None if unknown."""

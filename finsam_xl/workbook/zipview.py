@@ -4,7 +4,8 @@ openpyxl's full load builds an object per cell and every style of every sheet,
 then a second, read-only load for the cached formula results. The reader needs
 neither: it reads the input tables' cells. ``ZipBookView`` parses a sheet's
 ``<sheetData>`` only when the reader first asks for one of its cells, and keeps
-each cell's raw value (formulas as '=...' text, as openpyxl gives them) and
+each cell's raw value (a formula cell as a ``views.Formula``, '=...' as openpyxl
+gives it; text that starts with '=' stays text) and
 its cached result (``<v>`` of a formula cell) from the same pass.
 
 Values are typed as openpyxl types them: shared and inline strings (rich text
@@ -31,7 +32,7 @@ from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_I
 from finsam_xl.workbook.cells import col_index, col_letters
 from finsam_xl.workbook.package import NS_MAIN, Package, table_parts
 from finsam_xl.workbook.safety import WorkbookError, inspect_package
-from finsam_xl.workbook.views import SheetView, TableInfo
+from finsam_xl.workbook.views import Formula, SheetView, TableInfo
 
 _M = f"{{{NS_MAIN}}}"
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -321,16 +322,16 @@ class ZipSheet:
 
     def _formula_text(
         self, body: str, kind: str | None, index: str | None, key: tuple[int, int]
-    ) -> str:
+    ) -> Formula:
         """The formula text as openpyxl gives it (a shared formula translated to its cell)."""
-        text = "=" + body
+        text = Formula("=" + body)
         if kind != "shared":
             return text
         index = index or ""
         coordinate = f"{col_letters(key[1])}{key[0]}"
         master = self._masters.get(index)
         if master is not None:
-            return str(master.translate_formula(coordinate))
+            return Formula(master.translate_formula(coordinate))
         if text != "=":
             from openpyxl.formula.translate import Translator
 

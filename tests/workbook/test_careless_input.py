@@ -489,10 +489,21 @@ CASES: list[Case] = [
         blocked=True,
         absent=("input.key-percent-sum", "contrib.member-share"),
     ),
-    Case(
+    Case(  # the number policy (docs/limits.md, Tal): a comma before three digits is ambiguous
         "population-typed-with-a-decimal-comma",
         DAL,
         both(POPULATION, cells(Medlemmar__C6="23,456")),
+        "read.number-ambiguous",
+        "Avesta kommun, nyckelvärde: '23,456' kan läsas både som 23 456 (komma mellan tusental) "
+        "och som 23,456 (komma före decimaler); skriv 23 456 (med mellanslag) om tusental menas.",
+        "Medlemmar!C6",
+        1,
+        blocked=True,
+    ),
+    Case(
+        "population-typed-with-a-decimal-comma-number",
+        DAL,
+        both(POPULATION, cells(Medlemmar__C6=23.456)),
         "input.key-population-fraction",
         "Avesta kommun: befolkningen 23,456 är inget helt antal invånare. Menades 23456?",
         "Medlemmar!C6",
