@@ -45,6 +45,7 @@ from finsam_xl.core import evaluate
 from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.jobs.budget import DEMO_EXAMPLE, EXAMPLES
 from finsam_xl.model import Budget, MappingRule, MappingTarget
+from finsam_xl.model.budget import CostLine, IncomeLine
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.safety import atomic_write
 
@@ -167,7 +168,8 @@ def make_books(
     }
     centres = {c.cost_centre: c.section or "" for c in budget.costs if c.cost_centre}
     centres["50000"] = "Medlemsbidrag"
-    for line in [*budget.costs, *budget.income]:
+    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
+    for line in lines:
         if line.account:
             accounts[f"{line.account}10"] = line.name
     for member, account in MEMBER_ACCOUNTS.items():
@@ -196,7 +198,7 @@ def make_books(
 
     months = list(range(1, 13))
     last_year: dict[tuple[str, str, int], Decimal] = {}
-    for line in [*budget.costs, *budget.income]:
+    for line in lines:
         annual = line.amounts.get(YEAR)
         if not annual or not line.account:
             continue
@@ -213,9 +215,9 @@ def make_books(
             if not amount:
                 continue
             for part in _split(amount, rnd.randint(5, 8), rnd):
-                day = 2 if line.cost_centre == QUARTERLY_CENTRE else rnd.randint(1, 28)
+                day_of_month = 2 if line.cost_centre == QUARTERLY_CENTRE else rnd.randint(1, 28)
                 voucher(
-                    date(YEAR, month, day),
+                    date(YEAR, month, day_of_month),
                     line.name,
                     f"{line.account}10",
                     line.cost_centre or "",
@@ -237,7 +239,7 @@ def make_books(
     for member, account in MEMBER_ACCOUNTS.items():
         owed = allocation.amount(member)
         assert owed is not None
-        centre = ((1, "50000"),)
+        member_centre = ((1, "50000"),)
         for q, amount in enumerate(_even(owed, [Decimal(1)] * 4)):
             paid_on: date | None = PAYMENT_DAYS[q]
             if member == LATE_MEMBER and q == LATE_INSTALMENT:
@@ -250,7 +252,7 @@ def make_books(
                         "B", paid_on, f"Medlemsbidrag {member}",
                         [
                             Transaction("TRANS", BANK, (), amount),
-                            Transaction("TRANS", account, centre, -amount),
+                            Transaction("TRANS", account, member_centre, -amount),
                         ],
                     )
                 continue
@@ -265,7 +267,7 @@ def make_books(
                 "K", INVOICE_DAYS[q], f"Faktura {invoice_no} medlemsbidrag kvartal {q + 1}",
                 [
                     Transaction("TRANS", RECEIVABLE, ref, amount),
-                    Transaction("TRANS", account, centre, -amount),
+                    Transaction("TRANS", account, member_centre, -amount),
                 ],
             )
             if paid_on is None:
@@ -301,17 +303,17 @@ def make_books(
             ],
         )
     if accrual and other_customers:
-        for day, amount in OTHER_CUSTOMER_INVOICES:
-            number = f"ESF{day.month:02d}"
+        for invoiced, amount in OTHER_CUSTOMER_INVOICES:
+            number = f"ESF{invoiced.month:02d}"
             booked(
-                "K", day, f"Faktura {number} ESF-projektet",
+                "K", invoiced, f"Faktura {number} ESF-projektet",
                 [
                     Transaction("TRANS", RECEIVABLE, ((10, number),), amount),
                     Transaction("TRANS", "3610", ((1, "20000"),), -amount),
                 ],
             )
             booked(
-                "I", date(day.year, day.month + 1, 20), "Kundinbetalning ESF",
+                "I", date(invoiced.year, invoiced.month + 1, 20), "Kundinbetalning ESF",
                 [
                     Transaction("TRANS", BANK, (), amount),
                     Transaction("TRANS", RECEIVABLE, ((10, number),), -amount),
