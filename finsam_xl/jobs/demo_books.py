@@ -50,8 +50,6 @@ from finsam_xl.model.interchange import load
 from finsam_xl.workbook.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
-#: The file ``finsam-xl demo-bokforing`` writes when given none.
-DEFAULT_OUT = Path(f"{DEMO_EXAMPLE}-bokforing.se")
 YEAR = 2025
 BANK, RECEIVABLE, EQUITY, UNMAPPED, OTHER_DEBT = "1930", "1510", "2010", "6990", "2890"
 MEMBER_ACCOUNTS = {  # one revenue account per member, cost centre 50000
