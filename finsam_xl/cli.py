@@ -334,6 +334,41 @@ def export_sie_cmd(
     typer.echo(f"Skrev {out}.")
 
 
+@app.command("demo-bokforing")
+@_guarded
+def demo_books_cmd(
+    out: Annotated[
+        Path,
+        typer.Argument(help="SIE-filen som skrivs (standard: sodra-dalarna-2025-bokforing.se)"),
+    ] = Path("sodra-dalarna-2025-bokforing.se"),
+    seed: Annotated[int, typer.Option("--seed", help="Slumpfrö")] = 2025,
+    cash: Annotated[
+        bool,
+        typer.Option(
+            "--kontantmassig",
+            help="Kontantmässig bokföring: medlemmarnas konton krediteras direkt mot banken",
+        ),
+    ] = False,
+    other_customers: Annotated[
+        bool,
+        typer.Option(
+            "--andra-kunder",
+            help="Lägg till fakturor på kundfordran till en kund som inte är medlem (ESF)",
+        ),
+    ] = False,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Skriv också samma bokföring som huvudbok (CSV)")
+    ] = None,
+) -> None:
+    """Skriv ett syntetiskt bokföringsår som passar exemplet (demo), med planterade fel."""
+    count = jobs.write_demo_books(
+        out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv
+    )
+    typer.echo(f"Skrev {out} med {count} verifikationer.")
+    if csv is not None:
+        typer.echo(f"Skrev {csv}.")
+
+
 @app.command("nytt-ar")
 @_guarded
 def next_year_cmd(

@@ -54,7 +54,7 @@ def _run(action: Action, book: Any = None) -> Summary | None:
 
 
 def recalc(book: Any = None) -> Summary | None:
-    """Beräkna: read the inputs, compute, write Plan, Fördelning and Kontroller."""
+    """Beräkna: read the inputs, compute, write the computed sheets (Plan … Kontroller)."""
     return _run("recalc", book)
 
 

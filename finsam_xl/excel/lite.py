@@ -29,7 +29,8 @@ def finsam_berakna(book: xw.Book) -> None:
     """# Beräkna budgeten
 
     Läser indata (Inställningar, Medlemmar, Medelstilldelning, Rader, Publicerat),
-    räknar med finsam_xl och skriver om bladen Plan, Fördelning och Kontroller.
+    räknar med finsam_xl och skriver om de beräknade bladen (Plan, Fördelning, Budget,
+    Not 1, Insatser, Eget kapital och Kontroller).
     """
     _report(press(book, "recalc", alert=False))
 

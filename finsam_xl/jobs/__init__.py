@@ -8,6 +8,7 @@ another view of a workbook). Each job is one function:
 ``check``                 read and evaluate a workbook or interchange file
 ``recalc``                write the computed sheets (atomically, with a backup)
 ``new`` / ``demo``        a new workbook (from an interchange file or example)
+``write_demo_books``      a year of synthetic books that fit the example (SIE/CSV)
 ``embed_lite``            finsam_xl's xlwings Lite code into a workbook
 ``export``                the workbook's budget as an interchange file
 ``reconcile_workbook``    the books against the budget; writes Avstämning
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
         new,
         recalc,
     )
+    from finsam_xl.jobs.demo_books import write_demo_books
     from finsam_xl.jobs.errors import unusable_errors
     from finsam_xl.jobs.evaluate import evaluate_read
     from finsam_xl.jobs.next_year import next_year_or_raise, parse_amount, write_next_year
@@ -66,6 +68,7 @@ _WHERE = {
     "read_books": "reconcile",
     "reconcile_workbook": "reconcile",
     "write_report": "report",
+    "write_demo_books": "demo_books",
 }
 
 __all__ = [
@@ -79,6 +82,7 @@ __all__ = [
     "export_sie",
     "load_budget",
     "new",
+    "write_demo_books",
     "write_next_year",
     "write_report",
     "next_year_or_raise",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import zipfile
 from collections import defaultdict
 from decimal import Decimal
@@ -145,46 +147,34 @@ def test_a_period_outside_the_books_year_is_refused(setup: tuple[Path, Path],
     assert "utanför bokföringens räkenskapsår 2025" in result.output
 
 
-def test_the_walkthrough_prints_what_the_docs_show(tmp_path: Path) -> None:
-    """docs/reconciliation.md: the shipped example, the synthetic books, the exact output."""
-    import subprocess
-    import sys
-
-    from support import ROOT
-
-    docs = (ROOT / "docs" / "reconciliation.md").read_text(encoding="utf-8")
-    shown = docs.split("<!-- walkthrough-output -->\n```text\n", 1)[1].split("```", 1)[0]
-    (tmp_path / "sodra-dalarna-2025.xlsx").write_bytes(
-        (ROOT / "workbooks" / "examples" / "sodra-dalarna-2025.xlsx").read_bytes()
-    )
-    out = []
-    for command in (
-        [str(ROOT / "tools" / "synthetic_books.py"), "bokforing.se"],
-        ["-m", "finsam_xl", "avstamning", "sodra-dalarna-2025.xlsx", "bokforing.se",
-         "--period", "2025-08"],
-    ):
-        run = subprocess.run(
-            [sys.executable, *command], cwd=tmp_path, capture_output=True, text=True, check=False,
-            env={"PYTHONIOENCODING": "utf-8", "PATH": "/usr/bin:/bin"},
-        )
-        assert run.returncode == 0, run.stderr
-        out.append(run.stdout)
-    # amounts are printed with no-break spaces (as the sheets show them); the docs use spaces
-    assert "".join(out).replace("\u00a0", " ") == shown
-
-
-def test_synthetic_books_take_help_like_any_command(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from support import ROOT
+def test_the_demo_books_take_help_like_any_command(tmp_path: Path) -> None:
+    """`finsam-xl demo-bokforing --help` (the walkthrough's books; tests/test_walkthroughs.py)."""
+    import os
 
     run = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "synthetic_books.py"), "--help"],
+        [sys.executable, "-m", "finsam_xl", "demo-bokforing", "--help"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
+        env={**os.environ, "COLUMNS": "200"},
     )
     assert run.returncode == 0 and "--kontantmassig" in run.stdout
     assert list(tmp_path.iterdir()) == []  # no file named --help
+
+
+def test_the_demo_books_keep_a_file_already_there(tmp_path: Path) -> None:
+    """Never lose a user's data: an existing bokforing.se becomes its backup."""
+    books = tmp_path / "bokforing.se"
+    books.write_bytes(b"mina riktiga verifikationer")
+    run = subprocess.run(
+        [sys.executable, "-m", "finsam_xl", "demo-bokforing", "bokforing.se", "--csv", "hb.csv"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "Skrev bokforing.se med 1952 verifikationer.", "Skrev hb.csv."
+    ]
+    assert (tmp_path / "bokforing.backup.se").read_bytes() == b"mina riktiga verifikationer"
+    assert books.read_bytes().startswith(b"#FLAGGA 0")
+    assert (tmp_path / "hb.csv").read_text(encoding="utf-8").startswith("Datum;Verifikation")
 
 
 def test_a_workbook_without_uppfoljning_gets_avstamning_only(
