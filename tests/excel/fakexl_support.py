@@ -413,6 +413,8 @@ def apply_actions(book: FakeBook, actions: list[dict[str, Any]]) -> list[str]:
         rng = sheet.range((r1, c1), (r1 + action["row_count"] - 1, c1 + action["column_count"] - 1))
         if func == "setValues":
             values = action["values"]
+            # Remote.bas passes a JSON null on as Null, which Range.Value does not take
+            assert all(v is not None for row in values for v in row), "null in setValues"
             assert len(values) == action["row_count"]
             assert all(len(row) == action["column_count"] for row in values)
             rng.value = [[_parse_iso(v) for v in row] for row in values]
