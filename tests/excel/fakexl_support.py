@@ -94,10 +94,15 @@ class FakeRange:
             return [row[0] for row in rows]
         return rows
 
+    def _log(self, op: str, arg: Any = None) -> None:
+        self.sheet.book.journal.append(
+            (op, self.sheet.sheet_name, self.r1, self.c1, self.r2, self.c2, arg))
+
     @value.setter
     def value(self, data: Any) -> None:
         self.sheet.book.calls.writes += 1
         self.sheet.check_writable()
+        self._log("value", data)
         if isinstance(data, list) and data and isinstance(data[0], list):
             rows = data
         elif isinstance(data, list):
@@ -128,12 +133,14 @@ class FakeRange:
     def clear_contents(self) -> None:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
+        self._log("clear_contents")
         for key in [k for k in self.sheet.cells if self._inside(k)]:
             del self.sheet.cells[key]
 
     def clear(self) -> None:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
+        self._log("clear")
         for store in (self.sheet.cells, self.sheet.number_formats, self.sheet.colors):
             for key in [k for k in store if self._inside(k)]:
                 del store[key]
@@ -149,7 +156,11 @@ class FakeRange:
     @number_format.setter
     def number_format(self, value: str) -> None:
         self.sheet.book.calls.formats += 1
+        self._set_number_format(value)
+
+    def _set_number_format(self, value: str) -> None:
         self.sheet.check_writable()
+        self._log("number_format", value)
         for key in self._cells():
             self.sheet.number_formats[key] = value
 
@@ -160,12 +171,53 @@ class FakeRange:
     @color.setter
     def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
         self.sheet.book.calls.formats += 1
+        self._set_color(color_or_rgb)
+
+    def _set_color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
         self.sheet.check_writable()
+        self._log("color", color_or_rgb)
         for key in self._cells():
             if color_or_rgb is None:
                 self.sheet.colors.pop(key, None)
             else:
                 self.sheet.colors[key] = color_or_rgb
+
+
+class FakeAreas:
+    """A multi-area range ('B5:C9,E5:E9'), as Windows COM gives it: one call sets all areas.
+
+    Only the members the adapter uses on several areas at once (number format and
+    fill); like Excel, the address string may not be longer than 255 characters.
+    """
+
+    def __init__(self, sheet: FakeSheet, address: str) -> None:
+        assert len(address) <= MAX_AREA_ADDRESS, f"Range() takes at most 255 characters: {address}"
+        self.sheet = sheet
+        self.areas = [FakeRange(sheet, *parse_range(part)) for part in address.split(",")]
+
+    @property
+    def number_format(self) -> str:
+        return self.areas[0].number_format
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self.sheet.book.calls.formats += 1
+        for area in self.areas:
+            area._set_number_format(value)
+
+    @property
+    def color(self) -> Any:
+        return self.areas[0].color
+
+    @color.setter
+    def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
+        self.sheet.book.calls.formats += 1
+        for area in self.areas:
+            area._set_color(color_or_rgb)
+
+
+#: Excel's limit for the address text of Range("...").
+MAX_AREA_ADDRESS = 255
 
 
 @dataclass
@@ -248,7 +300,14 @@ class FakeSheet:
         return self._api
 
     def range(self, cell1: str | tuple[int, int] | FakeRange,
-              cell2: str | tuple[int, int] | FakeRange | None = None) -> FakeRange:
+              cell2: str | tuple[int, int] | FakeRange | None = None) -> Any:
+        if isinstance(cell1, str) and "," in cell1:
+            # Windows COM's Range("A1:B2,D4") gives a multi-area range; Lite's and the
+            # remote engine's address parser (xlwings utils.a1_to_tuples) refuse it
+            if self._api is None:
+                raise ValueError(f"no multi-area ranges on this host: {cell1}")
+            assert cell2 is None
+            return FakeAreas(self, cell1)
         r1, c1, r2, c2 = _corners(cell1)
         if cell2 is not None:
             s1, d1, s2, d2 = _corners(cell2)
@@ -337,6 +396,9 @@ class FakeBook:
         self.sheet_list: list[FakeSheet] = []
         self.name_list: list[FakeName] = []
         self.calls = Calls()
+        #: Every change as (operation, sheet, r1, c1, r2, c2, argument), areas one by one:
+        #: ``xlsx_replay`` applies it to the workbook file to compare fonts and borders too.
+        self.journal: list[tuple[str, str, int, int, int, int, Any]] = []
         self._app = FakeApp()
 
     @property
