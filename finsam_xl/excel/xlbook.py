@@ -104,6 +104,7 @@ class XlSheetView:
     name: str
     table_infos: list[TableInfo] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
+    _last: _Block | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -112,10 +113,16 @@ class XlSheetView:
 
     def value(self, row: int, col: int) -> Any:
         """The value Excel shows in a cell of a table; None outside the tables read."""
-        for block in self.blocks:  # a handful of tables per sheet
-            if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
-                return block.values[row - block.row][col - block.col]
-        return None
+        block = self._last  # the reader walks one table at a time: try its block first
+        if block is None or not (block.row <= row <= block.last_row
+                                 and block.col <= col <= block.last_col):
+            for block in self.blocks:  # a handful of tables per sheet
+                if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
+                    self._last = block
+                    break
+            else:
+                return None
+        return block.values[row - block.row][col - block.col]
 
     def tables(self) -> list[TableInfo]:
         """The sheet's tables."""
@@ -264,10 +271,11 @@ def format_plan(grid: Grid, first: int) -> list[tuple[str, str, list[Rect]]]:
     """
     last_row = max(r for r, _ in grid.cells)
     last_col = max(c for _, c in grid.cells)
+    looks = {role: role_format(role) for role in {cell.role for cell in grid.cells.values()}}
     number_formats: dict[tuple[int, int], str] = {}
     fills: dict[tuple[int, int], str] = {}
     for pos, cell in grid.cells.items():
-        fill, number_format = role_format(cell.role)
+        fill, number_format = looks[cell.role]
         if number_format != BASE_FORMAT:
             number_formats[pos] = number_format
         if fill is not None:

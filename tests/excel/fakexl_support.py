@@ -39,7 +39,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def excel_entry(value: Any) -> Any:
     """What Excel stores when ``value`` is assigned to Range.Value (en-US entry rules)."""
-    if value is None or isinstance(value, bool | datetime | date):
+    if value is None or type(value) is float:  # the common cases first: blanks and amounts
+        return value
+    if isinstance(value, bool | datetime | date):
         return value
     if isinstance(value, Decimal):
         raise TypeError("Decimal reaches Excel as Currency (4 decimals): convert first")
@@ -141,9 +143,9 @@ class FakeRange:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
         self._log("clear")
-        for store in (self.sheet.cells, self.sheet.number_formats, self.sheet.colors):
-            for key in [k for k in store if self._inside(k)]:
-                del store[key]
+        for key in [k for k in self.sheet.cells if self._inside(k)]:
+            del self.sheet.cells[key]
+        self.sheet.pending.append(("clear", self.r1, self.c1, self.r2, self.c2, None))
 
     def _inside(self, key: tuple[int, int]) -> bool:
         r, c = key
@@ -161,8 +163,7 @@ class FakeRange:
     def _set_number_format(self, value: str) -> None:
         self.sheet.check_writable()
         self._log("number_format", value)
-        for key in self._cells():
-            self.sheet.number_formats[key] = value
+        self.sheet.pending.append(("number_format", self.r1, self.c1, self.r2, self.c2, value))
 
     @property
     def color(self) -> Any:
@@ -176,11 +177,7 @@ class FakeRange:
     def _set_color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
         self.sheet.check_writable()
         self._log("color", color_or_rgb)
-        for key in self._cells():
-            if color_or_rgb is None:
-                self.sheet.colors.pop(key, None)
-            else:
-                self.sheet.colors[key] = color_or_rgb
+        self.sheet.pending.append(("color", self.r1, self.c1, self.r2, self.c2, color_or_rgb))
 
 
 class FakeAreas:
@@ -281,8 +278,12 @@ class FakeSheet:
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     table_list: list[FakeTable] = field(default_factory=list)
     protected: bool = False
-    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
-    colors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: Format changes not yet applied to the per-cell dicts: (op, r1, c1, r2, c2, value).
+    #: Excel formats a range in its own process; the stand-in defers the per-cell work
+    #: until a test reads ``number_formats`` or ``colors``, so a press's time is the adapter's.
+    pending: list[tuple[str, int, int, int, int, Any]] = field(default_factory=list)
+    _number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    _colors: dict[tuple[int, int], Any] = field(default_factory=dict)
     _api: FakeComSheet | None = None
 
     @property
@@ -292,6 +293,36 @@ class FakeSheet:
     @property
     def tables(self) -> FakeTables:
         return FakeTables(self.table_list)
+
+    @property
+    def number_formats(self) -> dict[tuple[int, int], str]:
+        """Number format per cell that has one set ('General' when absent)."""
+        self._apply_pending()
+        return self._number_formats
+
+    @property
+    def colors(self) -> dict[tuple[int, int], Any]:
+        """Fill colour per filled cell."""
+        self._apply_pending()
+        return self._colors
+
+    def _apply_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for op, r1, c1, r2, c2, value in pending:
+            if op == "clear":
+                for store in (self._number_formats, self._colors):
+                    for key in [k for k in store
+                                if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
+                        del store[key]
+                continue
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if op == "number_format":
+                        self._number_formats[(r, c)] = value
+                    elif value is None:
+                        self._colors.pop((r, c), None)
+                    else:
+                        self._colors[(r, c)] = value
 
     @property
     def api(self) -> FakeComSheet:
