@@ -10,8 +10,12 @@ script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
 2. evaluates the budget with the core, exactly as ``workbook.jobs.check`` does;
 3. writes the cells that ``writer.build_grids`` gives, per computed sheet: one
    2-D block from the sheet's first written row to its last grid row, one call
-   that clears the stale rows below (and the stale columns to the right), and
-   the fill colour and number format per run of cells of the same look;
+   that clears the stale rows below (and one the stale columns to the right),
+   and the look (``format_plan``): 'General' over the block in one call, then
+   each other number format and each fill colour on its cells' rectangles, one
+   call per multi-area address on Windows COM, per rectangle elsewhere. Every
+   call crosses to Excel, so the count is kept small: at most 100 for a
+   2,000-line budget on desktop Excel (tests/excel/test_excel_press.py);
 4. reports a Swedish summary: the status cell (part of the grids), ``print`` and,
    where the host has one, a message box.
 
