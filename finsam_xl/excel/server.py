@@ -434,7 +434,7 @@ def serve(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
     """Run the server until interrupted."""
     server = make_server(host, port, token, max_bytes)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port} ({routes_text()}; "
+    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/ (knapparna: {routes_text()}; "
           f"{'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C.")
     try:
         server.serve_forever()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -137,6 +138,7 @@ def test_startup_line_names_every_route(monkeypatch: pytest.MonkeyPatch,
     server_module.serve("127.0.0.1", 0)
     line = capsys.readouterr().out
     assert "/berakna, /kontrollera och /sjalvtest" in line and "utan nyckel" in line
+    assert re.search(r"http://127\.0\.0\.1:\d+/ ", line), line  # as test_release reads it
 
 
 def test_other_addresses_need_a_token() -> None:
