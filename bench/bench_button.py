@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -77,6 +78,16 @@ def median_ms(fn: Callable[[], Any], runs: int = RUNS) -> tuple[float, list[floa
     return statistics.median(times), times
 
 
+def median_cpu_ms(fn: Callable[[], Any], runs: int = RUNS) -> float:
+    """Median CPU time of this process: less sensitive than wall time to a shared machine."""
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        fn()
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
+
+
 def import_seconds(code: str, runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
@@ -87,6 +98,8 @@ def import_seconds(code: str, runs: int = RUNS) -> float:
 
 
 def main() -> None:
+    load1, load5, _ = os.getloadavg()
+    print(f"load average {load1:.2f} (1 min), {load5:.2f} (5 min) on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "budget-2000.xlsx"
         start = time.perf_counter()
@@ -102,11 +115,19 @@ def main() -> None:
         it = iter(books)
         ms, times = median_ms(lambda: press(next(it), "recalc", when=WHEN, alert=False, echo=False))
         calls = books[0].calls
+        cpu_books = iter([copy.deepcopy(template) for _ in range(RUNS)])
+        cpu = median_cpu_ms(
+            lambda: press(next(cpu_books), "recalc", when=WHEN, alert=False, echo=False))
         print(
-            f"press on stand-in (recalc): median {ms:.0f} ms  runs {[round(t) for t in times]}"
-            f"  Excel calls: {calls.reads} reads, {calls.writes} writes, {calls.clears} clears, "
-            f"{calls.formats} format calls"
+            f"press on stand-in (recalc): median {ms:.0f} ms (min {min(times):.0f}, CPU "
+            f"{cpu:.0f})  runs {[round(t) for t in times]}"
+            f"  Excel calls: {calls.total} ({calls.reads} reads, {calls.writes} writes, "
+            f"{calls.clears} clears, {calls.formats} format calls; target <= 100)"
         )
+        single = FakeBook.from_xlsx(path, com=False, protect=False)  # Lite, macOS: no COM
+        press(single, "recalc", when=WHEN, alert=False, echo=False)
+        print(f"  the same press without COM (Lite, macOS): {single.calls.total} Excel calls "
+              f"({single.calls.formats} format calls)")
 
         # 2. server round trip over loopback
         body = payload_bytes(path)
@@ -128,13 +149,15 @@ def main() -> None:
             assert response.status == 200 and len(actions) > 3
             return len(actions)
 
+
         actions = round_trip()
         ms, times = median_ms(round_trip)
         server.shutdown()
         server.server_close()
         print(
-            f"server round trip (/berakna): median {ms:.0f} ms  runs {[round(t) for t in times]}"
-            f"  payload {len(body) / 1024:.0f} kB, {actions} actions"
+            f"server round trip (/berakna): median {ms:.0f} ms (min {min(times):.0f})  "
+            f"runs {[round(t) for t in times]}"
+            f"  payload {len(body) / 1024:.0f} kB, {actions} actions (the client's Excel calls)"
         )
 
     # 3. interpreter start + import

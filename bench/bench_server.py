@@ -159,7 +159,10 @@ def main() -> None:
         after_transport = peak_rss_mb(finsam.pid)
         full = load(port, "/berakna", PAYLOAD, rounds)
         show("2. finsam_xl serve, POST /berakna", full, base)
-        remote.handle("/berakna", {}, PAYLOAD)
+        actions = json.loads(remote.handle("/berakna", {}, PAYLOAD).body)["actions"]
+        funcs = [a["func"] for a in actions]
+        print(f"{'2. actions per /berakna (Excel calls the client makes)':<44} {len(actions)}: "
+              + ", ".join(f"{funcs.count(f)} {f}" for f in dict.fromkeys(funcs)))
         n = 50
         t0 = time.perf_counter()
         for _ in range(n):

@@ -192,7 +192,8 @@ def new_cmd(
     ] = False,
     unprotected: Annotated[
         bool,
-        typer.Option("--utan-bladskydd", help="Inget bladskydd (för xlwings Lite och servern)"),
+        typer.Option("--utan-bladskydd",
+                     help="Inget bladskydd (för --xlsm på Mac; Lite och --server har inget)"),
     ] = False,
     lite: Annotated[
         bool | None,

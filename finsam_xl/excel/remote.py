@@ -161,8 +161,16 @@ def vba_safe_number(x: int | float) -> int | float:
 
 
 def json_value(value: Any) -> Scalar:
-    """A cell value for ``setValues``: numbers made VBA-safe, dates as ISO text."""
-    if value is None or isinstance(value, bool | str):
+    """A cell value for ``setValues``: numbers made VBA-safe, dates as ISO text, blank as "".
+
+    A blank cell is sent as ``""``, as xlwings' own engine does
+    (``Engine.prepare_xl_data_element`` in ``xlwings/pro/_xlremote.py``): the VBA
+    client's ``setValues`` passes a JSON ``null`` on as ``Null``, which Excel does
+    not take in ``Range.Value``, while ``""`` empties the cell.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, Decimal):
         value = int(value) if value == value.to_integral_value() else float(value)
@@ -190,12 +198,24 @@ def cell_value(value: Scalar) -> Any:
 def _action(func: str, sheet: int | None = None, box: tuple[int, int, int, int] | None = None,
             args: list[Any] | None = None, values: list[list[Scalar]] | None = None
             ) -> dict[str, Any]:
-    """One action with all eight keys; ``box`` is 1-based (first_row, first_col, rows, cols)."""
-    row, col, rows, cols = box or (1, 1, 0, 0)
-    return {"func": func, "args": args or [], "values": values or [[]],
-            "sheet_position": sheet if sheet is not None else 0,
-            "start_row": row - 1, "start_column": col - 1,
-            "row_count": rows, "column_count": cols}
+    """One action with all eight keys, as xlwings' engine builds it.
+
+    ``box`` is 1-based (first_row, first_col, rows, cols). The form is that of
+    ``Book.append_json_action`` and ``Range.append_json_action`` in
+    ``xlwings/pro/_xlremote.py`` (docs/server.md cites each action): ``args`` is
+    always a list (``[None]`` when there are none), ``values`` is null except for
+    ``setValues``, a range action carries its 0-based corner and size, and ``alert``
+    (a book action) has no sheet or range (nulls).
+    """
+    if box is None:
+        place: dict[str, Any] = {"sheet_position": sheet, "start_row": None,
+                                 "start_column": None, "row_count": None, "column_count": None}
+    else:
+        row, col, rows, cols = box
+        place = {"sheet_position": sheet, "start_row": row - 1, "start_column": col - 1,
+                 "row_count": rows, "column_count": cols}
+    return {"func": func, "args": args if args is not None else [None], "values": values,
+            **place}
 
 
 class RemoteRange:
@@ -247,7 +267,7 @@ class RemoteRange:
         width = max((len(row) for row in rows), default=0)
         if not rows or width == 0:
             return
-        rows = [row + [None] * (width - len(row)) for row in rows]
+        rows = [row + [""] * (width - len(row)) for row in rows]
         self.sheet.book.actions.append(_action(
             "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows))
 
@@ -458,6 +478,12 @@ class Reply:
         return cls(status, TEXT, message.encode("utf-8"))
 
 
+def routes_text(conjunction: str = "och") -> str:
+    """The button routes in Swedish, from ``ROUTES``: '/berakna, /kontrollera och /sjalvtest'."""
+    paths = list(ROUTES)
+    return f"{', '.join(paths[:-1])} {conjunction} {paths[-1]}"
+
+
 def authorized(header: str | None, token: str | None) -> bool:
     """True when no token is configured, or the Authorization header carries it."""
     if token is None:
@@ -492,15 +518,13 @@ def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None
 
 def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None,
             max_bytes: int) -> Reply:
-    from finsam_xl.excel.xlbook import press
+    from finsam_xl.excel.xlbook import TITLE, press
 
     action = route(path)
     if action is None:
         shown = path.split("?", 1)[0]
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
-        return Reply.text(
-            404, f"Okänd adress {shown!r}. Använd /berakna, /kontrollera eller /sjalvtest."
-        )
+        return Reply.text(404, f"Okänd adress {shown!r}. Använd {routes_text('eller')}.")
     if not authorized(headers.get("Authorization"), token):
         return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
                                "xlwings.conf eller i knappens makro.")
@@ -511,11 +535,29 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
     if action == "selftest":
         from finsam_xl.excel.selftest import on_book
 
-        on_book(book, alert=True, echo=False)
+        text, critical = on_book(book, alert=False, echo=False).text, False
     else:
-        press(book, "recalc" if action == "recalc" else "check", echo=False)
-    body_out = json.dumps({"actions": book.actions}, ensure_ascii=False, separators=(",", ":"))
-    return Reply(200, JSON, body_out.encode("utf-8"))
+        summary = press(book, "recalc" if action == "recalc" else "check", alert=False,
+                        echo=False)
+        text, critical = summary.text, bool(summary.errors or summary.blocked)
+    if not book.actions:  # nothing written (not a finsam_xl workbook): the text is all there is
+        book.app.alert(text, title=TITLE, buttons="ok", mode="critical" if critical else "info")
+    return Reply(200, JSON, actions_json(book.actions))
+
+
+def actions_json(actions: list[dict[str, Any]]) -> bytes:
+    """The answer body: UTF-8 JSON, with every ``alert`` text as ASCII ``\\u`` escapes.
+
+    The VBA client decodes a body differently per platform (docs/server.md): on
+    Windows as UTF-8; on macOS byte for byte, and ``setValues`` then repairs text
+    with ``Utf8ToUtf16`` while ``alert`` passes it to ``MsgBox`` as it is. A
+    ``\\u00e4`` escape is decoded by the client's JSON parser (WebHelpers
+    ``json_ParseString``) into the right character on both, so message-box text
+    is escaped and cell text (which must stay raw UTF-8 for ``Utf8ToUtf16``) is not.
+    """
+    parts = [json.dumps(a, ensure_ascii=a["func"] == "alert", separators=(",", ":"))
+             for a in actions]
+    return ('{"actions":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
 class Refused(Exception):

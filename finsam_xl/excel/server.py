@@ -34,7 +34,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
-from finsam_xl.excel.remote import MAX_BYTES, Reply, handle, too_large
+from finsam_xl.excel.remote import MAX_BYTES, Reply, handle, routes_text, too_large
 
 log = logging.getLogger("finsam_xl.server")
 TOKEN_ENV = "FINSAM_XL_TOKEN"
@@ -198,8 +198,8 @@ def _content_length(request: _Request, max_bytes: int) -> int:
 
 def _health(target: str) -> Reply:
     if target.split("?", 1)[0].rstrip("/") in ("", "/halsa"):
-        return Reply.text(200, "finsam_xl-servern är igång. Knapparna anropar /berakna och "
-                               "/kontrollera med POST.")
+        return Reply.text(200, f"finsam_xl-servern är igång. Knapparna anropar {routes_text()} "
+                               "med POST.")
     return Reply.text(404, "Okänd adress.")
 
 
@@ -434,8 +434,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
     """Run the server until interrupted."""
     server = make_server(host, port, token, max_bytes)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/berakna och /kontrollera "
-          f"({'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C.")
+    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/ (knapparna: {routes_text()}; "
+          f"{'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C.")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

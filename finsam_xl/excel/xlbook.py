@@ -10,8 +10,12 @@ script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
 2. evaluates the budget with the core, exactly as ``workbook.jobs.check`` does;
 3. writes the cells that ``writer.build_grids`` gives, per computed sheet: one
    2-D block from the sheet's first written row to its last grid row, one call
-   that clears the stale rows below (and the stale columns to the right), and
-   the fill colour and number format per run of cells of the same look;
+   that clears the stale rows below (and one the stale columns to the right),
+   and the look (``format_plan``): 'General' over the block in one call, then
+   each other number format and each fill colour on its cells' rectangles, one
+   call per multi-area address on Windows COM, per rectangle elsewhere. Every
+   call crosses to Excel, so the count is kept small: at most 100 for a
+   2,000-line budget on desktop Excel (tests/excel/test_excel_press.py);
 4. reports a Swedish summary: the status cell (part of the grids), ``print`` and,
    where the host has one, a message box.
 
@@ -40,7 +44,7 @@ from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import evaluate_read
 from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import parse_range, split_ref
+from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
 from finsam_xl.workbook.reader import WorkbookError, read_book
 from finsam_xl.workbook.views import SheetView, TableInfo
 from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid
@@ -104,6 +108,7 @@ class XlSheetView:
     name: str
     table_infos: list[TableInfo] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
+    _last: _Block | None = field(default=None, repr=False)
 
     @property
     def title(self) -> str:
@@ -112,10 +117,16 @@ class XlSheetView:
 
     def value(self, row: int, col: int) -> Any:
         """The value Excel shows in a cell of a table; None outside the tables read."""
-        for block in self.blocks:  # a handful of tables per sheet
-            if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
-                return block.values[row - block.row][col - block.col]
-        return None
+        block = self._last  # the reader walks one table at a time: try its block first
+        if block is None or not (block.row <= row <= block.last_row
+                                 and block.col <= col <= block.last_col):
+            for block in self.blocks:  # a handful of tables per sheet
+                if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
+                    self._last = block
+                    break
+            else:
+                return None
+        return block.values[row - block.row][col - block.col]
 
     def tables(self) -> list[TableInfo]:
         """The sheet's tables."""
@@ -216,31 +227,115 @@ def excel_value(cell: Cell) -> Any:
     return value
 
 
-def _format_rects(grid: Grid) -> list[tuple[int, int, int, int, str | None, str]]:
-    """Maximal-ish rectangles of cells that share fill and number format."""
-    runs_by_row: dict[int, list[tuple[int, int, tuple[str | None, str]]]] = {}
-    for (row, col), cell in sorted(grid.cells.items()):
-        key = role_format(cell.role)
+Rect = tuple[int, int, int, int]
+#: Excel's limit for the address text of ``Range("...")`` (a multi-area address included).
+MAX_ADDRESS = 255
+#: The number format of a cell nobody formatted; painted over a whole written block first.
+BASE_FORMAT = "General"
+
+
+def _rects(keys: dict[tuple[int, int], str]) -> dict[str, list[Rect]]:
+    """Cells grouped by key into rectangles (r1, c1, r2, c2): runs along each row,
+    stacked downwards while the next row has the same run. Cells not in ``keys`` are
+    never covered."""
+    runs_by_row: dict[int, list[tuple[int, int, str]]] = {}
+    for (row, col), key in sorted(keys.items()):
         runs = runs_by_row.setdefault(row, [])
         if runs and runs[-1][1] == col - 1 and runs[-1][2] == key:
             runs[-1] = (runs[-1][0], col, key)
         else:
             runs.append((col, col, key))
-    rects: list[tuple[int, int, int, int, str | None, str]] = []
-    open_: dict[tuple[int, int, tuple[str | None, str]], tuple[int, int]] = {}
+    out: dict[str, list[Rect]] = {}
+    open_: dict[tuple[int, int, str], tuple[int, int]] = {}
     for row in sorted(runs_by_row):
         current = set(runs_by_row[row])
         for run in list(open_):
             first, last = open_[run]
             if run not in current or last != row - 1:
-                rects.append((first, run[0], last, run[1], *run[2]))
+                out.setdefault(run[2], []).append((first, run[0], last, run[1]))
                 del open_[run]
         for run in runs_by_row[row]:
             first, _last = open_.get(run, (row, row))
             open_[run] = (first, row)
     for run, (first, last) in open_.items():
-        rects.append((first, run[0], last, run[1], *run[2]))
-    return sorted(rects)
+        out.setdefault(run[2], []).append((first, run[0], last, run[1]))
+    return {key: sorted(rects) for key, rects in out.items()}
+
+
+def format_plan(grid: Grid, first: int) -> list[tuple[str, str, list[Rect]]]:
+    """What a written block's look takes: (``"number_format"`` or ``"color"``, value, rects).
+
+    Number formats: ``BASE_FORMAT`` over the whole block (rows ``first`` to the last
+    grid row, columns 1 to the last grid column) in one call, then each other format
+    on the rectangles of its cells. Fills: each colour on the rectangles of its cells;
+    a role without a fill leaves the cell's fill as it is. Every grid cell thus gets
+    its role's number format and fill (``styles.ROLE_FORMATS``); the blank cells of the
+    block, which the values block empties, get the base number format and keep their
+    fill, font and border.
+    """
+    last_row = max(r for r, _ in grid.cells)
+    last_col = max(c for _, c in grid.cells)
+    looks = {role: role_format(role) for role in {cell.role for cell in grid.cells.values()}}
+    number_formats: dict[tuple[int, int], str] = {}
+    fills: dict[tuple[int, int], str] = {}
+    for pos, cell in grid.cells.items():
+        fill, number_format = looks[cell.role]
+        if number_format != BASE_FORMAT:
+            number_formats[pos] = number_format
+        if fill is not None:
+            fills[pos] = fill
+    plan: list[tuple[str, str, list[Rect]]] = [
+        ("number_format", BASE_FORMAT, [(first, 1, last_row, last_col)])]
+    plan += [("number_format", k, r) for k, r in sorted(_rects(number_formats).items())]
+    plan += [("color", k, r) for k, r in sorted(_rects(fills).items())]
+    return plan
+
+
+def rect_address(rect: Rect) -> str:
+    """'B5:C9', or 'B5' for one cell (relative: a multi-area address must stay short)."""
+    r1, c1, r2, c2 = rect
+    first = f"{col_letters(c1)}{r1}"
+    return first if (r1, c1) == (r2, c2) else f"{first}:{col_letters(c2)}{r2}"
+
+
+def area_addresses(rects: list[Rect]) -> list[str]:
+    """The rectangles as few multi-area addresses ('B5:C9,B11:C20') of ≤ ``MAX_ADDRESS`` chars."""
+    out: list[str] = []
+    for rect in rects:
+        address = rect_address(rect)
+        if out and len(out[-1]) + 1 + len(address) <= MAX_ADDRESS:
+            out[-1] += "," + address
+        else:
+            out.append(address)
+    return out
+
+
+def _com_api(sheet: XlSheet) -> Any | None:
+    """The sheet's Windows COM object (desktop xlwings on Windows), else None.
+
+    Lite and the remote book have no ``.api``; on macOS it is an appscript
+    reference without ``ProtectContents``. Only COM takes multi-area addresses
+    (``Range("B5:C9,E5:E9")``) and lets the adapter lift sheet protection.
+    """
+    try:
+        api = getattr(sheet, "api")  # noqa: B009 - optional member, absent in Lite/remote
+        return api if isinstance(api.ProtectContents, bool) else None
+    except Exception:
+        return None
+
+
+def apply_formats(sheet: XlSheet, plan: list[tuple[str, str, list[Rect]]]) -> None:
+    """Set number formats and fills: one call per multi-area address on Windows COM,
+    elsewhere (Lite, the remote client, macOS) one call per rectangle."""
+    areas = _com_api(sheet) is not None
+    for what, value, rects in plan:
+        ranges = ([sheet.range(a) for a in area_addresses(rects)] if areas else
+                  [sheet.range((r1, c1), (r2, c2)) for r1, c1, r2, c2 in rects])
+        for rng in ranges:
+            if what == "color":
+                rng.color = value
+            else:
+                rng.number_format = value
 
 
 @contextlib.contextmanager
@@ -251,12 +346,8 @@ def _unprotected(sheet: XlSheet) -> Iterator[None]:
     template's options. Elsewhere (macOS, Lite, the remote client) the sheet is
     written as it is, which fails if its written cells are locked and protected.
     """
-    try:
-        api = getattr(sheet, "api")  # noqa: B009 - optional member, absent in Lite/remote
-        protected = api.ProtectContents is True
-    except Exception:  # Lite/remote have no .api; macOS appscript has no ProtectContents
-        protected = False
-    if not protected:
+    api = _com_api(sheet)
+    if api is None or api.ProtectContents is not True:
         yield
         return
     api.Unprotect()
@@ -273,8 +364,9 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
 
     Per sheet: one values block (rows first..last grid row, columns 1..last grid
     column), one ``clear_contents`` of the stale columns to its right, one
-    ``clear`` of up to ``CLEAR_ROWS`` stale rows below it, then fill and number
-    format per rectangle of same-looking cells. Returns the sheet names written.
+    ``clear`` of up to ``CLEAR_ROWS`` stale rows below it, then the number formats
+    and fills of ``format_plan`` (one call per style and multi-area address on
+    Windows COM, per style and rectangle elsewhere). Returns the sheet names written.
     """
     written: list[str] = []
     for sheet_name, (grid, first) in grids.items():
@@ -299,11 +391,7 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
                 if last_row < bottom:
                     sheet.range((last_row + 1, 1), (bottom, max(last_col, CLEAR_COLS))).clear()
                 if formats:
-                    for r1, c1, r2, c2, fill, number_format in _format_rects(grid):
-                        rng = sheet.range((r1, c1), (r2, c2))
-                        if fill is not None:
-                            rng.color = fill
-                        rng.number_format = number_format
+                    apply_formats(sheet, format_plan(grid, first))
         except Exception as error:  # desktop Excel refuses synchronously (e.g. a protected sheet)
             done = f" Bladen {', '.join(written)} hann skrivas." if written else ""
             raise ExcelError(

@@ -86,8 +86,11 @@ def new(
 
     ``lite`` adds finsam_xl's code for xlwings Lite (None: in an .xlsx, not in
     an .xlsm); ``server`` makes an .xlsm's buttons call the server at that address.
-    A workbook with Lite code gets no sheet protection: Lite cannot lift it, and
-    Beräkna would stop at the first computed sheet.
+    A workbook with Lite code or server buttons gets no sheet protection: neither
+    Lite nor xlwings' VBA client (``setValues`` in Remote.bas writes ``Range.Value``
+    directly) can lift it, and Beräkna would stop at the first computed sheet
+    (error 1004). ``protect`` therefore matters only for the desktop .xlsm and an
+    .xlsx without Lite.
     """
     if out.suffix.lower() not in WORKBOOKS:
         raise WorkbookError(f"{out}: filnamnet ska sluta på .xlsx eller .xlsm.")
@@ -95,7 +98,7 @@ def new(
     if xlsm and out.suffix.lower() != ".xlsm":
         raise WorkbookError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
     check_new_options(out, server)
-    if lite if lite is not None else not xlsm:
+    if server is not None or (lite if lite is not None else not xlsm):
         protect = False
     outcome: Outcome | None = None
 

@@ -22,6 +22,8 @@ from .modules import ModuleKind, VbaModule
 
 __all__ = [
     "BRIDGE_MODULE",
+    "XLWINGS_MISSING",
+    "XlwingsMissing",
     "FINSAM_MODULE",
     "finsam_modules",
     "load_package_module",
@@ -45,11 +47,26 @@ def load_package_module(name: str) -> VbaModule:
     return module
 
 
+class XlwingsMissing(RuntimeError):
+    """xlwings is not installed where a workbook that embeds its VBA is built; Swedish text."""
+
+
+#: Why ``new --xlsm --server`` needs the ``[excel]`` extra (the server itself does not).
+XLWINGS_MISSING = (
+    "--server bygger in xlwings VBA-klient (modulerna Remote, WebClient m.fl.) från "
+    "Python-paketet xlwings, som inte är installerat här. Installera tillägget excel på den "
+    "dator där arbetsboken skapas: pip install \"finsam_xl[cli,excel]\" (servern själv, "
+    "finsam-xl serve, klarar sig med [cli]).")
+
+
 def xlwings_package_dir() -> Path:
-    """Return the directory of the installed xlwings package (without importing it)."""
+    """Return the directory of the installed xlwings package (without importing it).
+
+    Raises ``XlwingsMissing`` (Swedish) when xlwings is not installed.
+    """
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("xlwings is not installed; it is needed to embed its VBA module")
+        raise XlwingsMissing(XLWINGS_MISSING)
     return Path(next(iter(spec.submodule_search_locations)))
 
 

@@ -440,12 +440,14 @@ def check_new_options(path: Path, server: str | None) -> None:
     if server is None:
         return
     from finsam_xl.vba.server import check_url
+    from finsam_xl.vba.sources import XlwingsMissing, xlwings_package_dir
 
     if path.suffix.lower() != ".xlsm":
         raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
     try:
         check_url(server)
-    except ValueError as error:
+        xlwings_package_dir()  # the client's VBA comes from the installed xlwings
+    except (ValueError, XlwingsMissing) as error:
         raise WorkbookError(str(error)) from None
 
 

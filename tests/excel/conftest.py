@@ -56,3 +56,16 @@ def recalculated(edited_book: Path, tmp_path_factory: pytest.TempPathFactory) ->
     outcome = jobs.recalc(out.with_name("source.xlsx"), out, when=WHEN)
     assert outcome.written == out
     return out
+
+
+@pytest.fixture(scope="session")
+def book_2000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark's workbook: Södra Dalarna with 2,000 generated cost lines (bench/)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_button import LINES, budget_with_lines
+
+    path = tmp_path_factory.mktemp("excel") / "budget-2000.xlsx"
+    jobs.new(budget_with_lines(LINES), path, when=WHEN)
+    return path

@@ -39,7 +39,9 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def excel_entry(value: Any) -> Any:
     """What Excel stores when ``value`` is assigned to Range.Value (en-US entry rules)."""
-    if value is None or isinstance(value, bool | datetime | date):
+    if value is None or type(value) is float:  # the common cases first: blanks and amounts
+        return value
+    if isinstance(value, bool | datetime | date):
         return value
     if isinstance(value, Decimal):
         raise TypeError("Decimal reaches Excel as Currency (4 decimals): convert first")
@@ -94,10 +96,15 @@ class FakeRange:
             return [row[0] for row in rows]
         return rows
 
+    def _log(self, op: str, arg: Any = None) -> None:
+        self.sheet.book.journal.append(
+            (op, self.sheet.sheet_name, self.r1, self.c1, self.r2, self.c2, arg))
+
     @value.setter
     def value(self, data: Any) -> None:
         self.sheet.book.calls.writes += 1
         self.sheet.check_writable()
+        self._log("value", data)
         if isinstance(data, list) and data and isinstance(data[0], list):
             rows = data
         elif isinstance(data, list):
@@ -128,15 +135,17 @@ class FakeRange:
     def clear_contents(self) -> None:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
+        self._log("clear_contents")
         for key in [k for k in self.sheet.cells if self._inside(k)]:
             del self.sheet.cells[key]
 
     def clear(self) -> None:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
-        for store in (self.sheet.cells, self.sheet.number_formats, self.sheet.colors):
-            for key in [k for k in store if self._inside(k)]:
-                del store[key]
+        self._log("clear")
+        for key in [k for k in self.sheet.cells if self._inside(k)]:
+            del self.sheet.cells[key]
+        self.sheet.pending.append(("clear", self.r1, self.c1, self.r2, self.c2, None))
 
     def _inside(self, key: tuple[int, int]) -> bool:
         r, c = key
@@ -149,9 +158,12 @@ class FakeRange:
     @number_format.setter
     def number_format(self, value: str) -> None:
         self.sheet.book.calls.formats += 1
+        self._set_number_format(value)
+
+    def _set_number_format(self, value: str) -> None:
         self.sheet.check_writable()
-        for key in self._cells():
-            self.sheet.number_formats[key] = value
+        self._log("number_format", value)
+        self.sheet.pending.append(("number_format", self.r1, self.c1, self.r2, self.c2, value))
 
     @property
     def color(self) -> Any:
@@ -160,12 +172,49 @@ class FakeRange:
     @color.setter
     def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
         self.sheet.book.calls.formats += 1
+        self._set_color(color_or_rgb)
+
+    def _set_color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
         self.sheet.check_writable()
-        for key in self._cells():
-            if color_or_rgb is None:
-                self.sheet.colors.pop(key, None)
-            else:
-                self.sheet.colors[key] = color_or_rgb
+        self._log("color", color_or_rgb)
+        self.sheet.pending.append(("color", self.r1, self.c1, self.r2, self.c2, color_or_rgb))
+
+
+class FakeAreas:
+    """A multi-area range ('B5:C9,E5:E9'), as Windows COM gives it: one call sets all areas.
+
+    Only the members the adapter uses on several areas at once (number format and
+    fill); like Excel, the address string may not be longer than 255 characters.
+    """
+
+    def __init__(self, sheet: FakeSheet, address: str) -> None:
+        assert len(address) <= MAX_AREA_ADDRESS, f"Range() takes at most 255 characters: {address}"
+        self.sheet = sheet
+        self.areas = [FakeRange(sheet, *parse_range(part)) for part in address.split(",")]
+
+    @property
+    def number_format(self) -> str:
+        return self.areas[0].number_format
+
+    @number_format.setter
+    def number_format(self, value: str) -> None:
+        self.sheet.book.calls.formats += 1
+        for area in self.areas:
+            area._set_number_format(value)
+
+    @property
+    def color(self) -> Any:
+        return self.areas[0].color
+
+    @color.setter
+    def color(self, color_or_rgb: str | tuple[int, int, int] | None) -> None:
+        self.sheet.book.calls.formats += 1
+        for area in self.areas:
+            area._set_color(color_or_rgb)
+
+
+#: Excel's limit for the address text of Range("...").
+MAX_AREA_ADDRESS = 255
 
 
 @dataclass
@@ -229,8 +278,12 @@ class FakeSheet:
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     table_list: list[FakeTable] = field(default_factory=list)
     protected: bool = False
-    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
-    colors: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: Format changes not yet applied to the per-cell dicts: (op, r1, c1, r2, c2, value).
+    #: Excel formats a range in its own process; the stand-in defers the per-cell work
+    #: until a test reads ``number_formats`` or ``colors``, so a press's time is the adapter's.
+    pending: list[tuple[str, int, int, int, int, Any]] = field(default_factory=list)
+    _number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    _colors: dict[tuple[int, int], Any] = field(default_factory=dict)
     _api: FakeComSheet | None = None
 
     @property
@@ -242,13 +295,50 @@ class FakeSheet:
         return FakeTables(self.table_list)
 
     @property
+    def number_formats(self) -> dict[tuple[int, int], str]:
+        """Number format per cell that has one set ('General' when absent)."""
+        self._apply_pending()
+        return self._number_formats
+
+    @property
+    def colors(self) -> dict[tuple[int, int], Any]:
+        """Fill colour per filled cell."""
+        self._apply_pending()
+        return self._colors
+
+    def _apply_pending(self) -> None:
+        pending, self.pending = self.pending, []
+        for op, r1, c1, r2, c2, value in pending:
+            if op == "clear":
+                for store in (self._number_formats, self._colors):
+                    for key in [k for k in store
+                                if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
+                        del store[key]
+                continue
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if op == "number_format":
+                        self._number_formats[(r, c)] = value
+                    elif value is None:
+                        self._colors.pop((r, c), None)
+                    else:
+                        self._colors[(r, c)] = value
+
+    @property
     def api(self) -> FakeComSheet:
         if self._api is None:
             raise NotImplementedError("no .api on this host")
         return self._api
 
     def range(self, cell1: str | tuple[int, int] | FakeRange,
-              cell2: str | tuple[int, int] | FakeRange | None = None) -> FakeRange:
+              cell2: str | tuple[int, int] | FakeRange | None = None) -> Any:
+        if isinstance(cell1, str) and "," in cell1:
+            # Windows COM's Range("A1:B2,D4") gives a multi-area range; Lite's and the
+            # remote engine's address parser (xlwings utils.a1_to_tuples) refuse it
+            if self._api is None:
+                raise ValueError(f"no multi-area ranges on this host: {cell1}")
+            assert cell2 is None
+            return FakeAreas(self, cell1)
         r1, c1, r2, c2 = _corners(cell1)
         if cell2 is not None:
             s1, d1, s2, d2 = _corners(cell2)
@@ -337,6 +427,9 @@ class FakeBook:
         self.sheet_list: list[FakeSheet] = []
         self.name_list: list[FakeName] = []
         self.calls = Calls()
+        #: Every change as (operation, sheet, r1, c1, r2, c2, argument), areas one by one:
+        #: ``xlsx_replay`` applies it to the workbook file to compare fonts and borders too.
+        self.journal: list[tuple[str, str, int, int, int, int, Any]] = []
         self._app = FakeApp()
 
     @property
@@ -413,6 +506,8 @@ def apply_actions(book: FakeBook, actions: list[dict[str, Any]]) -> list[str]:
         rng = sheet.range((r1, c1), (r1 + action["row_count"] - 1, c1 + action["column_count"] - 1))
         if func == "setValues":
             values = action["values"]
+            # Remote.bas passes a JSON null on as Null, which Range.Value does not take
+            assert all(v is not None for row in values for v in row), "null in setValues"
             assert len(values) == action["row_count"]
             assert all(len(row) == action["column_count"] for row in values)
             rng.value = [[_parse_iso(v) for v in row] for row in values]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from copy import copy
 from pathlib import Path
 
 import pytest
 from excel_support import COMPUTED, WHEN, book_cells, differences, file_cells
 from fakexl_support import FakeBook
+from openpyxl import load_workbook
 
 from finsam_xl.excel import xlbook
 from finsam_xl.excel.xlbook import XlBookView, excel_value, press
@@ -59,7 +61,55 @@ def test_press_reads_one_range_per_table_and_writes_in_few_calls(edited_book: Pa
     assert book.calls.reads == tables == 8  # Utfall is the eighth table
     assert book.calls.writes == 7  # one block per computed sheet
     assert book.calls.clears == 14  # stale columns and stale rows, per sheet
-    assert book.calls.formats < 160  # rectangles of same-looking cells, seven sheets
+    assert book.calls.formats <= 40  # per style and multi-area address, seven sheets
+
+
+def test_a_press_on_2000_lines_makes_at_most_100_excel_calls(book_2000: Path) -> None:
+    """The issue's budget: each call crosses to Excel, so the count is what the user waits for."""
+    book = FakeBook.from_xlsx(book_2000, com=True, protect=False)
+    press(book, "recalc", when=WHEN, alert=False, echo=False)
+    calls = book.calls
+    assert (calls.reads, calls.writes, calls.clears) == (8, 7, 13)
+    assert calls.total <= 100, calls
+    # without multi-area ranges (Lite, the remote client, macOS): per style and rectangle
+    single = FakeBook.from_xlsx(book_2000, com=False, protect=False)
+    press(single, "recalc", when=WHEN, alert=False, echo=False)
+    assert single.calls.total <= 350, single.calls
+    for a, b in zip(book.sheet_list, single.sheet_list, strict=True):
+        assert (a.cells, a.number_formats, a.colors) == (b.cells, b.number_formats, b.colors)
+
+
+def test_the_look_a_press_leaves(edited_book: Path) -> None:
+    """Replayed onto the file: every grid cell has its role's number format and fill, fonts
+    and borders stay where the block is (only the stale rows below are reset), and
+    multi-area calls (COM) leave exactly what one call per rectangle leaves."""
+    from xlsx_replay_support import differences as look_differences
+    from xlsx_replay_support import replay, snapshot
+
+    from finsam_xl.excel.styles import role_format
+
+    looks = []
+    for com in (True, False):
+        book = FakeBook.from_xlsx(edited_book, com=com, protect=False)
+        _, grids, _ = xlbook.compute(book, "recalc", WHEN)
+        press(book, "recalc", when=WHEN, alert=False, echo=False)
+        wb = replay(edited_book, book.journal)
+        looks.append(snapshot(wb))
+    assert look_differences(*looks) == []
+    original = load_workbook(edited_book)
+    for name, (grid, first) in grids.items():
+        ws, was = wb[name], original[name]
+        last_row = max(r for r, _ in grid.cells)
+        for (r, c), cell in grid.cells.items():
+            fill, number_format = role_format(cell.role)
+            assert ws.cell(r, c).number_format == number_format, (name, r, c)
+            if fill is not None:
+                assert ws.cell(r, c).fill.fgColor.rgb == "FF" + fill[1:], (name, r, c)
+        for row in was.iter_rows(min_row=first, max_row=last_row):
+            for old in row:
+                new = ws.cell(old.row, old.column)
+                assert (copy(new.font), copy(new.border)) == (copy(old.font), copy(old.border)), (
+                    name, old.coordinate)
 
 
 def test_second_press_changes_nothing(edited_book: Path) -> None:

@@ -89,8 +89,7 @@ def test_recorded_finsam_payload_still_computes() -> None:
     assert body.isascii()
     actions = actions_of(handle("/berakna", {}, body))
     funcs = [a["func"] for a in actions]
-    assert funcs.count("setValues") == 3 and funcs[-1] == "alert"
-    assert actions[-1]["args"][0].startswith("Beräknat: 4 fel, 4 varningar, 2 info.")
+    assert funcs.count("setValues") == 3 and "alert" not in funcs  # the outcome is in the book
 
 
 def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> None:
@@ -100,8 +99,7 @@ def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> 
     book = FakeBook.from_xlsx(edited_book, com=False, protect=False)
     before = {s.name: dict(s.cells) for s in book.sheet_list}
     shown = apply_actions(book, actions)
-    assert shown == ["Beräknat: 1 fel, 0 varningar, 2 info. Se bladen Plan, Fördelning och "
-                     "Kontroller, och dokumentbladen Budget, Not 1, Insatser och Eget kapital."]
+    assert shown == []  # no message box: the status line and Kontroller show the outcome
     expected = file_cells(recalculated)
     for sheet in COMPUTED:
         assert differences(expected[sheet], book.sheets[sheet].cells, stamp=True) == [], sheet
@@ -120,19 +118,27 @@ def test_actions_follow_the_client_contract(edited_book: Path) -> None:
     reply = handle("/berakna", {}, payload_bytes(edited_book))
     text = reply.body.decode("utf-8")
     assert "\\u00" not in text and "ä" in text  # UTF-8, unescaped (ensure_ascii=False)
+    blanks = 0
     for action in actions_of(reply):
         assert list(action) == ["func", "args", "values", "sheet_position", "start_row",
                                 "start_column", "row_count", "column_count"]
+        assert isinstance(action["sheet_position"], int)
         if action["func"] == "setValues":
             values = action["values"]
+            assert action["args"] == [None]  # xlwings' engine: no args -> [None]
             assert len(values) == action["row_count"]
             assert {len(row) for row in values} == {action["column_count"]}
             for row in values:
                 for v in row:
-                    if isinstance(v, str):  # text is protected from ParseIso and number entry
+                    assert v is not None  # a blank is "", as xlwings' engine sends it
+                    blanks += v == ""
+                    if isinstance(v, str) and v:  # text is protected from ParseIso and entry
                         assert v.startswith(("'", "=HYPERLINK(")), v
         else:
-            assert all(isinstance(a, str) for a in action["args"])
+            assert action["values"] is None
+            assert len(action["args"]) == 1
+            assert action["args"] == [None] or isinstance(action["args"][0], str)
+    assert blanks > 0
     for token in re.findall(r"(?<![\w\"'.])-?\d[\d.eE+-]*(?![\w\"])", text):
         assert len(token) < (17 if "." in token else 16), token
 
@@ -149,9 +155,31 @@ def test_vba_safe_number(x: float, expected: float) -> None:
 
 
 def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:
-    actions = actions_of(handle("/berakna", {}, (DATA / "payload_minimal.json").read_bytes()))
+    """Nothing can be written: a message box is all there is, in xlwings' alert form."""
+    reply = handle("/berakna", {}, (DATA / "payload_minimal.json").read_bytes())
+    assert reply.body.isascii()
+    actions = actions_of(reply)
     assert [a["func"] for a in actions] == ["alert"]
-    assert "fx_plan" in actions[0]["args"][0] and actions[0]["args"][3] == "critical"
+    alert = actions[0]
+    assert "fx_plan" in alert["args"][0] and "Skapa arbetsboken med 'finsam-xl new'" in (
+        alert["args"][0])
+    assert alert["args"][1:] == ["Finsam XL", "ok", "critical", ""]
+    assert alert["values"] is None and alert["sheet_position"] is None
+    assert alert["start_row"] is None and alert["row_count"] is None
+
+
+def test_alert_text_survives_the_macos_client() -> None:
+    """The macOS client reads the body byte for byte: non-ASCII must arrive as \\u escapes."""
+    body = remote.actions_json([
+        {"func": "alert", "args": ["Beräknat: 0 fel. Självtest å", "Finsam XL", "ok", "info", ""],
+         "values": None, "sheet_position": None, "start_row": None, "start_column": None,
+         "row_count": None, "column_count": None},
+        {"func": "setValues", "args": [None], "values": [["'Beräknad"]], "sheet_position": 0,
+         "start_row": 0, "start_column": 0, "row_count": 1, "column_count": 1}])
+    alert_part, values_part = body.split(b"setValues")
+    assert alert_part.isascii() and b"Ber\\u00e4knat" in alert_part
+    assert "'Beräknad".encode() in values_part  # raw UTF-8: setValues runs Utf8ToUtf16 on macOS
+    assert json.loads(body)["actions"][0]["args"][0] == "Beräknat: 0 fel. Självtest å"
 
 
 # --- errors -----------------------------------------------------------------------------------

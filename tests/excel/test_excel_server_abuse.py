@@ -270,12 +270,13 @@ def test_50_concurrent_valid_requests_are_all_answered(running: Start) -> None:
     assert [status for status, _ in answers] == [200] * 50
     first = json.loads(answers[0][1])["actions"]
     assert len(first) == len(json.loads(expected.body)["actions"])
+    def timeless(body: bytes) -> str:
+        return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "<tid>", body.decode("utf-8"))
+
     for _, body in answers:
-        actions = json.loads(body)["actions"]
         # identical apart from the timestamp the press writes into its results
-        assert [a["func"] for a in actions] == [a["func"] for a in first]
-        assert actions[-1]["args"][0] == first[-1]["args"][0]
-        assert actions[-1]["args"][0].startswith("Beräknat: 4 fel, 4 varningar, 2 info.")
+        assert timeless(body) == timeless(answers[0][1])
+    assert "4 fel, 4 varningar, 2 info" in answers[0][1].decode("utf-8")
 
 
 def test_200_stalled_clients_neither_block_nor_hold_threads(running: Start) -> None:

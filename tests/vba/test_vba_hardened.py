@@ -175,3 +175,35 @@ def test_use_server_refuses_a_workbook_without_macros(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="inget VBA-projekt"):
         use_server(path, URL)
     assert path.read_bytes() == before
+
+
+def test_server_workbook_has_no_sheet_protection(server_workbook: Path) -> None:
+    """xlwings' Remote.bas writes with Range.Value and cannot lift protection (error 1004)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(server_workbook, keep_vba=True)
+    for name in ("Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser",
+                 "Eget kapital"):
+        assert not wb[name].protection.sheet, name
+
+
+def test_server_workbook_without_xlwings_says_which_extra(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only [cli] installed: a Swedish message naming the [excel] extra, and no file."""
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    from finsam_xl.cli import app
+    from finsam_xl.vba import sources
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(sources.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "xlwings" else real(name, *a))
+    out = tmp_path / "Budget.xlsm"
+    done = CliRunner().invoke(app, ["new", "--xlsm", "--server", URL, "-o", str(out)])
+    assert done.exit_code == 2
+    assert "internt fel" not in done.output
+    assert 'pip install "finsam_xl[cli,excel]"' in done.output
+    assert "xlwings" in done.output and "inte är installerat" in done.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
