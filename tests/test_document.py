@@ -146,7 +146,13 @@ def test_equity_history_reproduces_sodra_dalarna_with_marks() -> None:
         for r in history.rows
     ]
     assert got == published
-    assert history.notes == ["* = prognos", "** = äskat belopp"]
+    assert [n.split(":")[0] for n in history.notes] == ["* = prognos", "** = äskat belopp"]
+    budget_year = next(r for r in history.rows if r.year == 2025)
+    plan_year = next(r for r in history.rows if r.year == 2026)
+    # one rule: what is adopted now is unmarked, what rests on a forecast is starred
+    assert (budget_year.shown("costs"), budget_year.shown("result")) == ("", "")
+    assert (plan_year.shown("costs"), plan_year.shown("result")) == ("*", "*")
+    assert budget_year.shown("equity_end") == plan_year.shown("equity_end") == "*"
 
 
 def test_available_funds_text_of_sodra_dalarna() -> None:

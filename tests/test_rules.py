@@ -136,6 +136,26 @@ def test_utfall_equity_other_than_the_opening_equity() -> None:
     assert not only(evaluate(Budget.model_validate(data)).findings, "equity.history-mismatch")
 
 
+def test_the_state_on_two_rows_says_how_its_half_was_split() -> None:
+    """Fryksdalen shows Försäkringskassan and Arbetsförmedlingen apart: one info finding."""
+    fryksdalen = load(EXAMPLES / "fryksdalen-2022.yaml")
+    found = only(evaluate(fryksdalen).findings, "contrib.state-split")
+    assert len(found) == 1 and found[0].severity is Severity.INFO
+    assert found[0].message.startswith(
+        "2022: statens hälft 1\u00a0505\u00a0000\u00a0kr delas mellan 2 rader enligt fasta "
+        "belopp: Försäkringskassan 752\u00a0500\u00a0kr, Arbetsförmedlingen 752\u00a0500\u00a0kr."
+    )
+    assert found[0].ref is not None and found[0].ref.element == "member"
+    # by the key when no amounts are typed
+    members = [m.model_copy(update={"amounts": {}}) for m in fryksdalen.members]
+    keyed = fryksdalen.model_copy(update={"members": members})
+    split = only(evaluate(keyed).findings, "contrib.state-split")
+    assert "enligt nyckeln (lika)" in split[0].message
+    # one state row: nothing to say
+    assert not only(evaluate(load(EXAMPLES / "sodra-dalarna-2025.yaml")).findings,
+                    "contrib.state-split")
+
+
 def test_every_rule_id_is_named_by_a_test() -> None:
     """A rule that no test names can change or break without anyone noticing."""
     ids: set[str] = set()

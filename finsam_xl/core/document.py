@@ -758,9 +758,12 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
     for p in result.plan:
         if p.kind is YearKind.JAMFORELSE:
             continue
-        marks = {"equity_end": MARK_FORECAST, "result": MARK_FORECAST}
+        # One rule: what the board adopts now (the budget year's contributions, costs and
+        # result) is unmarked; what rests on a forecast is "*": every plan-year figure but a
+        # decided contribution, and equity at any year end not yet closed in the books.
+        marks = {"equity_end": MARK_FORECAST}
         if p.kind is YearKind.PLAN:
-            marks["costs"] = MARK_FORECAST
+            marks["costs"] = marks["result"] = MARK_FORECAST
         if not p.decided:
             marks["contributions"] = MARK_REQUESTED
         rows.append(
@@ -775,9 +778,11 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
                 marks=marks,
             )
         )
-    notes = [f"{MARK_FORECAST} = prognos"]
+    notes = [f"{MARK_FORECAST} = prognos: planårens kostnader och resultat, och eget kapital "
+             "vid årets slut tills året är bokslutat"]
     if any(MARK_REQUESTED in r.marks.values() for r in rows):
-        notes.append(f"{MARK_REQUESTED} = äskat belopp")
+        notes.append(f"{MARK_REQUESTED} = äskat belopp: medlemsbidrag som medlemmarna ännu inte "
+                     "har beslutat")
     return EquityHistory(
         rows=rows,
         floor=budget.equity.floor,

@@ -68,6 +68,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (contributions.check_allocation_sum, ALLOCATION),
     (contributions.check_lawful_split, ALLOCATION),
     (contributions.check_member_shares, ALLOCATION),
+    (contributions.check_state_split, ALLOCATION),
     (equity.check_negative, PLAN),
     (equity.check_floor, PLAN),
     (equity.check_recommended, PLAN),

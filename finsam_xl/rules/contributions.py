@@ -130,6 +130,35 @@ def check_member_shares(budget: Budget, result: Result) -> Iterator[Finding]:
             )
 
 
+def check_state_split(budget: Budget, result: Result) -> Iterator[Finding]:
+    """Two or more state rows (Försäkringskassan and Arbetsförmedlingen apart): say how the
+    state's half was split between them, once, for the budget year.
+
+    Försäkringskassan pays the whole state half, also for Arbetsförmedlingen; a budget
+    that shows them apart splits it by the state's key, which the user should see.
+    """
+    rows = [(i, m) for i, m in enumerate(budget.members) if m.kind is MemberKind.STAT]
+    allocation = result.allocation_for(budget.years.budget)
+    if len(rows) < 2 or allocation is None:
+        return
+    paid = {s.name: s.amount for s in allocation.members if s.kind is MemberKind.STAT}
+    how = ("fasta belopp" if all(budget.years.budget in m.amounts for _i, m in rows)
+           else f"nyckeln ({budget.keys.stat.value})")
+    parts = ", ".join(f"{m.name} {kr(paid.get(m.name, Decimal(0)))}" for _i, m in rows)
+    yield Finding(
+        rule="contrib.state-split",
+        severity=Severity.INFO,
+        message=(
+            f"{budget.years.budget}: statens hälft "
+            f"{kr(allocation.group_actual.get(MemberKind.STAT, Decimal(0)))} delas mellan "
+            f"{len(rows)} rader enligt {how}: {parts}. Försäkringskassan betalar i regel hela "
+            "statens hälft; vill ni visa staten på en rad, skriv en rad 'Försäkringskassan med "
+            "Arbetsförmedlingen'."
+        ),
+        ref=Ref(element="member", index=rows[0][0], field="key"),
+    )
+
+
 def entry_mode_sv(mode: EntryMode) -> str:
     """Swedish label of an entry mode, as shown in the workbook."""
     return "Statens belopp" if mode is EntryMode.STAT else "Total ram"

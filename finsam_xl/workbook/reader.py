@@ -396,8 +396,9 @@ class WorkbookReader:
                 self.problem(
                     "read.below-table",
                     f"Rad {row} under tabellen '{table.name}' har värden men ingår inte i "
-                    "tabellen och räknas inte; dra ut tabellen över raden (Tabelldesign › "
-                    "Ändra storlek på tabell) eller skriv in raden i tabellen.",
+                    "tabellen och räknas inte; dra ut tabellen över raden (Excel: Tabelldesign "
+                    "› Ändra storlek på tabell; LibreOffice: markera tabellen med raden och "
+                    "välj Data › Definiera område) eller skriv in raden i tabellen.",
                     address(table.ws.title, row, table.first_col),
                     Severity.WARNING,
                 )

@@ -329,6 +329,7 @@ RULE_NAMES = {
     "adopted.late": "Beslutsdatum",
     "contrib.lawful-split": "Lagens 50/25/25",
     "contrib.member-share": "Medlemmens andel",
+    "contrib.state-split": "Statens hälft på flera rader",
     "contrib.sum": "Summa medlemsbidrag",
     "equity.above-recommended": "Över rekommenderad nivå",
     "equity.below-floor": "Under styrelsens lägsta nivå",

@@ -107,7 +107,11 @@ INSTRUCTIONS: list[tuple[str, str]] = [
         "förklarad.",
     ),
     ("p", "Insatser – varje insats med ägare, beslut, period och belopp; de som slutar markeras."),
-    ("p", "Eget kapital – historik och plan; * = prognos, ** = äskat belopp."),
+    (
+        "p",
+        "Eget kapital – historik och plan. * = prognos (planårens kostnader och resultat, och "
+        "eget kapital vid årets slut tills året är bokslutat); ** = äskat belopp.",
+    ),
     (
         "p",
         "Kontroller – allt verktyget anmärker på, med nivå, kontroll och plats. Avstämning "
@@ -131,7 +135,33 @@ INSTRUCTIONS: list[tuple[str, str]] = [
         "p",
         "Nycklar: lika (lika delar), procent (fasta andelar) eller befolkning (invånare). "
         "Staten betalar hälften, regionerna och kommunerna en fjärdedel var; udda kronor fördelas "
-        "så att summan stämmer på kronan.",
+        "så att summan stämmer på kronan. En region eller kommun som är ensam i sin del behöver "
+        "inget nyckelvärde: den betalar hela sin fjärdedel.",
+    ),
+    ("h", "Vanliga frågor"),
+    (
+        "p",
+        "Staten på en eller två rader? Försäkringskassan betalar hela statens hälft, även för "
+        "Arbetsförmedlingen. Skriv en rad 'Försäkringskassan med Arbetsförmedlingen' om budgeten "
+        "visar staten så; med två rader delas hälften enligt statens nyckel, och Kontroller säger "
+        "hur den delades.",
+    ),
+    (
+        "p",
+        "Beslutat Ja eller Nej? Ja för belopp som medlemmarna har beslutat (oftast budgetåret). "
+        "Nej för äskade belopp och för planårens antaganden; de visas med ** i utskriften.",
+    ),
+    (
+        "p",
+        "Är processtöd administration eller insats? Stöd till samverkan som förbundet finansierar "
+        "(processtöd, utvecklingsarbete) är en insats: Grupp 'Insats strukturinriktad'. "
+        "Förbundets eget kansli (förbundschef, ekonomi, lokaler) är Administration. Valet ändrar "
+        "administrationens andel och listan över insatser.",
+    ),
+    (
+        "p",
+        "En arbetsbok för ett visst år: finsam-xl new -o budget.xlsx --ar 2027 (utan --ar blir "
+        "det nästa kalenderår).",
     ),
     ("h", "En nedladdad fil som är spärrad"),
     (
@@ -193,6 +223,7 @@ class _Formats:
         )
         self.status = wb.add_format({"italic": True, "font_color": "#555555"})
         self.input_amount = wb.add_format({"num_format": amount})
+        self.input_header_right = wb.add_format({"bold": True, "align": "right"})
         self.input_date = wb.add_format({"num_format": "yyyy-mm-dd"})
         self.mark_error = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.mark_warning = wb.add_format({"bg_color": "#FFEB9C"})
@@ -212,14 +243,24 @@ def _table(
     rows: list[list[Any]],
     formats: dict[int, Any] | None = None,
     widths: dict[int, float] | None = None,
+    header_right: Any = None,
 ) -> None:
-    """Write an Excel table at A3 with ``rows`` plus spare empty rows."""
+    """Write an Excel table at A3 with ``rows`` plus spare empty rows.
+
+    ``header_right`` (a format) right-aligns the headings of the formatted (amount)
+    columns over their numbers: where table styles are not drawn (LibreOffice), a
+    left-aligned year heading makes the values look shifted a column.
+    """
     data = rows + [[None] * len(headers) for _ in range(SPARE_ROWS)]
     last_row = HEADER_ROW + len(data)
-    columns = [
-        {"header": h, **({"format": (formats or {}).get(i)} if formats and i in formats else {})}
-        for i, h in enumerate(headers)
-    ]
+    columns = []
+    for i, h in enumerate(headers):
+        column: dict[str, Any] = {"header": h}
+        if formats and i in formats:
+            column["format"] = formats[i]
+            if header_right is not None:
+                column["header_format"] = header_right
+        columns.append(column)
     ws.add_table(
         HEADER_ROW,
         0,
@@ -394,8 +435,9 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     ws.write(
         1,
         0,
-        "Nyckelvärde: befolkning eller procent enligt Inställningar. Fast belopp: "
-        "fyll i bara om medlemmen betalar ett bestämt belopp i stället för sin andel.",
+        "Nyckelvärde: befolkning eller procent enligt Inställningar (behövs inte för en ensam "
+        "region eller kommun). Fast belopp: bara om medlemmen betalar ett bestämt belopp. "
+        "Staten: en rad 'Försäkringskassan med Arbetsförmedlingen', eller två rader.",
         fmt.status,
     )
     headers = [c.header for c in S.MEMBER_COLUMNS] + [f"Fast belopp {y}" for y in years]
@@ -414,6 +456,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         headers,
         rows,
         formats={i: fmt.input_amount for i in range(3, len(headers))},
+        header_right=fmt.input_header_right,
         widths={0: 40, 1: 12, 2: 14, **{i: 16 for i in range(3, len(headers))}},
     )
     _validate(ws, 1, len(rows), list(S.KIND_LABELS.values()), "Typ av medlem")
@@ -426,7 +469,8 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         1,
         0,
         "Inmatning: 'Statens belopp' (totalen blir det dubbla) eller 'Total ram'. "
-        "Beslutat: Nej för äskat belopp.",
+        "Beslutat: Ja när medlemmarna har beslutat beloppet; Nej för äskade belopp och "
+        "planårens antaganden (visas med **).",
         fmt.status,
     )
     rows = [
@@ -439,6 +483,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         [c.header for c in S.CONTRIBUTION_COLUMNS],
         rows,
         formats={2: fmt.input_amount},
+        header_right=fmt.input_header_right,
         widths={0: 8, 1: 16, 2: 16, 3: 10},
     )
     _validate(ws, 1, len(rows), list(S.MODE_LABELS.values()), "Inmatning")
@@ -472,6 +517,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         [c.header for c in S.ACTUAL_COLUMNS],
         rows,
         formats={i: fmt.input_amount for i in range(1, 5)},
+        header_right=fmt.input_header_right,
         widths={0: 8, 1: 16, 2: 16, 3: 16, 4: 18, 5: 20},
     )
     _validate(ws, 5, len(rows), list(S.ACTUAL_STATUS_LABELS.values()), "Utfall eller prognos")
@@ -484,7 +530,8 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         1,
         0,
         "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
-        "intäkt som visas inne i ett kostnadsställe.",
+        "intäkt som visas inne i ett kostnadsställe. Processtöd till samverkan: Grupp "
+        "Insats strukturinriktad; förbundets eget kansli: Administration.",
         fmt.status,
     )
     fixed = [c.header for c in S.LINE_COLUMNS]
@@ -543,6 +590,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         headers,
         rows,
         formats=formats,
+        header_right=fmt.input_header_right,
         widths={
             0: 10,
             1: 24,
@@ -575,6 +623,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         [c.header for c in S.PUBLISHED_COLUMNS],
         rows,
         formats={3: fmt.input_amount},
+        header_right=fmt.input_header_right,
         widths={0: 32, 1: 40, 2: 8, 3: 16},
     )
     _validate(ws, 0, len(rows), list(S.PUBLISHED_LABELS.values()), "Uppgift")
