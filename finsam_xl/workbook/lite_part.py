@@ -37,6 +37,7 @@ import hashlib
 import io
 import json
 import re
+import tokenize
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -49,6 +50,13 @@ from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_packa
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
 ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
+#: Imported only inside functions the scripts never call (reading and patching files, the
+#: reconciliation): left out with what only they import. tests/excel/test_excel_pyodide.py and
+#: test_excel_lite_embed.py run the scripts with nothing but the embedded code.
+LEAVE_OUT = frozenset({"finsam_xl.workbook.zipview", "finsam_xl.workbook.package",
+                       "finsam_xl.core.recon"})
+#: Kept with their docstrings: Lite renders a script's docstring in its task pane (App Mode).
+KEEP_DOCSTRINGS = frozenset({"finsam_xl/excel/lite.py"})
 DATA = ("examples/*.yaml", "examples/selftest.json")
 #: The AppSource id of xlwings Lite (github:xlwings/xlwings-lite README; observed workbooks).
 LITE_STORE_ID = "WA200008175"
@@ -56,7 +64,18 @@ MARKER = "# finsam-xl-lite:"
 MAX_SETTINGS_BYTES = 512 * 1024
 #: ``name=`` on ``@script`` came with xlwings 0.33.21 ("for use by xlwings Lite").
 XLWINGS_REQUIREMENT = "xlwings>=0.33.21,<1.0.0  # required"
-REQUIREMENTS = (XLWINGS_REQUIREMENT, "pyodide-http  # required", "pydantic", "PyYAML")
+#: Lite's four ``# required`` lines in Lite's order (ours for xlwings), then what finsam_xl
+#: needs; where each comes from: docs/dev/lite-part.md.
+REQUIREMENTS = (XLWINGS_REQUIREMENT, "python-dotenv==1.2.1  # required", "pyodide-http  # required",
+                "black  # required", "pydantic", "PyYAML")
+#: The values of the newest Lite-saved workbook seen (docs/dev/lite-part.md).
+LITE_PYODIDE_VERSION = "0.27.5"
+LITE_ADDIN_VERSION = "1.0.0.0-35"
+#: Lite's workbook setting "Startup Behavior": start Lite and show its task pane.
+LITE_SETTINGS_WORKBOOK = {"startupBehavior": "taskpane"}
+#: The properties in the order xlwings Lite writes them (main.py first).
+LITE_ORDER = ("main.py", "pyodideVersion", "addinVersion", "requirements.txt",
+              "xlwingsWorkbookId", "xlwingsSettingsWorkbook")
 
 NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
 NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
@@ -115,7 +134,7 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
     todo, seen = list(roots), {}
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name in LEAVE_OUT:
             continue
         path = _module_file(name)
         if path is None:
@@ -128,11 +147,54 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
     return dict(sorted(seen.items()))
 
 
+def slim_source(source: str) -> str:
+    """``source`` without docstrings and comments, every statement on the line it was on.
+
+    What Lite runs needs neither, and they are half the code's size; keeping the
+    line numbers keeps a traceback's lines pointing at the same statements.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        first = node.body[0] if node.body else None
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str) and first.end_lineno is not None):
+            continue
+        start, end = first.lineno - 1, first.end_lineno
+        if lines[start][:first.col_offset].strip() or lines[end - 1][first.end_col_offset:].strip():
+            continue  # shares its line with other code: left as it is
+        indent = lines[start][:first.col_offset]
+        lines[start:end] = [f"{indent}pass\n" if len(node.body) == 1 else "\n",
+                            *["\n"] * (end - start - 1)]
+    text = "".join(lines)
+    out, last = [], 0
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT:
+            row, col = token.start
+            offset = _offset(text, row, col)
+            out.append(text[last:offset].rstrip(" \t"))
+            last = offset + len(token.string)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _offset(text: str, row: int, col: int) -> int:
+    """The index in ``text`` of (1-based ``row``, ``col``)."""
+    index = 0
+    for _ in range(row - 1):
+        index = text.index("\n", index) + 1
+    return index + col
+
+
 def bundle_files() -> dict[str, bytes]:
-    """Zip member name -> bytes: the module closure and the bundled examples."""
+    """Zip member name -> bytes: the module closure (slimmed) and the bundled examples."""
     files = {}
     for path in module_closure().values():
-        files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
+        name = path.relative_to(PACKAGE_ROOT.parent).as_posix()
+        source = path.read_text(encoding="utf-8")
+        files[name] = (source if name in KEEP_DOCSTRINGS else slim_source(source)).encode("utf-8")
     for pattern in DATA:
         for path in sorted(PACKAGE_ROOT.glob(pattern)):
             files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
@@ -170,7 +232,7 @@ _SHA256 = "{sha}"
 
 
 def _finsam_xl_zip() -> str:
-    data = base64.b64decode(_CODE)
+    data = base64.urlsafe_b64decode(_CODE)
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise RuntimeError("finsam_xl-koden i main.py är skadad. Kör 'finsam-xl lite' igen.")
     name = f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip"
@@ -205,8 +267,8 @@ from finsam_xl.excel.lite import *  # noqa: E402, F403
 def main_py(code: bytes | None = None) -> str:
     """The main.py that Lite runs: loader, the base64 zip, and the scripts' star import."""
     data = bundle_zip() if code is None else code
-    text = base64.b64encode(data).decode("ascii")
-    lines = "\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    text = base64.urlsafe_b64encode(data).decode("ascii")  # no "/", which Office escapes
+    lines = "\n".join(text[i:i + 100] for i in range(0, len(text), 100))
     return _LOADER.format(version=finsam_xl.__version__, sha=hashlib.sha256(data).hexdigest(),
                           marker=MARKER, code=lines)
 
@@ -225,12 +287,17 @@ def requirements_txt(existing: str | None = None) -> str:
 
 
 # --- the web-extension part --------------------------------------------------------------
-def _attr(value: str) -> str:
-    """A property value as Office writes it: a JSON string, XML-escaped for an attribute."""
-    return escape(json.dumps(value, ensure_ascii=False), {'"': "&quot;"})
+def _attr(value: object) -> str:
+    """A property value as Office writes it: JSON, XML-escaped for an attribute.
+
+    Exactly Office's form in Lite-saved workbooks: non-ASCII characters raw,
+    ``/`` escaped as ``\\/``, no spaces in objects, then ``& < > "`` as entities.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
+    return escape(text, {'"': "&quot;"})
 
 
-def webextension_xml(properties: dict[str, str], ident: str) -> bytes:
+def webextension_xml(properties: dict[str, object], ident: str) -> bytes:
     """A web-extension part for xlwings Lite carrying ``properties`` (JSON-encoded)."""
     props = "".join(f'<we:property name="{escape(k, {chr(34): "&quot;"})}" value="{_attr(v)}"/>'
                     for k, v in properties.items())
@@ -261,34 +328,72 @@ def read_properties(xml: bytes) -> dict[str, str] | None:
             value = json.loads(raw)
         except ValueError:
             value = raw
-        out[prop.get("name", "")] = value if isinstance(value, str) else json.dumps(value)
+        out[prop.get("name", "")] = (value if isinstance(value, str) else
+                                     json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     return out
 
 
-def _replace_properties(xml: bytes, properties: dict[str, str]) -> bytes:
-    """Set ``properties`` in an existing part, leaving the rest of its text as it was."""
+def lite_settings(parts: dict[str, bytes]) -> dict[str, object]:
+    """Lite's own properties for a workbook that gets Lite code (kept where it has them).
+
+    ``xlwingsWorkbookId`` is Lite's id of the workbook (its trust prompt is per
+    workbook): a UUID derived from the package's content, so that different
+    workbooks get different ids and the same input gives the same file.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(parts[name]).digest())
+    return {"pyodideVersion": LITE_PYODIDE_VERSION, "addinVersion": LITE_ADDIN_VERSION,
+            "xlwingsWorkbookId": str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                f"finsam_xl/lite/{digest.hexdigest()}")),
+            "xlwingsSettingsWorkbook": dict(LITE_SETTINGS_WORKBOOK)}
+
+
+def _replace_properties(xml: bytes, properties: dict[str, object],
+                        missing: dict[str, object] | None = None) -> bytes:
+    """Set ``properties`` (and ``missing`` where absent) in a part, the rest of its text unchanged.
+
+    A property that is not there yet goes where xlwings Lite puts it (``LITE_ORDER``):
+    after the nearest property that Lite writes before it; others go last.
+    """
     text = xml.decode("utf-8")
     prefix_match = re.search(r"<(\w+):properties\b", text)
     prefix = prefix_match.group(1) if prefix_match else "we"
-    for name, value in properties.items():
+    if f"<{prefix}:properties/>" in text:
+        text = text.replace(f"<{prefix}:properties/>",
+                            f"<{prefix}:properties></{prefix}:properties>", 1)
+
+    def find(name: str) -> re.Match[str] | None:
+        return re.search(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>',
+                         text)
+
+    todo = [(k, v, True) for k, v in properties.items()]
+    todo += [(k, v, False) for k, v in (missing or {}).items() if k not in properties]
+    for name, value, replace in todo:
         element = f'<{prefix}:property name="{name}" value="{_attr(value)}"/>'
-        pattern = re.compile(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>')
-        found = pattern.search(text)
+        found = find(name)
         if found:
-            text = text[:found.start()] + element + text[found.end():]
-        elif f"<{prefix}:properties/>" in text:
-            text = text.replace(f"<{prefix}:properties/>",
-                                f"<{prefix}:properties>{element}</{prefix}:properties>", 1)
+            if replace:
+                text = text[:found.start()] + element + text[found.end():]
+            continue
+        if name in LITE_ORDER:
+            before = [m for k in LITE_ORDER[:LITE_ORDER.index(name)] if (m := find(k))]
+            opening = re.search(rf"<{prefix}:properties>", text)
+            at = max((m.end() for m in before), default=opening.end() if opening else -1)
         else:
-            text = text.replace(f"</{prefix}:properties>", f"{element}</{prefix}:properties>", 1)
+            at = text.find(f"</{prefix}:properties>")
+        if at < 0:
+            raise WorkbookError("xlwings Lite-delen saknar <we:properties>")
+        text = text[:at] + element + text[at:]
     return text.encode("utf-8")
 
 
 def _taskpanes_xml(rel_id: str) -> bytes:
+    """Lite's task pane as Lite-saved workbooks have it: docked right, hidden until Lite starts."""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" '
-        'visibility="1" width="438" row="4">'
+        'visibility="0" width="438" row="2">'
         f'<wetp:webextensionref xmlns:r="{NS_R}" r:id="{rel_id}"/></wetp:taskpane>'
         '</wetp:taskpanes>'
     ).encode()
@@ -350,23 +455,24 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
             raise WorkbookError(
                 "arbetsboken har redan egen Python-kod i xlwings Lite (main.py). Den skrivs inte "
                 "över; ange --skriv-over om finsam_xl:s kod ska ersätta den.")
-        update = {"main.py": main,
-                  "requirements.txt": requirements_txt(props.get("requirements.txt"))}
-        size = sum(len(v.encode("utf-8")) for v in update.values())
+        update: dict[str, object] = {
+            "main.py": main, "requirements.txt": requirements_txt(props.get("requirements.txt"))}
+        size = sum(len(str(v).encode("utf-8")) for v in update.values())
         _check_size(size)
-        new_parts[lite_part] = _replace_properties(parts[lite_part], update)
+        new_parts[lite_part] = _replace_properties(parts[lite_part], update,
+                                                   lite_settings(parts))
         changed = new_parts[lite_part] != parts[lite_part]
         return new_parts, EmbedOutcome(lite_part, changed, _previous_version(old_main), size)
     # No Lite part yet: add it with its task pane.
     numbers = [int(m.group(1)) for n in parts if (m := _WEBEXT.match(n))]
     part = f"xl/webextensions/webextension{max(numbers, default=0) + 1}.xml"
-    properties = {"main.py": main, "requirements.txt": requirements_txt(),
-                  "Office.AutoShowTaskpaneWithDocument": "true"}
-    size = sum(len(v.encode("utf-8")) for v in properties.values())
+    settings = lite_settings(parts)
+    properties = {"main.py": main, "requirements.txt": requirements_txt(), **settings}
+    properties = {name: properties[name] for name in LITE_ORDER}
+    size = sum(len(str(v).encode("utf-8")) for v in (main, properties["requirements.txt"]))
     _check_size(size)
     ident = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "finsam_xl/lite")).upper() + "}"
-    new_parts[part] = webextension_xml(properties, ident).replace(
-        b'value="&quot;true&quot;"', b'value="true"')
+    new_parts[part] = webextension_xml(properties, ident)
     target = Path(part).name
     if TASKPANES in parts:
         rels = parts.get(TASKPANES_RELS, _EMPTY_RELS)
