@@ -47,7 +47,10 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        # Excel hands every number over as a float: 32 arrives as 32.0. A whole number
+        # keeps no decimal place it never had (a published "32 %" is compared as 32,
+        # as the file reader reads it), other floats their shortest repr.
+        result = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
     elif isinstance(value, str):
         result = parse_number_text(value)
     else:
