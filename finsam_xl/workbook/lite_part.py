@@ -476,10 +476,11 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
     target = Path(part).name
     if TASKPANES in parts:
         rels = parts.get(TASKPANES_RELS, _EMPTY_RELS)
+        panes = _without_dangling_panes(parts[TASKPANES], rels, set(parts))
         new_parts[TASKPANES_RELS], rel_id = _add_relationship(rels, REL_WEBEXTENSION, target)
         pane = _taskpanes_xml(rel_id).decode("utf-8")
         inner = pane[pane.index("<wetp:taskpane "):pane.index("</wetp:taskpanes>")]
-        new_parts[TASKPANES] = parts[TASKPANES].replace(
+        new_parts[TASKPANES] = panes.replace(
             b"</wetp:taskpanes>", inner.encode("utf-8") + b"</wetp:taskpanes>", 1)
     else:
         new_parts[TASKPANES_RELS], rel_id = _add_relationship(_EMPTY_RELS, REL_WEBEXTENSION,
@@ -490,6 +491,21 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
     types = _add_override(parts["[Content_Types].xml"], part, CT_WEBEXTENSION)
     new_parts["[Content_Types].xml"] = _add_override(types, TASKPANES, CT_TASKPANES)
     return new_parts, EmbedOutcome(part, True, None, size)
+
+
+def _without_dangling_panes(panes: bytes, rels: bytes, names: set[str]) -> bytes:
+    """``taskpanes.xml`` without the panes whose web-extension part is gone (a LibreOffice save)."""
+    targets = {m.group(1): m.group(2) for m in
+               re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+
+    def gone(match: re.Match[bytes]) -> bytes:
+        ref = re.search(rb'r:id="([^"]+)"', match.group(0))
+        target = targets.get(ref.group(1)) if ref else None
+        if target is not None and f"xl/webextensions/{target.decode()}" in names:
+            return match.group(0)
+        return b""
+
+    return re.sub(rb"<wetp:taskpane\b.*?</wetp:taskpane>", gone, panes, flags=re.DOTALL)
 
 
 _EMPTY_RELS = (
@@ -539,6 +555,36 @@ def extract(path: Path) -> dict[str, str]:
             if props is not None:
                 return props
     return {}
+
+
+LOST_MESSAGE = "Lite-koden saknas; kör finsam-xl lite"
+
+
+def lost_lite_code(archive: zipfile.ZipFile) -> str | None:
+    """``taskpanes.xml`` when a task pane points at a web-extension part that is not there.
+
+    A LibreOffice save (and possibly other editors) drops the web-extension part
+    and its relationships but keeps ``taskpanes.xml``: the workbook has lost its
+    xlwings Lite code. None when nothing is lost (or there never was a task pane).
+    """
+    from defusedxml import ElementTree as SafeET
+
+    names = set(archive.namelist())
+    if TASKPANES not in names:
+        return None
+    refs = [ref.get(f"{{{NS_R}}}id") for ref in
+            SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")]
+    if not refs:
+        return None
+    targets: dict[str, str] = {}
+    if TASKPANES_RELS in names:
+        for rel in SafeET.fromstring(archive.read(TASKPANES_RELS)):
+            target = rel.get("Target", "")
+            targets[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                          else f"xl/webextensions/{target}")
+    if all(ref in targets and targets[ref] in names for ref in refs):
+        return None
+    return TASKPANES
 
 
 def check_new_options(path: Path, server: str | None) -> None:

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import edit_inputs
-from excel_support import COMPUTED, WHEN, differences, file_cells
+from excel_support import COMPUTED, WHEN, differences, edit_inputs, file_cells
 from fakexl_support import FakeBook
 from pyodide_support import (
     PYODIDE,
