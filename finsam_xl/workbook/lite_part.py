@@ -645,3 +645,56 @@ def carry_over(source: Path, out: Path) -> bool:
     if outcome.changed:
         atomic_write(out, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=False)
     return True
+
+
+def task_pane(path: Path) -> dict[str, str]:
+    """The attributes of the workbook's first task pane (empty if it has none)."""
+    from defusedxml import ElementTree as SafeET
+
+    parts, _ = read_parts(path)
+    if TASKPANES not in parts:
+        return {}
+    pane = next(SafeET.fromstring(parts[TASKPANES]).iter(f"{{{NS_WETP}}}taskpane"), None)
+    return dict(pane.attrib) if pane is not None else {}
+
+
+def compare(before: Path, after: Path) -> list[str]:
+    """Swedish lines: how the Lite part of ``after`` (saved by Lite) differs from ``before``.
+
+    For the acceptance check in Excel (docs/excel-acceptance.md): run ``new``, open
+    and save the file in Excel with Lite, then compare the two files.
+    """
+    old, new = extract(before), extract(after)
+    lines = []
+    for name in [*old, *(n for n in new if n not in old)]:
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            lines.append(f"{name}: oförändrad")
+        elif a is None:
+            shown = b if b is not None and len(b) <= 80 else f"{len(b or '')} tecken"
+            lines.append(f"{name}: ny ({shown})")
+        elif b is None:
+            lines.append(f"{name}: borttagen")
+        elif name in ("main.py", "requirements.txt"):
+            gone = [x for x in a.splitlines() if x not in b.splitlines()]
+            added = [x for x in b.splitlines() if x not in a.splitlines()]
+            lines.append(f"{name}: ändrad ({len(gone)} rader borta, {len(added)} nya)"
+                         + "".join(f"\n  - {x[:100]}" for x in gone[:10])
+                         + "".join(f"\n  + {x[:100]}" for x in added[:10]))
+        else:
+            lines.append(f"{name}: {a} -> {b}")
+    if list(new) and [n for n in old if n in new] != [n for n in new if n in old]:
+        lines.append(f"ordning: {', '.join(old)} -> {', '.join(new)}")
+    pane_a, pane_b = task_pane(before), task_pane(after)
+    for key in sorted(set(pane_a) | set(pane_b)):
+        if pane_a.get(key) != pane_b.get(key):
+            lines.append(f"uppgiftsfönster {key}: {pane_a.get(key)} -> {pane_b.get(key)}")
+    return lines
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit("användning: python -m finsam_xl.workbook.lite_part FÖRE.xlsx EFTER.xlsx")
+    print("\n".join(compare(Path(sys.argv[1]), Path(sys.argv[2]))))

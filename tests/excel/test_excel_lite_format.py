@@ -180,3 +180,25 @@ def test_update_keeps_what_lite_wrote_and_adds_what_is_missing(written: Path,
     assert props["pyodideVersion"] == "314.0.2"  # Lite's own value is kept
     assert props["addinVersion"] == LITE_ADDIN_VERSION
     assert props["requirements.txt"].endswith("PyYAML\nnumpy\n")
+
+
+def test_compare_names_what_lite_changed_when_it_saved(written: Path, tmp_path: Path) -> None:
+    """The acceptance check's before/after comparison (docs/excel-acceptance.md)."""
+    assert all(line.endswith("oförändrad") for line in lite_part.compare(written, written))
+    saved = tmp_path / "saved.xlsx"
+    with zipfile.ZipFile(written) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    text = parts[PART].decode().replace("&quot;0.27.5&quot;", "&quot;314.0.2&quot;")
+    text = text.replace("</we:properties>", '<we:property name="requirements-pinned.txt" '
+                        'value="&quot;pydantic==2.12.5\\n&quot;"/></we:properties>')
+    parts[PART] = text.encode()
+    panes = "xl/webextensions/taskpanes.xml"
+    parts[panes] = parts[panes].replace(b'visibility="0"', b'visibility="1"')
+    with zipfile.ZipFile(saved, "w") as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    lines = lite_part.compare(written, saved)
+    assert "main.py: oförändrad" in lines
+    assert "pyodideVersion: 0.27.5 -> 314.0.2" in lines
+    assert "requirements-pinned.txt: ny (pydantic==2.12.5\n)" in lines
+    assert "uppgiftsfönster visibility: 0 -> 1" in lines
