@@ -40,6 +40,7 @@ import re
 import tokenize
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -207,9 +208,9 @@ def bundle_zip(files: dict[str, bytes] | None = None) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in (files or bundle_files()).items():
             info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED  # main.py deflates the whole zip at once
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 
@@ -226,13 +227,17 @@ import importlib
 import os
 import sys
 import tempfile
+import zlib
 
 FINSAM_XL_VERSION = "{version}"
 _SHA256 = "{sha}"
 
 
 def _finsam_xl_zip() -> str:
-    data = base64.urlsafe_b64decode(_CODE)
+    try:
+        data = zlib.decompress(base64.urlsafe_b64decode(_CODE))
+    except (ValueError, zlib.error):
+        data = b""
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise RuntimeError("finsam_xl-koden i main.py är skadad. Kör 'finsam-xl lite' igen.")
     name = f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip"
@@ -265,9 +270,14 @@ from finsam_xl.excel.lite import *  # noqa: E402, F403
 
 
 def main_py(code: bytes | None = None) -> str:
-    """The main.py that Lite runs: loader, the base64 zip, and the scripts' star import."""
+    """The main.py that Lite runs: loader, the zip (deflated as one, base64), the star import.
+
+    The zip's members are stored and the whole zip deflated once: one stream shares
+    what the modules have in common (71 KB instead of 89 KB as a deflated zip).
+    """
     data = bundle_zip() if code is None else code
-    text = base64.urlsafe_b64encode(data).decode("ascii")  # no "/", which Office escapes
+    packed = zlib.compress(data, 9)
+    text = base64.urlsafe_b64encode(packed).decode("ascii")  # no "/", which Office escapes
     lines = "\n".join(text[i:i + 100] for i in range(0, len(text), 100))
     return _LOADER.format(version=finsam_xl.__version__, sha=hashlib.sha256(data).hexdigest(),
                           marker=MARKER, code=lines)

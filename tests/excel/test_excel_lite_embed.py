@@ -312,7 +312,7 @@ def _recalc_cli(source: Path, tmp_path: Path) -> Path:
 def test_main_py_refuses_a_damaged_payload(tmp_path: Path) -> None:
     text = main_py()
     lines = text.splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("UEsDB"))  # "PK"
+    index = lines.index('_CODE = """') + 1  # the first line of the base64 block
     lines[index + 3] = "A" * len(lines[index + 3])
     broken = tmp_path / "main.py"
     broken.write_text("\n".join(lines), encoding="utf-8")
