@@ -124,7 +124,7 @@ def ran(pyodide_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 def test_runs_in_the_pinned_pyodide_with_the_pinned_wheels(ran: dict[str, Any]) -> None:
     versions = ran["versions"]
-    print("Pyodide-körning:", json.dumps(versions))  # shown with -rP / -s
+    print("Pyodide run:", json.dumps(versions))  # shown with -rP / -s
     assert ran["platform"] == "emscripten"
     assert versions["pyodide"] == PYODIDE and versions["python"].startswith("3.14")
     assert versions["pydantic"] == WHEELS["pydantic"]
