@@ -1,32 +1,36 @@
-"""finsam_xl inside the workbook for xlwings Lite: main.py and requirements.txt at zip level.
+"""finsam_xl inside the workbook for xlwings Lite: the web-extension part as Lite writes it.
 
 xlwings Lite keeps a workbook's code in its Office.js document settings, which
 Excel stores in the web-extension part ``xl/webextensions/webextensionN.xml``
-([MS-OWEXML]; observed layout in docs/dev/xlwings-lite-and-remote.md §A6): one
-``<we:property name="main.py" value="..."/>`` per file, the value a JSON string.
+([MS-OWEXML]): one ``<we:property name=... value=.../>`` per setting, the value
+JSON. What we write, in Lite's order and Office's encoding, and where each value
+comes from (workbooks saved by Lite): docs/dev/lite-part.md.
 
-``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write there
+``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write
 
 * ``main.py``: a short loader, then finsam_xl's pure-Python modules (the import
-  closure of ``excel.lite`` and ``excel.selftest``) and the bundled examples as
-  a deterministic zip in base64. The loader checks the SHA-256, writes the zip
-  to Pyodide's temporary folder, puts it first on ``sys.path`` (``zipimport``)
-  and star-imports ``finsam_xl.excel.lite``: the scripts Beräkna, Kontrollera
-  and Självtest. No package index is needed.
-* ``requirements.txt``: the xlwings line Lite requires, ``pyodide-http`` (marked
-  required by Lite in observed workbooks) and pydantic and PyYAML, which
-  Pyodide itself provides. The user's other lines are kept.
+  closure of ``excel.lite`` and ``excel.selftest`` without ``LEAVE_OUT``, docstrings
+  and comments removed) and the bundled examples as a deterministic zip, deflated
+  as one stream, in base64. The loader checks the SHA-256, writes the zip to
+  Pyodide's temporary folder, puts it first on ``sys.path`` (``zipimport``) and
+  star-imports ``finsam_xl.excel.lite``: the scripts Beräkna, Kontrollera and
+  Självtest. No package index is needed for finsam_xl itself.
+* ``requirements.txt``: Lite's four ``# required`` lines, then pydantic and
+  PyYAML (from Pyodide). The user's other lines are kept.
+* Lite's own settings (``pyodideVersion``, ``addinVersion``, ``xlwingsWorkbookId``,
+  ``xlwingsSettingsWorkbook``): added when missing, never overwritten.
 
 Only these properties change. Every other part of the package is copied byte
 for byte; the first time, the web-extension part, the task-pane part and its
 relationships are added with one relationship in ``_rels/.rels`` and two
-content-type overrides. Running it again with the same finsam_xl changes
-nothing (the output is deterministic); a workbook whose main.py is someone
-else's code is refused unless ``force``.
+content-type overrides (a task pane left dangling by a LibreOffice save is
+replaced; ``lost_lite_code`` finds such a file for ``check``). Running it again
+with the same finsam_xl changes nothing (the output is deterministic); a
+workbook whose main.py is someone else's code is refused unless ``force``.
 
 Limits (docs/excel.md): Office documents a 2 MB maximum for an add-in's
 settings and reports failures from about 1 MB, so the whole payload is bounded
-by ``MAX_SETTINGS_BYTES`` (512 KiB); today it is about a third of that.
+by ``MAX_SETTINGS_BYTES`` (512 KiB); main.py is about 98 KB.
 """
 
 from __future__ import annotations
@@ -300,8 +304,8 @@ def requirements_txt(existing: str | None = None) -> str:
 def _attr(value: object) -> str:
     """A property value as Office writes it: JSON, XML-escaped for an attribute.
 
-    Exactly Office's form in Lite-saved workbooks: non-ASCII characters raw,
-    ``/`` escaped as ``\\/``, no spaces in objects, then ``& < > "`` as entities.
+    Exactly Office's form in Lite-saved workbooks: non-ASCII characters raw, a
+    backslash before every ``/``, no spaces in objects, then ``& < > "`` as entities.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
     return escape(text, {'"': "&quot;"})
