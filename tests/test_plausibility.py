@@ -322,3 +322,11 @@ def test_percent_settings_typed_as_shares(field: str, value: str, text: str) -> 
     found = [f for f in evaluate(Budget.model_validate(d)).findings if f.rule.endswith("as-share")]
     assert len(found) == 1 and found[0].message.startswith(text)
     assert found[0].ref is not None and found[0].ref.field == field
+
+
+def test_whole_float_from_excel_keeps_no_decimal_place() -> None:
+    """Excel hands 32 over as 32.0; the Decimal is 32, as the file reader reads it."""
+    from finsam_xl.model.money import to_decimal
+
+    assert str(to_decimal(32.0)) == "32" and str(to_decimal(-5.0)) == "-5"
+    assert str(to_decimal(31.7)) == "31.7" and str(to_decimal(0.1)) == "0.1"

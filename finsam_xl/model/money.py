@@ -54,7 +54,10 @@ def to_decimal(value: object, percent: bool = False) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, float):
-        result = Decimal(repr(value))
+        # Excel hands every number over as a float: 32 arrives as 32.0. A whole number
+        # keeps no decimal place it never had (a published "32 %" is compared as 32,
+        # as the file reader reads it), other floats their shortest repr.
+        result = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
     elif isinstance(value, str) and _MACHINE.fullmatch(value.strip()):
         result = Decimal(value.strip())  # as YAML and JSON write numbers: '1234.5', '1E+3'
     elif isinstance(value, str):

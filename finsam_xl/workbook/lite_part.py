@@ -1,32 +1,36 @@
-"""finsam_xl inside the workbook for xlwings Lite: main.py and requirements.txt at zip level.
+"""finsam_xl inside the workbook for xlwings Lite: the web-extension part as Lite writes it.
 
 xlwings Lite keeps a workbook's code in its Office.js document settings, which
 Excel stores in the web-extension part ``xl/webextensions/webextensionN.xml``
-([MS-OWEXML]; observed layout in docs/dev/xlwings-lite-and-remote.md §A6): one
-``<we:property name="main.py" value="..."/>`` per file, the value a JSON string.
+([MS-OWEXML]): one ``<we:property name=... value=.../>`` per setting, the value
+JSON. What we write, in Lite's order and Office's encoding, and where each value
+comes from (workbooks saved by Lite): docs/dev/lite-part.md.
 
-``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write there
+``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write
 
 * ``main.py``: a short loader, then finsam_xl's pure-Python modules (the import
-  closure of ``excel.lite`` and ``excel.selftest``) and the bundled examples as
-  a deterministic zip in base64. The loader checks the SHA-256, writes the zip
-  to Pyodide's temporary folder, puts it first on ``sys.path`` (``zipimport``)
-  and star-imports ``finsam_xl.excel.lite``: the scripts Beräkna, Kontrollera
-  and Självtest. No package index is needed.
-* ``requirements.txt``: the xlwings line Lite requires, ``pyodide-http`` (marked
-  required by Lite in observed workbooks) and pydantic and PyYAML, which
-  Pyodide itself provides. The user's other lines are kept.
+  closure of ``excel.lite`` and ``excel.selftest`` without ``LEAVE_OUT``, docstrings
+  and comments removed) and the bundled examples as a deterministic zip, deflated
+  as one stream, in base64. The loader checks the SHA-256, writes the zip to
+  Pyodide's temporary folder, puts it first on ``sys.path`` (``zipimport``) and
+  star-imports ``finsam_xl.excel.lite``: the scripts Beräkna, Kontrollera and
+  Självtest. No package index is needed for finsam_xl itself.
+* ``requirements.txt``: Lite's four ``# required`` lines, then pydantic and
+  PyYAML (from Pyodide). The user's other lines are kept.
+* Lite's own settings (``pyodideVersion``, ``addinVersion``, ``xlwingsWorkbookId``,
+  ``xlwingsSettingsWorkbook``): added when missing, never overwritten.
 
 Only these properties change. Every other part of the package is copied byte
 for byte; the first time, the web-extension part, the task-pane part and its
 relationships are added with one relationship in ``_rels/.rels`` and two
-content-type overrides. Running it again with the same finsam_xl changes
-nothing (the output is deterministic); a workbook whose main.py is someone
-else's code is refused unless ``force``.
+content-type overrides (a task pane left dangling by a LibreOffice save is
+replaced; ``lost_lite_code`` finds such a file for ``check``). Running it again
+with the same finsam_xl changes nothing (the output is deterministic); a
+workbook whose main.py is someone else's code is refused unless ``force``.
 
 Limits (docs/excel.md): Office documents a 2 MB maximum for an add-in's
 settings and reports failures from about 1 MB, so the whole payload is bounded
-by ``MAX_SETTINGS_BYTES`` (512 KiB); today it is about a third of that.
+by ``MAX_SETTINGS_BYTES`` (512 KiB); main.py is about 98 KB.
 """
 
 from __future__ import annotations
@@ -37,8 +41,10 @@ import hashlib
 import io
 import json
 import re
+import tokenize
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -49,6 +55,13 @@ from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_packa
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
 ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
+#: Imported only inside functions the scripts never call (reading and patching files, the
+#: reconciliation): left out with what only they import. tests/excel/test_excel_pyodide.py and
+#: test_excel_lite_embed.py run the scripts with nothing but the embedded code.
+LEAVE_OUT = frozenset({"finsam_xl.workbook.zipview", "finsam_xl.workbook.package",
+                       "finsam_xl.core.recon"})
+#: Kept with their docstrings: Lite renders a script's docstring in its task pane (App Mode).
+KEEP_DOCSTRINGS = frozenset({"finsam_xl/excel/lite.py"})
 DATA = ("examples/*.yaml", "examples/selftest.json")
 #: The AppSource id of xlwings Lite (github:xlwings/xlwings-lite README; observed workbooks).
 LITE_STORE_ID = "WA200008175"
@@ -56,7 +69,18 @@ MARKER = "# finsam-xl-lite:"
 MAX_SETTINGS_BYTES = 512 * 1024
 #: ``name=`` on ``@script`` came with xlwings 0.33.21 ("for use by xlwings Lite").
 XLWINGS_REQUIREMENT = "xlwings>=0.33.21,<1.0.0  # required"
-REQUIREMENTS = (XLWINGS_REQUIREMENT, "pyodide-http  # required", "pydantic", "PyYAML")
+#: Lite's four ``# required`` lines in Lite's order (ours for xlwings), then what finsam_xl
+#: needs; where each comes from: docs/dev/lite-part.md.
+REQUIREMENTS = (XLWINGS_REQUIREMENT, "python-dotenv==1.2.1  # required", "pyodide-http  # required",
+                "black  # required", "pydantic", "PyYAML")
+#: The values of the newest Lite-saved workbook seen (docs/dev/lite-part.md).
+LITE_PYODIDE_VERSION = "0.27.5"
+LITE_ADDIN_VERSION = "1.0.0.0-35"
+#: Lite's workbook setting "Startup Behavior": start Lite and show its task pane.
+LITE_SETTINGS_WORKBOOK = {"startupBehavior": "taskpane"}
+#: The properties in the order xlwings Lite writes them (main.py first).
+LITE_ORDER = ("main.py", "pyodideVersion", "addinVersion", "requirements.txt",
+              "xlwingsWorkbookId", "xlwingsSettingsWorkbook")
 
 NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
 NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
@@ -115,7 +139,7 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
     todo, seen = list(roots), {}
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name in LEAVE_OUT:
             continue
         path = _module_file(name)
         if path is None:
@@ -128,11 +152,54 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
     return dict(sorted(seen.items()))
 
 
+def slim_source(source: str) -> str:
+    """``source`` without docstrings and comments, every statement on the line it was on.
+
+    What Lite runs needs neither, and they are half the code's size; keeping the
+    line numbers keeps a traceback's lines pointing at the same statements.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        first = node.body[0] if node.body else None
+        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str) and first.end_lineno is not None):
+            continue
+        start, end = first.lineno - 1, first.end_lineno
+        if lines[start][:first.col_offset].strip() or lines[end - 1][first.end_col_offset:].strip():
+            continue  # shares its line with other code: left as it is
+        indent = lines[start][:first.col_offset]
+        lines[start:end] = [f"{indent}pass\n" if len(node.body) == 1 else "\n",
+                            *["\n"] * (end - start - 1)]
+    text = "".join(lines)
+    out, last = [], 0
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT:
+            row, col = token.start
+            offset = _offset(text, row, col)
+            out.append(text[last:offset].rstrip(" \t"))
+            last = offset + len(token.string)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _offset(text: str, row: int, col: int) -> int:
+    """The index in ``text`` of (1-based ``row``, ``col``)."""
+    index = 0
+    for _ in range(row - 1):
+        index = text.index("\n", index) + 1
+    return index + col
+
+
 def bundle_files() -> dict[str, bytes]:
-    """Zip member name -> bytes: the module closure and the bundled examples."""
+    """Zip member name -> bytes: the module closure (slimmed) and the bundled examples."""
     files = {}
     for path in module_closure().values():
-        files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
+        name = path.relative_to(PACKAGE_ROOT.parent).as_posix()
+        source = path.read_text(encoding="utf-8")
+        files[name] = (source if name in KEEP_DOCSTRINGS else slim_source(source)).encode("utf-8")
     for pattern in DATA:
         for path in sorted(PACKAGE_ROOT.glob(pattern)):
             files[path.relative_to(PACKAGE_ROOT.parent).as_posix()] = path.read_bytes()
@@ -145,9 +212,9 @@ def bundle_zip(files: dict[str, bytes] | None = None) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in (files or bundle_files()).items():
             info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED  # main.py deflates the whole zip at once
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=9)
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 
@@ -164,13 +231,17 @@ import importlib
 import os
 import sys
 import tempfile
+import zlib
 
 FINSAM_XL_VERSION = "{version}"
 _SHA256 = "{sha}"
 
 
 def _finsam_xl_zip() -> str:
-    data = base64.b64decode(_CODE)
+    try:
+        data = zlib.decompress(base64.urlsafe_b64decode(_CODE))
+    except (ValueError, zlib.error):
+        data = b""
     if hashlib.sha256(data).hexdigest() != _SHA256:
         raise RuntimeError("finsam_xl-koden i main.py är skadad. Kör 'finsam-xl lite' igen.")
     name = f"finsam_xl-{{FINSAM_XL_VERSION}}-{{_SHA256[:16]}}.zip"
@@ -203,10 +274,15 @@ from finsam_xl.excel.lite import *  # noqa: E402, F403
 
 
 def main_py(code: bytes | None = None) -> str:
-    """The main.py that Lite runs: loader, the base64 zip, and the scripts' star import."""
+    """The main.py that Lite runs: loader, the zip (deflated as one, base64), the star import.
+
+    The zip's members are stored and the whole zip deflated once: one stream shares
+    what the modules have in common (71 KB instead of 89 KB as a deflated zip).
+    """
     data = bundle_zip() if code is None else code
-    text = base64.b64encode(data).decode("ascii")
-    lines = "\n".join(text[i:i + 76] for i in range(0, len(text), 76))
+    packed = zlib.compress(data, 9)
+    text = base64.urlsafe_b64encode(packed).decode("ascii")  # no "/", which Office escapes
+    lines = "\n".join(text[i:i + 100] for i in range(0, len(text), 100))
     return _LOADER.format(version=finsam_xl.__version__, sha=hashlib.sha256(data).hexdigest(),
                           marker=MARKER, code=lines)
 
@@ -225,12 +301,17 @@ def requirements_txt(existing: str | None = None) -> str:
 
 
 # --- the web-extension part --------------------------------------------------------------
-def _attr(value: str) -> str:
-    """A property value as Office writes it: a JSON string, XML-escaped for an attribute."""
-    return escape(json.dumps(value, ensure_ascii=False), {'"': "&quot;"})
+def _attr(value: object) -> str:
+    """A property value as Office writes it: JSON, XML-escaped for an attribute.
+
+    Exactly Office's form in Lite-saved workbooks: non-ASCII characters raw, a
+    backslash before every ``/``, no spaces in objects, then ``& < > "`` as entities.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
+    return escape(text, {'"': "&quot;"})
 
 
-def webextension_xml(properties: dict[str, str], ident: str) -> bytes:
+def webextension_xml(properties: dict[str, object], ident: str) -> bytes:
     """A web-extension part for xlwings Lite carrying ``properties`` (JSON-encoded)."""
     props = "".join(f'<we:property name="{escape(k, {chr(34): "&quot;"})}" value="{_attr(v)}"/>'
                     for k, v in properties.items())
@@ -261,34 +342,72 @@ def read_properties(xml: bytes) -> dict[str, str] | None:
             value = json.loads(raw)
         except ValueError:
             value = raw
-        out[prop.get("name", "")] = value if isinstance(value, str) else json.dumps(value)
+        out[prop.get("name", "")] = (value if isinstance(value, str) else
+                                     json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     return out
 
 
-def _replace_properties(xml: bytes, properties: dict[str, str]) -> bytes:
-    """Set ``properties`` in an existing part, leaving the rest of its text as it was."""
+def lite_settings(parts: dict[str, bytes]) -> dict[str, object]:
+    """Lite's own properties for a workbook that gets Lite code (kept where it has them).
+
+    ``xlwingsWorkbookId`` is Lite's id of the workbook (its trust prompt is per
+    workbook): a UUID derived from the package's content, so that different
+    workbooks get different ids and the same input gives the same file.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(parts):
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(parts[name]).digest())
+    return {"pyodideVersion": LITE_PYODIDE_VERSION, "addinVersion": LITE_ADDIN_VERSION,
+            "xlwingsWorkbookId": str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                                f"finsam_xl/lite/{digest.hexdigest()}")),
+            "xlwingsSettingsWorkbook": dict(LITE_SETTINGS_WORKBOOK)}
+
+
+def _replace_properties(xml: bytes, properties: dict[str, object],
+                        missing: dict[str, object] | None = None) -> bytes:
+    """Set ``properties`` (and ``missing`` where absent) in a part, the rest of its text unchanged.
+
+    A property that is not there yet goes where xlwings Lite puts it (``LITE_ORDER``):
+    after the nearest property that Lite writes before it; others go last.
+    """
     text = xml.decode("utf-8")
     prefix_match = re.search(r"<(\w+):properties\b", text)
     prefix = prefix_match.group(1) if prefix_match else "we"
-    for name, value in properties.items():
+    if f"<{prefix}:properties/>" in text:
+        text = text.replace(f"<{prefix}:properties/>",
+                            f"<{prefix}:properties></{prefix}:properties>", 1)
+
+    def find(name: str) -> re.Match[str] | None:
+        return re.search(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>',
+                         text)
+
+    todo = [(k, v, True) for k, v in properties.items()]
+    todo += [(k, v, False) for k, v in (missing or {}).items() if k not in properties]
+    for name, value, replace in todo:
         element = f'<{prefix}:property name="{name}" value="{_attr(value)}"/>'
-        pattern = re.compile(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>')
-        found = pattern.search(text)
+        found = find(name)
         if found:
-            text = text[:found.start()] + element + text[found.end():]
-        elif f"<{prefix}:properties/>" in text:
-            text = text.replace(f"<{prefix}:properties/>",
-                                f"<{prefix}:properties>{element}</{prefix}:properties>", 1)
+            if replace:
+                text = text[:found.start()] + element + text[found.end():]
+            continue
+        if name in LITE_ORDER:
+            before = [m for k in LITE_ORDER[:LITE_ORDER.index(name)] if (m := find(k))]
+            opening = re.search(rf"<{prefix}:properties>", text)
+            at = max((m.end() for m in before), default=opening.end() if opening else -1)
         else:
-            text = text.replace(f"</{prefix}:properties>", f"{element}</{prefix}:properties>", 1)
+            at = text.find(f"</{prefix}:properties>")
+        if at < 0:
+            raise WorkbookError("xlwings Lite-delen saknar <we:properties>")
+        text = text[:at] + element + text[at:]
     return text.encode("utf-8")
 
 
 def _taskpanes_xml(rel_id: str) -> bytes:
+    """Lite's task pane as Lite-saved workbooks have it: docked right, hidden until Lite starts."""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" '
-        'visibility="1" width="438" row="4">'
+        'visibility="0" width="438" row="2">'
         f'<wetp:webextensionref xmlns:r="{NS_R}" r:id="{rel_id}"/></wetp:taskpane>'
         '</wetp:taskpanes>'
     ).encode()
@@ -350,30 +469,32 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
             raise WorkbookError(
                 "arbetsboken har redan egen Python-kod i xlwings Lite (main.py). Den skrivs inte "
                 "över; ange --skriv-over om finsam_xl:s kod ska ersätta den.")
-        update = {"main.py": main,
-                  "requirements.txt": requirements_txt(props.get("requirements.txt"))}
-        size = sum(len(v.encode("utf-8")) for v in update.values())
+        update: dict[str, object] = {
+            "main.py": main, "requirements.txt": requirements_txt(props.get("requirements.txt"))}
+        size = sum(len(str(v).encode("utf-8")) for v in update.values())
         _check_size(size)
-        new_parts[lite_part] = _replace_properties(parts[lite_part], update)
+        new_parts[lite_part] = _replace_properties(parts[lite_part], update,
+                                                   lite_settings(parts))
         changed = new_parts[lite_part] != parts[lite_part]
         return new_parts, EmbedOutcome(lite_part, changed, _previous_version(old_main), size)
     # No Lite part yet: add it with its task pane.
     numbers = [int(m.group(1)) for n in parts if (m := _WEBEXT.match(n))]
     part = f"xl/webextensions/webextension{max(numbers, default=0) + 1}.xml"
-    properties = {"main.py": main, "requirements.txt": requirements_txt(),
-                  "Office.AutoShowTaskpaneWithDocument": "true"}
-    size = sum(len(v.encode("utf-8")) for v in properties.values())
+    settings = lite_settings(parts)
+    properties = {"main.py": main, "requirements.txt": requirements_txt(), **settings}
+    properties = {name: properties[name] for name in LITE_ORDER}
+    size = sum(len(str(v).encode("utf-8")) for v in (main, properties["requirements.txt"]))
     _check_size(size)
     ident = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "finsam_xl/lite")).upper() + "}"
-    new_parts[part] = webextension_xml(properties, ident).replace(
-        b'value="&quot;true&quot;"', b'value="true"')
+    new_parts[part] = webextension_xml(properties, ident)
     target = Path(part).name
     if TASKPANES in parts:
         rels = parts.get(TASKPANES_RELS, _EMPTY_RELS)
+        panes = _without_dangling_panes(parts[TASKPANES], rels, set(parts))
         new_parts[TASKPANES_RELS], rel_id = _add_relationship(rels, REL_WEBEXTENSION, target)
         pane = _taskpanes_xml(rel_id).decode("utf-8")
         inner = pane[pane.index("<wetp:taskpane "):pane.index("</wetp:taskpanes>")]
-        new_parts[TASKPANES] = parts[TASKPANES].replace(
+        new_parts[TASKPANES] = panes.replace(
             b"</wetp:taskpanes>", inner.encode("utf-8") + b"</wetp:taskpanes>", 1)
     else:
         new_parts[TASKPANES_RELS], rel_id = _add_relationship(_EMPTY_RELS, REL_WEBEXTENSION,
@@ -384,6 +505,21 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
     types = _add_override(parts["[Content_Types].xml"], part, CT_WEBEXTENSION)
     new_parts["[Content_Types].xml"] = _add_override(types, TASKPANES, CT_TASKPANES)
     return new_parts, EmbedOutcome(part, True, None, size)
+
+
+def _without_dangling_panes(panes: bytes, rels: bytes, names: set[str]) -> bytes:
+    """``taskpanes.xml`` without the panes whose web-extension part is gone (a LibreOffice save)."""
+    targets = {m.group(1): m.group(2) for m in
+               re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+
+    def gone(match: re.Match[bytes]) -> bytes:
+        ref = re.search(rb'r:id="([^"]+)"', match.group(0))
+        target = targets.get(ref.group(1)) if ref else None
+        if target is not None and f"xl/webextensions/{target.decode()}" in names:
+            return match.group(0)
+        return b""
+
+    return re.sub(rb"<wetp:taskpane\b.*?</wetp:taskpane>", gone, panes, flags=re.DOTALL)
 
 
 _EMPTY_RELS = (
@@ -433,6 +569,36 @@ def extract(path: Path) -> dict[str, str]:
             if props is not None:
                 return props
     return {}
+
+
+LOST_MESSAGE = "Lite-koden saknas; kör finsam-xl lite"
+
+
+def lost_lite_code(archive: zipfile.ZipFile) -> str | None:
+    """``taskpanes.xml`` when a task pane points at a web-extension part that is not there.
+
+    A LibreOffice save (and possibly other editors) drops the web-extension part
+    and its relationships but keeps ``taskpanes.xml``: the workbook has lost its
+    xlwings Lite code. None when nothing is lost (or there never was a task pane).
+    """
+    from defusedxml import ElementTree as SafeET
+
+    names = set(archive.namelist())
+    if TASKPANES not in names:
+        return None
+    refs = [ref.get(f"{{{NS_R}}}id") for ref in
+            SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")]
+    if not refs:
+        return None
+    targets: dict[str, str] = {}
+    if TASKPANES_RELS in names:
+        for rel in SafeET.fromstring(archive.read(TASKPANES_RELS)):
+            target = rel.get("Target", "")
+            targets[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                          else f"xl/webextensions/{target}")
+    if all(ref in targets and targets[ref] in names for ref in refs):
+        return None
+    return TASKPANES
 
 
 def check_new_options(path: Path, server: str | None) -> None:
@@ -495,3 +661,56 @@ def carry_over(source: Path, out: Path) -> bool:
     if outcome.changed:
         atomic_write(out, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=False)
     return True
+
+
+def task_pane(path: Path) -> dict[str, str]:
+    """The attributes of the workbook's first task pane (empty if it has none)."""
+    from defusedxml import ElementTree as SafeET
+
+    parts, _ = read_parts(path)
+    if TASKPANES not in parts:
+        return {}
+    pane = next(SafeET.fromstring(parts[TASKPANES]).iter(f"{{{NS_WETP}}}taskpane"), None)
+    return dict(pane.attrib) if pane is not None else {}
+
+
+def compare(before: Path, after: Path) -> list[str]:
+    """Swedish lines: how the Lite part of ``after`` (saved by Lite) differs from ``before``.
+
+    For the acceptance check in Excel (docs/excel-acceptance.md): run ``new``, open
+    and save the file in Excel with Lite, then compare the two files.
+    """
+    old, new = extract(before), extract(after)
+    lines = []
+    for name in [*old, *(n for n in new if n not in old)]:
+        a, b = old.get(name), new.get(name)
+        if a == b:
+            lines.append(f"{name}: oförändrad")
+        elif a is None:
+            shown = b if b is not None and len(b) <= 80 else f"{len(b or '')} tecken"
+            lines.append(f"{name}: ny ({shown})")
+        elif b is None:
+            lines.append(f"{name}: borttagen")
+        elif name in ("main.py", "requirements.txt"):
+            gone = [x for x in a.splitlines() if x not in b.splitlines()]
+            added = [x for x in b.splitlines() if x not in a.splitlines()]
+            lines.append(f"{name}: ändrad ({len(gone)} rader borta, {len(added)} nya)"
+                         + "".join(f"\n  - {x[:100]}" for x in gone[:10])
+                         + "".join(f"\n  + {x[:100]}" for x in added[:10]))
+        else:
+            lines.append(f"{name}: {a} -> {b}")
+    if list(new) and [n for n in old if n in new] != [n for n in new if n in old]:
+        lines.append(f"ordning: {', '.join(old)} -> {', '.join(new)}")
+    pane_a, pane_b = task_pane(before), task_pane(after)
+    for key in sorted(set(pane_a) | set(pane_b)):
+        if pane_a.get(key) != pane_b.get(key):
+            lines.append(f"uppgiftsfönster {key}: {pane_a.get(key)} -> {pane_b.get(key)}")
+    return lines
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 3:
+        sys.exit("användning: python -m finsam_xl.workbook.lite_part FÖRE.xlsx EFTER.xlsx")
+    print("\n".join(compare(Path(sys.argv[1]), Path(sys.argv[2]))))

@@ -421,7 +421,10 @@ def read_workbook(path: str | Path) -> ReadResult:
     from finsam_xl.workbook.zipview import open_zip_view
 
     path = Path(path)
-    return read_book(path.name, open_zip_view(path))
+    view = open_zip_view(path)
+    result = read_book(path.name, view)
+    result.findings.extend(view.package_findings())
+    return result
 
 
 def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) -> Any:

@@ -27,6 +27,7 @@ import finsam_xl
 from finsam_xl.cli import app
 from finsam_xl.workbook import lite_part as lite_embed
 from finsam_xl.workbook.lite_part import (
+    LITE_ORDER,
     MARKER,
     MAX_SETTINGS_BYTES,
     REQUIREMENTS,
@@ -43,6 +44,8 @@ LITE_PARTS = {"xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.
               "xl/webextensions/_rels/taskpanes.xml.rels"}
 TOUCHED = {"_rels/.rels", "[Content_Types].xml"}
 HEAVY = ("openpyxl", "xlsxwriter", "typer", "rich", "defusedxml")
+#: main.py's size budget (bytes): Lite-saved main.py values seen go up to 107 KB.
+MAIN_PY_BUDGET = 120 * 1024
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -70,7 +73,8 @@ def test_new_writes_lite_code_into_xlsx_and_not_into_xlsm(tmp_path: Path) -> Non
     props = extract(tmp_path / "a.xlsx")
     assert props["main.py"] == main_py()
     assert props["requirements.txt"].splitlines() == list(REQUIREMENTS)
-    assert props["Office.AutoShowTaskpaneWithDocument"] == "true"
+    assert list(props) == list(LITE_ORDER)  # Lite's properties, in Lite's order
+    assert "Office.AutoShowTaskpaneWithDocument" not in props
     for args, has in ((["--xlsm"], False), (["--xlsm", "--lite"], True), (["--utan-lite"], False)):
         out = tmp_path / f"b{len(args)}{has}.xlsx"
         done = run_cli("new", *args, "-o", str(out))
@@ -80,8 +84,8 @@ def test_new_writes_lite_code_into_xlsx_and_not_into_xlsm(tmp_path: Path) -> Non
 
 
 def test_requirements_list_only_what_pyodide_provides_and_lites_lines() -> None:
-    names = {lite_embed._requirement_name(line) for line in REQUIREMENTS}
-    assert names == {"xlwings", "pyodide-http", "pydantic", "pyyaml"}
+    names = [lite_embed._requirement_name(line) for line in REQUIREMENTS]
+    assert names == ["xlwings", "python-dotenv", "pyodide-http", "black", "pydantic", "pyyaml"]
     assert "finsam" not in requirements_txt()
     mine = "numpy\nfinsam_xl==0.0.1\nxlwings==0.33.11  # required\npolars  # own\n"
     assert requirements_txt(mine).splitlines() == [*REQUIREMENTS, "numpy", "polars  # own"]
@@ -97,6 +101,7 @@ def test_embedded_code_is_the_pure_core_and_small() -> None:
     assert text == main_py()  # deterministic: same finsam_xl, same bytes
     size = len(text.encode("utf-8"))
     assert size < MAX_SETTINGS_BYTES // 2, size  # well under Office's settings limits
+    assert size <= MAIN_PY_BUDGET, size  # the largest Lite-saved main.py seen is 107 KB
     assert max(len(line) for line in text.splitlines()) <= 110  # the editor shows it as lines
     assert f"{MARKER} version={finsam_xl.__version__}" in text
 
@@ -271,7 +276,7 @@ def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited
     (lite_dir / "main.py").write_text(props["main.py"], encoding="utf-8")
     requirements = props["requirements.txt"]
     assert {lite_embed._requirement_name(r) for r in requirements.splitlines()} == {
-        "xlwings", "pyodide-http", "pydantic", "pyyaml"}
+        "xlwings", "python-dotenv", "pyodide-http", "black", "pydantic", "pyyaml"}
     book = FakeBook.from_xlsx(edited_book, com=False, protect=False)
     (tmp_path / "book.pickle").write_bytes(pickle.dumps(book))
     code = RUNNER.format(blocked=HEAVY, lite_dir=str(lite_dir), tests=str(HERE),
@@ -307,7 +312,7 @@ def _recalc_cli(source: Path, tmp_path: Path) -> Path:
 def test_main_py_refuses_a_damaged_payload(tmp_path: Path) -> None:
     text = main_py()
     lines = text.splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith("UEsDB"))
+    index = lines.index('_CODE = """') + 1  # the first line of the base64 block
     lines[index + 3] = "A" * len(lines[index + 3])
     broken = tmp_path / "main.py"
     broken.write_text("\n".join(lines), encoding="utf-8")

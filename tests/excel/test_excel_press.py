@@ -243,3 +243,21 @@ def test_view_reads_the_same_budget_as_the_file_reader(edited_book: Path) -> Non
 def test_as_rows_normalises_xlwings_shapes(value: object, rows: int, cols: int,
                                            expected: list[list[object]]) -> None:
     assert xlbook.as_rows(value, rows, cols) == expected
+
+
+@pytest.mark.parametrize("name", ["fryksdalen-2022", "sodra-lappland-2024"])
+def test_press_equals_recalc_on_the_other_examples(name: str, tmp_path: Path) -> None:
+    """Excel hands whole numbers over as floats (32.0): a published '32 %' stays 32, not 32.0."""
+    from support import EXAMPLES
+
+    from finsam_xl import jobs
+    from finsam_xl.model.interchange import load
+
+    path, ref = tmp_path / f"{name}.xlsx", tmp_path / f"{name}-recalc.xlsx"
+    jobs.new(load(EXAMPLES / f"{name}.yaml"), path, when=WHEN)
+    jobs.recalc(path, ref, when=WHEN)
+    book = FakeBook.from_xlsx(path, com=False, protect=False)
+    press(book, "recalc", when=WHEN, alert=False)
+    expected, actual = file_cells(ref), book_cells(book)
+    for sheet in COMPUTED:
+        assert differences(expected[sheet], actual[sheet]) == [], sheet
