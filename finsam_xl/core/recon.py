@@ -499,7 +499,7 @@ def _members(
     for member in budget.members:
         owed = allocation.amount(member.name) if allocation else None
         owed = owed or ZERO
-        paid = sorted(payments.get(member.name, []), key=lambda p: p.day)
+        paid = sorted(payments.get(member.name, []), key=lambda p: (p.day, p.voucher, p.amount))
         invoices: list[Invoice] = (books.invoices.get(member.name, []) if books else [])
         cash = [p for p in paid if p.method == "kontant"]
         accrual = bool(invoices) or (invoiced_books and not cash)
@@ -523,10 +523,11 @@ def _members(
                 instalments=instalments,
                 accrual=accrual,
                 invoiced_to_date=sum((i.amount for i in invoices), ZERO)
-                - sum((p.amount for p in paid if p.method == "kreditering"), ZERO),
+                - sum((p.amount - p.overpaid for p in paid if p.method == "kreditering"), ZERO),
                 open_to_date=sum((i.open for i in invoices), ZERO),
                 overdue_to_date=sum((i.open for i in invoices if i.overdue), ZERO),
                 invoices=invoices,
+                credit_to_date=books.credits.get(member.name, ZERO) if books else ZERO,
             )
         )
     return out
@@ -661,6 +662,9 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
     ref = Ref(element="recon", key="receivable")
     out = []
     for p in rec.unmatched:
+        if p.method == "tvetydig":
+            out.append(_ambiguous(p, ref))
+            continue
         out.append(
             Finding(
                 rule="recon.payment-unmatched",
@@ -673,6 +677,8 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
                 location=p.source or None,
             )
         )
+    for p, left in books.credit_payments:
+        out.append(_credit_finding(p, left, ref))
     if abs(rec.difference) >= 1:
         rows = "; ".join(rec.other_rows[:5]) + (" …" if len(rec.other_rows) > 5 else "")
         out.append(
@@ -716,6 +722,47 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
             )
         )
     return out
+
+
+def _ambiguous(p: Payment, ref: Ref) -> Finding:
+    """A payment that fits several members and that nothing else tells apart."""
+    return Finding(
+        rule="recon.payment-ambiguous",
+        severity=Severity.WARNING,
+        message=(
+            f"Inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} kan gälla flera: "
+            f"{' eller '.join(p.candidates)}. Texten pekar inte ut en medlem och beloppet "
+            "passar flera, så den har inte räknats mot någon faktura. Skriv medlemmens namn "
+            "eller fakturanumret på verifikationen."
+        ),
+        ref=ref,
+        location=p.source or None,
+    )
+
+
+def _credit_finding(p: Payment, left: Decimal, ref: Ref) -> Finding:
+    """A member paid (or was credited) more than its open invoices: owed back to the member."""
+    member = p.member or ""
+    if p.method == "kreditering":
+        what = (
+            f"{member}: kreditfakturan {p.voucher} den {p.day} på {kr(p.amount)} är "
+            f"{kr(p.overpaid)} större än medlemmens öppna fakturor"
+        )
+    else:
+        what = (
+            f"{member}: inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} är "
+            f"{kr(p.overpaid)} mer än medlemmens öppna fakturor"
+        )
+    return Finding(
+        rule="recon.member-credit",
+        severity=Severity.WARNING,
+        message=(
+            f"{what}; {kr(left)} står kvar som skuld till {member} (det har inte räknats mot "
+            "någon annan fordran). Betala tillbaka eller dra av på nästa faktura."
+        ),
+        ref=ref,
+        location=p.source or None,
+    )
 
 
 def _equity(

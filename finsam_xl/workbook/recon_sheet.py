@@ -41,6 +41,8 @@ PAYMENT_METHODS = {
     "ingående balans": "fjolårets fordran (IB)",
     "kreditering": "kreditfaktura",
     "ingen": "ingen faktura",
+    "tvetydig": "tvetydig (flera möjliga)",
+    "återbetalning": "återbetalning",
 }
 
 
@@ -305,7 +307,7 @@ def _receivable(
     owner = {i.voucher: i.member for m in recon.members for i in m.invoices}
     for p in rec.payments:
         r += 1
-        payer = next((owner[v] for v in p.invoices if v in owner), None)
+        payer = p.member or next((owner[v] for v in p.invoices if v in owner), None)
         g.put_row(r, col0, [payer or "", PAYMENT_METHODS.get(p.method, p.method), p.voucher],
                   "text")
         g.put(r, col0 + 3, p.amount, "kr")
