@@ -266,7 +266,7 @@ def reconcile(
         if target is not None and target[0] is MappingTarget.EQUITY:
             equity_accounts.add(account)
 
-    findings: list[Finding] = []
+    findings: list[Finding] = _year_findings(budget, year)
     lines = _lines(budget, resolver, by_line, last_year, year, months)
     sections = _sections(lines)
     findings += _deviation_findings(budget, sections, year, months)
@@ -337,6 +337,27 @@ def reconcile(
         receivable=books.receivable if books is not None else None,
         forecast=forecast,
     )
+
+
+def _year_findings(budget: Budget, year: int) -> list[Finding]:
+    """What is compared when the books are of another year of the workbook than the budget's."""
+    budget_year = budget.years.budget
+    if year == budget_year:
+        return []
+    kind = "ett jämförelseår" if year in budget.years.comparison else "ett planår"
+    column = "jämförelseårets" if year in budget.years.comparison else "planens"
+    return [
+        Finding(
+            rule="recon.other-year",
+            severity=Severity.INFO,
+            message=(
+                f"Bokföringen gäller {year}, {kind} i arbetsboken (budgetåret är {budget_year}): "
+                f"utfallet {year} jämförs med {column} belopp för {year}, inte med budgeten "
+                f"för {budget_year}."
+            ),
+            ref=Ref(element="recon", key="year"),
+        )
+    ]
 
 
 def _closing_equity(closing: dict[str, Decimal], resolver: _Resolver) -> Decimal | None:

@@ -91,6 +91,8 @@ class Locator:
             candidates = [("settings", ref.field), ("settings", None)]
         elif e == "forbund":
             candidates = [("settings", "forbund")]
+        elif e == "mapping":
+            candidates = [(e, ref.index, ref.field)]
         for candidate in candidates:
             if candidate in self.cells:
                 return self.cells[candidate]
@@ -1126,6 +1128,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
             )
             continue
         dimension = r.integer(t, row, cols["Dimension"], "Dimension", 1, 999)
+        r.locator.cells[("mapping", len(out), "name")] = t.where(row, cols["Namn"] or 1)
         out.append(
             {
                 "accounts": accounts.replace(" ", ""),
