@@ -1104,7 +1104,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
         return []
     cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
     targets = {k.value: v for k, v in S.TARGET_LABELS.items()}
-    out = []
+    out: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
