@@ -24,6 +24,7 @@ from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.money import NUMBER_LIMIT, kr, parse_number_text
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
+from finsam_xl.model.text import nfc
 
 if TYPE_CHECKING:
     from finsam_xl.sie import PostingTotals
@@ -191,7 +192,7 @@ class CsvColumns:
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     raw = path.read_bytes()
-    text = raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252")
+    text = nfc(raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252"))
     dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     reader = csv.DictReader(text.splitlines(), dialect=dialect)
     yield from enumerate(reader, start=2)

@@ -25,6 +25,7 @@ from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
 from finsam_xl.model.money import NumberTooLarge, parse_number_text, to_decimal
+from finsam_xl.model.text import nfc
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
@@ -235,13 +236,13 @@ class WorkbookReader:
             return None
 
     def text(self, table: TableRange, row: int, col: int | None) -> str | None:
-        """A cell as stripped text, or None."""
+        """A cell as stripped text in NFC (model.text), or None."""
         value = self.raw(table, row, col)
         if value is None:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip() or None
+        return nfc(str(value).strip()) or None
 
     def number(self, table: TableRange, row: int, col: int | None, what: str) -> Decimal | None:
         """A cell as Decimal; text numbers allowed; a non-number is an error at the cell."""
