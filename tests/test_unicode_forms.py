@@ -143,7 +143,10 @@ def test_csv_texts_are_nfc(tmp_path: Path) -> None:
 
 def test_the_matching_table_in_utf16_as_excel_writes_unicode_text(tmp_path: Path) -> None:
     path = tmp_path / "matchning.txt"
-    text = f"Namn i budgeten\tMedlem\r\n{SATER_NFD}\tSäter\r\nRegion Dalarna (HS)\tRegion Dalarna\r\n"
+    text = (
+        f"Namn i budgeten\tMedlem\r\n{SATER_NFD}\tSäter\r\n"
+        "Region Dalarna (HS)\tRegion Dalarna\r\n"
+    )
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     assert read_matching(path) == {SATER: "Säter", "Region Dalarna (HS)": "Region Dalarna"}
 
