@@ -10,8 +10,12 @@ invoices, in this order:
 
 1. the SIE object of dimension 10 (*faktura*) on the receivable row, then
    dimension 8 (*kund*), where the books carry them;
-2. the member's name in the voucher's or the row's text;
-3. the amount of the oldest open invoice;
+2. the member's name in the voucher's or the row's text, by whole words
+   (``name_finder``: the longest match wins, several left is ambiguous); a
+   named member with nothing open pays last year's receivable;
+3. the amount of the oldest open invoice, when the open invoices of that
+   amount are one payer's (else the payment is ambiguous, applied to none, and
+   its candidates are listed);
 
 (with 1's customer or 2's name, the member's invoices are paid oldest first,
 except that an open invoice of exactly the payment's amount, the latest one
@@ -19,14 +23,18 @@ issued by the payment's day, goes first: a member pays the invoice it just
 received, and an older one left open is the one forgotten);
 4. what is left of last year's receivable (the opening balance);
 
-and what matches nothing is reported. An invoice is due ``payment_grace_days``
-after its date. Invoices on the receivable to other customers than the
+and what matches nothing is reported. A payment matched to a member stays
+with it: what it pays beyond the member's open invoices is a credit owed to
+the member, which a refund (the receivable debited against the bank) settles.
+The vouchers are taken in an order of their own (``_voucher_order``), so the
+result does not depend on their order in the file. An invoice is due
+``payment_grace_days`` after its date. Invoices on the receivable to other customers than the
 members (credited to other income) are kept as open items, so that payments
 of them match them, but are left out of the members' figures and counted.
 
 The receivable's balance (opening balance and every row up to the period's
 end) must equal the open items: open invoices, what is left of the opening
-balance, less payments that matched nothing. Rows that are neither invoice
+balance, less payments that matched nothing and members' credits. Rows that are neither invoice
 nor payment (a manual correction, a write-off) make the difference, and are
 listed with their ``file:line``.
 """
