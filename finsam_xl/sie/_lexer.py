@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.text import nfc
 
 MAX_LINE_BYTES = 100_000
 """Longest line accepted; longer lines are skipped with an error (SIE lines are short)."""
@@ -307,7 +308,7 @@ class LineSource:
         normalisation changed: ``#KSUMMA`` is computed over the text as written.
         """
         self.raw = {}
-        if text.isascii() or unicodedata.is_normalized("NFC", text):
+        if nfc(text) is text:  # the common case, Latin-1 text, without reading it
             return text
         written = text.split("\n")
         lines = [unicodedata.normalize("NFC", line) for line in written]
