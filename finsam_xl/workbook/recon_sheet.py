@@ -311,7 +311,9 @@ def _receivable(
         g.put_row(r, col0, [payer or "", PAYMENT_METHODS.get(p.method, p.method), p.voucher],
                   "text")
         g.put(r, col0 + 3, p.amount, "kr")
-        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices)], "text")
+        # an ambiguous payment lists the invoices it could pay
+        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices or p.candidates)],
+                  "text")
         g.put(r, col0 + 8, p.source, "text")
     return r
 
