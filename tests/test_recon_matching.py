@@ -14,13 +14,20 @@ import random
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import synthetic_books as sb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from finsam_xl.books.ledger import read_sie_books
 from finsam_xl.core import evaluate
-from finsam_xl.core.receivables import MemberBooks, member_books, name_finder
+from finsam_xl.core.receivables import (
+    MemberBooks,
+    capture_predicate,
+    member_books,
+    name_finder,
+)
 from finsam_xl.core.recon import Ledger, reconcile
 from finsam_xl.model import Budget
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting, ReconResult
@@ -372,3 +379,29 @@ def test_an_nfd_name_in_the_text_names_the_member() -> None:
     recon = recon_of(vouchers)
     assert [p.method for p in member(recon, "Säters kommun").payments] == ["namn"]
     assert member(recon, "Avesta kommun").open_to_date == 50000
+
+
+def test_the_overpayment_case_from_an_sie_file(tmp_path: Path) -> None:
+    """Case 5 as reported: #IB 0 1510 50000, Avesta pays 120 000 of 100 000, Hedemora 50 000."""
+    path = tmp_path / "b.se"
+    path.write_text(
+        "#FLAGGA 0\n#PROGRAM \"t\" 1\n#FORMAT PC8\n#GEN 20250101\n#SIETYP 4\n#FNAMN \"SD\"\n"
+        "#RAR 0 20250101 20251231\n#KONTO 1510 \"Kundfordringar\"\n#KONTO 1930 \"Bank\"\n"
+        "#KONTO 3593 \"Avesta\"\n#IB 0 1510 50000.00\n#IB 0 1930 -50000.00\n"
+        "#VER \"K\" \"1\" 20250102 \"Faktura Avesta\"\n{\n#TRANS 1510 {} 100000.00\n"
+        "#TRANS 3593 {1 \"50000\"} -100000.00\n}\n"
+        "#VER \"I\" \"1\" 20250120 \"Inbetalning Avesta\"\n{\n#TRANS 1930 {} 120000.00\n"
+        "#TRANS 1510 {} -120000.00\n}\n"
+        "#VER \"I\" \"2\" 20250125 \"Inbetalning Hedemora\"\n{\n#TRANS 1930 {} 50000.00\n"
+        "#TRANS 1510 {} -50000.00\n}\n",
+        encoding="ascii",
+    )
+    plan = sb.budget_with_mapping()
+    books = read_sie_books(path, capture=capture_predicate(plan))
+    assert [f for f in books.findings if f.severity.value == "error"] == []
+    recon = reconcile(plan, evaluate(plan), books.ledger, 2025, 12)
+    found = rules(recon)
+    assert "recon.payment-unmatched" not in found and "recon.receivable-diff" not in found
+    assert len(found["recon.member-credit"]) == 1
+    assert found["recon.member-credit"][0].startswith("Avesta kommun: inbetalningen I 1")
+    assert recon.receivable is not None and recon.receivable.opening_left == 0
