@@ -243,6 +243,13 @@ def demo_cmd(
     outcome = jobs.demo(out)
     _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
+    caught = sum(1 for f in outcome.findings if f.rule.startswith("published."))
+    if caught:
+        typer.echo(
+            f"Felen ovan är verktygets fynd i den publicerade budgeten: {caught} tryckta summor "
+            "stämmer inte med budgetens rader. Demonstrationen har gått som den ska (slutkod 0); "
+            "check och recalc av samma fil avslutas med 1, eftersom budgeten har fel."
+        )
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
 
@@ -273,6 +280,12 @@ def serve_cmd(
         _fail(str(error))
 
 
+_ENCODING_HELP = (
+    "Bokföringsfilens teckenkodning, om den inte känns igen: cp437 (PC8, SIE:s), utf-8, "
+    "iso-8859-1 eller iso-8859-15"
+)
+
+
 @app.command("avstamning")
 @_guarded
 def recon_cmd(
@@ -287,9 +300,12 @@ def recon_cmd(
     no_write: Annotated[
         bool, typer.Option("--skriv-inte", help="Skriv inte bladet Avstämning")
     ] = False,
+    encoding: Annotated[str | None, typer.Option("--teckenkodning", help=_ENCODING_HELP)] = None,
 ) -> None:
     """Stäm av budgeten mot bokföringen och skriv bladet Avstämning."""
-    outcome = jobs.reconcile_workbook(file, books, period, write=not no_write)
+    outcome = jobs.reconcile_workbook(
+        file, books, period, write=not no_write, encoding=encoding
+    )
     if as_json:
         data = outcome.recon.model_dump(mode="json", exclude={"findings"}) if outcome.recon else {}
         data["findings"] = [f.as_json() for f in outcome.findings]
@@ -348,8 +364,11 @@ def next_year_cmd(
     force: Annotated[
         bool, typer.Option("--skriv-over", help="Skriv över en befintlig fil")
     ] = False,
+    encoding: Annotated[str | None, typer.Option("--teckenkodning", help=_ENCODING_HELP)] = None,
 ) -> None:
     """Skapa nästa års arbetsbok: åren flyttas ett steg, eget kapital och insatser förs över."""
+    if encoding is not None and books is None:
+        _fail("--teckenkodning gäller bokslutsfilen; ange den med --bokslut.")
     closing = jobs.parse_amount(equity, "--eget-kapital")
     allocation = jobs.parse_amount(state, "--statlig-tilldelning")
     if closing is not None and books is not None:
@@ -364,6 +383,7 @@ def next_year_cmd(
         closing_equity=closing,
         state_allocation=allocation,
         books=books,
+        books_encoding=encoding,
         target_year=target,
     )
     _print_outcome_plan(outcome)

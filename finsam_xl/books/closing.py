@@ -29,7 +29,9 @@ def _closing_from_postings(
     return {a: opening.get(a, Decimal(0)) + booked.get(a, Decimal(0)) for a in accounts}
 
 
-def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[Finding]]:
+def closing_equity_from_sie(
+    path: Path, budget: Budget, encoding: str | None = None
+) -> tuple[Decimal, list[Finding]]:
     """The equity at the end of the budget year from an SIE file's closing balances.
 
     Equity = −Σ ``#UB 0`` of the equity accounts (credit is negative): the
@@ -39,11 +41,14 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     missing). When
     the balance accounts (1000–2999) do not sum to zero and the difference is
     exactly the year's result (``#RES 0``, 3000–8999), the result has not been
-    booked against equity yet; it is added, and a finding says so. Raises
+    booked against equity yet; it is added, and a finding says so. ``encoding``
+    overrides the detection of the file's encoding; a warning about it becomes a
+    finding. Raises
     ``BooksError`` for an unreadable file, the wrong fiscal year, or no
     equity balances.
     """
     from finsam_xl.sie import (
+        ENCODING_WARNINGS,
         Balance,
         Coverage,
         FiscalYear,
@@ -64,7 +69,7 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     fiscal: FiscalYear | None = None
     covered: date | None = None
     try:
-        for record in iter_records(path, issues=issues, name=path.name):
+        for record in iter_records(path, issues=issues, name=path.name, encoding=encoding):
             if isinstance(record, Voucher):
                 for row in record.transactions():
                     booked[row.account] = booked.get(row.account, Decimal(0)) + row.amount
@@ -82,7 +87,13 @@ def closing_equity_from_sie(path: Path, budget: Budget) -> tuple[Decimal, list[F
     errors = [i for i in issues if str(i.severity) == "error"]
     if errors:
         raise BooksError("Bokslutsfilen har fel: " + "; ".join(str(i) for i in errors[:3]))
-    findings: list[Finding] = []
+    # What the encoding detection said: the names were read, but maybe not as written.
+    findings: list[Finding] = [
+        Finding(rule=f"sie.{i.code}", severity=Severity.WARNING, message=i.message,
+                location=i.location)
+        for i in issues
+        if i.code in ENCODING_WARNINGS
+    ]
     if not closing and (opening or booked):
         closing = _closing_from_postings(opening, booked)
         results = results or {a: v for a, v in booked.items() if _in(a, [RESULT_ACCOUNTS])}

@@ -11,8 +11,9 @@ and an SIE file's ``#PSALDO`` of last year (its monthly pattern).
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -46,7 +47,10 @@ class Books:
 
 
 def read_sie_books(
-    path: Path, cost_centre_dimension: int = 1, capture: Capture | None = None
+    path: Path,
+    cost_centre_dimension: int = 1,
+    capture: Capture | None = None,
+    encoding: str | None = None,
 ) -> Books:
     """Stream an SIE 4 file: #IB of year 0 as opening balances, #TRANS rows as postings.
 
@@ -54,7 +58,8 @@ def read_sie_books(
     (``finsam_xl.sie.posting_totals``, the same rows and issues as reading every
     record), so a year of a million rows becomes a few thousand sums. With
     ``capture``, the vouchers with a row on a captured account are kept whole,
-    and ``#PSALDO`` of last year is kept per month.
+    and ``#PSALDO`` of last year is kept per month. ``encoding`` overrides the
+    detection of the file's encoding (the command line's ``--teckenkodning``).
     """
     from finsam_xl.sie import Issue, SieError, posting_totals
 
@@ -64,7 +69,7 @@ def read_sie_books(
     try:
         totals = posting_totals(
             path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension,
-            capture=capture,
+            capture=capture, encoding=encoding,
         )
     except SieError as error:
         raise BooksError(str(error)) from None
@@ -190,12 +195,178 @@ class CsvColumns:
     invoice: tuple[str, ...] = ("Faktura", "Fakturanummer")
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    raw = path.read_bytes()
-    text = nfc(raw.decode("utf-8-sig") if _is_utf8(raw) else raw.decode("cp1252"))
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    reader = csv.DictReader(text.splitlines(), dialect=dialect)
-    yield from enumerate(reader, start=2)
+_DELIMITERS = (";", "\t", ",")
+"""The column separators a general-ledger CSV may have (Swedish Excel writes ';')."""
+
+_MAX_ROW_FINDINGS = 20
+"""Findings of one kind listed row by row; beyond that they are counted in one more."""
+
+
+def _decode_csv(raw: bytes, name: str, encoding: str | None) -> str:
+    """The text of a CSV file: UTF-8 (with or without BOM), else Windows-1252, or as told."""
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise BooksError(
+                f"{name}: okänd teckenkodning '{encoding}' (använd t.ex. utf-8, cp1252 eller "
+                "iso-8859-1)."
+            ) from None
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise BooksError(f"{name}:{line}: raden kan inte läsas som {encoding}.") from None
+    if _is_utf8(raw):
+        return raw.decode("utf-8-sig")
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:  # a byte Windows-1252 leaves undefined: Latin-1 reads it
+        return raw.decode("latin-1")
+
+
+def _csv_rows(
+    path: Path, encoding: str | None = None
+) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[Finding]]:
+    """The header, the rows (each with the line it starts on) and the ragged rows' findings.
+
+    The separator is the one that splits the header into the most columns. A row
+    starts on the line after the previous row ended, so a quoted line break in a
+    field does not shift the line numbers of the rows after it. A row with another
+    number of fields than the header is an error at its line (it is not read); a
+    row that only has empty fields after the last column is read.
+    """
+    name = path.name
+    text = nfc(_decode_csv(path.read_bytes(), name, encoding))  # one Unicode form
+    if "\x00" in text:  # a damaged or binary file: no row of it can be trusted
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise BooksError(f"{name}:{line}: raden innehåller NUL-tecken (binärfil?).")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first:
+        return [], [], []
+    delimiter = max(_DELIMITERS, key=lambda d: len(next(csv.reader([first], delimiter=d))))
+    header_fields = next(csv.reader([first], delimiter=delimiter), [])
+    if len(header_fields) < 2:
+        raise BooksError(
+            f"{name}:1: hittar ingen kolumnavgränsare i rubrikraden (semikolon, tabb eller "
+            "komma); spara huvudboken som CSV med en rubrikrad, t.ex. Datum;Konto;Belopp."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    ragged: list[tuple[int, int]] = []
+    start = 1
+    try:
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not fields or not any(f.strip() for f in fields):
+                continue
+            if header is None:
+                header = [f.strip() for f in fields]
+                continue
+            if len(fields) > len(header) and not any(f.strip() for f in fields[len(header):]):
+                fields = fields[: len(header)]
+            if len(fields) != len(header):
+                ragged.append((line, len(fields)))
+                continue
+            rows.append((line, dict(zip(header, fields, strict=True))))
+    except csv.Error:  # e.g. a field longer than the csv module's limit
+        raise BooksError(
+            f"{name}:{start}: raden kan inte läsas som CSV (kontrollera citattecknen)."
+        ) from None
+    if header is None:
+        return [], [], []
+    columns = len(header)
+    findings = [
+        Finding(
+            rule="csv.ragged-row",
+            severity=Severity.ERROR,
+            message=(
+                f"Raden har {count} fält men rubrikraden har {columns} (avgränsare "
+                f"'{_SEPARATOR_NAMES[delimiter]}'); raden räknas inte. Kontrollera "
+                "avgränsarna och citattecknen på raden."
+            ),
+            location=f"{name}:{line}",
+        )
+        for line, count in ragged[:_MAX_ROW_FINDINGS]
+    ]
+    if len(ragged) > _MAX_ROW_FINDINGS:
+        findings.append(
+            Finding(
+                rule="csv.ragged-row",
+                severity=Severity.ERROR,
+                message=(
+                    f"Ytterligare {len(ragged) - _MAX_ROW_FINDINGS} rader har fel antal fält "
+                    "och räknas inte."
+                ),
+                location=name,
+            )
+        )
+    return header, rows, findings
+
+
+_SEPARATOR_NAMES = {";": "semikolon", "\t": "tabb", ",": "komma"}
+
+
+def _fiscal_year(
+    dated: list[tuple[int, date, Decimal]], name: str
+) -> tuple[int | None, list[Finding]]:
+    """The fiscal year of a CSV ledger from its rows' dates, and findings about the others.
+
+    The year most rows have, or the year after it when that one has at least a
+    tenth as many rows (five or more): a two-year export made during the year,
+    whose earlier year gives last year's months. Rows of that earlier year are
+    used as last year's (said in a note when they are the more); a row of any
+    other year is an error at its line, since the reconciliation would leave its
+    amount out.
+    """
+    if not dated:
+        return None, []
+    counts = Counter(day.year for _, day, _ in dated)
+    year, most = max(counts.items(), key=lambda item: (item[1], item[0]))
+    later = counts.get(year + 1, 0)
+    if later >= 5 and later * 10 >= most:
+        year = year + 1
+    findings: list[Finding] = []
+    outside = [(line, day, amount) for line, day, amount in dated
+               if day.year not in (year, year - 1)]
+    in_year = counts[year]
+    for line, day, amount in outside[:_MAX_ROW_FINDINGS]:
+        findings.append(
+            Finding(
+                rule="csv.outside-year",
+                severity=Severity.ERROR,
+                message=(
+                    f"Raden är daterad {day:%Y-%m-%d}, utanför räkenskapsåret {year} (det år "
+                    f"{in_year} av filens {len(dated)} rader har); dess {kr(amount)} kommer "
+                    "inte med i årets siffror. Rätta datumet, eller ta bort raderna från andra år."
+                ),
+                location=f"{name}:{line}",
+            )
+        )
+    if len(outside) > _MAX_ROW_FINDINGS:
+        findings.append(
+            Finding(
+                rule="csv.outside-year",
+                severity=Severity.ERROR,
+                message=(
+                    f"Ytterligare {len(outside) - _MAX_ROW_FINDINGS} rader är daterade utanför "
+                    f"räkenskapsåret {year} och kommer inte med i årets siffror."
+                ),
+                location=name,
+            )
+        )
+    if counts.get(year - 1, 0) > in_year:  # not the year most rows have: say so
+        findings.append(
+            Finding(
+                rule="csv.previous-year",
+                severity=Severity.INFO,
+                message=(
+                    f"Räkenskapsåret är {year} ({in_year} rader); filens {counts[year - 1]} "
+                    f"rader från {year - 1} används som förra årets månader."
+                ),
+                location=name,
+            )
+        )
+    return year, findings
 
 
 def _is_utf8(raw: bytes) -> bool:
@@ -216,24 +387,27 @@ def read_csv_books(
     columns: CsvColumns | None = None,
     opening: dict[str, Decimal] | None = None,
     capture: Capture | None = None,
+    encoding: str | None = None,
 ) -> Books:
     """Read a general-ledger CSV (one row per posting; amount, or debit and credit).
 
     With ``capture`` the rows are grouped into vouchers by the voucher column
     (and date); without one, by date and text; without either, each row is
     its own voucher. The vouchers with a row on a captured account are kept.
+    The fiscal year is decided from the rows' dates (``_fiscal_year``); a row of
+    another year, or with another number of fields than the header, is an error
+    at its line. ``encoding`` overrides the detection (UTF-8, else Windows-1252).
     """
     cols = columns or CsvColumns()
     ledger = Ledger()
-    findings: list[Finding] = []
     name = path.name
     try:
-        rows = list(_csv_rows(path))
-    except (OSError, csv.Error, UnicodeDecodeError) as error:
-        raise BooksError(f"{path}: kan inte läsas som CSV ({error}).") from None
-    if not rows:
+        header, rows, findings = _csv_rows(path, encoding)
+    except OSError as error:
+        raise BooksError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
+    if not header or not (rows or findings):
         raise BooksError(f"{path}: filen har inga rader.")
-    headers = set(rows[0][1])
+    headers = set(header)
     needed = [cols.day, cols.account] + (
         [cols.amount] if cols.amount in headers else [cols.debit, cols.credit]
     )
@@ -243,7 +417,7 @@ def read_csv_books(
             f"{name}:1: kolumnerna {', '.join(missing)} saknas "
             f"(finns: {', '.join(sorted(headers))})."
         )
-    years: set[int] = set()
+    dated: list[tuple[int, date, Decimal]] = []
     voucher_col = _header(headers, cols.voucher)
     text_col = _header(headers, cols.text)
     customer_col = _header(headers, cols.customer)
@@ -270,7 +444,7 @@ def read_csv_books(
                 )
             )
             continue
-        years.add(day.year)
+        dated.append((number, day, amount))
         account = row[cols.account].strip()
         centre = (row.get(cols.cost_centre) or "").strip()
         ledger.add(Posting(day, account, centre, amount, where))
@@ -305,7 +479,8 @@ def read_csv_books(
             )
     for account, amount in (opening or {}).items():
         ledger.add_opening_balance(account, amount)
-    return Books(ledger, max(years) if years else None, findings)
+    year, year_findings = _fiscal_year(dated, name)
+    return Books(ledger, year, findings + year_findings)
 
 
 def _day(text: str) -> date:

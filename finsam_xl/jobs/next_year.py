@@ -46,6 +46,7 @@ def write_next_year(
     closing_equity: Decimal | None = None,
     state_allocation: Decimal | None = None,
     books: Path | None = None,
+    books_encoding: str | None = None,
     target_year: int | None = None,
     today: date | None = None,
     when: datetime | None = None,
@@ -54,7 +55,8 @@ def write_next_year(
 
     ``closing_equity`` (kr) or ``books`` (an SIE file whose #UB gives it) replaces
     the forecast opening equity; ``state_allocation`` (kr) sets the new budget
-    year's contribution. Raises ``WorkbookError`` (Swedish) for a refused
+    year's contribution; ``books_encoding`` overrides the detection of the SIE
+    file's encoding. Raises ``WorkbookError`` (Swedish) for a refused
     rollover or an unusable file; input errors in the workbook give an Outcome
     with the findings and nothing written.
     """
@@ -71,7 +73,7 @@ def write_next_year(
         return Outcome(read.budget, None, sort_findings(read.findings))
     extra: list[Finding] = []
     if books is not None:
-        closing_equity, extra = closing_equity_from_sie(books, read.budget)
+        closing_equity, extra = closing_equity_from_sie(books, read.budget, books_encoding)
     try:
         roll = roll_forward(
             read.budget,

@@ -44,34 +44,42 @@ def parse_period(period: str | None, year: int | None, fallback_year: int) -> tu
     return y, m
 
 
-def read_books(path: Path, capture: Callable[[str], bool] | None = None) -> Books:
+def read_books(
+    path: Path, capture: Callable[[str], bool] | None = None, encoding: str | None = None
+) -> Books:
     """SIE (.se/.si/.sie) or general-ledger CSV (.csv) into a ledger.
 
-    ``capture``: accounts whose vouchers are kept whole (members' invoices and payments).
+    ``capture``: accounts whose vouchers are kept whole (members' invoices and payments);
+    ``encoding``: the file's encoding instead of the detected one (``--teckenkodning``).
     """
     if path.suffix.lower() == ".csv":
-        return read_csv_books(path, capture=capture)
-    return read_sie_books(path, capture=capture)
+        return read_csv_books(path, capture=capture, encoding=encoding)
+    return read_sie_books(path, capture=capture, encoding=encoding)
 
 
 def reconcile_workbook(
-    path: Path, books_path: Path, period: str | None = None, write: bool = True
+    path: Path,
+    books_path: Path,
+    period: str | None = None,
+    write: bool = True,
+    encoding: str | None = None,
 ) -> ReconOutcome:
     """Reconcile a workbook with the books; write its Avstämning and Uppföljning (atomically).
 
-    A workbook made before Uppföljning existed gets only Avstämning.
+    A workbook made before Uppföljning existed gets only Avstämning. ``encoding``
+    is the books' encoding when the detection must be overridden.
     """
     with write_lock(path) if write else contextlib.nullcontext(False):  # runs serialise
-        return _reconcile_workbook(path, books_path, period, write)
+        return _reconcile_workbook(path, books_path, period, write, encoding)
 
 
 def _reconcile_workbook(
-    path: Path, books_path: Path, period: str | None, write: bool
+    path: Path, books_path: Path, period: str | None, write: bool, encoding: str | None
 ) -> ReconOutcome:
     outcome = check(path)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)
-    books = read_books(books_path, capture_predicate(outcome.budget))
+    books = read_books(books_path, capture_predicate(outcome.budget), encoding)
     # a mapping to a member the budget does not have would drop that member's vouchers
     mapping = [f for f in outcome.findings if f.rule in RECON_INPUT_ERRORS]
     if mapping or any(f.severity is Severity.ERROR for f in books.findings):

@@ -58,8 +58,16 @@ class BookedVoucher:
 
     @property
     def label(self) -> str:
-        """'A 123', as the books name it."""
-        return f"{self.series} {self.number}".strip()
+        """'A 123', as the books name it; unique within one file.
+
+        A voucher without a number (an SIE 4I file, or a CSV without a voucher
+        column) is named by its line: 'L utan nummer, rad 12'.
+        """
+        if self.number:
+            return f"{self.series} {self.number}".strip()
+        line = self.source.rpartition(":")[2]
+        where = f", rad {line}" if line.isdigit() else ""
+        return f"{self.series} utan nummer{where}".strip()
 
 
 class _Out(BaseModel):

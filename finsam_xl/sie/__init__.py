@@ -25,7 +25,7 @@ See docs/sie.md for the encoding rule, the record classes and the limits.
 
 from finsam_xl.model.findings import Severity
 
-from ._lexer import MAX_LINE_BYTES
+from ._lexer import ENCODING_WARNINGS, MAX_LINE_BYTES
 from .postings import PeriodKey, PostingKey, PostingTotals, posting_totals
 from .reader import (
     KNOWN_LABELS,
@@ -95,6 +95,7 @@ from .writer import (
 )
 
 __all__ = [
+    "ENCODING_WARNINGS",
     "KNOWN_LABELS",
     "MAX_ISSUES",
     "MAX_LINE_BYTES",

@@ -5,14 +5,20 @@ Encoding rule (documented in docs/sie.md):
 1. A UTF-8 byte order mark means UTF-8. A UTF-16/UTF-32 byte order mark, or
    NUL bytes, mean an encoding SIE does not use: fatal ("Okänd teckenkodning").
 2. Otherwise the file is read in blocks. While every byte is ASCII the
-   question does not arise (ASCII reads the same in both). At the first block
+   question does not arise (ASCII reads the same in all). At the first block
    with a non-ASCII byte: if that block is valid UTF-8, the file is UTF-8;
-   otherwise it is CP437 (the "PC8" of the specification). What ``#FORMAT``
-   says is not trusted: files are often UTF-8 whatever they claim.
+   otherwise it is CP437 (the "PC8" of the specification), unless the block
+   has more Swedish letters as ISO-8859-1 (Latin-1) bytes than as CP437 bytes
+   (``å`` is 0xE5 in Latin-1, where CP437 has ``σ``; CP437's ``å`` is 0x86, a
+   control character in Latin-1): then it is ISO-8859-1, with a warning. What
+   ``#FORMAT`` says is not trusted: files are often UTF-8 or Latin-1 whatever
+   they claim.
 3. A later line that is not valid UTF-8 in a file taken as UTF-8 is decoded as
-   CP437 and reported as an error on that line ("Blandad teckenkodning").
+   CP437 and reported as an error on that line ("Blandad teckenkodning"); a
+   UTF-8 replacement character (U+FFFD: letters lost before the file reached
+   us) is a warning.
 
-CP437 decodes every byte, so a CP437 file never fails to decode.
+CP437 and ISO-8859-1 decode every byte, so such a file never fails to decode.
 
 Field syntax: fields are separated by spaces or tabs; a field with spaces is
 quoted ``"..."``; inside quotes ``\\"`` is a quote and ``\\\\`` a backslash
@@ -66,6 +72,21 @@ _UTF8_LETTER = re.compile(rb"[\xc3][\x80-\xbf]")
 # line ends (tab, LF, VT, FF, CR) and SUB (0x1A, the end-of-file mark of old DOS files).
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x19\x1b-\x1f\x7f]")
 _NOT_CONTROL = bytes(b for b in range(256) if not _CONTROL.match(bytes((b,))))
+# Swedish (and the common West European) letters å ä ö Å Ä Ö é É ü Ü as CP437 bytes and
+# as ISO-8859-1 bytes. Each set is control characters or box drawing / Greek in the
+# other encoding, so which one a file's bytes have tells the encoding.
+_CP437_LETTERS = bytes((0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x90, 0x81, 0x9A))
+_LATIN_LETTERS = "åäöÅÄÖéÉüÜ".encode("latin-1")
+_NOT_CP437_LETTERS = bytes(b for b in range(256) if b not in _CP437_LETTERS)
+_NOT_LATIN_LETTERS = bytes(b for b in range(256) if b not in _LATIN_LETTERS)
+_LATIN_LETTER = re.compile(b"[" + re.escape(_LATIN_LETTERS) + b"]")
+_CP437_LETTER = re.compile(b"[" + re.escape(_CP437_LETTERS) + b"]")
+ENCODING_WARNINGS = frozenset(("latin1_encoding", "mixed_encoding", "replacement_character"))
+"""The codes of the warnings about a file's encoding (its names may not read as written)."""
+LATIN1 = "iso8859-1"
+"""The name (``codecs``) of the encoding of files detected as ISO-8859-1 / Latin-1."""
+_FNR = re.compile(rb"^[ \t]*#FNR[^\n]*", re.MULTILINE | re.IGNORECASE)
+_ALIASES = {"pc8": "cp437", "pc-8": "cp437", "ibm437": "cp437", "ibmpc": "cp437"}
 
 
 def unescape(text: str) -> str:
@@ -167,6 +188,7 @@ class LineSource:
         if encoding is not None:
             self.encoding = self._normalise(encoding)
         self.bom = False
+        self._lost = False  # whether a replacement character has been reported
         # The decoded text of the block last yielded: every line of it as decoded, before
         # a line was blanked (a line with a NUL byte, an overlong line).
         self.text = ""
@@ -175,10 +197,13 @@ class LineSource:
 
     def _normalise(self, encoding: str) -> str:
         try:
-            name = codecs.lookup(encoding).name
+            name = codecs.lookup(_ALIASES.get(encoding.strip().lower(), encoding.strip())).name
         except LookupError:
             raise self._fatal(
-                None, f"Okänd teckenkodning '{encoding}'", "unknown_encoding"
+                None,
+                f"Okänd teckenkodning '{encoding}' (använd t.ex. cp437, utf-8, iso-8859-1 "
+                "eller iso-8859-15)",
+                "unknown_encoding",
             ) from None
         return name
 
@@ -273,12 +298,14 @@ class LineSource:
             if data.isascii():
                 text = data.decode("ascii")
             else:
-                encoding = self.encoding = "utf-8" if _utf8_valid(data) else "cp437"
+                encoding = self.encoding = "utf-8" if _utf8_valid(data) else self._eight_bit(data)
                 text = self._decode_known(data, encoding)
                 if encoding == "cp437":
                     self._look_for_utf8(data)
         else:
             text = self._decode_known(data, encoding)
+        if encoding == "utf-8" and not self._lost and "\ufffd" in text:
+            self._replacement_character(text)
         text = self._nfc(text)
         self.text = text
         lines = text.split("\n")
@@ -358,6 +385,68 @@ class LineSource:
             pos = end
             found = search(data, end)
 
+    def _eight_bit(self, data: bytes) -> str:
+        """CP437 or ISO-8859-1 for the first non-ASCII block that is not UTF-8.
+
+        CP437 (the specification's) unless the block has more Swedish letters as
+        Latin-1 bytes than as CP437 bytes; Latin-1 gets a warning at its first such
+        letter. A line with letters of the other kind is a warning too (mixed
+        encoding: an object id or name there is not what the user sees). ``#FNR``
+        lines do not count: some programs write the Windows path of the company's
+        folder there in the system's encoding, and nothing reads it.
+        """
+        cp437 = len(data.translate(None, _NOT_CP437_LETTERS))
+        latin = len(data.translate(None, _NOT_LATIN_LETTERS))
+        if latin and cp437:
+            for line in _FNR.findall(data):
+                latin -= len(line.translate(None, _NOT_LATIN_LETTERS))
+                cp437 -= len(line.translate(None, _NOT_CP437_LETTERS))
+        chosen = LATIN1 if latin > cp437 else "cp437"
+        if chosen == LATIN1:
+            found = _first(_LATIN_LETTER, data)
+            self.notes.append(
+                (
+                    Severity.WARNING,
+                    "latin1_encoding",
+                    "Filen är kodad som ISO-8859-1 (Latin-1), inte som CP437 (PC8) som SIE "
+                    "föreskriver; den läses som ISO-8859-1, så att å, ä och ö blir rätt. Ser "
+                    "namnen fel ut, ange teckenkodningen med --teckenkodning.",
+                    data.count(b"\n", 0, found),
+                )
+            )
+        if latin and cp437:
+            other, name, read = (
+                (_CP437_LETTER, "CP437", "ISO-8859-1")
+                if chosen == LATIN1
+                else (_LATIN_LETTER, "ISO-8859-1 (Latin-1)", "CP437")
+            )
+            found = _first(other, data)
+            self.notes.append(
+                (
+                    Severity.WARNING,
+                    "mixed_encoding",
+                    f"Blandad teckenkodning: raden ser ut att vara {name} men filen läses "
+                    f"som {read}; namn och objekt på raden blir inte de som syns i "
+                    "bokföringen. Rätta raden eller exportera filen på nytt.",
+                    data.count(b"\n", 0, found),
+                )
+            )
+        return chosen
+
+    def _replacement_character(self, text: str) -> None:
+        """Warn once about U+FFFD in a UTF-8 file: letters were lost before it was read."""
+        self._lost = True
+        self.notes.append(
+            (
+                Severity.WARNING,
+                "replacement_character",
+                "Raden innehåller ersättningstecknet '\ufffd': bokstäver gick förlorade när "
+                "filen skapades eller konverterades, så namn och texter med det stämmer inte "
+                "med bokföringen. Exportera filen på nytt.",
+                text.count("\n", 0, text.index("\ufffd")),
+            )
+        )
+
     def _look_for_utf8(self, data: bytes) -> None:
         # A CP437 file with UTF-8 sequences (Ã¥ for å) has probably been pieced together.
         found = _UTF8_LETTER.search(data)
@@ -403,3 +492,14 @@ class LineSource:
                     )
                 )
         return "\n".join(out)
+
+
+def _first(pattern: re.Pattern[bytes], data: bytes) -> int:
+    """Where ``pattern`` first matches in ``data`` outside an ``#FNR`` line (else anywhere)."""
+    for found in pattern.finditer(data):
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        if not _FNR.match(data, start):
+            return found.start()
+    anywhere = pattern.search(data)
+    assert anywhere is not None  # only called when there is one
+    return anywhere.start()

@@ -382,8 +382,15 @@ class Voucher(Located):
 
     @property
     def label(self) -> str:
-        """The voucher as people name it: series and number, ``A 12``."""
-        return f"{self.series} {self.number}".strip()
+        """The voucher as people name it: series and number, ``A 12``.
+
+        SIE 4B lets a file leave the number empty (type 4I: the importing program
+        numbers the vouchers); such a voucher is ``L utan nummer``, and its line
+        (``line``) tells it apart from the others.
+        """
+        if self.number:
+            return f"{self.series} {self.number}".strip()
+        return f"{self.series} utan nummer".strip()
 
 
 @dataclass(frozen=True, slots=True)

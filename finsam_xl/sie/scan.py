@@ -945,15 +945,22 @@ class Scanner:
         """Report every voucher whose series and number an earlier voucher had.
 
         The numbers are only collected while reading (two appends per voucher)
-        and compared here, at C speed unless there is a duplicate.
+        and compared here, at C speed unless there is a duplicate. Vouchers
+        without a number are never duplicates (see ``Voucher.label``).
         """
         for series, (numbers, lines) in self._numbers.items():
-            if len(set(numbers)) == len(numbers):
+            distinct = set(numbers)
+            # A voucher without a number (SIE 4B allows an empty vernr: the importing
+            # program numbers it) is told apart by its line, never a duplicate.
+            blanks = numbers.count("") - 1 if "" in distinct else 0
+            if len(distinct) + blanks == len(numbers):
                 continue
             first: dict[str, int] = {}
             for number, line in zip(numbers, lines, strict=True):
+                if not number:
+                    continue
                 seen = first.setdefault(number, line)
-                if seen != line and (series or number):
+                if seen != line:
                     label = f"{series} {number}".strip()
                     self._issue(
                         Severity.ERROR,

@@ -105,6 +105,8 @@ def build_document(
 
     doc.add_paragraph(clean(text.title), style="Title")
     doc.add_paragraph(clean(text.subtitle), style="Subtitle")
+    if text.dates:
+        doc.add_paragraph(clean(text.dates))
     note = doc.add_paragraph()
     run = note.add_run(clean(DRAFT_NOTE.format(date=when.date().isoformat(), source=source)))
     run.italic = True
@@ -144,8 +146,9 @@ def build_document(
             _table(doc, table)
 
     # The decision proposals are kept together on one page.
-    block = [doc.add_heading("Förslag till beslut", level=1),
-             doc.add_paragraph(clean(text.decision_intro))]
+    block = [doc.add_heading("Förslag till beslut", level=1)]
+    block += [doc.add_paragraph(clean(note)) for note in text.decision_notes]
+    block.append(doc.add_paragraph(clean(text.decision_intro)))
     for item in text.decisions:
         block.append(doc.add_paragraph(clean(item[:1].upper() + item[1:]), style="List Bullet"))
     for paragraph in block[:-1]:
@@ -181,6 +184,7 @@ def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
         style.element.rPr.rFonts.set(qn("w:asciiTheme"), "")
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             style.element.rPr.rFonts.attrib.pop(qn(attr), None)
+    _complete_zoom(doc)
     styles["Title"].font.size = Pt(22)
     styles["Heading 1"].font.size = Pt(14)
     footer = section.footer.paragraphs[0]
@@ -191,6 +195,17 @@ def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
             _field(footer, piece)
         else:
             footer.add_run(clean(piece)).font.size = Pt(8)
+
+
+def _complete_zoom(doc: DocumentObject) -> None:
+    """Give the settings' ``<w:zoom>`` the ``w:percent`` the schema requires.
+
+    python-docx's template writes ``<w:zoom w:val="bestFit"/>``; ECMA-376 (CT_Zoom)
+    makes ``w:percent`` required, and Word itself always writes it.
+    """
+    zoom = doc.settings.element.find(qn("w:zoom"))
+    if zoom is not None and zoom.get(qn("w:percent")) is None:
+        zoom.set(qn("w:percent"), "100")
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:

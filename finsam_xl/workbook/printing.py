@@ -17,6 +17,7 @@ OOXML schema requires.
 from __future__ import annotations
 
 import re
+from typing import Any
 from xml.sax.saxutils import escape
 
 #: A4 in points and the template's margins (0.7 in left/right, 0.75 in top/bottom).
@@ -97,21 +98,78 @@ def row_breaks(
     return breaks
 
 
-def _insert_before(xml: str, element: str, followers: tuple[str, ...]) -> str:
-    """Insert ``element`` before the first follower present, else before </worksheet>."""
-    for name in followers:
-        match = re.search(rf"<{name}[\s/>]", xml)
-        if match:
-            return xml[: match.start()] + element + xml[match.start() :]
-    end = xml.rfind("</worksheet>")
-    return xml[:end] + element + xml[end:]
+#: One token of XML markup: a comment, a PI, a CDATA section, or a start/end/empty tag
+#: (attribute values may hold ">", so they are matched as quoted strings).
+_TOKEN = re.compile(
+    r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>"
+    r"|<(?P<end>/)?(?P<name>[^\s/>!?]+)(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(?P<empty>/)?>",
+    re.DOTALL,
+)
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _children(xml: str) -> tuple[list[tuple[str, int, int]], int]:
+    """The worksheet's own child elements as (local name, start, end), and where it ends.
+
+    Only direct children count: a ``pageSetup`` inside a custom view, an ``extLst`` inside
+    a conditional-formatting rule or a ``controls`` inside ``mc:AlternateContent`` are not
+    the sheet's. A top-level ``mc:AlternateContent`` takes the name of the first element
+    it wraps (Excel wraps ``controls`` and ``oleObjects`` so), which is where it sits in
+    the schema's order.
+    """
+    children: list[tuple[str, int, int]] = []
+    depth = 0
+    current: list[Any] | None = None  # [name, start] of the open child
+    pos = 0
+    while (token := _TOKEN.search(xml, pos)) is not None:
+        pos = token.end()
+        name = token.group("name")
+        if name is None:
+            continue
+        local = _local(name)
+        if token.group("end"):
+            depth -= 1
+            if depth == 1 and current is not None:
+                children.append((current[0], current[1], token.end()))
+                current = None
+            elif depth == 0:
+                return children, token.start()
+            continue
+        if depth == 1:
+            if token.group("empty"):
+                children.append((local, token.start(), token.end()))
+                continue
+            current = [local, token.start()]
+            if local == "sheetData":
+                # The bulk of the sheet, and it holds no sheetData: skip to its end tag.
+                close = xml.find(f"</{name}>", pos)
+                if close >= 0:
+                    pos = close
+        elif depth >= 2 and current is not None and current[0] == "AlternateContent":
+            if local not in ("Choice", "Fallback", "AlternateContent"):
+                current[0] = local
+        if not token.group("empty"):
+            depth += 1
+    raise ValueError("worksheet XML without its end tag")
 
 
 def _replace_or_insert(xml: str, name: str, element: str, followers: tuple[str, ...]) -> str:
-    pattern = re.compile(rf"<{name}\b[^>]*/>|<{name}\b[^>]*>.*?</{name}>", re.DOTALL)
-    if pattern.search(xml):
-        return pattern.sub(lambda _m: element, xml, count=1)
-    return _insert_before(xml, element, followers) if element else xml
+    """Replace the sheet's own ``name`` element by ``element`` ("" removes it), or insert
+    ``element`` before the first of ``followers`` the sheet has (else at its end), so the
+    children stay in the order CT_Worksheet requires."""
+    children, end = _children(xml)
+    for local, start, stop in children:
+        if local == name:
+            return xml[:start] + element + xml[stop:]
+    if not element:
+        return xml
+    for local, start, _stop in children:
+        if local in followers:
+            return xml[:start] + element + xml[start:]
+    return xml[:end] + element + xml[end:]
 
 
 def header_footer(left: str, right: str) -> str:

@@ -320,6 +320,11 @@ def vouchers(draw: st.DrawFn, number: int) -> list[str]:
                     '#VER "A" "{n}"  {day} "x"',
                     '#VER "A" "{n}" {day} "x\\" {day}',
                     '#VER "A" "{n}" 2025011 "x" {day}',
+                    # SIE 4I: no number (the importing program numbers them); never
+                    # duplicates of each other (issue 18, item 11)
+                    '#VER "L" "" {day} "Lön {n}" {day}',
+                    '#VER L "" {day} "x"',
+                    '#VER "" "" {day} ""',
                 ]
             )
         )

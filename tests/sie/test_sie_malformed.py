@@ -56,7 +56,8 @@ CASES = [
         lambda: sie_bytes(),
         "fatal",
         None,
-        "Okänd teckenkodning 'klingonska'",
+        "Okänd teckenkodning 'klingonska' (använd t.ex. cp437, utf-8, iso-8859-1 eller "
+        "iso-8859-15)",
         (("encoding", "klingonska"),),
     ),
     Case(
