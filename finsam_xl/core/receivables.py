@@ -607,9 +607,10 @@ class _Matcher:
         """Money paid back: to the member the text names, else to the one credit of its amount."""
         open_credits = [c for c in self.credits if c.left > 0]
         names = self.finder(pay.text)
-        if len(names) == 1:
-            chosen = [c for c in open_credits if c.payment.member == names[0]]
-        else:
+        chosen = (
+            [c for c in open_credits if c.payment.member == names[0]] if len(names) == 1 else []
+        )
+        if not chosen:  # no name, or a member with no credit: the one credit of this amount
             exact = [c for c in open_credits if c.left == pay.amount]
             chosen = exact[:1] if len({c.payment.member for c in exact}) == 1 else []
         if not chosen:
