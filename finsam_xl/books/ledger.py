@@ -31,6 +31,7 @@ from finsam_xl.model.money import (
     parse_number_text,
 )
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting
+from finsam_xl.model.text import nfc
 
 if TYPE_CHECKING:
     from finsam_xl.sie import PostingTotals
@@ -240,7 +241,7 @@ def _csv_rows(
     row that only has empty fields after the last column is read.
     """
     name = path.name
-    text = _decode_csv(path.read_bytes(), name, encoding)
+    text = nfc(_decode_csv(path.read_bytes(), name, encoding))  # one Unicode form
     if "\x00" in text:  # a damaged or binary file: no row of it can be trusted
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise BooksError(f"{name}:{line}: raden innehåller NUL-tecken (binärfil?).")

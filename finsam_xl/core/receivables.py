@@ -10,8 +10,12 @@ invoices, in this order:
 
 1. the SIE object of dimension 10 (*faktura*) on the receivable row, then
    dimension 8 (*kund*), where the books carry them;
-2. the member's name in the voucher's or the row's text;
-3. the amount of the oldest open invoice;
+2. the member's name in the voucher's or the row's text, by whole words
+   (``name_finder``: the longest match wins, several left is ambiguous); a
+   named member with nothing open pays last year's receivable;
+3. the amount of the oldest open invoice, when the open invoices of that
+   amount are one payer's (else the payment is ambiguous, applied to none, and
+   its candidates are listed);
 
 (with 1's customer or 2's name, the member's invoices are paid oldest first,
 except that an open invoice of exactly the payment's amount, the latest one
@@ -19,14 +23,18 @@ issued by the payment's day, goes first: a member pays the invoice it just
 received, and an older one left open is the one forgotten);
 4. what is left of last year's receivable (the opening balance);
 
-and what matches nothing is reported. An invoice is due ``payment_grace_days``
-after its date. Invoices on the receivable to other customers than the
+and what matches nothing is reported. A payment matched to a member stays
+with it: what it pays beyond the member's open invoices is a credit owed to
+the member, which a refund (the receivable debited against the bank) settles.
+The vouchers are taken in an order of their own (``_voucher_order``), so the
+result does not depend on their order in the file. An invoice is due
+``payment_grace_days`` after its date. Invoices on the receivable to other customers than the
 members (credited to other income) are kept as open items, so that payments
 of them match them, but are left out of the members' figures and counted.
 
 The receivable's balance (opening balance and every row up to the period's
 end) must equal the open items: open invoices, what is left of the opening
-balance, less payments that matched nothing. Rows that are neither invoice
+balance, less payments that matched nothing and members' credits. Rows that are neither invoice
 nor payment (a manual correction, a write-off) make the difference, and are
 listed with their ``file:line``.
 """
@@ -42,6 +50,7 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, MappingTarget
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Invoice, Payment, ReceivableRecon
+from finsam_xl.model.text import nfc
 
 ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
@@ -95,27 +104,55 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 4 else word
 
 
-_WORD = re.compile(r"[^\W\d_]+")
+#: A word: letters, with the combining marks of text in NFD (a + U+0308) kept inside it.
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+
+
+def _words(text: str) -> set[str]:
+    """The words of a text, NFC, case-folded, genitive -s dropped; a word ending in a
+    generic word ("hedemorakommun") also counts as its first part."""
+    found: set[str] = set()
+    for word in _WORD.findall(nfc(text).casefold()):
+        found.add(_stem(word))
+        for generic in GENERIC_WORDS:
+            if word.endswith(generic) and len(word) >= len(generic) + 3:
+                found.add(_stem(word[: -len(generic)]))
+    return found
+
+
+def name_finder(members: list[str]) -> Callable[[str], tuple[str, ...]]:
+    """A function giving the members a voucher text names: one, several (ambiguous) or none.
+
+    A member is named by whole words of its name (generic words like *kommun*
+    left out, genitive -s ignored: "Säters kommun" ~ "Inbetalning Säter");
+    "Inbetalning Morastrand" names "Morastrand kommun", not "Mora kommun".
+    When several members are named, the longest match wins: a member whose
+    matched words include another's ("Mora Norra" over "Mora"), then one whose
+    every word was matched. Several left means the text is ambiguous.
+    """
+    words = {m: {w for w in _words(m) if len(w) >= 3} - GENERIC_WORDS for m in members}
+
+    def named(text: str) -> tuple[str, ...]:
+        found = _words(text)
+        hits = {m: ws & found for m, ws in words.items() if ws & found}
+        best = [m for m, hit in hits.items() if not any(hit < other for other in hits.values())]
+        kept = [
+            m for m in best
+            if hits[m] == words[m]
+            or not any(hits[o] == hits[m] and hits[o] == words[o] for o in best)
+        ]
+        return tuple(kept)
+
+    return named
 
 
 def name_matcher(members: list[str]) -> Callable[[str], str | None]:
-    """A function giving the one member a voucher text names, or None.
-
-    A member is named by a word of its name that no other member's name has
-    (generic words like *kommun* left out), matched at the start of a word of
-    the text, genitive -s ignored ("Säters kommun" ~ "Inbetalning Säter").
-    """
-    words = {m: {_stem(w) for w in _WORD.findall(m.casefold())} - GENERIC_WORDS for m in members}
-    counts: dict[str, int] = defaultdict(int)
-    for ws in words.values():
-        for w in ws:
-            counts[w] += 1
-    unique = {m: [w for w in ws if counts[w] == 1 and len(w) >= 4] for m, ws in words.items()}
+    """A function giving the one member a voucher text names, or None (see ``name_finder``)."""
+    finder = name_finder(members)
 
     def named(text: str) -> str | None:
-        found = _WORD.findall(text.casefold())
-        hits = [m for m, ws in unique.items() if any(t.startswith(w) for w in ws for t in found)]
-        return hits[0] if len(hits) == 1 else None
+        found = finder(text)
+        return found[0] if len(found) == 1 else None
 
     return named
 
@@ -150,6 +187,7 @@ class _Pay:
     kund: str | None
     member: str | None = None  # a credit note names its member
     credit_note: bool = False
+    refund: bool = False  # money paid back (the receivable debited against the bank)
 
 
 @dataclass
@@ -160,6 +198,10 @@ class MemberBooks:
     invoices: dict[str, list[Invoice]] = field(default_factory=dict)
     payments: dict[str, list[Payment]] = field(default_factory=dict)
     receivable: ReceivableRecon | None = None
+    #: per member: what it paid or was credited beyond its invoices, not paid back
+    credits: dict[str, Decimal] = field(default_factory=dict)
+    #: the payments (and credit notes) those credits come from, with what is left of each
+    credit_payments: list[tuple[Payment, Decimal]] = field(default_factory=list)
 
 
 def member_books(
@@ -179,8 +221,7 @@ def member_books(
     """
     grace = timedelta(days=budget.settings.payment_grace_days)
     kept = sorted(
-        (v for v in vouchers if v.day.year == year and v.day <= period_end),
-        key=lambda v: v.day,
+        (v for v in vouchers if v.day.year == year and v.day <= period_end), key=_voucher_order
     )
     ranges = receivable_rules(budget)
     guessed = False
@@ -195,7 +236,7 @@ def member_books(
         ranges = [(int(a), int(a)) for a in sorted(found)]
         guessed = bool(ranges)
 
-    named = name_matcher([m.name for m in budget.members])
+    finder = name_finder([m.name for m in budget.members])
     items: list[_Item] = []
     pays: list[_Pay] = []
     cash: dict[str, list[Payment]] = defaultdict(list)
@@ -218,7 +259,7 @@ def member_books(
                     cash[name].append(
                         Payment(
                             day=v.day, amount=-amount, source=v.source, method="kontant",
-                            voucher=v.label,
+                            voucher=v.label, member=name,
                         )
                     )
             continue
@@ -267,7 +308,8 @@ def member_books(
             # an invoice credited to other income, or to prepaid income (29xx) to be spread
             # over the year: a member's if its text names one, else another customer's
             row = _best_row(receivable, left)
-            member = named(v.text + " " + row.text)
+            found_names = finder(v.text + " " + row.text)
+            member = found_names[0] if len(found_names) == 1 else None
             items.append(
                 _Item(
                     member, v.label, v.day, v.day + grace, left, row.source or v.source,
@@ -277,38 +319,31 @@ def member_books(
             if member is None:
                 non_member_count += 1
                 non_member_amount += left
+        elif left > 0 and any(r.account[:1] == "1" and r.amount < 0 for r in others):
+            # money paid back (the receivable debited against the bank): a refund of what
+            # was paid or credited beyond the invoices
+            row = _best_row(receivable, left)
+            pays.append(
+                _Pay(
+                    v.day, left, v.label, row.source or v.source, v.text + " " + row.text,
+                    row.object(FAKTURA), row.object(KUND), refund=True,
+                )
+            )
         else:
             other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
 
-    matched: dict[str, list[Payment]] = defaultdict(list)
-    unmatched: list[Payment] = []
-    all_payments: list[Payment] = []
     pool = max(ZERO, sum((opening.get(a, ZERO) for a in opening if _in(a, ranges)), ZERO))
     opening_total = pool
-    book = _OpenItems(items)
-    owners: dict[str, str] = {}  # invoice voucher -> its member
-    for item in items:
-        if item.member is not None:
-            owners.setdefault(item.voucher, item.member)
-    for pay in sorted(pays, key=lambda p: p.day):
-        pool, rest, result = _match(pay, book, named, pool)
-        all_payments.append(result)
-        if result.method != "ingen" and rest > 0:  # paid more than was open: the rest is loose
-            loose = Payment(
-                day=pay.day, amount=rest, source=pay.source, method="ingen", voucher=pay.voucher
-            )
-            all_payments.append(loose)
-            unmatched.append(loose)
-        if result.method == "ingen":
-            unmatched.append(result)
-            continue
-        if result.method == "ingående balans":
-            continue
-        owner = pay.member or next(
-            (owners[v] for v in result.invoices if v in owners), None
-        )
-        if owner is not None:
-            matched[owner].append(result)
+    matcher = _Matcher(_OpenItems(items), finder, pool)
+    for pay in sorted(pays, key=lambda p: (p.day, p.refund)):  # stable: the vouchers' order
+        if not matcher.apply(pay):
+            other_rows.append(f"{pay.voucher} {pay.day} {pay.source}")
+    pool = matcher.pool
+
+    matched: dict[str, list[Payment]] = defaultdict(list)
+    for result in matcher.payments:
+        if result.member is not None and result.method not in ("ingående balans", "tvetydig"):
+            matched[result.member].append(result)
 
     invoices: dict[str, list[Invoice]] = defaultdict(list)
     for item in items:
@@ -329,7 +364,9 @@ def member_books(
         )
     payments: dict[str, list[Payment]] = defaultdict(list)
     for name in set(cash) | set(matched):
-        payments[name] = sorted([*cash.get(name, []), *matched.get(name, [])], key=lambda p: p.day)
+        payments[name] = sorted(
+            [*cash.get(name, []), *matched.get(name, [])], key=lambda p: (p.day, p.voucher)
+        )
     has_invoices = any(invoices.values())
     kind = (
         "blandad" if has_invoices and cash
@@ -337,6 +374,11 @@ def member_books(
         else "kontantmässig" if cash
         else "okänd"
     )
+    credits = [(c.payment, c.left) for c in matcher.credits if c.left > 0]
+    credit_by_member: dict[str, Decimal] = defaultdict(Decimal)
+    for payment, amount in credits:
+        if payment.member is not None and payment.method != "tvetydig":
+            credit_by_member[payment.member] += amount
     receivable_recon = None
     if ranges and (items or pays or other_rows or opening_total):
         accounts = sorted(
@@ -346,11 +388,12 @@ def member_books(
         balance = sum(
             (opening.get(a, ZERO) + balances.get(a, ZERO) for a in accounts), ZERO
         )
+        credit_total = sum((amount for _, amount in credits), ZERO)
         open_items = (
             sum((i.open for i in items), ZERO)
             + pool
             + min(ZERO, sum((opening.get(a, ZERO) for a in accounts), ZERO))
-            - sum((p.amount for p in unmatched), ZERO)
+            - credit_total
         )
         receivable_recon = ReceivableRecon(
             accounts=accounts,
@@ -363,10 +406,23 @@ def member_books(
             other_rows=other_rows,
             non_member_count=non_member_count,
             non_member_amount=non_member_amount,
-            unmatched=unmatched,
-            payments=all_payments,
+            unmatched=matcher.unmatched,
+            payments=matcher.payments,
+            credits=credit_total,
         )
-    return MemberBooks(kind, dict(invoices), dict(payments), receivable_recon)
+    return MemberBooks(
+        kind, dict(invoices), dict(payments), receivable_recon, dict(credit_by_member),
+        [(p, a) for p, a in credits if p.member is not None and p.method != "tvetydig"],
+    )
+
+
+def _voucher_order(v: BookedVoucher) -> tuple[object, ...]:
+    """A total order of vouchers that does not depend on their order in the file."""
+    number = v.number.strip()
+    return (
+        v.day, v.series, (0, int(number), "") if number.isdigit() else (1, 0, number), v.text,
+        tuple((r.account, r.amount, r.objects, r.text) for r in v.rows),
+    )
 
 
 def _is_income(account: str) -> bool:
@@ -408,51 +464,171 @@ class _OpenItems:
             self.index[("open", item.open)].append(item)
 
 
-def _match(
-    pay: _Pay, book: _OpenItems, named: Callable[[str], str | None], pool: Decimal
-) -> tuple[Decimal, Decimal, Payment]:
-    """Apply one payment to open items: what is left of the opening pool, of the payment, and
-    the payment as matched (its matched part when only a part matched)."""
-    candidates: list[_Item] = []
-    method = "ingen"
-    if pay.faktura is not None and (candidates := book.get("faktura", pay.faktura, pay.day)):
-        method = "faktura"
-    elif pay.kund is not None and (candidates := book.get("kund", pay.kund, pay.day)):
-        method = "kund"
-    else:
-        member = pay.member or named(pay.text)
-        if member is not None and (candidates := book.get("member", member, pay.day)):
-            method = "kreditering" if pay.credit_note else "namn"
-        else:
-            exact = book.get("open", pay.amount, pay.day)
-            if exact:
-                candidates, method = exact[:1], "belopp"
-    if method in ("kund", "namn"):
-        # a member pays the invoice it just got: an open invoice of exactly this amount,
-        # the latest one issued by the payment's day, before older ones
-        exact = [i for i in candidates if i.open == pay.amount and i.day <= pay.day]
-        if exact:
-            latest = max(exact, key=lambda i: i.day)
-            candidates = [latest, *(i for i in candidates if i is not latest)]
-    left = pay.amount
-    used: list[str] = []
-    for item in candidates:
-        if left <= 0:
-            break
-        take = min(left, item.open)
-        book.pay(item, take)
-        left -= take
-        used.append(item.voucher)
-        if item.open == 0:
-            item.paid_on = pay.day
-    if left > 0 and pool > 0 and not pay.credit_note:
-        take = min(left, pool)
-        pool -= take
-        left -= take
-        if method == "ingen":
+@dataclass
+class _Credit:
+    """What a payer paid (or was credited) beyond what it owed, and is still owed back."""
+
+    payment: Payment
+    left: Decimal
+
+
+def _owner(item: _Item) -> str:
+    """Who an open item is owed by: the member, else the customer (object), else 'annan kund'."""
+    if item.member is not None:
+        return item.member
+    return f"kund {item.kund}" if item.kund else "annan kund"
+
+
+class _Matcher:
+    """Applies payments, credit notes and refunds, in the books' order, to the open items.
+
+    A payment matched to a member (by invoice, customer, name or credit note)
+    stays with that member: what it pays beyond the member's open invoices is a
+    credit to the member (``overpaid``), never set against another member's or
+    last year's receivable. A payment that names a member with nothing open
+    pays last year's receivable (the opening balance). A payment matched by
+    amount alone must fit open invoices of one payer only; when several fit
+    (or the text names several members) it is ambiguous and applied to none.
+    """
+
+    def __init__(
+        self, book: _OpenItems, finder: Callable[[str], tuple[str, ...]], pool: Decimal
+    ) -> None:
+        self.book, self.finder, self.pool = book, finder, pool
+        self.payments: list[Payment] = []
+        self.unmatched: list[Payment] = []
+        self.credits: list[_Credit] = []
+
+    def apply(self, pay: _Pay) -> bool:
+        """Apply one payment; False for a refund that repays no credit (an other row)."""
+        if pay.refund:
+            return self._refund(pay)
+        method, member, candidates, ambiguous = self._choose(pay)
+        if ambiguous:
+            result = Payment(
+                day=pay.day, amount=pay.amount, source=pay.source, method="tvetydig",
+                voucher=pay.voucher, candidates=ambiguous,
+            )
+            self._loose(result, pay.amount)
+            return True
+        left, used = self._pay_items(pay, candidates)
+        if method == "namn" and not used and self.pool > 0:
+            method = "ingående balans"  # the member's invoice of last year
+            take = min(left, self.pool)
+            self.pool -= take
+            left -= take
+        if member is not None:
+            result = Payment(
+                day=pay.day, amount=pay.amount, source=pay.source, method=method,
+                voucher=pay.voucher, invoices=used, member=member, overpaid=left,
+            )
+            self.payments.append(result)
+            if left > 0:
+                self.credits.append(_Credit(result, left))
+            return True
+        if left > 0 and self.pool > 0 and method == "ingen":
             method = "ingående balans"
-    return pool, left, Payment(
-        day=pay.day, amount=pay.amount - (left if method != "ingen" else ZERO),
-        source=pay.source, method=method, voucher=pay.voucher,
-        invoices=used,
-    )
+            take = min(left, self.pool)
+            self.pool -= take
+            left -= take
+        applied = pay.amount - left if method != "ingen" else pay.amount
+        result = Payment(
+            day=pay.day, amount=applied, source=pay.source, method=method,
+            voucher=pay.voucher, invoices=used,
+        )
+        if method == "ingen":
+            self._loose(result, left)
+            return True
+        self.payments.append(result)
+        if left > 0:  # paid more than was open: the rest is loose
+            loose = Payment(
+                day=pay.day, amount=left, source=pay.source, method="ingen", voucher=pay.voucher
+            )
+            self._loose(loose, left)
+        return True
+
+    def _loose(self, payment: Payment, amount: Decimal) -> None:
+        self.payments.append(payment)
+        self.unmatched.append(payment)
+        self.credits.append(_Credit(payment, amount))
+
+    def _choose(self, pay: _Pay) -> tuple[str, str | None, list[_Item], list[str]]:
+        """How the payment matches: method, member, the items to pay, the ambiguous payers."""
+        book = self.book
+        if pay.credit_note:
+            return "kreditering", pay.member, book.get("member", pay.member, pay.day), []
+        if pay.faktura is not None and (found := book.get("faktura", pay.faktura, pay.day)):
+            return "faktura", found[0].member, found, []
+        if pay.kund is not None and (found := book.get("kund", pay.kund, pay.day)):
+            return "kund", found[0].member, self._latest_exact(pay, found), []
+        names = self.finder(pay.text)
+        if len(names) == 1:
+            found = book.get("member", names[0], pay.day)
+            return "namn", names[0], self._latest_exact(pay, found), []
+        exact = book.get("open", pay.amount, pay.day)
+        if names:  # the text names several members: the amount may tell which
+            exact = [i for i in exact if i.member in names]
+        dated = [i for i in exact if i.day <= pay.day] or exact
+        owners = list(dict.fromkeys(_owner(i) for i in dated))
+        if len(owners) == 1:
+            return "belopp", dated[0].member, dated[:1], []
+        if len(owners) > 1:  # each payer with its oldest invoice of this amount
+            first = {_owner(i): i for i in reversed(dated)}
+            return "ingen", None, [], [f"{o} ({first[o].voucher})" for o in owners]
+        if names:
+            return "ingen", None, [], list(names)
+        return "ingen", None, [], []
+
+    @staticmethod
+    def _latest_exact(pay: _Pay, candidates: list[_Item]) -> list[_Item]:
+        """A member pays the invoice it just got: an open invoice of exactly this amount,
+        the latest one issued by the payment's day, before older ones."""
+        exact = [i for i in candidates if i.open == pay.amount and i.day <= pay.day]
+        if not exact:
+            return candidates
+        latest = max(exact, key=lambda i: i.day)
+        return [latest, *(i for i in candidates if i is not latest)]
+
+    def _pay_items(self, pay: _Pay, candidates: list[_Item]) -> tuple[Decimal, list[str]]:
+        left = pay.amount
+        used: list[str] = []
+        for item in candidates:
+            if left <= 0:
+                break
+            take = min(left, item.open)
+            self.book.pay(item, take)
+            left -= take
+            used.append(item.voucher)
+            if item.open == 0:
+                item.paid_on = pay.day
+        return left, used
+
+    def _refund(self, pay: _Pay) -> bool:
+        """Money paid back: to the member the text names, else to the one credit of its amount."""
+        open_credits = [c for c in self.credits if c.left > 0]
+        names = self.finder(pay.text)
+        chosen = (
+            [c for c in open_credits if c.payment.member == names[0]] if len(names) == 1 else []
+        )
+        if not chosen:  # no name, or a member with no credit: the one credit of this amount
+            exact = [c for c in open_credits if c.left == pay.amount]
+            chosen = exact[:1] if len({c.payment.member for c in exact}) == 1 else []
+        if not chosen:
+            return False
+        left = pay.amount
+        member = chosen[0].payment.member
+        for credit in chosen:
+            take = min(left, credit.left)
+            credit.left -= take
+            left -= take
+            if credit.left == 0:  # paid in error and paid back: settled
+                self.unmatched = [p for p in self.unmatched if p is not credit.payment]
+            if left <= 0:
+                break
+        self.payments.append(
+            Payment(
+                day=pay.day, amount=-(pay.amount - left), source=pay.source,
+                method="återbetalning", voucher=pay.voucher, member=member,
+            )
+        )
+        return left == 0

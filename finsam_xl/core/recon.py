@@ -266,7 +266,7 @@ def reconcile(
         if target is not None and target[0] is MappingTarget.EQUITY:
             equity_accounts.add(account)
 
-    findings: list[Finding] = []
+    findings: list[Finding] = _year_findings(budget, year)
     lines = _lines(budget, resolver, by_line, last_year, year, months)
     sections = _sections(lines)
     findings += _deviation_findings(budget, sections, year, months)
@@ -337,6 +337,27 @@ def reconcile(
         receivable=books.receivable if books is not None else None,
         forecast=forecast,
     )
+
+
+def _year_findings(budget: Budget, year: int) -> list[Finding]:
+    """What is compared when the books are of another year of the workbook than the budget's."""
+    budget_year = budget.years.budget
+    if year == budget_year:
+        return []
+    kind = "ett jämförelseår" if year in budget.years.comparison else "ett planår"
+    column = "jämförelseårets" if year in budget.years.comparison else "planens"
+    return [
+        Finding(
+            rule="recon.other-year",
+            severity=Severity.INFO,
+            message=(
+                f"Bokföringen gäller {year}, {kind} i arbetsboken (budgetåret är {budget_year}): "
+                f"utfallet {year} jämförs med {column} belopp för {year}, inte med budgeten "
+                f"för {budget_year}."
+            ),
+            ref=Ref(element="recon", key="year"),
+        )
+    ]
 
 
 def _closing_equity(closing: dict[str, Decimal], resolver: _Resolver) -> Decimal | None:
@@ -499,7 +520,7 @@ def _members(
     for member in budget.members:
         owed = allocation.amount(member.name) if allocation else None
         owed = owed or ZERO
-        paid = sorted(payments.get(member.name, []), key=lambda p: p.day)
+        paid = sorted(payments.get(member.name, []), key=lambda p: (p.day, p.voucher, p.amount))
         invoices: list[Invoice] = (books.invoices.get(member.name, []) if books else [])
         cash = [p for p in paid if p.method == "kontant"]
         accrual = bool(invoices) or (invoiced_books and not cash)
@@ -523,10 +544,11 @@ def _members(
                 instalments=instalments,
                 accrual=accrual,
                 invoiced_to_date=sum((i.amount for i in invoices), ZERO)
-                - sum((p.amount for p in paid if p.method == "kreditering"), ZERO),
+                - sum((p.amount - p.overpaid for p in paid if p.method == "kreditering"), ZERO),
                 open_to_date=sum((i.open for i in invoices), ZERO),
                 overdue_to_date=sum((i.open for i in invoices if i.overdue), ZERO),
                 invoices=invoices,
+                credit_to_date=books.credits.get(member.name, ZERO) if books else ZERO,
             )
         )
     return out
@@ -661,6 +683,9 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
     ref = Ref(element="recon", key="receivable")
     out = []
     for p in rec.unmatched:
+        if p.method == "tvetydig":
+            out.append(_ambiguous(p, ref))
+            continue
         out.append(
             Finding(
                 rule="recon.payment-unmatched",
@@ -673,6 +698,8 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
                 location=p.source or None,
             )
         )
+    for p, left in books.credit_payments:
+        out.append(_credit_finding(p, left, ref))
     if abs(rec.difference) >= 1:
         rows = "; ".join(rec.other_rows[:5]) + (" …" if len(rec.other_rows) > 5 else "")
         out.append(
@@ -716,6 +743,47 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
             )
         )
     return out
+
+
+def _ambiguous(p: Payment, ref: Ref) -> Finding:
+    """A payment that fits several members and that nothing else tells apart."""
+    return Finding(
+        rule="recon.payment-ambiguous",
+        severity=Severity.WARNING,
+        message=(
+            f"Inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} kan gälla flera: "
+            f"{' eller '.join(p.candidates)}. Texten pekar inte ut en medlem och beloppet "
+            "passar flera, så den har inte räknats mot någon faktura. Skriv medlemmens namn "
+            "eller fakturanumret på verifikationen."
+        ),
+        ref=ref,
+        location=p.source or None,
+    )
+
+
+def _credit_finding(p: Payment, left: Decimal, ref: Ref) -> Finding:
+    """A member paid (or was credited) more than its open invoices: owed back to the member."""
+    member = p.member or ""
+    if p.method == "kreditering":
+        what = (
+            f"{member}: kreditfakturan {p.voucher} den {p.day} på {kr(p.amount)} är "
+            f"{kr(p.overpaid)} större än medlemmens öppna fakturor"
+        )
+    else:
+        what = (
+            f"{member}: inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} är "
+            f"{kr(p.overpaid)} mer än medlemmens öppna fakturor"
+        )
+    return Finding(
+        rule="recon.member-credit",
+        severity=Severity.WARNING,
+        message=(
+            f"{what}; {kr(left)} står kvar som skuld till {member} (det har inte räknats mot "
+            "någon annan fordran). Betala tillbaka eller dra av på nästa faktura."
+        ),
+        ref=ref,
+        location=p.source or None,
+    )
 
 
 def _equity(

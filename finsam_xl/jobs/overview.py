@@ -8,6 +8,7 @@ with its message; the rest of the overview is still written.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -26,6 +27,7 @@ from finsam_xl.core.overview import (
 from finsam_xl.jobs.budget import INTERCHANGE, WORKBOOKS, check
 from finsam_xl.jobs.errors import unusable_errors
 from finsam_xl.model.labels import os_reason
+from finsam_xl.model.text import nfc
 from finsam_xl.workbook.overview_book import write_overview
 from finsam_xl.workbook.safety import WorkbookError, atomic_write
 
@@ -90,7 +92,13 @@ def summarise_file(path: Path) -> ForbundSummary | Refused:
 
 
 def read_matching(path: Path | None) -> dict[str, str]:
-    """The user's matching table: a CSV with the columns 'Namn i budgeten' and 'Medlem'."""
+    """The user's matching table: a CSV with the columns 'Namn i budgeten' and 'Medlem'.
+
+    UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode-text", tab
+    separated) or Windows-1252; separated by semicolons, commas or tabs. An
+    empty table, or a name listed twice with different members, is refused
+    with the lines named.
+    """
     if path is None:
         return {}
     try:
@@ -101,26 +109,77 @@ def read_matching(path: Path | None) -> dict[str, str]:
         ) from None
     if len(raw) > MAX_MATCHING_BYTES:
         raise WorkbookError(f"{path}: matchningstabellen är större än 1 MB.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    dialect = ";" if text.count(";") >= text.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=dialect))
+    text = nfc(_matching_text(path, raw))
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    dialect = max(";,\t", key=first.count)  # ties: semicolon, as Swedish Excel writes
+    reader = csv.reader(io.StringIO(text), delimiter=dialect)
+    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not rows:
-        return {}
-    header = [h.strip().casefold() for h in rows[0]]
+        raise WorkbookError(
+            f"{path}: matchningstabellen är tom; den ska ha kolumnerna 'Namn i budgeten' och "
+            "'Medlem' och en rad per namn."
+        )
+    header = [h.strip().casefold() for h in rows[0][1]]
     try:
         name_col, member_col = header.index("namn i budgeten"), header.index("medlem")
     except ValueError:
         raise WorkbookError(
-            f"{path}: matchningstabellen ska ha kolumnerna 'Namn i budgeten' och 'Medlem'."
+            f"{path}: matchningstabellen ska ha kolumnerna 'Namn i budgeten' och 'Medlem' "
+            f"(rad {rows[0][0]} har {', '.join(repr(h.strip()) for h in rows[0][1])})."
         ) from None
-    table = {}
-    for row in rows[1:]:
-        if len(row) > max(name_col, member_col) and row[name_col].strip():
-            table[row[name_col].strip()] = row[member_col].strip()
+    table: dict[str, str] = {}
+    where: dict[str, tuple[int, str]] = {}  # name as written, compared -> (line, name)
+    clashes: list[str] = []
+    for line, row in rows[1:]:
+        if len(row) <= max(name_col, member_col) or not row[name_col].strip():
+            continue
+        name, member = row[name_col].strip(), row[member_col].strip()
+        key = " ".join(name.split()).casefold()
+        if key in where:
+            first_line, first_name = where[key]
+            if " ".join(table[first_name].split()).casefold() != " ".join(
+                member.split()
+            ).casefold():
+                clashes.append(
+                    f"'{name}' står på rad {first_line} (medlem '{table[first_name]}') och på "
+                    f"rad {line} (medlem '{member}')"
+                )
+            continue
+        where[key] = (line, name)
+        table[name] = member
+    if clashes:
+        raise WorkbookError(
+            f"{path}: matchningstabellen anger olika medlemmar för samma namn: "
+            + "; ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+            + ". Behåll en rad per namn."
+        )
+    if not table:
+        raise WorkbookError(
+            f"{path}: matchningstabellen har rubrikerna men inga namn; lägg till en rad per "
+            "namn under 'Namn i budgeten' och 'Medlem'."
+        )
     return table
+
+
+def _matching_text(path: Path, raw: bytes) -> str:
+    """The matching table's bytes as text: UTF-16 by its BOM, UTF-8, else Windows-1252."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise WorkbookError(
+                f"{path}: matchningstabellen börjar som UTF-16 men kan inte läsas som det; "
+                "spara den på nytt som CSV UTF-8."
+            ) from None
+    if b"\x00" in raw:
+        raise WorkbookError(
+            f"{path}: matchningstabellen är inte text i UTF-8, UTF-16 med BOM eller "
+            "Windows-1252 (den innehåller NUL-tecken); spara den som CSV UTF-8 i Excel."
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
 
 
 def _results(paths: list[Path], workers: int) -> Iterator[ForbundSummary | Refused]:

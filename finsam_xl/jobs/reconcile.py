@@ -27,6 +27,9 @@ from finsam_xl.workbook.recon_sheet import build_recon_grids
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, write_lock
 from finsam_xl.workbook.writer import Grid, write_grids
 
+#: Errors in the workbook that make a reconciliation wrong: it is not made (nothing written).
+RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})
+
 
 def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
     """'2025-08' -> (2025, 8); None -> the books' year (or the budget year), all 12 months."""
@@ -77,13 +80,25 @@ def _reconcile_workbook(
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         return ReconOutcome(None, outcome.findings)
     books = read_books(books_path, capture_predicate(outcome.budget), encoding)
-    if any(f.severity is Severity.ERROR for f in books.findings):
-        return ReconOutcome(None, sort_findings(books.findings))  # bad books: write nothing
+    # a mapping to a member the budget does not have would drop that member's vouchers
+    mapping = [f for f in outcome.findings if f.rule in RECON_INPUT_ERRORS]
+    if mapping or any(f.severity is Severity.ERROR for f in books.findings):
+        return ReconOutcome(None, sort_findings(mapping + books.findings))  # write nothing
     year, months = parse_period(period, books.year, outcome.budget.years.budget)
     if books.year is not None and year != books.year:
         raise WorkbookError(
             f"Perioden {period} ligger utanför bokföringens räkenskapsår {books.year} "
             f"({books_path.name}); välj en månad {books.year}-01 till {books.year}-12."
+        )
+    years = outcome.budget.years.all
+    if year not in years:
+        what = f"Bokföringen {books_path.name} gäller {year}" if books.year is not None else (
+            f"Perioden {period} gäller {year}"
+        )
+        raise WorkbookError(
+            f"{what}, men arbetsboken {path.name} har budgeten för {outcome.budget.years.budget} "
+            f"(åren {years[0]}–{years[-1]}). Stäm av med bokföringen för ett av arbetsbokens "
+            "år, eller använd arbetsboken för det året. Inget skrevs."
         )
     recon = reconcile(outcome.budget, outcome.result, books.ledger, year, months)
     findings = sort_findings(books.findings + recon.findings)

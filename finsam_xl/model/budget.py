@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from finsam_xl.model.money import AMOUNT_LIMIT_KR
+from finsam_xl.model.text import nfc
 from finsam_xl.model.types import Money, Quantity, YearAmounts
 
 FORMAT_ID: Literal["finsam_xl/budget"] = "finsam_xl/budget"
@@ -86,9 +87,15 @@ class YearKind(StrEnum):
 
 
 class _Model(BaseModel):
-    """Base: unknown fields are errors, so a typo in a YAML file is caught."""
+    """Base: unknown fields are errors, so a typo in a YAML file is caught; texts are NFC."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_unicode_form(cls, value: object) -> object:
+        """Every text in NFC, whatever the source: 'Säters kommun' in NFD is the same member."""
+        return nfc(value) if isinstance(value, str) else value
 
 
 class Forbund(_Model):

@@ -112,7 +112,15 @@ class Payment(_Out):
     bank: cash-basis books), "faktura" or "kund" (the SIE object of dimension 10
     or 8 on the receivable row), "namn" (the member's name in the voucher's
     text), "belopp" (the amount of the oldest open invoice), "ingående balans"
-    (last year's receivable), "ingen" (matched nothing).
+    (last year's receivable), "kreditering" (a credit note), "återbetalning" (money
+    paid back to a member: a negative amount), "tvetydig" (the amount fits open
+    invoices of several members and nothing else tells which: ``candidates``
+    names them), "ingen" (matched nothing).
+
+    ``member`` is the member the payment was matched to (None when it matched no
+    member); ``overpaid`` the part of it beyond that member's open invoices,
+    which stays with the member as a credit (never set against another
+    member's or last year's receivable).
     """
 
     day: date
@@ -121,6 +129,9 @@ class Payment(_Out):
     method: str = "kontant"
     voucher: str = ""
     invoices: list[str] = Field(default_factory=list)
+    member: str | None = None
+    overpaid: Money = Decimal(0)
+    candidates: list[str] = Field(default_factory=list)
 
 
 class Invoice(_Out):
@@ -163,6 +174,8 @@ class MemberRecon(_Out):
     open_to_date: Money = Decimal(0)
     overdue_to_date: Money = Decimal(0)
     invoices: list[Invoice] = Field(default_factory=list)
+    #: paid (or credited) beyond its invoices and not paid back: owed to the member
+    credit_to_date: Money = Decimal(0)
 
 
 class ReceivableRecon(_Out):
@@ -170,8 +183,10 @@ class ReceivableRecon(_Out):
 
     ``balance`` = opening balance + every row on the accounts up to the period's
     end; ``open_items`` = open invoices (members' and others') + what is left of
-    the opening balance - payments that matched nothing. ``other_rows`` lists
-    the rows that are neither invoice nor payment (their sum is the difference).
+    the opening balance - payments that matched nothing - what members paid (or
+    were credited) beyond their invoices and were not paid back (``credits``).
+    ``other_rows`` lists the rows that are neither invoice nor payment (their
+    sum is the difference).
     """
 
     accounts: list[str]
@@ -186,6 +201,7 @@ class ReceivableRecon(_Out):
     non_member_amount: Money = Decimal(0)
     unmatched: list[Payment] = Field(default_factory=list)
     payments: list[Payment] = Field(default_factory=list)
+    credits: Money = Decimal(0)
 
 
 class ForecastRecon(_Out):

@@ -59,6 +59,7 @@ TAINTS: dict[str, str] = {
 CHECKS: list[tuple[Check, frozenset[str]]] = [
     (members.check_duplicate_members, NOTHING),
     (members.check_keys, NOTHING),
+    (members.check_mapping_members, NOTHING),
     (contributions.check_contribution_entries, NOTHING),
     (lines.check_negative_amounts, NOTHING),
     (equity.check_inputs, NOTHING),

@@ -1,16 +1,25 @@
-"""Checks on members and their keys."""
+"""Checks on members, their keys, and the Kontomappning rules that name them."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from decimal import Decimal
 
-from finsam_xl.model.budget import LAWFUL_SHARE, Budget, KeyType, Member, MemberKind
+from finsam_xl.model.budget import (
+    LAWFUL_SHARE,
+    Budget,
+    KeyType,
+    MappingTarget,
+    Member,
+    MemberKind,
+)
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import KEY_SV
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct
 from finsam_xl.model.results import Result
+from finsam_xl.model.text import nfc
 
 
 def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]:
@@ -151,3 +160,36 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
                     ),
                     ref=Ref(element="member", index=indexed[0][0], field="key"),
                 )
+
+
+def _spelled(name: str) -> str:
+    """A member's name as the reconciliation compares it: NFC, single spaces, case ignored."""
+    return " ".join(nfc(name).split()).casefold()
+
+
+def check_mapping_members(budget: Budget, result: Result) -> Iterator[Finding]:
+    """A Kontomappning rule to a member must name a member of the budget.
+
+    Otherwise the reconciliation would put that member's invoices and payments on
+    a name no member has, and they would vanish from the members' figures.
+    """
+    known = {_spelled(m.name): m.name for m in budget.members}
+    for i, rule in enumerate(budget.settings.mappings):
+        if rule.target is not MappingTarget.MEMBER:
+            continue
+        name = (rule.name or "").strip()
+        if name and _spelled(name) in known:
+            continue
+        close = difflib.get_close_matches(_spelled(name), list(known), n=1, cutoff=0.6)
+        hint = f"; menar du '{known[close[0]]}'?" if close else ""
+        what = f"namnet '{name}'" if name else "inget namn"
+        yield Finding(
+            rule="mapping.member-unknown",
+            severity=Severity.ERROR,
+            message=(
+                f"Kontomappningen av konto {rule.accounts} till en medlem har {what}, som inte "
+                f"finns i medlemslistan{hint} Medlemmens fakturor och inbetalningar skulle inte "
+                "räknas med i avstämningen; skriv medlemmens namn som i medlemslistan."
+            ),
+            ref=Ref(element="mapping", index=i, field="name"),
+        )

@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.text import nfc
 
 MAX_LINE_BYTES = 100_000
 """Longest line accepted; longer lines are skipped with an error (SIE lines are short)."""
@@ -190,6 +192,8 @@ class LineSource:
         # The decoded text of the block last yielded: every line of it as decoded, before
         # a line was blanked (a line with a NUL byte, an overlong line).
         self.text = ""
+        # Lines of that block that were not in NFC, as written (index in the block -> text).
+        self.raw: dict[int, str] = {}
 
     def _normalise(self, encoding: str) -> str:
         try:
@@ -302,6 +306,7 @@ class LineSource:
             text = self._decode_known(data, encoding)
         if encoding == "utf-8" and not self._lost and "\ufffd" in text:
             self._replacement_character(text)
+        text = self._nfc(text)
         self.text = text
         lines = text.split("\n")
         lines.pop()  # data always ends with a line end
@@ -322,6 +327,20 @@ class LineSource:
                         )
                     )
         return lines
+
+    def _nfc(self, text: str) -> str:
+        """The block's text in NFC, so that a name in NFD (macOS) reads as the same name.
+
+        ``raw`` keeps, per line index in the block, the text of each line the
+        normalisation changed: ``#KSUMMA`` is computed over the text as written.
+        """
+        self.raw = {}
+        if nfc(text) is text:  # the common case, Latin-1 text, without reading it
+            return text
+        written = text.split("\n")
+        lines = [unicodedata.normalize("NFC", line) for line in written]
+        self.raw = {i: w for i, (w, n) in enumerate(zip(written, lines, strict=True)) if w != n}
+        return "\n".join(lines)
 
     def _control_characters(self, data: bytes, lines: list[str]) -> None:
         """Report the lines with control characters; a line with a NUL byte is skipped.

@@ -715,8 +715,10 @@ class Scanner:
                         yield closed
                     continue
                 if counting:
+                    written = src.raw.get(lineno - start - 1)  # as written, if not in NFC
+                    counted = fields if written is None else tokenize(written.strip())
                     crc = zlib.crc32(
-                        checksum_text(fields).encode(src.encoding or "cp437", "replace"), crc
+                        checksum_text(counted).encode(src.encoding or "cp437", "replace"), crc
                     )
                 if records == 0 and label != "FLAGGA":
                     issue(

@@ -33,6 +33,7 @@ from finsam_xl.model.money import (
     parse_number_text,
     to_decimal,
 )
+from finsam_xl.model.text import nfc
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address, parse_range, split_ref
 from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
@@ -101,6 +102,8 @@ class Locator:
             candidates = [("settings", ref.field), ("settings", None)]
         elif e == "forbund":
             candidates = [("settings", "forbund")]
+        elif e == "mapping":
+            candidates = [(e, ref.index, ref.field)]
         for candidate in candidates:
             if candidate in self.cells:
                 return self.cells[candidate]
@@ -244,13 +247,13 @@ class WorkbookReader:
             return None
 
     def text(self, table: TableRange, row: int, col: int | None) -> str | None:
-        """A cell as stripped text, or None."""
+        """A cell as stripped text in NFC (model.text), or None."""
         value = self.raw(table, row, col)
         if value is None:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip() or None
+        return nfc(str(value).strip()) or None
 
     def number(
         self,
@@ -1214,7 +1217,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
         return []
     cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
     targets = {k.value: v for k, v in S.TARGET_LABELS.items()}
-    out = []
+    out: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
@@ -1238,6 +1241,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
             )
             continue
         dimension = r.integer(t, row, cols["Dimension"], "Dimension", 1, 999)
+        r.locator.cells[("mapping", len(out), "name")] = t.where(row, cols["Namn"] or 1)
         out.append(
             {
                 "accounts": accounts.replace(" ", ""),

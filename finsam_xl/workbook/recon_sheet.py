@@ -41,6 +41,8 @@ PAYMENT_METHODS = {
     "ingående balans": "fjolårets fordran (IB)",
     "kreditering": "kreditfaktura",
     "ingen": "ingen faktura",
+    "tvetydig": "tvetydig (flera möjliga)",
+    "återbetalning": "återbetalning",
 }
 
 
@@ -305,11 +307,13 @@ def _receivable(
     owner = {i.voucher: i.member for m in recon.members for i in m.invoices}
     for p in rec.payments:
         r += 1
-        payer = next((owner[v] for v in p.invoices if v in owner), None)
+        payer = p.member or next((owner[v] for v in p.invoices if v in owner), None)
         g.put_row(r, col0, [payer or "", PAYMENT_METHODS.get(p.method, p.method), p.voucher],
                   "text")
         g.put(r, col0 + 3, p.amount, "kr")
-        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices)], "text")
+        # an ambiguous payment lists the invoices it could pay
+        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices or p.candidates)],
+                  "text")
         g.put(r, col0 + 8, p.source, "text")
     return r
 

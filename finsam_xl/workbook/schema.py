@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MappingTarget, MemberKind, Unit
 from finsam_xl.model.labels import GROUP_SV
+from finsam_xl.model.text import nfc
 
 # --- sheets -----------------------------------------------------------------------------------
 SHEET_INSTRUCTIONS = "Instruktioner"
@@ -388,8 +389,8 @@ def rule_name(code: str) -> str:
 
 
 def normalise(header: object) -> str:
-    """Header text compared case-insensitively with single spaces."""
-    return " ".join(str(header or "").split()).casefold()
+    """Header text compared case-insensitively with single spaces, in NFC."""
+    return " ".join(nfc(str(header or "")).split()).casefold()
 
 
 def lookup(labels: dict[str, str], text: object) -> str | None:
