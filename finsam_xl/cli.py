@@ -205,12 +205,13 @@ def new_cmd(
     ] = None,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
-    if out.exists() and not force:
-        _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     if xlsm and out.suffix.lower() == ".xlsx":
         out = out.with_suffix(".xlsm")
     budget = jobs.load_budget(source, year)
-    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server)
+    outcome = jobs.new(
+        budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server,
+        replace=force, source=source,
+    )
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
 
@@ -375,8 +376,6 @@ def next_year_cmd(
         _fail("ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda.")
     if allocation is not None and allocation <= 0:
         _fail("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
-    if out.exists() and not force:
-        _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     outcome = jobs.write_next_year(
         file,
         out,
@@ -385,6 +384,7 @@ def next_year_cmd(
         books=books,
         books_encoding=encoding,
         target_year=target,
+        replace=force,
     )
     _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
