@@ -141,6 +141,7 @@ def _write_draft(
     wb = view.wb
     editor = NextYearEditor(wb, read, roll)
     editor.apply()
+    extra = [*extra, *editor.formula_warnings()]
     view.inserted = editor.inserted
     append_history(wb, view.path.name, roll, when or datetime.now())
     wb.calculation.fullCalcOnLoad = True
