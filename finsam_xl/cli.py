@@ -285,7 +285,7 @@ def check_cmd(
     from finsam_xl.jobs.output import result_json
 
     try:
-        outcome = jobs.check(file)
+        outcome = jobs.check(file, freshness=True)
     except jobs.unusable_errors() as error:
         if as_json:
             typer.echo(json.dumps({"error": str(error)}, ensure_ascii=False))

@@ -11,10 +11,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 from finsam_xl.core.evaluate import evaluate
-from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.jobs.evaluate import evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
+from finsam_xl.model.findings import sort_findings
 from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.safety import (
@@ -39,15 +40,24 @@ def expect(path: Path, kinds: tuple[str, ...], what: str) -> None:
         raise WorkbookError(f"{path}: {what} ({', '.join(kinds)}).")
 
 
-def check(path: Path) -> Outcome:
-    """Read and evaluate a workbook or an interchange file; nothing is written."""
+def check(path: Path, freshness: bool = False) -> Outcome:
+    """Read and evaluate a workbook or an interchange file; nothing is written.
+
+    ``freshness`` (the command ``check``) adds ``workbook.stale`` when the computed
+    sheets were computed from other input than the workbook holds now.
+    """
     path = Path(path)
     expect(path, WORKBOOKS + INTERCHANGE, "ange en arbetsbok eller en budgetfil")
     if path.suffix.lower() in INTERCHANGE:
         budget = interchange.load(path)
         result = evaluate(budget)
         return Outcome(budget, result, result.findings)
-    return evaluate_read(read_workbook(path))
+    read = read_workbook(path)
+    outcome = evaluate_read(read)
+    stale = stale_finding(read) if freshness else None
+    if stale is not None:
+        outcome.findings = sort_findings([*outcome.findings, stale])
+    return outcome
 
 
 def recalc(path: Path, out: Path | None = None, when: datetime | None = None) -> Outcome:
