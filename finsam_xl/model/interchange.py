@@ -130,7 +130,7 @@ def digest(budget: Budget) -> str:
     """A short fingerprint of the budget's inputs: the same budget, read from any view, gives
     the same text. The writer stores it with the computed sheets; ``check`` compares it."""
     data = _canonical(budget.model_dump(mode="python"))
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
