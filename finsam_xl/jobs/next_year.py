@@ -118,13 +118,14 @@ def _check_paths(
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
         raise WorkbookError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")
-    lost = " (makron och knappar skulle annars gå förlorade)" if suffix == ".xlsm" else ""
+    lost = "; makron och knappar skulle annars gå förlorade" if suffix == ".xlsm" else ""
     check_output(
         out,
         (suffix,),
-        f"nästa års arbetsbok har samma filtyp som {path.name}{lost} och",
+        "nästa års arbetsbok",
         [path, *inputs],
         replace,
+        why=f"samma filtyp som {path.name}{lost}",
     )
 
 

@@ -592,6 +592,7 @@ def check_output(
     what: str,
     inputs: Sequence[Path | None] = (),
     replace: bool | None = None,
+    why: str = "",
 ) -> None:
     """The output-path policy of every command that writes a new file; WorkbookError if refused.
 
@@ -601,6 +602,7 @@ def check_output(
     ``--skriv-over`` (an existing file is replaced with a backup, unless it is a budget
     workbook), False when ``--skriv-over`` was not given (no existing file is replaced),
     True when it was (any file but an input is replaced, with a backup).
+    ``why`` explains the suffix rule in the message ("samma filtyp som budget.xlsm").
     Checked before anything is read, so a refused run writes nothing.
     """
     out = Path(out)
@@ -608,7 +610,8 @@ def check_output(
     if suffix not in kinds:
         others = f" (eller {', '.join(kinds[1:])})" if len(kinds) > 1 else ""
         given = f" och inte {out.suffix}" if out.suffix else ""
-        raise WorkbookError(f"{out}: {what} ska heta {kinds[0]}{others}{given}.")
+        reason = f" ({why})" if why else ""
+        raise WorkbookError(f"{out}: {what} ska heta {kinds[0]}{others}{given}{reason}.")
     for source in inputs:
         if source is not None and same_file(out, Path(source)):
             raise WorkbookError(
