@@ -10,13 +10,16 @@ being written), 2 the file could not be used at all.
 from __future__ import annotations
 
 import functools
+import io
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from finsam_xl import jobs
 
@@ -27,6 +30,145 @@ if TYPE_CHECKING:  # the model loads pydantic: only when a command runs, not for
 
 P = ParamSpec("P")
 
+# --- typer's own English, in Swedish ------------------------------------------------------------
+# Typer (0.2x) vendors Click without gettext, so its help and usage-error texts are fixed
+# English strings. Every text typer shows passes through ``swedish``: the help pages
+# (``SwedishCommand.get_help``) and every usage error (``SwedishGroup.main`` renders the
+# error with typer's own ``show`` into a buffer). Anchored patterns, so the commands' own
+# Swedish help is never touched. tests/test_cli_swedish.py runs every command's --help.
+_SWEDISH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.MULTILINE), replacement)
+    for pattern, replacement in (
+        (r"^Usage: ", "Användning: "),
+        (r"^Try '(.+?)' for help\.", r"Se '\1' för hjälp."),
+        (r"^Error: ", "Fel: "),
+        (r"^Arguments:$", "Argument:"),
+        (r"^Options:$", "Alternativ:"),
+        (r"^Commands:$", "Kommandon:"),
+        (r"\[OPTIONS\]", "[ALTERNATIV]"),
+        (r"COMMAND \[ARGS\]\.\.\.", "KOMMANDO [ARGUMENT]..."),
+        (r"Show this message and exit\.", "Visa den här hjälpen och avsluta."),
+        (r"\[required\]", "[krävs]"),
+        (r"; required\]", "; krävs]"),
+        (r"\[default: ", "[standard: "),
+        (r"Missing argument '(.+?)'\.", r"Argumentet '\1' saknas."),
+        (r"Missing option '(.+?)'\.", r"Alternativet '\1' saknas."),
+        (r"Missing parameter: (.+)", r"Parametern \1 saknas."),
+        (r"Missing command\.", "Ange ett kommando."),
+        (r"No such option: (\S+)", r"Okänt alternativ: \1"),
+        (r"Did you mean (.+)\?", r"Menade du \1?"),
+        (r"\(Possible options: (.+)\)", r"(Möjliga alternativ: \1)"),
+        (r"No such command '(.+?)'\.", r"Okänt kommando '\1'."),
+        (r"Invalid value for (.+?): ", r"Ogiltigt värde för \1: "),
+        (r"Invalid value: ", "Ogiltigt värde: "),
+        (r"Option '(.+?)' requires an argument\.", r"Alternativet '\1' kräver ett värde."),
+        (r"Option '(.+?)' does not take a value\.", r"Alternativet '\1' tar inget värde."),
+        (r"Got unexpected extra argument\(s\) \((.+)\)", r"Oväntade extra argument (\1)"),
+        (r"Input should be less than or equal to (\S+)", r"värdet får vara högst \1"),
+        (r"Input should be greater than or equal to (\S+)", r"värdet ska vara minst \1"),
+        (r"Input should be less than (\S+)", r"värdet ska vara mindre än \1"),
+        (r"Input should be greater than (\S+)", r"värdet ska vara större än \1"),
+        (r"Input should be a valid integer[^\n]*", "värdet ska vara ett heltal"),
+        (r"Input should be a valid number[^\n]*", "värdet ska vara ett tal"),
+        (r"Input should be a valid boolean[^\n]*", "värdet ska vara ja eller nej"),
+        (r"Value (.+?) is not a valid (\w+)\.", r"\1 är inget giltigt värde (\2)."),
+        (r"(\S+) is not one of (.+)\.", r"\1 är inte ett av \2."),
+        (r"^Aborted[!.]", "Avbrutet."),
+        (r"\(dynamic\)", "(dynamiskt)"),
+        (r"<path>", "<sökväg>"),
+        (r"<int>", "<heltal>"),
+        (r"<float>", "<tal>"),
+        (r"<str>", "<text>"),
+        (r"<list\[Path\]>", "<sökvägar>"),
+        (r"<int range>", "<heltal>"),
+        (r"<float range>", "<tal>"),
+    )
+)
+
+
+def swedish(text: str) -> str:
+    """Typer's English help and error texts in Swedish (the commands' own texts unchanged)."""
+    for pattern, replacement in _SWEDISH:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _format_params(command: Any, ctx: Any, formatter: Any) -> None:
+    """Arguments and options as typer lists them, translated before the columns are aligned."""
+    rows: dict[str, list[tuple[str, str]]] = {"argument": [], "option": []}
+    for param in command.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is not None and param.param_type_name in rows:
+            rows[param.param_type_name].append((swedish(record[0]), swedish(record[1])))
+    for kind, heading in (("argument", "Argument"), ("option", "Alternativ")):
+        if rows[kind]:
+            with formatter.section(heading):
+                formatter.write_dl(rows[kind])
+
+
+class SwedishCommand(TyperCommand):
+    """A command whose help page (usage line, headings, --help) is in Swedish."""
+
+    def get_help(self, ctx: Any) -> str:
+        """The help page, in Swedish."""
+        return swedish(super().get_help(ctx))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Arguments and options, in Swedish."""
+        _format_params(self, ctx, formatter)
+
+    def get_usage(self, ctx: Any) -> str:
+        """The usage line, in Swedish."""
+        return swedish(super().get_usage(ctx))
+
+
+class SwedishGroup(TyperGroup):
+    """The command group: its help and every usage error in Swedish."""
+
+    def get_help(self, ctx: Any) -> str:
+        """The help page, in Swedish."""
+        return swedish(super().get_help(ctx))
+
+    def get_usage(self, ctx: Any) -> str:
+        """The usage line, in Swedish."""
+        return swedish(super().get_usage(ctx))
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        """Options and commands, in Swedish."""
+        _format_params(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; a usage error is shown in Swedish (exit code 2)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except typer.TyperException as error:
+            shown = io.StringIO()
+            show = getattr(error, "show", None)
+            if callable(show):
+                show(file=shown)
+            else:
+                shown.write(f"Error: {error.format_message()}\n")
+            typer.echo(swedish(shown.getvalue()), err=True, nl=False)
+            sys.exit(error.exit_code)
+        except typer.Abort:
+            typer.echo("Avbrutet.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="finsam-xl",
     help="Budget för samordningsförbund: räkna, kontrollera och skriv Excel-arbetsboken.",
@@ -34,6 +176,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=SwedishGroup,
 )
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -127,11 +270,12 @@ def _guarded(command: Callable[P, None]) -> Callable[P, None]:
     return run
 
 
-@app.command("check")
+@app.command("check", cls=SwedishCommand)
 @_guarded
 def check_cmd(
     file: Annotated[
-        Path, typer.Argument(help="Arbetsbok (.xlsx/.xlsm) eller budgetfil (.yaml/.json)")
+        Path,
+        typer.Argument(metavar="FIL", help="Arbetsbok (.xlsx/.xlsm) eller budgetfil (.yaml/.json)"),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="Skriv ett JSON-objekt i stället för text")
@@ -141,7 +285,7 @@ def check_cmd(
     from finsam_xl.jobs.output import result_json
 
     try:
-        outcome = jobs.check(file)
+        outcome = jobs.check(file, freshness=True)
     except jobs.unusable_errors() as error:
         if as_json:
             typer.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
@@ -156,10 +300,10 @@ def check_cmd(
     raise typer.Exit(1 if _has_errors(outcome.findings) or outcome.result is None else 0)
 
 
-@app.command("recalc")
+@app.command("recalc", cls=SwedishCommand)
 @_guarded
 def recalc_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken som ska räknas om")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken som ska räknas om")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Skriv till en annan fil")] = None,
 ) -> None:
     """Räkna om planen, fördelningen och kontrollerna och skriv dem i arbetsboken."""
@@ -174,7 +318,7 @@ def recalc_cmd(
     raise typer.Exit(1 if _has_errors(outcome.findings) else 0)
 
 
-@app.command("new")
+@app.command("new", cls=SwedishCommand)
 @_guarded
 def new_cmd(
     out: Annotated[
@@ -206,19 +350,20 @@ def new_cmd(
     ] = None,
 ) -> None:
     """Skapa en ny budgetarbetsbok, tom eller från en budgetfil."""
-    if out.exists() and not force:
-        _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     if xlsm and out.suffix.lower() == ".xlsx":
         out = out.with_suffix(".xlsm")
     budget = jobs.load_budget(source, year)
-    outcome = jobs.new(budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server)
+    outcome = jobs.new(
+        budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server,
+        replace=force, source=source,
+    )
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
 
-@app.command("export")
+@app.command("export", cls=SwedishCommand)
 @_guarded
 def export_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken")],
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Budgetfil att skriva (.yaml eller .json)")
     ],
@@ -231,7 +376,7 @@ def export_cmd(
     typer.echo(f"Skrev {out}.")
 
 
-@app.command("demo")
+@app.command("demo", cls=SwedishCommand)
 @_guarded
 def demo_cmd(
     out: Annotated[Path, typer.Option("-o", "--out", help="Arbetsboken som skapas")] = Path(
@@ -254,7 +399,7 @@ def demo_cmd(
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
 
-@app.command("serve")
+@app.command("serve", cls=SwedishCommand)
 @_guarded
 def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Adress att lyssna på")] = "127.0.0.1",
@@ -287,12 +432,15 @@ _ENCODING_HELP = (
 )
 
 
-@app.command("avstamning")
+@app.command("avstamning", cls=SwedishCommand)
 @_guarded
 def recon_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken")],
     books: Annotated[
-        Path, typer.Argument(help="Bokföringen: SIE 4-fil (.se) eller huvudbok (.csv)")
+        Path,
+        typer.Argument(
+            metavar="BOKFÖRING", help="Bokföringen: SIE 4-fil (.se) eller huvudbok (.csv)"
+        ),
     ],
     period: Annotated[
         str | None, typer.Option("--period", help="T.o.m. månad, ÅÅÅÅ-MM (standard: helår)")
@@ -322,10 +470,10 @@ def recon_cmd(
     raise typer.Exit(1 if outcome.recon is None or _has_errors(outcome.findings) else 0)
 
 
-@app.command("export-sie")
+@app.command("export-sie", cls=SwedishCommand)
 @_guarded
 def export_sie_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken")],
     out: Annotated[Path, typer.Option("-o", "--out", help="SIE-filen som skrivs (.se)")],
 ) -> None:
     """Exportera budgetårets budget som #PBUDGET per konto, kostnadsställe och månad."""
@@ -335,7 +483,7 @@ def export_sie_cmd(
     typer.echo(f"Skrev {out}.")
 
 
-@app.command("demo-bokforing")
+@app.command("demo-bokforing", cls=SwedishCommand)
 @_guarded
 def demo_books_cmd(
     out: Annotated[
@@ -370,10 +518,10 @@ def demo_books_cmd(
         typer.echo(f"Skrev {csv}.")
 
 
-@app.command("nytt-ar")
+@app.command("nytt-ar", cls=SwedishCommand)
 @_guarded
 def next_year_cmd(
-    file: Annotated[Path, typer.Argument(help="Årets arbetsbok (.xlsx/.xlsm)")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Årets arbetsbok (.xlsx/.xlsm)")],
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Nästa års arbetsbok (samma filtyp som årets)")
     ],
@@ -411,8 +559,6 @@ def next_year_cmd(
         _fail("ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda.")
     if allocation is not None and allocation <= 0:
         _fail("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
-    if out.exists() and not force:
-        _fail(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     outcome = jobs.write_next_year(
         file,
         out,
@@ -421,6 +567,7 @@ def next_year_cmd(
         books=books,
         books_encoding=encoding,
         target_year=target,
+        replace=force,
     )
     _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
@@ -434,12 +581,12 @@ def next_year_cmd(
     raise typer.Exit(1 if _has_errors(outcome.findings) else 0)
 
 
-@app.command("oversikt")
+@app.command("oversikt", cls=SwedishCommand)
 @_guarded
 def overview_cmd(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Budgetfiler och mappar (.xlsx, .xlsm, .yaml, .json)"),
+        typer.Argument(metavar="FILER", help="Budgetfiler och mappar (.xlsx, .xlsm, .yaml, .json)"),
     ],
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="Översikten som skrivs (.xlsx)")
@@ -478,10 +625,10 @@ def overview_cmd(
     raise typer.Exit(1 if result.has_problems else 0)
 
 
-@app.command("lite")
+@app.command("lite", cls=SwedishCommand)
 @_guarded
 def lite_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken (.xlsx/.xlsm)")],
     force: Annotated[
         bool, typer.Option("--skriv-over", help="Ersätt annan Python-kod i arbetsbokens Lite")
     ] = False,
@@ -490,10 +637,10 @@ def lite_cmd(
     typer.echo(jobs.embed_lite(file, force=force))
 
 
-@app.command("rapport")
+@app.command("rapport", cls=SwedishCommand)
 @_guarded
 def report_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    file: Annotated[Path, typer.Argument(metavar="FIL", help="Arbetsboken (.xlsx/.xlsm)")],
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Word-dokumentet som skrivs (.docx)")
     ] = Path("budgetavsnitt.docx"),

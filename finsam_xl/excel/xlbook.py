@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
-from finsam_xl.jobs.evaluate import evaluate_read
-from finsam_xl.model.findings import Finding, Severity, summary_text
+from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
+from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
 from finsam_xl.workbook.reader import WorkbookError, read_book
@@ -152,6 +152,23 @@ class XlBookView:
             if refers_to is not None:
                 self.names[str(name.name)] = str(refers_to)
         self._sheets: list[XlSheetView] = [self._read_sheet(sheet) for sheet in book.sheets]
+        self._read_digest()
+
+    def _read_digest(self) -> None:
+        """The one cell outside the tables the reader needs: what the sheets were computed from."""
+        try:
+            sheet, row, col = split_ref(self.names.get(S.N_STYLES) or "")
+        except ValueError:
+            return
+        row += S.DIGEST_ROW_OFFSET
+        for view, xl_sheet in zip(self._sheets, self.book.sheets, strict=False):
+            if view.name == sheet:
+                try:
+                    value = xl_sheet.range((row, col)).value
+                except Exception:  # a host that cannot read the hidden sheet: unknown
+                    return
+                view.blocks.append(_Block(row, col, [[value]]))
+                return
 
     @staticmethod
     def _read_sheet(sheet: XlSheet) -> XlSheetView:
@@ -456,6 +473,9 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     outcome = evaluate_read(read)
     result, findings = outcome.result, outcome.findings
     blocked = result is None or any(f.blocking for f in findings)
+    stale = stale_finding(read) if action == "check" else None
+    if stale is not None:
+        findings = sort_findings([*findings, stale])
     counts = summary_text(findings)
     extra: tuple[str, int, int, Cell] | None = None
     if action == "recalc" and not blocked and read.budget is not None and result is not None:
@@ -475,6 +495,13 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
                                            "planen visar förra beräkningen.", "status"))
         else:
             text = f"Kontroll klar: {counts}. Se bladet Kontroller."
+            if stale is not None:
+                text = f"Kontroll klar: {counts}. {STALE_TEXT} Se bladet Kontroller."
+                sheet, row, col = anchors.anchor(S.N_STATUS)
+                stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
+                extra = (sheet, row, col, Cell(
+                    f"Kontrollerad {stamp}: {STALE_TEXT} Indata har ändrats sedan planen "
+                    "och dokumentbladen beräknades.", "status"))
     return Summary(action, text, findings, blocked), grids, extra
 
 

@@ -11,13 +11,20 @@ from datetime import date, datetime
 from pathlib import Path
 
 from finsam_xl.core.evaluate import evaluate
-from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.jobs.evaluate import evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
+from finsam_xl.model.findings import sort_findings
 from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path, write_lock
+from finsam_xl.workbook.safety import (
+    WorkbookError,
+    atomic_write,
+    check_output,
+    same_file,
+    write_lock,
+)
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results
 
@@ -33,15 +40,24 @@ def expect(path: Path, kinds: tuple[str, ...], what: str) -> None:
         raise WorkbookError(f"{path}: {what} ({', '.join(kinds)}).")
 
 
-def check(path: Path) -> Outcome:
-    """Read and evaluate a workbook or an interchange file; nothing is written."""
+def check(path: Path, freshness: bool = False) -> Outcome:
+    """Read and evaluate a workbook or an interchange file; nothing is written.
+
+    ``freshness`` (the command ``check``) adds ``workbook.stale`` when the computed
+    sheets were computed from other input than the workbook holds now.
+    """
     path = Path(path)
     expect(path, WORKBOOKS + INTERCHANGE, "ange en arbetsbok eller en budgetfil")
     if path.suffix.lower() in INTERCHANGE:
         budget = interchange.load(path)
         result = evaluate(budget)
         return Outcome(budget, result, result.findings)
-    return evaluate_read(read_workbook(path))
+    read = read_workbook(path)
+    outcome = evaluate_read(read)
+    stale = stale_finding(read) if freshness else None
+    if stale is not None:
+        outcome.findings = sort_findings([*outcome.findings, stale])
+    return outcome
 
 
 def recalc(path: Path, out: Path | None = None, when: datetime | None = None) -> Outcome:
@@ -52,16 +68,20 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
     """
     path = Path(path)
     expect(path, WORKBOOKS, "recalc tar en arbetsbok")
+    if out is not None and same_file(Path(out), path):
+        out = None  # -o naming the workbook itself: the same as writing in place
+    if out is not None:
+        check_output(Path(out), WORKBOOKS, "arbetsboken", [path])
     target = out or path
     with write_lock(target):  # read, compute and write as one, so concurrent runs serialise
         outcome = check(path)
         if outcome.blocked or outcome.budget is None or outcome.result is None:
             return outcome
         budget, result = outcome.budget, outcome.result
-        atomic_write(target, lambda tmp: write_results(path, tmp, budget, result, when))
+        outcome.backup = atomic_write(
+            target, lambda tmp: write_results(path, tmp, budget, result, when)
+        )
     outcome.written = target
-    backup = backup_path(target)
-    outcome.backup = backup if backup.exists() else None
     return outcome
 
 
@@ -81,6 +101,8 @@ def new(
     protect: bool = True,
     lite: bool | None = False,
     server: str | None = None,
+    replace: bool | None = None,
+    source: Path | None = None,
 ) -> Outcome:
     """Create a workbook for ``budget`` and fill its computed sheets.
 
@@ -91,9 +113,10 @@ def new(
     directly) can lift it, and Beräkna would stop at the first computed sheet
     (error 1004). ``protect`` therefore matters only for the desktop .xlsm and an
     .xlsx without Lite.
+    ``replace`` and ``source`` (the interchange file read) are for the output-path
+    policy, ``safety.check_output``.
     """
-    if out.suffix.lower() not in WORKBOOKS:
-        raise WorkbookError(f"{out}: filnamnet ska sluta på .xlsx eller .xlsm.")
+    check_output(out, WORKBOOKS, "arbetsboken", [source], replace)
     xlsm = xlsm or out.suffix.lower() == ".xlsm"
     if xlsm and out.suffix.lower() != ".xlsm":
         raise WorkbookError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
@@ -136,25 +159,22 @@ def export(path: Path, out: Path) -> Outcome:
     Nothing is written when the budget cannot be read; the outcome then carries
     the blocking findings and ``written`` is None.
     """
-    expect(Path(out), INTERCHANGE, "export skriver en budgetfil")
+    check_output(Path(out), INTERCHANGE, "budgetfilen", [path])
     outcome = check(path)
-    if outcome.budget is None or any(f.blocking for f in outcome.findings):
+    budget = outcome.budget
+    if budget is None or any(f.blocking for f in outcome.findings):
         outcome.findings = [f for f in outcome.findings if f.blocking]
         return outcome
-    folder = Path(out).resolve().parent
-    if not folder.is_dir():
-        raise WorkbookError(f"{out}: mappen {folder} finns inte.")
-    interchange.dump(outcome.budget, out)
+    outcome.backup = atomic_write(Path(out), lambda tmp: interchange.dump(budget, tmp))
     outcome.written = Path(out)
     return outcome
 
 
 def demo(out: Path) -> Outcome:
     """The bundled example end to end: a new workbook, recalculated in place."""
-    backup = backup_path(out)
-    had_backup = backup.exists()
     new(interchange.load(EXAMPLES / f"{DEMO_EXAMPLE}.yaml"), out)
     outcome = recalc(out)
-    if not had_backup:
-        backup.unlink(missing_ok=True)  # the demo's own first version is no user data
+    if outcome.backup is not None:
+        outcome.backup.unlink(missing_ok=True)  # the demo's own first version is no user data
+        outcome.backup = None
     return outcome

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.jobs.outcome import Outcome
-from finsam_xl.model.findings import Finding, sort_findings
+from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.interchange import digest
 
 if TYPE_CHECKING:
     from finsam_xl.workbook.reader import ReadResult
@@ -33,3 +34,30 @@ def evaluate_read(read: ReadResult, extra: Sequence[Finding] = ()) -> Outcome:
     placed = read.locator.place([*result.findings, *extra])
     findings = sort_findings([*read.findings, *placed])
     return Outcome(read.budget, result.model_copy(update={"findings": findings}), findings)
+
+
+#: The status line's words when the computed sheets are older than the input.
+STALE_TEXT = "Beräknade blad är inaktuella; tryck Beräkna."
+
+
+def stale_finding(read: ReadResult) -> Finding | None:
+    """A warning when the computed sheets were computed from other input than the workbook's now.
+
+    The writer stores ``interchange.digest`` of the budget with the computed sheets (every
+    front end through the same grids); None when they match, or when the workbook has no
+    digest (computed by an older version, or never) or no budget could be read.
+    """
+    if read.budget is None or read.computed_from is None:
+        return None
+    if read.computed_from == digest(read.budget):
+        return None
+    return Finding(
+        rule="workbook.stale",
+        severity=Severity.WARNING,
+        location=read.status_cell,
+        message=(
+            f"{STALE_TEXT} Indata har ändrats sedan bladen Plan, Fördelning, Budget, Not 1, "
+            "Insatser, Eget kapital och Kontroller beräknades, så de visar gamla belopp "
+            "(eller kör finsam-xl recalc)."
+        ),
+    )

@@ -23,7 +23,7 @@ from finsam_xl.model.results import Result
 from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
 from finsam_xl.workbook.lite_part import carry_over
 from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
-from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output
 from finsam_xl.workbook.writer import write_results
 
 
@@ -52,6 +52,7 @@ def write_next_year(
     target_year: int | None = None,
     today: date | None = None,
     when: datetime | None = None,
+    replace: bool | None = None,
 ) -> Outcome:
     """Write next year's workbook ``out`` from ``path``; the input is never written.
 
@@ -60,12 +61,13 @@ def write_next_year(
     year's contribution; ``books_encoding`` overrides the detection of the SIE
     file's encoding. Raises ``WorkbookError`` (Swedish) for a refused
     rollover or an unusable file; input errors in the workbook give an Outcome
-    with the findings and nothing written.
+    with the findings and nothing written. ``replace`` is ``--skriv-over`` for the
+    output-path policy (``safety.check_output``).
     """
     path, out = Path(path), Path(out)
-    _check_paths(path, out)
     if books is not None and closing_equity is not None:
         raise WorkbookError("Ange eget kapital antingen som belopp eller ur bokslutet, inte båda.")
+    _check_paths(path, out, [books], replace)
     # One load serves both the reading and the edit; cached values come from a second,
     # read-only load made only when a formula needs one.
     xlsm = path.suffix.lower() == ".xlsm"
@@ -112,22 +114,21 @@ def next_year_or_raise(source: Path, out: Path) -> Outcome:
     return outcome
 
 
-def _check_paths(path: Path, out: Path) -> None:
+def _check_paths(
+    path: Path, out: Path, inputs: list[Path | None], replace: bool | None
+) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
         raise WorkbookError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")
-    if out.suffix.lower() != suffix:
-        lost = " (makron och knappar skulle gå förlorade)" if suffix == ".xlsm" else ""
-        raise WorkbookError(
-            f"{out.name}: nästa års arbetsbok ska ha samma filtyp som {path.name} ({suffix}){lost}."
-        )
-    same = out.resolve() == path.resolve()
-    if not same and out.exists() and path.exists():
-        same = out.samefile(path)
-    if same:
-        raise WorkbookError(
-            f"{out}: nästa års arbetsbok får inte skriva över årets; välj ett annat filnamn."
-        )
+    lost = "; makron och knappar skulle annars gå förlorade" if suffix == ".xlsm" else ""
+    check_output(
+        out,
+        (suffix,),
+        "nästa års arbetsbok",
+        [path, *inputs],
+        replace,
+        why=f"samma filtyp som {path.name}{lost}",
+    )
 
 
 def _write_draft(
@@ -143,6 +144,7 @@ def _write_draft(
     wb = view.wb
     editor = NextYearEditor(wb, read, roll)
     editor.apply()
+    extra = [*extra, *editor.formula_warnings()]
     view.inserted = editor.inserted
     append_history(wb, view.path.name, roll, when or datetime.now())
     wb.calculation.fullCalcOnLoad = True

@@ -29,7 +29,7 @@ from finsam_xl.jobs.errors import unusable_errors
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.text import nfc
 from finsam_xl.workbook.overview_book import write_overview
-from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output
 
 MAX_FILES = 1000
 MAX_MATCHING_BYTES = 1_000_000
@@ -196,9 +196,15 @@ def overview_of(
     matching: Path | None = None,
     workers: int | None = None,
 ) -> tuple[Overview, Path | None]:
-    """Read every file, join them, and write the overview workbook to ``out`` when given."""
-    if out is not None and out.suffix.lower() != ".xlsx":
-        raise WorkbookError(f"{out}: översikten skrivs som en .xlsx-fil.")
+    """Read every file, join them, and write the overview workbook to ``out`` when given.
+
+    ``out`` follows the output-path policy (``safety.check_output``): never one of the
+    files named, never an existing budget workbook. When no file can be read at all,
+    nothing is written and ``WorkbookError`` lists why (exit code 2).
+    """
+    inputs = [Path(i) for i in inputs]
+    if out is not None:
+        check_output(Path(out), (".xlsx",), "översikten", [*inputs, matching])
     table = read_matching(matching)
     paths = collect(inputs, skip=out)
     if not paths:
@@ -211,6 +217,12 @@ def overview_of(
             refused.append(item)
         else:
             summaries.append(item)
+    if not summaries:
+        reasons = "\n".join(f"  {r.message}" for r in refused[:20])
+        more = f"\n  … och {len(refused) - 20} till" if len(refused) > 20 else ""
+        raise WorkbookError(
+            f"ingen av filerna kunde läsas, så ingen översikt skrevs:\n{reasons}{more}"
+        )
     result = build_overview(summaries, refused, table)
     if out is None:
         return result, None

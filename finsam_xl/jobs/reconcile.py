@@ -24,11 +24,14 @@ from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.followup_sheet import build_followup_grids
 from finsam_xl.workbook.package import Package
 from finsam_xl.workbook.recon_sheet import build_recon_grids
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, write_lock
+from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output, write_lock
 from finsam_xl.workbook.writer import Grid, write_grids
 
 #: Errors in the workbook that make a reconciliation wrong: it is not made (nothing written).
 RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})
+
+#: The names an SIE file may have (the first is the usual one).
+SIE_KINDS = (".se", ".si", ".sie")
 
 
 def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
@@ -128,6 +131,7 @@ def _reconcile_workbook(
 
 def export_sie(path: Path, out: Path) -> list[Finding]:
     """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+    check_output(Path(out), SIE_KINDS, "SIE-filen", [path])
     outcome = check(path)
     if outcome.blocked or outcome.budget is None:
         raise WorkbookError(

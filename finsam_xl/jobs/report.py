@@ -21,7 +21,7 @@ from pathlib import Path
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model.findings import Finding
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path
+from finsam_xl.workbook.safety import atomic_write, check_output
 
 PDF_TIMEOUT_S = 120  # a budget section converts in a few seconds; a hung soffice is stopped
 SOFFICE_NAMES = ("soffice", "libreoffice")
@@ -69,8 +69,9 @@ def write_report(
     Input errors (blocking findings) stop the job before anything is written.
     The workbook itself is only read.
     """
-    if out.suffix.lower() != ".docx":
-        raise WorkbookError(f"{out}: dokumentet ska heta .docx, t.ex. budgetavsnitt.docx.")
+    check_output(out, (".docx",), "dokumentet", [path])
+    if pdf:
+        check_output(out.with_suffix(".pdf"), (".pdf",), "PDF-filen", [path])
     outcome = check(path)
     result = ReportOutcome(outcome)
     if outcome.blocked or outcome.budget is None or outcome.result is None:
@@ -79,10 +80,8 @@ def write_report(
     from finsam_xl.word.budget_section import build_document, write_document
 
     doc = build_document(outcome.budget, outcome.result, source=path.name, when=when)
-    atomic_write(out, lambda tmp: write_document(doc, tmp), keep_backup=True)
+    result.backup = atomic_write(out, lambda tmp: write_document(doc, tmp), keep_backup=True)
     result.docx = out
-    backup = backup_path(out)
-    result.backup = backup if backup.exists() else None
     if pdf:
         target = out.with_suffix(".pdf")
         note = convert_to_pdf(out, target, timeout_s)

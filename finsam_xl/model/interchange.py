@@ -9,7 +9,11 @@ names the field.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from datetime import date
+from decimal import Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +105,33 @@ def to_data(budget: Budget) -> dict[str, Any]:
     """The budget as plain JSON-compatible data (defaults left out, format and version kept)."""
     data = budget.model_dump(mode="json", exclude_defaults=True)
     return {"format": budget.format, "version": budget.version, **data}
+
+
+def _canonical(value: Any) -> Any:
+    """Plain data whose JSON does not depend on how a value was read (10 == 10.0 == 1E+1)."""
+    if isinstance(value, dict):
+        return {str(_canonical(k)): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        text = format(number.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def digest(budget: Budget) -> str:
+    """A short fingerprint of the budget's inputs: the same budget, read from any view, gives
+    the same text. The writer stores it with the computed sheets; ``check`` compares it."""
+    data = _canonical(budget.model_dump(mode="python"))
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 def dumps(budget: Budget, fmt: str = "yaml") -> str:

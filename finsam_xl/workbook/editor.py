@@ -18,6 +18,11 @@ workbook loaded with ``keep_vba=True``. Only these parts change:
 * Publicerat is emptied, Avstämning is cleared;
 * a row is appended to the table Historik (created on a sheet Historik).
 
+``NextYearEditor.formula_warnings`` then names every formula outside the computed
+sheets that the relabelling changes: a structured reference to the year rolled away
+(``Rader[2024]`` becomes #NAMN?) and an A1 reference into a year column (which now
+holds another year).
+
 Everything else is kept as openpyxl keeps it: user sheets, formats, comments,
 defined names, validations, charts, the VBA project (byte-identical) and the
 form buttons. What openpyxl drops (docs/next-year.md): cached formula results,
@@ -37,10 +42,11 @@ from typing import Any
 
 from finsam_xl.core.next_year import NextYear
 from finsam_xl.model.budget import Unit
+from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
 from finsam_xl.workbook.reader import ReadResult, TableRange
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.workbook.safety import RESULT_SHEETS, WorkbookError
 from finsam_xl.workbook.shift import ColumnShift, grow_table, set_table_ref
 from finsam_xl.workbook.views import OpenpyxlBook, OpenpyxlSheet
 
@@ -50,6 +56,44 @@ HISTORY_COLUMNS = S.HISTORY_COLUMNS
 HISTORY_WIDTHS = (18, 36, 14, 14, 120)
 FORECAST_HEADER = "Prognos helår"
 MAX_CELL_TEXT = 32000
+
+
+@dataclass(frozen=True)
+class YearColumns:
+    """How the rollover relabelled one table's year columns (for ``formula_warnings``)."""
+
+    table: str
+    sheet: str
+    header: str  # the year columns' header, with {} for the year
+    rows: tuple[int, int]  # the table's first and last row
+    moved: dict[int, tuple[int, int]]  # column -> (old year, new year), old columns only
+    dropped: tuple[int, ...]  # the old years no longer in the table
+
+
+_WHOLE_COLUMNS = re.compile(r"^\$?([A-Za-z]{1,3}):\$?([A-Za-z]{1,3})$")
+
+
+def _reference_span(address: str) -> tuple[int, int, int, int] | None:
+    """(first row, first column, last row, last column) of an A1 reference; None if not one."""
+    whole = _WHOLE_COLUMNS.match(address)
+    if whole:
+        from finsam_xl.workbook.cells import col_index
+
+        return 1, col_index(whole.group(1).upper()), 1_048_576, col_index(whole.group(2).upper())
+    try:
+        return parse_range(address.upper())
+    except ValueError:
+        return None
+
+
+def _structured_columns(content: str) -> set[str]:
+    """The column names a structured reference's brackets name ('[[#Data],[2024]]' -> {'2024'})."""
+    names = set()
+    for token in re.split(r"[\[\],:@]", content):
+        token = token.strip()
+        if token and not token.startswith("#"):
+            names.add(re.sub(r"'(.)", r"\1", token).casefold())
+    return names
 
 
 @dataclass
@@ -182,6 +226,7 @@ class NextYearEditor:
         self.new = roll.budget
         self.unit = self.new.forbund.unit
         self.inserted: list[Inserted] = []
+        self.relabelled: list[YearColumns] = []
 
     def table(self, name: str) -> EditableTable:
         """The input table ``name`` (the reader found it, so it exists)."""
@@ -270,9 +315,117 @@ class NextYearEditor:
             self.insert_columns(t, at, missing)
             slots = [c + missing if c >= at else c for c in slots]
             slots += list(range(at, at + missing))
+        by_col = {col: year for year, col in found.items() if year in old_years}
+        self.relabelled.append(
+            YearColumns(
+                table=name,
+                sheet=t.ws.title,
+                header=header,
+                rows=(t.bounds[0], t.bounds[2]),
+                moved={
+                    col: (by_col[col], year)
+                    for col, year in zip(slots, new_years, strict=False)
+                    if col in by_col and by_col[col] != year
+                },
+                dropped=tuple(y for y in sorted(by_col.values()) if y not in new_years),
+            )
+        )
         for col, year in zip(slots, new_years, strict=False):
             t.set_header(col, header.format(year))
         return dict(zip(new_years, slots, strict=False))
+
+    # -- the user's own formulas -----------------------------------------------------------
+    def formula_warnings(self) -> list[Finding]:
+        """A warning for each formula (outside the computed sheets) the relabelling changes.
+
+        Call after ``apply``. A structured reference to a year no longer in its table
+        (``=SUMIFS(Rader[2024];…)``) shows #NAMN? in the new workbook; an A1 reference
+        into a year column (``=SUMMA(Rader!D5:D20)``) now counts another year.
+        """
+        from openpyxl.formula.tokenizer import Token, Tokenizer
+        from openpyxl.worksheet.formula import ArrayFormula
+
+        skip = {*RESULT_SHEETS.values(), S.SHEET_STYLES}
+        found: list[Finding] = []
+        for ws in self.wb.worksheets:
+            if ws.title in skip:
+                continue
+            for cell in sorted(ws._cells.values(), key=lambda c: (c.row, c.column)):
+                value = cell.value
+                text = value.text if isinstance(value, ArrayFormula) else value
+                if not isinstance(text, str) or not text.startswith("="):
+                    continue
+                try:
+                    tokens = Tokenizer(text).items
+                except Exception:  # an unparsable formula: Excel will say so itself
+                    continue
+                refs = [t.value for t in tokens
+                        if t.type == Token.OPERAND and t.subtype == Token.RANGE]
+                where = f"{ws.title}!{cell.coordinate}"
+                found.extend(self._reference_warnings(refs, ws.title, where, text))
+        return found
+
+    def _reference_warnings(
+        self, refs: list[str], host: str, where: str, formula: str
+    ) -> list[Finding]:
+        shown = formula if len(formula) <= 120 else formula[:119] + "…"
+        out: list[Finding] = []
+        for change in self.relabelled:
+            dropped = {change.header.format(y).casefold(): y for y in change.dropped}
+            hit_dropped: int | None = None
+            hit_moved: tuple[str, int, int] | None = None
+            for ref in refs:
+                table, bracket, content = ref.partition("[")
+                if bracket and table:
+                    names = _structured_columns(bracket + content)
+                    if table.strip().casefold() == change.table.casefold():
+                        hit = next((dropped[n] for n in names if n in dropped), None)
+                        hit_dropped = hit_dropped or hit
+                    continue
+                sheet, bang, address = ref.rpartition("!")
+                sheet = sheet.strip("'").replace("''", "'") if bang else host
+                span = _reference_span(address)
+                if sheet != change.sheet or span is None or hit_moved is not None:
+                    continue
+                r1, c1, r2, c2 = span
+                if r2 < change.rows[0] or r1 > change.rows[1]:
+                    continue
+                for col in sorted(change.moved):
+                    if c1 <= col <= c2:
+                        old, new = change.moved[col]
+                        hit_moved = (ref, old, new)
+                        break
+            if hit_dropped is not None:
+                column = change.header.format(hit_dropped)
+                out.append(Finding(
+                    rule="rollover.formula-dropped-year",
+                    severity=Severity.WARNING,
+                    location=where,
+                    message=(
+                        f"Formeln {shown} hänvisar till kolumnen {column} i tabellen "
+                        f"{change.table}, som inte finns i nästa års arbetsbok (året "
+                        f"{hit_dropped} rullas bort). Formeln visar #NAMN? tills du ändrar den."
+                    ),
+                ))
+            if hit_moved is not None:
+                ref, old, new = hit_moved
+                out.append(Finding(
+                    rule="rollover.formula-moved-year",
+                    severity=Severity.WARNING,
+                    location=where,
+                    message=(
+                        f"Formeln {shown} hänvisar till {ref}, kolumnen för {old} i tabellen "
+                        f"{change.table}; i nästa års arbetsbok står {new} där. Kontrollera "
+                        f"att formeln ska räkna med {new}"
+                        + (
+                            f" (året {old} rullas bort)."
+                            if old in change.dropped
+                            else f", eller skriv den som {change.table}"
+                            f"[{change.header.format(old)}]."
+                        )
+                    ),
+                ))
+        return out
 
     def insert_columns(self, t: EditableTable, at: int, count: int) -> None:
         """Insert ``count`` table columns before ``at``, moving every reference to the right."""

@@ -51,7 +51,13 @@ from xml.sax.saxutils import escape
 
 import finsam_xl
 from finsam_xl.workbook.package import FIXED_TIME, read_parts, write_parts
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, inspect_package
+from finsam_xl.workbook.safety import (
+    WorkbookError,
+    atomic_write,
+    check_output,
+    inspect_package,
+    same_file,
+)
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
 ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
@@ -542,6 +548,10 @@ def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutc
     WorkbookError and is left byte-identical. Nothing is written when the code
     is already current (``changed`` False) and ``out`` is not given.
     """
+    if out is not None and same_file(out, path):
+        out = None
+    if out is not None:
+        check_output(out, (path.suffix.lower(),), "arbetsboken", [path])
     inspect_package(path)
     parts, infos = read_parts(path)
     new_parts, outcome = embedded_parts(parts, force=force)

@@ -19,6 +19,7 @@ from typing import Any
 from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
 from finsam_xl.model.budget import MemberKind, YearKind
 from finsam_xl.model.findings import SEVERITY_SV
+from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
 
 KIND_SV = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget", YearKind.PLAN: "Plan"}
 PART_SV = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
@@ -78,7 +79,7 @@ def write_overview(overview: Overview, path: Path) -> None:
     """Write the overview workbook to ``path`` (a new file)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
+    wb = xlsxwriter.Workbook(str(path), dict(XLSXWRITER_OPTIONS))
     try:
         book = _Book(wb)
         years_row = _forbund_sheet(book, overview)

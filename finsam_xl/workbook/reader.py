@@ -124,6 +124,11 @@ class ReadResult:
     budget: Budget | None
     findings: list[Finding]
     locator: Locator
+    #: ``interchange.digest`` of the budget the computed sheets were last computed from
+    #: (None: never computed by this version, or unknown).
+    computed_from: str | None = None
+    #: The status cell ('Plan!A2'), where a finding about the computed sheets is shown.
+    status_cell: str | None = None
 
 
 class TableRange:
@@ -504,7 +509,27 @@ def read_book(name: str, book: BookView) -> ReadResult:
         reader.locator.plan_anchor = None
     if budget is not None:
         reader.locator.years = budget.years.all
-    return ReadResult(budget, reader.findings, reader.locator)
+    computed_from, status_cell = _computed_from(book)
+    return ReadResult(budget, reader.findings, reader.locator, computed_from, status_cell)
+
+
+def _computed_from(book: BookView) -> tuple[str | None, str | None]:
+    """The digest the writer stored with the computed sheets, and the status cell's address."""
+    status: str | None = None
+    try:
+        status = address(*split_ref(book.defined_name(S.N_STATUS) or ""))
+    except ValueError:
+        pass
+    try:
+        sheet, row, col = split_ref(book.defined_name(S.N_STYLES) or "")
+    except ValueError:
+        return None, status
+    for ws in book.sheets():
+        if ws.title == sheet:
+            value = ws.value(row + S.DIGEST_ROW_OFFSET, col)
+            if isinstance(value, str) and value.startswith(S.DIGEST_PREFIX):
+                return value[len(S.DIGEST_PREFIX) :].strip(), status
+    return None, status
 
 
 _ELEMENTS = {"costs": "cost", "income": "income", "members": "member"}

@@ -14,6 +14,12 @@
   the old or the new file, never half of one. Leftover temporary files of a
   killed run are removed by the next run. Every OS error on the way becomes a
   Swedish ``WorkbookError`` naming the folder or file and what to do.
+* ``check_output`` is the output-path policy of every command that writes a new
+  file (docs/limits.md, "Output files"): the name's suffix, never onto one of
+  the command's inputs, never onto an existing budget workbook (unless the
+  command's ``--skriv-over`` says so), never onto a folder.
+* Backups are numbered (``NAME.backup.xlsx``, ``NAME.backup.2.xlsx``, ...): a
+  backup is never overwritten.
 * ``result_name_problem`` says why a defined name for computed results
   (``fx_plan``, ...) must not be written through: it is ``#REF!``, points to a
   sheet that does not exist, to an input sheet or to a user's own sheet.
@@ -61,6 +67,15 @@ MAX_TABLE_ROWS = 100_000
 MAX_TABLE_COLS = 1_000
 #: Most characters in one cell written by the tool (Excel's own limit).
 MAX_CELL_CHARS = 32_767
+#: Every XlsxWriter workbook is opened with these options (template, overview): a string is
+#: written as text, never turned into a number, a formula or a live link (hyperlink
+#: relationship), whatever it looks like ("=1+1", "external:c:\\windows\\calc.exe").
+#: XlsxWriter cuts a longer string at MAX_CELL_CHARS itself.
+XLSXWRITER_OPTIONS: dict[str, bool] = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}
 #: How long a run waits for another run's write lock before giving up.
 LOCK_WAIT_SECONDS = 60.0
 #: A lock older than this is stale when its owner cannot be checked (another computer).
@@ -506,9 +521,114 @@ def remove_leftovers(target: Path) -> list[Path]:
 # --- atomic write --------------------------------------------------------------------------------
 
 
-def backup_path(path: Path) -> Path:
-    """Where the previous version is kept: ``budget.xlsx`` -> ``budget.backup.xlsx``."""
-    return path.with_name(f"{path.stem}.backup{path.suffix}")
+def backup_path(path: Path, number: int = 1) -> Path:
+    """Backup ``number`` of ``path``: ``budget.xlsx`` -> ``budget.backup.xlsx``, then
+    ``budget.backup.2.xlsx``, ``budget.backup.3.xlsx``, ... (the first is the oldest)."""
+    tag = "backup" if number == 1 else f"backup.{number}"
+    return path.with_name(f"{path.stem}.{tag}{path.suffix}")
+
+
+def next_backup_path(path: Path) -> Path:
+    """The first backup name of ``path`` that is not taken: a backup is never overwritten."""
+    number = 1
+    while True:
+        candidate = backup_path(path, number)
+        if not os.path.lexists(candidate):
+            return candidate
+        number += 1
+
+
+# --- the output-path policy ----------------------------------------------------------------------
+
+#: Budget workbooks are recognised by these input tables (or the plan's defined name).
+_BUDGET_TABLES = (S.T_SETTINGS, S.T_LINES)
+_MAX_POLICY_PART = 1 * MB
+
+
+def is_budget_workbook(path: Path) -> bool:
+    """True when ``path`` is a finsam_xl budget workbook (an .xlsx/.xlsm with its input tables).
+
+    Only the small parts that name tables and defined names are read; a file that
+    is not a zip package, or is damaged, is not a budget workbook.
+    """
+    try:
+        if not path.is_file() or not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as package:
+            for info in package.infolist():
+                name = info.filename
+                wanted = name == "xl/workbook.xml" or (
+                    name.startswith("xl/tables/") and name.endswith(".xml")
+                )
+                if not wanted or info.file_size > _MAX_POLICY_PART:
+                    continue
+                text = package.read(info).decode("utf-8", "replace")
+                if name == "xl/workbook.xml":
+                    if re.search(rf'<(?:\w+:)?definedName[^>]*name="{S.N_PLAN}"', text):
+                        return True
+                elif any(
+                    re.search(rf'<(?:\w+:)?table\b[^>]*\b(?:name|displayName)="{table}"', text)
+                    for table in _BUDGET_TABLES
+                ):
+                    return True
+    except (OSError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError):
+        return False
+    return False
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name the same file (by path, or a link to it)."""
+    if os.path.abspath(a) == os.path.abspath(b) or a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
+def check_output(
+    out: Path,
+    kinds: Sequence[str],
+    what: str,
+    inputs: Sequence[Path | None] = (),
+    replace: bool | None = None,
+    why: str = "",
+) -> None:
+    """The output-path policy of every command that writes a new file; WorkbookError if refused.
+
+    ``kinds``: the suffixes the output may have (the first is the usual one), ``what``
+    names the output in Swedish ("SIE-filen"). ``inputs``: the files the command reads;
+    the output may be none of them. ``replace``: None for a command without
+    ``--skriv-over`` (an existing file is replaced with a backup, unless it is a budget
+    workbook), False when ``--skriv-over`` was not given (no existing file is replaced),
+    True when it was (any file but an input is replaced, with a backup).
+    ``why`` explains the suffix rule in the message ("samma filtyp som budget.xlsm").
+    Checked before anything is read, so a refused run writes nothing.
+    """
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in kinds:
+        others = f" (eller {', '.join(kinds[1:])})" if len(kinds) > 1 else ""
+        given = f" och inte {out.suffix}" if out.suffix else ""
+        reason = f" ({why})" if why else ""
+        raise WorkbookError(f"{out}: {what} ska heta {kinds[0]}{others}{given}{reason}.")
+    for source in inputs:
+        if source is not None and same_file(out, Path(source)):
+            raise WorkbookError(
+                f"{out}: {what} får inte skriva över en av indatafilerna ({Path(source).name}); "
+                "välj ett annat filnamn."
+            )
+    if out.is_dir():
+        raise WorkbookError(f"{out}: är en mapp; ange ett filnamn.")
+    if not os.path.lexists(out) or replace:
+        return
+    if replace is False:
+        raise WorkbookError(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
+    if is_budget_workbook(out):
+        raise WorkbookError(
+            f"{out}: är en befintlig budgetarbetsbok och skrivs inte över; välj ett annat "
+            "filnamn."
+        )
 
 
 def _default_verify(path: Path) -> None:
@@ -530,12 +650,13 @@ def atomic_write(
     produce: Callable[[Path], None],
     keep_backup: bool = True,
     verify: Callable[[Path], None] | None = _default_verify,
-) -> None:
+) -> Path | None:
     """Call ``produce(tmp)`` to write a temporary file, then move it into place atomically.
 
     Under the workbook's write lock: refuse a file open in Excel, remove leftovers of killed
     runs, produce, fsync and ``verify`` the new file (a workbook is re-read part by part),
-    copy the previous ``target`` to ``backup_path(target)`` (itself atomically), rename.
+    copy the previous ``target`` to ``next_backup_path(target)`` (itself atomically; a
+    backup is never overwritten), rename. Returns the backup written, or None.
     On any error the temporary file is removed, ``target`` is untouched and the message
     (a Swedish WorkbookError) says so. A run that had to wait for another run's lock keeps
     the backup that run made, so the backup is the file as it was before both.
@@ -575,8 +696,9 @@ def atomic_write(
                         f"sparades inte. {unchanged} Rapportera felet."
                     ) from None
             _set_mode(tmp, target)
-            backup = backup_path(target)
-            if keep_backup and target.exists() and not (waited and backup.exists()):
+            backup: Path | None = None
+            if keep_backup and target.exists() and not (waited and backup_path(target).exists()):
+                backup = next_backup_path(target)
                 _write_backup(target, backup, unchanged)
             with _os_errors(
                 lambda error: (
@@ -590,6 +712,7 @@ def atomic_write(
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+    return backup
 
 
 def _write_backup(target: Path, backup: Path, unchanged: str) -> None:

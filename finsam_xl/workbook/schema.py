@@ -322,6 +322,14 @@ STYLE_ROLES = (
 #: A role whose prototype an older workbook lacks falls back to this one.
 STYLE_FALLBACK = {"amount_dec": "amount", "amount_bold_dec": "amount_bold"}
 
+#: What the computed sheets were computed from (``interchange.digest`` of the budget read) is
+#: kept in the very hidden styles sheet, this many rows below the top of ``fx_stilar`` (one
+#: row below the prototypes): every writer (file, button, Lite, server) writes it through
+#: the same grids, and every view reads it like any cell.
+DIGEST_ROW_OFFSET = len(STYLE_ROLES) + 1
+#: The digest cell's text begins with this, so that no other text is taken for one.
+DIGEST_PREFIX = "finsam_xl indata "
+
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 
 #: Short Swedish name of each check, shown in Kontroller (the code stays in the last column).
@@ -371,6 +379,9 @@ RULE_NAMES = {
     "forecast.equity.below-floor": "Prognos: under lägsta nivån",
     "forecast.equity.above-recommended": "Prognos: över rekommenderad nivå",
     "forecast.result.deficit": "Prognos: underskott",
+    "workbook.stale": "Inaktuella beräknade blad",
+    "rollover.formula-dropped-year": "Formel mot bortrullat år",
+    "rollover.formula-moved-year": "Formel mot årskolumn",
 }
 RULE_PREFIX_NAMES = {
     "read": "Inläsning",

@@ -22,6 +22,7 @@ from finsam_xl import __version__
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX, PLAN_ROWS
+from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
 
 HEADER_ROW = 2  # zero-based row of input table headers (row 3 in Excel)
 FIRST_INPUT_ROW = HEADER_ROW + 1
@@ -318,11 +319,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     unit = budget.forbund.unit
     wb = xlsxwriter.Workbook(
         str(path),
-        {
-            "strings_to_numbers": False,
-            "strings_to_formulas": False,
-            "default_date_format": "yyyy-mm-dd",
-        },
+        {**XLSXWRITER_OPTIONS, "default_date_format": "yyyy-mm-dd"},
     )
     fmt = _Formats(wb, unit)
     years = budget.years.all

@@ -471,7 +471,22 @@ def build_grids(
     title = _document_title(budget)
     for found, _first in grids.values():
         found.title = found.title or title
+    _digest_grid(grids, budget, pkg)
     return grids
+
+
+def _digest_grid(grids: dict[str, tuple[Grid, int]], budget: Budget, pkg: Anchors) -> None:
+    """What the sheets were computed from, below the style prototypes (``S.DIGEST_ROW_OFFSET``)."""
+    from finsam_xl.model.interchange import digest
+
+    try:
+        sheet, row, col = pkg.anchor(S.N_STYLES)
+    except (KeyError, ValueError):
+        return
+    first = row + S.DIGEST_ROW_OFFSET
+    grid = Grid()
+    grid.put(first, col, S.DIGEST_PREFIX + digest(budget), "text")
+    grids[sheet] = (grid, first)
 
 
 def _full_markers(pkg: Anchors, findings_col: int) -> bool:

@@ -14,6 +14,9 @@ WHEN = datetime(2025, 3, 14, 9, 26)
 
 COMPUTED = (
     "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
+#: What a recalc writes: the computed sheets, and what they were computed from (a digest of
+#: the input in the hidden styles sheet; the same from every front end).
+WRITTEN = (*COMPUTED, "_finsam_stilar")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 

@@ -9,7 +9,7 @@ from copy import copy
 from pathlib import Path
 
 import pytest
-from excel_support import COMPUTED, WHEN, book_cells, differences, file_cells
+from excel_support import COMPUTED, WHEN, WRITTEN, book_cells, differences, file_cells
 from fakexl_support import FakeBook
 from openpyxl import load_workbook
 
@@ -24,7 +24,7 @@ def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
     book = FakeBook.from_xlsx(edited_book)
     before = book_cells(book)
     summary = press(book, "recalc", when=WHEN)
-    assert summary.written == list(COMPUTED)
+    assert summary.written == list(WRITTEN)
     assert not summary.blocked
     expected, actual = file_cells(recalculated), book_cells(book)
     assert set(expected) == set(actual)
@@ -50,7 +50,7 @@ def test_press_equals_the_command_line(edited_book: Path, tmp_path: Path) -> Non
     book = FakeBook.from_xlsx(edited_book)
     press(book, "recalc")
     expected, actual = file_cells(source), book_cells(book)
-    for sheet in COMPUTED:
+    for sheet in WRITTEN:
         assert differences(expected[sheet], actual[sheet], stamp=True) == [], sheet
 
 
@@ -58,9 +58,10 @@ def test_press_reads_one_range_per_table_and_writes_in_few_calls(edited_book: Pa
     book = FakeBook.from_xlsx(edited_book)
     tables = sum(len(s.table_list) for s in book.sheet_list)
     press(book, "recalc", when=WHEN, alert=False)
-    assert book.calls.reads == tables == 8  # Utfall is the eighth table
-    assert book.calls.writes == 7  # one block per computed sheet
-    assert book.calls.clears == 14  # stale columns and stale rows, per sheet
+    assert tables == 8  # Utfall is the eighth table
+    assert book.calls.reads == tables + 1  # and the cell saying what was computed from
+    assert book.calls.writes == 8  # one block per computed sheet, and that cell
+    assert book.calls.clears == 16  # stale columns and stale rows, per sheet
     assert book.calls.formats <= 40  # per style and multi-area address, seven sheets
 
 
@@ -69,7 +70,7 @@ def test_a_press_on_2000_lines_makes_at_most_100_excel_calls(book_2000: Path) ->
     book = FakeBook.from_xlsx(book_2000, com=True, protect=False)
     press(book, "recalc", when=WHEN, alert=False, echo=False)
     calls = book.calls
-    assert (calls.reads, calls.writes, calls.clears) == (8, 7, 13)
+    assert (calls.reads, calls.writes) == (9, 8)  # the tables and the digest cell
     assert calls.total <= 100, calls
     # without multi-area ranges (Lite, the remote client, macOS): per style and rectangle
     single = FakeBook.from_xlsx(book_2000, com=False, protect=False)
@@ -144,10 +145,19 @@ def test_check_writes_only_the_findings_sheet(edited_book: Path, recalculated: P
     before = book_cells(book)
     summary = press(book, "check", when=WHEN)
     assert summary.written == ["Kontroller"]
-    assert summary.text.startswith("Kontroll klar: 1 fel, 0 varningar, 2 info.")
+    # the inputs were edited after the last Beräkna: the check says the sheets are stale
+    assert summary.text.startswith(
+        "Kontroll klar: 1 fel, 1 varning, 2 info. Beräknade blad är inaktuella; tryck Beräkna.")
     after = book_cells(book)
-    assert after["Plan"] == before["Plan"] and after["Fördelning"] == before["Fördelning"]
-    assert differences(file_cells(recalculated)["Kontroller"], after["Kontroller"]) == []
+    assert after["Fördelning"] == before["Fördelning"]
+    plan = {k for k in {*before["Plan"], *after["Plan"]} if before["Plan"].get(k) != after[
+        "Plan"].get(k)}
+    assert plan == {(2, 1)}  # only the status line
+    assert "Beräknade blad är inaktuella" in after["Plan"][(2, 1)]
+    expected = {v for v in file_cells(recalculated)["Kontroller"].values() if isinstance(v, str)}
+    shown = {v for v in after["Kontroller"].values() if isinstance(v, str)}
+    assert {v for v in expected if "fel," not in v} <= shown  # the summary line differs
+    assert any(v.startswith("Beräknade blad är inaktuella") for v in shown)
 
 
 def test_input_errors_write_findings_and_keep_the_plan(edited_book: Path, tmp_path: Path) -> None:
@@ -207,7 +217,7 @@ def test_without_com_a_protected_sheet_refuses_the_write(edited_book: Path) -> N
     assert book.app.alerts[-1]["prompt"] == summary.text
     assert book_cells(book) == before
     unprotected = FakeBook.from_xlsx(edited_book, com=False, protect=False)
-    assert press(unprotected, "recalc", when=WHEN).written == list(COMPUTED)
+    assert press(unprotected, "recalc", when=WHEN).written == list(WRITTEN)
 
 
 def test_text_is_written_so_that_excel_keeps_it_text() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from excel_support import COMPUTED, differences, file_cells
+from excel_support import WRITTEN, differences, file_cells
 from fakexl_support import FakeBook, apply_actions
 from payload_support import payload_bytes, payload_dict, vba_json
 
@@ -89,7 +89,7 @@ def test_recorded_finsam_payload_still_computes() -> None:
     assert body.isascii()
     actions = actions_of(handle("/berakna", {}, body))
     funcs = [a["func"] for a in actions]
-    assert funcs.count("setValues") == 3 and "alert" not in funcs  # the outcome is in the book
+    assert funcs.count("setValues") == 4 and "alert" not in funcs  # 3 sheets and the digest
 
 
 def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> None:
@@ -101,7 +101,7 @@ def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> 
     shown = apply_actions(book, actions)
     assert shown == []  # no message box: the status line and Kontroller show the outcome
     expected = file_cells(recalculated)
-    for sheet in COMPUTED:
+    for sheet in WRITTEN:
         assert differences(expected[sheet], book.sheets[sheet].cells, stamp=True) == [], sheet
     for sheet in ("Inställningar", "Rader", "Medlemmar"):
         assert book.sheets[sheet].cells == before[sheet]
@@ -111,7 +111,10 @@ def test_kontrollera_route_writes_only_findings(edited_book: Path) -> None:
     actions = actions_of(handle("/kontrollera/", {}, payload_bytes(edited_book)))
     positions = {a["sheet_position"] for a in actions if a["func"] != "alert"}
     names = [s["name"] for s in payload_dict(edited_book)["sheets"]]
-    assert {names[p] for p in positions} == {"Kontroller"}
+    # the edited book's computed sheets are stale: Kontrollera also says so in the status line
+    assert {names[p] for p in positions} == {"Kontroller", "Plan"}
+    plan = [a for a in actions if a["func"] == "setValues" and names[a["sheet_position"]] == "Plan"]
+    assert len(plan) == 1 and (plan[0]["row_count"], plan[0]["column_count"]) == (1, 1)
 
 
 def test_actions_follow_the_client_contract(edited_book: Path) -> None:

@@ -511,15 +511,19 @@ def test_backup_cannot_be_written_permission(book: Path, monkeypatch: pytest.Mon
     assert "skrivskyddad eller öppen i ett annat program" in result.output
 
 
-def test_backup_cannot_be_written_is_a_folder(book: Path) -> None:
+def test_a_folder_in_the_backups_place_is_left_alone(book: Path) -> None:
+    """A backup is never overwritten: the next free number is used (issue 18, item 13)."""
     backup = book.with_name("budget.backup.xlsx")
     backup.mkdir()
-    before = digest(book)
+    (backup / "mitt.txt").write_text("mitt")
+    before = book.read_bytes()
     result = runner.invoke(app, ["recalc", str(book)])
-    assert result.exit_code == 2 and no_traceback(result), result.output
-    assert "säkerhetskopian" in result.output and "budget.xlsx är oförändrad" in result.output
-    assert digest(book) == before
-    assert sorted(p.name for p in book.parent.iterdir()) == ["budget.backup.xlsx", "budget.xlsx"]
+    assert result.exit_code in (0, 1) and no_traceback(result), result.output
+    assert "budget.backup.2.xlsx" in result.output
+    assert (backup / "mitt.txt").read_text() == "mitt"
+    assert book.with_name("budget.backup.2.xlsx").read_bytes() == before
+    names = sorted(p.name for p in book.parent.iterdir())
+    assert names == ["budget.backup.2.xlsx", "budget.backup.xlsx", "budget.xlsx"]
 
 
 def test_target_cannot_be_replaced(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:

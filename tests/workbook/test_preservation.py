@@ -13,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from finsam_xl import jobs
+from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.package import Package
 
 COMPUTED = {"Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital"}
@@ -45,7 +46,10 @@ def parts(path: Path) -> dict[str, bytes]:
 def computed_parts(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as archive:
         pkg = Package.read(archive)
-    return {part for sheet, part in pkg.sheet_parts.items() if sheet in COMPUTED}
+    # and the hidden styles sheet, whose row below the prototypes says what was computed from
+    return {
+        part for sheet, part in pkg.sheet_parts.items() if sheet in (*COMPUTED, S.SHEET_STYLES)
+    }
 
 
 @pytest.mark.parametrize("xlsm", [False, True])
