@@ -1,0 +1,114 @@
+"""One member's letter (Begäran om medlemsbidrag) as a Word document.
+
+A thin renderer: the content comes from ``finsam_xl.core.members.MemberLetter``;
+page, styles, footer and tables are the budget section's
+(``word.budget_section.setup_document`` and ``add_table``), so a letter looks like
+the rest of the förbund's documents.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.shared import Pt, RGBColor
+
+from finsam_xl.core.members import MemberLetter
+from finsam_xl.core.narrative import swedish_date
+from finsam_xl.model.budget import YearKind
+from finsam_xl.model.money import fmt_pct
+from finsam_xl.word.budget_section import add_table, clean, setup_document
+from finsam_xl.word.tables import DocRow, DocTable, RowKind, amount
+
+YEAR_KIND_SV = {YearKind.BUDGET: "Budgetår", YearKind.PLAN: "Plan", YearKind.JAMFORELSE: ""}
+
+
+def letter_tables(letter: MemberLetter) -> list[DocTable]:
+    """The letter's two tables: the amount per year, and the instalments to invoice."""
+    rows = []
+    for y in letter.years:
+        mark = "" if y.decided else " *"
+        share = fmt_pct(y.amount * 100 / y.total) if y.total else "–"
+        rows.append(DocRow([f"{y.year}", YEAR_KIND_SV[y.kind], amount(y.amount) + mark,
+                            share, amount(y.total)],
+                           RowKind.LINE))
+    years = DocTable(
+        caption="Medlemsbidrag per år (kr)",
+        headers=["År", "Avser", "Ert bidrag", "Er andel", "Förbundets medlemsbidrag"],
+        rows=rows,
+        numeric=[False, False, True, True, True],
+        widths_cm=[2.0, 3.0, 3.5, 2.5, 6.0],
+        notes=(["Andelen är avrundad till en decimal."] if rows else []),
+    )
+    inst_rows = [
+        DocRow([str(i.number), i.day.isoformat(), i.due.isoformat(), amount(i.amount),
+                i.reference])
+        for i in letter.instalments
+    ]
+    if letter.instalments:
+        total = sum((i.amount for i in letter.instalments), start=letter.instalments[0].amount * 0)
+        inst_rows.append(DocRow(["Summa", "", "", amount(total), ""], RowKind.GRAND))
+    instalments = DocTable(
+        caption=f"Fakturor {letter.budget_year} (kr)",
+        headers=["Del", "Fakturadatum", "Förfallodag", "Belopp", "Referens vid betalning"],
+        rows=inst_rows,
+        numeric=[False, False, False, True, False],
+        widths_cm=[1.5, 3.0, 3.0, 3.5, 6.0],
+    )
+    return [years, instalments]
+
+
+def build_letter(letter: MemberLetter, when: datetime | None = None) -> DocumentObject:
+    """The letter as a python-docx ``Document`` (not yet saved)."""
+    when = when or datetime.now()
+    doc = Document()
+    setup_document(doc, f"{letter.forbund} \u2013 {letter.title}", when)
+    doc.core_properties.title = clean(f"{letter.title}: {letter.party.name}")
+    doc.core_properties.author = "finsam_xl"
+    doc.core_properties.created = when
+    doc.core_properties.modified = when
+    doc.core_properties.last_modified_by = "finsam_xl"
+    doc.core_properties.revision = 1
+
+    head = doc.add_paragraph()
+    head.add_run(clean(letter.forbund)).bold = True
+    if letter.org_nr:
+        head.add_run(clean(f"\nOrganisationsnummer {letter.org_nr}"))
+    head.add_run(f"\n{swedish_date(when.date())}")
+    to = doc.add_paragraph()
+    to.add_run("Till: ").bold = True
+    to.add_run(clean(letter.party.name))
+    if len(letter.party.members) > 1:
+        to.add_run(" (en part, som betalar statens hälft)")
+    doc.add_paragraph(clean(letter.title), style="Title")
+    paragraphs = letter.paragraphs
+    for text in paragraphs[:3]:
+        doc.add_paragraph(clean(text))
+    tables = letter_tables(letter)
+    add_table(doc, tables[0])
+    for text in paragraphs[3:]:
+        doc.add_paragraph(clean(text))
+    doc.add_heading("Betalning", level=1)
+    doc.add_paragraph(clean(letter.payment_text))
+    if letter.instalments:
+        add_table(doc, tables[1])
+    contact = doc.add_paragraph()
+    contact.paragraph_format.space_before = Pt(12)
+    contact.add_run("Kontakt: ").bold = True
+    contact.add_run(clean(letter.contact))
+    note = doc.add_paragraph()
+    run = note.add_run(
+        clean(f"Beloppen är hämtade ur budgetens fördelning av medlemsbidragen (Not 1) och "
+              f"avrundade till hela kronor. Skapad med finsam_xl {when.date().isoformat()}.")
+    )
+    run.italic = True
+    run.font.size = Pt(8)
+    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    return doc
+
+
+def write_letter(doc: DocumentObject, path: Path) -> None:
+    """Save ``doc`` to ``path`` (the caller makes it atomic)."""
+    doc.save(str(path))
