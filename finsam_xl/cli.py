@@ -487,10 +487,12 @@ def letters_cmd(
     ] = False,
     contact: Annotated[
         str | None,
-        typer.Option("--kontakt", help='Kontaktraden, t.ex. "Anna Berg, förbundschef, 070-123 45 67"'),
+        typer.Option(
+            "--kontakt", help='Kontaktraden, t.ex. "Anna Berg, förbundschef, 070-123 45 67"'
+        ),
     ] = None,
 ) -> None:
-    """Skriv ett brev per medlem: begäran om medlemsbidrag med belopp, delbetalningar och referenser."""
+    """Skriv ett brev per medlem: begäran om medlemsbidrag med belopp, delar och referenser."""
     done = jobs.write_letters(file, out, pdf=pdf, contact=contact)
     if done.blocked:
         _print_findings([f for f in done.findings if f.blocking])
@@ -515,14 +517,16 @@ def invoices_cmd(
     file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
     out: Annotated[
         Path,
-        typer.Option("-o", "--out", help="Fakturaplanen: .csv (för Excel) eller .se (SIE-verifikat)"),
+        typer.Option(
+            "-o", "--out", help="Fakturaplanen: .csv (för Excel) eller .se (SIE-verifikat)"
+        ),
     ] = Path("fakturaplan.csv"),
     previous: Annotated[
         Path | None,
         typer.Option("--forra", help="En tidigare fakturaplan (.csv): visa vad som ändrats"),
     ] = None,
 ) -> None:
-    """Skriv fakturaplanen: en rad per medlem och delbetalning med referens, förfallodag och konto."""
+    """Skriv fakturaplanen: en rad per medlem och delbetalning, med referens och förfallodag."""
     done = jobs.write_invoices(file, out, previous)
     if done.plan is None:
         _print_findings([f for f in done.outcome.findings if f.blocking])

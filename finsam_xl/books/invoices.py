@@ -65,7 +65,9 @@ def read_previous(text: str, source: str) -> dict[str, tuple[str, Decimal, date]
     """
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     if not rows:
-        raise ValueError(f"{source}: filen är tom; ange en fakturaplan skriven av finsam-xl fakturor.")
+        raise ValueError(
+            f"{source}: filen är tom; ange en fakturaplan skriven av finsam-xl fakturor."
+        )
     header = [h.strip() for h in rows[0]]
     need = ("Referens", "Medlem", "Förfallodag", "Belopp")
     missing = [h for h in need if h not in header]

@@ -27,7 +27,7 @@ contribution exactly; the odd kronor go to the first instalments, one each.
 * ``ÅÅÅÅ``: the budget year;
 * ``MEDLEM``: the party's customer code, also its customer object: the first
   word of its name that is not *kommun*, *region*, *med*, … in capitals
-  without diacritics, at most 8 characters ("Avesta kommun" → ``AVESTA``,
+  without diacritics, at most 12 characters ("Avesta kommun" → ``AVESTA``,
   "Region Dalarna" → ``DALARNA``); the state side is ``STATEN``. Two parties
   with the same code both get three hex digits of their name's SHA-1 added;
 * ``N``: the instalment, 1 to the number of instalments.
@@ -79,7 +79,9 @@ DIM_CUSTOMER, DIM_INVOICE = 8, 10
 STATE_CODE = "STATEN"
 STATE_PARTY = "Försäkringskassan och Arbetsförmedlingen"
 #: An invoice reference in any text: förbund, year, party, instalment.
-REFERENCE_RE = re.compile(r"(?<![A-Z0-9-])([A-Z]{2,4})-(\d{4})-([A-Z0-9]{1,11})-(\d{1,2})(?![0-9-])")
+REFERENCE_RE = re.compile(
+    r"(?<![A-Z0-9-])([A-Z]{2,4})-(\d{4})-([A-Z0-9]{1,15})-(\d{1,2})(?![0-9-])"
+)
 
 _FORBUND_WORDS = frozenset(
     {"samordningsförbund", "samordningsförbundet", "finsam", "förbundet", "förbund", "i", "och"}
@@ -210,7 +212,7 @@ def forbund_code(name: str) -> str:
         code = words[0][:4]
     else:
         code = "".join(w[0] for w in words)[:4]
-    return code if len(code) >= 2 else (code + "FS")[:2]
+    return str(code) if len(code) >= 2 else str(code + "FS")[:2]
 
 
 def _member_word(name: str) -> str:
@@ -219,7 +221,7 @@ def _member_word(name: str) -> str:
         w for w, raw in zip(words, _WORD.findall(name), strict=True)
         if w and raw.casefold() not in _MEMBER_WORDS
     ]
-    return (kept or [w for w in words if w] or ["MEDLEM"])[0][:8]
+    return (kept or [w for w in words if w] or ["MEDLEM"])[0][:12]
 
 
 def parties(budget: Budget) -> list[Party]:
@@ -280,7 +282,9 @@ def receivable_account(budget: Budget) -> str:
 # --- instalments and the plan ----------------------------------------------------------------
 
 
-def instalment_schedule(budget: Budget, amount: Decimal, year: int) -> list[tuple[date, date, Decimal]]:
+def instalment_schedule(
+    budget: Budget, amount: Decimal, year: int
+) -> list[tuple[date, date, Decimal]]:
     """(invoice date, due date, amount) of each instalment of ``amount`` in ``year``.
 
     Equal parts by the largest-remainder rule: the parts add up to ``amount``
@@ -393,23 +397,42 @@ def compare_plans(
 # --- the letters --------------------------------------------------------------------------------
 
 
-def _key_text(budget: Budget, party: Party, key: Decimal | None, key_unit: str) -> str:
+def _key_text(
+    budget: Budget, result: Result, party: Party, key: Decimal | None, key_unit: str,
+    share: Decimal | None,
+) -> str:
+    year = budget.years.budget
+    allocation = result.allocation_for(year)
+    shares = [s for s in (allocation.members if allocation else []) if s.name in party.members]
+    if shares and all(s.fixed for s in shares):
+        lawful = [s.lawful for s in shares]
+        text = f"Ert bidrag är ett fast belopp i förbundets budget för {year}."
+        if all(v is not None for v in lawful):
+            total = sum((v for v in lawful if v is not None), ZERO)
+            paid = sum((s.amount for s in shares), ZERO)
+            if total != paid:
+                text += (f" Enligt lagens fördelning och förbundets nyckel hade det varit "
+                         f"{kr(total)}.")
+        return text
     if party.kind is MemberKind.STAT:
-        return "Staten betalar hälften av medlemsbidragen enligt lagen (2003:1210) om finansiell " \
-               "samordning av rehabiliteringsinsatser."
+        text = ("Staten betalar hälften av medlemsbidragen enligt lagen (2003:1210) om finansiell "
+                "samordning av rehabiliteringsinsatser.")
+        if share is not None and share != 50:
+            text += f" I budgeten är statens del {fmt_pct(share)}."
+        return text
     key_type = budget.keys.for_kind(party.kind)
     part = "regionernas" if party.kind is MemberKind.REGION else "kommunernas"
     alone = sum(1 for m in budget.members if m.kind is party.kind) == 1
     if alone:
-        whose = "regionen" if party.kind is MemberKind.REGION else "kommunen"
-        return f"Som enda {'region' if whose == 'regionen' else 'kommun'} betalar {whose} hela " \
-               f"{part} fjärdedel av medlemsbidragen."
+        single, whose = (("region", "regionen") if party.kind is MemberKind.REGION
+                         else ("kommun", "kommunen"))
+        return f"Som enda {single} betalar {whose} hela {part} fjärdedel av medlemsbidragen."
     if key_type is KeyType.LIKA:
         return f"{part.capitalize()} fjärdedel av medlemsbidragen delas lika mellan dem."
     if key_type is KeyType.PROCENT:
         shown = fmt_pct(key) if key is not None else "–"
-        return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta andelar; "
-                f"er andel är {shown}.")
+        return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta "
+                f"procentandelar enligt förbundsordningen; er andel i nyckeln är {shown}.")
     note = budget.keys.note
     figure = f"{int(key):,}".replace(",", NBSP) + f"{NBSP}{key_unit}" if key is not None else "–"
     when = f" ({note})" if note else ""
@@ -442,7 +465,9 @@ def _change(amount: Decimal, before: Decimal | None, year: int | None) -> tuple[
                               f"{kr(abs(diff))}{shown}.")
 
 
-def member_letters(budget: Budget, result: Result, contact: str | None = None) -> list[MemberLetter]:
+def member_letters(
+    budget: Budget, result: Result, contact: str | None = None
+) -> list[MemberLetter]:
     """One letter per party, with the allocation's figures (the same as Not 1 and Fördelning)."""
     note = not1_table(budget, result)
     by_name = {r.name: r for r in note.rows}
@@ -512,7 +537,7 @@ def member_letters(budget: Budget, result: Result, contact: str | None = None) -
             f"Ert bidrag för {year} är {kr(amount)}"
             + (f", {fmt_pct(share)} av förbundets medlemsbidrag" if share is not None else "")
             + (f" på totalt {kr(years[0].total)}." if years else "."),
-            _key_text(budget, party, key, key_unit),
+            _key_text(budget, result, party, key, key_unit, share),
             change_text,
         ]
         if any(not y.decided for y in years):
@@ -526,7 +551,7 @@ def member_letters(budget: Budget, result: Result, contact: str | None = None) -
             budget_year=year,
             adopted=budget.adopted,
             decision=decision,
-            key_text=_key_text(budget, party, key, key_unit),
+            key_text=_key_text(budget, result, party, key, key_unit, share),
             share_pct=share,
             years=years,
             comparison_year=comparison if before is not None else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from finsam_xl.core.members import (
     InvoicePlan,
@@ -91,7 +92,11 @@ def write_letters(
     for letter in result.letters:
         doc = build_letter(letter, when)
         target = out_dir / letter_filename(letter)
-        atomic_write(target, lambda tmp, doc=doc: write_letter(doc, tmp), keep_backup=True)
+
+        def save(tmp: Path, doc: Any = doc) -> None:
+            write_letter(doc, tmp)
+
+        atomic_write(target, save, keep_backup=True)
         result.written.append(target)
         if pdf:
             note = convert_to_pdf(target, target.with_suffix(".pdf"), timeout_s)
@@ -151,7 +156,11 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
         result.notes.append(f"Inga fakturor: ingen medlem har ett bidrag för {plan.year}.")
     if kind == ".csv":
         data = ("\ufeff" + plan_csv(plan)).encode("utf-8")
-        atomic_write(out, lambda tmp: tmp.write_bytes(data), keep_backup=True)
+
+        def produce_csv(tmp: Path) -> None:
+            tmp.write_bytes(data)
+
+        atomic_write(out, produce_csv, keep_backup=True)
     else:
         records = plan_sie_records(budget, plan)
 

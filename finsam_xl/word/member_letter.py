@@ -55,7 +55,7 @@ def letter_tables(letter: MemberLetter) -> list[DocTable]:
         headers=["Del", "Fakturadatum", "Förfallodag", "Belopp", "Referens vid betalning"],
         rows=inst_rows,
         numeric=[False, False, False, True, False],
-        widths_cm=[1.5, 3.0, 3.0, 3.5, 6.0],
+        widths_cm=[2.0, 3.0, 3.0, 3.0, 6.0],
     )
     return [years, instalments]
 
@@ -64,7 +64,8 @@ def build_letter(letter: MemberLetter, when: datetime | None = None) -> Document
     """The letter as a python-docx ``Document`` (not yet saved)."""
     when = when or datetime.now()
     doc = Document()
-    setup_document(doc, f"{letter.forbund} \u2013 {letter.title}", when)
+    footer = f"{letter.forbund} \u2013 Begäran om medlemsbidrag {letter.budget_year}"
+    setup_document(doc, footer, when)
     doc.core_properties.title = clean(f"{letter.title}: {letter.party.name}")
     doc.core_properties.author = "finsam_xl"
     doc.core_properties.created = when
