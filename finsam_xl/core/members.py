@@ -433,10 +433,11 @@ def _key_text(
         shown = fmt_pct(key) if key is not None else "–"
         return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta "
                 f"procentandelar enligt förbundsordningen; er andel i nyckeln är {shown}.")
-    note = budget.keys.note
+    note = (budget.keys.note or "").strip()
     figure = f"{int(key):,}".replace(",", NBSP) + f"{NBSP}{key_unit}" if key is not None else "–"
-    when = f" ({note})" if note else ""
-    return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter befolkning{when}; "
+    basis = note if note.casefold().startswith("befolkning") else (
+        f"befolkning ({note})" if note else "befolkning")
+    return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter {basis}; "
             f"ert underlag är {figure}.")
 
 
@@ -505,8 +506,12 @@ def member_letters(
         change_kr, change_pct, change_text = _change(
             amount, before, comparison if before is not None else None
         )
-        shares = [r.share_pct for r in rows if r.share_pct is not None]
-        share = sum(shares, ZERO) if shares and len(shares) == len(rows) else None
+        # one row: its share as Not 1 prints it; the state side's rows together: computed
+        if len(rows) == 1:
+            share = rows[0].share_pct
+        else:
+            total = next((y.total for y in years if y.year == year), ZERO)
+            share = pct(sum((y.amount for y in years if y.year == year), ZERO), total)
         key = rows[0].key if len(rows) == 1 else None
         key_unit = rows[0].key_unit if rows else KEY_UNITS[KeyType.LIKA]
         instalments = plan.of(party.name)
@@ -540,9 +545,6 @@ def member_letters(
             _key_text(budget, result, party, key, key_unit, share),
             change_text,
         ]
-        if any(not y.decided for y in years):
-            paragraphs.append("Belopp markerade * är äskade och ännu inte beslutade av "
-                              "medlemmarna.")
         letters.append(MemberLetter(
             forbund=budget.forbund.name,
             org_nr=budget.forbund.org_nr,

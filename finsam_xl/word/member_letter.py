@@ -18,7 +18,7 @@ from docx.shared import Pt, RGBColor
 from finsam_xl.core.members import MemberLetter
 from finsam_xl.core.narrative import swedish_date
 from finsam_xl.model.budget import YearKind
-from finsam_xl.model.money import fmt_pct
+from finsam_xl.model.money import fmt_pct, pct
 from finsam_xl.word.budget_section import add_table, clean, setup_document
 from finsam_xl.word.tables import DocRow, DocTable, RowKind, amount
 
@@ -30,7 +30,9 @@ def letter_tables(letter: MemberLetter) -> list[DocTable]:
     rows = []
     for y in letter.years:
         mark = "" if y.decided else " *"
-        share = fmt_pct(y.amount * 100 / y.total) if y.total else "–"
+        # the budget year's share as the letter's text (and Not 1) gives it
+        share = fmt_pct(letter.share_pct if y.year == letter.budget_year and letter.share_pct
+                        is not None else pct(y.amount, y.total))
         rows.append(DocRow([f"{y.year}", YEAR_KIND_SV[y.kind], amount(y.amount) + mark,
                             share, amount(y.total)],
                            RowKind.LINE))
@@ -40,7 +42,9 @@ def letter_tables(letter: MemberLetter) -> list[DocTable]:
         rows=rows,
         numeric=[False, False, True, True, True],
         widths_cm=[2.0, 3.0, 3.5, 2.5, 6.0],
-        notes=(["Andelen är avrundad till en decimal."] if rows else []),
+        notes=(["Andelen är avrundad till en decimal."] if rows else [])
+        + (["* Äskat belopp, ännu inte beslutat av medlemmarna."]
+           if any(not y.decided for y in letter.years) else []),
     )
     inst_rows = [
         DocRow([str(i.number), i.day.isoformat(), i.due.isoformat(), amount(i.amount),
@@ -91,8 +95,8 @@ def build_letter(letter: MemberLetter, when: datetime | None = None) -> Document
     add_table(doc, tables[0])
     for text in paragraphs[3:]:
         doc.add_paragraph(clean(text))
-    doc.add_heading("Betalning", level=1)
-    doc.add_paragraph(clean(letter.payment_text))
+    doc.add_heading("Betalning", level=1).paragraph_format.keep_with_next = True
+    doc.add_paragraph(clean(letter.payment_text)).paragraph_format.keep_with_next = True
     if letter.instalments:
         add_table(doc, tables[1])
     contact = doc.add_paragraph()
