@@ -6,8 +6,10 @@ import csv
 import hashlib
 import io
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -331,3 +333,22 @@ def test_unit_does_not_change_invoiced_kronor() -> None:
     plan = invoice_plan(budget, evaluate(budget))
     assert sum(i.amount for i in plan.invoices) == 6_184_003
     assert len({i.number for i in plan.invoices}) == 12
+
+
+def test_the_members_walkthrough_runs_from_an_empty_folder(tmp_path: Path) -> None:
+    """Every ```bash block after a ``<!-- walkthrough -->`` comment in docs/members.md runs."""
+    from support import ROOT
+
+    text = (ROOT / "docs" / "members.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- walkthrough -->\n```bash\n(.*?)```", text, re.S)
+    assert len(blocks) == 5
+    exe = Path(sys.executable).parent / "finsam-xl"
+    for block in blocks:
+        for line in filter(None, (x.strip() for x in block.splitlines())):
+            assert line.startswith("finsam-xl ")
+            args = shlex.split(line)[1:]
+            done = subprocess.run([str(exe), *args], cwd=tmp_path, capture_output=True,
+                                  text=True, timeout=300, check=False)
+            assert done.returncode == 0, (line, done.stdout, done.stderr)
+    assert len(list((tmp_path / "brev").glob("*.docx"))) == 5
+    assert (tmp_path / "fakturaplan.se").exists() and (tmp_path / "fakturaplan-ny.csv").exists()
