@@ -80,7 +80,7 @@ def write_letters(
     if outcome.blocked or outcome.budget is None or outcome.result is None:
         result.notes.append(f"Inga brev skrevs: rätta felen i {path.name} först.")
         return result
-    from finsam_xl.word.member_letter import build_letter, write_letter
+    from finsam_xl.word.member_letter import build_letter, letter_base, write_letter
 
     if out_dir.exists() and not out_dir.is_dir():
         raise WorkbookError(f"{out_dir}: ska vara en mapp för breven, inte en fil.")
@@ -89,8 +89,10 @@ def write_letters(
     except OSError as error:
         raise WorkbookError(f"{out_dir}: mappen kan inte skapas ({error.strerror}).") from None
     result.letters = member_letters(outcome.budget, outcome.result, contact)
+    when = when or datetime.now()
+    base = letter_base(result.letters[0], when) if result.letters else None
     for letter in result.letters:
-        doc = build_letter(letter, when)
+        doc = build_letter(letter, when, base)
         target = out_dir / letter_filename(letter)
 
         def save(tmp: Path, doc: Any = doc) -> None:
