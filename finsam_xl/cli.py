@@ -243,6 +243,13 @@ def demo_cmd(
     outcome = jobs.demo(out)
     _print_outcome_plan(outcome)
     _print_findings(outcome.findings)
+    caught = sum(1 for f in outcome.findings if f.rule.startswith("published."))
+    if caught:
+        typer.echo(
+            f"Felen ovan är verktygets fynd i den publicerade budgeten: {caught} tryckta summor "
+            "stämmer inte med budgetens rader. Demonstrationen har gått som den ska (slutkod 0); "
+            "check och recalc av samma fil avslutas med 1, eftersom budgeten har fel."
+        )
     typer.echo(f"Exemplet ({DEMO_EXAMPLE}) finns i {out}. Öppna den i Excel eller LibreOffice.")
 
 

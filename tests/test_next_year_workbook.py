@@ -199,7 +199,7 @@ def test_findings_are_recalculated_in_the_new_workbook(
     ]
     ws = load_workbook(out)["Kontroller"]
     below = [r for r in ws.iter_rows(min_row=5, values_only=True) if r[6] == "equity.below-floor"]
-    assert below and "2026" in below[0][3] and below[0][1] == "Under styrelsens golv"
+    assert below and "2026" in below[0][3] and below[0][1] == "Under styrelsens lägsta nivå"
 
 
 def test_a_rollover_below_the_floor_is_flagged_in_the_new_file(tmp_path: Path) -> None:

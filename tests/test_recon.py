@@ -174,13 +174,13 @@ def test_forecast_equity_at_august(folder: Path) -> None:
     # 680 000 - 316 000 (planned deficit) - 276 000 (Avesta) - 72 000 (6990) = 16 000
     assert abs(f.equity_end - 16000) <= 10 and f.equity_end == 16000
     assert f.summary == (
-        f"Prognos: eget kapital 31/12 blir {money(16000)} (0,3{NBSP}%), under golvet "
-        f"{money(400000)}. Resultat {money(-664000)} mot budgeterat {money(-316000)}."
+        f"Prognos: eget kapital 31/12 blir {money(16000)} (0,3{NBSP}%), under styrelsens "
+        f"lägsta nivå {money(400000)}. Resultat {money(-664000)} mot budgeterat {money(-316000)}."
     )
     floor = next(x for x in recon.findings if x.rule == "forecast.equity.below-floor")
     assert floor.message == (
-        f"Prognos: Eget kapital vid utgången av 2025 blir {money(16000)}, under styrelsens golv "
-        f"{money(400000)} ({money(384000)} under)."
+        f"Prognos: Eget kapital vid utgången av 2025 blir {money(16000)}, under styrelsens "
+        f"lägsta nivå {money(400000)} ({money(384000)} under)."
     )
 
 

@@ -205,6 +205,57 @@ def test_decisions_follow_the_figures() -> None:
     assert not any("understiga" in i for i in lappland.decisions)  # no floor decided
 
 
+#: Phrases of the decision list and the findings that contradict them.
+CONTRADICTS = {
+    "inte ska understiga": {"equity.below-floor"},
+    "täcks av eget kapital": {"equity.negative"},
+}
+
+
+def _variants() -> list[tuple[str, Budget]]:
+    """Each example, and each with a floor it breaks, one it keeps, and equity too small."""
+    out = []
+    for name in EXAMPLE_NAMES:
+        base = load(EXAMPLES / f"{name}.yaml")
+        out.append((name, base))
+        for label, update in (
+            ("golv 10 Mkr", {"floor": Decimal(10_000_000)}),
+            ("golv 1 kr", {"floor": Decimal(1)}),
+            ("ek 1 kr", {"opening": Decimal(1)}),
+        ):
+            equity = base.equity.model_copy(update=update)
+            out.append((f"{name} {label}", base.model_copy(update={"equity": equity})))
+    return out
+
+
+@pytest.mark.parametrize(("label", "budget"), _variants(), ids=lambda v: str(v)[:30])
+def test_decision_list_never_contradicts_the_findings(label: str, budget: Budget) -> None:
+    result = evaluate(budget)
+    text = draft(budget, result)
+    found = {f.rule for f in result.findings if f.severity.value in ("error", "warning")}
+    for item in text.decisions:
+        for phrase, rules in CONTRADICTS.items():
+            assert not (phrase in item and rules & found), (label, item, rules & found)
+    if "equity.below-floor" in found:
+        # the board is asked to decide on the breach, and told why
+        assert any("sänka styrelsens lägsta nivå" in i for i in text.decisions), label
+        assert any("under styrelsens lägsta nivå" in n for n in text.decision_notes), label
+    if "equity.negative" in found:
+        assert any("får inte gå med skuld" in n for n in text.decision_notes), label
+
+
+def test_sodra_dalarna_decisions_state_the_breach() -> None:
+    """The published budget spends below the board's own floor: the proposal says so."""
+    budget = load(EXAMPLES / "sodra-dalarna-2025.yaml")
+    text = draft(budget, evaluate(budget))
+    items = [plain(i) for i in text.decisions]
+    assert "att för 2025-2028 sänka styrelsens lägsta nivå för det egna kapitalet från " \
+           "400 000 kr till 384 000 kr" in [i.replace("\u2013", "-") for i in items]
+    assert not any("understiga" in i for i in items)
+    assert plain(text.decision_notes[0]).startswith(
+        "Budgeten ger ett eget kapital på 384 000 kr vid utgången av vart och ett av åren 2025")
+
+
 def test_blocked_workbook_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "trasig.xlsx"
     bad.write_bytes(b"not a workbook")
@@ -291,10 +342,11 @@ def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) ->
     assert history[1][4] == "1 496" and history[3][4] == "700*"
     assert history[5][1] == "7 500**"
     budget_table = next(t for t in tables if t[0][1] == "Beskrivning")
-    assert budget_table[0][2:] == ["Budget 2024", "Budget 2025"]  # plan years not in the table
+    # as published: "Årsbudget 2025" before "Årsbudget 2024"; plan years not in the table
+    assert budget_table[0][2:] == ["Årsbudget 2025", "Årsbudget 2024"]
     contributions = next(row for row in budget_table if row[:2] == ["50 000", "Totalt"])
-    assert contributions[2:] == ["-6 308", "-6 184"]
-    assert budget_table[-1][1:] == ["Resultat", "-1 392", "-316"]
+    assert contributions[2:] == ["-6 184", "-6 308"]
+    assert budget_table[-1][1:] == ["Resultat", "-316", "-1 392"]
 
 
 def test_control_characters_in_names_do_not_break_the_document(tmp_path: Path) -> None:

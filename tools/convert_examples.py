@@ -58,8 +58,8 @@ def fryksdalen(src: dict[str, Any]) -> Budget:
             "group": groups[line["name"]],
             "amounts": years_of(line),
         }
-        if line["name"] == "Prosa":  # a project that ends with 2022 (its plan years are 0)
-            cost["insats"] = {"start": date(2020, 1, 1), "end": date(2022, 12, 31)}
+        if line["name"] == "Prosa":  # "startade upp november 2021 och pågår tom oktober 2022"
+            cost["insats"] = {"start": date(2021, 11, 1), "end": date(2022, 10, 31)}
         costs.append(cost)
     pub = src["published_totals"]
     return Budget.model_validate(
@@ -71,8 +71,9 @@ def fryksdalen(src: dict[str, Any]) -> Budget:
                 for m in src["members"]
             ],
             "keys": {"stat": "lika", "region": "lika", "kommun": "lika"},
+            # "För år 2023 och 2024 avser förbundet att äska 3 056 140 kronor": requested.
             "contributions": [
-                {"year": y, "mode": "total", "amount": a}
+                {"year": y, "mode": "total", "amount": a, "decided": y <= 2022}
                 for y, a in src["contribution_total"].items()
             ],
             "costs": costs,
@@ -179,6 +180,10 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
             # members' contributions as ID 50 000 "Bidrag (not 1)"; the plan is in §6.
             "document": {
                 "plan_in_table": False,
+                # "ID Beskrivning Årsbudget (tkr) Årsbudget 2025 Årsbudget 2024"
+                "budget_first": True,
+                "budget_label": "Årsbudget",
+                "comparison_label": "Årsbudget",
                 "income_heading": "Intäkter (medelstilldelning från medlemmarna)",
                 "contributions_label": "Bidrag (not 1)",
                 "contributions_cost_centre": "50000",
@@ -202,6 +207,17 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
                 "opening": kr(src["equity"]["opening_2025"], u),
                 "opening_year": 2025,
                 "floor": kr(src["equity"]["board_floor"], u),
+            },
+            # Not in the document: the account plan the walkthrough's books use
+            # (docs/reconciliation.md) and quarterly invoicing.
+            "settings": {
+                "mappings": [
+                    *({"accounts": str(3591 + i), "target": "medlem", "name": m["name"]}
+                      for i, m in enumerate(src["members"])),
+                    {"accounts": "1510", "target": "kundfordran"},
+                    {"accounts": "2010-2099", "target": "eget_kapital"},
+                ],
+                "payment_frequency": "kvartal",
             },
             "published": {
                 "income": {y: kr(v, u) for y, v in pub["income"].items()},
@@ -244,7 +260,10 @@ def sodra_lappland(src: dict[str, Any]) -> Budget:
             costs.append(
                 {
                     "name": line["name"],
-                    "group": groups[group["name"]],
+                    # "En väg vidare – uppdrag individ" works with individuals
+                    "group": "insats_individ"
+                    if line["name"].startswith("En väg vidare")
+                    else groups[group["name"]],
                     "section": group["name"],
                     "amounts": {y: kr(v, u) for y, v in years_of(line).items()},
                 }
@@ -261,6 +280,7 @@ def sodra_lappland(src: dict[str, Any]) -> Budget:
             "forbund": {"name": src["forbund"], "unit": u},
             "years": {"comparison": [2023], "budget": 2024, "plan": [2025, 2026]},
             "adopted": src["adopted"],
+            "revised": date(2024, 3, 21),  # the seed's cover: "Reviderad 2024.03.21"
             "members": [
                 {
                     "name": m["name"],

@@ -84,7 +84,8 @@ def member_weight(member: Member, key_type: KeyType) -> Decimal | None:
 def _split_kind(
     amount: Decimal, members: list[Member], key_type: KeyType
 ) -> tuple[list[Decimal], list[int]] | None:
-    weights = [member_weight(m, key_type) for m in members]
+    # A member alone in its kind takes the kind's whole share: no key is needed.
+    weights = [Decimal(1)] if len(members) == 1 else [member_weight(m, key_type) for m in members]
     if not members or any(w is None for w in weights):
         return None
     return largest_remainder(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,10 +38,12 @@ from finsam_xl.model.budget import (
     CostLine,
     IncomeLine,
     KeyType,
+    Member,
     MemberKind,
+    Unit,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, kr
+from finsam_xl.model.money import NBSP, fmt_pct, kr
 from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
@@ -107,14 +109,48 @@ class BudgetTable(_Out):
         raise KeyError(label)
 
 
-def table_title(budget: Budget) -> str:
-    """'Budget 2025 med plan 2026–2028' (or 'Budget 2025' without plan years)."""
+def table_title(budget: Budget, with_plan: bool = True) -> str:
+    """'Budget 2025 med plan 2026–2028' (or 'Budget 2025' without plan years, or for a
+    table that shows none: ``with_plan=False``)."""
     years = budget.years
-    if not years.plan:
+    if not years.plan or not with_plan:
         return f"Budget {years.budget}"
     if len(years.plan) == 1:
         return f"Budget {years.budget} med plan {years.plan[0]}"
     return f"Budget {years.budget} med plan {years.plan[0]}\u2013{years.plan[-1]}"
+
+
+def decision_dates(budget: Budget) -> str:
+    """'Beslutad av styrelsen 2023-11-30, reviderad 2024-03-21.' or '' when none is set."""
+    parts = []
+    if budget.adopted:
+        parts.append(f"Beslutad av styrelsen {budget.adopted.isoformat()}")
+    if budget.revised:
+        parts.append(f"{'reviderad' if parts else 'Reviderad'} {budget.revised.isoformat()}")
+    return ", ".join(parts) + "." if parts else ""
+
+
+def display_decimals(budget: Budget, result: Result | None = None) -> int:
+    """Decimals of amounts shown in the display unit: 0, or 1 in a tkr workbook whose
+    amounts are not all whole thousands (Örnsköldsvik prints "1 255,5").
+
+    Every amount typed (lines, contributions, members' fixed amounts, equity) and,
+    given ``result`` and a table with a row per member, every member's share is looked
+    at. At one decimal every amount of whole hundreds of kronor is shown exactly, so
+    rows add up to printed totals.
+    """
+    if budget.forbund.unit is not Unit.TKR:
+        return 0
+    amounts: list[Decimal] = [budget.equity.opening, budget.equity.floor]
+    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
+    for line in lines:
+        amounts += [a for a in line.amounts.values() if a is not None]
+    for member in budget.members:
+        amounts += [a for a in member.amounts.values() if a is not None]
+    amounts += [c.amount for c in budget.contributions if c.amount is not None]
+    if result is not None and budget.document.member_rows:  # members' shares are printed
+        amounts += [m.amount for a in result.allocation for m in a.members]
+    return 0 if all(a % 1000 == 0 for a in amounts) else 1
 
 
 def document_title(budget: Budget) -> str:
@@ -128,17 +164,17 @@ def year_columns(budget: Budget, with_plan: bool = True) -> list[Column]:
     columns = []
     for i, year in enumerate(budget.years.comparison):
         kind = doc.comparison_kind(i)
-        columns.append(
-            Column(year=year, kind=kind.value, label=f"{COMPARISON_LABELS[kind]} {year}")
-        )
-    columns.append(
-        Column(year=budget.years.budget, kind="budgetar", label=f"Budget {budget.years.budget}")
-    )
+        word = doc.comparison_label or COMPARISON_LABELS[kind]
+        columns.append(Column(year=year, kind=kind.value, label=f"{word} {year}"))
+    ahead = [Column(year=budget.years.budget, kind="budgetar",
+                    label=f"{doc.budget_label} {budget.years.budget}")]
     if with_plan:
-        columns += [
+        ahead += [
             Column(year=y, kind="plan", label=f"{doc.plan_label} {y}") for y in budget.years.plan
         ]
-    return columns
+    if doc.budget_first:
+        return ahead + columns[::-1]
+    return columns + ahead
 
 
 def _values(amounts: dict[int, Decimal], years: list[int], sign: int) -> dict[int, Decimal | None]:
@@ -356,7 +392,7 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
     if doc.show_result:
         rows.append(TableRow(kind=RowKind.GRAND, label=doc.result_label, values=result_row))
     return BudgetTable(
-        title=table_title(budget),
+        title=table_title(budget, with_plan=doc.plan_in_table),
         columns=columns,
         rows=rows,
         show_cost_centres=doc.show_cost_centres,
@@ -402,36 +438,29 @@ def net_costs_by_group(budget: Budget) -> dict[int, dict[str, Decimal]]:
 
 
 # --- Not 1 ----------------------------------------------------------------------------------
-KEY_UNITS = {KeyType.BEFOLKNING: "invånare", KeyType.PROCENT: "%", KeyType.LIKA: "lika delar"}
 
 
 class Not1Row(_Out):
-    """One member in Not 1: its key (with unit), share of the budget year, amounts per year."""
+    """One member in Not 1: its key as printed, share of the budget year, amounts per year.
+
+    ``key_text`` is the key's own value with its unit ("12 345 invånare", "11 %",
+    "lika delar (1/2)", "fast belopp"), or "" where it would only repeat the
+    share (a percentage of the whole frame) or the member is alone in its part.
+    """
 
     name: str
     kind: MemberKind
-    key: Decimal | None
-    key_unit: str
-    share_pct: Decimal | None  # of the budget year's total, one decimal; shares sum to 100
+    key_text: str
+    share_pct: Decimal | None  # of the budget year's total, each rounded on its own
     amounts: dict[int, Decimal]
 
 
-class LawfulRow(_Out):
-    """A member or kind that pays another amount than under the law's 50/25/25 split."""
-
-    name: str
-    year: int
-    paid: Decimal
-    lawful: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        """Paid minus lawful (positive: pays more than its share)."""
-        return self.paid - self.lawful
-
-
 class Not1Table(_Out):
-    """The allocation in its published form."""
+    """The allocation in its published form.
+
+    The deviation from the law's 50/25/25 is a finding on Kontroller
+    (``contrib.lawful-split``), not part of the board's note.
+    """
 
     title: str
     share_year: int
@@ -439,27 +468,50 @@ class Not1Table(_Out):
     rows: list[Not1Row]
     totals: dict[int, Decimal]
     total_share_pct: Decimal | None
-    lawful: list[LawfulRow]  # only where paid differs from the lawful amount
+    rounding_note: str | None = None  # when the printed shares do not add up to 100 %
 
 
 def share_percentages(amounts: list[Decimal], decimals: int = 1) -> list[Decimal] | None:
-    """Shares in % of the sum, rounded so that they add up to exactly 100 (largest remainder)."""
+    """Shares in % of the sum, each rounded half up on its own: equal amounts, equal shares.
+
+    The printed shares may then add up to 99,9 or 100,1 %; ``share_rounding_note``
+    says so under the table.
+    """
     total = sum(amounts, ZERO)
     if total <= 0 or any(a < 0 for a in amounts):
         return None
     step = Decimal(1).scaleb(-decimals)
-    units = int(HUNDRED / step)
-    quotas = [a * units / total for a in amounts]
-    base = [q.to_integral_value(rounding=ROUND_FLOOR) for q in quotas]
-    left = units - int(sum(base, ZERO))
-    order = sorted(range(len(amounts)), key=lambda i: (-(quotas[i] - base[i]), i))
-    for i in order[:left]:
-        base[i] += 1
-    return [(b * step).quantize(step) for b in base]
+    return [(a * HUNDRED / total).quantize(step, rounding=ROUND_HALF_UP) for a in amounts]
+
+
+def share_rounding_note(shares: list[Decimal] | None) -> str | None:
+    """'Andelarna är avrundade var för sig och summerar till 99,9 %.' or None at 100 %."""
+    if not shares or sum(shares, ZERO) == HUNDRED:
+        return None
+    return ("Andelarna är avrundade var för sig och summerar därför till "
+            f"{fmt_pct(sum(shares, ZERO))} i stället för 100 %.")
+
+
+def _key_text(budget: Budget, member: Member, share_pct: Decimal | None) -> str:
+    """The member's key as Not 1 prints it (see ``Not1Row``)."""
+    same_kind = sum(1 for m in budget.members if m.kind is member.kind)
+    if member.amounts:
+        return "fast belopp"
+    if same_kind == 1:
+        return ""
+    key_type = budget.keys.for_kind(member.kind)
+    if key_type is KeyType.LIKA:
+        return f"lika delar (1/{same_kind})"
+    if member.key is None:
+        return "nyckelvärde saknas"
+    if key_type is KeyType.PROCENT:
+        shown = fmt_pct(member.key)
+        return "" if share_pct is not None and shown == fmt_pct(share_pct) else shown
+    return f"{kr(member.key).removesuffix(NBSP + 'kr')}{NBSP}invånare"
 
 
 def not1_table(budget: Budget, result: Result) -> Not1Table:
-    """Each member's key, share and amount per year, the total at 100 %, the lawful block."""
+    """Each member's key, share and amount per year, and the total at 100 %."""
     year = budget.years.budget
     allocations = [a for a in result.allocation if a.year in budget.years.all]
     years = [a.year for a in allocations]
@@ -475,45 +527,21 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
     )
     rows = []
     for member in budget.members:
-        key_type = budget.keys.for_kind(member.kind)
         amounts = {}
         for a in allocations:
             value = a.amount(member.name)
             if value is not None:
                 amounts[a.year] = value
+        share = share_of.get(member.name)
         rows.append(
             Not1Row(
                 name=member.name,
                 kind=member.kind,
-                key=member.key if key_type is not KeyType.LIKA else None,
-                key_unit=(
-                    ""  # alone in its part: no key to show
-                    if key_type is KeyType.LIKA
-                    and sum(1 for m in budget.members if m.kind is member.kind) == 1
-                    else KEY_UNITS[key_type]
-                ),
-                share_pct=share_of.get(member.name),
+                key_text=_key_text(budget, member, share),
+                share_pct=share,
                 amounts=amounts,
             )
         )
-    lawful: list[LawfulRow] = []
-    kind_names = {
-        MemberKind.STAT: "Staten",
-        MemberKind.REGION: "Regionerna",
-        MemberKind.KOMMUN: "Kommunerna",
-    }
-    for a in allocations:
-        for kind, paid in a.group_actual.items():
-            should = a.group_lawful.get(kind)
-            if should is not None and should != paid:
-                lawful.append(
-                    LawfulRow(name=kind_names[kind], year=a.year, paid=paid, lawful=should)
-                )
-        for share in a.members:
-            if share.lawful is not None and share.lawful != share.amount:
-                lawful.append(
-                    LawfulRow(name=share.name, year=a.year, paid=share.amount, lawful=share.lawful)
-                )
     return Not1Table(
         title=f"Not 1: Medelstilldelning från förbundets medlemmar {year}",
         share_year=share_year,
@@ -521,7 +549,7 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
         rows=rows,
         totals={a.year: sum((m.amount for m in a.members), ZERO) for a in allocations},
         total_share_pct=HUNDRED if shares else None,
-        lawful=lawful,
+        rounding_note=share_rounding_note(shares),
     )
 
 
@@ -529,10 +557,36 @@ def not1_table(budget: Budget, result: Result) -> Not1Table:
 INSATS_GROUPS = frozenset({CostGroup.INSATS_INDIVID, CostGroup.INSATS_STRUKTUR})
 
 
+#: Line names that say nothing of the insats: its heading (section) names it instead.
+GENERIC_INSATS_NAMES = frozenset({"bidrag", "insats", "insatser", "kostnad", "kostnader"})
+
+#: Headings of the insatser by group, in the published order ("Individinriktade insatser").
+INSATS_GROUP_HEADINGS = {
+    CostGroup.INSATS_INDIVID: "Individinriktade insatser",
+    CostGroup.INSATS_STRUKTUR: "Strukturinriktade insatser",
+}
+OTHER_INSATSER = "Övriga insatser"
+
+
+def grouped_id(text: str | None) -> str | None:
+    """A cost centre as the documents print it: '35000' -> '35 000' (a no-break space);
+    other text unchanged."""
+    if not text:
+        return None
+    return f"{int(text):,}".replace(",", NBSP) if text.isdigit() else text
+
+
 class InsatsRow(_Out):
-    """One insats: decision data, budget per year, and what happens within the plan."""
+    """One insats: decision data, budget per year, and what happens within the plan.
+
+    ``label`` is its printed name: the line's name, or its heading where the line
+    is only called "Bidrag" (Södra Dalarna's "Samverkansteam Avesta"); ``cost_centre``
+    its ID as printed ("35 000").
+    """
 
     name: str
+    label: str
+    cost_centre: str | None
     section: str | None
     group: CostGroup
     owner: str | None
@@ -553,6 +607,15 @@ class InsatsTable(_Out):
     columns: list[Column]
     rows: list[InsatsRow]
 
+    def groups(self) -> list[tuple[str, list[InsatsRow]]]:
+        """The rows under their published headings: individinriktade, strukturinriktade,
+        then any other line with decision data; headings without rows are left out."""
+        order = [*INSATS_GROUP_HEADINGS.values(), OTHER_INSATSER]
+        by: dict[str, list[InsatsRow]] = {}
+        for row in self.rows:
+            by.setdefault(INSATS_GROUP_HEADINGS.get(row.group, OTHER_INSATSER), []).append(row)
+        return [(heading, by[heading]) for heading in order if heading in by]
+
 
 def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:
     """The insatser table; ``result`` is not needed and accepted for symmetry."""
@@ -568,6 +631,10 @@ def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:
         rows.append(
             InsatsRow(
                 name=line.name,
+                label=line.section
+                if line.section and line.name.strip().lower() in GENERIC_INSATS_NAMES
+                else line.name,
+                cost_centre=grouped_id(line.cost_centre),
                 section=line.section,
                 group=line.group,
                 owner=ins.owner if ins else None,

@@ -118,12 +118,13 @@ def _summary(
     budget_result: Decimal,
     word: str = "Prognos",
 ) -> str:
-    """'Prognos: eget kapital 31/12 blir 520 000 kr (8,4 %), över golvet 400 000 kr. ...'"""
+    """'Prognos: eget kapital 31/12 blir 520 000 kr (8,4 %), över styrelsens lägsta nivå
+    400 000 kr. ...'"""
     share = f" ({fmt_pct(equity_pct)})" if equity_pct is not None else ""
     parts = [f"{word}: eget kapital 31/12 blir {kr(end)}{share}"]
     floor = budget.equity.floor
     if floor > 0:
-        parts.append(f"{'över' if end >= floor else 'under'} golvet {kr(floor)}")
+        parts.append(f"{'över' if end >= floor else 'under'} styrelsens lägsta nivå {kr(floor)}")
     if end > recommended:
         parts.append(f"över rekommenderad nivå {fmt_pct(recommended_pct)} = {kr(recommended)}")
     text = ", ".join(parts) + "."

@@ -18,9 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from finsam_xl.core.document import available_funds, funds_text, insatser_table, table_title
+from finsam_xl.core.document import (
+    available_funds,
+    decision_dates,
+    funds_text,
+    insatser_table,
+    table_title,
+)
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.money import NBSP, fmt_pct, kr
+from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result, YearPlan
 
 DASH = "\u2013"  # en dash, as in "2026–2028"
@@ -37,11 +43,13 @@ class Draft:
 
     title: str
     subtitle: str
+    dates: str
     available: str
     equity: list[str] = field(default_factory=list)
     insatser: list[str] = field(default_factory=list)
     decision_intro: str = ""
     decisions: list[str] = field(default_factory=list)
+    decision_notes: list[str] = field(default_factory=list)
 
 
 def years_span(years: list[int]) -> str:
@@ -151,26 +159,15 @@ def equity_sentences(result: Result) -> list[str]:
     return sentences
 
 
-def _grouped(text: str) -> str:
-    """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
-    return f"{int(text):,}".replace(",", " ") if text.isdigit() else text
-
-
 def insats_sentences(budget: Budget, result: Result) -> list[str]:
     """The insatser whose decided period starts or ends within the budget and plan years
     (``core.document.insatser_table``); one still carrying money after its end is named with
     the amounts."""
     table = insatser_table(budget, result)
-    centres = {(line.name, line.section): line.cost_centre for line in budget.costs}
     years = [budget.years.budget, *budget.years.plan]
     sentences = []
     for row in table.rows:
-        label = row.name
-        if row.section and row.name.lower() in ("bidrag", "insats"):
-            label = row.section
-        centre = centres.get((row.name, row.section))
-        if centre:
-            label += f" (ID {_grouped(centre)})"
+        label = row.label + (f" (ID {row.cost_centre})" if row.cost_centre else "")
         if row.starts_in_plan and row.start:
             sentences.append(f"{label} startar {swedish_date(row.start)}.")
         if row.ends_in_plan and row.end:
@@ -189,8 +186,22 @@ def insats_sentences(budget: Budget, result: Result) -> list[str]:
     return sentences
 
 
+def _years_with(result: Result, rule: str) -> list[YearPlan]:
+    """The plan rows (from the budget year on) that a finding of ``rule`` concerns."""
+    years = {f.ref.year for f in result.findings
+             if f.rule == rule and f.ref is not None and f.ref.year is not None}
+    return [r for r in result.plan if r.year in years]
+
+
 def decision_list(budget: Budget, result: Result) -> list[str]:
-    """The "Förslag till beslut" items, modelled on the seed documents."""
+    """The "Förslag till beslut" items, modelled on the seed documents.
+
+    The list is derived from the figures *and* the findings, so that it never
+    proposes what a check contradicts: a deficit the equity cannot cover is
+    not "covered by equity" (``equity.negative``), and a floor the budget
+    breaks is not re-affirmed (``equity.below-floor``); instead the board is
+    asked to decide on the breach (``decision_notes`` says why).
+    """
     year = budget.years.budget
     name = budget.forbund.name
     row = result.year(year)
@@ -213,12 +224,59 @@ def decision_list(budget: Budget, result: Result) -> list[str]:
         else:
             each = list_words([f"{kr(r.contributions)} för {r.year}" for r in requested])
             items.append(f"att äska medlemsbidrag hos medlemmarna på {each}")
-    if row.result < 0 and row.equity_start is not None:
+    negative = {r.year for r in _years_with(result, "equity.negative")}
+    if row.result < 0 and row.equity_start is not None and year not in negative:
         items.append(f"att underskottet {year} på {kr(-row.result)} täcks av eget kapital")
-    if row.floor > 0:
+    below = [r for r in _years_with(result, "equity.below-floor") if r.equity_end is not None]
+    floor = row.decided_floor
+    if below and floor is not None:
+        lowest = min(r.equity_end for r in below if r.equity_end is not None)
+        items.append(
+            f"att för {years_span([r.year for r in below])} sänka styrelsens lägsta nivå för "
+            f"det egna kapitalet från {kr(floor)} till {kr(lowest)}"
+        )
+    elif floor is not None:
         items.append(f"att det egna kapitalet även fortsättningsvis inte ska understiga "
-                     f"{kr(row.floor)}")
+                     f"{kr(floor)}")
     return items
+
+
+def decision_notes(budget: Budget, result: Result) -> list[str]:
+    """What the board must know before it decides: the checks the proposal answers to.
+
+    One sentence per kind of breach (equity below the floor, equity below zero);
+    empty when the budget keeps both.
+    """
+    notes = []
+    below = [r for r in _years_with(result, "equity.below-floor") if r.equity_end is not None]
+    floor = result.year(budget.years.budget).decided_floor
+    if below and floor is not None:
+        runs: list[list[YearPlan]] = []
+        for r in below:
+            last = runs[-1][-1] if runs else None
+            if last is not None and last.year == r.year - 1 and last.equity_end == r.equity_end:
+                runs[-1].append(r)
+            else:
+                runs.append([r])
+        ends = list_words([
+            f"{kr(run[0].equity_end or ZERO)} vid utgången av "
+            + (str(run[0].year) if len(run) == 1
+               else f"vart och ett av åren {years_span([r.year for r in run])}")
+            for run in runs
+        ])
+        notes.append(
+            f"Budgeten ger ett eget kapital på {ends}, under styrelsens lägsta nivå på "
+            f"{kr(floor)}. Styrelsen behöver därför antingen sänka den lägsta nivån för "
+            "dessa år, som föreslås nedan, eller ändra budgeten så att nivån hålls."
+        )
+    negative = _years_with(result, "equity.negative")
+    if negative:
+        notes.append(
+            f"Det egna kapitalet blir negativt {list_words([str(r.year) for r in negative])}, "
+            "och förbundet får inte gå med skuld. Budgeten behöver ändras innan den kan "
+            "beslutas."
+        )
+    return notes
 
 
 def draft(budget: Budget, result: Result) -> Draft:
@@ -226,9 +284,16 @@ def draft(budget: Budget, result: Result) -> Draft:
     return Draft(
         title=budget.forbund.name,
         subtitle=table_title(budget),
+        dates=decision_dates(budget),
         available=available_paragraph(budget, result),
         equity=equity_sentences(result),
         insatser=insats_sentences(budget, result),
-        decision_intro=f"Styrelsen för {budget.forbund.name} föreslås besluta",
+        decision_intro=(
+            f"Styrelsen för {budget.forbund.name} föreslås vid sammanträdet "
+            f"{swedish_date(budget.adopted)} besluta"
+            if budget.adopted
+            else f"Styrelsen för {budget.forbund.name} föreslås besluta"
+        ),
         decisions=decision_list(budget, result),
+        decision_notes=decision_notes(budget, result),
     )

@@ -226,6 +226,7 @@ def roll_forward(
     data.update(
         years=step.years.model_dump(),
         adopted=None,
+        revised=None,
         members=[m.model_dump() for m in members],
         contributions=[c.model_dump() for c in contributions],
         income=[i.model_dump() for i in income],
@@ -493,6 +494,8 @@ def _report_published(step: _Step) -> None:
     """The adoption date and the published totals belonged to last year's document."""
     if step.budget.adopted is not None:
         step.changes.append(f"beslutsdatum {step.budget.adopted} rensat")
+    if step.budget.revised is not None:
+        step.changes.append(f"revideringsdatum {step.budget.revised} rensat")
     if not step.budget.published.is_empty():
         step.findings.append(
             Finding(

@@ -56,7 +56,7 @@ class ForbundYear(_Row):
     equity_pct: Quantity | None
     recommended_max: Money
     recommended_max_pct: Quantity
-    floor: Money
+    floor: Money | None
     above_recommended: bool | None
     below_floor: bool | None
     admin_share_pct: Quantity | None
@@ -193,11 +193,13 @@ def summarise(
                 equity_pct=row.equity_pct,
                 recommended_max=row.recommended_max,
                 recommended_max_pct=row.recommended_max_pct,
-                floor=row.floor,
+                floor=row.decided_floor,
                 above_recommended=None
                 if row.equity_end is None
                 else row.equity_end > row.recommended_max,
-                below_floor=None if row.equity_end is None else row.equity_end < row.floor,
+                below_floor=None
+                if row.equity_end is None or row.decided_floor is None
+                else row.equity_end < row.decided_floor,
                 admin_share_pct=row.admin_share_pct,
                 insatser=len(insatser),
                 insatser_ending=ending,

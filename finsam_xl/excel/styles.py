@@ -25,6 +25,8 @@ ROLE_FORMATS: dict[str, tuple[str | None, str]] = {
     "info": ("#DDEBF7", "General"),
     "link": ("#EEF3F8", "General"),
     "status": (None, "General"),
+    "amount_dec": ("#EEF3F8", "#,##0.0"),
+    "amount_bold_dec": ("#EEF3F8", "#,##0.0"),
 }
 
 

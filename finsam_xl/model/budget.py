@@ -418,6 +418,10 @@ class DocumentSettings(_Model):
     and the income total is the decision room. ``plan_in_table``: the plan
     years are columns of the budget table. ``comparison_kinds``: per comparison
     year, oldest first (one value applies to all; none means Budget).
+    ``budget_first``: the budget year's column comes first, then the plan years, then
+    the comparison years newest first (Södra Dalarna: "Årsbudget 2025", "Budget 2024");
+    ``budget_label`` is the budget year's heading word, ``comparison_label`` the
+    comparison years' (None: the word of their kind, "Budget", "Utfall" or "Prognos").
     """
 
     costs_negative: bool = False
@@ -428,9 +432,12 @@ class DocumentSettings(_Model):
     totals_on_heading: bool = False
     equity_as_funding: bool = False
     plan_in_table: bool = True
+    budget_first: bool = False
     show_result: bool = True
     comparison_kinds: list[ComparisonKind] = Field(default_factory=list)
     plan_label: str = "Plan"
+    budget_label: str = "Budget"
+    comparison_label: str | None = None
     income_heading: str = "Intäkter"
     contributions_label: str = "Medlemsbidrag (not 1)"
     contributions_cost_centre: str | None = None
@@ -458,6 +465,7 @@ class Budget(_Model):
     forbund: Forbund
     years: Years
     adopted: date | None = None
+    revised: date | None = None
     members: list[Member] = Field(default_factory=list)
     keys: Keys = Field(default_factory=Keys)
     contributions: list[Contribution] = Field(default_factory=list)

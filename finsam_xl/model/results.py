@@ -45,6 +45,14 @@ class YearPlan(_Out):
     admin_share_pct: Quantity | None
     decided: bool = True
 
+    @property
+    def decided_floor(self) -> Decimal | None:
+        """The board's floor, or None where the board decided none (a floor of 0).
+
+        Everything the board sees prints nothing for an undecided floor, never "0".
+        """
+        return self.floor if self.floor > 0 else None
+
 
 class MemberShare(_Out):
     """One member's contribution in one year: what it pays and its lawful share."""

@@ -73,7 +73,7 @@ def check_floor(budget: Budget, result: Result) -> Iterator[Finding]:
             severity=Severity.WARNING,
             message=(
                 f"Eget kapital vid utgången av {row.year} blir {kr(row.equity_end)}, under "
-                f"styrelsens golv {kr(floor)} ({kr(floor - row.equity_end)} under).{spend}"
+                f"styrelsens lägsta nivå {kr(floor)} ({kr(floor - row.equity_end)} under).{spend}"
             ),
             ref=Ref(element="plan", year=row.year, field="equity_end"),
         )

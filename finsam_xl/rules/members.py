@@ -43,8 +43,11 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
 
 
 def _needs_key(budget: Budget, index: int) -> bool:
-    """A key is needed unless the member has a fixed amount in every year with a contribution."""
+    """A key is needed unless the member is alone in its kind (it takes the kind's whole
+    share) or has a fixed amount in every year with a contribution."""
     member = budget.members[index]
+    if sum(1 for m in budget.members if m.kind is member.kind) == 1:
+        return False
     years = [y for y in budget.years.all if budget.contribution(y) is not None]
     return not years or any(y not in member.amounts for y in years)
 

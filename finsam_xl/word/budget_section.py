@@ -105,6 +105,8 @@ def build_document(
 
     doc.add_paragraph(clean(text.title), style="Title")
     doc.add_paragraph(clean(text.subtitle), style="Subtitle")
+    if text.dates:
+        doc.add_paragraph(clean(text.dates))
     note = doc.add_paragraph()
     run = note.add_run(clean(DRAFT_NOTE.format(date=when.date().isoformat(), source=source)))
     run.italic = True
@@ -144,8 +146,9 @@ def build_document(
             add_table(doc, table)
 
     # The decision proposals are kept together on one page.
-    block = [doc.add_heading("Förslag till beslut", level=1),
-             doc.add_paragraph(clean(text.decision_intro))]
+    block = [doc.add_heading("Förslag till beslut", level=1)]
+    block += [doc.add_paragraph(clean(note)) for note in text.decision_notes]
+    block.append(doc.add_paragraph(clean(text.decision_intro)))
     for item in text.decisions:
         block.append(doc.add_paragraph(clean(item[:1].upper() + item[1:]), style="List Bullet"))
     for paragraph in block[:-1]:

@@ -53,26 +53,23 @@ class DocTable:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
-def amount(value: Decimal | None, unit: Unit = Unit.KR) -> str:
-    """An amount in the display unit: '6 184' (tkr) or '6 184 000' (kr); '' for None."""
+def amount(value: Decimal | None, unit: Unit = Unit.KR, decimals: int = 0) -> str:
+    """An amount in the display unit: '6 184' (tkr) or '6 184 000' (kr); '' for None.
+
+    ``decimals=1`` (``core.document.display_decimals``) gives '1 255,5' in tkr.
+    """
     if value is None:
         return ""
     shown = value / 1000 if unit is Unit.TKR else value
-    whole = shown.quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    text = f"{int(whole):,}".replace(",", NBSP)
+    step = Decimal(1).scaleb(-decimals)
+    rounded = shown.quantize(step, rounding=ROUND_HALF_UP)
+    text = f"{rounded:,.{decimals}f}".replace(",", NBSP).replace(".", ",")
     return text.replace("-", MINUS)
 
 
 def unit_label(unit: Unit) -> str:
     """'tkr' or 'kr', for captions and headings."""
     return unit.value
-
-
-def _grouped(text: str | None) -> str:
-    """'35000' -> '35 000', as the documents print IDs; other text unchanged."""
-    if not text:
-        return ""
-    return f"{int(text):,}".replace(",", NBSP) if text.isdigit() else text
 
 
 def budget_doc_table(budget: Budget, result: Result) -> DocTable:
@@ -83,17 +80,18 @@ def budget_doc_table(budget: Budget, result: Result) -> DocTable:
     """
     table = document.budget_table(budget, result)
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
     years = [c.year for c in table.columns]
     show_id = table.show_cost_centres or table.show_accounts
     rows = []
     for row in table.rows:
         ident = ""
         if row.kind in (document.RowKind.HEADING, document.RowKind.TOTAL):
-            ident = _grouped(row.cost_centre) if table.show_cost_centres else ""
+            ident = (document.grouped_id(row.cost_centre) or "") if table.show_cost_centres else ""
         elif table.show_accounts:
             ident = row.account or ""
         cells = [ident] if show_id else []
-        cells += [row.label, *(amount(row.values.get(y), unit) for y in years)]
+        cells += [row.label, *(amount(row.values.get(y), unit, dec) for y in years)]
         rows.append(DocRow(cells, _KINDS[row.kind], block=row.block))
     headers = (["ID/konto"] if show_id else []) + ["Beskrivning", *(c.label for c in table.columns)]
     return DocTable(
@@ -105,52 +103,24 @@ def budget_doc_table(budget: Budget, result: Result) -> DocTable:
 
 
 def not1_doc_tables(budget: Budget, result: Result) -> list[DocTable]:
-    """Not 1 (``core.document.not1_table``) and, where a member pays another amount than the
-    law's 50/25/25 share, the small block of lawful amounts."""
+    """Not 1 (``core.document.not1_table``): key, share and amounts of the year adopted and
+    the plan, with the rounding note as the caption's second line when shares are rounded."""
     note = document.not1_table(budget, result)
     years = [y for y in note.years if y >= budget.years.budget]  # the year adopted and the plan
     if not note.rows or not years:
         return []
     unit = Unit.KR  # Not 1 is printed to the krona, whatever the display unit
-    rows = []
-    for r in note.rows:
-        key = ""
-        if r.key is not None:
-            key = fmt_pct(r.key) if r.key_unit == "%" else f"{amount(r.key)}{NBSP}{r.key_unit}"
-        rows.append(DocRow([r.name, key, percent_text(r.share_pct),
-                            *(amount(r.amounts.get(y), unit) for y in years)]))
+    rows = [DocRow([r.name, r.key_text, percent_text(r.share_pct),
+                    *(amount(r.amounts.get(y), unit) for y in years)]) for r in note.rows]
     rows.append(DocRow(["Totalt", "", percent_text(note.total_share_pct),
                         *(amount(note.totals.get(y), unit) for y in years)], RowKind.GRAND))
-    out = [DocTable(
+    return [DocTable(
         caption=f"{note.title} ({unit_label(unit)})",
         headers=["Medlem", "Nyckel", f"Andel {note.share_year}", *(str(y) for y in years)],
         rows=rows,
         numeric=[False, True, True, *([True] * len(years))],
+        notes=(note.rounding_note,) if note.rounding_note else (),
     )]
-    # Rows that repeat year after year with the same figures are printed once ("2022–2024").
-    groups: dict[tuple[str, Decimal, Decimal], list[int]] = {}
-    for lawful_row in note.lawful:
-        if lawful_row.year in years:
-            group_key = (lawful_row.name, lawful_row.paid, lawful_row.lawful)
-            groups.setdefault(group_key, []).append(lawful_row.year)
-    if groups:
-        out.append(DocTable(
-            caption="Belopp enligt lagens fördelning 50/25/25, där det betalda skiljer sig "
-                    f"({unit_label(unit)})",
-            headers=["Medlem eller part", "År", "Betalar", "Enligt lag", "Skillnad"],
-            rows=[DocRow([name, _span(group), amount(paid, unit), amount(lawful, unit),
-                          amount(paid - lawful, unit)])
-                  for (name, paid, lawful), group in groups.items()],
-            numeric=[False, False, True, True, True],
-        ))
-    return out
-
-
-def _span(years: list[int]) -> str:
-    """'2022–2024' for consecutive years, else '2022, 2024'."""
-    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}\u2013{years[-1]}"
-    return ", ".join(str(y) for y in years)
 
 
 def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
@@ -160,6 +130,7 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
     if not table.rows:
         return None
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
     ahead = [c for c in table.columns if c.year >= budget.years.budget]
     columns = [c for c in table.columns if c.year < budget.years.budget][-1:] + ahead
 
@@ -169,17 +140,21 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         return f"{r.start or '…'} – {r.end or '…'}"
 
     described = [
+        ("ID", [r.cost_centre or "" for r in table.rows]),
         ("Ägare", [r.owner or "" for r in table.rows]),
         ("Beslut", [str(r.decision_date) if r.decision_date else "" for r in table.rows]),
         ("Period", [period(r) for r in table.rows]),
-        ("Beviljat/år", [amount(r.granted_per_year, unit) for r in table.rows]),
+        ("Beviljat/år", [amount(r.granted_per_year, unit, dec) for r in table.rows]),
     ]
     kept = [(head, cells) for head, cells in described if any(cells)]
+    index = {id(r): i for i, r in enumerate(table.rows)}
     rows = []
-    for i, r in enumerate(table.rows):
-        name = r.section if r.section and r.name.lower() in ("bidrag", "insats") else r.name
-        rows.append(DocRow([name, *(cells[i] for _, cells in kept),
-                            *(amount(r.amounts.get(c.year), unit) for c in columns)]))
+    for heading, members in table.groups():
+        rows.append(DocRow([heading, *([""] * (len(kept) + len(columns)))], RowKind.HEADING))
+        for r in members:
+            i = index[id(r)]
+            rows.append(DocRow([r.label, *(cells[i] for _, cells in kept),
+                                *(amount(r.amounts.get(c.year), unit, dec) for c in columns)]))
     return DocTable(
         caption=f"Insatser ({unit_label(unit)})",
         headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],
@@ -192,9 +167,10 @@ def equity_doc_table(budget: Budget, result: Result) -> DocTable:
     """The equity history and plan (``core.document.equity_history``) with * and ** marks."""
     history = document.equity_history(budget, result)
     unit = budget.forbund.unit
+    dec = document.display_decimals(budget, result)
 
     def cell(value: Decimal | None, mark: str) -> str:
-        return amount(value, unit) + mark if value is not None else ""
+        return amount(value, unit, dec) + mark if value is not None else ""
 
     rows = [
         DocRow([

@@ -10,11 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
-    LawfulRow,
     RowKind,
     budget_table,
+    decision_dates,
+    display_decimals,
     document_title,
     equity_history,
+    grouped_id,
     insatser_table,
     not1_table,
 )
@@ -32,16 +34,6 @@ def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
     return value / 1000 if unit is Unit.TKR else value
 
 
-def _id_text(code: str | None) -> str | None:
-    """A cost centre as the documents print it: '10000' -> '10 000'."""
-    if not code:
-        return None
-    text = code.strip()
-    if text.isdigit() and len(text) > 3:
-        return f"{int(text):,}".replace(",", " ")
-    return text
-
-
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
     """Title (the page header carries the förbund's name) and a note above the table."""
     grid.title = document_title(budget)
@@ -54,20 +46,15 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The detailed budget table, a row per printed row, blocks kept on one page."""
     table = budget_table(budget, result)
     unit = budget.forbund.unit
-    grid = Grid()
-    if table.costs_negative:
-        sign = "Kostnader negativa, intäkter positiva."
-    elif budget.document.income_first and not any(i.netted for i in budget.income):
-        sign = "Kostnader och intäkter positiva."
-    else:
-        sign = "Kostnader positiva; intäkter bland kostnaderna negativa."
+    grid = Grid(decimals=display_decimals(budget, result))
+    # The sign convention is for the ekonom (Instruktioner), not the board.
     _head(
         grid,
         budget,
         row0,
         col0,
         f"{table.title} ({UNIT_TEXT[unit]})",
-        f"Belopp i {UNIT_TEXT[unit]}. {sign}",
+        " ".join(filter(None, [f"Belopp i {UNIT_TEXT[unit]}.", decision_dates(budget)])),
     )
     c = col0
     id_col = konto_col = None
@@ -93,7 +80,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         r = row0 + 1 + i
         bold = row.kind is not RowKind.LINE
         if id_col is not None and row.kind in (RowKind.HEADING, RowKind.TOTAL):
-            grid.put(r, id_col, _id_text(row.cost_centre), "label_bold")
+            grid.put(r, id_col, grouped_id(row.cost_centre), "label_bold")
         if konto_col is not None and row.account:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label_bold" if bold else "label")
@@ -110,95 +97,38 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     return grid
 
 
-def _lawful_runs(
-    rows: list[LawfulRow],
-) -> list[tuple[str, list[int], Decimal, Decimal]]:
-    """Lawful-block rows per member, consecutive years with equal amounts as one row."""
-    runs: list[tuple[str, list[int], Decimal, Decimal]] = []
-    names = list(dict.fromkeys(row.name for row in rows))
-    for name in names:
-        for row in sorted((r for r in rows if r.name == name), key=lambda r: r.year):
-            last = runs[-1] if runs else None
-            if (
-                last
-                and last[0] == name
-                and last[1][-1] == row.year - 1
-                and (last[2], last[3]) == (row.paid, row.lawful)
-            ):
-                last[1].append(row.year)
-            else:
-                runs.append((name, [row.year], row.paid, row.lawful))
-    return runs
-
-
 def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
-    """Not 1: each member's key, share and amount per year (kr); the lawful block if any."""
+    """Not 1: each member's key, share and amount per year (kr), and a rounding note if any."""
     note = not1_table(budget, result)
     grid = Grid()
-    _head(
-        grid,
-        budget,
-        row0,
-        col0,
-        note.title,
-        "Belopp i kr. Andelen avser budgetåret; avrundad så att summan blir 100 %.",
-    )
-    headers = [
-        "Medlem",
-        "Nyckel",
-        "Enhet",
-        f"Andel {note.share_year}",
-        *[f"{y}" for y in note.years],
-    ]
+    _head(grid, budget, row0, col0, note.title,
+          "Belopp i kr. Andelen avser budgetåret.")
+    headers = ["Medlem", "Nyckel", f"Andel {note.share_year}", *[f"{y}" for y in note.years]]
     grid.put_row(row0, col0, headers, "header")
     longest = max((len(r.name) for r in note.rows), default=20)
     name_width = min(44, max(24, longest + 2))
-    for j, width in enumerate([name_width, 10, 9, 10, *([12] * len(note.years))]):
+    key_width = max(10, min(22, max((len(r.key_text) for r in note.rows), default=0) + 2))
+    for j, width in enumerate([name_width, key_width, 10, *([12] * len(note.years))]):
         grid.widths[col0 + j] = width
     r = row0
     for row in note.rows:
         r += 1
         grid.put(r, col0, row.name, "label")
-        grid.put(r, col0 + 1, row.key, "kr" if row.key is not None else "text")
-        grid.put(r, col0 + 2, row.key_unit, "text")
-        grid.put(r, col0 + 3, row.share_pct / 100 if row.share_pct is not None else None, "pct")
+        grid.put(r, col0 + 1, row.key_text or None, "text")
+        grid.put(r, col0 + 2, row.share_pct / 100 if row.share_pct is not None else None, "pct")
         for j, year in enumerate(note.years):
-            grid.put(r, col0 + 4 + j, row.amounts.get(year), "kr")
+            grid.put(r, col0 + 3 + j, row.amounts.get(year), "kr")
     r += 1
     grid.put(r, col0, "Totalt", "label_bold")
     grid.put(
-        r, col0 + 3, note.total_share_pct / 100 if note.total_share_pct is not None else None, "pct"
+        r, col0 + 2, note.total_share_pct / 100 if note.total_share_pct is not None else None, "pct"
     )
     for j, year in enumerate(note.years):
-        grid.put(r, col0 + 4 + j, note.totals.get(year), "amount_bold")
+        grid.put(r, col0 + 3 + j, note.totals.get(year), "amount_bold")
     grid.blocks.append((row0, r))
-    if note.lawful:
-        r += 2
-        grid.put(
-            r,
-            col0,
-            "Belopp enligt lagens fördelning 50/25/25, där det betalda avviker",
-            "label_bold",
-        )
+    if note.rounding_note:
         r += 1
-        grid.put_row(
-            r,
-            col0,
-            ["Medlem eller part", "År", "", "", "Betalt", "Enligt lag", "Skillnad"],
-            "header",
-        )
-        first = r
-        for name, years, paid, lawful in _lawful_runs(note.lawful):
-            r += 1
-            grid.put(r, col0, name, "label")
-            span = str(years[0]) if len(years) == 1 else f"{years[0]}\u2013{years[-1]}"
-            grid.put(r, col0 + 1, span, "text")
-            grid.put(r, col0 + 4, paid, "kr")
-            grid.put(r, col0 + 5, lawful, "kr")
-            grid.put(r, col0 + 6, paid - lawful, "kr")
-        for j in range(7):
-            grid.widths.setdefault(col0 + j, 14)
-        grid.blocks.append((first - 1, r))
+        grid.put(r, col0, note.rounding_note, "label")
     return grid
 
 
@@ -229,7 +159,7 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     table = insatser_table(budget, result)
     unit = budget.forbund.unit
     columns = [c for c in table.columns if c.year >= budget.years.budget]
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     _head(
         grid,
         budget,
@@ -239,8 +169,10 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
+    with_id = any(row.cost_centre for row in table.rows)
     headers = [
         "Insats",
+        *(["ID"] if with_id else []),
         "Ägare",
         "Beslut",
         "Period",
@@ -249,33 +181,42 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         "Anmärkning",
     ]
     grid.put_row(row0, col0, headers, "header")
-    longest = max((len(r.name) for r in table.rows), default=20)
-    widths = [min(32, max(20, longest + 2)), 12, 10, 11, 10, *([10] * len(columns)), 26]
+    longest = max((len(r.label) for r in table.rows), default=20)
+    owner = max((len(r.owner or "") for r in table.rows), default=0)
+    widths = [min(40, max(20, longest + 2)), *([9] if with_id else []),
+              min(24, max(10, owner + 2)), 11, 23, 10, *([10] * len(columns)), 26]
     for j, width in enumerate(widths):
         grid.widths[col0 + j] = width
+    at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
     r = row0
-    for row in table.rows:
+    for heading, rows in table.groups():
         r += 1
-        grid.put(r, col0, row.name, "label")
-        grid.put(r, col0 + 1, row.owner, "text")
-        grid.put(r, col0 + 2, row.decision_date.isoformat() if row.decision_date else None, "text")
-        grid.put(r, col0 + 3, _period(row.start, row.end), "text")
-        grid.put(r, col0 + 4, _amount(row.granted_per_year, unit), "amount")
-        for j, column in enumerate(columns):
-            grid.put(r, col0 + 5 + j, _amount(row.amounts.get(column.year), unit), "amount")
-        notes = []
-        if row.starts_in_plan and row.start:
-            notes.append(f"börjar {row.start.year}")
-        if row.ends_in_plan and row.end:
-            notes.append(f"slutar {row.end.year}")
-        if row.money_after_end:
-            notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
-        grid.put(
-            r,
-            col0 + 5 + len(columns),
-            "; ".join(notes) or None,
-            "warning" if row.money_after_end else "text",
-        )
+        grid.put(r, col0, heading, "label_bold")
+        for row in rows:
+            r += 1
+            grid.put(r, col0, row.label, "label")
+            if with_id:
+                grid.put(r, col0 + 1, row.cost_centre, "text")
+            grid.put(r, at, row.owner, "text")
+            grid.put(r, at + 1,
+                     row.decision_date.isoformat() if row.decision_date else None, "text")
+            grid.put(r, at + 2, _period(row.start, row.end), "text")
+            grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
+            for j, column in enumerate(columns):
+                grid.put(r, at + 4 + j, _amount(row.amounts.get(column.year), unit), "amount")
+            notes = []
+            if row.starts_in_plan and row.start:
+                notes.append(f"börjar {row.start.year}")
+            if row.ends_in_plan and row.end:
+                notes.append(f"slutar {row.end.year}")
+            if row.money_after_end:
+                notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
+            grid.put(
+                r,
+                at + 4 + len(columns),
+                "; ".join(notes) or None,
+                "warning" if row.money_after_end else "text",
+            )
     if not table.rows:
         grid.put(
             row0 + 1,
@@ -290,7 +231,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The equity history and plan, with '*' (prognos) and '**' (äskat) beside the figures."""
     history = equity_history(budget, result)
     unit = budget.forbund.unit
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     _head(
         grid,
         budget,
@@ -343,13 +284,17 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, text, "label")
     pcts = sorted(set(history.recommended_max_pct.values()))
     r += 2
-    floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
+    if history.floor > 0:
+        floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
+        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
+    else:
+        floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."
     grid.put(
         r,
         col0,
         f"Nationella rådets rekommendation: högst {shares} % av årets "
-        f"medlemsbidrag. Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}.",
+        f"medlemsbidrag. {floor_text}",
         "label",
     )
     return grid

@@ -212,6 +212,8 @@ class NextYearEditor:
         self.set_setting("comparison_years", len(new.years.comparison))
         self.set_setting("plan_years", len(new.years.plan))
         self.set_setting("adopted", None)
+        if self.old.revised is not None:
+            self.set_setting("revised", None)
         self.set_setting("equity_opening", _display(eq.opening, self.unit))
         self.set_setting("equity_opening_year", new.opening_year)
         self.set_setting("table_heading", None)

@@ -142,7 +142,7 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         budget_end = (e.assumed or ZERO) + budget_result
         rows += [
             ("Eget kapital vid årets slut", budget_end, f.equity_end),
-            ("Styrelsens golv", f.floor, f.floor),
+            *([("Styrelsens lägsta nivå", f.floor, f.floor)] if f.floor > 0 else []),
             (f"Rekommenderad högsta nivå ({f.recommended_max_pct:g} %)", f.recommended_max,
              f.recommended_max),
         ]

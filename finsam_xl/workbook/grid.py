@@ -40,11 +40,16 @@ class Grid:
     title: str | None = None
     widths: dict[int, float] = field(default_factory=dict)
     blocks: list[tuple[int, int]] = field(default_factory=list)
+    #: 1: amounts (roles "amount", "amount_bold") are shown with one decimal
+    #: (``core.document.display_decimals``, a tkr workbook with half-thousands).
+    decimals: int = 0
 
     def put(
         self, row: int, col: int, value: Value, role: str = "text", link: str | None = None
     ) -> None:
         """Set one cell; a long header or wrapped text makes its row taller."""
+        if self.decimals and role in ("amount", "amount_bold"):
+            role += "_dec"
         self.cells[(row, col)] = Cell(value, role, link)
         if role == "header" and isinstance(value, str) and len(value) > 14:
             self.heights[row] = max(self.heights.get(row, 15.0), 30.0)

@@ -50,7 +50,7 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
     ("equity_end", "Eget kapital vid årets slut", lambda r: r.equity_end, "amount_bold"),
     ("equity_pct", "Eget kapital i % av medlemsbidragen", lambda r: _pct(r.equity_pct), "pct"),
     ("recommended_max", "Rekommenderad högsta nivå", lambda r: r.recommended_max, "amount"),
-    ("floor", "Styrelsens lägsta nivå", lambda r: r.floor, "amount"),
+    ("floor", "Styrelsens lägsta nivå", lambda r: r.decided_floor, "amount"),
     (
         "costs_net",  # the key stays (the row's place is part of the workbook contract)
         "Kostnader brutto (före nettoredovisade intäkter)",

@@ -104,7 +104,8 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         ("Förbund", 26), ("Budget-år", 6), ("År", 5), ("Typ", 9), ("Medlems-bidrag", 11),
         ("Statens andel %", 7), ("Övriga intäkter", 10), ("Kostnader", 11), ("Resultat", 10),
         ("Eget kapital 31/12", 11), ("EK % av bidrag", 7), ("Rekommen-derad högsta nivå", 11),
-        ("Golv", 10), ("Över rekommen-dation", 9), ("Under golvet", 7), ("Adm.-andel %", 7),
+        ("Styrelsens lägsta nivå", 10), ("Över rekommen-dation", 9),
+        ("Under lägsta nivå", 7), ("Adm.-andel %", 7),
         ("Insatser", 7), ("Slutar inom planen", 7), ("Fel", 5), ("Var-ningar", 6),
     ]
     rows = []

@@ -81,8 +81,8 @@ class Locator:
                 return address(
                     sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
                 )
-        elif e == "adopted":
-            candidates = [("settings", "adopted")]
+        elif e in ("adopted", "revised"):
+            candidates = [("settings", e)]
         elif e == "years":
             candidates = [("settings", "plan_years" if ref.field == "plan" else "budget_year")]
         elif e == "equity":
@@ -502,6 +502,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         "forbund": {"name": settings["forbund"], "org_nr": settings["org_nr"], "unit": unit},
         "years": years,
         "adopted": settings["adopted"],
+        "revised": settings["revised"],
         "members": members,
         "keys": settings["keys"],
         "contributions": contributions,
@@ -614,10 +615,9 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
             r.locator.cells[("settings", "equity_opening_year")],
         )
         opening_year = None  # reported; the budget is not built, the rest is still read
-    adopted = (
-        r.day(t, rows["adopted"], value_col, S.SETTING_LABELS["adopted"])
-        if "adopted" in rows
-        else None
+    adopted, revised = (
+        r.day(t, rows[key], value_col, S.SETTING_LABELS[key]) if key in rows else None
+        for key in ("adopted", "revised")
     )
     uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
     from finsam_xl.model.budget import KeyType, MemberKind
@@ -632,6 +632,7 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
             "plan": list(range(by + 1, by + 1 + n_plan)),
         },
         "adopted": adopted,
+        "revised": revised,
         "equity_opening": opening,
         "equity_floor": number("equity_floor"),
         "equity_opening_year": opening_year,

@@ -107,6 +107,7 @@ SETTING_LABELS: dict[str, str] = {
     "comparison_years": "Antal jämförelseår",
     "plan_years": "Antal planår",
     "adopted": "Beslutsdatum (styrelsen)",
+    "revised": "Reviderad (styrelsen)",
     "equity_opening": "Eget kapital vid årets början",
     "equity_opening_year": "Eget kapital avser början av år",
     "equity_floor": "Styrelsens lägsta nivå för eget kapital",
@@ -133,8 +134,11 @@ SETTING_LABELS: dict[str, str] = {
     "doc_totals_on_heading": "Budgettabell: summa på rubrikraden",
     "doc_equity_as_funding": "Budgettabell: eget kapital som finansiering",
     "doc_plan_in_table": "Budgettabell: visa planåren",
+    "doc_budget_first": "Budgettabell: budgetåret först",
     "doc_show_result": "Budgettabell: visa resultat",
     "doc_plan_label": "Budgettabell: planårens rubrik",
+    "doc_budget_label": "Budgettabell: budgetårets rubrik",
+    "doc_comparison_label": "Budgettabell: jämförelseårens rubrik",
     "doc_income_heading": "Budgettabell: rubrik för intäkter",
     "doc_contributions_label": "Budgettabell: text för medlemsbidrag",
     "doc_contributions_cost_centre": "Budgettabell: ID för medlemsbidrag",
@@ -157,6 +161,7 @@ DOC_FLAGS = (
     "totals_on_heading",
     "equity_as_funding",
     "plan_in_table",
+    "budget_first",
     "show_result",
 )
 #: Labels of earlier versions, still read (key -> old label).
@@ -172,7 +177,10 @@ SETTING_HELP: dict[str, str] = {
     "comparison_years": "0–2 år före budgetåret som visas som jämförelse.",
     "plan_years": "Normalt 2 eller 3 år efter budgetåret.",
     "equity_opening": "Prognos för eget kapital vid ingången av året nedan.",
-    "equity_floor": "Styrelsens golv av likviditetsskäl; 0 om inget finns.",
+    "equity_floor": (
+        "Styrelsens lägsta nivå av likviditetsskäl; 0 eller tomt om styrelsen inte har "
+        "beslutat någon."
+    ),
     "key_stat": "lika, procent eller befolkning",
     "payment_frequency": "år, halvår, kvartal eller månad",
     "deviation_pct": "Avvikelser över både denna procent och beloppet nedan rapporteras.",
@@ -189,6 +197,12 @@ SETTING_HELP: dict[str, str] = {
     "doc_income_first": "Ja: medlemsbidrag och övriga intäkter överst, som ett finansieringsblock.",
     "doc_totals_on_heading": "Ja: summan står på rubrikens rad. Nej: en rad 'Totalt' under.",
     "doc_plan_in_table": "Nej: budgettabellen visar bara jämförelseår och budgetår.",
+    "doc_budget_first": "Ja: budgetårets kolumn först, sedan planåren och jämförelseåren "
+    "(nyaste först).",
+    "doc_budget_label": "T.ex. Årsbudget (tomt = Budget).",
+    "doc_comparison_label": "T.ex. Årsbudget (tomt = enligt 'Jämförelseår visas som').",
+    "adopted": "Datum då styrelsen beslutade budgeten; skrivs under rubriken.",
+    "revised": "Datum för en revidering, om budgeten har reviderats.",
 }
 
 SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
@@ -305,7 +319,11 @@ STYLE_ROLES = (
     "info",
     "link",
     "status",
+    "amount_dec",  # amounts in tkr with one decimal (core.document.display_decimals)
+    "amount_bold_dec",
 )
+#: A role whose prototype an older workbook lacks falls back to this one.
+STYLE_FALLBACK = {"amount_dec": "amount", "amount_bold_dec": "amount_bold"}
 
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 
@@ -317,7 +335,7 @@ RULE_NAMES = {
     "contrib.member-share": "Medlemmens andel",
     "contrib.sum": "Summa medlemsbidrag",
     "equity.above-recommended": "Över rekommenderad nivå",
-    "equity.below-floor": "Under styrelsens golv",
+    "equity.below-floor": "Under styrelsens lägsta nivå",
     "equity.negative": "Negativt eget kapital",
     "input.contribution-duplicate": "Medelstilldelning dubblerad",
     "input.contribution-missing": "Medelstilldelning saknas",
@@ -352,7 +370,7 @@ RULE_NAMES = {
     "recon.receivable-other-customers": "Andra kunder",
     "recon.receivable-guessed": "Kundfordran utan koppling",
     "forecast.equity.negative": "Prognos: eget kapital under noll",
-    "forecast.equity.below-floor": "Prognos: under golvet",
+    "forecast.equity.below-floor": "Prognos: under lägsta nivån",
     "forecast.equity.above-recommended": "Prognos: över rekommenderad nivå",
     "forecast.result.deficit": "Prognos: underskott",
 }

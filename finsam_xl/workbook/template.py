@@ -102,15 +102,17 @@ INSTRUCTIONS: list[tuple[str, str]] = [
     ),
     (
         "p",
-        "Not 1 – medlemmarnas bidrag med nyckel, andel och belopp; lagens 50/25/25 bara där "
-        "det betalda avviker. Fördelning – samma fördelning per år med avrundningen förklarad.",
+        "Not 1 – medlemmarnas bidrag med nyckel, andel och belopp; en avvikelse från lagens "
+        "50/25/25 står i Kontroller. Fördelning – samma fördelning per år med avrundningen "
+        "förklarad.",
     ),
     ("p", "Insatser – varje insats med ägare, beslut, period och belopp; de som slutar markeras."),
     ("p", "Eget kapital – historik och plan; * = prognos, ** = äskat belopp."),
     (
         "p",
         "Kontroller – allt verktyget anmärker på, med nivå, kontroll och plats. Avstämning "
-        "– utfall mot budget (finsam-xl avstamning FIL BOKFÖRING.se). Historik – årsskiften.",
+        "– utfall mot budget (finsam-xl avstamning FIL BOKFÖRING.se). Historik – årsskiftena, "
+        "läggs till av finsam-xl nytt-ar.",
     ),
     ("h", "Belopp, nycklar och tecken"),
     (
@@ -118,6 +120,12 @@ INSTRUCTIONS: list[tuple[str, str]] = [
         "Skriv alla kostnader och intäkter som positiva belopp i den enhet Inställningar anger. "
         "Nettoredovisas = Ja för en intäkt som visas inne i ett kostnadsställe (t.ex. ESF-medel); "
         "tabellen Budget visar den då negativ eller positiv enligt inställningen.",
+    ),
+    (
+        "p",
+        "Tecken i bladet Budget: kostnader positiva och intäkter bland kostnaderna negativa; "
+        "med 'Budgettabell: kostnader som negativa belopp' = Ja i stället kostnader negativa "
+        "och intäkter positiva. Bladet självt visar bara beloppen, som styrelsen läser dem.",
     ),
     (
         "p",
@@ -168,6 +176,10 @@ class _Formats:
         self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8", **top})
         self.amount_bold = wb.add_format(
             {"num_format": amount, "bold": True, "bg_color": "#EEF3F8", "top": 1, **top}
+        )
+        self.amount_dec = wb.add_format({"num_format": "#,##0.0", "bg_color": "#EEF3F8", **top})
+        self.amount_bold_dec = wb.add_format(
+            {"num_format": "#,##0.0", "bold": True, "bg_color": "#EEF3F8", "top": 1, **top}
         )
         self.kr = wb.add_format({"num_format": "#,##0", "bg_color": "#EEF3F8", **top})
         self.pct = wb.add_format({"num_format": "0.0%", "bg_color": "#EEF3F8", **top})
@@ -309,6 +321,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         "comparison_years": len(budget.years.comparison),
         "plan_years": len(budget.years.plan),
         "adopted": budget.adopted,
+        "revised": budget.revised,
         "equity_opening": display(eq.opening, unit),
         "equity_opening_year": budget.opening_year,
         "equity_floor": display(eq.floor, unit),
@@ -343,9 +356,11 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
             "style": "Table Style Light 9",
         },
     )
-    adopted_row = HEADER_ROW + 1 + list(S.SETTING_LABELS).index("adopted")
-    if budget.adopted:
-        ws.write_datetime(adopted_row, 1, budget.adopted, fmt.input_date)
+    for key in ("adopted", "revised"):
+        day = getattr(budget, key)
+        if day:
+            ws.write_datetime(HEADER_ROW + 1 + list(S.SETTING_LABELS).index(key), 1, day,
+                              fmt.input_date)
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 36)
     ws.set_column(2, 2, 60, fmt.help)
@@ -726,7 +741,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
                 ),
             }
         )
-    chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens golv"})
+    chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens lägsta nivå"})
     chart.set_y_axis(
         {"num_format": "#,##0", "name": unit, "major_gridlines": {"visible": True}, "min": 0}
     )

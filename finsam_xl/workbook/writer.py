@@ -15,6 +15,7 @@ Strings are written inline, so sharedStrings.xml is not touched either.
 from __future__ import annotations
 
 import re
+import textwrap
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -144,9 +145,14 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     kostnader" is the net figure the documents print; the gross total has its
     own row. Comparison years are labelled by their kind (Budget, Utfall, Prognos).
     """
-    from finsam_xl.core.document import document_title, net_costs_by_group, year_columns
+    from finsam_xl.core.document import (
+        display_decimals,
+        document_title,
+        net_costs_by_group,
+        year_columns,
+    )
 
-    grid = Grid()
+    grid = Grid(decimals=display_decimals(budget, result))
     grid.title = document_title(budget)
     unit = budget.forbund.unit
     labels = {c.year: c.label for c in year_columns(budget)}
@@ -230,22 +236,32 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         for m in allocation.members
         if m.fixed
     ]
-    if differing:
+    keyed = list(dict.fromkeys(n for n, _j, lawful in differing if lawful is not None))
+    keyless = [n for n in dict.fromkeys(n for n, _j, _l in differing) if n not in keyed]
+    if keyed:
         r += 2
         grid.put(
             r, col0, "Medlemmens andel enligt nyckel (för medlemmar med fast belopp)", "label_bold"
         )
         rows_at: dict[str, int] = {}
         for name, j, lawful in differing:
+            if name not in keyed:
+                continue
             if name not in rows_at:
                 r += 1
                 rows_at[name] = r
                 grid.put(r, col0, name, "label")
-            if lawful is None:
-                grid.put(rows_at[name], col0 + 1, "nyckelvärde saknas", "status")
-                grid.put(rows_at[name], col0 + 3 + j, "\u2013", "text")
-            else:
-                grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
+            grid.put(rows_at[name], col0 + 3 + j, lawful, "kr")
+    if keyless:
+        # One sentence, not a row of dashes per member: there is nothing to compare with.
+        r += 2
+        who = ", ".join(keyless[:-1]) + (" och " if len(keyless) > 1 else "") + keyless[-1]
+        text = f"Fasta belopp utan nyckelvärde, så andelen enligt nyckel kan inte visas: {who}."
+        # short lines: a line running past the table's last column is cut when printed
+        for i, line in enumerate(textwrap.wrap(text, 80)):
+            grid.put(r + i, col0, line, "status")
+            last = r + i
+        r = last
     r += 2
     # short lines: text running past the table's last column would print on a page of its own
     for text in (
@@ -479,7 +495,10 @@ def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
 
     sheet, row, col = split_ref(pkg.names[S.N_STYLES])
     found = cell_styles(archive, pkg.sheet_parts[sheet])
-    return {role: found.get((row + i, col), "0") for i, role in enumerate(S.STYLE_ROLES)}
+    styles = {role: found.get((row + i, col)) for i, role in enumerate(S.STYLE_ROLES)}
+    for role, base in S.STYLE_FALLBACK.items():  # an older workbook: the nearest role
+        styles[role] = styles.get(role) or styles.get(base)
+    return {role: style or "0" for role, style in styles.items()}
 
 
 def write_results(

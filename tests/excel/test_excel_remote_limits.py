@@ -33,9 +33,9 @@ def sheet(data: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def refused(raw: bytes, status: int, *words: str) -> str:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine does not make it fail
     reply = handle("/berakna", {}, raw)
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     text = reply.body.decode("utf-8")
     assert reply.status == status, text
     assert reply.content_type == "text/plain; charset=utf-8"
