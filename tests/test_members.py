@@ -352,3 +352,14 @@ def test_the_members_walkthrough_runs_from_an_empty_folder(tmp_path: Path) -> No
             assert done.returncode == 0, (line, done.stdout, done.stderr)
     assert len(list((tmp_path / "brev").glob("*.docx"))) == 5
     assert (tmp_path / "fakturaplan.se").exists() and (tmp_path / "fakturaplan-ny.csv").exists()
+
+
+def test_the_letter_states_the_decision_and_a_revision() -> None:
+    from datetime import date
+
+    budget = _budget("sodra-dalarna-2025").model_copy(update={"revised": date(2025, 3, 12)})
+    letter = member_letters(budget, evaluate(budget))[0]
+    assert letter.decision == (
+        "Styrelsen för Södra Dalarnas Samordningsförbund fastställde den 20 november 2024 "
+        "budgeten för 2025 med plan för 2026–2028 och reviderade den den 12 mars 2025."
+    )

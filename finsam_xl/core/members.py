@@ -1,8 +1,9 @@
 """To the members: each member's request (medlemsbrev) and the invoice plan (fakturaplan).
 
-Pure functions on a budget and its result. The figures are the allocation's
-(``Result.allocation``, the same numbers as the sheets Fördelning and Not 1);
-nothing here computes a contribution of its own.
+Pure functions on a budget and its result. The board's decision is
+``Budget.adopted`` (and ``Budget.revised`` when the budget was revised). The
+figures are the allocation's (``Result.allocation``, the same numbers as the
+sheets Fördelning and Not 1); nothing here computes a contribution of its own.
 
 **Parties.** A letter and an invoice go to a *party*: every region and
 kommun in Medlemmar is one party; the state side (Försäkringskassan and
@@ -52,7 +53,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from finsam_xl.core.allocation import largest_remainder
-from finsam_xl.core.document import KEY_UNITS, not1_table
+from finsam_xl.core.document import not1_table
 from finsam_xl.core.narrative import list_words, swedish_date, years_span
 from finsam_xl.model.budget import (
     Budget,
@@ -398,8 +399,7 @@ def compare_plans(
 
 
 def _key_text(
-    budget: Budget, result: Result, party: Party, key: Decimal | None, key_unit: str,
-    share: Decimal | None,
+    budget: Budget, result: Result, party: Party, key: Decimal | None, share: Decimal | None
 ) -> str:
     year = budget.years.budget
     allocation = result.allocation_for(year)
@@ -434,7 +434,7 @@ def _key_text(
         return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta "
                 f"procentandelar enligt förbundsordningen; er andel i nyckeln är {shown}.")
     note = (budget.keys.note or "").strip()
-    figure = f"{int(key):,}".replace(",", NBSP) + f"{NBSP}{key_unit}" if key is not None else "–"
+    figure = f"{int(key):,}".replace(",", NBSP) + f"{NBSP}invånare" if key is not None else "–"
     basis = note if note.casefold().startswith("befolkning") else (
         f"befolkning ({note})" if note else "befolkning")
     return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter {basis}; "
@@ -447,8 +447,11 @@ def _decision(budget: Budget, plan_years: list[int]) -> str:
     if budget.adopted is None:
         return (f"Styrelsen har ännu inte fastställt budgeten för {year}{span}. Beloppen nedan är "
                 "förbundets förslag och kan ändras när styrelsen har beslutat.")
-    return (f"Styrelsen för {budget.forbund.name} fastställde den "
-            f"{swedish_date(budget.adopted)} budgeten för {year}{span}.")
+    text = (f"Styrelsen för {budget.forbund.name} fastställde den "
+            f"{swedish_date(budget.adopted)} budgeten för {year}{span}")
+    if budget.revised is not None and budget.revised != budget.adopted:
+        text += f" och reviderade den den {swedish_date(budget.revised)}"
+    return text + "."
 
 
 def _change(amount: Decimal, before: Decimal | None, year: int | None) -> tuple[
@@ -512,8 +515,8 @@ def member_letters(
         else:
             total = next((y.total for y in years if y.year == year), ZERO)
             share = pct(sum((y.amount for y in years if y.year == year), ZERO), total)
-        key = rows[0].key if len(rows) == 1 else None
-        key_unit = rows[0].key_unit if rows else KEY_UNITS[KeyType.LIKA]
+        member = next((m for m in budget.members if m.name == party.members[0]), None)
+        key = member.key if member is not None and len(party.members) == 1 else None
         instalments = plan.of(party.name)
         if len(instalments) == 1:
             first = instalments[0]
@@ -542,7 +545,7 @@ def member_letters(
             f"Ert bidrag för {year} är {kr(amount)}"
             + (f", {fmt_pct(share)} av förbundets medlemsbidrag" if share is not None else "")
             + (f" på totalt {kr(years[0].total)}." if years else "."),
-            _key_text(budget, result, party, key, key_unit, share),
+            _key_text(budget, result, party, key, share),
             change_text,
         ]
         letters.append(MemberLetter(
@@ -553,7 +556,7 @@ def member_letters(
             budget_year=year,
             adopted=budget.adopted,
             decision=decision,
-            key_text=_key_text(budget, result, party, key, key_unit, share),
+            key_text=_key_text(budget, result, party, key, share),
             share_pct=share,
             years=years,
             comparison_year=comparison if before is not None else None,
