@@ -13,7 +13,8 @@ from fakexl_support import FakeBook
 WHEN = datetime(2025, 3, 14, 9, 26)
 
 COMPUTED = (
-    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
+    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
+    "Kontroller")
 _STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 

@@ -101,7 +101,8 @@ def test_applied_actions_equal_recalc(edited_book: Path, recalculated: Path) -> 
     before = {s.name: dict(s.cells) for s in book.sheet_list}
     shown = apply_actions(book, actions)
     assert shown == ["Beräknat: 1 fel, 0 varningar, 2 info. Se bladen Plan, Fördelning och "
-                     "Kontroller, och dokumentbladen Budget, Not 1, Insatser och Eget kapital."]
+                     "Kontroller, dokumentbladen Budget, Not 1, Insatser och Eget kapital, och "
+                     "Fakturaplan."]
     expected = file_cells(recalculated)
     for sheet in COMPUTED:
         assert differences(expected[sheet], book.sheets[sheet].cells, stamp=True) == [], sheet
