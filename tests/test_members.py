@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import EXAMPLE_NAMES, EXAMPLES
 from typer.testing import CliRunner
 
@@ -363,3 +365,19 @@ def test_the_letter_states_the_decision_and_a_revision() -> None:
         "Styrelsen för Södra Dalarnas Samordningsförbund fastställde den 20 november 2024 "
         "budgeten för 2025 med plan för 2026–2028 och reviderade den den 12 mars 2025."
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amount=st.integers(min_value=0, max_value=10**12),
+    frequency=st.sampled_from(["ar", "halvar", "kvartal", "manad"]),
+)
+def test_instalments_add_up_and_the_first_carry_the_odd_kronor(amount: int, frequency: str) -> None:
+    budget = _budget("sodra-dalarna-2025")
+    budget = budget.model_copy(
+        update={"settings": budget.settings.model_copy(update={"payment_frequency": frequency})}
+    )
+    parts = [a for *_, a in instalment_schedule(budget, Decimal(amount), 2025)]
+    assert sum(parts) == amount
+    assert max(parts) - min(parts) <= 1
+    assert parts == sorted(parts, reverse=True)  # the odd kronor on the first instalments
