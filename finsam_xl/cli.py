@@ -485,7 +485,9 @@ def report_cmd(
 @app.command("medlemsbrev")
 @_guarded
 def letters_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    file: Annotated[
+        Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm) eller budgetfilen (.yaml)")
+    ],
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Mappen som breven skrivs i (skapas vid behov)")
     ] = Path("brev"),
@@ -521,7 +523,9 @@ def letters_cmd(
 @app.command("fakturor")
 @_guarded
 def invoices_cmd(
-    file: Annotated[Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm)")],
+    file: Annotated[
+        Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm) eller budgetfilen (.yaml)")
+    ],
     out: Annotated[
         Path,
         typer.Option(
