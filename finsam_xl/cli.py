@@ -665,6 +665,87 @@ def report_cmd(
     raise typer.Exit(1 if pdf and done.pdf is None else 0)
 
 
+@app.command("medlemsbrev")
+@_guarded
+def letters_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm) eller budgetfilen (.yaml)")
+    ],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Mappen som breven skrivs i (skapas vid behov)")
+    ] = Path("brev"),
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Skriv även en PDF av varje brev (kräver LibreOffice)")
+    ] = False,
+    contact: Annotated[
+        str | None,
+        typer.Option(
+            "--kontakt", help='Kontaktraden, t.ex. "Anna Berg, förbundschef, 070-123 45 67"'
+        ),
+    ] = None,
+) -> None:
+    """Skriv ett brev per medlem: begäran om medlemsbidrag med belopp, delar och referenser."""
+    done = jobs.write_letters(file, out, pdf=pdf, contact=contact)
+    if done.blocked:
+        _print_findings([f for f in done.findings if f.blocking])
+        _fail("; ".join(done.notes), 1)
+    errors = [f for f in done.findings if f.severity.value == "error"]
+    if errors:
+        _print_findings(errors)
+        typer.echo("Breven visar arbetsbokens beräknade belopp; se över felen ovan.")
+    docx = [p for p in done.written if p.suffix == ".docx"]
+    typer.echo(f"Skrev {len(docx)} brev i {out}" + (" (och PDF)" if pdf and len(done.written)
+                                                     > len(docx) else "") + ".")
+    for letter in done.letters:
+        typer.echo(f"  {letter.party.name}: {letter.amount:,.0f} kr".replace(",", " "))
+    for note in done.notes:
+        typer.echo(note, err=True)
+    raise typer.Exit(1 if pdf and len(done.written) == len(docx) else 0)
+
+
+@app.command("fakturor")
+@_guarded
+def invoices_cmd(
+    file: Annotated[
+        Path, typer.Argument(help="Arbetsboken (.xlsx/.xlsm) eller budgetfilen (.yaml)")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--out", help="Fakturaplanen: .csv (för Excel) eller .se (SIE-verifikat)"
+        ),
+    ] = Path("fakturaplan.csv"),
+    previous: Annotated[
+        Path | None,
+        typer.Option("--forra", help="En tidigare fakturaplan (.csv): visa vad som ändrats"),
+    ] = None,
+) -> None:
+    """Skriv fakturaplanen: en rad per medlem och delbetalning, med referens och förfallodag."""
+    done = jobs.write_invoices(file, out, previous)
+    if done.plan is None:
+        _print_findings([f for f in done.outcome.findings if f.blocking])
+        _fail("; ".join(done.notes), 1)
+    if done.findings:
+        _print_findings(done.findings)
+    if done.written is None:
+        _fail("Inget skrevs.", 1)
+    plan = done.plan
+    total = sum(i.amount for i in plan.invoices)
+    typer.echo(
+        f"Skrev {out}: {len(plan.invoices)} fakturor för {plan.year}, "
+        + f"summa {total:,.0f} kr.".replace(",", " ")
+    )
+    if previous is not None:
+        if done.changes:
+            typer.echo(f"Ändrat sedan {previous.name}:")
+            for change in done.changes:
+                typer.echo(f"  {change.message}")
+        else:
+            typer.echo(f"Inget ändrat sedan {previous.name}.")
+    for note in done.notes:
+        typer.echo(note, err=True)
+
+
 def main() -> None:
     """Entry point of the ``finsam-xl`` script."""
     if len(sys.argv) > 1 and sys.argv[1] in ("--version", "-V"):

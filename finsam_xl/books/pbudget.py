@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.core.evaluate import evaluate
-from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingTarget
+from finsam_xl.core.members import member_rule
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.sie import Account, Dimension, SieObject, budget_records, header_records
 from finsam_xl.sie.records import Record
@@ -59,15 +60,7 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
         owed = allocation.amount(member.name) if allocation else None
         if not owed:
             continue
-        rule = next(
-            (
-                m
-                for m in budget.settings.mappings
-                if m.target is MappingTarget.MEMBER
-                and (m.name or "").casefold() == member.name.casefold()
-            ),
-            None,
-        )
+        rule = member_rule(budget, member.name)
         if rule is None:
             unmapped_members.append(member.name)
             continue

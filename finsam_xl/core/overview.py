@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -83,6 +84,23 @@ class PlacedFinding(_Row):
     finding: Finding
 
 
+class Instalment(_Row):
+    """One invoice of the förbund's fakturaplan (``core.members``), for a member's cash plan.
+
+    ``member`` is the member it is counted as across förbund (set by
+    ``build_overview``; the name as written until then).
+    """
+
+    member: str
+    name: str  # the party as the budget names it
+    kind: MemberKind
+    forbund: str
+    reference: str
+    day: date
+    due: date
+    amount: Money
+
+
 class ForbundSummary(_Row):
     """What the overview keeps of one budget file."""
 
@@ -92,6 +110,7 @@ class ForbundSummary(_Row):
     years: list[ForbundYear]
     members: list[MemberAmount]
     findings: list[PlacedFinding]
+    instalments: list[Instalment] = Field(default_factory=list)
 
 
 class MemberTotal(_Row):
@@ -119,6 +138,7 @@ class Overview(_Row):
     matching: dict[str, str] = Field(default_factory=dict)  # name as written -> member
     findings: list[PlacedFinding] = Field(default_factory=list)
     refused: list[Refused] = Field(default_factory=list)
+    instalments: list[Instalment] = Field(default_factory=list)  # by member, then due date
 
     @property
     def has_problems(self) -> bool:
@@ -204,7 +224,39 @@ def summarise(
         years=years,
         members=members,
         findings=placed,
+        instalments=instalments_of(budget, result),
     )
+
+
+def instalments_of(budget: Budget, result: Result) -> list[Instalment]:
+    """The förbund's fakturaplan of its budget year as overview rows."""
+    from finsam_xl.core.members import invoice_plan
+
+    return [
+        Instalment(member=i.party, name=i.party, kind=i.kind, forbund=i.forbund,
+                   reference=i.reference, day=i.day, due=i.due, amount=i.amount)
+        for i in invoice_plan(budget, result).invoices
+    ]
+
+
+def member_instalments(
+    summaries: Iterable[ForbundSummary], used: Mapping[str, str]
+) -> list[Instalment]:
+    """Every förbund's instalments under the member each is counted as, by member and due date.
+
+    ``used`` maps a name as written to the member (``Overview.matching``); the
+    state side is always ``STATE``.
+    """
+    rows = [
+        i.model_copy(update={
+            "member": STATE if i.kind is MemberKind.STAT else used.get(i.name, i.name)
+        })
+        for s in summaries
+        for i in s.instalments
+    ]
+    order = {MemberKind.STAT: 0, MemberKind.REGION: 1, MemberKind.KOMMUN: 2}
+    return sorted(rows, key=lambda i: (order[i.kind], i.member.casefold(), i.due, i.forbund,
+                                       i.reference))
 
 
 def build_overview(
@@ -233,6 +285,7 @@ def build_overview(
         forbund=rows,
         members=members,
         matching=used,
+        instalments=member_instalments(kept, used),
         findings=[*(f for f in findings if f.finding.rule.startswith("overview.")),
                   *(f for f in findings if not f.finding.rule.startswith("overview."))],
         refused=list(refused),

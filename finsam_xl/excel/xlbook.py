@@ -481,8 +481,8 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     if action == "recalc" and not blocked and read.budget is not None and result is not None:
         grids = build_grids(read.budget, result, cast("Package", anchors), when)
         text = (
-            f"Beräknat: {counts}. Se bladen Plan, Fördelning och Kontroller, och "
-            "dokumentbladen Budget, Not 1, Insatser och Eget kapital."
+            f"Beräknat: {counts}. Se bladen Plan, Fördelning och Kontroller, "
+            "dokumentbladen Budget, Not 1, Insatser och Eget kapital, och Fakturaplan."
         )
     else:
         grids = _findings_only(findings, anchors)

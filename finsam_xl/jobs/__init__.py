@@ -16,6 +16,8 @@ another view of a workbook). Each job is one function:
 ``overview_of``           many budgets in one overview workbook (or JSON)
 ``write_report``          the budget section as a Word document (and PDF)
 ``write_next_year``       next year's workbook from this year's
+``write_letters``         one request letter per member (Word, and PDF)
+``write_invoices``        the fakturaplan as CSV or SIE customer invoices
 ========================  =====================================================
 
 Attributes load their module on first use (PEP 562), so importing the
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from finsam_xl.jobs.demo_books import write_demo_books
     from finsam_xl.jobs.errors import unusable_errors
     from finsam_xl.jobs.evaluate import evaluate_read
+    from finsam_xl.jobs.members import write_invoices, write_letters
     from finsam_xl.jobs.next_year import next_year_or_raise, parse_amount, write_next_year
     from finsam_xl.jobs.outcome import Outcome, ReconOutcome
     from finsam_xl.jobs.overview import overview_of
@@ -69,6 +72,8 @@ _WHERE = {
     "reconcile_workbook": "reconcile",
     "write_report": "report",
     "write_demo_books": "demo_books",
+    "write_letters": "members",
+    "write_invoices": "members",
 }
 
 __all__ = [
@@ -85,6 +90,8 @@ __all__ = [
     "write_demo_books",
     "write_next_year",
     "write_report",
+    "write_letters",
+    "write_invoices",
     "next_year_or_raise",
     "overview_of",
     "parse_amount",

@@ -95,7 +95,7 @@ def build_document(
     text = text or draft(budget, result)
     by_name = tables if tables is not None else tables_for(budget, result)
     doc = Document()
-    _setup(doc, f"{text.title} \u2013 {text.subtitle}", when)
+    setup_document(doc, f"{text.title} \u2013 {text.subtitle}", when)
     doc.core_properties.title = clean(f"{text.title}: {text.subtitle}")
     doc.core_properties.author = "finsam_xl"
     doc.core_properties.created = when
@@ -119,7 +119,7 @@ def build_document(
     for sentence in text.insatser:
         doc.add_paragraph(clean(sentence), style="List Bullet")
     for table in by_name.get("insatser", []):
-        _table(doc, table)
+        add_table(doc, table)
 
     history_years = [r.year for r in equity_history(budget, result).rows] or budget.years.all
     span = f"{history_years[0]}\u2013{history_years[-1]}"
@@ -127,7 +127,7 @@ def build_document(
     for sentence in text.equity:
         doc.add_paragraph(clean(sentence))
     for table in by_name.get("eget_kapital", []):
-        _table(doc, table)
+        add_table(doc, table)
     try:
         png = render_png(equity_chart(budget, result))
     except ValueError:
@@ -139,11 +139,11 @@ def build_document(
     if by_name.get("budget"):
         doc.add_heading(clean(f"Budget {year} för {budget.forbund.name}"), level=1)
         for table in by_name["budget"]:
-            _table(doc, table)
+            add_table(doc, table)
     if by_name.get("not1"):
         doc.add_heading("Noter", level=1)
         for table in by_name["not1"]:
-            _table(doc, table)
+            add_table(doc, table)
 
     # The decision proposals are kept together on one page.
     block = [doc.add_heading("Förslag till beslut", level=1)]
@@ -164,7 +164,11 @@ def write_document(doc: DocumentObject, path: Path) -> None:
 # --- page, styles, footer -------------------------------------------------------------
 
 
-def _setup(doc: DocumentObject, footer_title: str, when: datetime) -> None:
+def setup_document(doc: DocumentObject, footer_title: str, when: datetime) -> None:
+    """A4 portrait, 2 cm margins, the Calibri styles and the footer "title · Sida x av y · date".
+
+    Shared by every Word document finsam_xl writes (budget section, member letters).
+    """
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.0)
@@ -228,7 +232,7 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
 # --- tables -----------------------------------------------------------------------------
 
 
-def _table(doc: DocumentObject, spec: DocTable) -> Table:
+def add_table(doc: DocumentObject, spec: DocTable) -> Table:
     """Add ``spec`` as a Word table: caption, header row repeated on each page, rows.
 
     Rows are written as WordprocessingML directly (one parse per row): python-docx's

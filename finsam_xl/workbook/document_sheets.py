@@ -1,4 +1,4 @@
-"""The document's computed sheets (Budget, Not 1, Insatser, Eget kapital) as writer grids.
+"""The document's computed sheets (Budget, Not 1, Insatser, Eget kapital, Fakturaplan) as grids.
 
 Each sheet's defined name points at its table's header row (A4); the title
 goes three rows above it and a note two rows above. The rows come from
@@ -300,10 +300,57 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     return grid
 
 
+def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
+    """The fakturaplan (``core.members.invoice_plan``): a row per member and instalment.
+
+    Amounts are kronor whatever the display unit: they are what is invoiced.
+    """
+    from finsam_xl.core.members import PERIOD_SV, invoice_plan
+
+    plan = invoice_plan(budget, result)
+    grid = Grid()
+    count = len({i.number for i in plan.invoices}) or 1
+    _head(
+        grid,
+        budget,
+        row0,
+        col0,
+        f"Fakturaplan {plan.year}",
+        f"Belopp i kr. {count} delbetalning{'ar' if count > 1 else ''} per medlem "
+        f"(en per {PERIOD_SV[plan.frequency]}); förfallodag {budget.settings.payment_grace_days} "
+        "dagar efter fakturadatum. Skrivs som fil med 'finsam-xl fakturor'.",
+    )
+    headers = ["Referens", "Medlem", "Kund", "Del", "Fakturadatum", "Förfallodag", "Belopp",
+               "Konto", "Kundfordran"]
+    grid.put_row(row0, col0, headers, "header")
+    for j, width in enumerate([22, 36, 12, 8, 13, 13, 14, 10, 12]):
+        grid.widths[col0 + j] = width
+    r = row0
+    for invoice in plan.invoices:
+        r += 1
+        grid.put_row(r, col0, [invoice.reference, invoice.party, invoice.customer,
+                               f"{invoice.number} av {invoice.count}",
+                               invoice.day.isoformat(), invoice.due.isoformat()], "text")
+        grid.put(r, col0 + 6, invoice.amount, "amount")
+        grid.put(r, col0 + 7, invoice.account or None, "text" if invoice.account else "warning")
+        grid.put(r, col0 + 8, invoice.receivable, "text")
+    if plan.invoices:
+        r += 1
+        grid.put(r, col0, "Summa", "label_bold")
+        grid.put(r, col0 + 6, sum((i.amount for i in plan.invoices), Decimal(0)), "amount_bold")
+    else:
+        grid.put(row0 + 1, col0, f"Inga medlemsbidrag för {plan.year} att fakturera.", "status")
+    if plan.unmapped:
+        grid.put(r + 2, col0, "Konto saknas i Kontomappning (Mål Medlem) för "
+                 + ", ".join(plan.unmapped) + ".", "warning")
+    return grid
+
+
 #: Defined name -> grid builder of the document sheets.
 DOCUMENT_GRIDS = {
     S.N_BUDGET: budget_grid,
     S.N_NOT1: not1_grid,
     S.N_INSATSER: insatser_grid,
     S.N_EQUITY: equity_grid,
+    S.N_INVOICES: invoice_grid,
 }

@@ -3,10 +3,11 @@
 Sheets: Förbund (a row per förbund and year), Medlemmar (each member's
 contributions per förbund and year, with its total), Kontroller (every
 förbund's findings with file and cell, and the files that could not be read),
-Matchning (which member each name was counted as: the table to correct), and
+Matchning (which member each name was counted as: the table to correct),
 Diagram (equity in % per förbund against the recommended level; each member's
-contributions across förbund). Every sheet prints on A4 landscape, fitted to
-the page width, with the title and page x of y.
+contributions across förbund), and Inbetalningar (each member's instalments to
+all its förbund by due date, from the förbund's fakturaplaner). Every sheet
+prints on A4 landscape, fitted to the page width, with the title and page x of y.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def write_overview(overview: Overview, path: Path) -> None:
         _findings_sheet(book, overview)
         _matching_sheet(book, overview)
         _charts_sheet(book, overview, years_row)
+        instalments_sheet(book, overview)
     finally:
         wb.close()
 
@@ -293,3 +295,34 @@ def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[An
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 760, "height": max(300, 22 * len(members) + 120)})
     ws.insert_chart(23, 0, chart)
+
+
+def instalments_sheet(book: _Book, overview: Overview) -> None:
+    """Inbetalningar: each member's instalments to all its förbund by due date (a cash plan)."""
+    ws = book.sheet(
+        "Inbetalningar",
+        "Medlemmarnas inbetalningar till alla förbund",
+        f"En rad per faktura i förbundens fakturaplaner (budgetåret), per medlem efter "
+        f"förfallodag. Staten = {STATE_NOTE}. Belopp i kr.",
+    )
+    headers = [("Medlem", 30), ("Förfallodag", 12), ("Förbund", 34), ("Fakturadatum", 12),
+               ("Referens", 22), ("Belopp", 13), ("Summa hittills i året", 14)]
+    for col, (_, width) in enumerate(headers):
+        ws.set_column(col, col, width, book.kr if col >= 5 else None)
+    rows = []
+    running: dict[tuple[str, int], Decimal] = {}
+    for i in overview.instalments:
+        key = (i.member, i.due.year)
+        running[key] = running.get(key, Decimal(0)) + i.amount
+        rows.append([i.member, i.due.isoformat(), i.forbund, i.day.isoformat(), i.reference,
+                     _num(i.amount), _num(running[key])])
+    ws.set_row(3, 30)
+    ws.add_table(
+        3, 0, 3 + max(1, len(rows)), len(headers) - 1,
+        {
+            "name": "Inbetalningar",
+            "columns": [{"header": h, "header_format": book.head} for h, _ in headers],
+            "data": rows or [[None] * len(headers)],
+            "style": "Table Style Light 9",
+        },
+    )

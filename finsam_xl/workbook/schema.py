@@ -40,6 +40,7 @@ SHEET_BUDGET = "Budget"  # computed: the detailed budget table as the document p
 SHEET_NOT1 = "Not 1"
 SHEET_INSATSER = "Insatser"
 SHEET_EQUITY = "Eget kapital"
+SHEET_INVOICES = "Fakturaplan"  # computed: a row per member and instalment (issue 21)
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
 
 # --- input tables -----------------------------------------------------------------------------
@@ -68,11 +69,14 @@ N_BUDGET = "fx_budget"
 N_NOT1 = "fx_not1"
 N_INSATSER = "fx_insatser"
 N_EQUITY = "fx_eget_kapital"
+#: The fakturaplan (issue 21): optional in the same way, for workbooks made before it.
+N_INVOICES = "fx_fakturaplan"
 DOCUMENT_NAMES = {
     N_BUDGET: SHEET_BUDGET,
     N_NOT1: SHEET_NOT1,
     N_INSATSER: SHEET_INSATSER,
     N_EQUITY: SHEET_EQUITY,
+    N_INVOICES: SHEET_INVOICES,
 }
 #: Findings: every finding (ungrouped) in hidden columns, for the markers (new workbooks).
 N_MARK_ALL_SEVERITY = "fx_markering_alla_niva"

@@ -816,6 +816,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         (S.SHEET_NOT1, S.N_NOT1),
         (S.SHEET_INSATSER, S.N_INSATSER),
         (S.SHEET_EQUITY, S.N_EQUITY),
+        (S.SHEET_INVOICES, S.N_INVOICES),
     ):
         ws = wb.add_worksheet(sheet_name)
         ws.write(0, 0, f"{budget.forbund.name} – {sheet_name}", fmt.title)

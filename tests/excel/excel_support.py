@@ -13,7 +13,8 @@ from fakexl_support import FakeBook
 WHEN = datetime(2025, 3, 14, 9, 26)
 
 COMPUTED = (
-    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
+    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
+    "Kontroller")
 #: What a recalc writes: the computed sheets, and what they were computed from (a digest of
 #: the input in the hidden styles sheet; the same from every front end).
 WRITTEN = (*COMPUTED, "_finsam_stilar")

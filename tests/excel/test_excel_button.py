@@ -33,8 +33,8 @@ def test_recalc_and_check(edited_book: Path) -> None:
     assert summary is not None and summary.written == ["Kontroller"]
     summary = button.recalc(book)
     assert summary is not None and summary.written == [
-        "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller",
-        "_finsam_stilar"]
+        "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
+        "Kontroller", "_finsam_stilar"]
     assert [a["title"] for a in book.app.alerts] == ["Finsam XL", "Finsam XL"]
 
 

@@ -141,7 +141,10 @@ def test_an_old_workbook_without_the_document_sheets_still_recalcs(
     jobs.recalc(book)
     wb = load_workbook(book)
     status = wb["Plan"]["A2"].value
-    assert "Bladen Budget, Not 1, Insatser och Eget kapital finns inte i denna arbetsbok" in status
+    assert (
+        "Bladen Budget, Not 1, Insatser, Eget kapital och Fakturaplan finns inte i denna arbetsbok"
+        in status
+    )
     findings = wb["Kontroller"]
     assert findings["G4"].value == "Regel" and findings["H4"].value is None  # no H:J list
     assert (findings["A5"].value, findings["E5"].value, findings["F5"].value) == (
@@ -152,7 +155,7 @@ def test_an_old_workbook_without_the_document_sheets_still_recalcs(
     after = {n: zipfile.ZipFile(book).read(n) for n in zipfile.ZipFile(book).namelist()}
     # the sheets whose names are gone are not touched
     sheets = {s.title: i + 1 for i, s in enumerate(wb.worksheets)}
-    for name in ("Budget", "Not 1", "Insatser", "Eget kapital"):
+    for name in ("Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan"):
         part = f"xl/worksheets/sheet{sheets[name]}.xml"
         assert after[part] == before[part], name
 

@@ -16,7 +16,9 @@ from finsam_xl import jobs
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.package import Package
 
-COMPUTED = {"Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital"}
+COMPUTED = {
+    "Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan"
+}
 
 
 def user_edit(path: Path, keep_vba: bool = False) -> None:
