@@ -599,11 +599,13 @@ class Scanner:
                         m = trans_fast(line.lstrip(_BLANK))
                     if m is not None:
                         kind, acct, inner, amt, tail = m.groups()
-                        objs = objcache.get(inner)
-                        if objs is None:
-                            objs = objects_of(inner, lineno)
                         # The rest (date, text, quantity, sign) often repeats row after row.
+                        # It is read first: a row whose tail goes the general way has its
+                        # objects checked there, so checking them here would report twice.
                         rest = tails.get(tail) or tail_of(tail)
+                        objs = objcache.get(inner)
+                        if objs is None and rest is not None:
+                            objs = objects_of(inner, lineno)
                         if objs is not None and rest is not None:
                             if lazy:
                                 cur, lazy = self._build(lazy_text, lazy, latin), 0

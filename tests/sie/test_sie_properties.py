@@ -265,3 +265,19 @@ def test_an_unbalanced_voucher_is_reported_with_its_sum(voucher: Voucher, cents:
     assert [(i.code, i.line) for i in sie.errors] == [("unbalanced", 2)]
     swedish = f"{extra:,.2f}".replace(",", " ").replace(".", ",")
     assert sie.errors[0].message.endswith(f"summan är {swedish} kr")
+
+
+def test_a_row_that_leaves_the_fast_path_reports_its_objects_once() -> None:
+    """Found by the property above: a row whose sign needs the general reader ("\\"") had
+    its object list checked by the fast path too, so a list with one dimension twice was
+    reported twice."""
+    data = (b'#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 1\r\n#FNAMN ""\r\n'
+            b'#VER "" "" 20000101\r\n{\r\n'
+            b'#TRANS 1000 {1 " " 1 " "} 0.00 "" "" "" "\\""\r\n'
+            b'#TRANS 1000 {} 0.00\r\n}\r\n')
+    fast = SieReader(data)
+    slow = SieReader(data)
+    slow.fast_paths = False
+    assert list(fast.records()) == list(slow.records())
+    assert [i.code for i in fast.issues].count("dimension_twice_in_list") == 1
+    assert fast.issues == slow.issues
