@@ -663,6 +663,21 @@ class InsatsTable(_Out):
         return [(heading, by[heading]) for heading in order if heading in by]
 
 
+def period_text(start: date | None, end: date | None, break_at_dash: bool = False) -> str | None:
+    """An insats's period as printed: "2020–2022" for whole years, else the two dates.
+
+    A date is never broken: with ``break_at_dash`` the line may break after the dash
+    only (a narrow column gets one date per line).
+    """
+    if start is None and end is None:
+        return None
+    if start and end and (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31):
+        return f"{start.year}\u2013{end.year}"
+    first = start.isoformat() if start else "…"
+    last = end.isoformat() if end else "…"
+    return f"{first} \u2013{chr(10) if break_at_dash else ' '}{last}"
+
+
 def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:
     """The insatser table; ``result`` is not needed and accepted for symmetry."""
     columns = year_columns(budget)

@@ -323,9 +323,16 @@ STYLE_ROLES = (
     "status",
     "amount_dec",  # amounts in tkr with one decimal (core.document.display_decimals)
     "amount_bold_dec",
+    "label_wrap",  # a label that wraps at word boundaries (the Insatser sheet's names)
+    "warning_wrap",  # a warning that wraps (the Insatser sheet's Anmärkning)
 )
 #: A role whose prototype an older workbook lacks falls back to this one.
-STYLE_FALLBACK = {"amount_dec": "amount", "amount_bold_dec": "amount_bold"}
+STYLE_FALLBACK = {
+    "amount_dec": "amount",
+    "amount_bold_dec": "amount_bold",
+    "label_wrap": "label",
+    "warning_wrap": "warning",
+}
 
 SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 

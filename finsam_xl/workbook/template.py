@@ -202,6 +202,7 @@ class _Formats:
             }
         )
         self.label = wb.add_format({**top})
+        self.label_wrap = wb.add_format({"text_wrap": True, **top})
         self.label_bold = wb.add_format({"bold": True, **top})
         self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8", **top})
         self.amount_bold = wb.add_format(
@@ -217,6 +218,7 @@ class _Formats:
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": "#EEF3F8"})
         self.error = wb.add_format({"bg_color": "#F4CCCC", "bold": True, **top})
         self.warning = wb.add_format({"bg_color": "#FFF2CC", **top})
+        self.warning_wrap = wb.add_format({"bg_color": "#FFF2CC", "text_wrap": True, **top})
         self.info = wb.add_format({"bg_color": "#DDEBF7", **top})
         self.link = wb.add_format(
             {"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8", **top}
