@@ -238,6 +238,24 @@ class _Formats:
         return getattr(self, name)
 
 
+def unit_cell() -> str:
+    """The absolute reference of the unit setting's value (Inställningar, column B)."""
+    row = HEADER_ROW + 2 + list(S.SETTING_LABELS).index("unit")
+    return f"'{S.SHEET_SETTINGS}'!$B${row}"
+
+
+def unit_title_formula(text: str) -> str:
+    """A sheet title that names the workbook's unit: ``text (tkr)`` follows the Enhet cell,
+    so changing the unit later leaves no title saying kr (an empty cell reads kr)."""
+    cell = unit_cell()
+    return f'="{text} ("&IF({cell}="","kr",{cell})&")"'
+
+
+def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
+    """Write an input sheet's title as ``unit_title_formula`` with its value cached."""
+    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({S.UNIT_LABELS[unit]})")
+
+
 def _table(
     ws: Any,
     name: str,
@@ -494,7 +512,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
 
     # Actuals (Utfall): past years of the equity history
     ws = wb.add_worksheet(S.SHEET_ACTUALS)
-    ws.write(0, 0, f"Utfall tidigare år ({S.UNIT_LABELS[unit]})", fmt.title)
+    _unit_title(ws, "Utfall tidigare år", unit, fmt)
     ws.write(
         1,
         0,
@@ -527,7 +545,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
 
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
-    ws.write(0, 0, f"Kostnader och övriga intäkter ({S.UNIT_LABELS[unit]})", fmt.title)
+    _unit_title(ws, "Kostnader och övriga intäkter", unit, fmt)
     ws.write(
         1,
         0,
@@ -765,7 +783,6 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
-    unit = S.UNIT_LABELS[budget.forbund.unit]
     series = (
         # equity: thick solid line with markers and values; the levels: thin, dashed/dotted
         ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
@@ -793,8 +810,15 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
             }
         )
     chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens lägsta nivå"})
+    # The axis title is the Enhet cell, so it follows a unit changed after `new`; the
+    # writer resizes the categories to the years at each recalc (chart_ranges).
     chart.set_y_axis(
-        {"num_format": "#,##0", "name": unit, "major_gridlines": {"visible": True}, "min": 0}
+        {
+            "num_format": "#,##0",
+            "name": f"={unit_cell()}",
+            "major_gridlines": {"visible": True},
+            "min": 0,
+        }
     )
     chart.set_x_axis({"name": "År"})
     chart.set_legend({"position": "bottom"})
