@@ -697,7 +697,7 @@ def _published_rows(budget: Budget) -> list[list[Any]]:
                 rows += [[label, name, y, display(a, unit)] for y, a in amounts.items()]
         elif key == "allocation":
             for year, members in pub.allocation.items():
-                rows += [[label, name, year, display(a, Unit.KR)] for name, a in members.items()]
+                rows += [[label, name, year, display(a, unit)] for name, a in members.items()]
         elif key == "equity_end_pct":
             rows += [[label, None, y, display(a, Unit.KR)] for y, a in pub.equity_end_pct.items()]
         else:
