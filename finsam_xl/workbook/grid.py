@@ -8,7 +8,7 @@ blocks kept on one page). The sheet builders fill grids; the zip writer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -41,7 +41,7 @@ def wrapped_lines(text: str, width: float) -> int:
 
 
 def fit_widths(
-    wants: list[float], floors: list[float], fixed: float, room: float
+    wants: Sequence[float], floors: Sequence[float], fixed: float, room: float
 ) -> list[float]:
     """Widths of wrapping columns: each its ``want`` when they fit in ``room`` beside ``fixed``,
     else shrunk by one ratio toward its ``floor`` (the longest word), never below it."""

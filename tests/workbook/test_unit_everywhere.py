@@ -44,7 +44,7 @@ def _set_setting(source: Path, target: Path, label: str, value: int | str) -> No
             if info.filename == part:
                 cell = (f'<c r="B{row}"><v>{value}</v></c>' if isinstance(value, int)
                         else f'<c r="B{row}" t="inlineStr"><is><t>{value}</t></is></c>')
-                xml, n = re.subn(rf'<c r="B{row}"[^>]*?(/>|>.*?</c>)', cell, data.decode(), 1)
+                xml, n = re.subn(rf'<c r="B{row}"[^>]*?(/>|>.*?</c>)', cell, data.decode(), count=1)
                 assert n == 1
                 data = xml.encode()
             out.writestr(info, data)
