@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.model.money import in_unit, kr, tkr_text
+from finsam_xl.model.money import NBSP, in_unit, kr, tkr_text
 from finsam_xl.model.results import Result, YearPlan
 
 #: Published item -> (Swedish label, how to compute it from a plan row).
@@ -114,20 +114,27 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                 )
             elif published != amount:  # typed in the workbook's unit, compared to the krona
                 tkr = budget.forbund.unit is Unit.TKR
-                typed_in_kr = tkr and published == amount * 1000
-                hint = (
-                    f" Beloppet ser ut att vara skrivet i kr; Fördelning anges i arbetsbokens "
-                    f"enhet tkr som alla belopp, skriv {tkr_text(amount)}."
-                    if typed_in_kr
-                    else ""
-                )
+                if tkr and published == amount * 1000:
+                    # Kronor typed in a tkr workbook (Fördelning was in kr before issue 22):
+                    # the figure agrees, only its unit is not the workbook's.
+                    yield Finding(
+                        rule="published.allocation",
+                        severity=Severity.WARNING,
+                        message=(
+                            f"Publicerat belopp för {name} {year} ser ut att vara skrivet i kr "
+                            f"({kr(amount)}); Fördelning anges i arbetsbokens enhet tkr som alla "
+                            f"belopp: skriv {tkr_text(amount).removesuffix(NBSP + 'tkr')}."
+                        ),
+                        ref=Ref(element="published", key=f"allocation:{name}", year=year),
+                    )
+                    continue
                 yield Finding(
                     rule="published.allocation",
                     severity=Severity.ERROR,
                     message=(
                         f"Publicerat belopp för {name} {year} är {in_unit(published, tkr)} men "
                         f"fördelningen ger {in_unit(amount, tkr)} "
-                        f"(skillnad {in_unit(published - amount, tkr)}).{hint}"
+                        f"(skillnad {in_unit(published - amount, tkr)})."
                     ),
                     ref=Ref(element="published", key=f"allocation:{name}", year=year),
                 )

@@ -128,8 +128,9 @@ def test_allocation_messages_show_the_typed_unit_and_explain_kronor() -> None:
         update={"allocation": {2027: {"Provs kommun": Decimal(702500) * 1000}}})
     found = [f for f in evaluate(budget.model_copy(update={"published": old})).findings
              if f.rule == "published.allocation"]
-    assert len(found) == 1
-    assert found[0].message.endswith(
-        "Beloppet ser ut att vara skrivet i kr; Fördelning anges i arbetsbokens enhet tkr "
-        "som alla belopp, skriv 702,5\u00a0tkr."
-    )
+    assert [(f.severity.value, f.message) for f in found] == [(
+        "warning",
+        "Publicerat belopp för Provs kommun 2027 ser ut att vara skrivet i kr "
+        "(702\u00a0500\u00a0kr); Fördelning anges i arbetsbokens enhet tkr som alla belopp: "
+        "skriv 702,5.",
+    )]
