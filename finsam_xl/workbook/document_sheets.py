@@ -193,9 +193,10 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
     ]
     caps = (36, 24, 30)
-    wants = [min(cap, max(len(t) for t in col) + 2) for col, cap in zip(texts, caps, strict=True)]
+    wants = [min(cap, max((len(t) for t in col), default=0) + 2)
+             for col, cap in zip(texts, caps, strict=True)]
     floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
-    wants = [max(w, f) for w, f in zip(wants, floors, strict=True)]
+    wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
     period_width = max(
         [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
     )
