@@ -232,6 +232,7 @@ def random_budgets(draw: st.DrawFn) -> Budget:
         "income_first",
         "member_rows",
         "totals_on_heading",
+        "single_line_totals",
         "equity_as_funding",
         "show_result",
     ]
@@ -274,6 +275,11 @@ def test_budget_table_adds_up_in_any_layout(budget: Budget) -> None:
             for r in rows
             if r.kind is RowKind.HEADING and any(v is not None for v in r.values.values())
         ]
+        if len(lines) == 1 and not (
+            budget.document.totals_on_heading or budget.document.single_line_totals
+        ):
+            assert totals == []  # no subtotal repeats a single line (issue 22)
+            continue
         assert len(totals) == 1
         for y in years:
             present = [r.values[y] for r in lines if r.values[y] is not None]
@@ -311,3 +317,75 @@ def test_example_data_as_the_seed_documents_say() -> None:
     lappland, _ = _example("sodra-lappland-2024")
     vidare = next(c for c in lappland.costs if c.name == "En väg vidare")
     assert vidare.group.value == "insats_individ"
+
+
+def _plain_budget(**document: object) -> Budget:
+    """A small budget with no IDs or accounts, as a new förbund types it (issue 22)."""
+    years = {"budget": 2027, "plan": [2028]}
+    return Budget.model_validate(
+        {
+            "forbund": {"name": "Samordningsförbundet Prov", "unit": "tkr"},
+            "years": years,
+            "members": [
+                {"name": "Försäkringskassan", "kind": "stat"},
+                {"name": "Region Prov", "kind": "region"},
+                {"name": "Provs kommun", "kind": "kommun"},
+            ],
+            "contributions": [{"year": y, "amount": 2_810_000} for y in (2027, 2028)],
+            "costs": [
+                {"name": "Arvoden", "group": "styrelse", "section": "Styrelse",
+                 "amounts": {2027: 70_000, 2028: 70_000}},
+                {"name": "Kansli", "group": "administration", "section": "Administration",
+                 "amounts": {2027: 400_000, 2028: 400_000}},
+                {"name": "Revision", "group": "administration", "section": "Administration",
+                 "amounts": {2027: 30_000, 2028: 30_000}},
+                {"name": "Arbetsträning", "group": "insats_individ", "section": "Insatser",
+                 "amounts": {2027: 2_310_000, 2028: 2_310_000}},
+            ],
+            "equity": {"opening": 500_000, "opening_year": 2027},
+            "document": document,
+        }
+    )
+
+
+def test_default_budget_table_is_clean() -> None:
+    """Income positive and first; no empty ID/Konto columns; no "Totalt" under one line."""
+    budget = _plain_budget()
+    table = budget_table(budget, evaluate(budget))
+    labels = [(r.kind, r.label, r.values.get(2027)) for r in table.rows]
+    assert labels[:3] == [
+        (RowKind.HEADING, "Intäkter", None),
+        (RowKind.LINE, "Medlemsbidrag (not 1)", Decimal(2_810_000)),
+        (RowKind.GRAND, "Summa intäkter", Decimal(2_810_000)),
+    ]
+    assert not table.show_cost_centres and not table.show_accounts
+    styrelse = [r.label for r in table.rows if r.block == table.row("Styrelse").block]
+    assert styrelse == ["Styrelse", "Arvoden"]  # no "Totalt 70" under the one line
+    admin = [r.label for r in table.rows if r.block == table.row("Administration").block]
+    assert admin == ["Administration", "Kansli", "Revision", "Totalt"]
+    assert table.row("Summa kostnader").values[2027] == Decimal(2_810_000)
+
+
+def test_group_total_label_may_name_the_heading() -> None:
+    budget = _plain_budget(group_total_label="Summa {rubrik}", single_line_totals=True)
+    table = budget_table(budget, evaluate(budget))
+    totals = [r.label for r in table.rows if r.kind is RowKind.TOTAL]
+    assert totals == ["Summa styrelse", "Summa administration", "Summa insatser"]
+    # The user's other braces are printed as typed (no str.format on user text).
+    budget = _plain_budget(group_total_label="Totalt {x} {0}")
+    labels = [r.label for r in budget_table(budget, evaluate(budget)).rows]
+    assert "Totalt {x} {0}" in labels
+
+
+def test_id_and_account_columns_follow_the_lines() -> None:
+    """A column is shown when a line fills it and the flag allows it."""
+    budget = _plain_budget()
+    costs = [c.model_copy(update={"account": "7010"}) if c.name == "Kansli" else c
+             for c in budget.costs]
+    budget = budget.model_copy(update={"costs": costs})
+    table = budget_table(budget, evaluate(budget))
+    assert table.show_accounts and not table.show_cost_centres
+    off = budget.model_copy(
+        update={"document": budget.document.model_copy(update={"show_accounts": False})}
+    )
+    assert not budget_table(off, evaluate(off)).show_accounts

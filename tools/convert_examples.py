@@ -179,6 +179,10 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
             # §7 prints the budget year beside last year's budget, IDs and accounts, the
             # members' contributions as ID 50 000 "Bidrag (not 1)"; the plan is in §6.
             "document": {
+                # The table lists the costs first, the income netted negative, and a
+                # "Totalt" row under every group, one-line groups included.
+                "income_first": False,
+                "single_line_totals": True,
                 "plan_in_table": False,
                 # "ID Beskrivning Årsbudget (tkr) Årsbudget 2025 Årsbudget 2024"
                 "budget_first": True,

@@ -205,6 +205,22 @@ def _account_key(account: str | None) -> tuple[int, str]:
     return (int(text), text) if text.isdigit() else (10**12, text)
 
 
+def group_total_label(label: str, heading: str) -> str:
+    """A group's total label with "{rubrik}" replaced by the group's heading.
+
+    Plain replacement, not ``str.format``: the label is the user's text, so other
+    braces are printed as typed. The heading keeps its case except a leading capital
+    is lowered after other words ("Summa {rubrik}" + "Administration" prints
+    "Summa administration"); a label that is just "{rubrik}" keeps it.
+    """
+    if "{rubrik}" not in label:
+        return label
+    name = heading
+    if not label.startswith("{rubrik}") and name[:1].isupper() and not name[1:2].isupper():
+        name = name[:1].lower() + name[1:]
+    return label.replace("{rubrik}", name)
+
+
 def budget_table(budget: Budget, result: Result) -> BudgetTable:
     """The detailed table: groups by Rubrik/cost centre, lines, totals, members' contributions."""
     doc = budget.document
@@ -270,11 +286,11 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
                     kind=RowKind.LINE, label=label, account=account, values=values, block=block
                 )
             )
-        if not doc.totals_on_heading:
+        if not doc.totals_on_heading and (len(items) > 1 or doc.single_line_totals):
             rows.append(
                 TableRow(
                     kind=RowKind.TOTAL,
-                    label=total_label,
+                    label=group_total_label(total_label, title),
                     cost_centre=centre,
                     values=total,
                     block=block,
@@ -424,8 +440,9 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
         title=table_title(budget, with_plan=doc.plan_in_table),
         columns=columns,
         rows=rows,
-        show_cost_centres=doc.show_cost_centres,
-        show_accounts=doc.show_accounts,
+        # A column no row fills is left out, whatever the flag (issue 22).
+        show_cost_centres=doc.show_cost_centres and any(r.cost_centre for r in rows),
+        show_accounts=doc.show_accounts and any(r.account for r in rows),
         costs_negative=doc.costs_negative,
     )
 
@@ -644,6 +661,21 @@ class InsatsTable(_Out):
         for row in self.rows:
             by.setdefault(INSATS_GROUP_HEADINGS.get(row.group, OTHER_INSATSER), []).append(row)
         return [(heading, by[heading]) for heading in order if heading in by]
+
+
+def period_text(start: date | None, end: date | None, break_at_dash: bool = False) -> str | None:
+    """An insats's period as printed: "2020–2022" for whole years, else the two dates.
+
+    A date is never broken: with ``break_at_dash`` the line may break after the dash
+    only (a narrow column gets one date per line).
+    """
+    if start is None and end is None:
+        return None
+    if start and end and (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31):
+        return f"{start.year}\u2013{end.year}"
+    first = start.isoformat() if start else "…"
+    last = end.isoformat() if end else "…"
+    return f"{first} \u2013{chr(10) if break_at_dash else ' '}{last}"
 
 
 def insatser_table(budget: Budget, result: Result | None = None) -> InsatsTable:

@@ -27,6 +27,8 @@ ROLE_FORMATS: dict[str, tuple[str | None, str]] = {
     "status": (None, "General"),
     "amount_dec": ("#EEF3F8", "#,##0.0"),
     "amount_bold_dec": ("#EEF3F8", "#,##0.0"),
+    "label_wrap": (None, "General"),
+    "warning_wrap": ("#FFF2CC", "General"),
 }
 
 

@@ -413,7 +413,11 @@ class Actual(_Model):
 
 
 class DocumentSettings(_Model):
-    """How the printed budget table is laid out; defaults give a plain, generic table.
+    """How the printed budget table is laid out; the defaults give a table a board accepts.
+
+    Defaults: income positive and listed first (the funding block), costs positive,
+    no ID or Konto column unless some line has one, and no "Totalt" row under a
+    group of a single line.
 
     ``costs_negative``: costs are printed negative and income positive
     (Fryksdalen, Örnsköldsvik); otherwise costs are positive and income netted
@@ -421,6 +425,11 @@ class DocumentSettings(_Model):
     funding block above the costs. ``member_rows``: one row per member instead
     of one contributions row. ``totals_on_heading``: a group's total is printed
     on its heading row (Södra Lappland) instead of a "Totalt" row under it.
+    ``single_line_totals``: the "Totalt" row is printed under a group of one line
+    too (Södra Dalarna). ``show_cost_centres`` and ``show_accounts`` allow the ID
+    and Konto columns; a column no line fills is left out whatever the flag.
+    ``group_total_label`` may name the group: "{rubrik}" is replaced by its heading
+    ("Summa {rubrik}" prints "Summa administration").
     ``equity_as_funding``: equity at the start of the year is a funding line
     and the income total is the decision room. ``plan_in_table``: the plan
     years are columns of the budget table. ``comparison_kinds``: per comparison
@@ -434,9 +443,10 @@ class DocumentSettings(_Model):
     costs_negative: bool = False
     show_cost_centres: bool = True
     show_accounts: bool = True
-    income_first: bool = False
+    income_first: bool = True
     member_rows: bool = False
     totals_on_heading: bool = False
+    single_line_totals: bool = False
     equity_as_funding: bool = False
     plan_in_table: bool = True
     budget_first: bool = False

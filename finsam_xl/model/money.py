@@ -292,6 +292,21 @@ def kr(amount: Decimal | int) -> str:
     return text.replace("-", "\u2212") + f"{NBSP}kr"
 
 
+def tkr_text(amount: Decimal | int) -> str:
+    """An amount in kronor shown in tkr with the decimals it needs: '1 255,5 tkr'."""
+    value = Decimal(amount) / 1000
+    sign = "\u2212" if value < 0 else ""
+    whole, _, frac = f"{abs(value).normalize():f}".partition(".")
+    text = f"{int(whole):,}".replace(",", NBSP) + ("," + frac if frac else "")
+    return f"{sign}{text}{NBSP}tkr"
+
+
+def in_unit(amount: Decimal | int, tkr: bool) -> str:
+    """An amount in kronor as the user typed it: '1 505 000 kr', or in a tkr workbook
+    '1 255,5 tkr (1 255 500 kr)': the unit typed first, the kronor in brackets."""
+    return f"{tkr_text(amount)} ({kr(amount)})" if tkr else kr(amount)
+
+
 def fmt_pct(value: Decimal | None) -> str:
     """Format a percentage with a decimal comma: '49,2 %'; '–' when undefined."""
     if value is None:

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.model.money import kr
+from finsam_xl.model.money import NBSP, in_unit, kr, tkr_text
 from finsam_xl.model.results import Result, YearPlan
 
 #: Published item -> (Swedish label, how to compute it from a plan row).
@@ -112,11 +112,32 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                     message=f"Publicerad fördelning {year} nämner '{name}', som inte är medlem.",
                     ref=Ref(element="published", key=f"allocation:{name}", year=year),
                 )
-            elif published != amount:  # the "Not 1" table is in kronor: compared exactly
-                mismatch = _mismatch(
-                    f"allocation:{name}", f"belopp för {name}", year, published, amount
+            elif published != amount:  # typed in the workbook's unit, compared to the krona
+                tkr = budget.forbund.unit is Unit.TKR
+                if tkr and published == amount * 1000:
+                    # Kronor typed in a tkr workbook (Fördelning was in kr before issue 22):
+                    # the figure agrees, only its unit is not the workbook's.
+                    yield Finding(
+                        rule="published.allocation",
+                        severity=Severity.WARNING,
+                        message=(
+                            f"Publicerat belopp för {name} {year} ser ut att vara skrivet i kr "
+                            f"({kr(amount)}); Fördelning anges i arbetsbokens enhet tkr som alla "
+                            f"belopp: skriv {tkr_text(amount).removesuffix(NBSP + 'tkr')}."
+                        ),
+                        ref=Ref(element="published", key=f"allocation:{name}", year=year),
+                    )
+                    continue
+                yield Finding(
+                    rule="published.allocation",
+                    severity=Severity.ERROR,
+                    message=(
+                        f"Publicerat belopp för {name} {year} är {in_unit(published, tkr)} men "
+                        f"fördelningen ger {in_unit(amount, tkr)} "
+                        f"(skillnad {in_unit(published - amount, tkr)})."
+                    ),
+                    ref=Ref(element="published", key=f"allocation:{name}", year=year),
                 )
-                yield mismatch.model_copy(update={"rule": "published.allocation"})
 
 
 _YEAR_RANGE = re.compile(r"(20\d\d)(?:\s*[-–]\s*(20\d\d))?")

@@ -41,6 +41,7 @@ from finsam_xl.word.tables import DocTable, RowKind, tables_for
 FONT = "Calibri"
 BODY_PT = 11
 TABLE_PT = 9
+MIN_TABLE_PT = 7  # a wide table's type goes down to this before a word would break
 TEXT_WIDTH_CM = 17.0  # A4 (21 cm) less 2 cm margins each side
 GREY = "BFBFBF"
 SMALL_TABLE = 16  # rows; a table this short is kept on one page
@@ -248,13 +249,14 @@ def add_table(doc: DocumentObject, spec: DocTable) -> Table:
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _borders(table)
-    widths = [int(Cm(w)) for w in (spec.widths_cm or _widths(spec))]
+    fitted, pt = _layout(spec)
+    widths = [int(Cm(w)) for w in (spec.widths_cm or fitted)]
     for index, column in enumerate(table.columns):
         column.width = widths[index]
     twips = [w // 635 for w in widths]  # EMU -> twentieths of a point
     tbl = table._tbl
     tbl.append(parse_xml(_row_xml(list(spec.headers), spec.numeric, twips, bold=True,
-                                  keep=True, header=True)))
+                                  keep=True, header=True, pt=pt)))
     rows = list(spec.rows)
     for position, row in enumerate(rows):
         # Keep a heading and its lines with the next row, so a Rubrik stays with its Totalt;
@@ -268,9 +270,9 @@ def add_table(doc: DocumentObject, spec: DocTable) -> Table:
             position == 0 or rows[position - 1].kind is not RowKind.GRAND
         )
         cells = [row.cells[i] if i < len(row.cells) else "" for i in range(columns)]
-        bold = row.kind in (RowKind.TOTAL, RowKind.GRAND, RowKind.HEADING)
+        bold = row.kind in BOLD_KINDS
         tbl.append(parse_xml(_row_xml(cells, spec.numeric, twips, bold=bold, keep=keep,
-                                      rule=rule)))
+                                      rule=rule, pt=pt)))
     if spec.notes:
         notes = doc.add_paragraph()
         notes_run = notes.add_run(clean("   ".join(spec.notes)))
@@ -282,11 +284,12 @@ def add_table(doc: DocumentObject, spec: DocTable) -> Table:
 
 def _row_xml(cells: Sequence[str], numeric: Sequence[bool], twips: Sequence[int],
              bold: bool = False, keep: bool = False, header: bool = False,
-             rule: bool = False) -> str:
-    """One table row as WordprocessingML: no split across pages, amounts right-aligned."""
+             rule: bool = False, pt: int = 0) -> str:
+    """One table row as WordprocessingML: no split across pages, amounts right-aligned;
+    type of ``pt`` points (0: ``TABLE_PT``)."""
     row_props = "<w:cantSplit/>" + ('<w:tblHeader/>' if header else "")
     parts = [f"<w:tr {nsdecls('w')}><w:trPr>{row_props}</w:trPr>"]
-    run_props = ("<w:b/>" if bold else "") + f'<w:sz w:val="{TABLE_PT * 2}"/>'
+    run_props = ("<w:b/>" if bold else "") + f'<w:sz w:val="{(pt or TABLE_PT) * 2}"/>'
     para_start = ("<w:keepNext/>" if keep else "") + '<w:spacing w:before="0" w:after="0"/>'
     for index, text in enumerate(cells):
         cell_props = f'<w:tcW w:w="{twips[index]}" w:type="dxa"/>'
@@ -305,21 +308,54 @@ def _row_xml(cells: Sequence[str], numeric: Sequence[bool], twips: Sequence[int]
     return "".join(parts)
 
 
-def _widths(spec: DocTable) -> list[float]:
-    """Column widths in cm, from the longest text (worst case: a wide fallback font).
+BOLD_KINDS = (RowKind.TOTAL, RowKind.GRAND, RowKind.HEADING)
+
+
+def word_cm(word: str, pt: int = TABLE_PT, bold: bool = True) -> float:
+    """Width of an unbreakable word in cm at ``pt`` in a wide fallback font (plain letters
+    are about 14 % narrower than bold; figures and dates are as wide either way)."""
+    narrow = not bold and not any(ch.isdigit() for ch in word)
+    return len(word) * 0.21 * pt / TABLE_PT * (0.86 if narrow else 1.0)
+
+
+def _layout(spec: DocTable) -> tuple[list[float], int]:
+    """Column widths in cm and the type size: the largest size down to ``MIN_TABLE_PT`` at
+    which every figure and every word fits unbroken, else the smallest (then scaled)."""
+    for pt in range(TABLE_PT, MIN_TABLE_PT - 1, -1):
+        widths, fits = _widths(spec, pt)
+        if fits:
+            return widths, pt
+    return widths, MIN_TABLE_PT
+
+
+def _widths(spec: DocTable, pt: int = TABLE_PT) -> tuple[list[float], bool]:
+    """Column widths in cm at ``pt``, from the longest text (worst case: a wide fallback font),
+    and whether every figure and word fits unbroken.
 
     Amount columns get their longest figure or header word; text columns share
-    the rest. Spare room goes to a descriptive text column, else to the amounts.
+    the rest, never narrower than their longest word, so no word or date is broken
+    ("Gymnasiesamordnare", "2027-06-30"). Spare room goes to a descriptive text
+    column, else to the amounts. Only when even the words do not fit is the whole
+    table scaled down.
     """
-    per_char = 0.21  # cm per character at 9 pt bold in a wide font
-    pad = 0.45  # cell margins and a little air
+    per_char = 0.21 * pt / TABLE_PT  # cm per character at 9 pt bold in a wide font
+    pad = 0.45 if pt >= TABLE_PT else 0.40  # cell margins (0.38) and a little air
     count = len(spec.headers)
 
+    def cells(i: int) -> list[str]:
+        return [r.cells[i] for r in spec.rows if i < len(r.cells)]
+
     def longest(i: int, numeric: bool) -> int:
-        cells = [len(r.cells[i]) for r in spec.rows if i < len(r.cells)]
         header = spec.headers[i]
         head = max(len(w) for w in header.split()) if numeric else min(len(header), 14)
-        return max([head, *cells])
+        return max([head, *(len(c) for c in cells(i))])
+
+    def longest_word(i: int) -> float:
+        """The widest word of column ``i`` in cm (bold rows and the header count wider)."""
+        texts = [(spec.headers[i], True)] + [
+            (r.cells[i], r.kind in BOLD_KINDS) for r in spec.rows if i < len(r.cells)
+        ]
+        return max(word_cm(w, pt, bold) for text, bold in texts for w in text.split() or [""])
 
     widths = [0.0] * count
     numeric = [i for i in range(count) if spec.numeric[i]]
@@ -328,14 +364,22 @@ def _widths(spec: DocTable) -> list[float]:
         widths[i] = max(1.6, per_char * longest(i, True) + pad)
     room = TEXT_WIDTH_CM - sum(widths)
     wants = {i: per_char * min(longest(i, False), 60) + pad for i in texts}
+    floors = {i: min(wants[i], longest_word(i) + pad) for i in texts}
     short = [i for i in texts if wants[i] <= 3.0]  # IDs, years: never squeezed
     for i in short:
         widths[i] = wants[i]
     room -= sum(widths[i] for i in short)
     long = [i for i in texts if i not in short]
     total_want = sum(wants[i] for i in long) or 1.0
-    for i in long:
-        widths[i] = wants[i] if total_want <= room else max(room * wants[i] / total_want, 1.2)
+    total_floor = sum(floors[i] for i in long)
+    if total_want <= room:
+        for i in long:
+            widths[i] = wants[i]
+    else:
+        # Shrink by one ratio from what each wants toward its longest word.
+        ratio = max(0.0, (room - total_floor) / ((total_want - total_floor) or 1.0))
+        for i in long:
+            widths[i] = floors[i] + (wants[i] - floors[i]) * min(1.0, ratio)
     spare = TEXT_WIDTH_CM - sum(widths)
     if spare > 0:
         descriptive = [i for i in texts if wants[i] >= 4.0]
@@ -346,8 +390,9 @@ def _widths(spec: DocTable) -> list[float]:
                 widths[i] += spare / len(numeric)
         else:
             widths[-1] += spare
+    fits = sum(widths) <= TEXT_WIDTH_CM + 1e-9
     scale = min(1.0, TEXT_WIDTH_CM / sum(widths))
-    return [w * scale for w in widths]
+    return [w * scale for w in widths], fits
 
 
 def _borders(table: Table) -> None:

@@ -131,20 +131,16 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         return None
     unit = budget.forbund.unit
     dec = document.display_decimals(budget, result)
-    ahead = [c for c in table.columns if c.year >= budget.years.budget]
-    columns = [c for c in table.columns if c.year < budget.years.budget][-1:] + ahead
-
-    def period(r: document.InsatsRow) -> str:
-        if not (r.start or r.end):
-            return ""
-        return f"{r.start or '…'} – {r.end or '…'}"
+    # The insatser ahead, as the sheet shows them: a comparison year would leave too
+    # little room for the names and dates on a portrait page (issue 22).
+    columns = [c for c in table.columns if c.year >= budget.years.budget]
 
     described = [
         ("ID", [r.cost_centre or "" for r in table.rows]),
         ("Ägare", [r.owner or "" for r in table.rows]),
         ("Beslut", [str(r.decision_date) if r.decision_date else "" for r in table.rows]),
-        ("Period", [period(r) for r in table.rows]),
-        ("Beviljat/år", [amount(r.granted_per_year, unit, dec) for r in table.rows]),
+        ("Period", [document.period_text(r.start, r.end) or "" for r in table.rows]),
+        ("Beviljat per år", [amount(r.granted_per_year, unit, dec) for r in table.rows]),
     ]
     kept = [(head, cells) for head, cells in described if any(cells)]
     index = {id(r): i for i, r in enumerate(table.rows)}
@@ -159,7 +155,7 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         caption=f"Insatser ({unit_label(unit)})",
         headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],
         rows=rows,
-        numeric=[False, *(head == "Beviljat/år" for head, _ in kept), *([True] * len(columns))],
+        numeric=[False, *(head == "Beviljat per år" for head, _ in kept), *([True] * len(columns))],
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    InsatsRow,
     RowKind,
     budget_table,
     decision_dates,
@@ -19,11 +20,13 @@ from finsam_xl.core.document import (
     grouped_id,
     insatser_table,
     not1_table,
+    period_text,
 )
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.grid import Grid
+from finsam_xl.workbook.grid import Grid, fit_widths, wrapped_lines
+from finsam_xl.workbook.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
 
 UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
 
@@ -132,23 +135,22 @@ def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     return grid
 
 
-def _period(start: object, end: object) -> str | None:
-    """'2020–2022' when the period is whole years, else the dates."""
-    from datetime import date
+def _insats_notes(row: InsatsRow) -> str | None:
+    """The Anmärkning of an insats: starts and ends within the plan, money after its end."""
+    notes = []
+    if row.starts_in_plan and row.start:
+        notes.append(f"börjar {row.start.year}")
+    if row.ends_in_plan and row.end:
+        notes.append(f"slutar {row.end.year}")
+    if row.money_after_end:
+        notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
+    return "; ".join(notes) or None
 
-    if not isinstance(start, date) and not isinstance(end, date):
-        return None
-    whole = (
-        isinstance(start, date)
-        and isinstance(end, date)
-        and (start.month, start.day) == (1, 1)
-        and (end.month, end.day) == (12, 31)
-    )
-    if whole and isinstance(start, date) and isinstance(end, date):
-        return f"{start.year}\u2013{end.year}"
-    first = start.isoformat() if isinstance(start, date) else "…"
-    last = end.isoformat() if isinstance(end, date) else "…"
-    return f"{first} \u2013 {last}"
+
+def _landscape_room(columns: int) -> float:
+    """Characters of column width that fit across a landscape A4 page at the smallest scale."""
+    usable = (A4_LONG - MARGIN_X) * 100 / MIN_SCALE
+    return (usable / (0.75 * WIDE_FONT) - 5 * columns) / 7
 
 
 def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
@@ -181,12 +183,30 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         "Anmärkning",
     ]
     grid.put_row(row0, col0, headers, "header")
-    longest = max((len(r.label) for r in table.rows), default=20)
-    owner = max((len(r.owner or "") for r in table.rows), default=0)
-    widths = [min(40, max(20, longest + 2)), *([9] if with_id else []),
-              min(24, max(10, owner + 2)), 11, 23, 10, *([10] * len(columns)), 26]
+    # Periods of whole dates go on two lines (a date is never broken); the names, the
+    # owners and the notes wrap at word boundaries in columns fitted to their content.
+    periods = {id(row): period_text(row.start, row.end, break_at_dash=True) for row in table.rows}
+    notes_of = {id(row): _insats_notes(row) for row in table.rows}
+    texts = [
+        [row.label for row in table.rows] + [heading for heading, _ in table.groups()],
+        [row.owner or "" for row in table.rows],
+        [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
+    ]
+    caps = (36, 24, 30)
+    wants = [min(cap, max((len(t) for t in col), default=0) + 2)
+             for col, cap in zip(texts, caps, strict=True)]
+    floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
+    wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
+    period_width = max(
+        [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
+    )
+    fixed = [*([9] if with_id else []), 11, period_width, 10, *([10] * len(columns))]
+    room = _landscape_room(len(fixed) + 3)
+    name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
+    widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
+              *([10] * len(columns)), notes_w]
     for j, width in enumerate(widths):
-        grid.widths[col0 + j] = width
+        grid.widths[col0 + j] = round(width, 1)
     at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
     r = row0
     for heading, rows in table.groups():
@@ -194,29 +214,31 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, heading, "label_bold")
         for row in rows:
             r += 1
-            grid.put(r, col0, row.label, "label")
+            grid.put(r, col0, row.label, "label_wrap")
             if with_id:
                 grid.put(r, col0 + 1, row.cost_centre, "text")
-            grid.put(r, at, row.owner, "text")
+            grid.put(r, at, row.owner, "wrap")
             grid.put(r, at + 1,
                      row.decision_date.isoformat() if row.decision_date else None, "text")
-            grid.put(r, at + 2, _period(row.start, row.end), "text")
+            period = periods[id(row)]
+            grid.put(r, at + 2, period, "wrap")
             grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
             for j, column in enumerate(columns):
                 grid.put(r, at + 4 + j, _amount(row.amounts.get(column.year), unit), "amount")
-            notes = []
-            if row.starts_in_plan and row.start:
-                notes.append(f"börjar {row.start.year}")
-            if row.ends_in_plan and row.end:
-                notes.append(f"slutar {row.end.year}")
-            if row.money_after_end:
-                notes.append("medel efter slut: " + ", ".join(map(str, row.money_after_end)))
+            notes = notes_of[id(row)]
             grid.put(
                 r,
                 at + 4 + len(columns),
-                "; ".join(notes) or None,
-                "warning" if row.money_after_end else "text",
+                notes,
+                "warning_wrap" if row.money_after_end else "wrap",
             )
+            lines = max(
+                wrapped_lines(row.label, name_w),
+                wrapped_lines(row.owner or "", owner_w),
+                wrapped_lines(period or "", period_width),
+                wrapped_lines(notes or "", notes_w),
+            )
+            grid.heights[r] = max(grid.heights.get(r, 15.0), 15.0 * lines)
     if not table.rows:
         grid.put(
             row0 + 1,

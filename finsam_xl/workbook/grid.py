@@ -8,7 +8,7 @@ blocks kept on one page). The sheet builders fill grids; the zip writer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -18,6 +18,37 @@ Value = str | int | float | Decimal | None
 #: Characters per line of the findings' message column (width 66) when wrapped, counted
 #: for a font wider than Calibri so that rows are never too low.
 WRAP_CHARS = 58
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` characters wide.
+
+    Counted with the findings column's ratio (``WRAP_CHARS`` to 66) so that rows are
+    never too low; a word longer than a line takes a line of its own (columns fitted
+    with ``fit_widths`` are never narrower than their longest word).
+    """
+    per_line = max(1, int(width * WRAP_CHARS / 66))
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > per_line:
+                lines += 1
+                used = 0
+            used += (1 if used else 0) + len(word)
+    return max(1, lines)
+
+
+def fit_widths(
+    wants: Sequence[float], floors: Sequence[float], fixed: float, room: float
+) -> list[float]:
+    """Widths of wrapping columns: each its ``want`` when they fit in ``room`` beside ``fixed``,
+    else shrunk by one ratio toward its ``floor`` (the longest word), never below it."""
+    spare = room - fixed - sum(floors)
+    extra = sum(w - f for w, f in zip(wants, floors, strict=True))
+    ratio = 1.0 if extra <= 0 else max(0.0, min(1.0, spare / extra))
+    return [f + (w - f) * ratio for w, f in zip(wants, floors, strict=True)]
 
 
 @dataclass

@@ -1313,7 +1313,8 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
             out.setdefault("sections", {}).setdefault(name, {})[y] = money(amount)
             r.locator.cells[("published", f"section:{name}", y)] = where
         elif key == "allocation" and name:
-            out.setdefault("allocation", {}).setdefault(y, {})[name] = amount
+            # In the workbook's unit like every amount (issue 22): 702,5 in tkr is 702 500 kr.
+            out.setdefault("allocation", {}).setdefault(y, {})[name] = money(amount)
             r.locator.cells[("published", f"allocation:{name}", y)] = where
         elif key == "equity_end_pct":
             out.setdefault(key, {})[y] = amount

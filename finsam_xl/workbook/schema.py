@@ -133,6 +133,7 @@ SETTING_LABELS: dict[str, str] = {
     "doc_income_first": "Budgettabell: intäkter före kostnader",
     "doc_member_rows": "Budgettabell: en rad per medlem",
     "doc_totals_on_heading": "Budgettabell: summa på rubrikraden",
+    "doc_single_line_totals": "Budgettabell: summa även under en ensam rad",
     "doc_equity_as_funding": "Budgettabell: eget kapital som finansiering",
     "doc_plan_in_table": "Budgettabell: visa planåren",
     "doc_budget_first": "Budgettabell: budgetåret först",
@@ -160,6 +161,7 @@ DOC_FLAGS = (
     "income_first",
     "member_rows",
     "totals_on_heading",
+    "single_line_totals",
     "equity_as_funding",
     "plan_in_table",
     "budget_first",
@@ -197,6 +199,10 @@ SETTING_HELP: dict[str, str] = {
     "intäkter i ett kostnadsställe negativa.",
     "doc_income_first": "Ja: medlemsbidrag och övriga intäkter överst, som ett finansieringsblock.",
     "doc_totals_on_heading": "Ja: summan står på rubrikens rad. Nej: en rad 'Totalt' under.",
+    "doc_single_line_totals": "Ja: raden 'Totalt' skrivs även under en rubrik med en enda rad.",
+    "doc_show_cost_centres": "Kolumnen visas bara om någon rad har ett kostnadsställe.",
+    "doc_show_accounts": "Kolumnen visas bara om någon rad har ett konto.",
+    "doc_group_total_label": "{rubrik} ersätts med rubrikens namn, t.ex. 'Summa {rubrik}'.",
     "doc_plan_in_table": "Nej: budgettabellen visar bara jämförelseår och budgetår.",
     "doc_budget_first": "Ja: budgetårets kolumn först, sedan planåren och jämförelseåren "
     "(nyaste först).",
@@ -322,9 +328,16 @@ STYLE_ROLES = (
     "status",
     "amount_dec",  # amounts in tkr with one decimal (core.document.display_decimals)
     "amount_bold_dec",
+    "label_wrap",  # a label that wraps at word boundaries (the Insatser sheet's names)
+    "warning_wrap",  # a warning that wraps (the Insatser sheet's Anmärkning)
 )
 #: A role whose prototype an older workbook lacks falls back to this one.
-STYLE_FALLBACK = {"amount_dec": "amount", "amount_bold_dec": "amount_bold"}
+STYLE_FALLBACK = {
+    "amount_dec": "amount",
+    "amount_bold_dec": "amount_bold",
+    "label_wrap": "label",
+    "warning_wrap": "warning",
+}
 
 #: What the computed sheets were computed from (``interchange.digest`` of the budget read) is
 #: kept in the very hidden styles sheet, this many rows below the top of ``fx_stilar`` (one

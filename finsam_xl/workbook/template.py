@@ -203,6 +203,7 @@ class _Formats:
             }
         )
         self.label = wb.add_format({**top})
+        self.label_wrap = wb.add_format({"text_wrap": True, **top})
         self.label_bold = wb.add_format({"bold": True, **top})
         self.amount = wb.add_format({"num_format": amount, "bg_color": "#EEF3F8", **top})
         self.amount_bold = wb.add_format(
@@ -218,6 +219,7 @@ class _Formats:
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": "#EEF3F8"})
         self.error = wb.add_format({"bg_color": "#F4CCCC", "bold": True, **top})
         self.warning = wb.add_format({"bg_color": "#FFF2CC", **top})
+        self.warning_wrap = wb.add_format({"bg_color": "#FFF2CC", "text_wrap": True, **top})
         self.info = wb.add_format({"bg_color": "#DDEBF7", **top})
         self.link = wb.add_format(
             {"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8", **top}
@@ -235,6 +237,24 @@ class _Formats:
     def role(self, name: str) -> Any:
         """The format of a style role (see ``schema.STYLE_ROLES``)."""
         return getattr(self, name)
+
+
+def unit_cell() -> str:
+    """The absolute reference of the unit setting's value (Inställningar, column B)."""
+    row = HEADER_ROW + 2 + list(S.SETTING_LABELS).index("unit")
+    return f"'{S.SHEET_SETTINGS}'!$B${row}"
+
+
+def unit_title_formula(text: str) -> str:
+    """A sheet title that names the workbook's unit: ``text (tkr)`` follows the Enhet cell,
+    so changing the unit later leaves no title saying kr (an empty cell reads kr)."""
+    cell = unit_cell()
+    return f'="{text} ("&IF({cell}="","kr",{cell})&")"'
+
+
+def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
+    """Write an input sheet's title as ``unit_title_formula`` with its value cached."""
+    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({S.UNIT_LABELS[unit]})")
 
 
 def _table(
@@ -489,7 +509,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
 
     # Actuals (Utfall): past years of the equity history
     ws = wb.add_worksheet(S.SHEET_ACTUALS)
-    ws.write(0, 0, f"Utfall tidigare år ({S.UNIT_LABELS[unit]})", fmt.title)
+    _unit_title(ws, "Utfall tidigare år", unit, fmt)
     ws.write(
         1,
         0,
@@ -522,7 +542,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
 
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
-    ws.write(0, 0, f"Kostnader och övriga intäkter ({S.UNIT_LABELS[unit]})", fmt.title)
+    _unit_title(ws, "Kostnader och övriga intäkter", unit, fmt)
     ws.write(
         1,
         0,
@@ -674,7 +694,7 @@ def _published_rows(budget: Budget) -> list[list[Any]]:
                 rows += [[label, name, y, display(a, unit)] for y, a in amounts.items()]
         elif key == "allocation":
             for year, members in pub.allocation.items():
-                rows += [[label, name, year, display(a, Unit.KR)] for name, a in members.items()]
+                rows += [[label, name, year, display(a, unit)] for name, a in members.items()]
         elif key == "equity_end_pct":
             rows += [[label, None, y, display(a, Unit.KR)] for y, a in pub.equity_end_pct.items()]
         else:
@@ -760,7 +780,6 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
-    unit = S.UNIT_LABELS[budget.forbund.unit]
     series = (
         # equity: thick solid line with markers and values; the levels: thin, dashed/dotted
         ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
@@ -788,8 +807,15 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
             }
         )
     chart.set_title({"name": "Eget kapital mot rekommenderad nivå och styrelsens lägsta nivå"})
+    # The axis title is the Enhet cell, so it follows a unit changed after `new`; the
+    # writer resizes the categories to the years at each recalc (chart_ranges).
     chart.set_y_axis(
-        {"num_format": "#,##0", "name": unit, "major_gridlines": {"visible": True}, "min": 0}
+        {
+            "num_format": "#,##0",
+            "name": f"={unit_cell()}",
+            "major_gridlines": {"visible": True},
+            "min": 0,
+        }
     )
     chart.set_x_axis({"name": "År"})
     chart.set_legend({"position": "bottom"})

@@ -529,6 +529,28 @@ def write_results(
     )
 
 
+_CHART_PART = re.compile(r"^xl/charts/chart\d+\.xml$")
+
+
+def chart_ranges(xml: str, sheet: str, first_col: int, last_col: int) -> str:
+    """A chart's ranges on ``sheet`` that start at the first year column, resized to end at
+    ``last_col`` (columns 1-based): the Plan chart shows the years the plan has, with no
+    empty slot left from a layout of more years (issue 22). Other ranges are left as
+    they are."""
+    first, last = col_letters(first_col), col_letters(last_col)
+    quoted = re.escape(f"'{sheet}'") + "|" + re.escape(sheet)
+    pattern = re.compile(
+        rf"<c:f>((?:{quoted})!\${first}\$(\d+):\$)([A-Z]+)(\$(\d+))</c:f>"
+    )
+
+    def resize(match: re.Match[str]) -> str:
+        if match.group(2) != match.group(5):
+            return match.group(0)  # not a one-row range
+        return f"<c:f>{match.group(1)}{last}{match.group(4)}</c:f>"
+
+    return pattern.sub(resize, xml)
+
+
 def write_grids(
     source: Path,
     target: Path,
@@ -580,6 +602,17 @@ def write_grids(
                     max((r for r, _ in grid.cells), default=0),
                 )
             replaced[part] = xml.encode("utf-8")
+        if S.N_PLAN in pkg.names:
+            sheet, row, col = pkg.anchor(S.N_PLAN)
+            if sheet in grids:
+                plan = grids[sheet][0]
+                last = max((c for r, c in plan.cells if r == row), default=col)
+                for name in archive.namelist():
+                    if _CHART_PART.match(name):
+                        xml = archive.read(name).decode("utf-8")
+                        patched = chart_ranges(xml, sheet, col + 1, last)
+                        if patched != xml:
+                            replaced[name] = patched.encode("utf-8")
         with zipfile.ZipFile(target, "w") as out:
             for info in archive.infolist():
                 data = replaced.get(info.filename)
