@@ -200,11 +200,13 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     period_width = max(
         [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
     )
-    fixed = [*([9] if with_id else []), 11, period_width, 10, *([10] * len(columns))]
+    # a year column as wide as its heading ("Årsbudget 2025"), so the heading never wraps
+    years_w = [max(10, len(c.label) + 1) for c in columns]
+    fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
     room = _landscape_room(len(fixed) + 3)
     name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
     widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
-              *([10] * len(columns)), notes_w]
+              *years_w, notes_w]
     for j, width in enumerate(widths):
         grid.widths[col0 + j] = round(width, 1)
     at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
