@@ -265,9 +265,13 @@ def _member_sentence(member: MemberRecon, end: date) -> str:
         parts.append(f"har {kr(overdue)} förfallet och obetalt per {end}")
     if late:
         n = len(late)
-        what = "en betalning" if n == 1 else f"{n} betalningar"
-        days = f" (som mest {max(late)} dagar)" if member.accrual else ""
-        parts.append(f"betalade {what} för sent{days}")
+        if member.accrual:
+            what = "en faktura" if n == 1 else f"{n} fakturor"
+            days = f"{max(late)} dagar" if n == 1 else f"som mest {max(late)} dagar"
+            parts.append(f"betalade {what} för sent ({days})")
+        else:
+            what = "en delbetalning" if n == 1 else f"{n} delbetalningar"
+            parts.append(f"betalade {what} för sent")
     return f"{member.name} " + " och ".join(parts or ["har en avvikelse i betalningarna"]) + "."
 
 
