@@ -33,20 +33,12 @@ from finsam_xl.core.evaluate import evaluate
 from finsam_xl.model.budget import Budget, DocumentSettings
 from finsam_xl.model.interchange import load
 from finsam_xl.model.results import Result
+from finsam_xl.workbook import schema as S
 
 ZERO = Decimal(0)
-#: The Budgettabell settings that are Ja/Nej (the layout's switches).
-FLAGS = (
-    "costs_negative",
-    "show_cost_centres",
-    "show_accounts",
-    "income_first",
-    "member_rows",
-    "totals_on_heading",
-    "equity_as_funding",
-    "plan_in_table",
-    "show_result",
-)
+#: The Budgettabell settings that are Ja/Nej (the layout's switches); the column order
+#: (budget_first) moves no row, so it is left out of the combinations.
+FLAGS = tuple(flag for flag in S.DOC_FLAGS if flag != "budget_first")
 
 
 def _sum(rows: list[TableRow], year: int) -> Decimal:

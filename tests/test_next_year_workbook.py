@@ -155,7 +155,7 @@ def test_fryksdalen_gets_a_comparison_column_and_prosa_is_empty_from_2023(
     prosa = next(r for r in rows if r[header.index("Benämning")] == "Prosa")
     years = {h: prosa[i] for i, h in enumerate(header) if str(h).isdigit()}
     assert years == {"2022": 250000, "2023": None, "2024": None, "2025": None}
-    assert prosa[header.index("Projektslut")] == datetime(2022, 12, 31)
+    assert prosa[header.index("Projektslut")] == datetime(2022, 10, 31)  # "pågår tom oktober 2022"
     assert "rollover.insats-ended" in kontroller_rules(out)
     assert any("Prosa" in f.message for f in outcome.findings if f.rule == "rollover.insats-ended")
     wb = load_workbook(out)

@@ -73,7 +73,7 @@ def negate_column(sheet: str, column: str, rows: range) -> Edit:
 
 
 POPULATION = cells(
-    Installningar__B18="befolkning",
+    Installningar__B19="befolkning",
     Medlemmar__C6=24000,
     Medlemmar__C7=15000,
     Medlemmar__C8=11000,
@@ -213,11 +213,11 @@ CASES: list[Case] = [
     Case(
         "admin-limit-typed-as-share",
         FRYK,
-        cells(Installningar__B14=0.3),
+        cells(Installningar__B15=0.3),
         "plausible.percent-as-share",
         "Gränsen för administrationens andel är 0,3\u00a0%; menades 30\u00a0%? Procentsatser "
         "skrivs som tal (30), inte som andel.",
-        "Inställningar!B14",
+        "Inställningar!B15",
         0,
         severity="warning",
     ),
@@ -245,10 +245,10 @@ CASES: list[Case] = [
     Case(
         "opening-equity-in-kronor-in-a-tkr-book",
         DAL,
-        cells(Installningar__B11=700000),
+        cells(Installningar__B12=700000),
         "plausible.amount-size",
         "Eget kapital vid årets början = 700\u00a0000\u00a0000\u00a0kr är större än",
-        "Inställningar!B11",
+        "Inställningar!B12",
         1,
         severity="warning",
     ),
@@ -313,18 +313,18 @@ CASES: list[Case] = [
         "read.out-of-range",
         "Eget kapital avser början av år: 2022 är inte ett av budgetens år 2023–2025; ange året "
         "som det ingående egna kapitalet gäller, oftast budgetåret 2023.",
-        "Inställningar!B12",
+        "Inställningar!B13",
         1,
         blocked=True,
     ),
     Case(
         "opening-equity-copied-with-a-minus",
         FRYK,
-        cells(Installningar__B11=-200000),
+        cells(Installningar__B12=-200000),
         "input.equity-opening-negative",
         "Eget kapital vid årets början är negativt (\u2212200\u00a0000\u00a0kr); ett "
         "samordningsförbund får inte ha skulder.",
-        "Inställningar!B11",
+        "Inställningar!B12",
         1,
         blocked=True,
         absent=("equity.negative", "result.deficit", "published.total"),
@@ -333,11 +333,11 @@ CASES: list[Case] = [
     Case(
         "board-floor-typed-negative",
         FRYK,
-        cells(Installningar__B13=-50000),
+        cells(Installningar__B14=-50000),
         "input.equity-floor-negative",
         "Styrelsens lägsta nivå för eget kapital är negativ (\u221250\u00a0000\u00a0kr) och "
         "används inte",
-        "Inställningar!B13",
+        "Inställningar!B14",
         0,
         severity="warning",
     ),

@@ -455,13 +455,13 @@ def test_a_setting_typed_as_text_is_one_finding_at_its_cell(
     path = tmp_path / "sd.xlsx"
     shutil.copy(example_books[SD], path)
     wb = load_workbook(path)
-    text(Installningar__B11="=700")(wb)
+    text(Installningar__B12="=700")(wb)
     wb.save(path)
     before = digest(path)
     code, data = check_json(path)
     assert code == 1
     assert [(f["rule"], f["location"]) for f in data["findings"] if f["severity"] == "error"] == [
-        ("read.text-not-number", "Inställningar!B11")
+        ("read.text-not-number", "Inställningar!B12")
     ]
     assert digest(path) == before
 
