@@ -282,7 +282,7 @@ def _table(
 #: The Förklaring column of Inställningar, and the characters of its italic text per line
 #: where the sheet is drawn in a wider font than Calibri (LibreOffice: DejaVu Sans).
 HELP_WIDTH = 60
-HELP_CHARS = 72
+HELP_CHARS = 76
 
 
 def help_lines(text: str | None) -> int:
