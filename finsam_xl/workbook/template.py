@@ -222,6 +222,9 @@ class _Formats:
             {"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8", **top}
         )
         self.status = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.status_wrap = wb.add_format(
+            {"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"}
+        )
         self.input_amount = wb.add_format({"num_format": amount})
         self.input_header_right = wb.add_format({"bold": True, "align": "right"})
         self.input_date = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -551,14 +554,19 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
     ws.write(0, 0, f"Kostnader och övriga intäkter ({S.UNIT_LABELS[unit]})", fmt.title)
-    ws.write(
+    # The note wraps within A:E: running on, it would show through the column Benämning
+    # (F) repeated at the left of the second printed page.
+    ws.merge_range(
         1,
         0,
+        1,
+        4,
         "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
         "intäkt som visas inne i ett kostnadsställe. Processtöd till samverkan: Grupp "
         "Insats strukturinriktad; förbundets eget kansli: Administration.",
-        fmt.status,
+        fmt.status_wrap,
     )
+    ws.set_row(1, 45)
     fixed = [c.header for c in S.LINE_COLUMNS]
     year_at = 7  # year columns go after 'Nettoredovisas'
     headers = fixed[:year_at] + [str(y) for y in years] + fixed[year_at:]
