@@ -195,6 +195,8 @@ def test_the_overview_renders_with_page_numbers(folder: Path, tmp_path: Path) ->
     for number, page in enumerate(pages, start=1):
         assert "Översikt samordningsförbund" in page
         assert f"Sida {number} av {len(pages)}" in page
+    # the names are whole (the old width printed "Södra Dalarnas Samordningsförb")
+    assert "Samordningsförbundet Södra Lappland" in pages[0]
 
 
 def test_processes_give_the_same_overview(folder: Path) -> None:

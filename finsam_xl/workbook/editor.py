@@ -623,7 +623,8 @@ class NextYearEditor:
             put(ws.cell(max(1, row0 - 2), 1), text)
 
     def titles(self) -> None:
-        """Titles that name the budget year (instructions sheet, document properties)."""
+        """Titles that name the budget year (instructions sheet, document properties, and
+        the page header of every input sheet)."""
         old = f"Budget {self.old.years.budget} – {self.old.forbund.name}"
         new = f"Budget {self.new.years.budget} – {self.new.forbund.name}"
         if S.SHEET_INSTRUCTIONS in self.wb.sheetnames:
@@ -632,6 +633,13 @@ class NextYearEditor:
                 put(cell, new)
         if self.wb.properties.title == old:
             self.wb.properties.title = new
+        left, right = S.input_header(self.new.forbund.name, self.new.years.budget)
+        for name in S.INPUT_SHEETS:
+            if name in self.wb.sheetnames:
+                head = self.wb[name].oddHeader
+                head.left.text = left.replace("&", "&&")
+                head.left.font = "-,Bold"
+                head.right.text = right
 
 
 def _pairs(cells: dict[tuple[Any, ...], str], element: str) -> list[tuple[tuple[Any, ...], str]]:

@@ -12,11 +12,13 @@ actuals are the year's, and the sheet is the year-end comparison.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from finsam_xl.model.findings import summary_text
+from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.recon import ReconResult
+from finsam_xl.model.money import kr
+from finsam_xl.model.recon import MemberRecon, ReconResult, SectionRecon
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.recon_sheet import put_findings, put_text
@@ -30,6 +32,7 @@ MESSAGE_CHARS = 90
 def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> Grid:
     """The board's follow-up from (row0, col0)."""
     g = Grid()
+    prose: set[tuple[int, int]] = set()  # long texts that run over the cells to their right
     span = f"jan–{MONTHS_SV[recon.months - 1]} {recon.year}"
     title = (
         f"Årsuppföljning {recon.year}: utfall för helåret mot budget"
@@ -49,6 +52,8 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     )
     totals = [ZERO] * 4
     for s in recon.sections:
+        if _all_zero(s):
+            continue  # a Rubrik with no budget and nothing booked says nothing to the board
         r += 1
         g.put(r, col0, s.section, "text")
         g.put_row(
@@ -168,11 +173,106 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
             "budgetens antagande"
         )
         g.put(r, col0, f"Prognosens eget kapital vid årets början: {start}.", "status")
-        r = put_text(g, f.summary, r + 1, col0, MESSAGE_CHARS + 30)
+        first = r + 1
+        r = put_text(g, f.summary, first, col0, MESSAGE_CHARS + 30)
+        prose |= {(row, col0) for row in range(first, r + 1)}
     r += 2
     g.put(r, col0, "Anmärkningar", "label_bold")
-    put_findings(g, recon.findings, r + 1, col0, MESSAGE_CHARS, detail=False)
+    last = put_findings(g, board_findings(recon), r + 1, col0, MESSAGE_CHARS, detail=False)
+    prose |= {(row, col0 + 1) for row in range(r + 2, last + 1)}
+    g.fit_widths(least=11.0, most=44.0, skip=prose)
     return g
+
+
+def _all_zero(s: SectionRecon) -> bool:
+    return not any((s.budget_year, s.budget_to_date, s.actual_to_date, s.forecast))
+
+
+#: The ekonom's rules on the books (vouchers, accounts, the receivable) that the board
+#: sees as one plain sentence each, made from the reconciliation's figures.
+_MEMBER_RULES = ("recon.payment-late", "recon.invoice-unpaid")
+_RECEIVABLE_RULES = ("recon.payment-unmatched", "recon.receivable-diff")
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+def board_findings(recon: ReconResult) -> list[Finding]:
+    """The findings as the board reads them: figures and a plain sentence per deviation.
+
+    The ekonom's detail (voucher numbers, the books' ``file:line``, what to change in
+    which table) stays on Avstämning. Findings on the books become one sentence per
+    member, one for the receivable, one for the accounts outside the budget and one for
+    equity; other findings (deviations per Rubrik, the forecast) are plain already.
+    """
+    out: list[Finding] = []
+    seen: dict[str, int] = {}
+    for f in recon.findings:
+        key, text = _board_sentence(f, recon)
+        if key in seen:
+            i = seen[key]
+            if _RANK[f.severity] > _RANK[out[i].severity]:
+                out[i] = out[i].model_copy(update={"severity": f.severity})
+            continue
+        seen[key] = len(out)
+        out.append(f.model_copy(update={"message": text, "location": None, "ref": None}))
+    return out
+
+
+def _board_sentence(f: Finding, recon: ReconResult) -> tuple[str, str]:
+    """(grouping key, sentence) of one finding for the board."""
+    end = recon.period_end
+    if f.rule in _MEMBER_RULES:
+        member = next((m for m in recon.members if f.message.startswith(m.name + ":")), None)
+        if member is not None:
+            return f"member:{member.name}", _member_sentence(member, end)
+    if f.rule in _RECEIVABLE_RULES and recon.receivable is not None:
+        rec = recon.receivable
+        unmatched = sum((p.amount for p in rec.unmatched), ZERO)
+        parts = []
+        if unmatched:
+            parts.append(f"{kr(unmatched)} har betalats in utan att motsvara någon faktura")
+        if abs(rec.difference) >= 1:
+            parts.append(f"kundfordran skiljer sig {kr(abs(rec.difference))} från de öppna "
+                         "fakturorna")
+        text = " och ".join(parts) or "kundfordran stämmer inte med fakturorna"
+        return "receivable", f"{text[0].upper()}{text[1:]}; ekonomen utreder (se Avstämning)."
+    if f.rule == "recon.unmapped":
+        total = sum((u.amount for u in recon.unmapped), ZERO)
+        return "unmapped", (
+            f"{kr(total)} är bokfört t.o.m. {end} på konton som inte hör till någon "
+            "budgetrad (raden Konton utanför budgeten)."
+        )
+    if f.rule == "recon.equity-diff":
+        e = recon.equity
+        diff = e.difference or ZERO
+        more = "mer" if diff > 0 else "mindre"
+        return "equity", (
+            f"Eget kapital vid årets början är {kr(e.books or ZERO)} enligt bokföringen, "
+            f"{kr(abs(diff))} {more} än budgeten förutsätter ({kr(e.assumed or ZERO)})."
+        )
+    return f"{f.rule}:{f.message}", f.message
+
+
+def _member_sentence(member: MemberRecon, end: date) -> str:
+    """One member's payments in a sentence: what is overdue, and what was paid late."""
+    if member.accrual:
+        late = [i.days_late for i in member.invoices if i.days_late and not i.overdue]
+        overdue = member.overdue_to_date
+    else:
+        late = [1 for i in member.instalments if i.late and i.paid_on is not None]
+        overdue = sum((i.amount for i in member.instalments if i.late and i.paid_on is None), ZERO)
+    parts = []
+    if overdue:
+        parts.append(f"har {kr(overdue)} förfallet och obetalt per {end}")
+    if late:
+        n = len(late)
+        if member.accrual:
+            what = "en faktura" if n == 1 else f"{n} fakturor"
+            days = f"{max(late)} dagar" if n == 1 else f"som mest {max(late)} dagar"
+            parts.append(f"betalade {what} för sent ({days})")
+        else:
+            what = "en delbetalning" if n == 1 else f"{n} delbetalningar"
+            parts.append(f"betalade {what} för sent")
+    return f"{member.name} " + " och ".join(parts or ["har en avvikelse i betalningarna"]) + "."
 
 
 def build_followup_grids(

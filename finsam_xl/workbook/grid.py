@@ -18,6 +18,39 @@ Value = str | int | float | Decimal | None
 #: Characters per line of the findings' message column (width 66) when wrapped, counted
 #: for a font wider than Calibri so that rows are never too low.
 WRAP_CHARS = 58
+#: Widths in characters of the width unit (Calibri's digit) that a text needs where the
+#: sheet is drawn in a wider font (LibreOffice without Calibri: DejaVu Sans), padding
+#: included: per letter of a bold heading word, and per character of a plain cell.
+HEADING_CHAR = 1.15
+TEXT_CHAR = 1.0
+#: Roles whose text is measured for the column width (status lines and section titles
+#: run over the empty cells to their right and are not).
+MEASURED = ("text", "link", "kr", "amount", "amount_bold", "pct", "header")
+
+
+def heading_lines(text: str, width: float) -> int:
+    """How many lines a heading wraps to (at spaces) in a column ``width`` characters wide."""
+    lines, used = 1, 0.0
+    for word in text.split():
+        size = len(word) * HEADING_CHAR
+        if used and used + HEADING_CHAR + size > width - 2:
+            lines, used = lines + 1, size
+        else:
+            used += (HEADING_CHAR if used else 0.0) + size
+    return lines
+
+
+def text_width(value: Value, role: str) -> float:
+    """The column width ``value`` needs: a heading its longest word (it wraps at spaces)."""
+    if value is None or value == "":
+        return 0.0
+    if isinstance(value, (int, float, Decimal)):
+        text = f"{value:,.0f}" if role != "pct" else "100.0 %"
+    else:
+        text = str(value)
+    if role == "header":
+        return max(len(word) for word in text.split()) * HEADING_CHAR + 2
+    return len(text) * TEXT_CHAR + 2
 
 
 def wrapped_lines(text: str, width: float) -> int:
@@ -96,6 +129,34 @@ class Grid:
         self.title = other.title or self.title
         self.widths.update(other.widths)
         self.blocks += other.blocks
+
+    def fit_widths(
+        self,
+        least: float = 8.0,
+        most: float = 48.0,
+        skip: Iterable[tuple[int, int]] = (),
+        wider: dict[int, float] | None = None,
+    ) -> None:
+        """Set each column's width from its content, between ``least`` and ``most``.
+
+        Every heading word fits its column (headings wrap at spaces only), and a text
+        or amount up to ``most`` characters is shown whole. Cells in ``skip`` (prose split
+        over rows that runs across the empty cells to its right) are not measured;
+        ``wider`` gives some columns (a long name) a larger maximum than ``most``.
+        """
+        skipped = set(skip)
+        need: dict[int, float] = {}
+        for (row, col), cell in self.cells.items():
+            if (row, col) in skipped or cell.role.removesuffix("_dec") not in MEASURED:
+                continue
+            need[col] = max(need.get(col, least), text_width(cell.value, cell.role))
+        for col, width in need.items():
+            top = (wider or {}).get(col, most)
+            self.widths[col] = round(min(top, max(least, width)), 1)
+        for (row, col), cell in self.cells.items():
+            if cell.role == "header" and isinstance(cell.value, str) and col in self.widths:
+                lines = heading_lines(cell.value, self.widths[col])
+                self.heights[row] = max(self.heights.get(row, 15.0), 15.0 * lines)
 
     def put_row(self, row: int, col: int, values: Iterable[Value], role: str = "text") -> None:
         """Set consecutive cells of a row."""

@@ -38,6 +38,27 @@ def _lines(text: str, width: int) -> int:
     return max(1, -(-len(text) * 10 // (width * 12)))
 
 
+#: Characters of the width unit per character of a name, where the sheet is drawn in a
+#: wider font than Calibri (LibreOffice: DejaVu Sans), and the padding of a cell.
+NAME_CHAR = 1.1
+#: Rows a landscape page holds at a readable scale; a sheet fitted to the page width is
+#: also fitted to this many rows a page, so that no page holds only the last few rows.
+ROWS_PER_PAGE = 48
+#: The charts on Diagram: as wide as the printed columns A:K (11 columns of 64 px).
+CHART_WIDTH = 680
+PRINT_COLS = 11
+
+
+def name_width(names: list[str], least: float) -> float:
+    """A column width that shows every name whole (a förbund's name is never cut)."""
+    return max([least, *(len(n) * NAME_CHAR + 2 for n in names)])
+
+
+def pages_tall(rows: int) -> int:
+    """Pages a sheet of ``rows`` rows is fitted to: whole pages, none with only a few rows."""
+    return max(1, round(rows / ROWS_PER_PAGE))
+
+
 def _yes(flag: bool | None) -> str:
     return "" if flag is None else ("Ja" if flag else "Nej")
 
@@ -61,14 +82,17 @@ class _Book:
         self.top = wb.add_format({"valign": "top"})
         self.red = wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
 
-    def sheet(self, name: str, heading: str, note: str) -> Any:
+    def sheet(self, name: str, heading: str, note: str, repeat: bool = True) -> Any:
+        """A sheet with its title, note and print setup; ``repeat``: its heading row (row 4)
+        printed on every page (not on Diagram, where row 4 holds the top of a chart)."""
         ws = self.wb.add_worksheet(name)
         ws.write(0, 0, heading, self.title)
         ws.write(1, 0, note, self.note)
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(3, 3)
+        if repeat:
+            ws.repeat_rows(3, 3)
         ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
         ws.set_header(f"&L&9{TITLE}&R&9{name}")
         ws.set_footer(f"&L&9Skapad {date.today().isoformat()}&R&9Sida &P av &N")
@@ -101,8 +125,10 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         f"En rad per förbund och år. Belopp i kr. Skapad {date.today().isoformat()} "
         "med finsam-xl oversikt.",
     )
+    names = sorted({r.forbund for r in overview.forbund})
     headers = [
-        ("Förbund", 26), ("Budget-år", 6), ("År", 5), ("Typ", 9), ("Medlems-bidrag", 11),
+        ("Förbund", name_width(names, 26)), ("Budget-år", 6), ("År", 5), ("Typ", 9),
+        ("Medlems-bidrag", 11),
         ("Statens andel %", 7), ("Övriga intäkter", 10), ("Kostnader", 11), ("Resultat", 10),
         ("Eget kapital 31/12", 11), ("EK % av bidrag", 7), ("Rekommen-derad högsta nivå", 11),
         ("Styrelsens lägsta nivå", 10), ("Över rekommen-dation", 9),
@@ -125,6 +151,7 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         ws.set_column(col, col, width, fmt)
     ws.set_row(3, 48)
     last = 3 + max(1, len(rows))
+    ws.fit_to_pages(1, pages_tall(last + 1))
     ws.add_table(
         3, 0, last, len(headers) - 1,
         {
@@ -154,7 +181,7 @@ def _members_sheet(book: _Book, overview: Overview) -> None:
         ws.write(3, col, header, book.head)
     ws.set_column(0, 0, 32)
     ws.set_column(1, 1, 9)
-    ws.set_column(2, 2, 34)
+    ws.set_column(2, 2, name_width([f for m in overview.members for f in m.amounts], 34))
     ws.set_column(3, 3 + len(years), 13, book.kr)
     ws.set_row(3, 20)
     row = 4
@@ -176,6 +203,7 @@ def _members_sheet(book: _Book, overview: Overview) -> None:
             else:
                 ws.write_blank(row, 3 + j, None, book.kr_bold)
         row += 2
+    ws.fit_to_pages(1, pages_tall(row))
 
 
 def _findings_sheet(book: _Book, overview: Overview) -> None:
@@ -184,23 +212,28 @@ def _findings_sheet(book: _Book, overview: Overview) -> None:
         "Kontroller i alla förbund",
         "Varje förbunds anmärkningar med fil och cell, och filer som inte kunde läsas.",
     )
-    headers = [("Förbund", 28), ("Fil", 26), ("Plats", 18), ("Nivå", 8), ("Meddelande", 80),
-               ("Regel", 22)]
+    names = [p.forbund for p in overview.findings]
+    headers = [("Förbund", name_width(names, 28)), ("Fil", 26), ("Plats", 18), ("Nivå", 8),
+               ("Meddelande", 80), ("Regel", 22)]
     for col, (header, width) in enumerate(headers):
         ws.write(3, col, header, book.head)
         ws.set_column(col, col, width, book.wrap if header == "Meddelande" else book.top)
     row = 4
+    lines = 4  # the rows above the table, then each row's lines
     for refused in overview.refused:
         ws.write_row(row, 0, ["(ej inläst)", refused.source, "", "Fel", refused.message,
                               "overview.refused"])
         ws.set_row(row, 15 * _lines(refused.message, 80))
+        lines += _lines(refused.message, 80)
         row += 1
     for placed in overview.findings:
         f = placed.finding
         ws.write_row(row, 0, [placed.forbund, placed.source, f.location or "",
                               SEVERITY_SV[f.severity], f.message, f.rule])
         ws.set_row(row, 15 * _lines(f.message, 80))
+        lines += _lines(f.message, 80)
         row += 1
+    ws.fit_to_pages(1, pages_tall(lines))
     ws.autofilter(3, 0, max(row - 1, 4), len(headers) - 1)
 
 
@@ -223,9 +256,10 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
     ws = book.sheet(
         "Diagram",
         "Eget kapital och medlemsbidrag",
-        "Eget kapital vid budgetårets slut i % av medlemsbidragen, mot rekommendationen; "
-        "medlemmarnas bidrag per förbund under budgetåret.",
+        "Eget kapital vid budgetårets slut i % av medlemsbidragen, mot rekommendationen.",
+        repeat=False,
     )
+    ws.write(2, 0, "Medlemmarnas bidrag per förbund under budgetåret.", book.note)
     budget_rows = [r for r in overview.forbund if r.kind is YearKind.BUDGET]
     ws.write_row(3, 12, ["Förbund", "EK %", "Rekommenderat %"], book.head)
     for i, r in enumerate(budget_rows, start=4):
@@ -256,10 +290,11 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
         chart.set_y_axis({"name": "% av medlemsbidragen", "min": 0,
                           "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 760, "height": 360})
+        chart.set_size({"width": CHART_WIDTH, "height": 340})
         ws.insert_chart(3, 0, chart)
     _member_chart(book, ws, overview, budget_rows)
-    ws.print_area(0, 0, 60, 10)  # the charts; their data to the right is not printed
+    # the charts (CHART_WIDTH fits A:K); their data to the right is not printed
+    ws.print_area(0, 0, 60, PRINT_COLS - 1)
     ws.set_h_pagebreaks([22])
 
 
@@ -293,7 +328,7 @@ def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[An
     chart.set_x_axis({"name": "kr", "num_format": "# ##0"})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 760, "height": max(300, 22 * len(members) + 120)})
+    chart.set_size({"width": CHART_WIDTH, "height": max(300, 22 * len(members) + 120)})
     ws.insert_chart(23, 0, chart)
 
 

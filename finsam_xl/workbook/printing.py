@@ -186,6 +186,15 @@ def header_footer(left: str, right: str) -> str:
     )
 
 
+def patch_columns(xml: str, widths: dict[int, float]) -> str:
+    """Set the column widths only (a sheet that keeps its own print setup, fit to width)."""
+    cols = "".join(
+        f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+        for c, w in sorted(widths.items())
+    )
+    return _replace_or_insert(xml, "cols", f"<cols>{cols}</cols>", ("sheetData",))
+
+
 def patch_print(
     xml: str,
     header_left: str,
@@ -201,11 +210,7 @@ def patch_print(
     )
     if not widths:
         return xml
-    cols = "".join(
-        f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
-        for c, w in sorted(widths.items())
-    )
-    xml = _replace_or_insert(xml, "cols", f"<cols>{cols}</cols>", ("sheetData",))
+    xml = patch_columns(xml, widths)
     landscape, scale = choose_page(widths)
     setup = (
         f'<pageSetup paperSize="9" scale="{scale}" '

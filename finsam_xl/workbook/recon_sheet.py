@@ -3,7 +3,9 @@
 The ekonom's detail, laid out to print on A4 landscape, one page wide and as
 many pages long as it needs: no table is wider than 11 columns (the months'
 actuals come in two half-year blocks), and long texts (the findings) are
-split over rows instead of running off the page.
+split over rows instead of running off the page. Column widths come from the
+content (``Grid.fit_widths``): every heading word fits, so headings wrap at
+spaces only, and a Benämning is not cut off by the Kst column.
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def recon_grid(
     """All sections of the reconciliation from (row0, col0), and the findings placed on it."""
     g = Grid()
     where: dict[str, str] = {}
+    prose: set[tuple[int, int]] = set()  # long texts that run over the cells to their right
     r = row0
     g.put(
         r - 2,
@@ -175,7 +178,9 @@ def recon_grid(
             "kr",
         )
         g.put(r, col0 + 10, None if f.equity_pct is None else f.equity_pct / 100, "pct")
-        r = put_text(g, f.summary, r + 1, col0, 2 * MESSAGE_CHARS)
+        first = r + 1
+        r = put_text(g, f.summary, first, col0, 2 * MESSAGE_CHARS)
+        prose |= {(row, col0) for row in range(first, r + 1)}
     r += 2
     g.put(r, col0, "Konton utan koppling till budgeten", "label_bold")
     r += 1
@@ -195,7 +200,9 @@ def recon_grid(
         else f
         for f in recon.findings
     ]
-    put_findings(g, placed, r + 1, col0)
+    last = put_findings(g, placed, r + 1, col0)
+    prose |= {(row, col0 + 3) for row in range(r + 2, last + 1)}
+    g.fit_widths(least=8.0, most=40.0, skip=prose, wider={col0 + 1: 60.0})
     return g, placed
 
 

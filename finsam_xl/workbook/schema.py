@@ -42,6 +42,23 @@ SHEET_INSATSER = "Insatser"
 SHEET_EQUITY = "Eget kapital"
 SHEET_INVOICES = "Fakturaplan"  # computed: a row per member and instalment (issue 21)
 SHEET_STYLES = "_finsam_stilar"  # very hidden: one prototype cell per style role
+#: The sheets a person fills in; their page header names the förbund and the budget year
+#: (set by ``new`` and by ``nytt-ar``: recalc does not rewrite them).
+INPUT_SHEETS = (
+    SHEET_INSTRUCTIONS,
+    SHEET_SETTINGS,
+    SHEET_MEMBERS,
+    SHEET_CONTRIBUTIONS,
+    SHEET_ACTUALS,
+    SHEET_LINES,
+    SHEET_PUBLISHED,
+    SHEET_MAPPING,
+)
+
+
+def input_header(forbund: str, budget_year: int) -> tuple[str, str]:
+    """The page header of an input sheet: (left, right) = (the förbund, "Budget ÅÅÅÅ")."""
+    return forbund, f"Budget {budget_year}"
 
 # --- input tables -----------------------------------------------------------------------------
 T_SETTINGS = "Installningar"

@@ -225,6 +225,9 @@ class _Formats:
             {"font_color": "#0563C1", "underline": 1, "bg_color": "#EEF3F8", **top}
         )
         self.status = wb.add_format({"italic": True, "font_color": "#555555"})
+        self.status_wrap = wb.add_format(
+            {"italic": True, "font_color": "#555555", "text_wrap": True, "valign": "top"}
+        )
         self.input_amount = wb.add_format({"num_format": amount})
         self.input_header_right = wb.add_format({"bold": True, "align": "right"})
         self.input_date = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -298,6 +301,25 @@ def _table(
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW, HEADER_ROW)
     ws.set_footer("&L&9&A&R&9Sida &P av &N")
+
+
+#: The Förklaring column of Inställningar, and the characters of its italic text per line
+#: where the sheet is drawn in a wider font than Calibri (LibreOffice: DejaVu Sans).
+HELP_WIDTH = 60
+HELP_CHARS = 76
+
+
+def help_lines(text: str | None) -> int:
+    """How many lines an explanation on Inställningar wraps to (at spaces)."""
+    if not text:
+        return 1
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > HELP_CHARS:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
 
 
 def _validate(ws: Any, col: int, rows: int, values: list[str], title: str) -> None:
@@ -421,7 +443,13 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
                               fmt.input_date)
     ws.set_column(0, 0, 42)
     ws.set_column(1, 1, 36)
-    ws.set_column(2, 2, 60, fmt.help)
+    ws.set_column(2, 2, HELP_WIDTH, fmt.help)
+    # The explanations wrap in their column: each row as high as its lines, or the lines
+    # are drawn over the rows below (LibreOffice and Excel keep a row's set height).
+    for i, row in enumerate(rows):
+        lines = help_lines(row[2])
+        if lines > 1:
+            ws.set_row(FIRST_INPUT_ROW + i, 15 * lines)
     scale_rows = [[display(b.from_amount, unit), display(b.max_pct, Unit.KR)] for b in eq.scale]
     ws.add_table(
         HEADER_ROW,
@@ -543,14 +571,19 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     # Lines
     ws = wb.add_worksheet(S.SHEET_LINES)
     _unit_title(ws, "Kostnader och övriga intäkter", unit, fmt)
-    ws.write(
+    # The note wraps within A:E: running on, it would show through the column Benämning
+    # (F) repeated at the left of the second printed page.
+    ws.merge_range(
         1,
         0,
+        1,
+        4,
         "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
         "intäkt som visas inne i ett kostnadsställe. Processtöd till samverkan: Grupp "
         "Insats strukturinriktad; förbundets eget kansli: Administration.",
-        fmt.status,
+        fmt.status_wrap,
     )
+    ws.set_row(1, 45)
     fixed = [c.header for c in S.LINE_COLUMNS]
     year_at = 7  # year columns go after 'Nettoredovisas'
     headers = fixed[:year_at] + [str(y) for y in years] + fixed[year_at:]
@@ -622,6 +655,10 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     _validate(ws, 0, len(rows), [S.LINE_TYPE_COST, S.LINE_TYPE_INCOME], "Typ")
     _validate(ws, 2, len(rows), list(S.GROUP_LABELS.values()), "Grupp")
     _validate(ws, 6, len(rows), [S.YES, S.NO], "Nettoredovisas")
+    # Too wide for one readable page (about 19 columns): two pages wide, Benämning repeated
+    # at the left of the second, so each page names its rows and prints above 8 pt.
+    ws.fit_to_pages(2, 0)
+    ws.repeat_columns(5, 5)
     _markers(ws, S.SHEET_LINES, fmt, len(headers))
 
     # Published totals
@@ -676,6 +713,10 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     _validate(ws, 3, len(rows), list(S.TARGET_LABELS.values()), "Mål")
     _markers(ws, S.SHEET_MAPPING, fmt, 5)
 
+    for sheet in wb.worksheets():
+        if sheet.name in S.INPUT_SHEETS:
+            left, right = S.input_header(budget.forbund.name, budget.years.budget)
+            sheet.set_header(f'&L&"-,Bold"{left.replace("&", "&&")}&R{right}')
     _computed_sheets(wb, fmt, budget, protect)
     if xlsm:
         from finsam_xl.vba import attach_to_xlsxwriter

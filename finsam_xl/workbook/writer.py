@@ -36,7 +36,7 @@ from finsam_xl.workbook.grid import Cell as Cell
 from finsam_xl.workbook.grid import Grid as Grid
 from finsam_xl.workbook.grid import Value as Value
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
-from finsam_xl.workbook.printing import patch_print
+from finsam_xl.workbook.printing import patch_columns, patch_print
 from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
@@ -601,6 +601,8 @@ def write_grids(
                     grid.heights,
                     max((r for r, _ in grid.cells), default=0),
                 )
+            elif grid.widths:
+                xml = patch_columns(xml, grid.widths)
             replaced[part] = xml.encode("utf-8")
         if S.N_PLAN in pkg.names:
             sheet, row, col = pkg.anchor(S.N_PLAN)

@@ -226,3 +226,8 @@ def test_uppfoljning_prints_with_the_forbund_and_page_numbers(
     board = [p for p in pages if "Uppföljning av budgeten" in p]
     assert board and "Delårsuppföljning jan–aug 2025" in board[0]
     assert "Prognos: eget kapital 31/12 blir 16 000 kr" in board[-1].replace("\u00a0", " ")
+    # headings wrap at spaces only (the old widths printed "Prognosmeto d"), and the
+    # board's page has no voucher or file:line of the books
+    every = "\n".join(pages)
+    assert "Prognosmetod" in every and "Medlemsbidrag" in every
+    assert ".se:" not in "\n".join(board) and ".se:" in every
