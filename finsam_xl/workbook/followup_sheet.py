@@ -3,7 +3,8 @@
 Written by ``avstamning`` beside Avstämning, from the same reconciliation:
 per Rubrik the budget for the year and to date, the actuals to date, the
 deviation and the full-year forecast; the members' contributions and
-payments; equity at the start, the forecast of the result and of equity at
+payments, member by member invoiced against the fakturaplan and paid against
+invoiced, with one sentence per deviation (``member_deviations``); equity at the start, the forecast of the result and of equity at
 year end against the floor and the recommended level, and the findings. A4
 portrait, one page wide; the förbund's name and "Sida x av y" are in the
 sheet's header and footer (set when the workbook is made). In December the
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from finsam_xl.model.findings import summary_text
 from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
@@ -25,6 +27,50 @@ from finsam_xl.workbook.writer import Anchors, Grid
 ZERO = Decimal(0)
 #: Characters of a text per row (a finding's message runs over the empty columns B-G).
 MESSAGE_CHARS = 90
+
+
+def member_deviations(recon: ReconResult) -> list[str]:
+    """One plain sentence per deviation, member by member, for the board.
+
+    Invoiced against planned (the fakturaplan's instalments dated by the
+    period's end) and paid against invoiced; for a member paying without
+    invoices (cash basis), paid against what has fallen due by the plan. When
+    nothing deviates, one sentence says so.
+    """
+    out = []
+    end = recon.period_end
+    for m in recon.members:
+        if m.accrual:
+            gap = m.invoiced_to_date - m.planned_to_date
+            if gap:
+                out.append(
+                    f"{m.name} har fakturerats {kr(m.invoiced_to_date)} t.o.m. {end}, "
+                    f"{kr(abs(gap))} {'mer' if gap > 0 else 'mindre'} än fakturaplanens "
+                    f"{kr(m.planned_to_date)}."
+                )
+            unpaid = m.invoiced_to_date - m.received_to_date
+            if unpaid > 0:
+                late = f", varav {kr(m.overdue_to_date)} har förfallit" if m.overdue_to_date else ""
+                out.append(
+                    f"{m.name} har betalat {kr(m.received_to_date)} av fakturerade "
+                    f"{kr(m.invoiced_to_date)}; {kr(unpaid)} är obetalt{late}."
+                )
+            elif unpaid < 0:
+                out.append(
+                    f"{m.name} har betalat {kr(m.received_to_date)}, {kr(-unpaid)} mer än "
+                    f"fakturerade {kr(m.invoiced_to_date)}; det är medlemmens tillgodohavande."
+                )
+        elif m.received_to_date < m.owed_to_date:
+            out.append(
+                f"{m.name} har betalat {kr(m.received_to_date)} men {kr(m.owed_to_date)} har "
+                f"förfallit enligt fakturaplanen; {kr(m.owed_to_date - m.received_to_date)} "
+                "är obetalt."
+            )
+    if not out and recon.members:
+        out.append(
+            "Alla medlemmar är fakturerade enligt fakturaplanen och har betalat det fakturerade."
+        )
+    return out
 
 
 def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> Grid:
@@ -103,7 +149,7 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     r += 1
     g.put_row(
         r, col0,
-        ["Medlem", "Att betala helår", "Förfallet enligt budgeten", "Fakturerat", "Inbetalt",
+        ["Medlem", "Att betala helår", "Enligt fakturaplanen", "Fakturerat", "Inbetalt",
          "Obetalt förfallet", "Bokföring"],
         "header",
     )
@@ -117,11 +163,13 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         g.put(r, col0, m.name, "text")
         g.put_row(
             r, col0 + 1,
-            [m.owed_year, m.owed_to_date, m.invoiced_to_date if m.accrual else None,
+            [m.owed_year, m.planned_to_date, m.invoiced_to_date if m.accrual else None,
              m.received_to_date, overdue],
             "kr",
         )
         g.put(r, col0 + 6, "faktureras" if m.accrual else "kontant", "text")
+    for sentence in member_deviations(recon):
+        r = put_text(g, sentence, r + 1, col0, MESSAGE_CHARS + 30)
 
     r += 2
     g.put(r, col0, "Eget kapital", "label_bold")
