@@ -31,6 +31,7 @@ from decimal import Decimal
 
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.members import instalment_schedule
+from finsam_xl.core.narrative import list_words
 from finsam_xl.core.phasing import forecast as line_forecast
 from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
@@ -859,7 +860,11 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
 
 
 def headline(recon: ReconResult) -> list[str]:
-    """What kind of books these are, and the forecast, in Swedish (for the command line)."""
+    """What kind of books these are, and the forecast, in Swedish (for the command line).
+
+    Books with payments matched by the fakturaplan's references also get a line
+    counting the payments per rule ("referens (20)").
+    """
     rec = recon.receivable
     invoices = sum(len(m.invoices) for m in recon.members)
     kind = {
@@ -877,5 +882,12 @@ def headline(recon: ReconResult) -> list[str]:
         ),
         "okänd": "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
     }[recon.books_kind]
-    return [kind, *([recon.forecast.summary] if recon.forecast else [])]
+    lines = [kind]
+    rules = [p.rule for p in (rec.payments if rec else []) if p.rule]
+    if "referens" in rules:  # books that carry the fakturaplan's references: how each matched
+        counts = {r: rules.count(r) for r in dict.fromkeys(rules)}
+        lines.append(
+            f"Inbetalningar matchade på {list_words([f'{r} ({n})' for r, n in counts.items()])}."
+        )
+    return [*lines, *([recon.forecast.summary] if recon.forecast else [])]
 

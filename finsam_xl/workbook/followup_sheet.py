@@ -4,11 +4,12 @@ Written by ``avstamning`` beside Avstämning, from the same reconciliation:
 per Rubrik the budget for the year and to date, the actuals to date, the
 deviation and the full-year forecast; the members' contributions and
 payments, member by member invoiced against the fakturaplan and paid against
-invoiced, with one sentence per deviation (``member_deviations``); equity at the start, the forecast of the result and of equity at
-year end against the floor and the recommended level, and the findings. A4
-portrait, one page wide; the förbund's name and "Sida x av y" are in the
-sheet's header and footer (set when the workbook is made). In December the
-actuals are the year's, and the sheet is the year-end comparison.
+invoiced, with one sentence per deviation (``member_deviations``); equity
+at the start, the forecast of the result and of equity at year end against
+the floor and the recommended level, and the findings. A4 portrait, one
+page wide; the förbund's name and "Sida x av y" are in the sheet's header
+and footer (set when the workbook is made). In December the actuals are the
+year's, and the sheet is the year-end comparison.
 """
 
 from __future__ import annotations
