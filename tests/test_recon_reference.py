@@ -158,7 +158,8 @@ def test_a_reference_in_the_invoice_object_matches_and_an_unknown_one_is_a_findi
     unknown = [f for f in recon.findings if f.rule == "recon.reference-unknown"]
     assert len(unknown) == 1
     line = next(n for n, s in enumerate(text.splitlines(), 1) if "SD-2025-SATERS-9" in s)
-    assert unknown[0].location is not None and unknown[0].location.endswith(f"b.se:{line + 3}")  # its 1510 row
+    assert unknown[0].location is not None
+    assert unknown[0].location.endswith(f"b.se:{line + 3}")  # its 1510 row
     assert "anger referensen SD-2025-SATERS-9" in unknown[0].message
     assert "har matchats på namn" in unknown[0].message
     sater = next(m for m in recon.members if m.name == "Säters kommun")
