@@ -363,7 +363,7 @@ def test_matching_by_reference_accounts_for_every_krona_whatever_the_order(
         quoted = quotes[n] if n < len(quotes) else -1
         unknown = quoted >= len(invoices)
         found = [p for p in (rec.payments if rec else []) if p.voucher == f"I {n + 1}"]
-        assert all((_ref(quoted) in p.unknown_references) == unknown for p in found), found
+        assert any(_ref(quoted) in p.unknown_references for p in found) == unknown, found
 
 
 def _accounts_for_every_krona(
