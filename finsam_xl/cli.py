@@ -678,7 +678,7 @@ def report_cmd(
     raise typer.Exit(1 if pdf and done.pdf is None else 0)
 
 
-@app.command("medlemsbrev")
+@app.command("medlemsbrev", cls=SwedishCommand)
 @_guarded
 def letters_cmd(
     file: Annotated[
@@ -716,7 +716,7 @@ def letters_cmd(
     raise typer.Exit(1 if pdf and len(done.written) == len(docx) else 0)
 
 
-@app.command("fakturor")
+@app.command("fakturor", cls=SwedishCommand)
 @_guarded
 def invoices_cmd(
     file: Annotated[
