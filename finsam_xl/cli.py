@@ -508,11 +508,24 @@ def demo_books_cmd(
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Skriv också samma bokföring som huvudbok (CSV)")
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--fakturaplan",
+            help="Fakturaplanen som SIE (finsam-xl fakturor -o plan.se): bokför dess fakturor "
+            "och inbetalningar som anger referenserna, i stället för exemplets år",
+        ),
+    ] = None,
 ) -> None:
     """Skriv ett syntetiskt bokföringsår som passar exemplet (demo), med planterade fel."""
-    count = jobs.write_demo_books(
-        out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv
-    )
+    if plan is not None and not plan.is_file():
+        _fail(f"{plan}: fakturaplanen finns inte.")
+    try:
+        count = jobs.write_demo_books(
+            out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv, plan=plan
+        )
+    except ValueError as error:
+        _fail(str(error))
     typer.echo(f"Skrev {out} med {count} verifikationer.")
     if csv is not None:
         typer.echo(f"Skrev {csv}.")
@@ -665,7 +678,7 @@ def report_cmd(
     raise typer.Exit(1 if pdf and done.pdf is None else 0)
 
 
-@app.command("medlemsbrev")
+@app.command("medlemsbrev", cls=SwedishCommand)
 @_guarded
 def letters_cmd(
     file: Annotated[
@@ -703,7 +716,7 @@ def letters_cmd(
     raise typer.Exit(1 if pdf and len(done.written) == len(docx) else 0)
 
 
-@app.command("fakturor")
+@app.command("fakturor", cls=SwedishCommand)
 @_guarded
 def invoices_cmd(
     file: Annotated[

@@ -343,17 +343,20 @@ def test_the_members_walkthrough_runs_from_an_empty_folder(tmp_path: Path) -> No
 
     text = (ROOT / "docs" / "members.md").read_text(encoding="utf-8")
     blocks = re.findall(r"<!-- walkthrough -->\n```bash\n(.*?)```", text, re.S)
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     exe = Path(sys.executable).parent / "finsam-xl"
     for block in blocks:
         for line in filter(None, (x.strip() for x in block.splitlines())):
             assert line.startswith("finsam-xl ")
-            args = shlex.split(line)[1:]
+            command, _, shown = line.partition("  # ")  # the comment: what it prints
+            args = shlex.split(command)[1:]
             done = subprocess.run([str(exe), *args], cwd=tmp_path, capture_output=True,
                                   text=True, timeout=300, check=False)
             assert done.returncode == 0, (line, done.stdout, done.stderr)
+            assert shown.strip() in done.stdout.replace("\u00a0", " "), (line, done.stdout)
     assert len(list((tmp_path / "brev").glob("*.docx"))) == 5
     assert (tmp_path / "fakturaplan.se").exists() and (tmp_path / "fakturaplan-ny.csv").exists()
+    assert "Inbetalningar matchade på referens (20)." in done.stdout  # the last: avstamning
 
 
 def test_the_letter_states_the_decision_and_a_revision() -> None:

@@ -5,7 +5,8 @@ an overpayment spilling into last year's receivable, one amount for two
 members, a credit note larger than its invoice, an overpayment paid back),
 then Hypothesis properties: every member's invoices are paid + open, every
 payment is accounted for once, and neither the vouchers' order in the file
-nor the Unicode form of the texts changes anything.
+nor the Unicode form of the texts changes anything, with or without the
+fakturaplan's references.
 """
 
 from __future__ import annotations
@@ -276,17 +277,30 @@ MEMBERS = list(ACCOUNTS)
 AMOUNT = st.integers(1, 6).map(lambda n: n * 10000)  # few amounts: many collisions
 
 
+def _ref(n: int) -> str:
+    """The fakturaplan's reference of invoice ``n`` (0-based); past the invoices, unknown."""
+    return f"SD-2025-K{n + 1}-1"
+
+
 def _vouchers(
-    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]]
+    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]],
+    quotes: list[int] | None = None,
 ) -> list[BookedVoucher]:
+    """Invoices and payments; with ``quotes``, each invoice carries a reference in its text
+    and payment k quotes invoice ``quotes[k]``'s (none when negative)."""
     start = date(2025, 1, 1).toordinal()
     out = [
         invoice(str(n + 1), date.fromordinal(start + day), MEMBERS[who], amount)
         for n, (who, day, amount) in enumerate(invoices)
     ]
+    if quotes is not None:
+        out = [BookedVoucher(v.series, v.number, v.day, f"{v.text} {_ref(n)}", v.source, v.rows)
+               for n, v in enumerate(out)]
     for n, (who, day, amount) in enumerate(payments):
         text = (f"Inbetalning {MEMBERS[who].split()[0]}" if who < len(MEMBERS)
                 else "Kundinbetalning")
+        if quotes is not None and n < len(quotes) and quotes[n] >= 0:
+            text += f" {_ref(quotes[n])}"
         out.append(payment(str(n + 1), date.fromordinal(start + day), text, amount))
     return out
 
@@ -328,20 +342,50 @@ def test_matching_accounts_for_every_krona_whatever_the_order(
     invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]], opening: int,
     rnd: random.Random,
 ) -> None:
-    vouchers = _vouchers(invoices, payments)
+    _accounts_for_every_krona(_vouchers(invoices, payments), payments, opening, rnd)
+
+
+@settings(max_examples=100, deadline=None)
+@given(INVOICES, PAYMENTS, st.lists(st.integers(-1, 12), max_size=10),
+       st.sampled_from([0, 30000]), st.randoms(use_true_random=False))
+def test_matching_by_reference_accounts_for_every_krona_whatever_the_order(
+    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]],
+    quotes: list[int], opening: int, rnd: random.Random,
+) -> None:
+    """The same with the fakturaplan's references: quoted, unknown (past the invoices) or none."""
+    vouchers = _vouchers(invoices, payments, quotes)
+    books = _accounts_for_every_krona(vouchers, payments, opening, rnd)
+    rec = books.receivable
+    for p in rec.payments if rec else []:
+        if p.method == "referens":  # it paid the invoice it quoted, if that was still open
+            assert p.rule == "referens" and p.member is not None
+    for n in range(len(payments)):
+        quoted = quotes[n] if n < len(quotes) else -1
+        unknown = quoted >= len(invoices)
+        found = [p for p in (rec.payments if rec else []) if p.voucher == f"I {n + 1}"]
+        assert any(_ref(quoted) in p.unknown_references for p in found) == unknown, found
+
+
+def _accounts_for_every_krona(
+    vouchers: list[BookedVoucher], payments: list[tuple[int, int, int]], opening: int,
+    rnd: random.Random,
+) -> MemberBooks:
+    """invoiced = paid + open per member, every krona paid in accounted for once, and the same
+    result whatever the order of the vouchers."""
     books = _books(vouchers, opening)
     # invoiced = paid + open, for each member; what paid them came from its own payments
     for name, items in books.invoices.items():
         invoiced = sum((i.amount for i in items), D(0))
         applied = sum((p.amount - p.overpaid for p in books.payments.get(name, [])
-                       if p.method in ("namn", "belopp", "faktura", "kund")), D(0))
+                       if p.method in ("referens", "namn", "belopp", "faktura", "kund")),
+                      D(0))
         assert invoiced == applied + sum((i.open for i in items), D(0)), name
     # payments matched + unmatched = payments, each krona once
     rec = books.receivable
     paid_in = sum((D(a) for _, _, a in payments), D(0))
     if rec is None:
         assert not vouchers
-        return
+        return books
     assert sum((p.amount for p in rec.payments), D(0)) == paid_in
     applied = sum((i.paid for items in books.invoices.values() for i in items), D(0))
     overpaid = sum((p.overpaid for p in rec.payments), D(0))
@@ -352,6 +396,7 @@ def test_matching_accounts_for_every_krona_whatever_the_order(
     shuffled = list(vouchers)
     rnd.shuffle(shuffled)
     assert _summary(_books(shuffled, opening)) == _summary(books)
+    return books
 
 
 def _nfd(v: BookedVoucher) -> BookedVoucher:

@@ -3,8 +3,10 @@
 A walkthrough is a ```bash block right after the line ``<!-- walkthrough -->``
 in README.md or docs/*.md. It starts in an empty folder with the virtual
 environment activated (README: ``source .venv/bin/activate``), so the test runs
-each block in a fresh temporary folder with only the venv's ``bin`` and the
-system's on PATH, one line at a time, and asserts:
+each doc's blocks in a fresh temporary folder with only the venv's ``bin`` and the
+system's on PATH, one line at a time, and asserts (a doc with several blocks,
+such as docs/members.md, runs them in order in one folder: a later block
+continues where the earlier left off):
 
 * the exit code: 0, or N when the line's comment starts ``slutkod N``;
 * the output: a comment after a command (``  # text``) is text its output
@@ -146,8 +148,12 @@ def test_the_readme_says_once_how_to_activate_the_venv() -> None:
     assert [n for n, t in docs.items() if ".venv/bin/" in t] == []
 
 
-@pytest.mark.parametrize("walk", WALKTHROUGHS, ids=lambda w: w.name)
-def test_the_walkthrough_runs_as_written(walk: Walkthrough, tmp_path: Path) -> None:
+#: Each doc's walkthroughs, in order: a later one continues in the folder the earlier left.
+BY_DOC = [[w for w in WALKTHROUGHS if w.doc == d] for d in DOCS]
+
+
+@pytest.mark.parametrize("walks", [g for g in BY_DOC if g], ids=lambda g: g[0].name)
+def test_the_walkthrough_runs_as_written(walks: list[Walkthrough], tmp_path: Path) -> None:
     env = {
         "PATH": f"{BIN}{os.pathsep}/usr/bin{os.pathsep}/bin",
         "HOME": str(tmp_path),
@@ -157,17 +163,19 @@ def test_the_walkthrough_runs_as_written(walk: Walkthrough, tmp_path: Path) -> N
     }
     folder = tmp_path / "tom-mapp"
     folder.mkdir()
-    stdout = ""
-    for command in walk.commands:
-        run = subprocess.run(
-            ["bash", "-c", command.text], cwd=folder, env=env, capture_output=True,
-            text=True, encoding="utf-8", check=False, timeout=300,
-        )
-        where = f"{walk.doc.relative_to(ROOT)}:{command.line}: {command.text}"
-        assert run.returncode == command.code, f"{where}\n{run.stdout}\n{run.stderr}"
-        # amounts are printed with no-break spaces (as the sheets show them); the docs use spaces
-        stdout = run.stdout.replace("\u00a0", " ")
-        for piece in command.shows:
-            assert piece in stdout, f"{where}: '{piece}' not in\n{stdout}"
-    if walk.output is not None:
-        assert stdout == walk.output
+    for walk in walks:
+        stdout = ""
+        for command in walk.commands:
+            run = subprocess.run(
+                ["bash", "-c", command.text], cwd=folder, env=env, capture_output=True,
+                text=True, encoding="utf-8", check=False, timeout=300,
+            )
+            where = f"{walk.doc.relative_to(ROOT)}:{command.line}: {command.text}"
+            assert run.returncode == command.code, f"{where}\n{run.stdout}\n{run.stderr}"
+            # amounts are printed with no-break spaces (as the sheets show them); the docs use
+            # spaces
+            stdout = run.stdout.replace("\u00a0", " ")
+            for piece in command.shows:
+                assert piece in stdout, f"{where}: '{piece}' not in\n{stdout}"
+        if walk.output is not None:
+            assert stdout == walk.output

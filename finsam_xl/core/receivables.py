@@ -8,6 +8,13 @@ reads the vouchers the books reader kept (those with a row on a member's or a
 receivable account), tells which is which, and matches payments to open
 invoices, in this order:
 
+0. the fakturaplan's reference (``core.members.REFERENCE_RE``, e.g.
+   ``SD-2025-MORA-2``) in the payment's invoice object or its row's or
+   voucher's text: it pays the invoice whose receivable row carries the same
+   reference (as its invoice object or in its text), whoever else pays the
+   same amount that day; a reference that names no invoice in the books is
+   kept on the payment (``Payment.unknown_references``, reported at its
+   ``file:line``) and the rules below decide;
 1. the SIE object of dimension 10 (*faktura*) on the receivable row, then
    dimension 8 (*kund*), where the books carry them;
 2. the member's name in the voucher's or the row's text, by whole words
@@ -23,7 +30,9 @@ issued by the payment's day, goes first: a member pays the invoice it just
 received, and an older one left open is the one forgotten);
 4. what is left of last year's receivable (the opening balance);
 
-and what matches nothing is reported. A payment matched to a member stays
+and what matches nothing is reported. ``Payment.rule`` names the rule that
+matched (``MATCH_RULES``: "referens", "fakturaobjekt", "kund", "namn",
+"belopp", "ingående fordran"). A payment matched to a member stays
 with it: what it pays beyond the member's open invoices is a credit owed to
 the member, which a refund (the receivable debited against the bank) settles.
 The vouchers are taken in an order of their own (``_voucher_order``), so the
@@ -48,12 +57,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from finsam_xl.core.members import find_references
 from finsam_xl.model.budget import Budget, MappingTarget
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Invoice, Payment, ReceivableRecon
 from finsam_xl.model.text import nfc
 
 ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
+#: Which rule matched a payment (``Payment.rule``), by ``Payment.method``.
+MATCH_RULES = {
+    "referens": "referens",
+    "faktura": "fakturaobjekt",
+    "kund": "kund",
+    "namn": "namn",
+    "belopp": "belopp",
+    "ingående balans": "ingående fordran",
+}
 #: Accounts taken as the receivable when no Kontomappning rule names it (BAS: 15 Kundfordringar).
 GUESS_RANGE = (1500, 1599)
 #: Words in members' names that do not tell one member from another.
@@ -167,6 +186,7 @@ class _Item:
     source: str
     faktura: str | None
     kund: str | None
+    refs: tuple[str, ...] = ()  # the fakturaplan's references it carries (object or text)
     paid: Decimal = ZERO
     paid_on: date | None = None
     last_payment: str = ""
@@ -188,6 +208,7 @@ class _Pay:
     member: str | None = None  # a credit note names its member
     credit_note: bool = False
     refund: bool = False  # money paid back (the receivable debited against the bank)
+    refs: tuple[str, ...] = ()  # the fakturaplan's references it quotes (object or text)
 
 
 @dataclass
@@ -271,7 +292,7 @@ def member_books(
                     items.append(
                         _Item(
                             name, v.label, v.day, v.day + grace, -amount, row.source or v.source,
-                            row.object(FAKTURA), row.object(KUND),
+                            row.object(FAKTURA), row.object(KUND), references(v, row),
                         )
                     )
                 else:
@@ -279,6 +300,7 @@ def member_books(
                         _Pay(
                             v.day, amount, v.label, row.source or v.source, v.text + " " + row.text,
                             row.object(FAKTURA), row.object(KUND), name, credit_note=True,
+                            refs=references(v, row),
                         )
                     )
                 left += amount
@@ -294,6 +316,7 @@ def member_books(
                         _Pay(
                             v.day, -r.amount, v.label, r.source or v.source,
                             v.text + " " + r.text, r.object(FAKTURA), r.object(KUND),
+                            refs=references(v, r),
                         )
                     )
             else:
@@ -301,7 +324,7 @@ def member_books(
                 pays.append(
                     _Pay(
                         v.day, -left, v.label, row.source or v.source, v.text + " " + row.text,
-                        row.object(FAKTURA), row.object(KUND),
+                        row.object(FAKTURA), row.object(KUND), refs=references(v, row),
                     )
                 )
         elif left > 0 and any(_is_income(r.account) and r.amount < 0 for r in others):
@@ -313,7 +336,7 @@ def member_books(
             items.append(
                 _Item(
                     member, v.label, v.day, v.day + grace, left, row.source or v.source,
-                    row.object(FAKTURA), row.object(KUND),
+                    row.object(FAKTURA), row.object(KUND), references(v, row),
                 )
             )
             if member is None:
@@ -425,6 +448,19 @@ def _voucher_order(v: BookedVoucher) -> tuple[object, ...]:
     )
 
 
+def references(voucher: BookedVoucher, row: BookedRow) -> tuple[str, ...]:
+    """The fakturaplan's references (``core.members.REFERENCE_RE``) a receivable row carries.
+
+    The row's invoice object (dimension 10) when it is one, and those in the
+    row's text; only when the row has none, those in the voucher's text (a
+    payment of several invoices, a row each, names each on its row).
+    """
+    found = list(find_references(row.object(FAKTURA) or "")) + find_references(row.text)
+    if not found:
+        found = find_references(voucher.text)
+    return tuple(dict.fromkeys(found))
+
+
 def _is_income(account: str) -> bool:
     """Other income (class 3) or prepaid income (29xx), which an invoice may be credited to."""
     return account[:1] == "3" or account[:2] == "29"
@@ -450,6 +486,16 @@ class _OpenItems:
                 if key[1] is not None:
                     self.index[key].append(item)
             self.index[("open", item.open)].append(item)
+            for ref in item.refs:
+                self.index[("ref", ref)].append(item)
+
+    def referenced(self, refs: Iterable[str]) -> list[_Item]:
+        """The items (paid or open) carrying any of these references, in the order quoted."""
+        found: dict[int, _Item] = {}
+        for ref in refs:
+            for item in self.index.get(("ref", ref), []):
+                found.setdefault(id(item), item)
+        return list(found.values())
 
     def get(self, kind: str, key: object, day: date) -> list[_Item]:
         """Open items with this key: those dated by ``day`` oldest first, then later ones."""
@@ -503,11 +549,14 @@ class _Matcher:
         """Apply one payment; False for a refund that repays no credit (an other row)."""
         if pay.refund:
             return self._refund(pay)
+        unknown: list[str] = []
+        if pay.refs and not pay.credit_note and not self.book.referenced(pay.refs):
+            unknown = list(pay.refs)  # names no invoice in the books: today's rules decide
         method, member, candidates, ambiguous = self._choose(pay)
         if ambiguous:
             result = Payment(
                 day=pay.day, amount=pay.amount, source=pay.source, method="tvetydig",
-                voucher=pay.voucher, candidates=ambiguous,
+                voucher=pay.voucher, candidates=ambiguous, unknown_references=unknown,
             )
             self._loose(result, pay.amount)
             return True
@@ -521,6 +570,7 @@ class _Matcher:
             result = Payment(
                 day=pay.day, amount=pay.amount, source=pay.source, method=method,
                 voucher=pay.voucher, invoices=used, member=member, overpaid=left,
+                rule=MATCH_RULES.get(method, ""), unknown_references=unknown,
             )
             self.payments.append(result)
             if left > 0:
@@ -534,7 +584,8 @@ class _Matcher:
         applied = pay.amount - left if method != "ingen" else pay.amount
         result = Payment(
             day=pay.day, amount=applied, source=pay.source, method=method,
-            voucher=pay.voucher, invoices=used,
+            voucher=pay.voucher, invoices=used, rule=MATCH_RULES.get(method, ""),
+            unknown_references=unknown,
         )
         if method == "ingen":
             self._loose(result, left)
@@ -557,6 +608,10 @@ class _Matcher:
         book = self.book
         if pay.credit_note:
             return "kreditering", pay.member, book.get("member", pay.member, pay.day), []
+        if named := book.referenced(pay.refs):  # the fakturaplan's reference decides
+            member = named[0].member
+            mine = [i for i in named if i.member == member and i.open > 0]
+            return "referens", member, mine, []
         if pay.faktura is not None and (found := book.get("faktura", pay.faktura, pay.day)):
             return "faktura", found[0].member, found, []
         if pay.kund is not None and (found := book.get("kund", pay.kund, pay.day)):

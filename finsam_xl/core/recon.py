@@ -26,11 +26,12 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.core.forecast import forecast_year
+from finsam_xl.core.members import instalment_schedule
+from finsam_xl.core.narrative import list_words
 from finsam_xl.core.phasing import forecast as line_forecast
 from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
@@ -55,7 +56,6 @@ from finsam_xl.model.recon import (
 from finsam_xl.model.results import Result
 
 ZERO = Decimal(0)
-INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
 
 
 class Ledger:
@@ -497,15 +497,6 @@ def _deviation_findings(
     return out
 
 
-def _instalments(budget: Budget, owed: Decimal, year: int) -> list[tuple[date, Decimal]]:
-    count = INSTALMENTS[budget.settings.payment_frequency]
-    split = largest_remainder(owed, [Decimal(1)] * count, [f"{i:02d}" for i in range(count)])
-    amounts = split[0] if split else [ZERO] * count
-    grace = timedelta(days=budget.settings.payment_grace_days)
-    step = 12 // count
-    return [(date(year, 1 + k * step, 1) + grace, amounts[k]) for k in range(count)]
-
-
 def _members(
     budget: Budget,
     result: Result,
@@ -525,7 +516,8 @@ def _members(
         cash = [p for p in paid if p.method == "kontant"]
         accrual = bool(invoices) or (invoiced_books and not cash)
         received = [p for p in paid if p.method != "kreditering"]
-        schedule = _instalments(budget, owed, year)
+        plan = instalment_schedule(budget, owed, year)
+        schedule = [(due, amount) for _, due, amount in plan]
         paid_on = [] if accrual else _pay_instalments(schedule, received, year)
         instalments = []
         for k, (due, amount) in enumerate(schedule):
@@ -539,6 +531,7 @@ def _members(
                 name=member.name,
                 owed_year=owed,
                 owed_to_date=sum((i.amount for i in instalments if i.due <= period_end), ZERO),
+                planned_to_date=sum((a for day, _, a in plan if day <= period_end), ZERO),
                 received_to_date=sum((p.amount for p in received), ZERO),
                 payments=paid,
                 instalments=instalments,
@@ -700,6 +693,9 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
         )
     for p, left in books.credit_payments:
         out.append(_credit_finding(p, left, ref))
+    for p in rec.payments:
+        if p.unknown_references:
+            out.append(_unknown_reference(p, ref))
     if abs(rec.difference) >= 1:
         rows = "; ".join(rec.other_rows[:5]) + (" …" if len(rec.other_rows) > 5 else "")
         out.append(
@@ -743,6 +739,23 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
             )
         )
     return out
+
+
+def _unknown_reference(p: Payment, ref: Ref) -> Finding:
+    """A payment quoting a fakturaplan reference that no invoice in the books carries."""
+    refs = ", ".join(p.unknown_references)
+    how = f"den har matchats på {p.rule}" if p.rule else "den matchar inget annat heller"
+    return Finding(
+        rule="recon.reference-unknown",
+        severity=Severity.WARNING,
+        message=(
+            f"Inbetalningen {p.voucher} den {p.day} på {kr(p.amount)} anger referensen {refs}, "
+            f"men ingen faktura i bokföringen har den referensen; {how}. Kontrollera att "
+            "fakturan är bokförd med referensen som fakturaobjekt eller i texten."
+        ),
+        ref=ref,
+        location=p.source or None,
+    )
 
 
 def _ambiguous(p: Payment, ref: Ref) -> Finding:
@@ -847,7 +860,11 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
 
 
 def headline(recon: ReconResult) -> list[str]:
-    """What kind of books these are, and the forecast, in Swedish (for the command line)."""
+    """What kind of books these are, and the forecast, in Swedish (for the command line).
+
+    Books with payments matched by the fakturaplan's references also get a line
+    counting the payments per rule ("referens (20)").
+    """
     rec = recon.receivable
     invoices = sum(len(m.invoices) for m in recon.members)
     kind = {
@@ -865,5 +882,12 @@ def headline(recon: ReconResult) -> list[str]:
         ),
         "okänd": "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
     }[recon.books_kind]
-    return [kind, *([recon.forecast.summary] if recon.forecast else [])]
+    lines = [kind]
+    rules = [p.rule for p in (rec.payments if rec else []) if p.rule]
+    if "referens" in rules:  # books that carry the fakturaplan's references: how each matched
+        counts = {r: rules.count(r) for r in dict.fromkeys(rules)}
+        lines.append(
+            f"Inbetalningar matchade på {list_words([f'{r} ({n})' for r, n in counts.items()])}."
+        )
+    return [*lines, *([recon.forecast.summary] if recon.forecast else [])]
 

@@ -32,12 +32,22 @@ Planted problems, exactly these:
 credited straight against the bank; the same late and missing payments, no
 receivable); ``--andra-kunder`` adds invoices on 1510 to a customer that is
 not a member (the ESF project), paid in full.
+
+``--fakturaplan plan.se`` (``plan_books``) writes other books instead, for
+any budget: the invoices are the fakturaplan's vouchers as ``finsam-xl
+fakturor -o plan.se`` wrote them (numbered K 1, K 2, … in the plan's order,
+as an accounting system numbers them on import), and each is paid in full,
+``PLAN_PAYMENT_DAYS`` after its date, by a payment whose text quotes its
+reference ("Inbetalning SD-2025-AVESTA-1") and whose rows carry no object:
+every member pays its instalment on the same day, so members of the same
+amount can only be told apart by the reference.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -333,6 +343,47 @@ def make_books(
     return len(vouchers)
 
 
+#: Days after an invoice's date that ``plan_books`` pays it.
+PLAN_PAYMENT_DAYS = 23
+
+
+def plan_books(plan: Path, path: Path) -> int:
+    """Write books of the fakturaplan's invoices (SIE ``plan``) paid with their references.
+
+    Returns the number of vouchers (invoices and payments). See the module doc.
+    """
+    from finsam_xl.core.members import DIM_INVOICE, find_references
+    from finsam_xl.sie import Account, Transaction, Voucher, iter_records, write_sie
+
+    records = list(iter_records(plan))
+    head = [r for r in records if not isinstance(r, Voucher)]
+    invoices = [
+        dataclasses.replace(r, number=str(n))
+        for n, r in enumerate((r for r in records if isinstance(r, Voucher)), start=1)
+    ]
+    if not invoices:
+        raise ValueError(f"{plan.name}: inga fakturor (#VER) i fakturaplanen.")
+    if not any(isinstance(r, Account) and r.account == BANK for r in head):
+        last = max(i for i, r in enumerate(head) if isinstance(r, Account))
+        head.insert(last + 1, Account(BANK, "Bank"))
+    payments: list[Voucher] = []
+    for invoice in invoices:
+        receivable = next(r for r in invoice.transactions() if r.amount > 0)
+        reference = dict(receivable.objects).get(DIM_INVOICE) or find_references(invoice.text)[0]
+        payments.append(
+            Voucher(
+                "I", str(len(payments) + 1), invoice.date + timedelta(days=PLAN_PAYMENT_DAYS),
+                f"Inbetalning {reference}",
+                rows=[
+                    Transaction("TRANS", BANK, (), receivable.amount),
+                    Transaction("TRANS", receivable.account, (), -receivable.amount),
+                ],
+            )
+        )
+    write_sie([*head, *invoices, *payments], path)
+    return len(invoices) + len(payments)
+
+
 def general_ledger_csv(sie_path: Path, csv_path: Path) -> None:
     """The same books as a general-ledger CSV: one row per #TRANS, with voucher, text, objects.
 
@@ -371,16 +422,21 @@ def write_demo_books(
     accrual: bool = True,
     other_customers: bool = False,
     csv: Path | None = None,
+    plan: Path | None = None,
 ) -> int:
     """Write the demo books to ``out`` (and as a general ledger to ``csv``); return the vouchers.
 
     Both files are written atomically; a file already there is kept as its backup
-    (``bokforing.backup.se``), as for every file finsam_xl writes.
+    (``bokforing.backup.se``), as for every file finsam_xl writes. With ``plan``
+    (a fakturaplan in SIE) the books are ``plan_books``'s instead.
     """
     count = 0
 
     def books(tmp: Path) -> None:
         nonlocal count
+        if plan is not None:
+            count = plan_books(plan, tmp)
+            return
         count = make_books(tmp, seed=seed, accrual=accrual, other_customers=other_customers)
 
     atomic_write(out, books, verify=None)

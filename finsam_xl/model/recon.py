@@ -109,7 +109,8 @@ class Payment(_Out):
     """A member's payment as booked, and how it was matched to the member's invoices.
 
     ``method``: "kontant" (the member's account credited straight against the
-    bank: cash-basis books), "faktura" or "kund" (the SIE object of dimension 10
+    bank: cash-basis books), "referens" (the fakturaplan's reference, in the
+    invoice object or the text), "faktura" or "kund" (the SIE object of dimension 10
     or 8 on the receivable row), "namn" (the member's name in the voucher's
     text), "belopp" (the amount of the oldest open invoice), "ingående balans"
     (last year's receivable), "kreditering" (a credit note), "återbetalning" (money
@@ -132,6 +133,11 @@ class Payment(_Out):
     member: str | None = None
     overpaid: Money = Decimal(0)
     candidates: list[str] = Field(default_factory=list)
+    #: which rule matched it: "referens", "fakturaobjekt", "kund", "namn", "belopp",
+    #: "ingående fordran" ("" for a cash payment, a credit note, a refund, or none)
+    rule: str = ""
+    #: references it quotes that name no invoice in the books
+    unknown_references: list[str] = Field(default_factory=list)
 
 
 class Invoice(_Out):
@@ -167,6 +173,8 @@ class MemberRecon(_Out):
     owed_year: Money
     owed_to_date: Money
     received_to_date: Money
+    #: the fakturaplan's instalments invoiced (dated) by the period's end
+    planned_to_date: Money = Decimal(0)
     payments: list[Payment]
     instalments: list[Instalment]
     accrual: bool = False  # invoiced through the receivable (else paid straight to its account)

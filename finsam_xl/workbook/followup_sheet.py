@@ -3,22 +3,23 @@
 Written by ``avstamning`` beside Avstämning, from the same reconciliation:
 per Rubrik the budget for the year and to date, the actuals to date, the
 deviation and the full-year forecast; the members' contributions and
-payments; equity at the start, the forecast of the result and of equity at
-year end against the floor and the recommended level, and the findings. A4
-portrait, one page wide; the förbund's name and "Sida x av y" are in the
-sheet's header and footer (set when the workbook is made). In December the
-actuals are the year's, and the sheet is the year-end comparison.
+payments, member by member invoiced against the fakturaplan and paid against
+invoiced, with one sentence per deviation (``member_deviations``); equity
+at the start, the forecast of the result and of equity at year end against
+the floor and the recommended level, and the findings. A4 portrait, one
+page wide; the förbund's name and "Sida x av y" are in the sheet's header
+and footer (set when the workbook is made). In December the actuals are the
+year's, and the sheet is the year-end comparison.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import kr
-from finsam_xl.model.recon import MemberRecon, ReconResult, SectionRecon
+from finsam_xl.model.recon import ReconResult, SectionRecon
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.recon_sheet import put_findings, put_text
@@ -27,6 +28,55 @@ from finsam_xl.workbook.writer import Anchors, Grid
 ZERO = Decimal(0)
 #: Characters of a text per row (a finding's message runs over the empty columns B-G).
 MESSAGE_CHARS = 90
+
+
+def member_deviations(recon: ReconResult) -> list[str]:
+    """One plain sentence per deviation, member by member, for the board.
+
+    Invoiced against planned (the fakturaplan's instalments dated by the
+    period's end) and paid against invoiced; for a member paying without
+    invoices (cash basis), paid against what has fallen due by the plan. When
+    nothing deviates, one sentence says so.
+    """
+    out = []
+    end = recon.period_end
+    for m in recon.members:
+        if m.accrual:
+            gap = m.invoiced_to_date - m.planned_to_date
+            if gap:
+                out.append(
+                    f"{m.name} har fakturerats {kr(m.invoiced_to_date)} t.o.m. {end}, "
+                    f"{kr(abs(gap))} {'mer' if gap > 0 else 'mindre'} än fakturaplanens "
+                    f"{kr(m.planned_to_date)}."
+                )
+            unpaid = m.invoiced_to_date - m.received_to_date
+            if unpaid > 0:
+                late = f", varav {kr(m.overdue_to_date)} har förfallit" if m.overdue_to_date else ""
+                out.append(
+                    f"{m.name} har betalat {kr(m.received_to_date)} av fakturerade "
+                    f"{kr(m.invoiced_to_date)}; {kr(unpaid)} är obetalt{late}."
+                )
+            elif unpaid < 0:
+                out.append(
+                    f"{m.name} har betalat {kr(m.received_to_date)}, {kr(-unpaid)} mer än "
+                    f"fakturerade {kr(m.invoiced_to_date)}; det är medlemmens tillgodohavande."
+                )
+            slow = [i.days_late for i in m.invoices if i.days_late and not i.overdue]
+            if slow:
+                what = "en faktura" if len(slow) == 1 else f"{len(slow)} fakturor"
+                days = f"{max(slow)} dagar" if len(slow) == 1 else f"som mest {max(slow)} dagar"
+                out.append(f"{m.name} betalade {what} för sent ({days}).")
+        elif m.received_to_date < m.owed_to_date:
+            out.append(
+                f"{m.name} har betalat {kr(m.received_to_date)} men {kr(m.owed_to_date)} har "
+                f"förfallit enligt fakturaplanen; {kr(m.owed_to_date - m.received_to_date)} "
+                "är obetalt."
+            )
+    if not out and recon.members:
+        out.append(
+            "Alla medlemmar är fakturerade enligt fakturaplanen och har betalat det fakturerade."
+        )
+    return out
 
 
 def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> Grid:
@@ -108,7 +158,7 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     r += 1
     g.put_row(
         r, col0,
-        ["Medlem", "Att betala helår", "Förfallet enligt budgeten", "Fakturerat", "Inbetalt",
+        ["Medlem", "Att betala helår", "Enligt fakturaplanen", "Fakturerat", "Inbetalt",
          "Obetalt förfallet", "Bokföring"],
         "header",
     )
@@ -122,11 +172,15 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         g.put(r, col0, m.name, "text")
         g.put_row(
             r, col0 + 1,
-            [m.owed_year, m.owed_to_date, m.invoiced_to_date if m.accrual else None,
+            [m.owed_year, m.planned_to_date, m.invoiced_to_date if m.accrual else None,
              m.received_to_date, overdue],
             "kr",
         )
         g.put(r, col0 + 6, "faktureras" if m.accrual else "kontant", "text")
+    for sentence in member_deviations(recon):
+        first = r + 1
+        r = put_text(g, sentence, first, col0, MESSAGE_CHARS + 30)
+        prose |= {(row, col0) for row in range(first, r + 1)}
 
     r += 2
     g.put(r, col0, "Eget kapital", "label_bold")
@@ -206,6 +260,8 @@ def board_findings(recon: ReconResult) -> list[Finding]:
     out: list[Finding] = []
     seen: dict[str, int] = {}
     for f in recon.findings:
+        if f.rule in _MEMBER_RULES:
+            continue  # said member by member under the members' table (member_deviations)
         key, text = _board_sentence(f, recon)
         if key in seen:
             i = seen[key]
@@ -220,10 +276,6 @@ def board_findings(recon: ReconResult) -> list[Finding]:
 def _board_sentence(f: Finding, recon: ReconResult) -> tuple[str, str]:
     """(grouping key, sentence) of one finding for the board."""
     end = recon.period_end
-    if f.rule in _MEMBER_RULES:
-        member = next((m for m in recon.members if f.message.startswith(m.name + ":")), None)
-        if member is not None:
-            return f"member:{member.name}", _member_sentence(member, end)
     if f.rule in _RECEIVABLE_RULES and recon.receivable is not None:
         rec = recon.receivable
         unmatched = sum((p.amount for p in rec.unmatched), ZERO)
@@ -250,29 +302,6 @@ def _board_sentence(f: Finding, recon: ReconResult) -> tuple[str, str]:
             f"{kr(abs(diff))} {more} än budgeten förutsätter ({kr(e.assumed or ZERO)})."
         )
     return f"{f.rule}:{f.message}", f.message
-
-
-def _member_sentence(member: MemberRecon, end: date) -> str:
-    """One member's payments in a sentence: what is overdue, and what was paid late."""
-    if member.accrual:
-        late = [i.days_late for i in member.invoices if i.days_late and not i.overdue]
-        overdue = member.overdue_to_date
-    else:
-        late = [1 for i in member.instalments if i.late and i.paid_on is not None]
-        overdue = sum((i.amount for i in member.instalments if i.late and i.paid_on is None), ZERO)
-    parts = []
-    if overdue:
-        parts.append(f"har {kr(overdue)} förfallet och obetalt per {end}")
-    if late:
-        n = len(late)
-        if member.accrual:
-            what = "en faktura" if n == 1 else f"{n} fakturor"
-            days = f"{max(late)} dagar" if n == 1 else f"som mest {max(late)} dagar"
-            parts.append(f"betalade {what} för sent ({days})")
-        else:
-            what = "en delbetalning" if n == 1 else f"{n} delbetalningar"
-            parts.append(f"betalade {what} för sent")
-    return f"{member.name} " + " och ".join(parts or ["har en avvikelse i betalningarna"]) + "."
 
 
 def build_followup_grids(

@@ -36,6 +36,7 @@ LINE_HEADERS = [
 MESSAGE_CHARS = 100
 PAYMENT_METHODS = {
     "kontant": "kontant (direkt mot bank)",
+    "referens": "referens",
     "faktura": "fakturanummer (dim 10)",
     "kund": "kundnummer (dim 8)",
     "namn": "medlemmens namn i texten",
@@ -315,8 +316,8 @@ def _receivable(
     for p in rec.payments:
         r += 1
         payer = p.member or next((owner[v] for v in p.invoices if v in owner), None)
-        g.put_row(r, col0, [payer or "", PAYMENT_METHODS.get(p.method, p.method), p.voucher],
-                  "text")
+        how = p.rule or PAYMENT_METHODS.get(p.method, p.method)  # the rule that matched it
+        g.put_row(r, col0, [payer or "", how, p.voucher], "text")
         g.put(r, col0 + 3, p.amount, "kr")
         # an ambiguous payment lists the invoices it could pay
         g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices or p.candidates)],
