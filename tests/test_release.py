@@ -74,7 +74,7 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=True).create(home)
     wheel = next(dist.glob("*.whl"))
     done = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q",
-                           "--disable-pip-version-check", f"{wheel}[cli]"],
+                           "--disable-pip-version-check", "--no-compile", f"{wheel}[cli]"],
                           capture_output=True, text=True, timeout=420)
     assert done.returncode == 0, done.stderr[-2000:]
     return home / "bin"
@@ -170,7 +170,7 @@ def test_sdist_tests_run_without_shared(dist: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "shared").exists()
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-rs",
-         "tests/test_examples.py", "tests/test_snapshots.py"],
+         "tests/test_examples.py"],
         capture_output=True, text=True, timeout=300, cwd=unpacked)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "../shared finns inte bredvid klonen" in done.stdout
