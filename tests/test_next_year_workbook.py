@@ -531,6 +531,7 @@ def test_shift_address_and_formula() -> None:
 # --- LibreOffice ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
 def test_libreoffice_opens_rolled_workbooks(books: dict[str, Path], tmp_path: Path) -> None:
     rolled = []
@@ -582,6 +583,7 @@ def _uno_available() -> bool:
     return check.returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not _uno_available(), reason="LibreOffice med python3-uno saknas")
 def test_libreoffice_sees_the_macros_and_buttons_of_a_rolled_xlsm(tmp_path: Path) -> None:
     import json

@@ -185,6 +185,7 @@ def test_the_overview_workbook_matches_the_json(folder: Path, tmp_path: Path) ->
         assert row["Fel"] == mine.errors
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
 def test_the_overview_renders_with_page_numbers(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "oversikt.xlsx"

@@ -283,6 +283,7 @@ def test_pdf_without_libreoffice_says_so(tmp_path: Path, monkeypatch: pytest.Mon
     assert (tmp_path / "b.docx").exists() and not (tmp_path / "b.pdf").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice saknas")
 def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
     out = runner.invoke(app, ["rapport", str(WORKBOOKS / "sodra-dalarna-2025.xlsx"),

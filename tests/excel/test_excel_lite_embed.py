@@ -222,8 +222,8 @@ def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv.EnvBuilder(with_pip=True).create(home)
     python = home / "bin" / "python"
     done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                           "pydantic", "PyYAML", "xlwings"], capture_output=True, text=True,
-                          timeout=420)
+                           "--no-compile", "pydantic", "PyYAML", "xlwings"],
+                          capture_output=True, text=True, timeout=420)
     assert done.returncode == 0, done.stderr[-2000:]
     return python
 
@@ -265,6 +265,7 @@ with open({out!r}, 'wb') as handle:
 """
 
 
+@pytest.mark.slow
 def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited_book: Path,
                                                        tmp_path: Path) -> None:
     workbook = tmp_path / "Budget.xlsx"

@@ -275,6 +275,7 @@ def _streaming_peak(path: Path) -> tuple[int, int]:
     return peak, len(totals)
 
 
+@pytest.mark.slow
 def test_streaming_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     small, large = tmp_path / "small.se", tmp_path / "large.se"
     _big_file(small, 8_000)

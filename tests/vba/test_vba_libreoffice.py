@@ -63,7 +63,7 @@ def libreoffice_available() -> str | None:
 
 
 _MISSING = libreoffice_available()
-pytestmark = pytest.mark.skipif(_MISSING is not None, reason=str(_MISSING))
+pytestmark = [pytest.mark.skipif(_MISSING is not None, reason=str(_MISSING)), pytest.mark.slow]
 
 
 def write_workbook(path: Path, embed: bool) -> None:

@@ -213,26 +213,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def broken(
-    example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("broken")
-    out = {}
-    for case_id, edit, _text, _where in CASES:
-        path = folder / f"{case_id}.xlsx"
-        shutil.copy(example_books["sodra-dalarna-2025"], path)
-        try:
-            wb = load_workbook(path)
-            edit(wb)  # type: ignore[arg-type]
-            wb.save(path)
-        except (AttributeError, TypeError, KeyError):
-            shutil.copy(example_books["sodra-dalarna-2025"], path)
-            edit(path)  # type: ignore[arg-type]
-        out[case_id] = path
-    return out
-
-
 def test_the_suite_is_large_enough() -> None:
     assert len(CASES) >= 20
 

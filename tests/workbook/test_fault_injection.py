@@ -35,7 +35,7 @@ LINES = 400  # eight times the budget lines of a large förbund
 CLI = [sys.executable, "-m", "finsam_xl"]
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+pytestmark = [pytest.mark.skipif(os.name != "posix", reason="SIGKILL"), pytest.mark.slow]
 
 
 def parts(path: Path) -> dict[str, bytes]:

@@ -12,19 +12,19 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE, TO_XLSX, libreoffice_convert
+from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE
 
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
+pytestmark = [pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas"),
+              pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def converted(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("lo")
-    libreoffice_convert(list(example_books.values()), out, TO_XLSX)
-    return out
+@pytest.fixture
+def converted(lo_examples: Path) -> Path:
+    """The examples as LibreOffice saves them (converted once: ``lo_examples``)."""
+    return lo_examples
 
 
 def values(path: Path, sheet: str) -> dict[str, Any]:

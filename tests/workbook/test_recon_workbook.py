@@ -200,6 +200,7 @@ def test_a_workbook_without_uppfoljning_gets_avstamning_only(
     assert {n for n in before if before[n] != after[n]} == {sheet_parts["Avstämning"]}
 
 
+@pytest.mark.slow
 def test_uppfoljning_prints_with_the_forbund_and_page_numbers(
     setup: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -50,6 +50,9 @@ def only_computed(src: Path, dst: Path) -> None:
             out.writestr(info, data)
 
 
+pytestmark = pytest.mark.slow  # LibreOffice renders the three workbooks
+
+
 @pytest.fixture(scope="session")
 def rendered(
     example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from support import ROOT, SOFFICE, TO_XLSX, libreoffice_convert
-from test_bad_inputs import CASES, broken  # noqa: F401  (the fixture)
+from support import ROOT, SOFFICE
+from test_bad_inputs import CASES
 
 from finsam_xl.workbook.reader import read_book
 from finsam_xl.workbook.safety import inspect_package
@@ -82,10 +82,7 @@ def test_the_examples_read_the_same(path: Path) -> None:
 
 
 @pytest.mark.parametrize("case_id", [c[0] for c in CASES])
-def test_every_broken_workbook_reads_the_same(
-    broken: dict[str, Path],  # noqa: F811  (the fixture imported above)
-    case_id: str,
-) -> None:
+def test_every_broken_workbook_reads_the_same(broken: dict[str, Path], case_id: str) -> None:
     path = broken[case_id]
     try:
         inspect_package(path)
@@ -95,12 +92,10 @@ def test_every_broken_workbook_reads_the_same(
     assert_same_reading(path)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas")
-def test_a_file_saved_by_libreoffice_reads_the_same(
-    example_books: dict[str, Path], tmp_path: Path
-) -> None:
-    libreoffice_convert([example_books["fryksdalen-2022"]], tmp_path, TO_XLSX, timeout=180)
-    assert_same_reading(tmp_path / "fryksdalen-2022.xlsx")
+def test_a_file_saved_by_libreoffice_reads_the_same(lo_examples: Path) -> None:
+    assert_same_reading(lo_examples / "fryksdalen-2022.xlsx")
 
 
 def crafted(path: Path, epoch_1904: bool = False) -> Path:
