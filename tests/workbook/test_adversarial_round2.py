@@ -187,3 +187,26 @@ def test_the_files_other_dates_settle_the_order(
         assert books.findings == []
         assert month in {day.month for _, _, day in books.ledger.sums}
     assert digest(path) == before
+
+
+# -- a member's name with a line break (Alt+Enter) or a tab ---------------------------------
+
+
+@pytest.mark.parametrize("typed", ["Avesta\nkommun", "Avesta\tkommun", "avesta  KOMMUN"])
+def test_a_name_with_other_white_space_is_the_same_member_everywhere(
+    example_books: dict[str, Path], tmp_path: Path, typed: str
+) -> None:
+    """Kontomappning matched 'Avesta\\tkommun' to 'Avesta kommun', but the Publicerat check
+    said "nämner 'Avesta kommun', som inte är medlem": one comparison now (``name_key``)."""
+    path = tmp_path / "m.xlsx"
+    shutil.copy(example_books[SD], path)
+    wb = load_workbook(path)
+    cell = wb["Medlemmar"]["A6"]
+    cell.value = typed
+    cell.data_type = "s"
+    wb.save(path)
+    before = digest(path)
+    done = runner.invoke(app, ["check", "--json", str(path)])
+    rules = {f["rule"] for f in json.loads(done.stdout)["findings"]}
+    assert not rules & {"published.allocation", "mapping.member-unknown"}, done.output
+    assert digest(path) == before

@@ -259,11 +259,13 @@ def test_recalc_refuses_and_leaves_the_file(edited: dict[str, Path], case: Case)
 @pytest.fixture(scope="module")
 def texts_like_formulas(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
                         ) -> Path:
-    """SD with Förbund '=1+1', a member '=2+3' and a line '=> Samverkan', all text."""
+    """SD with Förbund '=1+1', a member '=2+3' (its Kontomappning row renamed with it) and a
+    line '=> Samverkan', all text."""
     path = tmp_path_factory.mktemp("eq") / "sd.xlsx"
     shutil.copy(example_books[SD], path)
     wb = load_workbook(path)
-    text(Installningar__B4="=1+1", Medlemmar__A5="=2+3", Rader__F5="=> Samverkan")(wb)
+    text(Installningar__B4="=1+1", Medlemmar__A5="=2+3", Kontomappning__E5="=2+3",
+         Rader__F5="=> Samverkan")(wb)
     wb.save(path)
     return path
 
