@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -431,10 +432,11 @@ def read_csv_books(
     groups: dict[tuple[str, ...], list[tuple[date, str, BookedRow]]] = {}
     kept: set[tuple[str, ...]] = set()
     mark = _decimal_mark(rows, cols, headers)
+    order = slash_date_order(row.get(cols.day) or "" for _, row in rows)
     for number, row in rows:
         where = f"{name}:{number}"
         try:
-            day = _day(row[cols.day])
+            day = _day(row[cols.day], order)
             amount = _amount(row, cols, headers, mark)
         except ValueError as error:
             findings.append(
@@ -518,9 +520,51 @@ def _amount(row: dict[str, str], cols: CsvColumns, headers: set[str], mark: str 
     return one(row[cols.debit] or "0") - one(row[cols.credit] or "0")
 
 
-def _day(text: str) -> date:
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+
+
+def slash_date_order(texts: Iterable[str]) -> str | None:
+    """The order the file's slash dates settle: 'dm' (24/01/2025), 'md' (01/24/2025) or None.
+
+    A date settles it when one part is over 12. None when no date settles it, or
+    the dates disagree (then every ambiguous date is refused, ``_day``).
+    """
+    found: set[str] = set()
+    for text in texts:
+        match = _SLASH_DATE.fullmatch(text.strip())
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            if first > 12 >= second:
+                found.add("dm")
+            elif second > 12 >= first:
+                found.add("md")
+    return found.pop() if len(found) == 1 else None
+
+
+def _day(text: str, order: str | None = None) -> date:
+    """A CSV date: ISO, ÅÅÅÅMMDD, DD.MM.ÅÅÅÅ, or a slash date in the order the file settles.
+
+    A slash date whose day and month could be swapped ('05/01/2025': 5 January or
+    1 May) is refused with both readings unless the file's other dates settle the
+    order (``slash_date_order``): a guess would move a voucher to another month.
+    """
     text = text.strip()
-    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%d/%m/%Y"):
+    slash = _SLASH_DATE.fullmatch(text)
+    if slash:
+        first, second, year = (int(g) for g in slash.groups())
+        if order is None and first != second and first <= 12 and second <= 12:
+            as_dm, as_md = date(year, second, first), date(year, first, second)
+            raise ValueError(
+                f"datumet '{text}' kan läsas både som {as_dm.isoformat()} (dag/månad) och som "
+                f"{as_md.isoformat()} (månad/dag), och filens övriga datum avgör inte vilket; "
+                "skriv datumen ÅÅÅÅ-MM-DD"
+            )
+        day, month = (second, first) if order == "md" else (first, second)
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError(f"'{text}' är inget datum") from None
+    for fmt in ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:

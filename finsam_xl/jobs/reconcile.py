@@ -9,6 +9,7 @@ Books with errors never lead to a write.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,17 +35,18 @@ RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})
 SIE_KINDS = (".se", ".si", ".sie")
 
 
+#: A period as typed: four digits, a hyphen, one or two digits (0–9 only: '２０２５' is refused).
+_PERIOD = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
+
+
 def parse_period(period: str | None, year: int | None, fallback_year: int) -> tuple[int, int]:
     """'2025-08' -> (2025, 8); None -> the books' year (or the budget year), all 12 months."""
     if period is None:
         return (year or fallback_year), 12
-    try:
-        y, m = (int(p) for p in period.split("-"))
-        if not 1 <= m <= 12:
-            raise ValueError
-    except ValueError:
-        raise WorkbookError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.") from None
-    return y, m
+    match = _PERIOD.fullmatch(period.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise WorkbookError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.")
+    return int(match.group(1)), int(match.group(2))
 
 
 def read_books(

@@ -33,7 +33,7 @@ AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 #: A number as YAML and JSON write it (no grouping; a point before the decimals).
-_MACHINE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_MACHINE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def to_decimal(value: object, percent: bool = False) -> Decimal:
@@ -105,7 +105,8 @@ class PercentNotAllowed(NumberTextError):
 #: thin space, figure space.
 THOUSANDS_SPACES = " \u00a0\u202f\u2009\u2007"
 _MINUS = "-\u2212"
-_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")  # hyphen-minus and the typographic minus
+#: The exponent form, ASCII digits only.
+_SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+", re.ASCII)
 
 
 def _grouped(digits: str, separator: str) -> bool:
@@ -153,6 +154,12 @@ def parse_number_text(
     Every refusal is a ``ValueError`` with a Swedish message.
     """
     cleaned = text.strip()
+    foreign = list(dict.fromkeys(c for c in cleaned if c.isdigit() and not c.isascii()))
+    if foreign:  # '৪00' reads as 400 but looks like 800; '１２３' is not what Excel counts
+        raise NumberTextError(
+            f"'{cleaned}' har andra siffror än 0–9 ({''.join(foreign)}); skriv talet med "
+            "siffrorna 0–9"
+        )
     if cleaned.endswith("%"):
         if not percent:
             raise PercentNotAllowed(

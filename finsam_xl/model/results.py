@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.budget import CostGroup, MemberKind, YearKind
 from finsam_xl.model.findings import Finding
+from finsam_xl.model.text import name_key
 from finsam_xl.model.types import Money, Quantity
 
 
@@ -76,8 +77,13 @@ class YearAllocation(_Out):
     members: list[MemberShare]
 
     def amount(self, name: str) -> Decimal | None:
-        """The amount member ``name`` pays, or None."""
-        return next((m.amount for m in self.members if m.name == name), None)
+        """The amount member ``name`` pays, or None; a name spelled with other white space
+        or case (``text.name_key``, as the member rules compare names) is the same member."""
+        exact = next((m.amount for m in self.members if m.name == name), None)
+        if exact is not None:
+            return exact
+        key = name_key(name)
+        return next((m.amount for m in self.members if name_key(m.name) == key), None)
 
 
 class Result(_Out):

@@ -34,3 +34,9 @@ def nfc(text: str) -> str:
     if text.isascii() or _latin1(text) or unicodedata.is_normalized("NFC", text):
         return text
     return unicodedata.normalize("NFC", text)
+
+
+def name_key(text: str) -> str:
+    """A name as names are compared: NFC, runs of white space (tab, line break, no-break
+    space) as one space, case ignored: 'Avesta\tkommun' ~ 'avesta  kommun'."""
+    return " ".join(nfc(text).split()).casefold()

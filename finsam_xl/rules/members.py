@@ -19,14 +19,14 @@ from finsam_xl.model.labels import KEY_SV
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct
 from finsam_xl.model.results import Result
-from finsam_xl.model.text import nfc
+from finsam_xl.model.text import name_key
 
 
 def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]:
     """A member listed twice would be allocated twice."""
     seen: dict[str, int] = {}
     for i, member in enumerate(budget.members):
-        name = " ".join(member.name.split()).casefold()  # 'Avesta  kommun' = 'avesta kommun'
+        name = name_key(member.name)  # 'Avesta  kommun' = 'avesta kommun'
         if name in seen:
             first = budget.members[seen[name]].name
             spelled = "" if first == member.name else f" (stavat '{first}')"
@@ -164,7 +164,7 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
 
 def _spelled(name: str) -> str:
     """A member's name as the reconciliation compares it: NFC, single spaces, case ignored."""
-    return " ".join(nfc(name).split()).casefold()
+    return name_key(name)
 
 
 def check_mapping_members(budget: Budget, result: Result) -> Iterator[Finding]:
