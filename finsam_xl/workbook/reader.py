@@ -121,6 +121,13 @@ class ReadResult:
     budget: Budget | None
     findings: list[Finding]
     locator: Locator
+    #: The years the settings ask for (comparison, budget, plan), when they could be read.
+    settings_years: list[int] | None = None
+    #: The years the input tables name: table -> years of its headings (Rader, Medlemmar)
+    #: or of its rows (Medelstilldelning), in sheet order.
+    table_years: dict[str, list[int]] = field(default_factory=dict)
+    #: The budget year the settings ask for, when it could be read.
+    budget_year: int | None = None
 
 
 class TableRange:
@@ -195,6 +202,9 @@ class WorkbookReader:
         self.sheet_names: list[str] = []
         self._formulas: dict[tuple[str, int, int], Any] = {}
         self.tables: dict[str, TableRange] = {}
+        self.settings_years: list[int] | None = None
+        self.table_years: dict[str, list[int]] = {}
+        self.budget_year: int | None = None
         for ws in book.sheets():
             self.sheet_names.append(ws.title)
             for table in ws.tables():
@@ -501,7 +511,10 @@ def read_book(name: str, book: BookView) -> ReadResult:
         reader.locator.plan_anchor = None
     if budget is not None:
         reader.locator.years = budget.years.all
-    return ReadResult(budget, reader.findings, reader.locator)
+    return ReadResult(
+        budget, reader.findings, reader.locator, reader.settings_years, reader.table_years,
+        reader.budget_year,
+    )
 
 
 _ELEMENTS = {"costs": "cost", "income": "income", "members": "member"}
@@ -534,6 +547,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     scale = 1000 if unit is Unit.TKR else 1
     years = settings["years"]
     all_years = [*years["comparison"], years["budget"], *years["plan"]]
+    r.settings_years, r.budget_year = all_years, years["budget"]
 
     def money(x: Decimal | None) -> Decimal | None:
         return None if x is None else x * scale
@@ -925,6 +939,7 @@ def _members(
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
     name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
+    r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
     members: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
@@ -1005,6 +1020,7 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
         amount = r.number(t, row, amount_col, f"Medelstilldelning {year}")
         decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
+        r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
         out.append({"year": year, "mode": mode, "amount": money(amount), "decided": decided})
     return out
 
@@ -1020,6 +1036,7 @@ def _lines(
     )
     c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
     year_cols = _year_columns(r, t, S.LINE_YEAR)
+    r.table_years[S.T_LINES] = sorted(year_cols, key=year_cols.__getitem__)
     _missing_year_columns(
         r,
         t,
