@@ -1,0 +1,179 @@
+"""recalc after the year settings changed: the input tables' year headings follow (issue 22).
+
+The user changes Budgetår (or Antal planår) in Inställningar after typing the
+amounts; recalc renames the year headings of Rader and Medlemmar and the years of
+Medelstilldelning, in Excel's own tables, adds or removes *empty* year columns,
+and refuses (file unchanged) when a year that is no longer needed holds amounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from finsam_xl import jobs
+from finsam_xl.model.interchange import load
+from finsam_xl.workbook.editor import year_offset
+from finsam_xl.workbook.lite_part import extract
+from finsam_xl.workbook.shift import rename_structured
+from support import EXAMPLES
+
+
+def _sheet_part(path: Path, sheet: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        book = z.read("xl/workbook.xml").decode()
+        rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="([^"]+)"', book)
+    assert rid, sheet
+    target = re.search(rf'<Relationship [^>]*Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels)
+    if target is None:
+        target = re.search(rf'Target="([^"]+)"[^>]*Id="{rid.group(1)}"', rels)
+    assert target
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def set_number(path: Path, sheet: str, ref: str, value: int) -> None:
+    """Type a number into one cell at package level, as Excel would save it."""
+    part = _sheet_part(path, sheet)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                xml, n = re.subn(
+                    rf'<c r="{ref}"([^>]*?)(?:/>|>.*?</c>)',
+                    lambda m: f'<c r="{ref}"'
+                    + re.sub(r'\s+t="[^"]*"', "", m.group(1))
+                    + f"><v>{value}</v></c>",
+                    data.decode(),
+                    count=1,
+                )
+                assert n == 1, ref
+                data = xml.encode()
+            zout.writestr(info, data)
+    shutil.move(tmp, path)
+
+
+def setting_cell(path: Path, label: str) -> str:
+    """The Värde cell of a settings row."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path)["Inställningar"]
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value == label:
+            return str(row[1].coordinate)
+    raise AssertionError(label)
+
+
+def amounts_by_year(budget: object) -> dict[tuple[str, str, int], object]:
+    out: dict[tuple[str, str, int], object] = {}
+    for kind in ("costs", "income", "members"):
+        for item in getattr(budget, kind):
+            for year, amount in item.amounts.items():
+                out[(kind, item.name, year)] = amount
+    for entry in budget.contributions:  # type: ignore[attr-defined]
+        out[("contributions", entry.mode.value, entry.year)] = entry.amount
+    return out
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def book(tmp_path: Path) -> Path:
+    """Södra Dalarna 2025 as an .xlsx with finsam_xl's Lite code."""
+    path = tmp_path / "sd.xlsx"
+    jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), path, lite=True)
+    return path
+
+
+def test_year_back_and_forth_loses_nothing(book: Path) -> None:
+    before = jobs.check(book)
+    assert before.budget is not None
+    cell = setting_cell(book, "Budgetår")
+    set_number(book, "Inställningar", cell, 2026)
+    moved = jobs.recalc(book)
+    assert moved.written is not None
+    assert moved.budget is not None and moved.budget.years.budget == 2026
+    note = [f for f in moved.findings if f.rule == "recalc.years-renamed"]
+    assert note and "Rader: 2024 → 2025" in note[0].message
+    old, new = amounts_by_year(before.budget), amounts_by_year(moved.budget)
+    assert new == {(k, n, y + 1): v for (k, n, y), v in old.items()}
+    assert "main.py" in extract(book)  # the Lite part survives the openpyxl edit
+    set_number(book, "Inställningar", cell, 2025)
+    back = jobs.recalc(book)
+    assert back.written is not None and back.budget is not None
+    assert amounts_by_year(back.budget) == old
+    assert [f.as_json() for f in jobs.check(book).findings] == [
+        f.as_json() for f in before.findings
+    ]
+
+
+def test_structured_reference_follows_the_rename(tmp_path: Path, book: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    wb.create_sheet("Egen")["A1"] = "=SUM(Rader[2025])"
+    ws = wb["Inställningar"]
+    cell = setting_cell(book, "Budgetår")
+    ws[cell] = 2026
+    wb.save(book)
+    assert jobs.recalc(book).written is not None
+    wb = openpyxl.load_workbook(book)
+    assert wb["Egen"]["A1"].value == "=SUM(Rader[2026])"
+    rader = next(t for t in wb["Rader"].tables.values() if t.displayName == "Rader")
+    names = [c.name for c in rader.tableColumns]
+    assert names[7:12] == ["2025", "2026", "2027", "2028", "2029"]
+    assert [wb["Rader"].cell(3, c).value for c in range(8, 13)] == names[7:12]
+
+
+def test_a_dropped_year_with_amounts_is_refused(book: Path) -> None:
+    set_number(book, "Inställningar", setting_cell(book, "Antal planår"), 2)
+    digest = sha(book)
+    outcome = jobs.recalc(book)
+    assert outcome.written is None
+    assert sha(book) == digest
+    refused = [f for f in outcome.findings if f.rule == "read.year-column-amounts"]
+    assert refused and refused[0].location is not None
+    assert "'2028'" in refused[0].message and "Inget har ändrats" in refused[0].message
+    assert refused[0].location.startswith("Rader!")
+
+
+def test_empty_year_columns_are_added_and_removed(tmp_path: Path) -> None:
+    path = tmp_path / "ny.xlsx"
+    jobs.new(jobs.load_budget(None, 2027), path)
+    set_number(path, "Inställningar", setting_cell(path, "Antal planår"), 3)
+    outcome = jobs.recalc(path)
+    assert outcome.written is not None and outcome.budget is not None
+    assert outcome.budget.years.plan == [2028, 2029, 2030]
+    set_number(path, "Inställningar", setting_cell(path, "Antal planår"), 1)
+    set_number(path, "Inställningar", setting_cell(path, "Budgetår"), 2026)
+    outcome = jobs.recalc(path)
+    assert outcome.written is not None and outcome.budget is not None
+    assert outcome.budget.years.all == [2025, 2026, 2027]
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    rader = wb["Rader"]
+    heads = [rader.cell(3, c).value for c in range(1, rader.max_column + 1)]
+    assert [h for h in heads if h and re.fullmatch(r"\d{4}", str(h))] == ["2025", "2026", "2027"]
+    assert heads[heads.index("2027") + 1] == "Beslutsdatum"
+    years = [wb["Medelstilldelning"].cell(r, 1).value for r in range(4, 9)]
+    assert [y for y in years if y] == [2026, 2027]
+
+
+def test_year_offset_and_structured_names() -> None:
+    assert year_offset([2027, 2028, 2029], [2026, 2027, 2028]) == -1
+    assert year_offset([2024, 2025, 2026, 2027, 2028], [2024, 2025, 2026, 2027]) == 0
+    assert year_offset([2024, 2025, 2026, 2027, 2028], [2023, 2024, 2025, 2026, 2027, 2028]) == 0
+    renames = {"2025": "2026", "2026": "2027"}
+    assert (
+        rename_structured('=Rader[[#This Row],[2026]]+SUM(Rader[2025])&"Rader[2025]"', "Rader", renames)
+        == '=Rader[[#This Row],[2027]]+SUM(Rader[2026])&"Rader[2025]"'
+    )
