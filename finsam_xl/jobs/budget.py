@@ -96,7 +96,7 @@ def realign_years(path: Path, target: Path, read: ReadResult, when: datetime | N
     realigner = YearRealigner(view.wb, read.settings_years, read.budget_year, read.table_years)
     change = realigner.apply()
     if change.refused:
-        held = {"read.year-column-missing", "input.contribution-year"}
+        held = {"read.years-changed"}
         kept = [f for f in read.findings if f.rule not in held]
         return Outcome(read.budget, None, sort_findings([*change.refused, *kept]))
     view.inserted = realigner.inserted

@@ -39,7 +39,7 @@ from finsam_xl.core.next_year import NextYear
 from finsam_xl.model.budget import Unit
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
-from finsam_xl.workbook.reader import ReadResult, TableRange
+from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset, years_disagree
 from finsam_xl.workbook.safety import WorkbookError
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.workbook.shift import (
@@ -503,35 +503,6 @@ def delete_table_column(wb: Any, t: EditableTable, col: int, inserted: list[Inse
 
 
 # --- the year headings after the year settings changed (recalc) ------------------------------
-
-
-def year_offset(have: list[int], want: list[int]) -> int:
-    """How many years the headings ``have`` move to meet the settings' years ``want``.
-
-    The shift that puts most headings on a wanted year; among equals the smallest
-    one, so a changed number of plan or comparison years keeps the headings that
-    are right and only adds or removes at the ends.
-    """
-    if not have or not want:
-        return 0
-    targets = set(want)
-    candidates = {0} | {w - h for w in want for h in have}
-    best = max(candidates, key=lambda d: (len({h + d for h in have} & targets), -abs(d), -d))
-    return best
-
-
-def years_disagree(settings_years: list[int] | None, table_years: dict[str, list[int]]) -> bool:
-    """True when the input tables' year headings (or Medelstilldelning's years) are not the
-    years the settings ask for: recalc then renames them (``YearRealigner``)."""
-    if not settings_years:
-        return False
-    want = sorted(settings_years)
-    for name in (S.T_LINES, S.T_MEMBERS):
-        have = table_years.get(name)
-        if have and sorted(have) != want:
-            return True
-    contributions = table_years.get(S.T_CONTRIBUTIONS, [])
-    return any(year not in want for year in contributions)
 
 
 @dataclass

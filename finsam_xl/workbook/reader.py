@@ -205,6 +205,7 @@ class WorkbookReader:
         self.settings_years: list[int] | None = None
         self.table_years: dict[str, list[int]] = {}
         self.budget_year: int | None = None
+        self.year_heading_cell: str | None = None
         for ws in book.sheets():
             self.sheet_names.append(ws.title)
             for table in ws.tables():
@@ -488,6 +489,7 @@ def read_book(name: str, book: BookView) -> ReadResult:
     reader = WorkbookReader(name, book)
     _check_result_names(reader, book)
     data = _build(reader)
+    _years_changed(reader)
     budget = None
     if data is not None and not any(
         f.severity is Severity.ERROR and f.rule.startswith("read.") for f in reader.findings
@@ -930,6 +932,61 @@ def _missing_year_columns(
     )
 
 
+def year_offset(have: list[int], want: list[int]) -> int:
+    """How many years the headings ``have`` move to meet the settings' years ``want``.
+
+    The shift that puts most headings on a wanted year; among equals the smallest
+    one, so a changed number of plan or comparison years keeps the headings that
+    are right and only adds or removes at the ends.
+    """
+    if not have or not want:
+        return 0
+    targets = set(want)
+    candidates = {0} | {w - h for w in want for h in have}
+    best = max(candidates, key=lambda d: (len({h + d for h in have} & targets), -abs(d), -d))
+    return best
+
+
+def years_disagree(settings_years: list[int] | None, table_years: dict[str, list[int]]) -> bool:
+    """True when a year the settings ask for has no heading in Rader or Medlemmar (Budgetår,
+    Antal planår or Antal jämförelseår changed after the amounts were typed): recalc then
+    renames the headings (``editor.YearRealigner``). A year column left over beside all the
+    wanted ones is not a disagreement: ``lines.year-outside`` names it if it has amounts."""
+    if not settings_years:
+        return False
+    for name in (S.T_LINES, S.T_MEMBERS):
+        have = table_years.get(name)
+        if have and any(year not in have for year in settings_years):
+            return True
+    return False
+
+
+def _years_changed(r: WorkbookReader) -> None:
+    """One finding when the year settings and the tables' year headings disagree.
+
+    The year-column findings and the blank-amount note that follow from it are held
+    back: they name the same cause in pieces, and recalc repairs the whole.
+    """
+    if not years_disagree(r.settings_years, r.table_years) or r.settings_years is None:
+        return
+    want = r.settings_years
+    have = r.table_years.get(S.T_LINES) or r.table_years.get(S.T_MEMBERS) or []
+    follow = ("read.year-column-missing", "read.blank-amount")
+    r.findings = [f for f in r.findings if f.rule not in follow]
+    shown = f"{min(have)}–{max(have)}" if have else "inga år"
+    r.problem(
+        "read.years-changed",
+        f"Åren i Inställningar ({want[0]}–{want[-1]}, Budgetår {r.budget_year}) stämmer inte "
+        f"med tabellernas årsrubriker (Rader: {shown}); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' "
+        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK': den "
+        "byter årsrubrikerna i Rader och Medlemmar och åren i Medelstilldelning, lägger till "
+        "tomma årskolumner som fattas och tar bort tomma som inte behövs; inga belopp tas bort. "
+        "(Knappen Beräkna kan inte ändra tabellernas kolumner.) Eller byt rubrikerna själv, "
+        "eller ändra tillbaka Budgetår/Antal planår/Antal jämförelseår.",
+        r.year_heading_cell,
+    )
+
+
 def _members(
     r: WorkbookReader, money: Any, years: dict[str, Any] | None = None
 ) -> list[dict[str, Any]] | None:
@@ -1037,6 +1094,7 @@ def _lines(
     c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
     year_cols = _year_columns(r, t, S.LINE_YEAR)
     r.table_years[S.T_LINES] = sorted(year_cols, key=year_cols.__getitem__)
+    r.year_heading_cell = t.where(t.header_row, min(year_cols.values(), default=t.first_col))
     _missing_year_columns(
         r,
         t,

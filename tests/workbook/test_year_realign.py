@@ -134,14 +134,15 @@ def test_structured_reference_follows_the_rename(tmp_path: Path, book: Path) -> 
 
 
 def test_a_dropped_year_with_amounts_is_refused(book: Path) -> None:
-    set_number(book, "Inställningar", setting_cell(book, "Antal planår"), 2)
+    set_number(book, "Inställningar", setting_cell(book, "Budgetår"), 2026)
+    set_number(book, "Inställningar", setting_cell(book, "Antal jämförelseår"), 0)
     digest = sha(book)
     outcome = jobs.recalc(book)
     assert outcome.written is None
     assert sha(book) == digest
     refused = [f for f in outcome.findings if f.rule == "read.year-column-amounts"]
     assert refused and refused[0].location is not None
-    assert "'2028'" in refused[0].message and "Inget har ändrats" in refused[0].message
+    assert "'2024'" in refused[0].message and "Inget har ändrats" in refused[0].message
     assert refused[0].location.startswith("Rader!")
 
 
