@@ -11,6 +11,12 @@ A later check that ``needs`` that input is skipped, so one missing population
 gives one error, not a cascade of wrong sums, a negative equity and advice to
 cut costs that all follow from it. One info finding (``checks.skipped``) says
 what was left out until the error is fixed.
+
+A plausibility finding that says the amounts' scale looks wrong (``SUSPECTS``:
+a wrong unit, a frame no förbund has) makes the comparison with the published
+totals untrustworthy even as a warning: a check that ``needs`` the scale still
+runs, but its findings are held back and counted in the suspect's message, which
+is marked ``cause`` and so shown first (``sort_findings``).
 """
 
 from __future__ import annotations
@@ -55,6 +61,14 @@ TAINTS: dict[str, str] = {
     "input.equity-opening-negative": "equity",
 }
 
+#: Findings of any severity that make the amounts' scale untrustworthy: the findings of a
+#: check that needs ``scale`` are held back and counted in the suspect's message.
+SUSPECTS: dict[str, str] = {
+    "plausible.unit": "scale",
+    "plausible.frame-size": "scale",
+}
+SCALE = frozenset({"scale"})
+
 #: (check, the inputs it needs), in the order they run: input checks first.
 CHECKS: list[tuple[Check, frozenset[str]]] = [
     (members.check_duplicate_members, NOTHING),
@@ -79,7 +93,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (lines.check_admin_share, LINES),
     (calendar.check_plan_length, NOTHING),
     (calendar.check_adoption_date, NOTHING),
-    (published.check_published_totals, PLAN),
+    (published.check_published_totals, PLAN | SCALE),
     (published.check_table_heading, NOTHING),
 ]
 
@@ -102,16 +116,34 @@ def run_checks(budget: Budget, result: Result) -> list[Finding]:
     findings: list[Finding] = []
     broken: set[str] = set()
     skipped: list[str] = []
+    suspect: dict[str, int] = {}  # input -> index of the finding that makes it suspect
+    held: dict[int, int] = {}  # that index -> findings held back
     for check, needs in CHECKS:
         if needs & broken:
             topic = TOPIC_SV.get(check.__module__.rsplit(".", 1)[-1], check.__name__)
             if topic not in skipped:
                 skipped.append(topic)
             continue
+        doubted = [suspect[n] for n in sorted(needs) if n in suspect]
         for finding in check(budget, result):
+            if doubted:
+                held[doubted[0]] = held.get(doubted[0], 0) + 1
+                continue
             findings.append(finding)
             if finding.severity is Severity.ERROR and finding.rule in TAINTS:
                 broken.add(TAINTS[finding.rule])
+            if finding.rule in SUSPECTS:
+                suspect.setdefault(SUSPECTS[finding.rule], len(findings) - 1)
+    for index, count in held.items():
+        cause = findings[index]
+        follow = "avvikelse" if count == 1 else "avvikelser"
+        findings[index] = cause.model_copy(
+            update={
+                "cause": True,
+                "message": f"{cause.message} Det förklarar troligen också {count} {follow} mot "
+                "de publicerade summorna (Publicerat), som visas först när detta är rättat.",
+            }
+        )
     if skipped:
         findings.append(
             Finding(
