@@ -178,3 +178,86 @@ def test_year_offset_and_structured_names() -> None:
         rename_structured('=Rader[[#This Row],[2026]]+SUM(Rader[2025])&"Rader[2025]"', "Rader", renames)
         == '=Rader[[#This Row],[2027]]+SUM(Rader[2026])&"Rader[2025]"'
     )
+
+
+def set_text(path: Path, sheet: str, ref: str, text: str) -> None:
+    """Type a text into one cell at package level (an inline string)."""
+    from xml.sax.saxutils import escape
+
+    part = _sheet_part(path, sheet)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == part:
+                xml, n = re.subn(
+                    rf'<c r="{ref}"([^>]*?)(?:/>|>.*?</c>)',
+                    lambda m: f'<c r="{ref}"'
+                    + re.sub(r'\s+t="[^"]*"', "", m.group(1))
+                    + f' t="inlineStr"><is><t>{escape(text)}</t></is></c>',
+                    data.decode(),
+                    count=1,
+                )
+                assert n == 1, ref
+                data = xml.encode()
+            zout.writestr(info, data)
+    shutil.move(tmp, path)
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
+    """Instruktioner!A1 and the input sheets' page headers follow Inställningar (issue 22)."""
+    import openpyxl
+    from ooxml_support import problems_of
+
+    from finsam_xl.workbook.package import Package
+
+    path = tmp_path / "ny.xlsx"
+    jobs.new(jobs.load_budget(None, 2027), path)
+    set_text(path, "Inställningar", setting_cell(path, "Förbund"), "Samordningsförbundet Norr & Syd")
+    before = _parts(path)
+    assert jobs.recalc(path).written is not None
+    after = _parts(path)
+    with zipfile.ZipFile(path) as z:
+        pkg = Package.read(z)
+    computed = {
+        pkg.sheet_parts[s]
+        for s in ("Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
+    }
+    settings, instructions = pkg.sheet_parts["Inställningar"], pkg.sheet_parts["Instruktioner"]
+    assert before.keys() == after.keys()
+    changed = {n for n in after if after[n] != before[n]} - computed
+    others = {pkg.sheet_parts["Avstämning"], pkg.sheet_parts["Uppföljning"]}  # header only
+    assert changed == {settings, instructions} | others
+    strip = re.compile(rb"<headerFooter>.*?</headerFooter>", re.DOTALL)
+    for part in others:
+        assert strip.sub(b"", after[part]) == strip.sub(b"", before[part])
+    assert strip.sub(b"", after[settings]) == strip.sub(b"", before[settings])
+    a1 = re.compile(rb'<c r="A1".*?</c>', re.DOTALL)
+    assert a1.sub(b"", strip.sub(b"", after[instructions])) == a1.sub(
+        b"", strip.sub(b"", before[instructions])
+    )
+    wb = openpyxl.load_workbook(path)
+    assert wb["Instruktioner"]["A1"].value == "Budget 2027 – Samordningsförbundet Norr & Syd"
+    for sheet in ("Instruktioner", "Inställningar"):
+        assert wb[sheet].oddHeader.left.text == "Samordningsförbundet Norr && Syd"  # && = &
+        assert wb[sheet].oddHeader.right.text == "Budget 2027 med plan 2028–2029"
+        assert wb[sheet].oddFooter.right.text == "Sida &P av &N"
+    assert problems_of(path) == []
+
+
+def test_a_users_own_title_and_header_are_left_alone(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "ny.xlsx"
+    jobs.new(jobs.load_budget(None, 2027), path)
+    set_text(path, "Instruktioner", "A1", "Vår budget")
+    set_text(path, "Inställningar", setting_cell(path, "Förbund"), "Förbundet X")
+    assert jobs.recalc(path).written is not None
+    wb = openpyxl.load_workbook(path)
+    assert wb["Instruktioner"]["A1"].value == "Vår budget"
+    assert wb["Inställningar"].oddHeader.left.text == "Förbundet X"
