@@ -209,15 +209,16 @@ def refresh_header(xml: str, left: str, right: str) -> str:
     Returns ``xml`` unchanged (the same object) when the sheet has no such header
     or it is already current.
     """
-    from xml.sax.saxutils import unescape
+    from html import unescape  # XML's entities and character references (&#246;)
 
     match = _ODD_HEADER.search(xml)
-    if match is None or not _TOOL_HEADER.match(unescape(match.group("text"))):
+    if match is None:
         return xml
-    new = escape(header_text(left, right))
-    if new == match.group("text"):
+    current = unescape(match.group("text"))
+    wanted = header_text(left, right)
+    if current == wanted or not _TOOL_HEADER.match(current):
         return xml
-    return xml[: match.start("text")] + new + xml[match.end("text") :]
+    return xml[: match.start("text")] + escape(wanted) + xml[match.end("text") :]
 
 
 def patch_print(

@@ -538,7 +538,7 @@ def _shared_string(archive: zipfile.ZipFile, index: int) -> str | None:
 
 def _a1_text(archive: zipfile.ZipFile, xml: str) -> tuple[re.Match[str], str] | None:
     """Cell A1 of a sheet and its text, when it is text."""
-    from xml.sax.saxutils import unescape
+    from html import unescape  # XML's entities and character references
 
     match = _A1.search(xml)
     if match is None or not match.group("body"):

@@ -261,3 +261,21 @@ def test_a_users_own_title_and_header_are_left_alone(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     assert wb["Instruktioner"]["A1"].value == "Vår budget"
     assert wb["Inställningar"].oddHeader.left.text == "Förbundet X"
+
+
+def test_the_realignment_keeps_macros_buttons_and_a_valid_package(tmp_path: Path) -> None:
+    from ooxml_support import problems_of
+
+    book = tmp_path / "sd.xlsm"
+    jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), book, xlsm=True)
+    before = _parts(book)
+    set_number(book, "Inställningar", setting_cell(book, "Budgetår"), 2026)
+    outcome = jobs.recalc(book)
+    assert outcome.written is not None
+    after = _parts(book)
+    assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+    vml = [n for n in before if n.startswith("xl/drawings/vmlDrawing")]
+    assert vml and all(n in after for n in vml)
+    assert problems_of(book) == []
+    # the backup is the file as the user left it
+    assert book.with_name("sd.backup.xlsm").exists()
