@@ -16,9 +16,9 @@ from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.workbook.editor import YearChange
 from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
-from finsam_xl.workbook.editor import YearChange, years_disagree
-from finsam_xl.workbook.reader import ReadResult, read_workbook
+from finsam_xl.workbook.reader import ReadResult, read_workbook, years_disagree
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, backup_path, write_lock
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results

@@ -37,11 +37,11 @@ from typing import Any
 
 from finsam_xl.core.next_year import NextYear
 from finsam_xl.model.budget import Unit
+from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
-from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset, years_disagree
+from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset
 from finsam_xl.workbook.safety import WorkbookError
-from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.workbook.shift import (
     ColumnShift,
     grow_table,

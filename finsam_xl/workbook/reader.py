@@ -976,15 +976,18 @@ def _years_changed(r: WorkbookReader) -> None:
     shown = f"{min(have)}–{max(have)}" if have else "inga år"
     r.problem(
         "read.years-changed",
-        f"Åren i Inställningar ({want[0]}–{want[-1]}, Budgetår {r.budget_year}) stämmer inte "
+        f"Budgetåret eller antalet år är ändrat: åren i Inställningar ({want[0]}–{want[-1]}, "
+        f"Budgetår {r.budget_year}) stämmer inte "
         f"med tabellernas årsrubriker (Rader: {shown}); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' "
         "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK': den "
         "byter årsrubrikerna i Rader och Medlemmar och åren i Medelstilldelning, lägger till "
         "tomma årskolumner som fattas och tar bort tomma som inte behövs; inga belopp tas bort. "
-        "(Knappen Beräkna kan inte ändra tabellernas kolumner.) Eller byt rubrikerna själv, "
-        "eller ändra tillbaka Budgetår/Antal planår/Antal jämförelseår.",
+        "Knappen Beräkna kan inte ändra tabellernas kolumner: spara och stäng arbetsboken och "
+        "kör recalc (eller Nytt år, om det är nästa års budget du vill göra). Eller byt "
+        "rubrikerna själv, eller ändra tillbaka Budgetår/Antal planår/Antal jämförelseår.",
         r.year_heading_cell,
     )
+    r.findings[-1] = r.findings[-1].model_copy(update={"cause": True})  # shown first
 
 
 def _members(

@@ -288,7 +288,8 @@ CASES: list[Case] = [
         DAL,
         cells(Installningar__B7=2026),
         "read.years-changed",
-        "Åren i Inställningar (2025–2029, Budgetår 2026) stämmer inte med tabellernas "
+        "Budgetåret eller antalet år är ändrat: åren i Inställningar (2025–2029, "
+        "Budgetår 2026) stämmer inte med tabellernas "
         "årsrubriker (Rader: 2024–2028); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' och "
         "Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK'",
         "Rader!H3",
@@ -299,7 +300,8 @@ CASES: list[Case] = [
         FRYK,
         cells(Installningar__B9=3),
         "read.years-changed",
-        "Åren i Inställningar (2022–2025, Budgetår 2022) stämmer inte med tabellernas "
+        "Budgetåret eller antalet år är ändrat: åren i Inställningar (2022–2025, "
+        "Budgetår 2022) stämmer inte med tabellernas "
         "årsrubriker",
         "Rader!H3",
         1,

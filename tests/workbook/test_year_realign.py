@@ -15,13 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import EXAMPLES
 
 from finsam_xl import jobs
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook.editor import year_offset
 from finsam_xl.workbook.lite_part import extract
+from finsam_xl.workbook.reader import year_offset
 from finsam_xl.workbook.shift import rename_structured
-from support import EXAMPLES
 
 
 def _sheet_part(path: Path, sheet: str) -> str:
@@ -174,8 +174,9 @@ def test_year_offset_and_structured_names() -> None:
     assert year_offset([2024, 2025, 2026, 2027, 2028], [2024, 2025, 2026, 2027]) == 0
     assert year_offset([2024, 2025, 2026, 2027, 2028], [2023, 2024, 2025, 2026, 2027, 2028]) == 0
     renames = {"2025": "2026", "2026": "2027"}
+    formula = '=Rader[[#This Row],[2026]]+SUM(Rader[2025])&"Rader[2025]"'
     assert (
-        rename_structured('=Rader[[#This Row],[2026]]+SUM(Rader[2025])&"Rader[2025]"', "Rader", renames)
+        rename_structured(formula, "Rader", renames)
         == '=Rader[[#This Row],[2027]]+SUM(Rader[2026])&"Rader[2025]"'
     )
 
@@ -218,7 +219,8 @@ def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
 
     path = tmp_path / "ny.xlsx"
     jobs.new(jobs.load_budget(None, 2027), path)
-    set_text(path, "Inställningar", setting_cell(path, "Förbund"), "Samordningsförbundet Norr & Syd")
+    name = "Samordningsförbundet Norr & Syd"
+    set_text(path, "Inställningar", setting_cell(path, "Förbund"), name)
     before = _parts(path)
     assert jobs.recalc(path).written is not None
     after = _parts(path)
