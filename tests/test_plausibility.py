@@ -214,11 +214,18 @@ def test_a_wrong_unit_comes_first_and_holds_back_the_published_totals() -> None:
     assert sum(f.cause for f in wrong) == 1
 
 
-def test_a_frame_size_warning_is_ordered_before_errors_when_it_holds_findings_back() -> None:
+def test_a_frame_size_warning_comes_first_and_marks_the_errors_that_follow() -> None:
+    """A warning cannot hide errors (the exit code): they stay, marked as following from it."""
     findings = evaluate(with_frame(200_000, "kr")).findings
     assert findings[0].rule == "plausible.frame-size" and findings[0].cause
-    assert any(f.severity is Severity.ERROR for f in findings[1:])
-    assert not [f for f in findings if f.rule == "published.total"]
+    published = [f for f in findings if f.rule == "published.total"]
+    assert published and all(f.severity is Severity.ERROR for f in published)
+    assert all(f.message.endswith("(Följer troligen av [plausible.frame-size] ovan.)")
+               for f in published)
+    assert findings[0].message.endswith(
+        f"Det förklarar troligen också {len(published)} avvikelser mot de publicerade summorna "
+        "(Publicerat), som står nedan."
+    )
 
 
 def test_a_negative_cost_is_reported_once_and_the_plan_checks_wait() -> None:
