@@ -969,6 +969,9 @@ def _years_changed(r: WorkbookReader) -> None:
     """
     if not years_disagree(r.settings_years, r.table_years) or r.settings_years is None:
         return
+    if any(f.rule == "read.year-column-duplicate" for f in r.findings):
+        r.table_years.clear()  # a year typed twice is fixed first; no renaming around it
+        return
     want = r.settings_years
     have = r.table_years.get(S.T_LINES) or r.table_years.get(S.T_MEMBERS) or []
     follow = ("read.year-column-missing", "read.blank-amount")
