@@ -136,8 +136,9 @@ def years_note(change: YearChange, years: list[int]) -> Finding:
         severity=Severity.INFO,
         message=(
             f"Åren i Inställningar ({years[0]}–{years[-1]}) stämde inte med tabellernas "
-            f"årsrubriker, så recalc {' – '.join(parts)}. Inga belopp har flyttats mellan år "
-            "eller tagits bort; formler som pekar på en årskolumn följer med."
+            f"årsrubriker, så recalc {' – '.join(parts)}. Beloppen står kvar i sina kolumner "
+            "under de nya rubrikerna och inget belopp har tagits bort; kontrollera att de hör "
+            "till rätt år. Formler som pekar på en årskolumn följer med."
         ),
     )
 

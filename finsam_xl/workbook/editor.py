@@ -568,10 +568,13 @@ class YearRealigner:
             cols = self._year_cols(t, pattern)
             if not cols:
                 continue
+            moved = [y for y in sorted(cols) if self.offset and y + self.offset in self.want]
+            if moved:
+                change.renamed.append(
+                    f"{name}: {_span(header, moved, 0)} → {_span(header, moved, self.offset)}"
+                )
             for year, col in sorted(cols.items()):
                 new = year + self.offset
-                if new != year and new in self.want:
-                    change.renamed.append(f"{name}: {header.format(year)} → {header.format(new)}")
                 if new not in self.want:
                     change.removed.append(f"{name}: {header.format(year)}")
                     filled = self._filled_rows(t, col)
@@ -616,10 +619,13 @@ class YearRealigner:
     def _plan_contributions(self, t: EditableTable, change: YearChange) -> None:
         amount_col = t.col("Belopp")
         rows = self._contribution_rows(t)
+        moved = sorted(y for _, y in rows if self.offset and y + self.offset in self.want)
+        if moved:
+            change.renamed.append(
+                f"{S.T_CONTRIBUTIONS}: {_span('{}', moved, 0)} → {_span('{}', moved, self.offset)}"
+            )
         for row, year in rows:
             new = year + self.offset
-            if new != year and new in self.want:
-                change.renamed.append(f"{S.T_CONTRIBUTIONS}: {year} → {new}")
             if new not in self.want:
                 change.removed.append(f"{S.T_CONTRIBUTIONS}: {year}")
                 value = None if amount_col is None else t.ws.cell(row, amount_col).value
@@ -710,6 +716,12 @@ class YearRealigner:
             for col in (mode_col, decided_col):
                 if col is not None and template is not None:
                     put(t.ws.cell(row, col), t.ws.cell(template, col).value)
+
+
+def _span(header: str, years: list[int], offset: int) -> str:
+    """'2024–2028' or 'Fast belopp 2024–2028' (one year: 'Fast belopp 2024')."""
+    first, last = years[0] + offset, years[-1] + offset
+    return header.format(first if first == last else f"{first}–{last}")
 
 
 def _pairs(cells: dict[tuple[Any, ...], str], element: str) -> list[tuple[tuple[Any, ...], str]]:

@@ -98,11 +98,15 @@ def test_year_back_and_forth_loses_nothing(book: Path) -> None:
     assert before.budget is not None
     cell = setting_cell(book, "Budgetår")
     set_number(book, "Inställningar", cell, 2026)
+    said = jobs.check(book).findings  # one cause, first, naming what follows from it
+    assert said[0].rule == "read.years-changed" and said[0].cause
+    assert "Medelstilldelningens år" in said[0].message and "recalc" in said[0].message
+    assert not [f for f in said if f.rule in ("read.year-column-missing", "read.blank-amount")]
     moved = jobs.recalc(book)
     assert moved.written is not None
     assert moved.budget is not None and moved.budget.years.budget == 2026
     note = [f for f in moved.findings if f.rule == "recalc.years-renamed"]
-    assert note and "Rader: 2024 → 2025" in note[0].message
+    assert note and "Rader: 2024–2028 → 2025–2029" in note[0].message
     old, new = amounts_by_year(before.budget), amounts_by_year(moved.budget)
     assert new == {(k, n, y + 1): v for (k, n, y), v in old.items()}
     assert "main.py" in extract(book)  # the Lite part survives the openpyxl edit
