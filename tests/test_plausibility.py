@@ -24,7 +24,7 @@ from finsam_xl.jobs.output import result_json
 from finsam_xl.model import Budget, Severity
 from finsam_xl.model.interchange import InterchangeError, load
 from finsam_xl.model.money import NUMBER_LIMIT, NumberTooLarge, kr, pct, to_decimal
-from finsam_xl.rules import CHECKS, TAINTS
+from finsam_xl.rules import CHECKS, SUSPECTS, TAINTS
 from finsam_xl.rules.plausibility import FRAME_MAX_KR, FRAME_MIN_KR
 
 
@@ -195,8 +195,37 @@ def test_a_budget_file_with_1e28_is_refused(tmp_path: Path) -> None:
 
 def test_every_taint_is_an_input_rule_and_every_need_is_known() -> None:
     assert all(rule.startswith("input.") for rule in TAINTS)
-    known = set(TAINTS.values())
+    known = set(TAINTS.values()) | set(SUSPECTS.values())
     assert all(needs <= known for _, needs in CHECKS)
+    assert all(rule.startswith("plausible.") for rule in SUSPECTS)
+
+
+def test_a_wrong_unit_comes_first_and_holds_back_the_published_totals() -> None:
+    """Kronor typed into a tkr book (issue 22): the unit first, Publicerat's errors held back."""
+    right = evaluate(with_frame(FRYKSDALEN_FRAME, "tkr"))
+    assert not [f for f in right.findings if f.rule.startswith(("published.", "plausible."))]
+    wrong = evaluate(with_frame(FRYKSDALEN_FRAME * 1000, "tkr", 1000)).findings
+    assert wrong[0].rule == "plausible.unit" and wrong[0].cause
+    assert not [f for f in wrong if f.rule.startswith("published.")]
+    assert wrong[0].message.endswith(
+        "Det förklarar troligen också 11 avvikelser mot de publicerade summorna (Publicerat), "
+        "som visas först när detta är rättat."
+    )
+    assert sum(f.cause for f in wrong) == 1
+
+
+def test_a_frame_size_warning_comes_first_and_marks_the_errors_that_follow() -> None:
+    """A warning cannot hide errors (the exit code): they stay, marked as following from it."""
+    findings = evaluate(with_frame(200_000, "kr")).findings
+    assert findings[0].rule == "plausible.frame-size" and findings[0].cause
+    published = [f for f in findings if f.rule == "published.total"]
+    assert published and all(f.severity is Severity.ERROR for f in published)
+    assert all(f.message.endswith("(Följer troligen av [plausible.frame-size] ovan.)")
+               for f in published)
+    assert findings[0].message.endswith(
+        f"Det förklarar troligen också {len(published)} avvikelser mot de publicerade summorna "
+        "(Publicerat), som står nedan."
+    )
 
 
 def test_a_negative_cost_is_reported_once_and_the_plan_checks_wait() -> None:

@@ -15,9 +15,10 @@ from finsam_xl.jobs.evaluate import evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import sort_findings
+from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.workbook.editor import YearChange
 from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
-from finsam_xl.workbook.reader import read_workbook
+from finsam_xl.workbook.reader import ReadResult, read_workbook, years_disagree
 from finsam_xl.workbook.safety import (
     WorkbookError,
     atomic_write,
@@ -65,6 +66,9 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
 
     Input errors (blocking findings) stop the job before anything is written.
     The previous file is kept as a backup when writing in place or over ``out``.
+    When the year settings and the input tables' year headings disagree (Budgetår
+    changed after the amounts were typed), the headings are renamed first
+    (``realign_years``).
     """
     path = Path(path)
     expect(path, WORKBOOKS, "recalc tar en arbetsbok")
@@ -74,15 +78,88 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
         check_output(Path(out), WORKBOOKS, "arbetsboken", [path])
     target = out or path
     with write_lock(target):  # read, compute and write as one, so concurrent runs serialise
-        outcome = check(path)
-        if outcome.blocked or outcome.budget is None or outcome.result is None:
-            return outcome
-        budget, result = outcome.budget, outcome.result
-        outcome.backup = atomic_write(
-            target, lambda tmp: write_results(path, tmp, budget, result, when)
-        )
+        read = read_workbook(path)
+        if years_disagree(read.settings_years, read.table_years):
+            outcome = realign_years(path, target, read, when)
+            if outcome.written is None:
+                return outcome
+        else:
+            outcome = evaluate_read(read)
+            if outcome.blocked or outcome.budget is None or outcome.result is None:
+                return outcome
+            budget, result = outcome.budget, outcome.result
+            outcome.backup = atomic_write(
+                target, lambda tmp: write_results(path, tmp, budget, result, when)
+            )
     outcome.written = target
     return outcome
+
+
+def realign_years(path: Path, target: Path, read: ReadResult, when: datetime | None) -> Outcome:
+    """Rename the input tables' year headings to the year settings, then recalc into ``target``.
+
+    The one job besides ``nytt-ar`` that changes input tables: the workbook is
+    edited with openpyxl like next year's (``editor.YearRealigner``, the same
+    column machinery), read back and evaluated; the computed sheets are then
+    filled by the writer and finsam_xl's Lite code is carried over. A year
+    column or Medelstilldelning row with an amount that the new years no longer
+    need is never removed: the outcome then has the finding and nothing is written.
+    """
+    from finsam_xl.workbook.editor import EditedBook, YearRealigner
+    from finsam_xl.workbook.lite_part import carry_over
+    from finsam_xl.workbook.reader import open_workbook, read_book
+
+    assert read.settings_years is not None and read.budget_year is not None
+    xlsm = path.suffix.lower() == ".xlsm"
+    view = EditedBook(open_workbook(path, keep_vba=xlsm, keep_links=True), path, [])
+    realigner = YearRealigner(view.wb, read.settings_years, read.budget_year, read.table_years)
+    change = realigner.apply()
+    if change.refused:
+        held = {"read.years-changed"}
+        kept = [f for f in read.findings if f.rule not in held]
+        return Outcome(read.budget, None, sort_findings([*change.refused, *kept]))
+    view.inserted = realigner.inserted
+    view.wb.calculation.fullCalcOnLoad = True
+    back = read_book(path.name, view)
+    outcome = evaluate_read(back, [years_note(change, read.settings_years)])
+    if outcome.blocked or outcome.budget is None or outcome.result is None:
+        return outcome
+    budget, result = outcome.budget, outcome.result
+
+    def produce(tmp: Path) -> None:
+        draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
+        try:
+            view.wb.save(draft)
+            carry_over(path, draft)  # finsam_xl's xlwings Lite code, if the workbook had it
+            write_results(draft, tmp, budget, result, when)
+        finally:
+            draft.unlink(missing_ok=True)
+
+    outcome.backup = atomic_write(target, produce)
+    outcome.written = target
+    return outcome
+
+
+def years_note(change: YearChange, years: list[int]) -> Finding:
+    """The info finding that says which year headings recalc renamed, added and removed."""
+    parts = []
+    for label, items in (
+        ("bytte namn", change.renamed),
+        ("lade till", change.added),
+        ("tog bort (tomma)", change.removed),
+    ):
+        if items:
+            parts.append(f"{label}: {'; '.join(items)}")
+    return Finding(
+        rule="recalc.years-renamed",
+        severity=Severity.INFO,
+        message=(
+            f"Åren i Inställningar ({years[0]}–{years[-1]}) stämde inte med tabellernas "
+            f"årsrubriker, så recalc {' – '.join(parts)}. Beloppen står kvar i sina kolumner "
+            "under de nya rubrikerna och inget belopp har tagits bort; kontrollera att de hör "
+            "till rätt år. Formler som pekar på en årskolumn följer med."
+        ),
+    )
 
 
 def load_budget(source: Path | None, year: int | None = None) -> Budget:

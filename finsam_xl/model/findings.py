@@ -69,6 +69,9 @@ class Finding(BaseModel):
     message: str
     ref: Ref | None = None
     location: str | None = None
+    #: A root cause that explains findings held back (a wrong unit, changed year
+    #: settings): shown before every other finding (``sort_findings``).
+    cause: bool = False
 
     @property
     def blocking(self) -> bool:
@@ -103,9 +106,12 @@ def has_errors(findings: list[Finding]) -> bool:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Errors first, then warnings, then info; stable within a severity."""
+    """Root causes first (``Finding.cause``), then errors, warnings, info; stable within each.
+
+    The one order of findings on every path (check, recalc, the button, the Kontroller sheet).
+    """
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted(findings, key=lambda f: order[f.severity])
+    return sorted(findings, key=lambda f: (not f.cause, order[f.severity]))
 
 
 def summary_text(findings: list[Finding]) -> str:

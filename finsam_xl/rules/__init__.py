@@ -11,6 +11,14 @@ A later check that ``needs`` that input is skipped, so one missing population
 gives one error, not a cascade of wrong sums, a negative equity and advice to
 cut costs that all follow from it. One info finding (``checks.skipped``) says
 what was left out until the error is fixed.
+
+A plausibility finding that says the amounts' scale looks wrong (``SUSPECTS``:
+a wrong unit, a frame no förbund has) makes the comparison with the published
+totals untrustworthy even as a warning: a check that ``needs`` the scale still
+runs; its findings are held back and counted in the suspect's message, which is
+marked ``cause`` and so shown first (``sort_findings``). A finding more severe
+than its suspect (an error behind a warning) is kept, so the exit code does not
+hide it, and marked as following from the suspect.
 """
 
 from __future__ import annotations
@@ -55,6 +63,14 @@ TAINTS: dict[str, str] = {
     "input.equity-opening-negative": "equity",
 }
 
+#: Findings of any severity that make the amounts' scale untrustworthy: the findings of a
+#: check that needs ``scale`` are held back and counted in the suspect's message.
+SUSPECTS: dict[str, str] = {
+    "plausible.unit": "scale",
+    "plausible.frame-size": "scale",
+}
+SCALE = frozenset({"scale"})
+
 #: (check, the inputs it needs), in the order they run: input checks first.
 CHECKS: list[tuple[Check, frozenset[str]]] = [
     (members.check_duplicate_members, NOTHING),
@@ -80,7 +96,7 @@ CHECKS: list[tuple[Check, frozenset[str]]] = [
     (lines.check_admin_share, LINES),
     (calendar.check_plan_length, NOTHING),
     (calendar.check_adoption_date, NOTHING),
-    (published.check_published_totals, PLAN),
+    (published.check_published_totals, PLAN | SCALE),
     (published.check_table_heading, NOTHING),
 ]
 
@@ -103,16 +119,47 @@ def run_checks(budget: Budget, result: Result) -> list[Finding]:
     findings: list[Finding] = []
     broken: set[str] = set()
     skipped: list[str] = []
+    suspect: dict[str, int] = {}  # input -> index of the finding that makes it suspect
+    held: dict[int, int] = {}  # that index -> findings held back
+    marked: dict[int, int] = {}  # that index -> findings kept but marked as following from it
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     for check, needs in CHECKS:
         if needs & broken:
             topic = TOPIC_SV.get(check.__module__.rsplit(".", 1)[-1], check.__name__)
             if topic not in skipped:
                 skipped.append(topic)
             continue
+        doubted = [suspect[n] for n in sorted(needs) if n in suspect]
         for finding in check(budget, result):
+            if doubted:
+                cause = findings[doubted[0]]
+                if rank[finding.severity] >= rank[cause.severity]:
+                    held[doubted[0]] = held.get(doubted[0], 0) + 1
+                    continue
+                # an error behind a warning is kept (the exit code must not hide it), marked
+                marked[doubted[0]] = marked.get(doubted[0], 0) + 1
+                finding = finding.model_copy(
+                    update={
+                        "message": f"{finding.message} (Följer troligen av [{cause.rule}] ovan.)"
+                    }
+                )
             findings.append(finding)
             if finding.severity is Severity.ERROR and finding.rule in TAINTS:
                 broken.add(TAINTS[finding.rule])
+            if finding.rule in SUSPECTS:
+                suspect.setdefault(SUSPECTS[finding.rule], len(findings) - 1)
+    for index in sorted(set(held) | set(marked)):
+        cause = findings[index]
+        count = held.get(index, 0) + marked.get(index, 0)
+        follow = "avvikelse" if count == 1 else "avvikelser"
+        when = "som visas först när detta är rättat" if index not in marked else "som står nedan"
+        findings[index] = cause.model_copy(
+            update={
+                "cause": True,
+                "message": f"{cause.message} Det förklarar troligen också {count} {follow} mot "
+                f"de publicerade summorna (Publicerat), {when}.",
+            }
+        )
     if skipped:
         findings.append(
             Finding(

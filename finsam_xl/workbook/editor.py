@@ -45,9 +45,15 @@ from finsam_xl.model.budget import Unit
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
-from finsam_xl.workbook.reader import ReadResult, TableRange
+from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset
 from finsam_xl.workbook.safety import RESULT_SHEETS, WorkbookError
-from finsam_xl.workbook.shift import ColumnShift, grow_table, set_table_ref
+from finsam_xl.workbook.shift import (
+    ColumnShift,
+    grow_table,
+    rename_everywhere,
+    set_table_ref,
+    shrink_table,
+)
 from finsam_xl.workbook.views import OpenpyxlBook, OpenpyxlSheet
 
 HISTORY_SHEET = S.SHEET_HISTORY
@@ -118,7 +124,7 @@ class EditedBook(OpenpyxlBook):
 
     def cached(self, sheet: str, row: int, col: int) -> Any:
         """The original file's cached result for the cell that is now at (row, col)."""
-        for shift in self.inserted:
+        for shift in reversed(self.inserted):  # undo the latest shift first
             if shift.sheet == sheet and col >= shift.at:
                 if col < shift.at + shift.count:
                     return None
@@ -429,9 +435,7 @@ class NextYearEditor:
 
     def insert_columns(self, t: EditableTable, at: int, count: int) -> None:
         """Insert ``count`` table columns before ``at``, moving every reference to the right."""
-        ColumnShift(self.wb, t.ws, at, count).apply(skip=t.table)
-        grow_table(t.ws, t.table, at, count)
-        self.inserted.append(Inserted(t.ws.title, at, count))
+        insert_table_columns(self.wb, t, at, count, self.inserted)
 
     # -- tables -----------------------------------------------------------------------------
     def members(self, cols: dict[int, int]) -> None:
@@ -640,6 +644,244 @@ class NextYearEditor:
                 head.left.text = left.replace("&", "&&")
                 head.left.font = "-,Bold"
                 head.right.text = right
+
+
+def insert_table_columns(
+    wb: Any, t: EditableTable, at: int, count: int, inserted: list[Inserted]
+) -> None:
+    """Insert ``count`` table columns before ``at``, moving every reference to the right."""
+    ColumnShift(wb, t.ws, at, count).apply(skip=t.table)
+    grow_table(t.ws, t.table, at, count)
+    inserted.append(Inserted(t.ws.title, at, count))
+
+
+def delete_table_column(wb: Any, t: EditableTable, col: int, inserted: list[Inserted]) -> None:
+    """Delete one (empty) table column, moving every reference to its right one to the left."""
+    ColumnShift(wb, t.ws, col + 1, -1).apply(skip=t.table)
+    shrink_table(t.ws, t.table, col)
+    inserted.append(Inserted(t.ws.title, col, -1))
+
+
+# --- the year headings after the year settings changed (recalc) ------------------------------
+
+
+@dataclass
+class YearChange:
+    """What the realignment did or would do, for the findings."""
+
+    renamed: list[str]
+    added: list[str]
+    removed: list[str]
+    refused: list[Finding]
+
+
+class YearRealigner:
+    """Renames the input tables' year headings to the year settings, in Excel's own tables.
+
+    Used by recalc when Budgetår, Antal planår or Antal jämförelseår changed after
+    the amounts were typed. Every heading moves by the same number of years
+    (``year_offset``: the amounts typed under 2027 become the new budget year's
+    when Budgetår went from 2027 to 2026), the header cell and the table column's
+    name together, and the structured references of every formula follow
+    (``shift.rename_everywhere``). Year columns the settings no longer need are
+    deleted and missing ones inserted (``shift.ColumnShift``); Medelstilldelning's
+    rows get the same years, and rows for missing years. A column or row that
+    holds an amount is never removed: ``plan`` refuses with a finding naming it.
+    """
+
+    TABLES = ((S.T_LINES, S.LINE_YEAR, "{}"), (S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}"))
+
+    def __init__(
+        self,
+        wb: Any,
+        settings_years: list[int],
+        budget_year: int,
+        table_years: dict[str, list[int]],
+    ) -> None:
+        self.wb = wb
+        self.want = sorted(settings_years)
+        self.budget = budget_year
+        base = table_years.get(S.T_LINES) or table_years.get(S.T_MEMBERS) or []
+        self.offset = year_offset(sorted(base), self.want)
+        self.inserted: list[Inserted] = []
+
+    def _year_cols(self, t: EditableTable, pattern: re.Pattern[str]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for col, text in t.headers().items():
+            match = pattern.match(" ".join(text.split()))
+            if match:
+                found.setdefault(int(match.group(1)), col)
+        return found
+
+    @staticmethod
+    def _filled_rows(t: EditableTable, col: int) -> list[int]:
+        r1, _, last, _ = t.bounds
+        return [r for r in range(r1 + 1, last + 1) if t.ws.cell(r, col).value not in (None, "")]
+
+    def plan(self) -> YearChange:
+        """What would change; ``refused`` names every amount that a removal would drop."""
+        change = YearChange([], [], [], [])
+        for name, pattern, header in self.TABLES:
+            t = find_table(self.wb, name)
+            if t is None:
+                continue
+            cols = self._year_cols(t, pattern)
+            if not cols:
+                continue
+            moved = [y for y in sorted(cols) if self.offset and y + self.offset in self.want]
+            if moved:
+                change.renamed.append(
+                    f"{name}: {_span(header, moved, 0)} → {_span(header, moved, self.offset)}"
+                )
+            for year, col in sorted(cols.items()):
+                new = year + self.offset
+                if new not in self.want:
+                    change.removed.append(f"{name}: {header.format(year)}")
+                    filled = self._filled_rows(t, col)
+                    if filled:
+                        where = f"{col_letters(col)}{filled[0]}"
+                        change.refused.append(
+                            Finding(
+                                rule="read.year-column-amounts",
+                                severity=Severity.ERROR,
+                                message=(
+                                    f"Budgetåret eller antalet år har ändrats, så kolumnen "
+                                    f"'{header.format(year)}' i tabellen '{name}' behövs inte "
+                                    f"längre (åren är nu {self.want[0]}–{self.want[-1]}), men "
+                                    f"den har belopp ({len(filled)} st, första i {where}). "
+                                    "Inget har ändrats. Flytta beloppen eller töm kolumnen, "
+                                    "eller ändra tillbaka Budgetår/Antal planår/Antal "
+                                    "jämförelseår i Inställningar, och kör recalc igen."
+                                ),
+                                location=f"{t.ws.title}!{where}",
+                            )
+                        )
+            shifted = {y + self.offset for y in cols}
+            change.added += [f"{name}: {header.format(y)}" for y in self.want if y not in shifted]
+        t = find_table(self.wb, S.T_CONTRIBUTIONS)
+        if t is not None:
+            self._plan_contributions(t, change)
+        return change
+
+    def _contribution_rows(self, t: EditableTable) -> list[tuple[int, int]]:
+        """(row, year) of Medelstilldelning's rows that have a year."""
+        year_col = t.col("År")
+        if year_col is None:
+            return []
+        r1, _, last, _ = t.bounds
+        out = []
+        for row in range(r1 + 1, last + 1):
+            value = t.ws.cell(row, year_col).value
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                out.append((row, int(value)))
+        return out
+
+    def _plan_contributions(self, t: EditableTable, change: YearChange) -> None:
+        amount_col = t.col("Belopp")
+        rows = self._contribution_rows(t)
+        moved = sorted(y for _, y in rows if self.offset and y + self.offset in self.want)
+        if moved:
+            change.renamed.append(
+                f"{S.T_CONTRIBUTIONS}: {_span('{}', moved, 0)} → {_span('{}', moved, self.offset)}"
+            )
+        for row, year in rows:
+            new = year + self.offset
+            if new not in self.want:
+                change.removed.append(f"{S.T_CONTRIBUTIONS}: {year}")
+                value = None if amount_col is None else t.ws.cell(row, amount_col).value
+                if value not in (None, ""):
+                    where = f"{col_letters(amount_col or 1)}{row}"
+                    change.refused.append(
+                        Finding(
+                            rule="read.year-column-amounts",
+                            severity=Severity.ERROR,
+                            message=(
+                                f"Budgetåret eller antalet år har ändrats, så raden för {year} i "
+                                f"tabellen '{S.T_CONTRIBUTIONS}' behövs inte längre (åren är nu "
+                                f"{self.want[0]}–{self.want[-1]}), men den har ett belopp. Inget "
+                                "har ändrats. Töm beloppet eller ändra tillbaka Budgetår/Antal "
+                                "planår i Inställningar, och kör recalc igen."
+                            ),
+                            location=f"{t.ws.title}!{where}",
+                        )
+                    )
+        have = {y + self.offset for _, y in rows}
+        budget_and_plan = [y for y in self.want if y >= self.budget]
+        change.added += [f"{S.T_CONTRIBUTIONS}: {y}" for y in budget_and_plan if y not in have]
+
+    def apply(self) -> YearChange:
+        """Make the change; nothing is changed when ``plan`` refuses."""
+        change = self.plan()
+        if change.refused:
+            return change
+        for name, pattern, header in self.TABLES:
+            t = find_table(self.wb, name)
+            if t is None:
+                continue
+            cols = self._year_cols(t, pattern)
+            if not cols:
+                continue
+            renames = {
+                header.format(y): header.format(y + self.offset)
+                for y in cols
+                if self.offset and y + self.offset in self.want
+            }
+            for year, col in cols.items():
+                t.set_header(col, header.format(year + self.offset))
+            rename_everywhere(self.wb, str(t.table.displayName), renames)
+            for year, col in sorted(cols.items(), reverse=True):
+                if year + self.offset not in self.want:
+                    delete_table_column(self.wb, t, col, self.inserted)
+            cols = self._year_cols(t, pattern)
+            for year in self.want:
+                if year in cols:
+                    continue
+                later = [c for y, c in cols.items() if y > year]
+                at = min(later) if later else max(cols.values()) + 1
+                insert_table_columns(self.wb, t, at, 1, self.inserted)
+                t.set_header(at, header.format(year))
+                for row in range(t.bounds[0] + 1, t.bounds[2] + 1):
+                    put(t.ws.cell(row, at), None)
+                cols = self._year_cols(t, pattern)
+        t = find_table(self.wb, S.T_CONTRIBUTIONS)
+        if t is not None:
+            self._apply_contributions(t)
+        return change
+
+    def _apply_contributions(self, t: EditableTable) -> None:
+        year_col, mode_col, decided_col = t.col("År"), t.col("Inmatning"), t.col("Beslutat")
+        assert year_col is not None
+        rows = self._contribution_rows(t)
+        for row, year in rows:
+            if year + self.offset in self.want:
+                put(t.ws.cell(row, year_col), year + self.offset)
+            else:
+                t.clear_row(row)
+        have = {y + self.offset for _, y in rows if y + self.offset in self.want}
+        missing = [y for y in self.want if y >= self.budget and y not in have]
+        if not missing:
+            return
+        template = next((r for r, y in reversed(rows) if y + self.offset in self.want), None)
+        r1, c1, last, c2 = t.bounds
+        free = [
+            r
+            for r in range(r1 + 1, last + 1)
+            if all(t.ws.cell(r, c).value in (None, "") for c in range(c1, c2 + 1))
+        ]
+        if len(free) < len(missing):
+            t.add_rows(len(missing) - len(free))
+            free += list(range(last + 1, t.bounds[2] + 1))
+        for row, year in zip(free, missing, strict=False):
+            put(t.ws.cell(row, year_col), year)
+            for col in (mode_col, decided_col):
+                if col is not None and template is not None:
+                    put(t.ws.cell(row, col), t.ws.cell(template, col).value)
+
+
+def _span(header: str, years: list[int], offset: int) -> str:
+    """'2024–2028' or 'Fast belopp 2024–2028' (one year: 'Fast belopp 2024')."""
+    first, last = years[0] + offset, years[-1] + offset
+    return header.format(first if first == last else f"{first}–{last}")
 
 
 def _pairs(cells: dict[tuple[Any, ...], str], element: str) -> list[tuple[tuple[Any, ...], str]]:

@@ -12,6 +12,12 @@ page", so those sheets use a fixed scale instead.
 
 Only elements of the computed sheet's own part are changed, in the order the
 OOXML schema requires.
+
+``refresh_header`` is the one change made to other sheets (the input sheets
+Instruktioner and Inställningar carry the same header from ``new``): their
+``<oddHeader>`` text is replaced only when it still has the tool's own form
+(the förbund's name in bold on the left, "Budget ÅÅÅÅ …" on the right); a
+header the user wrote is left as it is, and nothing else of the part changes.
 """
 
 from __future__ import annotations
@@ -175,10 +181,7 @@ def _replace_or_insert(xml: str, name: str, element: str, followers: tuple[str, 
 def header_footer(left: str, right: str) -> str:
     """The <headerFooter> element: names in the header, date and page x of y in the footer."""
 
-    def code(text: str) -> str:
-        return text.replace("&", "&&")
-
-    head = f'&L&"-,Bold"{code(left)}&R{code(right)}'
+    head = header_text(left, right)
     foot = "&LUtskrivet &D&RSida &P av &N"
     return (
         f"<headerFooter><oddHeader>{escape(head)}</oddHeader>"
@@ -193,6 +196,38 @@ def patch_columns(xml: str, widths: dict[int, float]) -> str:
         for c, w in sorted(widths.items())
     )
     return _replace_or_insert(xml, "cols", f"<cols>{cols}</cols>", ("sheetData",))
+
+
+#: The header ``new`` and this module write: name in bold left, the table title right.
+_TOOL_HEADER = re.compile(r'^&L&"-,Bold"(?P<left>.*)&R(?P<right>Budget \d{4}.*)$', re.DOTALL)
+_ODD_HEADER = re.compile(r"<oddHeader>(?P<text>[^<]*)</oddHeader>")
+
+
+def header_text(left: str, right: str) -> str:
+    """The page header's code: the förbund's name in bold on the left, the title on the right."""
+
+    def code(text: str) -> str:
+        return text.replace("&", "&&")
+
+    return f'&L&"-,Bold"{code(left)}&R{code(right)}'
+
+
+def refresh_header(xml: str, left: str, right: str) -> str:
+    """Bring a sheet's page header up to date when it still has the tool's own form.
+
+    Returns ``xml`` unchanged (the same object) when the sheet has no such header
+    or it is already current.
+    """
+    from html import unescape  # XML's entities and character references (&#246;)
+
+    match = _ODD_HEADER.search(xml)
+    if match is None:
+        return xml
+    current = unescape(match.group("text"))
+    wanted = header_text(left, right)
+    if current == wanted or not _TOOL_HEADER.match(current):
+        return xml
+    return xml[: match.start("text")] + escape(wanted) + xml[match.end("text") :]
 
 
 def patch_print(

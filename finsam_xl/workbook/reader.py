@@ -129,6 +129,13 @@ class ReadResult:
     computed_from: str | None = None
     #: The status cell ('Plan!A2'), where a finding about the computed sheets is shown.
     status_cell: str | None = None
+    #: The years the settings ask for (comparison, budget, plan), when they could be read.
+    settings_years: list[int] | None = None
+    #: The years the input tables name: table -> years of its headings (Rader, Medlemmar)
+    #: or of its rows (Medelstilldelning), in sheet order.
+    table_years: dict[str, list[int]] = field(default_factory=dict)
+    #: The budget year the settings ask for, when it could be read.
+    budget_year: int | None = None
 
 
 class TableRange:
@@ -203,6 +210,10 @@ class WorkbookReader:
         self.sheet_names: list[str] = []
         self._formulas: dict[tuple[str, int, int], Any] = {}
         self.tables: dict[str, TableRange] = {}
+        self.settings_years: list[int] | None = None
+        self.table_years: dict[str, list[int]] = {}
+        self.budget_year: int | None = None
+        self.year_heading_cell: str | None = None
         for ws in book.sheets():
             self.sheet_names.append(ws.title)
             for table in ws.tables():
@@ -486,6 +497,7 @@ def read_book(name: str, book: BookView) -> ReadResult:
     reader = WorkbookReader(name, book)
     _check_result_names(reader, book)
     data = _build(reader)
+    _years_changed(reader)
     budget = None
     if data is not None and not any(
         f.severity is Severity.ERROR and f.rule.startswith("read.") for f in reader.findings
@@ -510,7 +522,10 @@ def read_book(name: str, book: BookView) -> ReadResult:
     if budget is not None:
         reader.locator.years = budget.years.all
     computed_from, status_cell = _computed_from(book)
-    return ReadResult(budget, reader.findings, reader.locator, computed_from, status_cell)
+    return ReadResult(
+        budget, reader.findings, reader.locator, computed_from, status_cell,
+        reader.settings_years, reader.table_years, reader.budget_year,
+    )
 
 
 def _computed_from(book: BookView) -> tuple[str | None, str | None]:
@@ -562,6 +577,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     scale = 1000 if unit is Unit.TKR else 1
     years = settings["years"]
     all_years = [*years["comparison"], years["budget"], *years["plan"]]
+    r.settings_years, r.budget_year = all_years, years["budget"]
 
     def money(x: Decimal | None) -> Decimal | None:
         return None if x is None else x * scale
@@ -944,6 +960,67 @@ def _missing_year_columns(
     )
 
 
+def year_offset(have: list[int], want: list[int]) -> int:
+    """How many years the headings ``have`` move to meet the settings' years ``want``.
+
+    The shift that puts most headings on a wanted year; among equals the smallest
+    one, so a changed number of plan or comparison years keeps the headings that
+    are right and only adds or removes at the ends.
+    """
+    if not have or not want:
+        return 0
+    targets = set(want)
+    candidates = {0} | {w - h for w in want for h in have}
+    best = max(candidates, key=lambda d: (len({h + d for h in have} & targets), -abs(d), -d))
+    return best
+
+
+def years_disagree(settings_years: list[int] | None, table_years: dict[str, list[int]]) -> bool:
+    """True when a year the settings ask for has no heading in Rader or Medlemmar (Budgetår,
+    Antal planår or Antal jämförelseår changed after the amounts were typed): recalc then
+    renames the headings (``editor.YearRealigner``). A year column left over beside all the
+    wanted ones is not a disagreement: ``lines.year-outside`` names it if it has amounts."""
+    if not settings_years:
+        return False
+    for name in (S.T_LINES, S.T_MEMBERS):
+        have = table_years.get(name)
+        if have and any(year not in have for year in settings_years):
+            return True
+    return False
+
+
+def _years_changed(r: WorkbookReader) -> None:
+    """One finding when the year settings and the tables' year headings disagree.
+
+    The year-column findings and the blank-amount note that follow from it are held
+    back: they name the same cause in pieces, and recalc repairs the whole.
+    """
+    if not years_disagree(r.settings_years, r.table_years) or r.settings_years is None:
+        return
+    if any(f.rule == "read.year-column-duplicate" for f in r.findings):
+        r.table_years.clear()  # a year typed twice is fixed first; no renaming around it
+        return
+    want = r.settings_years
+    have = r.table_years.get(S.T_LINES) or r.table_years.get(S.T_MEMBERS) or []
+    follow = ("read.year-column-missing", "read.blank-amount")
+    r.findings = [f for f in r.findings if f.rule not in follow]
+    shown = f"{min(have)}–{max(have)}" if have else "inga år"
+    r.problem(
+        "read.years-changed",
+        f"Budgetåret eller antalet år är ändrat: åren i Inställningar ({want[0]}–{want[-1]}, "
+        f"Budgetår {r.budget_year}) stämmer inte "
+        f"med tabellernas årsrubriker (Rader: {shown}); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' "
+        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK': den "
+        "byter årsrubrikerna i Rader och Medlemmar och åren i Medelstilldelning, lägger till "
+        "tomma årskolumner som fattas och tar bort tomma som inte behövs; inga belopp tas bort. "
+        "Knappen Beräkna kan inte ändra tabellernas kolumner: spara och stäng arbetsboken och "
+        "kör recalc (eller Nytt år, om det är nästa års budget du vill göra). Eller byt "
+        "rubrikerna själv, eller ändra tillbaka Budgetår/Antal planår/Antal jämförelseår.",
+        r.year_heading_cell,
+    )
+    r.findings[-1] = r.findings[-1].model_copy(update={"cause": True})  # shown first
+
+
 def _members(
     r: WorkbookReader, money: Any, years: dict[str, Any] | None = None
 ) -> list[dict[str, Any]] | None:
@@ -953,6 +1030,7 @@ def _members(
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
     name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
+    r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
     members: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
@@ -1033,6 +1111,7 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
         amount = r.number(t, row, amount_col, f"Medelstilldelning {year}")
         decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
+        r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
         out.append({"year": year, "mode": mode, "amount": money(amount), "decided": decided})
     return out
 
@@ -1048,6 +1127,8 @@ def _lines(
     )
     c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
     year_cols = _year_columns(r, t, S.LINE_YEAR)
+    r.table_years[S.T_LINES] = sorted(year_cols, key=year_cols.__getitem__)
+    r.year_heading_cell = t.where(t.header_row, min(year_cols.values(), default=t.first_col))
     _missing_year_columns(
         r,
         t,

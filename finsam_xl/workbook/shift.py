@@ -4,7 +4,10 @@ openpyxl's ``insert_cols`` moves cells only. ``ColumnShift`` also moves what
 refers to the columns to the right: tables, validations, conditional formats,
 merged cells, widths, freeze panes, print areas, hyperlinks, chart series,
 defined names and the formulas on every sheet. Next year's workbook uses it
-when the plan gains a year column.
+when the plan gains a year column; recalc uses it (and its deleting form, a
+negative ``count``) when the year settings changed (``editor.YearRealigner``).
+``rename_structured`` renames a table's columns in structured references
+(``Rader[2025]``) on every sheet, so formulas follow a renamed year heading.
 """
 
 from __future__ import annotations
@@ -119,9 +122,17 @@ class ColumnShift:
         return shift_formula(text, host, self.title, self.at, self.count)
 
     def apply(self, skip: Any = None) -> None:
-        """Insert the columns and repair what openpyxl's ``insert_cols`` leaves behind."""
+        """Insert the columns and repair what openpyxl's ``insert_cols`` leaves behind.
+
+        A negative ``count`` deletes the columns ``at + count`` .. ``at - 1`` instead and
+        moves what lies from ``at`` on to the left (the caller shrinks the table ``skip``).
+        A reference into a deleted column is not repaired: delete only empty columns.
+        """
         ws, at, n = self.ws, self.at, self.count
-        ws.insert_cols(at, n)
+        if n < 0:
+            ws.delete_cols(at + n, -n)
+        else:
+            ws.insert_cols(at, n)
         for cell in _cells(ws):
             if cell.hyperlink is not None:
                 cell.hyperlink.ref = cell.coordinate
@@ -183,6 +194,8 @@ class ColumnShift:
             entries.append((dim, lo, hi))
             del dims[key]
         for dim, lo, hi in entries:
+            if self.count < 0 and self.at + self.count <= lo and hi < self.at:
+                continue  # the width of a deleted column
             if lo >= self.at:
                 lo, hi = lo + self.count, hi + self.count
             elif hi >= self.at:
@@ -257,6 +270,101 @@ def grow_table(ws: Any, table: Any, at: int, count: int) -> None:
     for col in range(at, at + count):
         for row in range(r1, r2 + 1):
             ws.cell(row, col)._style = copy(ws.cell(row, at - 1)._style)
+
+
+def shrink_table(ws: Any, table: Any, col: int) -> None:
+    """Remove the table column at sheet column ``col`` (its cells already deleted)."""
+    r1, c1, r2, c2 = parse_range(table.ref)
+    del table.tableColumns[col - c1]
+    set_table_ref(table, r1, c1, r2, c2 - 1)
+
+
+def _close(text: str, start: int) -> int:
+    """The index just past the bracket that closes the one at ``start`` (or len(text))."""
+    depth = 0
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char == "'" and i + 1 < len(text):  # an escaped character in a column name
+            i += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return len(text)
+
+
+def _rename_specifier(spec: str, names: dict[str, str]) -> str:
+    """'[2025]' or '[[#This Row],[2025]]' with its column names renamed."""
+    inner = spec[1:-1]
+    if "[" not in inner:
+        if inner.startswith("#"):
+            return spec
+        return "[" + names.get(inner.strip().casefold(), inner) + "]"
+    return re.sub(
+        r"\[([^\[\]#][^\[\]]*)\]",
+        lambda m: "[" + names.get(m.group(1).strip().casefold(), m.group(1)) + "]",
+        spec,
+    )
+
+
+def rename_structured(formula: str, table: str, renames: dict[str, str]) -> str:
+    """A formula with the columns of ``table`` renamed in its structured references.
+
+    All renames apply at once (2025->2026 and 2026->2027 do not chain); names
+    compare as Excel compares them, case-insensitively. Text in quotes is left alone.
+    """
+    names = {old.casefold(): new for old, new in renames.items()}
+    pattern = re.compile(r"(?<![\w.])" + re.escape(table) + r"\[", re.IGNORECASE)
+    out: list[str] = []
+    pos = 0
+    for quoted in re.finditer(r'"(?:[^"]|"")*"|$', formula):
+        chunk = formula[pos : quoted.start()]
+        rebuilt, i = [], 0
+        for match in pattern.finditer(chunk):
+            if match.start() < i:
+                continue
+            bracket = match.end() - 1
+            end = _close(chunk, bracket)
+            rebuilt.append(chunk[i:bracket])
+            rebuilt.append(_rename_specifier(chunk[bracket:end], names))
+            i = end
+        rebuilt.append(chunk[i:])
+        out.append("".join(rebuilt))
+        out.append(quoted.group(0))
+        pos = quoted.end()
+    return "".join(out)
+
+
+def rename_everywhere(wb: Any, table: str, renames: dict[str, str]) -> None:
+    """Rename ``table``'s columns in the structured references of every formula and name."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    if not renames:
+        return
+    for sheet in wb.worksheets:
+        for cell in _cells(sheet):
+            value = cell.value
+            if isinstance(value, str) and cell.data_type == "f":
+                moved = rename_structured(value, table, renames)
+                if moved != value:
+                    put(cell, moved, formula=True)
+            elif isinstance(value, ArrayFormula) and value.text:
+                value.text = rename_structured(value.text, table, renames)
+        for dv in sheet.data_validations.dataValidation:
+            dv.formula1 = dv.formula1 and rename_structured(dv.formula1, table, renames)
+            dv.formula2 = dv.formula2 and rename_structured(dv.formula2, table, renames)
+        for cf in sheet.conditional_formatting:
+            for rule in cf.rules:
+                rule.formula = [rename_structured(f, table, renames) for f in rule.formula or []]
+        for defined in sheet.defined_names.values():
+            defined.attr_text = rename_structured(str(defined.attr_text), table, renames)
+    for defined in wb.defined_names.values():
+        defined.attr_text = rename_structured(str(defined.attr_text), table, renames)
 
 
 def _cells(ws: Any) -> list[Any]:

@@ -7,7 +7,10 @@ not know) and replaces only the ``<sheetData>`` of the sheets that hold the
 computed areas (Plan, Fördelning, Kontroller and the document sheets Budget,
 Not 1, Insatser, Eget kapital), located through defined names; in those sheets
 it also sets the print header/footer, column widths, scale and page breaks
-(``finsam_xl.workbook.printing``).
+(``finsam_xl.workbook.printing``). Besides, ``write_results`` brings two texts
+the tool wrote itself up to date from the settings (``input_texts``): the page
+header of other sheets that still has the tool's own form, and Instruktioner!A1
+while it still reads "Budget ÅÅÅÅ – NAMN"; no cell of an input table changes.
 Cells get their style from the prototype cells of the hidden styles sheet.
 Strings are written inline, so sharedStrings.xml is not touched either.
 """
@@ -36,7 +39,7 @@ from finsam_xl.workbook.grid import Cell as Cell
 from finsam_xl.workbook.grid import Grid as Grid
 from finsam_xl.workbook.grid import Value as Value
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
-from finsam_xl.workbook.printing import patch_columns, patch_print
+from finsam_xl.workbook.printing import patch_columns, patch_print, refresh_header
 from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
@@ -526,6 +529,7 @@ def write_results(
         (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS),
         lambda pkg: build_grids(budget, result, pkg, when),
         optional=tuple(S.DOCUMENT_NAMES),
+        also=lambda archive, pkg, done: input_texts(archive, pkg, budget, done),
     )
 
 
@@ -551,12 +555,82 @@ def chart_ranges(xml: str, sheet: str, first_col: int, last_col: int) -> str:
     return pattern.sub(resize, xml)
 
 
+#: The title ``new`` writes in Instruktioner!A1, and the only form that is updated.
+_INSTRUCTIONS_TITLE = re.compile(r"^Budget \d{4} \u2013 .*$", re.DOTALL)
+_A1 = re.compile(r'<c r="A1"(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</c>)', re.DOTALL)
+
+
+def _shared_string(archive: zipfile.ZipFile, index: int) -> str | None:
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        root = SafeET.fromstring(archive.read("xl/sharedStrings.xml"))
+    except KeyError:
+        return None
+    items = [e for e in root if e.tag.endswith("}si")]
+    if not 0 <= index < len(items):
+        return None
+    return "".join(t.text or "" for t in items[index].iter() if t.tag.endswith("}t"))
+
+
+def _a1_text(archive: zipfile.ZipFile, xml: str) -> tuple[re.Match[str], str] | None:
+    """Cell A1 of a sheet and its text, when it is text."""
+    from html import unescape  # XML's entities and character references
+
+    match = _A1.search(xml)
+    if match is None or not match.group("body"):
+        return None
+    kind = re.search(r'\st="([^"]+)"', match.group("attrs"))
+    body = match.group("body")
+    if kind and kind.group(1) == "s":
+        index = re.search(r"<v>(\d+)</v>", body)
+        text = _shared_string(archive, int(index.group(1))) if index else None
+    elif kind and kind.group(1) in ("inlineStr", "str"):
+        text = unescape("".join(re.findall(r"<t[^>]*>([^<]*)</t>", body)))
+    else:
+        text = None
+    return (match, text) if text is not None else None
+
+
+def input_texts(
+    archive: zipfile.ZipFile, pkg: Package, budget: Budget, done: set[str]
+) -> dict[str, bytes]:
+    """The parts outside the computed sheets whose tool-written text is out of date.
+
+    Instruktioner!A1 is rewritten (inline, its style kept) only while it reads
+    "Budget ÅÅÅÅ – NAMN"; the page header of every other sheet only while it has
+    the form ``new`` gives it (``printing.refresh_header``). ``done`` are the parts
+    already replaced (the computed sheets).
+    """
+    from finsam_xl.core.document import table_title
+
+    name, title = budget.forbund.name, table_title(budget)
+    out: dict[str, bytes] = {}
+    for sheet, part in pkg.sheet_parts.items():
+        if part in done or part not in archive.namelist():
+            continue
+        xml = archive.read(part).decode("utf-8")
+        new = refresh_header(xml, name, title)
+        if sheet == S.SHEET_INSTRUCTIONS:
+            found = _a1_text(archive, new)
+            wanted = f"Budget {budget.years.budget} \u2013 {name}"
+            if found and _INSTRUCTIONS_TITLE.match(found[1]) and found[1] != wanted:
+                match = found[0]
+                style = re.search(r'\ss="(\d+)"', match.group("attrs"))
+                cell = _cell_xml("A1", Cell(wanted), style.group(1) if style else "0")
+                new = new[: match.start()] + cell + new[match.end() :]
+        if new is not xml and new != xml:
+            out[part] = new.encode("utf-8")
+    return out
+
+
 def write_grids(
     source: Path,
     target: Path,
     names: tuple[str, ...],
     build: Callable[[Package], dict[str, tuple[Grid, int]]],
     optional: tuple[str, ...] = (),
+    also: Callable[[zipfile.ZipFile, Package, set[str]], dict[str, bytes]] | None = None,
 ) -> None:
     """Copy ``source`` to ``target`` replacing the cells of the sheets ``build`` returns.
 
@@ -615,6 +689,8 @@ def write_grids(
                         patched = chart_ranges(xml, sheet, col + 1, last)
                         if patched != xml:
                             replaced[name] = patched.encode("utf-8")
+        if also is not None:
+            replaced.update(also(archive, pkg, set(replaced)))
         with zipfile.ZipFile(target, "w") as out:
             for info in archive.infolist():
                 data = replaced.get(info.filename)

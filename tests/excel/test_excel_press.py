@@ -271,3 +271,23 @@ def test_press_equals_recalc_on_the_other_examples(name: str, tmp_path: Path) ->
     expected, actual = file_cells(ref), book_cells(book)
     for sheet in COMPUTED:
         assert differences(expected[sheet], actual[sheet]) == [], sheet
+
+
+def test_a_changed_budget_year_is_one_finding_that_says_to_run_recalc(
+    edited_book: Path, tmp_path: Path
+) -> None:
+    """The button cannot restructure tables (issue 22): it says so first, and writes no plan."""
+    changed = tmp_path / "year.xlsx"
+    wb = load_workbook(edited_book)
+    ws = wb["Inställningar"]
+    row = next(r for r in range(4, 60) if ws.cell(r, 1).value == "Budgetår")
+    ws.cell(row, 2).value = int(ws.cell(row, 2).value) + 1
+    wb.save(changed)
+    book = FakeBook.from_xlsx(changed)
+    summary = press(book, "recalc", when=WHEN)
+    assert summary.blocked and summary.written == ["Kontroller"]
+    first = summary.findings[0]
+    assert first.rule == "read.years-changed" and first.cause
+    assert "Knappen Beräkna kan inte ändra tabellernas kolumner" in first.message
+    assert "finsam-xl recalc" in first.message
+    assert not [f for f in summary.findings if f.rule == "read.year-column-missing"]
