@@ -610,7 +610,9 @@ def input_texts(
         if part in done or part not in archive.namelist():
             continue
         xml = archive.read(part).decode("utf-8")
-        new = refresh_header(xml, name, title)
+        # an input sheet's header names the budget year (S.input_header, as ``new`` writes it)
+        right = S.input_header(name, budget.years.budget)[1] if sheet in S.INPUT_SHEETS else title
+        new = refresh_header(xml, name, right)
         if sheet == S.SHEET_INSTRUCTIONS:
             found = _a1_text(archive, new)
             wanted = f"Budget {budget.years.budget} \u2013 {name}"

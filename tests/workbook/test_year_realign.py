@@ -19,6 +19,7 @@ from support import EXAMPLES
 
 from finsam_xl import jobs
 from finsam_xl.model.interchange import load
+from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.lite_part import extract
 from finsam_xl.workbook.reader import year_offset
 from finsam_xl.workbook.shift import rename_structured
@@ -232,12 +233,17 @@ def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
         pkg = Package.read(z)
     computed = {
         pkg.sheet_parts[s]
-        for s in ("Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Kontroller")
+        for s in ("Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital",
+                  "Fakturaplan", "Kontroller", "_finsam_stilar")
     }
     settings, instructions = pkg.sheet_parts["Inställningar"], pkg.sheet_parts["Instruktioner"]
     assert before.keys() == after.keys()
     changed = {n for n in after if after[n] != before[n]} - computed
-    others = {pkg.sheet_parts["Avstämning"], pkg.sheet_parts["Uppföljning"]}  # header only
+    # header only: Avstämning and Uppföljning, and every input sheet (S.input_header)
+    others = {pkg.sheet_parts["Avstämning"], pkg.sheet_parts["Uppföljning"]} | {
+        pkg.sheet_parts[s] for s in S.INPUT_SHEETS
+        if s in pkg.sheet_parts and s not in ("Inställningar", "Instruktioner")
+    }
     assert changed == {settings, instructions} | others
     strip = re.compile(rb"<headerFooter>.*?</headerFooter>", re.DOTALL)
     for part in others:
@@ -251,7 +257,7 @@ def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
     assert wb["Instruktioner"]["A1"].value == "Budget 2027 – Samordningsförbundet Norr & Syd"
     for sheet in ("Instruktioner", "Inställningar"):
         assert wb[sheet].oddHeader.left.text == "Samordningsförbundet Norr && Syd"  # && = &
-        assert wb[sheet].oddHeader.right.text == "Budget 2027 med plan 2028–2029"
+        assert wb[sheet].oddHeader.right.text == "Budget 2027"  # S.input_header
         assert wb[sheet].oddFooter.right.text == "Sida &P av &N"
     assert problems_of(path) == []
 
