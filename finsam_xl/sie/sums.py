@@ -194,8 +194,12 @@ class PostingSums:
             # row, so its rows go the general way.
             return None
         text = proper(tail) if latin else tail
+        # The tail first: a row that goes the general way has its objects checked there
+        # (checking them here too would report a finding twice; see scan's fast path).
+        if checks.fast_tail(text) is None:
+            return None
         objs = checks.fast_objects(proper(inner) if latin else inner, line)
-        if checks.fast_tail(text) is None or objs is None:
+        if objs is None:
             return None
         # The caches of the hot path only spare look-ups of the scanner's caches,
         # which decide: they may be emptied at any time.
