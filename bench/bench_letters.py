@@ -22,7 +22,7 @@ from docx import Document  # noqa: E402
 from synth import big_budget  # noqa: E402
 
 from finsam_xl.core.evaluate import evaluate  # noqa: E402
-from finsam_xl.core.members import member_letters  # noqa: E402
+from finsam_xl.core.letters import member_letters  # noqa: E402
 from finsam_xl.word.member_letter import build_letter, letter_base  # noqa: E402
 
 WHEN = datetime(2026, 1, 15, 9, 0)
@@ -60,7 +60,7 @@ def main() -> None:
     content = cpu(lambda: member_letters(data, result), 5)
     total = cpu(letters, 3)
     print(f"baseline (python-docx, one empty document saved): {base * 1000:.1f} ms CPU")
-    print(f"content of {count} letters (core.members): {content * 1000:.0f} ms CPU")
+    print(f"content of {count} letters (core.letters): {content * 1000:.0f} ms CPU")
     print(
         f"{count} letters, content + Word + save: {total:.2f} s CPU (target < 2 s); "
         f"{total / count * 1000:.1f} ms per letter = {total / count / base:.2f}x baseline"

@@ -25,13 +25,13 @@ from finsam_xl.books.invoices import plan_csv, read_previous
 from finsam_xl.cli import app
 from finsam_xl.core.document import not1_table
 from finsam_xl.core.evaluate import evaluate
+from finsam_xl.core.letters import member_letters
 from finsam_xl.core.members import (
     REFERENCE_RE,
     compare_plans,
     find_references,
     instalment_schedule,
     invoice_plan,
-    member_letters,
     parties,
 )
 from finsam_xl.core.overview import build_overview, summarise

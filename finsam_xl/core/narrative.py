@@ -28,6 +28,7 @@ from finsam_xl.core.document import (
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result, YearPlan
+from finsam_xl.model.text import list_words
 
 DASH = "\u2013"  # en dash, as in "2026–2028"
 
@@ -71,13 +72,6 @@ def whole_pct(value: Decimal) -> str:
     if value == value.to_integral_value():
         return f"{int(value)}{NBSP}%"
     return fmt_pct(value)
-
-
-def list_words(items: list[str]) -> str:
-    """'a', 'a och b', 'a, b och c'."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " och " + items[-1]
 
 
 def available_paragraph(budget: Budget, result: Result) -> str:

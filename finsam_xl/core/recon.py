@@ -31,7 +31,6 @@ from decimal import Decimal
 
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.members import instalment_schedule
-from finsam_xl.core.narrative import list_words
 from finsam_xl.core.phasing import forecast as line_forecast
 from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
@@ -54,6 +53,7 @@ from finsam_xl.model.recon import (
     UnmappedAccount,
 )
 from finsam_xl.model.results import Result
+from finsam_xl.model.text import list_words
 
 ZERO = Decimal(0)
 

@@ -2,7 +2,7 @@
 
 Both read the workbook through ``jobs.check`` (nothing in it is changed) and
 refuse a workbook with blocking input errors, as ``rapport`` does. The
-content is the core's (``core.members``); the letters are rendered by
+content is the core's (``core.letters``, ``core.members``); the letters are rendered by
 ``word.member_letter``, the plan's files by ``books.invoices``; every file is
 written with ``safety.atomic_write`` (the previous version kept as a backup).
 """
@@ -14,13 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from finsam_xl.core.letters import MemberLetter, member_letters
 from finsam_xl.core.members import (
     InvoicePlan,
-    MemberLetter,
     PlanChange,
     compare_plans,
     invoice_plan,
-    member_letters,
 )
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import Outcome

@@ -40,3 +40,10 @@ def name_key(text: str) -> str:
     """A name as names are compared: NFC, runs of white space (tab, line break, no-break
     space) as one space, case ignored: 'Avesta\tkommun' ~ 'avesta  kommun'."""
     return " ".join(nfc(text).split()).casefold()
+
+
+def list_words(items: list[str]) -> str:
+    """'a', 'a och b', 'a, b och c'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]

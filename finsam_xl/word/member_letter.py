@@ -1,6 +1,6 @@
 """One member's letter (Begäran om medlemsbidrag) as a Word document.
 
-A thin renderer: the content comes from ``finsam_xl.core.members.MemberLetter``;
+A thin renderer: the content comes from ``finsam_xl.core.letters.MemberLetter``;
 page, styles, footer and tables are the budget section's
 (``word.budget_section.setup_document`` and ``add_table``), so a letter looks like
 the rest of the förbund's documents.
@@ -16,7 +16,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.shared import Pt, RGBColor
 
-from finsam_xl.core.members import MemberLetter
+from finsam_xl.core.letters import MemberLetter
 from finsam_xl.core.narrative import swedish_date
 from finsam_xl.model.budget import YearKind
 from finsam_xl.model.money import fmt_pct, pct
