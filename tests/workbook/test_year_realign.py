@@ -38,8 +38,9 @@ def _sheet_part(path: Path, sheet: str) -> str:
     return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
 
 
-def set_number(path: Path, sheet: str, ref: str, value: int) -> None:
-    """Type a number into one cell at package level, as Excel would save it."""
+def _put_cell(path: Path, sheet: str, ref: str, typed: str) -> None:
+    """Replace one cell at package level: ``typed`` follows its kept attributes (``t=``
+    dropped), as ``><v>5</v></c>`` or `` t="inlineStr"><is>…</is></c>``."""
     part = _sheet_part(path, sheet)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -48,9 +49,7 @@ def set_number(path: Path, sheet: str, ref: str, value: int) -> None:
             if info.filename == part:
                 xml, n = re.subn(
                     rf'<c r="{ref}"([^>]*?)(?:/>|>.*?</c>)',
-                    lambda m: f'<c r="{ref}"'
-                    + re.sub(r'\s+t="[^"]*"', "", m.group(1))
-                    + f"><v>{value}</v></c>",
+                    lambda m: f'<c r="{ref}"' + re.sub(r'\s+t="[^"]*"', "", m.group(1)) + typed,
                     data.decode(),
                     count=1,
                 )
@@ -58,6 +57,11 @@ def set_number(path: Path, sheet: str, ref: str, value: int) -> None:
                 data = xml.encode()
             zout.writestr(info, data)
     shutil.move(tmp, path)
+
+
+def set_number(path: Path, sheet: str, ref: str, value: int) -> None:
+    """Type a number into one cell at package level, as Excel would save it."""
+    _put_cell(path, sheet, ref, f"><v>{value}</v></c>")
 
 
 def setting_cell(path: Path, label: str) -> str:
@@ -190,24 +194,7 @@ def set_text(path: Path, sheet: str, ref: str, text: str) -> None:
     """Type a text into one cell at package level (an inline string)."""
     from xml.sax.saxutils import escape
 
-    part = _sheet_part(path, sheet)
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == part:
-                xml, n = re.subn(
-                    rf'<c r="{ref}"([^>]*?)(?:/>|>.*?</c>)',
-                    lambda m: f'<c r="{ref}"'
-                    + re.sub(r'\s+t="[^"]*"', "", m.group(1))
-                    + f' t="inlineStr"><is><t>{escape(text)}</t></is></c>',
-                    data.decode(),
-                    count=1,
-                )
-                assert n == 1, ref
-                data = xml.encode()
-            zout.writestr(info, data)
-    shutil.move(tmp, path)
+    _put_cell(path, sheet, ref, f' t="inlineStr"><is><t>{escape(text)}</t></is></c>')
 
 
 def _parts(path: Path) -> dict[str, bytes]:
