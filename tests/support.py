@@ -7,6 +7,7 @@ are kept in ``tests/data/figures`` so that the tests run in a bare clone;
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -70,3 +71,8 @@ def pdf_pages(pdf: Path) -> list[str]:
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
     return [page for page in text.split("\f") if page.strip()]
+
+
+def digest(path: Path) -> str:
+    """The SHA-256 of a file: a bad-input test asserts that the input is left as it was."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

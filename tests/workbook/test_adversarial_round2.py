@@ -17,7 +17,6 @@ Every case asserts the message, its location and that the inputs are unchanged.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from decimal import Decimal
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from support import digest
 from typer.testing import CliRunner
 
 from finsam_xl.books.ledger import read_csv_books, slash_date_order
@@ -37,9 +37,6 @@ runner = CliRunner()
 SD = "sodra-dalarna-2025"
 HEAD = "Datum;Verifikation;Text;Konto;Kostnadsställe;Belopp"
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- digits other than 0-9 ----------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import zipfile
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from support import digest
 from typer.testing import CliRunner
 
 from finsam_xl.cli import app
@@ -208,9 +208,6 @@ def _plain_zip() -> bytes:
         out.writestr("readme.txt", "inte en arbetsbok")
     return buffer.getvalue()
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_the_suite_is_large_enough() -> None:

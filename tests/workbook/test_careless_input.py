@@ -10,7 +10,6 @@ leave the file as it was.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from support import digest
 from typer.testing import CliRunner
 
 from finsam_xl.cli import app
@@ -555,9 +555,6 @@ CASES: list[Case] = [
     ),
 ]
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ which is what a value typed in Excel with a leading apostrophe becomes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from typing import Any
 import pytest
 import yaml
 from openpyxl import load_workbook
+from support import digest
 from typer.testing import CliRunner
 
 from finsam_xl.books.ledger import read_csv_books
@@ -193,9 +193,6 @@ CASES: list[Case] = [
     ),
 ]
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ the input file is byte-identical afterwards (sha256), with no backup or temporar
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 import synthetic_books as sb
 from openpyxl import load_workbook
+from support import digest
 from typer.testing import CliRunner
 
 from finsam_xl import jobs
@@ -31,9 +31,6 @@ runner = CliRunner()
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MiB = 1024 * 1024
 
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def rewrite(path: Path, change: Callable[[str, bytes], bytes | None], extra: int = 0) -> None:
