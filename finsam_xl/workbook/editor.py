@@ -33,6 +33,7 @@ DrawingML shapes and text boxes, customUI ribbons, x14 extensions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
@@ -705,6 +706,16 @@ class YearRealigner:
         self.offset = year_offset(sorted(base), self.want)
         self.inserted: list[Inserted] = []
 
+    def _year_tables(
+        self,
+    ) -> Iterator[tuple[str, re.Pattern[str], str, EditableTable, dict[int, int]]]:
+        """(name, heading pattern, heading format, table, year -> column) of each input
+        table that has year columns."""
+        for name, pattern, header in self.TABLES:
+            t = find_table(self.wb, name)
+            if t is not None and (cols := self._year_cols(t, pattern)):
+                yield name, pattern, header, t, cols
+
     def _year_cols(self, t: EditableTable, pattern: re.Pattern[str]) -> dict[int, int]:
         found: dict[int, int] = {}
         for col, text in t.headers().items():
@@ -721,13 +732,7 @@ class YearRealigner:
     def plan(self) -> YearChange:
         """What would change; ``refused`` names every amount that a removal would drop."""
         change = YearChange([], [], [], [])
-        for name, pattern, header in self.TABLES:
-            t = find_table(self.wb, name)
-            if t is None:
-                continue
-            cols = self._year_cols(t, pattern)
-            if not cols:
-                continue
+        for name, _pattern, header, t, cols in self._year_tables():
             moved = [y for y in sorted(cols) if self.offset and y + self.offset in self.want]
             if moved:
                 change.renamed.append(
@@ -758,9 +763,9 @@ class YearRealigner:
                         )
             shifted = {y + self.offset for y in cols}
             change.added += [f"{name}: {header.format(y)}" for y in self.want if y not in shifted]
-        t = find_table(self.wb, S.T_CONTRIBUTIONS)
-        if t is not None:
-            self._plan_contributions(t, change)
+        contributions = find_table(self.wb, S.T_CONTRIBUTIONS)
+        if contributions is not None:
+            self._plan_contributions(contributions, change)
         return change
 
     def _contribution_rows(self, t: EditableTable) -> list[tuple[int, int]]:
@@ -814,13 +819,7 @@ class YearRealigner:
         change = self.plan()
         if change.refused:
             return change
-        for name, pattern, header in self.TABLES:
-            t = find_table(self.wb, name)
-            if t is None:
-                continue
-            cols = self._year_cols(t, pattern)
-            if not cols:
-                continue
+        for _name, pattern, header, t, cols in self._year_tables():
             renames = {
                 header.format(y): header.format(y + self.offset)
                 for y in cols
@@ -843,9 +842,9 @@ class YearRealigner:
                 for row in range(t.bounds[0] + 1, t.bounds[2] + 1):
                     put(t.ws.cell(row, at), None)
                 cols = self._year_cols(t, pattern)
-        t = find_table(self.wb, S.T_CONTRIBUTIONS)
-        if t is not None:
-            self._apply_contributions(t)
+        contributions = find_table(self.wb, S.T_CONTRIBUTIONS)
+        if contributions is not None:
+            self._apply_contributions(contributions)
         return change
 
     def _apply_contributions(self, t: EditableTable) -> None:
