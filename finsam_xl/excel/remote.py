@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.workbook.cells import col_letters, parse_range
 
 log = logging.getLogger("finsam_xl.server")
@@ -560,7 +561,7 @@ def actions_json(actions: list[dict[str, Any]]) -> bytes:
     return ('{"actions":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
-class Refused(Exception):
+class Refused(FinsamError):
     """A body the server will not build: ``reply`` is the Swedish answer."""
 
     def __init__(self, reply: Reply) -> None:

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
 
+from finsam_xl.errors import FinsamError
+
 ZERO = Decimal(0)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
 NUMBER_LIMIT = Decimal(10) ** 12
@@ -71,7 +73,7 @@ def to_decimal(value: object, percent: bool = False) -> Decimal:
     return bounded(result, value)
 
 
-class NumberTooLarge(ValueError):
+class NumberTooLarge(FinsamError, ValueError):
     """A number at or above ``NUMBER_LIMIT``: refused, with a Swedish message."""
 
 
@@ -85,7 +87,7 @@ def bounded(result: Decimal, typed: object) -> Decimal:
     return result
 
 
-class NumberTextError(ValueError):
+class NumberTextError(FinsamError, ValueError):
     """A number typed as text that the number policy refuses; the message is Swedish and whole."""
 
 

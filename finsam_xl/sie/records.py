@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal, NamedTuple, TypeAlias
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
 
 ObjectRef: TypeAlias = tuple[int, str]
@@ -492,7 +493,7 @@ class Issue:
         return f"{self.location}: {_SWEDISH[self.severity]}: {self.message}"
 
 
-class SieError(Exception):
+class SieError(FinsamError):
     """A fatal problem (or, in strict mode, the first error): ``file:line: message``."""
 
     def __init__(self, path: str, line: int | None, message: str, code: str = "error") -> None:
@@ -513,5 +514,5 @@ class SieError(Exception):
         return cls(issue.path, issue.line, issue.message, issue.code)
 
 
-class SieWriteError(ValueError):
+class SieWriteError(FinsamError, ValueError):
     """A record that cannot be written as SIE (Swedish message)."""

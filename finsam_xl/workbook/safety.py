@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from xml.parsers import expat
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.labels import os_reason
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import split_ref
@@ -108,7 +109,7 @@ RESULT_SHEETS: dict[str, str] = {
 }
 
 
-class WorkbookError(Exception):
+class WorkbookError(FinsamError):
     """A workbook that cannot be used; ``str()`` is a Swedish message naming the file or cell."""
 
 
