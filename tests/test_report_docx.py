@@ -68,7 +68,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in EXAMPLE_NAMES:
         target = folder / f"{name}.docx"
         done = report(WORKBOOKS / f"{name}.xlsx", target, when=WHEN)
-        assert done.docx == target
+        assert done.written == target
         out[name] = target
     return out
 
@@ -336,8 +336,8 @@ def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) ->
     workbook = tmp_path / "budget.xlsx"
     jobs.new(budget, workbook, when=WHEN)
     done = report(workbook, tmp_path / "budgetavsnitt.docx", when=WHEN)
-    assert done.docx is not None
-    _, tables = doc_text(done.docx)
+    assert done.written is not None
+    _, tables = doc_text(done.written)
     history = next(t for t in tables if t[0][0] == "År")
     assert [row[0] for row in history[1:]] == [str(y) for y in range(2022, 2029)]
     assert history[1][4] == "1 496" and history[3][4] == "700*"
