@@ -178,7 +178,7 @@ class LineSource:
     def __init__(
         self,
         stream: BinaryIO,
-        fatal: Callable[[int | None, str, str], Exception],
+        fatal: Callable[[int | None, str, str], FinsamError],
         encoding: str | None = None,
     ) -> None:
         self._stream = stream
