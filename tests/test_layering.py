@@ -10,6 +10,9 @@ Layers, from the inside out (docs/architecture.md):
 * ``jobs``: the use-case layer every front end calls;
 * front ends: ``cli.py``, ``excel/`` (the button), ``vba/`` (builds the .xlsm).
 
+Below them all, ``finsam_xl.errors`` (the exception family) imports nothing of the
+package, so every layer may import it.
+
 Function-local imports count like module-level ones; imports under
 ``if TYPE_CHECKING:`` do not run and are left out.
 """
@@ -152,8 +155,14 @@ def test_the_file_formats_know_nothing_of_workbooks_or_jobs() -> None:
     assert _offenders(("vba",), ("workbook", "excel", "jobs", "cli", "books", "sie")) == []
 
 
+def test_the_exception_family_sits_below_every_layer() -> None:
+    assert GRAPH["finsam_xl.errors"] == set()
+    users = {_layer(m) for m, targets in GRAPH.items() if "finsam_xl.errors" in targets}
+    assert {"model", "core", "sie", "books", "workbook", "jobs", "cli", "excel"} <= users
+
+
 def test_the_command_line_goes_through_jobs() -> None:
-    allowed = {"jobs", "model", ""}
+    allowed = {"jobs", "model", "errors", ""}
     used = GRAPH["finsam_xl.cli"]
     outside = sorted(m for m in used if _layer(m) not in allowed and m != "finsam_xl.excel.server")
     assert outside == []
