@@ -23,7 +23,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from finsam_xl import jobs
-from finsam_xl.errors import FinsamError
+from finsam_xl.errors import FinsamError, UsageError
 
 if TYPE_CHECKING:  # the model loads pydantic: only when a command runs, not for --help
     from finsam_xl.model.budget import Budget
@@ -527,7 +527,7 @@ def demo_books_cmd(
 ) -> None:
     """Skriv ett syntetiskt bokföringsår som passar exemplet (demo), med planterade fel."""
     if plan is not None and not plan.is_file():
-        _fail(f"{plan}: fakturaplanen finns inte.")
+        raise UsageError(f"{plan}: fakturaplanen finns inte.")
     count = jobs.write_demo_books(
         out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv, plan=plan
     )
@@ -570,13 +570,15 @@ def next_year_cmd(
 ) -> None:
     """Skapa nästa års arbetsbok: åren flyttas ett steg, eget kapital och insatser förs över."""
     if encoding is not None and books is None:
-        _fail("--teckenkodning gäller bokslutsfilen; ange den med --bokslut.")
+        raise UsageError("--teckenkodning gäller bokslutsfilen; ange den med --bokslut.")
     closing = jobs.parse_amount(equity, "--eget-kapital")
     allocation = jobs.parse_amount(state, "--statlig-tilldelning")
     if closing is not None and books is not None:
-        _fail("ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda.")
+        raise UsageError(
+            "ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda."
+        )
     if allocation is not None and allocation <= 0:
-        _fail("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
+        raise UsageError("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
     outcome = jobs.write_next_year(
         file,
         out,
@@ -622,7 +624,7 @@ def overview_cmd(
 ) -> None:
     """Översikt över flera förbund: nyckeltal, medlemmarnas bidrag till alla förbund, kontroller."""
     if out is None and not as_json:
-        _fail("ange -o oversikt.xlsx, --json eller båda.")
+        raise UsageError("ange -o oversikt.xlsx, --json eller båda.")
     done = jobs.overview_of(files, out, matching, workers)
     result, written = done.overview, done.written
     if as_json:
