@@ -305,7 +305,7 @@ def check_cmd(
     else:
         _print_outcome_plan(outcome)
         _print_findings(outcome.findings)
-    raise typer.Exit(1 if _has_errors(outcome.findings) or outcome.result is None else 0)
+    raise typer.Exit(1 if outcome.blocked or _has_errors(outcome.findings) else 0)
 
 
 @app.command("recalc", cls=SwedishCommand)
