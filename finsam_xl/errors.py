@@ -6,7 +6,7 @@ other exception is a fault of the tool. The command line maps the family to its
 exit codes and texts in one place (``cli._exit_for``).
 
 The subclasses live where they are raised, so each layer names its own
-failures: ``WorkbookError`` (the xlsx file, ``workbook.safety``),
+failures: ``WorkbookError`` (the xlsx file, ``xlsx.safety``),
 ``InterchangeError`` (a budget file), ``SieError`` and ``SieWriteError`` (the
 SIE format), ``BooksError`` (books that cannot be used), ``NextYearError``
 (a refused rollover), ``ExcelError`` (an open workbook the button cannot use).
