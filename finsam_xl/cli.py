@@ -485,9 +485,9 @@ def export_sie_cmd(
     out: Annotated[Path, typer.Option("-o", "--out", help="SIE-filen som skrivs (.se)")],
 ) -> None:
     """Exportera budgetårets budget som #PBUDGET per konto, kostnadsställe och månad."""
-    findings = jobs.export_sie(file, out)
-    if findings:
-        _print_findings(findings)
+    done = jobs.export_sie(file, out)
+    if done.findings:
+        _print_findings(done.findings)
     typer.echo(f"Skrev {out}.")
 
 

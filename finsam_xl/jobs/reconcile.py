@@ -19,7 +19,7 @@ from finsam_xl.core.receivables import capture_predicate
 from finsam_xl.core.recon import reconcile
 from finsam_xl.errors import BlockedError, UsageError
 from finsam_xl.jobs.budget import check
-from finsam_xl.jobs.outcome import ReconOutcome
+from finsam_xl.jobs.outcome import Outcome, ReconOutcome
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, blocking_text, sort_findings
 from finsam_xl.sheets.followup_sheet import build_followup_grids
@@ -136,8 +136,12 @@ def _reconcile_workbook(
     return result
 
 
-def export_sie(path: Path, out: Path) -> list[Finding]:
-    """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+def export_sie(path: Path, out: Path) -> Outcome:
+    """Write the adopted budget year as #PBUDGET records per account, cost centre and month.
+
+    The outcome's ``findings`` are the export's own (lines without an account); a
+    budget with input errors, or without a line with an account, raises ``BlockedError``.
+    """
     check_output(Path(out), SIE_KINDS, "SIE-filen", [path])
     outcome = check(path)
     if outcome.blocked:
@@ -147,7 +151,7 @@ def export_sie(path: Path, out: Path) -> list[Finding]:
             + ").",
             outcome.findings,
         )
-    budget, _ = outcome.computed()
+    budget, result = outcome.computed()
     try:
         records, findings = budget_sie_records(budget)
     except ValueError as error:  # no line of the budget year has an account
@@ -157,4 +161,4 @@ def export_sie(path: Path, out: Path) -> list[Finding]:
         write_sie(records, tmp)
 
     atomic_write(out, produce)
-    return findings
+    return Outcome(budget, result, findings, written=Path(out))
