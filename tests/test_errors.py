@@ -40,7 +40,8 @@ BUILTIN_ALLOWED = {
     "function called with a value outside its contract",
     KeyError: "a mapping-like lookup of a missing key (Result.allocation_for, remote sheets)",
     TypeError: "an argument of the wrong type (an SIE file opened as text)",
-    RuntimeError: "the installed xlwings or the tool's own VBA sources are not as expected",
+    RuntimeError: "an object used against its contract (an SIE reader read twice), or the "
+    "installed xlwings or the tool's own VBA sources not as expected",
     AssertionError: "an internal invariant of the SIE scanner",
     NotImplementedError: "what the VBA client's protocol cannot do",
     AttributeError: "PEP 562 module __getattr__ (jobs loads its modules on first use)",
