@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from finsam_xl.cli import app
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.core.narrative import draft, equity_sentences, insats_sentences
+from finsam_xl.errors import UsageError
 from finsam_xl.jobs import report as report_job
 from finsam_xl.jobs.report import write_report as report
 from finsam_xl.model.budget import Budget, CostGroup, CostLine, Insats
@@ -262,7 +263,7 @@ def test_blocked_workbook_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="ingen Excel-arbetsbok"):
         report(bad, tmp_path / "ut.docx")
     assert not (tmp_path / "ut.docx").exists()
-    with pytest.raises(WorkbookError, match=r"\.docx"):
+    with pytest.raises(UsageError, match=r"\.docx"):
         report(WORKBOOKS / "fryksdalen-2022.xlsx", tmp_path / "ut.pdf")
 
 
