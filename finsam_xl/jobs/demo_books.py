@@ -58,7 +58,7 @@ from finsam_xl.model import Budget, MappingRule, MappingTarget
 from finsam_xl.model.budget import CostLine, IncomeLine, PaymentFrequency
 from finsam_xl.model.interchange import load
 from finsam_xl.model.recon import PaymentMethod
-from finsam_xl.workbook.safety import atomic_write
+from finsam_xl.xlsx.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
 YEAR = 2025
