@@ -469,7 +469,7 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     if missing:
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
-            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'.")
+            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl ny'.")
     outcome = evaluate_read(read)
     result, findings = outcome.result, outcome.findings
     blocked = result is None or any(f.blocking for f in findings)
