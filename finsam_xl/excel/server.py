@@ -1,4 +1,4 @@
-"""``finsam-xl serve``: the remote-interpreter endpoint for xlwings' VBA client, stdlib only.
+"""``finsam-xl server``: the remote-interpreter endpoint for xlwings' VBA client, stdlib only.
 
 One asyncio event loop reads requests; a small thread pool answers them with
 ``remote.handle``; nothing is kept between requests. Rules (docs/server.md):

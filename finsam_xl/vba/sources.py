@@ -51,7 +51,7 @@ class XlwingsMissing(RuntimeError):
     """xlwings is not installed where a workbook that embeds its VBA is built; Swedish text."""
 
 
-#: Why ``new --xlsm --server`` needs the ``[excel]`` extra (the server itself does not).
+#: Why ``ny --xlsm --server`` needs the ``[excel]`` extra (the server itself does not).
 XLWINGS_MISSING = (
     "--server bygger in xlwings VBA-klient (modulerna Remote, WebClient m.fl.) från "
     "Python-paketet xlwings, som inte är installerat här. Installera tillägget excel på den "

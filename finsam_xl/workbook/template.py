@@ -1,4 +1,4 @@
-"""Generate the standard budget workbook with XlsxWriter (``finsam-xl new``).
+"""Generate the standard budget workbook with XlsxWriter (``finsam-xl ny``).
 
 The template carries the inputs of a budget (or a starter budget) in Excel
 tables, empty computed sheets with their styles, print setup and chart, the
