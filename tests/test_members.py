@@ -263,9 +263,9 @@ def test_new_workbook_has_the_fakturaplan_and_an_older_one_still_recalculates(
     import openpyxl
 
     book = tmp_path / "b.xlsx"
-    assert runner.invoke(app, ["new", "--from", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o",
+    assert runner.invoke(app, ["ny", "--fran", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o",
                                str(book)]).exit_code in (0, 1)
-    runner.invoke(app, ["recalc", str(book)])
+    runner.invoke(app, ["berakna", str(book)])
     ws = openpyxl.load_workbook(book)["Fakturaplan"]
     rows = list(ws.iter_rows(min_row=5, values_only=True))
     assert rows[0][:2] == ("SD-2025-STATEN-1", "Försäkringskassan med Arbetsförmedlingen")
@@ -283,7 +283,7 @@ def test_new_workbook_has_the_fakturaplan_and_an_older_one_still_recalculates(
                 assert "fx_fakturaplan" not in text
                 data = text.encode("utf-8")
             dst.writestr(info, data)
-    result = runner.invoke(app, ["recalc", str(copy)])
+    result = runner.invoke(app, ["berakna", str(copy)])
     assert result.exit_code in (0, 1), result.output
     assert "Internt" not in result.output and "internt" not in result.output
     status = openpyxl.load_workbook(copy)["Plan"]

@@ -109,7 +109,7 @@ class Finding(BaseModel):
         return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
 
     def as_json(self) -> dict[str, str]:
-        """The stable JSON shape of ``check --json``."""
+        """The stable JSON shape of ``kontrollera --json``."""
         return {
             "rule": self.rule,
             "severity": self.severity.value,

@@ -1028,7 +1028,7 @@ def _years_changed(r: WorkbookReader) -> None:
         f"Budgetåret eller antalet år är ändrat: åren i Inställningar ({want[0]}–{want[-1]}, "
         f"Budgetår {r.budget_year}) stämmer inte "
         f"med tabellernas årsrubriker (Rader: {shown}); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' "
-        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK': den "
+        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl berakna ARBETSBOK': den "
         "byter årsrubrikerna i Rader och Medlemmar och åren i Medelstilldelning, lägger till "
         "tomma årskolumner som fattas och tar bort tomma som inte behövs; inga belopp tas bort. "
         "Knappen Beräkna kan inte ändra tabellernas kolumner: spara och stäng arbetsboken och "
