@@ -19,7 +19,7 @@ from finsam_xl.errors import InputFileError, UsageError
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import InvoicesOutcome, LettersOutcome
 from finsam_xl.jobs.report import PDF_TIMEOUT_S, convert_to_pdf
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.xlsx.safety import atomic_write
 
 
@@ -119,7 +119,7 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
                      "medlemmen (Mål Medlem) i tabellen Kontomappning."
                      + (" SIE-filen skrevs inte." if kind != ".csv" else
                         " Kolumnen Konto är tom för dem.")),
-            ref=Ref(element="settings", field="mappings"),
+            ref=Ref(element=Element.SETTINGS, field="mappings"),
         ))
         if kind != ".csv":
             return result
