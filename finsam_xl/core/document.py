@@ -254,7 +254,11 @@ _Item = tuple[str | None, str, dict[int, Decimal | None]]
 
 
 class _TableRows:
-    """The rows of ``budget_table`` in print order; ``block`` numbers the groups."""
+    """The rows of ``budget_table``, appended in print order.
+
+    ``block`` counts the groups (and the funding block) emitted so far: the rows
+    of one block are kept on one page.
+    """
 
     def __init__(self, budget: Budget, result: Result, years: list[int]) -> None:
         doc = budget.document
@@ -273,8 +277,11 @@ class _TableRows:
         return any(y in amounts for y in self.years)
 
     def heading(
-        self, label: str, values: dict[int, Decimal | None] | None = None,
-        cost_centre: str | None = None, block: int | None = None,
+        self,
+        label: str,
+        values: dict[int, Decimal | None] | None = None,
+        cost_centre: str | None = None,
+        block: int | None = None,
     ) -> None:
         """A heading row, blank unless ``values`` (a total on the heading) are given."""
         self.rows.append(
