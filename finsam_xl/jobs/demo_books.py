@@ -72,7 +72,7 @@ from finsam_xl.sie import (
     iter_records,
     write_sie,
 )
-from finsam_xl.workbook.safety import atomic_write
+from finsam_xl.xlsx.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
 YEAR = 2025
