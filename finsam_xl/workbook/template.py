@@ -803,10 +803,29 @@ def _straight_lines(chart: Any) -> None:
 
 
 def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = True) -> None:
-    """Plan, Fördelning, Kontroller (protected, no password) and the hidden styles sheet."""
-    years = budget.years.all
-    last_col = len(years)
-    # Plan
+    """Plan, Fördelning, the document's sheets, Kontroller, Avstämning, Uppföljning
+    (protected, no password, unless ``protect`` is False) and the hidden styles sheet."""
+    for write in (
+        _plan_sheet,
+        _allocation_sheet,
+        _document_sheets,
+        _findings_sheet,
+        _recon_sheet,
+        _followup_sheet,
+    ):
+        write(wb, fmt, budget, protect)
+    _styles_sheet(wb, fmt)
+
+
+def _protect(ws: Any, protect: bool) -> None:
+    """Protect a computed sheet without a password; its columns and rows stay resizable."""
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def _plan_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Plan: the table (filled by the writer) and the equity chart below it."""
+    last_col = len(budget.years.all)
     ws = wb.add_worksheet(S.SHEET_PLAN)
     ws.write(0, 0, f"Plan och eget kapital ({S.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
     ws.set_column(0, 0, 52)
@@ -822,19 +841,27 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)
     ws.freeze_panes(top + 1, 1)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
+    ws.insert_chart(bottom + 2, 0, _plan_chart(wb, last_col), {"x_scale": 1.6, "y_scale": 1.2})
+
+
+#: The plan chart's series: equity as a thick solid line with markers and values; the
+#: levels thin, dashed or dotted. (row key, colour, width, dash, marker)
+_PLAN_SERIES: tuple[tuple[str, str, float, str | None, dict[str, Any]], ...] = (
+    ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
+    ("recommended_max", "#C00000", 1.5, "dash", {"type": "none"}),
+    ("floor", "#E69138", 2.0, "round_dot", {"type": "square", "size": 5}),
+)
+
+
+def _plan_chart(wb: Any, last_col: int) -> Any:
+    """The line chart of equity against the recommended level and the board's floor."""
+    top, left = PLAN_ANCHOR
     chart = wb.add_chart({"type": "line"})
     _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
-    series = (
-        # equity: thick solid line with markers and values; the levels: thin, dashed/dotted
-        ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
-        ("recommended_max", "#C00000", 1.5, "dash", {"type": "none"}),
-        ("floor", "#E69138", 2.0, "round_dot", {"type": "square", "size": 5}),
-    )
-    for key, color, width, dash, marker in series:
+    for key, color, width, dash, marker in _PLAN_SERIES:
         row = top + 1 + PLAN_ROW_INDEX[key]
         chart.add_series(
             {
@@ -868,9 +895,12 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     chart.set_x_axis({"name": "År"})
     chart.set_legend({"position": "bottom"})
     chart.show_blanks_as("gap")
-    ws.insert_chart(bottom + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return chart
 
-    # Allocation
+
+def _allocation_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Fördelning: the members' contributions per year (filled by the writer)."""
+    years = budget.years.all
     ws = wb.add_worksheet(S.SHEET_ALLOCATION)
     ws.write(0, 0, "Fördelning av medlemsbidrag per medlem (kr)", fmt.title)
     wb.define_name(S.N_ALLOCATION, f"='{S.SHEET_ALLOCATION}'!$A$4")
@@ -881,10 +911,11 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 1)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # The document's sheets: the writer fills them, with widths, scale and page breaks.
+
+def _document_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """The document's sheets: the writer fills them, with widths, scale and page breaks."""
     for sheet_name, defined in (
         (S.SHEET_BUDGET, S.N_BUDGET),
         (S.SHEET_NOT1, S.N_NOT1),
@@ -900,10 +931,11 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         ws.set_print_scale(100)
         ws.repeat_rows(3, 3)
         ws.freeze_panes(4, 0)
-        if protect:
-            ws.protect("", {"format_columns": True, "format_rows": True})
+        _protect(ws, protect)
 
-    # Findings
+
+def _findings_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Kontroller: the findings, and in hidden columns every finding for the markers."""
     ws = wb.add_worksheet(S.SHEET_FINDINGS)
     ws.write(0, 0, "Kontroller", fmt.title)
     wb.define_name(S.N_FINDINGS, f"='{S.SHEET_FINDINGS}'!$A$4")
@@ -922,13 +954,18 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 0)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Reconciliation (written by 'finsam-xl avstamning')
+
+#: The second line of the sheets that 'finsam-xl avstamning' writes.
+_RECON_HINT = "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM"
+
+
+def _recon_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Avstämning: the reconciliation with the books (written by 'finsam-xl avstamning')."""
     ws = wb.add_worksheet(S.SHEET_RECON)
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
-    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    ws.write(1, 0, _RECON_HINT, fmt.status)
     wb.define_name(S.N_RECON, f"='{S.SHEET_RECON}'!$A$4")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 34)
@@ -936,22 +973,24 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(3, 10, 12)
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)  # at most 11 columns: one page wide, type above 8 pt
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Follow-up for the board (written by 'finsam-xl avstamning')
+
+def _followup_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Uppföljning: the board's follow-up (written by 'finsam-xl avstamning')."""
     ws = wb.add_worksheet(S.SHEET_FOLLOWUP)
     ws.write(0, 0, "Uppföljning av budgeten", fmt.title)
-    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    ws.write(1, 0, _RECON_HINT, fmt.status)
     wb.define_name(S.N_FOLLOWUP, f"='{S.SHEET_FOLLOWUP}'!$A$4")
     ws.set_column(0, 0, 38)
     ws.set_column(1, 6, 13)
     _print_setup(ws, budget, landscape=False)
     ws.fit_to_pages(1, 0)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Style prototypes (very hidden): the writer copies their style ids.
+
+def _styles_sheet(wb: Any, fmt: _Formats) -> None:
+    """The style prototypes (very hidden): the writer copies their style ids."""
     ws = wb.add_worksheet(S.SHEET_STYLES)
     for i, role in enumerate(S.STYLE_ROLES):
         ws.write(i, 0, role, fmt.role(role))
