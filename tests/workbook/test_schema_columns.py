@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from support import EXAMPLES
 
-from finsam_xl.model.interchange import load
 from finsam_xl.model import schema as S
+from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.template import write_template
 
