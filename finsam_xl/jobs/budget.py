@@ -23,7 +23,8 @@ from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, read_workbook, years_disagree
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write, same_file, write_lock
+from finsam_xl.xlsx.limits import WorkbookError
+from finsam_xl.xlsx.safety import atomic_write, same_file, write_lock
 
 WORKBOOKS = (".xlsx", ".xlsm")
 INTERCHANGE = (".yaml", ".yml", ".json")

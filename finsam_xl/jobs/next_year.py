@@ -26,7 +26,8 @@ from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
 from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
 from finsam_xl.workbook.writer import write_results
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write
+from finsam_xl.xlsx.limits import WorkbookError
+from finsam_xl.xlsx.safety import atomic_write
 
 
 def parse_amount(text: str | None, option: str) -> Decimal | None:

@@ -48,7 +48,7 @@ from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset
 from finsam_xl.xlsx.cells import col_letters, parse_range, put, split_ref
-from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.limits import WorkbookError
 from finsam_xl.xlsx.shift import (
     ColumnShift,
     grow_table,

@@ -39,11 +39,11 @@ from finsam_xl.model.money import (
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.model.text import nfc
 from finsam_xl.sheets.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.workbook.result_names import result_name_problem
 from finsam_xl.xlsx.cells import address, parse_range, split_ref
 from finsam_xl.xlsx.formulas import FormulaError, evaluate_formula
-from finsam_xl.xlsx.safety import MAX_TABLE_COLS, MAX_TABLE_ROWS, inspect_package
-from finsam_xl.xlsx.safety import WorkbookError as WorkbookError  # what read_book raises
+from finsam_xl.xlsx.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
+from finsam_xl.xlsx.limits import WorkbookError as WorkbookError  # what read_book raises
 from finsam_xl.xlsx.views import BookView, SheetView, is_formula
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
@@ -468,6 +468,8 @@ def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) 
     ``keep_vba`` and ``keep_links`` are for a load that will be edited and saved.
     Raises ``WorkbookError`` with a Swedish message for a file that cannot be used.
     """
+    from finsam_xl.xlsx.safety import inspect_package  # not in Lite's code
+
     inspect_package(path)
     from openpyxl import load_workbook
 

@@ -40,9 +40,9 @@ from finsam_xl.sheets.grid import Grid as Grid
 from finsam_xl.sheets.grid import Value as Value
 from finsam_xl.sheets.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
 from finsam_xl.sheets.printing import patch_columns, patch_print, refresh_header
-from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.workbook.result_names import result_name_problem
 from finsam_xl.xlsx.cells import col_letters, split_ref
-from finsam_xl.xlsx.safety import MAX_CELL_CHARS, WorkbookError
+from finsam_xl.xlsx.limits import MAX_CELL_CHARS, WorkbookError
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
     from finsam_xl.xlsx.package import Package

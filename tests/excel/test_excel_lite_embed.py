@@ -37,7 +37,7 @@ from finsam_xl.parts.lite_part import (
     module_closure,
     requirements_txt,
 )
-from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.limits import WorkbookError
 
 HERE = Path(__file__).resolve().parent
 LITE_PARTS = {"xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.xml",
