@@ -48,10 +48,9 @@ from finsam_xl.model.budget import (
     Unit,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, fmt_pct, kr
+from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result
 
-ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
 

@@ -64,12 +64,11 @@ from finsam_xl.model.budget import (
     MemberKind,
 )
 from finsam_xl.model.labels import KIND_ORDER
-from finsam_xl.model.money import kr
+from finsam_xl.model.money import ZERO, kr
 from finsam_xl.model.results import Result
 from finsam_xl.model.text import list_words
 from finsam_xl.model.types import Money
 
-ZERO = Decimal(0)
 #: Instalments a year per payment frequency (Settings.payment_frequency).
 INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
 #: The instalment's period in running text ("kvartal 2").

@@ -60,10 +60,8 @@ from finsam_xl.model.budget import (
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
-from finsam_xl.model.money import fmt_pct, kr
+from finsam_xl.model.money import ZERO, fmt_pct, kr
 from finsam_xl.model.results import YearPlan
-
-ZERO = Decimal(0)
 
 
 class NextYearError(ValueError):

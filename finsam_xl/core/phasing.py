@@ -22,8 +22,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import CostLine, IncomeLine
+from finsam_xl.model.money import ZERO
 
-ZERO = Decimal(0)
 EVEN = [Decimal(1)] * 12
 FORECAST_METHOD = {"jämn": "linjär", "periodisering": "enligt periodisering",
                    "fjolåret": "enligt fjolåret"}

@@ -59,10 +59,10 @@ from decimal import Decimal
 
 from finsam_xl.core.members import find_references
 from finsam_xl.model.budget import Budget, MappingTarget
+from finsam_xl.model.money import ZERO
 from finsam_xl.model.recon import BookedRow, BookedVoucher, Invoice, Payment, ReceivableRecon
 from finsam_xl.model.text import nfc
 
-ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
 #: Which rule matched a payment (``Payment.rule``), by ``Payment.method``.
 MATCH_RULES = {

@@ -37,7 +37,7 @@ from finsam_xl.core.receivables import MemberBooks, member_books
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.money import fmt_pct, kr, pct
+from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
@@ -54,8 +54,6 @@ from finsam_xl.model.recon import (
 )
 from finsam_xl.model.results import Result
 from finsam_xl.model.text import list_words
-
-ZERO = Decimal(0)
 
 
 class Ledger:

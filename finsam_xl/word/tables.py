@@ -19,7 +19,6 @@ from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.money import NBSP, fmt_pct
 from finsam_xl.model.results import Result
 
-ZERO = Decimal(0)
 MINUS = "\u2212"
 
 
