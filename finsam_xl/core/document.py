@@ -48,7 +48,7 @@ from finsam_xl.model.budget import (
     Unit,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr
+from finsam_xl.model.money import KR_PER_TKR, NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result
 
 HUNDRED = Decimal(100)
@@ -154,7 +154,7 @@ def display_decimals(budget: Budget, result: Result | None = None) -> int:
     amounts += [c.amount for c in budget.contributions if c.amount is not None]
     if result is not None and budget.document.member_rows:  # members' shares are printed
         amounts += [m.amount for a in result.allocation for m in a.members]
-    return 0 if all(a % 1000 == 0 for a in amounts) else 1
+    return 0 if all(a % KR_PER_TKR == 0 for a in amounts) else 1
 
 
 def document_title(budget: Budget) -> str:

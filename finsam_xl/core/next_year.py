@@ -60,7 +60,7 @@ from finsam_xl.model.budget import (
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
-from finsam_xl.model.money import ZERO, fmt_pct, kr
+from finsam_xl.model.money import ZERO, fmt_pct, kr, unit_kronor
 from finsam_xl.model.results import YearPlan
 
 
@@ -124,10 +124,6 @@ def check_target(budget: Budget, today: date, target_year: int | None = None) ->
     return year + 1
 
 
-def _quantum(unit: Unit) -> Decimal:
-    return Decimal(1000) if unit is Unit.TKR else Decimal(1)
-
-
 def uplift(amount: Decimal, pct: Decimal | None, unit: Unit = Unit.KR) -> Decimal:
     """``amount`` raised by ``pct`` %, rounded half-up to whole kronor (thousands for tkr).
 
@@ -135,7 +131,7 @@ def uplift(amount: Decimal, pct: Decimal | None, unit: Unit = Unit.KR) -> Decima
     """
     if not pct:
         return amount
-    q = _quantum(unit)
+    q = unit_kronor(unit is Unit.TKR)
     raised = amount * (100 + pct) / 100 / q
     return raised.quantize(Decimal(1), rounding=ROUND_HALF_UP) * q
 

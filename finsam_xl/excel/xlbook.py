@@ -43,6 +43,7 @@ from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
 from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
+from finsam_xl.model.money import plain_number
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
 from finsam_xl.workbook.reader import WorkbookError, read_book
@@ -233,12 +234,11 @@ def excel_value(cell: Cell) -> Any:
     it as text, and a link becomes the file writer's HYPERLINK formula.
     """
     value = cell.value
-    if cell.link and isinstance(value, str):
-        target = cell.link.replace('"', '""')
-        shown = value.replace('"', '""')
-        return f'=HYPERLINK("#{target}","{shown}")'
+    link = cell.link_formula
+    if link is not None:
+        return "=" + link
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return plain_number(value)
     if isinstance(value, str):
         return "'" + value
     return value

@@ -23,18 +23,13 @@ from finsam_xl.core.document import (
     period_text,
 )
 from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.grid import Grid, fit_widths, wrapped_lines
 from finsam_xl.workbook.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
 
 UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
-
-
-def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
-    if value is None:
-        return None
-    return value / 1000 if unit is Unit.TKR else value
 
 
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
@@ -88,7 +83,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label_bold" if bold else "label")
         for j, column in enumerate(table.columns):
-            value = _amount(row.values.get(column.year), unit)
+            value = in_display_unit(row.values.get(column.year), unit is Unit.TKR)
             if row.kind is RowKind.HEADING and value is None:
                 continue
             grid.put(
@@ -160,6 +155,7 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """
     table = insatser_table(budget, result)
     unit = budget.forbund.unit
+    tkr = unit is Unit.TKR
     columns = [c for c in table.columns if c.year >= budget.years.budget]
     grid = Grid(decimals=display_decimals(budget, result))
     _head(
@@ -224,9 +220,10 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
                      row.decision_date.isoformat() if row.decision_date else None, "text")
             period = periods[id(row)]
             grid.put(r, at + 2, period, "wrap")
-            grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
+            grid.put(r, at + 3, in_display_unit(row.granted_per_year, tkr), "amount")
             for j, column in enumerate(columns):
-                grid.put(r, at + 4 + j, _amount(row.amounts.get(column.year), unit), "amount")
+                amount = in_display_unit(row.amounts.get(column.year), tkr)
+                grid.put(r, at + 4 + j, amount, "amount")
             notes = notes_of[id(row)]
             grid.put(
                 r,
@@ -296,7 +293,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
-            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
+            grid.put(r, col0 + 1 + 2 * j, in_display_unit(value, unit is Unit.TKR), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
@@ -310,7 +307,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     r += 2
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     if history.floor > 0:
-        floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
+        floor = f"{in_display_unit(history.floor, unit is Unit.TKR) or 0:,.0f}".replace(",", " ")
         floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
     else:
         floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."

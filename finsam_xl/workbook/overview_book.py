@@ -20,17 +20,12 @@ from typing import Any
 from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
 from finsam_xl.model.budget import MemberKind, YearKind
 from finsam_xl.model.findings import SEVERITY_SV
+from finsam_xl.model.money import plain_number
 from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
 
 KIND_SV = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget", YearKind.PLAN: "Plan"}
 PART_SV = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
 TITLE = "Översikt samordningsförbund"
-
-
-def _num(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _lines(text: str, width: int) -> int:
@@ -138,10 +133,11 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
     rows = []
     for r in overview.forbund:
         rows.append([
-            r.forbund, r.budget_year, r.year, KIND_SV[r.kind], _num(r.contributions),
-            _num(r.state_pct), _num(r.other_income), _num(r.costs), _num(r.result),
-            _num(r.equity_end), _num(r.equity_pct), _num(r.recommended_max), _num(r.floor),
-            _yes(r.above_recommended), _yes(r.below_floor), _num(r.admin_share_pct),
+            r.forbund, r.budget_year, r.year, KIND_SV[r.kind], plain_number(r.contributions),
+            plain_number(r.state_pct), plain_number(r.other_income), plain_number(r.costs),
+            plain_number(r.result), plain_number(r.equity_end), plain_number(r.equity_pct),
+            plain_number(r.recommended_max), plain_number(r.floor),
+            _yes(r.above_recommended), _yes(r.below_floor), plain_number(r.admin_share_pct),
             r.insatser, r.insatser_ending, r.errors, r.warnings,
         ])
     money = {4, 6, 7, 8, 9, 11, 12}
@@ -192,14 +188,14 @@ def _members_sheet(book: _Book, overview: Overview) -> None:
             ws.write(row, 2, forbund)
             for j, year in enumerate(years):
                 if year in amounts:
-                    ws.write_number(row, 3 + j, _num(amounts[year]) or 0)
+                    ws.write_number(row, 3 + j, plain_number(amounts[year]) or 0)
             row += 1
         ws.write(row, 0, f"Totalt {member.member}", book.bold)
         ws.write(row, 1, "", book.bold)
         ws.write(row, 2, f"{len(member.amounts)} förbund", book.bold)
         for j, year in enumerate(years):
             if year in member.total:
-                ws.write_number(row, 3 + j, _num(member.total[year]) or 0, book.kr_bold)
+                ws.write_number(row, 3 + j, plain_number(member.total[year]) or 0, book.kr_bold)
             else:
                 ws.write_blank(row, 3 + j, None, book.kr_bold)
         row += 2
@@ -315,7 +311,7 @@ def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[An
         for j, name in enumerate(forbund):
             amount = member.amounts.get(name, {}).get(budget_year.get(name, 0))
             if amount is not None:
-                ws.write_number(i, 13 + j, _num(amount) or 0)
+                ws.write_number(i, 13 + j, plain_number(amount) or 0)
     last = top + len(members)
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     for j in range(len(forbund)):
@@ -344,13 +340,13 @@ def instalments_sheet(book: _Book, overview: Overview) -> None:
                ("Referens", 22), ("Belopp", 13), ("Summa hittills i året", 14)]
     for col, (_, width) in enumerate(headers):
         ws.set_column(col, col, width, book.kr if col >= 5 else None)
-    rows = []
+    rows: list[list[str | int | float | None]] = []
     running: dict[tuple[str, int], Decimal] = {}
     for i in overview.instalments:
         key = (i.member, i.due.year)
         running[key] = running.get(key, Decimal(0)) + i.amount
         rows.append([i.member, i.due.isoformat(), i.forbund, i.day.isoformat(), i.reference,
-                     _num(i.amount), _num(running[key])])
+                     plain_number(i.amount), plain_number(running[key])])
     ws.set_row(3, 30)
     ws.add_table(
         3, 0, 3 + max(1, len(rows)), len(headers) - 1,

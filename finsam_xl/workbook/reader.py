@@ -32,6 +32,7 @@ from finsam_xl.model.money import (
     bounded,
     parse_number_text,
     to_decimal,
+    unit_kronor,
 )
 from finsam_xl.model.text import nfc
 from finsam_xl.workbook import schema as S
@@ -574,7 +575,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     if settings is None:
         return None
     unit = settings["unit"]
-    scale = 1000 if unit is Unit.TKR else 1
+    scale = unit_kronor(unit is Unit.TKR)
     years = settings["years"]
     all_years = [*years["comparison"], years["budget"], *years["plan"]]
     r.settings_years, r.budget_year = all_years, years["budget"]

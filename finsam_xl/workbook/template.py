@@ -20,6 +20,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
+from finsam_xl.model.money import display_number
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.layout import PLAN_ROW_INDEX, PLAN_ROWS
 from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
@@ -177,10 +178,7 @@ INSTRUCTIONS: list[tuple[str, str]] = [
 
 def display(amount: Decimal | None, unit: Unit) -> float | int | None:
     """An amount in kronor as the number to show in the workbook's unit."""
-    if amount is None:
-        return None
-    value = amount / 1000 if unit is Unit.TKR else amount
-    return int(value) if value == value.to_integral_value() else float(value)
+    return display_number(amount, unit is Unit.TKR)
 
 
 class _Formats:

@@ -31,6 +31,7 @@ from finsam_xl import __version__
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
+from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
@@ -81,11 +82,7 @@ def xml_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
 def _cell_xml(ref: str, cell: Cell, style: str) -> str:
     s = f' s="{style}"' if style != "0" else ""
     value = cell.value
-    link = ""
-    if cell.link and isinstance(value, str):
-        target = cell.link.replace('"', '""')
-        shown = value.replace('"', '""')
-        link = f'HYPERLINK("#{target}","{shown}")'
+    link = cell.link_formula
     if link and isinstance(value, str) and len(link) <= MAX_FORMULA_CHARS:  # else plain text
         formula = xml_text(link)
         return f'<c r="{ref}"{s} t="str"><f>{formula}</f><v>{xml_text(value)}</v></c>'
@@ -135,12 +132,6 @@ def _splice(sheet_xml: str, grid: Grid, first_row: int, styles: dict[str, str]) 
     return _DIMENSION.sub(f'<dimension ref="{dimension}"/>', out, count=1)
 
 
-def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
-    if value is None:
-        return None
-    return value / 1000 if unit is Unit.TKR else value
-
-
 def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The plan table: one row per PLAN_ROWS entry, one column per year.
 
@@ -175,7 +166,8 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
                 value = None  # no contributions entered: no level, and no dive to 0 in the chart
             else:
                 value = getter(row)
-            grid.put(r, col0 + 1 + j, value if role == "pct" else _amount(value, unit), role)
+            shown = value if role == "pct" else in_display_unit(value, unit is Unit.TKR)
+            grid.put(r, col0 + 1 + j, shown, role)
     note_row = row0 + 2 + len(PLAN_ROWS)
     if any(not row.decided for row in result.plan):
         grid.put(
