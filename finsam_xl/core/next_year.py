@@ -59,7 +59,7 @@ from finsam_xl.model.budget import (
     Years,
 )
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
+from finsam_xl.model.labels import GROUP_SV, KIND_ORDER, KIND_PLURAL_SV
 from finsam_xl.model.money import ZERO, fmt_pct, kr, unit_kronor
 from finsam_xl.model.results import YearPlan
 
@@ -527,7 +527,7 @@ def _refit_fixed_amounts(
     """
     dropped: list[MemberKind] = []
     kept: list[tuple[MemberKind, Decimal]] = []
-    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+    for kind in KIND_ORDER:
         fixed = [m for m in members if m.kind is kind and year in m.amounts]
         if not fixed:
             continue

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
-from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.labels import KIND_ORDER, MONTHS_SV
 from finsam_xl.model.money import (
     AmbiguousNumber,
     NumberTextError,
@@ -1041,7 +1041,7 @@ def _members(
         kind_text = r.text(t, row, kind_col)
         kind = S.lookup({k.value: v for k, v in S.KIND_LABELS.items()}, kind_text) or (
             kind_text.casefold()
-            if kind_text and kind_text.casefold() in ("stat", "region", "kommun")
+            if kind_text and kind_text.casefold() in KIND_ORDER
             else None
         )
         if not name:
