@@ -36,7 +36,6 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.budget import (
-    COMPARISON_LABELS,
     ActualStatus,
     Budget,
     CostGroup,
@@ -48,6 +47,7 @@ from finsam_xl.model.budget import (
     Unit,
     YearKind,
 )
+from finsam_xl.model.labels import COMPARISON_LABELS
 from finsam_xl.model.money import KR_PER_TKR, NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result
 

@@ -71,8 +71,6 @@ from finsam_xl.model.types import Money
 
 #: Instalments a year per payment frequency (Settings.payment_frequency).
 INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
-#: The instalment's period in running text ("kvartal 2").
-PERIOD_SV = {"ar": "helår", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
 #: The receivable (kundfordran) account when Kontomappning names none (BAS 1510).
 DEFAULT_RECEIVABLE = "1510"
 #: SIE dimensions of the invoice plan's objects (the reconciliation reads the same ones).

@@ -36,7 +36,7 @@ from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.labels import FREQUENCY_LABELS, MONTHS_SV
 from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
@@ -649,7 +649,6 @@ def _payment_findings(
                 )
         due_to_date = member.owed_to_date
         if due_to_date - member.invoiced_to_date >= 1:
-            frequency = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
             out.append(
                 Finding(
                     rule="recon.not-invoiced",
@@ -658,7 +657,7 @@ def _payment_findings(
                         f"{member.name}: fakturerat t.o.m. {period_end} är "
                         f"{kr(member.invoiced_to_date)}, men {kr(due_to_date)} har förfallit "
                         f"enligt budgeten (inbetalning per "
-                        f"{frequency[budget.settings.payment_frequency]}); "
+                        f"{FREQUENCY_LABELS[budget.settings.payment_frequency]}); "
                         f"{kr(due_to_date - member.invoiced_to_date)} är inte fakturerat."
                     ),
                     ref=ref,

@@ -380,14 +380,6 @@ class ComparisonKind(StrEnum):
     PROGNOS = "prognos"  # full-year forecast
 
 
-#: Swedish column label of each comparison kind ("Budget 2024", "Utfall 2023").
-COMPARISON_LABELS = {
-    ComparisonKind.BUDGET: "Budget",
-    ComparisonKind.UTFALL: "Utfall",
-    ComparisonKind.PROGNOS: "Prognos",
-}
-
-
 class ActualStatus(StrEnum):
     """Whether a past year's figures are actuals or a forecast."""
 

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from finsam_xl.model.labels import SEVERITY_LABELS
+
 
 class Severity(StrEnum):
     """How serious a finding is. Errors make ``check`` exit 1."""
@@ -20,8 +22,6 @@ class Severity(StrEnum):
     WARNING = "warning"
     INFO = "info"
 
-
-SEVERITY_SV = {Severity.ERROR: "Fel", Severity.WARNING: "Varning", Severity.INFO: "Info"}
 
 #: Rule-id prefixes whose errors mean the input cannot be trusted: results are not written.
 BLOCKING_PREFIXES = ("read.", "input.")
@@ -88,7 +88,7 @@ class Finding(BaseModel):
         """One line, the same on every path: 'Fel [rule] Blad!C7: message'."""
         where = self.where()
         place = f" {where}" if where else ""
-        return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
+        return f"{SEVERITY_LABELS[self.severity]} [{self.rule}]{place}: {self.message}"
 
     def as_json(self) -> dict[str, str]:
         """The stable JSON shape of ``check --json``."""

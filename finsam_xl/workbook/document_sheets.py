@@ -23,13 +23,12 @@ from finsam_xl.core.document import (
     period_text,
 )
 from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.labels import PERIOD_SV, UNIT_LABELS
 from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.grid import Grid, fit_widths, wrapped_lines
 from finsam_xl.workbook.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
-
-UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
 
 
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
@@ -51,8 +50,8 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         budget,
         row0,
         col0,
-        f"{table.title} ({UNIT_TEXT[unit]})",
-        " ".join(filter(None, [f"Belopp i {UNIT_TEXT[unit]}.", decision_dates(budget)])),
+        f"{table.title} ({UNIT_LABELS[unit]})",
+        " ".join(filter(None, [f"Belopp i {UNIT_LABELS[unit]}.", decision_dates(budget)])),
     )
     c = col0
     id_col = konto_col = None
@@ -164,7 +163,7 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Insatser",
-        f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
+        f"Belopp i {UNIT_LABELS[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
     with_id = any(row.cost_centre for row in table.rows)
@@ -259,7 +258,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Eget kapital",
-        f"Belopp i {UNIT_TEXT[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
+        f"Belopp i {UNIT_LABELS[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
         "beräknade.",
     )
     fields = [
@@ -308,7 +307,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     if history.floor > 0:
         floor = f"{in_display_unit(history.floor, unit is Unit.TKR) or 0:,.0f}".replace(",", " ")
-        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
+        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_LABELS[unit]}."
     else:
         floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."
     grid.put(
@@ -326,7 +325,7 @@ def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
 
     Amounts are kronor whatever the display unit: they are what is invoiced.
     """
-    from finsam_xl.core.members import PERIOD_SV, invoice_plan
+    from finsam_xl.core.members import invoice_plan
 
     plan = invoice_plan(budget, result)
     grid = Grid()

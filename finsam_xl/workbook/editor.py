@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.next_year import NextYear
+from finsam_xl.model import labels as L
 from finsam_xl.model.budget import Unit
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.money import display_number
@@ -504,9 +505,9 @@ class NextYearEditor:
                         cell._style = copy(t.ws.cell(row - 1, col)._style)
             values = {
                 "År": entry.year,
-                "Inmatning": S.MODE_LABELS[entry.mode],
+                "Inmatning": L.MODE_LABELS[entry.mode],
                 "Belopp": display_number(entry.amount, self.tkr),
-                "Beslutat": S.YES if entry.decided else S.NO,
+                "Beslutat": L.YES if entry.decided else L.NO,
             }
             for header, value in values.items():
                 col_of = cols.get(header)
@@ -539,7 +540,7 @@ class NextYearEditor:
                 "Kostnader": display_number(actual.costs, self.tkr),
                 "Resultat": display_number(actual.result, self.tkr),
                 "Eget kapital 31/12": display_number(actual.equity_end, self.tkr),
-                "Utfall eller prognos": S.ACTUAL_STATUS_LABELS[actual.status.value],
+                "Utfall eller prognos": L.ACTUAL_STATUS_LABELS[actual.status.value],
             }
             for header, value in values.items():
                 col = cols.get(header)

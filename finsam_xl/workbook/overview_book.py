@@ -18,13 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
-from finsam_xl.model.budget import MemberKind, YearKind
-from finsam_xl.model.findings import SEVERITY_SV
+from finsam_xl.model.budget import YearKind
+from finsam_xl.model.labels import KIND_LABELS, SEVERITY_LABELS, YEAR_KIND_LABELS
 from finsam_xl.model.money import plain_number
 from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
 
-KIND_SV = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget", YearKind.PLAN: "Plan"}
-PART_SV = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
 TITLE = "Översikt samordningsförbund"
 
 
@@ -133,10 +131,10 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
     rows = []
     for r in overview.forbund:
         rows.append([
-            r.forbund, r.budget_year, r.year, KIND_SV[r.kind], plain_number(r.contributions),
-            plain_number(r.state_pct), plain_number(r.other_income), plain_number(r.costs),
-            plain_number(r.result), plain_number(r.equity_end), plain_number(r.equity_pct),
-            plain_number(r.recommended_max), plain_number(r.floor),
+            r.forbund, r.budget_year, r.year, YEAR_KIND_LABELS[r.kind],
+            plain_number(r.contributions), plain_number(r.state_pct), plain_number(r.other_income),
+            plain_number(r.costs), plain_number(r.result), plain_number(r.equity_end),
+            plain_number(r.equity_pct), plain_number(r.recommended_max), plain_number(r.floor),
             _yes(r.above_recommended), _yes(r.below_floor), plain_number(r.admin_share_pct),
             r.insatser, r.insatser_ending, r.errors, r.warnings,
         ])
@@ -184,7 +182,7 @@ def _members_sheet(book: _Book, overview: Overview) -> None:
     for member in overview.members:
         for forbund, amounts in sorted(member.amounts.items()):
             ws.write(row, 0, member.member)
-            ws.write(row, 1, PART_SV[member.kind])
+            ws.write(row, 1, KIND_LABELS[member.kind])
             ws.write(row, 2, forbund)
             for j, year in enumerate(years):
                 if year in amounts:
@@ -225,7 +223,7 @@ def _findings_sheet(book: _Book, overview: Overview) -> None:
     for placed in overview.findings:
         f = placed.finding
         ws.write_row(row, 0, [placed.forbund, placed.source, f.location or "",
-                              SEVERITY_SV[f.severity], f.message, f.rule])
+                              SEVERITY_LABELS[f.severity], f.message, f.rule])
         ws.set_row(row, 15 * _lines(f.message, 80))
         lines += _lines(f.message, 80)
         row += 1

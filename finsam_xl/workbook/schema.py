@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MappingTarget, MemberKind, Unit
+from finsam_xl.model.budget import CostGroup
 from finsam_xl.model.labels import GROUP_SV
 from finsam_xl.model.text import nfc
 
@@ -283,33 +283,8 @@ MAPPING_COLUMNS = (
     Column("Namn", required=False),
 )
 
-# --- Swedish labels of enumerations ------------------------------------------------------------
-KIND_LABELS = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
-KEY_LABELS = {KeyType.LIKA: "lika", KeyType.PROCENT: "procent", KeyType.BEFOLKNING: "befolkning"}
-MODE_LABELS = {EntryMode.TOTAL: "Total ram", EntryMode.STAT: "Statens belopp"}
-GROUP_LABELS = {
-    CostGroup.STYRELSE: "Styrelse",
-    CostGroup.ADMINISTRATION: "Administration",
-    CostGroup.INSATS_INDIVID: "Insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "Insats strukturinriktad",
-    CostGroup.KOMPETENS: "Kompetensutveckling",
-    CostGroup.OVRIGT: "Övrigt",
-}
-LINE_TYPE_COST = "Kostnad"
-LINE_TYPE_INCOME = "Intäkt"
-UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
-FREQUENCY_LABELS = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
-YES, NO = "Ja", "Nej"
-ACTUAL_STATUS_LABELS = {"utfall": "Utfall", "prognos": "Prognos"}
-COMPARISON_KIND_LABELS = {"budget": "Budget", "utfall": "Utfall", "prognos": "Prognos"}
-TARGET_LABELS = {
-    MappingTarget.LINE: "Budgetrad",
-    MappingTarget.MEMBER: "Medlem",
-    MappingTarget.EQUITY: "Eget kapital",
-    MappingTarget.RECEIVABLE: "Kundfordran",
-    MappingTarget.IGNORE: "Ignorera",
-}
-
+# --- published items ------------------------------------------------------------------------
+# (the Swedish names of the model's codes are in finsam_xl.model.labels)
 #: Published items: label -> field of ``Published`` ("section"/"allocation" take a name).
 PUBLISHED_LABELS = {
     "contributions": "Medlemsbidrag",
@@ -363,8 +338,6 @@ STYLE_FALLBACK = {
 DIGEST_ROW_OFFSET = len(STYLE_ROLES) + 1
 #: The digest cell's text begins with this, so that no other text is taken for one.
 DIGEST_PREFIX = "finsam_xl indata "
-
-SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 
 #: Short Swedish name of each check, shown in Kontroller (the code stays in the last column).
 RULE_NAMES = {

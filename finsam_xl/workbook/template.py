@@ -19,6 +19,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
+from finsam_xl.model import labels as L
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
 from finsam_xl.model.money import display_number
 from finsam_xl.workbook import schema as S
@@ -255,7 +256,7 @@ def unit_title_formula(text: str) -> str:
 
 def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
     """Write an input sheet's title as ``unit_title_formula`` with its value cached."""
-    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({S.UNIT_LABELS[unit]})")
+    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({L.UNIT_LABELS[unit]})")
 
 
 def _table(
@@ -394,7 +395,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     values: dict[str, Any] = {
         "forbund": budget.forbund.name,
         "org_nr": budget.forbund.org_nr,
-        "unit": S.UNIT_LABELS[unit],
+        "unit": L.UNIT_LABELS[unit],
         "budget_year": budget.years.budget,
         "comparison_years": len(budget.years.comparison),
         "plan_years": len(budget.years.plan),
@@ -404,10 +405,10 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         "equity_opening_year": budget.opening_year,
         "equity_floor": display(eq.floor, unit),
         "admin_share_max_pct": display(budget.settings.admin_share_max_pct, Unit.KR),
-        "payment_frequency": S.FREQUENCY_LABELS[budget.settings.payment_frequency],
-        "key_stat": S.KEY_LABELS[budget.keys.stat],
-        "key_region": S.KEY_LABELS[budget.keys.region],
-        "key_kommun": S.KEY_LABELS[budget.keys.kommun],
+        "payment_frequency": L.FREQUENCY_LABELS[budget.settings.payment_frequency],
+        "key_stat": L.KEY_LABELS[budget.keys.stat],
+        "key_region": L.KEY_LABELS[budget.keys.region],
+        "key_kommun": L.KEY_LABELS[budget.keys.kommun],
         "key_note": budget.keys.note,
         "table_heading": budget.published.table_heading,
         "deviation_pct": display(budget.settings.deviation_pct, Unit.KR),
@@ -487,7 +488,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     rows = [
         [
             m.name,
-            S.KIND_LABELS[m.kind],
+            L.KIND_LABELS[m.kind],
             display(m.key, Unit.KR) if m.key is not None else None,
             *[display(m.amounts.get(y), unit) for y in years],
         ]
@@ -502,7 +503,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         header_right=fmt.input_header_right,
         widths={0: 40, 1: 12, 2: 14, **{i: 16 for i in range(3, len(headers))}},
     )
-    _validate(ws, 1, len(rows), list(S.KIND_LABELS.values()), "Typ av medlem")
+    _validate(ws, 1, len(rows), list(L.KIND_LABELS.values()), "Typ av medlem")
     _markers(ws, S.SHEET_MEMBERS, fmt, len(headers))
 
     # Contributions
@@ -517,7 +518,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         fmt.status,
     )
     rows = [
-        [c.year, S.MODE_LABELS[c.mode], display(c.amount, unit), S.YES if c.decided else S.NO]
+        [c.year, L.MODE_LABELS[c.mode], display(c.amount, unit), L.YES if c.decided else L.NO]
         for c in budget.contributions
     ]
     _table(
@@ -529,8 +530,8 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         header_right=fmt.input_header_right,
         widths={0: 8, 1: 16, 2: 16, 3: 10},
     )
-    _validate(ws, 1, len(rows), list(S.MODE_LABELS.values()), "Inmatning")
-    _validate(ws, 3, len(rows), [S.YES, S.NO], "Beslutat")
+    _validate(ws, 1, len(rows), list(L.MODE_LABELS.values()), "Inmatning")
+    _validate(ws, 3, len(rows), [L.YES, L.NO], "Beslutat")
     _markers(ws, S.SHEET_CONTRIBUTIONS, fmt, 4)
 
     # Actuals (Utfall): past years of the equity history
@@ -550,7 +551,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
             display(a.costs, unit),
             display(a.result, unit),
             display(a.equity_end, unit),
-            S.ACTUAL_STATUS_LABELS[a.status.value],
+            L.ACTUAL_STATUS_LABELS[a.status.value],
         ]
         for a in sorted(budget.actuals, key=lambda a: a.year)
     ]
@@ -563,7 +564,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         header_right=fmt.input_header_right,
         widths={0: 8, 1: 16, 2: 16, 3: 16, 4: 18, 5: 20},
     )
-    _validate(ws, 5, len(rows), list(S.ACTUAL_STATUS_LABELS.values()), "Utfall eller prognos")
+    _validate(ws, 5, len(rows), list(L.ACTUAL_STATUS_LABELS.values()), "Utfall eller prognos")
     _markers(ws, S.SHEET_ACTUALS, fmt, 6)
 
     # Lines
@@ -590,9 +591,9 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         ins = line.insats
         rows.append(
             [
-                S.LINE_TYPE_COST,
+                L.LINE_TYPE_COST,
                 line.section,
-                S.GROUP_LABELS[line.group],
+                L.GROUP_LABELS[line.group],
                 line.cost_centre,
                 line.account,
                 line.name,
@@ -610,13 +611,13 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     for inc in budget.income:
         rows.append(
             [
-                S.LINE_TYPE_INCOME,
+                L.LINE_TYPE_INCOME,
                 inc.section,
                 None,
                 inc.cost_centre,
                 inc.account,
                 inc.name,
-                S.YES if inc.netted else S.NO,
+                L.YES if inc.netted else L.NO,
                 *[display(inc.amounts.get(y), unit) for y in years],
                 None,
                 None,
@@ -650,9 +651,9 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
             **{i: 13 for i in range(year_at, len(headers))},
         },
     )
-    _validate(ws, 0, len(rows), [S.LINE_TYPE_COST, S.LINE_TYPE_INCOME], "Typ")
-    _validate(ws, 2, len(rows), list(S.GROUP_LABELS.values()), "Grupp")
-    _validate(ws, 6, len(rows), [S.YES, S.NO], "Nettoredovisas")
+    _validate(ws, 0, len(rows), [L.LINE_TYPE_COST, L.LINE_TYPE_INCOME], "Typ")
+    _validate(ws, 2, len(rows), list(L.GROUP_LABELS.values()), "Grupp")
+    _validate(ws, 6, len(rows), [L.YES, L.NO], "Nettoredovisas")
     # Too wide for one readable page (about 19 columns): two pages wide, Benämning repeated
     # at the left of the second, so each page names its rows and prints above 8 pt.
     ws.fit_to_pages(2, 0)
@@ -696,7 +697,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
             m.accounts,
             m.dimension,
             m.object,
-            S.TARGET_LABELS[m.target],
+            L.TARGET_LABELS[m.target],
             m.name,
         ]
         for m in budget.settings.mappings
@@ -708,7 +709,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         rows,
         widths={0: 14, 1: 11, 2: 12, 3: 16, 4: 44},
     )
-    _validate(ws, 3, len(rows), list(S.TARGET_LABELS.values()), "Mål")
+    _validate(ws, 3, len(rows), list(L.TARGET_LABELS.values()), "Mål")
     _markers(ws, S.SHEET_MAPPING, fmt, 5)
 
     for sheet in wb.worksheets():
@@ -752,9 +753,9 @@ def _document_values(budget: Budget) -> dict[str, Any]:
         if field == "comparison_kinds":
             # blank means Budget (the default), so a file round-trips unchanged
             kinds = doc.comparison_kinds
-            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds) or None
+            out[key] = ", ".join(L.COMPARISON_LABELS[k] for k in kinds) or None
         elif field in S.DOC_FLAGS:
-            out[key] = S.YES if getattr(doc, field) else S.NO
+            out[key] = L.YES if getattr(doc, field) else L.NO
         else:
             out[key] = getattr(doc, field)
     return out
@@ -799,7 +800,7 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     last_col = len(years)
     # Plan
     ws = wb.add_worksheet(S.SHEET_PLAN)
-    ws.write(0, 0, f"Plan och eget kapital ({S.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
+    ws.write(0, 0, f"Plan och eget kapital ({L.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
     ws.set_column(0, 0, 52)
     ws.set_column(1, last_col, 14)
     top, left = PLAN_ANCHOR

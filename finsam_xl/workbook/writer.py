@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Protocol
 from xml.sax.saxutils import escape
 
 from finsam_xl import __version__
+from finsam_xl.model import labels as L
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
@@ -39,7 +40,7 @@ from finsam_xl.workbook.grid import WRAP_CHARS as WRAP_CHARS
 from finsam_xl.workbook.grid import Cell as Cell
 from finsam_xl.workbook.grid import Grid as Grid
 from finsam_xl.workbook.grid import Value as Value
-from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
+from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS
 from finsam_xl.workbook.printing import patch_columns, patch_print, refresh_header
 from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
 
@@ -151,10 +152,10 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     unit = budget.forbund.unit
     labels = {c.year: c.label for c in year_columns(budget)}
     net = net_costs_by_group(budget)
-    grid.put(row0 - 1, col0, f"{document_title(budget)} ({S.UNIT_LABELS[unit]})", "title")
+    grid.put(row0 - 1, col0, f"{document_title(budget)} ({L.UNIT_LABELS[unit]})", "title")
     grid.put(row0, col0, "Post", "header")
     for j, row in enumerate(result.plan):
-        label = labels.get(row.year, f"{YEAR_KIND_LABELS[row.kind]} {row.year}")
+        label = labels.get(row.year, f"{L.YEAR_KIND_LABELS[row.kind]} {row.year}")
         grid.put(row0, col0 + 1 + j, label + ("" if row.decided else " **"), "header")
     for i, (key, label, getter, role) in enumerate(PLAN_ROWS):
         r = row0 + 1 + i
@@ -194,7 +195,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         r += 1
         share0 = next(m for m in result.allocation[0].members if m.name == name)
         grid.put(r, col0, name, "label")
-        grid.put(r, col0 + 1, S.KIND_LABELS[share0.kind], "text")
+        grid.put(r, col0 + 1, L.KIND_LABELS[share0.kind], "text")
         key = keys.get(name)
         grid.put(r, col0 + 2, key, "kr" if key is not None else "text")
         for j, allocation in enumerate(result.allocation):
@@ -358,7 +359,7 @@ def findings_grid(
     for i, (finding, _members) in enumerate(shown):
         r = row0 + 1 + i
         role = finding.severity.value
-        grid.put(r, col0, S.SEVERITY_LABELS[role], role)
+        grid.put(r, col0, L.SEVERITY_LABELS[role], role)
         grid.put(r, col0 + 1, S.rule_name(finding.rule), "text")
         where = finding.where()
         sheet, cell = _split_location(finding.location)
@@ -374,7 +375,7 @@ def findings_grid(
     for i, finding in enumerate(findings[: S.FINDINGS_MAX_ROWS] if markers else []):
         r = row0 + 1 + i
         sheet, cell = _split_location(finding.location)
-        grid.put(r, col0 + 7, S.SEVERITY_LABELS[finding.severity.value], "text")
+        grid.put(r, col0 + 7, L.SEVERITY_LABELS[finding.severity.value], "text")
         grid.put(r, col0 + 8, sheet, "text")
         grid.put(r, col0 + 9, cell, "text")
     if len(rows) > len(shown):
