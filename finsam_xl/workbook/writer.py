@@ -287,9 +287,6 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     return grid
 
 
-_YEAR = re.compile(r"\b(19\d\d|2[01]\d\d)\b")
-
-
 def _years_text(years: list[int]) -> str:
     """'2025–2028' for consecutive years, else '2025, 2027'."""
     if years == list(range(years[0], years[-1] + 1)):
@@ -300,22 +297,24 @@ def _years_text(years: list[int]) -> str:
 def group_findings(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
     """Findings that differ only in their year, as one finding "2025–2028: …".
 
+    A finding's year is its reference's (``Ref.year``), and it joins a group when
+    its message names that year once: the findings of a rule whose messages are
+    the same with the year taken out are one row.
     Returns (shown finding, the findings it stands for), in first-seen order.
     """
     groups: dict[tuple[str, str, str], list[tuple[int, Finding]]] = {}
     order: list[tuple[str, str, str]] = []
     singles: dict[int, Finding] = {}
     for i, finding in enumerate(findings):
-        years = {m.group(1) for m in _YEAR.finditer(finding.message)}
-        if len(years) != 1:
+        year = finding.ref.year if finding.ref is not None else None
+        if year is None or finding.message.count(str(year)) != 1:
             singles[i] = finding
             order.append(("", "", str(i)))
             continue
-        year = years.pop()
-        key = (finding.severity.value, finding.rule, finding.message.replace(year, "{år}"))
+        key = (finding.severity.value, finding.rule, finding.message.replace(str(year), "{år}"))
         if key not in groups:
             order.append(key)
-        groups.setdefault(key, []).append((int(year), finding))
+        groups.setdefault(key, []).append((year, finding))
     out: list[tuple[Finding, list[Finding]]] = []
     for key in order:
         if not key[0]:
