@@ -23,10 +23,11 @@ from finsam_xl.model.findings import Finding, Severity, sort_findings
 from finsam_xl.sie import write_sie
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.followup_sheet import build_followup_grids
+from finsam_xl.workbook.grid import Grid
 from finsam_xl.workbook.package import Package
 from finsam_xl.workbook.recon_sheet import build_recon_grids
 from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output, write_lock
-from finsam_xl.workbook.writer import Grid, write_grids
+from finsam_xl.workbook.writer import write_grids
 
 #: Errors in the workbook that make a reconciliation wrong: it is not made (nothing written).
 RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})

@@ -22,8 +22,9 @@ from finsam_xl.model.money import ZERO, kr
 from finsam_xl.model.recon import ReconResult, SectionRecon
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
+from finsam_xl.workbook.grid import Grid
 from finsam_xl.workbook.recon_sheet import put_findings, put_text
-from finsam_xl.workbook.writer import Anchors, Grid
+from finsam_xl.workbook.writer import Anchors
 
 #: Characters of a text per row (a finding's message runs over the empty columns B-G).
 MESSAGE_CHARS = 90

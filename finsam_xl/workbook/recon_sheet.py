@@ -18,7 +18,8 @@ from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.recon import ReconResult
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import address
-from finsam_xl.workbook.writer import Anchors, Grid
+from finsam_xl.workbook.grid import Grid
+from finsam_xl.workbook.writer import Anchors
 
 LINE_HEADERS = [
     "Rubrik",

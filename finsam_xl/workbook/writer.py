@@ -36,10 +36,7 @@ from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.cells import col_letters, split_ref
-from finsam_xl.workbook.grid import WRAP_CHARS as WRAP_CHARS
-from finsam_xl.workbook.grid import Cell as Cell
-from finsam_xl.workbook.grid import Grid as Grid
-from finsam_xl.workbook.grid import Value as Value
+from finsam_xl.workbook.grid import Cell, Grid
 from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS
 from finsam_xl.workbook.printing import patch_columns, patch_print, refresh_header
 from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
