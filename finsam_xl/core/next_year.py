@@ -85,7 +85,6 @@ class NextYear:
     to_year: int
     cost_map: list[int | None] = field(default_factory=list)
     income_map: list[int | None] = field(default_factory=list)
-    member_map: list[int] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     forecast_equity: Decimal | None = None
 
@@ -239,7 +238,6 @@ def roll_forward(
         to_year=new_year,
         cost_map=costs.index,
         income_map=list(range(len(income))),
-        member_map=list(range(len(members))),
         changes=step.changes,
         forecast_equity=forecast,
     )

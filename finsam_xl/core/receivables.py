@@ -189,7 +189,6 @@ class _Item:
     refs: tuple[str, ...] = ()  # the fakturaplan's references it carries (object or text)
     paid: Decimal = ZERO
     paid_on: date | None = None
-    last_payment: str = ""
 
     @property
     def open(self) -> Decimal:

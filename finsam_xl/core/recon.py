@@ -32,7 +32,7 @@ from decimal import Decimal
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.members import instalment_schedule
 from finsam_xl.core.phasing import forecast as line_forecast
-from finsam_xl.core.phasing import krona, to_date, weights_for
+from finsam_xl.core.phasing import to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Finding, Ref, Severity
@@ -204,10 +204,6 @@ class _Resolver:
             if best is None or score[:2] > best[:2]:
                 best = score
         return (MappingTarget.LINE, best[2]) if best else None
-
-
-def _krona(value: Decimal) -> Decimal:
-    return krona(value)
 
 
 def _month_end(year: int, month: int) -> date:

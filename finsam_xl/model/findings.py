@@ -100,11 +100,6 @@ class Finding(BaseModel):
         }
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    """True when any finding is an error."""
-    return any(f.severity is Severity.ERROR for f in findings)
-
-
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Root causes first (``Finding.cause``), then errors, warnings, info; stable within each.
 

@@ -10,7 +10,6 @@ the same code that ``recalc`` and the button use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -185,8 +184,8 @@ def display(amount: Decimal | None, unit: Unit) -> float | int | None:
 class _Formats:
     """The formats the template uses, created once per workbook."""
 
-    def __init__(self, wb: Any, unit: Unit) -> None:
-        amount = "#,##0" if unit is Unit.KR else "#,##0"
+    def __init__(self, wb: Any) -> None:
+        amount = "#,##0"  # whole numbers in either unit (tkr with decimals: amount_dec)
         self.title = wb.add_format({"bold": True, "font_size": 14})
         top = {"valign": "top"}  # every computed cell aligns at the top, like wrapped text
         self.header = wb.add_format(
@@ -347,10 +346,6 @@ def _markers(ws: Any, sheet: str, fmt: _Formats, cols: int) -> None:
         ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": style})
 
 
-def _iso(value: date | None) -> date | None:
-    return value
-
-
 def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool = True) -> None:
     """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty).
 
@@ -362,7 +357,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         str(path),
         {**XLSXWRITER_OPTIONS, "default_date_format": "yyyy-mm-dd"},
     )
-    fmt = _Formats(wb, unit)
+    fmt = _Formats(wb)
     years = budget.years.all
     wb.set_properties(
         {
