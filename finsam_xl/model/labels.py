@@ -98,6 +98,16 @@ COMPARISON_LABELS = {
 #: by code: the same words as the comparison kinds of the same name.
 ACTUAL_STATUS_LABELS = {s.value: COMPARISON_LABELS[ComparisonKind(s.value)] for s in ActualStatus}
 
+#: What a row of the equity history is (``core.document.EquityRow.status``), in the
+#: Eget kapital sheet's "Avser" column: a past year's status, last year's budget, this
+#: year's budget or a plan year.
+EQUITY_STATUS_LABELS = {
+    **ACTUAL_STATUS_LABELS,
+    ComparisonKind.BUDGET.value: COMPARISON_LABELS[ComparisonKind.BUDGET],
+    "budgetar": YEAR_KIND_LABELS[YearKind.BUDGET],
+    "plan": YEAR_KIND_LABELS[YearKind.PLAN],
+}
+
 #: Kontomappning's "Mål": where an account's postings go.
 TARGET_LABELS = {
     MappingTarget.LINE: "Budgetrad",

@@ -23,7 +23,7 @@ from finsam_xl.core.document import (
     period_text,
 )
 from finsam_xl.model.budget import Budget, Unit
-from finsam_xl.model.labels import PERIOD_SV, UNIT_LABELS
+from finsam_xl.model.labels import EQUITY_STATUS_LABELS, PERIOD_SV, UNIT_LABELS
 from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.workbook import schema as S
@@ -279,13 +279,6 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     grid.put(row0, pct_col + 1, "Avser", "header")
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
-    status_text = {
-        "utfall": "Utfall",
-        "prognos": "Prognos",
-        "budget": "Budget",
-        "budgetar": "Budget",
-        "plan": "Plan",
-    }
     r = row0
     for row in history.rows:
         r += 1
@@ -296,7 +289,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
-        grid.put(r, pct_col + 1, status_text.get(row.status, row.status), "text")
+        grid.put(r, pct_col + 1, EQUITY_STATUS_LABELS.get(row.status, row.status), "text")
     grid.blocks.append((row0, r))
     r += 1
     for text in history.notes:
