@@ -259,8 +259,8 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
     for i, r in enumerate(budget_rows, start=4):
         ws.write(i, 12, r.forbund)
         if r.equity_pct is not None:
-            ws.write_number(i, 13, float(r.equity_pct))
-        ws.write_number(i, 14, float(r.recommended_max_pct))
+            ws.write_number(i, 13, plain_number(r.equity_pct))
+        ws.write_number(i, 14, plain_number(r.recommended_max_pct))
     if budget_rows:
         last = 3 + len(budget_rows)
         chart = book.wb.add_chart({"type": "column"})
