@@ -122,7 +122,7 @@ def on_book(book: Any, alert: bool = True, echo: bool = True) -> SelfTest:
     with the differences beyond the first three (at most 50 lines).
     """
     from finsam_xl.excel.xlbook import TITLE, DefinedNames, XlBookView, write_cell
-    from finsam_xl.workbook.grid import Cell
+    from finsam_xl.sheets.grid import Cell
 
     outcome = run()
     if echo:

@@ -42,17 +42,17 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
+from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
 from finsam_xl.model.money import plain_number
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
-from finsam_xl.workbook.grid import Cell, Grid
+from finsam_xl.sheets.grid import Cell, Grid
 from finsam_xl.workbook.reader import WorkbookError, read_book
-from finsam_xl.workbook.views import SheetView, TableInfo
 from finsam_xl.workbook.writer import build_grids, findings_grid
+from finsam_xl.xlsx.cells import col_letters, parse_range, split_ref
+from finsam_xl.xlsx.views import SheetView, TableInfo
 
 if TYPE_CHECKING:
-    from finsam_xl.workbook.package import Package
+    from finsam_xl.xlsx.package import Package
 
 Action = Literal["recalc", "check"]
 ACTIONS: tuple[Action, ...] = ("recalc", "check")
@@ -207,7 +207,7 @@ class XlBookView:
 
 
 class DefinedNames:
-    """An open book's defined names -> (sheet, row, col): the button's ``writer.Anchors``
+    """An open book's defined names -> (sheet, row, col): the button's ``sheets.grid.Anchors``
     (what ``writer.build_grids`` needs of a workbook; a file's ``Package`` is the other)."""
 
     def __init__(self, names: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from finsam_xl.excel import xlbook
 from finsam_xl.excel.xlbook import XlBookView, excel_value, press
-from finsam_xl.workbook.grid import Cell
+from finsam_xl.sheets.grid import Cell
 from finsam_xl.workbook.reader import read_workbook
 
 

@@ -21,7 +21,7 @@ from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
 from finsam_xl.model.budget import YearKind
 from finsam_xl.model.labels import KIND_LABELS, SEVERITY_LABELS, YEAR_KIND_LABELS
 from finsam_xl.model.money import plain_number
-from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
+from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
 TITLE = "Översikt samordningsförbund"
 

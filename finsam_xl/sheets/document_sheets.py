@@ -22,13 +22,13 @@ from finsam_xl.core.document import (
     not1_table,
     period_text,
 )
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.labels import EQUITY_STATUS_LABELS, PERIOD_SV, UNIT_LABELS
 from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.grid import Grid, fit_widths, wrapped_lines
-from finsam_xl.workbook.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
+from finsam_xl.sheets.grid import Grid, fit_widths, wrapped_lines
+from finsam_xl.sheets.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
 
 
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
