@@ -22,6 +22,7 @@ from finsam_xl.model.budget import (
     KeyType,
     MappingTarget,
     MemberKind,
+    PaymentFrequency,
     Unit,
     YearKind,
 )
@@ -68,10 +69,20 @@ MODE_LABELS = {EntryMode.TOTAL: "Total ram", EntryMode.STAT: "Statens belopp"}
 UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
 
 #: Payment frequencies (``Settings.payment_frequency``) as the workbook's choices.
-FREQUENCY_LABELS = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+FREQUENCY_LABELS = {
+    PaymentFrequency.AR: "år",
+    PaymentFrequency.HALVAR: "halvår",
+    PaymentFrequency.KVARTAL: "kvartal",
+    PaymentFrequency.MANAD: "månad",
+}
 
 #: An instalment's period in running text, by payment frequency ("en per kvartal").
-PERIOD_SV = {"ar": "helår", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+PERIOD_SV = {
+    PaymentFrequency.AR: "helår",
+    PaymentFrequency.HALVAR: "halvår",
+    PaymentFrequency.KVARTAL: "kvartal",
+    PaymentFrequency.MANAD: "månad",
+}
 
 #: Yes and no in the workbook's yes/no columns.
 YES, NO = "Ja", "Nej"
@@ -98,10 +109,10 @@ COMPARISON_LABELS = {
 #: by code: the same words as the comparison kinds of the same name.
 ACTUAL_STATUS_LABELS = {s.value: COMPARISON_LABELS[ComparisonKind(s.value)] for s in ActualStatus}
 
-#: What a row of the equity history is (``core.document.EquityRow.status``), in the
-#: Eget kapital sheet's "Avser" column: a past year's status, last year's budget, this
-#: year's budget or a plan year.
-EQUITY_STATUS_LABELS = {
+#: What a printed year's figures are (``core.document.ColumnKind``, by its value: the
+#: model does not import the core), as the Eget kapital sheet's "Avser" column shows it:
+#: a past year's actuals or forecast, last year's budget, this year's budget, a plan year.
+COLUMN_KIND_LABELS = {
     **ACTUAL_STATUS_LABELS,
     ComparisonKind.BUDGET.value: COMPARISON_LABELS[ComparisonKind.BUDGET],
     "budgetar": YEAR_KIND_LABELS[YearKind.BUDGET],

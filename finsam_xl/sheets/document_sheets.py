@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    ColumnKind,
     InsatsRow,
     RowKind,
     budget_table,
@@ -24,7 +25,7 @@ from finsam_xl.core.document import (
 )
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
-from finsam_xl.model.labels import EQUITY_STATUS_LABELS, PERIOD_SV, UNIT_LABELS
+from finsam_xl.model.labels import COLUMN_KIND_LABELS, PERIOD_SV, UNIT_LABELS
 from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.sheets.grid import Grid, fit_widths, wrapped_lines
@@ -282,14 +283,14 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     r = row0
     for row in history.rows:
         r += 1
-        grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
+        grid.put(r, col0, row.year, "label_bold" if row.status is ColumnKind.BUDGETAR else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
             grid.put(r, col0 + 1 + 2 * j, in_display_unit(value, unit is Unit.TKR), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
-        grid.put(r, pct_col + 1, EQUITY_STATUS_LABELS.get(row.status, row.status), "text")
+        grid.put(r, pct_col + 1, COLUMN_KIND_LABELS[row.status], "text")
     grid.blocks.append((row0, r))
     r += 1
     for text in history.notes:
