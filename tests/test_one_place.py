@@ -23,6 +23,7 @@ import finsam_xl
 from finsam_xl.model import budget as budget_model
 from finsam_xl.model import findings as findings_model
 from finsam_xl.model import labels
+from finsam_xl.model import recon as recon_model
 
 PACKAGE = Path(finsam_xl.__file__).parent
 #: Divisions by 1000 that are not kronor to tkr: file name -> the source of each.
@@ -183,7 +184,7 @@ def test_the_member_kinds_are_listed_by_kind_order_only() -> None:
 #: Every enum a map of Swedish names may be keyed by, by class name.
 ENUMS: dict[str, type[Enum]] = {
     name: obj
-    for module in (budget_model, findings_model)
+    for module in (budget_model, findings_model, recon_model)
     for name, obj in vars(module).items()
     if isinstance(obj, type) and issubclass(obj, Enum) and obj is not Enum
 }
