@@ -157,49 +157,17 @@ def parse_number_text(
     Every refusal is a ``ValueError`` with a Swedish message.
     """
     cleaned = text.strip()
-    foreign = list(dict.fromkeys(c for c in cleaned if c.isdigit() and not c.isascii()))
-    if foreign:  # '৪00' reads as 400 but looks like 800; '１２３' is not what Excel counts
-        raise NumberTextError(
-            f"'{cleaned}' har andra siffror än 0–9 ({''.join(foreign)}); skriv talet med "
-            "siffrorna 0–9"
-        )
-    if cleaned.endswith("%"):
-        if not percent:
-            raise PercentNotAllowed(
-                f"'{text.strip()}' är en procentsats, inte ett belopp; skriv beloppet utan %"
-            )
-        cleaned = cleaned[:-1]
-    cleaned = cleaned.strip(THOUSANDS_SPACES + "\t")
+    _refuse_foreign_digits(cleaned)
+    cleaned = _without_percent(cleaned, text, percent).strip(THOUSANDS_SPACES + "\t")
     if not cleaned:
         raise ValueError("Tom text är inte ett tal")
-    sign = ""
-    if cleaned[0] in _MINUS + "+":
-        sign = "-" if cleaned[0] in _MINUS else ""
-        cleaned = cleaned[1:].lstrip(THOUSANDS_SPACES)
+    sign, cleaned = _sign(cleaned)
     not_a_number = ValueError(f"'{text}' är inte ett tal")
     if _SCIENTIFIC.fullmatch(cleaned):  # '1e300', '1,5E+06': the exponent form Excel shows
-        try:
-            scientific = Decimal(sign + cleaned.replace(",", "."))
-        except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
-            raise not_a_number from None
-        if not scientific.is_finite():
-            raise not_a_number
-        return bounded(scientific, text)
+        return _scientific(sign + cleaned, text)
     if not cleaned or not re.fullmatch(r"[\d.,\u00a0\u202f\u2009\u2007 ]+", cleaned):
         raise not_a_number
-    spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
-    if len(spaced) > 1:  # spaces group thousands: 1–3 digits, then groups of three
-        head, tail = spaced[:-1], spaced[-1]
-        last_int = re.match(r"\d*", tail).group()  # type: ignore[union-attr]
-        if not (
-            all(p.isdigit() for p in head)
-            and _grouped(" ".join([*head, last_int]), " ")
-        ):
-            raise NumberTextError(
-                f"'{text}' har mellanslag som inte skiljer tusental (grupper om tre siffror)"
-            )
-        cleaned = "".join(spaced)
-    whole, fraction = _split_marks(cleaned, text, decimal_mark, sign)
+    whole, fraction = _split_marks(_join_spaced(cleaned, text), text, decimal_mark, sign)
     if not whole and not fraction or not (whole + fraction).isdigit():
         raise not_a_number
     try:
@@ -212,6 +180,60 @@ def parse_number_text(
             f"{decimals} (öre)"
         )
     return bounded(result, text)
+
+
+def _refuse_foreign_digits(cleaned: str) -> None:
+    """``NumberTextError`` when the text has digits other than 0–9."""
+    foreign = list(dict.fromkeys(c for c in cleaned if c.isdigit() and not c.isascii()))
+    if foreign:  # '৪00' reads as 400 but looks like 800; '１２３' is not what Excel counts
+        raise NumberTextError(
+            f"'{cleaned}' har andra siffror än 0–9 ({''.join(foreign)}); skriv talet med "
+            "siffrorna 0–9"
+        )
+
+
+def _without_percent(cleaned: str, text: str, percent: bool) -> str:
+    """The text without a trailing '%'; ``PercentNotAllowed`` where an amount is expected."""
+    if not cleaned.endswith("%"):
+        return cleaned
+    if not percent:
+        raise PercentNotAllowed(
+            f"'{text.strip()}' är en procentsats, inte ett belopp; skriv beloppet utan %"
+        )
+    return cleaned[:-1]
+
+
+def _sign(cleaned: str) -> tuple[str, str]:
+    """('-' or '', the rest): a leading '-', '\u2212' or '+' and the spaces after it."""
+    if cleaned[0] not in _MINUS + "+":
+        return "", cleaned
+    return ("-" if cleaned[0] in _MINUS else ""), cleaned[1:].lstrip(THOUSANDS_SPACES)
+
+
+def _scientific(signed: str, text: str) -> Decimal:
+    """A number in the exponent form ('1e300', '-1,5E+06'), finite and bounded."""
+    try:
+        scientific = Decimal(signed.replace(",", "."))
+    except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
+        raise ValueError(f"'{text}' är inte ett tal") from None
+    if not scientific.is_finite():
+        raise ValueError(f"'{text}' är inte ett tal")
+    return bounded(scientific, text)
+
+
+def _join_spaced(cleaned: str, text: str) -> str:
+    """The digits with the spaces that group thousands taken out: 1–3 digits, then groups of
+    three; ``NumberTextError`` for spaces anywhere else."""
+    spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
+    if len(spaced) == 1:
+        return cleaned
+    head, tail = spaced[:-1], spaced[-1]
+    last_int = re.match(r"\d*", tail).group()  # type: ignore[union-attr]
+    if not (all(p.isdigit() for p in head) and _grouped(" ".join([*head, last_int]), " ")):
+        raise NumberTextError(
+            f"'{text}' har mellanslag som inte skiljer tusental (grupper om tre siffror)"
+        )
+    return "".join(spaced)
 
 
 def _split_marks(

@@ -7,11 +7,14 @@ goes three rows above it and a note two rows above. The rows come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    Column,
     ColumnKind,
     InsatsRow,
+    InsatsTable,
     RowKind,
     budget_table,
     decision_dates,
@@ -155,7 +158,6 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """
     table = insatser_table(budget, result)
     unit = budget.forbund.unit
-    tkr = unit is Unit.TKR
     columns = [c for c in table.columns if c.year >= budget.years.budget]
     grid = Grid(decimals=display_decimals(budget, result))
     _head(
@@ -167,10 +169,10 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         f"Belopp i {UNIT_LABELS[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
-    with_id = any(row.cost_centre for row in table.rows)
+    layout = _InsatsLayout.of(table, columns)
     headers = [
         "Insats",
-        *(["ID"] if with_id else []),
+        *(["ID"] if layout.with_id else []),
         "Ägare",
         "Beslut",
         "Period",
@@ -179,65 +181,15 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         "Anmärkning",
     ]
     grid.put_row(row0, col0, headers, "header")
-    # Periods of whole dates go on two lines (a date is never broken); the names, the
-    # owners and the notes wrap at word boundaries in columns fitted to their content.
-    periods = {id(row): period_text(row.start, row.end, break_at_dash=True) for row in table.rows}
-    notes_of = {id(row): _insats_notes(row) for row in table.rows}
-    texts = [
-        [row.label for row in table.rows] + [heading for heading, _ in table.groups()],
-        [row.owner or "" for row in table.rows],
-        [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
-    ]
-    caps = (36, 24, 30)
-    wants = [min(cap, max((len(t) for t in col), default=0) + 2)
-             for col, cap in zip(texts, caps, strict=True)]
-    floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
-    wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
-    period_width = max(
-        [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
-    )
-    # a year column as wide as its heading ("Årsbudget 2025"), so the heading never wraps
-    years_w = [max(10, len(c.label) + 1) for c in columns]
-    fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
-    room = _landscape_room(len(fixed) + 3)
-    name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
-    widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
-              *years_w, notes_w]
-    for j, width in enumerate(widths):
+    for j, width in enumerate(layout.widths):
         grid.widths[col0 + j] = round(width, 1)
-    at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
     r = row0
     for heading, rows in table.groups():
         r += 1
         grid.put(r, col0, heading, "label_bold")
         for row in rows:
             r += 1
-            grid.put(r, col0, row.label, "label_wrap")
-            if with_id:
-                grid.put(r, col0 + 1, row.cost_centre, "text")
-            grid.put(r, at, row.owner, "wrap")
-            grid.put(r, at + 1,
-                     row.decision_date.isoformat() if row.decision_date else None, "text")
-            period = periods[id(row)]
-            grid.put(r, at + 2, period, "wrap")
-            grid.put(r, at + 3, in_display_unit(row.granted_per_year, tkr), "amount")
-            for j, column in enumerate(columns):
-                amount = in_display_unit(row.amounts.get(column.year), tkr)
-                grid.put(r, at + 4 + j, amount, "amount")
-            notes = notes_of[id(row)]
-            grid.put(
-                r,
-                at + 4 + len(columns),
-                notes,
-                "warning_wrap" if row.money_after_end else "wrap",
-            )
-            lines = max(
-                wrapped_lines(row.label, name_w),
-                wrapped_lines(row.owner or "", owner_w),
-                wrapped_lines(period or "", period_width),
-                wrapped_lines(notes or "", notes_w),
-            )
-            grid.heights[r] = max(grid.heights.get(r, 15.0), 15.0 * lines)
+            _insats_row(grid, row, r, col0, layout, [c.year for c in columns], unit)
     if not table.rows:
         grid.put(
             row0 + 1,
@@ -246,6 +198,89 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             "status",
         )
     return grid
+
+
+@dataclass(frozen=True)
+class _InsatsLayout:
+    """The Insatser sheet's texts that wrap and its column widths, fitted to landscape A4.
+
+    Periods of whole dates go on two lines (a date is never broken); the names, the
+    owners and the notes wrap at word boundaries in columns fitted to their content.
+    """
+
+    with_id: bool
+    periods: dict[int, str | None]  # id(row) -> its period text
+    notes: dict[int, str | None]  # id(row) -> its Anmärkning
+    name_w: float
+    owner_w: float
+    notes_w: float
+    period_w: float
+    widths: list[float]
+
+    @classmethod
+    def of(cls, table: InsatsTable, columns: list[Column]) -> _InsatsLayout:
+        """The layout of ``table`` with the year ``columns`` shown."""
+        with_id = any(row.cost_centre for row in table.rows)
+        periods = {
+            id(row): period_text(row.start, row.end, break_at_dash=True) for row in table.rows
+        }
+        notes_of = {id(row): _insats_notes(row) for row in table.rows}
+        texts = [
+            [row.label for row in table.rows] + [heading for heading, _ in table.groups()],
+            [row.owner or "" for row in table.rows],
+            [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
+        ]
+        caps = (36, 24, 30)
+        wants = [min(cap, max((len(t) for t in col), default=0) + 2)
+                 for col, cap in zip(texts, caps, strict=True)]
+        floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
+        wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
+        period_width = max(
+            [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
+        )
+        # a year column as wide as its heading ("Årsbudget 2025"), so the heading never wraps
+        years_w = [max(10, len(c.label) + 1) for c in columns]
+        fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
+        room = _landscape_room(len(fixed) + 3)
+        name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
+        widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
+                  *years_w, notes_w]
+        return cls(
+            with_id, periods, notes_of, name_w, owner_w, notes_w, period_width, widths
+        )
+
+
+def _insats_row(
+    grid: Grid,
+    row: InsatsRow,
+    r: int,
+    col0: int,
+    layout: _InsatsLayout,
+    years: list[int],
+    unit: Unit,
+) -> None:
+    """One insats in row ``r``, as high as its longest wrapped text."""
+    grid.put(r, col0, row.label, "label_wrap")
+    if layout.with_id:
+        grid.put(r, col0 + 1, row.cost_centre, "text")
+    at = col0 + (2 if layout.with_id else 1)  # the first column after Insats (and ID)
+    grid.put(r, at, row.owner, "wrap")
+    grid.put(r, at + 1, row.decision_date.isoformat() if row.decision_date else None, "text")
+    period = layout.periods[id(row)]
+    grid.put(r, at + 2, period, "wrap")
+    grid.put(r, at + 3, in_display_unit(row.granted_per_year, unit is Unit.TKR), "amount")
+    for j, year in enumerate(years):
+        amount = in_display_unit(row.amounts.get(year), unit is Unit.TKR)
+        grid.put(r, at + 4 + j, amount, "amount")
+    notes = layout.notes[id(row)]
+    grid.put(r, at + 4 + len(years), notes, "warning_wrap" if row.money_after_end else "wrap")
+    lines = max(
+        wrapped_lines(row.label, layout.name_w),
+        wrapped_lines(row.owner or "", layout.owner_w),
+        wrapped_lines(period or "", layout.period_w),
+        wrapped_lines(notes or "", layout.notes_w),
+    )
+    grid.heights[r] = max(grid.heights.get(r, 15.0), 15.0 * lines)
 
 
 def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:

@@ -239,8 +239,8 @@ class NextYearEditor:
     def apply(self) -> None:
         """Every edit of the rollover, in an order where positions stay valid."""
         self.settings()
-        member_cols = self.year_columns(S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}")
-        line_cols = self.year_columns(S.T_LINES, S.LINE_YEAR, "{}")
+        member_cols = self.year_columns(S.T_MEMBERS, S.MEMBER_YEAR, S.MEMBER_YEARS.header)
+        line_cols = self.year_columns(S.T_LINES, S.LINE_YEAR, S.LINE_YEARS.header)
         self.members(member_cols)
         self.lines(line_cols)
         self.contributions()
@@ -684,7 +684,10 @@ class YearRealigner:
     holds an amount is never removed: ``plan`` refuses with a finding naming it.
     """
 
-    TABLES = ((S.T_LINES, S.LINE_YEAR, "{}"), (S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}"))
+    TABLES = (
+        (S.T_LINES, S.LINE_YEAR, S.LINE_YEARS.header),
+        (S.T_MEMBERS, S.MEMBER_YEAR, S.MEMBER_YEARS.header),
+    )
 
     def __init__(
         self,

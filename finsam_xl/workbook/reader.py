@@ -1048,7 +1048,7 @@ def _members(
     if t is None:
         return None
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
-    name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
+    name_col, kind_col, key_col = (t.col(c.header) for c in S.MEMBER_COLUMNS)
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
     r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
     members: list[dict[str, Any]] = []
@@ -1097,7 +1097,7 @@ def _members(
             t,
             year_cols,
             years,
-            "Fast belopp {}",
+            S.MEMBER_YEARS.header,
             Severity.WARNING,
             "Utan den betalar medlemmarna det året sin andel enligt nyckeln, inte ett fast belopp.",
         )

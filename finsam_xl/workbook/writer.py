@@ -186,6 +186,15 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     longest = max((len(m.name) for m in budget.members), default=20)
     for j, width in enumerate([min(44, max(24, longest + 2)), 16, 12, *([13] * len(years))]):
         grid.widths[col0 + j] = width
+    r = _member_amounts(grid, budget, result, row0, col0)
+    r = _lawful_rows(grid, result, r + 2, col0)
+    r = _key_shares(grid, result, r, col0)
+    _rounding_notes(grid, result, r + 2, col0)
+    return grid
+
+
+def _member_amounts(grid: Grid, budget: Budget, result: Result, row0: int, col0: int) -> int:
+    """A row per member below the header row ``row0``, then the sum; returns the sum's row."""
     keys = {m.name: m.key for m in budget.members}
     r = row0
     names = [m.name for m in result.allocation[0].members] if result.allocation else []
@@ -204,7 +213,12 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         grid.put(
             r, col0 + 3 + j, sum((m.amount for m in allocation.members), Decimal(0)), "amount_bold"
         )
-    r += 2
+    return r
+
+
+def _lawful_rows(grid: Grid, result: Result, r: int, col0: int) -> int:
+    """The law's 50/25/25 per kind of member from row ``r``, and where the members paid
+    otherwise, the difference; returns the last row."""
     grid.put(
         r,
         col0,
@@ -224,6 +238,12 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
                 paid, lawful = allocation.group_actual.get(kind), allocation.group_lawful.get(kind)
                 diff = paid - lawful if paid is not None and lawful is not None else None
                 grid.put(r, col0 + 3 + j, diff, "kr")
+    return r
+
+
+def _key_shares(grid: Grid, result: Result, r: int, col0: int) -> int:
+    """For members paying a fixed amount, their share by the key below row ``r`` (or one
+    sentence naming those without a key value); returns the last row."""
     differing = [
         (m.name, j, m.lawful)
         for j, allocation in enumerate(result.allocation)
@@ -256,7 +276,11 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
             grid.put(r + i, col0, line, "status")
             last = r + i
         r = last
-    r += 2
+    return r
+
+
+def _rounding_notes(grid: Grid, result: Result, r: int, col0: int) -> None:
+    """How the odd kronor were rounded, from row ``r``, and where they went each year."""
     # short lines: text running past the table's last column would print on a page of its own
     for text in (
         "Avrundning: största-rest-metoden.",
@@ -266,7 +290,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         grid.put(r, col0, text, "status")
         r += 1
     r -= 1
-    kind_names = {k: lab.lower() for k, lab in labels.items()}
+    kind_names = {k: lab.lower() for k, lab in KIND_HEADING_SV.items()}
     for allocation in result.allocation:
         odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
         if odd_kinds:
@@ -282,7 +306,6 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         if odd:
             r += 1
             grid.put(r, col0, f"{allocation.year}: udda kronor till {', '.join(odd)}", "status")
-    return grid
 
 
 def _years_text(years: list[int]) -> str:
