@@ -43,6 +43,7 @@ from typing import Any
 
 from finsam_xl.core.allocation import member_weight
 from finsam_xl.core.evaluate import evaluate
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.budget import (
     Actual,
     ActualStatus,
@@ -64,7 +65,7 @@ from finsam_xl.model.money import ZERO, fmt_pct, kr, unit_kronor
 from finsam_xl.model.results import YearPlan
 
 
-class NextYearError(ValueError):
+class NextYearError(FinsamError, ValueError):
     """A rollover that must not be made; ``str()`` is a Swedish message for the user."""
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.money import plain_number
 from finsam_xl.xlsx.cells import col_letters, parse_range
 
@@ -561,7 +562,7 @@ def actions_json(actions: list[dict[str, Any]]) -> bytes:
     return ('{"actions":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
-class Refused(Exception):
+class Refused(FinsamError):
     """A body the server will not build: ``reply`` is the Swedish answer."""
 
     def __init__(self, reply: Reply) -> None:

@@ -53,6 +53,7 @@ from pathlib import Path
 
 from finsam_xl.core import evaluate
 from finsam_xl.core.allocation import largest_remainder
+from finsam_xl.errors import InputFileError
 from finsam_xl.jobs.budget import DEMO_EXAMPLE, EXAMPLES
 from finsam_xl.model import Budget, MappingRule, MappingTarget
 from finsam_xl.model.budget import CostLine, IncomeLine, PaymentFrequency
@@ -387,7 +388,7 @@ def plan_books(plan: Path, path: Path) -> int:
         for n, r in enumerate((r for r in records if isinstance(r, Voucher)), start=1)
     ]
     if not invoices:
-        raise ValueError(f"{plan.name}: inga fakturor (#VER) i fakturaplanen.")
+        raise InputFileError(f"{plan.name}: inga fakturor (#VER) i fakturaplanen.")
     if not any(isinstance(r, Account) and r.account == BANK for r in head):
         last = max(i for i, r in enumerate(head) if isinstance(r, Account))
         head.insert(last + 1, Account(BANK, "Bank"))

@@ -8,6 +8,7 @@ SIE file) and put that in ``location``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -116,6 +117,21 @@ class Finding(BaseModel):
             "message": self.message,
             "location": self.where(),
         }
+
+
+def is_blocked(computed: object | None, findings: Iterable[Finding]) -> bool:
+    """The one idea of "blocked": nothing was computed, or a finding is blocking.
+
+    ``computed`` is what the step made from its input (a budget read, a result,
+    a reconciliation); None means it could not be made. A blocked step writes
+    nothing and goes no further: every job, the button and the command line ask this.
+    """
+    return computed is None or any(f.blocking for f in findings)
+
+
+def blocking_text(findings: Iterable[Finding], limit: int = 500) -> str:
+    """The blocking findings in one line ('Fel [read.x] Indata!C7: …; …'), cut at ``limit``."""
+    return "; ".join(f.format() for f in findings if f.blocking)[:limit]
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
 from typing import overload
 
+from finsam_xl.errors import FinsamError
+
 ZERO = Decimal(0)
 #: Kronor in one tkr: the factor between the two display units (``Unit``).
 KR_PER_TKR = Decimal(1000)
@@ -74,7 +76,7 @@ def to_decimal(value: object, percent: bool = False) -> Decimal:
     return bounded(result, value)
 
 
-class NumberTooLarge(ValueError):
+class NumberTooLarge(FinsamError, ValueError):
     """A number at or above ``NUMBER_LIMIT``: refused, with a Swedish message."""
 
 
@@ -88,7 +90,7 @@ def bounded(result: Decimal, typed: object) -> Decimal:
     return result
 
 
-class NumberTextError(ValueError):
+class NumberTextError(FinsamError, ValueError):
     """A number typed as text that the number policy refuses; the message is Swedish and whole."""
 
 

@@ -50,6 +50,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import finsam_xl
+from finsam_xl.errors import UsageError
 from finsam_xl.workbook.output import check_output
 from finsam_xl.xlsx.package import (
     FIXED_TIME,
@@ -585,15 +586,15 @@ def check_new_options(path: Path, server: str | None) -> None:
     if server is None:
         return
     from finsam_xl.vba.server import check_url
-    from finsam_xl.vba.sources import XlwingsMissing, xlwings_package_dir
+    from finsam_xl.vba.sources import xlwings_package_dir
 
     if path.suffix.lower() != ".xlsm":
-        raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+        raise UsageError("--server gäller knappar i en .xlsm: ange också --xlsm.")
     try:
         check_url(server)
-        xlwings_package_dir()  # the client's VBA comes from the installed xlwings
-    except (ValueError, XlwingsMissing) as error:
-        raise WorkbookError(str(error)) from None
+    except ValueError as error:  # an address the buttons cannot call
+        raise UsageError(str(error)) from None
+    xlwings_package_dir()  # the client's VBA comes from the installed xlwings (XlwingsMissing)
 
 
 def after_new(path: Path, lite: bool | None = None, server: str | None = None) -> None:
@@ -606,7 +607,7 @@ def after_new(path: Path, lite: bool | None = None, server: str | None = None) -
     xlsm = path.suffix.lower() == ".xlsm"
     if server is not None:
         if not xlsm:
-            raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+            raise UsageError("--server gäller knappar i en .xlsm: ange också --xlsm.")
         from finsam_xl.parts.vba_part import use_server
 
         use_server(path, server)

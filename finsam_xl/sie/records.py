@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal, NamedTuple, TypeAlias
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
 from finsam_xl.model.labels import SEVERITY_LABELS
 
@@ -490,7 +491,7 @@ class Issue:
         return f"{self.location}: {SEVERITY_LABELS[self.severity].lower()}: {self.message}"
 
 
-class SieError(Exception):
+class SieError(FinsamError):
     """A fatal problem (or, in strict mode, the first error): ``file:line: message``."""
 
     def __init__(self, path: str, line: int | None, message: str, code: str = "error") -> None:
@@ -511,5 +512,5 @@ class SieError(Exception):
         return cls(issue.path, issue.line, issue.message, issue.code)
 
 
-class SieWriteError(ValueError):
+class SieWriteError(FinsamError, ValueError):
     """A record that cannot be written as SIE (Swedish message)."""

@@ -36,6 +36,7 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, NoReturn, TypeVar
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.money import ZERO
@@ -107,7 +108,7 @@ _MANDATORY = ("FLAGGA", "PROGRAM", "FORMAT", "GEN", "FNAMN")
 _TRANS_KINDS = frozenset(("TRANS", "RTRANS", "BTRANS"))
 
 
-class _FieldError(Exception):
+class _FieldError(FinsamError):
     """A field that does not parse; the message is Swedish, without location."""
 
     def __init__(self, message: str, code: str) -> None:

@@ -20,10 +20,11 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from finsam_xl.errors import UsageError
 from finsam_xl.model import schema as S
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.xlsx.cells import split_ref
-from finsam_xl.xlsx.safety import MB, WorkbookError, same_file
+from finsam_xl.xlsx.safety import MB, same_file
 
 # --- defined names of the computed results -------------------------------------------------------
 
@@ -116,7 +117,7 @@ def check_output(
     replace: bool | None = None,
     why: str = "",
 ) -> None:
-    """The output-path policy of every command that writes a new file; WorkbookError if refused.
+    """The output-path policy of every command that writes a new file; UsageError if refused.
 
     ``kinds``: the suffixes the output may have (the first is the usual one), ``what``
     names the output in Swedish ("SIE-filen"). ``inputs``: the files the command reads;
@@ -133,21 +134,21 @@ def check_output(
         others = f" (eller {', '.join(kinds[1:])})" if len(kinds) > 1 else ""
         given = f" och inte {out.suffix}" if out.suffix else ""
         reason = f" ({why})" if why else ""
-        raise WorkbookError(f"{out}: {what} ska heta {kinds[0]}{others}{given}{reason}.")
+        raise UsageError(f"{out}: {what} ska heta {kinds[0]}{others}{given}{reason}.")
     for source in inputs:
         if source is not None and same_file(out, Path(source)):
-            raise WorkbookError(
+            raise UsageError(
                 f"{out}: {what} får inte skriva över en av indatafilerna ({Path(source).name}); "
                 "välj ett annat filnamn."
             )
     if out.is_dir():
-        raise WorkbookError(f"{out}: är en mapp; ange ett filnamn.")
+        raise UsageError(f"{out}: är en mapp; ange ett filnamn.")
     if not os.path.lexists(out) or replace:
         return
     if replace is False:
-        raise WorkbookError(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
+        raise UsageError(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     if is_budget_workbook(out):
-        raise WorkbookError(
+        raise UsageError(
             f"{out}: är en befintlig budgetarbetsbok och skrivs inte över; välj ett annat "
             "filnamn."
         )

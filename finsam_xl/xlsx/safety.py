@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.parsers import expat
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.labels import os_reason
 
 MB = 1024 * 1024
@@ -81,7 +82,7 @@ _HELD = threading.local()  # locks this thread holds: path -> waited
 
 
 
-class WorkbookError(Exception):
+class WorkbookError(FinsamError):
     """A workbook that cannot be used; ``str()`` is a Swedish message naming the file or cell."""
 
 
