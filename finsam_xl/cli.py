@@ -28,6 +28,8 @@ from finsam_xl import jobs
 from finsam_xl.errors import FinsamError, UsageError
 
 if TYPE_CHECKING:  # the model loads pydantic: only when a command runs, not for --help
+    from decimal import Decimal
+
     from finsam_xl.model.budget import Budget
     from finsam_xl.model.findings import Finding
     from finsam_xl.model.results import Result
@@ -318,19 +320,20 @@ def _print_plan(budget: Budget, result: Result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from finsam_xl.model.money import fmt_pct
+    from finsam_xl.model.budget import Unit
+    from finsam_xl.model.money import fmt_pct, in_display_unit
 
     unit = budget.forbund.unit.value
-    divisor = 1000 if unit == "tkr" else 1
+    tkr = budget.forbund.unit is Unit.TKR
     table = Table(title=f"{budget.forbund.name}: plan ({unit})", title_justify="left")
     table.add_column("År")
     for name in ("Bidrag", "Övr. intäkter", "Kostnader", "Resultat", "EK slut", "EK %"):
         table.add_column(name, justify="right")
 
-    def show(value: object) -> str:
+    def show(value: Decimal | None) -> str:
         if value is None:
             return "–"
-        text = f"{value / divisor:,.0f}".replace(",", "\u00a0")  # type: ignore[operator]
+        text = f"{in_display_unit(value, tkr):,.0f}".replace(",", "\u00a0")
         return text.replace("-", "\u2212")
 
     for row in result.plan:

@@ -223,7 +223,8 @@ def test_the_command_line_goes_through_jobs() -> None:
 
 def test_the_button_uses_jobs_and_the_workbook_reader_and_writer() -> None:
     """An open Excel book is another view of a workbook: its reader, schema and writer
-    (with their vocabulary: the BookView protocol and A1 addressing); jobs for the rest."""
+    (with their vocabulary: the BookView protocol, A1 addressing and the writer's Grid);
+    jobs for the rest."""
     allowed = {
         "finsam_xl.workbook.reader",
         "finsam_xl.workbook.writer",

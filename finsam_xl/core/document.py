@@ -36,7 +36,6 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.budget import (
-    COMPARISON_LABELS,
     ActualStatus,
     Budget,
     CostGroup,
@@ -48,10 +47,10 @@ from finsam_xl.model.budget import (
     Unit,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, fmt_pct, kr
+from finsam_xl.model.labels import COMPARISON_LABELS
+from finsam_xl.model.money import KR_PER_TKR, NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result
 
-ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
 
@@ -165,7 +164,7 @@ def display_decimals(budget: Budget, result: Result | None = None) -> int:
     amounts += [c.amount for c in budget.contributions if c.amount is not None]
     if result is not None and budget.document.member_rows:  # members' shares are printed
         amounts += [m.amount for a in result.allocation for m in a.members]
-    return 0 if all(a % 1000 == 0 for a in amounts) else 1
+    return 0 if all(a % KR_PER_TKR == 0 for a in amounts) else 1
 
 
 def document_title(budget: Budget) -> str:

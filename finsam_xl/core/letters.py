@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict
 
 from finsam_xl.core.document import Not1Row, not1_table
 from finsam_xl.core.members import (
-    PERIOD_SV,
     Party,
     PlannedInvoice,
     invoice_plan,
@@ -27,6 +26,7 @@ from finsam_xl.model.budget import (
     MemberKind,
     YearKind,
 )
+from finsam_xl.model.labels import PERIOD_SV
 from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr, pct
 from finsam_xl.model.results import Result, YearAllocation
 from finsam_xl.model.types import Money, Quantity

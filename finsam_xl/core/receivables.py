@@ -59,6 +59,7 @@ from decimal import Decimal
 
 from finsam_xl.core.members import find_references
 from finsam_xl.model.budget import Budget, MappingTarget
+from finsam_xl.model.money import ZERO
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
@@ -70,7 +71,6 @@ from finsam_xl.model.recon import (
 )
 from finsam_xl.model.text import nfc
 
-ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
 #: Which rule matched a payment (``Payment.rule``), by ``Payment.method``.
 MATCH_RULES = {
@@ -197,7 +197,6 @@ class _Item:
     refs: tuple[str, ...] = ()  # the fakturaplan's references it carries (object or text)
     paid: Decimal = ZERO
     paid_on: date | None = None
-    last_payment: str = ""
 
     @property
     def open(self) -> Decimal:

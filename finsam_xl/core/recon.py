@@ -32,19 +32,12 @@ from decimal import Decimal
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.members import instalment_schedule
 from finsam_xl.core.phasing import forecast as line_forecast
-from finsam_xl.core.phasing import krona, to_date, weights_for
+from finsam_xl.core.phasing import to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
-from finsam_xl.model.budget import (
-    Budget,
-    CostLine,
-    IncomeLine,
-    MappingRule,
-    MappingTarget,
-    PaymentFrequency,
-)
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.money import fmt_pct, kr, pct
+from finsam_xl.model.labels import FREQUENCY_LABELS, MONTHS_SV
+from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
@@ -65,8 +58,6 @@ from finsam_xl.model.recon import (
 )
 from finsam_xl.model.results import Result
 from finsam_xl.model.text import list_words
-
-ZERO = Decimal(0)
 
 
 class Ledger:
@@ -217,10 +208,6 @@ class _Resolver:
             if best is None or score[:2] > best[:2]:
                 best = score
         return (MappingTarget.LINE, best[2]) if best else None
-
-
-def _krona(value: Decimal) -> Decimal:
-    return krona(value)
 
 
 def _month_end(year: int, month: int) -> date:
@@ -758,8 +745,6 @@ def _not_invoiced_finding(
     due_to_date = member.owed_to_date
     if due_to_date - member.invoiced_to_date < 1:
         return None
-    frequency = {PaymentFrequency.AR: "år", PaymentFrequency.HALVAR: "halvår",
-                 PaymentFrequency.KVARTAL: "kvartal", PaymentFrequency.MANAD: "månad"}
     return Finding(
         rule="recon.not-invoiced",
         severity=Severity.WARNING,
@@ -767,7 +752,7 @@ def _not_invoiced_finding(
             f"{member.name}: fakturerat t.o.m. {period_end} är "
             f"{kr(member.invoiced_to_date)}, men {kr(due_to_date)} har förfallit "
             f"enligt budgeten (inbetalning per "
-            f"{frequency[budget.settings.payment_frequency]}); "
+            f"{FREQUENCY_LABELS[budget.settings.payment_frequency]}); "
             f"{kr(due_to_date - member.invoiced_to_date)} är inte fakturerat."
         ),
         ref=ref,

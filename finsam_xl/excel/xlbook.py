@@ -46,9 +46,10 @@ from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
-from finsam_xl.sheets.grid import Grid
+from finsam_xl.model.money import plain_number
+from finsam_xl.sheets.grid import Cell, Grid
 from finsam_xl.workbook.reader import read_book
-from finsam_xl.workbook.writer import Cell, build_grids, findings_grid
+from finsam_xl.workbook.writer import build_grids, findings_grid
 from finsam_xl.xlsx.cells import col_letters, parse_range, split_ref
 from finsam_xl.xlsx.views import SheetView, TableInfo
 
@@ -207,8 +208,9 @@ class XlBookView:
         return None
 
 
-class Anchors:
-    """Defined names -> (sheet, row, col): what ``writer.build_grids`` needs of a package."""
+class DefinedNames:
+    """An open book's defined names -> (sheet, row, col): the button's ``sheets.grid.Anchors``
+    (what ``writer.build_grids`` needs of a workbook; a file's ``Package`` is the other)."""
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
@@ -236,12 +238,11 @@ def excel_value(cell: Cell) -> Any:
     it as text, and a link becomes the file writer's HYPERLINK formula.
     """
     value = cell.value
-    if cell.link and isinstance(value, str):
-        target = cell.link.replace('"', '""')
-        shown = value.replace('"', '""')
-        return f'=HYPERLINK("#{target}","{shown}")'
+    link = cell.link_formula
+    if link is not None:
+        return "=" + link
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return plain_number(value)
     if isinstance(value, str):
         return "'" + value
     return value
@@ -444,7 +445,7 @@ class Summary(Outcome):
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
 
-def _findings_only(findings: list[Finding], anchors: Anchors) -> dict[str, tuple[Grid, int]]:
+def _findings_only(findings: list[Finding], anchors: DefinedNames) -> dict[str, tuple[Grid, int]]:
     """The findings sheet as ``build_grids`` writes it (table plus summary line above)."""
     sheet, row, col = anchors.anchor(S.N_FINDINGS)
     grid = findings_grid(findings, row, col)
@@ -465,7 +466,7 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     moved = [f for f in read.findings if f.rule == MOVED_NAME and f.severity is Severity.ERROR]
     if moved and action == "recalc":  # as the file writer: no result is written through it
         raise ExcelError(f"{moved[0].message} Inget skrevs.")
-    anchors = Anchors(view.names)
+    anchors = DefinedNames(view.names)
     missing = anchors.missing(REQUIRED_NAMES)
     if missing:
         raise ExcelError(

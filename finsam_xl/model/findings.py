@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from finsam_xl.model.labels import SEVERITY_LABELS
+
 
 class Severity(StrEnum):
     """How serious a finding is. Errors make ``check`` exit 1."""
@@ -21,8 +23,6 @@ class Severity(StrEnum):
     WARNING = "warning"
     INFO = "info"
 
-
-SEVERITY_SV = {Severity.ERROR: "Fel", Severity.WARNING: "Varning", Severity.INFO: "Info"}
 
 #: Rule-id prefixes whose errors mean the input cannot be trusted: results are not written.
 BLOCKING_PREFIXES = ("read.", "input.")
@@ -107,7 +107,7 @@ class Finding(BaseModel):
         """One line, the same on every path: 'Fel [rule] Blad!C7: message'."""
         where = self.where()
         place = f" {where}" if where else ""
-        return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
+        return f"{SEVERITY_LABELS[self.severity]} [{self.rule}]{place}: {self.message}"
 
     def as_json(self) -> dict[str, str]:
         """The stable JSON shape of ``kontrollera --json``."""
@@ -132,11 +132,6 @@ def is_blocked(computed: object | None, findings: Iterable[Finding]) -> bool:
 def blocking_text(findings: Iterable[Finding], limit: int = 500) -> str:
     """The blocking findings in one line ('Fel [read.x] Indata!C7: …; …'), cut at ``limit``."""
     return "; ".join(f.format() for f in findings if f.blocking)[:limit]
-
-
-def has_errors(findings: list[Finding]) -> bool:
-    """True when any finding is an error."""
-    return any(f.severity is Severity.ERROR for f in findings)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

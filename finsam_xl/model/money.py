@@ -24,14 +24,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
+from typing import overload
 
 from finsam_xl.errors import FinsamError
 
 ZERO = Decimal(0)
+#: Kronor in one tkr: the factor between the two display units (``Unit``).
+KR_PER_TKR = Decimal(1000)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
 NUMBER_LIMIT = Decimal(10) ** 12
 #: Amounts in kr a Budget accepts: a number below NUMBER_LIMIT typed in tkr.
-AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
+AMOUNT_LIMIT_KR = NUMBER_LIMIT * KR_PER_TKR
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 #: A number as YAML and JSON write it (no grouping; a point before the decimals).
@@ -323,9 +326,53 @@ def kr(amount: Decimal | int) -> str:
     return text.replace("-", "\u2212") + f"{NBSP}kr"
 
 
+def unit_kronor(tkr: bool) -> Decimal:
+    """Kronor in one of the display unit: 1000 in tkr, else 1 (typed amounts times this)."""
+    return KR_PER_TKR if tkr else Decimal(1)
+
+
+@overload
+def in_display_unit(amount: Decimal, tkr: bool) -> Decimal: ...
+@overload
+def in_display_unit(amount: None, tkr: bool) -> None: ...
+@overload
+def in_display_unit(amount: Decimal | None, tkr: bool) -> Decimal | None: ...
+def in_display_unit(amount: Decimal | None, tkr: bool) -> Decimal | None:
+    """An amount in kronor as the number the display unit shows: divided by 1000 in tkr.
+
+    The one conversion from kronor to the workbook's unit (sheets, documents, the
+    command line); None stays None.
+    """
+    if amount is None:
+        return None
+    return amount / KR_PER_TKR if tkr else amount
+
+
+@overload
+def plain_number(value: Decimal) -> int | float: ...
+@overload
+def plain_number(value: None) -> None: ...
+@overload
+def plain_number(value: Decimal | None) -> int | float | None: ...
+def plain_number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the number a cell or JSON holds: int when whole, else float.
+
+    The one conversion from Decimal to a plain number (workbook cells, Excel,
+    JSON); None stays None.
+    """
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def display_number(amount: Decimal | None, tkr: bool) -> int | float | None:
+    """An amount in kronor as the number a cell shows in the display unit (None stays None)."""
+    return plain_number(in_display_unit(amount, tkr))
+
+
 def tkr_text(amount: Decimal | int) -> str:
     """An amount in kronor shown in tkr with the decimals it needs: '1 255,5 tkr'."""
-    value = Decimal(amount) / 1000
+    value = Decimal(amount) / KR_PER_TKR
     sign = "\u2212" if value < 0 else ""
     whole, _, frac = f"{abs(value).normalize():f}".partition(".")
     text = f"{int(whole):,}".replace(",", NBSP) + ("," + frac if frac else "")

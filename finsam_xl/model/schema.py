@@ -13,16 +13,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finsam_xl.model.budget import (
-    CostGroup,
-    EntryMode,
-    KeyType,
-    MappingTarget,
-    MemberKind,
-    PaymentFrequency,
-    Unit,
+from finsam_xl.model.budget import CostGroup
+from finsam_xl.model.labels import (
+    ACTUAL_STATUS_LABELS,
+    GROUP_LABELS,
+    GROUP_SV,
+    KIND_LABELS,
+    LINE_TYPE_COST,
+    LINE_TYPE_INCOME,
+    MODE_LABELS,
+    NO,
+    TARGET_LABELS,
+    YES,
 )
-from finsam_xl.model.labels import GROUP_SV
 from finsam_xl.model.text import nfc
 
 # --- sheets -----------------------------------------------------------------------------------
@@ -229,37 +232,7 @@ SETTING_HELP: dict[str, str] = {
     "revised": "Datum för en revidering, om budgeten har reviderats.",
 }
 
-# --- Swedish labels of enumerations ------------------------------------------------------------
-KIND_LABELS = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
-KEY_LABELS = {KeyType.LIKA: "lika", KeyType.PROCENT: "procent", KeyType.BEFOLKNING: "befolkning"}
-MODE_LABELS = {EntryMode.TOTAL: "Total ram", EntryMode.STAT: "Statens belopp"}
-GROUP_LABELS = {
-    CostGroup.STYRELSE: "Styrelse",
-    CostGroup.ADMINISTRATION: "Administration",
-    CostGroup.INSATS_INDIVID: "Insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "Insats strukturinriktad",
-    CostGroup.KOMPETENS: "Kompetensutveckling",
-    CostGroup.OVRIGT: "Övrigt",
-}
-LINE_TYPE_COST = "Kostnad"
-LINE_TYPE_INCOME = "Intäkt"
-UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
-FREQUENCY_LABELS = {
-    PaymentFrequency.AR: "år",
-    PaymentFrequency.HALVAR: "halvår",
-    PaymentFrequency.KVARTAL: "kvartal",
-    PaymentFrequency.MANAD: "månad",
-}
-YES, NO = "Ja", "Nej"
-ACTUAL_STATUS_LABELS = {"utfall": "Utfall", "prognos": "Prognos"}
-COMPARISON_KIND_LABELS = {"budget": "Budget", "utfall": "Utfall", "prognos": "Prognos"}
-TARGET_LABELS = {
-    MappingTarget.LINE: "Budgetrad",
-    MappingTarget.MEMBER: "Medlem",
-    MappingTarget.EQUITY: "Eget kapital",
-    MappingTarget.RECEIVABLE: "Kundfordran",
-    MappingTarget.IGNORE: "Ignorera",
-}
+# --- Swedish labels: the names of the model's codes are in finsam_xl.model.labels -------------
 
 #: Published items: label -> field of ``Published`` ("section"/"allocation" take a name).
 PUBLISHED_LABELS = {
@@ -570,8 +543,6 @@ STYLE_FALLBACK = {
 DIGEST_ROW_OFFSET = len(STYLE_ROLES) + 1
 #: The digest cell's text begins with this, so that no other text is taken for one.
 DIGEST_PREFIX = "finsam_xl indata "
-
-SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 
 #: Short Swedish name of each check, shown in Kontroller (the code stays in the last column).
 RULE_NAMES = {

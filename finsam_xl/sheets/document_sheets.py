@@ -28,17 +28,11 @@ from finsam_xl.core.document import (
 )
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.labels import COLUMN_KIND_LABELS, PERIOD_SV, UNIT_LABELS
+from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.sheets.grid import Grid, fit_widths, wrapped_lines
 from finsam_xl.sheets.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
-
-UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
-
-
-def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
-    if value is None:
-        return None
-    return value / 1000 if unit is Unit.TKR else value
 
 
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
@@ -60,8 +54,8 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         budget,
         row0,
         col0,
-        f"{table.title} ({UNIT_TEXT[unit]})",
-        " ".join(filter(None, [f"Belopp i {UNIT_TEXT[unit]}.", decision_dates(budget)])),
+        f"{table.title} ({UNIT_LABELS[unit]})",
+        " ".join(filter(None, [f"Belopp i {UNIT_LABELS[unit]}.", decision_dates(budget)])),
     )
     c = col0
     id_col = konto_col = None
@@ -92,7 +86,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label_bold" if bold else "label")
         for j, column in enumerate(table.columns):
-            value = _amount(row.values.get(column.year), unit)
+            value = in_display_unit(row.values.get(column.year), unit is Unit.TKR)
             if row.kind is RowKind.HEADING and value is None:
                 continue
             grid.put(
@@ -172,7 +166,7 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Insatser",
-        f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
+        f"Belopp i {UNIT_LABELS[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
     layout = _InsatsLayout.of(table, columns)
@@ -274,9 +268,10 @@ def _insats_row(
     grid.put(r, at + 1, row.decision_date.isoformat() if row.decision_date else None, "text")
     period = layout.periods[id(row)]
     grid.put(r, at + 2, period, "wrap")
-    grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
+    grid.put(r, at + 3, in_display_unit(row.granted_per_year, unit is Unit.TKR), "amount")
     for j, year in enumerate(years):
-        grid.put(r, at + 4 + j, _amount(row.amounts.get(year), unit), "amount")
+        amount = in_display_unit(row.amounts.get(year), unit is Unit.TKR)
+        grid.put(r, at + 4 + j, amount, "amount")
     notes = layout.notes[id(row)]
     grid.put(r, at + 4 + len(years), notes, "warning_wrap" if row.money_after_end else "wrap")
     lines = max(
@@ -299,7 +294,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Eget kapital",
-        f"Belopp i {UNIT_TEXT[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
+        f"Belopp i {UNIT_LABELS[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
         "beräknade.",
     )
     fields = [
@@ -320,24 +315,17 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     grid.put(row0, pct_col + 1, "Avser", "header")
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
-    status_text = {
-        ColumnKind.UTFALL: "Utfall",
-        ColumnKind.PROGNOS: "Prognos",
-        ColumnKind.BUDGET: "Budget",
-        ColumnKind.BUDGETAR: "Budget",
-        ColumnKind.PLAN: "Plan",
-    }
     r = row0
     for row in history.rows:
         r += 1
         grid.put(r, col0, row.year, "label_bold" if row.status is ColumnKind.BUDGETAR else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
-            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
+            grid.put(r, col0 + 1 + 2 * j, in_display_unit(value, unit is Unit.TKR), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
-        grid.put(r, pct_col + 1, status_text[row.status], "text")
+        grid.put(r, pct_col + 1, COLUMN_KIND_LABELS[row.status], "text")
     grid.blocks.append((row0, r))
     r += 1
     for text in history.notes:
@@ -347,8 +335,8 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     r += 2
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     if history.floor > 0:
-        floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
-        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
+        floor = f"{in_display_unit(history.floor, unit is Unit.TKR) or 0:,.0f}".replace(",", " ")
+        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_LABELS[unit]}."
     else:
         floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."
     grid.put(
@@ -366,7 +354,7 @@ def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
 
     Amounts are kronor whatever the display unit: they are what is invoiced.
     """
-    from finsam_xl.core.members import PERIOD_SV, invoice_plan
+    from finsam_xl.core.members import invoice_plan
 
     plan = invoice_plan(budget, result)
     grid = Grid()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Element, Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
@@ -75,7 +76,7 @@ def put_findings(
         g.put(r, text_col, "Inga anmärkningar.", "text")
     for f in findings[: S.FINDINGS_MAX_ROWS]:
         r += 1
-        g.put(r, col0, S.SEVERITY_LABELS[f.severity.value], f.severity.value)
+        g.put(r, col0, L.SEVERITY_LABELS[f.severity.value], f.severity.value)
         if detail:
             g.put(r, col0 + 1, S.rule_name(f.rule), "text")
             where = f.where()

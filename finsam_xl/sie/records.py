@@ -27,6 +27,7 @@ from typing import ClassVar, Literal, NamedTuple, TypeAlias
 
 from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.labels import SEVERITY_LABELS
 
 ObjectRef: TypeAlias = tuple[int, str]
 """One object: (dimension number, object id), e.g. ``(1, "35000")``."""
@@ -467,9 +468,6 @@ Record: TypeAlias = (
 # --------------------------------------------------------------------------------------
 
 
-_SWEDISH = {Severity.ERROR: "fel", Severity.WARNING: "varning", Severity.INFO: "info"}
-
-
 @dataclass(frozen=True, slots=True)
 class Issue:
     """A problem found in a file: severity, Swedish message, and where (``file:line``).
@@ -490,7 +488,7 @@ class Issue:
         return f"{self.path}:{self.line}" if self.line is not None else self.path
 
     def __str__(self) -> str:
-        return f"{self.location}: {_SWEDISH[self.severity]}: {self.message}"
+        return f"{self.location}: {SEVERITY_LABELS[self.severity].lower()}: {self.message}"
 
 
 class SieError(FinsamError):

@@ -18,8 +18,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
+from finsam_xl.model.money import display_number
 from finsam_xl.sheets.layout import PLAN_ROW_INDEX, PLAN_ROWS
 from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
@@ -176,16 +178,13 @@ INSTRUCTIONS: list[tuple[str, str]] = [
 
 def display(amount: Decimal | None, unit: Unit) -> float | int | None:
     """An amount in kronor as the number to show in the workbook's unit."""
-    if amount is None:
-        return None
-    value = amount / 1000 if unit is Unit.TKR else amount
-    return int(value) if value == value.to_integral_value() else float(value)
+    return display_number(amount, unit is Unit.TKR)
 
 
 class _Formats:
     """The formats the template uses, created once per workbook."""
 
-    def __init__(self, wb: Any, unit: Unit) -> None:
+    def __init__(self, wb: Any) -> None:
         amount = S.AMOUNT_FORMAT
         self.title = wb.add_format({"bold": True, "font_size": 14})
         top = {"valign": "top"}  # every computed cell aligns at the top, like wrapped text
@@ -260,7 +259,7 @@ def unit_title_formula(text: str) -> str:
 
 def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
     """Write an input sheet's title as ``unit_title_formula`` with its value cached."""
-    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({S.UNIT_LABELS[unit]})")
+    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({L.UNIT_LABELS[unit]})")
 
 
 def _table(ws: Any, table: S.InputTable, columns: Sequence[S.Column], rows: list[list[Any]],
@@ -379,7 +378,7 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
         str(path),
         {**XLSXWRITER_OPTIONS, "default_date_format": "yyyy-mm-dd"},
     )
-    fmt = _Formats(wb, budget.forbund.unit)
+    fmt = _Formats(wb)
     wb.set_properties(
         {
             "title": f"Budget {budget.years.budget} – {budget.forbund.name}",
@@ -424,7 +423,7 @@ def _setting_values(budget: Budget) -> dict[str, Any]:
     return {
         "forbund": budget.forbund.name,
         "org_nr": budget.forbund.org_nr,
-        "unit": S.UNIT_LABELS[unit],
+        "unit": L.UNIT_LABELS[unit],
         "budget_year": budget.years.budget,
         "comparison_years": len(budget.years.comparison),
         "plan_years": len(budget.years.plan),
@@ -434,10 +433,10 @@ def _setting_values(budget: Budget) -> dict[str, Any]:
         "equity_opening_year": budget.opening_year,
         "equity_floor": display(eq.floor, unit),
         "admin_share_max_pct": display(settings.admin_share_max_pct, Unit.KR),
-        "payment_frequency": S.FREQUENCY_LABELS[settings.payment_frequency],
-        "key_stat": S.KEY_LABELS[budget.keys.stat],
-        "key_region": S.KEY_LABELS[budget.keys.region],
-        "key_kommun": S.KEY_LABELS[budget.keys.kommun],
+        "payment_frequency": L.FREQUENCY_LABELS[settings.payment_frequency],
+        "key_stat": L.KEY_LABELS[budget.keys.stat],
+        "key_region": L.KEY_LABELS[budget.keys.region],
+        "key_kommun": L.KEY_LABELS[budget.keys.kommun],
         "key_note": budget.keys.note,
         "table_heading": budget.published.table_heading,
         "deviation_pct": display(settings.deviation_pct, Unit.KR),
@@ -543,7 +542,7 @@ def _members_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
     rows = [
         {
             "name": m.name,
-            "kind": S.KIND_LABELS[m.kind],
+            "kind": L.KIND_LABELS[m.kind],
             "key": display(m.key, Unit.KR),
             **_year_values(S.MEMBER_YEARS, years, m.amounts, unit),
         }
@@ -569,9 +568,9 @@ def _contributions_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
     rows = [
         {
             "year": c.year,
-            "mode": S.MODE_LABELS[c.mode],
+            "mode": L.MODE_LABELS[c.mode],
             "amount": display(c.amount, unit),
-            "decided": S.YES if c.decided else S.NO,
+            "decided": L.YES if c.decided else L.NO,
         }
         for c in budget.contributions
     ]
@@ -598,7 +597,7 @@ def _actuals_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
             "costs": display(a.costs, unit),
             "result": display(a.result, unit),
             "equity_end": display(a.equity_end, unit),
-            "status": S.ACTUAL_STATUS_LABELS[a.status.value],
+            "status": L.ACTUAL_STATUS_LABELS[a.status.value],
         }
         for a in sorted(budget.actuals, key=lambda a: a.year)
     ]
@@ -614,9 +613,9 @@ def _line_rows(budget: Budget) -> list[dict[str, Any]]:
         ins = line.insats
         rows.append(
             {
-                "type": S.LINE_TYPE_COST,
+                "type": L.LINE_TYPE_COST,
                 "section": line.section,
-                "group": S.GROUP_LABELS[line.group],
+                "group": L.GROUP_LABELS[line.group],
                 "cost_centre": line.cost_centre,
                 "account": line.account,
                 "name": line.name,
@@ -639,12 +638,12 @@ def _line_rows(budget: Budget) -> list[dict[str, Any]]:
     for inc in budget.income:
         rows.append(
             {
-                "type": S.LINE_TYPE_INCOME,
+                "type": L.LINE_TYPE_INCOME,
                 "section": inc.section,
                 "cost_centre": inc.cost_centre,
                 "account": inc.account,
                 "name": inc.name,
-                "netted": S.YES if inc.netted else S.NO,
+                "netted": L.YES if inc.netted else L.NO,
                 **_year_values(S.LINE_YEARS, years, inc.amounts, unit),
                 "forecast": display(inc.forecast, unit),
                 "phasing": _phasing_text(inc.phasing),
@@ -710,7 +709,7 @@ def _mapping_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
             "accounts": m.accounts,
             "dimension": m.dimension,
             "object": m.object,
-            "target": S.TARGET_LABELS[m.target],
+            "target": L.TARGET_LABELS[m.target],
             "name": m.name,
         }
         for m in budget.settings.mappings
@@ -761,9 +760,9 @@ def _document_values(budget: Budget) -> dict[str, Any]:
         if field == "comparison_kinds":
             # blank means Budget (the default), so a file round-trips unchanged
             kinds = doc.comparison_kinds
-            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds) or None
+            out[key] = ", ".join(L.COMPARISON_LABELS[k] for k in kinds) or None
         elif field in S.DOC_FLAGS:
-            out[key] = S.YES if getattr(doc, field) else S.NO
+            out[key] = L.YES if getattr(doc, field) else L.NO
         else:
             out[key] = getattr(doc, field)
     return out
@@ -827,7 +826,7 @@ def _plan_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
     """Plan: the table (filled by the writer) and the equity chart below it."""
     last_col = len(budget.years.all)
     ws = wb.add_worksheet(S.SHEET_PLAN)
-    ws.write(0, 0, f"Plan och eget kapital ({S.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
+    ws.write(0, 0, f"Plan och eget kapital ({L.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
     ws.set_column(0, 0, 52)
     ws.set_column(1, last_col, 14)
     top, left = PLAN_ANCHOR

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from finsam_xl.excel import xlbook
 from finsam_xl.excel.xlbook import XlBookView, excel_value, press
+from finsam_xl.sheets.grid import Cell
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.writer import Cell
 
 
 def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,

@@ -439,7 +439,8 @@ def test_a_long_string_is_cut_to_excels_cell_limit() -> None:
     text = xml_text("a" * 40_000 + "\x00<&>")
     assert len(text) == limits.MAX_CELL_CHARS and text.endswith("…")
     assert xml_text('1 < 2 & "3"\ud800\uffff\t') == "1 &lt; 2 &amp; &quot;3&quot;\ufffd\ufffd\t"
-    from finsam_xl.workbook.writer import Cell, _cell_xml
+    from finsam_xl.sheets.grid import Cell
+    from finsam_xl.workbook.writer import _cell_xml
 
     linked = _cell_xml("C5", Cell("Rader!A1", "link", "'Rader'!A1"), "3")
     assert linked.startswith('<c r="C5" s="3" t="str"><f>HYPERLINK(&quot;#')
