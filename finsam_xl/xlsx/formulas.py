@@ -18,6 +18,10 @@ from finsam_xl.errors import FinsamError
 _FUNCTIONS = {"SUM", "SUMMA"}
 #: Excel's own limit on the length of a formula.
 MAX_FORMULA_CHARS = 8192
+#: Deepest formula evaluated (nested signs, parentheses or terms in one chain). Checked on
+#: the parsed formula, so the answer never depends on the interpreter's recursion limit
+#: (which another library in the process may have raised).
+MAX_FORMULA_DEPTH = 400
 
 
 class FormulaError(FinsamError, ValueError):
@@ -40,12 +44,24 @@ def evaluate_formula(text: str) -> Decimal:
         raise FormulaError("formeln kan inte tolkas") from None
     except (RecursionError, MemoryError):  # thousands of terms or of nested signs
         raise too_deep from None
+    if _depth(tree.body) > MAX_FORMULA_DEPTH:
+        raise too_deep
     try:
         return _eval(tree.body)
     except (DecimalException, ZeroDivisionError):  # also Overflow: =1e308*1e308*…
         raise FormulaError("formeln ger inget tal (division med noll eller för stort?)") from None
     except (RecursionError, MemoryError):
         raise too_deep from None
+
+
+def _depth(root: ast.AST) -> int:
+    """The depth of the formula's tree, counted without recursion."""
+    deepest, todo = 0, [(root, 1)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        todo.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _eval(node: ast.expr) -> Decimal:

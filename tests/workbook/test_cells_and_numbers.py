@@ -474,3 +474,20 @@ def test_a_model_error_is_placed_at_its_cell_without_internal_paths() -> None:
     assert _invalid_cell(locator, ("members", 2, "key")) == "Medlemmar!A6"
     assert _invalid_cell(locator, ("equity", "opening")) is None
     assert locator.locate(Ref(element="cost", index=0, year=2025)) == "Rader!I4"
+
+
+def test_a_deep_formula_is_refused_whatever_the_recursion_limit() -> None:
+    """mypy, run in the same process, raises the recursion limit for good: the refusal of a
+    deeply nested formula must not depend on it (it once did, and only under xdist)."""
+    import sys
+
+    from finsam_xl.xlsx.formulas import MAX_FORMULA_DEPTH, FormulaError, evaluate_formula
+
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(2**14)
+    try:
+        with pytest.raises(FormulaError, match="för djupt nästlad"):
+            evaluate_formula("=" + "-" * 3000 + "1")
+        assert evaluate_formula("=" + "-" * (MAX_FORMULA_DEPTH - 2) + "1") == 1
+    finally:
+        sys.setrecursionlimit(before)
