@@ -107,6 +107,10 @@ def to_data(budget: Budget) -> dict[str, Any]:
     return {"format": budget.format, "version": budget.version, **data}
 
 
+#: Integers below this many digits are their own plain text (Decimal's 28-digit precision).
+_PLAIN_INT = 10**27
+
+
 def _canonical(value: Any) -> Any:
     """Plain data whose JSON does not depend on how a value was read (10 == 10.0 == 1E+1).
 
@@ -120,12 +124,27 @@ def _canonical(value: Any) -> Any:
     if kind is Decimal:
         return _number_text(value)
     if kind is dict:
-        return {
-            k if type(k) is str else str(_canonical(k)): _canonical(v) for k, v in value.items()
-        }
+        out = {}
+        for k, v in value.items():
+            plain = type(v)
+            if plain is Decimal:
+                v = _number_text(v)
+            elif plain is int and -_PLAIN_INT < v < _PLAIN_INT:
+                v = str(v)  # what the Decimal normalised to plain text gives, without it
+            elif not (plain is str or v is None or plain is bool):
+                v = _canonical(v)
+            out[k if type(k) is str else _key_text(k)] = v
+        return out
     if kind is list:
         return [_canonical(v) for v in value]
     return _canonical_other(value)
+
+
+def _key_text(key: Any) -> str:
+    """A dict key as text: a year 2025 as '2025' (``_canonical``'s number text)."""
+    if type(key) is int and -_PLAIN_INT < key < _PLAIN_INT:
+        return str(key)
+    return str(_canonical(key))
 
 
 def _number_text(number: Decimal) -> str:

@@ -84,7 +84,7 @@ def fit_widths(
     return [f + (w - f) * ratio for w, f in zip(wants, floors, strict=True)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One cell to write: value, style role, and an optional internal hyperlink target."""
 
@@ -115,6 +115,8 @@ class Grid:
         if self.decimals and role in ("amount", "amount_bold"):
             role += "_dec"
         self.cells[(row, col)] = Cell(value, role, link)
+        if role != "header" and role != "wrap":  # most cells: no taller row
+            return
         if role == "header" and isinstance(value, str) and len(value) > 14:
             self.heights[row] = max(self.heights.get(row, 15.0), 30.0)
         elif role == "wrap" and isinstance(value, str):

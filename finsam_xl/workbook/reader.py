@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from math import isfinite
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -262,6 +263,9 @@ class WorkbookReader:
         if col is None:
             return None
         value = table.ws.value(row, col)
+        kind = type(value)
+        if kind is float or kind is int or value is None:  # most cells: nothing to resolve
+            return value
         if is_formula(value):  # the cell's type is formula; text "=1+1" stays text
             key = (table.ws.title, row, col)
             if key not in self._formulas:  # evaluate (and report) each formula cell once
@@ -317,8 +321,12 @@ class WorkbookReader:
         if value is None or col is None:
             return None
         kind = type(value)
-        if kind is int or (kind is float and value.is_integer()):  # most amounts: no text to read
-            number = Decimal(int(value))
+        if kind is float and isfinite(value):  # most amounts: what to_decimal makes of them
+            number = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+            if number.copy_abs() < NUMBER_LIMIT:
+                return number
+        elif kind is int:
+            number = Decimal(value)
             if number.copy_abs() < NUMBER_LIMIT:
                 return number
         where = table.where(row, col)
