@@ -162,6 +162,18 @@ class ReadResult:
     budget_year: int | None = None
 
 
+def _plain_number(value: object) -> Decimal | None:
+    """A typed number (not text, not a formula) as ``to_decimal`` makes it, when it is in
+    bounds; None for anything else, which ``WorkbookReader.number`` reads the long way."""
+    if type(value) is float and isfinite(value):
+        found = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+    elif type(value) is int:
+        found = Decimal(value)
+    else:
+        return None
+    return found if found.copy_abs() < NUMBER_LIMIT else None
+
+
 class TableRange:
     """One Excel table as read: header -> column index, and its data rows.
 
@@ -320,15 +332,9 @@ class WorkbookReader:
         value = self.raw(table, row, col)
         if value is None or col is None:
             return None
-        kind = type(value)
-        if kind is float and isfinite(value):  # most amounts: what to_decimal makes of them
-            number = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
-            if number.copy_abs() < NUMBER_LIMIT:
-                return number
-        elif kind is int:
-            number = Decimal(value)
-            if number.copy_abs() < NUMBER_LIMIT:
-                return number
+        plain = _plain_number(value)
+        if plain is not None:
+            return plain
         where = table.where(row, col)
         try:
             if isinstance(value, str) and value.strip().startswith("="):
@@ -1306,12 +1312,14 @@ class _LineTable:
     def amounts(self, row: int, element: str, index: int, label: str) -> tuple[
             dict[int, Decimal], list[int]]:
         """The line's amount per year, and the wanted years whose cell is blank."""
-        r, t, cells = self.r, self.t, self.r.locator.cells
+        r, t, cells, cell = self.r, self.t, self.r.locator.cells, self.t.ws.value
         amounts: dict[int, Decimal] = {}
         blanks = []
         for year, col in self.year_cols.items():
             cells[(element, index, year)] = t.where(row, col)
-            value = r.number(t, row, col, f"{label}, {year}")
+            value = _plain_number(cell(row, col))  # a typed amount, as r.number reads it
+            if value is None:
+                value = r.number(t, row, col, f"{label}, {year}")
             if value is not None:
                 amounts[year] = self.money(value)
             elif year in self.noted and t.ws.value(row, col) in (None, ""):
