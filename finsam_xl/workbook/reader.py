@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # types only: the embedded Lite code does without the module
     )
 
 _K = TypeVar("_K")
+_V = TypeVar("_V")
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
 
@@ -761,40 +762,16 @@ class _SettingsTable:
             return None
         return self.r.day(self.t, self.rows[key], self.value_col, S.SETTING_LABELS[key])
 
-    def missing(self, key: str) -> None:
-        """Say that a required setting is absent or empty."""
-        t = self.t
-        self.r.problem(
-            "read.setting-missing",
-            f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.",
-            self.r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col)),
-        )
-
-    def required_number(self, key: str) -> Decimal | None:
-        """A setting the budget cannot do without, as a number."""
-        value = self.number(key)
-        if value is None and self.raw(key) is not None:
-            return None  # there is a value, and r.number said at its cell what is wrong
-        if value is None:
-            self.missing(key)
-        return value
-
-    def required_text(self, key: str) -> str | None:
-        """A setting the budget cannot do without, as text."""
-        value = self.text(key)
-        if value is None and self.raw(key) is not None:
-            return None
-        if value is None:
-            self.missing(key)
-        return value
-
-    def budget_year(self) -> int | None:
-        """Budgetår, required."""
-        value = self.integer("budget_year", *YEAR_RANGE)
-        if "budget_year" in self.unusable:
-            return None
-        if value is None:
-            self.missing("budget_year")
+    def required(self, key: str, value: _V | None) -> _V | None:
+        """``value``, read from a setting the budget cannot do without: when the cell is
+        empty, that is an error (a value that cannot be used was reported at its cell)."""
+        if value is None and self.raw(key) is None:
+            t = self.t
+            self.r.problem(
+                "read.setting-missing",
+                f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.",
+                self.r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col)),
+            )
         return value
 
     def choice(self, key: str, labels: Mapping[_K, str], default: _K) -> _K:
@@ -803,7 +780,7 @@ class _SettingsTable:
         value = self.text(key)
         if value is None:
             return default
-        found = _find(labels, value)
+        found = _label_index(labels).get(S.normalise(value))
         if found is None:
             found = next((k for k in labels if S.normalise(k) == S.normalise(value)), None)
         if found is None:
@@ -817,15 +794,9 @@ class _SettingsTable:
         return found
 
 
-def _find(labels: Mapping[_K, str], text: object) -> _K | None:
-    """The key whose label matches ``text`` (normalised), as ``schema.lookup`` for any key type."""
-    wanted = S.normalise(text)
-    return next((key for key, label in labels.items() if S.normalise(label) == wanted), None)
-
-
 def _label_index(labels: Mapping[_K, str]) -> dict[str, _K]:
-    """Normalised label -> key, the first key of a label winning: ``_find`` by one look-up,
-    for the tables read row by row."""
+    """Normalised label -> key, the first key of a label winning: ``schema.lookup`` for any
+    key type, and by one look-up for the tables read row by row."""
     index: dict[str, _K] = {}
     for key, label in labels.items():
         index.setdefault(S.normalise(label), key)
@@ -838,11 +809,9 @@ def _settings(r: WorkbookReader) -> SettingsRead | None:
     if t is None:
         return None
     s = _SettingsTable(r, t)
-    name, budget_year, opening = (
-        s.required_text("forbund"),
-        s.budget_year(),
-        s.required_number("equity_opening"),
-    )
+    name = s.required("forbund", s.text("forbund"))
+    budget_year = s.required("budget_year", s.integer("budget_year", *YEAR_RANGE))
+    opening = s.required("equity_opening", s.number("equity_opening"))
     n_comp = s.integer("comparison_years", *COMPARISON_YEARS_RANGE)
     n_plan = s.integer("plan_years", *PLAN_YEARS_RANGE)
     if budget_year is None or opening is None or name is None:
