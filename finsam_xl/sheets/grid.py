@@ -62,6 +62,8 @@ def wrapped_lines(text: str, width: float) -> int:
     with ``fit_widths`` are never narrower than their longest word).
     """
     per_line = max(1, int(width * WRAP_CHARS / 66))
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # the words and the spaces between them fit on one line
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
