@@ -19,7 +19,7 @@ from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.core.members import member_rule
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.sie import Account, Dimension, SieObject, budget_records, header_records
 from finsam_xl.sie.records import Record
 
@@ -103,7 +103,7 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
                     f"Kontona {', '.join(short)} är kontogrupper (färre än fyra siffror), inte "
                     "konton; kontrollera att ekonomisystemet tar emot budget på den nivån."
                 ),
-                ref=Ref(element="cost", field="account"),
+                ref=Ref(element=Element.COST, field="account"),
             )
         )
     if unmapped_members:
@@ -115,7 +115,7 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
                     f"Medlemsbidraget kom inte med för {', '.join(unmapped_members)}: koppla "
                     "ett konto till medlemmen (Mål Medlem) i tabellen Kontomappning."
                 ),
-                ref=Ref(element="settings", field="mappings"),
+                ref=Ref(element=Element.SETTINGS, field="mappings"),
             )
         )
     if skipped:
@@ -127,7 +127,7 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
                     f"{len(skipped)} rader med belopp {year} saknar konto och kom inte med i "
                     f"SIE-filen (första: '{skipped[0]}')."
                 ),
-                ref=Ref(element="cost", field="account"),
+                ref=Ref(element=Element.COST, field="account"),
             )
         )
     return records, findings

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NotRequired, TypedDict
 
-from finsam_xl.model.budget import CostGroup, KeyType, Unit
+from finsam_xl.model.budget import CostGroup, KeyType, PaymentFrequency, Unit
 
 
 class YearsData(TypedDict):
@@ -64,7 +64,7 @@ class SettingsRead(TypedDict):
     payment_grace_days: int | None
     frame_min_kr: Decimal | None
     frame_max_kr: Decimal | None
-    payment_frequency: str
+    payment_frequency: PaymentFrequency
     keys: KeysData
     table_heading: str | None
     uplift: dict[CostGroup, Decimal]
