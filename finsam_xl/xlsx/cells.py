@@ -20,22 +20,11 @@ def col_index(letters: str) -> int:
 
 def col_letters(index: int) -> str:
     """1 -> 'A', 27 -> 'AA'."""
-    if 0 < index < len(_LETTERS):
-        return _LETTERS[index]
-    return _letters(index)
-
-
-def _letters(index: int) -> str:
     letters = ""
     while index:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-#: The letters of the first columns (A to ZZ), looked up instead of computed: a 2,000-line
-#: workbook's reader and writers name some 100,000 cells.
-_LETTERS = ("", *(_letters(i) for i in range(1, 703)))
 
 
 def address(sheet: str, row: int, col: int) -> str:
