@@ -24,6 +24,7 @@ from xml.etree import ElementTree as ET
 
 from pydantic import ValidationError
 
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import (
     ActualStatus,
@@ -35,7 +36,7 @@ from finsam_xl.model.budget import (
 )
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
-from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.labels import KIND_ORDER, MONTHS_SV
 from finsam_xl.model.money import (
     NUMBER_LIMIT,
     AmbiguousNumber,
@@ -44,15 +45,16 @@ from finsam_xl.model.money import (
     bounded,
     parse_number_text,
     to_decimal,
+    unit_kronor,
 )
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.model.text import nfc
 from finsam_xl.sheets.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.workbook.result_names import result_name_problem
 from finsam_xl.xlsx.cells import address, parse_range, split_ref
 from finsam_xl.xlsx.formulas import FormulaError, evaluate_formula
-from finsam_xl.xlsx.safety import MAX_TABLE_COLS, MAX_TABLE_ROWS, inspect_package
-from finsam_xl.xlsx.safety import WorkbookError as WorkbookError  # what read_book raises
+from finsam_xl.xlsx.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
+from finsam_xl.xlsx.limits import WorkbookError as WorkbookError  # what read_book raises
 from finsam_xl.xlsx.views import BookView, SheetView, is_formula
 
 if TYPE_CHECKING:  # types only: the embedded Lite code does without the module
@@ -522,6 +524,8 @@ def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) 
     ``keep_vba`` and ``keep_links`` are for a load that will be edited and saved.
     Raises ``WorkbookError`` with a Swedish message for a file that cannot be used.
     """
+    from finsam_xl.xlsx.safety import inspect_package  # not in Lite's code
+
     inspect_package(path)
     from openpyxl import load_workbook
 
@@ -643,7 +647,7 @@ class _Scale:
     """Amounts typed in the workbook's unit, in kronor (× 1000 in a tkr workbook)."""
 
     def __init__(self, unit: Unit) -> None:
-        self.factor = 1000 if unit is Unit.TKR else 1
+        self.factor = unit_kronor(unit is Unit.TKR)
 
     @overload
     def __call__(self, x: Decimal) -> Decimal: ...
@@ -853,7 +857,7 @@ def _settings(r: WorkbookReader) -> SettingsRead | None:
     return {
         "forbund": name,
         "org_nr": s.text("org_nr"),
-        "unit": s.choice("unit", S.UNIT_LABELS, Unit.KR),
+        "unit": s.choice("unit", L.UNIT_LABELS, Unit.KR),
         "years": years,
         "adopted": adopted,
         "revised": revised,
@@ -867,12 +871,12 @@ def _settings(r: WorkbookReader) -> SettingsRead | None:
         "frame_min_kr": s.number("frame_min_kr"),
         "frame_max_kr": s.number("frame_max_kr"),
         "payment_frequency": s.choice(
-            "payment_frequency", S.FREQUENCY_LABELS, PaymentFrequency.AR
+            "payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR
         ),
         "keys": {
-            "stat": s.choice("key_stat", S.KEY_LABELS, KeyType.LIKA),
-            "region": s.choice("key_region", S.KEY_LABELS, KeyType.LIKA),
-            "kommun": s.choice("key_kommun", S.KEY_LABELS, KeyType.BEFOLKNING),
+            "stat": s.choice("key_stat", L.KEY_LABELS, KeyType.LIKA),
+            "region": s.choice("key_region", L.KEY_LABELS, KeyType.LIKA),
+            "kommun": s.choice("key_kommun", L.KEY_LABELS, KeyType.BEFOLKNING),
             "note": s.text("key_note"),
         },
         "table_heading": s.text("table_heading"),
@@ -900,7 +904,7 @@ def _opening_year(s: _SettingsTable, years: YearsData) -> int | None:
 
 def _document(s: _SettingsTable) -> DocumentData:
     """The budget table's layout settings; rows absent (older workbooks) keep the defaults."""
-    yes_no: dict[bool | None, str] = {True: S.YES, False: S.NO}
+    yes_no: dict[bool | None, str] = {True: L.YES, False: L.NO}
     out: DocumentData = {}
     for key in S.SETTING_LABELS:
         if not key.startswith("doc_") or key == "doc_comparison_kinds":
@@ -925,13 +929,13 @@ def _comparison_kinds(r: WorkbookReader, text: str) -> list[str]:
     for part in re.split(r"[,;/]|\s+och\s+", text):
         if not part.strip():
             continue
-        kind = S.lookup(S.COMPARISON_KIND_LABELS, part)
+        kind = S.lookup({k.value: v for k, v in L.COMPARISON_LABELS.items()}, part)
         if kind is None:
             r.problem(
                 "read.setting-invalid",
                 f"'{part.strip()}' är inget giltigt val för "
                 f"'{S.SETTING_LABELS['doc_comparison_kinds']}'; välj "
-                f"{', '.join(S.COMPARISON_KIND_LABELS.values())}.",
+                f"{', '.join(L.COMPARISON_LABELS.values())}.",
                 r.locator.cells.get(("settings", "doc_comparison_kinds")),
             )
             continue
@@ -1001,13 +1005,13 @@ def _actuals(r: WorkbookReader, money: _Scale, budget_year: int) -> list[ActualD
         r.locator.cells[("actual", int(year), None)] = t.where(row, cols["År"] or 1)
         status_text = r.text(t, row, cols["Utfall eller prognos"])
         status = (
-            S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else ActualStatus.UTFALL
+            S.lookup(L.ACTUAL_STATUS_LABELS, status_text) if status_text else ActualStatus.UTFALL
         )
         if status is None:
             r.problem(
                 "read.actuals-status",
                 f"'{status_text}' är inget val; ange "
-                f"{' eller '.join(S.ACTUAL_STATUS_LABELS.values())}.",
+                f"{' eller '.join(L.ACTUAL_STATUS_LABELS.values())}.",
                 t.where(row, cols["Utfall eller prognos"] or 1),
             )
             status = ActualStatus.UTFALL
@@ -1162,7 +1166,7 @@ def _members(
     if t is None:
         return None
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
-    name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
+    name_col, kind_col, key_col = (t.col(c.header) for c in S.MEMBER_COLUMNS)
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
     r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
     members: list[MemberData] = []
@@ -1172,9 +1176,9 @@ def _members(
         i = len(members)
         name = r.text(t, row, name_col)
         kind_text = r.text(t, row, kind_col)
-        kind = S.lookup({k.value: v for k, v in S.KIND_LABELS.items()}, kind_text) or (
+        kind = S.lookup({k.value: v for k, v in L.KIND_LABELS.items()}, kind_text) or (
             kind_text.casefold()
-            if kind_text and kind_text.casefold() in ("stat", "region", "kommun")
+            if kind_text and kind_text.casefold() in KIND_ORDER
             else None
         )
         if not name:
@@ -1184,7 +1188,7 @@ def _members(
             r.problem(
                 "read.member-kind",
                 f"{name}: typen '{kind_text or ''}' är okänd; ange "
-                f"{', '.join(S.KIND_LABELS.values())}.",
+                f"{', '.join(L.KIND_LABELS.values())}.",
                 t.where(row, kind_col or 1),
             )
             continue
@@ -1211,7 +1215,7 @@ def _members(
             t,
             year_cols,
             years,
-            "Fast belopp {}",
+            S.MEMBER_YEARS.header,
             Severity.WARNING,
             "Utan den betalar medlemmarna det året sin andel enligt nyckeln, inte ett fast belopp.",
         )
@@ -1235,15 +1239,15 @@ def _contributions(r: WorkbookReader, money: _Scale) -> list[ContributionData] |
         if year is None:
             continue
         mode_text = r.text(t, row, mode_col)
-        mode = S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text) or "total"
-        if mode_text and not S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text):
+        mode = S.lookup({k.value: v for k, v in L.MODE_LABELS.items()}, mode_text) or "total"
+        if mode_text and not S.lookup({k.value: v for k, v in L.MODE_LABELS.items()}, mode_text):
             r.problem(
                 "read.contribution-mode",
-                f"'{mode_text}' är inget val; ange {' eller '.join(S.MODE_LABELS.values())}.",
+                f"'{mode_text}' är inget val; ange {' eller '.join(L.MODE_LABELS.values())}.",
                 t.where(row, mode_col or 1),
             )
         amount = r.number(t, row, amount_col, f"Medelstilldelning {year}")
-        decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
+        decided = S.normalise(r.text(t, row, decided_col) or L.YES) != S.normalise(L.NO)
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
         r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
         entry: ContributionData = {
@@ -1283,16 +1287,16 @@ class _LineTable:
         )
         #: The years whose blank amount cell is noted (budget and plan years asked for).
         self.noted = {y for y in self.year_cols if y >= years["budget"] and y in all_years}
-        self.groups = _label_index({k.value: v for k, v in S.GROUP_LABELS.items()})
-        self.cost, self.income = S.normalise(S.LINE_TYPE_COST), S.normalise(S.LINE_TYPE_INCOME)
-        self.yes, self.no = S.normalise(S.YES), S.normalise(S.NO)
+        self.groups = _label_index({k.value: v for k, v in L.GROUP_LABELS.items()})
+        self.cost, self.income = S.normalise(L.LINE_TYPE_COST), S.normalise(L.LINE_TYPE_INCOME)
+        self.yes, self.no = S.normalise(L.YES), S.normalise(L.NO)
         #: (label, years, cell) of the lines with some amounts but blank cells in wanted years.
         self.blank_lines: list[tuple[str, list[int], str]] = []
 
     def is_income(self, row: int) -> bool | None:
         """True for an income line, False for a cost line, None (reported) for an unknown type."""
         r, t, c = self.r, self.t, self.c
-        kind = S.normalise(r.text(t, row, c["Typ"]) or S.LINE_TYPE_COST)
+        kind = S.normalise(r.text(t, row, c["Typ"]) or L.LINE_TYPE_COST)
         if kind == self.income:
             return True
         if kind == self.cost:
@@ -1300,7 +1304,7 @@ class _LineTable:
         r.problem(
             "read.line-type",
             f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
-            f"{S.LINE_TYPE_COST} eller {S.LINE_TYPE_INCOME}.",
+            f"{L.LINE_TYPE_COST} eller {L.LINE_TYPE_INCOME}.",
             t.where(row, c["Typ"] or 1),
         )
         return None
@@ -1355,7 +1359,7 @@ class _LineTable:
     def income_line(self, row: int, index: int) -> IncomeData:
         """One income line of Rader."""
         _label, common = self.common(row, True, index)
-        netted = self.r.text(self.t, row, self.c["Nettoredovisas"]) or S.NO
+        netted = self.r.text(self.t, row, self.c["Nettoredovisas"]) or L.NO
         return {**common, "netted": S.normalise(netted) == self.yes}
 
     def cost_line(self, row: int, index: int) -> CostData | None:
@@ -1376,7 +1380,7 @@ class _LineTable:
             r.problem(
                 "read.line-group",
                 f"'{label}': gruppen '{group_text or ''}' är okänd; välj "
-                f"{', '.join(S.GROUP_LABELS.values())}.",
+                f"{', '.join(L.GROUP_LABELS.values())}.",
                 t.where(row, c["Grupp"] or 1),
             )
             return None
@@ -1509,7 +1513,7 @@ def _mappings(r: WorkbookReader) -> list[MappingData]:
     if t is None:
         return []
     cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
-    targets = {k.value: v for k, v in S.TARGET_LABELS.items()}
+    targets = {k.value: v for k, v in L.TARGET_LABELS.items()}
     out: list[MappingData] = []
     for row in t.rows():
         if r.blank(t, row):
@@ -1529,7 +1533,7 @@ def _mappings(r: WorkbookReader) -> list[MappingData]:
             r.problem(
                 "read.mapping-target",
                 f"Målet '{target_text or ''}' är okänt; välj "
-                f"{', '.join(S.TARGET_LABELS.values())}.",
+                f"{', '.join(L.TARGET_LABELS.values())}.",
                 t.where(row, cols["Mål"] or 1),
             )
             continue
