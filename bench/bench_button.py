@@ -88,6 +88,35 @@ def median_cpu_ms(fn: Callable[[], Any], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
+def press_phases(books: list[FakeBook]) -> dict[str, float]:
+    """Median CPU ms of the steps of a recalc press (``xlbook.compute`` and ``press``), one book
+    each: reading the book and its tables, the core, the grids (with the digest), writing."""
+    from finsam_xl.excel import xlbook
+    from finsam_xl.jobs.evaluate import evaluate_read
+    from finsam_xl.workbook.reader import read_book
+    from finsam_xl.workbook.writer import build_grids
+
+    times: dict[str, list[float]] = {}
+    for book in books:
+        marks = [time.process_time()]
+        view = xlbook.XlBookView(book)
+        marks.append(time.process_time())
+        read = read_book(str(book.name), view)
+        marks.append(time.process_time())
+        outcome = evaluate_read(read)
+        marks.append(time.process_time())
+        assert read.budget is not None and outcome.result is not None
+        grids = build_grids(read.budget, outcome.result, xlbook.Anchors(view.names), WHEN)
+        marks.append(time.process_time())
+        xlbook.write_grids(book, grids)
+        marks.append(time.process_time())
+        for name, start, end in zip(
+            ("view", "read", "core", "grids", "write"), marks, marks[1:], strict=False
+        ):
+            times.setdefault(name, []).append((end - start) * 1000)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def import_seconds(code: str, runs: int = RUNS) -> float:
     times = []
     for _ in range(runs):
@@ -124,6 +153,8 @@ def main() -> None:
             f"  Excel calls: {calls.total} ({calls.reads} reads, {calls.writes} writes, "
             f"{calls.clears} clears, {calls.formats} format calls; target <= 100)"
         )
+        phases = press_phases([copy.deepcopy(template) for _ in range(RUNS)])
+        print("  CPU by step (median ms): " + ", ".join(f"{k} {v:.0f}" for k, v in phases.items()))
         single = FakeBook.from_xlsx(path, com=False, protect=False)  # Lite, macOS: no COM
         press(single, "recalc", when=WHEN, alert=False, echo=False)
         print(f"  the same press without COM (Lite, macOS): {single.calls.total} Excel calls "

@@ -6,15 +6,17 @@ It must not depend on how a number was read (openpyxl gives 45, xlwings 45.0, a 
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import EXAMPLES
 
-from finsam_xl.model.budget import Budget
-from finsam_xl.model.interchange import digest, load
+from finsam_xl.model.budget import Budget, CostGroup, KeyType, Unit
+from finsam_xl.model.interchange import _canonical, digest, load
 
 BASE = load(EXAMPLES / "sodra-dalarna-2025.yaml")
 
@@ -50,3 +52,59 @@ def test_a_changed_name_changes_the_digest() -> None:
     data = BASE.model_dump()
     data["members"][0]["name"] += "x"
     assert digest(Budget.model_validate(data)) != digest(BASE)
+
+
+def _reference(value: Any) -> Any:
+    """The canonical form as first written (one isinstance chain): the digests stored in
+    workbooks were made with it, so the fast ``_canonical`` must give the same data."""
+    if isinstance(value, dict):
+        return {str(_reference(k)): _reference(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_reference(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Enum):
+        return _reference(value.value)
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        text = format(number.normalize(), "f")
+        return "0" if text in ("-0", "0") else text
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=5),
+    st.integers(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.dates(),
+    st.sampled_from([*Unit, *CostGroup, *KeyType]),
+)
+_KEYS = st.one_of(
+    st.text(max_size=4), st.integers(-(10**30), 10**30), st.sampled_from([*CostGroup])
+)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(_KEYS, inner, max_size=4),
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=_DATA)
+def test_the_fast_canonical_form_is_the_reference_form(data: Any) -> None:
+    assert _canonical(data) == _reference(data)
+
+
+def test_an_examples_canonical_form_is_the_reference_form() -> None:
+    """What a digest is made of for a whole budget, as the earlier version made it."""
+    assert _canonical(BASE.model_dump(mode="python")) == _reference(BASE.model_dump(mode="python"))

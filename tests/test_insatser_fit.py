@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from finsam_xl.core.document import period_text
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.model.interchange import load
@@ -25,6 +28,27 @@ def test_wrapped_lines_break_at_words_only() -> None:
     assert wrapped_lines("Gymnasiesamordnare", 20) == 1
     assert wrapped_lines("Arbetsträning i samverkan med Region Provs psykiatri", 30) == 2
     assert wrapped_lines("2025-01-01 –\n2027-06-30", 14) == 2
+
+
+def _lines_word_by_word(text: str, width: float) -> int:
+    """``wrapped_lines`` as first written: every word placed, no short cut for a short text."""
+    per_line = max(1, int(width * 58 / 66))
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) > per_line:
+                lines += 1
+                used = 0
+            used += (1 if used else 0) + len(word)
+    return max(1, lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=" \n\tab\u00a0", max_size=40), width=st.floats(0, 60))
+def test_wrapped_lines_short_cut_counts_as_word_by_word(text: str, width: float) -> None:
+    assert wrapped_lines(text, width) == _lines_word_by_word(text, width)
 
 
 def test_fit_widths_never_below_the_longest_word() -> None:

@@ -259,23 +259,28 @@ def _rects(keys: dict[tuple[int, int], str]) -> dict[str, list[Rect]]:
     """Cells grouped by key into rectangles (r1, c1, r2, c2): runs along each row,
     stacked downwards while the next row has the same run. Cells not in ``keys`` are
     never covered."""
-    runs_by_row: dict[int, list[tuple[int, int, str]]] = {}
-    for (row, col), key in sorted(keys.items()):
-        runs = runs_by_row.setdefault(row, [])
-        if runs and runs[-1][1] == col - 1 and runs[-1][2] == key:
-            runs[-1] = (runs[-1][0], col, key)
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, col), key in keys.items():
+        cells = by_row.get(row)
+        if cells is None:
+            by_row[row] = [(col, key)]
         else:
-            runs.append((col, col, key))
+            cells.append((col, key))
     out: dict[str, list[Rect]] = {}
     open_: dict[tuple[int, int, str], tuple[int, int]] = {}
-    for row in sorted(runs_by_row):
-        current = set(runs_by_row[row])
-        for run in list(open_):
-            first, last = open_[run]
-            if run not in current or last != row - 1:
+    for row in sorted(by_row):
+        runs: list[tuple[int, int, str]] = []
+        for col, key in sorted(by_row[row]):
+            if runs and runs[-1][1] == col - 1 and runs[-1][2] == key:
+                runs[-1] = (runs[-1][0], col, key)
+            else:
+                runs.append((col, col, key))
+        if open_:
+            current = set(runs)
+            for run in [run for run in open_ if run not in current or open_[run][1] != row - 1]:
+                first, last = open_.pop(run)
                 out.setdefault(run[2], []).append((first, run[0], last, run[1]))
-                del open_[run]
-        for run in runs_by_row[row]:
+        for run in runs:
             first, _last = open_.get(run, (row, row))
             open_[run] = (first, row)
     for run, (first, last) in open_.items():

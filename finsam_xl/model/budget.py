@@ -10,6 +10,7 @@ it becomes a finding with a location instead of a crash.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -495,28 +496,38 @@ class Budget(_Model):
     document: DocumentSettings = Field(default_factory=DocumentSettings)
     actuals: list[Actual] = Field(default_factory=list)
 
+    def _amounts(self) -> Iterator[tuple[str, int | None, object, Decimal | None]]:
+        """Every typed amount as (list or part, index, year or field, amount), in a fixed order."""
+        yield "equity", None, "opening", self.equity.opening
+        yield "equity", None, "floor", self.equity.floor
+        lines: list[tuple[str, list[CostLine | IncomeLine]]] = [
+            ("costs", [*self.costs]),
+            ("income", [*self.income]),
+        ]
+        for kind, items in lines:
+            for i, line in enumerate(items):
+                for y, a in line.amounts.items():
+                    yield kind, i, y, a
+                yield kind, i, "forecast", line.forecast
+        for i, member in enumerate(self.members):
+            for y, a in member.amounts.items():
+                yield "members", i, y, a
+            yield "members", i, "key", member.key
+        for c in self.contributions:
+            yield "contributions", None, c.year, c.amount
+
     @model_validator(mode="after")
     def _bounded(self) -> Budget:
-        """No amount of AMOUNT_LIMIT_KR or more, however the model was built (see money.py)."""
-        amounts: list[tuple[str, Decimal | None]] = [
-            ("equity.opening", self.equity.opening),
-            ("equity.floor", self.equity.floor),
-        ]
-        lines: list[tuple[str, CostLine | IncomeLine]] = [
-            *((f"costs[{i}]", c) for i, c in enumerate(self.costs)),
-            *((f"income[{i}]", c) for i, c in enumerate(self.income)),
-        ]
-        for name, line in lines:
-            amounts += [(f"{name}.{y}", a) for y, a in line.amounts.items()]
-            amounts.append((f"{name}.forecast", line.forecast))
-        for i, member in enumerate(self.members):
-            amounts += [(f"members[{i}].{y}", a) for y, a in member.amounts.items()]
-            amounts.append((f"members[{i}].key", member.key))
-        amounts += [(f"contributions.{c.year}", c.amount) for c in self.contributions]
-        for where, amount in amounts:
+        """No amount of AMOUNT_LIMIT_KR or more, however the model was built (see money.py).
+
+        The amounts are walked in a fixed order and the first one too large is named; the
+        names are made only for it, so a budget of thousands of lines is checked cheaply.
+        """
+        for kind, index, part, amount in self._amounts():
             if amount is not None and abs(amount) >= AMOUNT_LIMIT_KR:
+                where = kind if index is None else f"{kind}[{index}]"
                 raise ValueError(
-                    f"{where}: {amount} är orimligt stort; belopp måste vara mindre än "
+                    f"{where}.{part}: {amount} är orimligt stort; belopp måste vara mindre än "
                     "1 000 000 000 000 000 kr"
                 )
         return self

@@ -168,6 +168,12 @@ def slim_source(source: str) -> str:
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     for node in ast.walk(tree):
+        if _type_checking_only(node):  # imports for annotations: never run, so left out
+            assert isinstance(node, ast.If) and node.end_lineno is not None
+            start, end = node.body[0].lineno - 1, node.end_lineno
+            indent = " " * node.body[0].col_offset
+            lines[start:end] = [f"{indent}pass\n", *["\n"] * (end - start - 1)]
+            continue
         if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         first = node.body[0] if node.body else None
@@ -190,6 +196,13 @@ def slim_source(source: str) -> str:
             last = offset + len(token.string)
     out.append(text[last:])
     return "".join(out)
+
+
+def _type_checking_only(node: ast.AST) -> bool:
+    """True for ``if TYPE_CHECKING:`` with imports only and no ``else``."""
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING" and not node.orelse
+            and all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body))
 
 
 def _offset(text: str, row: int, col: int) -> int:

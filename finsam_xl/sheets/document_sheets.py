@@ -77,21 +77,23 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(row0, first_year + j, column.label, "header")
         grid.widths[first_year + j] = 11
     block_rows: dict[int, list[int]] = {}
+    line, heading, total = RowKind.LINE, RowKind.HEADING, RowKind.TOTAL  # looked up once
+    year_at = [(first_year + j, column.year) for j, column in enumerate(table.columns)]
+    tkr = unit is Unit.TKR
     for i, row in enumerate(table.rows):
         r = row0 + 1 + i
-        bold = row.kind is not RowKind.LINE
-        if id_col is not None and row.kind in (RowKind.HEADING, RowKind.TOTAL):
+        kind = row.kind
+        if id_col is not None and kind in (heading, total):
             grid.put(r, id_col, grouped_id(row.cost_centre), "label_bold")
         if konto_col is not None and row.account:
             grid.put(r, konto_col, row.account, "label")
-        grid.put(r, text_col, row.label, "label_bold" if bold else "label")
-        for j, column in enumerate(table.columns):
-            value = in_display_unit(row.values.get(column.year), unit is Unit.TKR)
-            if row.kind is RowKind.HEADING and value is None:
+        grid.put(r, text_col, row.label, "label" if kind is line else "label_bold")
+        role = "amount" if kind is line else "amount_bold"
+        for col, year in year_at:
+            value = in_display_unit(row.values.get(year), tkr)
+            if kind is heading and value is None:
                 continue
-            grid.put(
-                r, first_year + j, value, "amount" if row.kind is RowKind.LINE else "amount_bold"
-            )
+            grid.put(r, col, value, role)
         if row.block is not None:
             block_rows.setdefault(row.block, []).append(r)
     grid.blocks = [(min(rows), max(rows)) for rows in block_rows.values()]

@@ -62,6 +62,8 @@ def wrapped_lines(text: str, width: float) -> int:
     with ``fit_widths`` are never narrower than their longest word).
     """
     per_line = max(1, int(width * WRAP_CHARS / 66))
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # the words and the spaces between them fit on one line
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1
@@ -85,7 +87,7 @@ def fit_widths(
     return [f + (w - f) * ratio for w, f in zip(wants, floors, strict=True)]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One cell to write: value, style role, and an optional internal hyperlink target."""
 
@@ -129,6 +131,8 @@ class Grid:
         if self.decimals and role in ("amount", "amount_bold"):
             role += "_dec"
         self.cells[(row, col)] = Cell(value, role, link)
+        if role != "header" and role != "wrap":  # most cells: no taller row
+            return
         if role == "header" and isinstance(value, str) and len(value) > 14:
             self.heights[row] = max(self.heights.get(row, 15.0), 30.0)
         elif role == "wrap" and isinstance(value, str):

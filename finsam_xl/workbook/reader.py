@@ -13,23 +13,32 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from math import isfinite
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from xml.etree import ElementTree as ET
 
 from pydantic import ValidationError
 
 from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
-from finsam_xl.model.budget import ActualStatus, Budget, CostGroup, PaymentFrequency, Unit
+from finsam_xl.model.budget import (
+    ActualStatus,
+    Budget,
+    CostGroup,
+    KeyType,
+    PaymentFrequency,
+    Unit,
+)
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
 from finsam_xl.model.labels import KIND_ORDER, MONTHS_SV
 from finsam_xl.model.money import (
+    NUMBER_LIMIT,
     AmbiguousNumber,
     NumberTextError,
     NumberTooLarge,
@@ -47,6 +56,29 @@ from finsam_xl.xlsx.formulas import FormulaError, evaluate_formula
 from finsam_xl.xlsx.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
 from finsam_xl.xlsx.limits import WorkbookError as WorkbookError  # what read_book raises
 from finsam_xl.xlsx.views import BookView, SheetView, is_formula
+
+if TYPE_CHECKING:  # types only: the embedded Lite code does without the module
+    from finsam_xl.workbook.read_data import (
+        ActualData,
+        BandData,
+        BudgetData,
+        ContributionData,
+        CostData,
+        DocumentData,
+        EquityData,
+        IncomeData,
+        InsatsData,
+        LineData,
+        MappingData,
+        MemberData,
+        PublishedData,
+        SettingsData,
+        SettingsRead,
+        YearsData,
+    )
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
 
@@ -138,6 +170,18 @@ class ReadResult:
     budget_year: int | None = None
 
 
+def _plain_number(value: object) -> Decimal | None:
+    """A typed number (not text, not a formula) as ``to_decimal`` makes it, when it is in
+    bounds; None for anything else, which ``WorkbookReader.number`` reads the long way."""
+    if type(value) is float and isfinite(value):
+        found = Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+    elif type(value) is int:
+        found = Decimal(value)
+    else:
+        return None
+    return found if found.copy_abs() < NUMBER_LIMIT else None
+
+
 class TableRange:
     """One Excel table as read: header -> column index, and its data rows.
 
@@ -152,6 +196,7 @@ class TableRange:
                 f"{ws.title}: tabellen {name} har ett ogiltigt område {ref}"
             ) from None
         self.ws, self.name = ws, name
+        self._prefixes: dict[int, str] = {}
         self.last_row = last_row - totals
         self._bound(ws, name, ref)
         self.columns: dict[str, int] = {}
@@ -195,8 +240,11 @@ class TableRange:
         return iter(range(self.header_row + 1, self.last_row + 1))
 
     def where(self, row: int, col: int) -> str:
-        """'Sheet!A1' of a cell."""
-        return address(self.ws.title, row, col)
+        """'Sheet!A1' of a cell (``cells.address``; the 'Sheet!A' of each column made once)."""
+        prefix = self._prefixes.get(col)
+        if prefix is None:
+            prefix = self._prefixes[col] = address(self.ws.title, 0, col)[:-1]
+        return f"{prefix}{row}"
 
 
 class WorkbookReader:
@@ -235,6 +283,9 @@ class WorkbookReader:
         if col is None:
             return None
         value = table.ws.value(row, col)
+        kind = type(value)
+        if kind is float or kind is int or value is None:  # most cells: nothing to resolve
+            return value
         if is_formula(value):  # the cell's type is formula; text "=1+1" stays text
             key = (table.ws.title, row, col)
             if key not in self._formulas:  # evaluate (and report) each formula cell once
@@ -289,6 +340,9 @@ class WorkbookReader:
         value = self.raw(table, row, col)
         if value is None or col is None:
             return None
+        plain = _plain_number(value)
+        if plain is not None:
+            return plain
         where = table.where(row, col)
         try:
             if isinstance(value, str) and value.strip().startswith("="):
@@ -589,27 +643,40 @@ def _invalid_cell(locator: Locator, loc: tuple[Any, ...]) -> str | None:
     return locator.locate(ref)
 
 
-def _build(r: WorkbookReader) -> dict[str, Any] | None:
+class _Scale:
+    """Amounts typed in the workbook's unit, in kronor (× 1000 in a tkr workbook)."""
+
+    def __init__(self, unit: Unit) -> None:
+        self.factor = unit_kronor(unit is Unit.TKR)
+
+    @overload
+    def __call__(self, x: Decimal) -> Decimal: ...
+
+    @overload
+    def __call__(self, x: None) -> None: ...
+
+    def __call__(self, x: Decimal | None) -> Decimal | None:
+        return None if x is None else x * self.factor
+
+
+def _build(r: WorkbookReader) -> BudgetData | None:
+    """Every table read into the Budget's input shape; None when a required table is unusable."""
     settings = _settings(r)
     if settings is None:
         return None
     unit = settings["unit"]
-    scale = unit_kronor(unit is Unit.TKR)
+    money = _Scale(unit)
     years = settings["years"]
     all_years = [*years["comparison"], years["budget"], *years["plan"]]
     r.settings_years, r.budget_year = all_years, years["budget"]
-
-    def money(x: Decimal | None) -> Decimal | None:
-        return None if x is None else x * scale
-
     members = _members(r, money, years)
     contributions = _contributions(r, money)
     costs, income = _lines(r, money, all_years, years)
     published = _published(r, money)
     scale_bands = _scale(r, money)
-    if None in (members, contributions, costs, published):
+    if members is None or contributions is None or costs is None or published is None:
         return None
-    equity: dict[str, Any] = {
+    equity: EquityData = {
         "opening": money(settings["equity_opening"]) or Decimal(0),
         "floor": money(settings["equity_floor"]) or Decimal(0),
     }
@@ -617,18 +684,6 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         equity["opening_year"] = settings["equity_opening_year"]
     if scale_bands:
         equity["scale"] = scale_bands
-    names = (
-        "admin_share_max_pct",
-        "deviation_pct",
-        "deviation_kr",
-        "payment_grace_days",
-        "frame_min_kr",
-        "frame_max_kr",
-    )
-    extra: dict[str, Any] = {k: settings[k] for k in names if settings[k] is not None}
-    mappings = _mappings(r)
-    if mappings:
-        extra["mappings"] = mappings
     return {
         "forbund": {"name": settings["forbund"], "org_nr": settings["org_nr"], "unit": unit},
         "years": years,
@@ -640,201 +695,267 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
         "income": income,
         "costs": costs,
         "equity": equity,
-        "settings": {
-            "payment_frequency": settings["payment_frequency"],
-            "uplift_pct": settings["uplift"],
-            **extra,
-        },
-        "published": {**(published or {}), "table_heading": settings["table_heading"]},
+        "settings": _budget_settings(r, settings),
+        "published": {**published, "table_heading": settings["table_heading"]},
         "document": settings["document"],
         "actuals": _actuals(r, money, years["budget"]),
     }
 
 
-def _settings(r: WorkbookReader) -> dict[str, Any] | None:
-    t = r.table(S.T_SETTINGS, S.SHEET_SETTINGS, S.SETTINGS_COLUMNS)
-    if t is None:
-        return None
-    label_col, value_col = t.col("Inställning"), t.col("Värde")
-    rows: dict[str, int] = {}
-    for row in t.rows():
-        label = r.text(t, row, label_col)
-        key = S.lookup(S.SETTING_LABELS, label) or S.lookup(S.SETTING_ALIASES, label)
-        if key:
-            rows[key] = row
-            r.locator.cells[("settings", key)] = t.where(row, value_col or 1)
-        elif label:
-            r.problem(
-                "read.setting-unknown",
-                f"Inställningen '{label}' är okänd och används inte; kontrollera stavningen "
-                "(se Förklaring och docs/workbook.md).",
-                t.where(row, label_col or 1),
-                Severity.WARNING,
-            )
-    r.locator.cells[("settings", None)] = t.where(t.header_row, t.first_col)
+def _budget_settings(r: WorkbookReader, settings: SettingsRead) -> SettingsData:
+    """The budget's ``settings``: what Inställningar sets of them, and the Kontomappning rules."""
+    out: SettingsData = {
+        "payment_frequency": settings["payment_frequency"],
+        "uplift_pct": settings["uplift"],
+    }
+    optional: tuple[tuple[str, Decimal | int | None], ...] = (
+        ("admin_share_max_pct", settings["admin_share_max_pct"]),
+        ("deviation_pct", settings["deviation_pct"]),
+        ("deviation_kr", settings["deviation_kr"]),
+        ("payment_grace_days", settings["payment_grace_days"]),
+        ("frame_min_kr", settings["frame_min_kr"]),
+        ("frame_max_kr", settings["frame_max_kr"]),
+    )
+    out.update({key: value for key, value in optional if value is not None})
+    mappings = _mappings(r)
+    if mappings:
+        out["mappings"] = mappings
+    return out
 
-    def text(key: str) -> str | None:
-        return r.text(t, rows[key], value_col) if key in rows else None
 
-    def number(key: str) -> Decimal | None:
-        if key not in rows:
+class _SettingsTable:
+    """The Inställningar table while it is read: one row per known setting, read by key."""
+
+    def __init__(self, r: WorkbookReader, t: TableRange) -> None:
+        self.r, self.t = r, t
+        self.value_col = t.col("Värde")
+        self.rows = self._rows()
+        #: Settings whose value is there but cannot be used (reported at their cell).
+        self.unusable: set[str] = set()
+
+    def _rows(self) -> dict[str, int]:
+        """Setting key -> row; an unknown label is a warning at its cell."""
+        r, t = self.r, self.t
+        label_col = t.col("Inställning")
+        rows: dict[str, int] = {}
+        for row in t.rows():
+            label = r.text(t, row, label_col)
+            key = S.lookup(S.SETTING_LABELS, label) or S.lookup(S.SETTING_ALIASES, label)
+            if key:
+                rows[key] = row
+                r.locator.cells[("settings", key)] = t.where(row, self.value_col or 1)
+            elif label:
+                r.problem(
+                    "read.setting-unknown",
+                    f"Inställningen '{label}' är okänd och används inte; kontrollera stavningen "
+                    "(se Förklaring och docs/workbook.md).",
+                    t.where(row, label_col or 1),
+                    Severity.WARNING,
+                )
+        r.locator.cells[("settings", None)] = t.where(t.header_row, t.first_col)
+        return rows
+
+    def raw(self, key: str) -> Any:
+        """The setting's value as typed, None when absent or blank."""
+        return self.r.raw(self.t, self.rows[key], self.value_col) if key in self.rows else None
+
+    def text(self, key: str) -> str | None:
+        """The setting as text."""
+        return self.r.text(self.t, self.rows[key], self.value_col) if key in self.rows else None
+
+    def number(self, key: str) -> Decimal | None:
+        """The setting as a number (a percentage where the key says so)."""
+        if key not in self.rows:
             return None
         percent = key.endswith("_pct") or key.startswith("uplift_")
-        return r.number(t, rows[key], value_col, S.SETTING_LABELS[key], percent=percent)
+        return self.r.number(
+            self.t, self.rows[key], self.value_col, S.SETTING_LABELS[key], percent=percent
+        )
 
-    unusable: set[str] = set()
-
-    def integer(key: str, low: int, high: int) -> int | None:
-        if key not in rows:
+    def integer(self, key: str, low: int, high: int) -> int | None:
+        """The setting as a whole number in ``low``–``high``; a value out of it is unusable."""
+        if key not in self.rows:
             return None
-        value = r.integer(t, rows[key], value_col, S.SETTING_LABELS[key], low, high)
-        if value is None and r.raw(t, rows[key], value_col) is not None:
-            unusable.add(key)  # reported at its cell by r.integer
+        value = self.r.integer(
+            self.t, self.rows[key], self.value_col, S.SETTING_LABELS[key], low, high
+        )
+        if value is None and self.raw(key) is not None:
+            self.unusable.add(key)  # reported at its cell by r.integer
         return value
 
-    def required(key: str) -> Any:
-        if key == "budget_year":
-            value: Any = integer(key, *YEAR_RANGE)
-            if key in unusable:
-                return None
-        else:
-            value = number(key) if key != "forbund" else text(key)
-            if value is None and key in rows and r.raw(t, rows[key], value_col) is not None:
-                return None  # there is a value, and r.number said at its cell what is wrong
-        if value is None:
-            where = r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col))
-            r.problem(
+    def day(self, key: str) -> date | None:
+        """The setting as a date."""
+        if key not in self.rows:
+            return None
+        return self.r.day(self.t, self.rows[key], self.value_col, S.SETTING_LABELS[key])
+
+    def required(self, key: str, value: _V | None) -> _V | None:
+        """``value``, read from a setting the budget cannot do without: when the cell is
+        empty, that is an error (a value that cannot be used was reported at its cell)."""
+        if value is None and self.raw(key) is None:
+            t = self.t
+            self.r.problem(
                 "read.setting-missing",
                 f"Inställningen '{S.SETTING_LABELS[key]}' saknas eller är tom.",
-                where,
+                self.r.locator.cells.get(("settings", key), t.where(t.header_row, t.first_col)),
             )
         return value
 
-    def choice(key: str, labels: dict[Any, str], default: Any) -> Any:
-        value = text(key)
+    def choice(self, key: str, labels: Mapping[_K, str], default: _K) -> _K:
+        """The key of the label typed (or the key itself typed); else ``default``, and an
+        invalid choice is an error at the cell."""
+        value = self.text(key)
         if value is None:
             return default
-        found = S.lookup({k: v for k, v in labels.items()}, value)
+        found = _label_index(labels).get(S.normalise(value))
         if found is None:
             found = next((k for k in labels if S.normalise(k) == S.normalise(value)), None)
         if found is None:
-            r.problem(
+            self.r.problem(
                 "read.setting-invalid",
                 f"'{value}' är inget giltigt val för "
                 f"'{S.SETTING_LABELS[key]}'; välj {', '.join(labels.values())}.",
-                r.locator.cells[("settings", key)],
+                self.r.locator.cells[("settings", key)],
             )
             return default
         return found
 
-    name, budget_year, opening = (
-        required("forbund"),
-        required("budget_year"),
-        required("equity_opening"),
-    )
-    n_comp = integer("comparison_years", *COMPARISON_YEARS_RANGE)
-    n_plan = integer("plan_years", *PLAN_YEARS_RANGE)
+
+def _label_index(labels: Mapping[_K, str]) -> dict[str, _K]:
+    """Normalised label -> key, the first key of a label winning: ``schema.lookup`` for any
+    key type, and by one look-up for the tables read row by row."""
+    index: dict[str, _K] = {}
+    for key, label in labels.items():
+        index.setdefault(S.normalise(label), key)
+    return index
+
+
+def _settings(r: WorkbookReader) -> SettingsRead | None:
+    """The Inställningar table; None when a setting the budget needs is missing or unusable."""
+    t = r.table(S.T_SETTINGS, S.SHEET_SETTINGS, S.SETTINGS_COLUMNS)
+    if t is None:
+        return None
+    s = _SettingsTable(r, t)
+    name = s.required("forbund", s.text("forbund"))
+    budget_year = s.required("budget_year", s.integer("budget_year", *YEAR_RANGE))
+    opening = s.required("equity_opening", s.number("equity_opening"))
+    n_comp = s.integer("comparison_years", *COMPARISON_YEARS_RANGE)
+    n_plan = s.integer("plan_years", *PLAN_YEARS_RANGE)
     if budget_year is None or opening is None or name is None:
         return None
-    if unusable & {"comparison_years", "plan_years"}:
+    if s.unusable & {"comparison_years", "plan_years"}:
         return None  # a count of years that cannot be used: the year columns would be wrong
-    by = int(budget_year)
-    n_comp = 0 if n_comp is None else n_comp
-    n_plan = 2 if n_plan is None else n_plan
-    opening_year = integer("equity_opening_year", *YEAR_RANGE)
-    if opening_year is not None and not by - n_comp <= opening_year <= by + n_plan:
-        r.problem(
-            "read.out-of-range",
-            f"{S.SETTING_LABELS['equity_opening_year']}: {opening_year} är inte ett av "
-            f"budgetens år {by - n_comp}–{by + n_plan}; ange året som det ingående egna "
-            f"kapitalet gäller, oftast budgetåret {by}.",
-            r.locator.cells[("settings", "equity_opening_year")],
-        )
-        opening_year = None  # reported; the budget is not built, the rest is still read
-    adopted, revised = (
-        r.day(t, rows[key], value_col, S.SETTING_LABELS[key]) if key in rows else None
-        for key in ("adopted", "revised")
-    )
-    uplift = {g: v for g in CostGroup if (v := number(f"uplift_{g.value}")) is not None}
-    from finsam_xl.model.budget import KeyType, MemberKind
-
+    by = budget_year
+    years: YearsData = {
+        "comparison": list(range(by - (n_comp or 0), by)),
+        "budget": by,
+        "plan": list(range(by + 1, by + 1 + (2 if n_plan is None else n_plan))),
+    }
+    opening_year = _opening_year(s, years)
+    adopted, revised = s.day("adopted"), s.day("revised")
+    uplift = {g: v for g in CostGroup if (v := s.number(f"uplift_{g.value}")) is not None}
     return {
         "forbund": name,
-        "org_nr": text("org_nr"),
-        "unit": choice("unit", L.UNIT_LABELS, Unit.KR),
-        "years": {
-            "comparison": list(range(by - n_comp, by)),
-            "budget": by,
-            "plan": list(range(by + 1, by + 1 + n_plan)),
-        },
+        "org_nr": s.text("org_nr"),
+        "unit": s.choice("unit", L.UNIT_LABELS, Unit.KR),
+        "years": years,
         "adopted": adopted,
         "revised": revised,
         "equity_opening": opening,
-        "equity_floor": number("equity_floor"),
+        "equity_floor": s.number("equity_floor"),
         "equity_opening_year": opening_year,
-        "admin_share_max_pct": number("admin_share_max_pct"),
-        "deviation_pct": number("deviation_pct"),
-        "deviation_kr": number("deviation_kr"),
-        "payment_grace_days": integer("payment_grace_days", 0, 366),
-        "frame_min_kr": number("frame_min_kr"),
-        "frame_max_kr": number("frame_max_kr"),
-        "payment_frequency": choice("payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR),
+        "admin_share_max_pct": s.number("admin_share_max_pct"),
+        "deviation_pct": s.number("deviation_pct"),
+        "deviation_kr": s.number("deviation_kr"),
+        "payment_grace_days": s.integer("payment_grace_days", 0, 366),
+        "frame_min_kr": s.number("frame_min_kr"),
+        "frame_max_kr": s.number("frame_max_kr"),
+        "payment_frequency": s.choice(
+            "payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR
+        ),
         "keys": {
-            kind.value: choice(f"key_{kind.value}", L.KEY_LABELS, default)
-            for kind, default in (
-                (MemberKind.STAT, KeyType.LIKA),
-                (MemberKind.REGION, KeyType.LIKA),
-                (MemberKind.KOMMUN, KeyType.BEFOLKNING),
-            )
-        }
-        | {"note": text("key_note")},
-        "table_heading": text("table_heading"),
+            "stat": s.choice("key_stat", L.KEY_LABELS, KeyType.LIKA),
+            "region": s.choice("key_region", L.KEY_LABELS, KeyType.LIKA),
+            "kommun": s.choice("key_kommun", L.KEY_LABELS, KeyType.BEFOLKNING),
+            "note": s.text("key_note"),
+        },
+        "table_heading": s.text("table_heading"),
         "uplift": uplift,
-        "document": _document(r, text, choice),
+        "document": _document(s),
     }
 
 
-def _document(r: WorkbookReader, text: Any, choice: Any) -> dict[str, Any]:
+def _opening_year(s: _SettingsTable, years: YearsData) -> int | None:
+    """The year the opening equity is for; one outside the budget's years is an error."""
+    opening_year = s.integer("equity_opening_year", *YEAR_RANGE)
+    first, by = years["comparison"][0] if years["comparison"] else years["budget"], years["budget"]
+    last = years["plan"][-1] if years["plan"] else by
+    if opening_year is not None and not first <= opening_year <= last:
+        s.r.problem(
+            "read.out-of-range",
+            f"{S.SETTING_LABELS['equity_opening_year']}: {opening_year} är inte ett av "
+            f"budgetens år {first}–{last}; ange året som det ingående egna "
+            f"kapitalet gäller, oftast budgetåret {by}.",
+            s.r.locator.cells[("settings", "equity_opening_year")],
+        )
+        return None  # reported; the budget is not built, the rest is still read
+    return opening_year
+
+
+def _document(s: _SettingsTable) -> DocumentData:
     """The budget table's layout settings; rows absent (older workbooks) keep the defaults."""
-    yes_no = {True: L.YES, False: L.NO}
-    out: dict[str, Any] = {}
+    yes_no: dict[bool | None, str] = {True: L.YES, False: L.NO}
+    out: DocumentData = {}
     for key in S.SETTING_LABELS:
         if not key.startswith("doc_") or key == "doc_comparison_kinds":
             continue
         field = key.removeprefix("doc_")
         if field in S.DOC_FLAGS:
-            if text(key) is not None:
-                out[field] = choice(key, yes_no, None)
-                if out[field] is None:
-                    del out[field]
-        elif (value := text(key)) is not None:
+            if s.text(key) is not None:
+                flag = s.choice(key, yes_no, None)
+                if flag is not None:
+                    out[field] = flag
+        elif (value := s.text(key)) is not None:
             out[field] = value
-    kinds_text = text("doc_comparison_kinds")
+    kinds_text = s.text("doc_comparison_kinds")
     if kinds_text:
-        kinds = []
-        for part in re.split(r"[,;/]|\s+och\s+", kinds_text):
-            if not part.strip():
-                continue
-            kind = S.lookup({k.value: v for k, v in L.COMPARISON_LABELS.items()}, part)
-            if kind is None:
-                r.problem(
-                    "read.setting-invalid",
-                    f"'{part.strip()}' är inget giltigt val för "
-                    f"'{S.SETTING_LABELS['doc_comparison_kinds']}'; välj "
-                    f"{', '.join(L.COMPARISON_LABELS.values())}.",
-                    r.locator.cells.get(("settings", "doc_comparison_kinds")),
-                )
-                continue
-            kinds.append(kind)
-        out["comparison_kinds"] = kinds
+        out["comparison_kinds"] = _comparison_kinds(s.r, kinds_text)
     return out
+
+
+def _comparison_kinds(r: WorkbookReader, text: str) -> list[str]:
+    """The kinds of the comparison years ('Utfall, Budget'); an unknown one is an error."""
+    kinds = []
+    for part in re.split(r"[,;/]|\s+och\s+", text):
+        if not part.strip():
+            continue
+        kind = S.lookup({k.value: v for k, v in L.COMPARISON_LABELS.items()}, part)
+        if kind is None:
+            r.problem(
+                "read.setting-invalid",
+                f"'{part.strip()}' är inget giltigt val för "
+                f"'{S.SETTING_LABELS['doc_comparison_kinds']}'; välj "
+                f"{', '.join(L.COMPARISON_LABELS.values())}.",
+                r.locator.cells.get(("settings", "doc_comparison_kinds")),
+            )
+            continue
+        kinds.append(kind)
+    return kinds
 
 
 #: At most this many rows of the Utfall table are read (a history, not a ledger).
 MAX_ACTUAL_ROWS = 200
+#: The Utfall table's amount columns and their fields.
+_ActualField = Literal["contributions", "costs", "result", "equity_end"]
+_ACTUAL_FIELDS: tuple[tuple[str, _ActualField], ...] = (
+    ("Medlemsbidrag", "contributions"),
+    ("Kostnader", "costs"),
+    ("Resultat", "result"),
+    ("Eget kapital 31/12", "equity_end"),
+)
 
 
-def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, Any]]:
+def _actuals(r: WorkbookReader, money: _Scale, budget_year: int) -> list[ActualData]:
     """Past years from the optional Utfall table (absent in workbooks made before it).
 
     Only years before the budget year belong here: a later one is an error at its cell.
@@ -846,7 +967,7 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
         return []
     cols = {c.header: t.col(c.header) for c in S.ACTUAL_COLUMNS}
     r.locator.cells[("actual", None, None)] = t.where(t.header_row, t.first_col)
-    out: list[dict[str, Any]] = []
+    out: list[ActualData] = []
     seen: set[int] = set()
     for row in t.rows():
         if r.blank(t, row):
@@ -894,13 +1015,8 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
                 t.where(row, cols["Utfall eller prognos"] or 1),
             )
             status = ActualStatus.UTFALL
-        entry: dict[str, Any] = {"year": int(year), "status": status}
-        for header, key in (
-            ("Medlemsbidrag", "contributions"),
-            ("Kostnader", "costs"),
-            ("Resultat", "result"),
-            ("Eget kapital 31/12", "equity_end"),
-        ):
+        entry: ActualData = {"year": int(year), "status": status}
+        for header, key in _ACTUAL_FIELDS:
             value = r.number(t, row, cols[header], f"{header} {int(year)}")
             if cols[header]:
                 r.locator.cells[("actual", int(year), key)] = t.where(row, cols[header] or 1)
@@ -955,7 +1071,7 @@ def _missing_year_columns(
     r: WorkbookReader,
     t: TableRange,
     year_cols: dict[int, int],
-    years: dict[str, Any],
+    years: YearsData,
     header: str,
     severity: Severity,
     consequence: str,
@@ -1044,8 +1160,8 @@ def _years_changed(r: WorkbookReader) -> None:
 
 
 def _members(
-    r: WorkbookReader, money: Any, years: dict[str, Any] | None = None
-) -> list[dict[str, Any]] | None:
+    r: WorkbookReader, money: _Scale, years: YearsData | None = None
+) -> list[MemberData] | None:
     t = r.table(S.T_MEMBERS, S.SHEET_MEMBERS, S.MEMBER_COLUMNS)
     if t is None:
         return None
@@ -1053,7 +1169,7 @@ def _members(
     name_col, kind_col, key_col = (t.col(c.header) for c in S.MEMBER_COLUMNS)
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
     r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
-    members: list[dict[str, Any]] = []
+    members: list[MemberData] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
@@ -1106,7 +1222,7 @@ def _members(
     return members
 
 
-def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None:
+def _contributions(r: WorkbookReader, money: _Scale) -> list[ContributionData] | None:
     t = r.table(S.T_CONTRIBUTIONS, S.SHEET_CONTRIBUTIONS, S.CONTRIBUTION_COLUMNS)
     if t is None:
         return None
@@ -1134,99 +1250,124 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
         decided = S.normalise(r.text(t, row, decided_col) or L.YES) != S.normalise(L.NO)
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
         r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
-        out.append({"year": year, "mode": mode, "amount": money(amount), "decided": decided})
+        entry: ContributionData = {
+            "year": year, "mode": mode, "amount": money(amount), "decided": decided}
+        out.append(entry)
     return out
 
 
-def _lines(
-    r: WorkbookReader, money: Any, all_years: list[int], years: dict[str, Any]
-) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
-    t = r.table(S.T_LINES, S.SHEET_LINES, S.LINE_COLUMNS)
-    if t is None:
-        return None, []
-    r.locator.cells[("cost", None, None)] = r.locator.cells[("income", None, None)] = t.where(
-        t.header_row, t.first_col
-    )
-    c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
-    year_cols = _year_columns(r, t, S.LINE_YEAR)
-    r.table_years[S.T_LINES] = sorted(year_cols, key=year_cols.__getitem__)
-    r.year_heading_cell = t.where(t.header_row, min(year_cols.values(), default=t.first_col))
-    _missing_year_columns(
-        r,
-        t,
-        year_cols,
-        years,
-        "{}",
-        Severity.ERROR,
-        "Utan den räknas årets kostnader och intäkter som 0.",
-    )
-    costs: list[dict[str, Any]] = []
-    income: list[dict[str, Any]] = []
-    groups = {k.value: v for k, v in L.GROUP_LABELS.items()}
-    blank_lines: list[tuple[str, list[int], str]] = []
-    for row in t.rows():
-        if r.blank(t, row):
-            continue
+#: The cells of a line that findings about its name, group and netting point at.
+_LINE_FIELDS = (("name", "Benämning"), ("group", "Grupp"), ("netted", "Nettoredovisas"))
+
+
+class _LineTable:
+    """The Rader table while it is read: its columns, its year columns, the years wanted."""
+
+    def __init__(
+        self, r: WorkbookReader, t: TableRange, money: _Scale, all_years: list[int],
+        years: YearsData,
+    ) -> None:
+        self.r, self.t, self.money = r, t, money
+        r.locator.cells[("cost", None, None)] = r.locator.cells[("income", None, None)] = t.where(
+            t.header_row, t.first_col
+        )
+        self.c = {col.header: t.col(col.header) for col in S.LINE_COLUMNS}
+        self.year_cols = _year_columns(r, t, S.LINE_YEAR)
+        r.table_years[S.T_LINES] = sorted(self.year_cols, key=self.year_cols.__getitem__)
+        first_year = min(self.year_cols.values(), default=t.first_col)
+        r.year_heading_cell = t.where(t.header_row, first_year)
+        _missing_year_columns(
+            r,
+            t,
+            self.year_cols,
+            years,
+            "{}",
+            Severity.ERROR,
+            "Utan den räknas årets kostnader och intäkter som 0.",
+        )
+        #: The years whose blank amount cell is noted (budget and plan years asked for).
+        self.noted = {y for y in self.year_cols if y >= years["budget"] and y in all_years}
+        self.groups = _label_index({k.value: v for k, v in L.GROUP_LABELS.items()})
+        self.cost, self.income = S.normalise(L.LINE_TYPE_COST), S.normalise(L.LINE_TYPE_INCOME)
+        self.yes, self.no = S.normalise(L.YES), S.normalise(L.NO)
+        #: (label, years, cell) of the lines with some amounts but blank cells in wanted years.
+        self.blank_lines: list[tuple[str, list[int], str]] = []
+
+    def is_income(self, row: int) -> bool | None:
+        """True for an income line, False for a cost line, None (reported) for an unknown type."""
+        r, t, c = self.r, self.t, self.c
         kind = S.normalise(r.text(t, row, c["Typ"]) or L.LINE_TYPE_COST)
-        is_income = kind == S.normalise(L.LINE_TYPE_INCOME)
-        if not is_income and kind != S.normalise(L.LINE_TYPE_COST):
-            r.problem(
-                "read.line-type",
-                f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
-                f"{L.LINE_TYPE_COST} eller {L.LINE_TYPE_INCOME}.",
-                t.where(row, c["Typ"] or 1),
-            )
-            continue
-        name = r.text(t, row, c["Benämning"]) or ""
-        element, index = ("income", len(income)) if is_income else ("cost", len(costs))
-        label = name or f"rad {row}"
+        if kind == self.income:
+            return True
+        if kind == self.cost:
+            return False
+        r.problem(
+            "read.line-type",
+            f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
+            f"{L.LINE_TYPE_COST} eller {L.LINE_TYPE_INCOME}.",
+            t.where(row, c["Typ"] or 1),
+        )
+        return None
+
+    def amounts(self, row: int, element: str, index: int, label: str) -> tuple[
+            dict[int, Decimal], list[int]]:
+        """The line's amount per year, and the wanted years whose cell is blank."""
+        r, t, cells, cell = self.r, self.t, self.r.locator.cells, self.t.ws.value
         amounts: dict[int, Decimal] = {}
         blanks = []
-        for year, col in year_cols.items():
-            r.locator.cells[(element, index, year)] = t.where(row, col)
-            value = r.number(t, row, col, f"{label}, {year}")
+        for year, col in self.year_cols.items():
+            cells[(element, index, year)] = t.where(row, col)
+            value = _plain_number(cell(row, col))  # a typed amount, as r.number reads it
+            if value is None:
+                value = r.number(t, row, col, f"{label}, {year}")
             if value is not None:
-                amounts[year] = money(value)
-            elif (
-                year >= years["budget"]
-                and year in all_years
-                and t.ws.value(row, col)
-                in (
-                    None,
-                    "",
-                )
-            ):
+                amounts[year] = self.money(value)
+            elif year in self.noted and t.ws.value(row, col) in (None, ""):
                 blanks.append(year)
+        return amounts, blanks
+
+    def common(self, row: int, is_income: bool, index: int) -> tuple[str, LineData]:
+        """What every line has: name, amounts, forecast, phasing, heading, cost centre, account.
+
+        Returns the line's label in messages (its name, or its row) with the data.
+        """
+        r, t, c = self.r, self.t, self.c
+        name = r.text(t, row, c["Benämning"]) or ""
+        element = "income" if is_income else "cost"
+        label = name or f"rad {row}"
+        amounts, blanks = self.amounts(row, element, index, label)
         ended = r.day(t, row, c["Projektslut"], f"{label}, projektslut") if not is_income else None
         if ended is not None:  # an insats that has ended has no amounts after its period
             blanks = [y for y in blanks if y <= ended.year]
         if blanks and amounts:
-            blank_lines.append((label, blanks, t.where(row, year_cols[blanks[0]])))
-        for key, header in (
-            ("name", "Benämning"),
-            ("group", "Grupp"),
-            ("netted", "Nettoredovisas"),
-        ):
+            self.blank_lines.append((label, blanks, t.where(row, self.year_cols[blanks[0]])))
+        for key, header in _LINE_FIELDS:
             header_col = c[header]
             if header_col:
                 r.locator.cells[(element, index, key)] = t.where(row, header_col)
-        forecast = money(r.number(t, row, c["Prognos helår"], f"{label}, prognos helår"))
-        phasing = _phasing(r, t, row, c["Periodisering"], label)
-        common = {
+        return label, {
             "name": name,
-            "forecast": forecast,
-            "phasing": phasing,
+            "forecast": self.money(
+                r.number(t, row, c["Prognos helår"], f"{label}, prognos helår")),
+            "phasing": _phasing(r, t, row, c["Periodisering"], label),
             "section": r.text(t, row, c["Rubrik"]),
             "cost_centre": r.text(t, row, c["Kostnadsställe"]),
             "account": r.text(t, row, c["Konto"]),
             "amounts": amounts,
         }
-        if is_income:
-            netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or L.NO) == S.normalise(L.YES)
-            income.append({**common, "netted": netted})
-            continue
+
+    def income_line(self, row: int, index: int) -> IncomeData:
+        """One income line of Rader."""
+        _label, common = self.common(row, True, index)
+        netted = self.r.text(self.t, row, self.c["Nettoredovisas"]) or L.NO
+        return {**common, "netted": S.normalise(netted) == self.yes}
+
+    def cost_line(self, row: int, index: int) -> CostData | None:
+        """One cost line of Rader; None when its group is unknown (an error at its cell)."""
+        r, t, c = self.r, self.t, self.c
+        label, common = self.common(row, False, index)
         netted_text = r.text(t, row, c["Nettoredovisas"])
-        if netted_text and S.normalise(netted_text) == S.normalise(L.YES):
+        if netted_text and S.normalise(netted_text) == self.yes:
             r.problem(
                 "read.netted-cost",
                 f"'{label}': Nettoredovisas gäller bara intäkter; för en kostnad används det inte.",
@@ -1234,7 +1375,7 @@ def _lines(
                 Severity.WARNING,
             )
         group_text = r.text(t, row, c["Grupp"])
-        group = S.lookup(groups, group_text)
+        group = self.groups.get(S.normalise(group_text))
         if group is None:
             r.problem(
                 "read.line-group",
@@ -1242,29 +1383,57 @@ def _lines(
                 f"{', '.join(L.GROUP_LABELS.values())}.",
                 t.where(row, c["Grupp"] or 1),
             )
-            continue
-        insats = {
+            return None
+        insats = self.insats(row, label)
+        return {
+            **common,
+            "group": group,
+            "insats": insats if any(v is not None for v in insats.values()) else None,
+        }
+
+    def insats(self, row: int, label: str) -> InsatsData:
+        """The decision data of a cost line (all None for a line that is no insats)."""
+        r, t, c = self.r, self.t, self.c
+        insats: InsatsData = {
             "decision_date": r.day(t, row, c["Beslutsdatum"], f"{label}, beslutsdatum"),
             "start": r.day(t, row, c["Projektstart"], f"{label}, projektstart"),
             "end": r.day(t, row, c["Projektslut"], f"{label}, projektslut"),
-            "granted_per_year": money(r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")),
+            "granted_per_year": self.money(
+                r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")),
             "owner": r.text(t, row, c["Projektägare"]),
         }
-        if insats["start"] and insats["end"] and insats["end"] < insats["start"]:
+        start, end = insats["start"], insats["end"]
+        if start and end and end < start:
             r.problem(
                 "read.insats-period",
-                f"'{label}': projektslut {insats['end']} är före projektstart {insats['start']}.",
+                f"'{label}': projektslut {end} är före projektstart {start}.",
                 t.where(row, c["Projektslut"] or 1),
             )
             insats["end"] = None
-        costs.append(
-            {
-                **common,
-                "group": group,
-                "insats": insats if any(v is not None for v in insats.values()) else None,
-            }
-        )
-    _report_blanks(r, blank_lines)
+        return insats
+
+
+def _lines(
+    r: WorkbookReader, money: _Scale, all_years: list[int], years: YearsData
+) -> tuple[list[CostData] | None, list[IncomeData]]:
+    """The Rader table: cost lines and income lines, in sheet order."""
+    t = r.table(S.T_LINES, S.SHEET_LINES, S.LINE_COLUMNS)
+    if t is None:
+        return None, []
+    lines = _LineTable(r, t, money, all_years, years)
+    costs: list[CostData] = []
+    income: list[IncomeData] = []
+    for row in t.rows():
+        if r.blank(t, row):
+            continue
+        is_income = lines.is_income(row)
+        if is_income is None:
+            continue
+        if is_income:
+            income.append(lines.income_line(row, len(income)))
+        elif (cost := lines.cost_line(row, len(costs))) is not None:
+            costs.append(cost)
+    _report_blanks(r, lines.blank_lines)
     return costs, income
 
 
@@ -1337,7 +1506,7 @@ def _phasing(
     return weights
 
 
-def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
+def _mappings(r: WorkbookReader) -> list[MappingData]:
     if S.T_MAPPING.casefold() not in r.tables:
         return []  # optional: only the reconciliation needs it
     t = r.table(S.T_MAPPING, S.SHEET_MAPPING, S.MAPPING_COLUMNS)
@@ -1345,7 +1514,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
         return []
     cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
     targets = {k.value: v for k, v in L.TARGET_LABELS.items()}
-    out: list[dict[str, Any]] = []
+    out: list[MappingData] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
@@ -1382,7 +1551,8 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
     return out
 
 
-def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
+def _published(r: WorkbookReader, money: _Scale) -> PublishedData | None:
+    """The optional Publicerat table: the figures of the budget as published, per year."""
     t = r.tables.get(S.T_PUBLISHED.casefold())
     if t is None:
         return {}  # optional table
@@ -1391,7 +1561,9 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
         return None
     r.locator.cells[("published", None, None)] = t.where(t.header_row, t.first_col)
     item_col, name_col, year_col, amount_col = (t.col(c.header) for c in S.PUBLISHED_COLUMNS)
-    out: dict[str, Any] = {}
+    items: dict[str, dict[int, Decimal]] = {}
+    sections: dict[str, dict[int, Decimal]] = {}
+    allocation: dict[int, dict[str, Decimal]] = {}
     for row in t.rows():
         if r.blank(t, row):
             continue
@@ -1413,22 +1585,27 @@ def _published(r: WorkbookReader, money: Any) -> dict[str, Any] | None:
         name = r.text(t, row, name_col)
         where = t.where(row, amount_col or 1)
         if key == "sections" and name:
-            out.setdefault("sections", {}).setdefault(name, {})[y] = money(amount)
+            sections.setdefault(name, {})[y] = money(amount)
             r.locator.cells[("published", f"section:{name}", y)] = where
         elif key == "allocation" and name:
             # In the workbook's unit like every amount (issue 22): 702,5 in tkr is 702 500 kr.
-            out.setdefault("allocation", {}).setdefault(y, {})[name] = money(amount)
+            allocation.setdefault(y, {})[name] = money(amount)
             r.locator.cells[("published", f"allocation:{name}", y)] = where
         elif key == "equity_end_pct":
-            out.setdefault(key, {})[y] = amount
+            items.setdefault(key, {})[y] = amount
             r.locator.cells[("published", key, y)] = where
         elif key not in ("sections", "allocation"):
-            out.setdefault(key, {})[y] = money(amount)
+            items.setdefault(key, {})[y] = money(amount)
             r.locator.cells[("published", key, y)] = where
+    out: PublishedData = dict(items)
+    if sections:
+        out["sections"] = sections
+    if allocation:
+        out["allocation"] = allocation
     return out
 
 
-def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
+def _scale(r: WorkbookReader, money: _Scale) -> list[BandData]:
     t = r.tables.get(S.T_SCALE.casefold())
     if t is None:
         return []
@@ -1441,7 +1618,7 @@ def _scale(r: WorkbookReader, money: Any) -> list[dict[str, Decimal]]:
             found.append((money(frm) or Decimal(0), pct, row))
     # the model sorts the bands by 'from': locate each by its place in that order
     found.sort(key=lambda band: band[0])
-    bands = []
+    bands: list[BandData] = []
     for i, (frm, pct, row) in enumerate(found):
         r.locator.cells[("settings", f"equity_scale_{i}")] = t.where(row, pct_col or 1)
         bands.append({"from_amount": frm, "max_pct": pct})

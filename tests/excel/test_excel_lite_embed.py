@@ -106,6 +106,33 @@ def test_embedded_code_is_the_pure_core_and_small() -> None:
     assert f"{MARKER} version={finsam_xl.__version__}" in text
 
 
+def test_slim_source_leaves_out_imports_for_type_checking_only() -> None:
+    source = (
+        "from __future__ import annotations\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:  # types\n"
+        "    from decimal import (\n"
+        "        Decimal,\n"
+        "    )\n"
+        "x: Decimal = 1\n"
+        "if TYPE_CHECKING:\n"
+        "    y = 2\n"
+    )
+    slim = lite_embed.slim_source(source)
+    assert slim.splitlines() == [
+        "from __future__ import annotations",
+        "from typing import TYPE_CHECKING",
+        "if TYPE_CHECKING:",
+        "    pass",
+        "",
+        "",
+        "x: Decimal = 1",
+        "if TYPE_CHECKING:",  # not only imports: kept
+        "    y = 2",
+    ]
+    exec(compile(slim, "slim", "exec", dont_inherit=True), {})  # runs without the imports
+
+
 # --- `finsam-xl lite` ---------------------------------------------------------------------------
 def test_lite_changes_nothing_else(plain: Path) -> None:
     before = parts(plain)
