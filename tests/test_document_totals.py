@@ -30,10 +30,10 @@ from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.core.document import BudgetTable, RowKind, TableRow, budget_table
 from finsam_xl.core.evaluate import evaluate
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, DocumentSettings
 from finsam_xl.model.interchange import load
 from finsam_xl.model.results import Result
-from finsam_xl.workbook import schema as S
 
 ZERO = Decimal(0)
 #: The Budgettabell settings that are Ja/Nej (the layout's switches); the column order
@@ -196,7 +196,7 @@ def test_property_every_total_on_the_document_sheets_is_the_sum_of_the_rows_abov
 
 def test_the_budget_sheet_prints_the_equity_row_it_adds_up() -> None:
     """The Budget sheet prints the table's rows one to one, in tkr (exact Decimal division)."""
-    from finsam_xl.workbook.document_sheets import budget_grid
+    from finsam_xl.sheets.document_sheets import budget_grid
 
     budget, result = example("sodra-dalarna-2025")
     changed = with_layout(budget, equity_as_funding=True, income_first=False)

@@ -12,11 +12,11 @@ from pathlib import Path
 from finsam_xl.core.document import period_text
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.model.interchange import load
+from finsam_xl.sheets.document_sheets import insatser_grid
+from finsam_xl.sheets.grid import fit_widths, wrapped_lines
+from finsam_xl.sheets.printing import MIN_SCALE, choose_page
 from finsam_xl.word.budget_section import BOLD_KINDS, TEXT_WIDTH_CM, _layout, word_cm
 from finsam_xl.word.tables import insatser_doc_table
-from finsam_xl.workbook.document_sheets import insatser_grid
-from finsam_xl.workbook.grid import fit_widths, wrapped_lines
-from finsam_xl.workbook.printing import MIN_SCALE, choose_page
 
 BUDGET = Path(__file__).parent / "data" / "norra-prov-tkr.yaml"
 

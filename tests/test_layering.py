@@ -2,11 +2,14 @@
 
 Layers, from the inside out (docs/architecture.md):
 
-* ``model``: pydantic models, money, labels, the interchange format;
+* ``model``: pydantic models, money, labels, the workbook schema, the interchange format;
 * ``rules``: the checks, on the model only;
 * ``core``: allocation, plan, evaluate, reconciliation, next year;
 * ``sie`` (the file format) and ``books`` (the accounting side of reconciliation);
-* ``workbook``: reader, writer, template, editor of the Excel file;
+* ``xlsx``: the xlsx file format (package, views, cells, safety), knowing nothing of budgets;
+* ``sheets``: the layouts of the computed sheets, knowing nothing of zip parts;
+* ``workbook``: the budget workbook's contract: reader, writer, template, editor;
+* ``parts``: the parts added to a package (xlwings Lite's code, the VBA project);
 * ``jobs``: the use-case layer every front end calls;
 * front ends: ``cli.py``, ``excel/`` (the button), ``vba/`` (builds the .xlsm).
 
@@ -22,7 +25,9 @@ from pathlib import Path
 import finsam_xl
 
 PACKAGE = Path(finsam_xl.__file__).parent
-OUTER = ("workbook", "excel", "sie", "books", "jobs", "cli")
+OUTER = (
+    "xlsx", "sheets", "workbook", "parts", "excel", "sie", "books", "jobs", "cli", "word", "vba"
+)
 
 
 def _module_name(path: Path) -> str:
@@ -147,9 +152,55 @@ def test_rules_import_the_model_only() -> None:
 def test_the_file_formats_know_nothing_of_workbooks_or_jobs() -> None:
     assert _offenders(("sie",), ("workbook", "excel", "books", "jobs", "cli", "core")) == []
     assert _offenders(("books",), ("workbook", "excel", "jobs", "cli")) == []
-    assert _offenders(("workbook",), ("excel", "jobs", "cli", "books")) == []
+    assert _offenders(("workbook",), ("parts", "excel", "jobs", "cli", "books")) == []
+    assert _offenders(("parts",), ("excel", "jobs", "cli", "books", "sie")) == []
     assert _offenders(("jobs",), ("excel", "cli")) == []
-    assert _offenders(("vba",), ("workbook", "excel", "jobs", "cli", "books", "sie")) == []
+    assert _offenders(("vba",), VBA_MAY_NOT) == []
+
+
+VBA_MAY_NOT = ("xlsx", "sheets", "workbook", "parts", "excel", "jobs", "cli", "books", "sie")
+#: What of the model the xlsx file format may use: plain words, no budget.
+XLSX_MAY_USE = {"finsam_xl.model.labels", "finsam_xl.model.text", "finsam_xl.model.findings"}
+#: The modules of ``xlsx`` that are about the zip package (the sheet layouts never see them).
+ZIP_PARTS = {"package", "zipview", "views", "safety"}
+
+
+def test_the_xlsx_file_format_knows_nothing_of_budgets() -> None:
+    """``xlsx`` imports only itself and the model's plain words (labels, text, findings)."""
+    offenders = sorted(
+        f"{m} -> {t}"
+        for m, targets in GRAPH.items()
+        if _layer(m) == "xlsx"
+        for t in targets
+        if _layer(t) not in ("xlsx", "") and t not in XLSX_MAY_USE
+    )
+    assert offenders == []
+    assert "finsam_xl.model.labels" in GRAPH["finsam_xl.xlsx.safety"]  # the test sees imports
+
+
+def test_the_sheet_layouts_know_nothing_of_zip_parts() -> None:
+    """``sheets`` builds grids from the core's results: model, core, A1 addressing, itself."""
+    offenders = sorted(
+        f"{m} -> {t}"
+        for m, targets in GRAPH.items()
+        if _layer(m) == "sheets"
+        for t in targets
+        if _layer(t) not in ("model", "core", "sheets", "xlsx")
+        or (_layer(t) == "xlsx" and t.rsplit(".", 1)[1] in ZIP_PARTS)
+    )
+    assert offenders == []
+    assert "finsam_xl.xlsx.cells" in GRAPH["finsam_xl.sheets.recon_sheet"]
+
+
+def test_no_folder_holds_more_than_a_fifth_of_the_lines() -> None:
+    """A newcomer finds a concern by its folder: no folder is a third of the house."""
+    lines: dict[str, int] = {}
+    for path in PACKAGE.rglob("*.py"):
+        folder = path.parent.relative_to(PACKAGE).as_posix()
+        lines[folder] = lines.get(folder, 0) + len(path.read_text("utf-8").splitlines())
+    total = sum(lines.values())
+    assert len(lines) >= 10 and total > 20_000
+    assert {f: n for f, n in lines.items() if n > total / 5} == {}
 
 
 def test_the_command_line_goes_through_jobs() -> None:
@@ -165,17 +216,18 @@ def test_the_button_uses_jobs_and_the_workbook_reader_and_writer() -> None:
     (with their vocabulary: the BookView protocol and A1 addressing); jobs for the rest."""
     allowed = {
         "finsam_xl.workbook.reader",
-        "finsam_xl.workbook.schema",
         "finsam_xl.workbook.writer",
-        "finsam_xl.workbook.views",
-        "finsam_xl.workbook.cells",
+        "finsam_xl.xlsx.views",
+        "finsam_xl.xlsx.cells",
+        "finsam_xl.sheets.grid",
     }
     offenders = sorted(
         f"{m} -> {t}"
         for m, targets in GRAPH.items()
         if _layer(m) == "excel"
         for t in targets
-        if (_layer(t) == "workbook" and t not in allowed) or _layer(t) in ("sie", "books", "cli")
+        if (_layer(t) in ("workbook", "xlsx", "sheets", "parts") and t not in allowed)
+        or _layer(t) in ("sie", "books", "cli")
     )
     assert offenders == []
 
@@ -203,3 +255,61 @@ def test_test_helpers_follow_one_naming_style() -> None:
         if p.name != "test_layering.py" and "from conftest " + "import" in p.read_text("utf-8")
     ]
     assert importing == []
+
+
+#: The floors, lowest first: a folder imports only folders on lower floors (and itself).
+FLOORS: tuple[tuple[str, ...], ...] = (
+    ("",),  # finsam_xl/__init__.py: the version, nothing else
+    ("model", "vba"),
+    ("rules", "sie", "xlsx"),
+    ("core",),
+    ("books", "sheets", "word"),
+    ("workbook",),
+    ("parts",),
+    ("jobs",),
+    ("excel",),
+    ("cli",),
+    ("__main__",),
+)
+FLOOR = {folder: n for n, floor in enumerate(FLOORS) for folder in floor}
+
+
+def _folder_edges() -> set[tuple[str, str]]:
+    return {
+        (_layer(m), _layer(t))
+        for m, targets in GRAPH.items()
+        for t in targets
+        if _layer(m) != _layer(t)
+    }
+
+
+def test_every_arrow_runs_down_a_floor() -> None:
+    """No import from a lower floor to a higher one, or between folders on one floor."""
+    assert set(FLOOR) == {_layer(m) for m in GRAPH}
+    up = sorted(f"{a} -> {b}" for a, b in _folder_edges() if FLOOR[a] <= FLOOR[b])
+    assert up == []
+
+
+def _mermaid() -> str:
+    lines = ["```mermaid", "flowchart TD"]
+    for a, b in sorted(_folder_edges()):
+        if a and b:  # the root's version import is left out of the picture
+            lines.append(f"  {a.strip('_')} --> {b.strip('_')}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def test_the_architecture_doc_draws_the_import_graph_of_the_code() -> None:
+    """docs/architecture.md carries the folder graph as the code has it (regenerate with
+    FINSAM_UPDATE_SNAPSHOTS=1)."""
+    import os
+    import re
+
+    doc = PACKAGE.parent / "docs" / "architecture.md"
+    text = doc.read_text("utf-8")
+    block = re.compile(r"```mermaid\nflowchart TD\n.*?```", re.DOTALL)
+    assert block.search(text), "docs/architecture.md has no mermaid import graph"
+    if os.environ.get("FINSAM_UPDATE_SNAPSHOTS"):
+        doc.write_text(block.sub(lambda _m: _mermaid(), text, count=1), "utf-8")
+        text = doc.read_text("utf-8")
+    assert block.search(text).group(0) == _mermaid()  # type: ignore[union-attr]

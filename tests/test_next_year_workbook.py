@@ -28,8 +28,8 @@ from finsam_xl.model.budget import Budget, MappingRule, MappingTarget
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.editor import HISTORY_COLUMNS
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.safety import WorkbookError
-from finsam_xl.workbook.shift import shift_address, shift_formula
+from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.shift import shift_address, shift_formula
 
 D = Decimal
 WHEN = datetime(2024, 10, 15, 9, 30)
@@ -161,7 +161,7 @@ def test_fryksdalen_gets_a_comparison_column_and_prosa_is_empty_from_2023(
     wb = load_workbook(out)
     chart = wb["Plan"]._charts[0]
     assert chart.series[0].val.numRef.f == "'Plan'!$B$17:$E$17"  # four years now
-    from finsam_xl.workbook.cells import parse_range
+    from finsam_xl.xlsx.cells import parse_range
 
     area = str(wb["Plan"].print_area).rpartition("!")[2]
     _, _, last_row, last_col = parse_range(area)

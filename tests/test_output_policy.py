@@ -16,7 +16,8 @@ from support import ROOT
 from typer.testing import CliRunner
 
 from finsam_xl.cli import app
-from finsam_xl.workbook.safety import WorkbookError, check_output, is_budget_workbook
+from finsam_xl.workbook.output import check_output, is_budget_workbook
+from finsam_xl.xlsx.safety import WorkbookError
 
 runner = CliRunner()
 WORKBOOKS = ROOT / "workbooks" / "examples"

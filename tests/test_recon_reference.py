@@ -30,8 +30,8 @@ from finsam_xl.core.recon import Ledger, headline, reconcile
 from finsam_xl.jobs.demo_books import PLAN_PAYMENT_DAYS, plan_books
 from finsam_xl.model import Budget
 from finsam_xl.model.recon import ReconResult
+from finsam_xl.sheets.followup_sheet import member_deviations
 from finsam_xl.sie import write_sie
-from finsam_xl.workbook.followup_sheet import member_deviations
 
 D = Decimal
 

@@ -26,7 +26,7 @@ from finsam_xl.model.budget import Budget, CostGroup, CostLine, Insats
 from finsam_xl.model.interchange import load
 from finsam_xl.word.budget_section import build_document, equity_chart
 from finsam_xl.word.chart import Chart, Series, render_png
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.xlsx.safety import WorkbookError
 
 WORKBOOKS = ROOT / "workbooks" / "examples"
 WHEN = datetime(2026, 11, 30, 8, 0)

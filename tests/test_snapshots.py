@@ -21,7 +21,7 @@ from support import EXAMPLE_NAMES, ROOT
 
 from finsam_xl import jobs
 from finsam_xl.jobs.output import result_json
-from finsam_xl.workbook import schema as S
+from finsam_xl.model import schema as S
 
 SNAPSHOTS = ROOT / "tests" / "data" / "snapshots"
 WORKBOOKS = ROOT / "workbooks" / "examples"

@@ -29,7 +29,7 @@ from finsam_xl.jobs.overview import read_matching
 from finsam_xl.model import Budget
 from finsam_xl.model.interchange import dump, load
 from finsam_xl.sie.writer import _crc
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.xlsx.safety import WorkbookError
 
 SATER = "Säters kommun"
 SATER_NFD = unicodedata.normalize("NFD", SATER)

@@ -179,3 +179,17 @@ def test_the_walkthrough_runs_as_written(walks: list[Walkthrough], tmp_path: Pat
                 assert piece in stdout, f"{where}: '{piece}' not in\n{stdout}"
         if walk.output is not None:
             assert stdout == walk.output
+
+
+def test_the_quick_start_is_two_lines_setup_with_the_demo_then_the_tests() -> None:
+    """The README's quick start: line one sets up and runs the main job on the bundled
+    example, line two runs the tests, the same line .ci/run ends with."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1]
+    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    first, second = block.strip().splitlines()  # exactly two lines
+    assert first.startswith("python3 -m venv .venv && .venv/bin/pip install -e")
+    assert first.endswith("&& .venv/bin/finsam-xl demo")
+    assert second == ".venv/bin/python -m pytest"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == second

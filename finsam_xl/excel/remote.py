@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from finsam_xl.workbook.cells import col_letters, parse_range
+from finsam_xl.xlsx.cells import col_letters, parse_range
 
 log = logging.getLogger("finsam_xl.server")
 

@@ -42,15 +42,16 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
+from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import col_letters, parse_range, split_ref
+from finsam_xl.sheets.grid import Grid
 from finsam_xl.workbook.reader import WorkbookError, read_book
-from finsam_xl.workbook.views import SheetView, TableInfo
-from finsam_xl.workbook.writer import Cell, Grid, build_grids, findings_grid
+from finsam_xl.workbook.writer import Cell, build_grids, findings_grid
+from finsam_xl.xlsx.cells import col_letters, parse_range, split_ref
+from finsam_xl.xlsx.views import SheetView, TableInfo
 
 if TYPE_CHECKING:
-    from finsam_xl.workbook.package import Package
+    from finsam_xl.xlsx.package import Package
 
 Action = Literal["recalc", "check"]
 ACTIONS: tuple[Action, ...] = ("recalc", "check")

@@ -16,18 +16,13 @@ from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.parts.lite_part import after_new, check_new_options, embed, report
 from finsam_xl.workbook.editor import YearChange
-from finsam_xl.workbook.lite_part import after_new, check_new_options, embed, report
+from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, read_workbook, years_disagree
-from finsam_xl.workbook.safety import (
-    WorkbookError,
-    atomic_write,
-    check_output,
-    same_file,
-    write_lock,
-)
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write, same_file, write_lock
 
 WORKBOOKS = (".xlsx", ".xlsm")
 INTERCHANGE = (".yaml", ".yml", ".json")
@@ -105,8 +100,8 @@ def realign_years(path: Path, target: Path, read: ReadResult, when: datetime | N
     column or Medelstilldelning row with an amount that the new years no longer
     need is never removed: the outcome then has the finding and nothing is written.
     """
+    from finsam_xl.parts.lite_part import carry_over
     from finsam_xl.workbook.editor import EditedBook, YearRealigner
-    from finsam_xl.workbook.lite_part import carry_over
     from finsam_xl.workbook.reader import open_workbook, read_book
 
     assert read.settings_years is not None and read.budget_year is not None
@@ -191,7 +186,7 @@ def new(
     (error 1004). ``protect`` therefore matters only for the desktop .xlsm and an
     .xlsx without Lite.
     ``replace`` and ``source`` (the interchange file read) are for the output-path
-    policy, ``safety.check_output``.
+    policy, ``workbook.output.check_output``.
     """
     check_output(out, WORKBOOKS, "arbetsboken", [source], replace)
     xlsm = xlsm or out.suffix.lower() == ".xlsm"

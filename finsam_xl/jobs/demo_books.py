@@ -57,7 +57,7 @@ from finsam_xl.jobs.budget import DEMO_EXAMPLE, EXAMPLES
 from finsam_xl.model import Budget, MappingRule, MappingTarget
 from finsam_xl.model.budget import CostLine, IncomeLine
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook.safety import atomic_write
+from finsam_xl.xlsx.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
 YEAR = 2025

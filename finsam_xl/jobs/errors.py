@@ -11,6 +11,6 @@ def unusable_errors() -> tuple[type[Exception], ...]:
     """
     from finsam_xl.books.ledger import BooksError
     from finsam_xl.model.interchange import InterchangeError
-    from finsam_xl.workbook.safety import WorkbookError
+    from finsam_xl.xlsx.safety import WorkbookError
 
     return (WorkbookError, InterchangeError, BooksError)

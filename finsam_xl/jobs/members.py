@@ -25,7 +25,7 @@ from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.jobs.report import PDF_TIMEOUT_S, convert_to_pdf
 from finsam_xl.model.findings import Finding, Ref, Severity
-from finsam_xl.workbook.safety import WorkbookError, atomic_write
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write
 
 
 @dataclass

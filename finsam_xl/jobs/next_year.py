@@ -20,11 +20,12 @@ from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, sort_findings
 from finsam_xl.model.money import NumberTextError, parse_number_text
 from finsam_xl.model.results import Result
+from finsam_xl.parts.lite_part import carry_over
 from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
-from finsam_xl.workbook.lite_part import carry_over
+from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output
 from finsam_xl.workbook.writer import write_results
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write
 
 
 def parse_amount(text: str | None, option: str) -> Decimal | None:
@@ -62,7 +63,7 @@ def write_next_year(
     file's encoding. Raises ``WorkbookError`` (Swedish) for a refused
     rollover or an unusable file; input errors in the workbook give an Outcome
     with the findings and nothing written. ``replace`` is ``--skriv-over`` for the
-    output-path policy (``safety.check_output``).
+    output-path policy (``workbook.output.check_output``).
     """
     path, out = Path(path), Path(out)
     if books is not None and closing_equity is not None:

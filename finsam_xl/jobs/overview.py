@@ -28,8 +28,9 @@ from finsam_xl.jobs.budget import INTERCHANGE, WORKBOOKS, check
 from finsam_xl.jobs.errors import unusable_errors
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.text import nfc
-from finsam_xl.workbook.overview_book import write_overview
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output
+from finsam_xl.sheets.overview_book import write_overview
+from finsam_xl.workbook.output import check_output
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write
 
 MAX_FILES = 1000
 MAX_MATCHING_BYTES = 1_000_000
@@ -198,7 +199,7 @@ def overview_of(
 ) -> tuple[Overview, Path | None]:
     """Read every file, join them, and write the overview workbook to ``out`` when given.
 
-    ``out`` follows the output-path policy (``safety.check_output``): never one of the
+    ``out`` follows the output-path policy (``workbook.output.check_output``): never one of the
     files named, never an existing budget workbook. When no file can be read at all,
     nothing is written and ``WorkbookError`` lists why (exit code 2).
     """

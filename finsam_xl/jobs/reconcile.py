@@ -19,14 +19,16 @@ from finsam_xl.core.receivables import capture_predicate
 from finsam_xl.core.recon import reconcile
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import ReconOutcome
+from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.sheets.followup_sheet import build_followup_grids
+from finsam_xl.sheets.grid import Grid
+from finsam_xl.sheets.recon_sheet import build_recon_grids
 from finsam_xl.sie import write_sie
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.followup_sheet import build_followup_grids
-from finsam_xl.workbook.package import Package
-from finsam_xl.workbook.recon_sheet import build_recon_grids
-from finsam_xl.workbook.safety import WorkbookError, atomic_write, check_output, write_lock
-from finsam_xl.workbook.writer import Grid, write_grids
+from finsam_xl.workbook.output import check_output
+from finsam_xl.workbook.writer import write_grids
+from finsam_xl.xlsx.package import Package
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write, write_lock
 
 #: Errors in the workbook that make a reconciliation wrong: it is not made (nothing written).
 RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})

@@ -21,7 +21,8 @@ from pathlib import Path
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model.findings import Finding
-from finsam_xl.workbook.safety import atomic_write, check_output
+from finsam_xl.workbook.output import check_output
+from finsam_xl.xlsx.safety import atomic_write
 
 PDF_TIMEOUT_S = 120  # a budget section converts in a few seconds; a hung soffice is stopped
 SOFFICE_NAMES = ("soffice", "libreoffice")

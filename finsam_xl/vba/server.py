@@ -1,7 +1,7 @@
 """The server path's VBA project: buttons that call ``finsam-xl serve`` through xlwings' client.
 
 ``finsam-xl new --xlsm --server URL`` writes the workbook as usual and then
-replaces its ``xl/vbaProject.bin`` (``workbook.vba_part.use_server``) with a project of
+replaces its ``xl/vbaProject.bin`` (``parts.vba_part.use_server``) with a project of
 
 * ``FinsamServer`` (``src/FinsamServer.bas``): the same public macros as
   ``FinsamXL`` (Berakna, Kontrollera, NyttAr, Sjalvtest), so the existing buttons

@@ -1,6 +1,8 @@
-"""The standard budget workbook: schema, template, reader and writer (openpyxl/XlsxWriter).
+"""The budget workbook's contract: template, reader, writer and editor.
 
-This is an adapter around the pure core. ``schema`` is the one place that maps
-Swedish sheet, table and column names to model fields; the reader, writer,
-template and the Excel button all go through it.
+An adapter around the pure core. The names it shares with the sheet layouts and
+the Excel button (sheets, tables, headers, defined names) are ``model.schema``;
+the file format is ``xlsx``; the computed sheets' layouts are ``sheets``.
+``output`` holds what only a budget workbook knows of where results and new
+files may be written.
 """

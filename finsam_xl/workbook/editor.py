@@ -42,20 +42,21 @@ from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.next_year import NextYear
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Unit
 from finsam_xl.model.findings import Finding, Severity
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import col_letters, parse_range, put, split_ref
+from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset
-from finsam_xl.workbook.safety import RESULT_SHEETS, WorkbookError
-from finsam_xl.workbook.shift import (
+from finsam_xl.xlsx.cells import col_letters, parse_range, put, split_ref
+from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.shift import (
     ColumnShift,
     grow_table,
     rename_everywhere,
     set_table_ref,
     shrink_table,
 )
-from finsam_xl.workbook.views import OpenpyxlBook, OpenpyxlSheet
+from finsam_xl.xlsx.views import OpenpyxlBook, OpenpyxlSheet
 
 HISTORY_SHEET = S.SHEET_HISTORY
 HISTORY_TABLE = S.T_HISTORY
@@ -84,7 +85,7 @@ def _reference_span(address: str) -> tuple[int, int, int, int] | None:
     """(first row, first column, last row, last column) of an A1 reference; None if not one."""
     whole = _WHOLE_COLUMNS.match(address)
     if whole:
-        from finsam_xl.workbook.cells import col_index
+        from finsam_xl.xlsx.cells import col_index
 
         return 1, col_index(whole.group(1).upper()), 1_048_576, col_index(whole.group(2).upper())
     try:

@@ -12,15 +12,18 @@ first one.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from pydantic import ValidationError
 
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, CostGroup, Unit
 from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
@@ -33,20 +36,15 @@ from finsam_xl.model.money import (
     parse_number_text,
     to_decimal,
 )
+from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.model.text import nfc
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import address, parse_range, split_ref
-from finsam_xl.workbook.formulas import FormulaError, evaluate_formula
-from finsam_xl.workbook.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.safety import (
-    MAX_TABLE_COLS,
-    MAX_TABLE_ROWS,
-    RESULT_SHEETS,
-    inspect_package,
-    result_name_problem,
-)
-from finsam_xl.workbook.safety import WorkbookError as WorkbookError  # what read_book raises
-from finsam_xl.workbook.views import BookView, SheetView, is_formula
+from finsam_xl.sheets.layout import PLAN_ROW_INDEX
+from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.xlsx.cells import address, parse_range, split_ref
+from finsam_xl.xlsx.formulas import FormulaError, evaluate_formula
+from finsam_xl.xlsx.safety import MAX_TABLE_COLS, MAX_TABLE_ROWS, inspect_package
+from finsam_xl.xlsx.safety import WorkbookError as WorkbookError  # what read_book raises
+from finsam_xl.xlsx.views import BookView, SheetView, is_formula
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
 
@@ -430,6 +428,24 @@ class WorkbookReader:
         )
 
 
+#: The warning when a LibreOffice save (or another editor) dropped the xlwings Lite code.
+LOST_MESSAGE = "Lite-koden saknas; kör finsam-xl lite"
+
+
+def lost_lite_findings(archive: zipfile.ZipFile, name: str) -> list[Finding]:
+    """``workbook.lite_missing`` at ``name:taskpanes.xml`` when the Lite code is lost."""
+    from finsam_xl.xlsx.package import TASKPANES, dangling_taskpane  # not in Lite's code
+
+    try:
+        part = dangling_taskpane(archive)
+    except (ET.ParseError, ValueError, KeyError):
+        part = TASKPANES
+    if part is None:
+        return []
+    return [Finding(rule="workbook.lite_missing", severity=Severity.WARNING,
+                    message=LOST_MESSAGE, location=f"{name}:{part}")]
+
+
 def read_workbook(path: str | Path) -> ReadResult:
     """Read a workbook file into a Budget with located findings.
 
@@ -437,12 +453,12 @@ def read_workbook(path: str | Path) -> ReadResult:
     what openpyxl reads (tests/workbook/test_zipview.py) at a fraction of the
     cost; ``open_workbook`` is for the jobs that edit with openpyxl.
     """
-    from finsam_xl.workbook.zipview import open_zip_view
+    from finsam_xl.xlsx.zipview import open_zip_view
 
     path = Path(path)
     view = open_zip_view(path)
     result = read_book(path.name, view)
-    result.findings.extend(view.package_findings())
+    result.findings.extend(lost_lite_findings(view.archive, path.name))
     return result
 
 

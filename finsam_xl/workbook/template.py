@@ -19,10 +19,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.layout import PLAN_ROW_INDEX, PLAN_ROWS
-from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
+from finsam_xl.sheets.layout import PLAN_ROW_INDEX, PLAN_ROWS
+from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
 HEADER_ROW = 2  # zero-based row of input table headers (row 3 in Excel)
 FIRST_INPUT_ROW = HEADER_ROW + 1

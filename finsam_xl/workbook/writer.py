@@ -7,7 +7,7 @@ not know) and replaces only the ``<sheetData>`` of the sheets that hold the
 computed areas (Plan, Fördelning, Kontroller and the document sheets Budget,
 Not 1, Insatser, Eget kapital), located through defined names; in those sheets
 it also sets the print header/footer, column widths, scale and page breaks
-(``finsam_xl.workbook.printing``). Besides, ``write_results`` brings two texts
+(``finsam_xl.sheets.printing``). Besides, ``write_results`` brings two texts
 the tool wrote itself up to date from the settings (``input_texts``): the page
 header of other sheets that still has the tool's own form, and Instruktioner!A1
 while it still reads "Budget ÅÅÅÅ – NAMN"; no cell of an input table changes.
@@ -24,26 +24,28 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from finsam_xl import __version__
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
 from finsam_xl.model.results import Result
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import col_letters, split_ref
-from finsam_xl.workbook.grid import WRAP_CHARS as WRAP_CHARS
-from finsam_xl.workbook.grid import Cell as Cell
-from finsam_xl.workbook.grid import Grid as Grid
-from finsam_xl.workbook.grid import Value as Value
-from finsam_xl.workbook.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
-from finsam_xl.workbook.printing import patch_columns, patch_print, refresh_header
-from finsam_xl.workbook.safety import MAX_CELL_CHARS, WorkbookError, result_name_problem
+from finsam_xl.sheets.grid import WRAP_CHARS as WRAP_CHARS
+from finsam_xl.sheets.grid import Anchors as Anchors
+from finsam_xl.sheets.grid import Cell as Cell
+from finsam_xl.sheets.grid import Grid as Grid
+from finsam_xl.sheets.grid import Value as Value
+from finsam_xl.sheets.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
+from finsam_xl.sheets.printing import patch_columns, patch_print, refresh_header
+from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.xlsx.cells import col_letters, split_ref
+from finsam_xl.xlsx.safety import MAX_CELL_CHARS, WorkbookError
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
-    from finsam_xl.workbook.package import Package
+    from finsam_xl.xlsx.package import Package
 
 _SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
@@ -405,14 +407,6 @@ def status_text(findings: list[Finding], when: datetime | None = None) -> str:
     return f"Beräknad {stamp} med finsam_xl {__version__}: {summary_text(findings)}."
 
 
-class Anchors(Protocol):
-    """What building the grids needs of a workbook: where a defined name points."""
-
-    def anchor(self, name: str) -> tuple[str, int, int]:
-        """(sheet, row, column) of a defined name's first cell."""
-        ...
-
-
 def missing_document_sheets(pkg: Anchors) -> list[str]:
     """The document sheets (Budget, Not 1, …) a workbook made before them lacks."""
     missing = []
@@ -444,7 +438,7 @@ def build_grids(
     their defined names exist; a workbook made before them is left without them and
     the status line says so.
     """
-    from finsam_xl.workbook.document_sheets import DOCUMENT_GRIDS
+    from finsam_xl.sheets.document_sheets import DOCUMENT_GRIDS
 
     grids: dict[str, tuple[Grid, int]] = {}
 
@@ -509,7 +503,7 @@ def _document_title(budget: Budget) -> str:
 
 def read_styles(archive: zipfile.ZipFile, pkg: Package) -> dict[str, str]:
     """Style role -> style id, from the prototype cells of the hidden styles sheet."""
-    from finsam_xl.workbook.package import cell_styles
+    from finsam_xl.xlsx.package import cell_styles
 
     sheet, row, col = split_ref(pkg.names[S.N_STYLES])
     found = cell_styles(archive, pkg.sheet_parts[sheet])
@@ -641,7 +635,7 @@ def write_grids(
     guarded like the others, where the workbook has them. Every other part of the
     package is copied unchanged.
     """
-    from finsam_xl.workbook.package import Package
+    from finsam_xl.xlsx.package import Package
 
     with zipfile.ZipFile(source) as archive:
         pkg = Package.read(archive)
@@ -708,7 +702,7 @@ def _guard_names(
 
     Returns the sheets the names point to: the only sheets the writer may replace cells of.
     """
-    from finsam_xl.workbook.package import sheet_tables
+    from finsam_xl.xlsx.package import sheet_tables
 
     tables = sheet_tables(archive, pkg)
     for name in names:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from finsam_xl.workbook.cells import col_letters, parse_range
+from finsam_xl.xlsx.cells import col_letters, parse_range
 
 
 class FakeProtectionError(RuntimeError):

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 import finsam_xl
 from finsam_xl.cli import app
-from finsam_xl.workbook import lite_part as lite_embed
-from finsam_xl.workbook.lite_part import (
+from finsam_xl.parts import lite_part as lite_embed
+from finsam_xl.parts.lite_part import (
     LITE_ORDER,
     MARKER,
     MAX_SETTINGS_BYTES,
@@ -37,7 +37,7 @@ from finsam_xl.workbook.lite_part import (
     module_closure,
     requirements_txt,
 )
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.xlsx.safety import WorkbookError
 
 HERE = Path(__file__).resolve().parent
 LITE_PARTS = {"xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.xml",

@@ -22,8 +22,8 @@ from typer.testing import CliRunner
 
 import finsam_xl
 from finsam_xl.cli import app
-from finsam_xl.workbook import lite_part
-from finsam_xl.workbook.lite_part import (
+from finsam_xl.parts import lite_part
+from finsam_xl.parts.lite_part import (
     LITE_ADDIN_VERSION,
     LITE_ORDER,
     LITE_PYODIDE_VERSION,

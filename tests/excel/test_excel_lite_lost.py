@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from finsam_xl.cli import app
 from finsam_xl.jobs.budget import check
-from finsam_xl.workbook.lite_part import LOST_MESSAGE, extract
+from finsam_xl.parts.lite_part import extract
+from finsam_xl.workbook.reader import LOST_MESSAGE
 
 LITE = ("xl/webextensions/webextension1.xml", "xl/webextensions/_rels/taskpanes.xml.rels")
 

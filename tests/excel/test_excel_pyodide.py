@@ -38,7 +38,7 @@ from support import EXAMPLES
 
 from finsam_xl import jobs
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook.lite_part import embed, extract
+from finsam_xl.parts.lite_part import embed, extract
 
 HERE = Path(__file__).resolve().parent
 NAMES = ("sodra-dalarna-2025", "fryksdalen-2022", "sodra-lappland-2024")

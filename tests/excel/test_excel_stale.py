@@ -21,8 +21,8 @@ from finsam_xl import jobs
 from finsam_xl.cli import app
 from finsam_xl.excel.xlbook import XlBookView, press
 from finsam_xl.jobs.evaluate import STALE_TEXT
+from finsam_xl.model import schema as S
 from finsam_xl.model.interchange import digest
-from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.reader import read_book, read_workbook
 
 runner = CliRunner()

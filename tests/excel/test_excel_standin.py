@@ -100,7 +100,7 @@ def test_role_formats_mirror_the_template() -> None:
     import xlsxwriter
 
     from finsam_xl.model.budget import Unit
-    from finsam_xl.workbook.schema import STYLE_ROLES
+    from finsam_xl.model.schema import STYLE_ROLES
     from finsam_xl.workbook.template import _Formats
 
     formats = _Formats(xlsxwriter.Workbook(io.BytesIO()), Unit.KR)

@@ -145,8 +145,8 @@ def test_use_server_changes_only_the_vba_project(tmp_path: Path) -> None:
     import shutil
 
     from finsam_xl import jobs
+    from finsam_xl.parts.vba_part import use_server
     from finsam_xl.workbook.template import starter_budget
-    from finsam_xl.workbook.vba_part import use_server
 
     if xlwings_dir() is None:
         pytest.skip("xlwings is not installed")
@@ -166,8 +166,8 @@ def test_use_server_changes_only_the_vba_project(tmp_path: Path) -> None:
 
 def test_use_server_refuses_a_workbook_without_macros(tmp_path: Path) -> None:
     from finsam_xl import jobs
+    from finsam_xl.parts.vba_part import use_server
     from finsam_xl.workbook.template import starter_budget
-    from finsam_xl.workbook.vba_part import use_server
 
     path = tmp_path / "plain.xlsx"
     jobs.new(starter_budget(2027), path)

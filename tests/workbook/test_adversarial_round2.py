@@ -31,7 +31,7 @@ from finsam_xl.books.ledger import read_csv_books, slash_date_order
 from finsam_xl.cli import app
 from finsam_xl.jobs.reconcile import parse_period
 from finsam_xl.model.money import NumberTextError, parse_number_text, to_decimal
-from finsam_xl.workbook.safety import WorkbookError
+from finsam_xl.xlsx.safety import WorkbookError
 
 runner = CliRunner()
 SD = "sodra-dalarna-2025"

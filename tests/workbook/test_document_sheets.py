@@ -15,7 +15,7 @@ from published_support import diff, load_published, published_rows
 from support import EXAMPLE_NAMES
 
 from finsam_xl import jobs
-from finsam_xl.workbook import schema as S
+from finsam_xl.model import schema as S
 
 
 def sheet_rows(path: Path, sheet: str) -> list[list[Any]]:

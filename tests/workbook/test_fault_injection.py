@@ -26,8 +26,8 @@ import pytest
 import synthetic_books as sb
 
 from finsam_xl import jobs
-from finsam_xl.workbook.package import Package
-from finsam_xl.workbook.safety import backup_path, verify_package, write_lock_path
+from finsam_xl.xlsx.package import Package
+from finsam_xl.xlsx.safety import backup_path, verify_package, write_lock_path
 
 SEED = 20261130
 KILLS = 20

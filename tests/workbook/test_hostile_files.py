@@ -24,8 +24,8 @@ from typer.testing import CliRunner
 
 from finsam_xl import jobs
 from finsam_xl.cli import app
-from finsam_xl.workbook import safety
-from finsam_xl.workbook.safety import verify_package, write_lock_path
+from finsam_xl.xlsx import safety
+from finsam_xl.xlsx.safety import verify_package, write_lock_path
 
 runner = CliRunner()
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -482,7 +482,7 @@ def test_folder_not_writable_mkstemp(book: Path, monkeypatch: pytest.MonkeyPatch
     def deny(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("finsam_xl.workbook.safety.tempfile.mkstemp", deny)
+    monkeypatch.setattr("finsam_xl.xlsx.safety.tempfile.mkstemp", deny)
     _refused(book, f"mappen {book.parent} går inte att skriva i (behörighet saknas)")
 
 
@@ -494,7 +494,7 @@ def test_folder_not_writable_lock(book: Path, monkeypatch: pytest.MonkeyPatch) -
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("finsam_xl.workbook.safety.os.open", deny)
+    monkeypatch.setattr("finsam_xl.xlsx.safety.os.open", deny)
     _refused(book, "går inte att skriva i (behörighet saknas)")
 
 
@@ -502,7 +502,7 @@ def test_backup_cannot_be_written_permission(book: Path, monkeypatch: pytest.Mon
     def deny(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("finsam_xl.workbook.safety.shutil.copy2", deny)
+    monkeypatch.setattr("finsam_xl.xlsx.safety.shutil.copy2", deny)
     _refused(book, "säkerhetskopian")
     result = runner.invoke(app, ["recalc", str(book)])
     assert "skrivskyddad eller öppen i ett annat program" in result.output
@@ -531,7 +531,7 @@ def test_target_cannot_be_replaced(book: Path, monkeypatch: pytest.MonkeyPatch) 
             raise PermissionError(13, "Permission denied")
         real_replace(src, dst)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("finsam_xl.workbook.safety.os.replace", deny)
+    monkeypatch.setattr("finsam_xl.xlsx.safety.os.replace", deny)
     before = digest(book)
     result = runner.invoke(app, ["recalc", str(book)])
     assert result.exit_code == 2 and no_traceback(result), result.output
@@ -601,7 +601,7 @@ def test_stale_lock_of_a_killed_run_is_broken(book: Path) -> None:
 
 
 def test_live_lock_is_waited_for_then_refused(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("finsam_xl.workbook.safety.LOCK_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr("finsam_xl.xlsx.safety.LOCK_WAIT_SECONDS", 0.3)
     lock = write_lock_path(book)
     lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": 1.0}))
     before = digest(book)

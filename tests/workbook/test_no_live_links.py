@@ -17,7 +17,7 @@ from support import EXAMPLES
 from finsam_xl import jobs
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.interchange import dump, load
-from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
+from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
 CALC = "external:c:\\windows\\calc.exe"
 LONG = "https://example.com/" + "a" * 2_100

@@ -13,8 +13,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from finsam_xl import jobs
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.package import Package
+from finsam_xl.model import schema as S
+from finsam_xl.xlsx.package import Package
 
 COMPUTED = {
     "Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan"

@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl import jobs
+from finsam_xl.model import schema as S
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.overview_book import ROWS_PER_PAGE
+from finsam_xl.sheets.overview_book import ROWS_PER_PAGE
 
 NBSP = "\u00a0"
 

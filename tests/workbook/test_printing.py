@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from finsam_xl import jobs
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Finding, Severity
-from finsam_xl.workbook.printing import MIN_SCALE, choose_page, row_breaks
+from finsam_xl.sheets.printing import MIN_SCALE, choose_page, row_breaks
 from finsam_xl.workbook.writer import group_findings
 
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from finsam_xl import jobs
 from finsam_xl.cli import app
-from finsam_xl.workbook import schema as S
+from finsam_xl.model import schema as S
 
 runner = CliRunner()
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from finsam_xl import jobs
 from finsam_xl.cli import app
 from finsam_xl.sie import PeriodBalance, read_sie
-from finsam_xl.workbook.package import Package
+from finsam_xl.xlsx.package import Package
 
 runner = CliRunner()
 

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from support import EXAMPLE_NAMES, libreoffice_convert
 
-from finsam_xl.workbook import schema as S
+from finsam_xl.model import schema as S
 
 COMPUTED = (
     S.SHEET_PLAN,

@@ -371,7 +371,7 @@ def _excel_sheet(*middle: str) -> str:
     ],
 )
 def test_print_patch_keeps_an_excel_saved_sheet_valid(middle: tuple[str, ...]) -> None:
-    from finsam_xl.workbook.printing import patch_print
+    from finsam_xl.sheets.printing import patch_print
 
     sheet = _excel_sheet(*middle)
     assert validate_part("sheet.xml", sheet.encode()) == []

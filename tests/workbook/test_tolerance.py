@@ -126,7 +126,7 @@ def test_blank_amounts_are_reported_not_silently_zero(
 def test_unknown_setting_is_reported_and_old_labels_still_read(
     example_books: dict[str, Path], tmp_path: Path
 ) -> None:
-    from finsam_xl.workbook.schema import SETTING_LABELS
+    from finsam_xl.model.schema import SETTING_LABELS
 
     row = 4 + list(SETTING_LABELS).index("equity_opening_year")
 

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.jobs.evaluate import evaluate_read
+from finsam_xl.model import schema as S
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook import schema as S
 from finsam_xl.workbook.reader import read_workbook
 from finsam_xl.workbook.template import unit_cell, write_template
 from finsam_xl.workbook.writer import chart_ranges, write_results

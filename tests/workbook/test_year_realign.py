@@ -18,11 +18,11 @@ import pytest
 from support import EXAMPLES
 
 from finsam_xl import jobs
+from finsam_xl.model import schema as S
 from finsam_xl.model.interchange import load
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.lite_part import extract
+from finsam_xl.parts.lite_part import extract
 from finsam_xl.workbook.reader import year_offset
-from finsam_xl.workbook.shift import rename_structured
+from finsam_xl.xlsx.shift import rename_structured
 
 
 def _sheet_part(path: Path, sheet: str) -> str:
@@ -207,7 +207,7 @@ def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
     import openpyxl
     from ooxml_support import problems_of
 
-    from finsam_xl.workbook.package import Package
+    from finsam_xl.xlsx.package import Package
 
     path = tmp_path / "ny.xlsx"
     jobs.new(jobs.load_budget(None, 2027), path)

@@ -22,9 +22,9 @@ from support import ROOT, SOFFICE
 from test_bad_inputs import CASES
 
 from finsam_xl.workbook.reader import read_book
-from finsam_xl.workbook.safety import inspect_package
-from finsam_xl.workbook.views import OpenpyxlBook
-from finsam_xl.workbook.zipview import ZipBookView, ZipSheet, open_zip_view
+from finsam_xl.xlsx.safety import inspect_package
+from finsam_xl.xlsx.views import OpenpyxlBook
+from finsam_xl.xlsx.zipview import ZipBookView, ZipSheet, open_zip_view
 
 
 def openpyxl_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:

@@ -14,17 +14,11 @@
   the old or the new file, never half of one. Leftover temporary files of a
   killed run are removed by the next run. Every OS error on the way becomes a
   Swedish ``WorkbookError`` naming the folder or file and what to do.
-* ``check_output`` is the output-path policy of every command that writes a new
-  file (docs/limits.md, "Output files"): the name's suffix, never onto one of
-  the command's inputs, never onto an existing budget workbook (unless the
-  command's ``--skriv-over`` says so), never onto a folder.
 * Backups are numbered (``NAME.backup.xlsx``, ``NAME.backup.2.xlsx``, ...): a
   backup is never overwritten.
-* ``result_name_problem`` says why a defined name for computed results
-  (``fx_plan``, ...) must not be written through: it is ``#REF!``, points to a
-  sheet that does not exist, to an input sheet or to a user's own sheet.
 
-All limits are the named constants below; docs/limits.md describes them.
+All limits are the named constants below; docs/limits.md describes them. What only a
+budget workbook knows (its output policy, its result names) is ``workbook.output``.
 """
 
 from __future__ import annotations
@@ -39,13 +33,11 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.parsers import expat
 
 from finsam_xl.model.labels import os_reason
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import split_ref
 
 MB = 1024 * 1024
 
@@ -67,15 +59,6 @@ MAX_TABLE_ROWS = 100_000
 MAX_TABLE_COLS = 1_000
 #: Most characters in one cell written by the tool (Excel's own limit).
 MAX_CELL_CHARS = 32_767
-#: Every XlsxWriter workbook is opened with these options (template, overview): a string is
-#: written as text, never turned into a number, a formula or a live link (hyperlink
-#: relationship), whatever it looks like ("=1+1", "external:c:\\windows\\calc.exe").
-#: XlsxWriter cuts a longer string at MAX_CELL_CHARS itself.
-XLSXWRITER_OPTIONS: dict[str, bool] = {
-    "strings_to_numbers": False,
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-}
 #: How long a run waits for another run's write lock before giving up.
 LOCK_WAIT_SECONDS = 60.0
 #: A lock older than this is stale when its owner cannot be checked (another computer).
@@ -96,16 +79,6 @@ _ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _LOCK_SUFFIX = ".finsam-lock"
 _HELD = threading.local()  # locks this thread holds: path -> waited
 
-#: The computed sheet each result name must point to (the writer replaces that sheet's cells).
-RESULT_SHEETS: dict[str, str] = {
-    S.N_PLAN: S.SHEET_PLAN,
-    S.N_STATUS: S.SHEET_PLAN,
-    S.N_ALLOCATION: S.SHEET_ALLOCATION,
-    S.N_FINDINGS: S.SHEET_FINDINGS,
-    S.N_RECON: S.SHEET_RECON,
-    S.N_STYLES: S.SHEET_STYLES,
-    **S.DOCUMENT_NAMES,
-}
 
 
 class WorkbookError(Exception):
@@ -260,51 +233,6 @@ def verify_package(path: Path) -> None:
 
 def _refuse_doctype(*_args: object) -> None:
     raise ValueError("DOCTYPE i utdata")
-
-
-# --- defined names of the computed results -------------------------------------------------------
-
-
-def result_name_problem(
-    name: str, formula: str | None, tables: Mapping[str, Sequence[str]]
-) -> str | None:
-    """Why results must not be written through defined name ``name``; None when it is fine.
-
-    ``formula`` is the name's text (None when it is not defined: the caller decides),
-    ``tables`` maps every sheet of the workbook to the Excel tables on it (input lives in tables).
-    A name must point to a cell on an existing sheet without tables, and a known result name to
-    its own computed sheet: Excel moves a name when its cells are cut and pasted elsewhere.
-    """
-    if formula is None:
-        return None
-    text = formula.strip().lstrip("=")
-    fix = "Återställ namnet i Excel (Formler › Namnhanteraren) eller skapa arbetsboken på nytt."
-    if "#REF!" in text.upper():
-        return (
-            f"Det definierade namnet {name} pekar på {text}: bladet eller cellerna det pekade på "
-            f"är borttagna, så resultaten kan inte skrivas. {fix}"
-        )
-    try:
-        sheet, row, col = split_ref(text)
-    except ValueError:
-        return f"Det definierade namnet {name} pekar på '{text}', som inte är en cell. {fix}"
-    if sheet not in tables:
-        return (
-            f"Det definierade namnet {name} pekar på bladet '{sheet}', som inte finns; "
-            f"resultaten kan inte skrivas. {fix}"
-        )
-    expected = RESULT_SHEETS.get(name)
-    if expected is not None and sheet != expected:
-        return (
-            f"Det definierade namnet {name} pekar på {text} men ska peka på bladet "
-            f"'{expected}'; resultaten skrivs aldrig i andra blad (indata eller egna blad). {fix}"
-        )
-    if tables[sheet]:
-        return (
-            f"Det definierade namnet {name} pekar på {text}, ett blad med tabellen "
-            f"{', '.join(tables[sheet])} (indata); resultaten skrivs inte där. {fix}"
-        )
-    return None
 
 
 # --- locks ---------------------------------------------------------------------------------------
@@ -538,44 +466,6 @@ def next_backup_path(path: Path) -> Path:
         number += 1
 
 
-# --- the output-path policy ----------------------------------------------------------------------
-
-#: Budget workbooks are recognised by these input tables (or the plan's defined name).
-_BUDGET_TABLES = (S.T_SETTINGS, S.T_LINES)
-_MAX_POLICY_PART = 1 * MB
-
-
-def is_budget_workbook(path: Path) -> bool:
-    """True when ``path`` is a finsam_xl budget workbook (an .xlsx/.xlsm with its input tables).
-
-    Only the small parts that name tables and defined names are read; a file that
-    is not a zip package, or is damaged, is not a budget workbook.
-    """
-    try:
-        if not path.is_file() or not zipfile.is_zipfile(path):
-            return False
-        with zipfile.ZipFile(path) as package:
-            for info in package.infolist():
-                name = info.filename
-                wanted = name == "xl/workbook.xml" or (
-                    name.startswith("xl/tables/") and name.endswith(".xml")
-                )
-                if not wanted or info.file_size > _MAX_POLICY_PART:
-                    continue
-                text = package.read(info).decode("utf-8", "replace")
-                if name == "xl/workbook.xml":
-                    if re.search(rf'<(?:\w+:)?definedName[^>]*name="{S.N_PLAN}"', text):
-                        return True
-                elif any(
-                    re.search(rf'<(?:\w+:)?table\b[^>]*\b(?:name|displayName)="{table}"', text)
-                    for table in _BUDGET_TABLES
-                ):
-                    return True
-    except (OSError, zipfile.BadZipFile, EOFError, ValueError, RuntimeError):
-        return False
-    return False
-
-
 def same_file(a: Path, b: Path) -> bool:
     """True when ``a`` and ``b`` name the same file (by path, or a link to it)."""
     if os.path.abspath(a) == os.path.abspath(b) or a.resolve() == b.resolve():
@@ -584,51 +474,6 @@ def same_file(a: Path, b: Path) -> bool:
         return a.exists() and b.exists() and a.samefile(b)
     except OSError:
         return False
-
-
-def check_output(
-    out: Path,
-    kinds: Sequence[str],
-    what: str,
-    inputs: Sequence[Path | None] = (),
-    replace: bool | None = None,
-    why: str = "",
-) -> None:
-    """The output-path policy of every command that writes a new file; WorkbookError if refused.
-
-    ``kinds``: the suffixes the output may have (the first is the usual one), ``what``
-    names the output in Swedish ("SIE-filen"). ``inputs``: the files the command reads;
-    the output may be none of them. ``replace``: None for a command without
-    ``--skriv-over`` (an existing file is replaced with a backup, unless it is a budget
-    workbook), False when ``--skriv-over`` was not given (no existing file is replaced),
-    True when it was (any file but an input is replaced, with a backup).
-    ``why`` explains the suffix rule in the message ("samma filtyp som budget.xlsm").
-    Checked before anything is read, so a refused run writes nothing.
-    """
-    out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in kinds:
-        others = f" (eller {', '.join(kinds[1:])})" if len(kinds) > 1 else ""
-        given = f" och inte {out.suffix}" if out.suffix else ""
-        reason = f" ({why})" if why else ""
-        raise WorkbookError(f"{out}: {what} ska heta {kinds[0]}{others}{given}{reason}.")
-    for source in inputs:
-        if source is not None and same_file(out, Path(source)):
-            raise WorkbookError(
-                f"{out}: {what} får inte skriva över en av indatafilerna ({Path(source).name}); "
-                "välj ett annat filnamn."
-            )
-    if out.is_dir():
-        raise WorkbookError(f"{out}: är en mapp; ange ett filnamn.")
-    if not os.path.lexists(out) or replace:
-        return
-    if replace is False:
-        raise WorkbookError(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
-    if is_budget_workbook(out):
-        raise WorkbookError(
-            f"{out}: är en befintlig budgetarbetsbok och skrivs inte över; välj ett annat "
-            "filnamn."
-        )
 
 
 def _default_verify(path: Path) -> None:

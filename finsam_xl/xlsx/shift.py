@@ -17,7 +17,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from finsam_xl.workbook.cells import col_index, col_letters, parse_range, put
+from finsam_xl.xlsx.cells import col_index, col_letters, parse_range, put
 
 
 def set_table_ref(table: Any, r1: int, c1: int, r2: int, c2: int) -> None:

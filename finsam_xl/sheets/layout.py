@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import CostGroup, YearKind
 from finsam_xl.model.results import YearPlan
-from finsam_xl.workbook.schema import GROUP_LABELS
+from finsam_xl.model.schema import GROUP_LABELS
 
 
 def _group(group: CostGroup) -> Callable[[YearPlan], Decimal | None]:

@@ -29,11 +29,10 @@ from xml.etree import ElementTree as ET
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
-from finsam_xl.model.findings import Finding, Severity
-from finsam_xl.workbook.cells import col_index, col_letters
-from finsam_xl.workbook.package import NS_MAIN, Package, table_parts
-from finsam_xl.workbook.safety import WorkbookError, inspect_package
-from finsam_xl.workbook.views import Formula, SheetView, TableInfo
+from finsam_xl.xlsx.cells import col_index, col_letters
+from finsam_xl.xlsx.package import NS_MAIN, Package, table_parts
+from finsam_xl.xlsx.safety import WorkbookError, inspect_package
+from finsam_xl.xlsx.views import Formula, SheetView, TableInfo
 
 _M = f"{{{NS_MAIN}}}"
 _CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -82,7 +81,6 @@ def _scan_text(inner: str) -> str:
 
 
 #: What a damaged part raises while it is parsed.
-TASKPANES_PART = "xl/webextensions/taskpanes.xml"
 _BROKEN = (ET.ParseError, UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile)
 
 _COLUMNS: dict[str, int] = {}
@@ -375,19 +373,6 @@ class ZipBookView:
                 s.value(row, col)
                 return s.cached_values.get((row, col))
         return None
-
-    def package_findings(self) -> list[Finding]:
-        """What the package itself says beyond the sheets: lost xlwings Lite code."""
-        from finsam_xl.workbook.lite_part import LOST_MESSAGE, lost_lite_code
-
-        try:
-            part = lost_lite_code(self.archive)
-        except (ET.ParseError, ValueError, KeyError):
-            part = TASKPANES_PART
-        if part is None:
-            return []
-        return [Finding(rule="workbook.lite_missing", severity=Severity.WARNING,
-                        message=LOST_MESSAGE, location=f"{self.path.name}:{part}")]
 
     # -- parts --------------------------------------------------------------------------------
     def shared_string(self, index: str | None) -> str | None:

@@ -24,7 +24,7 @@ Only these properties change. Every other part of the package is copied byte
 for byte; the first time, the web-extension part, the task-pane part and its
 relationships are added with one relationship in ``_rels/.rels`` and two
 content-type overrides (a task pane left dangling by a LibreOffice save is
-replaced; ``lost_lite_code`` finds such a file for ``check``). Running it again
+replaced; ``xlsx.package.dangling_taskpane`` finds such a file for ``check``). Running it again
 with the same finsam_xl changes nothing (the output is deterministic); a
 workbook whose main.py is someone else's code is refused unless ``force``.
 
@@ -50,21 +50,25 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import finsam_xl
-from finsam_xl.workbook.package import FIXED_TIME, read_parts, write_parts
-from finsam_xl.workbook.safety import (
-    WorkbookError,
-    atomic_write,
-    check_output,
-    inspect_package,
-    same_file,
+from finsam_xl.workbook.output import check_output
+from finsam_xl.xlsx.package import (
+    FIXED_TIME,
+    NS_PKG_REL,
+    NS_REL,
+    NS_WETP,
+    TASKPANES,
+    TASKPANES_RELS,
+    read_parts,
+    write_parts,
 )
+from finsam_xl.xlsx.safety import WorkbookError, atomic_write, inspect_package, same_file
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
 ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
 #: Imported only inside functions the scripts never call (reading and patching files, the
 #: reconciliation): left out with what only they import. tests/excel/test_excel_pyodide.py and
 #: test_excel_lite_embed.py run the scripts with nothing but the embedded code.
-LEAVE_OUT = frozenset({"finsam_xl.workbook.zipview", "finsam_xl.workbook.package",
+LEAVE_OUT = frozenset({"finsam_xl.xlsx.zipview", "finsam_xl.xlsx.package",
                        "finsam_xl.core.recon"})
 #: Kept with their docstrings: Lite renders a script's docstring in its task pane (App Mode).
 KEEP_DOCSTRINGS = frozenset({"finsam_xl/excel/lite.py"})
@@ -89,15 +93,10 @@ LITE_ORDER = ("main.py", "pyodideVersion", "addinVersion", "requirements.txt",
               "xlwingsWorkbookId", "xlwingsSettingsWorkbook")
 
 NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
-NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
-NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 REL_TASKPANES = "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes"
 REL_WEBEXTENSION = "http://schemas.microsoft.com/office/2011/relationships/webextension"
 CT_WEBEXTENSION = "application/vnd.ms-office.webextension+xml"
 CT_TASKPANES = "application/vnd.ms-office.webextensiontaskpanes+xml"
-TASKPANES = "xl/webextensions/taskpanes.xml"
-TASKPANES_RELS = "xl/webextensions/_rels/taskpanes.xml.rels"
 
 _WEBEXT = re.compile(r"^xl/webextensions/webextension(\d+)\.xml$")
 
@@ -329,7 +328,7 @@ def webextension_xml(properties: dict[str, object], ident: str) -> bytes:
         f'<we:alternateReferences><we:reference id="{LITE_STORE_ID}" version="1.0.0.0" '
         f'store="{LITE_STORE_ID}" storeType="OMEX"/></we:alternateReferences>'
         f'<we:properties>{props}</we:properties><we:bindings/>'
-        f'<we:snapshot xmlns:r="{NS_R}"/></we:webextension>'
+        f'<we:snapshot xmlns:r="{NS_REL}"/></we:webextension>'
     ).encode()
 
 
@@ -414,7 +413,7 @@ def _taskpanes_xml(rel_id: str) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" '
         'visibility="0" width="438" row="2">'
-        f'<wetp:webextensionref xmlns:r="{NS_R}" r:id="{rel_id}"/></wetp:taskpane>'
+        f'<wetp:webextensionref xmlns:r="{NS_REL}" r:id="{rel_id}"/></wetp:taskpane>'
         '</wetp:taskpanes>'
     ).encode()
 
@@ -581,36 +580,6 @@ def extract(path: Path) -> dict[str, str]:
     return {}
 
 
-LOST_MESSAGE = "Lite-koden saknas; kör finsam-xl lite"
-
-
-def lost_lite_code(archive: zipfile.ZipFile) -> str | None:
-    """``taskpanes.xml`` when a task pane points at a web-extension part that is not there.
-
-    A LibreOffice save (and possibly other editors) drops the web-extension part
-    and its relationships but keeps ``taskpanes.xml``: the workbook has lost its
-    xlwings Lite code. None when nothing is lost (or there never was a task pane).
-    """
-    from defusedxml import ElementTree as SafeET
-
-    names = set(archive.namelist())
-    if TASKPANES not in names:
-        return None
-    refs = [ref.get(f"{{{NS_R}}}id") for ref in
-            SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")]
-    if not refs:
-        return None
-    targets: dict[str, str] = {}
-    if TASKPANES_RELS in names:
-        for rel in SafeET.fromstring(archive.read(TASKPANES_RELS)):
-            target = rel.get("Target", "")
-            targets[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
-                                          else f"xl/webextensions/{target}")
-    if all(ref in targets and targets[ref] in names for ref in refs):
-        return None
-    return TASKPANES
-
-
 def check_new_options(path: Path, server: str | None) -> None:
     """Refuse ``new`` options that cannot work, before anything is written."""
     if server is None:
@@ -638,7 +607,7 @@ def after_new(path: Path, lite: bool | None = None, server: str | None = None) -
     if server is not None:
         if not xlsm:
             raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
-        from finsam_xl.workbook.vba_part import use_server
+        from finsam_xl.parts.vba_part import use_server
 
         use_server(path, server)
     if lite if lite is not None else not xlsm:
@@ -722,5 +691,5 @@ if __name__ == "__main__":
     import sys
 
     if len(sys.argv) != 3:
-        sys.exit("användning: python -m finsam_xl.workbook.lite_part FÖRE.xlsx EFTER.xlsx")
+        sys.exit("användning: python -m finsam_xl.parts.lite_part FÖRE.xlsx EFTER.xlsx")
     print("\n".join(compare(Path(sys.argv[1]), Path(sys.argv[2]))))

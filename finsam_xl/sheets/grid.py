@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 Value = str | int | float | Decimal | None
 
@@ -162,3 +163,11 @@ class Grid:
         """Set consecutive cells of a row."""
         for offset, value in enumerate(values):
             self.put(row, col + offset, value, role)
+
+
+class Anchors(Protocol):
+    """What building the grids needs of a workbook: where a defined name points."""
+
+    def anchor(self, name: str) -> tuple[str, int, int]:
+        """(sheet, row, column) of a defined name's first cell."""
+        ...

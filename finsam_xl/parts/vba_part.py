@@ -14,8 +14,8 @@ from defusedxml import ElementTree as SafeET
 
 from finsam_xl.vba.project import build_vba_project
 from finsam_xl.vba.server import server_modules
-from finsam_xl.workbook.package import NS_MAIN, Package, read_parts, write_parts
-from finsam_xl.workbook.safety import atomic_write
+from finsam_xl.xlsx.package import NS_MAIN, Package, read_parts, write_parts
+from finsam_xl.xlsx.safety import atomic_write
 
 
 def _code_names(archive: zipfile.ZipFile) -> tuple[str, list[str]]:

@@ -22,11 +22,11 @@ from finsam_xl.core.document import (
     not1_table,
     period_text,
 )
+from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.results import Result
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.grid import Grid, fit_widths, wrapped_lines
-from finsam_xl.workbook.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
+from finsam_xl.sheets.grid import Grid, fit_widths, wrapped_lines
+from finsam_xl.sheets.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
 
 UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
 

@@ -16,11 +16,14 @@ from typing import Any
 
 from defusedxml import ElementTree as SafeET
 
-from finsam_xl.workbook.cells import col_index, split_ref
+from finsam_xl.xlsx.cells import col_index, split_ref
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
+TASKPANES = "xl/webextensions/taskpanes.xml"
+TASKPANES_RELS = "xl/webextensions/_rels/taskpanes.xml.rels"
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 
 
@@ -125,3 +128,29 @@ def write_parts(target: Path, parts: dict[str, bytes], infos: list[zipfile.ZipIn
                 info = zipfile.ZipInfo(name, FIXED_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(info, data)
+
+
+def dangling_taskpane(archive: zipfile.ZipFile) -> str | None:
+    """``taskpanes.xml`` when a task pane points at a web-extension part that is not there.
+
+    A LibreOffice save (and possibly other editors) drops the web-extension part
+    and its relationships but keeps ``taskpanes.xml``: the workbook has lost its
+    add-in (for finsam_xl: the xlwings Lite code). None when nothing is lost (or
+    there never was a task pane).
+    """
+    names = set(archive.namelist())
+    if TASKPANES not in names:
+        return None
+    refs = [ref.get(f"{{{NS_REL}}}id") for ref in
+            SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")]
+    if not refs:
+        return None
+    targets: dict[str, str] = {}
+    if TASKPANES_RELS in names:
+        for rel in SafeET.fromstring(archive.read(TASKPANES_RELS)):
+            target = rel.get("Target", "")
+            targets[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                          else f"xl/webextensions/{target}")
+    if all(ref in targets and targets[ref] in names for ref in refs):
+        return None
+    return TASKPANES

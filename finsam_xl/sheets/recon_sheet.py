@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import textwrap
 
+from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.recon import ReconResult
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.cells import address
-from finsam_xl.workbook.writer import Anchors, Grid
+from finsam_xl.sheets.grid import Anchors, Grid
+from finsam_xl.xlsx.cells import address
 
 LINE_HEADERS = [
     "Rubrik",

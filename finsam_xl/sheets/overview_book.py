@@ -20,7 +20,7 @@ from typing import Any
 from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
 from finsam_xl.model.budget import MemberKind, YearKind
 from finsam_xl.model.findings import SEVERITY_SV
-from finsam_xl.workbook.safety import XLSXWRITER_OPTIONS
+from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
 KIND_SV = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget", YearKind.PLAN: "Plan"}
 PART_SV = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}

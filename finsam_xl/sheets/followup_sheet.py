@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import kr
 from finsam_xl.model.recon import ReconResult, SectionRecon
 from finsam_xl.model.results import Result
-from finsam_xl.workbook import schema as S
-from finsam_xl.workbook.recon_sheet import put_findings, put_text
-from finsam_xl.workbook.writer import Anchors, Grid
+from finsam_xl.sheets.grid import Anchors, Grid
+from finsam_xl.sheets.recon_sheet import put_findings, put_text
 
 ZERO = Decimal(0)
 #: Characters of a text per row (a finding's message runs over the empty columns B-G).

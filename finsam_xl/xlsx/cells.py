@@ -1,4 +1,5 @@
-"""Cell addresses: letters and numbers, 'Sheet'!$A$1 references. No I/O, no dependencies."""
+"""Cell addresses and cell values: A1 letters and numbers, 'Sheet'!$A$1 references, the
+XlsxWriter options every writer uses. No I/O, no dependencies."""
 
 from __future__ import annotations
 
@@ -60,3 +61,14 @@ def put(cell: Any, value: object, formula: bool = False) -> None:
     cell.value = value
     if isinstance(value, str) and not formula and cell.data_type == "f":
         cell.data_type = "s"
+
+
+#: Every XlsxWriter workbook is opened with these options (template, overview): a string is
+#: written as text, never turned into a number, a formula or a live link (hyperlink
+#: relationship), whatever it looks like ("=1+1", "external:c:\\windows\\calc.exe").
+#: XlsxWriter cuts a longer string at MAX_CELL_CHARS itself.
+XLSXWRITER_OPTIONS: dict[str, bool] = {
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+}

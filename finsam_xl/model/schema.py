@@ -442,3 +442,15 @@ def lookup(labels: dict[str, str], text: object) -> str | None:
     """The key whose Swedish label matches ``text`` (normalised), else None."""
     wanted = normalise(text)
     return next((key for key, label in labels.items() if normalise(label) == wanted), None)
+
+
+#: The computed sheet each result name must point to (the writer replaces that sheet's cells).
+RESULT_SHEETS: dict[str, str] = {
+    N_PLAN: SHEET_PLAN,
+    N_STATUS: SHEET_PLAN,
+    N_ALLOCATION: SHEET_ALLOCATION,
+    N_FINDINGS: SHEET_FINDINGS,
+    N_RECON: SHEET_RECON,
+    N_STYLES: SHEET_STYLES,
+    **DOCUMENT_NAMES,
+}
