@@ -4,7 +4,7 @@
    cost lines: from receiving the workbook (the Book object) to the results written.
    Target < 200 ms.
 2. The server round trip for the same workbook: POST of the VBA client's payload over
-   loopback to `finsam-xl serve`, until the actions are received and parsed.
+   loopback to `finsam-xl server`, until the actions are received and parsed.
    Target < 200 ms.
 3. Interpreter start plus `import finsam_xl.excel.button` (what RunPython starts),
    median of several runs. Target < 0.5 s. Also shown: the imports a press then adds.

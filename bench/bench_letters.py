@@ -3,7 +3,7 @@
 Target (issue 21): letters for 50 members under 2 s of CPU. Baseline in the same
 run: python-docx writing one empty document, so the ratio says what one letter
 costs on top of python-docx's own floor (opening its template and saving).
-The budget is evaluated once beforehand, as ``medlemsbrev`` does after ``check``.
+The budget is evaluated once beforehand, as ``medlemsbrev`` does after ``kontrollera``.
 Run: python bench/bench_letters.py
 """
 

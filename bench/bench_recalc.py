@@ -41,7 +41,7 @@ def main() -> None:
         print(f"workbook: 2,000 lines, 50 members, 5 years ({size} kB)")
         print(f"openpyxl load+save (baseline): {base * 1000:.0f} ms")
         print(
-            f"finsam-xl recalc:              {ours * 1000:.0f} ms  ratio {ours / base:.2f}x "
+            f"finsam-xl berakna:             {ours * 1000:.0f} ms  ratio {ours / base:.2f}x "
             "(target <= 1.5x)"
         )
 

@@ -1,4 +1,4 @@
-"""`rapport` (the Word budget section) of a 2,000-line workbook against `check` of the same file.
+"""`rapport` (the Word budget section) of a 2,000-line workbook against `kontrollera` of it.
 
 The baseline is reading and evaluating the workbook (``jobs.check``), which the
 report does first; the ratio shows what building and saving the document adds.

@@ -1,4 +1,4 @@
-"""Capacity of `finsam-xl serve` (issue 10): run `python bench/bench_server.py [--rounds N]`.
+"""Capacity of `finsam-xl server` (issue 10): run `python bench/bench_server.py [--rounds N]`.
 
 Each server runs in its own process on 127.0.0.1 (so its RSS can be read and the
 client threads do not share its GIL). 50 client threads each send ``--rounds``

@@ -16,7 +16,7 @@ def test_demo_frames_its_errors_as_findings_and_exit_codes_agree(tmp_path: Path)
     assert demo.exit_code == 0, demo.output
     assert "4 fel" in demo.output
     assert "verktygets fynd i den publicerade budgeten: 4 tryckta summor" in demo.output
-    assert "check och recalc av samma fil avslutas med 1" in demo.output
+    assert "kontrollera och berakna av samma fil avslutas med 1" in demo.output
     # what the demo says about the other commands is true
-    assert runner.invoke(app, ["check", str(out)]).exit_code == 1
-    assert runner.invoke(app, ["recalc", str(out)]).exit_code == 1
+    assert runner.invoke(app, ["kontrollera", str(out)]).exit_code == 1
+    assert runner.invoke(app, ["berakna", str(out)]).exit_code == 1

@@ -49,7 +49,7 @@ def test_nytt_ar_with_swedish_amounts(lappland: Path, tmp_path: Path) -> None:
             "1\u00a0700 000",
             "--statlig-tilldelning",
             "1 950 000",
-            "--till-ar",
+            "--budgetar",
             "2025",
         ],
     )
@@ -85,7 +85,7 @@ def test_nytt_ar_from_the_books(lappland: Path, tmp_path: Path) -> None:
         (["--eget-kapital", "tolv"], "inget belopp"),
         (["--statlig-tilldelning", "-5"], "positivt"),
         (["--eget-kapital", "1", "--bokslut", "x.se"], "inte båda"),
-        (["--till-ar", "2024"], "redan vara framrullad"),
+        (["--budgetar", "2024"], "redan vara framrullad"),
     ],
 )
 def test_nytt_ar_refuses_with_a_swedish_message(

@@ -68,15 +68,15 @@ def test_oversikt_never_writes_onto_a_file_it_was_given(folder: Path, tmp_path: 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["recalc", "{a}", "-o", "{b}"], "är en befintlig budgetarbetsbok"),
-        (["export-sie", "{a}", "-o", "{b}"], "SIE-filen ska heta .se"),
-        (["export", "{a}", "-o", "{b}"], "budgetfilen ska heta .yaml"),
+        (["berakna", "{a}", "-o", "{b}"], "är en befintlig budgetarbetsbok"),
+        (["exportera-sie", "{a}", "-o", "{b}"], "SIE-filen ska heta .se"),
+        (["exportera", "{a}", "-o", "{b}"], "budgetfilen ska heta .yaml"),
         (["rapport", "{a}", "-o", "{b}"], "dokumentet ska heta .docx"),
         (["rapport", "{a}", "-o", "{a}"], "dokumentet ska heta .docx"),
         (["oversikt", "{a}", "-o", "{b}"], "är en befintlig budgetarbetsbok"),
         (["nytt-ar", "{a}", "-o", "{b}"], "finns redan"),
         (["nytt-ar", "{a}", "-o", "{a}", "--skriv-over"], "får inte skriva över"),
-        (["new", "-o", "{b}"], "finns redan"),
+        (["ny", "-o", "{b}"], "finns redan"),
     ],
 )
 def test_no_command_writes_onto_an_input_or_a_budget(
@@ -96,7 +96,7 @@ def test_export_sie_to_an_xlsx_name_is_refused_up_front(folder: Path, tmp_path: 
     """`export-sie SD -o SD.xlsx` said "gick inte att läsa tillbaka … Rapportera felet"."""
     a = folder / "a.xlsx"
     before = sha(a)
-    done = runner.invoke(app, ["export-sie", str(a), "-o", str(tmp_path / "SD.xlsx")])
+    done = runner.invoke(app, ["exportera-sie", str(a), "-o", str(tmp_path / "SD.xlsx")])
     assert done.exit_code == 2
     assert "SD.xlsx: SIE-filen ska heta .se" in done.output
     assert "Rapportera" not in done.output and "läsa tillbaka" not in done.output
@@ -105,7 +105,7 @@ def test_export_sie_to_an_xlsx_name_is_refused_up_front(folder: Path, tmp_path: 
 
 def test_recalc_to_its_own_name_is_in_place(folder: Path) -> None:
     a = folder / "a.xlsx"
-    done = runner.invoke(app, ["recalc", str(a), "-o", str(folder / "." / "a.xlsx")])
+    done = runner.invoke(app, ["berakna", str(a), "-o", str(folder / "." / "a.xlsx")])
     assert done.exit_code in (0, 1), done.output
     assert (folder / "a.backup.xlsx").exists()
 
@@ -113,10 +113,10 @@ def test_recalc_to_its_own_name_is_in_place(folder: Path) -> None:
 def test_backups_are_numbered_and_never_overwritten(folder: Path) -> None:
     a = folder / "a.xlsx"
     original = sha(a)
-    first = runner.invoke(app, ["recalc", str(a)])
+    first = runner.invoke(app, ["berakna", str(a)])
     assert "a.backup.xlsx" in first.output
     after_first = sha(a)
-    second = runner.invoke(app, ["recalc", str(a)])
+    second = runner.invoke(app, ["berakna", str(a)])
     assert "a.backup.2.xlsx" in second.output, second.output
     assert sha(folder / "a.backup.xlsx") == original
     assert sha(folder / "a.backup.2.xlsx") == after_first
@@ -125,7 +125,7 @@ def test_backups_are_numbered_and_never_overwritten(folder: Path) -> None:
 def test_export_keeps_a_backup_of_the_budget_file_it_replaces(folder: Path) -> None:
     out = folder / "a.yaml"
     out.write_text("mitt: 1\n", encoding="utf-8")
-    done = runner.invoke(app, ["export", str(folder / "a.xlsx"), "-o", str(out)])
+    done = runner.invoke(app, ["exportera", str(folder / "a.xlsx"), "-o", str(out)])
     assert done.exit_code == 0, done.output
     assert (folder / "a.backup.yaml").read_text(encoding="utf-8") == "mitt: 1\n"
 

@@ -187,7 +187,7 @@ def test_installed_wheel_runs_the_commands_it_needs(installed: Path, tmp_path: P
     done = run(installed, "finsam-xl", "demo", "-o", "demo.xlsx", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Exemplet (sodra-dalarna-2025) finns i demo.xlsx" in done.stdout
-    done = run(installed, "finsam-xl", "new", "--xlsm", "-o", "Budget.xlsm", cwd=tmp_path)
+    done = run(installed, "finsam-xl", "ny", "--xlsm", "-o", "Budget.xlsm", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     with zipfile.ZipFile(tmp_path / "Budget.xlsm") as book:
         assert "xl/vbaProject.bin" in book.namelist()
@@ -200,7 +200,7 @@ def test_installed_wheel_runs_the_commands_it_needs(installed: Path, tmp_path: P
 
 def test_installed_wheel_serves_one_request(installed: Path, tmp_path: Path) -> None:
     env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([str(installed / "finsam-xl"), "serve", "--port", "0"],
+    server = subprocess.Popen([str(installed / "finsam-xl"), "server", "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env=env, cwd=tmp_path, start_new_session=True)
     try:

@@ -42,7 +42,7 @@ def spaced(value: int | float) -> str:
 
 
 def check_json(path: Path) -> dict[str, Any]:
-    out = runner.invoke(app, ["check", "--json", str(path)])
+    out = runner.invoke(app, ["kontrollera", "--json", str(path)])
     data: dict[str, Any] = json.loads(out.stdout)
     return data
 

@@ -19,7 +19,7 @@ from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.core.members import member_rule
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.sie import Account, Dimension, SieObject, budget_records, header_records
 from finsam_xl.sie.records import Record
 
@@ -140,7 +140,7 @@ def _findings(
                     f"Kontona {', '.join(short)} är kontogrupper (färre än fyra siffror), inte "
                     "konton; kontrollera att ekonomisystemet tar emot budget på den nivån."
                 ),
-                ref=Ref(element="cost", field="account"),
+                ref=Ref(element=Element.COST, field="account"),
             )
         )
     if unmapped_members:
@@ -152,7 +152,7 @@ def _findings(
                     f"Medlemsbidraget kom inte med för {', '.join(unmapped_members)}: koppla "
                     "ett konto till medlemmen (Mål Medlem) i tabellen Kontomappning."
                 ),
-                ref=Ref(element="settings", field="mappings"),
+                ref=Ref(element=Element.SETTINGS, field="mappings"),
             )
         )
     if skipped:
@@ -164,7 +164,7 @@ def _findings(
                     f"{len(skipped)} rader med belopp {year} saknar konto och kom inte med i "
                     f"SIE-filen (första: '{skipped[0]}')."
                 ),
-                ref=Ref(element="cost", field="account"),
+                ref=Ref(element=Element.COST, field="account"),
             )
         )
     return findings

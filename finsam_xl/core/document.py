@@ -73,11 +73,21 @@ class RowKind(StrEnum):
     GRAND = "summa"  # income total, costs total, result
 
 
+class ColumnKind(StrEnum):
+    """What a printed year's figures are (``Column.kind``, ``EquityRow.status``)."""
+
+    BUDGET = "budget"  # a comparison year's adopted budget (or, in the history, its plan)
+    UTFALL = "utfall"  # a comparison year's actuals
+    PROGNOS = "prognos"  # a comparison year's full-year forecast
+    BUDGETAR = "budgetar"  # the budget year
+    PLAN = "plan"  # a plan year
+
+
 class Column(_Out):
     """A year column: the year, its kind and its printed label ("Utfall 2023")."""
 
     year: int
-    kind: str  # "budget", "utfall", "prognos" (comparison years), "budgetar", "plan"
+    kind: ColumnKind
     label: str
 
 
@@ -170,12 +180,13 @@ def year_columns(budget: Budget, with_plan: bool = True) -> list[Column]:
     for i, year in enumerate(budget.years.comparison):
         kind = doc.comparison_kind(i)
         word = doc.comparison_label or COMPARISON_LABELS[kind]
-        columns.append(Column(year=year, kind=kind.value, label=f"{word} {year}"))
-    ahead = [Column(year=budget.years.budget, kind="budgetar",
+        columns.append(Column(year=year, kind=ColumnKind(kind), label=f"{word} {year}"))
+    ahead = [Column(year=budget.years.budget, kind=ColumnKind.BUDGETAR,
                     label=f"{doc.budget_label} {budget.years.budget}")]
     if with_plan:
         ahead += [
-            Column(year=y, kind="plan", label=f"{doc.plan_label} {y}") for y in budget.years.plan
+            Column(year=y, kind=ColumnKind.PLAN, label=f"{doc.plan_label} {y}")
+            for y in budget.years.plan
         ]
     if doc.budget_first:
         return ahead + columns[::-1]
@@ -723,7 +734,7 @@ class EquityRow(_Out):
     """
 
     year: int
-    status: str  # "utfall", "prognos", "budget" (comparison year from the plan), "budgetar", "plan"
+    status: ColumnKind
     contributions: Decimal | None
     costs: Decimal | None
     result: Decimal | None
@@ -762,7 +773,7 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
             rows.append(
                 EquityRow(
                     year=year,
-                    status=a.status.value,
+                    status=ColumnKind(a.status),
                     contributions=a.contributions,
                     costs=a.costs,
                     result=result_value,
@@ -778,7 +789,7 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
             rows.append(
                 EquityRow(
                     year=year,
-                    status="budget",
+                    status=ColumnKind.BUDGET,
                     contributions=p.contributions,
                     costs=p.costs_net,
                     result=p.result,
@@ -801,7 +812,7 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
         rows.append(
             EquityRow(
                 year=p.year,
-                status="budgetar" if p.kind is YearKind.BUDGET else "plan",
+                status=ColumnKind.BUDGETAR if p.kind is YearKind.BUDGET else ColumnKind.PLAN,
                 contributions=p.contributions,
                 costs=p.costs_net,
                 result=p.result,

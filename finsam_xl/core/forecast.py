@@ -22,7 +22,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, Ref
+from finsam_xl.model.findings import Element, Finding, Ref
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import ForecastRecon, LineRecon
 from finsam_xl.model.results import Result
@@ -47,8 +47,8 @@ def forecast_year(
         return None, []
     word = "Utfall" if months == 12 else "Prognos"
     contributions = row.contributions
-    income = sum((x.forecast for x in lines if x.element == "income"), ZERO)
-    costs = sum((x.forecast for x in lines if x.element == "cost"), ZERO)
+    income = sum((x.forecast for x in lines if x.element is Element.INCOME), ZERO)
+    costs = sum((x.forecast for x in lines if x.element is Element.COST), ZERO)
     unmapped = (unmapped_to_date * 12 / months).quantize(Decimal(1))
     forecast_result = contributions + income - costs - unmapped
     if equity_books is not None:
@@ -81,7 +81,7 @@ def forecast_year(
                     update={
                         "rule": f"forecast.{f.rule}",
                         "message": f"{word}: {message}",
-                        "ref": Ref(element="recon", key="forecast"),
+                        "ref": Ref(element=Element.RECON, key="forecast"),
                     }
                 )
             )

@@ -62,6 +62,7 @@ from finsam_xl.model.budget import (
     MappingRule,
     MappingTarget,
     MemberKind,
+    PaymentFrequency,
 )
 from finsam_xl.model.labels import KIND_ORDER
 from finsam_xl.model.money import kr
@@ -71,9 +72,19 @@ from finsam_xl.model.types import Money
 
 ZERO = Decimal(0)
 #: Instalments a year per payment frequency (Settings.payment_frequency).
-INSTALMENTS = {"ar": 1, "halvar": 2, "kvartal": 4, "manad": 12}
+INSTALMENTS = {
+    PaymentFrequency.AR: 1,
+    PaymentFrequency.HALVAR: 2,
+    PaymentFrequency.KVARTAL: 4,
+    PaymentFrequency.MANAD: 12,
+}
 #: The instalment's period in running text ("kvartal 2").
-PERIOD_SV = {"ar": "helår", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+PERIOD_SV = {
+    PaymentFrequency.AR: "helår",
+    PaymentFrequency.HALVAR: "halvår",
+    PaymentFrequency.KVARTAL: "kvartal",
+    PaymentFrequency.MANAD: "månad",
+}
 #: The receivable (kundfordran) account when Kontomappning names none (BAS 1510).
 DEFAULT_RECEIVABLE = "1510"
 #: SIE dimensions of the invoice plan's objects (the reconciliation reads the same ones).
@@ -150,7 +161,7 @@ class InvoicePlan(_Out):
 
     forbund: str
     year: int
-    frequency: str
+    frequency: PaymentFrequency
     invoices: list[PlannedInvoice]
     unmapped: list[str]  # members without an income account in Kontomappning
 

@@ -2,7 +2,7 @@
 
 Pure functions of a ``Budget`` and its ``Result``: every figure in the text is
 taken from the computed results (the same ``YearPlan`` rows the sheets and
-``check --json`` show), never typed twice. Amounts are formatted with
+``kontrollera --json`` show), never typed twice. Amounts are formatted with
 ``finsam_xl.model.money.kr`` (whole kronor, space as thousands separator) and
 percentages with a decimal comma.
 

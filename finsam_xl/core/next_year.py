@@ -58,7 +58,7 @@ from finsam_xl.model.budget import (
     Unit,
     Years,
 )
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
 from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import YearPlan
@@ -263,7 +263,7 @@ def _warn_old_budget(step: _Step, today: date) -> None:
                     f"Budgeten som rullades fram gäller {old}, men innevarande år "
                     f"är {today.year}. Kontrollera att det var rätt arbetsbok."
                 ),
-                ref=Ref(element="years", field="budget"),
+                ref=Ref(element=Element.YEARS, field="budget"),
             )
         )
 
@@ -326,7 +326,7 @@ def _roll_contributions(
                     f"{kr(state_allocation)} (totalt {kr(state_allocation * 2)}); "
                     f"i planen stod {before}."
                 ),
-                ref=Ref(element="contribution", year=new_year, field="amount"),
+                ref=Ref(element=Element.CONTRIBUTION, year=new_year, field="amount"),
             )
         )
         step.changes.append(f"statlig tilldelning {new_year}: {kr(state_allocation)}")
@@ -340,7 +340,7 @@ def _roll_contributions(
                     f"Medelstilldelningen för {new_year} är planens: {_describe_entry(planned)}. "
                     "Ange statens tilldelning när den är känd (--statlig-tilldelning)."
                 ),
-                ref=Ref(element="contribution", year=new_year, field="amount"),
+                ref=Ref(element=Element.CONTRIBUTION, year=new_year, field="amount"),
             )
         )
     contributions.sort(key=lambda c: c.year)
@@ -370,7 +370,7 @@ def _roll_equity(step: _Step, closing_equity: Decimal | None, forecast: Decimal 
                 if forecast is not None and closing_equity != forecast
                 else Severity.INFO,
                 message=message,
-                ref=Ref(element="equity", field="opening"),
+                ref=Ref(element=Element.EQUITY, field="opening"),
             )
         )
         step.changes.append(f"eget kapital {new_year}: {kr(closing_equity)} (bokslut)")
@@ -385,7 +385,7 @@ def _roll_equity(step: _Step, closing_equity: Decimal | None, forecast: Decimal 
                     f"(eget kapital vid utgången av {old_year} enligt budgeten). "
                     "Byt mot bokslutets belopp när det finns (--eget-kapital eller --bokslut)."
                 ),
-                ref=Ref(element="equity", field="opening"),
+                ref=Ref(element=Element.EQUITY, field="opening"),
             )
         )
         step.changes.append(f"eget kapital {new_year}: {kr(forecast)} (prognos)")
@@ -424,8 +424,7 @@ def _roll_actuals(
         status=ActualStatus.UTFALL if actual else ActualStatus.PROGNOS,
     )
     kept = [a for a in step.budget.actuals if a.year < year]
-    status = "utfall" if actual else "prognos"
-    step.changes.append(f"Utfall: {year} tillagt som {status}")
+    step.changes.append(f"Utfall: {year} tillagt som {row.status}")
     return sorted([*kept, row], key=lambda a: a.year)
 
 
@@ -447,7 +446,7 @@ def _report_lines(step: _Step, costs: _Costs) -> None:
                     f"Insatsen '{line.name}' slutade {line.insats.end} och har tagits bort från "
                     f"{new_year} och framåt; {rest}"
                 ),
-                ref=Ref(element="cost", index=index) if index is not None else None,
+                ref=Ref(element=Element.COST, index=index) if index is not None else None,
             )
         )
     if costs.ended:
@@ -464,7 +463,7 @@ def _report_lines(step: _Step, costs: _Costs) -> None:
                     f"{', '.join(map(str, added))}: projektperioden slutar {line.insats.end}. "
                     "Fortsättning kräver ett nytt beslut."
                 ),
-                ref=Ref(element="cost", index=index, year=added[-1] if added else None),
+                ref=Ref(element=Element.COST, index=index, year=added[-1] if added else None),
             )
         )
     if not added:
@@ -484,7 +483,7 @@ def _report_lines(step: _Step, costs: _Costs) -> None:
                 f"Planåret {years} är nytt: beloppen är kopierade från "
                 f"{step.source_year}{how}. Gå igenom dem."
             ),
-            ref=Ref(element="years", field="plan"),
+            ref=Ref(element=Element.YEARS, field="plan"),
         )
     )
     step.changes.append(f"nytt planår {years} kopierat från {step.source_year}{how}")
@@ -504,7 +503,7 @@ def _report_published(step: _Step) -> None:
                 message=(
                     "De publicerade summorna hörde till förra årets dokument och har tagits bort."
                 ),
-                ref=Ref(element="published"),
+                ref=Ref(element=Element.PUBLISHED),
             )
         )
         step.changes.append("publicerade summor borttagna")
@@ -554,7 +553,7 @@ def _refit_fixed_amounts(
                     f"Fasta belopp för {year} togs bort för {who}: andelarna räknas nu ur den "
                     "nya tilldelningen med fördelningsnyckeln."
                 ),
-                ref=Ref(element="member", year=year),
+                ref=Ref(element=Element.MEMBER, year=year),
             )
         )
         changes.append(f"fasta belopp {year} borttagna för {who}")
@@ -568,7 +567,7 @@ def _refit_fixed_amounts(
                     f"{kr(total)}) är planens och kan inte räknas om med fördelningsnyckeln "
                     "(nyckelvärden saknas). Uppdatera dem efter den nya tilldelningen."
                 ),
-                ref=Ref(element="member", year=year),
+                ref=Ref(element=Element.MEMBER, year=year),
             )
         )
     return findings

@@ -22,11 +22,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import CostLine, IncomeLine
+from finsam_xl.model.recon import ForecastMethod, PhasingMethod
 
 ZERO = Decimal(0)
 EVEN = [Decimal(1)] * 12
-FORECAST_METHOD = {"jämn": "linjär", "periodisering": "enligt periodisering",
-                   "fjolåret": "enligt fjolåret"}
+FORECAST_METHOD = {
+    PhasingMethod.JAMN: ForecastMethod.LINJAR,
+    PhasingMethod.PERIODISERING: ForecastMethod.ENLIGT_PERIODISERING,
+    PhasingMethod.FJOLARET: ForecastMethod.ENLIGT_FJOLARET,
+}
 
 
 def krona(value: Decimal) -> Decimal:
@@ -36,19 +40,19 @@ def krona(value: Decimal) -> Decimal:
 
 def weights_for(
     line: CostLine | IncomeLine, last_year: list[Decimal] | None
-) -> tuple[list[Decimal], str]:
+) -> tuple[list[Decimal], PhasingMethod]:
     """The line's 12 monthly weights and the method's name.
 
     ``last_year`` is the line's actuals per month of the year before (costs and
     income positive), or None when the books do not carry them.
     """
     if line.phasing:
-        return list(line.phasing), "periodisering"
+        return list(line.phasing), PhasingMethod.PERIODISERING
     if last_year is not None:
         pattern = [max(ZERO, v) for v in last_year]
         if sum(pattern, ZERO) > 0:
-            return pattern, "fjolåret"
-    return list(EVEN), "jämn"
+            return pattern, PhasingMethod.FJOLARET
+    return list(EVEN), PhasingMethod.JAMN
 
 
 def to_date(annual: Decimal, weights: list[Decimal], months: int) -> Decimal:
@@ -61,13 +65,13 @@ def forecast(
     annual: Decimal,
     actual_to_date: Decimal,
     weights: list[Decimal],
-    method: str,
+    method: PhasingMethod,
     months: int,
-) -> tuple[Decimal, str]:
+) -> tuple[Decimal, ForecastMethod]:
     """The full-year forecast of a line and how it was made."""
     if line.forecast is not None:
-        return line.forecast, "angiven"
+        return line.forecast, ForecastMethod.ANGIVEN
     share = sum(weights[:months], ZERO)
     if share <= 0:
-        return annual, "budget"
+        return annual, ForecastMethod.BUDGET
     return krona(actual_to_date * sum(weights, ZERO) / share), FORECAST_METHOD[method]

@@ -59,19 +59,27 @@ from decimal import Decimal
 
 from finsam_xl.core.members import find_references
 from finsam_xl.model.budget import Budget, MappingTarget
-from finsam_xl.model.recon import BookedRow, BookedVoucher, Invoice, Payment, ReceivableRecon
+from finsam_xl.model.recon import (
+    BookedRow,
+    BookedVoucher,
+    BooksKind,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    ReceivableRecon,
+)
 from finsam_xl.model.text import nfc
 
 ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
 #: Which rule matched a payment (``Payment.rule``), by ``Payment.method``.
 MATCH_RULES = {
-    "referens": "referens",
-    "faktura": "fakturaobjekt",
-    "kund": "kund",
-    "namn": "namn",
-    "belopp": "belopp",
-    "ingående balans": "ingående fordran",
+    PaymentMethod.REFERENS: "referens",
+    PaymentMethod.FAKTURA: "fakturaobjekt",
+    PaymentMethod.KUND: "kund",
+    PaymentMethod.NAMN: "namn",
+    PaymentMethod.BELOPP: "belopp",
+    PaymentMethod.INGAENDE_BALANS: "ingående fordran",
 }
 #: Accounts taken as the receivable when no Kontomappning rule names it (BAS: 15 Kundfordringar).
 GUESS_RANGE = (1500, 1599)
@@ -215,7 +223,7 @@ class _Pay:
 class MemberBooks:
     """What the vouchers say about the members, up to the end of the period."""
 
-    kind: str  # "periodiserad", "kontantmässig", "blandad", "okänd"
+    kind: BooksKind
     invoices: dict[str, list[Invoice]] = field(default_factory=dict)
     payments: dict[str, list[Payment]] = field(default_factory=dict)
     receivable: ReceivableRecon | None = None
@@ -279,8 +287,8 @@ def member_books(
                 if amount:
                     cash[name].append(
                         Payment(
-                            day=v.day, amount=-amount, source=v.source, method="kontant",
-                            voucher=v.label, member=name,
+                            day=v.day, amount=-amount, source=v.source,
+                            method=PaymentMethod.KONTANT, voucher=v.label, member=name,
                         )
                     )
             continue
@@ -365,7 +373,9 @@ def member_books(
 
     matched: dict[str, list[Payment]] = defaultdict(list)
     for result in matcher.payments:
-        if result.member is not None and result.method not in ("ingående balans", "tvetydig"):
+        if result.member is not None and result.method not in (
+            PaymentMethod.INGAENDE_BALANS, PaymentMethod.TVETYDIG
+        ):
             matched[result.member].append(result)
 
     invoices: dict[str, list[Invoice]] = defaultdict(list)
@@ -392,15 +402,15 @@ def member_books(
         )
     has_invoices = any(invoices.values())
     kind = (
-        "blandad" if has_invoices and cash
-        else "periodiserad" if has_invoices
-        else "kontantmässig" if cash
-        else "okänd"
+        BooksKind.BLANDAD if has_invoices and cash
+        else BooksKind.PERIODISERAD if has_invoices
+        else BooksKind.KONTANTMASSIG if cash
+        else BooksKind.OKAND
     )
     credits = [(c.payment, c.left) for c in matcher.credits if c.left > 0]
     credit_by_member: dict[str, Decimal] = defaultdict(Decimal)
     for payment, amount in credits:
-        if payment.member is not None and payment.method != "tvetydig":
+        if payment.member is not None and payment.method is not PaymentMethod.TVETYDIG:
             credit_by_member[payment.member] += amount
     receivable_recon = None
     if ranges and (items or pays or other_rows or opening_total):
@@ -435,7 +445,10 @@ def member_books(
         )
     return MemberBooks(
         kind, dict(invoices), dict(payments), receivable_recon, dict(credit_by_member),
-        [(p, a) for p, a in credits if p.member is not None and p.method != "tvetydig"],
+        [
+            (p, a) for p, a in credits
+            if p.member is not None and p.method is not PaymentMethod.TVETYDIG
+        ],
     )
 
 
@@ -555,14 +568,14 @@ class _Matcher:
         method, member, candidates, ambiguous = self._choose(pay)
         if ambiguous:
             result = Payment(
-                day=pay.day, amount=pay.amount, source=pay.source, method="tvetydig",
+                day=pay.day, amount=pay.amount, source=pay.source, method=PaymentMethod.TVETYDIG,
                 voucher=pay.voucher, candidates=ambiguous, unknown_references=unknown,
             )
             self._loose(result, pay.amount)
             return True
         left, used = self._pay_items(pay, candidates)
-        if method == "namn" and not used and self.pool > 0:
-            method = "ingående balans"  # the member's invoice of last year
+        if method is PaymentMethod.NAMN and not used and self.pool > 0:
+            method = PaymentMethod.INGAENDE_BALANS  # the member's invoice of last year
             take = min(left, self.pool)
             self.pool -= take
             left -= take
@@ -576,24 +589,25 @@ class _Matcher:
             if left > 0:
                 self.credits.append(_Credit(result, left))
             return True
-        if left > 0 and self.pool > 0 and method == "ingen":
-            method = "ingående balans"
+        if left > 0 and self.pool > 0 and method is PaymentMethod.INGEN:
+            method = PaymentMethod.INGAENDE_BALANS
             take = min(left, self.pool)
             self.pool -= take
             left -= take
-        applied = pay.amount - left if method != "ingen" else pay.amount
+        applied = pay.amount - left if method is not PaymentMethod.INGEN else pay.amount
         result = Payment(
             day=pay.day, amount=applied, source=pay.source, method=method,
             voucher=pay.voucher, invoices=used, rule=MATCH_RULES.get(method, ""),
             unknown_references=unknown,
         )
-        if method == "ingen":
+        if method is PaymentMethod.INGEN:
             self._loose(result, left)
             return True
         self.payments.append(result)
         if left > 0:  # paid more than was open: the rest is loose
             loose = Payment(
-                day=pay.day, amount=left, source=pay.source, method="ingen", voucher=pay.voucher
+                day=pay.day, amount=left, source=pay.source, method=PaymentMethod.INGEN,
+                voucher=pay.voucher,
             )
             self._loose(loose, left)
         return True
@@ -603,36 +617,37 @@ class _Matcher:
         self.unmatched.append(payment)
         self.credits.append(_Credit(payment, amount))
 
-    def _choose(self, pay: _Pay) -> tuple[str, str | None, list[_Item], list[str]]:
+    def _choose(self, pay: _Pay) -> tuple[PaymentMethod, str | None, list[_Item], list[str]]:
         """How the payment matches: method, member, the items to pay, the ambiguous payers."""
         book = self.book
         if pay.credit_note:
-            return "kreditering", pay.member, book.get("member", pay.member, pay.day), []
+            credited = book.get("member", pay.member, pay.day)
+            return PaymentMethod.KREDITERING, pay.member, credited, []
         if named := book.referenced(pay.refs):  # the fakturaplan's reference decides
             member = named[0].member
             mine = [i for i in named if i.member == member and i.open > 0]
-            return "referens", member, mine, []
+            return PaymentMethod.REFERENS, member, mine, []
         if pay.faktura is not None and (found := book.get("faktura", pay.faktura, pay.day)):
-            return "faktura", found[0].member, found, []
+            return PaymentMethod.FAKTURA, found[0].member, found, []
         if pay.kund is not None and (found := book.get("kund", pay.kund, pay.day)):
-            return "kund", found[0].member, self._latest_exact(pay, found), []
+            return PaymentMethod.KUND, found[0].member, self._latest_exact(pay, found), []
         names = self.finder(pay.text)
         if len(names) == 1:
             found = book.get("member", names[0], pay.day)
-            return "namn", names[0], self._latest_exact(pay, found), []
+            return PaymentMethod.NAMN, names[0], self._latest_exact(pay, found), []
         exact = book.get("open", pay.amount, pay.day)
         if names:  # the text names several members: the amount may tell which
             exact = [i for i in exact if i.member in names]
         dated = [i for i in exact if i.day <= pay.day] or exact
         owners = list(dict.fromkeys(_owner(i) for i in dated))
         if len(owners) == 1:
-            return "belopp", dated[0].member, dated[:1], []
+            return PaymentMethod.BELOPP, dated[0].member, dated[:1], []
         if len(owners) > 1:  # each payer with its oldest invoice of this amount
             first = {_owner(i): i for i in reversed(dated)}
-            return "ingen", None, [], [f"{o} ({first[o].voucher})" for o in owners]
+            return PaymentMethod.INGEN, None, [], [f"{o} ({first[o].voucher})" for o in owners]
         if names:
-            return "ingen", None, [], list(names)
-        return "ingen", None, [], []
+            return PaymentMethod.INGEN, None, [], list(names)
+        return PaymentMethod.INGEN, None, [], []
 
     @staticmethod
     def _latest_exact(pay: _Pay, candidates: list[_Item]) -> list[_Item]:
@@ -683,7 +698,7 @@ class _Matcher:
         self.payments.append(
             Payment(
                 day=pay.day, amount=-(pay.amount - left), source=pay.source,
-                method="återbetalning", voucher=pay.voucher, member=member,
+                method=PaymentMethod.ATERBETALNING, voucher=pay.voucher, member=member,
             )
         )
         return left == 0

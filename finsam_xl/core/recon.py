@@ -34,19 +34,29 @@ from finsam_xl.core.members import instalment_schedule
 from finsam_xl.core.phasing import forecast as line_forecast
 from finsam_xl.core.phasing import krona, to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
-from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.budget import (
+    Budget,
+    CostLine,
+    IncomeLine,
+    MappingRule,
+    MappingTarget,
+    PaymentFrequency,
+)
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
+    BooksKind,
     EquityRecon,
+    ForecastMethod,
     Instalment,
     Invoice,
     LineRecon,
     MemberRecon,
     Payment,
+    PaymentMethod,
     Posting,
     ReconResult,
     SectionRecon,
@@ -152,12 +162,12 @@ class _Resolver:
 
         self.ordered = sorted(self.rules, key=specificity)
         self.cache: dict[tuple[str, str], Target | None] = {}
-        lines: list[tuple[str, int, CostLine | IncomeLine]] = [
-            ("cost", i, c) for i, c in enumerate(self.budget.costs)
-        ] + [("income", i, c) for i, c in enumerate(self.budget.income)]
+        lines: list[tuple[Element, int, CostLine | IncomeLine]] = [
+            (Element.COST, i, c) for i, c in enumerate(self.budget.costs)
+        ] + [(Element.INCOME, i, c) for i, c in enumerate(self.budget.income)]
         self.lines = lines
 
-    def line_by_name(self, name: str | None, cost_centre: str | None) -> tuple[str, int] | None:
+    def line_by_name(self, name: str | None, cost_centre: str | None) -> LineKey | None:
         wanted = (name or "").strip().casefold()
         found = [(e, i) for e, i, line in self.lines if line.name.strip().casefold() == wanted]
         if cost_centre:
@@ -167,8 +177,8 @@ class _Resolver:
             found = narrowed or found
         return found[0] if found else None
 
-    def line(self, element: str, index: int) -> CostLine | IncomeLine:
-        return self.budget.costs[index] if element == "cost" else self.budget.income[index]
+    def line(self, element: Element, index: int) -> CostLine | IncomeLine:
+        return self.budget.costs[index] if element is Element.COST else self.budget.income[index]
 
     def resolve(self, account: str, cost_centre: str) -> Target | None:
         key = (account, cost_centre)
@@ -196,7 +206,7 @@ class _Resolver:
                 )
                 return (rule.target, name)
             return (rule.target, rule.name)
-        best: tuple[int, int, tuple[str, int]] | None = None
+        best: tuple[int, int, LineKey] | None = None
         for element, index, candidate in self.lines:
             if not candidate.account or not account.startswith(candidate.account):
                 continue
@@ -216,7 +226,7 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-LineKey = tuple[str, int]
+LineKey = tuple[Element, int]
 
 
 def reconcile(
@@ -305,7 +315,7 @@ def reconcile(
                 + f" har {kr(u.amount)} bokfört t.o.m. {period_end} men hör inte till någon "
                 "budgetrad; lägg till det i tabellen Kontomappning."
             ),
-            ref=Ref(element="recon", key=f"account:{u.account}:{u.cost_centre}"),
+            ref=Ref(element=Element.RECON, key=f"account:{u.account}:{u.cost_centre}"),
             location=u.source or None,
         )
         for u in missing
@@ -333,7 +343,7 @@ def reconcile(
         equity=equity,
         unmapped=missing,
         findings=findings,
-        books_kind=books.kind if books is not None else "kontantmässig",
+        books_kind=books.kind if books is not None else BooksKind.KONTANTMASSIG,
         receivable=books.receivable if books is not None else None,
         forecast=forecast,
     )
@@ -355,7 +365,7 @@ def _year_findings(budget: Budget, year: int) -> list[Finding]:
                 f"utfallet {year} jämförs med {column} belopp för {year}, inte med budgeten "
                 f"för {budget_year}."
             ),
-            ref=Ref(element="recon", key="year"),
+            ref=Ref(element=Element.RECON, key="year"),
         )
     ]
 
@@ -385,8 +395,8 @@ def _add_month(
 ) -> None:
     what = target[1]
     if isinstance(what, tuple):
-        key = (str(what[0]), int(what[1]))
-        into[key][month - 1] += (1 if key[0] == "cost" else -1) * amount
+        key = (Element(what[0]), int(what[1]))
+        into[key][month - 1] += (1 if key[0] is Element.COST else -1) * amount
 
 
 def _mapped_lines(budget: Budget, resolver: _Resolver) -> set[LineKey]:
@@ -421,7 +431,7 @@ def _lines(
                 line, annual, actual_to_date, weights, phasing, months
             )
         else:  # nothing in the books can reach the line: keep its budget
-            forecast, method = annual, "budget (inget konto)"
+            forecast, method = annual, ForecastMethod.BUDGET_UTAN_KONTO
         out.append(
             LineRecon(
                 element=element,
@@ -448,7 +458,7 @@ def _sections(lines: list[LineRecon]) -> list[SectionRecon]:
     totals: dict[str, list[Decimal]] = {}
     for line in lines:
         key = line.section or line.cost_centre or line.name
-        sign = 1 if line.element == "cost" else -1
+        sign = 1 if line.element is Element.COST else -1
         row = totals.setdefault(key, [ZERO] * 4)
         for i, value in enumerate(
             (line.budget_year, line.budget_to_date, line.actual_to_date, line.forecast)
@@ -491,7 +501,7 @@ def _deviation_findings(
                     f"({sign}{fmt_pct(s.deviation_pct)}); prognos helår {kr(s.forecast)} mot "
                     f"budget {kr(s.budget_year)}."
                 ),
-                ref=Ref(element="recon", key=f"section:{s.section}"),
+                ref=Ref(element=Element.RECON, key=f"section:{s.section}"),
             )
         )
     return out
@@ -506,16 +516,16 @@ def _members(
     period_end: date,
 ) -> list[MemberRecon]:
     allocation = result.allocation_for(year)
-    invoiced_books = books is not None and books.kind in ("periodiserad", "blandad")
+    invoiced_books = books is not None and books.kind in (BooksKind.PERIODISERAD, BooksKind.BLANDAD)
     out = []
     for member in budget.members:
         owed = allocation.amount(member.name) if allocation else None
         owed = owed or ZERO
         paid = sorted(payments.get(member.name, []), key=lambda p: (p.day, p.voucher, p.amount))
         invoices: list[Invoice] = (books.invoices.get(member.name, []) if books else [])
-        cash = [p for p in paid if p.method == "kontant"]
+        cash = [p for p in paid if p.method is PaymentMethod.KONTANT]
         accrual = bool(invoices) or (invoiced_books and not cash)
-        received = [p for p in paid if p.method != "kreditering"]
+        received = [p for p in paid if p.method is not PaymentMethod.KREDITERING]
         plan = instalment_schedule(budget, owed, year)
         schedule = [(due, amount) for _, due, amount in plan]
         paid_on = [] if accrual else _pay_instalments(schedule, received, year)
@@ -537,7 +547,10 @@ def _members(
                 instalments=instalments,
                 accrual=accrual,
                 invoiced_to_date=sum((i.amount for i in invoices), ZERO)
-                - sum((p.amount - p.overpaid for p in paid if p.method == "kreditering"), ZERO),
+                - sum(
+                    (p.amount - p.overpaid for p in paid if p.method is PaymentMethod.KREDITERING),
+                    ZERO,
+                ),
                 open_to_date=sum((i.open for i in invoices), ZERO),
                 overdue_to_date=sum((i.open for i in invoices if i.overdue), ZERO),
                 invoices=invoices,
@@ -590,7 +603,7 @@ def _payment_findings(
 ) -> list[Finding]:
     out = []
     for i, member in enumerate(members):
-        ref = Ref(element="recon", key=f"member:{member.name}", index=i)
+        ref = Ref(element=Element.RECON, key=f"member:{member.name}", index=i)
         for n, instalment in enumerate(member.instalments, start=1):
             if not instalment.late:
                 continue
@@ -651,7 +664,8 @@ def _payment_findings(
                 )
         due_to_date = member.owed_to_date
         if due_to_date - member.invoiced_to_date >= 1:
-            frequency = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+            frequency = {PaymentFrequency.AR: "år", PaymentFrequency.HALVAR: "halvår",
+                         PaymentFrequency.KVARTAL: "kvartal", PaymentFrequency.MANAD: "månad"}
             out.append(
                 Finding(
                     rule="recon.not-invoiced",
@@ -673,10 +687,10 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
     rec = books.receivable
     assert rec is not None
     accounts = ", ".join(rec.accounts)
-    ref = Ref(element="recon", key="receivable")
+    ref = Ref(element=Element.RECON, key="receivable")
     out = []
     for p in rec.unmatched:
-        if p.method == "tvetydig":
+        if p.method is PaymentMethod.TVETYDIG:
             out.append(_ambiguous(p, ref))
             continue
         out.append(
@@ -777,7 +791,7 @@ def _ambiguous(p: Payment, ref: Ref) -> Finding:
 def _credit_finding(p: Payment, left: Decimal, ref: Ref) -> Finding:
     """A member paid (or was credited) more than its open invoices: owed back to the member."""
     member = p.member or ""
-    if p.method == "kreditering":
+    if p.method is PaymentMethod.KREDITERING:
         what = (
             f"{member}: kreditfakturan {p.voucher} den {p.day} på {kr(p.amount)} är "
             f"{kr(p.overpaid)} större än medlemmens öppna fakturor"
@@ -827,7 +841,7 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
                     "Bokföringen har inga ingående balanser (#IB), t.ex. en huvudboksexport; "
                     "eget kapital kan inte stämmas av mot den."
                 ),
-                ref=Ref(element="recon", key="equity"),
+                ref=Ref(element=Element.RECON, key="equity"),
             )
         ]
     if equity.books is None:
@@ -839,7 +853,7 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
                     "Inga konton är kopplade till eget kapital i tabellen Kontomappning; "
                     "eget kapital i bokföringen kan inte stämmas av."
                 ),
-                ref=Ref(element="recon", key="equity"),
+                ref=Ref(element=Element.RECON, key="equity"),
             )
         ]
     if equity.difference is None or abs(equity.difference) < 1:
@@ -854,7 +868,7 @@ def _equity_findings(equity: EquityRecon, year: int, no_balances: bool = False) 
                 f"förutsätter {kr(equity.assumed or ZERO)} (skillnad {kr(equity.difference)}). "
                 "Uppdatera eget kapital i Inställningar eller utred skillnaden."
             ),
-            ref=Ref(element="recon", key="equity"),
+            ref=Ref(element=Element.RECON, key="equity"),
         )
     ]
 
@@ -868,19 +882,19 @@ def headline(recon: ReconResult) -> list[str]:
     rec = recon.receivable
     invoices = sum(len(m.invoices) for m in recon.members)
     kind = {
-        "periodiserad": (
+        BooksKind.PERIODISERAD: (
             "Bokföringen är periodiserad: medlemmarna faktureras mot kundfordran "
             f"{', '.join(rec.accounts) if rec else ''} ({invoices} fakturor t.o.m. "
             f"{recon.period_end})."
         ),
-        "kontantmässig": (
+        BooksKind.KONTANTMASSIG: (
             "Bokföringen är kontantmässig: medlemmarnas inbetalningar bokförs direkt mot banken."
         ),
-        "blandad": (
+        BooksKind.BLANDAD: (
             "Bokföringen är blandad: en del medlemmar faktureras mot kundfordran, andra "
             "betalar direkt mot banken."
         ),
-        "okänd": "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
+        BooksKind.OKAND: "Inga medlemsbidrag hittades i bokföringen t.o.m. perioden.",
     }[recon.books_kind]
     lines = [kind]
     rules = [p.rule for p in (rec.payments if rec else []) if p.rule]

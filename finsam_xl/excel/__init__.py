@@ -5,7 +5,7 @@
   (``press``). Every path below goes through it.
 * ``button``: desktop Excel with local Python (VBA ``RunPython`` -> ``xw.Book.caller()``).
 * ``lite``: the xlwings Lite scripts Beräkna and Kontrollera (Pyodide, no local Python).
-* ``remote`` + ``server``: ``finsam-xl serve``, xlwings' remote-interpreter protocol for
+* ``remote`` + ``server``: ``finsam-xl server``, xlwings' remote-interpreter protocol for
   the BSD VBA client (``RunServerPython``); the workbook arrives as JSON and the
   changes go back as a list of actions.
 

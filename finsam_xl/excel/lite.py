@@ -5,7 +5,7 @@ How Lite finds them: the workbook's main.py ends with the line
     from finsam_xl.excel.lite import *  # noqa: F403
 
 which puts the decorated functions into the module Lite scans for ``@script``
-functions. ``finsam-xl new`` and ``finsam-xl lite`` write that main.py into the
+functions. ``finsam-xl ny`` and ``finsam-xl lite`` write that main.py into the
 workbook together with finsam_xl's pure-Python code (``parts.lite_part``), so
 requirements.txt needs only xlwings, pydantic and PyYAML. Whether Lite would
 also pick the scripts up as a *plugin* is unconfirmed (docs/excel.md).

@@ -1,4 +1,4 @@
-"""``finsam-xl serve``: the remote-interpreter endpoint for xlwings' VBA client, stdlib only.
+"""``finsam-xl server``: the remote-interpreter endpoint for xlwings' VBA client, stdlib only.
 
 One asyncio event loop reads requests; a small thread pool answers them with
 ``remote.handle``; nothing is kept between requests. Rules (docs/server.md):
@@ -417,7 +417,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8765, token: str | None = N
     token = token or os.environ.get(TOKEN_ENV) or None
     if not is_loopback(host) and not token:
         raise ServerConfigError(
-            f"Adressen {host} nås från andra datorer: ange en nyckel med --token eller "
+            f"Adressen {host} nås från andra datorer: ange en nyckel med --nyckel eller "
             f"miljövariabeln {TOKEN_ENV}, och lägg servern bakom HTTPS (se docs/excel.md).")
     if token is not None and len(token) < 16:
         raise ServerConfigError("Nyckeln är för kort: använd minst 16 tecken, gärna slumpade.")

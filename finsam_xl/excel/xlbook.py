@@ -22,7 +22,7 @@ script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
 ``Kontrollera`` (action ``check``) writes only the findings sheet. A ``recalc``
 whose input has errors writes the findings and a status line saying that
 nothing was computed; the plan and the allocation keep their previous values,
-as ``finsam-xl recalc`` leaves the file unchanged then.
+as ``finsam-xl berakna`` leaves the file unchanged then.
 
 Values are written the way Excel keeps them apart from typing: text gets a
 leading apostrophe (so '2025', '1,5' or '2025-01-01' stay text in every locale),
@@ -470,7 +470,7 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     if missing:
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
-            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl new'.")
+            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl ny'.")
     outcome = evaluate_read(read)
     result, findings = outcome.result, outcome.findings
     blocked = result is None or any(f.blocking for f in findings)

@@ -2,7 +2,7 @@
 
 Everything the adapter does to a workbook goes through these members, so one
 adapter serves desktop xlwings (``xw.Book.caller()``), xlwings Lite (the book
-handed to a script) and the remote book of ``finsam-xl serve``. The names and
+handed to a script) and the remote book of ``finsam-xl server``. The names and
 signatures are those of ``xlwings.main`` (tests/excel checks them against the
 installed xlwings, together with the test stand-in and ``remote.RemoteBook``).
 

@@ -161,7 +161,7 @@ def load_budget(source: Path | None, year: int | None = None) -> Budget:
     """The budget of an interchange file, or an empty starter budget for ``year``."""
     if source is None:
         return starter_budget(year or date.today().year + 1)
-    expect(Path(source), INTERCHANGE, "--from tar en budgetfil i utbytesformatet")
+    expect(Path(source), INTERCHANGE, "--fran tar en budgetfil i utbytesformatet")
     return interchange.load(source)
 
 

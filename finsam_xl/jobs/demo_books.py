@@ -55,8 +55,9 @@ from finsam_xl.core import evaluate
 from finsam_xl.core.allocation import largest_remainder
 from finsam_xl.jobs.budget import DEMO_EXAMPLE, EXAMPLES
 from finsam_xl.model import Budget, MappingRule, MappingTarget
-from finsam_xl.model.budget import CostLine, IncomeLine
+from finsam_xl.model.budget import CostLine, IncomeLine, PaymentFrequency
 from finsam_xl.model.interchange import load
+from finsam_xl.model.recon import PaymentMethod
 from finsam_xl.xlsx.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
@@ -71,11 +72,11 @@ MEMBER_ACCOUNTS = {  # one revenue account per member, cost centre 50000
 }
 #: How each member's payments can be matched: an object on the receivable row, or the text.
 MATCH_BY = {
-    "Försäkringskassan med Arbetsförmedlingen": "faktura",
-    "Region Dalarna": "kund",
-    "Avesta kommun": "namn",
-    "Hedemora kommun": "belopp",
-    "Säters kommun": "namn",
+    "Försäkringskassan med Arbetsförmedlingen": PaymentMethod.FAKTURA,
+    "Region Dalarna": PaymentMethod.KUND,
+    "Avesta kommun": PaymentMethod.NAMN,
+    "Hedemora kommun": PaymentMethod.BELOPP,
+    "Säters kommun": PaymentMethod.NAMN,
 }
 CUSTOMER_NUMBERS = {m: str(1001 + i) for i, m in enumerate(MEMBER_ACCOUNTS)}
 OVERSPEND_CENTRE, OVERSPEND = "35000", Decimal("1.15")
@@ -114,7 +115,7 @@ def budget_with_mapping() -> Budget:
     missing = [r for r in mapping_rules() if (r.accounts, r.target) not in have]
     settings = budget.settings.model_copy(
         update={
-            "payment_frequency": "kvartal",
+            "payment_frequency": PaymentFrequency.KVARTAL,
             "mappings": [*budget.settings.mappings, *missing],
         }
     )
@@ -267,8 +268,8 @@ def make_books(
             invoice_no = f"25{q + 1}{list(MEMBER_ACCOUNTS).index(member) + 1:02d}"
             how = MATCH_BY[member]
             ref: tuple[tuple[int, str], ...] = (
-                ((10, invoice_no),) if how == "faktura"
-                else ((8, CUSTOMER_NUMBERS[member]),) if how == "kund"
+                ((10, invoice_no),) if how is PaymentMethod.FAKTURA
+                else ((8, CUSTOMER_NUMBERS[member]),) if how is PaymentMethod.KUND
                 else ()
             )
             booked(
@@ -280,7 +281,7 @@ def make_books(
             )
             if paid_on is None:
                 continue
-            text = f"Inbetalning {member}" if how == "namn" else "Kundinbetalning"
+            text = f"Inbetalning {member}" if how is PaymentMethod.NAMN else "Kundinbetalning"
             booked(
                 "I", paid_on, text,
                 [

@@ -58,6 +58,6 @@ def stale_finding(read: ReadResult) -> Finding | None:
         message=(
             f"{STALE_TEXT} Indata har ändrats sedan bladen Plan, Fördelning, Budget, Not 1, "
             "Insatser, Eget kapital och Kontroller beräknades, så de visar gamla belopp "
-            "(eller kör finsam-xl recalc)."
+            "(eller kör finsam-xl berakna)."
         ),
     )

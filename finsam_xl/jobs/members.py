@@ -24,7 +24,7 @@ from finsam_xl.core.members import (
 from finsam_xl.jobs.budget import check
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.jobs.report import PDF_TIMEOUT_S, convert_to_pdf
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.xlsx.safety import WorkbookError, atomic_write
 
 
@@ -149,7 +149,7 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
                      "medlemmen (Mål Medlem) i tabellen Kontomappning."
                      + (" SIE-filen skrevs inte." if kind != ".csv" else
                         " Kolumnen Konto är tom för dem.")),
-            ref=Ref(element="settings", field="mappings"),
+            ref=Ref(element=Element.SETTINGS, field="mappings"),
         ))
         if kind != ".csv":
             return result

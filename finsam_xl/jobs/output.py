@@ -1,4 +1,4 @@
-"""Turning a result into the stable JSON of ``check --json`` and into Swedish summary lines.
+"""Turning a result into the stable JSON of ``kontrollera --json`` and into Swedish summary lines.
 
 Pure functions on the model; the command line, the button and the server all
 print findings and figures through here so they read the same everywhere.
@@ -20,7 +20,7 @@ def _num(value: Decimal | None) -> int | float | None:
 
 
 def result_json(result: Result | None, findings: list[Finding]) -> dict[str, Any]:
-    """The ``check --json`` object; its shape is a public contract (docs/cli.md).
+    """The ``kontrollera --json`` object; its shape is a public contract (docs/cli.md).
 
     ``{"findings": [{rule, severity, message, location}], "years": {"2025": {contributions,
     other_income, costs, result, equity_start, equity_end, equity_pct}}, "allocation":

@@ -319,6 +319,15 @@ class Equity(_Model):
         return pct
 
 
+class PaymentFrequency(StrEnum):
+    """How often the members pay their contributions (``Settings.payment_frequency``)."""
+
+    AR = "ar"  # once a year
+    HALVAR = "halvar"  # twice a year
+    KVARTAL = "kvartal"  # every quarter
+    MANAD = "manad"  # every month
+
+
 class Settings(_Model):
     """Thresholds and local rules."""
 
@@ -328,7 +337,7 @@ class Settings(_Model):
     # a member's instalment is due this long after its period starts; an invoice, after its date
     payment_grace_days: int = 30
     mappings: list[MappingRule] = Field(default_factory=list)
-    payment_frequency: Literal["ar", "halvar", "kvartal", "manad"] = "ar"
+    payment_frequency: PaymentFrequency = PaymentFrequency.AR
     uplift_pct: dict[CostGroup, Quantity] = Field(default_factory=dict)
     # plausibility: the yearly frame a förbund this size can have (None: the rules' defaults)
     frame_min_kr: Money | None = None

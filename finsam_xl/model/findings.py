@@ -27,27 +27,45 @@ SEVERITY_SV = {Severity.ERROR: "Fel", Severity.WARNING: "Varning", Severity.INFO
 BLOCKING_PREFIXES = ("read.", "input.")
 
 
+class Element(StrEnum):
+    """The collection of the budget model a ``Ref`` points into (its values are the codes
+    ``str(ref)`` and the adapters' locators use)."""
+
+    MEMBER = "member"  # Budget.members, by index
+    COST = "cost"  # Budget.costs, by index (and year)
+    INCOME = "income"  # Budget.income, by index (and year)
+    CONTRIBUTION = "contribution"  # a year's contribution (Medelstilldelning), by year
+    EQUITY = "equity"  # the equity settings (opening balance, floor, ...)
+    SETTINGS = "settings"  # Budget.settings, by field
+    PUBLISHED = "published"  # a published total, by key and year
+    PLAN = "plan"  # a computed plan year, by year and field
+    YEARS = "years"  # the budget year and plan years
+    ADOPTED = "adopted"  # the date the budget was adopted
+    REVISED = "revised"  # the date it was revised
+    FORBUND = "forbund"  # the förbund's name and details
+    ACTUAL = "actual"  # a row of Utfall, by year
+    MAPPING = "mapping"  # a Kontomappning rule, by index
+    RECON = "recon"  # the reconciliation against the books
+
+
 class Ref(BaseModel):
     """A reference to one element of the budget model.
 
-    ``element`` names the collection (``member``, ``cost``, ``income``,
-    ``contribution``, ``equity``, ``settings``, ``published``, ``plan``,
-    ``allocation``, ``years``, ``adopted``, ``forbund``, ``actual`` (a row of
-    Utfall, by ``year``)); ``index`` is the
+    ``element`` names the collection (an ``Element``); ``index`` is the
     position in that list, ``key`` a name (member, published item), ``year`` a
     year column and ``field`` an attribute.
     """
 
     model_config = ConfigDict(frozen=True)
 
-    element: str
+    element: Element
     index: int | None = None
     key: str | None = None
     year: int | None = None
     field: str | None = None
 
     def __str__(self) -> str:
-        text = self.element
+        text = self.element.value
         if self.index is not None:
             text += f"[{self.index + 1}]"
         if self.key is not None:
@@ -91,7 +109,7 @@ class Finding(BaseModel):
         return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
 
     def as_json(self) -> dict[str, str]:
-        """The stable JSON shape of ``check --json``."""
+        """The stable JSON shape of ``kontrollera --json``."""
         return {
             "rule": self.rule,
             "severity": self.severity.value,

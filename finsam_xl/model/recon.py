@@ -12,11 +12,57 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finsam_xl.model.findings import Finding
+from finsam_xl.model.findings import Element, Finding
 from finsam_xl.model.types import Money, Quantity
+
+
+class PhasingMethod(StrEnum):
+    """How a line's budget is spread over the months (``LineRecon.phasing_method``)."""
+
+    PERIODISERING = "periodisering"  # the line's own 12 weights (column Periodisering)
+    FJOLARET = "fjolåret"  # last year's monthly pattern in the books
+    JAMN = "jämn"  # one twelfth a month
+
+
+class ForecastMethod(StrEnum):
+    """How a line's full-year forecast was made (``LineRecon.forecast_method``)."""
+
+    ANGIVEN = "angiven"  # the entered Prognos helår
+    BUDGET = "budget"  # no weight up to the period yet: the budget
+    BUDGET_UTAN_KONTO = "budget (inget konto)"  # nothing in the books reaches the line
+    LINJAR = "linjär"  # actuals scaled by even weights
+    ENLIGT_PERIODISERING = "enligt periodisering"  # ... by the line's own weights
+    ENLIGT_FJOLARET = "enligt fjolåret"  # ... by last year's pattern
+
+
+
+class PaymentMethod(StrEnum):
+    """How a member's payment was matched to its invoices (``Payment.method``)."""
+
+    KONTANT = "kontant"  # the member's account credited straight against the bank
+    REFERENS = "referens"  # the fakturaplan's reference, in the invoice object or the text
+    FAKTURA = "faktura"  # the SIE object of dimension 10 on the receivable row
+    KUND = "kund"  # the SIE object of dimension 8 on the receivable row
+    NAMN = "namn"  # the member's name in the voucher's text
+    BELOPP = "belopp"  # the amount of the oldest open invoice
+    INGAENDE_BALANS = "ingående balans"  # last year's receivable
+    KREDITERING = "kreditering"  # a credit note
+    ATERBETALNING = "återbetalning"  # money paid back to a member (a negative amount)
+    TVETYDIG = "tvetydig"  # fits open invoices of several members (``candidates``)
+    INGEN = "ingen"  # matched nothing
+
+
+class BooksKind(StrEnum):
+    """How the books record the members' contributions (``ReconResult.books_kind``)."""
+
+    PERIODISERAD = "periodiserad"  # invoiced through the receivable
+    KONTANTMASSIG = "kontantmässig"  # payments booked straight against the bank
+    BLANDAD = "blandad"  # some members one way, some the other
+    OKAND = "okänd"  # no contributions found in the books yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +123,7 @@ class _Out(BaseModel):
 class LineRecon(_Out):
     """One budget line in the reconciliation (amounts in kronor, costs and income positive)."""
 
-    element: str  # "cost" or "income"
+    element: Element  # Element.COST or Element.INCOME
     index: int
     name: str
     section: str | None
@@ -89,8 +135,8 @@ class LineRecon(_Out):
     deviation: Money
     deviation_pct: Quantity | None
     forecast: Money
-    forecast_method: str  # "angiven", "budget" or how it was extrapolated (see core.phasing)
-    phasing_method: str = "jämn"  # "periodisering", "fjolåret" or "jämn"
+    forecast_method: ForecastMethod  # entered, the budget, or how it was extrapolated
+    phasing_method: PhasingMethod = PhasingMethod.JAMN
 
 
 class SectionRecon(_Out):
@@ -108,15 +154,9 @@ class SectionRecon(_Out):
 class Payment(_Out):
     """A member's payment as booked, and how it was matched to the member's invoices.
 
-    ``method``: "kontant" (the member's account credited straight against the
-    bank: cash-basis books), "referens" (the fakturaplan's reference, in the
-    invoice object or the text), "faktura" or "kund" (the SIE object of dimension 10
-    or 8 on the receivable row), "namn" (the member's name in the voucher's
-    text), "belopp" (the amount of the oldest open invoice), "ingående balans"
-    (last year's receivable), "kreditering" (a credit note), "återbetalning" (money
-    paid back to a member: a negative amount), "tvetydig" (the amount fits open
-    invoices of several members and nothing else tells which: ``candidates``
-    names them), "ingen" (matched nothing).
+    ``method``: how it was matched (``PaymentMethod``): ``KONTANT`` is cash-basis
+    books; ``TVETYDIG`` means the amount fits open invoices of several members and
+    nothing else tells which (``candidates`` names them).
 
     ``member`` is the member the payment was matched to (None when it matched no
     member); ``overpaid`` the part of it beyond that member's open invoices,
@@ -127,7 +167,7 @@ class Payment(_Out):
     day: date
     amount: Money
     source: str
-    method: str = "kontant"
+    method: PaymentMethod = PaymentMethod.KONTANT
     voucher: str = ""
     invoices: list[str] = Field(default_factory=list)
     member: str | None = None
@@ -262,6 +302,6 @@ class ReconResult(_Out):
     equity: EquityRecon
     unmapped: list[UnmappedAccount]
     findings: list[Finding]
-    books_kind: str = "kontantmässig"  # "periodiserad", "kontantmässig", "blandad" or "okänd"
+    books_kind: BooksKind = BooksKind.KONTANTMASSIG
     receivable: ReceivableRecon | None = None
     forecast: ForecastRecon | None = None

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from finsam_xl.model.budget import CostGroup, EntryMode, KeyType, MappingTarget, MemberKind, Unit
+from finsam_xl.model.budget import (
+    CostGroup,
+    EntryMode,
+    KeyType,
+    MappingTarget,
+    MemberKind,
+    PaymentFrequency,
+    Unit,
+)
 from finsam_xl.model.labels import GROUP_SV
 from finsam_xl.model.text import nfc
 
@@ -298,7 +306,12 @@ GROUP_LABELS = {
 LINE_TYPE_COST = "Kostnad"
 LINE_TYPE_INCOME = "Intäkt"
 UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
-FREQUENCY_LABELS = {"ar": "år", "halvar": "halvår", "kvartal": "kvartal", "manad": "månad"}
+FREQUENCY_LABELS = {
+    PaymentFrequency.AR: "år",
+    PaymentFrequency.HALVAR: "halvår",
+    PaymentFrequency.KVARTAL: "kvartal",
+    PaymentFrequency.MANAD: "månad",
+}
 YES, NO = "Ja", "Nej"
 ACTUAL_STATUS_LABELS = {"utfall": "Utfall", "prognos": "Prognos"}
 COMPARISON_KIND_LABELS = {"budget": "Budget", "utfall": "Utfall", "prognos": "Prognos"}

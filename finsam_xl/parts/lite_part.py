@@ -6,7 +6,7 @@ Excel stores in the web-extension part ``xl/webextensions/webextensionN.xml``
 JSON. What we write, in Lite's order and Office's encoding, and where each value
 comes from (workbooks saved by Lite): docs/dev/lite-part.md.
 
-``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl new``) write
+``embed(path)`` (``finsam-xl lite``) and ``new`` (``finsam-xl ny``) write
 
 * ``main.py``: a short loader, then finsam_xl's pure-Python modules (the import
   closure of ``excel.lite`` and ``excel.selftest`` without ``LEAVE_OUT``, docstrings
@@ -562,7 +562,7 @@ def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutc
 
 
 def embed_into_new(path: Path) -> EmbedOutcome:
-    """The step ``finsam-xl new`` runs after writing a workbook (no backup of its own file)."""
+    """The step ``finsam-xl ny`` runs after writing a workbook (no backup of its own file)."""
     parts, infos = read_parts(path)
     new_parts, outcome = embedded_parts(parts)
     atomic_write(path, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=False)
@@ -597,7 +597,7 @@ def check_new_options(path: Path, server: str | None) -> None:
 
 
 def after_new(path: Path, lite: bool | None = None, server: str | None = None) -> None:
-    """What ``finsam-xl new`` adds after the workbook is written.
+    """What ``finsam-xl ny`` adds after the workbook is written.
 
     ``lite`` None means: Lite code in an .xlsx, none in an .xlsm (whose buttons
     use desktop Python or the server). ``server`` rebuilds an .xlsm's VBA project

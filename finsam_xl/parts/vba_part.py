@@ -1,4 +1,4 @@
-"""The server path's VBA project put into a workbook (``finsam-xl new --xlsm --server URL``).
+"""The server path's VBA project put into a workbook (``finsam-xl ny --xlsm --server URL``).
 
 ``finsam_xl.vba.server`` builds the modules (our ``FinsamServer`` and xlwings'
 BSD client); this module reads the workbook's code names and replaces its

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.results import Result
 
 MIN_PLAN_YEARS = 2
@@ -23,7 +23,7 @@ def check_plan_length(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"{budget.years.budget}; den bör omfatta minst {MIN_PLAN_YEARS} år "
                 f"({budget.years.budget + 1}–{budget.years.budget + MIN_PLAN_YEARS})."
             ),
-            ref=Ref(element="years", field="plan"),
+            ref=Ref(element=Element.YEARS, field="plan"),
         )
 
 
@@ -40,5 +40,5 @@ def check_adoption_date(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"Budgeten antogs {budget.adopted}, efter den {deadline} då styrelsen senast "
                 f"ska ha fastställt budgeten för {budget.years.budget}."
             ),
-            ref=Ref(element="adopted"),
+            ref=Ref(element=Element.ADOPTED),
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, EntryMode, MemberKind
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.labels import KIND_ORDER
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct, kr, pct
@@ -19,7 +19,7 @@ def check_contribution_entries(budget: Budget, result: Result) -> Iterator[Findi
     """Every budget and plan year needs a contribution; amounts cannot be negative."""
     entered: set[int] = set()
     for i, entry in enumerate(budget.contributions):
-        ref = Ref(element="contribution", index=i, year=entry.year, field="amount")
+        ref = Ref(element=Element.CONTRIBUTION, index=i, year=entry.year, field="amount")
         if entry.year in entered:
             yield Finding(
                 rule="input.contribution-duplicate",
@@ -54,7 +54,7 @@ def check_contribution_entries(budget: Budget, result: Result) -> Iterator[Findi
                 message=(
                     f"Medelstilldelning saknas för {year}; året räknas utan medlemsbidrag (0 kr)."
                 ),
-                ref=Ref(element="contribution", year=year, field="amount"),
+                ref=Ref(element=Element.CONTRIBUTION, year=year, field="amount"),
             )
 
 
@@ -71,7 +71,7 @@ def check_allocation_sum(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"medelstilldelningen är {kr(allocation.total)} "
                     f"(skillnad {kr(paid - allocation.total)})."
                 ),
-                ref=Ref(element="contribution", year=allocation.year, field="amount"),
+                ref=Ref(element=Element.CONTRIBUTION, year=allocation.year, field="amount"),
             )
 
 
@@ -104,7 +104,7 @@ def check_lawful_split(budget: Budget, result: Result) -> Iterator[Finding]:
                 + "; ".join(parts)
                 + "."
             ),
-            ref=Ref(element="contribution", year=allocation.year, field="amount"),
+            ref=Ref(element=Element.CONTRIBUTION, year=allocation.year, field="amount"),
         )
 
 
@@ -126,7 +126,7 @@ def check_member_shares(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"enligt fördelningsnyckeln är {kr(share.lawful)} "
                     f"(skillnad {kr(share.amount - share.lawful)})."
                 ),
-                ref=Ref(element="member", index=index.get(share.name), year=allocation.year),
+                ref=Ref(element=Element.MEMBER, index=index.get(share.name), year=allocation.year),
             )
 
 
@@ -155,7 +155,7 @@ def check_state_split(budget: Budget, result: Result) -> Iterator[Finding]:
             "statens hälft; vill ni visa staten på en rad, skriv en rad 'Försäkringskassan med "
             "Arbetsförmedlingen'."
         ),
-        ref=Ref(element="member", index=rows[0][0], field="key"),
+        ref=Ref(element=Element.MEMBER, index=rows[0][0], field="key"),
     )
 
 

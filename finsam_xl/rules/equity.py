@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.budget import ActualStatus, Budget
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import Result
 
@@ -27,7 +27,7 @@ def check_inputs(budget: Budget, result: Result) -> Iterator[Finding]:
                 "samordningsförbund får inte ha skulder. Skriv det egna kapitalet som ett "
                 "positivt belopp (ta bort minustecknet), eller 0."
             ),
-            ref=Ref(element="equity", field="opening"),
+            ref=Ref(element=Element.EQUITY, field="opening"),
         )
     if floor < 0:
         yield Finding(
@@ -37,7 +37,7 @@ def check_inputs(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"Styrelsens lägsta nivå för eget kapital är negativ ({kr(floor)}) och används "
                 "inte; skriv nivån som ett positivt belopp, eller 0 om det inte finns någon."
             ),
-            ref=Ref(element="equity", field="floor"),
+            ref=Ref(element=Element.EQUITY, field="floor"),
         )
 
 
@@ -55,7 +55,7 @@ def check_history(budget: Budget, result: Result) -> Iterator[Finding]:
     opening = budget.equity.opening
     if actual.equity_end == opening:
         return
-    kind = "prognosen" if actual.status.value == "prognos" else "utfallet"
+    kind = "prognosen" if actual.status is ActualStatus.PROGNOS else "utfallet"
     yield Finding(
         rule="equity.history-mismatch",
         severity=Severity.ERROR,
@@ -65,7 +65,7 @@ def check_history(budget: Budget, result: Result) -> Iterator[Finding]:
             f"(skillnad {kr(actual.equity_end - opening)}). Det är samma belopp; rätta det "
             "som är fel, annars visar bladet Eget kapital två olika utgångslägen."
         ),
-        ref=Ref(element="actual", year=year, field="equity_end"),
+        ref=Ref(element=Element.ACTUAL, year=year, field="equity_end"),
     )
 
 
@@ -81,7 +81,7 @@ def check_negative(budget: Budget, result: Result) -> Iterator[Finding]:
                     "förbundet får inte gå med skuld. Minska kostnaderna med minst "
                     f"{kr(-row.equity_end)}."
                 ),
-                ref=Ref(element="plan", year=row.year, field="equity_end"),
+                ref=Ref(element=Element.PLAN, year=row.year, field="equity_end"),
             )
 
 
@@ -103,7 +103,7 @@ def check_floor(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"Eget kapital vid utgången av {row.year} blir {kr(row.equity_end)}, under "
                 f"styrelsens lägsta nivå {kr(floor)} ({kr(floor - row.equity_end)} under).{spend}"
             ),
-            ref=Ref(element="plan", year=row.year, field="equity_end"),
+            ref=Ref(element=Element.PLAN, year=row.year, field="equity_end"),
         )
 
 
@@ -123,7 +123,7 @@ def check_recommended(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"{fmt_pct(row.recommended_max_pct)} = {kr(row.recommended_max)}; "
                 f"överskjutande {kr(row.equity_end - row.recommended_max)}."
             ),
-            ref=Ref(element="plan", year=row.year, field="equity_end"),
+            ref=Ref(element=Element.PLAN, year=row.year, field="equity_end"),
         )
 
 
@@ -149,5 +149,5 @@ def check_deficit(budget: Budget, result: Result) -> Iterator[Finding]:
             rule="result.deficit",
             severity=Severity.INFO,
             message=f"{row.year} budgeteras ett underskott på {kr(deficit)}; {cover}.",
-            ref=Ref(element="plan", year=row.year, field="result"),
+            ref=Ref(element=Element.PLAN, year=row.year, field="result"),
         )

@@ -6,23 +6,23 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, YearKind
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.money import fmt_pct, kr
 from finsam_xl.model.results import Result
 
 
-def _lines(budget: Budget) -> Iterator[tuple[str, int, CostLine | IncomeLine]]:
+def _lines(budget: Budget) -> Iterator[tuple[Element, int, CostLine | IncomeLine]]:
     for i, cost in enumerate(budget.costs):
-        yield "cost", i, cost
+        yield Element.COST, i, cost
     for i, income in enumerate(budget.income):
-        yield "income", i, income
+        yield Element.INCOME, i, income
 
 
 def check_blank_and_duplicate(budget: Budget, result: Result) -> Iterator[Finding]:
     """A line without a name, without amounts, or the same line twice."""
-    seen: dict[tuple[str, str, str, str, str], int] = {}
+    seen: dict[tuple[Element, str, str, str, str], int] = {}
     for element, i, line in _lines(budget):
-        what = "Kostnadsraden" if element == "cost" else "Intäktsraden"
+        what = "Kostnadsraden" if element is Element.COST else "Intäktsraden"
         if not line.name.strip():
             yield Finding(
                 rule="lines.blank",
@@ -72,7 +72,7 @@ def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
     be wrong by twice the amount, so the input is refused with a message saying
     how to write it (docs/rules.md).
     """
-    for element in ("cost", "income"):
+    for element in (Element.COST, Element.INCOME):
         found = [
             (i, line, year, amount)
             for kind, i, line in _lines(budget)
@@ -83,7 +83,7 @@ def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
         if not found:
             continue
         rule = f"input.{element}-negative"
-        if element == "cost":
+        if element is Element.COST:
             advice = (
                 "Kostnader skrivs som positiva belopp, även när förlagan skriver dem med minus; "
                 "ta bort minustecknet. En återbetalning eller annan minskning skrivs som en rad "
@@ -94,7 +94,7 @@ def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
                 "Intäkter skrivs som positiva belopp, även de som visas med minus inne i ett "
                 "kostnadsställe (Nettoredovisas = Ja); ta bort minustecknet."
             )
-        what = "kostnad" if element == "cost" else "intäkt"
+        what = "kostnad" if element is Element.COST else "intäkt"
         lines_hit = sorted({i for i, *_ in found})
         if len(lines_hit) > LINES_LISTED:
             i, line, year, amount = found[0]
@@ -126,7 +126,7 @@ def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
 def check_years_outside(budget: Budget, result: Result) -> Iterator[Finding]:
     """Amounts for years the budget does not cover are not counted (once per column if many)."""
     years = set(budget.years.all)
-    outside: dict[int, list[tuple[str, int, CostLine | IncomeLine, Decimal]]] = {}
+    outside: dict[int, list[tuple[Element, int, CostLine | IncomeLine, Decimal]]] = {}
     for element, i, line in _lines(budget):
         for year, amount in line.amounts.items():
             if year not in years and amount:
@@ -177,7 +177,7 @@ def check_insats(budget: Budget, result: Result) -> Iterator[Finding]:
                         f"Insatsen '{line.name}' har {kr(amount)} för {year}, utanför "
                         f"projektperioden {period}; det kräver ett nytt beslut."
                     ),
-                    ref=Ref(element="cost", index=i, year=year),
+                    ref=Ref(element=Element.COST, index=i, year=year),
                 )
             granted = insats.granted_per_year
             if granted is not None and amount > granted:
@@ -188,7 +188,7 @@ def check_insats(budget: Budget, result: Result) -> Iterator[Finding]:
                         f"Insatsen '{line.name}' har {kr(amount)} för {year}, mer än beviljade "
                         f"{kr(granted)} per år ({kr(amount - granted)} över)."
                     ),
-                    ref=Ref(element="cost", index=i, year=year),
+                    ref=Ref(element=Element.COST, index=i, year=year),
                 )
 
 
@@ -206,5 +206,5 @@ def check_admin_share(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"{row.year}: styrelse och administration är {fmt_pct(row.admin_share_pct)} "
                     f"av kostnaderna, över gränsen {fmt_pct(limit)} i inställningarna."
                 ),
-                ref=Ref(element="plan", year=row.year, field="admin_share_pct"),
+                ref=Ref(element=Element.PLAN, year=row.year, field="admin_share_pct"),
             )

@@ -14,7 +14,7 @@ from finsam_xl.model.budget import (
     Member,
     MemberKind,
 )
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.labels import KEY_SV
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct
@@ -37,7 +37,7 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
                     f"Medlemmen '{member.name}' står redan tidigare i medlemslistan{spelled}; "
                     "varje medlem ska stå en gång."
                 ),
-                ref=Ref(element="member", index=i, field="name"),
+                ref=Ref(element=Element.MEMBER, index=i, field="name"),
             )
         else:
             seen[name] = i
@@ -47,7 +47,7 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
                 rule="input.member-kind-missing",
                 severity=Severity.ERROR,
                 message=f"Medlemslistan saknar {KIND_SV[kind]}; deras andel kan inte fördelas.",
-                ref=Ref(element="member", field="kind"),
+                ref=Ref(element=Element.MEMBER, field="kind"),
             )
 
 
@@ -90,7 +90,7 @@ def _careless_keys(
                             f"skrevs {_shown(key * 100)} % som andel? Skriv procent som tal "
                             f"({_shown(key * 100)}), eller alla nycklar som andelar."
                         ),
-                        ref=Ref(element="member", index=i, field="key"),
+                        ref=Ref(element=Element.MEMBER, index=i, field="key"),
                     )
     elif key_type is KeyType.BEFOLKNING:
         for i, member, key in keys:
@@ -106,7 +106,7 @@ def _careless_keys(
                         f"invånare.{hint}Skriv befolkningen utan tusentalsavgränsare "
                         "(t.ex. 23456)."
                     ),
-                    ref=Ref(element="member", index=i, field="key"),
+                    ref=Ref(element=Element.MEMBER, index=i, field="key"),
                 )
 
 
@@ -127,7 +127,7 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
                             f"{member.name} saknar nyckelvärde ({KEY_SV[key_type]}); "
                             "medlemmens andel kan inte beräknas."
                         ),
-                        ref=Ref(element="member", index=i, field="key"),
+                        ref=Ref(element=Element.MEMBER, index=i, field="key"),
                     )
             elif member.key < 0:
                 yield Finding(
@@ -137,7 +137,7 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
                         f"{member.name} har ett negativt nyckelvärde ({member.key}); "
                         f"{KEY_SV[key_type]} kan inte vara mindre än noll."
                     ),
-                    ref=Ref(element="member", index=i, field="key"),
+                    ref=Ref(element=Element.MEMBER, index=i, field="key"),
                 )
         careless = list(_careless_keys(kind, key_type, indexed))
         yield from careless
@@ -158,7 +158,7 @@ def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
                         f"inte 100 % av gruppens del eller {fmt_pct(group_pct)} av hela "
                         "medelstilldelningen; fördelningen görs i proportion till nycklarna."
                     ),
-                    ref=Ref(element="member", index=indexed[0][0], field="key"),
+                    ref=Ref(element=Element.MEMBER, index=indexed[0][0], field="key"),
                 )
 
 
@@ -191,5 +191,5 @@ def check_mapping_members(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"finns i medlemslistan{hint} Medlemmens fakturor och inbetalningar skulle inte "
                 "räknas med i avstämningen; skriv medlemmens namn som i medlemslistan."
             ),
-            ref=Ref(element="mapping", index=i, field="name"),
+            ref=Ref(element=Element.MAPPING, index=i, field="name"),
         )

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, Unit
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.money import kr
 from finsam_xl.model.results import Result
 
@@ -72,13 +72,14 @@ def _frame(budget: Budget, result: Result) -> tuple[int, Decimal, Ref, str] | No
         return (
             year,
             total,
-            Ref(element="contribution", year=year, field="amount"),
+            Ref(element=Element.CONTRIBUTION, year=year, field="amount"),
             (f"Medelstilldelningen för {year}"),
         )
     costs = sum((c.amounts.get(year, Decimal(0)) for c in budget.costs), Decimal(0))
     if costs > 0:
         first = next(i for i, c in enumerate(budget.costs) if c.amounts.get(year))
-        return year, costs, Ref(element="cost", index=first, year=year), (f"Kostnaderna för {year}")
+        ref = Ref(element=Element.COST, index=first, year=year)
+        return year, costs, ref, (f"Kostnaderna för {year}")
     return None
 
 
@@ -88,9 +89,9 @@ def _large_amounts(budget: Budget, high: Decimal) -> Iterator[tuple[str, Decimal
     Names and references are built only for the amounts found: the scan runs on
     every evaluation and most budgets have none.
     """
-    lines: list[tuple[str, int, CostLine | IncomeLine]] = [
-        *(("cost", i, line) for i, line in enumerate(budget.costs)),
-        *(("income", i, line) for i, line in enumerate(budget.income)),
+    lines: list[tuple[Element, int, CostLine | IncomeLine]] = [
+        *((Element.COST, i, line) for i, line in enumerate(budget.costs)),
+        *((Element.INCOME, i, line) for i, line in enumerate(budget.income)),
     ]
     for element, i, line in lines:
         for year, amount in sorted(line.amounts.items()):
@@ -100,13 +101,13 @@ def _large_amounts(budget: Budget, high: Decimal) -> Iterator[tuple[str, Decimal
         for year, amount in sorted(member.amounts.items()):
             if abs(amount) > high:
                 name = f"{member.name}, fast belopp {year}"
-                yield name, amount, Ref(element="member", index=i, year=year)
+                yield name, amount, Ref(element=Element.MEMBER, index=i, year=year)
     for entry in budget.contributions:
         if entry.amount is not None and abs(entry.amount) > high:
-            ref = Ref(element="contribution", year=entry.year, field="amount")
+            ref = Ref(element=Element.CONTRIBUTION, year=entry.year, field="amount")
             yield f"Medelstilldelningen {entry.year}", entry.amount, ref
     if abs(budget.equity.opening) > high:
-        ref = Ref(element="equity", field="opening")
+        ref = Ref(element=Element.EQUITY, field="opening")
         yield "Eget kapital vid årets början", budget.equity.opening, ref
 
 
@@ -134,7 +135,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"{_span(low, high)}. "
                     "Ändra Enhet till kr, eller skriv beloppen i tusental kronor."
                 ),
-                ref=Ref(element="settings", field="unit"),
+                ref=Ref(element=Element.SETTINGS, field="unit"),
             )
             return
         if same and unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
@@ -147,7 +148,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"{_span(low, high)}. "
                     "Ändra Enhet till tkr, eller skriv beloppen i kronor."
                 ),
-                ref=Ref(element="settings", field="unit"),
+                ref=Ref(element=Element.SETTINGS, field="unit"),
             )
             return
         if not low <= total <= high:
@@ -205,19 +206,23 @@ def check_percent_settings(budget: Budget, result: Result) -> Iterator[Finding]:
     between 0 and 1 is possible but unlikely for these settings, so a warning.
     """
     values: list[tuple[str, Decimal, Ref]] = [
-        (label, getattr(budget.settings, key), Ref(element="settings", field=key))
+        (label, getattr(budget.settings, key), Ref(element=Element.SETTINGS, field=key))
         for key, label in _PERCENT_SETTINGS.items()
     ]
     values += [
         (
             f"Uppräkningen för {group.value}",
             value,
-            Ref(element="settings", field=f"uplift_{group.value}"),
+            Ref(element=Element.SETTINGS, field=f"uplift_{group.value}"),
         )
         for group, value in budget.settings.uplift_pct.items()
     ]
     values += [
-        ("Trappans högsta eget kapital", band.max_pct, Ref(element="equity", field=f"scale_{i}"))
+        (
+            "Trappans högsta eget kapital",
+            band.max_pct,
+            Ref(element=Element.EQUITY, field=f"scale_{i}"),
+        )
         for i, band in enumerate(budget.equity.scale)
     ]
     for label, value, ref in values:

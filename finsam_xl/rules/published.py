@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import Budget, Unit
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.money import NBSP, in_unit, kr, tkr_text
 from finsam_xl.model.results import Result, YearPlan
 
@@ -46,7 +46,7 @@ def _mismatch(item: str, label: str, year: int, published: Decimal, computed: De
             f"Publicerat {label} {year} är {kr(published)} men raderna ger {kr(computed)} "
             f"(skillnad {kr(published - computed)})."
         ),
-        ref=Ref(element="published", key=item, year=year),
+        ref=Ref(element=Element.PUBLISHED, key=item, year=year),
     )
 
 
@@ -92,7 +92,7 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                     f"Publicerad andel eget kapital {year} är {published_pct} % men beräkningen "
                     f"ger {computed_pct} %."
                 ),
-                ref=Ref(element="published", key="equity_end_pct", year=year),
+                ref=Ref(element=Element.PUBLISHED, key="equity_end_pct", year=year),
             )
     for section, amounts in pub.sections.items():
         for year, published in sorted(amounts.items()):
@@ -110,7 +110,7 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                     rule="published.allocation",
                     severity=Severity.ERROR,
                     message=f"Publicerad fördelning {year} nämner '{name}', som inte är medlem.",
-                    ref=Ref(element="published", key=f"allocation:{name}", year=year),
+                    ref=Ref(element=Element.PUBLISHED, key=f"allocation:{name}", year=year),
                 )
             elif published != amount:  # typed in the workbook's unit, compared to the krona
                 tkr = budget.forbund.unit is Unit.TKR
@@ -125,7 +125,7 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                             f"({kr(amount)}); Fördelning anges i arbetsbokens enhet tkr som alla "
                             f"belopp: skriv {tkr_text(amount).removesuffix(NBSP + 'tkr')}."
                         ),
-                        ref=Ref(element="published", key=f"allocation:{name}", year=year),
+                        ref=Ref(element=Element.PUBLISHED, key=f"allocation:{name}", year=year),
                     )
                     continue
                 yield Finding(
@@ -136,7 +136,7 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                         f"fördelningen ger {in_unit(amount, tkr)} "
                         f"(skillnad {in_unit(published - amount, tkr)})."
                     ),
-                    ref=Ref(element="published", key=f"allocation:{name}", year=year),
+                    ref=Ref(element=Element.PUBLISHED, key=f"allocation:{name}", year=year),
                 )
 
 
@@ -164,5 +164,5 @@ def check_table_heading(budget: Budget, result: Result) -> Iterator[Finding]:
                 f"Tabellrubriken '{heading}' nämner åren {', '.join(map(str, sorted(named)))}, "
                 f"men kolumnerna är budget {budget.years.budget}{span}."
             ),
-            ref=Ref(element="published", key="table_heading"),
+            ref=Ref(element=Element.PUBLISHED, key="table_heading"),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    ColumnKind,
     InsatsRow,
     RowKind,
     budget_table,
@@ -284,23 +285,23 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
     status_text = {
-        "utfall": "Utfall",
-        "prognos": "Prognos",
-        "budget": "Budget",
-        "budgetar": "Budget",
-        "plan": "Plan",
+        ColumnKind.UTFALL: "Utfall",
+        ColumnKind.PROGNOS: "Prognos",
+        ColumnKind.BUDGET: "Budget",
+        ColumnKind.BUDGETAR: "Budget",
+        ColumnKind.PLAN: "Plan",
     }
     r = row0
     for row in history.rows:
         r += 1
-        grid.put(r, col0, row.year, "label_bold" if row.status == "budgetar" else "label")
+        grid.put(r, col0, row.year, "label_bold" if row.status is ColumnKind.BUDGETAR else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
             grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
-        grid.put(r, pct_col + 1, status_text.get(row.status, row.status), "text")
+        grid.put(r, pct_col + 1, status_text[row.status], "text")
     grid.blocks.append((row0, r))
     r += 1
     for text in history.notes:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import textwrap
 
 from finsam_xl.model import schema as S
-from finsam_xl.model.findings import Finding, summary_text
+from finsam_xl.model.findings import Element, Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.recon import ReconResult
+from finsam_xl.model.recon import PaymentMethod, ReconResult
 from finsam_xl.sheets.grid import Anchors, Grid
 from finsam_xl.xlsx.cells import address
 
@@ -35,17 +35,17 @@ LINE_HEADERS = [
 #: Characters of a finding's message per row (it runs over the empty columns D-K).
 MESSAGE_CHARS = 100
 PAYMENT_METHODS = {
-    "kontant": "kontant (direkt mot bank)",
-    "referens": "referens",
-    "faktura": "fakturanummer (dim 10)",
-    "kund": "kundnummer (dim 8)",
-    "namn": "medlemmens namn i texten",
-    "belopp": "belopp, äldsta först",
-    "ingående balans": "fjolårets fordran (IB)",
-    "kreditering": "kreditfaktura",
-    "ingen": "ingen faktura",
-    "tvetydig": "tvetydig (flera möjliga)",
-    "återbetalning": "återbetalning",
+    PaymentMethod.KONTANT: "kontant (direkt mot bank)",
+    PaymentMethod.REFERENS: "referens",
+    PaymentMethod.FAKTURA: "fakturanummer (dim 10)",
+    PaymentMethod.KUND: "kundnummer (dim 8)",
+    PaymentMethod.NAMN: "medlemmens namn i texten",
+    PaymentMethod.BELOPP: "belopp, äldsta först",
+    PaymentMethod.INGAENDE_BALANS: "fjolårets fordran (IB)",
+    PaymentMethod.KREDITERING: "kreditfaktura",
+    PaymentMethod.INGEN: "ingen faktura",
+    PaymentMethod.TVETYDIG: "tvetydig (flera möjliga)",
+    PaymentMethod.ATERBETALNING: "återbetalning",
 }
 
 
@@ -196,7 +196,7 @@ def recon_grid(
     g.put(r, col0, "Anmärkningar", "label_bold")
     placed = [
         f.model_copy(update={"location": where[f.ref.key]})
-        if f.location is None and f.ref is not None and f.ref.element == "recon"
+        if f.location is None and f.ref is not None and f.ref.element is Element.RECON
         and f.ref.key in where
         else f
         for f in recon.findings
@@ -316,7 +316,7 @@ def _receivable(
     for p in rec.payments:
         r += 1
         payer = p.member or next((owner[v] for v in p.invoices if v in owner), None)
-        how = p.rule or PAYMENT_METHODS.get(p.method, p.method)  # the rule that matched it
+        how = p.rule or PAYMENT_METHODS[p.method]  # the rule that matched it
         g.put_row(r, col0, [payer or "", how, p.voucher], "text")
         g.put(r, col0 + 3, p.amount, "kr")
         # an ambiguous payment lists the invoices it could pay

@@ -1,6 +1,6 @@
-"""The server path's VBA project: buttons that call ``finsam-xl serve`` through xlwings' client.
+"""The server path's VBA project: buttons that call ``finsam-xl server`` through xlwings' client.
 
-``finsam-xl new --xlsm --server URL`` writes the workbook as usual and then
+``finsam-xl ny --xlsm --server URL`` writes the workbook as usual and then
 replaces its ``xl/vbaProject.bin`` (``parts.vba_part.use_server``) with a project of
 
 * ``FinsamServer`` (``src/FinsamServer.bas``): the same public macros as

@@ -51,12 +51,12 @@ class XlwingsMissing(RuntimeError):
     """xlwings is not installed where a workbook that embeds its VBA is built; Swedish text."""
 
 
-#: Why ``new --xlsm --server`` needs the ``[excel]`` extra (the server itself does not).
+#: Why ``ny --xlsm --server`` needs the ``[excel]`` extra (the server itself does not).
 XLWINGS_MISSING = (
     "--server bygger in xlwings VBA-klient (modulerna Remote, WebClient m.fl.) från "
     "Python-paketet xlwings, som inte är installerat här. Installera tillägget excel på den "
     "dator där arbetsboken skapas: pip install \"finsam_xl[cli,excel]\" (servern själv, "
-    "finsam-xl serve, klarar sig med [cli]).")
+    "finsam-xl server, klarar sig med [cli]).")
 
 
 def xlwings_package_dir() -> Path:

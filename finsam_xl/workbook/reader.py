@@ -24,8 +24,8 @@ from xml.etree import ElementTree as ET
 from pydantic import ValidationError
 
 from finsam_xl.model import schema as S
-from finsam_xl.model.budget import Budget, CostGroup, Unit
-from finsam_xl.model.findings import Finding, Ref, Severity
+from finsam_xl.model.budget import ActualStatus, Budget, CostGroup, PaymentFrequency, Unit
+from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
 from finsam_xl.model.labels import MONTHS_SV
 from finsam_xl.model.money import (
@@ -68,39 +68,39 @@ class Locator:
             return None
         e = ref.element
         candidates: list[tuple[Any, ...]] = []
-        if e in ("member", "cost", "income"):
+        if e in (Element.MEMBER, Element.COST, Element.INCOME):
             candidates = [
                 (e, ref.index, ref.year),
                 (e, ref.index, ref.field),
                 (e, ref.index, "name"),
                 (e, None, None),
             ]
-        elif e == "contribution":
+        elif e is Element.CONTRIBUTION:
             candidates = [(e, ref.year), (e, None)]
-        elif e == "published" and ref.key == "table_heading":
+        elif e is Element.PUBLISHED and ref.key == "table_heading":
             candidates = [("settings", "table_heading")]
-        elif e == "published":
+        elif e is Element.PUBLISHED:
             candidates = [(e, ref.key, ref.year), (e, ref.key, None), (e, None, None)]
-        elif e == "plan" and self.plan_anchor and ref.year in self.years:
+        elif e is Element.PLAN and self.plan_anchor and ref.year in self.years:
             sheet, row, col = self.plan_anchor
             key = _PLAN_FIELDS.get(ref.field or "", ref.field or "")
             if key in PLAN_ROW_INDEX:
                 return address(
                     sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
                 )
-        elif e == "actual":
+        elif e is Element.ACTUAL:
             candidates = [(e, ref.year, ref.field), (e, ref.year, None), (e, None, None)]
-        elif e in ("adopted", "revised"):
+        elif e in (Element.ADOPTED, Element.REVISED):
             candidates = [("settings", e)]
-        elif e == "years":
+        elif e is Element.YEARS:
             candidates = [("settings", "plan_years" if ref.field == "plan" else "budget_year")]
-        elif e == "equity":
+        elif e is Element.EQUITY:
             candidates = [("settings", f"equity_{ref.field or 'opening'}"), ("settings", None)]
-        elif e == "settings":
+        elif e is Element.SETTINGS:
             candidates = [("settings", ref.field), ("settings", None)]
-        elif e == "forbund":
+        elif e is Element.FORBUND:
             candidates = [("settings", "forbund")]
-        elif e == "mapping":
+        elif e is Element.MAPPING:
             candidates = [(e, ref.index, ref.field)]
         for candidate in candidates:
             if candidate in self.cells:
@@ -563,7 +563,7 @@ def _computed_from(book: BookView) -> tuple[str | None, str | None]:
     return None, status
 
 
-_ELEMENTS = {"costs": "cost", "income": "income", "members": "member"}
+_ELEMENTS = {"costs": Element.COST, "income": Element.INCOME, "members": Element.MEMBER}
 
 
 def _invalid_cell(locator: Locator, loc: tuple[Any, ...]) -> str | None:
@@ -774,7 +774,7 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         "payment_grace_days": integer("payment_grace_days", 0, 366),
         "frame_min_kr": number("frame_min_kr"),
         "frame_max_kr": number("frame_max_kr"),
-        "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, "ar"),
+        "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, PaymentFrequency.AR),
         "keys": {
             kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
             for kind, default in (
@@ -879,7 +879,9 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
         seen.add(int(year))
         r.locator.cells[("actual", int(year), None)] = t.where(row, cols["År"] or 1)
         status_text = r.text(t, row, cols["Utfall eller prognos"])
-        status = S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else "utfall"
+        status = (
+            S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else ActualStatus.UTFALL
+        )
         if status is None:
             r.problem(
                 "read.actuals-status",
@@ -887,7 +889,7 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
                 f"{' eller '.join(S.ACTUAL_STATUS_LABELS.values())}.",
                 t.where(row, cols["Utfall eller prognos"] or 1),
             )
-            status = "utfall"
+            status = ActualStatus.UTFALL
         entry: dict[str, Any] = {"year": int(year), "status": status}
         for header, key in (
             ("Medlemsbidrag", "contributions"),
@@ -1026,7 +1028,7 @@ def _years_changed(r: WorkbookReader) -> None:
         f"Budgetåret eller antalet år är ändrat: åren i Inställningar ({want[0]}–{want[-1]}, "
         f"Budgetår {r.budget_year}) stämmer inte "
         f"med tabellernas årsrubriker (Rader: {shown}); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' "
-        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK': den "
+        "och Medelstilldelningens år hör till samma år. Kör 'finsam-xl berakna ARBETSBOK': den "
         "byter årsrubrikerna i Rader och Medlemmar och åren i Medelstilldelning, lägger till "
         "tomma årskolumner som fattas och tar bort tomma som inte behövs; inga belopp tas bort. "
         "Knappen Beräkna kan inte ändra tabellernas kolumner: spara och stäng arbetsboken och "

@@ -1,4 +1,4 @@
-"""Generate the standard budget workbook with XlsxWriter (``finsam-xl new``).
+"""Generate the standard budget workbook with XlsxWriter (``finsam-xl ny``).
 
 The template carries the inputs of a budget (or a starter budget) in Excel
 tables, empty computed sheets with their styles, print setup and chart, the
@@ -65,7 +65,7 @@ INSTRUCTIONS: list[tuple[str, str]] = [
     ),
     (
         "p",
-        "6. Tryck på Beräkna (eller kör: finsam-xl recalc FIL). Läs Kontroller: fel markeras "
+        "6. Tryck på Beräkna (eller kör: finsam-xl berakna FIL). Läs Kontroller: fel markeras "
         "röda och varningar gula i inmatningsbladen; klicka på Plats för att gå dit.",
     ),
     (
@@ -161,8 +161,8 @@ INSTRUCTIONS: list[tuple[str, str]] = [
     ),
     (
         "p",
-        "En arbetsbok för ett visst år: finsam-xl new -o budget.xlsx --ar 2027 (utan --ar blir "
-        "det nästa kalenderår).",
+        "En arbetsbok för ett visst år: finsam-xl ny -o budget.xlsx --budgetar 2027 "
+        "(utan --budgetar blir det nästa kalenderår).",
     ),
     ("h", "En nedladdad fil som är spärrad"),
     (

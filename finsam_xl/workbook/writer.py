@@ -425,7 +425,7 @@ def missing_sheets_text(missing: list[str]) -> str:
     names = ", ".join(missing[:-1]) + (" och " if len(missing) > 1 else "") + missing[-1]
     return (
         f" Bladen {names} finns inte i denna arbetsbok och skrevs inte; skapa en ny med "
-        "'finsam-xl new' (eller 'nytt-ar') för att få dem."
+        "'finsam-xl ny' (eller 'nytt-ar') för att få dem."
     )
 
 
@@ -643,7 +643,7 @@ def write_grids(
         if missing:
             raise WorkbookError(
                 f"{source}: arbetsboken saknar de definierade namnen {', '.join(missing)} som "
-                "anger var resultaten ska skrivas; skapa den med 'finsam-xl new'."
+                "anger var resultaten ska skrivas; skapa den med 'finsam-xl ny'."
             )
         present = tuple(n for n in optional if n in pkg.names)
         allowed = _guard_names(source, archive, pkg, (*names, *present, S.N_STYLES))

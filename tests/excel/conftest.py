@@ -15,7 +15,7 @@ from finsam_xl.model.interchange import load
 
 @pytest.fixture(scope="session")
 def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Södra Dalarna's workbook as `finsam-xl new` writes it (do not modify: copy first)."""
+    """Södra Dalarna's workbook as `finsam-xl ny` writes it (do not modify: copy first)."""
     path = tmp_path_factory.mktemp("excel") / "sodra-dalarna.xlsx"
     jobs.new(load(EXAMPLES / "sodra-dalarna-2025.yaml"), path, when=WHEN)
     return path

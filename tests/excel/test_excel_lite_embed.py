@@ -4,7 +4,7 @@ The strongest check runs the main.py taken out of a generated workbook in a fres
 virtual environment that has only pydantic, PyYAML and xlwings (no finsam_xl;
 openpyxl, XlsxWriter, typer, rich and defusedxml blocked), finds the scripts the
 way Lite does (functions with an ``xw.Book`` parameter in main.py's namespace)
-and presses Beräkna on the stand-in: the computed sheets equal `finsam-xl recalc`.
+and presses Beräkna on the stand-in: the computed sheets equal `finsam-xl berakna`.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def plain(edited_book: Path, tmp_path: Path) -> Path:
 
 # --- what is stored ---------------------------------------------------------------------------
 def test_new_writes_lite_code_into_xlsx_and_not_into_xlsm(tmp_path: Path) -> None:
-    done = run_cli("new", "-o", str(tmp_path / "a.xlsx"))
+    done = run_cli("ny", "-o", str(tmp_path / "a.xlsx"))
     assert done.exit_code == 0, done.output
     props = extract(tmp_path / "a.xlsx")
     assert props["main.py"] == main_py()
@@ -77,7 +77,7 @@ def test_new_writes_lite_code_into_xlsx_and_not_into_xlsm(tmp_path: Path) -> Non
     assert "Office.AutoShowTaskpaneWithDocument" not in props
     for args, has in ((["--xlsm"], False), (["--xlsm", "--lite"], True), (["--utan-lite"], False)):
         out = tmp_path / f"b{len(args)}{has}.xlsx"
-        done = run_cli("new", *args, "-o", str(out))
+        done = run_cli("ny", *args, "-o", str(out))
         assert done.exit_code == 0, done.output
         written = out.with_suffix(".xlsm") if "--xlsm" in args else out
         assert bool(extract(written)) is has, args
@@ -205,8 +205,8 @@ def test_next_year_keeps_the_lite_code(tmp_path: Path) -> None:
     """`nytt-ar` rebuilds the workbook; the Lite code is carried over when it was there."""
     example = Path(finsam_xl.__file__).parent / "examples" / "sodra-dalarna-2025.yaml"
     this, plain = tmp_path / "i år.xlsx", tmp_path / "utan.xlsx"
-    assert run_cli("new", "--from", str(example), "-o", str(this)).exit_code == 0
-    assert run_cli("new", "--utan-lite", "--from", str(example), "-o", str(plain)).exit_code == 0
+    assert run_cli("ny", "--fran", str(example), "-o", str(this)).exit_code == 0
+    assert run_cli("ny", "--utan-lite", "--fran", str(example), "-o", str(plain)).exit_code == 0
     for source, has in ((this, True), (plain, False)):
         out = tmp_path / f"nästa {source.stem}.xlsx"
         done = run_cli("nytt-ar", str(source), "-o", str(out), "--eget-kapital", "400 000")
@@ -301,10 +301,10 @@ def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited
 
 
 def _recalc_cli(source: Path, tmp_path: Path) -> Path:
-    """`finsam-xl recalc` on a copy: the reference for the Lite run."""
+    """`finsam-xl berakna` on a copy: the reference for the Lite run."""
     target = tmp_path / "recalc.xlsx"
     shutil.copy(source, target)
-    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "recalc", str(target)],
+    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "berakna", str(target)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr
     return target

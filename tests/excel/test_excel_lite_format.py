@@ -3,7 +3,7 @@
 tests/data/lite/lite-saved-parts.json transcribes the structure of the part in six
 workbooks saved by xlwings Lite (source, commit and what was left out are in the
 file; docs/dev/lite-part.md says where each value comes from). The part that
-`finsam-xl new` writes must match them property by property, apart from the code.
+`finsam-xl ny` writes must match them property by property, apart from the code.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def office_encoding(value: object) -> str:
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("lite-format") / "Budget.xlsx"
-    done = CliRunner().invoke(app, ["new", "-o", str(path)])
+    done = CliRunner().invoke(app, ["ny", "-o", str(path)])
     assert done.exit_code == 0, done.output
     return path
 
@@ -149,7 +149,7 @@ def test_workbook_ids_differ_between_workbooks_and_repeat_for_the_same_content(
         written: Path, tmp_path: Path) -> None:
     other = tmp_path / "other.xlsx"
     example = ROOT / "finsam_xl" / "examples" / "fryksdalen-2022.yaml"
-    assert CliRunner().invoke(app, ["new", "--from", str(example), "-o", str(other)]).exit_code == 0
+    assert CliRunner().invoke(app, ["ny", "--fran", str(example), "-o", str(other)]).exit_code == 0
     assert extract(written)["xlwingsWorkbookId"] != extract(other)["xlwingsWorkbookId"]
     with zipfile.ZipFile(other) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}

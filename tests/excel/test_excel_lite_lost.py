@@ -26,7 +26,7 @@ LITE = ("xl/webextensions/webextension1.xml", "xl/webextensions/_rels/taskpanes.
 @pytest.fixture(scope="module")
 def with_lite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("lost") / "Budget.xlsx"
-    done = CliRunner().invoke(app, ["new", "-o", str(path)])
+    done = CliRunner().invoke(app, ["ny", "-o", str(path)])
     assert done.exit_code == 0, done.output
     return path
 
@@ -55,10 +55,10 @@ def test_check_says_the_lite_code_is_lost_and_lite_puts_it_back(with_lite: Path,
     before = hashlib.sha256(lost.read_bytes()).hexdigest()
     assert lost_findings(lost) == [("workbook.lite_missing", LOST_MESSAGE,
                                     "Sparad.xlsx:xl/webextensions/taskpanes.xml")]
-    done = CliRunner().invoke(app, ["check", str(lost)])
+    done = CliRunner().invoke(app, ["kontrollera", str(lost)])
     assert "Varning [workbook.lite_missing] Sparad.xlsx:xl/webextensions/taskpanes.xml: " \
            "Lite-koden saknas; kör finsam-xl lite" in done.output
-    whole = CliRunner().invoke(app, ["check", str(with_lite)])
+    whole = CliRunner().invoke(app, ["kontrollera", str(with_lite)])
     assert done.exit_code == whole.exit_code  # a warning: it changes no exit code
     assert hashlib.sha256(lost.read_bytes()).hexdigest() == before  # check writes nothing
     done = CliRunner().invoke(app, ["lite", str(lost)])

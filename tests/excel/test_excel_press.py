@@ -1,4 +1,4 @@
-"""The adapter: a button press on the stand-in gives what `finsam-xl recalc` writes to the file."""
+"""The adapter: a button press on the stand-in gives what `finsam-xl berakna` writes to the file."""
 
 from __future__ import annotations
 
@@ -40,10 +40,10 @@ def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
 
 
 def test_press_equals_the_command_line(edited_book: Path, tmp_path: Path) -> None:
-    """The same comparison against the real `finsam-xl recalc` command (timestamps aside)."""
+    """The same comparison against the real `finsam-xl berakna` command (timestamps aside)."""
     source = tmp_path / "cli.xlsx"
     shutil.copy(edited_book, source)
-    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "recalc", str(source)],
+    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "berakna", str(source)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode in (0, 1), done.stderr
     assert "Skrev resultaten" in done.stdout
@@ -191,7 +191,7 @@ def test_not_a_finsam_workbook_is_explained(tmp_path: Path) -> None:
     book.sheet_list.append(FakeSheet(book, "Blad1", {(1, 1): "x"}))
     summary = press(book, "recalc")
     assert summary.blocked and summary.written == []
-    assert "fx_plan" in summary.text and "finsam-xl new" in summary.text
+    assert "fx_plan" in summary.text and "finsam-xl ny" in summary.text
     assert book.app.alerts[0]["prompt"] == summary.text
     assert book.sheet_list[0].cells == {(1, 1): "x"}
 
@@ -289,5 +289,5 @@ def test_a_changed_budget_year_is_one_finding_that_says_to_run_recalc(
     first = summary.findings[0]
     assert first.rule == "read.years-changed" and first.cause
     assert "Knappen Beräkna kan inte ändra tabellernas kolumner" in first.message
-    assert "finsam-xl recalc" in first.message
+    assert "finsam-xl berakna" in first.message
     assert not [f for f in summary.findings if f.rule == "read.year-column-missing"]

@@ -93,7 +93,7 @@ def ran(pyodide_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         jobs.new(load(EXAMPLES / f"{name}.yaml"), workbook, when=WHEN)
         if name == "sodra-dalarna-2025":  # inputs edited: the press must change values
             edit_inputs(workbook, workbook)
-        embed(workbook)  # what `finsam-xl new` adds to an .xlsx
+        embed(workbook)  # what `finsam-xl ny` adds to an .xlsx
         code = extract(workbook)["main.py"]
         assert main in (None, code)  # the same finsam_xl code in every workbook
         main = code

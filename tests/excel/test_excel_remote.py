@@ -164,7 +164,7 @@ def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:
     actions = actions_of(reply)
     assert [a["func"] for a in actions] == ["alert"]
     alert = actions[0]
-    assert "fx_plan" in alert["args"][0] and "Skapa arbetsboken med 'finsam-xl new'" in (
+    assert "fx_plan" in alert["args"][0] and "Skapa arbetsboken med 'finsam-xl ny'" in (
         alert["args"][0])
     assert alert["args"][1:] == ["Finsam XL", "ok", "critical", ""]
     assert alert["values"] is None and alert["sheet_position"] is None

@@ -1,4 +1,4 @@
-"""`finsam-xl serve` over loopback: real HTTP, ephemeral ports, bounded timeouts."""
+"""`finsam-xl server` over loopback: real HTTP, ephemeral ports, bounded timeouts."""
 
 from __future__ import annotations
 

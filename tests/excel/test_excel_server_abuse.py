@@ -1,4 +1,4 @@
-"""Issue 10: careless and hostile requests to `finsam-xl serve` (127.0.0.1 only, bounded time).
+"""Issue 10: careless and hostile requests to `finsam-xl server` (127.0.0.1 only, bounded time).
 
 Every reproduction from the issue is here (oversized tables, Content-Length too
 long, two Content-Lengths, NaN, other methods, a 70 KB path), plus a load test

@@ -52,13 +52,13 @@ def test_check_names_stale_sheets_until_recalc(recalculated: Path, tmp_path: Pat
     ws.cell(5, headers["2025"]).value = 99  # an input edited after Beräkna
     wb.save(book)
     before = hashlib.sha256(book.read_bytes()).hexdigest()
-    done = runner.invoke(app, ["check", str(book)])
+    done = runner.invoke(app, ["kontrollera", str(book)])
     assert "[workbook.stale] Plan!A2:" in done.output and WORDS in done.output.casefold()
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before  # check writes nothing
     found = stale(jobs.check(book, freshness=True).findings)
     assert len(found) == 1 and found[0].severity.value == "warning"
     assert found[0].location == "Plan!A2"
-    runner.invoke(app, ["recalc", str(book)])
+    runner.invoke(app, ["berakna", str(book)])
     assert stale(jobs.check(book, freshness=True).findings) == []
 
 

@@ -118,7 +118,7 @@ def server_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if xlwings_dir() is None:
         pytest.skip("xlwings is not installed")
     out = tmp_path_factory.mktemp("server") / "Budget.xlsm"
-    done = CliRunner().invoke(app, ["new", "--xlsm", "--server", URL, "-o", str(out)])
+    done = CliRunner().invoke(app, ["ny", "--xlsm", "--server", URL, "-o", str(out)])
     assert done.exit_code == 0, done.output
     return out
 
@@ -201,7 +201,7 @@ def test_server_workbook_without_xlwings_says_which_extra(
     monkeypatch.setattr(sources.importlib.util, "find_spec",
                         lambda name, *a: None if name == "xlwings" else real(name, *a))
     out = tmp_path / "Budget.xlsm"
-    done = CliRunner().invoke(app, ["new", "--xlsm", "--server", URL, "-o", str(out)])
+    done = CliRunner().invoke(app, ["ny", "--xlsm", "--server", URL, "-o", str(out)])
     assert done.exit_code == 2
     assert "internt fel" not in done.output
     assert 'pip install "finsam_xl[cli,excel]"' in done.output

@@ -78,7 +78,7 @@ def test_a_cell_with_bengali_digits_is_an_error_at_its_cell(
     cell.data_type = "s"
     wb.save(path)
     before = digest(path)
-    done = runner.invoke(app, ["check", "--json", str(path)])
+    done = runner.invoke(app, ["kontrollera", "--json", str(path)])
     assert done.exit_code == 1, done.output
     found = [f for f in json.loads(done.stdout)["findings"] if f["location"] == "Rader!I4"]
     assert [(f["rule"], f["message"]) for f in found] == [
@@ -203,7 +203,7 @@ def test_a_name_with_other_white_space_is_the_same_member_everywhere(
     cell.data_type = "s"
     wb.save(path)
     before = digest(path)
-    done = runner.invoke(app, ["check", "--json", str(path)])
+    done = runner.invoke(app, ["kontrollera", "--json", str(path)])
     rules = {f["rule"] for f in json.loads(done.stdout)["findings"]}
     assert not rules & {"published.allocation", "mapping.member-unknown"}, done.output
     assert digest(path) == before

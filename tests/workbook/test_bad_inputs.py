@@ -220,7 +220,7 @@ def test_check_names_the_problem_and_leaves_the_file(
 ) -> None:
     path = broken[case_id]
     before = digest(path)
-    result = runner.invoke(app, ["check", str(path)])
+    result = runner.invoke(app, ["kontrollera", str(path)])
     output = result.output
     assert result.exit_code in (1, 2), output
     assert text in output, output
@@ -230,7 +230,7 @@ def test_check_names_the_problem_and_leaves_the_file(
         and result.exception is None
         or isinstance(result.exception, SystemExit)
     )
-    recalc = runner.invoke(app, ["recalc", str(path)])
+    recalc = runner.invoke(app, ["berakna", str(path)])
     assert recalc.exit_code in (1, 2), recalc.output
     assert text in recalc.output
     assert digest(path) == before
@@ -244,7 +244,7 @@ def test_open_in_excel_is_refused_and_nothing_changes(
     shutil.copy(example_books["fryksdalen-2022"], path)
     (tmp_path / "~$budget.xlsx").write_bytes(b"Anna")
     before = digest(path)
-    result = runner.invoke(app, ["recalc", str(path)])
+    result = runner.invoke(app, ["berakna", str(path)])
     assert result.exit_code == 2
     assert "öppen i Excel" in result.output and "~$budget.xlsx" in result.output
     assert digest(path) == before
@@ -259,7 +259,7 @@ def test_missing_result_names_are_refused_by_recalc(
     del wb.defined_names["fx_plan"]
     wb.save(path)
     before = digest(path)
-    result = runner.invoke(app, ["recalc", str(path)])
+    result = runner.invoke(app, ["berakna", str(path)])
     assert result.exit_code == 2 and "fx_plan" in result.output
     assert digest(path) == before
 
@@ -267,5 +267,5 @@ def test_missing_result_names_are_refused_by_recalc(
 def test_a_folder_named_xlsx(tmp_path: Path) -> None:
     folder = tmp_path / "mapp.xlsx"
     folder.mkdir()
-    result = runner.invoke(app, ["check", str(folder)])
+    result = runner.invoke(app, ["kontrollera", str(folder)])
     assert result.exit_code == 2 and "är en mapp" in result.output

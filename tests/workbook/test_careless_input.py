@@ -2,7 +2,7 @@
 
 Every case edits one of the example workbooks the way a user would (a cost
 copied with its minus sign, the wrong unit, a new Budgetår, a key typed as a
-share, ...), runs ``finsam-xl check --json`` and asserts the rule id, the
+share, ...), runs ``finsam-xl kontrollera --json`` and asserts the rule id, the
 Swedish message, the cell and the exit code, and that ``check`` left the file
 byte-identical. Where the finding blocks the job, ``recalc`` must refuse too and
 leave the file as it was.
@@ -291,7 +291,7 @@ CASES: list[Case] = [
         "Budgetåret eller antalet år är ändrat: åren i Inställningar (2025–2029, "
         "Budgetår 2026) stämmer inte med tabellernas "
         "årsrubriker (Rader: 2024–2028); Medlemmars kolumner 'Fast belopp ÅÅÅÅ' och "
-        "Medelstilldelningens år hör till samma år. Kör 'finsam-xl recalc ARBETSBOK'",
+        "Medelstilldelningens år hör till samma år. Kör 'finsam-xl berakna ARBETSBOK'",
         "Rader!H3",
         1,
     ),
@@ -574,7 +574,7 @@ def careless(
 
 
 def check_json(path: Path) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, ["check", "--json", str(path)])
+    result = runner.invoke(app, ["kontrollera", "--json", str(path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     data: dict[str, Any] = json.loads(result.stdout)
@@ -614,7 +614,7 @@ def test_check_says_what_and_where(careless: dict[str, Path], case: Case) -> Non
 def test_recalc_refuses_and_leaves_the_file(careless: dict[str, Path], case: Case) -> None:
     path = careless[case.id]
     before = digest(path)
-    result = runner.invoke(app, ["recalc", str(path)])
+    result = runner.invoke(app, ["berakna", str(path)])
     assert result.exit_code == 1, result.output
     assert "Inget skrevs" in result.output and "Traceback" not in result.output
     assert f"[{case.rule}] {case.where}: " in result.output

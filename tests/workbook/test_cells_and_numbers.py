@@ -1,7 +1,7 @@
 """Text that looks like a formula, numbers typed as text, and messages at the right cell (issue 18).
 
 In the style of test_careless_input.py: each case edits a copy of Södra Dalarna
-2025 (``SD``) with openpyxl, runs ``finsam-xl check --json`` and asserts the
+2025 (``SD``) with openpyxl, runs ``finsam-xl kontrollera --json`` and asserts the
 rule, the Swedish message, the cell and the exit code, and that the file is
 byte-identical afterwards (sha256). "Text" is a cell with ``data_type='s'``,
 which is what a value typed in Excel with a leading apostrophe becomes.
@@ -212,7 +212,7 @@ def edited(
 
 
 def check_json(path: Path) -> tuple[int, dict[str, Any]]:
-    result = runner.invoke(app, ["check", "--json", str(path)])
+    result = runner.invoke(app, ["kontrollera", "--json", str(path)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output and "internt fel" not in result.output
     data: dict[str, Any] = json.loads(result.stdout)
@@ -242,7 +242,7 @@ def test_check_says_what_and_where(edited: dict[str, Path], case: Case) -> None:
 def test_recalc_refuses_and_leaves_the_file(edited: dict[str, Path], case: Case) -> None:
     path = edited[case.id]
     before = digest(path)
-    result = runner.invoke(app, ["recalc", str(path)])
+    result = runner.invoke(app, ["berakna", str(path)])
     assert result.exit_code == 1, result.output
     assert "Inget skrevs" in result.output and "Traceback" not in result.output
     assert f"[{case.rule}] {case.where}: " in result.output
@@ -272,7 +272,7 @@ def test_text_starting_with_equals_is_exported_as_text(
 ) -> None:
     before = digest(texts_like_formulas)
     out = tmp_path / "sd.yaml"
-    result = runner.invoke(app, ["export", str(texts_like_formulas), "-o", str(out)])
+    result = runner.invoke(app, ["exportera", str(texts_like_formulas), "-o", str(out)])
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data["forbund"]["name"] == "=1+1"
@@ -285,7 +285,7 @@ def test_a_line_named_like_a_formula_does_not_block_recalc(
     texts_like_formulas: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "ut.xlsx"
-    result = runner.invoke(app, ["recalc", str(texts_like_formulas), "-o", str(out)])
+    result = runner.invoke(app, ["berakna", str(texts_like_formulas), "-o", str(out)])
     assert "read.formula" not in result.output and "Inget skrevs" not in result.output
     assert out.exists(), result.output
     wb = load_workbook(out)

@@ -137,7 +137,7 @@ def test_a_new_forbund_typed_cell_by_cell_with_year_and_unit_changed_after(
     outcome = jobs.recalc(path)
     assert outcome.written == path, [f.format() for f in outcome.findings]
     assert "recalc.years-renamed" in {f.rule for f in outcome.findings}
-    check = CliRunner().invoke(app, ["check", str(path)])
+    check = CliRunner().invoke(app, ["kontrollera", str(path)])
     assert check.exit_code == 0, check.output
     assert "Fel [" not in check.output
     typed = jobs.check(path)

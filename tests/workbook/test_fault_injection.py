@@ -1,4 +1,4 @@
-"""Kill -9 at random points of `finsam-xl recalc` and `finsam-xl avstamning` (issue 10).
+"""Kill -9 at random points of `finsam-xl berakna` and `finsam-xl avstamning` (issue 10).
 
 Each time: the file at the original path is either the old file (byte-identical) or the new
 one (every part outside the written sheets byte-identical to the original, every part
@@ -87,7 +87,7 @@ def _timed(command: list[str]) -> float:
     return time.monotonic() - start
 
 
-@pytest.mark.parametrize("job", ["recalc", "avstamning"])
+@pytest.mark.parametrize("job", ["berakna", "avstamning"])
 def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     originals: tuple[Path, Path], tmp_path: Path, job: str
 ) -> None:
@@ -95,8 +95,8 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     book = tmp_path / "stor.xlsx"
     old = original.read_bytes()
     old_parts = parts(original)
-    if job == "recalc":
-        command = [*CLI, "recalc", str(book)]
+    if job == "berakna":
+        command = [*CLI, "berakna", str(book)]
         names: tuple[str, ...] = ("fx_plan", "fx_fordelning", "fx_kontroller")
 
     else:
@@ -148,7 +148,7 @@ def test_two_recalcs_at_once_serialise_and_keep_the_original_as_backup(
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     runs = [
         subprocess.Popen(
-            [*CLI, "recalc", str(book)],
+            [*CLI, "berakna", str(book)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,

@@ -307,11 +307,11 @@ def test_hostile_file_is_refused_in_swedish_and_left_alone(
 ) -> None:
     path = hostile[case_id]
     before = digest(path)
-    check = runner.invoke(app, ["check", str(path)])
+    check = runner.invoke(app, ["kontrollera", str(path)])
     assert check.exit_code == check_code, check.output
     assert text in check.output, check.output
     assert no_traceback(check)
-    recalc = runner.invoke(app, ["recalc", str(path)])
+    recalc = runner.invoke(app, ["berakna", str(path)])
     assert recalc.exit_code == recalc_code, recalc.output
     assert text in recalc.output, recalc.output
     assert no_traceback(recalc)
@@ -363,10 +363,10 @@ def test_whole_column_table_reads_the_used_rows(
 ) -> None:
     path = tmp_path / "budget.xlsx"
     shutil.copy(example_books["sodra-dalarna-2025"], path)
-    plain = runner.invoke(app, ["check", str(path)])
+    plain = runner.invoke(app, ["kontrollera", str(path)])
     _stretch_table(path, table, ref)
     before = digest(path)
-    check = runner.invoke(app, ["check", str(path)])
+    check = runner.invoke(app, ["kontrollera", str(path)])
     assert no_traceback(check), check.output
     assert check.exit_code == plain.exit_code, check.output
     assert _plan_lines(check.output) == _plan_lines(plain.output)
@@ -380,7 +380,7 @@ def test_table_larger_than_the_limit_is_refused(
     path = tmp_path / "budget.xlsx"
     shutil.copy(example_books["sodra-dalarna-2025"], path)
     before = digest(path)
-    result = runner.invoke(app, ["recalc", str(path)])
+    result = runner.invoke(app, ["berakna", str(path)])
     assert result.exit_code == 2 and no_traceback(result)
     assert re.search(r"tabellen Installningar \(A3:C(\d+)\) har (\d+) rader", result.output)
     assert "högst 5 rader" in result.output
@@ -457,7 +457,7 @@ def book(example_books: dict[str, Path], tmp_path: Path) -> Path:
     return path
 
 
-def _refused(path: Path, text: str, command: str = "recalc") -> None:
+def _refused(path: Path, text: str, command: str = "berakna") -> None:
     before = digest(path)
     result = runner.invoke(app, [command, str(path)])
     assert result.exit_code == 2, result.output
@@ -504,7 +504,7 @@ def test_backup_cannot_be_written_permission(book: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr("finsam_xl.xlsx.safety.shutil.copy2", deny)
     _refused(book, "säkerhetskopian")
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert "skrivskyddad eller öppen i ett annat program" in result.output
 
 
@@ -514,7 +514,7 @@ def test_a_folder_in_the_backups_place_is_left_alone(book: Path) -> None:
     backup.mkdir()
     (backup / "mitt.txt").write_text("mitt")
     before = book.read_bytes()
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert result.exit_code in (0, 1) and no_traceback(result), result.output
     assert "budget.backup.2.xlsx" in result.output
     assert (backup / "mitt.txt").read_text() == "mitt"
@@ -533,7 +533,7 @@ def test_target_cannot_be_replaced(book: Path, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr("finsam_xl.xlsx.safety.os.replace", deny)
     before = digest(book)
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert result.exit_code == 2 and no_traceback(result), result.output
     assert "filen kan inte ersättas (behörighet saknas)" in result.output
     assert digest(book) == before
@@ -557,7 +557,7 @@ def test_output_that_does_not_parse_is_never_renamed_into_place(
         "finsam_xl.workbook.writer._cell_xml", lambda ref, cell, style: f'<c r="{ref}"><v>1</v>'
     )
     _refused(book, "den nya versionen gick inte att läsa tillbaka")
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert "ogiltig XML" in result.output and "budget.xlsx är oförändrad" in result.output
 
 
@@ -566,7 +566,7 @@ def test_new_into_a_missing_folder(tmp_path: Path) -> None:
 
     out = tmp_path / "saknas" / "ny.xlsx"
     source = EXAMPLES / "fryksdalen-2022.yaml"
-    result = runner.invoke(app, ["new", "-o", str(out), "--from", str(source)])
+    result = runner.invoke(app, ["ny", "-o", str(out), "--fran", str(source)])
     assert result.exit_code == 2 and "finns inte" in result.output and no_traceback(result)
 
 
@@ -577,7 +577,7 @@ def test_owner_file_of_another_workbook_is_no_lock(book: Path) -> None:
     target = book.with_name("A_budget.xlsx")
     book.rename(target)
     (target.parent / "~$budget.xlsx").write_bytes(b"\x04Anna")
-    result = runner.invoke(app, ["recalc", str(target)])
+    result = runner.invoke(app, ["berakna", str(target)])
     assert result.exit_code in (0, 1) and "Skrev resultaten" in result.output, result.output
 
 
@@ -587,7 +587,7 @@ def test_owner_file_is_tilde_dollar_and_the_whole_name(book: Path, name: str) ->
     book.rename(target)
     (target.parent / f"~${name}").write_bytes(b"\x04Anna")
     before = digest(target)
-    result = runner.invoke(app, ["recalc", str(target)])
+    result = runner.invoke(app, ["berakna", str(target)])
     assert result.exit_code == 2 and f"låsfilen ~${name} finns" in result.output, result.output
     assert digest(target) == before
 
@@ -595,7 +595,7 @@ def test_owner_file_is_tilde_dollar_and_the_whole_name(book: Path, name: str) ->
 def test_stale_lock_of_a_killed_run_is_broken(book: Path) -> None:
     lock = write_lock_path(book)
     lock.write_text(json.dumps({"pid": 999_999_999, "host": socket.gethostname(), "time": 1.0}))
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert result.exit_code in (0, 1) and "Skrev resultaten" in result.output, result.output
     assert not lock.exists()
 
@@ -605,7 +605,7 @@ def test_live_lock_is_waited_for_then_refused(book: Path, monkeypatch: pytest.Mo
     lock = write_lock_path(book)
     lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": 1.0}))
     before = digest(book)
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert result.exit_code == 2 and no_traceback(result), result.output
     assert "en annan körning av finsam-xl" in result.output and lock.name in result.output
     assert digest(book) == before and lock.exists()
@@ -626,7 +626,7 @@ def test_leftovers_of_killed_runs_are_removed_and_nothing_else(book: Path) -> No
     old = folder / ".finsam-qq11ww22.xlsx"
     old.write_bytes(b"old")
     os.utime(old, (1_000_000, 1_000_000))
-    result = runner.invoke(app, ["recalc", str(book)])
+    result = runner.invoke(app, ["berakna", str(book)])
     assert result.exit_code in (0, 1), result.output
     left = sorted(p.name for p in folder.iterdir())
     assert left == sorted([*others, "budget.xlsx", "budget.backup.xlsx"])
@@ -634,7 +634,7 @@ def test_leftovers_of_killed_runs_are_removed_and_nothing_else(book: Path) -> No
 
 def test_check_does_not_write_and_takes_no_lock(book: Path) -> None:
     before = digest(book)
-    runner.invoke(app, ["check", str(book)])
+    runner.invoke(app, ["kontrollera", str(book)])
     assert digest(book) == before and sorted(p.name for p in book.parent.iterdir()) == [
         "budget.xlsx"
     ]
@@ -673,7 +673,7 @@ def test_plain_zip_bomb_bytes_are_never_unpacked(tmp_path: Path) -> None:
         safety.inspect_package(path)
 
 
-@pytest.mark.parametrize("command", ["recalc", "avstamning"])
+@pytest.mark.parametrize("command", ["berakna", "avstamning"])
 def test_a_workbook_in_a_missing_folder(tmp_path: Path, command: str) -> None:
     path = tmp_path / "saknas" / "budget.xlsx"
     args = [command, str(path)] + ([str(tmp_path / "b.se")] if command == "avstamning" else [])

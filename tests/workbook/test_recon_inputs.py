@@ -61,7 +61,7 @@ def test_a_mapping_to_an_unknown_member_is_an_error_at_its_cell_in_check(
 ) -> None:
     book = tmp_path / "b.xlsx"
     where = misspelt(setup[0], book)
-    result = runner.invoke(app, ["check", str(book), "--json"])
+    result = runner.invoke(app, ["kontrollera", str(book), "--json"])
     assert result.exit_code == 1, result.output
     findings = json.loads(result.stdout)["findings"]
     found = [f for f in findings if f["rule"] == "mapping.member-unknown"]

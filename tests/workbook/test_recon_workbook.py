@@ -94,7 +94,7 @@ def test_avstamning_with_bad_books_names_the_line(setup: tuple[Path, Path], tmp_
 
 def test_export_sie_round_trips_the_budget(setup: tuple[Path, Path], tmp_path: Path) -> None:
     out = tmp_path / "budget.se"
-    result = runner.invoke(app, ["export-sie", str(setup[0]), "-o", str(out)])
+    result = runner.invoke(app, ["exportera-sie", str(setup[0]), "-o", str(out)])
     assert result.exit_code == 0, result.output
     sie = read_sie(out)
     assert not [i for i in sie.issues if i.severity.value == "error"]
@@ -133,7 +133,7 @@ def test_export_sie_without_accounts_is_refused(tmp_path: Path) -> None:
 
     out = tmp_path / "b.se"
     book = ROOT / "workbooks" / "examples" / "fryksdalen-2022.xlsx"
-    result = runner.invoke(app, ["export-sie", str(book), "-o", str(out)])
+    result = runner.invoke(app, ["exportera-sie", str(book), "-o", str(out)])
     assert result.exit_code == 2 and "inga rader med konto" in result.output
     assert not out.exists()
 

@@ -23,18 +23,18 @@ runner = CliRunner()
 def test_new_recalc_export_gives_the_same_model(name: str, tmp_path: Path) -> None:
     source = EXAMPLES / f"{name}.yaml"
     book = tmp_path / "b.xlsx"
-    assert runner.invoke(app, ["new", "--from", str(source), "-o", str(book)]).exit_code == 0
-    recalc = runner.invoke(app, ["recalc", str(book)])
+    assert runner.invoke(app, ["ny", "--fran", str(source), "-o", str(book)]).exit_code == 0
+    recalc = runner.invoke(app, ["berakna", str(book)])
     assert recalc.exit_code in (0, 1), recalc.output
     assert "Skrev resultaten" in recalc.output
     out = tmp_path / "x.yaml"
-    assert runner.invoke(app, ["export", str(book), "-o", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["exportera", str(book), "-o", str(out)]).exit_code == 0
     assert load(out) == load(source)
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
 def test_check_json_reproduces_the_core(name: str, example_books: dict[str, Path]) -> None:
-    result = runner.invoke(app, ["check", str(example_books[name]), "--json"])
+    result = runner.invoke(app, ["kontrollera", str(example_books[name]), "--json"])
     data = json.loads(result.stdout)
     core = evaluate(load(EXAMPLES / f"{name}.yaml"))
     expected = result_json(core, core.findings)
@@ -55,7 +55,9 @@ def test_check_json_reproduces_the_core(name: str, example_books: dict[str, Path
 
 def test_check_json_shape_for_sodra_dalarna(example_books: dict[str, Path]) -> None:
     data = json.loads(
-        runner.invoke(app, ["check", str(example_books["sodra-dalarna-2025"]), "--json"]).stdout
+        runner.invoke(
+            app, ["kontrollera", str(example_books["sodra-dalarna-2025"]), "--json"]
+        ).stdout
     )
     assert set(data) == {"findings", "years", "allocation"}
     assert data["years"]["2025"] == {
@@ -74,7 +76,7 @@ def test_check_json_shape_for_sodra_dalarna(example_books: dict[str, Path]) -> N
 
 
 def test_check_on_an_interchange_file_works_without_a_workbook() -> None:
-    result = runner.invoke(app, ["check", str(EXAMPLES / "fryksdalen-2022.yaml"), "--json"])
+    result = runner.invoke(app, ["kontrollera", str(EXAMPLES / "fryksdalen-2022.yaml"), "--json"])
     data = json.loads(result.stdout)
     assert data["years"]["2022"]["equity_end"] == 968916
     assert result.exit_code == 0
@@ -165,7 +167,7 @@ def test_computed_sheets_are_protected_unless_asked_not_to(tmp_path: Path) -> No
     ]
     for flag, expected in cases:
         book = tmp_path / f"b{len(flag)}.xlsx"
-        result = runner.invoke(app, ["new", "--from", str(source), "-o", str(book), *flag])
+        result = runner.invoke(app, ["ny", "--fran", str(source), "-o", str(book), *flag])
         assert result.exit_code == 0, result.output
         wb = load_workbook(book)
         for sheet in ("Plan", "Fördelning", "Kontroller"):

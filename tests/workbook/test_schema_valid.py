@@ -1,7 +1,7 @@
 """Every file the tool writes is valid against the ECMA-376 transitional schemas.
 
-Each command that writes a file (``new`` .xlsx/.xlsm with and without ``--server``,
-``recalc``, ``nytt-ar``, ``avstamning``, ``lite``, ``oversikt``, ``demo``, the ``rapport``
+Each command that writes a file (``ny`` .xlsx/.xlsm with and without ``--server``,
+``berakna``, ``nytt-ar``, ``avstamning``, ``lite``, ``oversikt``, ``demo``, the ``rapport``
 .docx) is run through the CLI into a session folder, and every XML part of the result is
 validated with lxml against the schemas in ``tests/data/schemas`` (see the README there),
 after Markup Compatibility processing as Excel does it. The package is checked too:
@@ -74,20 +74,20 @@ Builder = Callable[[Built], Path]
 
 def _new(name: str, *options: object) -> Builder:
     def build(b: Built) -> Path:
-        _cli("new", *options, "-o", b.folder / name)
+        _cli("ny", *options, "-o", b.folder / name)
         return b.folder / name
 
     return build
 
 
 def _on_copy(source: str, name: str, *command: object) -> Builder:
-    """Run ``command`` (e.g. recalc, lite) on a copy of the file of case ``source``."""
+    """Run ``command`` (e.g. berakna, lite) on a copy of the file of case ``source``."""
 
     def build(b: Built) -> Path:
         out = b.folder / name
         shutil.copyfile(b(source), out)
         _cli(command[0], out, *command[1:])
-        if command[0] != "recalc":  # recalc rewrites a fresh workbook byte for byte
+        if command[0] != "berakna":  # berakna rewrites a fresh workbook byte for byte
             assert out.read_bytes() != b(source).read_bytes(), f"{command[0]} skrev inget"
         return out
 
@@ -103,16 +103,16 @@ def _nytt_ar(source: str, name: str, *options: object) -> Builder:
 
 
 def _recalc_after_edit(b: Built) -> Path:
-    """recalc after the user changed input in another program (openpyxl saves it here):
+    """berakna after the user changed input in another program (openpyxl saves it here):
     the computed sheets get other rows and another number of findings."""
     out = b.folder / "edited.xlsx"
-    wb = load_workbook(b("new .xlsx"))
+    wb = load_workbook(b("ny .xlsx"))
     ws = wb["Medelstilldelning"]
     ws["C5"] = 9_999  # the budget year's contribution, tkr
     ws["C6"] = 1  # next year's
     wb.save(out)
     before = out.read_bytes()
-    _cli("recalc", out)
+    _cli("berakna", out)
     assert out.read_bytes() != before
     return out
 
@@ -141,20 +141,20 @@ def _awkward(b: Built) -> Path:
     source = b.folder / "awkward.yaml"
     source.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = b.folder / "awkward.xlsx"
-    _cli("new", "--from", source, "-o", out)
+    _cli("ny", "--fran", source, "-o", out)
     return out
 
 
 def _oversikt(b: Built) -> Path:
     out = b.folder / "oversikt.xlsx"
-    inputs = [b("new .xlsx"), b("new --xlsm"), b("new --xlsm --server")]
+    inputs = [b("ny .xlsx"), b("ny --xlsm"), b("ny --xlsm --server")]
     _cli("oversikt", *inputs, "-o", out, "--processer", 1)
     return out
 
 
 def _rapport(b: Built) -> Path:
     out = b.folder / "rapport.docx"
-    _cli("rapport", b("new .xlsx"), "-o", out)
+    _cli("rapport", b("ny .xlsx"), "-o", out)
     return out
 
 
@@ -168,28 +168,28 @@ SD, FR, SL = (str(_example(n)) for n in ("sodra-dalarna-2025", "fryksdalen-2022"
 
 #: case id (the command as a user types it) -> how to build its file.
 CASES: dict[str, Builder] = {
-    "new .xlsx": _new("new.xlsx", "--from", SD),
-    "new --ar (tom) .xlsx": _new("blank.xlsx", "--ar", 2026),
-    "new --utan-lite --utan-bladskydd .xlsx": _new(
-        "plain.xlsx", "--from", FR, "--utan-lite", "--utan-bladskydd"
+    "ny .xlsx": _new("new.xlsx", "--fran", SD),
+    "ny --budgetar (tom) .xlsx": _new("blank.xlsx", "--budgetar", 2026),
+    "ny --utan-lite --utan-bladskydd .xlsx": _new(
+        "plain.xlsx", "--fran", FR, "--utan-lite", "--utan-bladskydd"
     ),
-    "new --xlsm": _new("new.xlsm", "--from", FR, "--xlsm"),
-    "new --xlsm --server": _new("server.xlsm", "--from", SL, "--xlsm", "--server", SERVER),
-    "new --xlsm --lite": _new("lite-new.xlsm", "--from", SD, "--xlsm", "--lite"),
-    "recalc .xlsx": _on_copy("new .xlsx", "recalc.xlsx", "recalc"),
-    "recalc .xlsm": _on_copy("new --xlsm", "recalc.xlsm", "recalc"),
-    "recalc --server .xlsm": _on_copy("new --xlsm --server", "recalc-server.xlsm", "recalc"),
-    "recalc efter ändrad indata": _recalc_after_edit,
-    "nytt-ar .xlsx": _nytt_ar("new .xlsx", "nytt.xlsx", "--eget-kapital", "1 665 000"),
-    "nytt-ar .xlsm": _nytt_ar("new --xlsm", "nytt.xlsm"),
+    "ny --xlsm": _new("new.xlsm", "--fran", FR, "--xlsm"),
+    "ny --xlsm --server": _new("server.xlsm", "--fran", SL, "--xlsm", "--server", SERVER),
+    "ny --xlsm --lite": _new("lite-new.xlsm", "--fran", SD, "--xlsm", "--lite"),
+    "berakna .xlsx": _on_copy("ny .xlsx", "recalc.xlsx", "berakna"),
+    "berakna .xlsm": _on_copy("ny --xlsm", "recalc.xlsm", "berakna"),
+    "berakna --server .xlsm": _on_copy("ny --xlsm --server", "recalc-server.xlsm", "berakna"),
+    "berakna efter ändrad indata": _recalc_after_edit,
+    "nytt-ar .xlsx": _nytt_ar("ny .xlsx", "nytt.xlsx", "--eget-kapital", "1 665 000"),
+    "nytt-ar .xlsm": _nytt_ar("ny --xlsm", "nytt.xlsm"),
     "avstamning": _avstamning,
-    "recalc efter avstamning": _on_copy("avstamning", "avstamning-recalc.xlsx", "recalc"),
-    "lite .xlsx": _on_copy("new --utan-lite --utan-bladskydd .xlsx", "lite.xlsx", "lite"),
-    "lite .xlsm": _on_copy("new --xlsm", "lite.xlsm", "lite"),
-    "lite --server .xlsm": _on_copy("new --xlsm --server", "lite-server.xlsm", "lite"),
-    "new --from (konstiga namn)": _awkward,
-    "recalc (konstiga namn)": _on_copy("new --from (konstiga namn)", "awkward-recalc.xlsx",
-                                       "recalc"),
+    "berakna efter avstamning": _on_copy("avstamning", "avstamning-recalc.xlsx", "berakna"),
+    "lite .xlsx": _on_copy("ny --utan-lite --utan-bladskydd .xlsx", "lite.xlsx", "lite"),
+    "lite .xlsm": _on_copy("ny --xlsm", "lite.xlsm", "lite"),
+    "lite --server .xlsm": _on_copy("ny --xlsm --server", "lite-server.xlsm", "lite"),
+    "ny --fran (konstiga namn)": _awkward,
+    "berakna (konstiga namn)": _on_copy("ny --fran (konstiga namn)", "awkward-recalc.xlsx",
+                                       "berakna"),
     "oversikt": _oversikt,
     "rapport .docx": _rapport,
     "demo": _demo,
@@ -228,7 +228,7 @@ def test_commands_on_a_workbook_saved_by_libreoffice_add_no_schema_problem(
     before = {(p.part, p.message) for p in problems_of(source)}
     books = built.folder / "bokforing.se"  # written by the avstamning case
     runs: dict[str, tuple[object, ...]] = {
-        "recalc": ("recalc",),
+        "berakna": ("berakna",),
         "avstamning": ("avstamning", books, "--period", "2025-08"),
         "lite": ("lite", "--skriv-over"),
     }
@@ -300,7 +300,7 @@ def _rewrite(source: Path, change: Callable[[dict[str, bytes]], None]) -> zipfil
 def test_package_check_finds_missing_targets_orphans_and_parts_without_type(
     built: Built,
 ) -> None:
-    source = built("new .xlsx")
+    source = built("ny .xlsx")
     assert package_problems(zipfile.ZipFile(source)) == []
 
     def damage(parts: dict[str, bytes]) -> None:
@@ -388,7 +388,7 @@ def test_print_patch_keeps_an_excel_saved_sheet_valid(middle: tuple[str, ...]) -
 
 
 def test_cross_part_check_finds_what_excel_would_repair(built: Built) -> None:
-    source = built("new .xlsx")
+    source = built("ny .xlsx")
     assert spreadsheet_problems(zipfile.ZipFile(source)) == []
 
     def damage(parts: dict[str, bytes]) -> None:

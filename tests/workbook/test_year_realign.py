@@ -105,7 +105,7 @@ def test_year_back_and_forth_loses_nothing(book: Path) -> None:
     set_number(book, "Inställningar", cell, 2026)
     said = jobs.check(book).findings  # one cause, first, naming what follows from it
     assert said[0].rule == "read.years-changed" and said[0].cause
-    assert "Medelstilldelningens år" in said[0].message and "recalc" in said[0].message
+    assert "Medelstilldelningens år" in said[0].message and "berakna" in said[0].message
     assert not [f for f in said if f.rule in ("read.year-column-missing", "read.blank-amount")]
     moved = jobs.recalc(book)
     assert moved.written is not None

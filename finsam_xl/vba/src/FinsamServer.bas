@@ -1,5 +1,5 @@
 Attribute VB_Name = "FinsamServer"
-' Finsam XL: the workbook's buttons, calling the finsam_xl server (finsam-xl serve).
+' Finsam XL: the workbook's buttons, calling the finsam_xl server (finsam-xl server).
 '
 ' RunServerPython is xlwings' BSD-licensed VBA client (module Remote, with
 ' WebClient, WebRequest, WebResponse, WebHelpers, IWebAuthenticator and the
@@ -7,7 +7,7 @@ Attribute VB_Name = "FinsamServer"
 ' package installed where the workbook was built.  It sends this workbook as
 ' JSON to the address below and applies the changes the server sends back.
 ' The key is read from AUTH in xlwings.conf (the user's file, not this workbook).
-' The address was written by "finsam-xl new --xlsm --server URL".
+' The address was written by "finsam-xl ny --xlsm --server URL".
 ' The source is pure ASCII: Swedish letters are built with ChrW.
 Option Explicit
 
