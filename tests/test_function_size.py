@@ -170,16 +170,29 @@ def _ruff() -> str:
 def test_every_noqa_c901_is_still_needed() -> None:
     """ruff without the noqa comments flags exactly the functions that carry one."""
     out = subprocess.run(
-        [_ruff(), "check", "--select", "C901", "--ignore-noqa", "--output-format", "json",
-         "--exit-zero", str(PACKAGE)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            _ruff(),
+            "check",
+            "--select",
+            "C901",
+            "--ignore-noqa",
+            "--output-format",
+            "json",
+            "--exit-zero",
+            str(PACKAGE),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     flagged = {
         (Path(d["filename"]).resolve(), d["location"]["row"]) for d in json.loads(out.stdout)
     }
     functions = _functions()
     not_needed = sorted(
-        key for key in _noqa_functions()
+        key
+        for key in _noqa_functions()
         if (functions[key][0].resolve(), functions[key][1].lineno) not in flagged
     )
     assert not not_needed, f"noqa: C901 on functions ruff no longer finds too complex: {not_needed}"
@@ -202,7 +215,8 @@ def test_complexity_is_ignored_per_file_only_for_pending_functions() -> None:
         if not any(code in ("C9", "C90", "C901") for code in codes):
             continue
         files = [
-            str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
+            str(p.relative_to(ROOT))
+            for p in PACKAGE.rglob("*.py")
             if fnmatch.fnmatch(str(p.relative_to(ROOT)), pattern)
         ]
         if not files:
