@@ -274,6 +274,21 @@ class OpenVoucher:
         return self.pending_rtrans is None and not (self.discard or self.outside)
 
 
+@dataclass(slots=True)
+class _FileChecks:
+    """What the checks that span records keep: the ``#KSUMMA`` part and ``#FORMAT``."""
+
+    counting: bool = False
+    """Inside the ``#KSUMMA`` part: every record adds to the checksum."""
+    crc: int = 0
+    """The CRC-32 of the part so far."""
+    crc_line: int = 0
+    """The line of the ``#KSUMMA`` that opened the part."""
+    format_line: int = 0
+    """The line of ``#FORMAT`` (0 without one) and its value."""
+    format_value: str = ""
+
+
 def _no_append(row: rec.Transaction) -> None:  # pragma: no cover - replaced before any use
     raise AssertionError("no voucher open")
 
@@ -357,11 +372,9 @@ class Scanner:
         self._objects: dict[int, set[str]] = {}
         self.seen_accounts: dict[str, str] = {}
         self._seen_labels: set[str] = set()
-        self._format = (0, "")  # the line and value of #FORMAT
-        # The #KSUMMA part: whether inside it, the CRC-32 so far, the line that opened it.
-        self._counting = False
-        self._crc = 0
-        self._crc_line = 0
+        # One attribute, not five: beyond 30 attributes CPython 3.11 gives an instance a
+        # dictionary of its own, and every attribute read in the loop gets slower (docs/sie.md).
+        self._checks = _FileChecks()
         self._year: rec.FiscalYear | None = None
         self._years: dict[int, int] = {}
         self._dims: dict[int, int] = {}
@@ -682,7 +695,7 @@ class Scanner:
                 label = head_field[1:].upper()
                 if label == "KSUMMA":
                     checksum = self._ksumma(fields, lineno)
-                    fast = self.fast_paths and not self._counting
+                    fast = self.fast_paths and not self._checks.counting
                     hot_ok = fast and sums is not None
                     hot = in_block and hot_ok and cur is not None and cur.plain
                     records += 1
@@ -690,7 +703,7 @@ class Scanner:
                     if closed is not None:
                         yield closed
                     continue
-                if self._counting:
+                if self._checks.counting:
                     self._count(src, fields, lineno - start - 1)
                 if records == 0 and label != "FLAGGA":
                     self._issue(
@@ -778,18 +791,20 @@ class Scanner:
 
     def _ksumma(self, fields: list[Token], line: int) -> rec.Checksum:
         """A ``#KSUMMA`` record: open the counted part, or close it and check its CRC-32."""
-        self._counting, self._crc_line, value = self._checksum(
-            fields, self._counting, self._crc, self._crc_line, line
+        checks = self._checks
+        checks.counting, checks.crc_line, value = self._checksum(
+            fields, checks.counting, checks.crc, checks.crc_line, line
         )
-        self._crc = 0
+        checks.crc = 0
         return rec.Checksum(value, line=line)
 
     def _count(self, src: LineSource, fields: list[Token], index: int) -> None:
         """Add a record of the ``#KSUMMA`` part to the checksum, as written in the file."""
         written = src.raw.get(index)  # as written, if not in NFC
         counted = fields if written is None else tokenize(written.strip())
-        self._crc = zlib.crc32(
-            checksum_text(counted).encode(src.encoding or "cp437", "replace"), self._crc
+        checks = self._checks
+        checks.crc = zlib.crc32(
+            checksum_text(counted).encode(src.encoding or "cp437", "replace"), checks.crc
         )
 
     def _general_row(
@@ -835,7 +850,7 @@ class Scanner:
             return None
         self._seen_labels.add(label)
         if type(record) is rec.FileFormat:
-            self._format = (line, record.value)
+            self._checks.format_line, self._checks.format_value = line, record.value
         elif type(record) is rec.FiscalYear and self._year is not None and self._sums is not None:
             self._sums.set_year(self._year.start, self._year.end)
         return receiver.record(record)
@@ -864,12 +879,12 @@ class Scanner:
         if records == 0:
             self._raise(None, "Filen innehåller inga SIE-poster", "empty")
         self._duplicates()
-        if self._counting:
+        if self._checks.counting:
             self._issue(
                 Severity.ERROR,
                 "checksum_unterminated",
                 "Avslutande #KSUMMA saknas: filen kan vara avkortad",
-                self._crc_line,
+                self._checks.crc_line,
             )
         self._finish(src)
 
@@ -1223,7 +1238,7 @@ class Scanner:
 
     def _finish(self, src: LineSource) -> None:
         self.encoding = src.encoding or "cp437"
-        format_line, format_value = self._format
+        format_line, format_value = self._checks.format_line, self._checks.format_value
         for label in _MANDATORY:
             if label not in self._seen_labels:
                 self._issue(
