@@ -30,7 +30,7 @@ mode, folder, workers = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 from finsam_xl import jobs
 start = time.perf_counter()
 if mode == "overview":
-    result, _ = jobs.overview_of([folder], folder.parent / "oversikt.xlsx", workers=workers)
+    result = jobs.overview_of([folder], folder.parent / "oversikt.xlsx", workers=workers).overview
     count = len({r.forbund for r in result.forbund})
 else:
     count = 0

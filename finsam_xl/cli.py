@@ -4,7 +4,8 @@ Commands are thin: they call ``finsam_xl.jobs`` and nothing else of the
 package's I/O layers, and print findings the same way as the workbook shows
 them. ``jobs`` loads its modules on first use, so ``--help`` stays fast.
 Exit codes: 0 ok, 1 the budget has errors (or input errors kept anything from
-being written), 2 the file could not be used at all.
+being written), 2 the file could not be used at all (``_exit_for``, the one map
+from the exception family ``finsam_xl.errors`` to exit codes and messages).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from finsam_xl import jobs
+from finsam_xl.errors import FinsamError, UsageError
 
 if TYPE_CHECKING:  # the model loads pydantic: only when a command runs, not for --help
+    from decimal import Decimal
+
     from finsam_xl.model.budget import Budget
     from finsam_xl.model.findings import Finding
     from finsam_xl.model.results import Result
@@ -269,6 +273,22 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _exit_for(error: Exception) -> tuple[int, str]:
+    """The exit code and Swedish message for an exception: the one place that maps them.
+
+    The family (``FinsamError``: a file, books or option that cannot be used, input
+    errors that stop a job) exits 2 with its own message. Anything else is a fault of
+    the tool: exit 2 with a short notice, never a traceback; the user's files were not
+    changed (every write is atomic).
+    """
+    if isinstance(error, FinsamError):
+        return 2, str(error)
+    return 2, (
+        f"internt fel i finsam_xl ({type(error).__name__}: {error}). Inga filer har "
+        "ändrats. Rapportera felet och bifoga filen."
+    )
+
+
 def _has_errors(findings: list[Finding]) -> bool:
     """True when a finding is an error (exit code 1)."""
     return any(f.severity.value == "error" for f in findings)
@@ -293,28 +313,27 @@ def _print_outcome_plan(outcome: jobs.Outcome) -> None:
         if outcome.budget is not None:
             typer.echo("Planen visas inte: indata har fel (se nedan).")
         return
-    _print_plan(outcome.budget, outcome.result)
+    _print_plan(*outcome.computed())
 
 
-def _print_plan(budget: Budget | None, result: Result | None) -> None:
+def _print_plan(budget: Budget, result: Result) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from finsam_xl.model.money import fmt_pct
+    from finsam_xl.model.budget import Unit
+    from finsam_xl.model.money import fmt_pct, in_display_unit
 
-    if budget is None or result is None:
-        return
     unit = budget.forbund.unit.value
-    divisor = 1000 if unit == "tkr" else 1
+    tkr = budget.forbund.unit is Unit.TKR
     table = Table(title=f"{budget.forbund.name}: plan ({unit})", title_justify="left")
     table.add_column("År")
     for name in ("Bidrag", "Övr. intäkter", "Kostnader", "Resultat", "EK slut", "EK %"):
         table.add_column(name, justify="right")
 
-    def show(value: object) -> str:
+    def show(value: Decimal | None) -> str:
         if value is None:
             return "–"
-        text = f"{value / divisor:,.0f}".replace(",", "\u00a0")  # type: ignore[operator]
+        text = f"{in_display_unit(value, tkr):,.0f}".replace(",", "\u00a0")
         return text.replace("-", "\u2212")
 
     for row in result.plan:
@@ -331,12 +350,7 @@ def _print_plan(budget: Budget | None, result: Result | None) -> None:
 
 
 def _guarded(command: Callable[P, None]) -> Callable[P, None]:
-    """Run a command so that no Python traceback reaches the user.
-
-    A file that cannot be used (the jobs' ``unusable_errors``) gets its Swedish
-    message and exit code 2; so does any other exception, which is a fault of
-    the tool: the user's file was not changed (every write is atomic).
-    """
+    """Run a command so that no Python traceback reaches the user (``_exit_for``)."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -344,13 +358,9 @@ def _guarded(command: Callable[P, None]) -> Callable[P, None]:
             command(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
-        except jobs.unusable_errors() as error:
-            _fail(str(error))
-        except Exception as error:  # a fault of the tool: a short notice, never a traceback
-            _fail(
-                f"internt fel i finsam_xl ({type(error).__name__}: {error}). Inga filer har "
-                "ändrats. Rapportera felet och bifoga filen."
-            )
+        except Exception as error:
+            code, message = _exit_for(error)
+            _fail(message, code)
 
     return run
 
@@ -371,10 +381,11 @@ def check_cmd(
 
     try:
         outcome = jobs.check(file, freshness=True)
-    except jobs.unusable_errors() as error:
+    except FinsamError as error:
         if as_json:
-            typer.echo(json.dumps({"error": str(error)}, ensure_ascii=False))
-            raise typer.Exit(2) from None
+            code, message = _exit_for(error)
+            typer.echo(json.dumps({"error": message}, ensure_ascii=False))
+            raise typer.Exit(code) from None
         raise
     if as_json:
         data = result_json(outcome.result, outcome.findings)
@@ -382,7 +393,7 @@ def check_cmd(
     else:
         _print_outcome_plan(outcome)
         _print_findings(outcome.findings)
-    raise typer.Exit(1 if _has_errors(outcome.findings) or outcome.result is None else 0)
+    raise typer.Exit(1 if outcome.blocked or _has_errors(outcome.findings) else 0)
 
 
 @app.command("berakna", cls=SwedishCommand)
@@ -509,12 +520,12 @@ def serve_cmd(
     """Kör servern för Excel-knappar utan lokal Python (xlwings RunServerPython)."""
     import logging
 
-    from finsam_xl.excel.server import ServerConfigError, serve
+    from finsam_xl.excel.server import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         serve(host, port, token, int(max_mb * 1024 * 1024))
-    except (ServerConfigError, OSError) as error:
+    except OSError as error:  # the port is taken; settings the server refuses are a FinsamError
         _fail(str(error))
 
 
@@ -559,7 +570,7 @@ def recon_cmd(
             sheets = " och ".join(outcome.sheets) or "Avstämning"
             noun = "bladen" if len(outcome.sheets) > 1 else "bladet"
             typer.echo(f"Skrev {noun} {sheets} i {outcome.written}.")
-    raise typer.Exit(1 if outcome.recon is None or _has_errors(outcome.findings) else 0)
+    raise typer.Exit(1 if outcome.blocked or _has_errors(outcome.findings) else 0)
 
 
 @app.command("exportera-sie", cls=SwedishCommand)
@@ -569,9 +580,9 @@ def export_sie_cmd(
     out: Annotated[Path, typer.Option("-o", "--utfil", help="SIE-filen som skrivs (.se)")],
 ) -> None:
     """Exportera budgetårets budget som #PBUDGET per konto, kostnadsställe och månad."""
-    findings = jobs.export_sie(file, out)
-    if findings:
-        _print_findings(findings)
+    done = jobs.export_sie(file, out)
+    if done.findings:
+        _print_findings(done.findings)
     typer.echo(f"Skrev {out}.")
 
 
@@ -611,13 +622,10 @@ def demo_books_cmd(
 ) -> None:
     """Skriv ett syntetiskt bokföringsår som passar exemplet (demo), med planterade fel."""
     if plan is not None and not plan.is_file():
-        _fail(f"{plan}: fakturaplanen finns inte.")
-    try:
-        count = jobs.write_demo_books(
-            out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv, plan=plan
-        )
-    except ValueError as error:
-        _fail(str(error))
+        raise UsageError(f"{plan}: fakturaplanen finns inte.")
+    count = jobs.write_demo_books(
+        out, seed=seed, accrual=not cash, other_customers=other_customers, csv=csv, plan=plan
+    )
     typer.echo(f"Skrev {out} med {count} verifikationer.")
     if csv is not None:
         typer.echo(f"Skrev {csv}.")
@@ -657,13 +665,15 @@ def next_year_cmd(
 ) -> None:
     """Skapa nästa års arbetsbok: åren flyttas ett steg, eget kapital och insatser förs över."""
     if encoding is not None and books is None:
-        _fail("--teckenkodning gäller bokslutsfilen; ange den med --bokslut.")
+        raise UsageError("--teckenkodning gäller bokslutsfilen; ange den med --bokslut.")
     closing = jobs.parse_amount(equity, "--eget-kapital")
     allocation = jobs.parse_amount(state, "--statlig-tilldelning")
     if closing is not None and books is not None:
-        _fail("ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda.")
+        raise UsageError(
+            "ange eget kapital antingen med --eget-kapital eller --bokslut, inte båda."
+        )
     if allocation is not None and allocation <= 0:
-        _fail("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
+        raise UsageError("--statlig-tilldelning ska vara ett positivt belopp i kronor.")
     outcome = jobs.write_next_year(
         file,
         out,
@@ -709,16 +719,16 @@ def overview_cmd(
 ) -> None:
     """Översikt över flera förbund: nyckeltal, medlemmarnas bidrag till alla förbund, kontroller."""
     if out is None and not as_json:
-        _fail("ange -o oversikt.xlsx, --json eller båda.")
-    result, written = jobs.overview_of(files, out, matching, workers)
+        raise UsageError("ange -o oversikt.xlsx, --json eller båda.")
+    done = jobs.overview_of(files, out, matching, workers)
+    result, written = done.overview, done.written
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
         for refused in result.refused:
             typer.echo(f"Ej inläst: {refused.message}", err=True)
-        problems = [p.finding for p in result.findings if p.finding.rule.startswith("overview.")]
-        if problems:
-            _print_findings(problems)
+        if done.findings:
+            _print_findings(done.findings)
     if written is not None:
         count = len({(r.forbund, r.budget_year) for r in result.forbund})
         typer.echo(
@@ -755,14 +765,14 @@ def report_cmd(
 ) -> None:
     """Skriv budgetavsnittet (text, tabeller, diagram) som Word-dokument att redigera."""
     done = jobs.write_report(file, out, pdf=pdf)
-    if done.docx is None:
+    if done.blocked:
         _print_findings([f for f in done.findings if f.blocking])
         _fail("; ".join(done.notes), 1)
     errors = [f for f in done.findings if f.severity.value == "error"]
     if errors:
         _print_findings(errors)
         typer.echo("Dokumentet visar arbetsbokens beräknade belopp; se över felen ovan.")
-    typer.echo(f"Skrev {done.docx}" + (f" och {done.pdf}" if done.pdf else "") + ".")
+    typer.echo(f"Skrev {done.written}" + (f" och {done.pdf}" if done.pdf else "") + ".")
     if done.backup is not None:
         typer.echo(f"Den tidigare versionen sparades som {done.backup.name}.")
     for note in done.notes:
@@ -791,21 +801,21 @@ def letters_cmd(
 ) -> None:
     """Skriv ett brev per medlem: begäran om medlemsbidrag med belopp, delar och referenser."""
     done = jobs.write_letters(file, out, pdf=pdf, contact=contact)
-    if done.blocked:
+    if done.written is None:  # blocked, or a budget without members: the notes say which
         _print_findings([f for f in done.findings if f.blocking])
         _fail("; ".join(done.notes), 1)
     errors = [f for f in done.findings if f.severity.value == "error"]
     if errors:
         _print_findings(errors)
         typer.echo("Breven visar arbetsbokens beräknade belopp; se över felen ovan.")
-    docx = [p for p in done.written if p.suffix == ".docx"]
-    typer.echo(f"Skrev {len(docx)} brev i {out}" + (" (och PDF)" if pdf and len(done.written)
+    docx = [p for p in done.files if p.suffix == ".docx"]
+    typer.echo(f"Skrev {len(docx)} brev i {out}" + (" (och PDF)" if pdf and len(done.files)
                                                      > len(docx) else "") + ".")
     for letter in done.letters:
         typer.echo(f"  {letter.party.name}: {letter.amount:,.0f} kr".replace(",", " "))
     for note in done.notes:
         typer.echo(note, err=True)
-    raise typer.Exit(1 if pdf and len(done.written) == len(docx) else 0)
+    raise typer.Exit(1 if pdf and len(done.files) == len(docx) else 0)
 
 
 @app.command("fakturor", cls=SwedishCommand)
@@ -827,11 +837,11 @@ def invoices_cmd(
 ) -> None:
     """Skriv fakturaplanen: en rad per medlem och delbetalning, med referens och förfallodag."""
     done = jobs.write_invoices(file, out, previous)
-    if done.plan is None:
-        _print_findings([f for f in done.outcome.findings if f.blocking])
+    if done.blocked or done.plan is None:
+        _print_findings([f for f in done.findings if f.blocking])
         _fail("; ".join(done.notes), 1)
-    if done.findings:
-        _print_findings(done.findings)
+    if done.plan_findings:
+        _print_findings(done.plan_findings)
     if done.written is None:
         _fail("Inget skrevs.", 1)
     plan = done.plan

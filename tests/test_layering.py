@@ -13,6 +13,9 @@ Layers, from the inside out (docs/architecture.md):
 * ``jobs``: the use-case layer every front end calls;
 * front ends: ``cli.py``, ``excel/`` (the button), ``vba/`` (builds the .xlsm).
 
+Below them all, ``finsam_xl.errors`` (the exception family) imports nothing of the
+package, so every layer may import it.
+
 Function-local imports count like module-level ones; imports under
 ``if TYPE_CHECKING:`` do not run and are left out.
 """
@@ -166,13 +169,14 @@ ZIP_PARTS = {"package", "zipview", "views", "safety"}
 
 
 def test_the_xlsx_file_format_knows_nothing_of_budgets() -> None:
-    """``xlsx`` imports only itself and the model's plain words (labels, text, findings)."""
+    """``xlsx`` imports only itself, the model's plain words (labels, text, findings) and
+    the exception family."""
     offenders = sorted(
         f"{m} -> {t}"
         for m, targets in GRAPH.items()
         if _layer(m) == "xlsx"
         for t in targets
-        if _layer(t) not in ("xlsx", "") and t not in XLSX_MAY_USE
+        if _layer(t) not in ("xlsx", "", "errors") and t not in XLSX_MAY_USE
     )
     assert offenders == []
     assert "finsam_xl.model.labels" in GRAPH["finsam_xl.xlsx.safety"]  # the test sees imports
@@ -203,8 +207,14 @@ def test_no_folder_holds_more_than_a_fifth_of_the_lines() -> None:
     assert {f: n for f, n in lines.items() if n > total / 5} == {}
 
 
+def test_the_exception_family_sits_below_every_layer() -> None:
+    assert GRAPH["finsam_xl.errors"] == set()
+    users = {_layer(m) for m, targets in GRAPH.items() if "finsam_xl.errors" in targets}
+    assert {"model", "core", "sie", "books", "xlsx", "jobs", "cli", "excel"} <= users
+
+
 def test_the_command_line_goes_through_jobs() -> None:
-    allowed = {"jobs", "model", ""}
+    allowed = {"jobs", "model", "errors", ""}
     used = GRAPH["finsam_xl.cli"]
     outside = sorted(m for m in used if _layer(m) not in allowed and m != "finsam_xl.excel.server")
     assert outside == []
@@ -213,7 +223,8 @@ def test_the_command_line_goes_through_jobs() -> None:
 
 def test_the_button_uses_jobs_and_the_workbook_reader_and_writer() -> None:
     """An open Excel book is another view of a workbook: its reader, schema and writer
-    (with their vocabulary: the BookView protocol and A1 addressing); jobs for the rest."""
+    (with their vocabulary: the BookView protocol, A1 addressing and the writer's Grid);
+    jobs for the rest."""
     allowed = {
         "finsam_xl.workbook.reader",
         "finsam_xl.workbook.writer",
@@ -259,7 +270,7 @@ def test_test_helpers_follow_one_naming_style() -> None:
 
 #: The floors, lowest first: a folder imports only folders on lower floors (and itself).
 FLOORS: tuple[tuple[str, ...], ...] = (
-    ("",),  # finsam_xl/__init__.py: the version, nothing else
+    ("", "errors"),  # finsam_xl/__init__.py (the version) and the exception family
     ("model", "vba"),
     ("rules", "sie", "xlsx"),
     ("core",),
@@ -293,7 +304,8 @@ def test_every_arrow_runs_down_a_floor() -> None:
 def _mermaid() -> str:
     lines = ["```mermaid", "flowchart TD"]
     for a, b in sorted(_folder_edges()):
-        if a and b:  # the root's version import is left out of the picture
+        if a and b and b != "errors":  # the root's version and the exception family (every
+            # folder may raise it) are left out of the picture
             lines.append(f"  {a.strip('_')} --> {b.strip('_')}")
     lines.append("```")
     return "\n".join(lines)

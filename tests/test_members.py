@@ -245,7 +245,7 @@ def test_letter_document_has_the_figures(tmp_path: Path) -> None:
 
     done = write_letters(EXAMPLES / "sodra-dalarna-2025.yaml", tmp_path / "brev", when=WHEN,
                          contact="Anna Berg, förbundschef, 070-123 45 67")
-    names = sorted(p.name for p in done.written)
+    names = sorted(p.name for p in done.files)
     assert names == [f"medlemsbrev-2025-{c}.docx" for c in
                      ("avesta", "dalarna", "hedemora", "saters", "staten")]
     xml = zipfile.ZipFile(tmp_path / "brev" / "medlemsbrev-2025-avesta.docx").read(

@@ -21,14 +21,14 @@ from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE, TO_XLSX, libreoffice_conve
 from finsam_xl import jobs
 from finsam_xl.books.closing import closing_equity_from_sie
 from finsam_xl.books.ledger import BooksError
-from finsam_xl.core.next_year import roll_forward
+from finsam_xl.core.next_year import NextYearError, roll_forward
+from finsam_xl.errors import BlockedError, UsageError
 from finsam_xl.jobs.next_year import next_year_or_raise as rollover
 from finsam_xl.jobs.next_year import write_next_year as next_year
 from finsam_xl.model.budget import Budget, MappingRule, MappingTarget
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.editor import HISTORY_COLUMNS
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.xlsx.safety import WorkbookError
 from finsam_xl.xlsx.shift import shift_address, shift_formula
 
 D = Decimal
@@ -272,7 +272,7 @@ def test_writing_over_the_input_is_refused(books: dict[str, Path], tmp_path: Pat
     src = copy_of(books, "sodra-lappland-2024", tmp_path)
     before = src.read_bytes()
     for out in (src, tmp_path / "x" / ".." / src.name):
-        with pytest.raises(WorkbookError, match="får inte skriva över"):
+        with pytest.raises(UsageError, match="får inte skriva över"):
             roll(src, out)
     assert src.read_bytes() == before
 
@@ -282,9 +282,9 @@ def test_a_workbook_already_rolled_is_refused(books: dict[str, Path], tmp_path: 
     rolled = tmp_path / "2025.xlsx"
     roll(src, rolled)
     before = rolled.read_bytes()
-    with pytest.raises(WorkbookError, match="redan vara framrullad"):
+    with pytest.raises(NextYearError, match="redan vara framrullad"):
         next_year(rolled, tmp_path / "again.xlsx", today=autumn(2024))
-    with pytest.raises(WorkbookError, match="redan vara framrullad"):
+    with pytest.raises(NextYearError, match="redan vara framrullad"):
         next_year(src, tmp_path / "again.xlsx", today=autumn(2024), target_year=2024)
     assert rolled.read_bytes() == before
     assert not (tmp_path / "again.xlsx").exists()
@@ -292,9 +292,9 @@ def test_a_workbook_already_rolled_is_refused(books: dict[str, Path], tmp_path: 
 
 def test_file_types_must_match(books: dict[str, Path], tmp_path: Path) -> None:
     src = copy_of(books, "sodra-lappland-2024", tmp_path)
-    with pytest.raises(WorkbookError, match="samma filtyp"):
+    with pytest.raises(UsageError, match="samma filtyp"):
         roll(src, tmp_path / "next.xlsm")
-    with pytest.raises(WorkbookError, match="samma filtyp"):
+    with pytest.raises(UsageError, match="samma filtyp"):
         roll(src, tmp_path / "next.yaml")
 
 
@@ -307,7 +307,7 @@ def test_input_errors_write_nothing(books: dict[str, Path], tmp_path: Path) -> N
     outcome = next_year(src, out, today=autumn(2024))
     assert outcome.written is None and not out.exists()
     assert any(f.rule == "read.not-a-number" and f.location == "Rader!H4" for f in outcome.findings)
-    with pytest.raises(WorkbookError, match="Rätta felen"):
+    with pytest.raises(BlockedError, match="Rätta felen"):
         rollover(src, out)
 
 
@@ -504,7 +504,7 @@ def test_next_year_from_the_books(books: dict[str, Path], tmp_path: Path) -> Non
     assert read_workbook(out).budget.equity.opening == D(1700000)  # type: ignore[union-attr]
     rules = [f.rule for f in outcome.findings]
     assert "rollover.equity-actual" in rules and "rollover.books-equity" in rules
-    with pytest.raises(WorkbookError, match="inte båda"):
+    with pytest.raises(UsageError, match="inte båda"):
         roll(src, out, books=ledger, closing_equity=D(1))
 
 

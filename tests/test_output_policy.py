@@ -16,8 +16,8 @@ from support import ROOT
 from typer.testing import CliRunner
 
 from finsam_xl.cli import app
+from finsam_xl.errors import UsageError
 from finsam_xl.workbook.output import check_output, is_budget_workbook
-from finsam_xl.xlsx.safety import WorkbookError
 
 runner = CliRunner()
 WORKBOOKS = ROOT / "workbooks" / "examples"
@@ -150,12 +150,12 @@ def test_the_policy_function(folder: Path, tmp_path: Path) -> None:
     a = folder / "a.xlsx"
     assert is_budget_workbook(a) and not is_budget_workbook(tmp_path / "saknas.xlsx")
     check_output(tmp_path / "ny.se", (".se",), "SIE-filen", [a])
-    with pytest.raises(WorkbookError, match="ska heta .se och inte .SIE4"):
+    with pytest.raises(UsageError, match="ska heta .se och inte .SIE4"):
         check_output(tmp_path / "ny.SIE4", (".se",), "SIE-filen", [a])
-    with pytest.raises(WorkbookError, match="är en mapp"):
+    with pytest.raises(UsageError, match="är en mapp"):
         check_output(_folder_named(tmp_path), (".xlsx",), "översikten")
     check_output(a, (".xlsx",), "arbetsboken", [], replace=True)  # --skriv-over
-    with pytest.raises(WorkbookError, match="finns redan"):
+    with pytest.raises(UsageError, match="finns redan"):
         check_output(a, (".xlsx",), "arbetsboken", [], replace=False)
 
 

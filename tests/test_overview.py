@@ -49,7 +49,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_figure_equals_the_workbooks_own_check(folder: Path) -> None:
-    result, _ = jobs.overview_of([folder], workers=1)
+    result = jobs.overview_of([folder], workers=1).overview
     files = sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".yaml"))
     assert len({r.source for r in result.forbund}) == len(files) == 5
     for path in files:
@@ -68,7 +68,7 @@ def test_every_figure_equals_the_workbooks_own_check(folder: Path) -> None:
 
 
 def test_member_totals_add_up_exactly(folder: Path) -> None:
-    result, _ = jobs.overview_of([folder], workers=1)
+    result = jobs.overview_of([folder], workers=1).overview
     everything: dict[int, Decimal] = {}
     for path in sorted(folder.iterdir()):
         outcome = jobs.check(path)
@@ -88,7 +88,7 @@ def test_member_totals_add_up_exactly(folder: Path) -> None:
 
 
 def test_region_dalarna_is_one_member_across_three_forbund(folder: Path) -> None:
-    result, _ = jobs.overview_of([folder], workers=1)
+    result = jobs.overview_of([folder], workers=1).overview
     region = [m for m in result.members if member_key(m.member) == "region dalarna"]
     assert len(region) == 1
     dalarna = region[0]
@@ -114,7 +114,7 @@ def test_a_matching_table_corrects_the_automatic_match(folder: Path, tmp_path: P
         "Namn i budgeten;Medlem\nRegion Dalarna (hälso- och sjukvård);Region Dalarna HS\n",
         encoding="utf-8",
     )
-    result, _ = jobs.overview_of([folder], matching=table, workers=1)
+    result = jobs.overview_of([folder], matching=table, workers=1).overview
     names = {m.member for m in result.members}
     assert "Region Dalarna HS" in names and "Region Dalarna" in names
     split = next(m for m in result.members if m.member == "Region Dalarna HS")
@@ -143,7 +143,7 @@ def test_bad_files_are_listed_and_the_rest_is_written(folder: Path, tmp_path: Pa
     assert done.exit_code == 1, done.output
     assert "Ej inläst" in done.output and "trasig.xlsx" in done.output
     assert "overview.duplicate" in done.output and "kopia-lappland.xlsx" in done.output
-    result, _ = jobs.overview_of([mixed], workers=1)
+    result = jobs.overview_of([mixed], workers=1).overview
     refused = {r.source for r in result.refused}
     assert refused == {"trasig.xlsx", "annat.xlsx", "krypterad.xlsx"}
     assert all("Traceback" not in r.message for r in result.refused)
@@ -173,7 +173,8 @@ def test_json_has_the_same_tables(folder: Path) -> None:
 
 def test_the_overview_workbook_matches_the_json(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "oversikt.xlsx"
-    result, written = jobs.overview_of([folder], out, workers=1)
+    done = jobs.overview_of([folder], out, workers=1)
+    result, written = done.overview, done.written
     assert written == out
     ws = load_workbook(out)["Förbund"]
     headers = [c.value for c in ws[4]]
@@ -201,6 +202,6 @@ def test_the_overview_renders_with_page_numbers(folder: Path, tmp_path: Path) ->
 
 
 def test_processes_give_the_same_overview(folder: Path) -> None:
-    one, _ = jobs.overview_of([folder], workers=1)
-    two, _ = jobs.overview_of([folder], workers=2)
+    one = jobs.overview_of([folder], workers=1).overview
+    two = jobs.overview_of([folder], workers=2).overview
     assert one == two

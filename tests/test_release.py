@@ -71,10 +71,11 @@ def dist(build: tuple[Path, str]) -> Path:
 def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """bin/ of a fresh venv with the wheel (and its [cli] extra) installed, not editable."""
     home = tmp_path_factory.mktemp("release-venv")
-    venv.EnvBuilder(with_pip=True).create(home)
+    venv.EnvBuilder(with_pip=False).create(home)  # this venv's pip installs into it
     wheel = next(dist.glob("*.whl"))
-    done = subprocess.run([str(home / "bin" / "python"), "-m", "pip", "install", "-q",
-                           "--disable-pip-version-check", "--no-compile", f"{wheel}[cli]"],
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(home / "bin" / "python"),
+                           "install", "-q", "--disable-pip-version-check", "--no-compile",
+                           f"{wheel}[cli]"],
                           capture_output=True, text=True, timeout=420)
     assert done.returncode == 0, done.stderr[-2000:]
     return home / "bin"

@@ -20,13 +20,14 @@ from typer.testing import CliRunner
 from finsam_xl.cli import app
 from finsam_xl.core.evaluate import evaluate
 from finsam_xl.core.narrative import draft, equity_sentences, insats_sentences
+from finsam_xl.errors import UsageError
 from finsam_xl.jobs import report as report_job
 from finsam_xl.jobs.report import write_report as report
 from finsam_xl.model.budget import Budget, CostGroup, CostLine, Insats
 from finsam_xl.model.interchange import load
 from finsam_xl.word.budget_section import build_document, equity_chart
 from finsam_xl.word.chart import Chart, Series, render_png
-from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.limits import WorkbookError
 
 WORKBOOKS = ROOT / "workbooks" / "examples"
 WHEN = datetime(2026, 11, 30, 8, 0)
@@ -68,7 +69,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name in EXAMPLE_NAMES:
         target = folder / f"{name}.docx"
         done = report(WORKBOOKS / f"{name}.xlsx", target, when=WHEN)
-        assert done.docx == target
+        assert done.written == target
         out[name] = target
     return out
 
@@ -262,7 +263,7 @@ def test_blocked_workbook_writes_nothing(tmp_path: Path) -> None:
     with pytest.raises(WorkbookError, match="ingen Excel-arbetsbok"):
         report(bad, tmp_path / "ut.docx")
     assert not (tmp_path / "ut.docx").exists()
-    with pytest.raises(WorkbookError, match=r"\.docx"):
+    with pytest.raises(UsageError, match=r"\.docx"):
         report(WORKBOOKS / "fryksdalen-2022.xlsx", tmp_path / "ut.pdf")
 
 
@@ -336,8 +337,8 @@ def test_a_new_workbook_gives_the_document_of_its_budget_file(tmp_path: Path) ->
     workbook = tmp_path / "budget.xlsx"
     jobs.new(budget, workbook, when=WHEN)
     done = report(workbook, tmp_path / "budgetavsnitt.docx", when=WHEN)
-    assert done.docx is not None
-    _, tables = doc_text(done.docx)
+    assert done.written is not None
+    _, tables = doc_text(done.written)
     history = next(t for t in tables if t[0][0] == "År")
     assert [row[0] for row in history[1:]] == [str(y) for y in range(2022, 2029)]
     assert history[1][4] == "1 496" and history[3][4] == "700*"

@@ -25,11 +25,11 @@ from finsam_xl import jobs
 from finsam_xl.books.ledger import read_csv_books, read_sie_books
 from finsam_xl.core import evaluate
 from finsam_xl.core.overview import build_overview, summarise
+from finsam_xl.errors import InputFileError
 from finsam_xl.jobs.overview import read_matching
 from finsam_xl.model import Budget
 from finsam_xl.model.interchange import dump, load
 from finsam_xl.sie.writer import _crc
-from finsam_xl.xlsx.safety import WorkbookError
 
 SATER = "Säters kommun"
 SATER_NFD = unicodedata.normalize("NFD", SATER)
@@ -92,7 +92,7 @@ def test_a_member_in_nfd_and_nfc_is_one_member_in_the_overview(tmp_path: Path) -
     text = (tmp_path / "b.yaml").read_text(encoding="utf-8")  # and in a YAML file
     (tmp_path / "b.yaml").write_text(text.replace(SATER, SATER_NFD), encoding="utf-8")
     assert SATER_NFD in (tmp_path / "b.yaml").read_text(encoding="utf-8")
-    result, _ = jobs.overview_of([tmp_path], workers=1)
+    result = jobs.overview_of([tmp_path], workers=1).overview
     sater = [m for m in result.members if unicodedata.normalize("NFC", m.member) == SATER]
     assert len(sater) == 1 and sater[0].member == SATER
     allocation = evaluate(south).allocation_for(2025)
@@ -155,7 +155,7 @@ def test_the_matching_table_in_utf16_as_excel_writes_unicode_text(tmp_path: Path
 def test_an_empty_matching_table_is_refused(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "matchning.csv"
     path.write_bytes(content)
-    with pytest.raises(WorkbookError, match="matchningstabellen (är tom|har rubrikerna men)"):
+    with pytest.raises(InputFileError, match="matchningstabellen (är tom|har rubrikerna men)"):
         read_matching(path)
 
 
@@ -166,7 +166,7 @@ def test_a_name_listed_twice_with_different_members_names_both_lines(tmp_path: P
         "region dalarna  (HS);Region Dalarna HS\nAvesta;Avesta kommun\n",
         encoding="utf-8",
     )
-    with pytest.raises(WorkbookError) as error:
+    with pytest.raises(InputFileError) as error:
         read_matching(path)
     assert (
         "'region dalarna  (HS)' står på rad 2 (medlem 'Region Dalarna') och på rad 4 "
@@ -178,7 +178,7 @@ def test_a_name_listed_twice_with_different_members_names_both_lines(tmp_path: P
 def test_a_binary_matching_table_gets_a_true_message(tmp_path: Path) -> None:
     path = tmp_path / "matchning.csv"
     path.write_bytes("Namn i budgeten\tMedlem\n".encode("utf-16-le"))  # UTF-16 without BOM
-    with pytest.raises(WorkbookError, match="inte text i UTF-8, UTF-16 med BOM"):
+    with pytest.raises(InputFileError, match="inte text i UTF-8, UTF-16 med BOM"):
         read_matching(path)
 
 

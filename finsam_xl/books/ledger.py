@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from finsam_xl.core.recon import Ledger
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Finding, Severity
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.money import (
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 Capture = Callable[[str], bool]
 
 
-class BooksError(Exception):
+class BooksError(FinsamError):
     """Books that cannot be used at all; the message is Swedish and names file:line."""
 
 

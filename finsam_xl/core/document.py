@@ -36,7 +36,6 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.budget import (
-    COMPARISON_LABELS,
     ActualStatus,
     Budget,
     CostGroup,
@@ -48,10 +47,10 @@ from finsam_xl.model.budget import (
     Unit,
     YearKind,
 )
-from finsam_xl.model.money import NBSP, fmt_pct, kr
+from finsam_xl.model.labels import COMPARISON_LABELS
+from finsam_xl.model.money import KR_PER_TKR, NBSP, ZERO, fmt_pct, kr
 from finsam_xl.model.results import Result
 
-ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 ONE_DECIMAL = Decimal("0.1")
 
@@ -165,7 +164,7 @@ def display_decimals(budget: Budget, result: Result | None = None) -> int:
     amounts += [c.amount for c in budget.contributions if c.amount is not None]
     if result is not None and budget.document.member_rows:  # members' shares are printed
         amounts += [m.amount for a in result.allocation for m in a.members]
-    return 0 if all(a % 1000 == 0 for a in amounts) else 1
+    return 0 if all(a % KR_PER_TKR == 0 for a in amounts) else 1
 
 
 def document_title(budget: Budget) -> str:
@@ -233,220 +232,22 @@ def group_total_label(label: str, heading: str) -> str:
 
 
 def budget_table(budget: Budget, result: Result) -> BudgetTable:
-    """The detailed table: groups by Rubrik/cost centre, lines, totals, members' contributions."""
+    """The detailed table: groups by Rubrik/cost centre, lines, totals, members' contributions.
+
+    The funding block comes first with ``income_first``, else the contributions
+    are a group among the cost groups; the closing rows end the table (see the
+    module docstring for the layout and sign rules).
+    """
     doc = budget.document
     columns = year_columns(budget, with_plan=doc.plan_in_table)
-    years = [c.year for c in columns]
-    plan = {row.year: row for row in result.plan}
-    cost_sign = -1 if doc.costs_negative else 1
-    netted_sign = 1 if doc.costs_negative else -1  # income among the cost groups
-    rows: list[TableRow] = []
-
-    def shown(amounts: dict[int, Decimal]) -> bool:
-        return any(y in amounts for y in years)
-
-    # --- cost groups -------------------------------------------------------------------
-    Item = tuple[str | None, str, dict[int, Decimal | None]]  # account, label, values
-    groups: dict[tuple[str | None, str | None], list[Item]] = {}
-    entries: list[CostLine | IncomeLine] = [*budget.costs, *(i for i in budget.income if i.netted)]
-    for entry in entries:
-        if not shown(entry.amounts):
-            continue
-        sign = cost_sign if isinstance(entry, CostLine) else netted_sign
-        key = (entry.cost_centre or None, entry.section or None)
-        groups.setdefault(key, []).append(
-            (entry.account, entry.name, _values(entry.amounts, years, sign))
-        )
-
-    block = 0
-
-    def emit_group(
-        centre: str | None, heading: str | None, items: list[Item], total_label: str
-    ) -> None:
-        nonlocal block
-        block += 1
-        if all(a and a.strip() for a, _, _ in items):
-            items = sorted(items, key=lambda it: _account_key(it[0]))
-        total = _sum((v for _, _, v in items), years)
-        if heading is None and centre is None:
-            for account, label, values in items:
-                rows.append(
-                    TableRow(kind=RowKind.LINE, label=label, account=account, values=values)
-                )
-            return
-        title = heading or centre or ""
-        if doc.totals_on_heading:
-            rows.append(
-                TableRow(
-                    kind=RowKind.HEADING, label=title, cost_centre=centre, values=total, block=block
-                )
-            )
-        else:
-            rows.append(
-                TableRow(
-                    kind=RowKind.HEADING,
-                    label=title,
-                    cost_centre=centre,
-                    values=dict.fromkeys(years),
-                    block=block,
-                )
-            )
-        for account, label, values in items:
-            rows.append(
-                TableRow(
-                    kind=RowKind.LINE, label=label, account=account, values=values, block=block
-                )
-            )
-        if not doc.totals_on_heading and (len(items) > 1 or doc.single_line_totals):
-            rows.append(
-                TableRow(
-                    kind=RowKind.TOTAL,
-                    label=group_total_label(total_label, title),
-                    cost_centre=centre,
-                    values=total,
-                    block=block,
-                )
-            )
-
-    # --- funding: members' contributions, other income, equity ------------------------
-    contributions = {y: plan[y].contributions for y in years if y in plan}
-    allocation = {a.year: a for a in result.allocation}
-    funding_income = [i for i in budget.income if not i.netted and shown(i.amounts)]
-
-    def member_items(sign: int) -> list[Item]:
-        if not doc.member_rows:
-            return [
-                (
-                    doc.contributions_account,
-                    doc.contributions_label,
-                    _values(contributions, years, sign),
-                )
-            ]
-        items: list[Item] = []
-        for member in budget.members:
-            amounts = {}
-            for y in years:
-                share = allocation[y].amount(member.name) if y in allocation else None
-                if share is not None:
-                    amounts[y] = share
-            items.append((None, member.name, _values(amounts, years, sign)))
-        return items
-
-    income_total: dict[int, Decimal | None] = {}
-    for y in years:
-        row = plan.get(y)
-        if row is None:
-            income_total[y] = None
-            continue
-        total = row.contributions + row.other_income - row.other_income_netted
-        if doc.equity_as_funding:
-            total = row.decision_room if row.decision_room is not None else total
-        income_total[y] = total
-    costs_total = {y: (plan[y].costs_net * cost_sign if y in plan else None) for y in years}
-    result_row = {y: (plan[y].result if y in plan else None) for y in years}
-
-    def emit_funding_block() -> None:
-        nonlocal block
-        block += 1
-        rows.append(
-            TableRow(
-                kind=RowKind.HEADING,
-                label=doc.income_heading,
-                values=dict.fromkeys(years),
-                block=block,
-            )
-        )
-        items = member_items(1)
-        members_heading = doc.member_rows and doc.totals_on_heading
-        others = bool(funding_income or doc.equity_as_funding)
-        # A heading's sum covers the lines under it: without a heading of their own, the
-        # equity and other income go above the members' heading, not under it.
-        others_first = members_heading and others and not doc.other_income_heading
-        if others_first:
-            emit_other_funding()
-        if members_heading:
-            rows.append(
-                TableRow(
-                    kind=RowKind.HEADING,
-                    label=doc.contributions_label,
-                    values=_values(contributions, years, 1),
-                    block=block,
-                )
-            )
-        for account, label, values in items:
-            rows.append(
-                TableRow(
-                    kind=RowKind.LINE, label=label, account=account, values=values, block=block
-                )
-            )
-        if others and not others_first:
-            emit_other_funding()
-        rows.append(
-            TableRow(
-                kind=RowKind.GRAND, label=doc.income_total_label, values=income_total, block=block
-            )
-        )
-
-    def emit_other_funding() -> None:
-        """The equity used as funding and the other income of the funding block."""
-        if doc.other_income_heading:
-            rows.append(
-                TableRow(
-                    kind=RowKind.HEADING,
-                    label=doc.other_income_heading,
-                    values=dict.fromkeys(years),
-                    block=block,
-                )
-            )
-        if doc.equity_as_funding:
-            start = {y: plan[y].equity_start for y in years if y in plan}
-            rows.append(
-                TableRow(
-                    kind=RowKind.LINE,
-                    label=doc.equity_label,
-                    block=block,
-                    values={y: start.get(y) for y in years},
-                )
-            )
-        for line in funding_income:
-            rows.append(
-                TableRow(
-                    kind=RowKind.LINE,
-                    label=line.name,
-                    account=line.account,
-                    cost_centre=None,
-                    values=_values(line.amounts, years, 1),
-                    block=block,
-                )
-            )
-
+    table = _TableRows(budget, result, [c.year for c in columns])
     if doc.income_first:
-        emit_funding_block()
-    if doc.costs_heading:
-        rows.append(
-            TableRow(kind=RowKind.HEADING, label=doc.costs_heading, values=dict.fromkeys(years))
-        )
-    ordered = list(groups.items())
-    if doc.totals_on_heading:
-        # No "Totalt" row closes a group, so lines without a heading go first: printed
-        # under a group's lines they would read as part of its sum.
-        ordered.sort(key=lambda group: group[0] != (None, None))
-    for (centre, heading), items in ordered:
-        emit_group(centre, heading, items, doc.group_total_label)
+        table.funding_block()
+    table.cost_groups()
     if not doc.income_first:
-        # The contributions as a group among the cost groups, signed like netted income.
-        items = member_items(netted_sign)
-        if doc.equity_as_funding:  # in the income total, so a row of its own (issue 18)
-            start = {y: plan[y].equity_start for y in years if y in plan}
-            items.append((None, doc.equity_label, _values(_known(start), years, netted_sign)))
-        items += [
-            (i.account, i.name, _values(i.amounts, years, netted_sign)) for i in funding_income
-        ]
-        emit_group(doc.contributions_cost_centre, doc.income_heading, items, doc.group_total_label)
-        rows.append(TableRow(kind=RowKind.GRAND, label=doc.income_total_label, values=income_total))
-    rows.append(TableRow(kind=RowKind.GRAND, label=doc.costs_total_label, values=costs_total))
-    if doc.show_result:
-        rows.append(TableRow(kind=RowKind.GRAND, label=doc.result_label, values=result_row))
+        table.funding_group()
+    table.closing_rows()
+    rows = table.rows
     return BudgetTable(
         title=table_title(budget, with_plan=doc.plan_in_table),
         columns=columns,
@@ -456,6 +257,228 @@ def budget_table(budget: Budget, result: Result) -> BudgetTable:
         show_accounts=doc.show_accounts and any(r.account for r in rows),
         costs_negative=doc.costs_negative,
     )
+
+
+#: One line of a group in ``budget_table``: account, label, values per shown year.
+_Item = tuple[str | None, str, dict[int, Decimal | None]]
+
+
+class _TableRows:
+    """The rows of ``budget_table``, appended in print order.
+
+    ``block`` counts the groups (and the funding block) emitted so far: the rows
+    of one block are kept on one page.
+    """
+
+    def __init__(self, budget: Budget, result: Result, years: list[int]) -> None:
+        doc = budget.document
+        self.budget, self.doc, self.years = budget, doc, years
+        self.plan = {row.year: row for row in result.plan}
+        self.allocation = {a.year: a for a in result.allocation}
+        self.cost_sign = -1 if doc.costs_negative else 1
+        self.netted_sign = 1 if doc.costs_negative else -1  # income among the cost groups
+        self.contributions = {y: self.plan[y].contributions for y in years if y in self.plan}
+        self.funding_income = [i for i in budget.income if not i.netted and self.shown(i.amounts)]
+        self.rows: list[TableRow] = []
+        self.block = 0
+
+    def shown(self, amounts: dict[int, Decimal]) -> bool:
+        """True when the amounts have a value in a shown year (else the line is left out)."""
+        return any(y in amounts for y in self.years)
+
+    def heading(
+        self,
+        label: str,
+        values: dict[int, Decimal | None] | None = None,
+        cost_centre: str | None = None,
+        block: int | None = None,
+    ) -> None:
+        """A heading row, blank unless ``values`` (a total on the heading) are given."""
+        self.rows.append(
+            TableRow(
+                kind=RowKind.HEADING,
+                label=label,
+                cost_centre=cost_centre,
+                values=dict.fromkeys(self.years) if values is None else values,
+                block=block,
+            )
+        )
+
+    def lines(self, items: list[_Item], block: int | None) -> None:
+        """A line row per item, in ``block``."""
+        for account, label, values in items:
+            self.rows.append(
+                TableRow(
+                    kind=RowKind.LINE, label=label, account=account, values=values, block=block
+                )
+            )
+
+    # --- cost groups ---------------------------------------------------------------------
+
+    def cost_groups(self) -> None:
+        """The costs heading (if any) and the cost groups, netted income among them."""
+        doc = self.doc
+        if doc.costs_heading:
+            self.heading(doc.costs_heading)
+        ordered = list(self._groups().items())
+        if doc.totals_on_heading:
+            # No "Totalt" row closes a group, so lines without a heading go first: printed
+            # under a group's lines they would read as part of its sum.
+            ordered.sort(key=lambda group: group[0] != (None, None))
+        for (centre, heading), items in ordered:
+            self.group(centre, heading, items)
+
+    def _groups(self) -> dict[tuple[str | None, str | None], list[_Item]]:
+        """Cost lines, then income netted inside cost centres, by (cost centre, Rubrik)."""
+        groups: dict[tuple[str | None, str | None], list[_Item]] = {}
+        budget = self.budget
+        entries: list[CostLine | IncomeLine] = [
+            *budget.costs, *(i for i in budget.income if i.netted)
+        ]
+        for entry in entries:
+            if not self.shown(entry.amounts):
+                continue
+            sign = self.cost_sign if isinstance(entry, CostLine) else self.netted_sign
+            key = (entry.cost_centre or None, entry.section or None)
+            groups.setdefault(key, []).append(
+                (entry.account, entry.name, _values(entry.amounts, self.years, sign))
+            )
+        return groups
+
+    def group(self, centre: str | None, heading: str | None, items: list[_Item]) -> None:
+        """One group: its heading, its lines (by account when all have one), its total."""
+        doc = self.doc
+        self.block += 1
+        if all(a and a.strip() for a, _, _ in items):
+            items = sorted(items, key=lambda it: _account_key(it[0]))
+        total = _sum((v for _, _, v in items), self.years)
+        if heading is None and centre is None:
+            self.lines(items, None)  # no heading, so no block to keep together
+            return
+        title = heading or centre or ""
+        self.heading(
+            title, total if doc.totals_on_heading else None, cost_centre=centre, block=self.block
+        )
+        self.lines(items, self.block)
+        if not doc.totals_on_heading and (len(items) > 1 or doc.single_line_totals):
+            self.rows.append(
+                TableRow(
+                    kind=RowKind.TOTAL,
+                    label=group_total_label(doc.group_total_label, title),
+                    cost_centre=centre,
+                    values=total,
+                    block=self.block,
+                )
+            )
+
+    # --- funding: members' contributions, other income, equity ---------------------------
+
+    def member_items(self, sign: int) -> list[_Item]:
+        """The contributions row, or with ``member_rows`` one row per member."""
+        doc, years = self.doc, self.years
+        if not doc.member_rows:
+            return [
+                (
+                    doc.contributions_account,
+                    doc.contributions_label,
+                    _values(self.contributions, years, sign),
+                )
+            ]
+        items: list[_Item] = []
+        for member in self.budget.members:
+            amounts = {}
+            for y in years:
+                share = self.allocation[y].amount(member.name) if y in self.allocation else None
+                if share is not None:
+                    amounts[y] = share
+            items.append((None, member.name, _values(amounts, years, sign)))
+        return items
+
+    def equity_start(self) -> dict[int, Decimal | None]:
+        """The equity at the start of each shown year the plan has."""
+        return {y: self.plan[y].equity_start for y in self.years if y in self.plan}
+
+    def income_total(self) -> dict[int, Decimal | None]:
+        """The income total per year: contributions and other income, or the decision room."""
+        income_total: dict[int, Decimal | None] = {}
+        for y in self.years:
+            row = self.plan.get(y)
+            if row is None:
+                income_total[y] = None
+                continue
+            total = row.contributions + row.other_income - row.other_income_netted
+            if self.doc.equity_as_funding:
+                total = row.decision_room if row.decision_room is not None else total
+            income_total[y] = total
+        return income_total
+
+    def funding_block(self) -> None:
+        """The funding block above the costs (``income_first``), positive in both conventions."""
+        doc = self.doc
+        self.block += 1
+        self.heading(doc.income_heading, block=self.block)
+        members_heading = doc.member_rows and doc.totals_on_heading
+        others = bool(self.funding_income or doc.equity_as_funding)
+        # A heading's sum covers the lines under it: without a heading of their own, the
+        # equity and other income go above the members' heading, not under it.
+        others_first = members_heading and others and not doc.other_income_heading
+        if others_first:
+            self.other_funding()
+        if members_heading:
+            self.heading(
+                doc.contributions_label, _values(self.contributions, self.years, 1),
+                block=self.block,
+            )
+        self.lines(self.member_items(1), self.block)
+        if others and not others_first:
+            self.other_funding()
+        self.rows.append(
+            TableRow(
+                kind=RowKind.GRAND, label=doc.income_total_label, values=self.income_total(),
+                block=self.block,
+            )
+        )
+
+    def other_funding(self) -> None:
+        """The equity used as funding and the other income of the funding block."""
+        doc, years = self.doc, self.years
+        if doc.other_income_heading:
+            self.heading(doc.other_income_heading, block=self.block)
+        if doc.equity_as_funding:
+            start = self.equity_start()
+            self.lines([(None, doc.equity_label, {y: start.get(y) for y in years})], self.block)
+        income = [(i.account, i.name, _values(i.amounts, years, 1)) for i in self.funding_income]
+        self.lines(income, self.block)
+
+    def funding_group(self) -> None:
+        """The contributions as a group among the cost groups, signed like netted income."""
+        doc, sign = self.doc, self.netted_sign
+        items = self.member_items(sign)
+        if doc.equity_as_funding:  # in the income total, so a row of its own (issue 18)
+            start = self.equity_start()
+            items.append((None, doc.equity_label, _values(_known(start), self.years, sign)))
+        items += [
+            (i.account, i.name, _values(i.amounts, self.years, sign)) for i in self.funding_income
+        ]
+        self.group(doc.contributions_cost_centre, doc.income_heading, items)
+        self.rows.append(
+            TableRow(kind=RowKind.GRAND, label=doc.income_total_label, values=self.income_total())
+        )
+
+    def closing_rows(self) -> None:
+        """The costs total (net costs, signed by the convention) and the result."""
+        doc, plan, years = self.doc, self.plan, self.years
+        costs_total = {
+            y: (plan[y].costs_net * self.cost_sign if y in plan else None) for y in years
+        }
+        self.rows.append(
+            TableRow(kind=RowKind.GRAND, label=doc.costs_total_label, values=costs_total)
+        )
+        if doc.show_result:
+            result_row = {y: (plan[y].result if y in plan else None) for y in years}
+            self.rows.append(
+                TableRow(kind=RowKind.GRAND, label=doc.result_label, values=result_row)
+            )
 
 
 def net_costs_by_group(budget: Budget) -> dict[int, dict[str, Decimal]]:

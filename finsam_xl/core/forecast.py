@@ -23,12 +23,10 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Element, Finding, Ref
-from finsam_xl.model.money import fmt_pct, kr, pct
+from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import ForecastRecon, LineRecon
 from finsam_xl.model.results import Result
 from finsam_xl.rules import equity as equity_rules
-
-ZERO = Decimal(0)
 
 
 def forecast_year(

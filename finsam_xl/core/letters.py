@@ -12,9 +12,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from finsam_xl.core.document import not1_table
+from finsam_xl.core.document import Not1Row, not1_table
 from finsam_xl.core.members import (
-    PERIOD_SV,
     Party,
     PlannedInvoice,
     invoice_plan,
@@ -27,8 +26,9 @@ from finsam_xl.model.budget import (
     MemberKind,
     YearKind,
 )
+from finsam_xl.model.labels import PERIOD_SV
 from finsam_xl.model.money import NBSP, ZERO, fmt_pct, kr, pct
-from finsam_xl.model.results import Result
+from finsam_xl.model.results import Result, YearAllocation
 from finsam_xl.model.types import Money, Quantity
 
 
@@ -153,8 +153,7 @@ def member_letters(
     budget: Budget, result: Result, contact: str | None = None
 ) -> list[MemberLetter]:
     """One letter per party, with the allocation's figures (the same as Not 1 and Fördelning)."""
-    note = not1_table(budget, result)
-    by_name = {r.name: r for r in note.rows}
+    by_name = {r.name: r for r in not1_table(budget, result).rows}
     plan = invoice_plan(budget, result)
     year = budget.years.budget
     plan_years = list(budget.years.plan)
@@ -166,68 +165,15 @@ def member_letters(
     contact_line = contact or (
         f"Frågor om begäran besvaras av förbundschefen för {budget.forbund.name}."
     )
-    frequency = budget.settings.payment_frequency
     letters = []
     for party in parties(budget):
-        rows = [by_name[n] for n in party.members if n in by_name]
-        years = []
-        for allocation in result.allocation:
-            if allocation.year < year:
-                continue
-            amount = sum(((allocation.amount(n) or ZERO) for n in party.members), ZERO)
-            entry = budget.contribution(allocation.year)
-            years.append(LetterYear(
-                year=allocation.year, kind=budget.years.kind(allocation.year), amount=amount,
-                total=allocation.total, decided=entry.decided if entry else True,
-            ))
+        years = _letter_years(budget, result, party)
         amount = next((y.amount for y in years if y.year == year), ZERO)
-        before_alloc = result.allocation_for(comparison) if comparison is not None else None
-        before = (
-            sum(((before_alloc.amount(n) or ZERO) for n in party.members), ZERO)
-            if before_alloc is not None else None
-        )
-        change_kr, change_pct, change_text = _change(
-            amount, before, comparison if before is not None else None
-        )
-        # one row: its share as Not 1 prints it; the state side's rows together: computed
-        if len(rows) == 1:
-            share = rows[0].share_pct
-        else:
-            total = next((y.total for y in years if y.year == year), ZERO)
-            share = pct(sum((y.amount for y in years if y.year == year), ZERO), total)
-        member = next((m for m in budget.members if m.name == party.members[0]), None)
-        key = member.key if member is not None and len(party.members) == 1 else None
+        before = _party_amount(result, party, comparison)
+        change_kr, change_pct, change_text = _change(amount, before, comparison)
+        share = _share([by_name[n] for n in party.members if n in by_name], years, year)
+        key_text = _key_text(budget, result, party, _key(budget, party), share)
         instalments = plan.of(party.name)
-        if len(instalments) == 1:
-            first = instalments[0]
-            payment = (f"Bidraget för {year} faktureras i en post den {swedish_date(first.day)} "
-                       f"och ska vara betalt senast den {swedish_date(first.due)}.")
-        elif instalments:
-            payment = (f"Bidraget för {year} faktureras i {len(instalments)} delar, en per "
-                       f"{PERIOD_SV[frequency]}, med förfallodagar enligt tabellen.")
-            odd = [i for i in instalments if i.amount != instalments[-1].amount]
-            if odd:
-                payment += (" Delarna är lika stora så när som på hela kronor: de kronor som "
-                            "blir över läggs en i taget på de första delarna, så att summan blir "
-                            "exakt årets bidrag.")
-        else:
-            payment = f"Inget bidrag ska faktureras för {year}."
-        if instalments:
-            payment += (" Ange fakturans referens (till exempel "
-                        f"{instalments[0].reference}) vid betalning, så att betalningen kan "
-                        "kopplas till rätt faktura.")
-        whom = "staten" if party.kind is MemberKind.STAT else party.name
-        paragraphs = [
-            f"{budget.forbund.name} begär härmed medlemsbidrag från {whom} för {year}"
-            + (f" och redovisar planerade bidrag för {years_span(plan_years)}." if plan_years
-               else "."),
-            decision,
-            f"Ert bidrag för {year} är {kr(amount)}"
-            + (f", {fmt_pct(share)} av förbundets medlemsbidrag" if share is not None else "")
-            + (f" på totalt {kr(years[0].total)}." if years else "."),
-            _key_text(budget, result, party, key, share),
-            change_text,
-        ]
         letters.append(MemberLetter(
             forbund=budget.forbund.name,
             org_nr=budget.forbund.org_nr,
@@ -236,7 +182,7 @@ def member_letters(
             budget_year=year,
             adopted=budget.adopted,
             decision=decision,
-            key_text=_key_text(budget, result, party, key, share),
+            key_text=key_text,
             share_pct=share,
             years=years,
             comparison_year=comparison if before is not None else None,
@@ -245,8 +191,101 @@ def member_letters(
             change_pct=change_pct,
             change_text=change_text,
             instalments=instalments,
-            payment_text=payment,
-            paragraphs=paragraphs,
+            payment_text=_payment_text(budget, instalments),
+            paragraphs=[
+                *_request(budget, party, plan_years, decision, amount, share, years),
+                key_text,
+                change_text,
+            ],
             contact=contact_line,
         ))
     return letters
+
+
+def _party_sum(allocation: YearAllocation, party: Party) -> Decimal:
+    """The party's contribution in a year's allocation (its members' together)."""
+    return sum(((allocation.amount(n) or ZERO) for n in party.members), ZERO)
+
+
+def _party_amount(result: Result, party: Party, year: int | None) -> Decimal | None:
+    """The party's contribution in ``year``; None without a year or its allocation."""
+    allocation = result.allocation_for(year) if year is not None else None
+    return _party_sum(allocation, party) if allocation is not None else None
+
+
+def _letter_years(budget: Budget, result: Result, party: Party) -> list[LetterYear]:
+    """The party's amount and the förbund's total, the budget year and the plan years."""
+    years = []
+    for allocation in result.allocation:
+        if allocation.year < budget.years.budget:
+            continue
+        entry = budget.contribution(allocation.year)
+        years.append(LetterYear(
+            year=allocation.year, kind=budget.years.kind(allocation.year),
+            amount=_party_sum(allocation, party), total=allocation.total,
+            decided=entry.decided if entry else True,
+        ))
+    return years
+
+
+def _share(rows: list[Not1Row], years: list[LetterYear], year: int) -> Decimal | None:
+    """The party's share of the year's contributions: one row's as Not 1 prints it; the
+    state side's rows together: computed."""
+    if len(rows) == 1:
+        return rows[0].share_pct
+    total = next((y.total for y in years if y.year == year), ZERO)
+    return pct(sum((y.amount for y in years if y.year == year), ZERO), total)
+
+
+def _key(budget: Budget, party: Party) -> Decimal | None:
+    """The member's figure in the key (population or percentage) for a party of one member."""
+    member = next((m for m in budget.members if m.name == party.members[0]), None)
+    return member.key if member is not None and len(party.members) == 1 else None
+
+
+def _payment_text(budget: Budget, instalments: list[PlannedInvoice]) -> str:
+    """How the contribution is invoiced: in one or several instalments, with a reference."""
+    year = budget.years.budget
+    if len(instalments) == 1:
+        first = instalments[0]
+        payment = (f"Bidraget för {year} faktureras i en post den {swedish_date(first.day)} "
+                   f"och ska vara betalt senast den {swedish_date(first.due)}.")
+    elif instalments:
+        payment = (f"Bidraget för {year} faktureras i {len(instalments)} delar, en per "
+                   f"{PERIOD_SV[budget.settings.payment_frequency]}, med förfallodagar enligt "
+                   "tabellen.")
+        odd = [i for i in instalments if i.amount != instalments[-1].amount]
+        if odd:
+            payment += (" Delarna är lika stora så när som på hela kronor: de kronor som "
+                        "blir över läggs en i taget på de första delarna, så att summan blir "
+                        "exakt årets bidrag.")
+    else:
+        payment = f"Inget bidrag ska faktureras för {year}."
+    if instalments:
+        payment += (" Ange fakturans referens (till exempel "
+                    f"{instalments[0].reference}) vid betalning, så att betalningen kan "
+                    "kopplas till rätt faktura.")
+    return payment
+
+
+def _request(
+    budget: Budget,
+    party: Party,
+    plan_years: list[int],
+    decision: str,
+    amount: Decimal,
+    share: Decimal | None,
+    years: list[LetterYear],
+) -> list[str]:
+    """The letter's first paragraphs: the request, the board's decision, the amount."""
+    year = budget.years.budget
+    whom = "staten" if party.kind is MemberKind.STAT else party.name
+    return [
+        f"{budget.forbund.name} begär härmed medlemsbidrag från {whom} för {year}"
+        + (f" och redovisar planerade bidrag för {years_span(plan_years)}." if plan_years
+           else "."),
+        decision,
+        f"Ert bidrag för {year} är {kr(amount)}"
+        + (f", {fmt_pct(share)} av förbundets medlemsbidrag" if share is not None else "")
+        + (f" på totalt {kr(years[0].total)}." if years else "."),
+    ]

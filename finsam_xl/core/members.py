@@ -65,25 +65,17 @@ from finsam_xl.model.budget import (
     PaymentFrequency,
 )
 from finsam_xl.model.labels import KIND_ORDER
-from finsam_xl.model.money import kr
+from finsam_xl.model.money import ZERO, kr
 from finsam_xl.model.results import Result
 from finsam_xl.model.text import list_words
 from finsam_xl.model.types import Money
 
-ZERO = Decimal(0)
 #: Instalments a year per payment frequency (Settings.payment_frequency).
 INSTALMENTS = {
     PaymentFrequency.AR: 1,
     PaymentFrequency.HALVAR: 2,
     PaymentFrequency.KVARTAL: 4,
     PaymentFrequency.MANAD: 12,
-}
-#: The instalment's period in running text ("kvartal 2").
-PERIOD_SV = {
-    PaymentFrequency.AR: "helår",
-    PaymentFrequency.HALVAR: "halvår",
-    PaymentFrequency.KVARTAL: "kvartal",
-    PaymentFrequency.MANAD: "månad",
 }
 #: The receivable (kundfordran) account when Kontomappning names none (BAS 1510).
 DEFAULT_RECEIVABLE = "1510"

@@ -43,6 +43,7 @@ from typing import Any
 
 from finsam_xl.core.allocation import member_weight
 from finsam_xl.core.evaluate import evaluate
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.budget import (
     Actual,
     ActualStatus,
@@ -59,14 +60,12 @@ from finsam_xl.model.budget import (
     Years,
 )
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.labels import GROUP_SV, KIND_PLURAL_SV
-from finsam_xl.model.money import fmt_pct, kr
+from finsam_xl.model.labels import GROUP_SV, KIND_ORDER, KIND_PLURAL_SV
+from finsam_xl.model.money import ZERO, fmt_pct, kr, unit_kronor
 from finsam_xl.model.results import YearPlan
 
-ZERO = Decimal(0)
 
-
-class NextYearError(ValueError):
+class NextYearError(FinsamError, ValueError):
     """A rollover that must not be made; ``str()`` is a Swedish message for the user."""
 
 
@@ -87,7 +86,6 @@ class NextYear:
     to_year: int
     cost_map: list[int | None] = field(default_factory=list)
     income_map: list[int | None] = field(default_factory=list)
-    member_map: list[int] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     forecast_equity: Decimal | None = None
 
@@ -126,10 +124,6 @@ def check_target(budget: Budget, today: date, target_year: int | None = None) ->
     return year + 1
 
 
-def _quantum(unit: Unit) -> Decimal:
-    return Decimal(1000) if unit is Unit.TKR else Decimal(1)
-
-
 def uplift(amount: Decimal, pct: Decimal | None, unit: Unit = Unit.KR) -> Decimal:
     """``amount`` raised by ``pct`` %, rounded half-up to whole kronor (thousands for tkr).
 
@@ -137,7 +131,7 @@ def uplift(amount: Decimal, pct: Decimal | None, unit: Unit = Unit.KR) -> Decima
     """
     if not pct:
         return amount
-    q = _quantum(unit)
+    q = unit_kronor(unit is Unit.TKR)
     raised = amount * (100 + pct) / 100 / q
     return raised.quantize(Decimal(1), rounding=ROUND_HALF_UP) * q
 
@@ -245,7 +239,6 @@ def roll_forward(
         to_year=new_year,
         cost_map=costs.index,
         income_map=list(range(len(income))),
-        member_map=list(range(len(members))),
         changes=step.changes,
         forecast_equity=forecast,
     )
@@ -532,7 +525,7 @@ def _refit_fixed_amounts(
     """
     dropped: list[MemberKind] = []
     kept: list[tuple[MemberKind, Decimal]] = []
-    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+    for kind in KIND_ORDER:
         fixed = [m for m in members if m.kind is kind and year in m.amounts]
         if not fixed:
             continue

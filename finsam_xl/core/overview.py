@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.budget import Budget, MemberKind, YearKind
 from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.labels import KIND_ORDER
 from finsam_xl.model.money import pct
 from finsam_xl.model.results import Result
 from finsam_xl.model.types import Money, Quantity
@@ -254,9 +255,8 @@ def member_instalments(
         for s in summaries
         for i in s.instalments
     ]
-    order = {MemberKind.STAT: 0, MemberKind.REGION: 1, MemberKind.KOMMUN: 2}
-    return sorted(rows, key=lambda i: (order[i.kind], i.member.casefold(), i.due, i.forbund,
-                                       i.reference))
+    return sorted(rows, key=lambda i: (KIND_ORDER.index(i.kind), i.member.casefold(), i.due,
+                                       i.forbund, i.reference))
 
 
 def build_overview(
@@ -344,8 +344,7 @@ def _members(
                 total=dict(sorted(total.items())),
             )
         )
-    order = {MemberKind.STAT: 0, MemberKind.REGION: 1, MemberKind.KOMMUN: 2}
-    totals.sort(key=lambda m: (order[m.kind], m.member.casefold()))
+    totals.sort(key=lambda m: (KIND_ORDER.index(m.kind), m.member.casefold()))
     return totals, dict(sorted(used.items()))
 
 

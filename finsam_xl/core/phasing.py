@@ -22,9 +22,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import CostLine, IncomeLine
+from finsam_xl.model.money import ZERO
 from finsam_xl.model.recon import ForecastMethod, PhasingMethod
 
-ZERO = Decimal(0)
 EVEN = [Decimal(1)] * 12
 FORECAST_METHOD = {
     PhasingMethod.JAMN: ForecastMethod.LINJAR,

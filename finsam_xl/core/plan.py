@@ -12,10 +12,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import ADMIN_GROUPS, Budget, CostGroup
-from finsam_xl.model.money import pct
+from finsam_xl.model.money import ZERO, pct
 from finsam_xl.model.results import YearAllocation, YearPlan
-
-ZERO = Decimal(0)
 
 
 def compute_plan(budget: Budget, allocations: list[YearAllocation]) -> list[YearPlan]:

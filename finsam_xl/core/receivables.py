@@ -59,6 +59,7 @@ from decimal import Decimal
 
 from finsam_xl.core.members import find_references
 from finsam_xl.model.budget import Budget, MappingTarget
+from finsam_xl.model.money import ZERO
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
@@ -70,7 +71,6 @@ from finsam_xl.model.recon import (
 )
 from finsam_xl.model.text import nfc
 
-ZERO = Decimal(0)
 KUND, FAKTURA = "8", "10"
 #: Which rule matched a payment (``Payment.rule``), by ``Payment.method``.
 MATCH_RULES = {
@@ -197,7 +197,6 @@ class _Item:
     refs: tuple[str, ...] = ()  # the fakturaplan's references it carries (object or text)
     paid: Decimal = ZERO
     paid_on: date | None = None
-    last_payment: str = ""
 
     @property
     def open(self) -> Decimal:
@@ -248,136 +247,185 @@ def member_books(
     holds the opening balances per account and ``balances`` the sum of every
     row per account in the year up to ``period_end``.
     """
-    grace = timedelta(days=budget.settings.payment_grace_days)
     kept = sorted(
         (v for v in vouchers if v.day.year == year and v.day <= period_end), key=_voucher_order
     )
-    ranges = receivable_rules(budget)
-    guessed = False
-    if not ranges:  # the 15xx accounts members are invoiced on, if any
-        found = {
-            row.account
-            for v in kept
-            if any(member_of(r) and r.amount < 0 for r in v.rows)
-            for row in v.rows
-            if row.amount > 0 and _in(row.account, [GUESS_RANGE])
-        }
-        ranges = [(int(a), int(a)) for a in sorted(found)]
-        guessed = bool(ranges)
-
+    ranges, guessed = _receivable_ranges(budget, kept, member_of)
     finder = name_finder([m.name for m in budget.members])
-    items: list[_Item] = []
-    pays: list[_Pay] = []
-    cash: dict[str, list[Payment]] = defaultdict(list)
-    other_rows: list[str] = []
-    non_member_count, non_member_amount = 0, ZERO
+    grace = timedelta(days=budget.settings.payment_grace_days)
+    book = _VoucherSorter(ranges, member_of, finder, grace)
     for v in kept:
-        receivable = [r for r in v.rows if _in(r.account, ranges)]
+        book.add(v)
+    opening_total = max(ZERO, sum((opening.get(a, ZERO) for a in opening if _in(a, ranges)), ZERO))
+    matcher = _Matcher(_OpenItems(book.items), finder, opening_total)
+    for pay in sorted(book.pays, key=lambda p: (p.day, p.refund)):  # stable: the vouchers' order
+        if not matcher.apply(pay):
+            book.other_rows.append(f"{pay.voucher} {pay.day} {pay.source}")
+    invoices = _invoices(book.items, period_end)
+    credits = [(c.payment, c.left) for c in matcher.credits if c.left > 0]
+    receivable_recon = None
+    if ranges and (book.items or book.pays or book.other_rows or opening_total):
+        receivable_recon = _receivable_recon(
+            book, matcher, sum((amount for _, amount in credits), ZERO), guessed, opening, balances
+        )
+    # what members paid or were credited beyond their invoices (not ambiguous payments)
+    owed = [
+        (p, a) for p, a in credits
+        if p.member is not None and p.method is not PaymentMethod.TVETYDIG
+    ]
+    credit_by_member: dict[str, Decimal] = defaultdict(Decimal)
+    for payment, amount in owed:
+        credit_by_member[str(payment.member)] += amount
+    return MemberBooks(
+        _books_kind(invoices, book.cash), dict(invoices), _payments(book.cash, matcher.payments),
+        receivable_recon, dict(credit_by_member), owed,
+    )
+
+
+def _receivable_ranges(
+    budget: Budget, kept: list[BookedVoucher], member_of: MemberOf
+) -> tuple[list[tuple[int, int]], bool]:
+    """The receivable's account ranges and whether they were guessed.
+
+    The Kundfordran rules of the Kontomappning; without one, the 15xx accounts
+    members are invoiced on (a member's row credited, the 15xx row debited), if any.
+    """
+    ranges = receivable_rules(budget)
+    if ranges:
+        return ranges, False
+    found = {
+        row.account
+        for v in kept
+        if any(member_of(r) and r.amount < 0 for r in v.rows)
+        for row in v.rows
+        if row.amount > 0 and _in(row.account, [GUESS_RANGE])
+    }
+    ranges = [(int(a), int(a)) for a in sorted(found)]
+    return ranges, bool(ranges)
+
+
+class _VoucherSorter:
+    """Sorts the kept vouchers into invoices, payments to match, cash payments, other rows.
+
+    A voucher with no receivable row is a cash-basis payment (or nothing); one
+    with a receivable row holds members' invoices and credit notes (against the
+    member's account), then what is left of the receivable rows: a payment, an
+    invoice credited to other income, a refund, or an other row.
+    """
+
+    def __init__(
+        self,
+        ranges: list[tuple[int, int]],
+        member_of: MemberOf,
+        finder: Callable[[str], tuple[str, ...]],
+        grace: timedelta,
+    ) -> None:
+        self.ranges, self.member_of, self.finder, self.grace = ranges, member_of, finder, grace
+        self.items: list[_Item] = []
+        self.pays: list[_Pay] = []
+        self.cash: dict[str, list[Payment]] = defaultdict(list)
+        self.other_rows: list[str] = []
+        self.non_member_count, self.non_member_amount = 0, ZERO
+
+    def add(self, v: BookedVoucher) -> None:
+        """Sort one voucher."""
+        receivable = [r for r in v.rows if _in(r.account, self.ranges)]
         by_member: dict[str, Decimal] = defaultdict(Decimal)
         for row in v.rows:
-            if not _in(row.account, ranges) and (name := member_of(row)) is not None:
+            if not _in(row.account, self.ranges) and (name := self.member_of(row)) is not None:
                 by_member[name] += row.amount
         if not receivable:
-            # cash basis: the member's account against the bank (or cash, or the host's
-            # koncernkonto); against anything else (e.g. prepaid income, 29xx, spread over
-            # the months) it is not a payment
-            if not any(r.account[:1] == "1" and r.amount > 0 for r in v.rows):
-                continue
-            for name, amount in by_member.items():
-                if amount:
-                    cash[name].append(
-                        Payment(
-                            day=v.day, amount=-amount, source=v.source,
-                            method=PaymentMethod.KONTANT, voucher=v.label, member=name,
-                        )
+            self._cash(v, by_member)
+            return
+        left = self._members(v, receivable, by_member)
+        if left:
+            self._rest(v, receivable, left)
+
+    def _item(self, member: str | None, v: BookedVoucher, row: BookedRow, amount: Decimal) -> _Item:
+        """An invoice of ``amount`` on the receivable ``row``, due after the grace days."""
+        return _Item(
+            member, v.label, v.day, v.day + self.grace, amount, row.source or v.source,
+            row.object(FAKTURA), row.object(KUND), references(v, row),
+        )
+
+    @staticmethod
+    def _pay(v: BookedVoucher, row: BookedRow, amount: Decimal, member: str | None = None,
+             *, credit_note: bool = False, refund: bool = False) -> _Pay:
+        """A payment (credit note, refund) of ``amount`` on the receivable ``row``."""
+        return _Pay(
+            v.day, amount, v.label, row.source or v.source, v.text + " " + row.text,
+            row.object(FAKTURA), row.object(KUND), member, credit_note=credit_note,
+            refund=refund, refs=() if refund else references(v, row),
+        )
+
+    def _cash(self, v: BookedVoucher, by_member: dict[str, Decimal]) -> None:
+        """Cash basis: the member's account against the bank (or cash, or the host's
+        koncernkonto); against anything else (e.g. prepaid income, 29xx, spread over the
+        months) it is not a payment."""
+        if not any(r.account[:1] == "1" and r.amount > 0 for r in v.rows):
+            return
+        for name, amount in by_member.items():
+            if amount:
+                self.cash[name].append(
+                    Payment(
+                        day=v.day, amount=-amount, source=v.source,
+                        method=PaymentMethod.KONTANT, voucher=v.label, member=name,
                     )
-            continue
+                )
+
+    def _members(
+        self, v: BookedVoucher, receivable: list[BookedRow], by_member: dict[str, Decimal]
+    ) -> Decimal:
+        """Members' invoices and credit notes; returns what is left of the receivable rows."""
         left = sum((r.amount for r in receivable), ZERO)
         for name, amount in by_member.items():
             if amount < 0 < left or amount > 0 > left:
                 row = _best_row(receivable, -amount)
                 if amount < 0:
-                    items.append(
-                        _Item(
-                            name, v.label, v.day, v.day + grace, -amount, row.source or v.source,
-                            row.object(FAKTURA), row.object(KUND), references(v, row),
-                        )
-                    )
+                    self.items.append(self._item(name, v, row, -amount))
                 else:
-                    pays.append(
-                        _Pay(
-                            v.day, amount, v.label, row.source or v.source, v.text + " " + row.text,
-                            row.object(FAKTURA), row.object(KUND), name, credit_note=True,
-                            refs=references(v, row),
-                        )
-                    )
+                    self.pays.append(self._pay(v, row, amount, name, credit_note=True))
                 left += amount
-        if not left:
-            continue
-        others = [r for r in v.rows if not _in(r.account, ranges) and member_of(r) is None]
+        return left
+
+    def _rest(self, v: BookedVoucher, receivable: list[BookedRow], left: Decimal) -> None:
+        """What is left of the receivable rows once the members' rows are taken."""
+        others = [
+            r for r in v.rows if not _in(r.account, self.ranges) and self.member_of(r) is None
+        ]
         if left < 0 and any(r.account[:1] == "1" and r.amount > 0 for r in others):
-            # a payment: one per receivable row when the rows name their invoices
-            credit_rows = [r for r in receivable if r.amount < 0]
-            if len(credit_rows) > 1 and -sum((r.amount for r in credit_rows), ZERO) == -left:
-                for r in credit_rows:
-                    pays.append(
-                        _Pay(
-                            v.day, -r.amount, v.label, r.source or v.source,
-                            v.text + " " + r.text, r.object(FAKTURA), r.object(KUND),
-                            refs=references(v, r),
-                        )
-                    )
-            else:
-                row = _best_row(receivable, left)
-                pays.append(
-                    _Pay(
-                        v.day, -left, v.label, row.source or v.source, v.text + " " + row.text,
-                        row.object(FAKTURA), row.object(KUND), refs=references(v, row),
-                    )
-                )
+            self._payment(v, receivable, left)
         elif left > 0 and any(_is_income(r.account) and r.amount < 0 for r in others):
-            # an invoice credited to other income, or to prepaid income (29xx) to be spread
-            # over the year: a member's if its text names one, else another customer's
-            row = _best_row(receivable, left)
-            found_names = finder(v.text + " " + row.text)
-            member = found_names[0] if len(found_names) == 1 else None
-            items.append(
-                _Item(
-                    member, v.label, v.day, v.day + grace, left, row.source or v.source,
-                    row.object(FAKTURA), row.object(KUND), references(v, row),
-                )
-            )
-            if member is None:
-                non_member_count += 1
-                non_member_amount += left
+            self._other_invoice(v, receivable, left)
         elif left > 0 and any(r.account[:1] == "1" and r.amount < 0 for r in others):
             # money paid back (the receivable debited against the bank): a refund of what
             # was paid or credited beyond the invoices
-            row = _best_row(receivable, left)
-            pays.append(
-                _Pay(
-                    v.day, left, v.label, row.source or v.source, v.text + " " + row.text,
-                    row.object(FAKTURA), row.object(KUND), refund=True,
-                )
-            )
+            self.pays.append(self._pay(v, _best_row(receivable, left), left, refund=True))
         else:
-            other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
+            self.other_rows.append(f"{v.label} {v.day} {receivable[0].source or v.source}")
 
-    pool = max(ZERO, sum((opening.get(a, ZERO) for a in opening if _in(a, ranges)), ZERO))
-    opening_total = pool
-    matcher = _Matcher(_OpenItems(items), finder, pool)
-    for pay in sorted(pays, key=lambda p: (p.day, p.refund)):  # stable: the vouchers' order
-        if not matcher.apply(pay):
-            other_rows.append(f"{pay.voucher} {pay.day} {pay.source}")
-    pool = matcher.pool
+    def _payment(self, v: BookedVoucher, receivable: list[BookedRow], left: Decimal) -> None:
+        """A payment: one per receivable row when the rows name their invoices."""
+        credit_rows = [r for r in receivable if r.amount < 0]
+        if len(credit_rows) > 1 and -sum((r.amount for r in credit_rows), ZERO) == -left:
+            self.pays += [self._pay(v, r, -r.amount) for r in credit_rows]
+        else:
+            self.pays.append(self._pay(v, _best_row(receivable, left), -left))
 
-    matched: dict[str, list[Payment]] = defaultdict(list)
-    for result in matcher.payments:
-        if result.member is not None and result.method not in (
-            PaymentMethod.INGAENDE_BALANS, PaymentMethod.TVETYDIG
-        ):
-            matched[result.member].append(result)
+    def _other_invoice(self, v: BookedVoucher, receivable: list[BookedRow], left: Decimal) -> None:
+        """An invoice credited to other income, or to prepaid income (29xx) to be spread over
+        the year: a member's if its text names one, else another customer's."""
+        row = _best_row(receivable, left)
+        found_names = self.finder(v.text + " " + row.text)
+        member = found_names[0] if len(found_names) == 1 else None
+        self.items.append(self._item(member, v, row, left))
+        if member is None:
+            self.non_member_count += 1
+            self.non_member_amount += left
 
+
+def _invoices(items: list[_Item], period_end: date) -> dict[str, list[Invoice]]:
+    """The members' invoices (others' left out), paid, open, late or overdue at ``period_end``."""
     invoices: dict[str, list[Invoice]] = defaultdict(list)
     for item in items:
         if item.member is None:
@@ -395,60 +443,72 @@ def member_books(
                 source=item.source, reference=item.faktura or item.kund,
             )
         )
+    return invoices
+
+
+def _payments(
+    cash: dict[str, list[Payment]], results: list[Payment]
+) -> dict[str, list[Payment]]:
+    """Each member's payments, cash-basis and matched, by day and voucher."""
+    matched: dict[str, list[Payment]] = defaultdict(list)
+    for result in results:
+        if result.member is not None and result.method not in (
+            PaymentMethod.INGAENDE_BALANS, PaymentMethod.TVETYDIG
+        ):
+            matched[result.member].append(result)
     payments: dict[str, list[Payment]] = defaultdict(list)
     for name in set(cash) | set(matched):
         payments[name] = sorted(
             [*cash.get(name, []), *matched.get(name, [])], key=lambda p: (p.day, p.voucher)
         )
+    return dict(payments)
+
+
+def _books_kind(invoices: dict[str, list[Invoice]], cash: dict[str, list[Payment]]) -> BooksKind:
+    """'periodiserad' (invoices), 'kontantmässig' (cash payments), 'blandad' or 'okänd'."""
     has_invoices = any(invoices.values())
-    kind = (
+    return (
         BooksKind.BLANDAD if has_invoices and cash
         else BooksKind.PERIODISERAD if has_invoices
         else BooksKind.KONTANTMASSIG if cash
         else BooksKind.OKAND
     )
-    credits = [(c.payment, c.left) for c in matcher.credits if c.left > 0]
-    credit_by_member: dict[str, Decimal] = defaultdict(Decimal)
-    for payment, amount in credits:
-        if payment.member is not None and payment.method is not PaymentMethod.TVETYDIG:
-            credit_by_member[payment.member] += amount
-    receivable_recon = None
-    if ranges and (items or pays or other_rows or opening_total):
-        accounts = sorted(
-            {a for a in (*opening, *balances) if _in(a, ranges)}
-            | {str(a) for a, b in ranges if a == b}
-        )
-        balance = sum(
-            (opening.get(a, ZERO) + balances.get(a, ZERO) for a in accounts), ZERO
-        )
-        credit_total = sum((amount for _, amount in credits), ZERO)
-        open_items = (
-            sum((i.open for i in items), ZERO)
-            + pool
-            + min(ZERO, sum((opening.get(a, ZERO) for a in accounts), ZERO))
-            - credit_total
-        )
-        receivable_recon = ReceivableRecon(
-            accounts=accounts,
-            guessed=guessed,
-            opening=sum((opening.get(a, ZERO) for a in accounts), ZERO),
-            opening_left=pool,
-            balance=balance,
-            open_items=open_items,
-            difference=balance - open_items,
-            other_rows=other_rows,
-            non_member_count=non_member_count,
-            non_member_amount=non_member_amount,
-            unmatched=matcher.unmatched,
-            payments=matcher.payments,
-            credits=credit_total,
-        )
-    return MemberBooks(
-        kind, dict(invoices), dict(payments), receivable_recon, dict(credit_by_member),
-        [
-            (p, a) for p, a in credits
-            if p.member is not None and p.method is not PaymentMethod.TVETYDIG
-        ],
+
+
+def _receivable_recon(
+    book: _VoucherSorter,
+    matcher: _Matcher,
+    credit_total: Decimal,
+    guessed: bool,
+    opening: dict[str, Decimal],
+    balances: dict[str, Decimal],
+) -> ReceivableRecon:
+    """The receivable's balance against its open items; the difference is the other rows'."""
+    ranges = book.ranges
+    accounts = sorted(
+        {a for a in (*opening, *balances) if _in(a, ranges)}
+        | {str(a) for a, b in ranges if a == b}
+    )
+    balance = sum((opening.get(a, ZERO) + balances.get(a, ZERO) for a in accounts), ZERO)
+    opening_sum = sum((opening.get(a, ZERO) for a in accounts), ZERO)
+    open_items = (
+        sum((i.open for i in book.items), ZERO) + matcher.pool + min(ZERO, opening_sum)
+        - credit_total
+    )
+    return ReceivableRecon(
+        accounts=accounts,
+        guessed=guessed,
+        opening=opening_sum,
+        opening_left=matcher.pool,
+        balance=balance,
+        open_items=open_items,
+        difference=balance - open_items,
+        other_rows=book.other_rows,
+        non_member_count=book.non_member_count,
+        non_member_amount=book.non_member_amount,
+        unmatched=matcher.unmatched,
+        payments=matcher.payments,
+        credits=credit_total,
     )
 
 

@@ -32,25 +32,19 @@ from decimal import Decimal
 from finsam_xl.core.forecast import forecast_year
 from finsam_xl.core.members import instalment_schedule
 from finsam_xl.core.phasing import forecast as line_forecast
-from finsam_xl.core.phasing import krona, to_date, weights_for
+from finsam_xl.core.phasing import to_date, weights_for
 from finsam_xl.core.receivables import MemberBooks, member_books
-from finsam_xl.model.budget import (
-    Budget,
-    CostLine,
-    IncomeLine,
-    MappingRule,
-    MappingTarget,
-    PaymentFrequency,
-)
+from finsam_xl.model.budget import Budget, CostLine, IncomeLine, MappingRule, MappingTarget
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.money import fmt_pct, kr, pct
+from finsam_xl.model.labels import FREQUENCY_LABELS, MONTHS_SV
+from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import (
     BookedRow,
     BookedVoucher,
     BooksKind,
     EquityRecon,
     ForecastMethod,
+    ForecastRecon,
     Instalment,
     Invoice,
     LineRecon,
@@ -64,8 +58,6 @@ from finsam_xl.model.recon import (
 )
 from finsam_xl.model.results import Result
 from finsam_xl.model.text import list_words
-
-ZERO = Decimal(0)
 
 
 class Ledger:
@@ -218,10 +210,6 @@ class _Resolver:
         return (MappingTarget.LINE, best[2]) if best else None
 
 
-def _krona(value: Decimal) -> Decimal:
-    return krona(value)
-
-
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -236,102 +224,27 @@ def reconcile(
     months = max(1, min(12, months))
     period_end = _month_end(year, months)
     resolver = _Resolver(budget.settings.mappings, budget)
-    by_line: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
-    last_year: dict[LineKey, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
-    payments: dict[str, list[Payment]] = defaultdict(list)
-    unmapped: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    balances: dict[str, Decimal] = defaultdict(Decimal)  # every account, the year to date
-    equity_accounts: set[str] = set()
-    for (account, cost_centre, day), amount in sorted(ledger.sums.items()):
-        target = resolver.resolve(account, cost_centre)
-        if target is not None and target[0] is MappingTarget.EQUITY:
-            equity_accounts.add(account)
-        if not amount:
-            continue
-        if day.year == year - 1:
-            if target is not None and target[0] is MappingTarget.LINE:
-                _add_month(last_year, target, day.month, amount)
-            continue
-        if day.year != year or day > period_end:
-            continue
-        balances[account] += amount
-        if target is None:
-            if account[:1] in "345678":
-                unmapped[(account, cost_centre)] += amount
-            continue
-        kind, what = target
-        if kind is MappingTarget.LINE:
-            _add_month(by_line, target, day.month, amount)
-        elif kind is MappingTarget.MEMBER and not ledger.captured:
-            source = ledger.day_source.get((account, cost_centre, day), "")
-            payments[str(what)].append(Payment(day=day, amount=-amount, source=source))
-    if not last_year:  # no transactions of last year: its period balances, if any
-        for (y, month, account, cost_centre), amount in ledger.periods.items():
-            target = resolver.resolve(account, cost_centre)
-            if y == year - 1 and amount and target is not None:
-                if target[0] is MappingTarget.LINE:
-                    _add_month(last_year, target, month, amount)
-    for account in ledger.opening:
-        target = resolver.resolve(account, "")
-        if target is not None and target[0] is MappingTarget.EQUITY:
-            equity_accounts.add(account)
-
+    sums = _year_sums(ledger, resolver, year, period_end)
     findings: list[Finding] = _year_findings(budget, year)
-    lines = _lines(budget, resolver, by_line, last_year, year, months)
+    lines = _lines(budget, resolver, sums.by_line, sums.last_year, year, months)
     sections = _sections(lines)
     findings += _deviation_findings(budget, sections, year, months)
-    books: MemberBooks | None = None
-    if ledger.captured:
-
-        def member_of(row: BookedRow) -> str | None:
-            found = resolver.resolve(row.account, row.object("1") or "")
-            return str(found[1]) if found and found[0] is MappingTarget.MEMBER else None
-
-        books = member_books(
-            budget, ledger.vouchers, member_of, dict(ledger.opening), balances, year, period_end
-        )
-        payments = defaultdict(list, books.payments)
+    books = _member_books(budget, ledger, resolver, sums.balances, year, period_end)
+    payments = sums.payments if books is None else defaultdict(list, books.payments)
     members = _members(budget, result, payments, books, year, period_end)
     findings += _payment_findings(budget, members, period_end)
     if books is not None and books.receivable is not None:
         findings += _receivable_findings(books, period_end)
-    equity = _equity(budget, result, ledger, equity_accounts, year)
+    equity = _equity(budget, result, ledger, sums.equity_accounts, year)
     mapped = any(m.target is MappingTarget.EQUITY for m in budget.settings.mappings)
     findings += _equity_findings(equity, year, mapped and not ledger.opening)
-    missing = [
-        UnmappedAccount(
-            account=a, cost_centre=c, amount=v, source=ledger.first_source.get((a, c), "")
-        )
-        for (a, c), v in sorted(unmapped.items())
-        if v
-    ]
-    findings += [
-        Finding(
-            rule="recon.unmapped",
-            severity=Severity.WARNING,
-            message=(
-                f"Konto {u.account}"
-                + (f" (kostnadsställe {u.cost_centre})" if u.cost_centre else "")
-                + f" har {kr(u.amount)} bokfört t.o.m. {period_end} men hör inte till någon "
-                "budgetrad; lägg till det i tabellen Kontomappning."
-            ),
-            ref=Ref(element=Element.RECON, key=f"account:{u.account}:{u.cost_centre}"),
-            location=u.source or None,
-        )
-        for u in missing
-    ]
+    missing = _unmapped(sums.unmapped, ledger)
+    findings += [_unmapped_finding(u, period_end) for u in missing]
     forecast, forecast_findings = forecast_year(
         budget, result, lines, sum((u.amount for u in missing), ZERO), equity.books, year, months
     )
     if forecast is not None and months == 12 and ledger.closing:
-        closing = _closing_equity(ledger.closing, resolver)
-        if closing is not None:
-            forecast = forecast.model_copy(
-                update={
-                    "equity_end_books": closing,
-                    "summary": f"{forecast.summary} Enligt bokföringen (#UB): {kr(closing)}.",
-                }
-            )
+        forecast = _with_closing_equity(forecast, ledger.closing, resolver)
     findings += forecast_findings
     return ReconResult(
         year=year,
@@ -346,6 +259,150 @@ def reconcile(
         books_kind=books.kind if books is not None else BooksKind.KONTANTMASSIG,
         receivable=books.receivable if books is not None else None,
         forecast=forecast,
+    )
+
+
+@dataclass
+class _YearSums:
+    """The ledger summed for ``reconcile``: per line and month (this year and last), members'
+    payments, unmapped result accounts and every account's balance, the year to date."""
+
+    by_line: dict[LineKey, list[Decimal]]
+    last_year: dict[LineKey, list[Decimal]]
+    payments: dict[str, list[Payment]]
+    unmapped: dict[tuple[str, str], Decimal]
+    balances: dict[str, Decimal]
+    equity_accounts: set[str]
+
+
+def _year_sums(ledger: Ledger, resolver: _Resolver, year: int, period_end: date) -> _YearSums:
+    """Sum the ledger's postings of ``year`` up to ``period_end``, and of last year by line.
+
+    Members' payments are summed here only when the reader did not keep their
+    vouchers whole (``Ledger.captured``); last year's period balances (#PSALDO)
+    are used when the books carry no transactions of last year.
+    """
+    sums = _YearSums(
+        by_line=defaultdict(lambda: [ZERO] * 12),
+        last_year=defaultdict(lambda: [ZERO] * 12),
+        payments=defaultdict(list),
+        unmapped=defaultdict(Decimal),
+        balances=defaultdict(Decimal),
+        equity_accounts=set(),
+    )
+    for (account, cost_centre, day), amount in sorted(ledger.sums.items()):
+        target = resolver.resolve(account, cost_centre)
+        if target is not None and target[0] is MappingTarget.EQUITY:
+            sums.equity_accounts.add(account)
+        if not amount:
+            continue
+        if day.year == year - 1:
+            if target is not None and target[0] is MappingTarget.LINE:
+                _add_month(sums.last_year, target, day.month, amount)
+        elif day.year == year and day <= period_end:
+            _add_posting(sums, ledger, (account, cost_centre, day), amount, target)
+    if not sums.last_year:  # no transactions of last year: its period balances, if any
+        _add_periods(sums.last_year, ledger, resolver, year - 1)
+    for account in ledger.opening:
+        target = resolver.resolve(account, "")
+        if target is not None and target[0] is MappingTarget.EQUITY:
+            sums.equity_accounts.add(account)
+    return sums
+
+
+def _add_periods(
+    into: dict[LineKey, list[Decimal]], ledger: Ledger, resolver: _Resolver, year: int
+) -> None:
+    """Add the period balances (#PSALDO) of ``year`` to the lines' months."""
+    for (y, month, account, cost_centre), amount in ledger.periods.items():
+        target = resolver.resolve(account, cost_centre)
+        if y == year and amount and target is not None:
+            if target[0] is MappingTarget.LINE:
+                _add_month(into, target, month, amount)
+
+
+def _add_posting(
+    sums: _YearSums,
+    ledger: Ledger,
+    key: tuple[str, str, date],
+    amount: Decimal,
+    target: Target | None,
+) -> None:
+    """Add one sum of this year (account, cost centre, day) to its line, member or unmapped."""
+    account, cost_centre, day = key
+    sums.balances[account] += amount
+    if target is None:
+        if account[:1] in "345678":
+            sums.unmapped[(account, cost_centre)] += amount
+        return
+    kind, what = target
+    if kind is MappingTarget.LINE:
+        _add_month(sums.by_line, target, day.month, amount)
+    elif kind is MappingTarget.MEMBER and not ledger.captured:
+        source = ledger.day_source.get(key, "")
+        sums.payments[str(what)].append(Payment(day=day, amount=-amount, source=source))
+
+
+def _member_books(
+    budget: Budget,
+    ledger: Ledger,
+    resolver: _Resolver,
+    balances: dict[str, Decimal],
+    year: int,
+    period_end: date,
+) -> MemberBooks | None:
+    """The members' invoices and payments from the vouchers the reader kept whole, if it did."""
+    if not ledger.captured:
+        return None
+
+    def member_of(row: BookedRow) -> str | None:
+        found = resolver.resolve(row.account, row.object("1") or "")
+        return str(found[1]) if found and found[0] is MappingTarget.MEMBER else None
+
+    return member_books(
+        budget, ledger.vouchers, member_of, dict(ledger.opening), balances, year, period_end
+    )
+
+
+def _unmapped(unmapped: dict[tuple[str, str], Decimal], ledger: Ledger) -> list[UnmappedAccount]:
+    """The result accounts booked (a non-zero sum) but mapped to no budget line."""
+    return [
+        UnmappedAccount(
+            account=a, cost_centre=c, amount=v, source=ledger.first_source.get((a, c), "")
+        )
+        for (a, c), v in sorted(unmapped.items())
+        if v
+    ]
+
+
+def _unmapped_finding(u: UnmappedAccount, period_end: date) -> Finding:
+    """recon.unmapped: an account booked but mapped to no budget line."""
+    return Finding(
+        rule="recon.unmapped",
+        severity=Severity.WARNING,
+        message=(
+            f"Konto {u.account}"
+            + (f" (kostnadsställe {u.cost_centre})" if u.cost_centre else "")
+            + f" har {kr(u.amount)} bokfört t.o.m. {period_end} men hör inte till någon "
+            "budgetrad; lägg till det i tabellen Kontomappning."
+        ),
+        ref=Ref(element=Element.RECON, key=f"account:{u.account}:{u.cost_centre}"),
+        location=u.source or None,
+    )
+
+
+def _with_closing_equity(
+    forecast: ForecastRecon, closing: dict[str, Decimal], resolver: _Resolver
+) -> ForecastRecon:
+    """The year's forecast with the equity at year end by the closing balances (#UB), if any."""
+    equity = _closing_equity(closing, resolver)
+    if equity is None:
+        return forecast
+    return forecast.model_copy(
+        update={
+            "equity_end_books": equity,
+            "summary": f"{forecast.summary} Enligt bokföringen (#UB): {kr(equity)}.",
+        }
     )
 
 
@@ -601,86 +658,105 @@ def _pay_instalments(
 def _payment_findings(
     budget: Budget, members: list[MemberRecon], period_end: date
 ) -> list[Finding]:
+    """Each member's late instalments and, in accrual books, its unpaid, late and missing
+    invoices."""
     out = []
     for i, member in enumerate(members):
         ref = Ref(element=Element.RECON, key=f"member:{member.name}", index=i)
-        for n, instalment in enumerate(member.instalments, start=1):
-            if not instalment.late:
-                continue
-            if instalment.paid_on is None:
-                text = f"är inte betald per {period_end}"
-            else:
-                text = f"betalades {instalment.paid_on}"
-            out.append(
-                Finding(
-                    rule="recon.payment-late",
-                    severity=Severity.WARNING,
-                    message=(
-                        f"{member.name}: delbetalning {n} av medlemsbidraget "
-                        f"({kr(instalment.amount)}) "
-                        f"förföll {instalment.due} men {text}."
-                    ),
-                    ref=ref,
-                )
-            )
+        out += _instalment_findings(member, ref, period_end)
         if not member.accrual:
             continue
         for invoice in member.invoices:
-            what = (
-                f"{member.name}: fakturan {invoice.voucher} den {invoice.day} "
-                f"({kr(invoice.amount)})"
-            )
-            if invoice.overdue:
-                out.append(
-                    Finding(
-                        rule="recon.invoice-unpaid",
-                        severity=Severity.WARNING,
-                        message=(
-                            f"{what} förföll {invoice.due} och är inte betald per {period_end}"
-                            + (f"; {kr(invoice.open)} återstår" if invoice.paid else "")
-                            + "."
-                        ),
-                        ref=ref,
-                        location=invoice.source or None,
-                    )
-                )
-            elif invoice.days_late:
-                payment = next(
-                    (p for p in reversed(member.payments) if invoice.voucher in p.invoices), None
-                )
-                out.append(
-                    Finding(
-                        rule="recon.payment-late",
-                        severity=Severity.WARNING,
-                        message=(
-                            f"{what} förföll {invoice.due} men betalades {invoice.paid_on}, "
-                            f"{invoice.days_late} dagar för sent"
-                            + (f" (verifikation {payment.voucher})" if payment else "")
-                            + "."
-                        ),
-                        ref=ref,
-                        location=(payment.source if payment else invoice.source) or None,
-                    )
-                )
-        due_to_date = member.owed_to_date
-        if due_to_date - member.invoiced_to_date >= 1:
-            frequency = {PaymentFrequency.AR: "år", PaymentFrequency.HALVAR: "halvår",
-                         PaymentFrequency.KVARTAL: "kvartal", PaymentFrequency.MANAD: "månad"}
-            out.append(
-                Finding(
-                    rule="recon.not-invoiced",
-                    severity=Severity.WARNING,
-                    message=(
-                        f"{member.name}: fakturerat t.o.m. {period_end} är "
-                        f"{kr(member.invoiced_to_date)}, men {kr(due_to_date)} har förfallit "
-                        f"enligt budgeten (inbetalning per "
-                        f"{frequency[budget.settings.payment_frequency]}); "
-                        f"{kr(due_to_date - member.invoiced_to_date)} är inte fakturerat."
-                    ),
-                    ref=ref,
-                )
-            )
+            if (finding := _invoice_finding(member, invoice, ref, period_end)) is not None:
+                out.append(finding)
+        if (finding := _not_invoiced_finding(budget, member, ref, period_end)) is not None:
+            out.append(finding)
     return out
+
+
+def _instalment_findings(member: MemberRecon, ref: Ref, period_end: date) -> list[Finding]:
+    """recon.payment-late: an instalment of the contribution paid late, or not yet paid."""
+    out = []
+    for n, instalment in enumerate(member.instalments, start=1):
+        if not instalment.late:
+            continue
+        if instalment.paid_on is None:
+            text = f"är inte betald per {period_end}"
+        else:
+            text = f"betalades {instalment.paid_on}"
+        out.append(
+            Finding(
+                rule="recon.payment-late",
+                severity=Severity.WARNING,
+                message=(
+                    f"{member.name}: delbetalning {n} av medlemsbidraget "
+                    f"({kr(instalment.amount)}) "
+                    f"förföll {instalment.due} men {text}."
+                ),
+                ref=ref,
+            )
+        )
+    return out
+
+
+def _invoice_finding(
+    member: MemberRecon, invoice: Invoice, ref: Ref, period_end: date
+) -> Finding | None:
+    """recon.invoice-unpaid for an overdue invoice, recon.payment-late for one paid late."""
+    what = (
+        f"{member.name}: fakturan {invoice.voucher} den {invoice.day} "
+        f"({kr(invoice.amount)})"
+    )
+    if invoice.overdue:
+        return Finding(
+            rule="recon.invoice-unpaid",
+            severity=Severity.WARNING,
+            message=(
+                f"{what} förföll {invoice.due} och är inte betald per {period_end}"
+                + (f"; {kr(invoice.open)} återstår" if invoice.paid else "")
+                + "."
+            ),
+            ref=ref,
+            location=invoice.source or None,
+        )
+    if not invoice.days_late:
+        return None
+    payment = next(
+        (p for p in reversed(member.payments) if invoice.voucher in p.invoices), None
+    )
+    return Finding(
+        rule="recon.payment-late",
+        severity=Severity.WARNING,
+        message=(
+            f"{what} förföll {invoice.due} men betalades {invoice.paid_on}, "
+            f"{invoice.days_late} dagar för sent"
+            + (f" (verifikation {payment.voucher})" if payment else "")
+            + "."
+        ),
+        ref=ref,
+        location=(payment.source if payment else invoice.source) or None,
+    )
+
+
+def _not_invoiced_finding(
+    budget: Budget, member: MemberRecon, ref: Ref, period_end: date
+) -> Finding | None:
+    """recon.not-invoiced: less invoiced to date than the budget says has fallen due."""
+    due_to_date = member.owed_to_date
+    if due_to_date - member.invoiced_to_date < 1:
+        return None
+    return Finding(
+        rule="recon.not-invoiced",
+        severity=Severity.WARNING,
+        message=(
+            f"{member.name}: fakturerat t.o.m. {period_end} är "
+            f"{kr(member.invoiced_to_date)}, men {kr(due_to_date)} har förfallit "
+            f"enligt budgeten (inbetalning per "
+            f"{FREQUENCY_LABELS[budget.settings.payment_frequency]}); "
+            f"{kr(due_to_date - member.invoiced_to_date)} är inte fakturerat."
+        ),
+        ref=ref,
+    )
 
 
 def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:

@@ -15,6 +15,8 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from finsam_xl.errors import FinsamError
+
 if TYPE_CHECKING:
     from finsam_xl.excel.xlbook import Action, Summary
     from finsam_xl.excel.xltypes import XlBook
@@ -88,7 +90,10 @@ def next_year(book: Any = None) -> Path | None:
             return None
         out = source.with_name(f"{source.stem} (nästa år){source.suffix}")
         function(source, out)
-    except Exception as error:
+    except FinsamError as error:  # the workbook's input errors, a refused rollover: Swedish
+        _alert(book, f"Nästa års arbetsbok kunde inte skapas: {error}", True)
+        return None
+    except Exception as error:  # a fault of the tool: the traceback goes to the log
         traceback.print_exc(file=sys.stderr)
         _alert(book, f"Nästa års arbetsbok kunde inte skapas: {error}", True)
         return None

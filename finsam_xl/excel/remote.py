@@ -33,6 +33,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from finsam_xl.errors import FinsamError
+from finsam_xl.model.money import plain_number
 from finsam_xl.xlsx.cells import col_letters, parse_range
 
 log = logging.getLogger("finsam_xl.server")
@@ -173,7 +175,7 @@ def json_value(value: Any) -> Scalar:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, Decimal):
-        value = int(value) if value == value.to_integral_value() else float(value)
+        value = plain_number(value)
     if isinstance(value, int | float):
         return vba_safe_number(value)
     if isinstance(value, datetime | date):
@@ -560,7 +562,7 @@ def actions_json(actions: list[dict[str, Any]]) -> bytes:
     return ('{"actions":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
-class Refused(Exception):
+class Refused(FinsamError):
     """A body the server will not build: ``reply`` is the Swedish answer."""
 
     def __init__(self, reply: Reply) -> None:

@@ -121,8 +121,8 @@ def on_book(book: Any, alert: bool = True, echo: bool = True) -> SelfTest:
     ``alert`` shows it in a message box where the host has one, ``echo`` prints it
     with the differences beyond the first three (at most 50 lines).
     """
-    from finsam_xl.excel.xlbook import TITLE, Anchors, XlBookView, write_cell
-    from finsam_xl.workbook.writer import Cell
+    from finsam_xl.excel.xlbook import TITLE, DefinedNames, XlBookView, write_cell
+    from finsam_xl.sheets.grid import Cell
 
     outcome = run()
     if echo:
@@ -130,7 +130,7 @@ def on_book(book: Any, alert: bool = True, echo: bool = True) -> SelfTest:
         for line in outcome.differences[SHOWN:50]:
             print(line)
     try:
-        anchors = Anchors(XlBookView(book).names)
+        anchors = DefinedNames(XlBookView(book).names)
         name = N_SELFTEST if not anchors.missing((N_SELFTEST,)) else "fx_status"
         sheet, row, col = anchors.anchor(name)
         write_cell(book, sheet, row, col, Cell(outcome.text, "status"))

@@ -34,6 +34,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.excel.remote import MAX_BYTES, Reply, handle, routes_text, too_large
 
 log = logging.getLogger("finsam_xl.server")
@@ -70,7 +71,7 @@ _VERSION = re.compile(rb"^HTTP/1\.[01]$")
 _ALLOW = "GET, HEAD, POST"
 
 
-class ServerConfigError(ValueError):
+class ServerConfigError(FinsamError, ValueError):
     """The server cannot start with these settings; ``str()`` is Swedish."""
 
 
@@ -84,7 +85,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _Refusal(Exception):
+class _Refusal(FinsamError):
     """A request answered with a Swedish text before it reaches ``handle``."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:

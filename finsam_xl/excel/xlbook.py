@@ -39,14 +39,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.excel.styles import role_format
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
+from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, sort_findings, summary_text
-from finsam_xl.sheets.grid import Grid
-from finsam_xl.workbook.reader import WorkbookError, read_book
-from finsam_xl.workbook.writer import Cell, build_grids, findings_grid
+from finsam_xl.model.money import plain_number
+from finsam_xl.sheets.grid import Cell, Grid
+from finsam_xl.workbook.reader import read_book
+from finsam_xl.workbook.writer import build_grids, findings_grid
 from finsam_xl.xlsx.cells import col_letters, parse_range, split_ref
 from finsam_xl.xlsx.views import SheetView, TableInfo
 
@@ -67,7 +70,7 @@ REQUIRED_NAMES = (S.N_PLAN, S.N_ALLOCATION, S.N_FINDINGS, S.N_STATUS)
 MOVED_NAME = "workbook.result-name"
 
 
-class ExcelError(Exception):
+class ExcelError(FinsamError):
     """The workbook cannot be used by the button; ``str()`` is a Swedish message."""
 
 
@@ -205,8 +208,9 @@ class XlBookView:
         return None
 
 
-class Anchors:
-    """Defined names -> (sheet, row, col): what ``writer.build_grids`` needs of a package."""
+class DefinedNames:
+    """An open book's defined names -> (sheet, row, col): the button's ``sheets.grid.Anchors``
+    (what ``writer.build_grids`` needs of a workbook; a file's ``Package`` is the other)."""
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
@@ -234,12 +238,11 @@ def excel_value(cell: Cell) -> Any:
     it as text, and a link becomes the file writer's HYPERLINK formula.
     """
     value = cell.value
-    if cell.link and isinstance(value, str):
-        target = cell.link.replace('"', '""')
-        shown = value.replace('"', '""')
-        return f'=HYPERLINK("#{target}","{shown}")'
+    link = cell.link_formula
+    if link is not None:
+        return "=" + link
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        return plain_number(value)
     if isinstance(value, str):
         return "'" + value
     return value
@@ -428,15 +431,13 @@ def write_cell(book: XlBook, sheet_name: str, row: int, col: int, cell: Cell) ->
 
 
 # --- the button ----------------------------------------------------------------------------------
-@dataclass
-class Summary:
-    """What one press did: Swedish text for the user, findings, and what was written."""
+@dataclass(kw_only=True)
+class Summary(Outcome):
+    """What one press did: the outcome, Swedish text for the user, and the sheets written."""
 
     action: str
     text: str
-    findings: list[Finding] = field(default_factory=list)
-    blocked: bool = False
-    written: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -444,7 +445,7 @@ class Summary:
         return sum(1 for f in self.findings if f.severity is Severity.ERROR)
 
 
-def _findings_only(findings: list[Finding], anchors: Anchors) -> dict[str, tuple[Grid, int]]:
+def _findings_only(findings: list[Finding], anchors: DefinedNames) -> dict[str, tuple[Grid, int]]:
     """The findings sheet as ``build_grids`` writes it (table plus summary line above)."""
     sheet, row, col = anchors.anchor(S.N_FINDINGS)
     grid = findings_grid(findings, row, col)
@@ -460,27 +461,27 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     try:
         view = XlBookView(book)
         read = read_book(str(book.name), view)
-    except WorkbookError as error:
+    except FinsamError as error:  # a workbook (or a cell in it) the reader cannot use
         raise ExcelError(str(error)) from None
     moved = [f for f in read.findings if f.rule == MOVED_NAME and f.severity is Severity.ERROR]
     if moved and action == "recalc":  # as the file writer: no result is written through it
         raise ExcelError(f"{moved[0].message} Inget skrevs.")
-    anchors = Anchors(view.names)
+    anchors = DefinedNames(view.names)
     missing = anchors.missing(REQUIRED_NAMES)
     if missing:
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
             "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl ny'.")
     outcome = evaluate_read(read)
-    result, findings = outcome.result, outcome.findings
-    blocked = result is None or any(f.blocking for f in findings)
+    findings = outcome.findings
     stale = stale_finding(read) if action == "check" else None
     if stale is not None:
         findings = sort_findings([*findings, stale])
     counts = summary_text(findings)
     extra: tuple[str, int, int, Cell] | None = None
-    if action == "recalc" and not blocked and read.budget is not None and result is not None:
-        grids = build_grids(read.budget, result, cast("Package", anchors), when)
+    if action == "recalc" and not outcome.blocked:
+        budget, result = outcome.computed()
+        grids = build_grids(budget, result, cast("Package", anchors), when)
         text = (
             f"Beräknat: {counts}. Se bladen Plan, Fördelning och Kontroller, "
             "dokumentbladen Budget, Not 1, Insatser och Eget kapital, och Fakturaplan."
@@ -503,7 +504,8 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
                 extra = (sheet, row, col, Cell(
                     f"Kontrollerad {stamp}: {STALE_TEXT} Indata har ändrats sedan planen "
                     "och dokumentbladen beräknades.", "status"))
-    return Summary(action, text, findings, blocked), grids, extra
+    summary = Summary(outcome.budget, outcome.result, findings, action=action, text=text)
+    return summary, grids, extra
 
 
 def notify(book: XlBook, summary: Summary, alert: bool = True, echo: bool = True) -> None:
@@ -530,11 +532,11 @@ def press(book: XlBook, action: Action, when: datetime | None = None, alert: boo
     """
     try:
         summary, grids, extra = compute(book, action, when)
-        summary.written = write_grids(book, grids, formats=formats)
+        summary.sheets = write_grids(book, grids, formats=formats)
         if extra is not None:
             sheet, row, col, cell = extra
             write_cell(book, sheet, row, col, cell)
     except ExcelError as error:
-        summary = Summary(action, str(error), blocked=True)
+        summary = Summary(None, None, [], action=action, text=str(error))
     notify(book, summary, alert, echo)
     return summary

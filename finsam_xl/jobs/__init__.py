@@ -20,6 +20,10 @@ another view of a workbook). Each job is one function:
 ``write_invoices``        the fakturaplan as CSV or SIE customer invoices
 ========================  =====================================================
 
+Every job returns an ``Outcome`` (``jobs.outcome``: the budget, the result,
+the findings, what was written) or a subclass with what that job adds; a file
+or option that cannot be used raises a ``finsam_xl.errors.FinsamError``.
+
 Attributes load their module on first use (PEP 562), so importing the
 package costs nothing and xlwings Lite, which has no openpyxl, can import
 ``finsam_xl.jobs.evaluate``.
@@ -41,11 +45,17 @@ if TYPE_CHECKING:
         recalc,
     )
     from finsam_xl.jobs.demo_books import write_demo_books
-    from finsam_xl.jobs.errors import unusable_errors
     from finsam_xl.jobs.evaluate import evaluate_read
     from finsam_xl.jobs.members import write_invoices, write_letters
     from finsam_xl.jobs.next_year import next_year_or_raise, parse_amount, write_next_year
-    from finsam_xl.jobs.outcome import Outcome, ReconOutcome
+    from finsam_xl.jobs.outcome import (
+        InvoicesOutcome,
+        LettersOutcome,
+        Outcome,
+        OverviewOutcome,
+        ReconOutcome,
+        ReportOutcome,
+    )
     from finsam_xl.jobs.overview import overview_of
     from finsam_xl.jobs.reconcile import export_sie, parse_period, read_books, reconcile_workbook
     from finsam_xl.jobs.report import write_report
@@ -64,7 +74,10 @@ _WHERE = {
     "parse_amount": "next_year",
     "Outcome": "outcome",
     "ReconOutcome": "outcome",
-    "unusable_errors": "errors",
+    "ReportOutcome": "outcome",
+    "LettersOutcome": "outcome",
+    "InvoicesOutcome": "outcome",
+    "OverviewOutcome": "outcome",
     "overview_of": "overview",
     "export_sie": "reconcile",
     "parse_period": "reconcile",
@@ -77,8 +90,12 @@ _WHERE = {
 }
 
 __all__ = [
+    "InvoicesOutcome",
+    "LettersOutcome",
     "Outcome",
+    "OverviewOutcome",
     "ReconOutcome",
+    "ReportOutcome",
     "check",
     "demo",
     "embed_lite",
@@ -99,7 +116,6 @@ __all__ = [
     "read_books",
     "recalc",
     "reconcile_workbook",
-    "unusable_errors",
 ]
 
 

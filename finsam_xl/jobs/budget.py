@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from finsam_xl.core.evaluate import evaluate
+from finsam_xl.errors import UsageError
 from finsam_xl.jobs.evaluate import evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model import interchange
@@ -22,7 +23,8 @@ from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, read_workbook, years_disagree
 from finsam_xl.workbook.template import starter_budget, write_template
 from finsam_xl.workbook.writer import write_results
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write, same_file, write_lock
+from finsam_xl.xlsx.limits import WorkbookError
+from finsam_xl.xlsx.safety import atomic_write, same_file, write_lock
 
 WORKBOOKS = (".xlsx", ".xlsm")
 INTERCHANGE = (".yaml", ".yml", ".json")
@@ -33,7 +35,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 def expect(path: Path, kinds: tuple[str, ...], what: str) -> None:
     """Refuse a file of the wrong kind with a message that says what the job takes."""
     if path.suffix.lower() not in kinds:
-        raise WorkbookError(f"{path}: {what} ({', '.join(kinds)}).")
+        raise UsageError(f"{path}: {what} ({', '.join(kinds)}).")
 
 
 def check(path: Path, freshness: bool = False) -> Outcome:
@@ -80,9 +82,9 @@ def recalc(path: Path, out: Path | None = None, when: datetime | None = None) ->
                 return outcome
         else:
             outcome = evaluate_read(read)
-            if outcome.blocked or outcome.budget is None or outcome.result is None:
+            if outcome.blocked:
                 return outcome
-            budget, result = outcome.budget, outcome.result
+            budget, result = outcome.computed()
             outcome.backup = atomic_write(
                 target, lambda tmp: write_results(path, tmp, budget, result, when)
             )
@@ -117,9 +119,9 @@ def realign_years(path: Path, target: Path, read: ReadResult, when: datetime | N
     view.wb.calculation.fullCalcOnLoad = True
     back = read_book(path.name, view)
     outcome = evaluate_read(back, [years_note(change, read.settings_years)])
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
+    if outcome.blocked:
         return outcome
-    budget, result = outcome.budget, outcome.result
+    budget, result = outcome.computed()
 
     def produce(tmp: Path) -> None:
         draft = tmp.with_name(tmp.stem + ".draft" + tmp.suffix)
@@ -191,7 +193,7 @@ def new(
     check_output(out, WORKBOOKS, "arbetsboken", [source], replace)
     xlsm = xlsm or out.suffix.lower() == ".xlsm"
     if xlsm and out.suffix.lower() != ".xlsm":
-        raise WorkbookError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
+        raise UsageError(f"{out}: en arbetsbok med knappar och makron ska heta .xlsm.")
     check_new_options(out, server)
     if server is not None or (lite if lite is not None else not xlsm):
         protect = False
@@ -234,7 +236,7 @@ def export(path: Path, out: Path) -> Outcome:
     check_output(Path(out), INTERCHANGE, "budgetfilen", [path])
     outcome = check(path)
     budget = outcome.budget
-    if budget is None or any(f.blocking for f in outcome.findings):
+    if budget is None or outcome.blocked:
         outcome.findings = [f for f in outcome.findings if f.blocking]
         return outcome
     outcome.backup = atomic_write(Path(out), lambda tmp: interchange.dump(budget, tmp))

@@ -53,11 +53,27 @@ from pathlib import Path
 
 from finsam_xl.core import evaluate
 from finsam_xl.core.allocation import largest_remainder
+from finsam_xl.errors import InputFileError
 from finsam_xl.jobs.budget import DEMO_EXAMPLE, EXAMPLES
 from finsam_xl.model import Budget, MappingRule, MappingTarget
 from finsam_xl.model.budget import CostLine, IncomeLine, PaymentFrequency
 from finsam_xl.model.interchange import load
 from finsam_xl.model.recon import PaymentMethod
+from finsam_xl.sie import (
+    Account,
+    Balance,
+    Dimension,
+    ObjectList,
+    Period,
+    PeriodBalance,
+    Record,
+    SieObject,
+    Transaction,
+    Voucher,
+    header_records,
+    iter_records,
+    write_sie,
+)
 from finsam_xl.xlsx.safety import atomic_write
 
 EXAMPLE = EXAMPLES / f"{DEMO_EXAMPLE}.yaml"
@@ -136,29 +152,76 @@ def _even(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
 
 
 QUARTERLY = [Decimal(1), Decimal(0), Decimal(0)] * 4
+MONTHS = list(range(1, 13))
 
 
 def make_books(
     path: Path, seed: int = 2025, accrual: bool = True, other_customers: bool = False
 ) -> int:
     """Write the SIE file; returns the number of vouchers."""
-    from finsam_xl.sie import (
-        Account,
-        Balance,
-        Dimension,
-        Period,
-        PeriodBalance,
-        SieObject,
-        Transaction,
-        Voucher,
-        header_records,
-        write_sie,
-    )
-
     rnd = random.Random(seed)
     budget = budget_with_mapping()
-    result = evaluate(budget)
-    records: list[object] = [
+    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
+    records = _head_records(budget, lines, accrual)
+    book = _DemoVouchers()
+    last_year = _book_lines(book, budget, lines, rnd)
+    for (account, centre, month), amount in sorted(last_year.items()):
+        objects = ((1, centre),) if centre else ()
+        records.append(
+            PeriodBalance("PSALDO", -1, Period(YEAR - 1, month), account, objects, amount)
+        )
+    allocation = evaluate(budget).allocation_for(YEAR)
+    assert allocation is not None
+    for member, account in MEMBER_ACCOUNTS.items():
+        owed = allocation.amount(member)
+        assert owed is not None
+        for q, amount in enumerate(_even(owed, [Decimal(1)] * 4)):
+            _book_member_quarter(book, member, account, q, amount, accrual)
+    if accrual:
+        _book_planted(book)
+    if accrual and other_customers:
+        _book_other_customers(book)
+    for month in MONTHS:
+        book.bank(date(YEAR, month, 20), "Konsultarvode", UNMAPPED, "20000", UNMAPPED_AMOUNT)
+    vouchers = sorted(book.vouchers, key=lambda v: (v.date, v.series, int(v.number)))
+    records += _closing_balances(records, vouchers)
+    write_sie([*records, *vouchers], path)
+    return len(vouchers)
+
+
+def _rows(debit: str, credit: str, amount: Decimal, debit_objects: ObjectList = (),
+          credit_objects: ObjectList = ()) -> list[Transaction]:
+    """The two rows of a voucher: ``amount`` debited to one account, credited to the other."""
+    return [
+        Transaction("TRANS", debit, debit_objects, amount),
+        Transaction("TRANS", credit, credit_objects, -amount),
+    ]
+
+
+class _DemoVouchers:
+    """The vouchers of the demo books, numbered as they are booked."""
+
+    def __init__(self) -> None:
+        self.vouchers: list[Voucher] = []
+        self.series: dict[str, int] = {}
+
+    def bank(self, day: date, text: str, account: str, centre: str, amount: Decimal) -> None:
+        """A budget line's voucher against the bank (series A, numbered among all vouchers)."""
+        objects = ((1, centre),) if centre else ()
+        rows = _rows(account, BANK, amount, objects)
+        self.vouchers.append(Voucher("A", str(len(self.vouchers) + 1), day, text, rows=rows))
+
+    def booked(self, kind: str, day: date, text: str, rows: list[Transaction]) -> None:
+        """A voucher of series ``kind``, numbered within its series."""
+        self.series[kind] = self.series.get(kind, 0) + 1
+        self.vouchers.append(Voucher(kind, str(self.series[kind]), day, text, rows=rows))
+
+
+def _head_records(
+    budget: Budget, lines: list[CostLine | IncomeLine], accrual: bool
+) -> list[Record]:
+    """The header, accounts, dimensions and objects, and the opening balances (#IB)."""
+    records: list[Record] = [
         *header_records(
             company_name="Södra Dalarnas Samordningsförbund (syntetisk)",
             sie_type=4,
@@ -168,22 +231,9 @@ def make_books(
             },
         )
     ]
-    accounts: dict[str, str] = {
-        BANK: "Bank",
-        RECEIVABLE: "Kundfordringar",
-        EQUITY: "Eget kapital",
-        OTHER_DEBT: "Övriga kortfristiga skulder",
-        UNMAPPED: "Övriga externa tjänster",
-    }
+    records += [Account(a, n) for a, n in sorted(_account_names(lines).items())]
     centres = {c.cost_centre: c.section or "" for c in budget.costs if c.cost_centre}
     centres["50000"] = "Medlemsbidrag"
-    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
-    for line in lines:
-        if line.account:
-            accounts[f"{line.account}10"] = line.name
-    for member, account in MEMBER_ACCOUNTS.items():
-        accounts[account] = f"Medlemsbidrag {member}"
-    records += [Account(a, n) for a, n in sorted(accounts.items())]
     records.append(Dimension(1, "Kostnadsställe"))
     records += [SieObject(1, c, n) for c, n in sorted(centres.items())]
     if accrual:
@@ -195,143 +245,121 @@ def make_books(
     if accrual:
         records.append(Balance("IB", 0, RECEIVABLE, opening_receivable))
     records.append(Balance("IB", 0, EQUITY, -EQUITY_IN_BOOKS))
-    vouchers: list[Voucher] = []
+    return records
 
-    def voucher(day: date, text: str, account: str, centre: str, amount: Decimal) -> None:
-        objects = ((1, centre),) if centre else ()
-        rows = [
-            Transaction("TRANS", account, objects, amount),
-            Transaction("TRANS", BANK, (), -amount),
-        ]
-        vouchers.append(Voucher("A", str(len(vouchers) + 1), day, text, rows=rows))
 
-    months = list(range(1, 13))
+def _account_names(lines: list[CostLine | IncomeLine]) -> dict[str, str]:
+    """The chart of accounts: balance accounts, each line's account + '10', members'."""
+    accounts: dict[str, str] = {
+        BANK: "Bank",
+        RECEIVABLE: "Kundfordringar",
+        EQUITY: "Eget kapital",
+        OTHER_DEBT: "Övriga kortfristiga skulder",
+        UNMAPPED: "Övriga externa tjänster",
+    }
+    for line in lines:
+        if line.account:
+            accounts[f"{line.account}10"] = line.name
+    for member, account in MEMBER_ACCOUNTS.items():
+        accounts[account] = f"Medlemsbidrag {member}"
+    return accounts
+
+
+def _book_lines(
+    book: _DemoVouchers, budget: Budget, lines: list[CostLine | IncomeLine], rnd: random.Random
+) -> dict[tuple[str, str, int], Decimal]:
+    """Book every line of the year month by month, in several vouchers (one line's cost
+    centre spends more than budgeted); returns last year's sums (account, centre, month)."""
     last_year: dict[tuple[str, str, int], Decimal] = {}
     for line in lines:
         annual = line.amounts.get(YEAR)
         if not annual or not line.account:
             continue
         sign = 1 if line in budget.costs else -1
+        account, centre = f"{line.account}10", line.cost_centre or ""
         weights = QUARTERLY if line.cost_centre == QUARTERLY_CENTRE else [Decimal(1)] * 12
         previous = line.amounts.get(YEAR - 1)
         if previous:
-            for month, amount in zip(months, _even(previous, weights), strict=True):
-                key = (f"{line.account}10", line.cost_centre or "", month)
+            for month, amount in zip(MONTHS, _even(previous, weights), strict=True):
+                key = (account, centre, month)
                 last_year[key] = last_year.get(key, Decimal(0)) + sign * amount
         if line.cost_centre == OVERSPEND_CENTRE:
             annual = annual * OVERSPEND
-        for month, amount in zip(months, _even(annual, weights), strict=True):
+        for month, amount in zip(MONTHS, _even(annual, weights), strict=True):
             if not amount:
                 continue
             for part in _split(amount, rnd.randint(5, 8), rnd):
                 day_of_month = 2 if line.cost_centre == QUARTERLY_CENTRE else rnd.randint(1, 28)
-                voucher(
-                    date(YEAR, month, day_of_month),
-                    line.name,
-                    f"{line.account}10",
-                    line.cost_centre or "",
-                    sign * part,
-                )
-    for (account, centre, month), amount in sorted(last_year.items()):
-        objects = ((1, centre),) if centre else ()
-        records.append(
-            PeriodBalance("PSALDO", -1, Period(YEAR - 1, month), account, objects, amount)
-        )
-    allocation = result.allocation_for(YEAR)
-    assert allocation is not None
-    series: dict[str, int] = {}
+                book.bank(date(YEAR, month, day_of_month), line.name, account, centre, sign * part)
+    return last_year
 
-    def booked(kind: str, day: date, text: str, rows: list[object]) -> None:
-        series[kind] = series.get(kind, 0) + 1
-        vouchers.append(Voucher(kind, str(series[kind]), day, text, rows=rows))  # type: ignore[arg-type]
 
-    for member, account in MEMBER_ACCOUNTS.items():
-        owed = allocation.amount(member)
-        assert owed is not None
-        member_centre = ((1, "50000"),)
-        for q, amount in enumerate(_even(owed, [Decimal(1)] * 4)):
-            paid_on: date | None = PAYMENT_DAYS[q]
-            if member == LATE_MEMBER and q == LATE_INSTALMENT:
-                paid_on = LATE_DAY
-            if member == UNPAID_MEMBER and q == UNPAID_INSTALMENT:
-                paid_on = None
-            if not accrual:
-                if paid_on is not None:
-                    booked(
-                        "B", paid_on, f"Medlemsbidrag {member}",
-                        [
-                            Transaction("TRANS", BANK, (), amount),
-                            Transaction("TRANS", account, member_centre, -amount),
-                        ],
-                    )
-                continue
-            invoice_no = f"25{q + 1}{list(MEMBER_ACCOUNTS).index(member) + 1:02d}"
-            how = MATCH_BY[member]
-            ref: tuple[tuple[int, str], ...] = (
-                ((10, invoice_no),) if how is PaymentMethod.FAKTURA
-                else ((8, CUSTOMER_NUMBERS[member]),) if how is PaymentMethod.KUND
-                else ()
+def _paid_on(member: str, quarter: int) -> date | None:
+    """The day a member pays its quarter's invoice (None: never), with the planted problems."""
+    if member == LATE_MEMBER and quarter == LATE_INSTALMENT:
+        return LATE_DAY
+    if member == UNPAID_MEMBER and quarter == UNPAID_INSTALMENT:
+        return None
+    return PAYMENT_DAYS[quarter]
+
+
+def _book_member_quarter(
+    book: _DemoVouchers, member: str, account: str, q: int, amount: Decimal, accrual: bool
+) -> None:
+    """A member's quarter: paid straight to its account (cash basis), or invoiced on the
+    receivable and paid against it, matchable as ``MATCH_BY`` says (accrual)."""
+    paid_on = _paid_on(member, q)
+    member_centre = ((1, "50000"),)
+    if not accrual:
+        if paid_on is not None:
+            book.booked(
+                "B", paid_on, f"Medlemsbidrag {member}",
+                _rows(BANK, account, amount, credit_objects=member_centre),
             )
-            booked(
-                "K", INVOICE_DAYS[q], f"Faktura {invoice_no} medlemsbidrag kvartal {q + 1}",
-                [
-                    Transaction("TRANS", RECEIVABLE, ref, amount),
-                    Transaction("TRANS", account, member_centre, -amount),
-                ],
-            )
-            if paid_on is None:
-                continue
-            text = f"Inbetalning {member}" if how is PaymentMethod.NAMN else "Kundinbetalning"
-            booked(
-                "I", paid_on, text,
-                [
-                    Transaction("TRANS", BANK, (), amount),
-                    Transaction("TRANS", RECEIVABLE, ref, -amount),
-                ],
-            )
-    if accrual:
-        booked(
-            "I", date(YEAR, 1, 15), "Kundinbetalning",
-            [
-                Transaction("TRANS", BANK, (), OPENING_RECEIVABLE),
-                Transaction("TRANS", RECEIVABLE, (), -OPENING_RECEIVABLE),
-            ],
+        return
+    invoice_no = f"25{q + 1}{list(MEMBER_ACCOUNTS).index(member) + 1:02d}"
+    how = MATCH_BY[member]
+    ref: tuple[tuple[int, str], ...] = (
+        ((10, invoice_no),) if how is PaymentMethod.FAKTURA
+        else ((8, CUSTOMER_NUMBERS[member]),) if how is PaymentMethod.KUND
+        else ()
+    )
+    book.booked(
+        "K", INVOICE_DAYS[q], f"Faktura {invoice_no} medlemsbidrag kvartal {q + 1}",
+        _rows(RECEIVABLE, account, amount, ref, member_centre),
+    )
+    if paid_on is None:
+        return
+    text = f"Inbetalning {member}" if how is PaymentMethod.NAMN else "Kundinbetalning"
+    book.booked("I", paid_on, text, _rows(BANK, RECEIVABLE, amount, credit_objects=ref))
+
+
+def _book_planted(book: _DemoVouchers) -> None:
+    """Last year's receivable paid, the payment that matches no invoice, the correction."""
+    book.booked(
+        "I", date(YEAR, 1, 15), "Kundinbetalning", _rows(BANK, RECEIVABLE, OPENING_RECEIVABLE)
+    )
+    book.booked("I", LOOSE_PAYMENT_DAY, "Kundinbetalning", _rows(BANK, RECEIVABLE, LOOSE_PAYMENT))
+    book.booked("M", CORRECTION_DAY, "Omföring", _rows(RECEIVABLE, OTHER_DEBT, CORRECTION))
+
+
+def _book_other_customers(book: _DemoVouchers) -> None:
+    """Invoices on the receivable to a customer that is not a member, paid in full."""
+    for invoiced, amount in OTHER_CUSTOMER_INVOICES:
+        number = f"ESF{invoiced.month:02d}"
+        book.booked(
+            "K", invoiced, f"Faktura {number} ESF-projektet",
+            _rows(RECEIVABLE, "3610", amount, ((10, number),), ((1, "20000"),)),
         )
-        booked(
-            "I", LOOSE_PAYMENT_DAY, "Kundinbetalning",
-            [
-                Transaction("TRANS", BANK, (), LOOSE_PAYMENT),
-                Transaction("TRANS", RECEIVABLE, (), -LOOSE_PAYMENT),
-            ],
+        book.booked(
+            "I", date(invoiced.year, invoiced.month + 1, 20), "Kundinbetalning ESF",
+            _rows(BANK, RECEIVABLE, amount, credit_objects=((10, number),)),
         )
-        booked(
-            "M", CORRECTION_DAY, "Omföring",
-            [
-                Transaction("TRANS", RECEIVABLE, (), CORRECTION),
-                Transaction("TRANS", OTHER_DEBT, (), -CORRECTION),
-            ],
-        )
-    if accrual and other_customers:
-        for invoiced, amount in OTHER_CUSTOMER_INVOICES:
-            number = f"ESF{invoiced.month:02d}"
-            booked(
-                "K", invoiced, f"Faktura {number} ESF-projektet",
-                [
-                    Transaction("TRANS", RECEIVABLE, ((10, number),), amount),
-                    Transaction("TRANS", "3610", ((1, "20000"),), -amount),
-                ],
-            )
-            booked(
-                "I", date(invoiced.year, invoiced.month + 1, 20), "Kundinbetalning ESF",
-                [
-                    Transaction("TRANS", BANK, (), amount),
-                    Transaction("TRANS", RECEIVABLE, ((10, number),), -amount),
-                ],
-            )
-    for month in months:
-        voucher(date(YEAR, month, 20), "Konsultarvode", UNMAPPED, "20000", UNMAPPED_AMOUNT)
-    vouchers.sort(key=lambda v: (v.date, v.series, int(v.number)))
-    closing: dict[str, Decimal] = {}  # #UB 0 of the balance accounts: #IB + the year's rows
+
+
+def _closing_balances(records: list[Record], vouchers: list[Voucher]) -> list[Balance]:
+    """#UB 0 of the balance accounts: #IB and the year's rows."""
+    closing: dict[str, Decimal] = {}
     for record in records:
         if isinstance(record, Balance) and record.kind == "IB":
             closing[record.account] = closing.get(record.account, Decimal(0)) + record.amount
@@ -339,9 +367,7 @@ def make_books(
         for row in v.rows:
             if row.account[:1] in "12":
                 closing[row.account] = closing.get(row.account, Decimal(0)) + row.amount
-    records += [Balance("UB", 0, a, amount) for a, amount in sorted(closing.items())]
-    write_sie([*records, *vouchers], path)  # type: ignore[list-item]
-    return len(vouchers)
+    return [Balance("UB", 0, a, amount) for a, amount in sorted(closing.items())]
 
 
 #: Days after an invoice's date that ``plan_books`` pays it.
@@ -354,7 +380,6 @@ def plan_books(plan: Path, path: Path) -> int:
     Returns the number of vouchers (invoices and payments). See the module doc.
     """
     from finsam_xl.core.members import DIM_INVOICE, find_references
-    from finsam_xl.sie import Account, Transaction, Voucher, iter_records, write_sie
 
     records = list(iter_records(plan))
     head = [r for r in records if not isinstance(r, Voucher)]
@@ -363,7 +388,7 @@ def plan_books(plan: Path, path: Path) -> int:
         for n, r in enumerate((r for r in records if isinstance(r, Voucher)), start=1)
     ]
     if not invoices:
-        raise ValueError(f"{plan.name}: inga fakturor (#VER) i fakturaplanen.")
+        raise InputFileError(f"{plan.name}: inga fakturor (#VER) i fakturaplanen.")
     if not any(isinstance(r, Account) and r.account == BANK for r in head):
         last = max(i for i, r in enumerate(head) if isinstance(r, Account))
         head.insert(last + 1, Account(BANK, "Bank"))
@@ -392,8 +417,6 @@ def general_ledger_csv(sie_path: Path, csv_path: Path) -> None:
     and month, dated the month's last day, as a two-year ledger export shows them.
     """
     import calendar
-
-    from finsam_xl.sie import PeriodBalance, Voucher, iter_records
 
     lines = ["Datum;Verifikation;Text;Konto;Kostnadsställe;Kund;Faktura;Belopp"]
     for record in iter_records(sie_path):

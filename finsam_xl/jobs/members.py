@@ -9,55 +9,18 @@ written with ``safety.atomic_write`` (the previous version kept as a backup).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.letters import MemberLetter, member_letters
-from finsam_xl.core.members import (
-    InvoicePlan,
-    PlanChange,
-    compare_plans,
-    invoice_plan,
-)
+from finsam_xl.core.members import compare_plans, invoice_plan
+from finsam_xl.errors import InputFileError, UsageError
 from finsam_xl.jobs.budget import check
-from finsam_xl.jobs.outcome import Outcome
+from finsam_xl.jobs.outcome import InvoicesOutcome, LettersOutcome
 from finsam_xl.jobs.report import PDF_TIMEOUT_S, convert_to_pdf
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write
-
-
-@dataclass
-class LettersOutcome:
-    """What ``write_letters`` did: the checked workbook, the letters and the files written."""
-
-    outcome: Outcome
-    letters: list[MemberLetter] = field(default_factory=list)
-    written: list[Path] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # Swedish messages for the user
-
-    @property
-    def findings(self) -> list[Finding]:
-        """The workbook's findings (as ``check`` gives them)."""
-        return self.outcome.findings
-
-    @property
-    def blocked(self) -> bool:
-        """True when input errors kept the letters from being written."""
-        return not self.written
-
-
-@dataclass
-class InvoicesOutcome:
-    """What ``write_invoices`` did: the plan, what changed since the previous one, the file."""
-
-    outcome: Outcome
-    plan: InvoicePlan | None = None
-    changes: list[PlanChange] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)  # the plan's own (unmapped members)
-    written: Path | None = None
-    notes: list[str] = field(default_factory=list)
+from finsam_xl.xlsx.safety import atomic_write
 
 
 def letter_filename(letter: MemberLetter) -> str:
@@ -73,21 +36,27 @@ def write_letters(
     when: datetime | None = None,
     timeout_s: float = PDF_TIMEOUT_S,
 ) -> LettersOutcome:
-    """Write one letter per member of workbook ``path`` into ``out_dir`` (created if missing)."""
+    """Write one letter per member of workbook ``path`` into ``out_dir`` (created if missing).
+
+    ``files`` are the letters (and PDFs) written, ``written`` the folder when any was.
+    """
     outcome = check(path)
-    result = LettersOutcome(outcome)
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
+    result = LettersOutcome(outcome.budget, outcome.result, outcome.findings)
+    if result.blocked:
         result.notes.append(f"Inga brev skrevs: rätta felen i {path.name} först.")
         return result
     from finsam_xl.word.member_letter import build_letter, letter_base, write_letter
 
     if out_dir.exists() and not out_dir.is_dir():
-        raise WorkbookError(f"{out_dir}: ska vara en mapp för breven, inte en fil.")
+        raise UsageError(f"{out_dir}: ska vara en mapp för breven, inte en fil.")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise WorkbookError(f"{out_dir}: mappen kan inte skapas ({error.strerror}).") from None
-    result.letters = member_letters(outcome.budget, outcome.result, contact)
+        raise UsageError(f"{out_dir}: mappen kan inte skapas ({error.strerror}).") from None
+    budget, plan = result.computed()
+    result.letters = member_letters(budget, plan, contact)
+    if not result.letters:
+        result.notes.append(f"Inga brev skrevs: budgeten i {path.name} har inga medlemmar.")
     when = when or datetime.now()
     base = letter_base(result.letters[0], when) if result.letters else None
     for letter in result.letters:
@@ -98,11 +67,12 @@ def write_letters(
             write_letter(doc, tmp)
 
         atomic_write(target, save, keep_backup=True)
-        result.written.append(target)
+        result.files.append(target)
+        result.written = out_dir
         if pdf:
             note = convert_to_pdf(target, target.with_suffix(".pdf"), timeout_s)
             if note is None:
-                result.written.append(target.with_suffix(".pdf"))
+                result.files.append(target.with_suffix(".pdf"))
             else:
                 result.notes.append(note)
                 pdf = False  # one message is enough; the .docx files are still written
@@ -121,28 +91,28 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
 
     kind = out.suffix.lower()
     if kind not in (".csv", ".se", ".si", ".sie"):
-        raise WorkbookError(f"{out}: fakturaplanen skrivs som .csv eller som SIE (.se).")
+        raise UsageError(f"{out}: fakturaplanen skrivs som .csv eller som SIE (.se).")
     outcome = check(path)
-    result = InvoicesOutcome(outcome)
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
+    result = InvoicesOutcome(outcome.budget, outcome.result, outcome.findings)
+    if result.blocked:
         result.notes.append(f"Ingen fakturaplan skrevs: rätta felen i {path.name} först.")
         return result
-    budget = outcome.budget
-    plan = invoice_plan(budget, outcome.result)
+    budget, computed = result.computed()
+    plan = invoice_plan(budget, computed)
     result.plan = plan
     if previous is not None:
         try:
             text = previous.read_text(encoding="utf-8-sig")
         except OSError as error:
-            raise WorkbookError(f"{previous}: kan inte läsas ({error.strerror}).") from None
+            raise InputFileError(f"{previous}: kan inte läsas ({error.strerror}).") from None
         except UnicodeDecodeError:
-            raise WorkbookError(f"{previous}: är inte en fakturaplan i UTF-8 (CSV).") from None
+            raise InputFileError(f"{previous}: är inte en fakturaplan i UTF-8 (CSV).") from None
         try:
             result.changes = compare_plans(read_previous(text, previous.name), plan)
-        except ValueError as error:
-            raise WorkbookError(str(error)) from None
+        except ValueError as error:  # not a fakturaplan written by this tool
+            raise InputFileError(str(error)) from None
     if plan.unmapped:
-        result.findings.append(Finding(
+        result.plan_findings.append(Finding(
             rule="invoice.member-unmapped",
             severity=Severity.ERROR if kind != ".csv" else Severity.WARNING,
             message=(f"Inget intäktskonto för {', '.join(plan.unmapped)}: koppla ett konto till "

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from finsam_xl.books.closing import closing_equity_from_sie
 from finsam_xl.core.next_year import NextYear, NextYearError, roll_forward
+from finsam_xl.errors import BlockedError, UsageError
 from finsam_xl.jobs.evaluate import evaluate_read
 from finsam_xl.jobs.outcome import Outcome
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, sort_findings
+from finsam_xl.model.findings import Finding, blocking_text, is_blocked, sort_findings
 from finsam_xl.model.money import NumberTextError, parse_number_text
 from finsam_xl.model.results import Result
 from finsam_xl.parts.lite_part import carry_over
@@ -25,7 +26,8 @@ from finsam_xl.workbook.editor import EditedBook, NextYearEditor, append_history
 from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.reader import ReadResult, open_workbook, read_book
 from finsam_xl.workbook.writer import write_results
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write
+from finsam_xl.xlsx.limits import WorkbookError
+from finsam_xl.xlsx.safety import atomic_write
 
 
 def parse_amount(text: str | None, option: str) -> Decimal | None:
@@ -35,9 +37,9 @@ def parse_amount(text: str | None, option: str) -> Decimal | None:
     try:
         return parse_number_text(text, decimals=2)
     except NumberTextError as error:  # ambiguous '1,665', three decimals, '50 %'
-        raise WorkbookError(f"{option}: {error}.") from None
+        raise UsageError(f"{option}: {error}.") from None
     except ValueError:
-        raise WorkbookError(
+        raise UsageError(
             f"{option}: '{text}' är inget belopp i kronor (t.ex. \"1 665 000\")."
         ) from None
 
@@ -60,21 +62,22 @@ def write_next_year(
     ``closing_equity`` (kr) or ``books`` (an SIE file whose #UB gives it) replaces
     the forecast opening equity; ``state_allocation`` (kr) sets the new budget
     year's contribution; ``books_encoding`` overrides the detection of the SIE
-    file's encoding. Raises ``WorkbookError`` (Swedish) for a refused
-    rollover or an unusable file; input errors in the workbook give an Outcome
+    file's encoding. Raises ``NextYearError`` (Swedish) for a refused
+    rollover, ``UsageError`` for options that cannot be used and ``WorkbookError``
+    for an unusable file; input errors in the workbook give an Outcome
     with the findings and nothing written. ``replace`` is ``--skriv-over`` for the
     output-path policy (``workbook.output.check_output``).
     """
     path, out = Path(path), Path(out)
     if books is not None and closing_equity is not None:
-        raise WorkbookError("Ange eget kapital antingen som belopp eller ur bokslutet, inte båda.")
+        raise UsageError("Ange eget kapital antingen som belopp eller ur bokslutet, inte båda.")
     _check_paths(path, out, [books], replace)
     # One load serves both the reading and the edit; cached values come from a second,
     # read-only load made only when a formula needs one.
     xlsm = path.suffix.lower() == ".xlsm"
     view = EditedBook(open_workbook(path, keep_vba=xlsm, keep_links=True), path, [])
     read = read_book(path.name, view)
-    if read.budget is None or any(f.blocking for f in read.findings):
+    if read.budget is None or is_blocked(read.budget, read.findings):
         return Outcome(read.budget, None, sort_findings(read.findings))
     extra: list[Finding] = []
     if books is not None:
@@ -88,7 +91,7 @@ def write_next_year(
             target_year=target_year,
         )
     except NextYearError as error:
-        raise WorkbookError(f"{path.name}: {error}") from None
+        raise NextYearError(f"{path.name}: {error}") from None
     outcome = Outcome(None, None, [])
 
     def produce(tmp: Path) -> None:
@@ -110,8 +113,8 @@ def next_year_or_raise(source: Path, out: Path) -> Outcome:
     """The button's entry point (``finsam_xl.excel.button.next_year``): raise unless written."""
     outcome = write_next_year(source, out)
     if outcome.written is None:
-        problems = "; ".join(f.format() for f in outcome.findings if f.blocking)[:500]
-        raise WorkbookError(f"Rätta felen i arbetsboken först: {problems}")
+        problems = blocking_text(outcome.findings)
+        raise BlockedError(f"Rätta felen i arbetsboken först: {problems}", outcome.findings)
     return outcome
 
 
@@ -120,7 +123,7 @@ def _check_paths(
 ) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
-        raise WorkbookError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")
+        raise UsageError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")
     lost = "; makron och knappar skulle annars gå förlorade" if suffix == ".xlsm" else ""
     check_output(
         out,
@@ -150,10 +153,10 @@ def _write_draft(
     append_history(wb, view.path.name, roll, when or datetime.now())
     wb.calculation.fullCalcOnLoad = True
     back = read_book(name, view)
-    if back.budget is None or any(f.blocking for f in back.findings):
-        problems = "; ".join(f.format() for f in back.findings if f.blocking)[:500]
+    if is_blocked(back.budget, back.findings):
+        problems = blocking_text(back.findings)
         raise WorkbookError(f"den nya arbetsboken kunde inte läsas tillbaka: {problems}")
     outcome = evaluate_read(back, [*roll.findings, *extra])
-    assert outcome.budget is not None and outcome.result is not None
-    wb.save(draft)
+    assert outcome.budget is not None and outcome.result is not None  # a budget was read back
+    wb.save(draft)  # written even when the new budget has input errors: they are its findings
     return outcome.budget, outcome.result

@@ -6,17 +6,11 @@ print findings and figures through here so they read the same everywhere.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from finsam_xl.model.findings import Finding
+from finsam_xl.model.money import plain_number
 from finsam_xl.model.results import Result
-
-
-def _num(value: Decimal | None) -> int | float | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def result_json(result: Result | None, findings: list[Finding]) -> dict[str, Any]:
@@ -31,17 +25,17 @@ def result_json(result: Result | None, findings: list[Finding]) -> dict[str, Any
     if result is not None:
         for row in result.plan:
             years[str(row.year)] = {
-                "contributions": _num(row.contributions),
-                "other_income": _num(row.other_income),
-                "costs": _num(row.costs),
-                "result": _num(row.result),
-                "equity_start": _num(row.equity_start),
-                "equity_end": _num(row.equity_end),
-                "equity_pct": _num(row.equity_pct),
+                "contributions": plain_number(row.contributions),
+                "other_income": plain_number(row.other_income),
+                "costs": plain_number(row.costs),
+                "result": plain_number(row.result),
+                "equity_start": plain_number(row.equity_start),
+                "equity_end": plain_number(row.equity_end),
+                "equity_pct": plain_number(row.equity_pct),
             }
         for year_allocation in result.allocation:
             allocation[str(year_allocation.year)] = {
-                m.name: _num(m.amount) for m in year_allocation.members
+                m.name: plain_number(m.amount) for m in year_allocation.members
             }
     return {
         "findings": [f.as_json() for f in findings],

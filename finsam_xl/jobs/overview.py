@@ -19,18 +19,19 @@ from pathlib import Path
 
 from finsam_xl.core.overview import (
     ForbundSummary,
-    Overview,
     Refused,
     build_overview,
     summarise,
 )
+from finsam_xl.errors import FinsamError, InputFileError, UsageError
 from finsam_xl.jobs.budget import INTERCHANGE, WORKBOOKS, check
-from finsam_xl.jobs.errors import unusable_errors
+from finsam_xl.jobs.outcome import OverviewOutcome
+from finsam_xl.model.findings import blocking_text
 from finsam_xl.model.labels import os_reason
 from finsam_xl.model.text import nfc
 from finsam_xl.sheets.overview_book import write_overview
 from finsam_xl.workbook.output import check_output
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write
+from finsam_xl.xlsx.safety import atomic_write
 
 MAX_FILES = 1000
 MAX_MATCHING_BYTES = 1_000_000
@@ -64,7 +65,7 @@ def collect(inputs: Iterable[Path], skip: Path | None = None) -> list[Path]:
         seen.add(resolved)
         out.append(path)
         if len(out) > MAX_FILES:
-            raise WorkbookError(
+            raise UsageError(
                 f"Fler än {MAX_FILES} filer angavs; dela upp översikten i mindre delar."
             )
     return out
@@ -81,10 +82,10 @@ def summarise_file(path: Path) -> ForbundSummary | Refused:
         return Refused(source=path.name, message=f"{path}: filen finns inte.")
     try:
         outcome = check(path)
-    except unusable_errors() as error:
+    except FinsamError as error:
         return Refused(source=path.name, message=str(error))
-    if outcome.budget is None or outcome.result is None:
-        blocking = "; ".join(f.format() for f in outcome.findings if f.blocking)[:500]
+    if outcome.budget is None or outcome.result is None:  # unreadable; input errors are listed
+        blocking = blocking_text(outcome.findings)
         return Refused(
             source=path.name,
             message=f"{path.name}: budgeten kunde inte läsas ({blocking or 'okänt fel'}).",
@@ -105,18 +106,18 @@ def read_matching(path: Path | None) -> dict[str, str]:
     try:
         raw = path.read_bytes()[: MAX_MATCHING_BYTES + 1]
     except OSError as error:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: kan inte läsa matchningstabellen ({os_reason(error)})."
         ) from None
     if len(raw) > MAX_MATCHING_BYTES:
-        raise WorkbookError(f"{path}: matchningstabellen är större än 1 MB.")
+        raise InputFileError(f"{path}: matchningstabellen är större än 1 MB.")
     text = nfc(_matching_text(path, raw))
     first = text.lstrip("\r\n").split("\n", 1)[0]
     dialect = max(";,\t", key=first.count)  # ties: semicolon, as Swedish Excel writes
     reader = csv.reader(io.StringIO(text), delimiter=dialect)
     rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not rows:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: matchningstabellen är tom; den ska ha kolumnerna 'Namn i budgeten' och "
             "'Medlem' och en rad per namn."
         )
@@ -124,7 +125,7 @@ def read_matching(path: Path | None) -> dict[str, str]:
     try:
         name_col, member_col = header.index("namn i budgeten"), header.index("medlem")
     except ValueError:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: matchningstabellen ska ha kolumnerna 'Namn i budgeten' och 'Medlem' "
             f"(rad {rows[0][0]} har {', '.join(repr(h.strip()) for h in rows[0][1])})."
         ) from None
@@ -149,13 +150,13 @@ def read_matching(path: Path | None) -> dict[str, str]:
         where[key] = (line, name)
         table[name] = member
     if clashes:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: matchningstabellen anger olika medlemmar för samma namn: "
             + "; ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
             + ". Behåll en rad per namn."
         )
     if not table:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: matchningstabellen har rubrikerna men inga namn; lägg till en rad per "
             "namn under 'Namn i budgeten' och 'Medlem'."
         )
@@ -168,12 +169,12 @@ def _matching_text(path: Path, raw: bytes) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError:
-            raise WorkbookError(
+            raise InputFileError(
                 f"{path}: matchningstabellen börjar som UTF-16 men kan inte läsas som det; "
                 "spara den på nytt som CSV UTF-8."
             ) from None
     if b"\x00" in raw:
-        raise WorkbookError(
+        raise InputFileError(
             f"{path}: matchningstabellen är inte text i UTF-8, UTF-16 med BOM eller "
             "Windows-1252 (den innehåller NUL-tecken); spara den som CSV UTF-8 i Excel."
         )
@@ -196,12 +197,12 @@ def overview_of(
     out: Path | None = None,
     matching: Path | None = None,
     workers: int | None = None,
-) -> tuple[Overview, Path | None]:
+) -> OverviewOutcome:
     """Read every file, join them, and write the overview workbook to ``out`` when given.
 
     ``out`` follows the output-path policy (``workbook.output.check_output``): never one of the
     files named, never an existing budget workbook. When no file can be read at all,
-    nothing is written and ``WorkbookError`` lists why (exit code 2).
+    nothing is written and ``InputFileError`` lists why (exit code 2).
     """
     inputs = [Path(i) for i in inputs]
     if out is not None:
@@ -209,7 +210,7 @@ def overview_of(
     table = read_matching(matching)
     paths = collect(inputs, skip=out)
     if not paths:
-        raise WorkbookError("Inga budgetfiler hittades (.xlsx, .xlsm, .yaml, .json).")
+        raise UsageError("Inga budgetfiler hittades (.xlsx, .xlsm, .yaml, .json).")
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
     summaries: list[ForbundSummary] = []
     refused: list[Refused] = []
@@ -221,11 +222,13 @@ def overview_of(
     if not summaries:
         reasons = "\n".join(f"  {r.message}" for r in refused[:20])
         more = f"\n  … och {len(refused) - 20} till" if len(refused) > 20 else ""
-        raise WorkbookError(
+        raise InputFileError(
             f"ingen av filerna kunde läsas, så ingen översikt skrevs:\n{reasons}{more}"
         )
     result = build_overview(summaries, refused, table)
-    if out is None:
-        return result, None
-    atomic_write(out, lambda tmp: write_overview(result, tmp))
-    return result, out
+    own = [p.finding for p in result.findings if p.finding.rule.startswith("overview.")]
+    outcome = OverviewOutcome(None, None, own, overview=result)  # each file's are in ``overview``
+    if out is not None:
+        atomic_write(out, lambda tmp: write_overview(result, tmp))
+        outcome.written = out
+    return outcome

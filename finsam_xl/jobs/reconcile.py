@@ -13,14 +13,15 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from finsam_xl.books import Books, read_csv_books, read_sie_books
+from finsam_xl.books import Books, BooksError, read_csv_books, read_sie_books
 from finsam_xl.books.pbudget import budget_sie_records
 from finsam_xl.core.receivables import capture_predicate
 from finsam_xl.core.recon import reconcile
+from finsam_xl.errors import BlockedError, UsageError
 from finsam_xl.jobs.budget import check
-from finsam_xl.jobs.outcome import ReconOutcome
+from finsam_xl.jobs.outcome import Outcome, ReconOutcome
 from finsam_xl.model import schema as S
-from finsam_xl.model.findings import Finding, Severity, sort_findings
+from finsam_xl.model.findings import Finding, Severity, blocking_text, sort_findings
 from finsam_xl.sheets.followup_sheet import build_followup_grids
 from finsam_xl.sheets.grid import Grid
 from finsam_xl.sheets.recon_sheet import build_recon_grids
@@ -28,7 +29,7 @@ from finsam_xl.sie import write_sie
 from finsam_xl.workbook.output import check_output
 from finsam_xl.workbook.writer import write_grids
 from finsam_xl.xlsx.package import Package
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write, write_lock
+from finsam_xl.xlsx.safety import atomic_write, write_lock
 
 #: Errors in the workbook that make a reconciliation wrong: it is not made (nothing written).
 RECON_INPUT_ERRORS = frozenset({"mapping.member-unknown"})
@@ -47,7 +48,7 @@ def parse_period(period: str | None, year: int | None, fallback_year: int) -> tu
         return (year or fallback_year), 12
     match = _PERIOD.fullmatch(period.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise WorkbookError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.")
+        raise UsageError(f"Perioden '{period}' ska skrivas ÅÅÅÅ-MM, t.ex. 2025-08.")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -84,36 +85,38 @@ def _reconcile_workbook(
     path: Path, books_path: Path, period: str | None, write: bool, encoding: str | None
 ) -> ReconOutcome:
     outcome = check(path)
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
-        return ReconOutcome(None, outcome.findings)
-    books = read_books(books_path, capture_predicate(outcome.budget), encoding)
+    if outcome.blocked:
+        return ReconOutcome(outcome.budget, outcome.result, outcome.findings)
+    budget, plan = outcome.computed()
+    books = read_books(books_path, capture_predicate(budget), encoding)
     # a mapping to a member the budget does not have would drop that member's vouchers
     mapping = [f for f in outcome.findings if f.rule in RECON_INPUT_ERRORS]
-    if mapping or any(f.severity is Severity.ERROR for f in books.findings):
-        return ReconOutcome(None, sort_findings(mapping + books.findings))  # write nothing
-    year, months = parse_period(period, books.year, outcome.budget.years.budget)
+    if mapping or any(f.severity is Severity.ERROR for f in books.findings):  # write nothing
+        return ReconOutcome(budget, plan, sort_findings(mapping + books.findings))
+    year, months = parse_period(period, books.year, budget.years.budget)
     if books.year is not None and year != books.year:
-        raise WorkbookError(
+        raise UsageError(
             f"Perioden {period} ligger utanför bokföringens räkenskapsår {books.year} "
             f"({books_path.name}); välj en månad {books.year}-01 till {books.year}-12."
         )
-    years = outcome.budget.years.all
+    years = budget.years.all
     if year not in years:
+        # the books' own year, or the --period typed for books without one
+        refusal = BooksError if books.year is not None else UsageError
         what = f"Bokföringen {books_path.name} gäller {year}" if books.year is not None else (
             f"Perioden {period} gäller {year}"
         )
-        raise WorkbookError(
-            f"{what}, men arbetsboken {path.name} har budgeten för {outcome.budget.years.budget} "
+        raise refusal(
+            f"{what}, men arbetsboken {path.name} har budgeten för {budget.years.budget} "
             f"(åren {years[0]}–{years[-1]}). Stäm av med bokföringen för ett av arbetsbokens "
             "år, eller använd arbetsboken för det året. Inget skrevs."
         )
-    recon = reconcile(outcome.budget, outcome.result, books.ledger, year, months)
+    recon = reconcile(budget, plan, books.ledger, year, months)
     findings = sort_findings(books.findings + recon.findings)
     recon = recon.model_copy(update={"findings": findings})
-    result = ReconOutcome(recon, findings)
+    result = ReconOutcome(budget, plan, findings, recon=recon)
     if write:
         placed: list[Finding] = []
-        plan = outcome.result
         written: list[str] = []
 
         def build(pkg: Package) -> dict[str, tuple[Grid, int]]:
@@ -133,23 +136,29 @@ def _reconcile_workbook(
     return result
 
 
-def export_sie(path: Path, out: Path) -> list[Finding]:
-    """Write the adopted budget year as #PBUDGET records per account, cost centre and month."""
+def export_sie(path: Path, out: Path) -> Outcome:
+    """Write the adopted budget year as #PBUDGET records per account, cost centre and month.
+
+    The outcome's ``findings`` are the export's own (lines without an account); a
+    budget with input errors, or without a line with an account, raises ``BlockedError``.
+    """
     check_output(Path(out), SIE_KINDS, "SIE-filen", [path])
     outcome = check(path)
-    if outcome.blocked or outcome.budget is None:
-        raise WorkbookError(
+    if outcome.blocked:
+        raise BlockedError(
             f"{path}: budgeten kunde inte läsas; rätta felen först ("
-            + "; ".join(f.format() for f in outcome.findings if f.blocking)[:300]
-            + ")."
+            + blocking_text(outcome.findings, 300)
+            + ").",
+            outcome.findings,
         )
+    budget, result = outcome.computed()
     try:
-        records, findings = budget_sie_records(outcome.budget)
-    except ValueError as error:
-        raise WorkbookError(f"{path}: {error}") from None
+        records, findings = budget_sie_records(budget)
+    except ValueError as error:  # no line of the budget year has an account
+        raise BlockedError(f"{path}: {error}") from None
 
     def produce(tmp: Path) -> None:
         write_sie(records, tmp)
 
     atomic_write(out, produce)
-    return findings
+    return Outcome(budget, result, findings, written=Path(out))

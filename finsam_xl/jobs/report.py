@@ -14,39 +14,16 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from finsam_xl.jobs.budget import check
-from finsam_xl.jobs.outcome import Outcome
-from finsam_xl.model.findings import Finding
+from finsam_xl.jobs.outcome import ReportOutcome
 from finsam_xl.workbook.output import check_output
 from finsam_xl.xlsx.safety import atomic_write
 
 PDF_TIMEOUT_S = 120  # a budget section converts in a few seconds; a hung soffice is stopped
 SOFFICE_NAMES = ("soffice", "libreoffice")
-
-
-@dataclass
-class ReportOutcome:
-    """What ``report`` did: the checked workbook, and the files written or why not."""
-
-    outcome: Outcome
-    docx: Path | None = None
-    pdf: Path | None = None
-    backup: Path | None = None  # the previous version of ``docx``, when one was kept
-    notes: list[str] = field(default_factory=list)  # Swedish messages for the user
-
-    @property
-    def findings(self) -> list[Finding]:
-        """The workbook's findings (as ``check`` gives them)."""
-        return self.outcome.findings
-
-    @property
-    def blocked(self) -> bool:
-        """True when input errors kept the document from being written."""
-        return self.docx is None
 
 
 def find_soffice() -> str | None:
@@ -68,21 +45,23 @@ def write_report(
     """Write the budget section of workbook ``path`` to ``out`` (.docx), and a PDF beside it.
 
     Input errors (blocking findings) stop the job before anything is written.
-    The workbook itself is only read.
+    The workbook itself is only read. ``written`` is the .docx, ``backup`` its
+    previous version when one was kept.
     """
     check_output(out, (".docx",), "dokumentet", [path])
     if pdf:
         check_output(out.with_suffix(".pdf"), (".pdf",), "PDF-filen", [path])
     outcome = check(path)
-    result = ReportOutcome(outcome)
-    if outcome.blocked or outcome.budget is None or outcome.result is None:
+    result = ReportOutcome(outcome.budget, outcome.result, outcome.findings)
+    if result.blocked:
         result.notes.append(f"Inget dokument skrevs: rätta felen i {path.name} först.")
         return result
     from finsam_xl.word.budget_section import build_document, write_document
 
-    doc = build_document(outcome.budget, outcome.result, source=path.name, when=when)
+    budget, plan = result.computed()
+    doc = build_document(budget, plan, source=path.name, when=when)
     result.backup = atomic_write(out, lambda tmp: write_document(doc, tmp), keep_backup=True)
-    result.docx = out
+    result.written = out
     if pdf:
         target = out.with_suffix(".pdf")
         note = convert_to_pdf(out, target, timeout_s)

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from finsam_xl.model.money import AMOUNT_LIMIT_KR
+from finsam_xl.model.money import AMOUNT_LIMIT_KR, ZERO
 from finsam_xl.model.text import nfc
 from finsam_xl.model.types import Money, Quantity, YearAmounts
 
@@ -287,7 +287,7 @@ class MappingRule(_Model):
 class EquityBand(_Model):
     """One step of the recommended-maximum scale: from this yearly allocation, at most max_pct."""
 
-    from_amount: Money = Decimal(0)
+    from_amount: Money = ZERO
     max_pct: Quantity = Decimal(20)
 
 
@@ -300,7 +300,7 @@ class Equity(_Model):
 
     opening: Money
     opening_year: int | None = None
-    floor: Money = Decimal(0)
+    floor: Money = ZERO
     scale: list[EquityBand] = Field(default_factory=lambda: [EquityBand()])
 
     @field_validator("scale")
@@ -387,14 +387,6 @@ class ComparisonKind(StrEnum):
     BUDGET = "budget"  # last year's adopted budget
     UTFALL = "utfall"  # actuals
     PROGNOS = "prognos"  # full-year forecast
-
-
-#: Swedish column label of each comparison kind ("Budget 2024", "Utfall 2023").
-COMPARISON_LABELS = {
-    ComparisonKind.BUDGET: "Budget",
-    ComparisonKind.UTFALL: "Utfall",
-    ComparisonKind.PROGNOS: "Prognos",
-}
 
 
 class ActualStatus(StrEnum):

@@ -8,9 +8,12 @@ SIE file) and put that in ``location``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+
+from finsam_xl.model.labels import SEVERITY_LABELS
 
 
 class Severity(StrEnum):
@@ -20,8 +23,6 @@ class Severity(StrEnum):
     WARNING = "warning"
     INFO = "info"
 
-
-SEVERITY_SV = {Severity.ERROR: "Fel", Severity.WARNING: "Varning", Severity.INFO: "Info"}
 
 #: Rule-id prefixes whose errors mean the input cannot be trusted: results are not written.
 BLOCKING_PREFIXES = ("read.", "input.")
@@ -106,7 +107,7 @@ class Finding(BaseModel):
         """One line, the same on every path: 'Fel [rule] Blad!C7: message'."""
         where = self.where()
         place = f" {where}" if where else ""
-        return f"{SEVERITY_SV[self.severity]} [{self.rule}]{place}: {self.message}"
+        return f"{SEVERITY_LABELS[self.severity]} [{self.rule}]{place}: {self.message}"
 
     def as_json(self) -> dict[str, str]:
         """The stable JSON shape of ``kontrollera --json``."""
@@ -118,9 +119,19 @@ class Finding(BaseModel):
         }
 
 
-def has_errors(findings: list[Finding]) -> bool:
-    """True when any finding is an error."""
-    return any(f.severity is Severity.ERROR for f in findings)
+def is_blocked(computed: object | None, findings: Iterable[Finding]) -> bool:
+    """The one idea of "blocked": nothing was computed, or a finding is blocking.
+
+    ``computed`` is what the step made from its input (a budget read, a result,
+    a reconciliation); None means it could not be made. A blocked step writes
+    nothing and goes no further: every job, the button and the command line ask this.
+    """
+    return computed is None or any(f.blocking for f in findings)
+
+
+def blocking_text(findings: Iterable[Finding], limit: int = 500) -> str:
+    """The blocking findings in one line ('Fel [read.x] Indata!C7: …; …'), cut at ``limit``."""
+    return "; ".join(f.format() for f in findings if f.blocking)[:limit]
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

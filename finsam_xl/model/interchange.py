@@ -20,12 +20,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.budget import Budget
 
 SCHEMA_FILE = Path(__file__).parent.parent / "schema" / "budget.schema.json"
 
 
-class InterchangeError(ValueError):
+class InterchangeError(FinsamError, ValueError):
     """A budget file that cannot be read; the message is Swedish and names the place."""
 
 

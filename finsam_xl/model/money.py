@@ -24,12 +24,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation, localcontext
+from typing import overload
+
+from finsam_xl.errors import FinsamError
 
 ZERO = Decimal(0)
+#: Kronor in one tkr: the factor between the two display units (``Unit``).
+KR_PER_TKR = Decimal(1000)
 #: Numbers at or above this magnitude are refused when parsed (see the module docstring).
 NUMBER_LIMIT = Decimal(10) ** 12
 #: Amounts in kr a Budget accepts: a number below NUMBER_LIMIT typed in tkr.
-AMOUNT_LIMIT_KR = NUMBER_LIMIT * 1000
+AMOUNT_LIMIT_KR = NUMBER_LIMIT * KR_PER_TKR
 ONE_DECIMAL = Decimal("0.1")
 NBSP = "\u00a0"
 #: A number as YAML and JSON write it (no grouping; a point before the decimals).
@@ -71,7 +76,7 @@ def to_decimal(value: object, percent: bool = False) -> Decimal:
     return bounded(result, value)
 
 
-class NumberTooLarge(ValueError):
+class NumberTooLarge(FinsamError, ValueError):
     """A number at or above ``NUMBER_LIMIT``: refused, with a Swedish message."""
 
 
@@ -85,7 +90,7 @@ def bounded(result: Decimal, typed: object) -> Decimal:
     return result
 
 
-class NumberTextError(ValueError):
+class NumberTextError(FinsamError, ValueError):
     """A number typed as text that the number policy refuses; the message is Swedish and whole."""
 
 
@@ -154,49 +159,17 @@ def parse_number_text(
     Every refusal is a ``ValueError`` with a Swedish message.
     """
     cleaned = text.strip()
-    foreign = list(dict.fromkeys(c for c in cleaned if c.isdigit() and not c.isascii()))
-    if foreign:  # '৪00' reads as 400 but looks like 800; '１２３' is not what Excel counts
-        raise NumberTextError(
-            f"'{cleaned}' har andra siffror än 0–9 ({''.join(foreign)}); skriv talet med "
-            "siffrorna 0–9"
-        )
-    if cleaned.endswith("%"):
-        if not percent:
-            raise PercentNotAllowed(
-                f"'{text.strip()}' är en procentsats, inte ett belopp; skriv beloppet utan %"
-            )
-        cleaned = cleaned[:-1]
-    cleaned = cleaned.strip(THOUSANDS_SPACES + "\t")
+    _refuse_foreign_digits(cleaned)
+    cleaned = _without_percent(cleaned, text, percent).strip(THOUSANDS_SPACES + "\t")
     if not cleaned:
         raise ValueError("Tom text är inte ett tal")
-    sign = ""
-    if cleaned[0] in _MINUS + "+":
-        sign = "-" if cleaned[0] in _MINUS else ""
-        cleaned = cleaned[1:].lstrip(THOUSANDS_SPACES)
+    sign, cleaned = _sign(cleaned)
     not_a_number = ValueError(f"'{text}' är inte ett tal")
     if _SCIENTIFIC.fullmatch(cleaned):  # '1e300', '1,5E+06': the exponent form Excel shows
-        try:
-            scientific = Decimal(sign + cleaned.replace(",", "."))
-        except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
-            raise not_a_number from None
-        if not scientific.is_finite():
-            raise not_a_number
-        return bounded(scientific, text)
+        return _scientific(sign + cleaned, text)
     if not cleaned or not re.fullmatch(r"[\d.,\u00a0\u202f\u2009\u2007 ]+", cleaned):
         raise not_a_number
-    spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
-    if len(spaced) > 1:  # spaces group thousands: 1–3 digits, then groups of three
-        head, tail = spaced[:-1], spaced[-1]
-        last_int = re.match(r"\d*", tail).group()  # type: ignore[union-attr]
-        if not (
-            all(p.isdigit() for p in head)
-            and _grouped(" ".join([*head, last_int]), " ")
-        ):
-            raise NumberTextError(
-                f"'{text}' har mellanslag som inte skiljer tusental (grupper om tre siffror)"
-            )
-        cleaned = "".join(spaced)
-    whole, fraction = _split_marks(cleaned, text, decimal_mark, sign)
+    whole, fraction = _split_marks(_join_spaced(cleaned, text), text, decimal_mark, sign)
     if not whole and not fraction or not (whole + fraction).isdigit():
         raise not_a_number
     try:
@@ -209,6 +182,60 @@ def parse_number_text(
             f"{decimals} (öre)"
         )
     return bounded(result, text)
+
+
+def _refuse_foreign_digits(cleaned: str) -> None:
+    """``NumberTextError`` when the text has digits other than 0–9."""
+    foreign = list(dict.fromkeys(c for c in cleaned if c.isdigit() and not c.isascii()))
+    if foreign:  # '৪00' reads as 400 but looks like 800; '１２３' is not what Excel counts
+        raise NumberTextError(
+            f"'{cleaned}' har andra siffror än 0–9 ({''.join(foreign)}); skriv talet med "
+            "siffrorna 0–9"
+        )
+
+
+def _without_percent(cleaned: str, text: str, percent: bool) -> str:
+    """The text without a trailing '%'; ``PercentNotAllowed`` where an amount is expected."""
+    if not cleaned.endswith("%"):
+        return cleaned
+    if not percent:
+        raise PercentNotAllowed(
+            f"'{text.strip()}' är en procentsats, inte ett belopp; skriv beloppet utan %"
+        )
+    return cleaned[:-1]
+
+
+def _sign(cleaned: str) -> tuple[str, str]:
+    """('-' or '', the rest): a leading '-', '\u2212' or '+' and the spaces after it."""
+    if cleaned[0] not in _MINUS + "+":
+        return "", cleaned
+    return ("-" if cleaned[0] in _MINUS else ""), cleaned[1:].lstrip(THOUSANDS_SPACES)
+
+
+def _scientific(signed: str, text: str) -> Decimal:
+    """A number in the exponent form ('1e300', '-1,5E+06'), finite and bounded."""
+    try:
+        scientific = Decimal(signed.replace(",", "."))
+    except DecimalException:  # InvalidOperation, Overflow ('1e999999999999')
+        raise ValueError(f"'{text}' är inte ett tal") from None
+    if not scientific.is_finite():
+        raise ValueError(f"'{text}' är inte ett tal")
+    return bounded(scientific, text)
+
+
+def _join_spaced(cleaned: str, text: str) -> str:
+    """The digits with the spaces that group thousands taken out: 1–3 digits, then groups of
+    three; ``NumberTextError`` for spaces anywhere else."""
+    spaced = re.split(r"[ \u00a0\u202f\u2009\u2007]+", cleaned)
+    if len(spaced) == 1:
+        return cleaned
+    head, tail = spaced[:-1], spaced[-1]
+    last_int = re.match(r"\d*", tail).group()  # type: ignore[union-attr]
+    if not (all(p.isdigit() for p in head) and _grouped(" ".join([*head, last_int]), " ")):
+        raise NumberTextError(
+            f"'{text}' har mellanslag som inte skiljer tusental (grupper om tre siffror)"
+        )
+    return "".join(spaced)
 
 
 def _split_marks(
@@ -299,9 +326,53 @@ def kr(amount: Decimal | int) -> str:
     return text.replace("-", "\u2212") + f"{NBSP}kr"
 
 
+def unit_kronor(tkr: bool) -> Decimal:
+    """Kronor in one of the display unit: 1000 in tkr, else 1 (typed amounts times this)."""
+    return KR_PER_TKR if tkr else Decimal(1)
+
+
+@overload
+def in_display_unit(amount: Decimal, tkr: bool) -> Decimal: ...
+@overload
+def in_display_unit(amount: None, tkr: bool) -> None: ...
+@overload
+def in_display_unit(amount: Decimal | None, tkr: bool) -> Decimal | None: ...
+def in_display_unit(amount: Decimal | None, tkr: bool) -> Decimal | None:
+    """An amount in kronor as the number the display unit shows: divided by 1000 in tkr.
+
+    The one conversion from kronor to the workbook's unit (sheets, documents, the
+    command line); None stays None.
+    """
+    if amount is None:
+        return None
+    return amount / KR_PER_TKR if tkr else amount
+
+
+@overload
+def plain_number(value: Decimal) -> int | float: ...
+@overload
+def plain_number(value: None) -> None: ...
+@overload
+def plain_number(value: Decimal | None) -> int | float | None: ...
+def plain_number(value: Decimal | None) -> int | float | None:
+    """A Decimal as the number a cell or JSON holds: int when whole, else float.
+
+    The one conversion from Decimal to a plain number (workbook cells, Excel,
+    JSON); None stays None.
+    """
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def display_number(amount: Decimal | None, tkr: bool) -> int | float | None:
+    """An amount in kronor as the number a cell shows in the display unit (None stays None)."""
+    return plain_number(in_display_unit(amount, tkr))
+
+
 def tkr_text(amount: Decimal | int) -> str:
     """An amount in kronor shown in tkr with the decimals it needs: '1 255,5 tkr'."""
-    value = Decimal(amount) / 1000
+    value = Decimal(amount) / KR_PER_TKR
     sign = "\u2212" if value < 0 else ""
     whole, _, frac = f"{abs(value).normalize():f}".partition(".")
     text = f"{int(whole):,}".replace(",", NBSP) + ("," + frac if frac else "")

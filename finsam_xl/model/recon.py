@@ -17,6 +17,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from finsam_xl.model.findings import Element, Finding
+from finsam_xl.model.money import ZERO
 from finsam_xl.model.types import Money, Quantity
 
 
@@ -171,7 +172,7 @@ class Payment(_Out):
     voucher: str = ""
     invoices: list[str] = Field(default_factory=list)
     member: str | None = None
-    overpaid: Money = Decimal(0)
+    overpaid: Money = ZERO
     candidates: list[str] = Field(default_factory=list)
     #: which rule matched it: "referens", "fakturaobjekt", "kund", "namn", "belopp",
     #: "ingående fordran" ("" for a cash payment, a credit note, a refund, or none)
@@ -214,16 +215,16 @@ class MemberRecon(_Out):
     owed_to_date: Money
     received_to_date: Money
     #: the fakturaplan's instalments invoiced (dated) by the period's end
-    planned_to_date: Money = Decimal(0)
+    planned_to_date: Money = ZERO
     payments: list[Payment]
     instalments: list[Instalment]
     accrual: bool = False  # invoiced through the receivable (else paid straight to its account)
-    invoiced_to_date: Money = Decimal(0)
-    open_to_date: Money = Decimal(0)
-    overdue_to_date: Money = Decimal(0)
+    invoiced_to_date: Money = ZERO
+    open_to_date: Money = ZERO
+    overdue_to_date: Money = ZERO
     invoices: list[Invoice] = Field(default_factory=list)
     #: paid (or credited) beyond its invoices and not paid back: owed to the member
-    credit_to_date: Money = Decimal(0)
+    credit_to_date: Money = ZERO
 
 
 class ReceivableRecon(_Out):
@@ -246,10 +247,10 @@ class ReceivableRecon(_Out):
     difference: Money
     other_rows: list[str] = Field(default_factory=list)
     non_member_count: int = 0
-    non_member_amount: Money = Decimal(0)
+    non_member_amount: Money = ZERO
     unmatched: list[Payment] = Field(default_factory=list)
     payments: list[Payment] = Field(default_factory=list)
-    credits: Money = Decimal(0)
+    credits: Money = ZERO
 
 
 class ForecastRecon(_Out):

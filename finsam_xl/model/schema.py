@@ -10,18 +10,22 @@ same contract for users.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from finsam_xl.model.budget import (
-    CostGroup,
-    EntryMode,
-    KeyType,
-    MappingTarget,
-    MemberKind,
-    PaymentFrequency,
-    Unit,
+from finsam_xl.model.budget import CostGroup
+from finsam_xl.model.labels import (
+    ACTUAL_STATUS_LABELS,
+    GROUP_LABELS,
+    GROUP_SV,
+    KIND_LABELS,
+    LINE_TYPE_COST,
+    LINE_TYPE_INCOME,
+    MODE_LABELS,
+    NO,
+    TARGET_LABELS,
+    YES,
 )
-from finsam_xl.model.labels import GROUP_SV
 from finsam_xl.model.text import nfc
 
 # --- sheets -----------------------------------------------------------------------------------
@@ -67,6 +71,7 @@ INPUT_SHEETS = (
 def input_header(forbund: str, budget_year: int) -> tuple[str, str]:
     """The page header of an input sheet: (left, right) = (the förbund, "Budget ÅÅÅÅ")."""
     return forbund, f"Budget {budget_year}"
+
 
 # --- input tables -----------------------------------------------------------------------------
 T_SETTINGS = "Installningar"
@@ -114,17 +119,7 @@ N_MARK_SEVERITY = "fx_markering_niva"
 FINDINGS_MAX_ROWS = 2000
 
 
-@dataclass(frozen=True)
-class Column:
-    """A table column: its header and whether the table cannot do without it."""
-
-    header: str
-    required: bool = True
-
-
-
 # Settings table: label -> key. The reader looks rows up by label.
-SETTINGS_COLUMNS = (Column("Inställning"), Column("Värde"), Column("Förklaring", required=False))
 SETTING_LABELS: dict[str, str] = {
     "forbund": "Förbund",
     "org_nr": "Organisationsnummer",
@@ -237,91 +232,7 @@ SETTING_HELP: dict[str, str] = {
     "revised": "Datum för en revidering, om budgeten har reviderats.",
 }
 
-SCALE_COLUMNS = (Column("Från årlig tilldelning"), Column("Högsta eget kapital (%)"))
-
-MEMBER_COLUMNS = (Column("Medlem"), Column("Typ"), Column("Nyckelvärde", required=False))
-MEMBER_YEAR = re.compile(r"^fast belopp\s+(\d{4})$", re.IGNORECASE)
-
-CONTRIBUTION_COLUMNS = (
-    Column("År"),
-    Column("Inmatning"),
-    Column("Belopp"),
-    Column("Beslutat", required=False),
-)
-
-LINE_COLUMNS = (
-    Column("Typ"),
-    Column("Rubrik", required=False),
-    Column("Grupp"),
-    Column("Kostnadsställe", required=False),
-    Column("Konto", required=False),
-    Column("Benämning"),
-    Column("Nettoredovisas", required=False),
-    Column("Beslutsdatum", required=False),
-    Column("Projektstart", required=False),
-    Column("Projektslut", required=False),
-    Column("Beviljat per år", required=False),
-    Column("Projektägare", required=False),
-    Column("Prognos helår", required=False),
-    Column("Periodisering", required=False),
-)
-LINE_YEAR = re.compile(r"^(\d{4})$")
-
-PUBLISHED_COLUMNS = (
-    Column("Uppgift"),
-    Column("Avsnitt eller medlem", required=False),
-    Column("År"),
-    Column("Belopp"),
-)
-
-ACTUAL_COLUMNS = (
-    Column("År"),
-    Column("Medlemsbidrag", required=False),
-    Column("Kostnader", required=False),
-    Column("Resultat", required=False),
-    Column("Eget kapital 31/12", required=False),
-    Column("Utfall eller prognos", required=False),
-)
-
-MAPPING_COLUMNS = (
-    Column("Konto"),
-    Column("Dimension", required=False),
-    Column("Objekt", required=False),
-    Column("Mål"),
-    Column("Namn", required=False),
-)
-
-# --- Swedish labels of enumerations ------------------------------------------------------------
-KIND_LABELS = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
-KEY_LABELS = {KeyType.LIKA: "lika", KeyType.PROCENT: "procent", KeyType.BEFOLKNING: "befolkning"}
-MODE_LABELS = {EntryMode.TOTAL: "Total ram", EntryMode.STAT: "Statens belopp"}
-GROUP_LABELS = {
-    CostGroup.STYRELSE: "Styrelse",
-    CostGroup.ADMINISTRATION: "Administration",
-    CostGroup.INSATS_INDIVID: "Insats individinriktad",
-    CostGroup.INSATS_STRUKTUR: "Insats strukturinriktad",
-    CostGroup.KOMPETENS: "Kompetensutveckling",
-    CostGroup.OVRIGT: "Övrigt",
-}
-LINE_TYPE_COST = "Kostnad"
-LINE_TYPE_INCOME = "Intäkt"
-UNIT_LABELS = {Unit.KR: "kr", Unit.TKR: "tkr"}
-FREQUENCY_LABELS = {
-    PaymentFrequency.AR: "år",
-    PaymentFrequency.HALVAR: "halvår",
-    PaymentFrequency.KVARTAL: "kvartal",
-    PaymentFrequency.MANAD: "månad",
-}
-YES, NO = "Ja", "Nej"
-ACTUAL_STATUS_LABELS = {"utfall": "Utfall", "prognos": "Prognos"}
-COMPARISON_KIND_LABELS = {"budget": "Budget", "utfall": "Utfall", "prognos": "Prognos"}
-TARGET_LABELS = {
-    MappingTarget.LINE: "Budgetrad",
-    MappingTarget.MEMBER: "Medlem",
-    MappingTarget.EQUITY: "Eget kapital",
-    MappingTarget.RECEIVABLE: "Kundfordran",
-    MappingTarget.IGNORE: "Ignorera",
-}
+# --- Swedish labels: the names of the model's codes are in finsam_xl.model.labels -------------
 
 #: Published items: label -> field of ``Published`` ("section"/"allocation" take a name).
 PUBLISHED_LABELS = {
@@ -337,6 +248,262 @@ PUBLISHED_LABELS = {
     "sections": "Delsumma",
     "allocation": "Fördelning",
 }
+
+# --- input tables' columns ----------------------------------------------------------------------
+#: Number formats of input cells (the template writes them; the reader reads any number).
+AMOUNT_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: one declaration for the reader, which finds it, and the template.
+
+    ``header`` is the text the reader finds the column by (case and spacing ignored);
+    ``required``: the table cannot do without it. ``field`` names what the column holds:
+    the model's field (dotted below a submodel, e.g. ``insats.start``), or for a table
+    that flattens a mapping, the part it holds (``item``, ``name``). The template
+    writes the column at its place in the table's declaration, ``width`` wide, its
+    cells in ``number_format`` (None: General, heading left) and, with ``choices``,
+    a drop-down list of them whose error message is titled ``choices_title`` (or the
+    header).
+    """
+
+    header: str
+    required: bool = True
+    field: str = ""
+    width: float | None = None
+    number_format: str | None = None
+    choices: tuple[str, ...] = ()
+    choices_title: str = ""
+
+
+@dataclass(frozen=True)
+class YearColumns:
+    """A table's columns of one year each, after the column headed ``after``.
+
+    The template heads them ``header.format(year)``; the reader finds them by
+    ``pattern`` (any order, any number of them).
+    """
+
+    header: str
+    pattern: re.Pattern[str]
+    after: str
+    field: str = "amounts"
+    width: float | None = None
+    number_format: str | None = AMOUNT_FORMAT
+
+    def field_of(self, year: int) -> str:
+        """The field of one year's column (``amounts.2025``): a row's key for its value."""
+        return f"{self.field}.{year}"
+
+    def column(self, year: int) -> Column:
+        """The column of one year, as the template writes it."""
+        return Column(
+            self.header.format(year),
+            required=False,
+            field=self.field_of(year),
+            width=self.width,
+            number_format=self.number_format,
+        )
+
+
+@dataclass(frozen=True)
+class InputTable:
+    """An input table: its name, its sheet, its columns in order, and its year columns."""
+
+    name: str
+    sheet: str
+    columns: tuple[Column, ...]
+    years: YearColumns | None = None
+
+    def layout(self, years: Sequence[int] = ()) -> tuple[Column, ...]:
+        """The columns in the order the template writes them, with one per year of ``years``."""
+        if self.years is None:
+            return self.columns
+        at = [c.header for c in self.columns].index(self.years.after) + 1
+        per_year = tuple(self.years.column(y) for y in years)
+        return self.columns[:at] + per_year + self.columns[at:]
+
+    def column(self, field: str) -> Column:
+        """The column that holds ``field``."""
+        return next(c for c in self.columns if c.field == field)
+
+    def index(self, field: str) -> int:
+        """The zero-based position of the column that holds ``field`` (before any years)."""
+        return [c.field for c in self.columns].index(field)
+
+
+_YES_NO = (YES, NO)
+
+SETTINGS = InputTable(
+    T_SETTINGS,
+    SHEET_SETTINGS,
+    (
+        Column("Inställning", field="label", width=42),
+        Column("Värde", field="value", width=36),
+        Column("Förklaring", required=False, field="help", width=60),
+    ),
+)
+SCALE = InputTable(
+    T_SCALE,
+    SHEET_SETTINGS,
+    (
+        Column("Från årlig tilldelning", field="from_amount", width=24),
+        Column("Högsta eget kapital (%)", field="max_pct", width=24),
+    ),
+)
+MEMBER_YEARS = YearColumns(
+    "Fast belopp {}",
+    re.compile(r"^fast belopp\s+(\d{4})$", re.IGNORECASE),
+    after="Nyckelvärde",
+    width=16,
+)
+MEMBERS = InputTable(
+    T_MEMBERS,
+    SHEET_MEMBERS,
+    (
+        Column("Medlem", field="name", width=40),
+        Column(
+            "Typ",
+            field="kind",
+            width=12,
+            choices=tuple(KIND_LABELS.values()),
+            choices_title="Typ av medlem",
+        ),
+        Column("Nyckelvärde", required=False, field="key", width=14),
+    ),
+    MEMBER_YEARS,
+)
+CONTRIBUTIONS = InputTable(
+    T_CONTRIBUTIONS,
+    SHEET_CONTRIBUTIONS,
+    (
+        Column("År", field="year", width=8),
+        Column("Inmatning", field="mode", width=16, choices=tuple(MODE_LABELS.values())),
+        Column("Belopp", field="amount", width=16, number_format=AMOUNT_FORMAT),
+        Column("Beslutat", required=False, field="decided", width=10, choices=_YES_NO),
+    ),
+)
+LINE_YEARS = YearColumns("{}", re.compile(r"^(\d{4})$"), after="Nettoredovisas", width=13)
+LINES = InputTable(
+    T_LINES,
+    SHEET_LINES,
+    (
+        Column(
+            "Typ",
+            field="type",
+            width=10,
+            choices=(LINE_TYPE_COST, LINE_TYPE_INCOME),
+        ),
+        Column("Rubrik", required=False, field="section", width=24),
+        Column("Grupp", field="group", width=22, choices=tuple(GROUP_LABELS.values())),
+        Column("Kostnadsställe", required=False, field="cost_centre", width=13),
+        Column("Konto", required=False, field="account", width=8),
+        Column("Benämning", field="name", width=44),
+        Column("Nettoredovisas", required=False, field="netted", width=13, choices=_YES_NO),
+        Column(
+            "Beslutsdatum",
+            required=False,
+            field="insats.decision_date",
+            width=13,
+            number_format=DATE_FORMAT,
+        ),
+        Column(
+            "Projektstart",
+            required=False,
+            field="insats.start",
+            width=13,
+            number_format=DATE_FORMAT,
+        ),
+        Column(
+            "Projektslut",
+            required=False,
+            field="insats.end",
+            width=13,
+            number_format=DATE_FORMAT,
+        ),
+        Column(
+            "Beviljat per år",
+            required=False,
+            field="insats.granted_per_year",
+            width=13,
+            number_format=AMOUNT_FORMAT,
+        ),
+        Column("Projektägare", required=False, field="insats.owner", width=13),
+        Column(
+            "Prognos helår",
+            required=False,
+            field="forecast",
+            width=13,
+            number_format=AMOUNT_FORMAT,
+        ),
+        Column("Periodisering", required=False, field="phasing", width=13),
+    ),
+    LINE_YEARS,
+)
+PUBLISHED = InputTable(
+    T_PUBLISHED,
+    SHEET_PUBLISHED,
+    (
+        Column("Uppgift", field="item", width=32, choices=tuple(PUBLISHED_LABELS.values())),
+        Column("Avsnitt eller medlem", required=False, field="name", width=40),
+        Column("År", field="year", width=8),
+        Column("Belopp", field="amount", width=16, number_format=AMOUNT_FORMAT),
+    ),
+)
+ACTUALS = InputTable(
+    T_ACTUALS,
+    SHEET_ACTUALS,
+    (
+        Column("År", field="year", width=8),
+        Column(
+            "Medlemsbidrag",
+            required=False,
+            field="contributions",
+            width=16,
+            number_format=AMOUNT_FORMAT,
+        ),
+        Column("Kostnader", required=False, field="costs", width=16, number_format=AMOUNT_FORMAT),
+        Column("Resultat", required=False, field="result", width=16, number_format=AMOUNT_FORMAT),
+        Column(
+            "Eget kapital 31/12",
+            required=False,
+            field="equity_end",
+            width=18,
+            number_format=AMOUNT_FORMAT,
+        ),
+        Column(
+            "Utfall eller prognos",
+            required=False,
+            field="status",
+            width=20,
+            choices=tuple(ACTUAL_STATUS_LABELS.values()),
+        ),
+    ),
+)
+MAPPING = InputTable(
+    T_MAPPING,
+    SHEET_MAPPING,
+    (
+        Column("Konto", field="accounts", width=14),
+        Column("Dimension", required=False, field="dimension", width=11),
+        Column("Objekt", required=False, field="object", width=12),
+        Column("Mål", field="target", width=16, choices=tuple(TARGET_LABELS.values())),
+        Column("Namn", required=False, field="name", width=44),
+    ),
+)
+#: The reader's names for the same column objects.
+SETTINGS_COLUMNS = SETTINGS.columns
+SCALE_COLUMNS = SCALE.columns
+MEMBER_COLUMNS = MEMBERS.columns
+MEMBER_YEAR = MEMBER_YEARS.pattern
+CONTRIBUTION_COLUMNS = CONTRIBUTIONS.columns
+LINE_COLUMNS = LINES.columns
+LINE_YEAR = LINE_YEARS.pattern
+PUBLISHED_COLUMNS = PUBLISHED.columns
+ACTUAL_COLUMNS = ACTUALS.columns
+MAPPING_COLUMNS = MAPPING.columns
 
 # --- computed sheets ----------------------------------------------------------------------------
 #: Style roles; each has a prototype cell in the hidden styles sheet, in this order.
@@ -376,8 +543,6 @@ STYLE_FALLBACK = {
 DIGEST_ROW_OFFSET = len(STYLE_ROLES) + 1
 #: The digest cell's text begins with this, so that no other text is taken for one.
 DIGEST_PREFIX = "finsam_xl indata "
-
-SEVERITY_LABELS = {"error": "Fel", "warning": "Varning", "info": "Info"}
 
 #: Short Swedish name of each check, shown in Kontroller (the code stays in the last column).
 RULE_NAMES = {

@@ -7,21 +7,13 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
-from finsam_xl.model.money import to_decimal
-
-
-def _number_out(value: Decimal) -> int | float:
-    """Serialise a Decimal as a JSON number: int when whole, else float (öre survive repr)."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
-
+from finsam_xl.model.money import plain_number, to_decimal
 
 #: An amount in kronor. Accepts int, Decimal, float (via repr) and Swedish number text.
 Money = Annotated[
     Decimal,
     BeforeValidator(to_decimal),
-    PlainSerializer(_number_out, return_type=int | float, when_used="json"),
+    PlainSerializer(plain_number, return_type=int | float, when_used="json"),
 ]
 
 def _quantity(value: object) -> Decimal:
@@ -33,7 +25,7 @@ def _quantity(value: object) -> Decimal:
 Quantity = Annotated[
     Decimal,
     BeforeValidator(_quantity),
-    PlainSerializer(_number_out, return_type=int | float, when_used="json"),
+    PlainSerializer(plain_number, return_type=int | float, when_used="json"),
 ]
 
 #: Amounts per calendar year, e.g. ``{2025: Decimal('6184000')}``.

@@ -50,7 +50,9 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import finsam_xl
+from finsam_xl.errors import UsageError
 from finsam_xl.workbook.output import check_output
+from finsam_xl.xlsx.limits import WorkbookError
 from finsam_xl.xlsx.package import (
     FIXED_TIME,
     NS_PKG_REL,
@@ -61,7 +63,7 @@ from finsam_xl.xlsx.package import (
     read_parts,
     write_parts,
 )
-from finsam_xl.xlsx.safety import WorkbookError, atomic_write, inspect_package, same_file
+from finsam_xl.xlsx.safety import atomic_write, inspect_package, same_file
 
 PACKAGE_ROOT = Path(finsam_xl.__file__).resolve().parent
 ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
@@ -69,7 +71,7 @@ ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
 #: reconciliation): left out with what only they import. tests/excel/test_excel_pyodide.py and
 #: test_excel_lite_embed.py run the scripts with nothing but the embedded code.
 LEAVE_OUT = frozenset({"finsam_xl.xlsx.zipview", "finsam_xl.xlsx.package",
-                       "finsam_xl.core.recon"})
+                       "finsam_xl.xlsx.safety", "finsam_xl.core.recon"})
 #: Kept with their docstrings: Lite renders a script's docstring in its task pane (App Mode).
 KEEP_DOCSTRINGS = frozenset({"finsam_xl/excel/lite.py"})
 DATA = ("examples/*.yaml", "examples/selftest.json")
@@ -585,15 +587,15 @@ def check_new_options(path: Path, server: str | None) -> None:
     if server is None:
         return
     from finsam_xl.vba.server import check_url
-    from finsam_xl.vba.sources import XlwingsMissing, xlwings_package_dir
+    from finsam_xl.vba.sources import xlwings_package_dir
 
     if path.suffix.lower() != ".xlsm":
-        raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+        raise UsageError("--server gäller knappar i en .xlsm: ange också --xlsm.")
     try:
         check_url(server)
-        xlwings_package_dir()  # the client's VBA comes from the installed xlwings
-    except (ValueError, XlwingsMissing) as error:
-        raise WorkbookError(str(error)) from None
+    except ValueError as error:  # an address the buttons cannot call
+        raise UsageError(str(error)) from None
+    xlwings_package_dir()  # the client's VBA comes from the installed xlwings (XlwingsMissing)
 
 
 def after_new(path: Path, lite: bool | None = None, server: str | None = None) -> None:
@@ -606,7 +608,7 @@ def after_new(path: Path, lite: bool | None = None, server: str | None = None) -
     xlsm = path.suffix.lower() == ".xlsm"
     if server is not None:
         if not xlsm:
-            raise WorkbookError("--server gäller knappar i en .xlsm: ange också --xlsm.")
+            raise UsageError("--server gäller knappar i en .xlsm: ange också --xlsm.")
         from finsam_xl.parts.vba_part import use_server
 
         use_server(path, server)

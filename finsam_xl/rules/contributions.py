@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from finsam_xl.model.budget import Budget, EntryMode, MemberKind
+from finsam_xl.model.budget import Budget, MemberKind
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.labels import KIND_ORDER
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
@@ -158,7 +158,3 @@ def check_state_split(budget: Budget, result: Result) -> Iterator[Finding]:
         ref=Ref(element=Element.MEMBER, index=rows[0][0], field="key"),
     )
 
-
-def entry_mode_sv(mode: EntryMode) -> str:
-    """Swedish label of an entry mode, as shown in the workbook."""
-    return "Statens belopp" if mode is EntryMode.STAT else "Total ram"

@@ -15,7 +15,7 @@ from finsam_xl.model.budget import (
     MemberKind,
 )
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.labels import KEY_SV
+from finsam_xl.model.labels import KEY_SV, KIND_ORDER
 from finsam_xl.model.labels import KIND_PLURAL_SV as KIND_SV
 from finsam_xl.model.money import fmt_pct
 from finsam_xl.model.results import Result
@@ -41,7 +41,7 @@ def check_duplicate_members(budget: Budget, result: Result) -> Iterator[Finding]
             )
         else:
             seen[name] = i
-    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+    for kind in KIND_ORDER:
         if budget.members and not any(m.kind is kind for m in budget.members):
             yield Finding(
                 rule="input.member-kind-missing",
@@ -112,7 +112,7 @@ def _careless_keys(
 
 def check_keys(budget: Budget, result: Result) -> Iterator[Finding]:
     """Keys must be present where needed, not negative, and percentages must add up."""
-    for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN):
+    for kind in KIND_ORDER:
         key_type = budget.keys.for_kind(kind)
         if key_type is KeyType.LIKA:
             continue

@@ -19,15 +19,13 @@ from decimal import Decimal
 
 from finsam_xl.model.budget import Budget, CostLine, IncomeLine, Unit
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.money import kr
+from finsam_xl.model.money import KR_PER_TKR, kr
 from finsam_xl.model.results import Result
 
 #: Smallest plausible yearly frame: twice the state's base allocation of 400 tkr.
 FRAME_MIN_KR = Decimal(800_000)
 #: Largest plausible yearly frame: twice the ~30 Mkr of the largest förbund (domain.md).
 FRAME_MAX_KR = Decimal(60_000_000)
-#: The factor between the two units: an amount typed in kr in a tkr book is this much too large.
-UNIT_FACTOR = Decimal(1000)
 #: Costs within this factor of the frame are on the same scale (see ``_same_scale``).
 SCALE_SPREAD = Decimal(10)
 #: Above this many amounts, the amount finding is given once, for the first.
@@ -125,7 +123,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
         year, total, ref, what = frame
         unit = budget.forbund.unit
         same = _same_scale(budget, total)
-        if same and unit is Unit.TKR and total > high and low <= total / UNIT_FACTOR <= high:
+        if same and unit is Unit.TKR and total > high and low <= total / KR_PER_TKR <= high:
             yield Finding(
                 rule="plausible.unit",
                 severity=Severity.ERROR,
@@ -138,7 +136,7 @@ def check_size_and_unit(budget: Budget, result: Result) -> Iterator[Finding]:
                 ref=Ref(element=Element.SETTINGS, field="unit"),
             )
             return
-        if same and unit is Unit.KR and total < low and low <= total * UNIT_FACTOR <= high:
+        if same and unit is Unit.KR and total < low and low <= total * KR_PER_TKR <= high:
             yield Finding(
                 rule="plausible.unit",
                 severity=Severity.ERROR,

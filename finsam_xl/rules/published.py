@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
-from finsam_xl.model.money import NBSP, in_unit, kr, tkr_text
+from finsam_xl.model.money import KR_PER_TKR, NBSP, in_unit, kr, tkr_text
 from finsam_xl.model.results import Result, YearPlan
 
 #: Published item -> (Swedish label, how to compute it from a plan row).
@@ -26,15 +26,12 @@ ITEMS: dict[str, tuple[str, Callable[[YearPlan], Decimal | None]]] = {
     "available": ("tillgängligt", lambda r: r.available),
 }
 
-THOUSAND = Decimal(1000)
-
-
 def same_amount(published: Decimal, computed: Decimal, unit: Unit) -> bool:
     """Equal, allowing for a tkr table's rounding when the published figure is whole tkr."""
     if published == computed:
         return True
-    if unit is Unit.TKR and published % THOUSAND == 0:
-        return (computed / THOUSAND).quantize(Decimal(1), ROUND_HALF_UP) * THOUSAND == published
+    if unit is Unit.TKR and published % KR_PER_TKR == 0:
+        return (computed / KR_PER_TKR).quantize(Decimal(1), ROUND_HALF_UP) * KR_PER_TKR == published
     return False
 
 
@@ -114,7 +111,7 @@ def check_published_totals(budget: Budget, result: Result) -> Iterator[Finding]:
                 )
             elif published != amount:  # typed in the workbook's unit, compared to the krona
                 tkr = budget.forbund.unit is Unit.TKR
-                if tkr and published == amount * 1000:
+                if tkr and published == amount * KR_PER_TKR:
                     # Kronor typed in a tkr workbook (Fördelning was in kr before issue 22):
                     # the figure agrees, only its unit is not the workbook's.
                     yield Finding(

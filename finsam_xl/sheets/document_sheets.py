@@ -7,11 +7,14 @@ goes three rows above it and a note two rows above. The rows come from
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from finsam_xl.core.document import (
+    Column,
     ColumnKind,
     InsatsRow,
+    InsatsTable,
     RowKind,
     budget_table,
     decision_dates,
@@ -25,17 +28,11 @@ from finsam_xl.core.document import (
 )
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
+from finsam_xl.model.labels import COLUMN_KIND_LABELS, PERIOD_SV, UNIT_LABELS
+from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
 from finsam_xl.sheets.grid import Grid, fit_widths, wrapped_lines
 from finsam_xl.sheets.printing import A4_LONG, MARGIN_X, MIN_SCALE, WIDE_FONT
-
-UNIT_TEXT = {Unit.KR: "kr", Unit.TKR: "tkr"}
-
-
-def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
-    if value is None:
-        return None
-    return value / 1000 if unit is Unit.TKR else value
 
 
 def _head(grid: Grid, budget: Budget, row0: int, col0: int, title: str, note: str) -> None:
@@ -57,8 +54,8 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         budget,
         row0,
         col0,
-        f"{table.title} ({UNIT_TEXT[unit]})",
-        " ".join(filter(None, [f"Belopp i {UNIT_TEXT[unit]}.", decision_dates(budget)])),
+        f"{table.title} ({UNIT_LABELS[unit]})",
+        " ".join(filter(None, [f"Belopp i {UNIT_LABELS[unit]}.", decision_dates(budget)])),
     )
     c = col0
     id_col = konto_col = None
@@ -89,7 +86,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label_bold" if bold else "label")
         for j, column in enumerate(table.columns):
-            value = _amount(row.values.get(column.year), unit)
+            value = in_display_unit(row.values.get(column.year), unit is Unit.TKR)
             if row.kind is RowKind.HEADING and value is None:
                 continue
             grid.put(
@@ -169,13 +166,13 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Insatser",
-        f"Belopp i {UNIT_TEXT[unit]}. Anmärkning: insatser som börjar eller slutar under "
+        f"Belopp i {UNIT_LABELS[unit]}. Anmärkning: insatser som börjar eller slutar under "
         "budget- och planåren, och medel efter projektslut.",
     )
-    with_id = any(row.cost_centre for row in table.rows)
+    layout = _InsatsLayout.of(table, columns)
     headers = [
         "Insats",
-        *(["ID"] if with_id else []),
+        *(["ID"] if layout.with_id else []),
         "Ägare",
         "Beslut",
         "Period",
@@ -184,64 +181,15 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         "Anmärkning",
     ]
     grid.put_row(row0, col0, headers, "header")
-    # Periods of whole dates go on two lines (a date is never broken); the names, the
-    # owners and the notes wrap at word boundaries in columns fitted to their content.
-    periods = {id(row): period_text(row.start, row.end, break_at_dash=True) for row in table.rows}
-    notes_of = {id(row): _insats_notes(row) for row in table.rows}
-    texts = [
-        [row.label for row in table.rows] + [heading for heading, _ in table.groups()],
-        [row.owner or "" for row in table.rows],
-        [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
-    ]
-    caps = (36, 24, 30)
-    wants = [min(cap, max((len(t) for t in col), default=0) + 2)
-             for col, cap in zip(texts, caps, strict=True)]
-    floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
-    wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
-    period_width = max(
-        [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
-    )
-    # a year column as wide as its heading ("Årsbudget 2025"), so the heading never wraps
-    years_w = [max(10, len(c.label) + 1) for c in columns]
-    fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
-    room = _landscape_room(len(fixed) + 3)
-    name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
-    widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
-              *years_w, notes_w]
-    for j, width in enumerate(widths):
+    for j, width in enumerate(layout.widths):
         grid.widths[col0 + j] = round(width, 1)
-    at = col0 + (2 if with_id else 1)  # the first column after Insats (and ID)
     r = row0
     for heading, rows in table.groups():
         r += 1
         grid.put(r, col0, heading, "label_bold")
         for row in rows:
             r += 1
-            grid.put(r, col0, row.label, "label_wrap")
-            if with_id:
-                grid.put(r, col0 + 1, row.cost_centre, "text")
-            grid.put(r, at, row.owner, "wrap")
-            grid.put(r, at + 1,
-                     row.decision_date.isoformat() if row.decision_date else None, "text")
-            period = periods[id(row)]
-            grid.put(r, at + 2, period, "wrap")
-            grid.put(r, at + 3, _amount(row.granted_per_year, unit), "amount")
-            for j, column in enumerate(columns):
-                grid.put(r, at + 4 + j, _amount(row.amounts.get(column.year), unit), "amount")
-            notes = notes_of[id(row)]
-            grid.put(
-                r,
-                at + 4 + len(columns),
-                notes,
-                "warning_wrap" if row.money_after_end else "wrap",
-            )
-            lines = max(
-                wrapped_lines(row.label, name_w),
-                wrapped_lines(row.owner or "", owner_w),
-                wrapped_lines(period or "", period_width),
-                wrapped_lines(notes or "", notes_w),
-            )
-            grid.heights[r] = max(grid.heights.get(r, 15.0), 15.0 * lines)
+            _insats_row(grid, row, r, col0, layout, [c.year for c in columns], unit)
     if not table.rows:
         grid.put(
             row0 + 1,
@@ -250,6 +198,89 @@ def insatser_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             "status",
         )
     return grid
+
+
+@dataclass(frozen=True)
+class _InsatsLayout:
+    """The Insatser sheet's texts that wrap and its column widths, fitted to landscape A4.
+
+    Periods of whole dates go on two lines (a date is never broken); the names, the
+    owners and the notes wrap at word boundaries in columns fitted to their content.
+    """
+
+    with_id: bool
+    periods: dict[int, str | None]  # id(row) -> its period text
+    notes: dict[int, str | None]  # id(row) -> its Anmärkning
+    name_w: float
+    owner_w: float
+    notes_w: float
+    period_w: float
+    widths: list[float]
+
+    @classmethod
+    def of(cls, table: InsatsTable, columns: list[Column]) -> _InsatsLayout:
+        """The layout of ``table`` with the year ``columns`` shown."""
+        with_id = any(row.cost_centre for row in table.rows)
+        periods = {
+            id(row): period_text(row.start, row.end, break_at_dash=True) for row in table.rows
+        }
+        notes_of = {id(row): _insats_notes(row) for row in table.rows}
+        texts = [
+            [row.label for row in table.rows] + [heading for heading, _ in table.groups()],
+            [row.owner or "" for row in table.rows],
+            [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
+        ]
+        caps = (36, 24, 30)
+        wants = [min(cap, max((len(t) for t in col), default=0) + 2)
+                 for col, cap in zip(texts, caps, strict=True)]
+        floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
+        wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
+        period_width = max(
+            [11, *(len(line) + 2 for p in periods.values() if p for line in p.split("\n"))]
+        )
+        # a year column as wide as its heading ("Årsbudget 2025"), so the heading never wraps
+        years_w = [max(10, len(c.label) + 1) for c in columns]
+        fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
+        room = _landscape_room(len(fixed) + 3)
+        name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
+        widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
+                  *years_w, notes_w]
+        return cls(
+            with_id, periods, notes_of, name_w, owner_w, notes_w, period_width, widths
+        )
+
+
+def _insats_row(
+    grid: Grid,
+    row: InsatsRow,
+    r: int,
+    col0: int,
+    layout: _InsatsLayout,
+    years: list[int],
+    unit: Unit,
+) -> None:
+    """One insats in row ``r``, as high as its longest wrapped text."""
+    grid.put(r, col0, row.label, "label_wrap")
+    if layout.with_id:
+        grid.put(r, col0 + 1, row.cost_centre, "text")
+    at = col0 + (2 if layout.with_id else 1)  # the first column after Insats (and ID)
+    grid.put(r, at, row.owner, "wrap")
+    grid.put(r, at + 1, row.decision_date.isoformat() if row.decision_date else None, "text")
+    period = layout.periods[id(row)]
+    grid.put(r, at + 2, period, "wrap")
+    grid.put(r, at + 3, in_display_unit(row.granted_per_year, unit is Unit.TKR), "amount")
+    for j, year in enumerate(years):
+        amount = in_display_unit(row.amounts.get(year), unit is Unit.TKR)
+        grid.put(r, at + 4 + j, amount, "amount")
+    notes = layout.notes[id(row)]
+    grid.put(r, at + 4 + len(years), notes, "warning_wrap" if row.money_after_end else "wrap")
+    lines = max(
+        wrapped_lines(row.label, layout.name_w),
+        wrapped_lines(row.owner or "", layout.owner_w),
+        wrapped_lines(period or "", layout.period_w),
+        wrapped_lines(notes or "", layout.notes_w),
+    )
+    grid.heights[r] = max(grid.heights.get(r, 15.0), 15.0 * lines)
 
 
 def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
@@ -263,7 +294,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         row0,
         col0,
         "Eget kapital",
-        f"Belopp i {UNIT_TEXT[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
+        f"Belopp i {UNIT_LABELS[unit]}. Tidigare år ur tabellen Utfall; budget- och planår "
         "beräknade.",
     )
     fields = [
@@ -284,24 +315,17 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     grid.put(row0, pct_col + 1, "Avser", "header")
     grid.widths[pct_col] = 13
     grid.widths[pct_col + 1] = 10
-    status_text = {
-        ColumnKind.UTFALL: "Utfall",
-        ColumnKind.PROGNOS: "Prognos",
-        ColumnKind.BUDGET: "Budget",
-        ColumnKind.BUDGETAR: "Budget",
-        ColumnKind.PLAN: "Plan",
-    }
     r = row0
     for row in history.rows:
         r += 1
         grid.put(r, col0, row.year, "label_bold" if row.status is ColumnKind.BUDGETAR else "label")
         for j, (field, _label) in enumerate(fields):
             value = getattr(row, field)
-            grid.put(r, col0 + 1 + 2 * j, _amount(value, unit), "amount")
+            grid.put(r, col0 + 1 + 2 * j, in_display_unit(value, unit is Unit.TKR), "amount")
             mark = row.shown(field) if value is not None else ""
             grid.put(r, col0 + 2 + 2 * j, mark or None, "label")
         grid.put(r, pct_col, row.equity_pct / 100 if row.equity_pct is not None else None, "pct")
-        grid.put(r, pct_col + 1, status_text[row.status], "text")
+        grid.put(r, pct_col + 1, COLUMN_KIND_LABELS[row.status], "text")
     grid.blocks.append((row0, r))
     r += 1
     for text in history.notes:
@@ -311,8 +335,8 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     r += 2
     shares = " eller ".join(format(p.normalize(), "f").replace(".", ",") for p in pcts)
     if history.floor > 0:
-        floor = f"{_amount(history.floor, unit) or 0:,.0f}".replace(",", " ")
-        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_TEXT[unit]}."
+        floor = f"{in_display_unit(history.floor, unit is Unit.TKR) or 0:,.0f}".replace(",", " ")
+        floor_text = f"Styrelsens lägsta nivå: {floor} {UNIT_LABELS[unit]}."
     else:
         floor_text = "Styrelsen har inte beslutat om någon lägsta nivå."
     grid.put(
@@ -330,7 +354,7 @@ def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
 
     Amounts are kronor whatever the display unit: they are what is invoiced.
     """
-    from finsam_xl.core.members import PERIOD_SV, invoice_plan
+    from finsam_xl.core.members import invoice_plan
 
     plan = invoice_plan(budget, result)
     grid = Grid()

@@ -14,18 +14,18 @@ year's, and the sheet is the year-end comparison.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Finding, Severity, summary_text
 from finsam_xl.model.labels import MONTHS_SV
-from finsam_xl.model.money import kr
+from finsam_xl.model.money import ZERO, kr
 from finsam_xl.model.recon import ReconResult, SectionRecon
 from finsam_xl.model.results import Result
 from finsam_xl.sheets.grid import Anchors, Grid
 from finsam_xl.sheets.recon_sheet import put_findings, put_text
 
-ZERO = Decimal(0)
 #: Characters of a text per row (a finding's message runs over the empty columns B-G).
 MESSAGE_CHARS = 90
 
@@ -83,13 +83,50 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     """The board's follow-up from (row0, col0)."""
     g = Grid()
     prose: set[tuple[int, int]] = set()  # long texts that run over the cells to their right
+    g.put(row0 - 2, col0, f"{_title(recon)}. {summary_text(recon.findings)}.", "status")
+    budget = _BudgetYear.of(recon, result)
+    r, totals = _section_rows(g, recon, row0, col0)
+    r = _result_rows(g, recon, budget, totals, r, col0)
+    r = _member_rows(g, recon, r + 2, col0, prose)
+    r = _equity_rows(g, recon, budget, r + 2, col0, prose)
+    r += 2
+    g.put(r, col0, "Anmärkningar", "label_bold")
+    last = put_findings(g, board_findings(recon), r + 1, col0, MESSAGE_CHARS, detail=False)
+    prose |= {(row, col0 + 1) for row in range(r + 2, last + 1)}
+    g.fit_widths(least=11.0, most=44.0, skip=prose)
+    return g
+
+
+def _title(recon: ReconResult) -> str:
+    """The sheet's title: the year-end comparison in December, else the interim one."""
+    if recon.months == 12:
+        return f"Årsuppföljning {recon.year}: utfall för helåret mot budget"
     span = f"jan–{MONTHS_SV[recon.months - 1]} {recon.year}"
-    title = (
-        f"Årsuppföljning {recon.year}: utfall för helåret mot budget"
-        if recon.months == 12
-        else f"Delårsuppföljning {span} (t.o.m. {recon.period_end})"
-    )
-    g.put(row0 - 2, col0, f"{title}. {summary_text(recon.findings)}.", "status")
+    return f"Delårsuppföljning {span} (t.o.m. {recon.period_end})"
+
+
+@dataclass(frozen=True)
+class _BudgetYear:
+    """The budget's contributions and result for the year followed up (0 if not planned)."""
+
+    contributions: Decimal
+    result: Decimal
+
+    @classmethod
+    def of(cls, recon: ReconResult, result: Result) -> _BudgetYear:
+        """The figures of ``recon.year`` in ``result``."""
+        try:
+            plan = result.year(recon.year)
+        except KeyError:
+            return cls(ZERO, ZERO)
+        return cls(plan.contributions, plan.result)
+
+
+def _section_rows(
+    g: Grid, recon: ReconResult, row0: int, col0: int
+) -> tuple[int, list[Decimal]]:
+    """Result per Rubrik: heading and a row per Rubrik; returns the last row and the totals
+    (budget for the year, to date, actual to date, forecast)."""
     r = row0
     g.put(r, col0, "Resultat per rubrik (kr; kostnader netto)", "label_bold")
     r += 1
@@ -114,6 +151,14 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         )
         for i, v in enumerate((s.budget_year, s.budget_to_date, s.actual_to_date, s.forecast)):
             totals[i] += v
+    return r, totals
+
+
+def _result_rows(
+    g: Grid, recon: ReconResult, budget: _BudgetYear, totals: list[Decimal], r: int, col0: int
+) -> int:
+    """The net of the Rubriker, the contributions, the accounts outside the budget and the
+    result, below the Rubriker (``r`` is their last row); returns the last row."""
     r += 1
     g.put(r, col0, "Summa verksamhet (netto)", "label_bold")
     g.put_row(
@@ -126,18 +171,13 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     )
     owed_to_date = sum((m.owed_to_date for m in recon.members), ZERO)
     f = recon.forecast
-    try:
-        plan = result.year(recon.year)
-        contributions, budget_result = plan.contributions, plan.result
-    except KeyError:
-        contributions, budget_result = ZERO, ZERO
     unmapped = sum((u.amount for u in recon.unmapped), ZERO)
     r += 1
     g.put(r, col0, "Medlemsbidrag", "text")
     g.put_row(
         r, col0 + 1,
-        [contributions, owed_to_date, contributions_to_date, contributions_to_date - owed_to_date,
-         contributions, ZERO],
+        [budget.contributions, owed_to_date, contributions_to_date,
+         contributions_to_date - owed_to_date, budget.contributions, ZERO],
         "kr",
     )
     r += 1
@@ -148,12 +188,18 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
     r += 1
     actual_result = contributions_to_date - totals[2] - unmapped
     g.put(r, col0, "Resultat", "label_bold")
-    g.put_row(r, col0 + 1, [budget_result, owed_to_date - totals[1], actual_result,
+    g.put_row(r, col0 + 1, [budget.result, owed_to_date - totals[1], actual_result,
                             actual_result - (owed_to_date - totals[1])], "amount_bold")
     if f is not None:
-        g.put_row(r, col0 + 5, [f.result, f.result - budget_result], "amount_bold")
+        g.put_row(r, col0 + 5, [f.result, f.result - budget.result], "amount_bold")
+    return r
 
-    r += 2
+
+def _member_rows(
+    g: Grid, recon: ReconResult, r: int, col0: int, prose: set[tuple[int, int]]
+) -> int:
+    """The members' payments from row ``r``, then a sentence per deviation; returns the
+    last row (the sentences' cells are added to ``prose``)."""
     g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
     r += 1
     g.put_row(
@@ -181,10 +227,22 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
         first = r + 1
         r = put_text(g, sentence, first, col0, MESSAGE_CHARS + 30)
         prose |= {(row, col0) for row in range(first, r + 1)}
+    return r
 
-    r += 2
+
+def _equity_rows(
+    g: Grid,
+    recon: ReconResult,
+    budget: _BudgetYear,
+    r: int,
+    col0: int,
+    prose: set[tuple[int, int]],
+) -> int:
+    """Equity from row ``r``: budget against forecast (and the books' closing balance),
+    then the forecast's basis and summary; returns the last row."""
     g.put(r, col0, "Eget kapital", "label_bold")
     r += 1
+    f = recon.forecast
     closing = f.equity_end_books if f is not None else None
     g.put_row(
         r, col0,
@@ -192,50 +250,54 @@ def followup_grid(recon: ReconResult, result: Result, row0: int, col0: int) -> G
          *(["Bokföringen (#UB)"] if closing is not None else [])],
         "header",
     )
+    for label, planned, forecast in _equity_lines(recon, budget):
+        r += 1
+        g.put(r, col0, label, "text")
+        g.put_row(r, col0 + 1, [planned, forecast], "kr")
+        if closing is not None and label == "Eget kapital vid årets slut":
+            g.put(r, col0 + 3, closing, "kr")
+    if f is None:
+        return r
     e = recon.equity
+    r += 1
+    g.put(r, col0, "Eget kapital i % av medlemsbidragen", "text")
+    budget_pct = None
+    if budget.contributions:
+        budget_pct = ((e.assumed or ZERO) + budget.result) / budget.contributions
+    g.put_row(
+        r, col0 + 1,
+        [budget_pct, None if f.equity_pct is None else f.equity_pct / 100],
+        "pct",
+    )
+    r += 1
+    start = "bokföringens ingående balans" if f.equity_start_from == "bokföringen" else (
+        "budgetens antagande"
+    )
+    g.put(r, col0, f"Prognosens eget kapital vid årets början: {start}.", "status")
+    first = r + 1
+    r = put_text(g, f.summary, first, col0, MESSAGE_CHARS + 30)
+    prose |= {(row, col0) for row in range(first, r + 1)}
+    return r
+
+
+def _equity_lines(
+    recon: ReconResult, budget: _BudgetYear
+) -> list[tuple[str, Decimal | None, Decimal | None]]:
+    """The equity table's rows: (label, budget, forecast or actual)."""
+    e, f = recon.equity, recon.forecast
     rows: list[tuple[str, Decimal | None, Decimal | None]] = [
         ("Eget kapital vid årets början", e.assumed, f.equity_start if f else e.books),
-        ("Årets resultat", budget_result, f.result if f else None),
+        ("Årets resultat", budget.result, f.result if f else None),
     ]
     if f is not None:
-        budget_end = (e.assumed or ZERO) + budget_result
+        budget_end = (e.assumed or ZERO) + budget.result
         rows += [
             ("Eget kapital vid årets slut", budget_end, f.equity_end),
             *([("Styrelsens lägsta nivå", f.floor, f.floor)] if f.floor > 0 else []),
             (f"Rekommenderad högsta nivå ({f.recommended_max_pct:g} %)", f.recommended_max,
              f.recommended_max),
         ]
-    for label, budget, forecast in rows:
-        r += 1
-        g.put(r, col0, label, "text")
-        g.put_row(r, col0 + 1, [budget, forecast], "kr")
-        if closing is not None and label == "Eget kapital vid årets slut":
-            g.put(r, col0 + 3, closing, "kr")
-    if f is not None:
-        r += 1
-        g.put(r, col0, "Eget kapital i % av medlemsbidragen", "text")
-        budget_pct = None
-        if contributions:
-            budget_pct = ((e.assumed or ZERO) + budget_result) / contributions
-        g.put_row(
-            r, col0 + 1,
-            [budget_pct, None if f.equity_pct is None else f.equity_pct / 100],
-            "pct",
-        )
-        r += 1
-        start = "bokföringens ingående balans" if f.equity_start_from == "bokföringen" else (
-            "budgetens antagande"
-        )
-        g.put(r, col0, f"Prognosens eget kapital vid årets början: {start}.", "status")
-        first = r + 1
-        r = put_text(g, f.summary, first, col0, MESSAGE_CHARS + 30)
-        prose |= {(row, col0) for row in range(first, r + 1)}
-    r += 2
-    g.put(r, col0, "Anmärkningar", "label_bold")
-    last = put_findings(g, board_findings(recon), r + 1, col0, MESSAGE_CHARS, detail=False)
-    prose |= {(row, col0 + 1) for row in range(r + 2, last + 1)}
-    g.fit_widths(least=11.0, most=44.0, skip=prose)
-    return g
+    return rows
 
 
 def _all_zero(s: SectionRecon) -> bool:

@@ -93,6 +93,19 @@ class Cell:
     role: str = "text"
     link: str | None = None  # e.g. "'Rader'!H12"
 
+    @property
+    def link_formula(self) -> str | None:
+        """The HYPERLINK formula (without '=') that shows the text and jumps to ``link``.
+
+        None unless the cell is a link with text. The one place the formula is
+        written: the zip writer and the Excel button both take it from here.
+        """
+        if not self.link or not isinstance(self.value, str):
+            return None
+        target = self.link.replace('"', '""')
+        shown = self.value.replace('"', '""')
+        return f'HYPERLINK("#{target}","{shown}")'
+
 
 @dataclass
 class Grid:

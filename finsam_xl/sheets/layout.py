@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from finsam_xl.model.budget import CostGroup, YearKind
+from finsam_xl.model.budget import CostGroup
+from finsam_xl.model.labels import GROUP_SV
 from finsam_xl.model.results import YearPlan
-from finsam_xl.model.schema import GROUP_LABELS
 
 
 def _group(group: CostGroup) -> Callable[[YearPlan], Decimal | None]:
@@ -41,7 +41,7 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
         "amount_bold",
     ),
     *[
-        (f"group_{g.value}", f"Kostnader: {GROUP_LABELS[g].lower()}", _group(g), "amount")
+        (f"group_{g.value}", f"Kostnader: {GROUP_SV[g]}", _group(g), "amount")
         for g in CostGroup
     ],
     ("costs", "Summa kostnader", lambda r: r.costs_net, "amount_bold"),
@@ -73,12 +73,6 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
 ]
 
 PLAN_ROW_INDEX = {key: i for i, (key, *_rest) in enumerate(PLAN_ROWS)}
-
-YEAR_KIND_LABELS = {
-    YearKind.JAMFORELSE: "Jämförelse",
-    YearKind.BUDGET: "Budget",
-    YearKind.PLAN: "Plan",
-}
 
 #: Findings sheet columns (the last two feed the markers' conditional formatting).
 #: Columns H:J list every finding ungrouped, for the markers of new workbooks.

@@ -18,19 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
-from finsam_xl.model.budget import MemberKind, YearKind
-from finsam_xl.model.findings import SEVERITY_SV
+from finsam_xl.model.budget import YearKind
+from finsam_xl.model.labels import KIND_LABELS, SEVERITY_LABELS, YEAR_KIND_LABELS
+from finsam_xl.model.money import plain_number
 from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
-KIND_SV = {YearKind.JAMFORELSE: "Jämförelse", YearKind.BUDGET: "Budget", YearKind.PLAN: "Plan"}
-PART_SV = {MemberKind.STAT: "Staten", MemberKind.REGION: "Region", MemberKind.KOMMUN: "Kommun"}
 TITLE = "Översikt samordningsförbund"
-
-
-def _num(value: Decimal | None) -> float | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _lines(text: str, width: int) -> int:
@@ -138,10 +131,11 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
     rows = []
     for r in overview.forbund:
         rows.append([
-            r.forbund, r.budget_year, r.year, KIND_SV[r.kind], _num(r.contributions),
-            _num(r.state_pct), _num(r.other_income), _num(r.costs), _num(r.result),
-            _num(r.equity_end), _num(r.equity_pct), _num(r.recommended_max), _num(r.floor),
-            _yes(r.above_recommended), _yes(r.below_floor), _num(r.admin_share_pct),
+            r.forbund, r.budget_year, r.year, YEAR_KIND_LABELS[r.kind],
+            plain_number(r.contributions), plain_number(r.state_pct), plain_number(r.other_income),
+            plain_number(r.costs), plain_number(r.result), plain_number(r.equity_end),
+            plain_number(r.equity_pct), plain_number(r.recommended_max), plain_number(r.floor),
+            _yes(r.above_recommended), _yes(r.below_floor), plain_number(r.admin_share_pct),
             r.insatser, r.insatser_ending, r.errors, r.warnings,
         ])
     money = {4, 6, 7, 8, 9, 11, 12}
@@ -188,18 +182,18 @@ def _members_sheet(book: _Book, overview: Overview) -> None:
     for member in overview.members:
         for forbund, amounts in sorted(member.amounts.items()):
             ws.write(row, 0, member.member)
-            ws.write(row, 1, PART_SV[member.kind])
+            ws.write(row, 1, KIND_LABELS[member.kind])
             ws.write(row, 2, forbund)
             for j, year in enumerate(years):
                 if year in amounts:
-                    ws.write_number(row, 3 + j, _num(amounts[year]) or 0)
+                    ws.write_number(row, 3 + j, plain_number(amounts[year]) or 0)
             row += 1
         ws.write(row, 0, f"Totalt {member.member}", book.bold)
         ws.write(row, 1, "", book.bold)
         ws.write(row, 2, f"{len(member.amounts)} förbund", book.bold)
         for j, year in enumerate(years):
             if year in member.total:
-                ws.write_number(row, 3 + j, _num(member.total[year]) or 0, book.kr_bold)
+                ws.write_number(row, 3 + j, plain_number(member.total[year]) or 0, book.kr_bold)
             else:
                 ws.write_blank(row, 3 + j, None, book.kr_bold)
         row += 2
@@ -229,7 +223,7 @@ def _findings_sheet(book: _Book, overview: Overview) -> None:
     for placed in overview.findings:
         f = placed.finding
         ws.write_row(row, 0, [placed.forbund, placed.source, f.location or "",
-                              SEVERITY_SV[f.severity], f.message, f.rule])
+                              SEVERITY_LABELS[f.severity], f.message, f.rule])
         ws.set_row(row, 15 * _lines(f.message, 80))
         lines += _lines(f.message, 80)
         row += 1
@@ -265,8 +259,8 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
     for i, r in enumerate(budget_rows, start=4):
         ws.write(i, 12, r.forbund)
         if r.equity_pct is not None:
-            ws.write_number(i, 13, float(r.equity_pct))
-        ws.write_number(i, 14, float(r.recommended_max_pct))
+            ws.write_number(i, 13, plain_number(r.equity_pct))
+        ws.write_number(i, 14, plain_number(r.recommended_max_pct))
     if budget_rows:
         last = 3 + len(budget_rows)
         chart = book.wb.add_chart({"type": "column"})
@@ -315,7 +309,7 @@ def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[An
         for j, name in enumerate(forbund):
             amount = member.amounts.get(name, {}).get(budget_year.get(name, 0))
             if amount is not None:
-                ws.write_number(i, 13 + j, _num(amount) or 0)
+                ws.write_number(i, 13 + j, plain_number(amount) or 0)
     last = top + len(members)
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     for j in range(len(forbund)):
@@ -344,13 +338,13 @@ def instalments_sheet(book: _Book, overview: Overview) -> None:
                ("Referens", 22), ("Belopp", 13), ("Summa hittills i året", 14)]
     for col, (_, width) in enumerate(headers):
         ws.set_column(col, col, width, book.kr if col >= 5 else None)
-    rows = []
+    rows: list[list[str | int | float | None]] = []
     running: dict[tuple[str, int], Decimal] = {}
     for i in overview.instalments:
         key = (i.member, i.due.year)
         running[key] = running.get(key, Decimal(0)) + i.amount
         rows.append([i.member, i.due.isoformat(), i.forbund, i.day.isoformat(), i.reference,
-                     _num(i.amount), _num(running[key])])
+                     plain_number(i.amount), plain_number(running[key])])
     ws.set_row(3, 30)
     ws.add_table(
         3, 0, 3 + max(1, len(rows)), len(headers) - 1,

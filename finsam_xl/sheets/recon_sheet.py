@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import textwrap
 
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.findings import Element, Finding, summary_text
 from finsam_xl.model.labels import MONTHS_SV
@@ -75,7 +76,7 @@ def put_findings(
         g.put(r, text_col, "Inga anmärkningar.", "text")
     for f in findings[: S.FINDINGS_MAX_ROWS]:
         r += 1
-        g.put(r, col0, S.SEVERITY_LABELS[f.severity.value], f.severity.value)
+        g.put(r, col0, L.SEVERITY_LABELS[f.severity.value], f.severity.value)
         if detail:
             g.put(r, col0 + 1, S.rule_name(f.rule), "text")
             where = f.where()
@@ -94,16 +95,35 @@ def recon_grid(
 ) -> tuple[Grid, list[Finding]]:
     """All sections of the reconciliation from (row0, col0), and the findings placed on it."""
     g = Grid()
-    where: dict[str, str] = {}
+    where: dict[str, str] = {}  # a finding's key -> its cell on this sheet
     prose: set[tuple[int, int]] = set()  # long texts that run over the cells to their right
-    r = row0
     g.put(
-        r - 2,
+        row0 - 2,
         col0,
         f"Avstämning {recon.year} t.o.m. {recon.period_end} ({recon.books_kind} bokföring): "
         f"{summary_text(recon.findings)}.",
         "status",
     )
+    r = _line_rows(g, recon, row0, col0)
+    r = _month_rows(g, recon, r, col0)
+    r = _section_rows(g, recon, r + 2, col0, sheet, where)
+    r = _members(g, recon, r + 2, col0, sheet, where)
+    r = _receivable(g, recon, r + 2, col0, where, sheet)
+    r = _equity_rows(g, recon, r + 2, col0, sheet, where)
+    r = _forecast_rows(g, recon, r, col0, sheet, where, prose)
+    r = _unmapped_rows(g, recon, r + 2, col0, sheet, where)
+    r += 2
+    g.put(r, col0, "Anmärkningar", "label_bold")
+    placed = _placed(recon.findings, where)
+    last = put_findings(g, placed, r + 1, col0)
+    prose |= {(row, col0 + 3) for row in range(r + 2, last + 1)}
+    g.fit_widths(least=8.0, most=40.0, skip=prose, wider={col0 + 1: 60.0})
+    return g, placed
+
+
+def _line_rows(g: Grid, recon: ReconResult, r: int, col0: int) -> int:
+    """The budget lines from row ``r``: budget, actuals, deviation, forecast; returns the
+    last row."""
     g.put(r, col0, "Budgetrader (kr; kostnader och intäkter positiva)", "label_bold")
     r += 1
     g.put_row(r, col0, LINE_HEADERS, "header")
@@ -119,6 +139,12 @@ def recon_grid(
         g.put(r, col0 + 7, None if line.deviation_pct is None else line.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, line.forecast, "kr")
         g.put_row(r, col0 + 9, [line.forecast_method, line.phasing_method], "text")
+    return r
+
+
+def _month_rows(g: Grid, recon: ReconResult, r: int, col0: int) -> int:
+    """The actuals per month in half-year blocks (of the months passed), below row ``r``;
+    returns the last row."""
     for half, first in (("januari–juni", 0), ("juli–december", 6)):
         if first >= recon.months:
             break
@@ -131,7 +157,13 @@ def recon_grid(
             r += 1
             g.put_row(r, col0, [line.section, line.name, line.cost_centre], "text")
             g.put_row(r, col0 + 3, line.actual_by_month[first : first + 6], "kr")
-    r += 2
+    return r
+
+
+def _section_rows(
+    g: Grid, recon: ReconResult, r: int, col0: int, sheet: str, where: dict[str, str]
+) -> int:
+    """The net per Rubrik from row ``r``; returns the last row."""
     g.put(r, col0, "Per rubrik (netto: kostnader minus nettoredovisade intäkter)", "label_bold")
     r += 1
     g.put_row(r, col0, ["Rubrik", "", "", *LINE_HEADERS[3:9]], "header")
@@ -144,9 +176,13 @@ def recon_grid(
         )
         g.put(r, col0 + 7, None if s.deviation_pct is None else s.deviation_pct / 100, "pct")
         g.put(r, col0 + 8, s.forecast, "kr")
-    r = _members(g, recon, r + 2, col0, sheet, where)
-    r = _receivable(g, recon, r + 2, col0, where, sheet)
-    r += 2
+    return r
+
+
+def _equity_rows(
+    g: Grid, recon: ReconResult, r: int, col0: int, sheet: str, where: dict[str, str]
+) -> int:
+    """Equity at the start of the year, in the books and in the budget; returns the last row."""
     g.put(r, col0, "Eget kapital vid årets ingång", "label_bold")
     r += 1
     g.put_row(r, col0, ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "Konton"],
@@ -157,32 +193,53 @@ def recon_grid(
     g.put(r, col0, "Eget kapital", "text")
     g.put_row(r, col0 + 3, [e.books, e.assumed, e.difference], "kr")
     g.put(r, col0 + 6, ", ".join(e.accounts), "text")
-    if recon.forecast is not None:
-        f = recon.forecast
-        r += 2
-        g.put(r, col0, "Prognos för året", "label_bold")
-        r += 1
-        g.put_row(
-            r,
-            col0,
-            ["", "", "", "Medlemsbidrag", "Övriga intäkter", "Kostnader", "Utanför budgeten",
-             "Resultat", "Eget kapital 1/1", "Eget kapital 31/12", "Andel av bidragen"],
-            "header",
-        )
-        r += 1
-        where["forecast"] = address(sheet, r, col0 + 9)
-        g.put(r, col0, "Prognos", "text")
-        g.put_row(
-            r, col0 + 3,
-            [f.contributions, f.other_income, f.costs, f.unmapped, f.result, f.equity_start,
-             f.equity_end],
-            "kr",
-        )
-        g.put(r, col0 + 10, None if f.equity_pct is None else f.equity_pct / 100, "pct")
-        first = r + 1
-        r = put_text(g, f.summary, first, col0, 2 * MESSAGE_CHARS)
-        prose |= {(row, col0) for row in range(first, r + 1)}
+    return r
+
+
+def _forecast_rows(
+    g: Grid,
+    recon: ReconResult,
+    r: int,
+    col0: int,
+    sheet: str,
+    where: dict[str, str],
+    prose: set[tuple[int, int]],
+) -> int:
+    """The forecast for the year (if any) below row ``r``, with its summary; returns the
+    last row."""
+    f = recon.forecast
+    if f is None:
+        return r
     r += 2
+    g.put(r, col0, "Prognos för året", "label_bold")
+    r += 1
+    g.put_row(
+        r,
+        col0,
+        ["", "", "", "Medlemsbidrag", "Övriga intäkter", "Kostnader", "Utanför budgeten",
+         "Resultat", "Eget kapital 1/1", "Eget kapital 31/12", "Andel av bidragen"],
+        "header",
+    )
+    r += 1
+    where["forecast"] = address(sheet, r, col0 + 9)
+    g.put(r, col0, "Prognos", "text")
+    g.put_row(
+        r, col0 + 3,
+        [f.contributions, f.other_income, f.costs, f.unmapped, f.result, f.equity_start,
+         f.equity_end],
+        "kr",
+    )
+    g.put(r, col0 + 10, None if f.equity_pct is None else f.equity_pct / 100, "pct")
+    first = r + 1
+    r = put_text(g, f.summary, first, col0, 2 * MESSAGE_CHARS)
+    prose |= {(row, col0) for row in range(first, r + 1)}
+    return r
+
+
+def _unmapped_rows(
+    g: Grid, recon: ReconResult, r: int, col0: int, sheet: str, where: dict[str, str]
+) -> int:
+    """The accounts booked but not linked to the budget, from row ``r``; returns the last row."""
     g.put(r, col0, "Konton utan koppling till budgeten", "label_bold")
     r += 1
     g.put_row(r, col0, ["Konto", "Kostnadsställe", "", "Belopp", "Källa"], "header")
@@ -192,19 +249,18 @@ def recon_grid(
         g.put_row(r, col0, [u.account, u.cost_centre], "text")
         g.put(r, col0 + 3, u.amount, "kr")
         g.put(r, col0 + 4, u.source, "text")
-    r += 2
-    g.put(r, col0, "Anmärkningar", "label_bold")
-    placed = [
+    return r
+
+
+def _placed(findings: list[Finding], where: dict[str, str]) -> list[Finding]:
+    """The findings, those on the reconciliation without a location placed at their cell."""
+    return [
         f.model_copy(update={"location": where[f.ref.key]})
         if f.location is None and f.ref is not None and f.ref.element is Element.RECON
         and f.ref.key in where
         else f
-        for f in recon.findings
+        for f in findings
     ]
-    last = put_findings(g, placed, r + 1, col0)
-    prose |= {(row, col0 + 3) for row in range(r + 2, last + 1)}
-    g.fit_widths(least=8.0, most=40.0, skip=prose, wider={col0 + 1: 60.0})
-    return g, placed
 
 
 def _members(

@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
 from finsam_xl.model.text import nfc
 
@@ -53,7 +54,7 @@ class ObjList(tuple[str, ...]):
 Token = str | ObjList
 
 
-class LexError(Exception):
+class LexError(FinsamError):
     """A line that cannot be split into fields; carries the Swedish message."""
 
     def __init__(self, message: str, code: str) -> None:
@@ -177,7 +178,7 @@ class LineSource:
     def __init__(
         self,
         stream: BinaryIO,
-        fatal: Callable[[int | None, str, str], Exception],
+        fatal: Callable[[int | None, str, str], FinsamError],
         encoding: str | None = None,
     ) -> None:
         self._stream = stream

@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.money import ZERO
 
 from .records import (
     Balance,
@@ -43,8 +44,6 @@ __all__ = ["PeriodKey", "PostingKey", "PostingTotals", "posting_totals"]
 
 PeriodKey = tuple[int, str, str, str]
 """(year index, period ``YYYYMM``, account, cost centre): the key of ``period_balances``."""
-
-_ZERO = Decimal(0)
 
 
 @dataclass
@@ -203,7 +202,7 @@ class _Postings(Receiver):
             assert isinstance(record, Balance)
             if record.year_index == 0 and record.kind != "RES":
                 into = found.opening if record.kind == "IB" else found.closing
-                into[record.account] = into.get(record.account, _ZERO) + record.amount
+                into[record.account] = into.get(record.account, ZERO) + record.amount
         elif kind is PeriodBalance:
             assert isinstance(record, PeriodBalance)
             objs = record.objects
@@ -216,7 +215,7 @@ class _Postings(Receiver):
                     record.account,
                     objs[0][1] if objs else "",
                 )
-                found.period_balances[key] = found.period_balances.get(key, _ZERO) + record.amount
+                found.period_balances[key] = found.period_balances.get(key, ZERO) + record.amount
         elif kind is FiscalYear:
             assert isinstance(record, FiscalYear)
             if record.year_index == 0:

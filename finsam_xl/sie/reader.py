@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import TypedDict, TypeVar, Unpack, cast
 
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.money import ZERO
 
 from .records import (
     Account,
@@ -58,8 +59,6 @@ __all__ = [
     "read_sie",
     "read_vouchers",
 ]
-
-_ZERO = Decimal(0)
 
 
 class _Records(Receiver):
@@ -315,5 +314,5 @@ def monthly_totals(
             else:
                 cell[0] += row.amount
     for key, (amount,) in cells.items():
-        totals[key] = totals.get(key, _ZERO) + amount
+        totals[key] = totals.get(key, ZERO) + amount
     return totals

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar, Literal, NamedTuple, TypeAlias
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
+from finsam_xl.model.labels import SEVERITY_LABELS
 
 ObjectRef: TypeAlias = tuple[int, str]
 """One object: (dimension number, object id), e.g. ``(1, "35000")``."""
@@ -466,9 +468,6 @@ Record: TypeAlias = (
 # --------------------------------------------------------------------------------------
 
 
-_SWEDISH = {Severity.ERROR: "fel", Severity.WARNING: "varning", Severity.INFO: "info"}
-
-
 @dataclass(frozen=True, slots=True)
 class Issue:
     """A problem found in a file: severity, Swedish message, and where (``file:line``).
@@ -489,10 +488,10 @@ class Issue:
         return f"{self.path}:{self.line}" if self.line is not None else self.path
 
     def __str__(self) -> str:
-        return f"{self.location}: {_SWEDISH[self.severity]}: {self.message}"
+        return f"{self.location}: {SEVERITY_LABELS[self.severity].lower()}: {self.message}"
 
 
-class SieError(Exception):
+class SieError(FinsamError):
     """A fatal problem (or, in strict mode, the first error): ``file:line: message``."""
 
     def __init__(self, path: str, line: int | None, message: str, code: str = "error") -> None:
@@ -513,5 +512,5 @@ class SieError(Exception):
         return cls(issue.path, issue.line, issue.message, issue.code)
 
 
-class SieWriteError(ValueError):
+class SieWriteError(FinsamError, ValueError):
     """A record that cannot be written as SIE (Swedish message)."""

@@ -36,8 +36,10 @@ from datetime import date
 from decimal import Decimal
 from typing import BinaryIO, NoReturn, TypeVar
 
+from finsam_xl.errors import FinsamError
 from finsam_xl.model.findings import Severity
 from finsam_xl.model.labels import os_reason
+from finsam_xl.model.money import ZERO
 
 from . import records as rec
 from ._lexer import LexError, LineSource, ObjList, Token, checksum_text, tokenize
@@ -59,7 +61,6 @@ MAX_ISSUES = 10_000
 """Issues kept per file; beyond that they are counted, not stored."""
 
 _CACHE_LIMIT = 100_000
-_ZERO = Decimal(0)
 _CENT = Decimal("0.01")
 _BLANK = " \t"
 _AMOUNT = re.compile(r"-?\d+(?:\.\d+)?", re.ASCII)
@@ -107,7 +108,7 @@ _MANDATORY = ("FLAGGA", "PROGRAM", "FORMAT", "GEN", "FNAMN")
 _TRANS_KINDS = frozenset(("TRANS", "RTRANS", "BTRANS"))
 
 
-class _FieldError(Exception):
+class _FieldError(FinsamError):
     """A field that does not parse; the message is Swedish, without location."""
 
     def __init__(self, message: str, code: str) -> None:
@@ -260,8 +261,8 @@ class OpenVoucher:
     pending_rtrans: rec.Transaction | None = None
     discard: bool = False
     outside: bool = False
-    total: Decimal = _ZERO
-    debit: Decimal = _ZERO
+    total: Decimal = ZERO
+    debit: Decimal = ZERO
 
     @property
     def plain(self) -> bool:

@@ -22,6 +22,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol, cast
 
+from finsam_xl.model.money import ZERO
+
 from ._lexer import LineSource
 from .records import ObjectList, Transaction
 
@@ -32,7 +34,6 @@ Tail = tuple[date | None, str, Decimal | None, str]
 """What follows the amount of a plain row: transaction date, text, quantity, sign."""
 
 _CACHE_LIMIT = 100_000
-_ZERO = Decimal(0)
 
 # The hot path: a plain #TRANS row, unindented, with an amount of at most 15 digits
 # before the point and exactly two after it (what accounting programs write). Group 1
@@ -168,7 +169,7 @@ class PostingSums:
         """A booked row read the general way (a ``Transaction``)."""
         centre = next((o for d, o in row.objects if d == self.dimension), "")
         key = (row.account, centre, day)
-        self._other[key] = self._other.get(key, _ZERO) + row.amount
+        self._other[key] = self._other.get(key, ZERO) + row.amount
         if key not in self._other_lines:
             self._other_lines[key] = row.line
         self.rows += 1
@@ -331,6 +332,6 @@ class PostingSums:
         for key, (sum_cents, sum_amount) in merged.items():
             # A running Decimal sum starts at Decimal(0) and takes the smallest exponent
             # of its terms: two decimals when any plain row is in it.
-            total = _ZERO if sum_cents is None else Decimal(sum_cents) * _CENT
+            total = ZERO if sum_cents is None else Decimal(sum_cents) * _CENT
             sums[key] = total if sum_amount is None else total + sum_amount
         return sums, first_lines

@@ -18,6 +18,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from finsam_xl.errors import FinsamError
+
 from .modules import ModuleKind, VbaModule
 
 __all__ = [
@@ -47,7 +49,7 @@ def load_package_module(name: str) -> VbaModule:
     return module
 
 
-class XlwingsMissing(RuntimeError):
+class XlwingsMissing(FinsamError, RuntimeError):
     """xlwings is not installed where a workbook that embeds its VBA is built; Swedish text."""
 
 

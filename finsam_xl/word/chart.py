@@ -24,10 +24,11 @@ from decimal import Decimal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from finsam_xl.model.money import KR_PER_TKR, NBSP
+
 SCALE = 2  # supersampling factor
 FONT_NAMES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")
 BOLD_NAMES = ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf", "arialbd.ttf")
-NBSP = "\u00a0"
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -75,7 +76,7 @@ def _nice_step(span: float, ticks: int = 5) -> float:
 
 
 def _amount(value: float, unit: str) -> str:
-    shown = value / 1000 if unit == "tkr" else value
+    shown = value / float(KR_PER_TKR) if unit == "tkr" else value
     rounded = round(shown)
     if abs(shown - rounded) > 1e-9:
         text = f"{shown:,.1f}".replace(",", NBSP).replace(".", ",")

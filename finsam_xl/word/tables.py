@@ -16,10 +16,9 @@ from enum import StrEnum
 
 from finsam_xl.core import document
 from finsam_xl.model.budget import Budget, Unit
-from finsam_xl.model.money import NBSP, fmt_pct
+from finsam_xl.model.money import NBSP, fmt_pct, in_display_unit
 from finsam_xl.model.results import Result
 
-ZERO = Decimal(0)
 MINUS = "\u2212"
 
 
@@ -60,7 +59,7 @@ def amount(value: Decimal | None, unit: Unit = Unit.KR, decimals: int = 0) -> st
     """
     if value is None:
         return ""
-    shown = value / 1000 if unit is Unit.TKR else value
+    shown = in_display_unit(value, unit is Unit.TKR)
     step = Decimal(1).scaleb(-decimals)
     rounded = shown.quantize(step, rounding=ROUND_HALF_UP)
     text = f"{rounded:,.{decimals}f}".replace(",", NBSP).replace(".", ",")

@@ -37,18 +37,19 @@ from collections.abc import Iterator
 from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from finsam_xl.core.next_year import NextYear
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Unit
 from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.money import display_number
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.workbook.reader import ReadResult, TableRange, year_offset
 from finsam_xl.xlsx.cells import col_letters, parse_range, put, split_ref
-from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.limits import WorkbookError
 from finsam_xl.xlsx.shift import (
     ColumnShift,
     grow_table,
@@ -135,14 +136,6 @@ class EditedBook(OpenpyxlBook):
 
 
 # --- editing --------------------------------------------------------------------------------
-
-
-def _display(amount: Decimal | None, unit: Unit) -> int | float | None:
-    """An amount in kr as the number shown in the workbook's unit."""
-    if amount is None:
-        return None
-    value = amount / 1000 if unit is Unit.TKR else amount
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _row_of(address: str | None) -> int | None:
@@ -232,7 +225,7 @@ class NextYearEditor:
         self.cells = read.locator.cells
         self.roll = roll
         self.new = roll.budget
-        self.unit = self.new.forbund.unit
+        self.tkr = self.new.forbund.unit is Unit.TKR
         self.inserted: list[Inserted] = []
         self.relabelled: list[YearColumns] = []
 
@@ -246,8 +239,8 @@ class NextYearEditor:
     def apply(self) -> None:
         """Every edit of the rollover, in an order where positions stay valid."""
         self.settings()
-        member_cols = self.year_columns(S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}")
-        line_cols = self.year_columns(S.T_LINES, S.LINE_YEAR, "{}")
+        member_cols = self.year_columns(S.T_MEMBERS, S.MEMBER_YEAR, S.MEMBER_YEARS.header)
+        line_cols = self.year_columns(S.T_LINES, S.LINE_YEAR, S.LINE_YEARS.header)
         self.members(member_cols)
         self.lines(line_cols)
         self.contributions()
@@ -267,7 +260,7 @@ class NextYearEditor:
         self.set_setting("adopted", None)
         if self.old.revised is not None:
             self.set_setting("revised", None)
-        self.set_setting("equity_opening", _display(eq.opening, self.unit))
+        self.set_setting("equity_opening", display_number(eq.opening, self.tkr))
         self.set_setting("equity_opening_year", new.opening_year)
         self.set_setting("table_heading", None)
 
@@ -448,7 +441,7 @@ class NextYearEditor:
             if row is None:
                 continue
             for year, col in cols.items():
-                put(t.ws.cell(row, col), _display(member.amounts.get(year), self.unit))
+                put(t.ws.cell(row, col), display_number(member.amounts.get(year), self.tkr))
 
     def lines(self, cols: dict[int, int]) -> None:
         """Lines' amounts per year; dropped lines are emptied; the forecast is cleared."""
@@ -467,9 +460,9 @@ class NextYearEditor:
                     continue
                 line = lines[new_index]
                 for year, col in cols.items():
-                    put(t.ws.cell(row, col), _display(line.amounts.get(year), self.unit))
+                    put(t.ws.cell(row, col), display_number(line.amounts.get(year), self.tkr))
                 if forecast_col is not None:
-                    put(t.ws.cell(row, forecast_col), _display(line.forecast, self.unit))
+                    put(t.ws.cell(row, forecast_col), display_number(line.forecast, self.tkr))
 
     def contributions(self) -> None:
         """Rewrite Medelstilldelning in year order; a kept year's row moves with its cells."""
@@ -513,9 +506,9 @@ class NextYearEditor:
                         cell._style = copy(t.ws.cell(row - 1, col)._style)
             values = {
                 "År": entry.year,
-                "Inmatning": S.MODE_LABELS[entry.mode],
-                "Belopp": _display(entry.amount, self.unit),
-                "Beslutat": S.YES if entry.decided else S.NO,
+                "Inmatning": L.MODE_LABELS[entry.mode],
+                "Belopp": display_number(entry.amount, self.tkr),
+                "Beslutat": L.YES if entry.decided else L.NO,
             }
             for header, value in values.items():
                 col_of = cols.get(header)
@@ -544,11 +537,11 @@ class NextYearEditor:
             found.clear_row(row)
             values = {
                 "År": actual.year,
-                "Medlemsbidrag": _display(actual.contributions, self.unit),
-                "Kostnader": _display(actual.costs, self.unit),
-                "Resultat": _display(actual.result, self.unit),
-                "Eget kapital 31/12": _display(actual.equity_end, self.unit),
-                "Utfall eller prognos": S.ACTUAL_STATUS_LABELS[actual.status.value],
+                "Medlemsbidrag": display_number(actual.contributions, self.tkr),
+                "Kostnader": display_number(actual.costs, self.tkr),
+                "Resultat": display_number(actual.result, self.tkr),
+                "Eget kapital 31/12": display_number(actual.equity_end, self.tkr),
+                "Utfall eller prognos": L.ACTUAL_STATUS_LABELS[actual.status.value],
             }
             for header, value in values.items():
                 col = cols.get(header)
@@ -691,7 +684,10 @@ class YearRealigner:
     holds an amount is never removed: ``plan`` refuses with a finding naming it.
     """
 
-    TABLES = ((S.T_LINES, S.LINE_YEAR, "{}"), (S.T_MEMBERS, S.MEMBER_YEAR, "Fast belopp {}"))
+    TABLES = (
+        (S.T_LINES, S.LINE_YEAR, S.LINE_YEARS.header),
+        (S.T_MEMBERS, S.MEMBER_YEAR, S.MEMBER_YEARS.header),
+    )
 
     def __init__(
         self,

@@ -23,11 +23,12 @@ from xml.etree import ElementTree as ET
 
 from pydantic import ValidationError
 
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import ActualStatus, Budget, CostGroup, PaymentFrequency, Unit
 from finsam_xl.model.findings import Element, Finding, Ref, Severity
 from finsam_xl.model.interchange import swedish
-from finsam_xl.model.labels import MONTHS_SV
+from finsam_xl.model.labels import KIND_ORDER, MONTHS_SV
 from finsam_xl.model.money import (
     AmbiguousNumber,
     NumberTextError,
@@ -35,15 +36,16 @@ from finsam_xl.model.money import (
     bounded,
     parse_number_text,
     to_decimal,
+    unit_kronor,
 )
 from finsam_xl.model.schema import RESULT_SHEETS
 from finsam_xl.model.text import nfc
 from finsam_xl.sheets.layout import PLAN_ROW_INDEX
-from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.workbook.result_names import result_name_problem
 from finsam_xl.xlsx.cells import address, parse_range, split_ref
 from finsam_xl.xlsx.formulas import FormulaError, evaluate_formula
-from finsam_xl.xlsx.safety import MAX_TABLE_COLS, MAX_TABLE_ROWS, inspect_package
-from finsam_xl.xlsx.safety import WorkbookError as WorkbookError  # what read_book raises
+from finsam_xl.xlsx.limits import MAX_TABLE_COLS, MAX_TABLE_ROWS
+from finsam_xl.xlsx.limits import WorkbookError as WorkbookError  # what read_book raises
 from finsam_xl.xlsx.views import BookView, SheetView, is_formula
 
 _PLAN_FIELDS = {"admin_share_pct": "admin_share"}
@@ -468,6 +470,8 @@ def open_workbook(path: Path, keep_vba: bool = False, keep_links: bool = False) 
     ``keep_vba`` and ``keep_links`` are for a load that will be edited and saved.
     Raises ``WorkbookError`` with a Swedish message for a file that cannot be used.
     """
+    from finsam_xl.xlsx.safety import inspect_package  # not in Lite's code
+
     inspect_package(path)
     from openpyxl import load_workbook
 
@@ -590,7 +594,7 @@ def _build(r: WorkbookReader) -> dict[str, Any] | None:
     if settings is None:
         return None
     unit = settings["unit"]
-    scale = 1000 if unit is Unit.TKR else 1
+    scale = unit_kronor(unit is Unit.TKR)
     years = settings["years"]
     all_years = [*years["comparison"], years["budget"], *years["plan"]]
     r.settings_years, r.budget_year = all_years, years["budget"]
@@ -757,7 +761,7 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
     return {
         "forbund": name,
         "org_nr": text("org_nr"),
-        "unit": choice("unit", S.UNIT_LABELS, Unit.KR),
+        "unit": choice("unit", L.UNIT_LABELS, Unit.KR),
         "years": {
             "comparison": list(range(by - n_comp, by)),
             "budget": by,
@@ -774,9 +778,9 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
         "payment_grace_days": integer("payment_grace_days", 0, 366),
         "frame_min_kr": number("frame_min_kr"),
         "frame_max_kr": number("frame_max_kr"),
-        "payment_frequency": choice("payment_frequency", S.FREQUENCY_LABELS, PaymentFrequency.AR),
+        "payment_frequency": choice("payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR),
         "keys": {
-            kind.value: choice(f"key_{kind.value}", S.KEY_LABELS, default)
+            kind.value: choice(f"key_{kind.value}", L.KEY_LABELS, default)
             for kind, default in (
                 (MemberKind.STAT, KeyType.LIKA),
                 (MemberKind.REGION, KeyType.LIKA),
@@ -792,7 +796,7 @@ def _settings(r: WorkbookReader) -> dict[str, Any] | None:
 
 def _document(r: WorkbookReader, text: Any, choice: Any) -> dict[str, Any]:
     """The budget table's layout settings; rows absent (older workbooks) keep the defaults."""
-    yes_no = {True: S.YES, False: S.NO}
+    yes_no = {True: L.YES, False: L.NO}
     out: dict[str, Any] = {}
     for key in S.SETTING_LABELS:
         if not key.startswith("doc_") or key == "doc_comparison_kinds":
@@ -811,13 +815,13 @@ def _document(r: WorkbookReader, text: Any, choice: Any) -> dict[str, Any]:
         for part in re.split(r"[,;/]|\s+och\s+", kinds_text):
             if not part.strip():
                 continue
-            kind = S.lookup(S.COMPARISON_KIND_LABELS, part)
+            kind = S.lookup({k.value: v for k, v in L.COMPARISON_LABELS.items()}, part)
             if kind is None:
                 r.problem(
                     "read.setting-invalid",
                     f"'{part.strip()}' är inget giltigt val för "
                     f"'{S.SETTING_LABELS['doc_comparison_kinds']}'; välj "
-                    f"{', '.join(S.COMPARISON_KIND_LABELS.values())}.",
+                    f"{', '.join(L.COMPARISON_LABELS.values())}.",
                     r.locator.cells.get(("settings", "doc_comparison_kinds")),
                 )
                 continue
@@ -880,13 +884,13 @@ def _actuals(r: WorkbookReader, money: Any, budget_year: int) -> list[dict[str, 
         r.locator.cells[("actual", int(year), None)] = t.where(row, cols["År"] or 1)
         status_text = r.text(t, row, cols["Utfall eller prognos"])
         status = (
-            S.lookup(S.ACTUAL_STATUS_LABELS, status_text) if status_text else ActualStatus.UTFALL
+            S.lookup(L.ACTUAL_STATUS_LABELS, status_text) if status_text else ActualStatus.UTFALL
         )
         if status is None:
             r.problem(
                 "read.actuals-status",
                 f"'{status_text}' är inget val; ange "
-                f"{' eller '.join(S.ACTUAL_STATUS_LABELS.values())}.",
+                f"{' eller '.join(L.ACTUAL_STATUS_LABELS.values())}.",
                 t.where(row, cols["Utfall eller prognos"] or 1),
             )
             status = ActualStatus.UTFALL
@@ -1046,7 +1050,7 @@ def _members(
     if t is None:
         return None
     r.locator.cells[("member", None, None)] = t.where(t.header_row, t.first_col)
-    name_col, kind_col, key_col = t.col("Medlem"), t.col("Typ"), t.col("Nyckelvärde")
+    name_col, kind_col, key_col = (t.col(c.header) for c in S.MEMBER_COLUMNS)
     year_cols = _year_columns(r, t, S.MEMBER_YEAR)
     r.table_years[S.T_MEMBERS] = sorted(year_cols, key=year_cols.__getitem__)
     members: list[dict[str, Any]] = []
@@ -1056,9 +1060,9 @@ def _members(
         i = len(members)
         name = r.text(t, row, name_col)
         kind_text = r.text(t, row, kind_col)
-        kind = S.lookup({k.value: v for k, v in S.KIND_LABELS.items()}, kind_text) or (
+        kind = S.lookup({k.value: v for k, v in L.KIND_LABELS.items()}, kind_text) or (
             kind_text.casefold()
-            if kind_text and kind_text.casefold() in ("stat", "region", "kommun")
+            if kind_text and kind_text.casefold() in KIND_ORDER
             else None
         )
         if not name:
@@ -1068,7 +1072,7 @@ def _members(
             r.problem(
                 "read.member-kind",
                 f"{name}: typen '{kind_text or ''}' är okänd; ange "
-                f"{', '.join(S.KIND_LABELS.values())}.",
+                f"{', '.join(L.KIND_LABELS.values())}.",
                 t.where(row, kind_col or 1),
             )
             continue
@@ -1095,7 +1099,7 @@ def _members(
             t,
             year_cols,
             years,
-            "Fast belopp {}",
+            S.MEMBER_YEARS.header,
             Severity.WARNING,
             "Utan den betalar medlemmarna det året sin andel enligt nyckeln, inte ett fast belopp.",
         )
@@ -1119,15 +1123,15 @@ def _contributions(r: WorkbookReader, money: Any) -> list[dict[str, Any]] | None
         if year is None:
             continue
         mode_text = r.text(t, row, mode_col)
-        mode = S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text) or "total"
-        if mode_text and not S.lookup({k.value: v for k, v in S.MODE_LABELS.items()}, mode_text):
+        mode = S.lookup({k.value: v for k, v in L.MODE_LABELS.items()}, mode_text) or "total"
+        if mode_text and not S.lookup({k.value: v for k, v in L.MODE_LABELS.items()}, mode_text):
             r.problem(
                 "read.contribution-mode",
-                f"'{mode_text}' är inget val; ange {' eller '.join(S.MODE_LABELS.values())}.",
+                f"'{mode_text}' är inget val; ange {' eller '.join(L.MODE_LABELS.values())}.",
                 t.where(row, mode_col or 1),
             )
         amount = r.number(t, row, amount_col, f"Medelstilldelning {year}")
-        decided = S.normalise(r.text(t, row, decided_col) or S.YES) != S.normalise(S.NO)
+        decided = S.normalise(r.text(t, row, decided_col) or L.YES) != S.normalise(L.NO)
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
         r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
         out.append({"year": year, "mode": mode, "amount": money(amount), "decided": decided})
@@ -1158,18 +1162,18 @@ def _lines(
     )
     costs: list[dict[str, Any]] = []
     income: list[dict[str, Any]] = []
-    groups = {k.value: v for k, v in S.GROUP_LABELS.items()}
+    groups = {k.value: v for k, v in L.GROUP_LABELS.items()}
     blank_lines: list[tuple[str, list[int], str]] = []
     for row in t.rows():
         if r.blank(t, row):
             continue
-        kind = S.normalise(r.text(t, row, c["Typ"]) or S.LINE_TYPE_COST)
-        is_income = kind == S.normalise(S.LINE_TYPE_INCOME)
-        if not is_income and kind != S.normalise(S.LINE_TYPE_COST):
+        kind = S.normalise(r.text(t, row, c["Typ"]) or L.LINE_TYPE_COST)
+        is_income = kind == S.normalise(L.LINE_TYPE_INCOME)
+        if not is_income and kind != S.normalise(L.LINE_TYPE_COST):
             r.problem(
                 "read.line-type",
                 f"Typen '{r.text(t, row, c['Typ'])}' är okänd; ange "
-                f"{S.LINE_TYPE_COST} eller {S.LINE_TYPE_INCOME}.",
+                f"{L.LINE_TYPE_COST} eller {L.LINE_TYPE_INCOME}.",
                 t.where(row, c["Typ"] or 1),
             )
             continue
@@ -1218,11 +1222,11 @@ def _lines(
             "amounts": amounts,
         }
         if is_income:
-            netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or S.NO) == S.normalise(S.YES)
+            netted = S.normalise(r.text(t, row, c["Nettoredovisas"]) or L.NO) == S.normalise(L.YES)
             income.append({**common, "netted": netted})
             continue
         netted_text = r.text(t, row, c["Nettoredovisas"])
-        if netted_text and S.normalise(netted_text) == S.normalise(S.YES):
+        if netted_text and S.normalise(netted_text) == S.normalise(L.YES):
             r.problem(
                 "read.netted-cost",
                 f"'{label}': Nettoredovisas gäller bara intäkter; för en kostnad används det inte.",
@@ -1235,7 +1239,7 @@ def _lines(
             r.problem(
                 "read.line-group",
                 f"'{label}': gruppen '{group_text or ''}' är okänd; välj "
-                f"{', '.join(S.GROUP_LABELS.values())}.",
+                f"{', '.join(L.GROUP_LABELS.values())}.",
                 t.where(row, c["Grupp"] or 1),
             )
             continue
@@ -1340,7 +1344,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
     if t is None:
         return []
     cols = {c.header: t.col(c.header) for c in S.MAPPING_COLUMNS}
-    targets = {k.value: v for k, v in S.TARGET_LABELS.items()}
+    targets = {k.value: v for k, v in L.TARGET_LABELS.items()}
     out: list[dict[str, Any]] = []
     for row in t.rows():
         if r.blank(t, row):
@@ -1360,7 +1364,7 @@ def _mappings(r: WorkbookReader) -> list[dict[str, Any]]:
             r.problem(
                 "read.mapping-target",
                 f"Målet '{target_text or ''}' är okänt; välj "
-                f"{', '.join(S.TARGET_LABELS.values())}.",
+                f"{', '.join(L.TARGET_LABELS.values())}.",
                 t.where(row, cols["Mål"] or 1),
             )
             continue

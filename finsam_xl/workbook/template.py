@@ -10,7 +10,6 @@ the same code that ``recalc`` and the button use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,10 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from finsam_xl import __version__
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, CostGroup, MemberKind, Unit
+from finsam_xl.model.money import display_number
 from finsam_xl.sheets.layout import PLAN_ROW_INDEX, PLAN_ROWS
 from finsam_xl.xlsx.cells import XLSXWRITER_OPTIONS
 
@@ -177,17 +178,14 @@ INSTRUCTIONS: list[tuple[str, str]] = [
 
 def display(amount: Decimal | None, unit: Unit) -> float | int | None:
     """An amount in kronor as the number to show in the workbook's unit."""
-    if amount is None:
-        return None
-    value = amount / 1000 if unit is Unit.TKR else amount
-    return int(value) if value == value.to_integral_value() else float(value)
+    return display_number(amount, unit is Unit.TKR)
 
 
 class _Formats:
     """The formats the template uses, created once per workbook."""
 
-    def __init__(self, wb: Any, unit: Unit) -> None:
-        amount = "#,##0" if unit is Unit.KR else "#,##0"
+    def __init__(self, wb: Any) -> None:
+        amount = S.AMOUNT_FORMAT
         self.title = wb.add_format({"bold": True, "font_size": 14})
         top = {"valign": "top"}  # every computed cell aligns at the top, like wrapped text
         self.header = wb.add_format(
@@ -230,12 +228,16 @@ class _Formats:
         )
         self.input_amount = wb.add_format({"num_format": amount})
         self.input_header_right = wb.add_format({"bold": True, "align": "right"})
-        self.input_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.input_date = wb.add_format({"num_format": S.DATE_FORMAT})
         self.mark_error = wb.add_format({"bg_color": "#F4CCCC", "font_color": "#9C0006"})
         self.mark_warning = wb.add_format({"bg_color": "#FFEB9C"})
         self.help = wb.add_format({"italic": True, "font_color": "#555555", "text_wrap": True})
         self.guide = wb.add_format({"text_wrap": True, "valign": "top"})
         self.guide_head = wb.add_format({"bold": True, "font_size": 12, "valign": "bottom"})
+
+    def number(self, number_format: str) -> Any:
+        """The input cells' format of a column's number format (``schema.Column``)."""
+        return {S.AMOUNT_FORMAT: self.input_amount, S.DATE_FORMAT: self.input_date}[number_format]
 
     def role(self, name: str) -> Any:
         """The format of a style role (see ``schema.STYLE_ROLES``)."""
@@ -243,9 +245,9 @@ class _Formats:
 
 
 def unit_cell() -> str:
-    """The absolute reference of the unit setting's value (Inställningar, column B)."""
+    """The absolute reference of the unit setting's value (Inställningar, column Värde)."""
     row = HEADER_ROW + 2 + list(S.SETTING_LABELS).index("unit")
-    return f"'{S.SHEET_SETTINGS}'!$B${row}"
+    return f"'{S.SHEET_SETTINGS}'!${xl_col_to_name(S.SETTINGS.index('value'))}${row}"
 
 
 def unit_title_formula(text: str) -> str:
@@ -257,43 +259,36 @@ def unit_title_formula(text: str) -> str:
 
 def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
     """Write an input sheet's title as ``unit_title_formula`` with its value cached."""
-    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({S.UNIT_LABELS[unit]})")
+    ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({L.UNIT_LABELS[unit]})")
 
 
-def _table(
-    ws: Any,
-    name: str,
-    headers: Sequence[str],
-    rows: list[list[Any]],
-    formats: dict[int, Any] | None = None,
-    widths: dict[int, float] | None = None,
-    header_right: Any = None,
-) -> None:
-    """Write an Excel table at A3 with ``rows`` plus spare empty rows.
+def _table(ws: Any, table: S.InputTable, columns: Sequence[S.Column], rows: list[list[Any]],
+           fmt: _Formats) -> None:
+    """Write an Excel table at A3 with ``rows`` plus spare empty rows, in ``columns``.
 
-    ``header_right`` (a format) right-aligns the headings of the formatted (amount)
-    columns over their numbers: where table styles are not drawn (LibreOffice), a
-    left-aligned year heading makes the values look shifted a column.
+    A column with a number format has its heading right-aligned over its numbers:
+    where table styles are not drawn (LibreOffice), a left-aligned year heading makes
+    the values look shifted a column.
     """
-    data = rows + [[None] * len(headers) for _ in range(SPARE_ROWS)]
+    data = rows + [[None] * len(columns) for _ in range(SPARE_ROWS)]
     last_row = HEADER_ROW + len(data)
-    columns = []
-    for i, h in enumerate(headers):
-        column: dict[str, Any] = {"header": h}
-        if formats and i in formats:
-            column["format"] = formats[i]
-            if header_right is not None:
-                column["header_format"] = header_right
-        columns.append(column)
+    specs = []
+    for c in columns:
+        spec: dict[str, Any] = {"header": c.header}
+        if c.number_format is not None:
+            spec["format"] = fmt.number(c.number_format)
+            spec["header_format"] = fmt.input_header_right
+        specs.append(spec)
     ws.add_table(
         HEADER_ROW,
         0,
         last_row,
-        len(headers) - 1,
-        {"name": name, "columns": columns, "data": data, "style": "Table Style Light 9"},
+        len(columns) - 1,
+        {"name": table.name, "columns": specs, "data": data, "style": "Table Style Light 9"},
     )
-    for col, width in (widths or {}).items():
-        ws.set_column(col, col, width)
+    for col, c in enumerate(columns):
+        if c.width is not None:
+            ws.set_column(col, col, c.width)
     ws.freeze_panes(FIRST_INPUT_ROW, 0)
     # An input sheet prints whole in width (landscape A4), its header row on every page.
     ws.set_paper(9)
@@ -303,9 +298,34 @@ def _table(
     ws.set_footer("&L&9&A&R&9Sida &P av &N")
 
 
-#: The Förklaring column of Inställningar, and the characters of its italic text per line
-#: where the sheet is drawn in a wider font than Calibri (LibreOffice: DejaVu Sans).
-HELP_WIDTH = 60
+def _input_table(
+    ws: Any,
+    table: S.InputTable,
+    rows: list[dict[str, Any]],
+    fmt: _Formats,
+    years: Sequence[int] = (),
+) -> None:
+    """Write ``table`` from rows keyed by its columns' fields, with its lists and markers.
+
+    Each value goes to the column that declares its field (``schema``), so the order
+    of the columns is the declaration's; a missing field is an empty cell.
+    """
+    columns = table.layout(years)
+    _table(ws, table, columns, [[row.get(c.field) for c in columns] for row in rows], fmt)
+    for col, c in enumerate(columns):
+        if c.choices:
+            _validate(ws, col, len(rows), list(c.choices), c.choices_title or c.header)
+
+
+def _year_values(
+    spec: S.YearColumns, years: Sequence[int], amounts: dict[int, Decimal], unit: Unit
+) -> dict[str, Any]:
+    """A row's values of its year columns, keyed by their fields."""
+    return {spec.field_of(y): display(amounts.get(y), unit) for y in years}
+
+
+#: The characters of the italic text on Inställningar (Förklaring) per line where the
+#: sheet is drawn in a wider font than Calibri (LibreOffice: DejaVu Sans).
 HELP_CHARS = 76
 
 
@@ -348,371 +368,26 @@ def _markers(ws: Any, sheet: str, fmt: _Formats, cols: int) -> None:
         ws.conditional_format(rng, {"type": "formula", "criteria": criteria, "format": style})
 
 
-def _iso(value: date | None) -> date | None:
-    return value
-
-
 def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool = True) -> None:
     """Write the workbook for ``budget`` to ``path`` (inputs only; computed sheets empty).
 
     ``protect=False`` leaves the computed sheets unprotected, for xlwings Lite and the
     server, whose clients cannot lift sheet protection before writing.
     """
-    unit = budget.forbund.unit
     wb = xlsxwriter.Workbook(
         str(path),
         {**XLSXWRITER_OPTIONS, "default_date_format": "yyyy-mm-dd"},
     )
-    fmt = _Formats(wb, unit)
-    years = budget.years.all
+    fmt = _Formats(wb)
     wb.set_properties(
         {
             "title": f"Budget {budget.years.budget} – {budget.forbund.name}",
             "comments": f"Skapad av finsam_xl {__version__}",
         }
     )
-
-    # Instructions (first sheet: the buttons go here in an .xlsm)
-    ws = wb.add_worksheet(S.SHEET_INSTRUCTIONS)
-    ws.write(0, 0, f"Budget {budget.years.budget} – {budget.forbund.name}", fmt.title)
-    guide_top = 8  # rows 3-7 hold the buttons of an .xlsm
-    for i, (kind, text) in enumerate(INSTRUCTIONS):
-        ws.write(guide_top + i, 0, text, fmt.guide_head if kind == "h" else fmt.guide)
-        # wrapped text needs its height: about 60 characters a line at width 68 (the
-        # width that fits A4 portrait at 100 % even where Calibri is missing)
-        lines = 1 if kind == "h" else -(-len(text) // 60)
-        ws.set_row(guide_top + i, 22 if kind == "h" else 15 * lines + 2)
-    ws.set_column(0, 0, 68)
-    _print_setup(ws, budget, landscape=False)
-    ws.fit_to_pages(1, 0)
-    instructions = ws
-
-    # Settings
-    ws = wb.add_worksheet(S.SHEET_SETTINGS)
-    _print_setup(ws, budget, landscape=True)
-    ws.fit_to_pages(1, 0)
-    ws.write(0, 0, "Inställningar", fmt.title)
-    eq = budget.equity
-    values: dict[str, Any] = {
-        "forbund": budget.forbund.name,
-        "org_nr": budget.forbund.org_nr,
-        "unit": S.UNIT_LABELS[unit],
-        "budget_year": budget.years.budget,
-        "comparison_years": len(budget.years.comparison),
-        "plan_years": len(budget.years.plan),
-        "adopted": budget.adopted,
-        "revised": budget.revised,
-        "equity_opening": display(eq.opening, unit),
-        "equity_opening_year": budget.opening_year,
-        "equity_floor": display(eq.floor, unit),
-        "admin_share_max_pct": display(budget.settings.admin_share_max_pct, Unit.KR),
-        "payment_frequency": S.FREQUENCY_LABELS[budget.settings.payment_frequency],
-        "key_stat": S.KEY_LABELS[budget.keys.stat],
-        "key_region": S.KEY_LABELS[budget.keys.region],
-        "key_kommun": S.KEY_LABELS[budget.keys.kommun],
-        "key_note": budget.keys.note,
-        "table_heading": budget.published.table_heading,
-        "deviation_pct": display(budget.settings.deviation_pct, Unit.KR),
-        "deviation_kr": display(budget.settings.deviation_kr, Unit.KR),
-        "payment_grace_days": budget.settings.payment_grace_days,
-        **{
-            f"uplift_{g.value}": display(budget.settings.uplift_pct.get(g), Unit.KR)
-            for g in CostGroup
-        },
-        **_document_values(budget),
-    }
-    rows = [
-        [label, values.get(key), S.SETTING_HELP.get(key)] for key, label in S.SETTING_LABELS.items()
-    ]
-    ws.add_table(
-        HEADER_ROW,
-        0,
-        HEADER_ROW + len(rows),
-        2,
-        {
-            "name": S.T_SETTINGS,
-            "columns": [{"header": c.header} for c in S.SETTINGS_COLUMNS],
-            "data": rows,
-            "style": "Table Style Light 9",
-        },
-    )
-    for key in ("adopted", "revised"):
-        day = getattr(budget, key)
-        if day:
-            ws.write_datetime(HEADER_ROW + 1 + list(S.SETTING_LABELS).index(key), 1, day,
-                              fmt.input_date)
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 1, 36)
-    ws.set_column(2, 2, HELP_WIDTH, fmt.help)
-    # The explanations wrap in their column: each row as high as its lines, or the lines
-    # are drawn over the rows below (LibreOffice and Excel keep a row's set height).
-    for i, row in enumerate(rows):
-        lines = help_lines(row[2])
-        if lines > 1:
-            ws.set_row(FIRST_INPUT_ROW + i, 15 * lines)
-    scale_rows = [[display(b.from_amount, unit), display(b.max_pct, Unit.KR)] for b in eq.scale]
-    ws.add_table(
-        HEADER_ROW,
-        4,
-        HEADER_ROW + len(scale_rows) + 4,
-        5,
-        {
-            "name": S.T_SCALE,
-            "columns": [{"header": c.header} for c in S.SCALE_COLUMNS],
-            "data": scale_rows + [[None, None]] * 4,
-            "style": "Table Style Light 9",
-        },
-    )
-    ws.write(
-        1,
-        4,
-        "Nationella rådets rekommendation: högsta eget kapital per storlek på "
-        "årlig tilldelning (trappa)",
-        fmt.status,
-    )
-    ws.set_column(4, 5, 24)
-    ws.freeze_panes(FIRST_INPUT_ROW, 0)
-    _markers(ws, S.SHEET_SETTINGS, fmt, 6)
-
-    # Members
-    ws = wb.add_worksheet(S.SHEET_MEMBERS)
-    ws.write(0, 0, "Medlemmar och fördelningsnycklar", fmt.title)
-    ws.write(
-        1,
-        0,
-        "Nyckelvärde: befolkning eller procent enligt Inställningar (behövs inte för en ensam "
-        "region eller kommun). Fast belopp: bara om medlemmen betalar ett bestämt belopp. "
-        "Staten: en rad 'Försäkringskassan med Arbetsförmedlingen', eller två rader.",
-        fmt.status,
-    )
-    headers = [c.header for c in S.MEMBER_COLUMNS] + [f"Fast belopp {y}" for y in years]
-    rows = [
-        [
-            m.name,
-            S.KIND_LABELS[m.kind],
-            display(m.key, Unit.KR) if m.key is not None else None,
-            *[display(m.amounts.get(y), unit) for y in years],
-        ]
-        for m in budget.members
-    ]
-    _table(
-        ws,
-        S.T_MEMBERS,
-        headers,
-        rows,
-        formats={i: fmt.input_amount for i in range(3, len(headers))},
-        header_right=fmt.input_header_right,
-        widths={0: 40, 1: 12, 2: 14, **{i: 16 for i in range(3, len(headers))}},
-    )
-    _validate(ws, 1, len(rows), list(S.KIND_LABELS.values()), "Typ av medlem")
-    _markers(ws, S.SHEET_MEMBERS, fmt, len(headers))
-
-    # Contributions
-    ws = wb.add_worksheet(S.SHEET_CONTRIBUTIONS)
-    ws.write(0, 0, "Medelstilldelning per år", fmt.title)
-    ws.write(
-        1,
-        0,
-        "Inmatning: 'Statens belopp' (totalen blir det dubbla) eller 'Total ram'. "
-        "Beslutat: Ja när medlemmarna har beslutat beloppet; Nej för äskade belopp och "
-        "planårens antaganden (visas med **).",
-        fmt.status,
-    )
-    rows = [
-        [c.year, S.MODE_LABELS[c.mode], display(c.amount, unit), S.YES if c.decided else S.NO]
-        for c in budget.contributions
-    ]
-    _table(
-        ws,
-        S.T_CONTRIBUTIONS,
-        [c.header for c in S.CONTRIBUTION_COLUMNS],
-        rows,
-        formats={2: fmt.input_amount},
-        header_right=fmt.input_header_right,
-        widths={0: 8, 1: 16, 2: 16, 3: 10},
-    )
-    _validate(ws, 1, len(rows), list(S.MODE_LABELS.values()), "Inmatning")
-    _validate(ws, 3, len(rows), [S.YES, S.NO], "Beslutat")
-    _markers(ws, S.SHEET_CONTRIBUTIONS, fmt, 4)
-
-    # Actuals (Utfall): past years of the equity history
-    ws = wb.add_worksheet(S.SHEET_ACTUALS)
-    _unit_title(ws, "Utfall tidigare år", unit, fmt)
-    ws.write(
-        1,
-        0,
-        "För tabellen Eget kapital: år före budgetåret. Kostnader som dokumentet visar dem "
-        "(budget eller utfall). Prognos markeras med * i utskriften.",
-        fmt.status,
-    )
-    rows = [
-        [
-            a.year,
-            display(a.contributions, unit),
-            display(a.costs, unit),
-            display(a.result, unit),
-            display(a.equity_end, unit),
-            S.ACTUAL_STATUS_LABELS[a.status.value],
-        ]
-        for a in sorted(budget.actuals, key=lambda a: a.year)
-    ]
-    _table(
-        ws,
-        S.T_ACTUALS,
-        [c.header for c in S.ACTUAL_COLUMNS],
-        rows,
-        formats={i: fmt.input_amount for i in range(1, 5)},
-        header_right=fmt.input_header_right,
-        widths={0: 8, 1: 16, 2: 16, 3: 16, 4: 18, 5: 20},
-    )
-    _validate(ws, 5, len(rows), list(S.ACTUAL_STATUS_LABELS.values()), "Utfall eller prognos")
-    _markers(ws, S.SHEET_ACTUALS, fmt, 6)
-
-    # Lines
-    ws = wb.add_worksheet(S.SHEET_LINES)
-    _unit_title(ws, "Kostnader och övriga intäkter", unit, fmt)
-    # The note wraps within A:E: running on, it would show through the column Benämning
-    # (F) repeated at the left of the second printed page.
-    ws.merge_range(
-        1,
-        0,
-        1,
-        4,
-        "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
-        "intäkt som visas inne i ett kostnadsställe. Processtöd till samverkan: Grupp "
-        "Insats strukturinriktad; förbundets eget kansli: Administration.",
-        fmt.status_wrap,
-    )
-    ws.set_row(1, 45)
-    fixed = [c.header for c in S.LINE_COLUMNS]
-    year_at = 7  # year columns go after 'Nettoredovisas'
-    headers = fixed[:year_at] + [str(y) for y in years] + fixed[year_at:]
-    rows = []
-    for line in budget.costs:
-        ins = line.insats
-        rows.append(
-            [
-                S.LINE_TYPE_COST,
-                line.section,
-                S.GROUP_LABELS[line.group],
-                line.cost_centre,
-                line.account,
-                line.name,
-                None,
-                *[display(line.amounts.get(y), unit) for y in years],
-                ins.decision_date if ins else None,
-                ins.start if ins else None,
-                ins.end if ins else None,
-                display(ins.granted_per_year, unit) if ins else None,
-                ins.owner if ins else None,
-                display(line.forecast, unit),
-                _phasing_text(line.phasing),
-            ]
-        )
-    for inc in budget.income:
-        rows.append(
-            [
-                S.LINE_TYPE_INCOME,
-                inc.section,
-                None,
-                inc.cost_centre,
-                inc.account,
-                inc.name,
-                S.YES if inc.netted else S.NO,
-                *[display(inc.amounts.get(y), unit) for y in years],
-                None,
-                None,
-                None,
-                None,
-                None,
-                display(inc.forecast, unit),
-                _phasing_text(inc.phasing),
-            ]
-        )
-    n_years = len(years)
-    formats = {i: fmt.input_amount for i in range(year_at, year_at + n_years)}
-    formats.update({year_at + n_years + i: fmt.input_date for i in range(3)})
-    formats[year_at + n_years + 3] = fmt.input_amount
-    formats[year_at + n_years + 5] = fmt.input_amount  # Prognos helår
-    _table(
-        ws,
-        S.T_LINES,
-        headers,
-        rows,
-        formats=formats,
-        header_right=fmt.input_header_right,
-        widths={
-            0: 10,
-            1: 24,
-            2: 22,
-            3: 13,
-            4: 8,
-            5: 44,
-            6: 13,
-            **{i: 13 for i in range(year_at, len(headers))},
-        },
-    )
-    _validate(ws, 0, len(rows), [S.LINE_TYPE_COST, S.LINE_TYPE_INCOME], "Typ")
-    _validate(ws, 2, len(rows), list(S.GROUP_LABELS.values()), "Grupp")
-    _validate(ws, 6, len(rows), [S.YES, S.NO], "Nettoredovisas")
-    # Too wide for one readable page (about 19 columns): two pages wide, Benämning repeated
-    # at the left of the second, so each page names its rows and prints above 8 pt.
-    ws.fit_to_pages(2, 0)
-    ws.repeat_columns(5, 5)
-    _markers(ws, S.SHEET_LINES, fmt, len(headers))
-
-    # Published totals
-    ws = wb.add_worksheet(S.SHEET_PUBLISHED)
-    ws.write(0, 0, "Publicerade summor (för kontroll)", fmt.title)
-    ws.write(
-        1,
-        0,
-        "Valfritt: summor ur det tryckta dokumentet räknas om och jämförs med raderna.",
-        fmt.status,
-    )
-    rows = _published_rows(budget)
-    _table(
-        ws,
-        S.T_PUBLISHED,
-        [c.header for c in S.PUBLISHED_COLUMNS],
-        rows,
-        formats={3: fmt.input_amount},
-        header_right=fmt.input_header_right,
-        widths={0: 32, 1: 40, 2: 8, 3: 16},
-    )
-    _validate(ws, 0, len(rows), list(S.PUBLISHED_LABELS.values()), "Uppgift")
-    _markers(ws, S.SHEET_PUBLISHED, fmt, 4)
-
-    # Account mapping for the reconciliation
-    ws = wb.add_worksheet(S.SHEET_MAPPING)
-    ws.write(0, 0, "Kontomappning för avstämning mot bokföringen", fmt.title)
-    ws.write(
-        1,
-        0,
-        "Konto: ett konto eller ett intervall (3000-3099). Rader med konto och kostnadsställe "
-        "kopplas själva; här anges medlemmarnas konton, eget kapital och undantag.",
-        fmt.status,
-    )
-    rows = [
-        [
-            m.accounts,
-            m.dimension,
-            m.object,
-            S.TARGET_LABELS[m.target],
-            m.name,
-        ]
-        for m in budget.settings.mappings
-    ]
-    _table(
-        ws,
-        S.T_MAPPING,
-        [c.header for c in S.MAPPING_COLUMNS],
-        rows,
-        widths={0: 14, 1: 11, 2: 12, 3: 16, 4: 44},
-    )
-    _validate(ws, 3, len(rows), list(S.TARGET_LABELS.values()), "Mål")
-    _markers(ws, S.SHEET_MAPPING, fmt, 5)
-
+    instructions = _instructions_sheet(wb, fmt, budget)
+    for write in _INPUT_SHEETS:
+        write(wb, fmt, budget)
     for sheet in wb.worksheets():
         if sheet.name in S.INPUT_SHEETS:
             left, right = S.input_header(budget.forbund.name, budget.years.budget)
@@ -725,22 +400,353 @@ def write_template(budget: Budget, path: Path, xlsm: bool = False, protect: bool
     wb.close()
 
 
-def _published_rows(budget: Budget) -> list[list[Any]]:
+def _instructions_sheet(wb: Any, fmt: _Formats, budget: Budget) -> Any:
+    """The first sheet, Instruktioner (the buttons go here in an .xlsm); returns it."""
+    ws = wb.add_worksheet(S.SHEET_INSTRUCTIONS)
+    ws.write(0, 0, f"Budget {budget.years.budget} – {budget.forbund.name}", fmt.title)
+    guide_top = 8  # rows 3-7 hold the buttons of an .xlsm
+    for i, (kind, text) in enumerate(INSTRUCTIONS):
+        ws.write(guide_top + i, 0, text, fmt.guide_head if kind == "h" else fmt.guide)
+        # wrapped text needs its height: about 60 characters a line at width 68 (the
+        # width that fits A4 portrait at 100 % even where Calibri is missing)
+        lines = 1 if kind == "h" else -(-len(text) // 60)
+        ws.set_row(guide_top + i, 22 if kind == "h" else 15 * lines + 2)
+    ws.set_column(0, 0, 68)
+    _print_setup(ws, budget, landscape=False)
+    ws.fit_to_pages(1, 0)
+    return ws
+
+
+def _setting_values(budget: Budget) -> dict[str, Any]:
+    """The value of each setting (key of ``schema.SETTING_LABELS``) as the sheet shows it."""
+    unit, eq, settings = budget.forbund.unit, budget.equity, budget.settings
+    return {
+        "forbund": budget.forbund.name,
+        "org_nr": budget.forbund.org_nr,
+        "unit": L.UNIT_LABELS[unit],
+        "budget_year": budget.years.budget,
+        "comparison_years": len(budget.years.comparison),
+        "plan_years": len(budget.years.plan),
+        "adopted": budget.adopted,
+        "revised": budget.revised,
+        "equity_opening": display(eq.opening, unit),
+        "equity_opening_year": budget.opening_year,
+        "equity_floor": display(eq.floor, unit),
+        "admin_share_max_pct": display(settings.admin_share_max_pct, Unit.KR),
+        "payment_frequency": L.FREQUENCY_LABELS[settings.payment_frequency],
+        "key_stat": L.KEY_LABELS[budget.keys.stat],
+        "key_region": L.KEY_LABELS[budget.keys.region],
+        "key_kommun": L.KEY_LABELS[budget.keys.kommun],
+        "key_note": budget.keys.note,
+        "table_heading": budget.published.table_heading,
+        "deviation_pct": display(settings.deviation_pct, Unit.KR),
+        "deviation_kr": display(settings.deviation_kr, Unit.KR),
+        "payment_grace_days": settings.payment_grace_days,
+        **{
+            f"uplift_{g.value}": display(settings.uplift_pct.get(g), Unit.KR)
+            for g in CostGroup
+        },
+        **_document_values(budget),
+    }
+
+
+def _settings_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Inställningar: the settings table (a row per setting) and the scale beside it."""
+    ws = wb.add_worksheet(S.SHEET_SETTINGS)
+    _print_setup(ws, budget, landscape=True)
+    ws.fit_to_pages(1, 0)
+    ws.write(0, 0, "Inställningar", fmt.title)
+    values = _setting_values(budget)
+    columns = S.SETTINGS.columns
+    entries = [
+        {"label": label, "value": values.get(key), "help": S.SETTING_HELP.get(key)}
+        for key, label in S.SETTING_LABELS.items()
+    ]
+    ws.add_table(
+        HEADER_ROW,
+        0,
+        HEADER_ROW + len(entries),
+        len(columns) - 1,
+        {
+            "name": S.SETTINGS.name,
+            "columns": [{"header": c.header} for c in columns],
+            "data": [[entry[c.field] for c in columns] for entry in entries],
+            "style": "Table Style Light 9",
+        },
+    )
+    value_col = S.SETTINGS.index("value")
+    for key in ("adopted", "revised"):
+        day = getattr(budget, key)
+        if day:
+            row = HEADER_ROW + 1 + list(S.SETTING_LABELS).index(key)
+            ws.write_datetime(row, value_col, day, fmt.input_date)
+    for col, c in enumerate(columns):
+        ws.set_column(col, col, c.width, fmt.help if c.field == "help" else None)
+    # The explanations wrap in their column: each row as high as its lines, or the lines
+    # are drawn over the rows below (LibreOffice and Excel keep a row's set height).
+    for i, entry in enumerate(entries):
+        lines = help_lines(entry["help"])
+        if lines > 1:
+            ws.set_row(FIRST_INPUT_ROW + i, 15 * lines)
+    scale_at = _scale_table(ws, fmt, budget, first_col=len(columns) + 1)
+    ws.freeze_panes(FIRST_INPUT_ROW, 0)
+    _markers(ws, S.SHEET_SETTINGS, fmt, scale_at + len(S.SCALE.columns))
+
+
+def _scale_table(ws: Any, fmt: _Formats, budget: Budget, first_col: int) -> int:
+    """The recommended levels (Trappa) from ``first_col`` of Inställningar; returns it."""
+    unit, columns = budget.forbund.unit, S.SCALE.columns
+    values = [
+        {"from_amount": display(b.from_amount, unit), "max_pct": display(b.max_pct, Unit.KR)}
+        for b in budget.equity.scale
+    ]
+    spare = 4
+    ws.add_table(
+        HEADER_ROW,
+        first_col,
+        HEADER_ROW + len(values) + spare,
+        first_col + len(columns) - 1,
+        {
+            "name": S.SCALE.name,
+            "columns": [{"header": c.header} for c in columns],
+            "data": [[v[c.field] for c in columns] for v in values]
+            + [[None] * len(columns)] * spare,
+            "style": "Table Style Light 9",
+        },
+    )
+    ws.write(
+        1,
+        first_col,
+        "Nationella rådets rekommendation: högsta eget kapital per storlek på "
+        "årlig tilldelning (trappa)",
+        fmt.status,
+    )
+    for col, c in enumerate(columns, start=first_col):
+        ws.set_column(col, col, c.width)
+    return first_col
+
+
+def _members_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Medlemmar: a row per member with its kind, key and fixed amounts per year."""
+    ws = wb.add_worksheet(S.SHEET_MEMBERS)
+    ws.write(0, 0, "Medlemmar och fördelningsnycklar", fmt.title)
+    ws.write(
+        1,
+        0,
+        "Nyckelvärde: befolkning eller procent enligt Inställningar (behövs inte för en ensam "
+        "region eller kommun). Fast belopp: bara om medlemmen betalar ett bestämt belopp. "
+        "Staten: en rad 'Försäkringskassan med Arbetsförmedlingen', eller två rader.",
+        fmt.status,
+    )
+    unit, years = budget.forbund.unit, budget.years.all
+    rows = [
+        {
+            "name": m.name,
+            "kind": L.KIND_LABELS[m.kind],
+            "key": display(m.key, Unit.KR),
+            **_year_values(S.MEMBER_YEARS, years, m.amounts, unit),
+        }
+        for m in budget.members
+    ]
+    _input_table(ws, S.MEMBERS, rows, fmt, years)
+    _markers(ws, S.SHEET_MEMBERS, fmt, len(S.MEMBERS.layout(years)))
+
+
+def _contributions_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Medelstilldelning: the allotment per year, how it is entered and whether decided."""
+    ws = wb.add_worksheet(S.SHEET_CONTRIBUTIONS)
+    ws.write(0, 0, "Medelstilldelning per år", fmt.title)
+    ws.write(
+        1,
+        0,
+        "Inmatning: 'Statens belopp' (totalen blir det dubbla) eller 'Total ram'. "
+        "Beslutat: Ja när medlemmarna har beslutat beloppet; Nej för äskade belopp och "
+        "planårens antaganden (visas med **).",
+        fmt.status,
+    )
+    unit = budget.forbund.unit
+    rows = [
+        {
+            "year": c.year,
+            "mode": L.MODE_LABELS[c.mode],
+            "amount": display(c.amount, unit),
+            "decided": L.YES if c.decided else L.NO,
+        }
+        for c in budget.contributions
+    ]
+    _input_table(ws, S.CONTRIBUTIONS, rows, fmt)
+    _markers(ws, S.SHEET_CONTRIBUTIONS, fmt, len(S.CONTRIBUTIONS.columns))
+
+
+def _actuals_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Utfall: past years of the equity history."""
+    ws = wb.add_worksheet(S.SHEET_ACTUALS)
+    unit = budget.forbund.unit
+    _unit_title(ws, "Utfall tidigare år", unit, fmt)
+    ws.write(
+        1,
+        0,
+        "För tabellen Eget kapital: år före budgetåret. Kostnader som dokumentet visar dem "
+        "(budget eller utfall). Prognos markeras med * i utskriften.",
+        fmt.status,
+    )
+    rows = [
+        {
+            "year": a.year,
+            "contributions": display(a.contributions, unit),
+            "costs": display(a.costs, unit),
+            "result": display(a.result, unit),
+            "equity_end": display(a.equity_end, unit),
+            "status": L.ACTUAL_STATUS_LABELS[a.status.value],
+        }
+        for a in sorted(budget.actuals, key=lambda a: a.year)
+    ]
+    _input_table(ws, S.ACTUALS, rows, fmt)
+    _markers(ws, S.SHEET_ACTUALS, fmt, len(S.ACTUALS.columns))
+
+
+def _line_rows(budget: Budget) -> list[dict[str, Any]]:
+    """The rows of Rader: the costs (with their insats), then the other income."""
+    unit, years = budget.forbund.unit, budget.years.all
+    rows: list[dict[str, Any]] = []
+    for line in budget.costs:
+        ins = line.insats
+        rows.append(
+            {
+                "type": L.LINE_TYPE_COST,
+                "section": line.section,
+                "group": L.GROUP_LABELS[line.group],
+                "cost_centre": line.cost_centre,
+                "account": line.account,
+                "name": line.name,
+                **_year_values(S.LINE_YEARS, years, line.amounts, unit),
+                **(
+                    {
+                        "insats.decision_date": ins.decision_date,
+                        "insats.start": ins.start,
+                        "insats.end": ins.end,
+                        "insats.granted_per_year": display(ins.granted_per_year, unit),
+                        "insats.owner": ins.owner,
+                    }
+                    if ins
+                    else {}
+                ),
+                "forecast": display(line.forecast, unit),
+                "phasing": _phasing_text(line.phasing),
+            }
+        )
+    for inc in budget.income:
+        rows.append(
+            {
+                "type": L.LINE_TYPE_INCOME,
+                "section": inc.section,
+                "cost_centre": inc.cost_centre,
+                "account": inc.account,
+                "name": inc.name,
+                "netted": L.YES if inc.netted else L.NO,
+                **_year_values(S.LINE_YEARS, years, inc.amounts, unit),
+                "forecast": display(inc.forecast, unit),
+                "phasing": _phasing_text(inc.phasing),
+            }
+        )
+    return rows
+
+
+def _lines_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Rader: the costs and other income per year, two pages wide in print."""
+    ws = wb.add_worksheet(S.SHEET_LINES)
+    _unit_title(ws, "Kostnader och övriga intäkter", budget.forbund.unit, fmt)
+    name_col = S.LINES.index("name")
+    # The note wraps within the columns left of Benämning: running on, it would show
+    # through Benämning repeated at the left of the second printed page.
+    ws.merge_range(
+        1,
+        0,
+        1,
+        name_col - 1,
+        "Kostnader och intäkter anges som positiva belopp. Nettoredovisas = Ja för en "
+        "intäkt som visas inne i ett kostnadsställe. Processtöd till samverkan: Grupp "
+        "Insats strukturinriktad; förbundets eget kansli: Administration.",
+        fmt.status_wrap,
+    )
+    ws.set_row(1, 45)
+    years = budget.years.all
+    _input_table(ws, S.LINES, _line_rows(budget), fmt, years)
+    # Too wide for one readable page (about 19 columns): two pages wide, Benämning repeated
+    # at the left of the second, so each page names its rows and prints above 8 pt.
+    ws.fit_to_pages(2, 0)
+    ws.repeat_columns(name_col, name_col)
+    _markers(ws, S.SHEET_LINES, fmt, len(S.LINES.layout(years)))
+
+
+def _published_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Publicerat: totals from a printed document, checked against the lines (optional)."""
+    ws = wb.add_worksheet(S.SHEET_PUBLISHED)
+    ws.write(0, 0, "Publicerade summor (för kontroll)", fmt.title)
+    ws.write(
+        1,
+        0,
+        "Valfritt: summor ur det tryckta dokumentet räknas om och jämförs med raderna.",
+        fmt.status,
+    )
+    _input_table(ws, S.PUBLISHED, _published_rows(budget), fmt)
+    _markers(ws, S.SHEET_PUBLISHED, fmt, len(S.PUBLISHED.columns))
+
+
+def _mapping_sheet(wb: Any, fmt: _Formats, budget: Budget) -> None:
+    """Kontomappning: which accounts of the books belong to what, for the reconciliation."""
+    ws = wb.add_worksheet(S.SHEET_MAPPING)
+    ws.write(0, 0, "Kontomappning för avstämning mot bokföringen", fmt.title)
+    ws.write(
+        1,
+        0,
+        "Konto: ett konto eller ett intervall (3000-3099). Rader med konto och kostnadsställe "
+        "kopplas själva; här anges medlemmarnas konton, eget kapital och undantag.",
+        fmt.status,
+    )
+    rows = [
+        {
+            "accounts": m.accounts,
+            "dimension": m.dimension,
+            "object": m.object,
+            "target": L.TARGET_LABELS[m.target],
+            "name": m.name,
+        }
+        for m in budget.settings.mappings
+    ]
+    _input_table(ws, S.MAPPING, rows, fmt)
+    _markers(ws, S.SHEET_MAPPING, fmt, len(S.MAPPING.columns))
+
+
+#: The input sheets after Instruktioner, in the workbook's order.
+_INPUT_SHEETS = (
+    _settings_sheet,
+    _members_sheet,
+    _contributions_sheet,
+    _actuals_sheet,
+    _lines_sheet,
+    _published_sheet,
+    _mapping_sheet,
+)
+
+
+def _published_rows(budget: Budget) -> list[dict[str, Any]]:
+    """The rows of Publicerat: a row per item, year and (for some items) name."""
     unit = budget.forbund.unit
     pub = budget.published
-    rows: list[list[Any]] = []
+    rows: list[tuple[str, str | None, int, float | int | None]] = []
     for key, label in S.PUBLISHED_LABELS.items():
         if key == "sections":
             for name, amounts in pub.sections.items():
-                rows += [[label, name, y, display(a, unit)] for y, a in amounts.items()]
+                rows += [(label, name, y, display(a, unit)) for y, a in amounts.items()]
         elif key == "allocation":
             for year, members in pub.allocation.items():
-                rows += [[label, name, year, display(a, unit)] for name, a in members.items()]
+                rows += [(label, name, year, display(a, unit)) for name, a in members.items()]
         elif key == "equity_end_pct":
-            rows += [[label, None, y, display(a, Unit.KR)] for y, a in pub.equity_end_pct.items()]
+            rows += [(label, None, y, display(a, Unit.KR)) for y, a in pub.equity_end_pct.items()]
         else:
-            rows += [[label, None, y, display(a, unit)] for y, a in getattr(pub, key).items()]
-    return rows
+            rows += [(label, None, y, display(a, unit)) for y, a in getattr(pub, key).items()]
+    return [{"item": i, "name": n, "year": y, "amount": a} for i, n, y, a in rows]
 
 
 def _document_values(budget: Budget) -> dict[str, Any]:
@@ -754,9 +760,9 @@ def _document_values(budget: Budget) -> dict[str, Any]:
         if field == "comparison_kinds":
             # blank means Budget (the default), so a file round-trips unchanged
             kinds = doc.comparison_kinds
-            out[key] = ", ".join(S.COMPARISON_KIND_LABELS[k.value] for k in kinds) or None
+            out[key] = ", ".join(L.COMPARISON_LABELS[k] for k in kinds) or None
         elif field in S.DOC_FLAGS:
-            out[key] = S.YES if getattr(doc, field) else S.NO
+            out[key] = L.YES if getattr(doc, field) else L.NO
         else:
             out[key] = getattr(doc, field)
     return out
@@ -796,12 +802,31 @@ def _straight_lines(chart: Any) -> None:
 
 
 def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = True) -> None:
-    """Plan, Fördelning, Kontroller (protected, no password) and the hidden styles sheet."""
-    years = budget.years.all
-    last_col = len(years)
-    # Plan
+    """Plan, Fördelning, the document's sheets, Kontroller, Avstämning, Uppföljning
+    (protected, no password, unless ``protect`` is False) and the hidden styles sheet."""
+    for write in (
+        _plan_sheet,
+        _allocation_sheet,
+        _document_sheets,
+        _findings_sheet,
+        _recon_sheet,
+        _followup_sheet,
+    ):
+        write(wb, fmt, budget, protect)
+    _styles_sheet(wb, fmt)
+
+
+def _protect(ws: Any, protect: bool) -> None:
+    """Protect a computed sheet without a password; its columns and rows stay resizable."""
+    if protect:
+        ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def _plan_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Plan: the table (filled by the writer) and the equity chart below it."""
+    last_col = len(budget.years.all)
     ws = wb.add_worksheet(S.SHEET_PLAN)
-    ws.write(0, 0, f"Plan och eget kapital ({S.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
+    ws.write(0, 0, f"Plan och eget kapital ({L.UNIT_LABELS[budget.forbund.unit]})", fmt.title)
     ws.set_column(0, 0, 52)
     ws.set_column(1, last_col, 14)
     top, left = PLAN_ANCHOR
@@ -815,19 +840,27 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)
     ws.freeze_panes(top + 1, 1)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
+    ws.insert_chart(bottom + 2, 0, _plan_chart(wb, last_col), {"x_scale": 1.6, "y_scale": 1.2})
+
+
+#: The plan chart's series: equity as a thick solid line with markers and values; the
+#: levels thin, dashed or dotted. (row key, colour, width, dash, marker)
+_PLAN_SERIES: tuple[tuple[str, str, float, str | None, dict[str, Any]], ...] = (
+    ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
+    ("recommended_max", "#C00000", 1.5, "dash", {"type": "none"}),
+    ("floor", "#E69138", 2.0, "round_dot", {"type": "square", "size": 5}),
+)
+
+
+def _plan_chart(wb: Any, last_col: int) -> Any:
+    """The line chart of equity against the recommended level and the board's floor."""
+    top, left = PLAN_ANCHOR
     chart = wb.add_chart({"type": "line"})
     _straight_lines(chart)
     first_year, last_year = xl_col_to_name(left + 1), xl_col_to_name(left + last_col)
     cats = f"='{S.SHEET_PLAN}'!${first_year}${top + 1}:${last_year}${top + 1}"
-    series = (
-        # equity: thick solid line with markers and values; the levels: thin, dashed/dotted
-        ("equity_end", "#1F4E78", 3.0, None, {"type": "circle", "size": 7}),
-        ("recommended_max", "#C00000", 1.5, "dash", {"type": "none"}),
-        ("floor", "#E69138", 2.0, "round_dot", {"type": "square", "size": 5}),
-    )
-    for key, color, width, dash, marker in series:
+    for key, color, width, dash, marker in _PLAN_SERIES:
         row = top + 1 + PLAN_ROW_INDEX[key]
         chart.add_series(
             {
@@ -861,9 +894,12 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     chart.set_x_axis({"name": "År"})
     chart.set_legend({"position": "bottom"})
     chart.show_blanks_as("gap")
-    ws.insert_chart(bottom + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
+    return chart
 
-    # Allocation
+
+def _allocation_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Fördelning: the members' contributions per year (filled by the writer)."""
+    years = budget.years.all
     ws = wb.add_worksheet(S.SHEET_ALLOCATION)
     ws.write(0, 0, "Fördelning av medlemsbidrag per medlem (kr)", fmt.title)
     wb.define_name(S.N_ALLOCATION, f"='{S.SHEET_ALLOCATION}'!$A$4")
@@ -874,10 +910,11 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 1)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # The document's sheets: the writer fills them, with widths, scale and page breaks.
+
+def _document_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """The document's sheets: the writer fills them, with widths, scale and page breaks."""
     for sheet_name, defined in (
         (S.SHEET_BUDGET, S.N_BUDGET),
         (S.SHEET_NOT1, S.N_NOT1),
@@ -893,10 +930,11 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
         ws.set_print_scale(100)
         ws.repeat_rows(3, 3)
         ws.freeze_panes(4, 0)
-        if protect:
-            ws.protect("", {"format_columns": True, "format_rows": True})
+        _protect(ws, protect)
 
-    # Findings
+
+def _findings_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Kontroller: the findings, and in hidden columns every finding for the markers."""
     ws = wb.add_worksheet(S.SHEET_FINDINGS)
     ws.write(0, 0, "Kontroller", fmt.title)
     wb.define_name(S.N_FINDINGS, f"='{S.SHEET_FINDINGS}'!$A$4")
@@ -915,13 +953,18 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(3, 3)
     ws.freeze_panes(4, 0)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Reconciliation (written by 'finsam-xl avstamning')
+
+#: The second line of the sheets that 'finsam-xl avstamning' writes.
+_RECON_HINT = "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM"
+
+
+def _recon_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Avstämning: the reconciliation with the books (written by 'finsam-xl avstamning')."""
     ws = wb.add_worksheet(S.SHEET_RECON)
     ws.write(0, 0, "Avstämning mot bokföringen", fmt.title)
-    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    ws.write(1, 0, _RECON_HINT, fmt.status)
     wb.define_name(S.N_RECON, f"='{S.SHEET_RECON}'!$A$4")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 34)
@@ -929,22 +972,24 @@ def _computed_sheets(wb: Any, fmt: _Formats, budget: Budget, protect: bool = Tru
     ws.set_column(3, 10, 12)
     _print_setup(ws, budget)
     ws.fit_to_pages(1, 0)  # at most 11 columns: one page wide, type above 8 pt
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Follow-up for the board (written by 'finsam-xl avstamning')
+
+def _followup_sheet(wb: Any, fmt: _Formats, budget: Budget, protect: bool) -> None:
+    """Uppföljning: the board's follow-up (written by 'finsam-xl avstamning')."""
     ws = wb.add_worksheet(S.SHEET_FOLLOWUP)
     ws.write(0, 0, "Uppföljning av budgeten", fmt.title)
-    ws.write(1, 0, "Kör: finsam-xl avstamning ARBETSBOK BOKFÖRING.se --period ÅÅÅÅ-MM", fmt.status)
+    ws.write(1, 0, _RECON_HINT, fmt.status)
     wb.define_name(S.N_FOLLOWUP, f"='{S.SHEET_FOLLOWUP}'!$A$4")
     ws.set_column(0, 0, 38)
     ws.set_column(1, 6, 13)
     _print_setup(ws, budget, landscape=False)
     ws.fit_to_pages(1, 0)
-    if protect:
-        ws.protect("", {"format_columns": True, "format_rows": True})
+    _protect(ws, protect)
 
-    # Style prototypes (very hidden): the writer copies their style ids.
+
+def _styles_sheet(wb: Any, fmt: _Formats) -> None:
+    """The style prototypes (very hidden): the writer copies their style ids."""
     ws = wb.add_worksheet(S.SHEET_STYLES)
     for i, role in enumerate(S.STYLE_ROLES):
         ws.write(i, 0, role, fmt.role(role))

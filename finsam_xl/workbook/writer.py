@@ -28,21 +28,19 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from finsam_xl import __version__
+from finsam_xl.model import labels as L
 from finsam_xl.model import schema as S
 from finsam_xl.model.budget import Budget, Unit
 from finsam_xl.model.findings import Finding, summary_text
 from finsam_xl.model.labels import KIND_HEADING_SV, KIND_ORDER
+from finsam_xl.model.money import in_display_unit
 from finsam_xl.model.results import Result
-from finsam_xl.sheets.grid import WRAP_CHARS as WRAP_CHARS
-from finsam_xl.sheets.grid import Anchors as Anchors
-from finsam_xl.sheets.grid import Cell as Cell
-from finsam_xl.sheets.grid import Grid as Grid
-from finsam_xl.sheets.grid import Value as Value
-from finsam_xl.sheets.layout import FINDING_HEADERS, PLAN_ROWS, YEAR_KIND_LABELS
+from finsam_xl.sheets.grid import Anchors, Cell, Grid
+from finsam_xl.sheets.layout import FINDING_HEADERS, PLAN_ROWS
 from finsam_xl.sheets.printing import patch_columns, patch_print, refresh_header
-from finsam_xl.workbook.output import result_name_problem
+from finsam_xl.workbook.result_names import result_name_problem
 from finsam_xl.xlsx.cells import col_letters, split_ref
-from finsam_xl.xlsx.safety import MAX_CELL_CHARS, WorkbookError
+from finsam_xl.xlsx.limits import MAX_CELL_CHARS, WorkbookError
 
 if TYPE_CHECKING:  # the package reader needs defusedxml, which the Lite path does without
     from finsam_xl.xlsx.package import Package
@@ -83,11 +81,7 @@ def xml_text(text: str, limit: int = MAX_CELL_CHARS) -> str:
 def _cell_xml(ref: str, cell: Cell, style: str) -> str:
     s = f' s="{style}"' if style != "0" else ""
     value = cell.value
-    link = ""
-    if cell.link and isinstance(value, str):
-        target = cell.link.replace('"', '""')
-        shown = value.replace('"', '""')
-        link = f'HYPERLINK("#{target}","{shown}")'
+    link = cell.link_formula
     if link and isinstance(value, str) and len(link) <= MAX_FORMULA_CHARS:  # else plain text
         formula = xml_text(link)
         return f'<c r="{ref}"{s} t="str"><f>{formula}</f><v>{xml_text(value)}</v></c>'
@@ -137,12 +131,6 @@ def _splice(sheet_xml: str, grid: Grid, first_row: int, styles: dict[str, str]) 
     return _DIMENSION.sub(f'<dimension ref="{dimension}"/>', out, count=1)
 
 
-def _amount(value: Decimal | None, unit: Unit) -> Decimal | None:
-    if value is None:
-        return None
-    return value / 1000 if unit is Unit.TKR else value
-
-
 def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """The plan table: one row per PLAN_ROWS entry, one column per year.
 
@@ -162,10 +150,10 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     unit = budget.forbund.unit
     labels = {c.year: c.label for c in year_columns(budget)}
     net = net_costs_by_group(budget)
-    grid.put(row0 - 1, col0, f"{document_title(budget)} ({S.UNIT_LABELS[unit]})", "title")
+    grid.put(row0 - 1, col0, f"{document_title(budget)} ({L.UNIT_LABELS[unit]})", "title")
     grid.put(row0, col0, "Post", "header")
     for j, row in enumerate(result.plan):
-        label = labels.get(row.year, f"{YEAR_KIND_LABELS[row.kind]} {row.year}")
+        label = labels.get(row.year, f"{L.YEAR_KIND_LABELS[row.kind]} {row.year}")
         grid.put(row0, col0 + 1 + j, label + ("" if row.decided else " **"), "header")
     for i, (key, label, getter, role) in enumerate(PLAN_ROWS):
         r = row0 + 1 + i
@@ -177,7 +165,8 @@ def plan_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
                 value = None  # no contributions entered: no level, and no dive to 0 in the chart
             else:
                 value = getter(row)
-            grid.put(r, col0 + 1 + j, value if role == "pct" else _amount(value, unit), role)
+            shown = value if role == "pct" else in_display_unit(value, unit is Unit.TKR)
+            grid.put(r, col0 + 1 + j, shown, role)
     note_row = row0 + 2 + len(PLAN_ROWS)
     if any(not row.decided for row in result.plan):
         grid.put(
@@ -197,6 +186,15 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
     longest = max((len(m.name) for m in budget.members), default=20)
     for j, width in enumerate([min(44, max(24, longest + 2)), 16, 12, *([13] * len(years))]):
         grid.widths[col0 + j] = width
+    r = _member_amounts(grid, budget, result, row0, col0)
+    r = _lawful_rows(grid, result, r + 2, col0)
+    r = _key_shares(grid, result, r, col0)
+    _rounding_notes(grid, result, r + 2, col0)
+    return grid
+
+
+def _member_amounts(grid: Grid, budget: Budget, result: Result, row0: int, col0: int) -> int:
+    """A row per member below the header row ``row0``, then the sum; returns the sum's row."""
     keys = {m.name: m.key for m in budget.members}
     r = row0
     names = [m.name for m in result.allocation[0].members] if result.allocation else []
@@ -204,7 +202,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         r += 1
         share0 = next(m for m in result.allocation[0].members if m.name == name)
         grid.put(r, col0, name, "label")
-        grid.put(r, col0 + 1, S.KIND_LABELS[share0.kind], "text")
+        grid.put(r, col0 + 1, L.KIND_LABELS[share0.kind], "text")
         key = keys.get(name)
         grid.put(r, col0 + 2, key, "kr" if key is not None else "text")
         for j, allocation in enumerate(result.allocation):
@@ -215,7 +213,12 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         grid.put(
             r, col0 + 3 + j, sum((m.amount for m in allocation.members), Decimal(0)), "amount_bold"
         )
-    r += 2
+    return r
+
+
+def _lawful_rows(grid: Grid, result: Result, r: int, col0: int) -> int:
+    """The law's 50/25/25 per kind of member from row ``r``, and where the members paid
+    otherwise, the difference; returns the last row."""
     grid.put(
         r,
         col0,
@@ -235,6 +238,12 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
                 paid, lawful = allocation.group_actual.get(kind), allocation.group_lawful.get(kind)
                 diff = paid - lawful if paid is not None and lawful is not None else None
                 grid.put(r, col0 + 3 + j, diff, "kr")
+    return r
+
+
+def _key_shares(grid: Grid, result: Result, r: int, col0: int) -> int:
+    """For members paying a fixed amount, their share by the key below row ``r`` (or one
+    sentence naming those without a key value); returns the last row."""
     differing = [
         (m.name, j, m.lawful)
         for j, allocation in enumerate(result.allocation)
@@ -267,7 +276,11 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
             grid.put(r + i, col0, line, "status")
             last = r + i
         r = last
-    r += 2
+    return r
+
+
+def _rounding_notes(grid: Grid, result: Result, r: int, col0: int) -> None:
+    """How the odd kronor were rounded, from row ``r``, and where they went each year."""
     # short lines: text running past the table's last column would print on a page of its own
     for text in (
         "Avrundning: största-rest-metoden.",
@@ -277,7 +290,7 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         grid.put(r, col0, text, "status")
         r += 1
     r -= 1
-    kind_names = {k: lab.lower() for k, lab in labels.items()}
+    kind_names = {k: lab.lower() for k, lab in KIND_HEADING_SV.items()}
     for allocation in result.allocation:
         odd_kinds = [kind_names[k] for k, n in allocation.group_odd_krona.items() if n]
         if odd_kinds:
@@ -293,10 +306,6 @@ def allocation_grid(budget: Budget, result: Result, row0: int, col0: int) -> Gri
         if odd:
             r += 1
             grid.put(r, col0, f"{allocation.year}: udda kronor till {', '.join(odd)}", "status")
-    return grid
-
-
-_YEAR = re.compile(r"\b(19\d\d|2[01]\d\d)\b")
 
 
 def _years_text(years: list[int]) -> str:
@@ -309,22 +318,24 @@ def _years_text(years: list[int]) -> str:
 def group_findings(findings: list[Finding]) -> list[tuple[Finding, list[Finding]]]:
     """Findings that differ only in their year, as one finding "2025–2028: …".
 
+    A finding's year is its reference's (``Ref.year``), and it joins a group when
+    its message names that year once: the findings of a rule whose messages are
+    the same with the year taken out are one row.
     Returns (shown finding, the findings it stands for), in first-seen order.
     """
     groups: dict[tuple[str, str, str], list[tuple[int, Finding]]] = {}
     order: list[tuple[str, str, str]] = []
     singles: dict[int, Finding] = {}
     for i, finding in enumerate(findings):
-        years = {m.group(1) for m in _YEAR.finditer(finding.message)}
-        if len(years) != 1:
+        year = finding.ref.year if finding.ref is not None else None
+        if year is None or finding.message.count(str(year)) != 1:
             singles[i] = finding
             order.append(("", "", str(i)))
             continue
-        year = years.pop()
-        key = (finding.severity.value, finding.rule, finding.message.replace(year, "{år}"))
+        key = (finding.severity.value, finding.rule, finding.message.replace(str(year), "{år}"))
         if key not in groups:
             order.append(key)
-        groups.setdefault(key, []).append((int(year), finding))
+        groups.setdefault(key, []).append((year, finding))
     out: list[tuple[Finding, list[Finding]]] = []
     for key in order:
         if not key[0]:
@@ -368,7 +379,7 @@ def findings_grid(
     for i, (finding, _members) in enumerate(shown):
         r = row0 + 1 + i
         role = finding.severity.value
-        grid.put(r, col0, S.SEVERITY_LABELS[role], role)
+        grid.put(r, col0, L.SEVERITY_LABELS[role], role)
         grid.put(r, col0 + 1, S.rule_name(finding.rule), "text")
         where = finding.where()
         sheet, cell = _split_location(finding.location)
@@ -384,7 +395,7 @@ def findings_grid(
     for i, finding in enumerate(findings[: S.FINDINGS_MAX_ROWS] if markers else []):
         r = row0 + 1 + i
         sheet, cell = _split_location(finding.location)
-        grid.put(r, col0 + 7, S.SEVERITY_LABELS[finding.severity.value], "text")
+        grid.put(r, col0 + 7, L.SEVERITY_LABELS[finding.severity.value], "text")
         grid.put(r, col0 + 8, sheet, "text")
         grid.put(r, col0 + 9, cell, "text")
     if len(rows) > len(shown):

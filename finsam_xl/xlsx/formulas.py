@@ -13,12 +13,14 @@ from __future__ import annotations
 import ast
 from decimal import Decimal, DecimalException
 
+from finsam_xl.errors import FinsamError
+
 _FUNCTIONS = {"SUM", "SUMMA"}
 #: Excel's own limit on the length of a formula.
 MAX_FORMULA_CHARS = 8192
 
 
-class FormulaError(ValueError):
+class FormulaError(FinsamError, ValueError):
     """A formula this evaluator will not compute."""
 
 

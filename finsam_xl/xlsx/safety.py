@@ -17,7 +17,7 @@
 * Backups are numbered (``NAME.backup.xlsx``, ``NAME.backup.2.xlsx``, ...): a
   backup is never overwritten.
 
-All limits are the named constants below; docs/limits.md describes them. What only a
+The size limits are ``xlsx.limits`` (docs/limits.md describes them). What only a
 budget workbook knows (its output policy, its result names) is ``workbook.output``.
 """
 
@@ -38,27 +38,17 @@ from pathlib import Path
 from xml.parsers import expat
 
 from finsam_xl.model.labels import os_reason
+from finsam_xl.xlsx.limits import (
+    MAX_FILE_BYTES,
+    MAX_PART_RATIO,
+    MAX_PARTS,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    MB,
+    RATIO_FLOOR,
+    WorkbookError,
+)
 
-MB = 1024 * 1024
-
-# --- limits (docs/limits.md) ---------------------------------------------------------------------
-#: Largest workbook file on disk. A 2 000-line synthetic workbook is 0.2 MB.
-MAX_FILE_BYTES = 25 * MB
-#: Largest total unpacked size of all parts, as declared in the zip directory
-#: (zipfile never unpacks more than a part declares). The 2 000-line workbook unpacks to 1.2 MB.
-MAX_UNCOMPRESSED = 32 * MB
-#: Largest compression ratio of the whole package once it unpacks to more than RATIO_FLOOR.
-MAX_RATIO = 100
-#: Largest compression ratio of one part larger than RATIO_FLOOR.
-MAX_PART_RATIO = 200
-RATIO_FLOOR = 1 * MB
-#: Most parts (files) in one package.
-MAX_PARTS = 2_000
-#: Most data rows and columns of one input table (after trimming to the used rows and columns).
-MAX_TABLE_ROWS = 100_000
-MAX_TABLE_COLS = 1_000
-#: Most characters in one cell written by the tool (Excel's own limit).
-MAX_CELL_CHARS = 32_767
 #: How long a run waits for another run's write lock before giving up.
 LOCK_WAIT_SECONDS = 60.0
 #: A lock older than this is stale when its owner cannot be checked (another computer).
@@ -79,10 +69,6 @@ _ALLOWED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _LOCK_SUFFIX = ".finsam-lock"
 _HELD = threading.local()  # locks this thread holds: path -> waited
 
-
-
-class WorkbookError(Exception):
-    """A workbook that cannot be used; ``str()`` is a Swedish message naming the file or cell."""
 
 
 def _mb(size: int) -> str:

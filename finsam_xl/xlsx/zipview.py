@@ -30,8 +30,9 @@ from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_time
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel, from_ISO8601
 
 from finsam_xl.xlsx.cells import col_index, col_letters
+from finsam_xl.xlsx.limits import WorkbookError
 from finsam_xl.xlsx.package import NS_MAIN, Package, table_parts
-from finsam_xl.xlsx.safety import WorkbookError, inspect_package
+from finsam_xl.xlsx.safety import inspect_package
 from finsam_xl.xlsx.views import Formula, SheetView, TableInfo
 
 _M = f"{{{NS_MAIN}}}"

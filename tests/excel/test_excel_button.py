@@ -30,9 +30,9 @@ class SavedBook(FakeBook):
 def test_recalc_and_check(edited_book: Path) -> None:
     book = FakeBook.from_xlsx(edited_book)
     summary = button.check(book)
-    assert summary is not None and summary.written == ["Kontroller"]
+    assert summary is not None and summary.sheets == ["Kontroller"]
     summary = button.recalc(book)
-    assert summary is not None and summary.written == [
+    assert summary is not None and summary.sheets == [
         "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
         "Kontroller", "_finsam_stilar"]
     assert [a["title"] for a in book.app.alerts] == ["Finsam XL", "Finsam XL"]

@@ -37,7 +37,7 @@ from finsam_xl.parts.lite_part import (
     module_closure,
     requirements_txt,
 )
-from finsam_xl.xlsx.safety import WorkbookError
+from finsam_xl.xlsx.limits import WorkbookError
 
 HERE = Path(__file__).resolve().parent
 LITE_PARTS = {"xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.xml",
@@ -219,10 +219,11 @@ def test_next_year_keeps_the_lite_code(tmp_path: Path) -> None:
 def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv with only pydantic, PyYAML and xlwings (from the configured index), once per run."""
     home = tmp_path_factory.mktemp("lite-venv")
-    venv.EnvBuilder(with_pip=True).create(home)
+    venv.EnvBuilder(with_pip=False).create(home)  # this venv's pip installs into it
     python = home / "bin" / "python"
-    done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                           "--no-compile", "pydantic", "PyYAML", "xlwings"],
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
+                           "--disable-pip-version-check", "--no-compile",
+                           "pydantic", "PyYAML", "xlwings"],
                           capture_output=True, text=True, timeout=420)
     assert done.returncode == 0, done.stderr[-2000:]
     return python

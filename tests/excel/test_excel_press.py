@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from finsam_xl.excel import xlbook
 from finsam_xl.excel.xlbook import XlBookView, excel_value, press
+from finsam_xl.sheets.grid import Cell
 from finsam_xl.workbook.reader import read_workbook
-from finsam_xl.workbook.writer import Cell
 
 
 def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
@@ -24,7 +24,7 @@ def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
     book = FakeBook.from_xlsx(edited_book)
     before = book_cells(book)
     summary = press(book, "recalc", when=WHEN)
-    assert summary.written == list(WRITTEN)
+    assert summary.sheets == list(WRITTEN)
     assert not summary.blocked
     expected, actual = file_cells(recalculated), book_cells(book)
     assert set(expected) == set(actual)
@@ -144,7 +144,7 @@ def test_check_writes_only_the_findings_sheet(edited_book: Path, recalculated: P
     book = FakeBook.from_xlsx(edited_book)
     before = book_cells(book)
     summary = press(book, "check", when=WHEN)
-    assert summary.written == ["Kontroller"]
+    assert summary.sheets == ["Kontroller"]
     # the inputs were edited after the last Beräkna: the check says the sheets are stale
     assert summary.text.startswith(
         "Kontroll klar: 1 fel, 1 varning, 2 info. Beräknade blad är inaktuella; tryck Beräkna.")
@@ -171,7 +171,7 @@ def test_input_errors_write_findings_and_keep_the_plan(edited_book: Path, tmp_pa
     book = FakeBook.from_xlsx(broken)
     before = book_cells(book)
     summary = press(book, "recalc", when=WHEN)
-    assert summary.blocked and summary.written == ["Kontroller"]
+    assert summary.blocked and summary.sheets == ["Kontroller"]
     assert summary.text.startswith("Inget beräknades")
     after = book_cells(book)
     assert after["Fördelning"] == before["Fördelning"]
@@ -190,7 +190,7 @@ def test_not_a_finsam_workbook_is_explained(tmp_path: Path) -> None:
 
     book.sheet_list.append(FakeSheet(book, "Blad1", {(1, 1): "x"}))
     summary = press(book, "recalc")
-    assert summary.blocked and summary.written == []
+    assert summary.blocked and summary.sheets == []
     assert "fx_plan" in summary.text and "finsam-xl ny" in summary.text
     assert book.app.alerts[0]["prompt"] == summary.text
     assert book.sheet_list[0].cells == {(1, 1): "x"}
@@ -211,13 +211,13 @@ def test_without_com_a_protected_sheet_refuses_the_write(edited_book: Path) -> N
     book = FakeBook.from_xlsx(edited_book, com=False)
     before = book_cells(book)
     summary = press(book, "recalc", when=WHEN)
-    assert summary.blocked and summary.written == []
+    assert summary.blocked and summary.sheets == []
     assert "Bladet Plan är skyddat" in summary.text  # the stand-in's FakeProtectionError
     assert "Ta bort bladskyddet" in summary.text
     assert book.app.alerts[-1]["prompt"] == summary.text
     assert book_cells(book) == before
     unprotected = FakeBook.from_xlsx(edited_book, com=False, protect=False)
-    assert press(unprotected, "recalc", when=WHEN).written == list(WRITTEN)
+    assert press(unprotected, "recalc", when=WHEN).sheets == list(WRITTEN)
 
 
 def test_text_is_written_so_that_excel_keeps_it_text() -> None:
@@ -285,7 +285,7 @@ def test_a_changed_budget_year_is_one_finding_that_says_to_run_recalc(
     wb.save(changed)
     book = FakeBook.from_xlsx(changed)
     summary = press(book, "recalc", when=WHEN)
-    assert summary.blocked and summary.written == ["Kontroller"]
+    assert summary.blocked and summary.sheets == ["Kontroller"]
     first = summary.findings[0]
     assert first.rule == "read.years-changed" and first.cause
     assert "Knappen Beräkna kan inte ändra tabellernas kolumner" in first.message

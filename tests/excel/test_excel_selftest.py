@@ -13,13 +13,13 @@ from payload_support import payload_bytes
 import finsam_xl.excel.lite as lite
 from finsam_xl.excel import button, selftest
 from finsam_xl.excel.remote import handle
-from finsam_xl.excel.xlbook import Anchors, XlBookView
+from finsam_xl.excel.xlbook import DefinedNames, XlBookView
 
 OK = "Självtest OK: 3 budgetar, alla siffror stämmer"
 
 
 def status(book: FakeBook, name: str = "fx_status") -> Any:
-    sheet, row, col = Anchors(XlBookView(book).names).anchor(name)  # type: ignore[arg-type]
+    sheet, row, col = DefinedNames(XlBookView(book).names).anchor(name)  # type: ignore[arg-type]
     return book.sheets[sheet].cells.get((row, col))
 
 

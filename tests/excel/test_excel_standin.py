@@ -99,11 +99,10 @@ def test_remote_collections_are_lists() -> None:
 def test_role_formats_mirror_the_template() -> None:
     import xlsxwriter
 
-    from finsam_xl.model.budget import Unit
     from finsam_xl.model.schema import STYLE_ROLES
     from finsam_xl.workbook.template import _Formats
 
-    formats = _Formats(xlsxwriter.Workbook(io.BytesIO()), Unit.KR)
+    formats = _Formats(xlsxwriter.Workbook(io.BytesIO()))
     assert set(ROLE_FORMATS) == set(STYLE_ROLES)
     for role in STYLE_ROLES:
         fmt = formats.role(role)

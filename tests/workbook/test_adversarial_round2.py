@@ -29,9 +29,9 @@ from typer.testing import CliRunner
 
 from finsam_xl.books.ledger import read_csv_books, slash_date_order
 from finsam_xl.cli import app
+from finsam_xl.errors import UsageError
 from finsam_xl.jobs.reconcile import parse_period
 from finsam_xl.model.money import NumberTextError, parse_number_text, to_decimal
-from finsam_xl.xlsx.safety import WorkbookError
 
 runner = CliRunner()
 SD = "sodra-dalarna-2025"
@@ -128,7 +128,7 @@ def test_a_command_line_amount_with_bengali_digits_is_refused(
 
 @pytest.mark.parametrize("typed", ["\uff12\uff10\uff12\uff15-06", "2025-\u0660\u0666", "+2025-6"])
 def test_a_period_is_four_digits_a_hyphen_and_a_month(typed: str) -> None:
-    with pytest.raises(WorkbookError, match="ska skrivas ÅÅÅÅ-MM"):
+    with pytest.raises(UsageError, match="ska skrivas ÅÅÅÅ-MM"):
         parse_period(typed, 2025, 2025)
     assert parse_period(" 2025-06 ", 2025, 2025) == (2025, 6)
     assert parse_period("2025-6", 2025, 2025) == (2025, 6)

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from finsam_xl import jobs
 from finsam_xl.cli import app
-from finsam_xl.xlsx import safety
+from finsam_xl.xlsx import limits, safety
 from finsam_xl.xlsx.safety import verify_package, write_lock_path
 
 runner = CliRunner()
@@ -134,13 +134,13 @@ def bzip2_part(path: Path) -> None:
 
 def many_parts(path: Path) -> None:
     with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as out:
-        for i in range(safety.MAX_PARTS + 1):
+        for i in range(limits.MAX_PARTS + 1):
             out.writestr(f"customXml/item{i}.bin", b"")
 
 
 def huge_file(path: Path) -> None:
     with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as out:
-        out.writestr("xl/media/photo.jpg", os.urandom(safety.MAX_FILE_BYTES + MiB))
+        out.writestr("xl/media/photo.jpg", os.urandom(limits.MAX_FILE_BYTES + MiB))
 
 
 def delete_plan_sheet(path: Path) -> None:
@@ -437,9 +437,10 @@ def test_a_long_string_is_cut_to_excels_cell_limit() -> None:
     from finsam_xl.workbook.writer import xml_text
 
     text = xml_text("a" * 40_000 + "\x00<&>")
-    assert len(text) == safety.MAX_CELL_CHARS and text.endswith("…")
+    assert len(text) == limits.MAX_CELL_CHARS and text.endswith("…")
     assert xml_text('1 < 2 & "3"\ud800\uffff\t') == "1 &lt; 2 &amp; &quot;3&quot;\ufffd\ufffd\t"
-    from finsam_xl.workbook.writer import Cell, _cell_xml
+    from finsam_xl.sheets.grid import Cell
+    from finsam_xl.workbook.writer import _cell_xml
 
     linked = _cell_xml("C5", Cell("Rader!A1", "link", "'Rader'!A1"), "3")
     assert linked.startswith('<c r="C5" s="3" t="str"><f>HYPERLINK(&quot;#')
@@ -652,8 +653,8 @@ def test_zip_limits_fit_a_large_budget(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         total = sum(i.file_size for i in archive.infolist())
         packed = sum(i.compress_size for i in archive.infolist())
-    assert total * 10 < safety.MAX_UNCOMPRESSED and total / packed * 5 < safety.MAX_RATIO
-    assert path.stat().st_size * 50 < safety.MAX_FILE_BYTES
+    assert total * 10 < limits.MAX_UNCOMPRESSED and total / packed * 5 < limits.MAX_RATIO
+    assert path.stat().st_size * 50 < limits.MAX_FILE_BYTES
     safety.inspect_package(path)
 
 
@@ -669,7 +670,7 @@ def test_plain_zip_bomb_bytes_are_never_unpacked(tmp_path: Path) -> None:
             for _ in range(64):
                 part.write(block)
     path.write_bytes(buffer.getvalue())
-    with pytest.raises(safety.WorkbookError, match="zip-bomb"):
+    with pytest.raises(limits.WorkbookError, match="zip-bomb"):
         safety.inspect_package(path)
 
 

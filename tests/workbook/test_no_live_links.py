@@ -69,7 +69,7 @@ def test_the_overview_writes_url_like_names_as_text(tmp_path: Path) -> None:
     out = tmp_path / "oversikt.xlsx"
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # XlsxWriter's English UserWarning is an error here
-        _, written = jobs.overview_of([source], out, workers=1)
+        written = jobs.overview_of([source], out, workers=1).written
     assert written == out
     assert hyperlink_parts(out) == []
     ws = load_workbook(out)["Medlemmar"]

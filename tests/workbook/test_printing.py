@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from finsam_xl import jobs
 from finsam_xl.model.budget import Budget
-from finsam_xl.model.findings import Finding, Severity
+from finsam_xl.model.findings import Finding, Ref, Severity
 from finsam_xl.sheets.printing import MIN_SCALE, choose_page, row_breaks
 from finsam_xl.workbook.writer import group_findings
 
@@ -103,6 +103,7 @@ def _finding(year: int, amount: str = "384 000 kr") -> Finding:
         rule="equity.below-floor",
         severity=Severity.WARNING,
         message=f"Eget kapital vid utgången av {year} blir {amount}, under golvet.",
+        ref=Ref(element="plan", year=year, field="equity_end"),
         location=f"Plan!{'CDEF'[year - 2025]}17",
     )
 
@@ -119,8 +120,37 @@ def test_findings_repeated_over_years_become_one_row() -> None:
 
 def test_a_message_that_starts_with_its_year_keeps_the_range_in_front() -> None:
     findings = [
-        Finding(rule="admin.share", severity=Severity.INFO, message=f"{y}: andelen är 40 %.")
+        Finding(
+            rule="admin.share",
+            severity=Severity.INFO,
+            message=f"{y}: andelen är 40 %.",
+            ref=Ref(element="plan", year=y, field="admin_share_pct"),
+        )
         for y in (2024, 2025, 2027)
     ]
     ((shown, members),) = group_findings(findings)
     assert shown.message == "2024, 2025, 2027: andelen är 40 %." and len(members) == 3
+
+
+def test_the_year_of_a_group_is_the_reference_s_not_a_number_in_the_message() -> None:
+    """Ref.year decides: a year only in the text, or a reference without a year, stays
+    alone; other years in the message (a period's end) stay as written."""
+    no_ref = [
+        Finding(rule="admin.share", severity=Severity.INFO, message=f"{y}: andelen är 40 %.")
+        for y in (2025, 2026)
+    ]
+    assert [len(members) for _, members in group_findings(no_ref)] == [1, 1]
+    outside = [
+        Finding(
+            rule="insats.outside-period",
+            severity=Severity.WARNING,
+            message=f"Insatsen 'Steget' har 100 000 kr för {y}, men slutar 2024.",
+            ref=Ref(element="cost", index=0, year=y),
+        )
+        for y in (2025, 2026)
+    ]
+    ((shown, members),) = group_findings(outside)
+    assert len(members) == 2
+    assert shown.message == (
+        "2025\u20132026: Insatsen 'Steget' har 100 000 kr för varje år, men slutar 2024."
+    )
