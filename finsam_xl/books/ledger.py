@@ -415,23 +415,9 @@ def read_csv_books(
         raise BooksError(f"{path}: kan inte läsa filen ({os_reason(error)}).") from None
     if not header or not (rows or findings):
         raise BooksError(f"{path}: filen har inga rader.")
-    headers = set(header)
-    needed = [cols.day, cols.account] + (
-        [cols.amount] if cols.amount in headers else [cols.debit, cols.credit]
-    )
-    missing = [h for h in needed if h not in headers]
-    if missing:
-        raise BooksError(
-            f"{name}:1: kolumnerna {', '.join(missing)} saknas "
-            f"(finns: {', '.join(sorted(headers))})."
-        )
+    headers = _checked_headers(name, cols, header)
     dated: list[tuple[int, date, Decimal]] = []
-    voucher_col = _header(headers, cols.voucher)
-    text_col = _header(headers, cols.text)
-    customer_col = _header(headers, cols.customer)
-    invoice_col = _header(headers, cols.invoice)
-    groups: dict[tuple[str, ...], list[tuple[date, str, BookedRow]]] = {}
-    kept: set[tuple[str, ...]] = set()
+    vouchers = _CsvVouchers(cols, headers) if capture is not None else None
     mark = _decimal_mark(rows, cols, headers)
     order = slash_date_order(row.get(cols.day) or "" for _, row in rows)
     for number, row in rows:
@@ -453,8 +439,57 @@ def read_csv_books(
         account = row[cols.account].strip()
         centre = (row.get(cols.cost_centre) or "").strip()
         ledger.add(Posting(day, account, centre, amount, where))
-        if capture is None:
-            continue
+        if capture is not None and vouchers is not None:
+            vouchers.add(row, day, account, amount, where, capture(account))
+    if vouchers is not None:
+        vouchers.keep(ledger)
+    for account, amount in (opening or {}).items():
+        ledger.add_opening_balance(account, amount)
+    year, year_findings = _fiscal_year(dated, name)
+    return Books(ledger, year, findings + year_findings)
+
+
+def _checked_headers(name: str, cols: CsvColumns, header: list[str]) -> set[str]:
+    """The header's names; ``BooksError`` when the date, account or amount columns are missing."""
+    headers = set(header)
+    needed = [cols.day, cols.account, *_amount_columns(cols, headers)]
+    missing = [h for h in needed if h not in headers]
+    if missing:
+        raise BooksError(
+            f"{name}:1: kolumnerna {', '.join(missing)} saknas "
+            f"(finns: {', '.join(sorted(headers))})."
+        )
+    return headers
+
+
+class _CsvVouchers:
+    """The rows of a CSV ledger grouped into vouchers, for ``capture``.
+
+    A voucher is the rows of one voucher number and date (a voucher column), or
+    else of one date and text (a text column), or else one row. The vouchers
+    with a row on a captured account are kept.
+    """
+
+    def __init__(self, cols: CsvColumns, headers: set[str]) -> None:
+        self.cost_centre = cols.cost_centre
+        self.voucher_col = _header(headers, cols.voucher)
+        self.text_col = _header(headers, cols.text)
+        self.customer_col = _header(headers, cols.customer)
+        self.invoice_col = _header(headers, cols.invoice)
+        self.groups: dict[tuple[str, ...], list[tuple[date, str, BookedRow]]] = {}
+        self.kept: set[tuple[str, ...]] = set()
+
+    def add(
+        self,
+        row: dict[str, str],
+        day: date,
+        account: str,
+        amount: Decimal,
+        where: str,
+        captured: bool,
+    ) -> None:
+        """Add a row that was read to its voucher; keep the voucher when ``captured``."""
+        text_col, voucher_col = self.text_col, self.voucher_col
         text = (row.get(text_col) or "").strip() if text_col else ""
         if voucher_col:
             key: tuple[str, ...] = ((row.get(voucher_col) or "").strip(), day.isoformat())
@@ -462,30 +497,31 @@ def read_csv_books(
             key = (day.isoformat(), text)
         else:
             key = (where,)
+        columns = (("1", self.cost_centre), ("8", self.customer_col), ("10", self.invoice_col))
         objects = tuple(
-            (dim, value)
-            for dim, col in (("1", cols.cost_centre), ("8", customer_col), ("10", invoice_col))
-            if col and (value := (row.get(col) or "").strip())
+            (dim, value) for dim, col in columns if col and (value := (row.get(col) or "").strip())
         )
-        groups.setdefault(key, []).append((day, text, BookedRow(account, amount, objects, text,
-                                                                 where)))
-        if capture(account):
-            kept.add(key)
-    if capture is not None:
+        booked = BookedRow(account, amount, objects, text, where)
+        self.groups.setdefault(key, []).append((day, text, booked))
+        if captured:
+            self.kept.add(key)
+
+    def keep(self, ledger: Ledger) -> None:
+        """Give the ledger the kept vouchers (and mark it as captured)."""
         ledger.captured = True
-        for key in kept:
-            group = groups[key]
+        for key in self.kept:
+            group = self.groups[key]
             day, text, first = group[0]
             ledger.add_voucher(
                 BookedVoucher(
-                    series="", number=key[0] if voucher_col else "", day=day, text=text,
-                    source=first.source, rows=tuple(r for _, _, r in group),
+                    series="",
+                    number=key[0] if self.voucher_col else "",
+                    day=day,
+                    text=text,
+                    source=first.source,
+                    rows=tuple(r for _, _, r in group),
                 )
             )
-    for account, amount in (opening or {}).items():
-        ledger.add_opening_balance(account, amount)
-    year, year_findings = _fiscal_year(dated, name)
-    return Books(ledger, year, findings + year_findings)
 
 
 def _amount_columns(cols: CsvColumns, headers: set[str]) -> list[str]:

@@ -36,40 +36,80 @@ def monthly(line: CostLine | IncomeLine, year: int) -> list[Decimal]:
 def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
     """Header, accounts, cost centres and #PBUDGET records for the budget year."""
     year = budget.years.budget
-    sums: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
-    names: dict[str, str] = {}
-    centres: dict[str, str] = {}
-    skipped = []
-    lines: list[tuple[int, CostLine | IncomeLine]] = [(1, c) for c in budget.costs]
-    lines += [(-1, i) for i in budget.income]
-    for sign, line in lines:
-        if not line.amounts.get(year):
-            continue
-        if not line.account:
-            skipped.append(line.name)
-            continue
-        names.setdefault(line.account, line.name)
-        if line.cost_centre:
-            centres.setdefault(line.cost_centre, line.section or line.cost_centre)
-        for month, amount in enumerate(monthly(line, year), start=1):
-            sums[(line.account, line.cost_centre or "", month)] += sign * amount
-    result = evaluate(budget)
-    allocation = result.allocation_for(year)
-    unmapped_members = []
-    for member in budget.members:
-        owed = allocation.amount(member.name) if allocation else None
-        if not owed:
-            continue
-        rule = member_rule(budget, member.name)
-        if rule is None:
-            unmapped_members.append(member.name)
-            continue
-        account = rule.accounts.split("-")[0].strip()
-        centre = rule.object if rule.object and rule.dimension in (None, 1) else ""
-        names.setdefault(account, f"Medlemsbidrag {member.name}")
-        even = largest_remainder(owed, [Decimal(1)] * 12, [f"{m:02d}" for m in range(12)])
-        for month, amount in enumerate(even[0] if even else [], start=1):
-            sums[(account, centre, month)] -= amount
+    sums = _Sums()
+    skipped = sums.add_lines(budget, year)
+    unmapped_members = sums.add_members(budget, year)
+    rows = [
+        (account, ((1, centre),) if centre else (), (year, month), amount)
+        for (account, centre, month), amount in sorted(sums.sums.items())
+    ]
+    if not rows:
+        raise ValueError(
+            f"Budgeten för {year} har inga rader med konto; ange Konto (och Kostnadsställe) "
+            "i tabellen Rader för att kunna exportera till SIE."
+        )
+    records = [*_declarations(budget, year, sums), *budget_records(rows)]
+    return records, _findings(year, sums.names, unmapped_members, skipped)
+
+
+class _Sums:
+    """The monthly #PBUDGET sums per account, cost centre and month, with their names."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
+        self.names: dict[str, str] = {}
+        """Account → name (the first line's, or the member's contribution)."""
+        self.centres: dict[str, str] = {}
+        """Cost centre → name (the first line's section)."""
+
+    def add_lines(self, budget: Budget, year: int) -> list[str]:
+        """Add the cost lines (positive) and income lines (negative) of ``year``.
+
+        Return the names of the lines with an amount but no account (left out).
+        """
+        sums, names, centres = self.sums, self.names, self.centres
+        skipped = []
+        lines: list[tuple[int, CostLine | IncomeLine]] = [(1, c) for c in budget.costs]
+        lines += [(-1, i) for i in budget.income]
+        for sign, line in lines:
+            if not line.amounts.get(year):
+                continue
+            if not line.account:
+                skipped.append(line.name)
+                continue
+            names.setdefault(line.account, line.name)
+            if line.cost_centre:
+                centres.setdefault(line.cost_centre, line.section or line.cost_centre)
+            for month, amount in enumerate(monthly(line, year), start=1):
+                sums[(line.account, line.cost_centre or "", month)] += sign * amount
+        return skipped
+
+    def add_members(self, budget: Budget, year: int) -> list[str]:
+        """Add the members' contributions as income, evenly per month, on their mapped account.
+
+        Return the members with a contribution but no account (left out).
+        """
+        allocation = evaluate(budget).allocation_for(year)
+        unmapped_members = []
+        for member in budget.members:
+            owed = allocation.amount(member.name) if allocation else None
+            if not owed:
+                continue
+            rule = member_rule(budget, member.name)
+            if rule is None:
+                unmapped_members.append(member.name)
+                continue
+            account = rule.accounts.split("-")[0].strip()
+            centre = rule.object if rule.object and rule.dimension in (None, 1) else ""
+            self.names.setdefault(account, f"Medlemsbidrag {member.name}")
+            even = largest_remainder(owed, [Decimal(1)] * 12, [f"{m:02d}" for m in range(12)])
+            for month, amount in enumerate(even[0] if even else [], start=1):
+                self.sums[(account, centre, month)] -= amount
+        return unmapped_members
+
+
+def _declarations(budget: Budget, year: int, sums: _Sums) -> list[Record]:
+    """The header, the accounts and the cost centres (dimension 1) the records use."""
     records: list[Record] = [
         *header_records(
             company_name=budget.forbund.name,
@@ -78,21 +118,18 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
             fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))},
         )
     ]
-    records += [Account(a, n) for a, n in sorted(names.items())]
-    if centres:
+    records += [Account(a, n) for a, n in sorted(sums.names.items())]
+    if sums.centres:
         records.append(Dimension(1, "Kostnadsställe"))
-        records += [SieObject(1, c, n) for c, n in sorted(centres.items())]
-    rows = [
-        (account, ((1, centre),) if centre else (), (year, month), amount)
-        for (account, centre, month), amount in sorted(sums.items())
-    ]
-    records += list(budget_records(rows))
+        records += [SieObject(1, c, n) for c, n in sorted(sums.centres.items())]
+    return records
+
+
+def _findings(
+    year: int, names: dict[str, str], unmapped_members: list[str], skipped: list[str]
+) -> list[Finding]:
+    """Account groups exported, members without an account, lines without an account."""
     findings = []
-    if not rows:
-        raise ValueError(
-            f"Budgeten för {year} har inga rader med konto; ange Konto (och Kostnadsställe) "
-            "i tabellen Rader för att kunna exportera till SIE."
-        )
     short = sorted({a for a in names if len(a) < 4})
     if short:
         findings.append(
@@ -130,4 +167,4 @@ def budget_sie_records(budget: Budget) -> tuple[list[Record], list[Finding]]:
                 ref=Ref(element=Element.COST, field="account"),
             )
         )
-    return records, findings
+    return findings

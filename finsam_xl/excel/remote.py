@@ -676,6 +676,28 @@ def check_claims(data: Any) -> None:
     """
     if not isinstance(data, dict):
         return
+    _check_names_and_book(data)
+    sheets = data.get("sheets")
+    if not isinstance(sheets, list):
+        return
+    if len(sheets) > MAX_SHEETS:
+        raise _too_much(f"{len(sheets)} blad, högst {MAX_SHEETS} tas emot.")
+    cells = tables = 0
+    for sheet in sheets:
+        if not isinstance(sheet, dict):
+            continue
+        sheet_name = str(sheet.get("name"))[:40]
+        _check_text(sheet.get("name"), "ett bladnamn")
+        tables += _check_sheet_tables(sheet.get("tables"), sheet_name)
+        cells += _check_sheet_values(sheet.get("values"), sheet_name)
+    if tables > MAX_TABLES:
+        raise _too_much(f"{tables} tabeller, högst {MAX_TABLES} tas emot.")
+    if cells > MAX_CELLS:
+        raise _too_much(f"{_n(cells)} celler, högst {_n(MAX_CELLS)} tas emot.")
+
+
+def _check_names_and_book(data: dict[str, Any]) -> None:
+    """The count of names, and the texts of the names and of the book's properties."""
     names = data.get("names")
     if isinstance(names, list):
         if len(names) > MAX_NAMES:
@@ -688,48 +710,42 @@ def check_claims(data: Any) -> None:
     if isinstance(book, dict):
         for value in book.values():
             _check_text(value, "arbetsboken")
-    sheets = data.get("sheets")
-    if not isinstance(sheets, list):
-        return
-    if len(sheets) > MAX_SHEETS:
-        raise _too_much(f"{len(sheets)} blad, högst {MAX_SHEETS} tas emot.")
-    cells = tables = 0
-    for sheet in sheets:
-        if not isinstance(sheet, dict):
+
+
+def _check_sheet_tables(sheet_tables: Any, sheet_name: str) -> int:
+    """A sheet's tables (their count and each one's claims); return how many it has."""
+    if not isinstance(sheet_tables, list):
+        return 0
+    if len(sheet_tables) > MAX_TABLES_PER_SHEET:
+        raise _too_much(f"bladet {sheet_name!r} har {len(sheet_tables)} tabeller, högst "
+                        f"{MAX_TABLES_PER_SHEET} tas emot.")
+    for table in sheet_tables:
+        _check_table(table, sheet_name)
+    return len(sheet_tables)
+
+
+def _check_sheet_values(values: Any, sheet_name: str) -> int:
+    """A sheet's rows, columns, texts and numbers; return how many cells it has."""
+    if not isinstance(values, list):
+        return 0
+    if len(values) > MAX_ROWS:
+        raise _too_much(f"bladet {sheet_name!r} har {_n(len(values))} rader, högst "
+                        f"{_n(MAX_ROWS)} tas emot.")
+    cells = 0
+    for row in values:
+        if not isinstance(row, list):
             continue
-        sheet_name = str(sheet.get("name"))[:40]
-        _check_text(sheet.get("name"), "ett bladnamn")
-        sheet_tables = sheet.get("tables")
-        if isinstance(sheet_tables, list):
-            if len(sheet_tables) > MAX_TABLES_PER_SHEET:
-                raise _too_much(f"bladet {sheet_name!r} har {len(sheet_tables)} tabeller, högst "
-                                f"{MAX_TABLES_PER_SHEET} tas emot.")
-            tables += len(sheet_tables)
-            for table in sheet_tables:
-                _check_table(table, sheet_name)
-        values = sheet.get("values")
-        if not isinstance(values, list):
-            continue
-        if len(values) > MAX_ROWS:
-            raise _too_much(f"bladet {sheet_name!r} har {_n(len(values))} rader, högst "
-                            f"{_n(MAX_ROWS)} tas emot.")
-        for row in values:
-            if not isinstance(row, list):
-                continue
-            if len(row) > MAX_COLS:
-                raise _too_much(f"bladet {sheet_name!r} har {_n(len(row))} kolumner, högst "
-                                f"{MAX_COLS} tas emot.")
-            cells += len(row)
-            for value in row:
-                if isinstance(value, str):
-                    if len(value) > MAX_TEXT:
-                        _check_text(value, f"bladet {sheet_name!r}")
-                elif value is not None and not isinstance(value, bool):
-                    _check_number(value)
-    if tables > MAX_TABLES:
-        raise _too_much(f"{tables} tabeller, högst {MAX_TABLES} tas emot.")
-    if cells > MAX_CELLS:
-        raise _too_much(f"{_n(cells)} celler, högst {_n(MAX_CELLS)} tas emot.")
+        if len(row) > MAX_COLS:
+            raise _too_much(f"bladet {sheet_name!r} har {_n(len(row))} kolumner, högst "
+                            f"{MAX_COLS} tas emot.")
+        cells += len(row)
+        for value in row:
+            if isinstance(value, str):
+                if len(value) > MAX_TEXT:
+                    _check_text(value, f"bladet {sheet_name!r}")
+            elif value is not None and not isinstance(value, bool):
+                _check_number(value)
+    return cells
 
 
 def read_payload(body: bytes, max_bytes: int = MAX_BYTES) -> Payload | Reply:

@@ -275,6 +275,21 @@ class OpenVoucher:
         return self.pending_rtrans is None and not (self.discard or self.outside)
 
 
+@dataclass(slots=True)
+class _FileChecks:
+    """What the checks that span records keep: the ``#KSUMMA`` part and ``#FORMAT``."""
+
+    counting: bool = False
+    """Inside the ``#KSUMMA`` part: every record adds to the checksum."""
+    crc: int = 0
+    """The CRC-32 of the part so far."""
+    crc_line: int = 0
+    """The line of the ``#KSUMMA`` that opened the part."""
+    format_line: int = 0
+    """The line of ``#FORMAT`` (0 without one) and its value."""
+    format_value: str = ""
+
+
 def _no_append(row: rec.Transaction) -> None:  # pragma: no cover - replaced before any use
     raise AssertionError("no voucher open")
 
@@ -358,6 +373,9 @@ class Scanner:
         self._objects: dict[int, set[str]] = {}
         self.seen_accounts: dict[str, str] = {}
         self._seen_labels: set[str] = set()
+        # One attribute, not five: beyond 30 attributes CPython 3.11 gives an instance a
+        # dictionary of its own, and every attribute read in the loop gets slower (docs/sie.md).
+        self._checks = _FileChecks()
         self._year: rec.FiscalYear | None = None
         self._years: dict[int, int] = {}
         self._dims: dict[int, int] = {}
@@ -416,20 +434,30 @@ class Scanner:
 
     # The loop ---------------------------------------------------------------------------
 
-    def _scan(self, stream: BinaryIO, receiver: Receiver) -> Iterator[rec.Record]:  # noqa: C901
+    # Why this method is long (issue 23; the figures are in docs/sie.md, "Why _scan is
+    # long"): the loop runs once per line of files of a million rows, and its state (the
+    # voucher being read, its öre, the hot path's caches) lives in local variables, which
+    # are read and written faster than attributes. A method per kind of line would pass
+    # that state in and out on every row. So the lines that dominate large files stay
+    # inline: the hot rows, #VER, '{' and '}' (posting_totals), the fast rows and #VER
+    # headers (the reader). As a method, the fast #VER header alone cost the reader 0.8%
+    # more instructions (callgrind); the steps below cost nothing measurable: _notes,
+    # _not_a_record, _ksumma, _count, _general_row, _general_ver, _record, _end_of_file.
+    def _scan(  # noqa: C901  the SIE hot loop: see the comment above and docs/sie.md
+        self, stream: BinaryIO, receiver: Receiver
+    ) -> Iterator[rec.Record]:
         sums = self._sums = receiver.sums
         src = (LineSource if sums is None else ViewSource)(
             stream, self._fatal, self._forced_encoding
         )
-        issue = self._issue
-        take = receiver.record
+        # Local names for what the loop calls per line (a local is read faster).
         trans_fast = _TRANS_FAST.fullmatch
         ver_fast = _VER_FAST.fullmatch
+        date_of = self.fast_date
         objects_of = self.fast_objects
         objcache = self._objcache
         tails = self._tails
         tail_of = self.fast_tail
-        date_of = self.fast_date
         seen_accounts = self.seen_accounts
         # The hot path's view of the sums (see PostingSums); inert without sums.
         hot_sums = sums if sums is not None else PostingSums(self, 0)
@@ -477,19 +505,13 @@ class Scanner:
         day = date.min  # the voucher's date
         cells: Cells = []  # the öre of that date
         cents = 0  # the voucher's sum of hot rows, in öre
-        counting = False  # inside the #KSUMMA part: every record adds to the checksum
-        fast = self.fast_paths  # False while counting: every line then goes the general way
+        # False inside the #KSUMMA part (every line then goes the general way: each record
+        # adds to the checksum, see _count) and when the tests switch the fast paths off.
+        fast = self.fast_paths
         hot_ok = fast and sums is not None
-        crc = 0  # running #KSUMMA
-        crc_line = 0
-        format_line = 0
-        format_value = ""
 
         for block in src.blocks():
-            if src.notes:
-                for severity, code, message, index in src.notes:
-                    issue(severity, code, message, lineno + index + 1)
-                src.notes.clear()
+            self._notes(src, lineno)
             start = lineno
             latin = self._latin = sums is not None and src.encoding == "cp437"  # ViewSource
             # Whether every hot row of the block has a plain amount: one search of the
@@ -637,31 +659,16 @@ class Scanner:
                     cur, lazy = self._build(lazy_text, lazy, latin), 0
                     add = receiver.rows_of(cur)
                 if stripped[0] != "#":
-                    if stripped == "{":
-                        if cur is not None and not in_block:
-                            in_block = True
-                            hot = hot_ok and cur.plain
-                        else:
-                            issue(Severity.ERROR, "unexpected_brace", "Oväntad klammer '{'", lineno)
-                    elif stripped == "}":
-                        if cur is not None and in_block:
-                            closed = self._close(cur, cents, receiver)
-                            if closed is not None:
-                                yield closed
-                            cur, in_block, hot = None, False, False
-                        else:
-                            issue(Severity.ERROR, "unexpected_brace", "Oväntad klammer '}'", lineno)
-                    elif records == 0 and cur is None:
-                        self._raise(
-                            lineno, "Filen är inte en SIE-fil: raden börjar inte med '#'", "not_sie"
-                        )
+                    if stripped == "{" and cur is not None and not in_block:
+                        in_block = True
+                        hot = hot_ok and cur.plain
+                    elif stripped == "}" and cur is not None and in_block:
+                        closed = self._close(cur, cents, receiver)
+                        if closed is not None:
+                            yield closed
+                        cur, in_block, hot = None, False, False
                     else:
-                        issue(
-                            Severity.ERROR,
-                            "no_label",
-                            "Raden saknar etikett (en post börjar med '#')",
-                            lineno,
-                        )
+                        self._not_a_record(stripped, lineno, records == 0 and cur is None)
                     continue
                 # ---- a voucher header after which no '{' came ------------------------------
                 if cur is not None and not in_block:
@@ -670,6 +677,8 @@ class Scanner:
                         yield closed
                     cur = None
                 # ---- fast path: a plain #VER header -----------------------------------------
+                # (Once per voucher for the reader: inline, as a method it cost the reader 0.8%
+                # more instructions.)
                 if cur is None and fast:
                     m = ver_fast(stripped)
                     if m is not None:
@@ -697,7 +706,7 @@ class Scanner:
                 try:
                     fields = tokenize(stripped)
                 except LexError as exc:
-                    issue(Severity.ERROR, exc.code, exc.message, lineno)
+                    self._issue(Severity.ERROR, exc.code, exc.message, lineno)
                     if cur is not None:
                         cur.bad_rows = True
                     continue
@@ -705,49 +714,28 @@ class Scanner:
                 assert isinstance(head_field, str)  # a line starting with '#' starts with a word
                 label = head_field[1:].upper()
                 if label == "KSUMMA":
-                    counting, crc_line, value = self._checksum(
-                        fields, counting, crc, crc_line, lineno
-                    )
-                    fast = self.fast_paths and not counting
+                    checksum = self._ksumma(fields, lineno)
+                    fast = self.fast_paths and not self._checks.counting
                     hot_ok = fast and sums is not None
                     hot = in_block and hot_ok and cur is not None and cur.plain
                     records += 1
-                    crc = 0
-                    closed = take(rec.Checksum(value, line=lineno))
+                    closed = receiver.record(checksum)
                     if closed is not None:
                         yield closed
                     continue
-                if counting:
-                    written = src.raw.get(lineno - start - 1)  # as written, if not in NFC
-                    counted = fields if written is None else tokenize(written.strip())
-                    crc = zlib.crc32(
-                        checksum_text(counted).encode(src.encoding or "cp437", "replace"), crc
-                    )
+                if self._checks.counting:
+                    self._count(src, fields, lineno - start - 1)
                 if records == 0 and label != "FLAGGA":
-                    issue(
-                        Severity.WARNING,
-                        "flag_not_first",
-                        "#FLAGGA ska vara filens första post",
+                    self._issue(
+                        Severity.WARNING, "flag_not_first", "#FLAGGA ska vara filens första post",
                         lineno,
                     )
                 records += 1
-                # Rows of a voucher.
                 if label in _TRANS_KINDS:
-                    if cur is None:
-                        issue(
-                            Severity.ERROR,
-                            "trans_outside_voucher",
-                            f"#{label} utanför verifikation",
-                            lineno,
-                        )
-                        continue
-                    try:
-                        row = self._trans(label, fields, lineno)  # type: ignore[arg-type]
-                    except _FieldError as exc:
-                        issue(Severity.ERROR, exc.code, f"{exc.message} i #{label}", lineno)
-                        cur.bad_rows = True
-                        continue
-                    hot = self._row(cur, row, add) and in_block and hot_ok
+                    general = self._general_row(cur, label, fields, lineno)
+                    if general is not None:
+                        assert cur is not None  # a row outside a voucher is None
+                        hot = self._row(cur, general, add) and in_block and hot_ok
                     continue
                 handler = _HANDLERS.get(label)
                 if cur is not None:
@@ -760,41 +748,125 @@ class Scanner:
                         yield closed
                     cur, in_block, hot = None, False, False
                 if label == "VER":
-                    try:
-                        cur = self._begin(self._voucher(fields, lineno))
-                    except _FieldError as exc:
-                        issue(Severity.ERROR, exc.code, f"{exc.message} i #VER", lineno)
-                        cur = OpenVoucher(
-                            rec.Voucher("", "", date.min, line=lineno), True, discard=True
-                        )
+                    cur = self._general_ver(fields, lineno)
                     cents, day = 0, cur.voucher.date
                     add = receiver.rows_of(cur)
                     if sums is not None and not cur.discard:
                         cells = cells_of(day)
                     continue
-                if handler is None:
-                    self._unknown(label, lineno)
-                    continue
-                try:
-                    record = handler(self, label, fields, lineno)
-                except _FieldError as exc:
-                    issue(Severity.ERROR, exc.code, f"{exc.message} i #{label}", lineno)
-                    continue
-                self._seen_labels.add(label)
-                if type(record) is rec.FileFormat:
-                    format_line, format_value = lineno, record.value
-                elif type(record) is rec.FiscalYear and self._year is not None:
-                    hot_sums.set_year(self._year.start, self._year.end)
-                closed = take(record)
+                closed = self._record(handler, label, fields, lineno, receiver)
                 if closed is not None:
                     yield closed
             block.clear()  # let the lines go before the next block is read
 
-        # ---- end of file ----------------------------------------------------------------------
-        rows += lineno - mark
-        self.hot_rows = rows
+        self.hot_rows = rows + lineno - mark
         if lazy:
             cur = self._build(lazy_text, lazy, src.encoding == "cp437" and sums is not None)
+        yield from self._end_of_file(src, receiver, cur, in_block, cents, records)
+
+    # Steps of the loop that are not on its hot paths --------------------------------------
+
+    def _notes(self, src: LineSource, lineno: int) -> None:
+        """What the line source noted while reading a block (encoding), as issues."""
+        if src.notes:
+            for severity, code, message, index in src.notes:
+                self._issue(severity, code, message, lineno + index + 1)
+            src.notes.clear()
+
+    def _not_a_record(self, stripped: str, line: int, first: bool) -> None:
+        """A line that does not start with '#' and is no voucher's brace: an error.
+
+        As the ``first`` line with text, the file is no SIE file at all (fatal).
+        """
+        if stripped in ("{", "}"):
+            self._issue(Severity.ERROR, "unexpected_brace", f"Oväntad klammer '{stripped}'", line)
+        elif first:
+            self._raise(line, "Filen är inte en SIE-fil: raden börjar inte med '#'", "not_sie")
+        else:
+            self._issue(
+                Severity.ERROR, "no_label", "Raden saknar etikett (en post börjar med '#')", line
+            )
+
+    def _ksumma(self, fields: list[Token], line: int) -> rec.Checksum:
+        """A ``#KSUMMA`` record: open the counted part, or close it and check its CRC-32."""
+        checks = self._checks
+        checks.counting, checks.crc_line, value = self._checksum(
+            fields, checks.counting, checks.crc, checks.crc_line, line
+        )
+        checks.crc = 0
+        return rec.Checksum(value, line=line)
+
+    def _count(self, src: LineSource, fields: list[Token], index: int) -> None:
+        """Add a record of the ``#KSUMMA`` part to the checksum, as written in the file."""
+        written = src.raw.get(index)  # as written, if not in NFC
+        counted = fields if written is None else tokenize(written.strip())
+        checks = self._checks
+        checks.crc = zlib.crc32(
+            checksum_text(counted).encode(src.encoding or "cp437", "replace"), checks.crc
+        )
+
+    def _general_row(
+        self, cur: OpenVoucher | None, label: str, fields: list[Token], line: int
+    ) -> rec.Transaction | None:
+        """A ``#TRANS``/``#RTRANS``/``#BTRANS`` row read the general way; ``None`` if bad."""
+        if cur is None:
+            self._issue(
+                Severity.ERROR, "trans_outside_voucher", f"#{label} utanför verifikation", line
+            )
+            return None
+        try:
+            return self._trans(label, fields, line)  # type: ignore[arg-type]
+        except _FieldError as exc:
+            self._issue(Severity.ERROR, exc.code, f"{exc.message} i #{label}", line)
+            cur.bad_rows = True
+            return None
+
+    def _general_ver(self, fields: list[Token], line: int) -> OpenVoucher:
+        """A ``#VER`` read the general way; a discarded stand-in when it does not parse."""
+        try:
+            return self._begin(self._voucher(fields, line))
+        except _FieldError as exc:
+            self._issue(Severity.ERROR, exc.code, f"{exc.message} i #VER", line)
+            return OpenVoucher(rec.Voucher("", "", date.min, line=line), True, discard=True)
+
+    def _record(
+        self,
+        handler: _Handler | None,
+        label: str,
+        fields: list[Token],
+        line: int,
+        receiver: Receiver,
+    ) -> rec.Record | None:
+        """Any record but a voucher and its rows: parsed by its handler, given to the receiver."""
+        if handler is None:
+            self._unknown(label, line)
+            return None
+        try:
+            record = handler(self, label, fields, line)
+        except _FieldError as exc:
+            self._issue(Severity.ERROR, exc.code, f"{exc.message} i #{label}", line)
+            return None
+        self._seen_labels.add(label)
+        if type(record) is rec.FileFormat:
+            self._checks.format_line, self._checks.format_value = line, record.value
+        elif type(record) is rec.FiscalYear and self._year is not None and self._sums is not None:
+            self._sums.set_year(self._year.start, self._year.end)
+        return receiver.record(record)
+
+    def _end_of_file(
+        self,
+        src: LineSource,
+        receiver: Receiver,
+        cur: OpenVoucher | None,
+        in_block: bool,
+        cents: int,
+        records: int,
+    ) -> Iterator[rec.Record]:
+        """The checks at the end of the file; yield the voucher it leaves open, if any.
+
+        The voucher left open, an empty file, the duplicate voucher numbers, an
+        unterminated ``#KSUMMA`` part, the mandatory records, the encoding.
+        """
         if cur is not None and not cur.discard:
             if in_block:
                 closed = self._cut(cur, cents, receiver, "filen tar slut; den kan vara avkortad")
@@ -805,14 +877,14 @@ class Scanner:
         if records == 0:
             self._raise(None, "Filen innehåller inga SIE-poster", "empty")
         self._duplicates()
-        if counting:
-            issue(
+        if self._checks.counting:
+            self._issue(
                 Severity.ERROR,
                 "checksum_unterminated",
                 "Avslutande #KSUMMA saknas: filen kan vara avkortad",
-                crc_line,
+                self._checks.crc_line,
             )
-        self._finish(src, format_line, format_value)
+        self._finish(src)
 
     # Checks of a row's parts (the fast paths; see sums.RowChecks) -----------------------
 
@@ -1162,8 +1234,9 @@ class Scanner:
                 line,
             )
 
-    def _finish(self, src: LineSource, format_line: int, format_value: str) -> None:
+    def _finish(self, src: LineSource) -> None:
         self.encoding = src.encoding or "cp437"
+        format_line, format_value = self._checks.format_line, self._checks.format_value
         for label in _MANDATORY:
             if label not in self._seen_labels:
                 self._issue(

@@ -118,20 +118,43 @@ def format_record(record: rec.Record, encoding: str = "cp437") -> list[str]:
         case rec.Transaction():
             return [_trans_line(record)]
         case rec.Voucher():
-            head = _trim(
-                [
-                    "#VER",
-                    quote(record.series),
-                    quote(record.number),
-                    format_date(record.date),
-                    quote(record.text),
-                    _opt_date(record.reg_date),
-                    quote(record.sign),
-                ]
-            )
-            return [" ".join(head), "{", *(_trans_line(row) for row in record.rows), "}"]
+            return _voucher_lines(record)
+        case rec.Checksum():
+            return []
+    fields = (
+        _balance_fields(record)
+        or _chart_fields(record)
+        or _company_fields(record)
+        or _file_fields(record, encoding)
+    )
+    if fields is None:
+        raise rec.SieWriteError(f"Okänd posttyp {type(record).__name__}")
+    keep = 2 if len(fields) > 1 else 1
+    trimmed = _trim(fields[keep:])
+    return [" ".join(fields[:keep] + trimmed)]
+
+
+def _voucher_lines(record: rec.Voucher) -> list[str]:
+    """A voucher: its #VER line, then its rows between braces."""
+    head = _trim(
+        [
+            "#VER",
+            quote(record.series),
+            quote(record.number),
+            format_date(record.date),
+            quote(record.text),
+            _opt_date(record.reg_date),
+            quote(record.sign),
+        ]
+    )
+    return [" ".join(head), "{", *(_trans_line(row) for row in record.rows), "}"]
+
+
+def _balance_fields(record: rec.Record) -> list[str] | None:
+    """The fields of a balance (#IB/#UB/#RES, #OIB/#OUB, #PSALDO/#PBUDGET); else None."""
+    match record:
         case rec.PeriodBalance():
-            fields = [
+            return [
                 f"#{record.kind}",
                 str(record.year_index),
                 str(record.period),
@@ -141,7 +164,7 @@ def format_record(record: rec.Record, encoding: str = "cp437") -> list[str]:
                 _opt_amount(record.quantity),
             ]
         case rec.ObjectBalance():
-            fields = [
+            return [
                 f"#{record.kind}",
                 str(record.year_index),
                 _account(record.account),
@@ -150,56 +173,58 @@ def format_record(record: rec.Record, encoding: str = "cp437") -> list[str]:
                 _opt_amount(record.quantity),
             ]
         case rec.Balance():
-            fields = [
+            return [
                 f"#{record.kind}",
                 str(record.year_index),
                 _account(record.account),
                 format_amount(record.amount),
                 _opt_amount(record.quantity),
             ]
+    return None
+
+
+def _chart_fields(record: rec.Record) -> list[str] | None:
+    """The fields of the chart of accounts and of the dimensions and objects; else None."""
+    match record:
         case rec.Account():
-            fields = ["#KONTO", _account(record.account), quote(record.name)]
+            return ["#KONTO", _account(record.account), quote(record.name)]
         case rec.AccountType():
-            fields = ["#KTYP", _account(record.account), _word(record.type)]
+            return ["#KTYP", _account(record.account), _word(record.type)]
         case rec.Unit():
-            fields = ["#ENHET", _account(record.account), quote(record.unit)]
+            return ["#ENHET", _account(record.account), quote(record.unit)]
         case rec.SruCode():
-            fields = ["#SRU", _account(record.account), quote(record.code)]
+            return ["#SRU", _account(record.account), quote(record.code)]
         case rec.Dimension():
-            fields = ["#DIM", str(record.dimension), quote(record.name)]
+            return ["#DIM", str(record.dimension), quote(record.name)]
         case rec.SubDimension():
-            fields = ["#UNDERDIM", str(record.dimension), quote(record.name), str(record.parent)]
+            return ["#UNDERDIM", str(record.dimension), quote(record.name), str(record.parent)]
         case rec.SieObject():
             if not record.object_id:
                 raise rec.SieWriteError("Objektnummer saknas i #OBJEKT")
-            fields = ["#OBJEKT", str(record.dimension), quote(record.object_id), quote(record.name)]
-        case rec.Flag():
-            fields = ["#FLAGGA", str(record.flag)]
-        case rec.ProgramInfo():
-            fields = ["#PROGRAM", quote(record.name), quote(record.version)]
-        case rec.FileFormat():
-            fields = ["#FORMAT", _word(_FORMAT_NAMES.get(encoding, record.value))]
-        case rec.Generated():
-            fields = ["#GEN", format_date(record.date), quote(record.sign)]
-        case rec.SieType():
-            fields = ["#SIETYP", str(record.type)]
-        case rec.Prose():
-            fields = ["#PROSA", quote(record.text)]
+            return ["#OBJEKT", str(record.dimension), quote(record.object_id), quote(record.name)]
+        case rec.ChartType():
+            return ["#KPTYP", quote(record.chart_type)]
+    return None
+
+
+def _company_fields(record: rec.Record) -> list[str] | None:
+    """The fields of what the file says of the company; else None."""
+    match record:
         case rec.CompanyType():
-            fields = ["#FTYP", quote(record.company_type)]
+            return ["#FTYP", quote(record.company_type)]
         case rec.CompanyId():
-            fields = ["#FNR", quote(record.company_id)]
+            return ["#FNR", quote(record.company_id)]
         case rec.OrgNumber():
-            fields = [
+            return [
                 "#ORGNR",
                 quote(record.orgnr),
                 quote(record.acquisition_no),
                 quote(record.activity_no),
             ]
         case rec.IndustryCode():
-            fields = ["#BKOD", quote(record.sni)]
+            return ["#BKOD", quote(record.sni)]
         case rec.Address():
-            fields = [
+            return [
                 "#ADRESS",
                 quote(record.contact),
                 quote(record.street),
@@ -207,29 +232,39 @@ def format_record(record: rec.Record, encoding: str = "cp437") -> list[str]:
                 quote(record.phone),
             ]
         case rec.CompanyName():
-            fields = ["#FNAMN", quote(record.name)]
+            return ["#FNAMN", quote(record.name)]
+        case rec.Currency():
+            return ["#VALUTA", quote(record.code)]
+    return None
+
+
+def _file_fields(record: rec.Record, encoding: str) -> list[str] | None:
+    """The fields of what the file says of itself and of its years; else None."""
+    match record:
+        case rec.Flag():
+            return ["#FLAGGA", str(record.flag)]
+        case rec.ProgramInfo():
+            return ["#PROGRAM", quote(record.name), quote(record.version)]
+        case rec.FileFormat():
+            return ["#FORMAT", _word(_FORMAT_NAMES.get(encoding, record.value))]
+        case rec.Generated():
+            return ["#GEN", format_date(record.date), quote(record.sign)]
+        case rec.SieType():
+            return ["#SIETYP", str(record.type)]
+        case rec.Prose():
+            return ["#PROSA", quote(record.text)]
         case rec.FiscalYear():
-            fields = [
+            return [
                 "#RAR",
                 str(record.year_index),
                 format_date(record.start),
                 format_date(record.end),
             ]
         case rec.TaxYear():
-            fields = ["#TAXAR", str(record.year)]
+            return ["#TAXAR", str(record.year)]
         case rec.Coverage():
-            fields = ["#OMFATTN", format_date(record.date)]
-        case rec.ChartType():
-            fields = ["#KPTYP", quote(record.chart_type)]
-        case rec.Currency():
-            fields = ["#VALUTA", quote(record.code)]
-        case rec.Checksum():
-            return []
-        case _:
-            raise rec.SieWriteError(f"Okänd posttyp {type(record).__name__}")
-    keep = 2 if len(fields) > 1 else 1
-    trimmed = _trim(fields[keep:])
-    return [" ".join(fields[:keep] + trimmed)]
+            return ["#OMFATTN", format_date(record.date)]
+    return None
 
 
 def _trans_line(row: rec.Transaction) -> str:

@@ -192,13 +192,37 @@ def build_compound_file(streams: Mapping[str, bytes]) -> bytes:
     _link_siblings(root)
 
     leaves = [node for node in entries if node.kind == _TYPE_STREAM]
-    small = [node for node in leaves if 0 < len(node.data) < MINI_STREAM_CUTOFF]
     large = [node for node in leaves if len(node.data) >= MINI_STREAM_CUTOFF]
+    minifat, mini_stream = _mini_stream(leaves)
+    layout = _Layout.plan(len(entries), minifat, mini_stream, large)
+    layout.place(root, mini_stream, large)
 
-    # Mini stream and mini FAT.
+    out = bytearray(_header(layout))
+    out += struct.pack(f"<{len(layout.fat)}I", *layout.fat)
+    directory = b"".join(_directory_entry(node) for node in entries)
+    padding_entries = layout.directory_sectors * (SECTOR_SIZE // _ENTRY_SIZE) - len(entries)
+    directory += _directory_entry(None) * padding_entries
+    out += directory
+    if layout.minifat_sectors:
+        padded = minifat + [_FREESECT] * (layout.minifat_sectors * _IDS_PER_SECTOR - len(minifat))
+        out += struct.pack(f"<{len(padded)}I", *padded)
+    out += bytes(mini_stream).ljust(layout.mini_stream_sectors * SECTOR_SIZE, b"\x00")
+    for node, count in zip(large, layout.large_sectors, strict=True):
+        out += node.data.ljust(count * SECTOR_SIZE, b"\x00")
+    assert len(out) == SECTOR_SIZE * (1 + layout.total_sectors)
+    return bytes(out)
+
+
+def _mini_stream(leaves: list[_Node]) -> tuple[list[int], bytearray]:
+    """Put the small streams in the mini stream; return the mini FAT and the mini stream.
+
+    Sets the start and size of every small stream, and of every empty one (no chain).
+    """
     minifat: list[int] = []
     mini_stream = bytearray()
-    for node in small:
+    for node in leaves:
+        if not 0 < len(node.data) < MINI_STREAM_CUTOFF:
+            continue
         count = _sectors(len(node.data), MINI_SECTOR_SIZE)
         node.start = len(minifat)
         node.size = len(node.data)
@@ -209,50 +233,89 @@ def build_compound_file(streams: Mapping[str, bytes]) -> bytes:
         if not node.data:
             node.start = _ENDOFCHAIN
             node.size = 0
+    return minifat, mini_stream
 
-    directory_sectors = _sectors(len(entries) * _ENTRY_SIZE, SECTOR_SIZE)
-    minifat_sectors = _sectors(len(minifat) * 4, SECTOR_SIZE)
-    mini_stream_sectors = _sectors(len(mini_stream), SECTOR_SIZE)
-    large_sectors = [_sectors(len(node.data), SECTOR_SIZE) for node in large]
-    payload_sectors = directory_sectors + minifat_sectors + mini_stream_sectors + sum(large_sectors)
 
-    fat_sectors = 1
-    while fat_sectors * _IDS_PER_SECTOR < fat_sectors + payload_sectors:
-        fat_sectors += 1
-    if fat_sectors > _MAX_HEADER_FAT_SECTORS:
-        raise ValueError("compound file too large for a writer without DIFAT sectors")
+@dataclass
+class _Layout:
+    """The sectors of the file after the header, and the FAT that chains them."""
 
-    total_sectors = fat_sectors + payload_sectors
-    fat = [_FREESECT] * (fat_sectors * _IDS_PER_SECTOR)
-    for index in range(fat_sectors):
-        fat[index] = _FATSECT
-    cursor = fat_sectors
+    fat_sectors: int
+    directory_sectors: int
+    minifat_sectors: int
+    mini_stream_sectors: int
+    large_sectors: list[int]
+    fat: list[int] = field(default_factory=list)
+    directory_start: int = 0
+    minifat_start: int = _ENDOFCHAIN
 
-    directory_start = cursor
-    _chain(fat, cursor, directory_sectors)
-    cursor += directory_sectors
+    @property
+    def total_sectors(self) -> int:
+        """The sectors after the header: the FAT's and the payload's."""
+        return (
+            self.fat_sectors
+            + self.directory_sectors
+            + self.minifat_sectors
+            + self.mini_stream_sectors
+            + sum(self.large_sectors)
+        )
 
-    minifat_start = _ENDOFCHAIN
-    if minifat_sectors:
-        minifat_start = cursor
-        _chain(fat, cursor, minifat_sectors)
-        cursor += minifat_sectors
+    @classmethod
+    def plan(
+        cls, entries: int, minifat: list[int], mini_stream: bytearray, large: list[_Node]
+    ) -> _Layout:
+        """Count the sectors of each part, and the FAT sectors that can chain them all."""
+        layout = cls(
+            fat_sectors=0,
+            directory_sectors=_sectors(entries * _ENTRY_SIZE, SECTOR_SIZE),
+            minifat_sectors=_sectors(len(minifat) * 4, SECTOR_SIZE),
+            mini_stream_sectors=_sectors(len(mini_stream), SECTOR_SIZE),
+            large_sectors=[_sectors(len(node.data), SECTOR_SIZE) for node in large],
+        )
+        payload_sectors = layout.total_sectors
+        fat_sectors = 1
+        while fat_sectors * _IDS_PER_SECTOR < fat_sectors + payload_sectors:
+            fat_sectors += 1
+        if fat_sectors > _MAX_HEADER_FAT_SECTORS:
+            raise ValueError("compound file too large for a writer without DIFAT sectors")
+        layout.fat_sectors = fat_sectors
+        return layout
 
-    root.start = _ENDOFCHAIN
-    root.size = 0
-    if mini_stream_sectors:
-        root.start = cursor
-        root.size = len(mini_stream)
-        _chain(fat, cursor, mini_stream_sectors)
-        cursor += mini_stream_sectors
+    def place(self, root: _Node, mini_stream: bytearray, large: list[_Node]) -> None:
+        """Chain the parts in the FAT, in file order; set the root's and large streams' start."""
+        fat = self.fat = [_FREESECT] * (self.fat_sectors * _IDS_PER_SECTOR)
+        for index in range(self.fat_sectors):
+            fat[index] = _FATSECT
+        cursor = self.fat_sectors
 
-    for node, count in zip(large, large_sectors, strict=True):
-        node.start = cursor
-        node.size = len(node.data)
-        _chain(fat, cursor, count)
-        cursor += count
-    assert cursor == total_sectors
+        self.directory_start = cursor
+        _chain(fat, cursor, self.directory_sectors)
+        cursor += self.directory_sectors
 
+        if self.minifat_sectors:
+            self.minifat_start = cursor
+            _chain(fat, cursor, self.minifat_sectors)
+            cursor += self.minifat_sectors
+
+        root.start = _ENDOFCHAIN
+        root.size = 0
+        if self.mini_stream_sectors:
+            root.start = cursor
+            root.size = len(mini_stream)
+            _chain(fat, cursor, self.mini_stream_sectors)
+            cursor += self.mini_stream_sectors
+
+        for node, count in zip(large, self.large_sectors, strict=True):
+            node.start = cursor
+            node.size = len(node.data)
+            _chain(fat, cursor, count)
+            cursor += count
+        assert cursor == self.total_sectors
+
+
+def _header(layout: _Layout) -> bytes:
+    """The 512-byte header: version 3, the FAT sectors listed in its DIFAT."""
+    fat_sectors = layout.fat_sectors
     difat = list(range(fat_sectors)) + [_FREESECT] * (_MAX_HEADER_FAT_SECTORS - fat_sectors)
     header = (
         _SIGNATURE
@@ -267,29 +330,15 @@ def build_compound_file(streams: Mapping[str, bytes]) -> bytes:
             bytes(6),
             0,  # number of directory sectors: MUST be 0 for version 3
             fat_sectors,
-            directory_start,
+            layout.directory_start,
             0,  # transaction signature
             MINI_STREAM_CUTOFF,
-            minifat_start,
-            minifat_sectors,
+            layout.minifat_start,
+            layout.minifat_sectors,
             _ENDOFCHAIN,  # first DIFAT sector: none
             0,  # number of DIFAT sectors
         )
         + struct.pack(f"<{_MAX_HEADER_FAT_SECTORS}I", *difat)
     )
     assert len(header) == SECTOR_SIZE
-
-    out = bytearray(header)
-    out += struct.pack(f"<{len(fat)}I", *fat)
-    directory = b"".join(_directory_entry(node) for node in entries)
-    padding_entries = directory_sectors * (SECTOR_SIZE // _ENTRY_SIZE) - len(entries)
-    directory += _directory_entry(None) * padding_entries
-    out += directory
-    if minifat_sectors:
-        padded = minifat + [_FREESECT] * (minifat_sectors * _IDS_PER_SECTOR - len(minifat))
-        out += struct.pack(f"<{len(padded)}I", *padded)
-    out += bytes(mini_stream).ljust(mini_stream_sectors * SECTOR_SIZE, b"\x00")
-    for node, count in zip(large, large_sectors, strict=True):
-        out += node.data.ljust(count * SECTOR_SIZE, b"\x00")
-    assert len(out) == SECTOR_SIZE * (1 + total_sectors)
-    return bytes(out)
+    return header

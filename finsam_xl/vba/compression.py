@@ -178,53 +178,69 @@ def decompress(container: bytes) -> bytes:
     current = 1
     total = len(container)
     while current < total:
-        if current + 2 > total:
-            raise CompressionError(f"truncated chunk header at {current}")
-        (header,) = struct.unpack_from("<H", container, current)
-        size = (header & 0x0FFF) + 3
-        if (header >> 12) & 0b111 != _CHUNK_SIGNATURE:
-            raise CompressionError(f"bad chunk signature at {current}")
-        compressed_flag = header >> 15
-        chunk_end = current + size
-        if chunk_end > total:
-            raise CompressionError(f"chunk at {current} runs past the end of the container")
+        chunk_end, compressed = _chunk_header(container, current)
         position = current + 2
-        if not compressed_flag:
-            if size != CHUNK_SIZE + 2:
+        if not compressed:
+            if chunk_end - current != CHUNK_SIZE + 2:
                 raise CompressionError(f"raw chunk at {current} is not 4096 bytes")
             out += container[position:chunk_end]
-            current = chunk_end
-            continue
-        chunk_start = len(out)
-        while position < chunk_end:
-            flags = container[position]
-            position += 1
-            for bit in range(8):
-                if position >= chunk_end:
-                    break
-                if not (flags >> bit) & 1:
-                    out.append(container[position])
-                    position += 1
-                    continue
-                if position + 2 > chunk_end:
-                    raise CompressionError(f"truncated copy token at {position}")
-                (token,) = struct.unpack_from("<H", container, position)
-                position += 2
-                difference = len(out) - chunk_start
-                if difference < 1:
-                    raise CompressionError(f"copy token at {position - 2} starts a chunk")
-                length_mask, offset_mask, bit_count, _ = copy_token_help(difference)
-                length = (token & length_mask) + 3
-                offset = ((token & offset_mask) >> (16 - bit_count)) + 1
-                source = len(out) - offset
-                if source < chunk_start:
-                    raise CompressionError(f"copy token at {position - 2} points before chunk")
-                if offset >= length:
-                    out += out[source : source + length]
-                else:
-                    for index in range(length):
-                        out.append(out[source + index])
-        if len(out) - chunk_start > CHUNK_SIZE:
-            raise CompressionError(f"chunk at {current} decompresses to more than 4096 bytes")
+        else:
+            chunk_start = len(out)
+            _decompress_chunk(container, position, chunk_end, out)
+            if len(out) - chunk_start > CHUNK_SIZE:
+                raise CompressionError(f"chunk at {current} decompresses to more than 4096 bytes")
         current = chunk_end
     return bytes(out)
+
+
+def _chunk_header(container: bytes, current: int) -> tuple[int, bool]:
+    """The end of the chunk whose header is at ``current``, and whether it is compressed."""
+    total = len(container)
+    if current + 2 > total:
+        raise CompressionError(f"truncated chunk header at {current}")
+    (header,) = struct.unpack_from("<H", container, current)
+    size = (header & 0x0FFF) + 3
+    if (header >> 12) & 0b111 != _CHUNK_SIGNATURE:
+        raise CompressionError(f"bad chunk signature at {current}")
+    chunk_end = current + size
+    if chunk_end > total:
+        raise CompressionError(f"chunk at {current} runs past the end of the container")
+    return chunk_end, bool(header >> 15)
+
+
+def _decompress_chunk(container: bytes, position: int, chunk_end: int, out: bytearray) -> None:
+    """Append to ``out`` the token sequences of one compressed chunk (after its header)."""
+    chunk_start = len(out)
+    while position < chunk_end:
+        flags = container[position]
+        position += 1
+        for bit in range(8):
+            if position >= chunk_end:
+                break
+            if not (flags >> bit) & 1:
+                out.append(container[position])
+                position += 1
+                continue
+            if position + 2 > chunk_end:
+                raise CompressionError(f"truncated copy token at {position}")
+            (token,) = struct.unpack_from("<H", container, position)
+            position += 2
+            _copy(out, chunk_start, token, position - 2)
+
+
+def _copy(out: bytearray, chunk_start: int, token: int, at: int) -> None:
+    """Append what the copy token ``token`` (at offset ``at``) copies from earlier output."""
+    difference = len(out) - chunk_start
+    if difference < 1:
+        raise CompressionError(f"copy token at {at} starts a chunk")
+    length_mask, offset_mask, bit_count, _ = copy_token_help(difference)
+    length = (token & length_mask) + 3
+    offset = ((token & offset_mask) >> (16 - bit_count)) + 1
+    source = len(out) - offset
+    if source < chunk_start:
+        raise CompressionError(f"copy token at {at} points before chunk")
+    if offset >= length:
+        out += out[source : source + length]
+    else:
+        for index in range(length):
+            out.append(out[source + index])

@@ -205,45 +205,49 @@ class ColumnShift:
             dims[dim.index] = dim
 
     def _formulas_everywhere(self) -> None:
-        from openpyxl.worksheet.formula import ArrayFormula
-
         for sheet in self.wb.worksheets:
-            for cell in _cells(sheet):
-                value = cell.value
-                if isinstance(value, str) and cell.data_type == "f":  # text "=…" stays text
-                    put(cell, self.formula(value, sheet.title), formula=True)
-                elif isinstance(value, ArrayFormula):
-                    value.text = self.formula(value.text, sheet.title)
-                    if sheet is self.ws:
-                        value.ref = _shift_sqref(value.ref, self.at, self.count)
-                link = cell.hyperlink
-                if link is not None and link.location:
-                    link.location = shift_reference(
-                        link.location, sheet.title, self.title, self.at, self.count
-                    )
-            if sheet is not self.ws:
-                for dv in sheet.data_validations.dataValidation:
-                    dv.formula1 = dv.formula1 and self.formula(dv.formula1, sheet.title)
-                    dv.formula2 = dv.formula2 and self.formula(dv.formula2, sheet.title)
+            self._cell_formulas(sheet)
+            for dv in sheet.data_validations.dataValidation:
+                dv.formula1 = dv.formula1 and self.formula(dv.formula1, sheet.title)
+                dv.formula2 = dv.formula2 and self.formula(dv.formula2, sheet.title)
+            if sheet is not self.ws:  # this sheet's were shifted with its ranges
                 for cf in sheet.conditional_formatting:
                     for rule in cf.rules:
                         rule.formula = [self.formula(f, sheet.title) for f in (rule.formula or [])]
-            else:
-                for dv in sheet.data_validations.dataValidation:
-                    dv.formula1 = dv.formula1 and self.formula(dv.formula1, sheet.title)
-                    dv.formula2 = dv.formula2 and self.formula(dv.formula2, sheet.title)
-            for chart in getattr(sheet, "_charts", []):
-                for series in chart.series:
-                    for part in (series.val, series.cat, series.tx):
-                        ref = None
-                        if part is not None:
-                            ref = getattr(part, "numRef", None) or getattr(part, "strRef", None)
-                        if ref is not None and ref.f:
-                            ref.f = self.formula(ref.f, None)
+            self._chart_references(sheet)
             for defined in sheet.defined_names.values():
                 defined.attr_text = self.formula(str(defined.attr_text), None)
         for defined in self.wb.defined_names.values():
             defined.attr_text = self.formula(str(defined.attr_text), None)
+
+    def _cell_formulas(self, sheet: Any) -> None:
+        """The formulas, array formulas and hyperlink locations of a sheet's cells."""
+        from openpyxl.worksheet.formula import ArrayFormula
+
+        for cell in _cells(sheet):
+            value = cell.value
+            if isinstance(value, str) and cell.data_type == "f":  # text "=…" stays text
+                put(cell, self.formula(value, sheet.title), formula=True)
+            elif isinstance(value, ArrayFormula):
+                value.text = self.formula(value.text, sheet.title)
+                if sheet is self.ws:
+                    value.ref = _shift_sqref(value.ref, self.at, self.count)
+            link = cell.hyperlink
+            if link is not None and link.location:
+                link.location = shift_reference(
+                    link.location, sheet.title, self.title, self.at, self.count
+                )
+
+    def _chart_references(self, sheet: Any) -> None:
+        """The ranges a sheet's charts draw (values, categories, series names)."""
+        for chart in getattr(sheet, "_charts", []):
+            for series in chart.series:
+                for part in (series.val, series.cat, series.tx):
+                    ref = None
+                    if part is not None:
+                        ref = getattr(part, "numRef", None) or getattr(part, "strRef", None)
+                    if ref is not None and ref.f:
+                        ref.f = self.formula(ref.f, None)
 
 
 def grow_table(ws: Any, table: Any, at: int, count: int) -> None:
