@@ -88,6 +88,41 @@ COMPARISON_YEARS_RANGE = (0, 2)  # as the help text in Inställningar says
 PLAN_YEARS_RANGE = (0, 5)
 
 
+def _candidates(ref: Ref) -> list[tuple[Any, ...]]:
+    """The keys the reader recorded cells under for ``ref``, the most precise first."""
+    e = ref.element
+    if e in (Element.MEMBER, Element.COST, Element.INCOME):
+        return [(e, ref.index, ref.year), (e, ref.index, ref.field), (e, ref.index, "name"),
+                (e, None, None)]
+    if e is Element.CONTRIBUTION:
+        return [(e, ref.year), (e, None)]
+    if e is Element.PUBLISHED:
+        if ref.key == "table_heading":
+            return [("settings", "table_heading")]
+        return [(e, ref.key, ref.year), (e, ref.key, None), (e, None, None)]
+    if e is Element.ACTUAL:
+        return [(e, ref.year, ref.field), (e, ref.year, None), (e, None, None)]
+    if e is Element.MAPPING:
+        return [(e, ref.index, ref.field)]
+    return _settings_candidates(ref)
+
+
+def _settings_candidates(ref: Ref) -> list[tuple[Any, ...]]:
+    """The keys of the settings table's cells for a settings-like ``ref``."""
+    e = ref.element
+    if e in (Element.ADOPTED, Element.REVISED):
+        return [("settings", e)]
+    if e is Element.YEARS:
+        return [("settings", "plan_years" if ref.field == "plan" else "budget_year")]
+    if e is Element.EQUITY:
+        return [("settings", f"equity_{ref.field or 'opening'}"), ("settings", None)]
+    if e is Element.SETTINGS:
+        return [("settings", ref.field), ("settings", None)]
+    if e is Element.FORBUND:
+        return [("settings", "forbund")]
+    return []
+
+
 @dataclass
 class Locator:
     """Maps model references to workbook cells, as recorded while reading."""
@@ -100,46 +135,22 @@ class Locator:
         """``Sheet!Cell`` for a reference, or the nearest place known (table, sheet)."""
         if ref is None:
             return None
-        e = ref.element
-        candidates: list[tuple[Any, ...]] = []
-        if e in (Element.MEMBER, Element.COST, Element.INCOME):
-            candidates = [
-                (e, ref.index, ref.year),
-                (e, ref.index, ref.field),
-                (e, ref.index, "name"),
-                (e, None, None),
-            ]
-        elif e is Element.CONTRIBUTION:
-            candidates = [(e, ref.year), (e, None)]
-        elif e is Element.PUBLISHED and ref.key == "table_heading":
-            candidates = [("settings", "table_heading")]
-        elif e is Element.PUBLISHED:
-            candidates = [(e, ref.key, ref.year), (e, ref.key, None), (e, None, None)]
-        elif e is Element.PLAN and self.plan_anchor and ref.year in self.years:
-            sheet, row, col = self.plan_anchor
-            key = _PLAN_FIELDS.get(ref.field or "", ref.field or "")
-            if key in PLAN_ROW_INDEX:
-                return address(
-                    sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year)
-                )
-        elif e is Element.ACTUAL:
-            candidates = [(e, ref.year, ref.field), (e, ref.year, None), (e, None, None)]
-        elif e in (Element.ADOPTED, Element.REVISED):
-            candidates = [("settings", e)]
-        elif e is Element.YEARS:
-            candidates = [("settings", "plan_years" if ref.field == "plan" else "budget_year")]
-        elif e is Element.EQUITY:
-            candidates = [("settings", f"equity_{ref.field or 'opening'}"), ("settings", None)]
-        elif e is Element.SETTINGS:
-            candidates = [("settings", ref.field), ("settings", None)]
-        elif e is Element.FORBUND:
-            candidates = [("settings", "forbund")]
-        elif e is Element.MAPPING:
-            candidates = [(e, ref.index, ref.field)]
-        for candidate in candidates:
+        if ref.element is Element.PLAN:
+            return self._plan_cell(ref)
+        for candidate in _candidates(ref):
             if candidate in self.cells:
                 return self.cells[candidate]
         return None
+
+    def _plan_cell(self, ref: Ref) -> str | None:
+        """The plan sheet's cell of a plan row and year, when the plan's anchor is known."""
+        if not self.plan_anchor or ref.year not in self.years:
+            return None
+        sheet, row, col = self.plan_anchor
+        key = _PLAN_FIELDS.get(ref.field or "", ref.field or "")
+        if key not in PLAN_ROW_INDEX:
+            return None
+        return address(sheet, row + 1 + PLAN_ROW_INDEX[key], col + 1 + self.years.index(ref.year))
 
     def place(self, findings: list[Finding]) -> list[Finding]:
         """The findings with ``location`` filled in where a cell is known."""
