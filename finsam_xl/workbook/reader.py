@@ -1320,7 +1320,7 @@ class _LineTable:
         )
         return None
 
-    def amounts(self, row: int, element: str, index: int, label: str) -> tuple[
+    def amounts(self, row: int, element: Element, index: int, label: str) -> tuple[
             dict[int, Decimal], list[int]]:
         """The line's amount per year, and the wanted years whose cell is blank."""
         r, t, cells, cell = self.r, self.t, self.r.locator.cells, self.t.ws.value
@@ -1344,7 +1344,7 @@ class _LineTable:
         """
         r, t, c = self.r, self.t, self.c
         name = r.text(t, row, c["Benämning"]) or ""
-        element = "income" if is_income else "cost"
+        element = Element.INCOME if is_income else Element.COST
         label = name or f"rad {row}"
         amounts, blanks = self.amounts(row, element, index, label)
         ended = r.day(t, row, c["Projektslut"], f"{label}, projektslut") if not is_income else None
