@@ -146,7 +146,8 @@ def main() -> None:
         calls = books[0].calls
         cpu_books = iter([copy.deepcopy(template) for _ in range(RUNS)])
         cpu = median_cpu_ms(
-            lambda: press(next(cpu_books), "recalc", when=WHEN, alert=False, echo=False))
+            lambda: press(next(cpu_books), "recalc", when=WHEN, alert=False, echo=False)
+        )
         print(
             f"press on stand-in (recalc): median {ms:.0f} ms (min {min(times):.0f}, CPU "
             f"{cpu:.0f})  runs {[round(t) for t in times]}"
@@ -157,8 +158,10 @@ def main() -> None:
         print("  CPU by step (median ms): " + ", ".join(f"{k} {v:.0f}" for k, v in phases.items()))
         single = FakeBook.from_xlsx(path, com=False, protect=False)  # Lite, macOS: no COM
         press(single, "recalc", when=WHEN, alert=False, echo=False)
-        print(f"  the same press without COM (Lite, macOS): {single.calls.total} Excel calls "
-              f"({single.calls.formats} format calls)")
+        print(
+            f"  the same press without COM (Lite, macOS): {single.calls.total} Excel calls "
+            f"({single.calls.formats} format calls)"
+        )
 
         # 2. server round trip over loopback
         body = payload_bytes(path)
@@ -179,7 +182,6 @@ def main() -> None:
             conn.close()
             assert response.status == 200 and len(actions) > 3
             return len(actions)
-
 
         actions = round_trip()
         ms, times = median_ms(round_trip)

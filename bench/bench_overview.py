@@ -68,7 +68,9 @@ def make_books(folder: Path, count: int) -> None:
 def run(mode: str, folder: Path, workers: int) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", CHILD, mode, str(folder), str(workers)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return data
@@ -95,13 +97,17 @@ def main() -> None:
     label = f"(a) {args.files} x jobs.check, one process (baseline)"
     print(f"| {label} | {base['seconds']:.2f} s | 1.00 | {base['rss_self_mb']:.0f} MB |")
     for label, data in (("(b) overview of 5", few), (f"(c) overview of {args.files}", many)):
-        print(f"| {label} | {data['seconds']:.2f} s | {data['seconds'] / base['seconds']:.2f} |"
-              f" {data['rss_self_mb']:.0f} MB / {data['rss_worker_mb']:.0f} MB |")
+        print(
+            f"| {label} | {data['seconds']:.2f} s | {data['seconds'] / base['seconds']:.2f} |"
+            f" {data['rss_self_mb']:.0f} MB / {data['rss_worker_mb']:.0f} MB |"
+        )
     growth = max(many["rss_self_mb"], many["rss_worker_mb"]) - max(
         few["rss_self_mb"], few["rss_worker_mb"]
     )
-    print(f"memory growth from 5 to {args.files} files: {growth:+.0f} MB; "
-          f"target: overview under 10 s ({'met' if many['seconds'] < 10 else 'NOT met'})")
+    print(
+        f"memory growth from 5 to {args.files} files: {growth:+.0f} MB; "
+        f"target: overview under 10 s ({'met' if many['seconds'] < 10 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -82,13 +82,20 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
         nonlocal count
         yield from header_records(
             company_name="Samordningsförbundet Bänk",
-            fiscal_years={0: (date(2025, 1, 1), date(2025, 12, 31)),
-                          -1: (date(2024, 1, 1), date(2024, 12, 31))},
+            fiscal_years={
+                0: (date(2025, 1, 1), date(2025, 12, 31)),
+                -1: (date(2024, 1, 1), date(2024, 12, 31)),
+            },
             generated=date(2026, 1, 15),
             sie_type=4,
         )
-        accounts = {a for a, _ in lines} | {"1510", "1930", "2010", "2440",
-                                            *MEMBER_ACCOUNTS.values()}
+        accounts = {a for a, _ in lines} | {
+            "1510",
+            "1930",
+            "2010",
+            "2440",
+            *MEMBER_ACCOUNTS.values(),
+        }
         for number in sorted(accounts):
             yield Account(number, f"Konto {number} åäö")
         yield Dimension(1, "Kostnadsställe")
@@ -116,16 +123,28 @@ def generate(path: Path, rows: int, seed: int = 2026) -> int:
                     ((10, f"F{month}{n}"),) if n == 0 else ((8, str(n)),) if n == 1 else ()
                 )
                 day = date(2025, month, 2)
-                yield Voucher("K", str(count), day, f"Faktura {member}", rows=[
-                    Transaction("TRANS", "1510", ref, amount),
-                    Transaction("TRANS", account, ((1, "50000"),), -amount),
-                ])
+                yield Voucher(
+                    "K",
+                    str(count),
+                    day,
+                    f"Faktura {member}",
+                    rows=[
+                        Transaction("TRANS", "1510", ref, amount),
+                        Transaction("TRANS", account, ((1, "50000"),), -amount),
+                    ],
+                )
                 count += 1
                 text = f"Inbetalning {member}" if n in (2, 3) else "Kundinbetalning"
-                yield Voucher("I", str(count), date(2025, month, 20), text, rows=[
-                    Transaction("TRANS", "1930", (), amount),
-                    Transaction("TRANS", "1510", ref, -amount),
-                ])
+                yield Voucher(
+                    "I",
+                    str(count),
+                    date(2025, month, 20),
+                    text,
+                    rows=[
+                        Transaction("TRANS", "1930", (), amount),
+                        Transaction("TRANS", "1510", ref, -amount),
+                    ],
+                )
                 written += 4
 
         def cost_row(rng: random.Random) -> tuple[str, ObjectList]:
@@ -205,8 +224,10 @@ def main() -> None:
             continue
         seconds = float(data["seconds"])  # type: ignore[arg-type]
         ratio = seconds / float(base["seconds"])  # type: ignore[arg-type]
-        print(f"{kind:<11} {seconds:8.2f} {ratio:8.2f} {float(data['peak_mb']):8.1f}"  # type: ignore[arg-type]
-              f"  {data['result']}")
+        print(
+            f"{kind:<11} {seconds:8.2f} {ratio:8.2f} {float(data['peak_mb']):8.1f}"  # type: ignore[arg-type]
+            f"  {data['result']}"
+        )
     recon = results.get("recon", {})
     if "seconds" in recon:
         ratio = float(recon["seconds"]) / float(base["seconds"])  # type: ignore[arg-type]

@@ -35,8 +35,9 @@ def main() -> None:
         pages = out.stat().st_size // 1024
         print("workbook: 2,000 lines, 50 members, 5 years")
         print(f"check (read + evaluate, baseline): {base * 1000:.0f} ms")
-        print(f"rapport (check + .docx, {pages} kB):   {ours * 1000:.0f} ms  "
-              f"ratio {ours / base:.2f}x")
+        print(
+            f"rapport (check + .docx, {pages} kB):   {ours * 1000:.0f} ms  ratio {ours / base:.2f}x"
+        )
 
 
 if __name__ == "__main__":

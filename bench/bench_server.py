@@ -69,16 +69,20 @@ s.serve_forever()
 
 
 def start(code: str) -> tuple[subprocess.Popen[str], int]:
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
     assert proc.stdout is not None
     return proc, int(proc.stdout.readline())
 
 
 def peak_rss_mb(pid: int) -> tuple[float, float]:
     """(current RSS, peak RSS) in MB from /proc (Linux)."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text()
-                  .splitlines() if ":" in line)
+    fields = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
 
 
@@ -118,16 +122,22 @@ def load(port: int, path: str, body: bytes, rounds: int) -> dict[str, float]:
     wall = time.perf_counter() - begin
     latencies = sorted(s for _, s in results)
     statuses = [status for status, _ in results]
-    return {"rps": len(results) / wall, "p50": statistics.median(latencies) * 1000,
-            "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
-            "failed": sum(1 for s in statuses if s == 0), "n": len(results),
-            "status": statistics.mode(statuses)}
+    return {
+        "rps": len(results) / wall,
+        "p50": statistics.median(latencies) * 1000,
+        "p95": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "failed": sum(1 for s in statuses if s == 0),
+        "n": len(results),
+        "status": statistics.mode(statuses),
+    }
 
 
 def show(name: str, r: dict[str, float], base: dict[str, float] | None = None) -> None:
     ratio = f"  ({r['rps'] / base['rps']:.2f} x baseline rate)" if base else ""
-    print(f"{name:<44} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
-          f"failed {int(r['failed'])}/{int(r['n'])}  status {int(r['status'])}{ratio}")
+    print(
+        f"{name:<44} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  p95 {r['p95']:6.1f} ms  "
+        f"failed {int(r['failed'])}/{int(r['n'])}  status {int(r['status'])}{ratio}"
+    )
 
 
 def with_rader_range(address: str) -> bytes:
@@ -154,37 +164,47 @@ def main() -> None:
         print(f"{CLIENTS} clients x {rounds} requests, payload {len(PAYLOAD)} bytes")
         base = load(echo_port, "/eko", PAYLOAD, rounds)
         show("1. baseline http.server, read body + answer", base)
-        show("1. finsam_xl serve, read body + Swedish 404", load(port, "/eko", PAYLOAD, rounds),
-             base)
+        show(
+            "1. finsam_xl serve, read body + Swedish 404", load(port, "/eko", PAYLOAD, rounds), base
+        )
         after_transport = peak_rss_mb(finsam.pid)
         full = load(port, "/berakna", PAYLOAD, rounds)
         show("2. finsam_xl serve, POST /berakna", full, base)
         actions = json.loads(remote.handle("/berakna", {}, PAYLOAD).body)["actions"]
         funcs = [a["func"] for a in actions]
-        print(f"{'2. actions per /berakna (Excel calls the client makes)':<44} {len(actions)}: "
-              + ", ".join(f"{funcs.count(f)} {f}" for f in dict.fromkeys(funcs)))
+        print(
+            f"{'2. actions per /berakna (Excel calls the client makes)':<44} {len(actions)}: "
+            + ", ".join(f"{funcs.count(f)} {f}" for f in dict.fromkeys(funcs))
+        )
         n = 50
         t0 = time.perf_counter()
         for _ in range(n):
             remote.handle("/berakna", {}, PAYLOAD)
         inline = n / (time.perf_counter() - t0)
-        print(f"{'2. remote.handle inline, one thread':<44} {inline:7.0f} req/s  "
-              f"(server reaches {full['rps'] / inline:.2f} x the compute ceiling)")
+        print(
+            f"{'2. remote.handle inline, one thread':<44} {inline:7.0f} req/s  "
+            f"(server reaches {full['rps'] / inline:.2f} x the compute ceiling)"
+        )
         after_load = peak_rss_mb(finsam.pid)
-        bad = {"table $A$3:$XFD$1048576": with_rader_range("$A$3:$XFD$1048576"),
-               "table $A$3:$S$1048576": with_rader_range("$A$3:$S$1048576"),
-               "NaN": PAYLOAD.replace(b'"values":[[', b'"values":[[NaN,', 1),
-               "4 MB of short strings": b"[" + b",".join([b'"ab"'] * (remote.MAX_ITEMS - 1))
-               + b"]"}
+        bad = {
+            "table $A$3:$XFD$1048576": with_rader_range("$A$3:$XFD$1048576"),
+            "table $A$3:$S$1048576": with_rader_range("$A$3:$S$1048576"),
+            "NaN": PAYLOAD.replace(b'"values":[[', b'"values":[[NaN,', 1),
+            "4 MB of short strings": b"[" + b",".join([b'"ab"'] * (remote.MAX_ITEMS - 1)) + b"]",
+        }
         for name, body in bad.items():
             t0 = time.perf_counter()
             statuses = {one(port, "/berakna", body)[0] for _ in range(20)}
             ms = (time.perf_counter() - t0) / 20 * 1000
-            print(f"3. {name:<41} status {sorted(statuses)}  {ms:6.1f} ms each  "
-                  f"peak RSS {peak_rss_mb(finsam.pid)[1]:.0f} MB")
-        print(f"3. finsam_xl server RSS: idle {idle[0]:.0f} MB; peak after transport "
-              f"{after_transport[1]:.0f} MB, after /berakna load {after_load[1]:.0f} MB, "
-              f"after the oversized requests {peak_rss_mb(finsam.pid)[1]:.0f} MB")
+            print(
+                f"3. {name:<41} status {sorted(statuses)}  {ms:6.1f} ms each  "
+                f"peak RSS {peak_rss_mb(finsam.pid)[1]:.0f} MB"
+            )
+        print(
+            f"3. finsam_xl server RSS: idle {idle[0]:.0f} MB; peak after transport "
+            f"{after_transport[1]:.0f} MB, after /berakna load {after_load[1]:.0f} MB, "
+            f"after the oversized requests {peak_rss_mb(finsam.pid)[1]:.0f} MB"
+        )
     finally:
         for proc in (echo, finsam):
             proc.terminate()

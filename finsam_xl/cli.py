@@ -240,9 +240,7 @@ class SwedishGroup(TyperGroup):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
-            code = super().main(
-                args, prog_name, complete_var, False, windows_expand_args, **extra
-            )
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as error:
             shown = io.StringIO()
             show = getattr(error, "show", None)
@@ -267,6 +265,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=SwedishGroup,
 )
+
 
 def _fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"Fel: {message}", err=True)
@@ -439,13 +438,17 @@ def new_cmd(
     ] = False,
     unprotected: Annotated[
         bool,
-        typer.Option("--utan-bladskydd",
-                     help="Inget bladskydd (för --xlsm på Mac; Lite och --server har inget)"),
+        typer.Option(
+            "--utan-bladskydd",
+            help="Inget bladskydd (för --xlsm på Mac; Lite och --server har inget)",
+        ),
     ] = False,
     lite: Annotated[
         bool | None,
-        typer.Option("--lite/--utan-lite",
-                     help="Med koden för xlwings Lite (standard för .xlsx, inte för .xlsm)"),
+        typer.Option(
+            "--lite/--utan-lite",
+            help="Med koden för xlwings Lite (standard för .xlsx, inte för .xlsm)",
+        ),
     ] = None,
     server: Annotated[
         str | None,
@@ -457,8 +460,14 @@ def new_cmd(
         out = out.with_suffix(".xlsm")
     budget = jobs.load_budget(source, year)
     outcome = jobs.new(
-        budget, out, xlsm=xlsm, protect=not unprotected, lite=lite, server=server,
-        replace=force, source=source,
+        budget,
+        out,
+        xlsm=xlsm,
+        protect=not unprotected,
+        lite=lite,
+        server=server,
+        replace=force,
+        source=source,
     )
     typer.echo(f"Skapade {out} ({len(outcome.findings)} anmärkningar i bladet Kontroller).")
 
@@ -555,9 +564,7 @@ def recon_cmd(
     encoding: Annotated[str | None, typer.Option("--teckenkodning", help=_ENCODING_HELP)] = None,
 ) -> None:
     """Stäm av budgeten mot bokföringen och skriv bladet Avstämning."""
-    outcome = jobs.reconcile_workbook(
-        file, books, period, write=not no_write, encoding=encoding
-    )
+    outcome = jobs.reconcile_workbook(file, books, period, write=not no_write, encoding=encoding)
     if as_json:
         data = outcome.recon.model_dump(mode="json", exclude={"findings"}) if outcome.recon else {}
         data["findings"] = [f.as_json() for f in outcome.findings]
@@ -709,9 +716,7 @@ def overview_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv tabellerna som JSON")] = False,
     matching: Annotated[
         Path | None,
-        typer.Option(
-            "--matchning", help="CSV med kolumnerna 'Namn i budgeten' och 'Medlem'"
-        ),
+        typer.Option("--matchning", help="CSV med kolumnerna 'Namn i budgeten' och 'Medlem'"),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--processer", help="Antal processer (standard: 2)", min=1, max=8)
@@ -809,8 +814,11 @@ def letters_cmd(
         _print_findings(errors)
         typer.echo("Breven visar arbetsbokens beräknade belopp; se över felen ovan.")
     docx = [p for p in done.files if p.suffix == ".docx"]
-    typer.echo(f"Skrev {len(docx)} brev i {out}" + (" (och PDF)" if pdf and len(done.files)
-                                                     > len(docx) else "") + ".")
+    typer.echo(
+        f"Skrev {len(docx)} brev i {out}"
+        + (" (och PDF)" if pdf and len(done.files) > len(docx) else "")
+        + "."
+    )
     for letter in done.letters:
         typer.echo(f"  {letter.party.name}: {letter.amount:,.0f} kr".replace(",", " "))
     for note in done.notes:

@@ -34,10 +34,11 @@ GROUPS = {
     "tests/workbook/test_zipview.py::test_every_broken_workbook_reads_the_same": "broken-workbooks",
     # The session fixture `lo_examples`: one LibreOffice run for the three examples.
     "tests/workbook/test_libreoffice.py": "libreoffice-examples",
-    "tests/workbook/test_zipview.py::test_a_file_saved_by_libreoffice_reads_the_same":
-        "libreoffice-examples",
+    "tests/workbook/test_zipview.py::test_a_file_saved_by_libreoffice_reads_the_same": (
+        "libreoffice-examples"
+    ),
     # The two longest tests of the suite: each on its own, so that two workers share them.
-    f"{_FAULT}_and_the_original_backup[recalc]": "fault-injection-recalc",
+    f"{_FAULT}_and_the_original_backup[berakna]": "fault-injection-berakna",
     f"{_FAULT}_and_the_original_backup[avstamning]": "fault-injection-avstamning",
 }
 

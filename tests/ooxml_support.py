@@ -165,9 +165,10 @@ def mce_process(root: etree._Element, understood: frozenset[str]) -> list[str]:
                     if not isinstance(branch.tag, str):
                         continue
                     local = etree.QName(branch).localname
-                    if local == "Choice" and _prefixes(
-                        branch, branch.get("Requires", "")
-                    ) <= understood:
+                    if (
+                        local == "Choice"
+                        and _prefixes(branch, branch.get("Requires", "")) <= understood
+                    ):
                         chosen = branch
                         break
                     if local == "Fallback":
@@ -219,8 +220,7 @@ def validate_part(name: str, data: bytes) -> list[Problem]:
     refused = mce_process(root, understood)
     _drop_known_schema_gaps(root)
     problems = [
-        Problem(name, f"not in the schemas and not mc:Ignorable: {what}")
-        for what in refused
+        Problem(name, f"not in the schemas and not mc:Ignorable: {what}") for what in refused
     ]
     targets = [root]
     if name.endswith(".vml") and etree.QName(root).localname == "xml":

@@ -157,8 +157,11 @@ def test_a_missing_kind_keeps_the_lawful_split_of_the_others() -> None:
     r = evaluate(budget(members, 6_308_000))
     a = r.allocation_for(2025)
     assert a is not None
-    assert a.group_lawful == {MemberKind.STAT: 3154000, MemberKind.REGION: 1577000,
-                              MemberKind.KOMMUN: 1577000}
+    assert a.group_lawful == {
+        MemberKind.STAT: 3154000,
+        MemberKind.REGION: 1577000,
+        MemberKind.KOMMUN: 1577000,
+    }
     rules = {f.rule for f in r.findings}
     # The root cause once: the unpaid quarter is not reported again as a wrong sum.
     assert "input.member-kind-missing" in rules and "contrib.sum" not in rules
@@ -171,8 +174,10 @@ def test_published_allocation_is_compared_to_the_krona_even_in_a_tkr_budget() ->
     from finsam_xl.model.interchange import load
 
     b = load(EXAMPLES / "sodra-dalarna-2025.yaml")
-    contributions = [c.model_copy(update={"amount": Decimal(6184800)}) if c.year == 2025 else c
-                     for c in b.contributions]
+    contributions = [
+        c.model_copy(update={"amount": Decimal(6184800)}) if c.year == 2025 else c
+        for c in b.contributions
+    ]
     r = evaluate(b.model_copy(update={"contributions": contributions}))
     off = {f.ref.key for f in r.findings if f.rule == "published.allocation" and f.ref}
     assert "allocation:Försäkringskassan med Arbetsförmedlingen" in off  # 3 092 400 vs 3 092 000

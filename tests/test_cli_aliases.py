@@ -61,10 +61,27 @@ def test_the_table_is_complete_and_points_at_real_names() -> None:
         assert any(n in every for n in candidates), old
     # each old option name is taken by the commands that had it
     assert {(c, o) for c, o, _ in RENAMES} >= {
-        *((c, "--out") for c in ("berakna", "ny", "exportera", "demo", "exportera-sie",
-                                 "nytt-ar", "oversikt", "rapport", "medlemsbrev", "fakturor")),
-        ("ny", "--from"), ("ny", "--ar"), ("nytt-ar", "--till-ar"), ("server", "--host"),
-        ("server", "--token"), ("demo-bokforing", "--seed"),
+        *(
+            (c, "--out")
+            for c in (
+                "berakna",
+                "ny",
+                "exportera",
+                "demo",
+                "exportera-sie",
+                "nytt-ar",
+                "oversikt",
+                "rapport",
+                "medlemsbrev",
+                "fakturor",
+            )
+        ),
+        ("ny", "--from"),
+        ("ny", "--ar"),
+        ("nytt-ar", "--till-ar"),
+        ("server", "--host"),
+        ("server", "--token"),
+        ("demo-bokforing", "--seed"),
     }
     # one name for one notion: the budget year a command creates, the output
     assert {n for c, o, n in RENAMES if o in ("--ar", "--till-ar")} == {"--budgetar"}
@@ -115,7 +132,10 @@ def test_only_option_places_are_renamed() -> None:
     letters = COMMANDS["medlemsbrev"]
     ctx = typer.Context(letters, resilient_parsing=True)
     assert _current_options(letters, ctx, ["--kontakt", "--out", "--out", "b"]) == [
-        "--kontakt", "--out", "--utmapp", "b"
+        "--kontakt",
+        "--out",
+        "--utmapp",
+        "b",
     ]
     check = COMMANDS["kontrollera"]
     assert _current_options(check, typer.Context(check), ["--out", "x"]) == ["--out", "x"]
@@ -143,8 +163,10 @@ def _run(folder: Path, book: Path, args: list[str]) -> tuple[Result, str, str]:
         patch.chdir(folder)
         patch.delenv("FINSAM_XL_TOKEN", raising=False)
         done = runner.invoke(app, args)
-    return done, done.stdout.replace(str(folder), "<mapp>"), done.stderr.replace(
-        str(folder), "<mapp>"
+    return (
+        done,
+        done.stdout.replace(str(folder), "<mapp>"),
+        done.stderr.replace(str(folder), "<mapp>"),
     )
 
 
@@ -154,14 +176,18 @@ RUNS = [
     ("check budget.xlsx --json", "kontrollera budget.xlsx --json"),
     ("recalc budget.xlsx --out ut.xlsx", "berakna budget.xlsx --utfil ut.xlsx"),
     ("new --out tom.xlsx --ar 2027 --utan-lite", "ny --utfil tom.xlsx --budgetar 2027 --utan-lite"),
-    ("new --from budget.yaml -o ny.xlsx --utan-lite",
-     "ny --fran budget.yaml -o ny.xlsx --utan-lite"),
+    (
+        "new --from budget.yaml -o ny.xlsx --utan-lite",
+        "ny --fran budget.yaml -o ny.xlsx --utan-lite",
+    ),
     ("export budget.xlsx --out ut.yaml", "exportera budget.xlsx --utfil ut.yaml"),
     ("export-sie budget.xlsx -o ut.se", "exportera-sie budget.xlsx -o ut.se"),
     ("serve --host 0.0.0.0", "server --adress 0.0.0.0"),
     ("serve --token kort", "server --nyckel kort"),
-    ("nytt-ar budget.xlsx --out nasta.xlsx --till-ar 2026",
-     "nytt-ar budget.xlsx --utfil nasta.xlsx --budgetar 2026"),
+    (
+        "nytt-ar budget.xlsx --out nasta.xlsx --till-ar 2026",
+        "nytt-ar budget.xlsx --utfil nasta.xlsx --budgetar 2026",
+    ),
     ("demo-bokforing b.se --seed 7", "demo-bokforing b.se --slumpfro 7"),
     ("fakturor budget.yaml --out plan.csv", "fakturor budget.yaml --utfil plan.csv"),
 ]

@@ -46,8 +46,10 @@ def test_help_is_swedish(command: str | None) -> None:
     [
         (["kontrollera"], "Fel: Argumentet 'FIL' saknas."),
         (["kontrollera", "--nope", "x.xlsx"], "Fel: Okänt alternativ: --nope"),
-        (["oversikt", "--processer", "99", "x"], "Ogiltigt värde för '--processer': värdet får "
-                                                  "vara högst 8"),
+        (
+            ["oversikt", "--processer", "99", "x"],
+            "Ogiltigt värde för '--processer': värdet får vara högst 8",
+        ),
         (["oversikt", "--processer", "två", "x"], "värdet ska vara ett heltal"),
         (["nope"], "Fel: Okänt kommando 'nope'."),
         (["kontrolera"], "Menade du 'kontrollera'?"),

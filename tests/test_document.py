@@ -110,8 +110,10 @@ def test_not1_equal_amounts_show_equal_shares_and_keys() -> None:
     assert fk.amounts[2022] == af.amounts[2022] and fk.share_pct == af.share_pct
     kommuner = [r for r in note.rows if r.kind.value == "kommun"]
     assert {r.key_text for r in kommuner} == {"fast belopp"}  # typed amounts, not the key
-    members = [m.model_copy(update={"amounts": {}}) if m.kind.value == "kommun" else m
-               for m in budget.members]
+    members = [
+        m.model_copy(update={"amounts": {}}) if m.kind.value == "kommun" else m
+        for m in budget.members
+    ]
     by_key = budget.model_copy(update={"members": members})
     keyed = not1_table(by_key, evaluate(by_key))
     assert {r.key_text for r in keyed.rows if r.kind.value == "kommun"} == {"lika delar (1/3)"}
@@ -194,7 +196,6 @@ def test_share_percentages_equal_amounts_equal_shares(amounts: list[int]) -> Non
     total = sum(shares, Decimal(0))
     assert abs(total - 100) <= Decimal("0.05") * len(amounts)
     assert (share_rounding_note(shares) is None) == (total == 100)
-
 
 
 @st.composite
@@ -333,14 +334,30 @@ def _plain_budget(**document: object) -> Budget:
             ],
             "contributions": [{"year": y, "amount": 2_810_000} for y in (2027, 2028)],
             "costs": [
-                {"name": "Arvoden", "group": "styrelse", "section": "Styrelse",
-                 "amounts": {2027: 70_000, 2028: 70_000}},
-                {"name": "Kansli", "group": "administration", "section": "Administration",
-                 "amounts": {2027: 400_000, 2028: 400_000}},
-                {"name": "Revision", "group": "administration", "section": "Administration",
-                 "amounts": {2027: 30_000, 2028: 30_000}},
-                {"name": "Arbetsträning", "group": "insats_individ", "section": "Insatser",
-                 "amounts": {2027: 2_310_000, 2028: 2_310_000}},
+                {
+                    "name": "Arvoden",
+                    "group": "styrelse",
+                    "section": "Styrelse",
+                    "amounts": {2027: 70_000, 2028: 70_000},
+                },
+                {
+                    "name": "Kansli",
+                    "group": "administration",
+                    "section": "Administration",
+                    "amounts": {2027: 400_000, 2028: 400_000},
+                },
+                {
+                    "name": "Revision",
+                    "group": "administration",
+                    "section": "Administration",
+                    "amounts": {2027: 30_000, 2028: 30_000},
+                },
+                {
+                    "name": "Arbetsträning",
+                    "group": "insats_individ",
+                    "section": "Insatser",
+                    "amounts": {2027: 2_310_000, 2028: 2_310_000},
+                },
             ],
             "equity": {"opening": 500_000, "opening_year": 2027},
             "document": document,
@@ -380,8 +397,9 @@ def test_group_total_label_may_name_the_heading() -> None:
 def test_id_and_account_columns_follow_the_lines() -> None:
     """A column is shown when a line fills it and the flag allows it."""
     budget = _plain_budget()
-    costs = [c.model_copy(update={"account": "7010"}) if c.name == "Kansli" else c
-             for c in budget.costs]
+    costs = [
+        c.model_copy(update={"account": "7010"}) if c.name == "Kansli" else c for c in budget.costs
+    ]
     budget = budget.model_copy(update={"costs": costs})
     table = budget_table(budget, evaluate(budget))
     assert table.show_accounts and not table.show_cost_centres

@@ -150,9 +150,7 @@ def layouts(draw: st.DrawFn) -> tuple[Budget, DocumentSettings]:
             update={
                 "netted": draw(st.booleans()),
                 "section": draw(st.sampled_from([line.section, None, "Projekt"])),
-                "amounts": {
-                    y: (a * draw(st.integers(0, 3))) for y, a in line.amounts.items()
-                },
+                "amounts": {y: (a * draw(st.integers(0, 3))) for y, a in line.amounts.items()},
             }
         )
         for line in budget.income
@@ -162,16 +160,12 @@ def layouts(draw: st.DrawFn) -> tuple[Budget, DocumentSettings]:
             update={
                 "section": draw(st.sampled_from([line.section, None, "Projekt"])),
                 "cost_centre": draw(st.sampled_from([line.cost_centre, None])),
-                "amounts": {
-                    y: a + draw(st.integers(0, 5000)) for y, a in line.amounts.items()
-                },
+                "amounts": {y: a + draw(st.integers(0, 5000)) for y, a in line.amounts.items()},
             }
         )
         for line in budget.costs
     ]
-    opening = budget.equity.model_copy(
-        update={"opening": Decimal(draw(st.integers(0, 5_000_000)))}
-    )
+    opening = budget.equity.model_copy(update={"opening": Decimal(draw(st.integers(0, 5_000_000)))})
     changed = Budget.model_validate(
         budget.model_copy(
             update={

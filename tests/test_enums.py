@@ -40,16 +40,42 @@ PACKAGE = Path(finsam_xl.__file__).parent
 #: Every enum of this issue with the strings its field held before (issue 23, part 3).
 TODAYS_CODES: dict[type[StrEnum], list[str]] = {
     Element: [
-        "member", "cost", "income", "contribution", "equity", "settings", "published", "plan",
-        "years", "adopted", "revised", "forbund", "actual", "mapping", "recon",
+        "member",
+        "cost",
+        "income",
+        "contribution",
+        "equity",
+        "settings",
+        "published",
+        "plan",
+        "years",
+        "adopted",
+        "revised",
+        "forbund",
+        "actual",
+        "mapping",
+        "recon",
     ],
     PaymentMethod: [
-        "kontant", "referens", "faktura", "kund", "namn", "belopp", "ingående balans",
-        "kreditering", "återbetalning", "tvetydig", "ingen",
+        "kontant",
+        "referens",
+        "faktura",
+        "kund",
+        "namn",
+        "belopp",
+        "ingående balans",
+        "kreditering",
+        "återbetalning",
+        "tvetydig",
+        "ingen",
     ],
     BooksKind: ["periodiserad", "kontantmässig", "blandad", "okänd"],
     ForecastMethod: [
-        "angiven", "budget", "budget (inget konto)", "linjär", "enligt periodisering",
+        "angiven",
+        "budget",
+        "budget (inget konto)",
+        "linjär",
+        "enligt periodisering",
         "enligt fjolåret",
     ],
     PhasingMethod: ["periodisering", "fjolåret", "jämn"],
@@ -92,8 +118,12 @@ def test_interchange_and_json_carry_the_same_strings() -> None:
     assert Settings().model_dump(mode="json", exclude_defaults=True) == {}
     assert Settings().payment_frequency is PaymentFrequency.AR
 
-    payment = Payment(day=date(2025, 3, 1), amount=Decimal(5), source="a.se:3",
-                      method=PaymentMethod.INGAENDE_BALANS)
+    payment = Payment(
+        day=date(2025, 3, 1),
+        amount=Decimal(5),
+        source="a.se:3",
+        method=PaymentMethod.INGAENDE_BALANS,
+    )
     dumped = payment.model_dump(mode="json")
     assert dumped["method"] == "ingående balans"
     assert Payment.model_validate(dumped).method is PaymentMethod.INGAENDE_BALANS
@@ -114,7 +144,7 @@ def test_document_columns_and_equity_rows_use_the_enum() -> None:
 
 
 # --- mypy catches a misspelt code -------------------------------------------------------------
-SNIPPET = '''\
+SNIPPET = """\
 from datetime import date
 from decimal import Decimal
 
@@ -134,7 +164,7 @@ g = BooksKind.KONTANT
 h = ForecastMethod.LINEAR
 i = PhasingMethod.JAMNT
 j = PaymentFrequency.MONTH
-'''
+"""
 
 #: line of the snippet -> what mypy must say there
 EXPECTED = {
@@ -159,13 +189,24 @@ def test_mypy_catches_a_misspelt_code(tmp_path: Path) -> None:
     snippet = tmp_path / "typos.py"
     snippet.write_text(SNIPPET, encoding="utf-8")
     # In a process of its own: mypy raises the interpreter's recursion limit for good.
-    done = subprocess.run([
-        sys.executable, "-m", "mypy",
-        "--config-file", str(ROOT / "pyproject.toml"),
-        "--cache-dir", str(tmp_path / "cache"),
-        "--no-error-summary", "--hide-error-context",
-        str(snippet),
-    ], capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+            "--no-error-summary",
+            "--hide-error-context",
+            str(snippet),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     out, err, status = done.stdout, done.stderr, done.returncode
     assert status == 1, out + err
     errors: dict[int, list[str]] = {}
@@ -261,6 +302,11 @@ def test_the_bare_code_check_finds_one() -> None:
         'status = "utfall" if a else "plan"\n'
     )
     assert _bare_codes(ast.parse(source)) == [
-        (1, "kontant"), (2, "cost"), (4, "blandad"), (4, "periodiserad"), (5, "kvartal"),
-        (6, "plan"), (6, "utfall"),
+        (1, "kontant"),
+        (2, "cost"),
+        (4, "blandad"),
+        (4, "periodiserad"),
+        (5, "kvartal"),
+        (6, "plan"),
+        (6, "utfall"),
     ]

@@ -208,8 +208,15 @@ def test_every_exception_class_of_the_package_is_in_the_family() -> None:
     )
     assert outside == []
     names = {cls.__name__ for cls in _defined_exceptions()}
-    assert {"WorkbookError", "InterchangeError", "BooksError", "SieError", "NextYearError",
-            "ExcelError", "UsageError"} <= names
+    assert {
+        "WorkbookError",
+        "InterchangeError",
+        "BooksError",
+        "SieError",
+        "NextYearError",
+        "ExcelError",
+        "UsageError",
+    } <= names
 
 
 def test_the_refusals_keep_their_old_bases() -> None:
@@ -286,7 +293,9 @@ def test_the_command_line_maps_the_family_in_one_place(tmp_path: Path) -> None:
     from finsam_xl.cli import _exit_for, app
 
     assert _exit_for(UsageError("Perioden ska skrivas ÅÅÅÅ-MM.")) == (
-        2, "Perioden ska skrivas ÅÅÅÅ-MM.")
+        2,
+        "Perioden ska skrivas ÅÅÅÅ-MM.",
+    )
     code, text = _exit_for(ZeroDivisionError("division by zero"))
     assert code == 2 and text.startswith("internt fel i finsam_xl (ZeroDivisionError")
     wrong = tmp_path / "budget.txt"

@@ -82,8 +82,11 @@ def test_sheet_columns_fit_names_owners_and_notes_on_one_page() -> None:
     notes = [c for (r, col), c in grid.cells.items() if col == headers["Anmärkning"] and r > 1]
     assert {c.role for c in notes if c.value} <= {"wrap", "warning_wrap"}
     # The long name's row is two lines high; the whole table fits one landscape page.
-    row = next(r for (r, col), c in grid.cells.items()
-               if col == 1 and str(c.value).startswith("Arbetsträning"))
+    row = next(
+        r
+        for (r, col), c in grid.cells.items()
+        if col == 1 and str(c.value).startswith("Arbetsträning")
+    )
     assert grid.heights[row] >= 30
     landscape, scale = choose_page(grid.widths)
     assert landscape and scale >= MIN_SCALE
@@ -101,7 +104,10 @@ def test_word_table_breaks_no_word_figure_or_date() -> None:
         if spec.numeric[i]:  # a figure is one word ("1 000,0" has a no-break space)
             need = max(word_cm(row.cells[i], pt) for row in rows)
         else:
-            need = max(word_cm(w, pt, row.kind in BOLD_KINDS)
-                       for row in rows for w in row.cells[i].split() or [""])
+            need = max(
+                word_cm(w, pt, row.kind in BOLD_KINDS)
+                for row in rows
+                for w in row.cells[i].split() or [""]
+            )
         assert width >= need + 0.40 - 1e-6, (spec.headers[i], width, need)
     assert "2026\u20132028" in [row.cells[spec.headers.index("Period")] for row in spec.rows]

@@ -29,7 +29,17 @@ import finsam_xl
 
 PACKAGE = Path(finsam_xl.__file__).parent
 OUTER = (
-    "xlsx", "sheets", "workbook", "parts", "excel", "sie", "books", "jobs", "cli", "word", "vba"
+    "xlsx",
+    "sheets",
+    "workbook",
+    "parts",
+    "excel",
+    "sie",
+    "books",
+    "jobs",
+    "cli",
+    "word",
+    "vba",
 )
 
 

@@ -57,7 +57,8 @@ def own_tkr_budget() -> Budget:
     data["keys"]["kommun"] = "befolkning"
     data["keys"]["note"] = "befolkning 2023-11-01"
     for member, population in zip(
-        [m for m in data["members"] if m["kind"] == "kommun"], [23_456, 15_321, 11_017],
+        [m for m in data["members"] if m["kind"] == "kommun"],
+        [23_456, 15_321, 11_017],
         strict=True,
     ):
         member["key"] = population
@@ -123,7 +124,8 @@ def test_odd_kronor_go_to_the_first_instalments() -> None:
     schedule = instalment_schedule(quarterly, Decimal(1003), 2025)
     assert [a for *_, a in schedule] == [251, 251, 251, 250]
     assert [(d.isoformat(), due.isoformat()) for d, due, _ in schedule][1] == (
-        "2025-04-01", "2025-05-01"
+        "2025-04-01",
+        "2025-05-01",
     )
 
 
@@ -168,23 +170,38 @@ def test_plan_csv_opens_in_excel_and_reads_back(tmp_path: Path) -> None:
     assert rows[0][:3] == ["Referens", "Medlem", "Kund"] and len(rows) == 21
     assert sum(int(r[7]) for r in rows[1:]) == 6_184_000
     assert hashlib.sha256(source.read_bytes()).hexdigest() == before
-    again = runner.invoke(app, ["fakturor", str(source), "-o", str(tmp_path / "b.csv"),
-                                "--forra", str(out)])
+    again = runner.invoke(
+        app, ["fakturor", str(source), "-o", str(tmp_path / "b.csv"), "--forra", str(out)]
+    )
     assert "Inget ändrat sedan fakturaplan.csv." in again.output
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_plan_csv_round_trips_through_libreoffice(tmp_path: Path) -> None:
     out = tmp_path / "fakturaplan.csv"
-    assert runner.invoke(app, ["fakturor", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o",
-                               str(out)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["fakturor", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o", str(out)]
+        ).exit_code
+        == 0
+    )
     profile = (tmp_path / "profile").as_uri()
     # semicolon (59), UTF-8 (76), first line 1, Swedish locale; back to .xlsx
     subprocess.run(
-        [str(SOFFICE), f"-env:UserInstallation={profile}", "--headless",
-         "--infilter=CSV:59,34,76,1,,1053", "--convert-to", "xlsx", "--outdir", str(tmp_path),
-         str(out)],
-        check=True, capture_output=True, timeout=180,
+        [
+            str(SOFFICE),
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--infilter=CSV:59,34,76,1,,1053",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     import openpyxl
 
@@ -198,8 +215,9 @@ def test_plan_csv_round_trips_through_libreoffice(tmp_path: Path) -> None:
 
 def test_plan_as_sie_customer_invoices(tmp_path: Path) -> None:
     out = tmp_path / "fakturaplan.se"
-    result = runner.invoke(app, ["fakturor", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o",
-                                 str(out)])
+    result = runner.invoke(
+        app, ["fakturor", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     sie = read_sie(out)
     vouchers = sie.vouchers
@@ -214,7 +232,8 @@ def test_plan_as_sie_customer_invoices(tmp_path: Path) -> None:
         assert voucher.text.endswith(objects[10]) and REFERENCE_RE.fullmatch(objects[10])
     first = vouchers[8]
     assert [(t.account, t.amount) for t in first.transactions()] == [
-        ("1510", Decimal(170_060)), ("3593", Decimal(-170_060))
+        ("1510", Decimal(170_060)),
+        ("3593", Decimal(-170_060)),
     ]
 
 
@@ -243,17 +262,32 @@ def test_letters_are_refused_for_a_workbook_with_input_errors(tmp_path: Path) ->
 def test_letter_document_has_the_figures(tmp_path: Path) -> None:
     from finsam_xl.jobs import write_letters
 
-    done = write_letters(EXAMPLES / "sodra-dalarna-2025.yaml", tmp_path / "brev", when=WHEN,
-                         contact="Anna Berg, förbundschef, 070-123 45 67")
+    done = write_letters(
+        EXAMPLES / "sodra-dalarna-2025.yaml",
+        tmp_path / "brev",
+        when=WHEN,
+        contact="Anna Berg, förbundschef, 070-123 45 67",
+    )
     names = sorted(p.name for p in done.files)
-    assert names == [f"medlemsbrev-2025-{c}.docx" for c in
-                     ("avesta", "dalarna", "hedemora", "saters", "staten")]
-    xml = zipfile.ZipFile(tmp_path / "brev" / "medlemsbrev-2025-avesta.docx").read(
-        "word/document.xml").decode("utf-8")
+    assert names == [
+        f"medlemsbrev-2025-{c}.docx" for c in ("avesta", "dalarna", "hedemora", "saters", "staten")
+    ]
+    xml = (
+        zipfile.ZipFile(tmp_path / "brev" / "medlemsbrev-2025-avesta.docx")
+        .read("word/document.xml")
+        .decode("utf-8")
+    )
     text = re.sub(r"<[^>]+>", "", xml)
-    for expected in ("Begäran om medlemsbidrag 2025 med plan 2026–2028", "Till: Avesta kommun",
-                     "fastställde den 20 november 2024", "680\u00a0240", "SD-2025-AVESTA-4",
-                     "170\u00a0060", "2025-05-01", "Anna Berg, förbundschef"):
+    for expected in (
+        "Begäran om medlemsbidrag 2025 med plan 2026–2028",
+        "Till: Avesta kommun",
+        "fastställde den 20 november 2024",
+        "680\u00a0240",
+        "SD-2025-AVESTA-4",
+        "170\u00a0060",
+        "2025-05-01",
+        "Anna Berg, förbundschef",
+    ):
         assert expected in text, expected
 
 
@@ -263,8 +297,9 @@ def test_new_workbook_has_the_fakturaplan_and_an_older_one_still_recalculates(
     import openpyxl
 
     book = tmp_path / "b.xlsx"
-    assert runner.invoke(app, ["ny", "--fran", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o",
-                               str(book)]).exit_code in (0, 1)
+    assert runner.invoke(
+        app, ["ny", "--fran", str(EXAMPLES / "sodra-dalarna-2025.yaml"), "-o", str(book)]
+    ).exit_code in (0, 1)
     runner.invoke(app, ["berakna", str(book)])
     ws = openpyxl.load_workbook(book)["Fakturaplan"]
     rows = list(ws.iter_rows(min_row=5, values_only=True))
@@ -278,8 +313,9 @@ def test_new_workbook_has_the_fakturaplan_and_an_older_one_still_recalculates(
             data = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
                 text = data.decode("utf-8")
-                text = re.sub(r'<definedName name="fx_fakturaplan"[^>]*>[^<]*</definedName>', "",
-                              text)
+                text = re.sub(
+                    r'<definedName name="fx_fakturaplan"[^>]*>[^<]*</definedName>', "", text
+                )
                 assert "fx_fakturaplan" not in text
                 data = text.encode("utf-8")
             dst.writestr(info, data)
@@ -287,8 +323,12 @@ def test_new_workbook_has_the_fakturaplan_and_an_older_one_still_recalculates(
     assert result.exit_code in (0, 1), result.output
     assert "Internt" not in result.output and "internt" not in result.output
     status = openpyxl.load_workbook(copy)["Plan"]
-    found = [c.value for row in status.iter_rows() for c in row
-             if isinstance(c.value, str) and "Fakturaplan finns inte" in c.value]
+    found = [
+        c.value
+        for row in status.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and "Fakturaplan finns inte" in c.value
+    ]
     assert found
 
 
@@ -350,8 +390,14 @@ def test_the_members_walkthrough_runs_from_an_empty_folder(tmp_path: Path) -> No
             assert line.startswith("finsam-xl ")
             command, _, shown = line.partition("  # ")  # the comment: what it prints
             args = shlex.split(command)[1:]
-            done = subprocess.run([str(exe), *args], cwd=tmp_path, capture_output=True,
-                                  text=True, timeout=300, check=False)
+            done = subprocess.run(
+                [str(exe), *args],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
             assert done.returncode == 0, (line, done.stdout, done.stderr)
             assert shown.strip() in done.stdout.replace("\u00a0", " "), (line, done.stdout)
     assert len(list((tmp_path / "brev").glob("*.docx"))) == 5

@@ -331,7 +331,10 @@ def test_the_closing_year_joins_the_equity_history_as_a_forecast() -> None:
     assert row.status.value == "prognos"
     plan = evaluate(old).year(2025)
     assert (row.contributions, row.costs, row.result, row.equity_end) == (
-        plan.contributions, plan.costs_net, plan.result, plan.equity_end,
+        plan.contributions,
+        plan.costs_net,
+        plan.result,
+        plan.equity_end,
     )
     assert row.equity_end == D(384_000)
     assert [a.year for a in done.budget.actuals] == sorted(a.year for a in done.budget.actuals)

@@ -33,14 +33,17 @@ def with_formulas(folder: Path, formulas: dict[str, str]) -> Path:
 
 
 def test_formulas_on_the_rolled_columns_are_named(tmp_path: Path) -> None:
-    src = with_formulas(tmp_path, {
-        "B2": '=SUMIFS(Rader[2024],Rader[Typ],"Kostnad")',
-        "B3": "=SUM(Rader[2025])",
-        "B4": "=SUM(Rader!I4:I44)",
-        "B5": "=SUM(Medlemmar[[#Data],[Fast belopp 2024]])",
-        "B6": "=LOG10(100)+A1",
-        "B7": "=SUM(Rader!A4:G44)",
-    })
+    src = with_formulas(
+        tmp_path,
+        {
+            "B2": '=SUMIFS(Rader[2024],Rader[Typ],"Kostnad")',
+            "B3": "=SUM(Rader[2025])",
+            "B4": "=SUM(Rader!I4:I44)",
+            "B5": "=SUM(Medlemmar[[#Data],[Fast belopp 2024]])",
+            "B6": "=LOG10(100)+A1",
+            "B7": "=SUM(Rader!A4:G44)",
+        },
+    )
     before = hashlib.sha256(src.read_bytes()).hexdigest()
     out = tmp_path / "sd-2026.xlsx"
     outcome = jobs.write_next_year(
@@ -48,9 +51,7 @@ def test_formulas_on_the_rolled_columns_are_named(tmp_path: Path) -> None:
     )
     assert outcome.written is not None
     assert hashlib.sha256(src.read_bytes()).hexdigest() == before
-    found = {
-        (f.rule, f.location): f for f in outcome.findings if "formula" in f.rule
-    }
+    found = {(f.rule, f.location): f for f in outcome.findings if "formula" in f.rule}
     assert set(found) == {
         ("rollover.formula-dropped-year", "Mitt!B2"),
         ("rollover.formula-moved-year", "Mitt!B4"),

@@ -605,7 +605,11 @@ def test_libreoffice_sees_the_macros_and_buttons_of_a_rolled_xlsm(tmp_path: Path
     assert after["libraries"] == before["libraries"]
     assert after["controls"] == before["controls"]
     assert [c["label"] for c in after["controls"]] == [
-        "Beräkna", "Kontrollera", "Nytt år", "Självtest"]
+        "Beräkna",
+        "Kontrollera",
+        "Nytt år",
+        "Självtest",
+    ]
     assert after["sheets"][: len(before["sheets"])] == before["sheets"]
     assert after["sheets"][-1]["name"] == "Historik"
 

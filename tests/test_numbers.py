@@ -28,7 +28,7 @@ def swedish(value: Decimal, space: str, minus: str) -> str:
 
 
 @given(
-    st.decimals(min_value=-10**11, max_value=10**11, places=2, allow_nan=False),
+    st.decimals(min_value=-(10**11), max_value=10**11, places=2, allow_nan=False),
     st.sampled_from(SPACES),
     st.sampled_from(MINUS),
 )

@@ -209,7 +209,8 @@ def _label_maps() -> dict[str, dict[str, str]]:
     return {
         name: {str(getattr(k, "value", k)): v.casefold() for k, v in value.items()}
         for name, value in vars(labels).items()
-        if isinstance(value, dict) and name.isupper()
+        if isinstance(value, dict)
+        and name.isupper()
         and all(isinstance(v, str) for v in value.values())
     }
 
@@ -251,7 +252,7 @@ def test_the_checks_see_what_they_look_for() -> None:
         "shown = amount / 1000 if tkr else amount\n"
         "factor = Decimal(1000)\n"
         "n = int(v) if v == v.to_integral_value() else float(v)\n"
-        "link = f'=HYPERLINK(\"#{target}\",\"{text}\")'\n"
+        'link = f\'=HYPERLINK("#{target}","{text}")\'\n'
         "for kind in (MemberKind.STAT, MemberKind.REGION, MemberKind.KOMMUN): pass\n"
         "ok = text in ('stat', 'region', 'kommun')\n"
         "words = {Severity.ERROR: 'fel', Severity.WARNING: 'varning'}\n"

@@ -150,7 +150,12 @@ def test_bad_files_are_listed_and_the_rest_is_written(folder: Path, tmp_path: Pa
     assert len({r.forbund for r in result.forbund}) == 5
     wb = load_workbook(out)
     assert wb.sheetnames == [
-        "Förbund", "Medlemmar", "Kontroller", "Matchning", "Diagram", "Inbetalningar"
+        "Förbund",
+        "Medlemmar",
+        "Kontroller",
+        "Matchning",
+        "Diagram",
+        "Inbetalningar",
     ]
     listed = [row[1].value for row in wb["Kontroller"].iter_rows(min_row=5) if row[0].value]
     assert {"trasig.xlsx", "annat.xlsx", "krypterad.xlsx"} <= set(listed)

@@ -220,8 +220,9 @@ def test_a_frame_size_warning_comes_first_and_marks_the_errors_that_follow() -> 
     assert findings[0].rule == "plausible.frame-size" and findings[0].cause
     published = [f for f in findings if f.rule == "published.total"]
     assert published and all(f.severity is Severity.ERROR for f in published)
-    assert all(f.message.endswith("(Följer troligen av [plausible.frame-size] ovan.)")
-               for f in published)
+    assert all(
+        f.message.endswith("(Följer troligen av [plausible.frame-size] ovan.)") for f in published
+    )
     assert findings[0].message.endswith(
         f"Det förklarar troligen också {len(published)} avvikelser mot de publicerade summorna "
         "(Publicerat), som står nedan."

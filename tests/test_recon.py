@@ -100,8 +100,12 @@ def test_accrual_books_report_exactly_the_planted_problems(
     assert "+15,0\u00a0%" in by_rule["recon.deviation"].message
     assert money(-20000) in by_rule["recon.equity-diff"].message
     assert money(6000 * month) in by_rule["recon.unmapped"].message
-    for rule in ("recon.payment-late", "recon.invoice-unpaid", "recon.payment-unmatched",
-                 "recon.unmapped"):
+    for rule in (
+        "recon.payment-late",
+        "recon.invoice-unpaid",
+        "recon.payment-unmatched",
+        "recon.unmapped",
+    ):
         location = by_rule[rule].location
         assert location is not None and location.startswith(f"{name}:"), rule
 
@@ -290,29 +294,58 @@ def test_open_items_and_balance_differ_by_the_other_rows_only(
     vouchers = []
     for n, (who, day, amount) in enumerate(invoices):
         vouchers.append(
-            BookedVoucher("K", str(n), date.fromordinal(start + day), "Faktura", f"x:{n}", (
-                BookedRow("1510", amount), BookedRow(accounts[names[who]], -amount),
-            ))
+            BookedVoucher(
+                "K",
+                str(n),
+                date.fromordinal(start + day),
+                "Faktura",
+                f"x:{n}",
+                (
+                    BookedRow("1510", amount),
+                    BookedRow(accounts[names[who]], -amount),
+                ),
+            )
         )
     for n, (who, day, amount) in enumerate(payments):
         text = f"Inbetalning {names[who]}" if who < 3 else "Inbetalning"
         vouchers.append(
-            BookedVoucher("I", str(n), date.fromordinal(start + day), text, f"y:{n}", (
-                BookedRow("1930", amount), BookedRow("1510", -amount),
-            ))
+            BookedVoucher(
+                "I",
+                str(n),
+                date.fromordinal(start + day),
+                text,
+                f"y:{n}",
+                (
+                    BookedRow("1930", amount),
+                    BookedRow("1510", -amount),
+                ),
+            )
         )
     for n, (day, amount) in enumerate(corrections):
         vouchers.append(
-            BookedVoucher("M", str(n), date.fromordinal(start + day), "Rättelse", f"z:{n}", (
-                BookedRow("1510", amount), BookedRow("2890", -amount),
-            ))
+            BookedVoucher(
+                "M",
+                str(n),
+                date.fromordinal(start + day),
+                "Rättelse",
+                f"z:{n}",
+                (
+                    BookedRow("1510", amount),
+                    BookedRow("2890", -amount),
+                ),
+            )
         )
-    balances = {"1510": sum(
-        (r.amount for v in vouchers for r in v.rows if r.account == "1510"), Decimal(0)
-    )}
+    balances = {
+        "1510": sum((r.amount for v in vouchers for r in v.rows if r.account == "1510"), Decimal(0))
+    }
     member = {a: m for m, a in accounts.items()}
     books = member_books(
-        plan, vouchers, lambda r: member.get(r.account), {"1510": opening}, balances, 2025,
+        plan,
+        vouchers,
+        lambda r: member.get(r.account),
+        {"1510": opening},
+        balances,
+        2025,
         date(2025, 12, 31),
     )
     rec = books.receivable
@@ -323,8 +356,9 @@ def test_open_items_and_balance_differ_by_the_other_rows_only(
     paid = sum((i.paid for ms in books.invoices.values() for i in ms), Decimal(0))
     loose = sum((p.amount for p in rec.unmatched), Decimal(0))
     loose += sum((p.overpaid for p in rec.payments if p.member is not None), Decimal(0))
-    assert paid + (opening - rec.opening_left) + loose == sum((a for _, _, a in payments),
-                                                              Decimal(0))
+    assert paid + (opening - rec.opening_left) + loose == sum(
+        (a for _, _, a in payments), Decimal(0)
+    )
     for items in books.invoices.values():
         assert all(Decimal(0) <= i.open <= i.amount for i in items)
 
@@ -346,17 +380,40 @@ def test_invoice_to_prepaid_income_spread_over_the_months() -> None:
     plan = sb.budget_with_mapping()
     day = date(2025, 1, 10)
     vouchers = [
-        BookedVoucher("K", "1", day, "Faktura medlemsbidrag 2025 Avesta kommun", "b:1", (
-            BookedRow("1510", Decimal(680240)), BookedRow("2970", Decimal(-680240)),
-        )),
-        BookedVoucher("I", "1", date(2025, 2, 5), "Kundinbetalning", "b:5", (
-            BookedRow("1930", Decimal(680240)), BookedRow("1510", Decimal(-680240)),
-        )),
+        BookedVoucher(
+            "K",
+            "1",
+            day,
+            "Faktura medlemsbidrag 2025 Avesta kommun",
+            "b:1",
+            (
+                BookedRow("1510", Decimal(680240)),
+                BookedRow("2970", Decimal(-680240)),
+            ),
+        ),
+        BookedVoucher(
+            "I",
+            "1",
+            date(2025, 2, 5),
+            "Kundinbetalning",
+            "b:5",
+            (
+                BookedRow("1930", Decimal(680240)),
+                BookedRow("1510", Decimal(-680240)),
+            ),
+        ),
     ] + [
-        BookedVoucher("P", str(m), date(2025, m, 28), "Periodisering", f"b:{10 + m}", (
-            BookedRow("2970", Decimal(56687)),
-            BookedRow("3593", Decimal(-56687), (("1", "50000"),)),
-        ))
+        BookedVoucher(
+            "P",
+            str(m),
+            date(2025, m, 28),
+            "Periodisering",
+            f"b:{10 + m}",
+            (
+                BookedRow("2970", Decimal(56687)),
+                BookedRow("3593", Decimal(-56687), (("1", "50000"),)),
+            ),
+        )
         for m in range(1, 9)
     ]
     recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
@@ -376,32 +433,69 @@ def test_instalments_not_invoiced_are_a_finding() -> None:
     for n, (member, account) in enumerate(sb.MEMBER_ACCOUNTS.items()):
         quarter = (allocation.amount(member) or Decimal(0)) / 4
         for q, month in enumerate((1, 4)):  # the third quarter is never invoiced
-            vouchers.append(BookedVoucher("K", f"{n}{q}", date(2025, month, 2), "Faktura", "c:1", (
-                BookedRow("1510", quarter), BookedRow(account, -quarter, (("1", "50000"),)),
-            )))
-            vouchers.append(BookedVoucher("I", f"{n}{q}", date(2025, month, 20), member, "c:2", (
-                BookedRow("1930", quarter), BookedRow("1510", -quarter),
-            )))
+            vouchers.append(
+                BookedVoucher(
+                    "K",
+                    f"{n}{q}",
+                    date(2025, month, 2),
+                    "Faktura",
+                    "c:1",
+                    (
+                        BookedRow("1510", quarter),
+                        BookedRow(account, -quarter, (("1", "50000"),)),
+                    ),
+                )
+            )
+            vouchers.append(
+                BookedVoucher(
+                    "I",
+                    f"{n}{q}",
+                    date(2025, month, 20),
+                    member,
+                    "c:2",
+                    (
+                        BookedRow("1930", quarter),
+                        BookedRow("1510", -quarter),
+                    ),
+                )
+            )
     recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
     late = [f for f in recon.findings if f.rule == "recon.not-invoiced"]
     assert len(late) == 5
     hedemora = next(f for f in late if f.message.startswith("Hedemora kommun"))
     assert f"{money(247360)}, men {money(371040)} har förfallit" in hedemora.message
     assert f"{money(123680)} är inte fakturerat" in hedemora.message
-    assert not [f for f in recon.findings if f.rule in ("recon.invoice-unpaid",
-                                                        "recon.payment-late")]
+    assert not [
+        f for f in recon.findings if f.rule in ("recon.invoice-unpaid", "recon.payment-late")
+    ]
 
 
 def test_a_credit_note_cancels_an_invoice_and_is_no_payment() -> None:
     plan = sb.budget_with_mapping()
     amount = Decimal(92760)
     vouchers = [
-        BookedVoucher("K", "1", date(2025, 7, 1), "Faktura", "d:1", (
-            BookedRow("1510", amount), BookedRow("3595", -amount, (("1", "50000"),)),
-        )),
-        BookedVoucher("K", "2", date(2025, 7, 5), "Kreditfaktura", "d:2", (
-            BookedRow("1510", -amount), BookedRow("3595", amount, (("1", "50000"),)),
-        )),
+        BookedVoucher(
+            "K",
+            "1",
+            date(2025, 7, 1),
+            "Faktura",
+            "d:1",
+            (
+                BookedRow("1510", amount),
+                BookedRow("3595", -amount, (("1", "50000"),)),
+            ),
+        ),
+        BookedVoucher(
+            "K",
+            "2",
+            date(2025, 7, 5),
+            "Kreditfaktura",
+            "d:2",
+            (
+                BookedRow("1510", -amount),
+                BookedRow("3595", amount, (("1", "50000"),)),
+            ),
+        ),
     ]
     recon = reconcile(plan, evaluate(plan), ledger_of(vouchers), 2025, 8)
     sater = next(m for m in recon.members if m.name == "Säters kommun")
@@ -424,10 +518,17 @@ def test_kept_vouchers_are_those_of_reading_every_record(folder: Path) -> None:
         if isinstance(record, Voucher):
             rows = list(record.transactions())
             if any(capture(r.account) for r in rows):
-                vouchers.append((record.label, record.date, record.text, [
-                    (r.account, r.amount, tuple((str(d), o) for d, o in r.objects), r.text)
-                    for r in rows
-                ]))
+                vouchers.append(
+                    (
+                        record.label,
+                        record.date,
+                        record.text,
+                        [
+                            (r.account, r.amount, tuple((str(d), o) for d, o in r.objects), r.text)
+                            for r in rows
+                        ],
+                    )
+                )
         elif isinstance(record, PeriodBalance) and record.kind == "PSALDO":
             periods += 1
     assert [
@@ -448,8 +549,11 @@ def test_december_is_the_year_end_comparison_with_the_closing_balances(
     booked Säters kommun's unpaid fourth instalment (92 760 kr) as income.
     """
     recon = run(folder, name, 12)
-    assert all(x.forecast == x.actual_to_date for x in recon.lines if x.budget_year
-               and x.forecast_method != "budget (inget konto)")
+    assert all(
+        x.forecast == x.actual_to_date
+        for x in recon.lines
+        if x.budget_year and x.forecast_method != "budget (inget konto)"
+    )
     f = recon.forecast
     assert f is not None and f.equity_end == 16000 and f.equity_end_books == closing
     assert f.summary.startswith(f"Utfall: eget kapital 31/12 blir {money(16000)}")

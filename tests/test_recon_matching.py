@@ -35,8 +35,12 @@ from finsam_xl.model.recon import BookedRow, BookedVoucher, Posting, ReconResult
 
 D = Decimal
 NBSP = "\u00a0"
-ACCOUNTS = {"Region Dalarna": "3592", "Avesta kommun": "3593", "Hedemora kommun": "3594",
-            "Säters kommun": "3595"}
+ACCOUNTS = {
+    "Region Dalarna": "3592",
+    "Avesta kommun": "3593",
+    "Hedemora kommun": "3594",
+    "Säters kommun": "3595",
+}
 
 
 def money(n: int) -> str:
@@ -47,16 +51,32 @@ def invoice(
     n: str, day: date, member: str, amount: int, account: str | None = None
 ) -> BookedVoucher:
     a = D(amount)
-    return BookedVoucher("K", n, day, "Faktura medlemsbidrag", f"b.se:{n}", (
-        BookedRow("1510", a), BookedRow(account or ACCOUNTS[member], -a, (("1", "50000"),)),
-    ))
+    return BookedVoucher(
+        "K",
+        n,
+        day,
+        "Faktura medlemsbidrag",
+        f"b.se:{n}",
+        (
+            BookedRow("1510", a),
+            BookedRow(account or ACCOUNTS[member], -a, (("1", "50000"),)),
+        ),
+    )
 
 
 def payment(n: str, day: date, text: str, amount: int) -> BookedVoucher:
     a = D(amount)
-    return BookedVoucher("I", n, day, text, f"b.se:{100 + int(n)}", (
-        BookedRow("1930", a), BookedRow("1510", -a),
-    ))
+    return BookedVoucher(
+        "I",
+        n,
+        day,
+        text,
+        f"b.se:{100 + int(n)}",
+        (
+            BookedRow("1930", a),
+            BookedRow("1510", -a),
+        ),
+    )
 
 
 def ledger_of(vouchers: list[BookedVoucher], opening: int = 0) -> Ledger:
@@ -72,8 +92,9 @@ def ledger_of(vouchers: list[BookedVoucher], opening: int = 0) -> Ledger:
     return ledger
 
 
-def recon_of(vouchers: list[BookedVoucher], opening: int = 0,
-             budget: Budget | None = None) -> ReconResult:
+def recon_of(
+    vouchers: list[BookedVoucher], opening: int = 0, budget: Budget | None = None
+) -> ReconResult:
     plan = budget or sb.budget_with_mapping()
     return reconcile(plan, evaluate(plan), ledger_of(vouchers, opening), 2025, 12)
 
@@ -81,11 +102,14 @@ def recon_of(vouchers: list[BookedVoucher], opening: int = 0,
 def rules(recon: ReconResult) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for f in recon.findings:
-        if f.rule.startswith("recon.") and f.rule not in ("recon.deviation", "recon.not-invoiced",
-                                                          "recon.equity-unmapped",
-                                                          "recon.equity-no-balances",
-                                                          "recon.payment-late",
-                                                          "recon.invoice-unpaid"):
+        if f.rule.startswith("recon.") and f.rule not in (
+            "recon.deviation",
+            "recon.not-invoiced",
+            "recon.equity-unmapped",
+            "recon.equity-no-balances",
+            "recon.payment-late",
+            "recon.invoice-unpaid",
+        ):
             out.setdefault(f.rule, []).append(f.message)
     return out
 
@@ -113,8 +137,9 @@ def renamed(names: dict[str, str]) -> Budget:
 
 
 def test_name_finder_matches_whole_words_and_prefers_the_longest_name() -> None:
-    find = name_finder(["Mora kommun", "Morastrand kommun", "Mora Norra kommun", "Avesta kommun",
-                        "Säters kommun"])
+    find = name_finder(
+        ["Mora kommun", "Morastrand kommun", "Mora Norra kommun", "Avesta kommun", "Säters kommun"]
+    )
     assert find("Inbetalning Morastrand") == ("Morastrand kommun",)
     assert find("Inbetalning Mora") == ("Mora kommun",)
     assert find("Inbet. Mora Norra") == ("Mora Norra kommun",)
@@ -200,8 +225,9 @@ def test_one_amount_for_two_members_without_a_name_is_ambiguous_and_lists_both()
     assert member(recon, "Hedemora kommun").open_to_date == 50000
     rec = recon.receivable
     assert rec is not None and rec.difference == 0
-    assert [p.candidates for p in rec.unmatched] == [["Avesta kommun (K 1)",
-                                                      "Hedemora kommun (K 2)"]]
+    assert [p.candidates for p in rec.unmatched] == [
+        ["Avesta kommun (K 1)", "Hedemora kommun (K 2)"]
+    ]
 
 
 def test_one_amount_for_one_member_is_still_matched_by_amount() -> None:
@@ -221,9 +247,17 @@ def test_one_amount_for_one_member_is_still_matched_by_amount() -> None:
 def test_a_credit_note_larger_than_its_invoice_is_a_credit_not_a_payment() -> None:
     vouchers = [
         invoice("1", date(2025, 7, 1), "Säters kommun", 92760),
-        BookedVoucher("K", "2", date(2025, 7, 5), "Kreditfaktura", "b.se:2", (
-            BookedRow("1510", D(-100000)), BookedRow("3595", D(100000), (("1", "50000"),)),
-        )),
+        BookedVoucher(
+            "K",
+            "2",
+            date(2025, 7, 5),
+            "Kreditfaktura",
+            "b.se:2",
+            (
+                BookedRow("1510", D(-100000)),
+                BookedRow("3595", D(100000), (("1", "50000"),)),
+            ),
+        ),
     ]
     recon = recon_of(vouchers)
     found = rules(recon)
@@ -245,9 +279,17 @@ def test_an_overpayment_paid_back_leaves_no_difference() -> None:
         vouchers = [
             invoice("1", date(2025, 1, 2), "Avesta kommun", 100000),
             payment("1", date(2025, 1, 20), "Inbetalning Avesta", 120000),
-            BookedVoucher("U", "1", date(2025, 2, 3), text, "b.se:300", (
-                BookedRow("1510", D(20000)), BookedRow("1930", D(-20000)),
-            )),
+            BookedVoucher(
+                "U",
+                "1",
+                date(2025, 2, 3),
+                text,
+                "b.se:300",
+                (
+                    BookedRow("1510", D(20000)),
+                    BookedRow("1930", D(-20000)),
+                ),
+            ),
         ]
         recon = recon_of(vouchers)
         found = rules(recon)
@@ -262,9 +304,17 @@ def test_an_overpayment_paid_back_leaves_no_difference() -> None:
 def test_a_loose_payment_paid_back_is_settled() -> None:
     vouchers = [
         payment("1", date(2025, 3, 1), "Felinbetalning", 12500),
-        BookedVoucher("U", "1", date(2025, 3, 5), "Återbetalt", "b.se:300", (
-            BookedRow("1510", D(12500)), BookedRow("1930", D(-12500)),
-        )),
+        BookedVoucher(
+            "U",
+            "1",
+            date(2025, 3, 5),
+            "Återbetalt",
+            "b.se:300",
+            (
+                BookedRow("1510", D(12500)),
+                BookedRow("1930", D(-12500)),
+            ),
+        ),
     ]
     recon = recon_of(vouchers)
     assert recon.receivable is not None
@@ -283,7 +333,8 @@ def _ref(n: int) -> str:
 
 
 def _vouchers(
-    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]],
+    invoices: list[tuple[int, int, int]],
+    payments: list[tuple[int, int, int]],
     quotes: list[int] | None = None,
 ) -> list[BookedVoucher]:
     """Invoices and payments; with ``quotes``, each invoice carries a reference in its text
@@ -294,11 +345,12 @@ def _vouchers(
         for n, (who, day, amount) in enumerate(invoices)
     ]
     if quotes is not None:
-        out = [BookedVoucher(v.series, v.number, v.day, f"{v.text} {_ref(n)}", v.source, v.rows)
-               for n, v in enumerate(out)]
+        out = [
+            BookedVoucher(v.series, v.number, v.day, f"{v.text} {_ref(n)}", v.source, v.rows)
+            for n, v in enumerate(out)
+        ]
     for n, (who, day, amount) in enumerate(payments):
-        text = (f"Inbetalning {MEMBERS[who].split()[0]}" if who < len(MEMBERS)
-                else "Kundinbetalning")
+        text = f"Inbetalning {MEMBERS[who].split()[0]}" if who < len(MEMBERS) else "Kundinbetalning"
         if quotes is not None and n < len(quotes) and quotes[n] >= 0:
             text += f" {_ref(quotes[n])}"
         out.append(payment(str(n + 1), date.fromordinal(start + day), text, amount))
@@ -308,10 +360,18 @@ def _vouchers(
 def _books(vouchers: list[BookedVoucher], opening: int) -> MemberBooks:
     plan = sb.budget_with_mapping()
     member_of = {a: m for m, a in ACCOUNTS.items()}
-    balances = {"1510": sum((r.amount for v in vouchers for r in v.rows if r.account == "1510"),
-                            D(0))}
-    return member_books(plan, vouchers, lambda r: member_of.get(r.account),
-                        {"1510": D(opening)}, balances, 2025, date(2025, 12, 31))
+    balances = {
+        "1510": sum((r.amount for v in vouchers for r in v.rows if r.account == "1510"), D(0))
+    }
+    return member_books(
+        plan,
+        vouchers,
+        lambda r: member_of.get(r.account),
+        {"1510": D(opening)},
+        balances,
+        2025,
+        date(2025, 12, 31),
+    )
 
 
 def _summary(books: MemberBooks) -> object:
@@ -319,15 +379,28 @@ def _summary(books: MemberBooks) -> object:
     rec = books.receivable
     return (
         books.kind,
-        {m: [(i.voucher, i.amount, i.paid, i.open, i.paid_on) for i in items]
-         for m, items in sorted(books.invoices.items())},
-        {m: sorted((p.day, p.voucher, p.amount, p.method, tuple(p.invoices), p.overpaid)
-                   for p in ps) for m, ps in sorted(books.payments.items())},
+        {
+            m: [(i.voucher, i.amount, i.paid, i.open, i.paid_on) for i in items]
+            for m, items in sorted(books.invoices.items())
+        },
+        {
+            m: sorted(
+                (p.day, p.voucher, p.amount, p.method, tuple(p.invoices), p.overpaid) for p in ps
+            )
+            for m, ps in sorted(books.payments.items())
+        },
         dict(sorted(books.credits.items())),
-        None if rec is None else (
-            rec.balance, rec.open_items, rec.difference, rec.opening_left, rec.credits,
-            sorted((p.day, p.voucher, p.amount, p.method, tuple(p.candidates))
-                   for p in rec.unmatched),
+        None
+        if rec is None
+        else (
+            rec.balance,
+            rec.open_items,
+            rec.difference,
+            rec.opening_left,
+            rec.credits,
+            sorted(
+                (p.day, p.voucher, p.amount, p.method, tuple(p.candidates)) for p in rec.unmatched
+            ),
         ),
     )
 
@@ -339,18 +412,28 @@ PAYMENTS = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 330), AMOUNT), m
 @settings(max_examples=120, deadline=None)
 @given(INVOICES, PAYMENTS, st.sampled_from([0, 30000]), st.randoms(use_true_random=False))
 def test_matching_accounts_for_every_krona_whatever_the_order(
-    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]], opening: int,
+    invoices: list[tuple[int, int, int]],
+    payments: list[tuple[int, int, int]],
+    opening: int,
     rnd: random.Random,
 ) -> None:
     _accounts_for_every_krona(_vouchers(invoices, payments), payments, opening, rnd)
 
 
 @settings(max_examples=100, deadline=None)
-@given(INVOICES, PAYMENTS, st.lists(st.integers(-1, 12), max_size=10),
-       st.sampled_from([0, 30000]), st.randoms(use_true_random=False))
+@given(
+    INVOICES,
+    PAYMENTS,
+    st.lists(st.integers(-1, 12), max_size=10),
+    st.sampled_from([0, 30000]),
+    st.randoms(use_true_random=False),
+)
 def test_matching_by_reference_accounts_for_every_krona_whatever_the_order(
-    invoices: list[tuple[int, int, int]], payments: list[tuple[int, int, int]],
-    quotes: list[int], opening: int, rnd: random.Random,
+    invoices: list[tuple[int, int, int]],
+    payments: list[tuple[int, int, int]],
+    quotes: list[int],
+    opening: int,
+    rnd: random.Random,
 ) -> None:
     """The same with the fakturaplan's references: quoted, unknown (past the invoices) or none."""
     vouchers = _vouchers(invoices, payments, quotes)
@@ -367,7 +450,9 @@ def test_matching_by_reference_accounts_for_every_krona_whatever_the_order(
 
 
 def _accounts_for_every_krona(
-    vouchers: list[BookedVoucher], payments: list[tuple[int, int, int]], opening: int,
+    vouchers: list[BookedVoucher],
+    payments: list[tuple[int, int, int]],
+    opening: int,
     rnd: random.Random,
 ) -> MemberBooks:
     """invoiced = paid + open per member, every krona paid in accounted for once, and the same
@@ -376,9 +461,14 @@ def _accounts_for_every_krona(
     # invoiced = paid + open, for each member; what paid them came from its own payments
     for name, items in books.invoices.items():
         invoiced = sum((i.amount for i in items), D(0))
-        applied = sum((p.amount - p.overpaid for p in books.payments.get(name, [])
-                       if p.method in ("referens", "namn", "belopp", "faktura", "kund")),
-                      D(0))
+        applied = sum(
+            (
+                p.amount - p.overpaid
+                for p in books.payments.get(name, [])
+                if p.method in ("referens", "namn", "belopp", "faktura", "kund")
+            ),
+            D(0),
+        )
         assert invoiced == applied + sum((i.open for i in items), D(0)), name
     # payments matched + unmatched = payments, each krona once
     rec = books.receivable
@@ -400,8 +490,9 @@ def _accounts_for_every_krona(
 
 
 def _nfd(v: BookedVoucher) -> BookedVoucher:
-    return BookedVoucher(v.series, v.number, v.day, unicodedata.normalize("NFD", v.text),
-                         v.source, v.rows)
+    return BookedVoucher(
+        v.series, v.number, v.day, unicodedata.normalize("NFD", v.text), v.source, v.rows
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -430,14 +521,14 @@ def test_the_overpayment_case_from_an_sie_file(tmp_path: Path) -> None:
     """Case 5 as reported: #IB 0 1510 50000, Avesta pays 120 000 of 100 000, Hedemora 50 000."""
     path = tmp_path / "b.se"
     path.write_text(
-        "#FLAGGA 0\n#PROGRAM \"t\" 1\n#FORMAT PC8\n#GEN 20250101\n#SIETYP 4\n#FNAMN \"SD\"\n"
-        "#RAR 0 20250101 20251231\n#KONTO 1510 \"Kundfordringar\"\n#KONTO 1930 \"Bank\"\n"
-        "#KONTO 3593 \"Avesta\"\n#IB 0 1510 50000.00\n#IB 0 1930 -50000.00\n"
-        "#VER \"K\" \"1\" 20250102 \"Faktura Avesta\"\n{\n#TRANS 1510 {} 100000.00\n"
-        "#TRANS 3593 {1 \"50000\"} -100000.00\n}\n"
-        "#VER \"I\" \"1\" 20250120 \"Inbetalning Avesta\"\n{\n#TRANS 1930 {} 120000.00\n"
+        '#FLAGGA 0\n#PROGRAM "t" 1\n#FORMAT PC8\n#GEN 20250101\n#SIETYP 4\n#FNAMN "SD"\n'
+        '#RAR 0 20250101 20251231\n#KONTO 1510 "Kundfordringar"\n#KONTO 1930 "Bank"\n'
+        '#KONTO 3593 "Avesta"\n#IB 0 1510 50000.00\n#IB 0 1930 -50000.00\n'
+        '#VER "K" "1" 20250102 "Faktura Avesta"\n{\n#TRANS 1510 {} 100000.00\n'
+        '#TRANS 3593 {1 "50000"} -100000.00\n}\n'
+        '#VER "I" "1" 20250120 "Inbetalning Avesta"\n{\n#TRANS 1930 {} 120000.00\n'
         "#TRANS 1510 {} -120000.00\n}\n"
-        "#VER \"I\" \"2\" 20250125 \"Inbetalning Hedemora\"\n{\n#TRANS 1930 {} 50000.00\n"
+        '#VER "I" "2" 20250125 "Inbetalning Hedemora"\n{\n#TRANS 1930 {} 50000.00\n'
         "#TRANS 1510 {} -50000.00\n}\n",
         encoding="ascii",
     )

@@ -48,9 +48,12 @@ def mora_budget() -> Budget:
         r.model_copy(update={"name": names.get(r.name, r.name)}) if r.name else r
         for r in plan.settings.mappings
     ]
-    return plan.model_copy(update={
-        "members": members, "settings": plan.settings.model_copy(update={"mappings": rules}),
-    })
+    return plan.model_copy(
+        update={
+            "members": members,
+            "settings": plan.settings.model_copy(update={"mappings": rules}),
+        }
+    )
 
 
 def books_of(
@@ -69,9 +72,20 @@ def books_of(
 
 
 def payment_rules(recon: ReconResult) -> list[str]:
-    return sorted({f.rule for f in recon.findings if f.rule.startswith("recon.")
-                   and ("payment" in f.rule or "reference" in f.rule or "receivable" in f.rule
-                        or "credit" in f.rule or "invoice" in f.rule)})
+    return sorted(
+        {
+            f.rule
+            for f in recon.findings
+            if f.rule.startswith("recon.")
+            and (
+                "payment" in f.rule
+                or "reference" in f.rule
+                or "receivable" in f.rule
+                or "credit" in f.rule
+                or "invoice" in f.rule
+            )
+        }
+    )
 
 
 def test_every_payment_of_the_example_matches_by_reference(tmp_path: Path) -> None:
@@ -123,9 +137,11 @@ def test_without_references_the_same_books_are_ambiguous(tmp_path: Path) -> None
     stripped.write_text(
         "\n".join(
             line.replace('"Inbetalning SD-2025-', '"Kundinbetalning X').replace(
-                ' 10 "SD-2025-', ' 10 "X-')
+                ' 10 "SD-2025-', ' 10 "X-'
+            )
             for line in text.splitlines()
-        ), encoding="cp437",
+        ),
+        encoding="cp437",
     )
     read = read_sie_books(stripped, capture=capture_predicate(budget))
     recon = reconcile(budget, evaluate(budget), read.ledger, 2025, 12)
@@ -213,8 +229,14 @@ def test_json_and_sheet_show_the_rule(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "finsam-xl"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(exe), *args], cwd=tmp_path, capture_output=True, text=True,
-                              timeout=300, check=False)
+        return subprocess.run(
+            [str(exe), *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     assert run("demo").returncode == 0
     assert run("fakturor", "finsam-demo.xlsx", "-o", "plan.se").returncode == 0

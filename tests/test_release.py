@@ -31,8 +31,18 @@ import finsam_xl
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info", "__pycache__",
-                                ".*_cache", ".hypothesis", "*.backup.*", "out")
+IGNORE = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+    "*.backup.*",
+    "out",
+)
 #: Folders the sdist carries whole, besides the package: every tracked file in them.
 SDIST_FOLDERS = ("docs", "tests", "tools", "bench", "workbooks")
 CLASSIFIERS = (
@@ -55,8 +65,13 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     shutil.copytree(ROOT, source, ignore=IGNORE)
     out = base / "dist"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    done = subprocess.run([sys.executable, "-m", "build", "-o", str(out), str(source)],
-                          capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "-o", str(out), str(source)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return out, done.stdout + done.stderr
 
@@ -73,32 +88,53 @@ def installed(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("release-venv")
     venv.EnvBuilder(with_pip=False).create(home)  # this venv's pip installs into it
     wheel = next(dist.glob("*.whl"))
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(home / "bin" / "python"),
-                           "install", "-q", "--disable-pip-version-check", "--no-compile",
-                           f"{wheel}[cli]"],
-                          capture_output=True, text=True, timeout=420)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(home / "bin" / "python"),
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-compile",
+            f"{wheel}[cli]",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return home / "bin"
 
 
 def run(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(cwd), "TMPDIR": str(cwd)}
-    return subprocess.run(list(args), capture_output=True, text=True, timeout=180, cwd=cwd,
-                          env=env)
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=180, cwd=cwd, env=env)
 
 
 def test_build_makes_wheel_and_sdist_with_the_package_data(dist: Path) -> None:
     version = finsam_xl.__version__
     assert sorted(p.name for p in dist.iterdir()) == [
-        f"finsam_xl-{version}-py3-none-any.whl", f"finsam_xl-{version}.tar.gz"]
+        f"finsam_xl-{version}-py3-none-any.whl",
+        f"finsam_xl-{version}.tar.gz",
+    ]
     with zipfile.ZipFile(dist / f"finsam_xl-{version}-py3-none-any.whl") as wheel:
         names = set(wheel.namelist())
         metadata = wheel.read(f"finsam_xl-{version}.dist-info/METADATA").decode()
         entry_points = wheel.read(f"finsam_xl-{version}.dist-info/entry_points.txt").decode()
-    for data in ("py.typed", "schema/budget.schema.json", "examples/selftest.json",
-                 "examples/sodra-dalarna-2025.yaml", "examples/fryksdalen-2022.yaml",
-                 "examples/sodra-lappland-2024.yaml", "vba/src/FinsamXL.bas",
-                 "vba/src/XlwingsBridge.bas", "vba/src/FinsamServer.bas"):
+    for data in (
+        "py.typed",
+        "schema/budget.schema.json",
+        "examples/selftest.json",
+        "examples/sodra-dalarna-2025.yaml",
+        "examples/fryksdalen-2022.yaml",
+        "examples/sodra-lappland-2024.yaml",
+        "vba/src/FinsamXL.bas",
+        "vba/src/XlwingsBridge.bas",
+        "vba/src/FinsamServer.bas",
+    ):
         assert f"finsam_xl/{data}" in names, data
     assert not [n for n in names if n.startswith(("tests/", "bench/", "docs/"))]
     assert f"Version: {version}" in metadata
@@ -108,8 +144,9 @@ def test_build_makes_wheel_and_sdist_with_the_package_data(dist: Path) -> None:
 
 def test_build_prints_no_warning(build: tuple[Path, str]) -> None:
     """setuptools warns about deprecated metadata (e.g. a licence table) in the build log."""
-    lines = [line for line in build[1].splitlines()
-             if re.search(r"warn|deprecat", line, re.IGNORECASE)]
+    lines = [
+        line for line in build[1].splitlines() if re.search(r"warn|deprecat", line, re.IGNORECASE)
+    ]
     assert lines == []
 
 
@@ -134,13 +171,17 @@ def test_wheel_carries_the_licence_and_the_metadata(dist: Path) -> None:
 
 def _tracked(folder: str) -> set[str]:
     """Files under ``folder`` that git tracks (all files when the tree is not a git clone)."""
-    done = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", folder],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", folder], capture_output=True, text=True
+    )
     if done.returncode == 0 and (ROOT / ".git").exists():
         return {name for name in done.stdout.split("\0") if name}
     skipped = {"__pycache__", ".pytest_cache", ".hypothesis"}
-    return {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*")
-            if p.is_file() and not skipped & set(p.parts) and ".backup." not in p.name}
+    return {
+        str(p.relative_to(ROOT))
+        for p in (ROOT / folder).rglob("*")
+        if p.is_file() and not skipped & set(p.parts) and ".backup." not in p.name
+    }
 
 
 def test_sdist_carries_licence_docs_changelog_and_the_test_suite(dist: Path) -> None:
@@ -151,10 +192,18 @@ def test_sdist_carries_licence_docs_changelog_and_the_test_suite(dist: Path) -> 
         licence = sdist.extractfile(prefix + "LICENSE")
         assert licence is not None
         assert licence.read() == (ROOT / "LICENSE").read_bytes()
-    for name in ("LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "MANIFEST.in",
-                 "docs/architecture.md", "tests/support.py", "tests/test_release.py",
-                 "tests/data/figures/fryksdalen-2022.yaml",
-                 "workbooks/examples/sodra-dalarna-2025.xlsx"):
+    for name in (
+        "LICENSE",
+        "README.md",
+        "CHANGELOG.md",
+        "pyproject.toml",
+        "MANIFEST.in",
+        "docs/architecture.md",
+        "tests/support.py",
+        "tests/test_release.py",
+        "tests/data/figures/fryksdalen-2022.yaml",
+        "workbooks/examples/sodra-dalarna-2025.xlsx",
+    ):
         assert name in members, name
     for folder in SDIST_FOLDERS:
         missing = sorted(_tracked(folder) - members)
@@ -170,9 +219,22 @@ def test_sdist_tests_run_without_shared(dist: Path, tmp_path: Path) -> None:
     unpacked = tmp_path / f"finsam_xl-{version}"
     assert not (tmp_path / "shared").exists()
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-n", "0", "-p", "no:cacheprovider", "-rs",
-         "tests/test_examples.py"],
-        capture_output=True, text=True, timeout=300, cwd=unpacked)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-n",
+            "0",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+            "tests/test_examples.py",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=unpacked,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "../shared finns inte bredvid klonen" in done.stdout
     assert re.search(r"\d+ passed, 1 skipped", done.stdout), done.stdout[-500:]
@@ -180,8 +242,9 @@ def test_sdist_tests_run_without_shared(dist: Path, tmp_path: Path) -> None:
 
 def test_installed_wheel_runs_the_commands_it_needs(installed: Path, tmp_path: Path) -> None:
     python = str(installed / "python")
-    where = run(installed, python, "-I", "-c", "import finsam_xl; print(finsam_xl.__file__)",
-                cwd=tmp_path)
+    where = run(
+        installed, python, "-I", "-c", "import finsam_xl; print(finsam_xl.__file__)", cwd=tmp_path
+    )
     assert "site-packages" in where.stdout and str(ROOT) not in where.stdout  # not editable
     done = run(installed, "finsam-xl", "--version", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.strip() == f"finsam_xl {finsam_xl.__version__}"
@@ -201,9 +264,15 @@ def test_installed_wheel_runs_the_commands_it_needs(installed: Path, tmp_path: P
 
 def test_installed_wheel_serves_one_request(installed: Path, tmp_path: Path) -> None:
     env = {"PATH": f"{installed}:/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([str(installed / "finsam-xl"), "server", "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              env=env, cwd=tmp_path, start_new_session=True)
+    server = subprocess.Popen(
+        [str(installed / "finsam-xl"), "server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
     try:
         assert server.stdout is not None
         line = server.stdout.readline()

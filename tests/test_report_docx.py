@@ -167,22 +167,27 @@ def test_equity_sentences_group_equal_years_and_name_floor_and_level() -> None:
     assert "16 000 kr under styrelsens lägsta nivå på 400 000 kr" in sentences[0]
     assert "20 % (1 236 800 kr)" in sentences[0]
     assert "vart och ett av åren 2026, 2027 och 2028" in sentences[1]
-    fryksdalen = [plain(s) for s in equity_sentences(evaluate(load(
-        EXAMPLES / "fryksdalen-2022.yaml")))]
+    fryksdalen = [
+        plain(s) for s in equity_sentences(evaluate(load(EXAMPLES / "fryksdalen-2022.yaml")))
+    ]
     assert "357 688 kr över den nationellt rekommenderade högsta nivån" in fryksdalen[0]
 
 
 def _with_insats(budget: Budget, start: date, end: date, amounts: dict[int, int]) -> Budget:
-    line = CostLine(name="Bidrag", group=CostGroup.INSATS_INDIVID, section="Steget",
-                    cost_centre="38000", amounts={y: Decimal(a) for y, a in amounts.items()},
-                    insats=Insats(start=start, end=end))
+    line = CostLine(
+        name="Bidrag",
+        group=CostGroup.INSATS_INDIVID,
+        section="Steget",
+        cost_centre="38000",
+        amounts={y: Decimal(a) for y, a in amounts.items()},
+        insats=Insats(start=start, end=end),
+    )
     return budget.model_copy(update={"costs": [*budget.costs, line]})
 
 
 def test_insatser_that_start_or_end_within_the_plan() -> None:
     base = load(EXAMPLES / "sodra-dalarna-2025.yaml")
-    budget = _with_insats(base, date(2026, 1, 1), date(2026, 12, 31),
-                          {2026: 300000, 2027: 250000})
+    budget = _with_insats(base, date(2026, 1, 1), date(2026, 12, 31), {2026: 300000, 2027: 250000})
     sentences = [plain(s) for s in insats_sentences(budget, evaluate(budget))]
     assert sentences == [
         "Steget (ID 38 000) startar 1 januari 2026.",
@@ -197,10 +202,13 @@ def test_insatser_that_start_or_end_within_the_plan() -> None:
 def test_decisions_follow_the_figures() -> None:
     budget = load(EXAMPLES / "sodra-dalarna-2025.yaml")
     items = [plain(i) for i in draft(budget, evaluate(budget)).decisions]
-    assert items[0] == "att godkänna verksamhetsplan och budget 2025 för Södra Dalarnas " \
-                       "Samordningsförbund"
-    assert "att äska medlemsbidrag på 7 500 000 kr per år för 2026-2028 hos medlemmarna" \
-        in [i.replace("\u2013", "-") for i in items]
+    assert (
+        items[0] == "att godkänna verksamhetsplan och budget 2025 för Södra Dalarnas "
+        "Samordningsförbund"
+    )
+    assert "att äska medlemsbidrag på 7 500 000 kr per år för 2026-2028 hos medlemmarna" in [
+        i.replace("\u2013", "-") for i in items
+    ]
     assert "att underskottet 2025 på 316 000 kr täcks av eget kapital" in items
     lappland = draft(*(lambda b: (b, evaluate(b)))(load(EXAMPLES / "sodra-lappland-2024.yaml")))
     assert not any("understiga" in i for i in lappland.decisions)  # no floor decided
@@ -250,11 +258,14 @@ def test_sodra_dalarna_decisions_state_the_breach() -> None:
     budget = load(EXAMPLES / "sodra-dalarna-2025.yaml")
     text = draft(budget, evaluate(budget))
     items = [plain(i) for i in text.decisions]
-    assert "att för 2025-2028 sänka styrelsens lägsta nivå för det egna kapitalet från " \
-           "400 000 kr till 384 000 kr" in [i.replace("\u2013", "-") for i in items]
+    assert (
+        "att för 2025-2028 sänka styrelsens lägsta nivå för det egna kapitalet från "
+        "400 000 kr till 384 000 kr" in [i.replace("\u2013", "-") for i in items]
+    )
     assert not any("understiga" in i for i in items)
     assert plain(text.decision_notes[0]).startswith(
-        "Budgeten ger ett eget kapital på 384 000 kr vid utgången av vart och ett av åren 2025")
+        "Budgeten ger ett eget kapital på 384 000 kr vid utgången av vart och ett av åren 2025"
+    )
 
 
 def test_blocked_workbook_writes_nothing(tmp_path: Path) -> None:
@@ -277,8 +288,16 @@ def test_rewriting_keeps_the_edited_version_as_backup(tmp_path: Path) -> None:
 
 def test_pdf_without_libreoffice_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_job, "find_soffice", lambda: None)
-    out = runner.invoke(app, ["rapport", str(WORKBOOKS / "fryksdalen-2022.xlsx"),
-                              "-o", str(tmp_path / "b.docx"), "--pdf"])
+    out = runner.invoke(
+        app,
+        [
+            "rapport",
+            str(WORKBOOKS / "fryksdalen-2022.xlsx"),
+            "-o",
+            str(tmp_path / "b.docx"),
+            "--pdf",
+        ],
+    )
     assert out.exit_code == 1
     assert "LibreOffice (soffice) är inte installerat" in out.output
     assert (tmp_path / "b.docx").exists() and not (tmp_path / "b.pdf").exists()
@@ -287,15 +306,30 @@ def test_pdf_without_libreoffice_says_so(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice saknas")
 def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
-    out = runner.invoke(app, ["rapport", str(WORKBOOKS / "sodra-dalarna-2025.xlsx"),
-                              "-o", str(tmp_path / "budgetavsnitt.docx"), "--pdf"])
+    out = runner.invoke(
+        app,
+        [
+            "rapport",
+            str(WORKBOOKS / "sodra-dalarna-2025.xlsx"),
+            "-o",
+            str(tmp_path / "budgetavsnitt.docx"),
+            "--pdf",
+        ],
+    )
     assert out.exit_code == 0, out.output
     pdf = tmp_path / "budgetavsnitt.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         return
-    text = plain(subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                                text=True, timeout=60, check=True).stdout)
+    text = plain(
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    )
     pages = text.split("\f")
     pages = [p for p in pages if p.strip()]
     assert len(pages) >= 2
@@ -306,14 +340,25 @@ def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.integers(min_value=-10**12, max_value=10**12)),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.one_of(st.none(), st.integers(min_value=-(10**12), max_value=10**12)),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_chart_draws_any_values_without_error(values: list[int | None]) -> None:
     years = list(range(2000, 2000 + len(values)))
-    series = [Series("Eget kapital", [None if v is None else Decimal(v) for v in values],
-                     (0, 0, 0), marker="circle", value_labels=True),
-              Series("Golv", [Decimal(400000)] * len(values), (200, 0, 0), dash=(3, 4),
-                     end_label=True)]
+    series = [
+        Series(
+            "Eget kapital",
+            [None if v is None else Decimal(v) for v in values],
+            (0, 0, 0),
+            marker="circle",
+            value_labels=True,
+        ),
+        Series("Golv", [Decimal(400000)] * len(values), (200, 0, 0), dash=(3, 4), end_label=True),
+    ]
     png = render_png(Chart("Eget kapital", years, series, unit="kr"), 600, 300)
     assert png.startswith(b"\x89PNG")
 
@@ -360,8 +405,9 @@ def test_control_characters_in_names_do_not_break_the_document(tmp_path: Path) -
     build_document(odd, evaluate(odd), when=WHEN).save(str(path))
     paragraphs, tables = doc_text(path)
     assert paragraphs[0] == "Fryksdalen <&> förbund"
-    assert any(row[1] == "Navet & <Co>" or row[0] == "Navet & <Co>"
-               for table in tables for row in table)
+    assert any(
+        row[1] == "Navet & <Co>" or row[0] == "Navet & <Co>" for table in tables for row in table
+    )
 
 
 def test_input_errors_stop_the_report_before_anything_is_written(tmp_path: Path) -> None:

@@ -152,8 +152,9 @@ def test_the_state_on_two_rows_says_how_its_half_was_split() -> None:
     split = only(evaluate(keyed).findings, "contrib.state-split")
     assert "enligt nyckeln (lika)" in split[0].message
     # one state row: nothing to say
-    assert not only(evaluate(load(EXAMPLES / "sodra-dalarna-2025.yaml")).findings,
-                    "contrib.state-split")
+    assert not only(
+        evaluate(load(EXAMPLES / "sodra-dalarna-2025.yaml")).findings, "contrib.state-split"
+    )
 
 
 def test_every_rule_id_is_named_by_a_test() -> None:
@@ -162,9 +163,12 @@ def test_every_rule_id_is_named_by_a_test() -> None:
     for path in (ROOT / "finsam_xl" / "rules").glob("*.py"):
         ids |= set(re.findall(r'rule="([a-z0-9_.\-]+)"', path.read_text(encoding="utf-8")))
     assert len(ids) > 20
-    text = "".join(
-        p.read_text(encoding="utf-8")
-        for p in Path(ROOT / "tests").rglob("*.py")
-        if p.name != "test_rules.py"
-    ) + Path(__file__).read_text(encoding="utf-8").split("def test_every_rule_id")[0]
+    text = (
+        "".join(
+            p.read_text(encoding="utf-8")
+            for p in Path(ROOT / "tests").rglob("*.py")
+            if p.name != "test_rules.py"
+        )
+        + Path(__file__).read_text(encoding="utf-8").split("def test_every_rule_id")[0]
+    )
     assert sorted(i for i in ids if i not in text) == []

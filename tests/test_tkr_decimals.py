@@ -19,44 +19,62 @@ MINUS = "\u2212"
 
 def half_thousands() -> Budget:
     """A budget of our own: one kommun, tkr, members' shares 2 511 / 1 255,5 / 1 255,5."""
-    return Budget.model_validate({
-        "forbund": {"name": "Samordningsförbundet Provbygd", "unit": "tkr"},
-        "years": {"budget": 2026, "plan": [2027]},
-        "members": [
-            {"name": "Försäkringskassan", "kind": "stat"},
-            {"name": "Region Provland", "kind": "region"},
-            {"name": "Provbygds kommun", "kind": "kommun"},
-        ],
-        "contributions": [
-            {"year": 2026, "mode": "total", "amount": 5022000},
-            {"year": 2027, "mode": "total", "amount": 5022000, "decided": False},
-        ],
-        "costs": [
-            {"name": "Styrelsearvoden", "group": "styrelse", "section": "Styrelse",
-             "amounts": {2026: 70500, 2027: 71000}},
-            {"name": "Förbundschef", "group": "administration", "section": "Kansli",
-             "amounts": {2026: 855500, 2027: 880000}},
-            {"name": "Ekonomitjänster", "group": "administration", "section": "Kansli",
-             "amounts": {2026: 60000, 2027: 60500}},
-            {"name": "Samverkansteam", "group": "insats_individ", "section": "Insatser",
-             "amounts": {2026: 4036000, 2027: 4010500}},
-        ],
-        "equity": {"opening": 1000500, "floor": 0},
-        "document": {"member_rows": True, "income_first": True, "costs_negative": True},
-    })
+    return Budget.model_validate(
+        {
+            "forbund": {"name": "Samordningsförbundet Provbygd", "unit": "tkr"},
+            "years": {"budget": 2026, "plan": [2027]},
+            "members": [
+                {"name": "Försäkringskassan", "kind": "stat"},
+                {"name": "Region Provland", "kind": "region"},
+                {"name": "Provbygds kommun", "kind": "kommun"},
+            ],
+            "contributions": [
+                {"year": 2026, "mode": "total", "amount": 5022000},
+                {"year": 2027, "mode": "total", "amount": 5022000, "decided": False},
+            ],
+            "costs": [
+                {
+                    "name": "Styrelsearvoden",
+                    "group": "styrelse",
+                    "section": "Styrelse",
+                    "amounts": {2026: 70500, 2027: 71000},
+                },
+                {
+                    "name": "Förbundschef",
+                    "group": "administration",
+                    "section": "Kansli",
+                    "amounts": {2026: 855500, 2027: 880000},
+                },
+                {
+                    "name": "Ekonomitjänster",
+                    "group": "administration",
+                    "section": "Kansli",
+                    "amounts": {2026: 60000, 2027: 60500},
+                },
+                {
+                    "name": "Samverkansteam",
+                    "group": "insats_individ",
+                    "section": "Insatser",
+                    "amounts": {2026: 4036000, 2027: 4010500},
+                },
+            ],
+            "equity": {"opening": 1000500, "floor": 0},
+            "document": {"member_rows": True, "income_first": True, "costs_negative": True},
+        }
+    )
 
 
 def parse(text: str) -> Decimal:
     """A printed amount back to a number ('1 255,5', '−70,5')."""
-    return Decimal(text.replace("\u00a0", "").replace(" ", "").replace(MINUS, "-")
-                   .replace(",", "."))
+    return Decimal(
+        text.replace("\u00a0", "").replace(" ", "").replace(MINUS, "-").replace(",", ".")
+    )
 
 
 def test_one_decimal_only_when_needed() -> None:
     budget = half_thousands()
     assert display_decimals(budget, evaluate(budget)) == 1
-    whole = budget.model_copy(update={"forbund": budget.forbund.model_copy(
-        update={"unit": "kr"})})
+    whole = budget.model_copy(update={"forbund": budget.forbund.model_copy(update={"unit": "kr"})})
     assert display_decimals(whole, evaluate(whole)) == 0
 
 
@@ -65,8 +83,9 @@ def test_word_rows_add_up_to_the_printed_totals() -> None:
     result = evaluate(budget)
     table = budget_doc_table(budget, result)
     cells = {row.cells[0 if "ID/konto" not in table.headers else 1]: row for row in table.rows}
-    members = [cells[n].cells[-2] for n in ("Försäkringskassan", "Region Provland",
-                                            "Provbygds kommun")]
+    members = [
+        cells[n].cells[-2] for n in ("Försäkringskassan", "Region Provland", "Provbygds kommun")
+    ]
     assert members == ["2\u00a0511,0", "1\u00a0255,5", "1\u00a0255,5"]
     assert_totals_add_up(budget)
 
@@ -96,8 +115,14 @@ def assert_totals_add_up(budget: Budget) -> None:
 def test_every_budgettabell_combination_adds_up() -> None:
     """Every Totalt equals the lines printed above it, for each layout flag on and off."""
     base = half_thousands()
-    for flag in ("costs_negative", "income_first", "member_rows", "totals_on_heading",
-                 "equity_as_funding", "show_result"):
+    for flag in (
+        "costs_negative",
+        "income_first",
+        "member_rows",
+        "totals_on_heading",
+        "equity_as_funding",
+        "show_result",
+    ):
         for value in (True, False):
             doc = base.document.model_copy(update={flag: value})
             assert isinstance(doc, DocumentSettings)
@@ -109,8 +134,12 @@ def test_sheets_show_one_decimal(tmp_path: Path) -> None:
     jobs.new(half_thousands(), book, lite=False)
     wb = load_workbook(book)
     for sheet in ("Budget", "Plan", "Eget kapital"):
-        amounts = [c for row in wb[sheet].iter_rows() for c in row
-                   if isinstance(c.value, (int, float)) and c.number_format.startswith("#,##0")]
+        amounts = [
+            c
+            for row in wb[sheet].iter_rows()
+            for c in row
+            if isinstance(c.value, (int, float)) and c.number_format.startswith("#,##0")
+        ]
         assert amounts and {c.number_format for c in amounts} == {"#,##0.0"}, sheet
     values = [c.value for row in wb["Budget"].iter_rows() for c in row]
     assert 1255.5 in values and 2511 in values
@@ -122,5 +151,8 @@ def test_a_kind_with_one_member_needs_no_key() -> None:
     result = evaluate(budget)
     assert not [f for f in result.findings if f.rule == "input.key-missing"]
     shares = {m.name: m.amount for m in result.allocation[0].members}
-    assert shares == {"Försäkringskassan": Decimal(2511000), "Region Provland": Decimal(1255500),
-                      "Provbygds kommun": Decimal(1255500)}
+    assert shares == {
+        "Försäkringskassan": Decimal(2511000),
+        "Region Provland": Decimal(1255500),
+        "Provbygds kommun": Decimal(1255500),
+    }

@@ -102,11 +102,18 @@ def test_a_member_in_nfd_and_nfc_is_one_member_in_the_overview(tmp_path: Path) -
 
 def test_sie_texts_are_nfc_and_the_checksum_is_over_the_text_as_written(tmp_path: Path) -> None:
     lines = [
-        "#FLAGGA 0", "#FORMAT PC8", "#SIETYP 4", "#RAR 0 20250101 20251231",
-        '#KONTO 1930 "Bank"', '#KONTO 1510 "Kundfordringar"',
+        "#FLAGGA 0",
+        "#FORMAT PC8",
+        "#SIETYP 4",
+        "#RAR 0 20250101 20251231",
+        '#KONTO 1930 "Bank"',
+        '#KONTO 1510 "Kundfordringar"',
         f'#OBJEKT 1 "{nfd("Säter")}" "{nfd("Säter")}"',
-        f'#VER "I" "1" 20250120 "{nfd("Inbetalning Säter")}"', "{",
-        '#TRANS 1930 {} 1000.00', f'#TRANS 1510 {{1 "{nfd("Säter")}"}} -1000.00', "}",
+        f'#VER "I" "1" 20250120 "{nfd("Inbetalning Säter")}"',
+        "{",
+        "#TRANS 1930 {} 1000.00",
+        f'#TRANS 1510 {{1 "{nfd("Säter")}"}} -1000.00',
+        "}",
     ]
     crc = 0
     for line in lines[1:]:
@@ -144,8 +151,7 @@ def test_csv_texts_are_nfc(tmp_path: Path) -> None:
 def test_the_matching_table_in_utf16_as_excel_writes_unicode_text(tmp_path: Path) -> None:
     path = tmp_path / "matchning.txt"
     text = (
-        f"Namn i budgeten\tMedlem\r\n{SATER_NFD}\tSäter\r\n"
-        "Region Dalarna (HS)\tRegion Dalarna\r\n"
+        f"Namn i budgeten\tMedlem\r\n{SATER_NFD}\tSäter\r\nRegion Dalarna (HS)\tRegion Dalarna\r\n"
     )
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
     assert read_matching(path) == {SATER: "Säter", "Region Dalarna (HS)": "Region Dalarna"}
@@ -200,8 +206,7 @@ def _switched(budget: Budget, mask: list[bool]) -> Budget:
 
 def _overview(budgets: list[Budget]) -> object:
     summaries = [summarise(b, evaluate(b), [], f"{i}.yaml") for i, b in enumerate(budgets)]
-    return [(m.member, m.names, m.amounts, m.total)
-            for m in build_overview(summaries).members]
+    return [(m.member, m.names, m.amounts, m.total) for m in build_overview(summaries).members]
 
 
 @settings(max_examples=25, deadline=None)
@@ -214,6 +219,7 @@ def test_no_output_changes_when_names_switch_between_nfc_and_nfd(mask: list[bool
         left, right = evaluate(before), evaluate(after)
         assert left.allocation == right.allocation and left.plan == right.plan
     twin = renamed(switched[0], "Tvillingförbundet")
-    assert _overview([*originals, twin]) == _overview([*switched, renamed(originals[0],
-                                                                          "Tvillingförbundet")])
+    assert _overview([*originals, twin]) == _overview(
+        [*switched, renamed(originals[0], "Tvillingförbundet")]
+    )
     assert sum(Decimal(1) for _ in switched) == 3

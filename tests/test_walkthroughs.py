@@ -167,8 +167,14 @@ def test_the_walkthrough_runs_as_written(walks: list[Walkthrough], tmp_path: Pat
         stdout = ""
         for command in walk.commands:
             run = subprocess.run(
-                ["bash", "-c", command.text], cwd=folder, env=env, capture_output=True,
-                text=True, encoding="utf-8", check=False, timeout=300,
+                ["bash", "-c", command.text],
+                cwd=folder,
+                env=env,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                check=False,
+                timeout=300,
             )
             where = f"{walk.doc.relative_to(ROOT)}:{command.line}: {command.text}"
             assert run.returncode == command.code, f"{where}\n{run.stdout}\n{run.stderr}"

@@ -216,8 +216,10 @@ def sodra_dalarna(src: dict[str, Any]) -> Budget:
             # (docs/reconciliation.md) and quarterly invoicing.
             "settings": {
                 "mappings": [
-                    *({"accounts": str(3591 + i), "target": "medlem", "name": m["name"]}
-                      for i, m in enumerate(src["members"])),
+                    *(
+                        {"accounts": str(3591 + i), "target": "medlem", "name": m["name"]}
+                        for i, m in enumerate(src["members"])
+                    ),
                     {"accounts": "1510", "target": "kundfordran"},
                     {"accounts": "2010-2099", "target": "eget_kapital"},
                 ],

@@ -30,8 +30,17 @@ from finsam_xl.sie import Account, Dimension, SieObject, header_records
 from finsam_xl.sie.records import Record, Transaction, Voucher
 
 CSV_COLUMNS = (
-    "Referens", "Medlem", "Kund", "År", "Del", "Fakturadatum", "Förfallodag", "Belopp",
-    "Konto", "Kundfordran", "Text",
+    "Referens",
+    "Medlem",
+    "Kund",
+    "År",
+    "Del",
+    "Fakturadatum",
+    "Förfallodag",
+    "Belopp",
+    "Konto",
+    "Kundfordran",
+    "Text",
 )
 SERIES = "F"
 
@@ -49,11 +58,21 @@ def plan_csv(plan: InvoicePlan) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for i in plan.invoices:
-        writer.writerow([
-            i.reference, i.party, i.customer, i.year, f"{i.number} av {i.count}",
-            i.day.isoformat(), i.due.isoformat(), csv_amount(i.amount), i.account,
-            i.receivable, i.text,
-        ])
+        writer.writerow(
+            [
+                i.reference,
+                i.party,
+                i.customer,
+                i.year,
+                f"{i.number} av {i.count}",
+                i.day.isoformat(),
+                i.due.isoformat(),
+                csv_amount(i.amount),
+                i.account,
+                i.receivable,
+                i.text,
+            ]
+        )
     return out.getvalue()
 
 
@@ -72,8 +91,10 @@ def read_previous(text: str, source: str) -> dict[str, tuple[str, Decimal, date]
     need = ("Referens", "Medlem", "Förfallodag", "Belopp")
     missing = [h for h in need if h not in header]
     if missing:
-        raise ValueError(f"{source}: kolumnerna {', '.join(missing)} saknas; ange en fakturaplan "
-                         "skriven av finsam-xl fakturor.")
+        raise ValueError(
+            f"{source}: kolumnerna {', '.join(missing)} saknas; ange en fakturaplan "
+            "skriven av finsam-xl fakturor."
+        )
     col = {h: header.index(h) for h in need}
     out: dict[str, tuple[str, Decimal, date]] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -81,12 +102,15 @@ def read_previous(text: str, source: str) -> dict[str, tuple[str, Decimal, date]
             continue
         try:
             ref = row[col["Referens"]].strip()
-            amount = Decimal(row[col["Belopp"]].strip().replace(NBSP, "").replace(" ", "")
-                             .replace(",", "."))
+            amount = Decimal(
+                row[col["Belopp"]].strip().replace(NBSP, "").replace(" ", "").replace(",", ".")
+            )
             due = date.fromisoformat(row[col["Förfallodag"]].strip())
         except (IndexError, InvalidOperation, ValueError):
-            raise ValueError(f"{source}:{number}: raden kan inte läsas som en faktura "
-                             "(referens, belopp, förfallodag).") from None
+            raise ValueError(
+                f"{source}:{number}: raden kan inte läsas som en faktura "
+                "(referens, belopp, förfallodag)."
+            ) from None
         out[ref] = (row[col["Medlem"]].strip(), amount, due)
     return out
 
@@ -94,12 +118,14 @@ def read_previous(text: str, source: str) -> dict[str, tuple[str, Decimal, date]
 def plan_sie_records(budget: Budget, plan: InvoicePlan) -> list[Record]:
     """Header, accounts, dimensions and objects, and one #VER per invoice (see the module doc)."""
     year = plan.year
-    records: list[Record] = list(header_records(
-        company_name=budget.forbund.name,
-        orgnr=budget.forbund.org_nr or "",
-        sie_type=4,
-        fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))},
-    ))
+    records: list[Record] = list(
+        header_records(
+            company_name=budget.forbund.name,
+            orgnr=budget.forbund.org_nr or "",
+            sie_type=4,
+            fiscal_years={0: (date(year, 1, 1), date(year, 12, 31))},
+        )
+    )
     accounts: dict[str, str] = {}
     for i in plan.invoices:
         accounts.setdefault(i.receivable, "Kundfordringar")
@@ -112,12 +138,17 @@ def plan_sie_records(budget: Budget, plan: InvoicePlan) -> list[Record]:
     records += [SieObject(DIM_CUSTOMER, code, name) for code, name in customers]
     records += [SieObject(DIM_INVOICE, i.reference, i.text) for i in plan.invoices]
     for i in plan.invoices:
-        rows = [Transaction(
-            "TRANS", i.receivable,
-            ((DIM_CUSTOMER, i.customer), (DIM_INVOICE, i.reference)), i.amount,
-            text=i.reference,
-        )]
-        rows += [Transaction("TRANS", r.account or "", (), -r.amount, text=r.member)
-                 for r in i.rows]
+        rows = [
+            Transaction(
+                "TRANS",
+                i.receivable,
+                ((DIM_CUSTOMER, i.customer), (DIM_INVOICE, i.reference)),
+                i.amount,
+                text=i.reference,
+            )
+        ]
+        rows += [
+            Transaction("TRANS", r.account or "", (), -r.amount, text=r.member) for r in i.rows
+        ]
         records.append(Voucher(SERIES, "", i.day, i.text, rows=rows))
     return records

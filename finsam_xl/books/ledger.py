@@ -76,8 +76,12 @@ def read_sie_books(
     name = path.name
     try:
         totals = posting_totals(
-            path, issues=issues, name=name, cost_centre_dimension=cost_centre_dimension,
-            capture=capture, encoding=encoding,
+            path,
+            issues=issues,
+            name=name,
+            cost_centre_dimension=cost_centre_dimension,
+            capture=capture,
+            encoding=encoding,
         )
     except SieError as error:
         raise BooksError(str(error)) from None
@@ -147,9 +151,7 @@ def _from_capture(totals: PostingTotals, ledger: Ledger, name: str) -> None:
     _add_periods(ledger, entries)
 
 
-def _add_periods(
-    ledger: Ledger, entries: Iterable[tuple[int, int, str, str, Decimal]]
-) -> None:
+def _add_periods(ledger: Ledger, entries: Iterable[tuple[int, int, str, str, Decimal]]) -> None:
     """Monthly balances into the ledger; an account's total without object is not counted twice.
 
     SIE files often give a month's change both per cost centre and for the
@@ -175,9 +177,7 @@ def _add_periods(
             ledger.add_period_balance(y, m, account, "", rest)
 
 
-def _huge_sums(
-    sums: dict[Any, Decimal], opening: dict[str, Decimal]
-) -> tuple[Any, Decimal] | None:
+def _huge_sums(sums: dict[Any, Decimal], opening: dict[str, Decimal]) -> tuple[Any, Decimal] | None:
     """The first sum or opening balance at or above money.NUMBER_LIMIT, or None."""
     for key, amount in [*sums.items(), *opening.items()]:
         if abs(amount) >= NUMBER_LIMIT:
@@ -270,7 +270,7 @@ def _csv_rows(
             if header is None:
                 header = [f.strip() for f in fields]
                 continue
-            if len(fields) > len(header) and not any(f.strip() for f in fields[len(header):]):
+            if len(fields) > len(header) and not any(f.strip() for f in fields[len(header) :]):
                 fields = fields[: len(header)]
             if len(fields) != len(header):
                 ragged.append((line, len(fields)))
@@ -334,8 +334,9 @@ def _fiscal_year(
     if later >= 5 and later * 10 >= most:
         year = year + 1
     findings: list[Finding] = []
-    outside = [(line, day, amount) for line, day, amount in dated
-               if day.year not in (year, year - 1)]
+    outside = [
+        (line, day, amount) for line, day, amount in dated if day.year not in (year, year - 1)
+    ]
     in_year = counts[year]
     for line, day, amount in outside[:_MAX_ROW_FINDINGS]:
         findings.append(

@@ -180,8 +180,13 @@ def year_columns(budget: Budget, with_plan: bool = True) -> list[Column]:
         kind = doc.comparison_kind(i)
         word = doc.comparison_label or COMPARISON_LABELS[kind]
         columns.append(Column(year=year, kind=ColumnKind(kind), label=f"{word} {year}"))
-    ahead = [Column(year=budget.years.budget, kind=ColumnKind.BUDGETAR,
-                    label=f"{doc.budget_label} {budget.years.budget}")]
+    ahead = [
+        Column(
+            year=budget.years.budget,
+            kind=ColumnKind.BUDGETAR,
+            label=f"{doc.budget_label} {budget.years.budget}",
+        )
+    ]
     if with_plan:
         ahead += [
             Column(year=y, kind=ColumnKind.PLAN, label=f"{doc.plan_label} {y}")
@@ -333,7 +338,8 @@ class _TableRows:
         groups: dict[tuple[str | None, str | None], list[_Item]] = {}
         budget = self.budget
         entries: list[CostLine | IncomeLine] = [
-            *budget.costs, *(i for i in budget.income if i.netted)
+            *budget.costs,
+            *(i for i in budget.income if i.netted),
         ]
         for entry in entries:
             if not self.shown(entry.amounts):
@@ -426,7 +432,8 @@ class _TableRows:
             self.other_funding()
         if members_heading:
             self.heading(
-                doc.contributions_label, _values(self.contributions, self.years, 1),
+                doc.contributions_label,
+                _values(self.contributions, self.years, 1),
                 block=self.block,
             )
         self.lines(self.member_items(1), self.block)
@@ -434,7 +441,9 @@ class _TableRows:
             self.other_funding()
         self.rows.append(
             TableRow(
-                kind=RowKind.GRAND, label=doc.income_total_label, values=self.income_total(),
+                kind=RowKind.GRAND,
+                label=doc.income_total_label,
+                values=self.income_total(),
                 block=self.block,
             )
         )
@@ -568,8 +577,10 @@ def share_rounding_note(shares: list[Decimal] | None) -> str | None:
     """'Andelarna är avrundade var för sig och summerar till 99,9 %.' or None at 100 %."""
     if not shares or sum(shares, ZERO) == HUNDRED:
         return None
-    return ("Andelarna är avrundade var för sig och summerar därför till "
-            f"{fmt_pct(sum(shares, ZERO))} i stället för 100 %.")
+    return (
+        "Andelarna är avrundade var för sig och summerar därför till "
+        f"{fmt_pct(sum(shares, ZERO))} i stället för 100 %."
+    )
 
 
 def _key_text(budget: Budget, member: Member, share_pct: Decimal | None) -> str:
@@ -844,11 +855,14 @@ def equity_history(budget: Budget, result: Result) -> EquityHistory:
                 marks=marks,
             )
         )
-    notes = [f"{MARK_FORECAST} = prognos: planårens kostnader och resultat, och eget kapital "
-             "vid årets slut tills året är bokslutat"]
+    notes = [
+        f"{MARK_FORECAST} = prognos: planårens kostnader och resultat, och eget kapital "
+        "vid årets slut tills året är bokslutat"
+    ]
     if any(MARK_REQUESTED in r.marks.values() for r in rows):
-        notes.append(f"{MARK_REQUESTED} = äskat belopp: medlemsbidrag som medlemmarna ännu inte "
-                     "har beslutat")
+        notes.append(
+            f"{MARK_REQUESTED} = äskat belopp: medlemsbidrag som medlemmarna ännu inte har beslutat"
+        )
     return EquityHistory(
         rows=rows,
         floor=budget.equity.floor,

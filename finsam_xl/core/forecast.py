@@ -25,8 +25,32 @@ from finsam_xl.model.budget import Budget
 from finsam_xl.model.findings import Element, Finding, Ref
 from finsam_xl.model.money import ZERO, fmt_pct, kr, pct
 from finsam_xl.model.recon import ForecastRecon, LineRecon
-from finsam_xl.model.results import Result
+from finsam_xl.model.results import Result, YearPlan
 from finsam_xl.rules import equity as equity_rules
+
+
+def _equity_findings(
+    budget: Budget, projected: YearPlan, budgeted_surplus: bool, word: str
+) -> list[Finding]:
+    """The plan's equity checks on the forecast year, as ``forecast.*`` findings."""
+    checked = Result(plan=[projected])
+    found: list[Finding] = []
+    checks = [equity_rules.check_negative, equity_rules.check_floor, equity_rules.check_recommended]
+    if budgeted_surplus:
+        checks.append(equity_rules.check_deficit)
+    for check in checks:
+        for f in check(budget, checked):
+            message = f.message.replace("budgeteras", "visar prognosen")
+            found.append(
+                f.model_copy(
+                    update={
+                        "rule": f"forecast.{f.rule}",
+                        "message": f"{word}: {message}",
+                        "ref": Ref(element=Element.RECON, key="forecast"),
+                    }
+                )
+            )
+    return found
 
 
 def forecast_year(
@@ -66,25 +90,17 @@ def forecast_year(
             "available": None,  # the budget's room: not a forecast figure
         }
     )
-    checked = Result(plan=[projected])
-    found: list[Finding] = []
-    checks = [equity_rules.check_negative, equity_rules.check_floor, equity_rules.check_recommended]
-    if row.result >= 0:
-        checks.append(equity_rules.check_deficit)
-    for check in checks:
-        for f in check(budget, checked):
-            message = f.message.replace("budgeteras", "visar prognosen")
-            found.append(
-                f.model_copy(
-                    update={
-                        "rule": f"forecast.{f.rule}",
-                        "message": f"{word}: {message}",
-                        "ref": Ref(element=Element.RECON, key="forecast"),
-                    }
-                )
-            )
-    summary = _summary(budget, projected.equity_pct, end, row.recommended_max,
-                       row.recommended_max_pct, forecast_result, row.result, word)
+    found = _equity_findings(budget, projected, row.result >= 0, word)
+    summary = _summary(
+        budget,
+        projected.equity_pct,
+        end,
+        row.recommended_max,
+        row.recommended_max_pct,
+        forecast_result,
+        row.result,
+        word,
+    )
     return (
         ForecastRecon(
             contributions=contributions,

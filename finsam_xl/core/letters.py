@@ -91,12 +91,15 @@ def _key_text(
             total = sum((v for v in lawful if v is not None), ZERO)
             paid = sum((s.amount for s in shares), ZERO)
             if total != paid:
-                text += (f" Enligt lagens fördelning och förbundets nyckel hade det varit "
-                         f"{kr(total)}.")
+                text += (
+                    f" Enligt lagens fördelning och förbundets nyckel hade det varit {kr(total)}."
+                )
         return text
     if party.kind is MemberKind.STAT:
-        text = ("Staten betalar hälften av medlemsbidragen enligt lagen (2003:1210) om finansiell "
-                "samordning av rehabiliteringsinsatser.")
+        text = (
+            "Staten betalar hälften av medlemsbidragen enligt lagen (2003:1210) om finansiell "
+            "samordning av rehabiliteringsinsatser."
+        )
         if share is not None and share != 50:
             text += f" I budgeten är statens del {fmt_pct(share)}."
         return text
@@ -104,39 +107,51 @@ def _key_text(
     part = "regionernas" if party.kind is MemberKind.REGION else "kommunernas"
     alone = sum(1 for m in budget.members if m.kind is party.kind) == 1
     if alone:
-        single, whose = (("region", "regionen") if party.kind is MemberKind.REGION
-                         else ("kommun", "kommunen"))
+        single, whose = (
+            ("region", "regionen") if party.kind is MemberKind.REGION else ("kommun", "kommunen")
+        )
         return f"Som enda {single} betalar {whose} hela {part} fjärdedel av medlemsbidragen."
     if key_type is KeyType.LIKA:
         return f"{part.capitalize()} fjärdedel av medlemsbidragen delas lika mellan dem."
     if key_type is KeyType.PROCENT:
         shown = fmt_pct(key) if key is not None else "–"
-        return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta "
-                f"procentandelar enligt förbundsordningen; er andel i nyckeln är {shown}.")
+        return (
+            f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter fasta "
+            f"procentandelar enligt förbundsordningen; er andel i nyckeln är {shown}."
+        )
     note = (budget.keys.note or "").strip()
     figure = f"{int(key):,}".replace(",", NBSP) + f"{NBSP}invånare" if key is not None else "–"
-    basis = note if note.casefold().startswith("befolkning") else (
-        f"befolkning ({note})" if note else "befolkning")
-    return (f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter {basis}; "
-            f"ert underlag är {figure}.")
+    basis = (
+        note
+        if note.casefold().startswith("befolkning")
+        else (f"befolkning ({note})" if note else "befolkning")
+    )
+    return (
+        f"{part.capitalize()} fjärdedel av medlemsbidragen delas efter {basis}; "
+        f"ert underlag är {figure}."
+    )
 
 
 def _decision(budget: Budget, plan_years: list[int]) -> str:
     span = f" med plan för {years_span(plan_years)}" if plan_years else ""
     year = budget.years.budget
     if budget.adopted is None:
-        return (f"Styrelsen har ännu inte fastställt budgeten för {year}{span}. Beloppen nedan är "
-                "förbundets förslag och kan ändras när styrelsen har beslutat.")
-    text = (f"Styrelsen för {budget.forbund.name} fastställde den "
-            f"{swedish_date(budget.adopted)} budgeten för {year}{span}")
+        return (
+            f"Styrelsen har ännu inte fastställt budgeten för {year}{span}. Beloppen nedan är "
+            "förbundets förslag och kan ändras när styrelsen har beslutat."
+        )
+    text = (
+        f"Styrelsen för {budget.forbund.name} fastställde den "
+        f"{swedish_date(budget.adopted)} budgeten för {year}{span}"
+    )
     if budget.revised is not None and budget.revised != budget.adopted:
         text += f" och reviderade den den {swedish_date(budget.revised)}"
     return text + "."
 
 
-def _change(amount: Decimal, before: Decimal | None, year: int | None) -> tuple[
-    Decimal | None, Decimal | None, str
-]:
+def _change(
+    amount: Decimal, before: Decimal | None, year: int | None
+) -> tuple[Decimal | None, Decimal | None, str]:
     if before is None or year is None:
         return None, None, "Det finns inget belopp för föregående år att jämföra med."
     diff = amount - before
@@ -145,8 +160,11 @@ def _change(amount: Decimal, before: Decimal | None, year: int | None) -> tuple[
         return diff, change_pct, f"Beloppet är detsamma som {year} ({kr(before)})."
     word = "ökning" if diff > 0 else "minskning"
     shown = f", {fmt_pct(abs(change_pct))}" if change_pct is not None else ""
-    return diff, change_pct, (f"Jämfört med {year} ({kr(before)}) är det en {word} med "
-                              f"{kr(abs(diff))}{shown}.")
+    return (
+        diff,
+        change_pct,
+        (f"Jämfört med {year} ({kr(before)}) är det en {word} med {kr(abs(diff))}{shown}."),
+    )
 
 
 def member_letters(
@@ -174,31 +192,33 @@ def member_letters(
         share = _share([by_name[n] for n in party.members if n in by_name], years, year)
         key_text = _key_text(budget, result, party, _key(budget, party), share)
         instalments = plan.of(party.name)
-        letters.append(MemberLetter(
-            forbund=budget.forbund.name,
-            org_nr=budget.forbund.org_nr,
-            party=party,
-            title=title,
-            budget_year=year,
-            adopted=budget.adopted,
-            decision=decision,
-            key_text=key_text,
-            share_pct=share,
-            years=years,
-            comparison_year=comparison if before is not None else None,
-            comparison_amount=before,
-            change_kr=change_kr,
-            change_pct=change_pct,
-            change_text=change_text,
-            instalments=instalments,
-            payment_text=_payment_text(budget, instalments),
-            paragraphs=[
-                *_request(budget, party, plan_years, decision, amount, share, years),
-                key_text,
-                change_text,
-            ],
-            contact=contact_line,
-        ))
+        letters.append(
+            MemberLetter(
+                forbund=budget.forbund.name,
+                org_nr=budget.forbund.org_nr,
+                party=party,
+                title=title,
+                budget_year=year,
+                adopted=budget.adopted,
+                decision=decision,
+                key_text=key_text,
+                share_pct=share,
+                years=years,
+                comparison_year=comparison if before is not None else None,
+                comparison_amount=before,
+                change_kr=change_kr,
+                change_pct=change_pct,
+                change_text=change_text,
+                instalments=instalments,
+                payment_text=_payment_text(budget, instalments),
+                paragraphs=[
+                    *_request(budget, party, plan_years, decision, amount, share, years),
+                    key_text,
+                    change_text,
+                ],
+                contact=contact_line,
+            )
+        )
     return letters
 
 
@@ -220,11 +240,15 @@ def _letter_years(budget: Budget, result: Result, party: Party) -> list[LetterYe
         if allocation.year < budget.years.budget:
             continue
         entry = budget.contribution(allocation.year)
-        years.append(LetterYear(
-            year=allocation.year, kind=budget.years.kind(allocation.year),
-            amount=_party_sum(allocation, party), total=allocation.total,
-            decided=entry.decided if entry else True,
-        ))
+        years.append(
+            LetterYear(
+                year=allocation.year,
+                kind=budget.years.kind(allocation.year),
+                amount=_party_sum(allocation, party),
+                total=allocation.total,
+                decided=entry.decided if entry else True,
+            )
+        )
     return years
 
 
@@ -248,23 +272,31 @@ def _payment_text(budget: Budget, instalments: list[PlannedInvoice]) -> str:
     year = budget.years.budget
     if len(instalments) == 1:
         first = instalments[0]
-        payment = (f"Bidraget för {year} faktureras i en post den {swedish_date(first.day)} "
-                   f"och ska vara betalt senast den {swedish_date(first.due)}.")
+        payment = (
+            f"Bidraget för {year} faktureras i en post den {swedish_date(first.day)} "
+            f"och ska vara betalt senast den {swedish_date(first.due)}."
+        )
     elif instalments:
-        payment = (f"Bidraget för {year} faktureras i {len(instalments)} delar, en per "
-                   f"{PERIOD_SV[budget.settings.payment_frequency]}, med förfallodagar enligt "
-                   "tabellen.")
+        payment = (
+            f"Bidraget för {year} faktureras i {len(instalments)} delar, en per "
+            f"{PERIOD_SV[budget.settings.payment_frequency]}, med förfallodagar enligt "
+            "tabellen."
+        )
         odd = [i for i in instalments if i.amount != instalments[-1].amount]
         if odd:
-            payment += (" Delarna är lika stora så när som på hela kronor: de kronor som "
-                        "blir över läggs en i taget på de första delarna, så att summan blir "
-                        "exakt årets bidrag.")
+            payment += (
+                " Delarna är lika stora så när som på hela kronor: de kronor som "
+                "blir över läggs en i taget på de första delarna, så att summan blir "
+                "exakt årets bidrag."
+            )
     else:
         payment = f"Inget bidrag ska faktureras för {year}."
     if instalments:
-        payment += (" Ange fakturans referens (till exempel "
-                    f"{instalments[0].reference}) vid betalning, så att betalningen kan "
-                    "kopplas till rätt faktura.")
+        payment += (
+            " Ange fakturans referens (till exempel "
+            f"{instalments[0].reference}) vid betalning, så att betalningen kan "
+            "kopplas till rätt faktura."
+        )
     return payment
 
 
@@ -282,8 +314,7 @@ def _request(
     whom = "staten" if party.kind is MemberKind.STAT else party.name
     return [
         f"{budget.forbund.name} begär härmed medlemsbidrag från {whom} för {year}"
-        + (f" och redovisar planerade bidrag för {years_span(plan_years)}." if plan_years
-           else "."),
+        + (f" och redovisar planerade bidrag för {years_span(plan_years)}." if plan_years else "."),
         decision,
         f"Ert bidrag för {year} är {kr(amount)}"
         + (f", {fmt_pct(share)} av förbundets medlemsbidrag" if share is not None else "")

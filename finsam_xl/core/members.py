@@ -92,8 +92,19 @@ _FORBUND_WORDS = frozenset(
     {"samordningsförbund", "samordningsförbundet", "finsam", "förbundet", "förbund", "i", "och"}
 )
 _MEMBER_WORDS = frozenset(
-    {"kommun", "kommuns", "region", "regionen", "landsting", "landstinget", "med", "och",
-     "stad", "staden", "i"}
+    {
+        "kommun",
+        "kommuns",
+        "region",
+        "regionen",
+        "landsting",
+        "landstinget",
+        "med",
+        "och",
+        "stad",
+        "staden",
+        "i",
+    }
 )
 _WORD = re.compile(r"[^\W_]+")
 
@@ -181,7 +192,8 @@ def forbund_code(name: str) -> str:
 def _member_word(name: str) -> str:
     words = [_ascii_upper(w) for w in _WORD.findall(name)]
     kept = [
-        w for w, raw in zip(words, _WORD.findall(name), strict=True)
+        w
+        for w, raw in zip(words, _WORD.findall(name), strict=True)
         if w and raw.casefold() not in _MEMBER_WORDS
     ]
     return (kept or [w for w in words if w] or ["MEDLEM"])[0][:12]
@@ -221,7 +233,8 @@ def member_rule(budget: Budget, name: str) -> MappingRule | None:
     """The Kontomappning rule with target Medlem for member ``name`` (case ignored), if any."""
     return next(
         (
-            m for m in budget.settings.mappings
+            m
+            for m in budget.settings.mappings
             if m.target is MappingTarget.MEMBER and (m.name or "").casefold() == name.casefold()
         ),
         None,
@@ -236,9 +249,7 @@ def member_account(budget: Budget, name: str) -> str | None:
 
 def receivable_account(budget: Budget) -> str:
     """The first account mapped to Kundfordran, else ``DEFAULT_RECEIVABLE``."""
-    rule = next(
-        (m for m in budget.settings.mappings if m.target is MappingTarget.RECEIVABLE), None
-    )
+    rule = next((m for m in budget.settings.mappings if m.target is MappingTarget.RECEIVABLE), None)
     return rule.accounts.split("-")[0].strip() if rule else DEFAULT_RECEIVABLE
 
 
@@ -332,10 +343,15 @@ def compare_plans(
     for ref, invoice in current.items():
         old = previous.get(ref)
         if old is None:
-            out.append(PlanChange(reference=ref, party=invoice.party, before=None,
-                                  after=invoice.amount,
-                                  message=f"{ref} ({invoice.party}): ny faktura på "
-                                          f"{kr(invoice.amount)}."))
+            out.append(
+                PlanChange(
+                    reference=ref,
+                    party=invoice.party,
+                    before=None,
+                    after=invoice.amount,
+                    message=f"{ref} ({invoice.party}): ny faktura på {kr(invoice.amount)}.",
+                )
+            )
             continue
         _party, amount, due = old
         parts = []
@@ -346,14 +362,26 @@ def compare_plans(
         if due != invoice.due:
             parts.append(f"förfallodagen {due.isoformat()} → {invoice.due.isoformat()}")
         if parts:
-            out.append(PlanChange(reference=ref, party=invoice.party, before=amount,
-                                  after=invoice.amount,
-                                  message=f"{ref} ({invoice.party}): " + ", ".join(parts) + "."))
+            out.append(
+                PlanChange(
+                    reference=ref,
+                    party=invoice.party,
+                    before=amount,
+                    after=invoice.amount,
+                    message=f"{ref} ({invoice.party}): " + ", ".join(parts) + ".",
+                )
+            )
     for ref, (party, amount, _due) in previous.items():
         if ref not in current:
-            out.append(PlanChange(reference=ref, party=party, before=amount, after=None,
-                                  message=f"{ref} ({party}): finns inte längre i planen "
-                                          f"(var {kr(amount)})."))
+            out.append(
+                PlanChange(
+                    reference=ref,
+                    party=party,
+                    before=amount,
+                    after=None,
+                    message=f"{ref} ({party}): finns inte längre i planen (var {kr(amount)}).",
+                )
+            )
     return out
 
 

@@ -33,8 +33,18 @@ from finsam_xl.model.text import list_words
 DASH = "\u2013"  # en dash, as in "2026–2028"
 
 MONTHS = (
-    "januari", "februari", "mars", "april", "maj", "juni",
-    "juli", "augusti", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 
@@ -83,13 +93,13 @@ def available_paragraph(budget: Budget, result: Result) -> str:
     if funds.floor <= 0:
         sentences.append("Styrelsen har inte beslutat om någon lägsta nivå för det egna kapitalet.")
     netted = row.other_income_netted
-    costs = (
-        f"Budgeterade kostnader är {kr(funds.costs_net)}"
-        + (f" netto, efter intäkter inom verksamheterna på {kr(netted)}" if netted else "")
+    costs = f"Budgeterade kostnader är {kr(funds.costs_net)}" + (
+        f" netto, efter intäkter inom verksamheterna på {kr(netted)}" if netted else ""
     )
     if row.result < 0:
-        costs += (f", vilket ger ett underskott på {kr(-row.result)} som täcks av "
-                  "det egna kapitalet.")
+        costs += (
+            f", vilket ger ett underskott på {kr(-row.result)} som täcks av det egna kapitalet."
+        )
     elif row.result > 0:
         costs += f", vilket ger ett överskott på {kr(row.result)}."
     else:
@@ -101,8 +111,10 @@ def available_paragraph(budget: Budget, result: Result) -> str:
 def _equity_status(row: YearPlan) -> str:
     end = row.equity_end
     assert end is not None
-    level = (f"den nationellt rekommenderade högsta nivån på {whole_pct(row.recommended_max_pct)}"
-             f" ({kr(row.recommended_max)})")
+    level = (
+        f"den nationellt rekommenderade högsta nivån på {whole_pct(row.recommended_max_pct)}"
+        f" ({kr(row.recommended_max)})"
+    )
     if end < 0:
         return "det egna kapitalet blir negativt, och förbundet får inte gå med skuld"
     if end > row.recommended_max:
@@ -130,10 +142,18 @@ def equity_sentences(result: Result) -> list[str]:
     for row in rows:
         last = groups[-1][-1] if groups else None
         same = last is not None and (
-            last.equity_end, last.equity_pct, last.recommended_max, last.floor,
+            last.equity_end,
+            last.equity_pct,
+            last.recommended_max,
+            last.floor,
             last.recommended_max_pct,
-        ) == (row.equity_end, row.equity_pct, row.recommended_max, row.floor,
-              row.recommended_max_pct)
+        ) == (
+            row.equity_end,
+            row.equity_pct,
+            row.recommended_max,
+            row.floor,
+            row.recommended_max_pct,
+        )
         if same:
             groups[-1].append(row)
         else:
@@ -143,8 +163,11 @@ def equity_sentences(result: Result) -> list[str]:
         row = group[0]
         assert row.equity_end is not None
         when = list_words([str(r.year) for r in group])
-        share = (f" ({fmt_pct(row.equity_pct)} av årets medlemsbidrag)"
-                 if row.equity_pct is not None else "")
+        share = (
+            f" ({fmt_pct(row.equity_pct)} av årets medlemsbidrag)"
+            if row.equity_pct is not None
+            else ""
+        )
         when = when if len(group) == 1 else f"vart och ett av åren {when}"
         sentences.append(
             f"Vid utgången av {when} beräknas det egna kapitalet till {kr(row.equity_end)}{share}: "
@@ -182,8 +205,11 @@ def insats_sentences(budget: Budget, result: Result) -> list[str]:
 
 def _years_with(result: Result, rule: str) -> list[YearPlan]:
     """The plan rows (from the budget year on) that a finding of ``rule`` concerns."""
-    years = {f.ref.year for f in result.findings
-             if f.rule == rule and f.ref is not None and f.ref.year is not None}
+    years = {
+        f.ref.year
+        for f in result.findings
+        if f.rule == rule and f.ref is not None and f.ref.year is not None
+    }
     return [r for r in result.plan if r.year in years]
 
 
@@ -213,8 +239,10 @@ def decision_list(budget: Budget, result: Result) -> list[str]:
         span = years_span([r.year for r in requested])
         if len(amounts) == 1:
             per = "per år " if len(requested) > 1 else ""
-            items.append(f"att äska medlemsbidrag på {kr(requested[0].contributions)} {per}"
-                         f"för {span} hos medlemmarna")
+            items.append(
+                f"att äska medlemsbidrag på {kr(requested[0].contributions)} {per}"
+                f"för {span} hos medlemmarna"
+            )
         else:
             each = list_words([f"{kr(r.contributions)} för {r.year}" for r in requested])
             items.append(f"att äska medlemsbidrag hos medlemmarna på {each}")
@@ -230,8 +258,9 @@ def decision_list(budget: Budget, result: Result) -> list[str]:
             f"det egna kapitalet från {kr(floor)} till {kr(lowest)}"
         )
     elif floor is not None:
-        items.append(f"att det egna kapitalet även fortsättningsvis inte ska understiga "
-                     f"{kr(floor)}")
+        items.append(
+            f"att det egna kapitalet även fortsättningsvis inte ska understiga {kr(floor)}"
+        )
     return items
 
 
@@ -252,12 +281,17 @@ def decision_notes(budget: Budget, result: Result) -> list[str]:
                 runs[-1].append(r)
             else:
                 runs.append([r])
-        ends = list_words([
-            f"{kr(run[0].equity_end or ZERO)} vid utgången av "
-            + (str(run[0].year) if len(run) == 1
-               else f"vart och ett av åren {years_span([r.year for r in run])}")
-            for run in runs
-        ])
+        ends = list_words(
+            [
+                f"{kr(run[0].equity_end or ZERO)} vid utgången av "
+                + (
+                    str(run[0].year)
+                    if len(run) == 1
+                    else f"vart och ett av åren {years_span([r.year for r in run])}"
+                )
+                for run in runs
+            ]
+        )
         notes.append(
             f"Budgeten ger ett eget kapital på {ends}, under styrelsens lägsta nivå på "
             f"{kr(floor)}. Styrelsen behöver därför antingen sänka den lägsta nivån för "

@@ -390,9 +390,7 @@ def _roll_equity(step: _Step, closing_equity: Decimal | None, forecast: Decimal 
     )
 
 
-def _roll_actuals(
-    step: _Step, old: YearPlan, closing_equity: Decimal | None
-) -> list[Actual]:
+def _roll_actuals(step: _Step, old: YearPlan, closing_equity: Decimal | None) -> list[Actual]:
     """The closing budget year joins the equity history (the Utfall table).
 
     With the books' closing equity it is an actual year (Utfall): equity 31/12

@@ -210,7 +210,10 @@ def summarise(
         )
     members = [
         MemberAmount(
-            name=share.name, kind=share.kind, forbund=budget.forbund.name, year=a.year,
+            name=share.name,
+            kind=share.kind,
+            forbund=budget.forbund.name,
+            year=a.year,
             amount=share.amount,
         )
         for a in result.allocation
@@ -234,8 +237,16 @@ def instalments_of(budget: Budget, result: Result) -> list[Instalment]:
     from finsam_xl.core.members import invoice_plan
 
     return [
-        Instalment(member=i.party, name=i.party, kind=i.kind, forbund=i.forbund,
-                   reference=i.reference, day=i.day, due=i.due, amount=i.amount)
+        Instalment(
+            member=i.party,
+            name=i.party,
+            kind=i.kind,
+            forbund=i.forbund,
+            reference=i.reference,
+            day=i.day,
+            due=i.due,
+            amount=i.amount,
+        )
         for i in invoice_plan(budget, result).invoices
     ]
 
@@ -249,14 +260,22 @@ def member_instalments(
     state side is always ``STATE``.
     """
     rows = [
-        i.model_copy(update={
-            "member": STATE if i.kind is MemberKind.STAT else used.get(i.name, i.name)
-        })
+        i.model_copy(
+            update={"member": STATE if i.kind is MemberKind.STAT else used.get(i.name, i.name)}
+        )
         for s in summaries
         for i in s.instalments
     ]
-    return sorted(rows, key=lambda i: (KIND_ORDER.index(i.kind), i.member.casefold(), i.due,
-                                       i.forbund, i.reference))
+    return sorted(
+        rows,
+        key=lambda i: (
+            KIND_ORDER.index(i.kind),
+            i.member.casefold(),
+            i.due,
+            i.forbund,
+            i.reference,
+        ),
+    )
 
 
 def build_overview(
@@ -286,8 +305,10 @@ def build_overview(
         members=members,
         matching=used,
         instalments=member_instalments(kept, used),
-        findings=[*(f for f in findings if f.finding.rule.startswith("overview.")),
-                  *(f for f in findings if not f.finding.rule.startswith("overview."))],
+        findings=[
+            *(f for f in findings if f.finding.rule.startswith("overview.")),
+            *(f for f in findings if not f.finding.rule.startswith("overview.")),
+        ],
         refused=list(refused),
     )
 

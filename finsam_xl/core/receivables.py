@@ -164,7 +164,8 @@ def name_finder(members: list[str]) -> Callable[[str], tuple[str, ...]]:
         hits = {m: ws & found for m, ws in words.items() if ws & found}
         best = [m for m, hit in hits.items() if not any(hit < other for other in hits.values())]
         kept = [
-            m for m in best
+            m
+            for m in best
             if hits[m] == words[m]
             or not any(hits[o] == hits[m] and hits[o] == words[o] for o in best)
         ]
@@ -270,15 +271,20 @@ def member_books(
         )
     # what members paid or were credited beyond their invoices (not ambiguous payments)
     owed = [
-        (p, a) for p, a in credits
+        (p, a)
+        for p, a in credits
         if p.member is not None and p.method is not PaymentMethod.TVETYDIG
     ]
     credit_by_member: dict[str, Decimal] = defaultdict(Decimal)
     for payment, amount in owed:
         credit_by_member[str(payment.member)] += amount
     return MemberBooks(
-        _books_kind(invoices, book.cash), dict(invoices), _payments(book.cash, matcher.payments),
-        receivable_recon, dict(credit_by_member), owed,
+        _books_kind(invoices, book.cash),
+        dict(invoices),
+        _payments(book.cash, matcher.payments),
+        receivable_recon,
+        dict(credit_by_member),
+        owed,
     )
 
 
@@ -344,18 +350,40 @@ class _VoucherSorter:
     def _item(self, member: str | None, v: BookedVoucher, row: BookedRow, amount: Decimal) -> _Item:
         """An invoice of ``amount`` on the receivable ``row``, due after the grace days."""
         return _Item(
-            member, v.label, v.day, v.day + self.grace, amount, row.source or v.source,
-            row.object(FAKTURA), row.object(KUND), references(v, row),
+            member,
+            v.label,
+            v.day,
+            v.day + self.grace,
+            amount,
+            row.source or v.source,
+            row.object(FAKTURA),
+            row.object(KUND),
+            references(v, row),
         )
 
     @staticmethod
-    def _pay(v: BookedVoucher, row: BookedRow, amount: Decimal, member: str | None = None,
-             *, credit_note: bool = False, refund: bool = False) -> _Pay:
+    def _pay(
+        v: BookedVoucher,
+        row: BookedRow,
+        amount: Decimal,
+        member: str | None = None,
+        *,
+        credit_note: bool = False,
+        refund: bool = False,
+    ) -> _Pay:
         """A payment (credit note, refund) of ``amount`` on the receivable ``row``."""
         return _Pay(
-            v.day, amount, v.label, row.source or v.source, v.text + " " + row.text,
-            row.object(FAKTURA), row.object(KUND), member, credit_note=credit_note,
-            refund=refund, refs=() if refund else references(v, row),
+            v.day,
+            amount,
+            v.label,
+            row.source or v.source,
+            v.text + " " + row.text,
+            row.object(FAKTURA),
+            row.object(KUND),
+            member,
+            credit_note=credit_note,
+            refund=refund,
+            refs=() if refund else references(v, row),
         )
 
     def _cash(self, v: BookedVoucher, by_member: dict[str, Decimal]) -> None:
@@ -368,8 +396,12 @@ class _VoucherSorter:
             if amount:
                 self.cash[name].append(
                     Payment(
-                        day=v.day, amount=-amount, source=v.source,
-                        method=PaymentMethod.KONTANT, voucher=v.label, member=name,
+                        day=v.day,
+                        amount=-amount,
+                        source=v.source,
+                        method=PaymentMethod.KONTANT,
+                        voucher=v.label,
+                        member=name,
                     )
                 )
 
@@ -437,23 +469,30 @@ def _invoices(items: list[_Item], period_end: date) -> dict[str, list[Invoice]]:
         )
         invoices[item.member].append(
             Invoice(
-                member=item.member, voucher=item.voucher, day=item.day, due=item.due,
-                amount=item.amount, paid=item.paid, open=item.open, paid_on=item.paid_on,
-                days_late=days_late, overdue=item.open > 0 and item.due < period_end,
-                source=item.source, reference=item.faktura or item.kund,
+                member=item.member,
+                voucher=item.voucher,
+                day=item.day,
+                due=item.due,
+                amount=item.amount,
+                paid=item.paid,
+                open=item.open,
+                paid_on=item.paid_on,
+                days_late=days_late,
+                overdue=item.open > 0 and item.due < period_end,
+                source=item.source,
+                reference=item.faktura or item.kund,
             )
         )
     return invoices
 
 
-def _payments(
-    cash: dict[str, list[Payment]], results: list[Payment]
-) -> dict[str, list[Payment]]:
+def _payments(cash: dict[str, list[Payment]], results: list[Payment]) -> dict[str, list[Payment]]:
     """Each member's payments, cash-basis and matched, by day and voucher."""
     matched: dict[str, list[Payment]] = defaultdict(list)
     for result in results:
         if result.member is not None and result.method not in (
-            PaymentMethod.INGAENDE_BALANS, PaymentMethod.TVETYDIG
+            PaymentMethod.INGAENDE_BALANS,
+            PaymentMethod.TVETYDIG,
         ):
             matched[result.member].append(result)
     payments: dict[str, list[Payment]] = defaultdict(list)
@@ -468,9 +507,12 @@ def _books_kind(invoices: dict[str, list[Invoice]], cash: dict[str, list[Payment
     """'periodiserad' (invoices), 'kontantmässig' (cash payments), 'blandad' or 'okänd'."""
     has_invoices = any(invoices.values())
     return (
-        BooksKind.BLANDAD if has_invoices and cash
-        else BooksKind.PERIODISERAD if has_invoices
-        else BooksKind.KONTANTMASSIG if cash
+        BooksKind.BLANDAD
+        if has_invoices and cash
+        else BooksKind.PERIODISERAD
+        if has_invoices
+        else BooksKind.KONTANTMASSIG
+        if cash
         else BooksKind.OKAND
     )
 
@@ -486,13 +528,14 @@ def _receivable_recon(
     """The receivable's balance against its open items; the difference is the other rows'."""
     ranges = book.ranges
     accounts = sorted(
-        {a for a in (*opening, *balances) if _in(a, ranges)}
-        | {str(a) for a, b in ranges if a == b}
+        {a for a in (*opening, *balances) if _in(a, ranges)} | {str(a) for a, b in ranges if a == b}
     )
     balance = sum((opening.get(a, ZERO) + balances.get(a, ZERO) for a in accounts), ZERO)
     opening_sum = sum((opening.get(a, ZERO) for a in accounts), ZERO)
     open_items = (
-        sum((i.open for i in book.items), ZERO) + matcher.pool + min(ZERO, opening_sum)
+        sum((i.open for i in book.items), ZERO)
+        + matcher.pool
+        + min(ZERO, opening_sum)
         - credit_total
     )
     return ReceivableRecon(
@@ -516,7 +559,10 @@ def _voucher_order(v: BookedVoucher) -> tuple[object, ...]:
     """A total order of vouchers that does not depend on their order in the file."""
     number = v.number.strip()
     return (
-        v.day, v.series, (0, int(number), "") if number.isdigit() else (1, 0, number), v.text,
+        v.day,
+        v.series,
+        (0, int(number), "") if number.isdigit() else (1, 0, number),
+        v.text,
         tuple((r.account, r.amount, r.objects, r.text) for r in v.rows),
     )
 
@@ -628,8 +674,13 @@ class _Matcher:
         method, member, candidates, ambiguous = self._choose(pay)
         if ambiguous:
             result = Payment(
-                day=pay.day, amount=pay.amount, source=pay.source, method=PaymentMethod.TVETYDIG,
-                voucher=pay.voucher, candidates=ambiguous, unknown_references=unknown,
+                day=pay.day,
+                amount=pay.amount,
+                source=pay.source,
+                method=PaymentMethod.TVETYDIG,
+                voucher=pay.voucher,
+                candidates=ambiguous,
+                unknown_references=unknown,
             )
             self._loose(result, pay.amount)
             return True
@@ -641,9 +692,16 @@ class _Matcher:
             left -= take
         if member is not None:
             result = Payment(
-                day=pay.day, amount=pay.amount, source=pay.source, method=method,
-                voucher=pay.voucher, invoices=used, member=member, overpaid=left,
-                rule=MATCH_RULES.get(method, ""), unknown_references=unknown,
+                day=pay.day,
+                amount=pay.amount,
+                source=pay.source,
+                method=method,
+                voucher=pay.voucher,
+                invoices=used,
+                member=member,
+                overpaid=left,
+                rule=MATCH_RULES.get(method, ""),
+                unknown_references=unknown,
             )
             self.payments.append(result)
             if left > 0:
@@ -656,8 +714,13 @@ class _Matcher:
             left -= take
         applied = pay.amount - left if method is not PaymentMethod.INGEN else pay.amount
         result = Payment(
-            day=pay.day, amount=applied, source=pay.source, method=method,
-            voucher=pay.voucher, invoices=used, rule=MATCH_RULES.get(method, ""),
+            day=pay.day,
+            amount=applied,
+            source=pay.source,
+            method=method,
+            voucher=pay.voucher,
+            invoices=used,
+            rule=MATCH_RULES.get(method, ""),
             unknown_references=unknown,
         )
         if method is PaymentMethod.INGEN:
@@ -666,7 +729,10 @@ class _Matcher:
         self.payments.append(result)
         if left > 0:  # paid more than was open: the rest is loose
             loose = Payment(
-                day=pay.day, amount=left, source=pay.source, method=PaymentMethod.INGEN,
+                day=pay.day,
+                amount=left,
+                source=pay.source,
+                method=PaymentMethod.INGEN,
                 voucher=pay.voucher,
             )
             self._loose(loose, left)
@@ -757,8 +823,12 @@ class _Matcher:
                 break
         self.payments.append(
             Payment(
-                day=pay.day, amount=-(pay.amount - left), source=pay.source,
-                method=PaymentMethod.ATERBETALNING, voucher=pay.voucher, member=member,
+                day=pay.day,
+                amount=-(pay.amount - left),
+                source=pay.source,
+                method=PaymentMethod.ATERBETALNING,
+                voucher=pay.voucher,
+                member=member,
             )
         )
         return left == 0

@@ -192,8 +192,11 @@ class _Resolver:
             if rule.target is MappingTarget.MEMBER:  # the member as the budget spells it
                 wanted = " ".join((rule.name or "").split()).casefold()
                 name = next(
-                    (m.name for m in self.budget.members
-                     if " ".join(m.name.split()).casefold() == wanted),
+                    (
+                        m.name
+                        for m in self.budget.members
+                        if " ".join(m.name.split()).casefold() == wanted
+                    ),
                     rule.name,
                 )
                 return (rule.target, name)
@@ -435,15 +438,14 @@ def _closing_equity(closing: dict[str, Decimal], resolver: _Resolver) -> Decimal
     equity, and their sum (the result) is added.
     """
     accounts = [
-        a for a in closing
+        a
+        for a in closing
         if (t := resolver.resolve(a, "")) is not None and t[0] is MappingTarget.EQUITY
     ]
     if not accounts:
         return None
     equity = -sum((closing[a] for a in accounts), ZERO)
-    balance = sum(
-        (v for a, v in closing.items() if a.isdigit() and 1000 <= int(a) <= 2999), ZERO
-    )
+    balance = sum((v for a, v in closing.items() if a.isdigit() and 1000 <= int(a) <= 2999), ZERO)
     return equity + balance if abs(balance) >= 1 else equity
 
 
@@ -484,9 +486,7 @@ def _lines(
         budget_to_date = to_date(annual, weights, months)
         actual_to_date = sum(actual[:months], ZERO)
         if (element, index) in reachable or line.forecast is not None:
-            forecast, method = line_forecast(
-                line, annual, actual_to_date, weights, phasing, months
-            )
+            forecast, method = line_forecast(line, annual, actual_to_date, weights, phasing, months)
         else:  # nothing in the books can reach the line: keep its budget
             forecast, method = annual, ForecastMethod.BUDGET_UTAN_KONTO
         out.append(
@@ -579,7 +579,7 @@ def _members(
         owed = allocation.amount(member.name) if allocation else None
         owed = owed or ZERO
         paid = sorted(payments.get(member.name, []), key=lambda p: (p.day, p.voucher, p.amount))
-        invoices: list[Invoice] = (books.invoices.get(member.name, []) if books else [])
+        invoices: list[Invoice] = books.invoices.get(member.name, []) if books else []
         cash = [p for p in paid if p.method is PaymentMethod.KONTANT]
         accrual = bool(invoices) or (invoiced_books and not cash)
         received = [p for p in paid if p.method is not PaymentMethod.KREDITERING]
@@ -634,7 +634,8 @@ def _pay_instalments(
     for payment in received:
         order = list(range(count))
         exact = [
-            k for k in order
+            k
+            for k in order
             if schedule[k][1] - paid[k] == payment.amount and starts[k] <= payment.day
         ]
         if exact:
@@ -703,10 +704,7 @@ def _invoice_finding(
     member: MemberRecon, invoice: Invoice, ref: Ref, period_end: date
 ) -> Finding | None:
     """recon.invoice-unpaid for an overdue invoice, recon.payment-late for one paid late."""
-    what = (
-        f"{member.name}: fakturan {invoice.voucher} den {invoice.day} "
-        f"({kr(invoice.amount)})"
-    )
+    what = f"{member.name}: fakturan {invoice.voucher} den {invoice.day} ({kr(invoice.amount)})"
     if invoice.overdue:
         return Finding(
             rule="recon.invoice-unpaid",
@@ -721,9 +719,7 @@ def _invoice_finding(
         )
     if not invoice.days_late:
         return None
-    payment = next(
-        (p for p in reversed(member.payments) if invoice.voucher in p.invoices), None
-    )
+    payment = next((p for p in reversed(member.payments) if invoice.voucher in p.invoices), None)
     return Finding(
         rule="recon.payment-late",
         severity=Severity.WARNING,
@@ -795,8 +791,11 @@ def _receivable_findings(books: MemberBooks, period_end: date) -> list[Finding]:
                 message=(
                     f"Kundfordran ({accounts}) har saldot {kr(rec.balance)} per {period_end} men "
                     f"de öppna posterna är {kr(rec.open_items)} (skillnad {kr(rec.difference)})"
-                    + (f"; verifikationer som varken är faktura eller betalning: {rows}"
-                       if rows else "")
+                    + (
+                        f"; verifikationer som varken är faktura eller betalning: {rows}"
+                        if rows
+                        else ""
+                    )
                     + "."
                 ),
                 ref=ref,
@@ -980,4 +979,3 @@ def headline(recon: ReconResult) -> list[str]:
             f"Inbetalningar matchade på {list_words([f'{r} ({n})' for r, n in counts.items()])}."
         )
     return [*lines, *([recon.forecast.summary] if recon.forecast else [])]
-

@@ -197,9 +197,13 @@ def cell_value(value: Scalar) -> Any:
 
 
 # --- the book -----------------------------------------------------------------------------------
-def _action(func: str, sheet: int | None = None, box: tuple[int, int, int, int] | None = None,
-            args: list[Any] | None = None, values: list[list[Scalar]] | None = None
-            ) -> dict[str, Any]:
+def _action(
+    func: str,
+    sheet: int | None = None,
+    box: tuple[int, int, int, int] | None = None,
+    args: list[Any] | None = None,
+    values: list[list[Scalar]] | None = None,
+) -> dict[str, Any]:
     """One action with all eight keys, as xlwings' engine builds it.
 
     ``box`` is 1-based (first_row, first_col, rows, cols). The form is that of
@@ -210,21 +214,31 @@ def _action(func: str, sheet: int | None = None, box: tuple[int, int, int, int] 
     (a book action) has no sheet or range (nulls).
     """
     if box is None:
-        place: dict[str, Any] = {"sheet_position": sheet, "start_row": None,
-                                 "start_column": None, "row_count": None, "column_count": None}
+        place: dict[str, Any] = {
+            "sheet_position": sheet,
+            "start_row": None,
+            "start_column": None,
+            "row_count": None,
+            "column_count": None,
+        }
     else:
         row, col, rows, cols = box
-        place = {"sheet_position": sheet, "start_row": row - 1, "start_column": col - 1,
-                 "row_count": rows, "column_count": cols}
-    return {"func": func, "args": args if args is not None else [None], "values": values,
-            **place}
+        place = {
+            "sheet_position": sheet,
+            "start_row": row - 1,
+            "start_column": col - 1,
+            "row_count": rows,
+            "column_count": cols,
+        }
+    return {"func": func, "args": args if args is not None else [None], "values": values, **place}
 
 
 class RemoteRange:
     """A block of a remote sheet; reads come from the payload, writes become actions."""
 
-    def __init__(self, sheet: RemoteSheet, row: int, col: int, last_row: int,
-                 last_col: int) -> None:
+    def __init__(
+        self, sheet: RemoteSheet, row: int, col: int, last_row: int, last_col: int
+    ) -> None:
         self.sheet = sheet
         self.row, self.col = row, col
         self.last_row, self.last_col = last_row, last_col
@@ -242,14 +256,19 @@ class RemoteRange:
         """Scalar for one cell, a list for one row or column, else a list of rows."""
         n_rows, n_cols = self.shape
         if n_rows * n_cols > MAX_CELLS:  # check_claims bounds tables; this bounds any read
-            raise _too_much(f"området {self.address} på bladet {self.sheet.name!r} är för "
-                            "stort att läsa.")
+            raise _too_much(
+                f"området {self.address} på bladet {self.sheet.name!r} är för stort att läsa."
+            )
         grid = self.sheet.model.values
         rows = []
         for r in range(self.row - 1, self.last_row):
             line = grid[r] if r < len(grid) else []
-            rows.append([cell_value(line[c]) if c < len(line) else None
-                         for c in range(self.col - 1, self.last_col)])
+            rows.append(
+                [
+                    cell_value(line[c]) if c < len(line) else None
+                    for c in range(self.col - 1, self.last_col)
+                ]
+            )
         if n_rows == 1 and n_cols == 1:
             return rows[0][0]
         if n_rows == 1:
@@ -270,8 +289,11 @@ class RemoteRange:
         if not rows or width == 0:
             return
         rows = [row + [""] * (width - len(row)) for row in rows]
-        self.sheet.book.actions.append(_action(
-            "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows))
+        self.sheet.book.actions.append(
+            _action(
+                "setValues", self.sheet.index, (self.row, self.col, len(rows), width), values=rows
+            )
+        )
 
     @property
     def address(self) -> str:
@@ -297,7 +319,8 @@ class RemoteRange:
     @number_format.setter
     def number_format(self, value: str) -> None:
         self.sheet.book.actions.append(
-            _action("setNumberFormat", self.sheet.index, self._box(), args=[value]))
+            _action("setNumberFormat", self.sheet.index, self._box(), args=[value])
+        )
 
     @property
     def color(self) -> Any:
@@ -311,7 +334,8 @@ class RemoteRange:
         if isinstance(color_or_rgb, tuple):
             color_or_rgb = "#{:02X}{:02X}{:02X}".format(*color_or_rgb)
         self.sheet.book.actions.append(
-            _action("setRangeColor", self.sheet.index, self._box(), args=[color_or_rgb]))
+            _action("setRangeColor", self.sheet.index, self._box(), args=[color_or_rgb])
+        )
 
 
 @dataclass
@@ -354,8 +378,9 @@ class RemoteSheet:
         """The sheet's tables (empty for a sheet the client excluded)."""
         return [RemoteTable(self, t) for t in self.model.tables]
 
-    def range(self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None
-              ) -> RemoteRange:
+    def range(
+        self, cell1: str | tuple[int, int], cell2: str | tuple[int, int] | None = None
+    ) -> RemoteRange:
         """A range by address ('A1', 'B2:C5') or by 1-based (row, col) corners."""
         r1, c1, r2, c2 = _corners(cell1)
         if cell2 is not None:
@@ -428,11 +453,18 @@ class RemoteApp:
     def __init__(self, book: RemoteBook) -> None:
         self.book = book
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
-              mode: str | None = None, callback: str | None = None) -> str | None:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
         """Queue a message box; the client shows it after the earlier actions."""
-        self.book.actions.append(_action(
-            "alert", args=[prompt, title or "", buttons, mode or "", callback or ""]))
+        self.book.actions.append(
+            _action("alert", args=[prompt, title or "", buttons, mode or "", callback or ""])
+        )
         return None
 
 
@@ -504,8 +536,13 @@ def route(path: str) -> str | None:
     return ROUTES.get(clean)
 
 
-def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None = None,
-           max_bytes: int = MAX_BYTES) -> Reply:
+def handle(
+    path: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    token: str | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Reply:
     """Answer one POST: auth, size, parse, press, actions. Never raises, never leaks a traceback."""
     try:
         return _handle(path, headers, body, token, max_bytes)
@@ -514,12 +551,16 @@ def handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None
     except Exception:
         ref = uuid.uuid4().hex[:8]
         log.exception("internt fel %s vid %s", ref, path)
-        return Reply.text(500, f"Ett internt fel uppstod i finsam_xl-servern (referens {ref}). "
-                               "Be IT titta i serverns logg.")
+        return Reply.text(
+            500,
+            f"Ett internt fel uppstod i finsam_xl-servern (referens {ref}). "
+            "Be IT titta i serverns logg.",
+        )
 
 
-def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | None,
-            max_bytes: int) -> Reply:
+def _handle(
+    path: str, headers: Mapping[str, str], body: bytes, token: str | None, max_bytes: int
+) -> Reply:
     from finsam_xl.excel.xlbook import TITLE, press
 
     action = route(path)
@@ -528,8 +569,11 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
         shown = shown if len(shown) <= 60 else shown[:60] + "…"
         return Reply.text(404, f"Okänd adress {shown!r}. Använd {routes_text('eller')}.")
     if not authorized(headers.get("Authorization"), token):
-        return Reply.text(401, "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
-                               "xlwings.conf eller i knappens makro.")
+        return Reply.text(
+            401,
+            "Åtkomst nekad: nyckeln saknas eller är fel. Kontrollera AUTH i "
+            "xlwings.conf eller i knappens makro.",
+        )
     payload_or_reply = read_payload(body, max_bytes)
     if isinstance(payload_or_reply, Reply):
         return payload_or_reply
@@ -539,8 +583,7 @@ def _handle(path: str, headers: Mapping[str, str], body: bytes, token: str | Non
 
         text, critical = on_book(book, alert=False, echo=False).text, False
     else:
-        summary = press(book, "recalc" if action == "recalc" else "check", alert=False,
-                        echo=False)
+        summary = press(book, "recalc" if action == "recalc" else "check", alert=False, echo=False)
         text, critical = summary.text, bool(summary.errors or summary.blocked)
     if not book.actions:  # nothing written (not a finsam_xl workbook): the text is all there is
         book.app.alert(text, title=TITLE, buttons="ok", mode="critical" if critical else "info")
@@ -557,8 +600,9 @@ def actions_json(actions: list[dict[str, Any]]) -> bytes:
     ``json_ParseString``) into the right character on both, so message-box text
     is escaped and cell text (which must stay raw UTF-8 for ``Utf8ToUtf16``) is not.
     """
-    parts = [json.dumps(a, ensure_ascii=a["func"] == "alert", separators=(",", ":"))
-             for a in actions]
+    parts = [
+        json.dumps(a, ensure_ascii=a["func"] == "alert", separators=(",", ":")) for a in actions
+    ]
     return ('{"actions":[' + ",".join(parts) + "]}").encode("utf-8")
 
 
@@ -570,10 +614,12 @@ class Refused(FinsamError):
         self.reply = reply
 
 
-_INVALID_JSON = ("Arbetsboken kunde inte läsas: förfrågan är inte giltig JSON. En cell med ett "
-                 "nyare felvärde (#SPILL!, #CALC!, #FIELD!) eller en lång text av bara siffror "
-                 "och punkter kan orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
-                 "xlwings.conf.")
+_INVALID_JSON = (
+    "Arbetsboken kunde inte läsas: förfrågan är inte giltig JSON. En cell med ett "
+    "nyare felvärde (#SPILL!, #CALC!, #FIELD!) eller en lång text av bara siffror "
+    "och punkter kan orsaka det. Rätta cellen eller uteslut bladet med EXCLUDE i "
+    "xlwings.conf."
+)
 
 
 def _n(number: int) -> str:
@@ -582,26 +628,34 @@ def _n(number: int) -> str:
 
 
 def _too_much(what: str) -> Refused:
-    return Refused(Reply.text(413, f"Arbetsboken är för stor för servern: {what} Uteslut blad "
-                                   "som inte behövs med EXCLUDE i xlwings.conf."))
+    return Refused(
+        Reply.text(
+            413,
+            f"Arbetsboken är för stor för servern: {what} Uteslut blad "
+            "som inte behövs med EXCLUDE i xlwings.conf.",
+        )
+    )
 
 
 def _no_constant(token: str) -> Any:
-    raise Refused(Reply.text(400, f"Förfrågan innehåller talet {token}, som inte är ett "
-                                  "giltigt tal i en arbetsbok."))
+    raise Refused(
+        Reply.text(
+            400, f"Förfrågan innehåller talet {token}, som inte är ett giltigt tal i en arbetsbok."
+        )
+    )
 
 
-_LARGEST = 10 ** MAX_DIGITS
+_LARGEST = 10**MAX_DIGITS
 
 
 def _check_number(value: Any) -> None:
     """Refuse an infinite float (1E+400 parses as inf) or an int of over MAX_DIGITS digits."""
     if isinstance(value, float) and (value != value or abs(value) == float("inf")):
-        raise Refused(Reply.text(400, "Förfrågan innehåller ett tal utanför det Excel kan "
-                                      "lagra."))
+        raise Refused(Reply.text(400, "Förfrågan innehåller ett tal utanför det Excel kan lagra."))
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _LARGEST:
-        raise Refused(Reply.text(400, f"Förfrågan innehåller ett tal med fler än {MAX_DIGITS} "
-                                      "siffror."))
+        raise Refused(
+            Reply.text(400, f"Förfrågan innehåller ett tal med fler än {MAX_DIGITS} siffror.")
+        )
 
 
 def check_body(body: bytes, max_bytes: int = MAX_BYTES) -> None:
@@ -624,8 +678,9 @@ def parse_body(body: bytes) -> Any:
     try:
         return json.loads(body, parse_constant=_no_constant)
     except RecursionError:
-        raise Refused(Reply.text(400, "Förfrågan är för djupt nästlad för att vara en "
-                                      "arbetsbok.")) from None
+        raise Refused(
+            Reply.text(400, "Förfrågan är för djupt nästlad för att vara en arbetsbok.")
+        ) from None
     except ValueError:  # JSONDecodeError, UnicodeDecodeError, int digit limit
         raise Refused(Reply.text(400, _INVALID_JSON)) from None
 
@@ -650,19 +705,27 @@ def _check_table(table: Any, sheet_name: str) -> None:
     if not isinstance(table, dict):
         return  # the model reports the shape
     name = str(table.get("name"))[:40]
-    for key in ("range_address", "header_row_range_address", "data_body_range_address",
-                "total_row_range_address"):
+    for key in (
+        "range_address",
+        "header_row_range_address",
+        "data_body_range_address",
+        "total_row_range_address",
+    ):
         size = _range_size(table.get(key))
         if key == "range_address" and size is None:
-            raise Refused(Reply.text(400, f"Tabellen {name!r} på bladet {sheet_name!r} har "
-                                          "inget giltigt område."))
+            raise Refused(
+                Reply.text(
+                    400, f"Tabellen {name!r} på bladet {sheet_name!r} har inget giltigt område."
+                )
+            )
         if size is not None and (size[0] > MAX_ROWS or size[1] > MAX_COLS):
             address = str(table.get(key))
             raise _too_much(
                 f"tabellen {name!r} på bladet {sheet_name!r} täcker {address} "
                 f"({_n(size[0])} rader, {_n(size[1])} kolumner); högst {_n(MAX_ROWS)} rader och "
                 f"{MAX_COLS} kolumner tas emot. Gör tabellen mindre i Excel (Tabelldesign > "
-                "Ändra tabellstorlek).")
+                "Ändra tabellstorlek)."
+            )
     for value in table.values():
         _check_text(value, f"tabellen {name!r}")
 
@@ -717,8 +780,10 @@ def _check_sheet_tables(sheet_tables: Any, sheet_name: str) -> int:
     if not isinstance(sheet_tables, list):
         return 0
     if len(sheet_tables) > MAX_TABLES_PER_SHEET:
-        raise _too_much(f"bladet {sheet_name!r} har {len(sheet_tables)} tabeller, högst "
-                        f"{MAX_TABLES_PER_SHEET} tas emot.")
+        raise _too_much(
+            f"bladet {sheet_name!r} har {len(sheet_tables)} tabeller, högst "
+            f"{MAX_TABLES_PER_SHEET} tas emot."
+        )
     for table in sheet_tables:
         _check_table(table, sheet_name)
     return len(sheet_tables)
@@ -729,15 +794,17 @@ def _check_sheet_values(values: Any, sheet_name: str) -> int:
     if not isinstance(values, list):
         return 0
     if len(values) > MAX_ROWS:
-        raise _too_much(f"bladet {sheet_name!r} har {_n(len(values))} rader, högst "
-                        f"{_n(MAX_ROWS)} tas emot.")
+        raise _too_much(
+            f"bladet {sheet_name!r} har {_n(len(values))} rader, högst {_n(MAX_ROWS)} tas emot."
+        )
     cells = 0
     for row in values:
         if not isinstance(row, list):
             continue
         if len(row) > MAX_COLS:
-            raise _too_much(f"bladet {sheet_name!r} har {_n(len(row))} kolumner, högst "
-                            f"{MAX_COLS} tas emot.")
+            raise _too_much(
+                f"bladet {sheet_name!r} har {_n(len(row))} kolumner, högst {MAX_COLS} tas emot."
+            )
         cells += len(row)
         for value in row:
             if isinstance(value, str):
@@ -762,12 +829,18 @@ def read_payload(body: bytes, max_bytes: int = MAX_BYTES) -> Payload | Reply:
         problems = error.errors()
         loc = problems[0]["loc"] if problems else ()
         where = ".".join(str(p) for p in loc)[:80]
-        return Reply.text(400, "Förfrågan har inte det format som xlwings VBA-klient skickar"
-                               + (f" (fältet {where})." if where else "."))
+        return Reply.text(
+            400,
+            "Förfrågan har inte det format som xlwings VBA-klient skickar"
+            + (f" (fältet {where})." if where else "."),
+        )
 
 
 def too_large(max_bytes: int) -> Reply:
     """The 413 answer for a body over ``max_bytes``."""
     mb = max_bytes / (1024 * 1024)
-    return Reply.text(413, f"Arbetsboken är för stor för servern (mer än {mb:g} MB). Uteslut blad "
-                           "som inte behövs med EXCLUDE i xlwings.conf.")
+    return Reply.text(
+        413,
+        f"Arbetsboken är för stor för servern (mer än {mb:g} MB). Uteslut blad "
+        "som inte behövs med EXCLUDE i xlwings.conf.",
+    )

@@ -29,9 +29,20 @@ EXPECTED_FILE = "selftest.json"
 EXAMPLES = ("fryksdalen-2022", "sodra-dalarna-2025", "sodra-lappland-2024")
 #: Defined name of the result cell; ``fx_status`` is used when the workbook lacks it.
 N_SELFTEST = "fx_sjalvtest"
-PLAN_FIELDS = ("contributions", "other_income", "other_income_netted", "costs", "costs_net",
-               "result", "equity_start", "equity_end", "equity_pct", "floor", "decision_room",
-               "available")
+PLAN_FIELDS = (
+    "contributions",
+    "other_income",
+    "other_income_netted",
+    "costs",
+    "costs_net",
+    "result",
+    "equity_start",
+    "equity_end",
+    "equity_pct",
+    "floor",
+    "decision_room",
+    "available",
+)
 #: Differences listed in the result cell before "och N till".
 SHOWN = 3
 
@@ -58,12 +69,20 @@ def fingerprint(name: str) -> dict[str, Any]:
 
     text = (_examples() / f"{name}.yaml").read_text(encoding="utf-8")
     result = evaluate(loads(text, f"{name}.yaml"))
-    plan = {str(row.year): {f: None if getattr(row, f) is None else str(getattr(row, f))
-                            for f in PLAN_FIELDS} for row in result.plan}
-    allocation = {str(a.year): {m.name: str(m.amount) for m in a.members}
-                  for a in result.allocation}
-    published = sorted(f"{f.rule} {f.ref.key if f.ref else ''} {f.ref.year if f.ref else ''}"
-                       for f in result.findings if f.rule.startswith("published."))
+    plan = {
+        str(row.year): {
+            f: None if getattr(row, f) is None else str(getattr(row, f)) for f in PLAN_FIELDS
+        }
+        for row in result.plan
+    }
+    allocation = {
+        str(a.year): {m.name: str(m.amount) for m in a.members} for a in result.allocation
+    }
+    published = sorted(
+        f"{f.rule} {f.ref.key if f.ref else ''} {f.ref.year if f.ref else ''}"
+        for f in result.findings
+        if f.rule.startswith("published.")
+    )
     return {"plan": plan, "allocation": allocation, "published": published}
 
 
@@ -74,8 +93,7 @@ def build_expected() -> dict[str, Any]:
 
 def expected() -> dict[str, Any]:
     """The stored reference from ``examples/selftest.json``."""
-    data: dict[str, Any] = json.loads(
-        (_examples() / EXPECTED_FILE).read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((_examples() / EXPECTED_FILE).read_text(encoding="utf-8"))
     return data
 
 
@@ -84,8 +102,9 @@ def _compare(path: str, want: Any, got: Any, out: list[str]) -> int:
     if isinstance(want, dict) and isinstance(got, dict):
         count = 0
         for key in sorted(set(want) | set(got)):
-            count += _compare(f"{path} {key}".strip(), want.get(key, "<saknas>"),
-                              got.get(key, "<saknas>"), out)
+            count += _compare(
+                f"{path} {key}".strip(), want.get(key, "<saknas>"), got.get(key, "<saknas>"), out
+            )
         return count
     if want != got:
         out.append(f"{path}: väntat {want}, fick {got}")
@@ -101,18 +120,30 @@ def run() -> SelfTest:
         for name in EXAMPLES:
             compared += _compare(name, reference.get(name, {}), fingerprint(name), differences)
     except Exception as error:  # the test itself must say what broke, never a traceback
-        return SelfTest(False, f"Självtest misslyckades: {type(error).__name__}: {error}. "
-                               "Kontakta den som sköter verktyget.")
+        return SelfTest(
+            False,
+            f"Självtest misslyckades: {type(error).__name__}: {error}. "
+            "Kontakta den som sköter verktyget.",
+        )
     budgets = len(EXAMPLES)
     if not differences:
-        return SelfTest(True, f"Självtest OK: {budgets} budgetar, alla siffror stämmer "
-                              f"({compared} värden jämförda, Python "
-                              f"{sys.version_info.major}.{sys.version_info.minor}).",
-                        budgets, compared)
+        return SelfTest(
+            True,
+            f"Självtest OK: {budgets} budgetar, alla siffror stämmer "
+            f"({compared} värden jämförda, Python "
+            f"{sys.version_info.major}.{sys.version_info.minor}).",
+            budgets,
+            compared,
+        )
     shown = "; ".join(differences[:SHOWN])
     more = f" och {len(differences) - SHOWN} till" if len(differences) > SHOWN else ""
-    return SelfTest(False, f"Självtest FEL: {len(differences)} av {compared} värden skiljer: "
-                           f"{shown}{more}.", budgets, compared, differences)
+    return SelfTest(
+        False,
+        f"Självtest FEL: {len(differences)} av {compared} värden skiljer: {shown}{more}.",
+        budgets,
+        compared,
+        differences,
+    )
 
 
 def on_book(book: Any, alert: bool = True, echo: bool = True) -> SelfTest:
@@ -138,8 +169,9 @@ def on_book(book: Any, alert: bool = True, echo: bool = True) -> SelfTest:
         print(f"Resultatet kunde inte skrivas i arbetsboken ({error}).")
     if alert:
         try:
-            book.app.alert(outcome.text, title=TITLE, buttons="ok",
-                           mode="info" if outcome.ok else "critical")
+            book.app.alert(
+                outcome.text, title=TITLE, buttons="ok", mode="info" if outcome.ok else "critical"
+            )
         except Exception:
             pass
     return outcome
@@ -160,10 +192,15 @@ def main(argv: list[str] | None = None) -> int:
     if args[:1] == ["--write"]:
         from pathlib import Path
 
-        target = Path(args[1]) if len(args) > 1 else (
-            Path(__file__).resolve().parent.parent / "examples" / EXPECTED_FILE)
-        target.write_text(json.dumps(build_expected(), ensure_ascii=False, indent=1,
-                                     sort_keys=True) + "\n", encoding="utf-8")
+        target = (
+            Path(args[1])
+            if len(args) > 1
+            else (Path(__file__).resolve().parent.parent / "examples" / EXPECTED_FILE)
+        )
+        target.write_text(
+            json.dumps(build_expected(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
         print(f"Skrev {target}.")
         return 0
     outcome = run()

@@ -95,8 +95,9 @@ class _Refusal(FinsamError):
 
 
 def _busy() -> _Refusal:
-    return _Refusal(503, "Servern är upptagen just nu. Försök igen om en stund.",
-                    {"Retry-After": "5"})
+    return _Refusal(
+        503, "Servern är upptagen just nu. Försök igen om en stund.", {"Retry-After": "5"}
+    )
 
 
 def _encode(reply: Reply, extra: dict[str, str] | None = None, head_only: bool = False) -> bytes:
@@ -105,13 +106,15 @@ def _encode(reply: Reply, extra: dict[str, str] | None = None, head_only: bool =
         phrase = HTTPStatus(reply.status).phrase
     except ValueError:
         phrase = "Status"
-    lines = [f"HTTP/1.1 {reply.status} {phrase}",
-             "Server: finsam_xl",
-             f"Content-Type: {reply.content_type}",
-             f"Content-Length: {len(reply.body)}",
-             "Cache-Control: no-store",
-             "X-Content-Type-Options: nosniff",
-             "Connection: close"]
+    lines = [
+        f"HTTP/1.1 {reply.status} {phrase}",
+        "Server: finsam_xl",
+        f"Content-Type: {reply.content_type}",
+        f"Content-Length: {len(reply.body)}",
+        "Cache-Control: no-store",
+        "X-Content-Type-Options: nosniff",
+        "Connection: close",
+    ]
     lines += [f"{k}: {v}" for k, v in (extra or {}).items()]
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     return head if head_only else head + reply.body
@@ -132,13 +135,13 @@ async def _read_line(reader: asyncio.StreamReader, used: int) -> bytes:
         line = await reader.readuntil(b"\r\n")
     except asyncio.LimitOverrunError:
         if used == 0:
-            raise _Refusal(414, f"Adressen i förfrågan är för lång (högst {MAX_TARGET} "
-                                "tecken).") from None
+            raise _Refusal(
+                414, f"Adressen i förfrågan är för lång (högst {MAX_TARGET} tecken)."
+            ) from None
         raise _Refusal(431, "Förfrågans rubriker är för stora.") from None
     if used + len(line) > MAX_HEAD_BYTES:
         if used == 0:
-            raise _Refusal(414, f"Adressen i förfrågan är för lång (högst {MAX_TARGET} "
-                                "tecken).")
+            raise _Refusal(414, f"Adressen i förfrågan är för lång (högst {MAX_TARGET} tecken).")
         raise _Refusal(431, "Förfrågans rubriker är för stora.")
     return line[:-2]
 
@@ -183,8 +186,9 @@ async def _read_head(reader: asyncio.StreamReader) -> _Request:
 
 def _content_length(request: _Request, max_bytes: int) -> int:
     if "Transfer-Encoding" in request.headers:
-        raise _Refusal(411, "Förfrågan måste ange sin längd (Content-Length); "
-                            "styckvis överföring stöds inte.")
+        raise _Refusal(
+            411, "Förfrågan måste ange sin längd (Content-Length); styckvis överföring stöds inte."
+        )
     text = request.headers.get("Content-Length")
     if text is None:
         raise _Refusal(411, "Förfrågan måste ange sin längd (Content-Length).")
@@ -199,8 +203,9 @@ def _content_length(request: _Request, max_bytes: int) -> int:
 
 def _health(target: str) -> Reply:
     if target.split("?", 1)[0].rstrip("/") in ("", "/halsa"):
-        return Reply.text(200, f"finsam_xl-servern är igång. Knapparna anropar {routes_text()} "
-                               "med POST.")
+        return Reply.text(
+            200, f"finsam_xl-servern är igång. Knapparna anropar {routes_text()} med POST."
+        )
     return Reply.text(404, "Okänd adress.")
 
 
@@ -212,10 +217,18 @@ class FinsamServer:
     thread; waits until ``serve_forever`` returns) and ``server_close()``.
     """
 
-    def __init__(self, address: tuple[str, int], token: str | None, max_bytes: int, *,
-                 deadline: float = REQUEST_DEADLINE, workers: int = WORKERS,
-                 max_connections: int = MAX_CONNECTIONS, max_pending: int = MAX_PENDING,
-                 backlog: int = BACKLOG) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        token: str | None,
+        max_bytes: int,
+        *,
+        deadline: float = REQUEST_DEADLINE,
+        workers: int = WORKERS,
+        max_connections: int = MAX_CONNECTIONS,
+        max_pending: int = MAX_PENDING,
+        backlog: int = BACKLOG,
+    ) -> None:
         self.token = token
         self.max_bytes = max_bytes
         self.deadline = deadline
@@ -275,8 +288,9 @@ class FinsamServer:
         tasks: set[asyncio.Task[None]] = set()
 
         def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            task = asyncio.get_running_loop().create_task(self._connection(reader, writer,
-                                                                           executor))
+            task = asyncio.get_running_loop().create_task(
+                self._connection(reader, writer, executor)
+            )
             tasks.add(task)
             task.add_done_callback(tasks.discard)
 
@@ -301,8 +315,12 @@ class FinsamServer:
                 self._loop = self._stop = None
 
     # -- one connection ----------------------------------------------------------------------
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                          executor: ThreadPoolExecutor) -> None:
+    async def _connection(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        executor: ThreadPoolExecutor,
+    ) -> None:
         self._connections += 1
         try:
             await self._exchange(reader, writer, executor)
@@ -315,8 +333,12 @@ class FinsamServer:
         finally:
             self._connections -= 1
 
-    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        executor: ThreadPoolExecutor) -> None:
+    async def _exchange(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        executor: ThreadPoolExecutor,
+    ) -> None:
         peer = writer.get_extra_info("peername")
         client = str(peer[0]) if isinstance(peer, tuple) else "?"
         request: _Request | None = None
@@ -333,8 +355,11 @@ class FinsamServer:
                 else:
                     reply = await self._compute(request, body, executor)
             except TimeoutError:
-                raise _Refusal(408, f"Förfrågan kom inte fram i tid (inom {self.deadline:g} "
-                                    "sekunder). Försök igen.") from None
+                raise _Refusal(
+                    408,
+                    f"Förfrågan kom inte fram i tid (inom {self.deadline:g} "
+                    "sekunder). Försök igen.",
+                ) from None
         except _Refusal as refusal:
             reply, extra = refusal.reply, refusal.headers
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -343,8 +368,11 @@ class FinsamServer:
         except Exception:
             ref = uuid.uuid4().hex[:8]
             log.exception("internt fel %s från %s", ref, client)
-            reply = Reply.text(500, f"Ett internt fel uppstod i finsam_xl-servern (referens "
-                                    f"{ref}). Be IT titta i serverns logg.")
+            reply = Reply.text(
+                500,
+                f"Ett internt fel uppstod i finsam_xl-servern (referens "
+                f"{ref}). Be IT titta i serverns logg.",
+            )
         finally:
             if request is not None:  # the body is no longer held once answered or refused
                 self._buffered -= request.reserved
@@ -354,14 +382,18 @@ class FinsamServer:
         log.info("%s %s %s %d %d", client, method, target, reply.status, len(reply.body))
         await self._answer(reader, writer, _encode(reply, extra, head_only=method == "HEAD"))
 
-    async def _read_body(self, request: _Request, reader: asyncio.StreamReader,
-                         writer: asyncio.StreamWriter) -> bytes | None:
+    async def _read_body(
+        self, request: _Request, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> bytes | None:
         """The POST body (None for GET and HEAD), read only when the limits allow it."""
         if request.method in ("GET", "HEAD"):
             return None
         if request.method != "POST":
-            raise _Refusal(405, f"Metoden {request.method[:20]} stöds inte. Knapparna använder "
-                                "POST.", {"Allow": _ALLOW})
+            raise _Refusal(
+                405,
+                f"Metoden {request.method[:20]} stöds inte. Knapparna använder POST.",
+                {"Allow": _ALLOW},
+            )
         length = _content_length(request, self.max_bytes)
         if request.headers.get("Expect", "").lower() == "100-continue":
             writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -380,21 +412,21 @@ class FinsamServer:
             missing -= len(chunk)
         return b"".join(chunks)
 
-    async def _compute(self, request: _Request, body: bytes,
-                       executor: ThreadPoolExecutor) -> Reply:
+    async def _compute(self, request: _Request, body: bytes, executor: ThreadPoolExecutor) -> Reply:
         """``remote.handle`` in a worker thread, if one is free soon enough."""
         if self._pending >= self.max_pending:
             raise _busy()
         self._pending += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(
-                executor, handle, request.target, request.headers, body, self.token,
-                self.max_bytes)
+                executor, handle, request.target, request.headers, body, self.token, self.max_bytes
+            )
         finally:
             self._pending -= 1
 
-    async def _answer(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                      data: bytes) -> None:
+    async def _answer(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes
+    ) -> None:
         """Send the answer, then close gently: a client still sending must read it first."""
         try:
             writer.write(data)
@@ -410,33 +442,51 @@ class FinsamServer:
         writer.close()
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-                max_bytes: int = MAX_BYTES, *, deadline: float = REQUEST_DEADLINE,
-                workers: int = WORKERS, max_connections: int = MAX_CONNECTIONS,
-                max_pending: int = MAX_PENDING) -> FinsamServer:
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    token: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    *,
+    deadline: float = REQUEST_DEADLINE,
+    workers: int = WORKERS,
+    max_connections: int = MAX_CONNECTIONS,
+    max_pending: int = MAX_PENDING,
+) -> FinsamServer:
     """A bound server (port 0 picks a free port); refuses a non-loopback address without token."""
     token = token or os.environ.get(TOKEN_ENV) or None
     if not is_loopback(host) and not token:
         raise ServerConfigError(
             f"Adressen {host} nås från andra datorer: ange en nyckel med --nyckel eller "
-            f"miljövariabeln {TOKEN_ENV}, och lägg servern bakom HTTPS (se docs/excel.md).")
+            f"miljövariabeln {TOKEN_ENV}, och lägg servern bakom HTTPS (se docs/excel.md)."
+        )
     if token is not None and len(token) < 16:
         raise ServerConfigError("Nyckeln är för kort: använd minst 16 tecken, gärna slumpade.")
     if max_bytes <= 0:
         raise ServerConfigError("Största tillåtna storlek måste vara positiv.")
     if deadline <= 0 or workers < 1 or max_connections < 1 or max_pending < 1:
         raise ServerConfigError("Tidsgräns, trådar och köer måste vara positiva.")
-    return FinsamServer((host, port), token, max_bytes, deadline=deadline, workers=workers,
-                        max_connections=max_connections, max_pending=max_pending)
+    return FinsamServer(
+        (host, port),
+        token,
+        max_bytes,
+        deadline=deadline,
+        workers=workers,
+        max_connections=max_connections,
+        max_pending=max_pending,
+    )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, token: str | None = None,
-          max_bytes: int = MAX_BYTES) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, token: str | None = None, max_bytes: int = MAX_BYTES
+) -> None:
     """Run the server until interrupted."""
     server = make_server(host, port, token, max_bytes)
     bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
-    print(f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/ (knapparna: {routes_text()}; "
-          f"{'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C.")
+    print(
+        f"finsam_xl lyssnar på http://{bound_host}:{bound_port}/ (knapparna: {routes_text()}; "
+        f"{'med' if server.token else 'utan'} nyckel). Avsluta med Ctrl+C."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -122,8 +122,9 @@ class XlSheetView:
     def value(self, row: int, col: int) -> Any:
         """The value Excel shows in a cell of a table; None outside the tables read."""
         block = self._last  # the reader walks one table at a time: try its block first
-        if block is None or not (block.row <= row <= block.last_row
-                                 and block.col <= col <= block.last_col):
+        if block is None or not (
+            block.row <= row <= block.last_row and block.col <= col <= block.last_col
+        ):
             for block in self.blocks:  # a handful of tables per sheet
                 if block.row <= row <= block.last_row and block.col <= col <= block.last_col:
                     self._last = block
@@ -185,7 +186,8 @@ class XlBookView:
                 r1, c1, r2, c2 = parse_range(address)
             except ValueError:
                 raise ExcelError(
-                    f"{view.name}: tabellen {name} har ett okänt område {address}.") from None
+                    f"{view.name}: tabellen {name} har ett okänt område {address}."
+                ) from None
             totals = 1 if table.show_totals else 0
             view.table_infos.append(TableInfo(name, address.replace("$", ""), totals))
             rows, cols = r2 - r1 + 1, c2 - c1 + 1
@@ -311,7 +313,8 @@ def format_plan(grid: Grid, first: int) -> list[tuple[str, str, list[Rect]]]:
         if fill is not None:
             fills[pos] = fill
     plan: list[tuple[str, str, list[Rect]]] = [
-        ("number_format", BASE_FORMAT, [(first, 1, last_row, last_col)])]
+        ("number_format", BASE_FORMAT, [(first, 1, last_row, last_col)])
+    ]
     plan += [("number_format", k, r) for k, r in sorted(_rects(number_formats).items())]
     plan += [("color", k, r) for k, r in sorted(_rects(fills).items())]
     return plan
@@ -355,8 +358,11 @@ def apply_formats(sheet: XlSheet, plan: list[tuple[str, str, list[Rect]]]) -> No
     elsewhere (Lite, the remote client, macOS) one call per rectangle."""
     areas = _com_api(sheet) is not None
     for what, value, rects in plan:
-        ranges = ([sheet.range(a) for a in area_addresses(rects)] if areas else
-                  [sheet.range((r1, c1), (r2, c2)) for r1, c1, r2, c2 in rects])
+        ranges = (
+            [sheet.range(a) for a in area_addresses(rects)]
+            if areas
+            else [sheet.range((r1, c1), (r2, c2)) for r1, c1, r2, c2 in rects]
+        )
         for rng in ranges:
             if what == "color":
                 rng.color = value
@@ -380,12 +386,18 @@ def _unprotected(sheet: XlSheet) -> Iterator[None]:
     try:
         yield
     finally:
-        api.Protect(DrawingObjects=True, Contents=True, Scenarios=True,
-                    AllowFormattingColumns=True, AllowFormattingRows=True)
+        api.Protect(
+            DrawingObjects=True,
+            Contents=True,
+            Scenarios=True,
+            AllowFormattingColumns=True,
+            AllowFormattingRows=True,
+        )
 
 
-def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
-                formats: bool = True) -> list[str]:
+def write_grids(
+    book: XlBook, grids: dict[str, tuple[Grid, int]], formats: bool = True
+) -> list[str]:
     """Write computed sheets: the rows from ``first`` down are replaced by the grid's cells.
 
     Per sheet: one values block (rows first..last grid row, columns 1..last grid
@@ -402,7 +414,8 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
             sheet = book.sheets[sheet_name]
         except Exception:
             raise ExcelError(
-                f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken.") from None
+                f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken."
+            ) from None
         last_row = max(r for r, _ in grid.cells)
         last_col = max(c for _, c in grid.cells)
         block = [[None] * last_col for _ in range(last_row - first + 1)]
@@ -423,7 +436,8 @@ def write_grids(book: XlBook, grids: dict[str, tuple[Grid, int]],
             raise ExcelError(
                 f"Excel tog inte emot resultaten i bladet '{sheet_name}' ({error}).{done} Är "
                 "bladet skyddat? Ta bort bladskyddet (Granska › Ta bort bladskydd) och tryck "
-                "igen.") from error
+                "igen."
+            ) from error
         written.append(sheet_name)
     return written
 
@@ -458,8 +472,9 @@ def _findings_only(findings: list[Finding], anchors: DefinedNames) -> dict[str, 
     return {sheet: (grid, row - 2)}
 
 
-def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple[
-        Summary, dict[str, tuple[Grid, int]], tuple[str, int, int, Cell] | None]:
+def compute(
+    book: XlBook, action: Action, when: datetime | None = None
+) -> tuple[Summary, dict[str, tuple[Grid, int]], tuple[str, int, int, Cell] | None]:
     """Read and evaluate ``book``; the summary, the grids to write and an extra status cell."""
     if action not in ACTIONS:
         raise ValueError(f"okänd åtgärd {action!r}")
@@ -476,7 +491,8 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
     if missing:
         raise ExcelError(
             f"Arbetsboken saknar de definierade namnen {', '.join(missing)} som anger var "
-            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl ny'.")
+            "resultaten ska skrivas. Skapa arbetsboken med 'finsam-xl ny'."
+        )
     outcome = evaluate_read(read)
     findings = outcome.findings
     stale = stale_finding(read) if action == "check" else None
@@ -495,20 +511,37 @@ def compute(book: XlBook, action: Action, when: datetime | None = None) -> tuple
         grids = _findings_only(findings, anchors)
         if action == "recalc":
             stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
-            text = (f"Inget beräknades: indata har fel ({counts}). Rätta dem enligt bladet "
-                    "Kontroller och tryck Beräkna igen.")
+            text = (
+                f"Inget beräknades: indata har fel ({counts}). Rätta dem enligt bladet "
+                "Kontroller och tryck Beräkna igen."
+            )
             sheet, row, col = anchors.anchor(S.N_STATUS)
-            extra = (sheet, row, col, Cell(f"Inte beräknad {stamp}: indata har fel ({counts}); "
-                                           "planen visar förra beräkningen.", "status"))
+            extra = (
+                sheet,
+                row,
+                col,
+                Cell(
+                    f"Inte beräknad {stamp}: indata har fel ({counts}); "
+                    "planen visar förra beräkningen.",
+                    "status",
+                ),
+            )
         else:
             text = f"Kontroll klar: {counts}. Se bladet Kontroller."
             if stale is not None:
                 text = f"Kontroll klar: {counts}. {STALE_TEXT} Se bladet Kontroller."
                 sheet, row, col = anchors.anchor(S.N_STATUS)
                 stamp = (when or datetime.now()).strftime("%Y-%m-%d %H:%M")
-                extra = (sheet, row, col, Cell(
-                    f"Kontrollerad {stamp}: {STALE_TEXT} Indata har ändrats sedan planen "
-                    "och dokumentbladen beräknades.", "status"))
+                extra = (
+                    sheet,
+                    row,
+                    col,
+                    Cell(
+                        f"Kontrollerad {stamp}: {STALE_TEXT} Indata har ändrats sedan planen "
+                        "och dokumentbladen beräknades.",
+                        "status",
+                    ),
+                )
     summary = Summary(outcome.budget, outcome.result, findings, action=action, text=text)
     return summary, grids, extra
 
@@ -520,14 +553,24 @@ def notify(book: XlBook, summary: Summary, alert: bool = True, echo: bool = True
     if not alert:
         return
     try:
-        book.app.alert(summary.text, title=TITLE, buttons="ok",
-                       mode="critical" if summary.errors or summary.blocked else "info")
+        book.app.alert(
+            summary.text,
+            title=TITLE,
+            buttons="ok",
+            mode="critical" if summary.errors or summary.blocked else "info",
+        )
     except Exception:  # a host without message boxes: the status cell and print() remain
         pass
 
 
-def press(book: XlBook, action: Action, when: datetime | None = None, alert: bool = True,
-          formats: bool = True, echo: bool = True) -> Summary:
+def press(
+    book: XlBook,
+    action: Action,
+    when: datetime | None = None,
+    alert: bool = True,
+    formats: bool = True,
+    echo: bool = True,
+) -> Summary:
     """Run one button (``recalc`` or ``check``) on an open workbook; the shared adapter.
 
     ``alert`` shows the summary in a message box, ``echo`` prints it, ``formats``

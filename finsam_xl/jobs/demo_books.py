@@ -189,8 +189,13 @@ def make_books(
     return len(vouchers)
 
 
-def _rows(debit: str, credit: str, amount: Decimal, debit_objects: ObjectList = (),
-          credit_objects: ObjectList = ()) -> list[Transaction]:
+def _rows(
+    debit: str,
+    credit: str,
+    amount: Decimal,
+    debit_objects: ObjectList = (),
+    credit_objects: ObjectList = (),
+) -> list[Transaction]:
     """The two rows of a voucher: ``amount`` debited to one account, credited to the other."""
     return [
         Transaction("TRANS", debit, debit_objects, amount),
@@ -313,19 +318,25 @@ def _book_member_quarter(
     if not accrual:
         if paid_on is not None:
             book.booked(
-                "B", paid_on, f"Medlemsbidrag {member}",
+                "B",
+                paid_on,
+                f"Medlemsbidrag {member}",
                 _rows(BANK, account, amount, credit_objects=member_centre),
             )
         return
     invoice_no = f"25{q + 1}{list(MEMBER_ACCOUNTS).index(member) + 1:02d}"
     how = MATCH_BY[member]
     ref: tuple[tuple[int, str], ...] = (
-        ((10, invoice_no),) if how is PaymentMethod.FAKTURA
-        else ((8, CUSTOMER_NUMBERS[member]),) if how is PaymentMethod.KUND
+        ((10, invoice_no),)
+        if how is PaymentMethod.FAKTURA
+        else ((8, CUSTOMER_NUMBERS[member]),)
+        if how is PaymentMethod.KUND
         else ()
     )
     book.booked(
-        "K", INVOICE_DAYS[q], f"Faktura {invoice_no} medlemsbidrag kvartal {q + 1}",
+        "K",
+        INVOICE_DAYS[q],
+        f"Faktura {invoice_no} medlemsbidrag kvartal {q + 1}",
         _rows(RECEIVABLE, account, amount, ref, member_centre),
     )
     if paid_on is None:
@@ -348,11 +359,15 @@ def _book_other_customers(book: _DemoVouchers) -> None:
     for invoiced, amount in OTHER_CUSTOMER_INVOICES:
         number = f"ESF{invoiced.month:02d}"
         book.booked(
-            "K", invoiced, f"Faktura {number} ESF-projektet",
+            "K",
+            invoiced,
+            f"Faktura {number} ESF-projektet",
             _rows(RECEIVABLE, "3610", amount, ((10, number),), ((1, "20000"),)),
         )
         book.booked(
-            "I", date(invoiced.year, invoiced.month + 1, 20), "Kundinbetalning ESF",
+            "I",
+            date(invoiced.year, invoiced.month + 1, 20),
+            "Kundinbetalning ESF",
             _rows(BANK, RECEIVABLE, amount, credit_objects=((10, number),)),
         )
 
@@ -398,7 +413,9 @@ def plan_books(plan: Path, path: Path) -> int:
         reference = dict(receivable.objects).get(DIM_INVOICE) or find_references(invoice.text)[0]
         payments.append(
             Voucher(
-                "I", str(len(payments) + 1), invoice.date + timedelta(days=PLAN_PAYMENT_DAYS),
+                "I",
+                str(len(payments) + 1),
+                invoice.date + timedelta(days=PLAN_PAYMENT_DAYS),
                 f"Inbetalning {reference}",
                 rows=[
                     Transaction("TRANS", BANK, (), receivable.amount),
@@ -425,8 +442,9 @@ def general_ledger_csv(sie_path: Path, csv_path: Path) -> None:
             day = date(y, m, calendar.monthrange(y, m)[1])
             centre = dict(record.objects).get(1, "")
             amount = str(record.amount).replace(".", ",")
-            lines.append(f"{day.isoformat()};{y}-{m:02d};Periodsaldo;{record.account};{centre};;;"
-                         f"{amount}")
+            lines.append(
+                f"{day.isoformat()};{y}-{m:02d};Periodsaldo;{record.account};{centre};;;{amount}"
+            )
         if not isinstance(record, Voucher):
             continue
         for row in record.transactions():

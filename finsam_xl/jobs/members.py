@@ -112,15 +112,22 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
         except ValueError as error:  # not a fakturaplan written by this tool
             raise InputFileError(str(error)) from None
     if plan.unmapped:
-        result.plan_findings.append(Finding(
-            rule="invoice.member-unmapped",
-            severity=Severity.ERROR if kind != ".csv" else Severity.WARNING,
-            message=(f"Inget intäktskonto för {', '.join(plan.unmapped)}: koppla ett konto till "
-                     "medlemmen (Mål Medlem) i tabellen Kontomappning."
-                     + (" SIE-filen skrevs inte." if kind != ".csv" else
-                        " Kolumnen Konto är tom för dem.")),
-            ref=Ref(element=Element.SETTINGS, field="mappings"),
-        ))
+        result.plan_findings.append(
+            Finding(
+                rule="invoice.member-unmapped",
+                severity=Severity.ERROR if kind != ".csv" else Severity.WARNING,
+                message=(
+                    f"Inget intäktskonto för {', '.join(plan.unmapped)}: koppla ett konto till "
+                    "medlemmen (Mål Medlem) i tabellen Kontomappning."
+                    + (
+                        " SIE-filen skrevs inte."
+                        if kind != ".csv"
+                        else " Kolumnen Konto är tom för dem."
+                    )
+                ),
+                ref=Ref(element=Element.SETTINGS, field="mappings"),
+            )
+        )
         if kind != ".csv":
             return result
     if not plan.invoices:
@@ -141,4 +148,3 @@ def write_invoices(path: Path, out: Path, previous: Path | None = None) -> Invoi
         atomic_write(out, produce, keep_backup=True)
     result.written = out
     return result
-

@@ -118,9 +118,7 @@ def next_year_or_raise(source: Path, out: Path) -> Outcome:
     return outcome
 
 
-def _check_paths(
-    path: Path, out: Path, inputs: list[Path | None], replace: bool | None
-) -> None:
+def _check_paths(path: Path, out: Path, inputs: list[Path | None], replace: bool | None) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
         raise UsageError(f"{path}: nytt år görs från en arbetsbok (.xlsx eller .xlsm).")

@@ -139,9 +139,10 @@ def read_matching(path: Path | None) -> dict[str, str]:
         key = " ".join(name.split()).casefold()
         if key in where:
             first_line, first_name = where[key]
-            if " ".join(table[first_name].split()).casefold() != " ".join(
-                member.split()
-            ).casefold():
+            if (
+                " ".join(table[first_name].split()).casefold()
+                != " ".join(member.split()).casefold()
+            ):
                 clashes.append(
                     f"'{name}' står på rad {first_line} (medlem '{table[first_name]}') och på "
                     f"rad {line} (medlem '{member}')"
@@ -152,7 +153,8 @@ def read_matching(path: Path | None) -> dict[str, str]:
     if clashes:
         raise InputFileError(
             f"{path}: matchningstabellen anger olika medlemmar för samma namn: "
-            + "; ".join(clashes[:5]) + (" …" if len(clashes) > 5 else "")
+            + "; ".join(clashes[:5])
+            + (" …" if len(clashes) > 5 else "")
             + ". Behåll en rad per namn."
         )
     if not table:

@@ -103,8 +103,10 @@ def _reconcile_workbook(
     if year not in years:
         # the books' own year, or the --period typed for books without one
         refusal = BooksError if books.year is not None else UsageError
-        what = f"Bokföringen {books_path.name} gäller {year}" if books.year is not None else (
-            f"Perioden {period} gäller {year}"
+        what = (
+            f"Bokföringen {books_path.name} gäller {year}"
+            if books.year is not None
+            else (f"Perioden {period} gäller {year}")
         )
         raise refusal(
             f"{what}, men arbetsboken {path.name} har budgeten för {budget.years.budget} "

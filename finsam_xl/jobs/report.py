@@ -81,27 +81,46 @@ def convert_to_pdf(docx: Path, target: Path, timeout_s: float = PDF_TIMEOUT_S) -
     """
     soffice = find_soffice()
     if soffice is None:
-        return ("PDF skrevs inte: LibreOffice (soffice) är inte installerat. Öppna "
-                f"{docx.name} i Word och välj Arkiv > Spara som > PDF, eller installera "
-                "LibreOffice och kör kommandot igen med --pdf.")
+        return (
+            "PDF skrevs inte: LibreOffice (soffice) är inte installerat. Öppna "
+            f"{docx.name} i Word och välj Arkiv > Spara som > PDF, eller installera "
+            "LibreOffice och kör kommandot igen med --pdf."
+        )
     with tempfile.TemporaryDirectory(prefix="finsam-pdf-") as work:
         work_dir = Path(work)
         profile = (work_dir / "profile").as_uri()
-        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", str(work_dir), str(docx.resolve())]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work_dir),
+            str(docx.resolve()),
+        ]
         try:
             completed = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-                command, capture_output=True, timeout=timeout_s, check=False,
+                command,
+                capture_output=True,
+                timeout=timeout_s,
+                check=False,
                 env={**os.environ, "HOME": str(work_dir)},
             )
         except subprocess.TimeoutExpired:
-            return (f"PDF skrevs inte: LibreOffice blev inte klart inom {timeout_s:.0f} sekunder. "
-                    f"{docx.name} är skrivet; spara det som PDF från Word.")
+            return (
+                f"PDF skrevs inte: LibreOffice blev inte klart inom {timeout_s:.0f} sekunder. "
+                f"{docx.name} är skrivet; spara det som PDF från Word."
+            )
         produced = work_dir / (docx.stem + ".pdf")
         if completed.returncode != 0 or not produced.exists():
             detail = completed.stderr.decode("utf-8", "replace").strip()[:200]
-            return (f"PDF skrevs inte: LibreOffice kunde inte konvertera {docx.name}"
-                    + (f" ({detail})" if detail else "") + ".")
+            return (
+                f"PDF skrevs inte: LibreOffice kunde inte konvertera {docx.name}"
+                + (f" ({detail})" if detail else "")
+                + "."
+            )
 
         def copy(tmp: Path) -> None:
             shutil.copyfile(produced, tmp)

@@ -116,9 +116,9 @@ _SCIENTIFIC = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+", re.ASCII)
 
 def _grouped(digits: str, separator: str) -> bool:
     """True when ``digits`` is 1–3 digits then groups of three, separated by ``separator``."""
-    return bool(
-        re.fullmatch(r"\d{1,3}(?:" + re.escape(separator) + r"\d{3})+", digits)
-    ) and not (digits.startswith("0") and len(digits.split(separator)[0]) > 1)
+    return bool(re.fullmatch(r"\d{1,3}(?:" + re.escape(separator) + r"\d{3})+", digits)) and not (
+        digits.startswith("0") and len(digits.split(separator)[0]) > 1
+    )
 
 
 def _show(value: Decimal) -> str:
@@ -238,9 +238,7 @@ def _join_spaced(cleaned: str, text: str) -> str:
     return "".join(spaced)
 
 
-def _split_marks(
-    digits: str, text: str, decimal_mark: str | None, sign: str
-) -> tuple[str, str]:
+def _split_marks(digits: str, text: str, decimal_mark: str | None, sign: str) -> tuple[str, str]:
     """(whole digits, fraction digits) of a number without spaces, by the policy above."""
     commas, points = digits.count(","), digits.count(".")
     if not commas and not points:

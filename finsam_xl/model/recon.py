@@ -40,7 +40,6 @@ class ForecastMethod(StrEnum):
     ENLIGT_FJOLARET = "enligt fjolåret"  # ... by last year's pattern
 
 
-
 class PaymentMethod(StrEnum):
     """How a member's payment was matched to its invoices (``Payment.method``)."""
 

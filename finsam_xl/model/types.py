@@ -16,6 +16,7 @@ Money = Annotated[
     PlainSerializer(plain_number, return_type=int | float, when_used="json"),
 ]
 
+
 def _quantity(value: object) -> Decimal:
     """A key value or percentage: as Money, and a trailing '%' is allowed in text."""
     return to_decimal(value, percent=True)

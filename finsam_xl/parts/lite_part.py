@@ -70,8 +70,14 @@ ROOTS = ("finsam_xl.excel.lite", "finsam_xl.excel.selftest")
 #: Imported only inside functions the scripts never call (reading and patching files, the
 #: reconciliation): left out with what only they import. tests/excel/test_excel_pyodide.py and
 #: test_excel_lite_embed.py run the scripts with nothing but the embedded code.
-LEAVE_OUT = frozenset({"finsam_xl.xlsx.zipview", "finsam_xl.xlsx.package",
-                       "finsam_xl.xlsx.safety", "finsam_xl.core.recon"})
+LEAVE_OUT = frozenset(
+    {
+        "finsam_xl.xlsx.zipview",
+        "finsam_xl.xlsx.package",
+        "finsam_xl.xlsx.safety",
+        "finsam_xl.core.recon",
+    }
+)
 #: Kept with their docstrings: Lite renders a script's docstring in its task pane (App Mode).
 KEEP_DOCSTRINGS = frozenset({"finsam_xl/excel/lite.py"})
 DATA = ("examples/*.yaml", "examples/selftest.json")
@@ -83,16 +89,28 @@ MAX_SETTINGS_BYTES = 512 * 1024
 XLWINGS_REQUIREMENT = "xlwings>=0.33.21,<1.0.0  # required"
 #: Lite's four ``# required`` lines in Lite's order (ours for xlwings), then what finsam_xl
 #: needs; where each comes from: docs/dev/lite-part.md.
-REQUIREMENTS = (XLWINGS_REQUIREMENT, "python-dotenv==1.2.1  # required", "pyodide-http  # required",
-                "black  # required", "pydantic", "PyYAML")
+REQUIREMENTS = (
+    XLWINGS_REQUIREMENT,
+    "python-dotenv==1.2.1  # required",
+    "pyodide-http  # required",
+    "black  # required",
+    "pydantic",
+    "PyYAML",
+)
 #: The values of the newest Lite-saved workbook seen (docs/dev/lite-part.md).
 LITE_PYODIDE_VERSION = "0.27.5"
 LITE_ADDIN_VERSION = "1.0.0.0-35"
 #: Lite's workbook setting "Startup Behavior": start Lite and show its task pane.
 LITE_SETTINGS_WORKBOOK = {"startupBehavior": "taskpane"}
 #: The properties in the order xlwings Lite writes them (main.py first).
-LITE_ORDER = ("main.py", "pyodideVersion", "addinVersion", "requirements.txt",
-              "xlwingsWorkbookId", "xlwingsSettingsWorkbook")
+LITE_ORDER = (
+    "main.py",
+    "pyodideVersion",
+    "addinVersion",
+    "requirements.txt",
+    "xlwingsWorkbookId",
+    "xlwingsSettingsWorkbook",
+)
 
 NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
 REL_TASKPANES = "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes"
@@ -177,15 +195,24 @@ def slim_source(source: str) -> str:
         if not isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         first = node.body[0] if node.body else None
-        if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str) and first.end_lineno is not None):
+        if not (
+            isinstance(first, ast.Expr)
+            and isinstance(first.value, ast.Constant)
+            and isinstance(first.value.value, str)
+            and first.end_lineno is not None
+        ):
             continue
         start, end = first.lineno - 1, first.end_lineno
-        if lines[start][:first.col_offset].strip() or lines[end - 1][first.end_col_offset:].strip():
+        if (
+            lines[start][: first.col_offset].strip()
+            or lines[end - 1][first.end_col_offset :].strip()
+        ):
             continue  # shares its line with other code: left as it is
-        indent = lines[start][:first.col_offset]
-        lines[start:end] = [f"{indent}pass\n" if len(node.body) == 1 else "\n",
-                            *["\n"] * (end - start - 1)]
+        indent = lines[start][: first.col_offset]
+        lines[start:end] = [
+            f"{indent}pass\n" if len(node.body) == 1 else "\n",
+            *["\n"] * (end - start - 1),
+        ]
     text = "".join(lines)
     out, last = [], 0
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -200,9 +227,13 @@ def slim_source(source: str) -> str:
 
 def _type_checking_only(node: ast.AST) -> bool:
     """True for ``if TYPE_CHECKING:`` with imports only and no ``else``."""
-    return (isinstance(node, ast.If) and isinstance(node.test, ast.Name)
-            and node.test.id == "TYPE_CHECKING" and not node.orelse
-            and all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body))
+    return (
+        isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+        and not node.orelse
+        and all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body)
+    )
 
 
 def _offset(text: str, row: int, col: int) -> int:
@@ -302,9 +333,13 @@ def main_py(code: bytes | None = None) -> str:
     data = bundle_zip() if code is None else code
     packed = zlib.compress(data, 9)
     text = base64.urlsafe_b64encode(packed).decode("ascii")  # no "/", which Office escapes
-    lines = "\n".join(text[i:i + 100] for i in range(0, len(text), 100))
-    return _LOADER.format(version=finsam_xl.__version__, sha=hashlib.sha256(data).hexdigest(),
-                          marker=MARKER, code=lines)
+    lines = "\n".join(text[i : i + 100] for i in range(0, len(text), 100))
+    return _LOADER.format(
+        version=finsam_xl.__version__,
+        sha=hashlib.sha256(data).hexdigest(),
+        marker=MARKER,
+        code=lines,
+    )
 
 
 def _requirement_name(line: str) -> str:
@@ -315,8 +350,11 @@ def _requirement_name(line: str) -> str:
 def requirements_txt(existing: str | None = None) -> str:
     """Lite's requirements: ours first, then the user's own lines (finsam_xl itself dropped)."""
     ours = {_requirement_name(r) for r in REQUIREMENTS} | {"finsam-xl"}
-    kept = [line for line in (existing or "").splitlines()
-            if line.strip() and _requirement_name(line) not in ours]
+    kept = [
+        line
+        for line in (existing or "").splitlines()
+        if line.strip() and _requirement_name(line) not in ours
+    ]
     return "\n".join([*REQUIREMENTS, *kept]) + "\n"
 
 
@@ -333,8 +371,10 @@ def _attr(value: object) -> str:
 
 def webextension_xml(properties: dict[str, object], ident: str) -> bytes:
     """A web-extension part for xlwings Lite carrying ``properties`` (JSON-encoded)."""
-    props = "".join(f'<we:property name="{escape(k, {chr(34): "&quot;"})}" value="{_attr(v)}"/>'
-                    for k, v in properties.items())
+    props = "".join(
+        f'<we:property name="{escape(k, {chr(34): "&quot;"})}" value="{_attr(v)}"/>'
+        for k, v in properties.items()
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
         f'<we:webextension xmlns:we="{NS_WE}" id="{ident}">'
@@ -342,7 +382,7 @@ def webextension_xml(properties: dict[str, object], ident: str) -> bytes:
         'storeType="OMEX"/>'
         f'<we:alternateReferences><we:reference id="{LITE_STORE_ID}" version="1.0.0.0" '
         f'store="{LITE_STORE_ID}" storeType="OMEX"/></we:alternateReferences>'
-        f'<we:properties>{props}</we:properties><we:bindings/>'
+        f"<we:properties>{props}</we:properties><we:bindings/>"
         f'<we:snapshot xmlns:r="{NS_REL}"/></we:webextension>'
     ).encode()
 
@@ -362,8 +402,11 @@ def read_properties(xml: bytes) -> dict[str, str] | None:
             value = json.loads(raw)
         except ValueError:
             value = raw
-        out[prop.get("name", "")] = (value if isinstance(value, str) else
-                                     json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        out[prop.get("name", "")] = (
+            value
+            if isinstance(value, str)
+            else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        )
     return out
 
 
@@ -377,14 +420,19 @@ def lite_settings(parts: dict[str, bytes]) -> dict[str, object]:
     digest = hashlib.sha256()
     for name in sorted(parts):
         digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(parts[name]).digest())
-    return {"pyodideVersion": LITE_PYODIDE_VERSION, "addinVersion": LITE_ADDIN_VERSION,
-            "xlwingsWorkbookId": str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                                f"finsam_xl/lite/{digest.hexdigest()}")),
-            "xlwingsSettingsWorkbook": dict(LITE_SETTINGS_WORKBOOK)}
+    return {
+        "pyodideVersion": LITE_PYODIDE_VERSION,
+        "addinVersion": LITE_ADDIN_VERSION,
+        "xlwingsWorkbookId": str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"finsam_xl/lite/{digest.hexdigest()}")
+        ),
+        "xlwingsSettingsWorkbook": dict(LITE_SETTINGS_WORKBOOK),
+    }
 
 
-def _replace_properties(xml: bytes, properties: dict[str, object],
-                        missing: dict[str, object] | None = None) -> bytes:
+def _replace_properties(
+    xml: bytes, properties: dict[str, object], missing: dict[str, object] | None = None
+) -> bytes:
     """Set ``properties`` (and ``missing`` where absent) in a part, the rest of its text unchanged.
 
     A property that is not there yet goes where xlwings Lite puts it (``LITE_ORDER``):
@@ -394,12 +442,14 @@ def _replace_properties(xml: bytes, properties: dict[str, object],
     prefix_match = re.search(r"<(\w+):properties\b", text)
     prefix = prefix_match.group(1) if prefix_match else "we"
     if f"<{prefix}:properties/>" in text:
-        text = text.replace(f"<{prefix}:properties/>",
-                            f"<{prefix}:properties></{prefix}:properties>", 1)
+        text = text.replace(
+            f"<{prefix}:properties/>", f"<{prefix}:properties></{prefix}:properties>", 1
+        )
 
     def find(name: str) -> re.Match[str] | None:
-        return re.search(rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>',
-                         text)
+        return re.search(
+            rf'<{prefix}:property\s+name="{re.escape(name)}"\s+value="[^"]*"\s*/>', text
+        )
 
     todo = [(k, v, True) for k, v in properties.items()]
     todo += [(k, v, False) for k, v in (missing or {}).items() if k not in properties]
@@ -408,10 +458,10 @@ def _replace_properties(xml: bytes, properties: dict[str, object],
         found = find(name)
         if found:
             if replace:
-                text = text[:found.start()] + element + text[found.end():]
+                text = text[: found.start()] + element + text[found.end() :]
             continue
         if name in LITE_ORDER:
-            before = [m for k in LITE_ORDER[:LITE_ORDER.index(name)] if (m := find(k))]
+            before = [m for k in LITE_ORDER[: LITE_ORDER.index(name)] if (m := find(k))]
             opening = re.search(rf"<{prefix}:properties>", text)
             at = max((m.end() for m in before), default=opening.end() if opening else -1)
         else:
@@ -429,7 +479,7 @@ def _taskpanes_xml(rel_id: str) -> bytes:
         f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" '
         'visibility="0" width="438" row="2">'
         f'<wetp:webextensionref xmlns:r="{NS_REL}" r:id="{rel_id}"/></wetp:taskpane>'
-        '</wetp:taskpanes>'
+        "</wetp:taskpanes>"
     ).encode()
 
 
@@ -471,8 +521,11 @@ def _previous_version(main: str | None) -> str | None:
     return match.group(1) if match else "okänd"
 
 
-def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | None = None,
-                   ) -> tuple[dict[str, bytes], EmbedOutcome]:
+def embedded_parts(
+    parts: dict[str, bytes],
+    force: bool = False,
+    main: str | None = None,
+) -> tuple[dict[str, bytes], EmbedOutcome]:
     """The package ``parts`` with finsam_xl's Lite code set; every other part unchanged."""
     main = main_py() if main is None else main
     new_parts = dict(parts)
@@ -488,13 +541,15 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
         if old_main and MARKER not in old_main and old_main.strip() and not force:
             raise WorkbookError(
                 "arbetsboken har redan egen Python-kod i xlwings Lite (main.py). Den skrivs inte "
-                "över; ange --skriv-over om finsam_xl:s kod ska ersätta den.")
+                "över; ange --skriv-over om finsam_xl:s kod ska ersätta den."
+            )
         update: dict[str, object] = {
-            "main.py": main, "requirements.txt": requirements_txt(props.get("requirements.txt"))}
+            "main.py": main,
+            "requirements.txt": requirements_txt(props.get("requirements.txt")),
+        }
         size = sum(len(str(v).encode("utf-8")) for v in update.values())
         _check_size(size)
-        new_parts[lite_part] = _replace_properties(parts[lite_part], update,
-                                                   lite_settings(parts))
+        new_parts[lite_part] = _replace_properties(parts[lite_part], update, lite_settings(parts))
         changed = new_parts[lite_part] != parts[lite_part]
         return new_parts, EmbedOutcome(lite_part, changed, _previous_version(old_main), size)
     # No Lite part yet: add it with its task pane.
@@ -513,15 +568,16 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
         panes = _without_dangling_panes(parts[TASKPANES], rels, set(parts))
         new_parts[TASKPANES_RELS], rel_id = _add_relationship(rels, REL_WEBEXTENSION, target)
         pane = _taskpanes_xml(rel_id).decode("utf-8")
-        inner = pane[pane.index("<wetp:taskpane "):pane.index("</wetp:taskpanes>")]
+        inner = pane[pane.index("<wetp:taskpane ") : pane.index("</wetp:taskpanes>")]
         new_parts[TASKPANES] = panes.replace(
-            b"</wetp:taskpanes>", inner.encode("utf-8") + b"</wetp:taskpanes>", 1)
+            b"</wetp:taskpanes>", inner.encode("utf-8") + b"</wetp:taskpanes>", 1
+        )
     else:
-        new_parts[TASKPANES_RELS], rel_id = _add_relationship(_EMPTY_RELS, REL_WEBEXTENSION,
-                                                              target)
+        new_parts[TASKPANES_RELS], rel_id = _add_relationship(_EMPTY_RELS, REL_WEBEXTENSION, target)
         new_parts[TASKPANES] = _taskpanes_xml(rel_id)
-        new_parts["_rels/.rels"], _ = _add_relationship(parts["_rels/.rels"], REL_TASKPANES,
-                                                        TASKPANES)
+        new_parts["_rels/.rels"], _ = _add_relationship(
+            parts["_rels/.rels"], REL_TASKPANES, TASKPANES
+        )
     types = _add_override(parts["[Content_Types].xml"], part, CT_WEBEXTENSION)
     new_parts["[Content_Types].xml"] = _add_override(types, TASKPANES, CT_TASKPANES)
     return new_parts, EmbedOutcome(part, True, None, size)
@@ -529,8 +585,10 @@ def embedded_parts(parts: dict[str, bytes], force: bool = False, main: str | Non
 
 def _without_dangling_panes(panes: bytes, rels: bytes, names: set[str]) -> bytes:
     """``taskpanes.xml`` without the panes whose web-extension part is gone (a LibreOffice save)."""
-    targets = {m.group(1): m.group(2) for m in
-               re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets = {
+        m.group(1): m.group(2)
+        for m in re.finditer(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)
+    }
 
     def gone(match: re.Match[bytes]) -> bytes:
         ref = re.search(rb'r:id="([^"]+)"', match.group(0))
@@ -552,7 +610,8 @@ def _check_size(size: int) -> None:
     if size > MAX_SETTINGS_BYTES:
         raise WorkbookError(
             f"finsam_xl:s kod för xlwings Lite blev {size // 1024} KB, mer än gränsen "
-            f"{MAX_SETTINGS_BYTES // 1024} KB för ett tilläggs inställningar i arbetsboken.")
+            f"{MAX_SETTINGS_BYTES // 1024} KB för ett tilläggs inställningar i arbetsboken."
+        )
 
 
 def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutcome:
@@ -571,8 +630,9 @@ def embed(path: Path, out: Path | None = None, force: bool = False) -> EmbedOutc
     new_parts, outcome = embedded_parts(parts, force=force)
     target = out or path
     if outcome.changed or target != path:
-        atomic_write(target, lambda tmp: write_parts(tmp, new_parts, infos),
-                     keep_backup=target == path)
+        atomic_write(
+            target, lambda tmp: write_parts(tmp, new_parts, infos), keep_backup=target == path
+        )
     return outcome
 
 
@@ -633,13 +693,18 @@ def report(path: Path, outcome: EmbedOutcome) -> str:
     """The Swedish sentence ``finsam-xl lite`` prints."""
     size = f"{outcome.size // 1024} KB"
     if not outcome.changed:
-        return (f"{path} har redan finsam_xl {finsam_xl.__version__} för xlwings Lite; "
-                "inget ändrades.")
+        return (
+            f"{path} har redan finsam_xl {finsam_xl.__version__} för xlwings Lite; inget ändrades."
+        )
     if outcome.previous_version:
-        return (f"Uppdaterade finsam_xl för xlwings Lite i {path} från version "
-                f"{outcome.previous_version} till {finsam_xl.__version__} ({size}).")
-    return (f"Lade in finsam_xl {finsam_xl.__version__} för xlwings Lite i {path} ({size}). "
-            "Öppna arbetsboken, starta xlwings Lite och kör Beräkna.")
+        return (
+            f"Uppdaterade finsam_xl för xlwings Lite i {path} från version "
+            f"{outcome.previous_version} till {finsam_xl.__version__} ({size})."
+        )
+    return (
+        f"Lade in finsam_xl {finsam_xl.__version__} för xlwings Lite i {path} ({size}). "
+        "Öppna arbetsboken, starta xlwings Lite och kör Beräkna."
+    )
 
 
 def carry_over(source: Path, out: Path) -> bool:
@@ -688,9 +753,11 @@ def compare(before: Path, after: Path) -> list[str]:
         elif name in ("main.py", "requirements.txt"):
             gone = [x for x in a.splitlines() if x not in b.splitlines()]
             added = [x for x in b.splitlines() if x not in a.splitlines()]
-            lines.append(f"{name}: ändrad ({len(gone)} rader borta, {len(added)} nya)"
-                         + "".join(f"\n  - {x[:100]}" for x in gone[:10])
-                         + "".join(f"\n  + {x[:100]}" for x in added[:10]))
+            lines.append(
+                f"{name}: ändrad ({len(gone)} rader borta, {len(added)} nya)"
+                + "".join(f"\n  - {x[:100]}" for x in gone[:10])
+                + "".join(f"\n  + {x[:100]}" for x in added[:10])
+            )
         else:
             lines.append(f"{name}: {a} -> {b}")
     if list(new) and [n for n in old if n in new] != [n for n in new if n in old]:

@@ -142,8 +142,11 @@ def check_state_split(budget: Budget, result: Result) -> Iterator[Finding]:
     if len(rows) < 2 or allocation is None:
         return
     paid = {s.name: s.amount for s in allocation.members if s.kind is MemberKind.STAT}
-    how = ("fasta belopp" if all(budget.years.budget in m.amounts for _i, m in rows)
-           else f"nyckeln ({budget.keys.stat.value})")
+    how = (
+        "fasta belopp"
+        if all(budget.years.budget in m.amounts for _i, m in rows)
+        else f"nyckeln ({budget.keys.stat.value})"
+    )
     parts = ", ".join(f"{m.name} {kr(paid.get(m.name, Decimal(0)))}" for _i, m in rows)
     yield Finding(
         rule="contrib.state-split",
@@ -157,4 +160,3 @@ def check_state_split(budget: Budget, result: Result) -> Iterator[Finding]:
         ),
         ref=Ref(element=Element.MEMBER, index=rows[0][0], field="key"),
     )
-

@@ -26,6 +26,7 @@ ITEMS: dict[str, tuple[str, Callable[[YearPlan], Decimal | None]]] = {
     "available": ("tillgängligt", lambda r: r.available),
 }
 
+
 def same_amount(published: Decimal, computed: Decimal, unit: Unit) -> bool:
     """Equal, allowing for a tkr table's rounding when the published figure is whole tkr."""
     if published == computed:

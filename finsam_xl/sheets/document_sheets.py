@@ -104,8 +104,7 @@ def not1_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     """Not 1: each member's key, share and amount per year (kr), and a rounding note if any."""
     note = not1_table(budget, result)
     grid = Grid()
-    _head(grid, budget, row0, col0, note.title,
-          "Belopp i kr. Andelen avser budgetåret.")
+    _head(grid, budget, row0, col0, note.title, "Belopp i kr. Andelen avser budgetåret.")
     headers = ["Medlem", "Nyckel", f"Andel {note.share_year}", *[f"{y}" for y in note.years]]
     grid.put_row(row0, col0, headers, "header")
     longest = max((len(r.name) for r in note.rows), default=20)
@@ -233,8 +232,10 @@ class _InsatsLayout:
             [notes_of[id(row)] or "" for row in table.rows] + ["Anmärkning"],
         ]
         caps = (36, 24, 30)
-        wants = [min(cap, max((len(t) for t in col), default=0) + 2)
-                 for col, cap in zip(texts, caps, strict=True)]
+        wants = [
+            min(cap, max((len(t) for t in col), default=0) + 2)
+            for col, cap in zip(texts, caps, strict=True)
+        ]
         floors = [max((len(w) for t in col for w in t.split()), default=6) + 2 for col in texts]
         wants = [max(w, f, least) for w, f, least in zip(wants, floors, (14, 8, 12), strict=True)]
         period_width = max(
@@ -245,11 +246,17 @@ class _InsatsLayout:
         fixed = [*([9] if with_id else []), 11, period_width, 10, *years_w]
         room = _landscape_room(len(fixed) + 3)
         name_w, owner_w, notes_w = fit_widths(wants, floors, sum(fixed), room)
-        widths = [name_w, *([9] if with_id else []), owner_w, 11, period_width, 10,
-                  *years_w, notes_w]
-        return cls(
-            with_id, periods, notes_of, name_w, owner_w, notes_w, period_width, widths
-        )
+        widths = [
+            name_w,
+            *([9] if with_id else []),
+            owner_w,
+            11,
+            period_width,
+            10,
+            *years_w,
+            notes_w,
+        ]
+        return cls(with_id, periods, notes_of, name_w, owner_w, notes_w, period_width, widths)
 
 
 def _insats_row(
@@ -344,8 +351,7 @@ def equity_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     grid.put(
         r,
         col0,
-        f"Nationella rådets rekommendation: högst {shares} % av årets "
-        f"medlemsbidrag. {floor_text}",
+        f"Nationella rådets rekommendation: högst {shares} % av årets medlemsbidrag. {floor_text}",
         "label",
     )
     return grid
@@ -371,17 +377,36 @@ def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         f"(en per {PERIOD_SV[plan.frequency]}); förfallodag {budget.settings.payment_grace_days} "
         "dagar efter fakturadatum. Skrivs som fil med 'finsam-xl fakturor'.",
     )
-    headers = ["Referens", "Medlem", "Kund", "Del", "Fakturadatum", "Förfallodag", "Belopp",
-               "Konto", "Kundfordran"]
+    headers = [
+        "Referens",
+        "Medlem",
+        "Kund",
+        "Del",
+        "Fakturadatum",
+        "Förfallodag",
+        "Belopp",
+        "Konto",
+        "Kundfordran",
+    ]
     grid.put_row(row0, col0, headers, "header")
     for j, width in enumerate([22, 36, 12, 8, 13, 13, 14, 10, 12]):
         grid.widths[col0 + j] = width
     r = row0
     for invoice in plan.invoices:
         r += 1
-        grid.put_row(r, col0, [invoice.reference, invoice.party, invoice.customer,
-                               f"{invoice.number} av {invoice.count}",
-                               invoice.day.isoformat(), invoice.due.isoformat()], "text")
+        grid.put_row(
+            r,
+            col0,
+            [
+                invoice.reference,
+                invoice.party,
+                invoice.customer,
+                f"{invoice.number} av {invoice.count}",
+                invoice.day.isoformat(),
+                invoice.due.isoformat(),
+            ],
+            "text",
+        )
         grid.put(r, col0 + 6, invoice.amount, "amount")
         grid.put(r, col0 + 7, invoice.account or None, "text" if invoice.account else "warning")
         grid.put(r, col0 + 8, invoice.receivable, "text")
@@ -392,8 +417,12 @@ def invoice_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     else:
         grid.put(row0 + 1, col0, f"Inga medlemsbidrag för {plan.year} att fakturera.", "status")
     if plan.unmapped:
-        grid.put(r + 2, col0, "Konto saknas i Kontomappning (Mål Medlem) för "
-                 + ", ".join(plan.unmapped) + ".", "warning")
+        grid.put(
+            r + 2,
+            col0,
+            "Konto saknas i Kontomappning (Mål Medlem) för " + ", ".join(plan.unmapped) + ".",
+            "warning",
+        )
     return grid
 
 

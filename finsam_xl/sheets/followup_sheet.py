@@ -122,9 +122,7 @@ class _BudgetYear:
         return cls(plan.contributions, plan.result)
 
 
-def _section_rows(
-    g: Grid, recon: ReconResult, row0: int, col0: int
-) -> tuple[int, list[Decimal]]:
+def _section_rows(g: Grid, recon: ReconResult, row0: int, col0: int) -> tuple[int, list[Decimal]]:
     """Result per Rubrik: heading and a row per Rubrik; returns the last row and the totals
     (budget for the year, to date, actual to date, forecast)."""
     r = row0
@@ -132,9 +130,17 @@ def _section_rows(
     r += 1
     actual = "Utfall helår" if recon.months == 12 else "Utfall t.o.m. perioden"
     g.put_row(
-        r, col0,
-        ["Rubrik", "Budget helår", "Budget t.o.m. perioden", actual, "Avvikelse",
-         "Prognos helår", "Prognos mot budget"],
+        r,
+        col0,
+        [
+            "Rubrik",
+            "Budget helår",
+            "Budget t.o.m. perioden",
+            actual,
+            "Avvikelse",
+            "Prognos helår",
+            "Prognos mot budget",
+        ],
         "header",
     )
     totals = [ZERO] * 4
@@ -144,9 +150,16 @@ def _section_rows(
         r += 1
         g.put(r, col0, s.section, "text")
         g.put_row(
-            r, col0 + 1,
-            [s.budget_year, s.budget_to_date, s.actual_to_date, s.deviation, s.forecast,
-             s.forecast - s.budget_year],
+            r,
+            col0 + 1,
+            [
+                s.budget_year,
+                s.budget_to_date,
+                s.actual_to_date,
+                s.deviation,
+                s.forecast,
+                s.forecast - s.budget_year,
+            ],
             "kr",
         )
         for i, v in enumerate((s.budget_year, s.budget_to_date, s.actual_to_date, s.forecast)):
@@ -162,7 +175,8 @@ def _result_rows(
     r += 1
     g.put(r, col0, "Summa verksamhet (netto)", "label_bold")
     g.put_row(
-        r, col0 + 1,
+        r,
+        col0 + 1,
         [totals[0], totals[1], totals[2], totals[2] - totals[1], totals[3], totals[3] - totals[0]],
         "amount_bold",
     )
@@ -175,21 +189,37 @@ def _result_rows(
     r += 1
     g.put(r, col0, "Medlemsbidrag", "text")
     g.put_row(
-        r, col0 + 1,
-        [budget.contributions, owed_to_date, contributions_to_date,
-         contributions_to_date - owed_to_date, budget.contributions, ZERO],
+        r,
+        col0 + 1,
+        [
+            budget.contributions,
+            owed_to_date,
+            contributions_to_date,
+            contributions_to_date - owed_to_date,
+            budget.contributions,
+            ZERO,
+        ],
         "kr",
     )
     r += 1
     g.put(r, col0, "Konton utanför budgeten", "text")
-    g.put_row(r, col0 + 1, [ZERO, ZERO, unmapped, unmapped],  "kr")
+    g.put_row(r, col0 + 1, [ZERO, ZERO, unmapped, unmapped], "kr")
     if f is not None:
         g.put_row(r, col0 + 5, [f.unmapped, f.unmapped], "kr")
     r += 1
     actual_result = contributions_to_date - totals[2] - unmapped
     g.put(r, col0, "Resultat", "label_bold")
-    g.put_row(r, col0 + 1, [budget.result, owed_to_date - totals[1], actual_result,
-                            actual_result - (owed_to_date - totals[1])], "amount_bold")
+    g.put_row(
+        r,
+        col0 + 1,
+        [
+            budget.result,
+            owed_to_date - totals[1],
+            actual_result,
+            actual_result - (owed_to_date - totals[1]),
+        ],
+        "amount_bold",
+    )
     if f is not None:
         g.put_row(r, col0 + 5, [f.result, f.result - budget.result], "amount_bold")
     return r
@@ -203,9 +233,17 @@ def _member_rows(
     g.put(r, col0, "Medlemmarnas inbetalningar", "label_bold")
     r += 1
     g.put_row(
-        r, col0,
-        ["Medlem", "Att betala helår", "Enligt fakturaplanen", "Fakturerat", "Inbetalt",
-         "Obetalt förfallet", "Bokföring"],
+        r,
+        col0,
+        [
+            "Medlem",
+            "Att betala helår",
+            "Enligt fakturaplanen",
+            "Fakturerat",
+            "Inbetalt",
+            "Obetalt förfallet",
+            "Bokföring",
+        ],
         "header",
     )
     for m in recon.members:
@@ -217,9 +255,15 @@ def _member_rows(
         )
         g.put(r, col0, m.name, "text")
         g.put_row(
-            r, col0 + 1,
-            [m.owed_year, m.planned_to_date, m.invoiced_to_date if m.accrual else None,
-             m.received_to_date, overdue],
+            r,
+            col0 + 1,
+            [
+                m.owed_year,
+                m.planned_to_date,
+                m.invoiced_to_date if m.accrual else None,
+                m.received_to_date,
+                overdue,
+            ],
             "kr",
         )
         g.put(r, col0 + 6, "faktureras" if m.accrual else "kontant", "text")
@@ -245,9 +289,14 @@ def _equity_rows(
     f = recon.forecast
     closing = f.equity_end_books if f is not None else None
     g.put_row(
-        r, col0,
-        ["", "Budget", "Utfall" if recon.months == 12 else "Prognos",
-         *(["Bokföringen (#UB)"] if closing is not None else [])],
+        r,
+        col0,
+        [
+            "",
+            "Budget",
+            "Utfall" if recon.months == 12 else "Prognos",
+            *(["Bokföringen (#UB)"] if closing is not None else []),
+        ],
         "header",
     )
     for label, planned, forecast in _equity_lines(recon, budget):
@@ -265,13 +314,16 @@ def _equity_rows(
     if budget.contributions:
         budget_pct = ((e.assumed or ZERO) + budget.result) / budget.contributions
     g.put_row(
-        r, col0 + 1,
+        r,
+        col0 + 1,
         [budget_pct, None if f.equity_pct is None else f.equity_pct / 100],
         "pct",
     )
     r += 1
-    start = "bokföringens ingående balans" if f.equity_start_from == "bokföringen" else (
-        "budgetens antagande"
+    start = (
+        "bokföringens ingående balans"
+        if f.equity_start_from == "bokföringen"
+        else ("budgetens antagande")
     )
     g.put(r, col0, f"Prognosens eget kapital vid årets början: {start}.", "status")
     first = r + 1
@@ -294,8 +346,11 @@ def _equity_lines(
         rows += [
             ("Eget kapital vid årets slut", budget_end, f.equity_end),
             *([("Styrelsens lägsta nivå", f.floor, f.floor)] if f.floor > 0 else []),
-            (f"Rekommenderad högsta nivå ({f.recommended_max_pct:g} %)", f.recommended_max,
-             f.recommended_max),
+            (
+                f"Rekommenderad högsta nivå ({f.recommended_max_pct:g} %)",
+                f.recommended_max,
+                f.recommended_max,
+            ),
         ]
     return rows
 
@@ -345,8 +400,9 @@ def _board_sentence(f: Finding, recon: ReconResult) -> tuple[str, str]:
         if unmatched:
             parts.append(f"{kr(unmatched)} har betalats in utan att motsvara någon faktura")
         if abs(rec.difference) >= 1:
-            parts.append(f"kundfordran skiljer sig {kr(abs(rec.difference))} från de öppna "
-                         "fakturorna")
+            parts.append(
+                f"kundfordran skiljer sig {kr(abs(rec.difference))} från de öppna fakturorna"
+            )
         text = " och ".join(parts) or "kundfordran stämmer inte med fakturorna"
         return "receivable", f"{text[0].upper()}{text[1:]}; ekonomen utreder (se Avstämning)."
     if f.rule == "recon.unmapped":
@@ -372,4 +428,3 @@ def build_followup_grids(
     """The Uppföljning sheet's cells, keyed by sheet, for ``writer.write_grids``."""
     sheet, row, col = pkg.anchor(S.N_FOLLOWUP)
     return {sheet: (followup_grid(recon, result, row, col), row - 2)}
-

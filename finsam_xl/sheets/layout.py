@@ -40,10 +40,7 @@ PLAN_ROWS: list[tuple[str, str, Callable[[YearPlan], Decimal | None], str]] = [
         lambda r: r.contributions + r.other_income - r.other_income_netted,
         "amount_bold",
     ),
-    *[
-        (f"group_{g.value}", f"Kostnader: {GROUP_SV[g]}", _group(g), "amount")
-        for g in CostGroup
-    ],
+    *[(f"group_{g.value}", f"Kostnader: {GROUP_SV[g]}", _group(g), "amount") for g in CostGroup],
     ("costs", "Summa kostnader", lambda r: r.costs_net, "amount_bold"),
     ("result", "Resultat", lambda r: r.result, "amount_bold"),
     ("equity_start", "Eget kapital vid årets början", lambda r: r.equity_start, "amount"),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from finsam_xl.core.overview import STATE, STATE_NOTE, Overview
+from finsam_xl.core.overview import STATE, STATE_NOTE, ForbundYear, Overview
 from finsam_xl.model.budget import YearKind
 from finsam_xl.model.labels import KIND_LABELS, SEVERITY_LABELS, YEAR_KIND_LABELS
 from finsam_xl.model.money import plain_number
@@ -64,8 +64,14 @@ class _Book:
         self.title = wb.add_format({"bold": True, "font_size": 14})
         self.note = wb.add_format({"italic": True, "font_color": "#555555"})
         self.head = wb.add_format(
-            {"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True,
-             "valign": "top", "border": 1}
+            {
+                "bold": True,
+                "bg_color": "#1F4E78",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
         )
         self.kr = wb.add_format({"num_format": "#,##0"})
         self.kr_bold = wb.add_format({"num_format": "#,##0", "bold": True, "top": 1})
@@ -110,6 +116,58 @@ def write_overview(overview: Overview, path: Path) -> None:
         wb.close()
 
 
+def _forbund_headers(names: list[str]) -> list[tuple[str, float]]:
+    """The Förbund sheet's column headings and widths."""
+    return [
+        ("Förbund", name_width(names, 26)),
+        ("Budget-år", 6),
+        ("År", 5),
+        ("Typ", 9),
+        ("Medlems-bidrag", 11),
+        ("Statens andel %", 7),
+        ("Övriga intäkter", 10),
+        ("Kostnader", 11),
+        ("Resultat", 10),
+        ("Eget kapital 31/12", 11),
+        ("EK % av bidrag", 7),
+        ("Rekommen-derad högsta nivå", 11),
+        ("Styrelsens lägsta nivå", 10),
+        ("Över rekommen-dation", 9),
+        ("Under lägsta nivå", 7),
+        ("Adm.-andel %", 7),
+        ("Insatser", 7),
+        ("Slutar inom planen", 7),
+        ("Fel", 5),
+        ("Var-ningar", 6),
+    ]
+
+
+def _forbund_row(r: ForbundYear) -> list[Any]:
+    """One förbund and year on the Förbund sheet."""
+    return [
+        r.forbund,
+        r.budget_year,
+        r.year,
+        YEAR_KIND_LABELS[r.kind],
+        plain_number(r.contributions),
+        plain_number(r.state_pct),
+        plain_number(r.other_income),
+        plain_number(r.costs),
+        plain_number(r.result),
+        plain_number(r.equity_end),
+        plain_number(r.equity_pct),
+        plain_number(r.recommended_max),
+        plain_number(r.floor),
+        _yes(r.above_recommended),
+        _yes(r.below_floor),
+        plain_number(r.admin_share_pct),
+        r.insatser,
+        r.insatser_ending,
+        r.errors,
+        r.warnings,
+    ]
+
+
 def _forbund_sheet(book: _Book, overview: Overview) -> int:
     n = len({(r.forbund, r.budget_year) for r in overview.forbund})
     ws = book.sheet(
@@ -119,25 +177,8 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         "med finsam-xl oversikt.",
     )
     names = sorted({r.forbund for r in overview.forbund})
-    headers = [
-        ("Förbund", name_width(names, 26)), ("Budget-år", 6), ("År", 5), ("Typ", 9),
-        ("Medlems-bidrag", 11),
-        ("Statens andel %", 7), ("Övriga intäkter", 10), ("Kostnader", 11), ("Resultat", 10),
-        ("Eget kapital 31/12", 11), ("EK % av bidrag", 7), ("Rekommen-derad högsta nivå", 11),
-        ("Styrelsens lägsta nivå", 10), ("Över rekommen-dation", 9),
-        ("Under lägsta nivå", 7), ("Adm.-andel %", 7),
-        ("Insatser", 7), ("Slutar inom planen", 7), ("Fel", 5), ("Var-ningar", 6),
-    ]
-    rows = []
-    for r in overview.forbund:
-        rows.append([
-            r.forbund, r.budget_year, r.year, YEAR_KIND_LABELS[r.kind],
-            plain_number(r.contributions), plain_number(r.state_pct), plain_number(r.other_income),
-            plain_number(r.costs), plain_number(r.result), plain_number(r.equity_end),
-            plain_number(r.equity_pct), plain_number(r.recommended_max), plain_number(r.floor),
-            _yes(r.above_recommended), _yes(r.below_floor), plain_number(r.admin_share_pct),
-            r.insatser, r.insatser_ending, r.errors, r.warnings,
-        ])
+    headers = _forbund_headers(names)
+    rows = [_forbund_row(r) for r in overview.forbund]
     money = {4, 6, 7, 8, 9, 11, 12}
     percent = {5, 10, 15}
     for col, (_, width) in enumerate(headers):
@@ -147,7 +188,10 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
     last = 3 + max(1, len(rows))
     ws.fit_to_pages(1, pages_tall(last + 1))
     ws.add_table(
-        3, 0, last, len(headers) - 1,
+        3,
+        0,
+        last,
+        len(headers) - 1,
         {
             "name": "Forbund",
             "columns": [{"header": h, "header_format": book.head} for h, _ in headers],
@@ -156,9 +200,18 @@ def _forbund_sheet(book: _Book, overview: Overview) -> int:
         },
     )
     for col in (13, 14):
-        ws.conditional_format(4, col, last, col, {
-            "type": "cell", "criteria": "==", "value": '"Ja"', "format": book.red,
-        })
+        ws.conditional_format(
+            4,
+            col,
+            last,
+            col,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": '"Ja"',
+                "format": book.red,
+            },
+        )
     return last
 
 
@@ -207,23 +260,40 @@ def _findings_sheet(book: _Book, overview: Overview) -> None:
         "Varje förbunds anmärkningar med fil och cell, och filer som inte kunde läsas.",
     )
     names = [p.forbund for p in overview.findings]
-    headers = [("Förbund", name_width(names, 28)), ("Fil", 26), ("Plats", 18), ("Nivå", 8),
-               ("Meddelande", 80), ("Regel", 22)]
+    headers = [
+        ("Förbund", name_width(names, 28)),
+        ("Fil", 26),
+        ("Plats", 18),
+        ("Nivå", 8),
+        ("Meddelande", 80),
+        ("Regel", 22),
+    ]
     for col, (header, width) in enumerate(headers):
         ws.write(3, col, header, book.head)
         ws.set_column(col, col, width, book.wrap if header == "Meddelande" else book.top)
     row = 4
     lines = 4  # the rows above the table, then each row's lines
     for refused in overview.refused:
-        ws.write_row(row, 0, ["(ej inläst)", refused.source, "", "Fel", refused.message,
-                              "overview.refused"])
+        ws.write_row(
+            row, 0, ["(ej inläst)", refused.source, "", "Fel", refused.message, "overview.refused"]
+        )
         ws.set_row(row, 15 * _lines(refused.message, 80))
         lines += _lines(refused.message, 80)
         row += 1
     for placed in overview.findings:
         f = placed.finding
-        ws.write_row(row, 0, [placed.forbund, placed.source, f.location or "",
-                              SEVERITY_LABELS[f.severity], f.message, f.rule])
+        ws.write_row(
+            row,
+            0,
+            [
+                placed.forbund,
+                placed.source,
+                f.location or "",
+                SEVERITY_LABELS[f.severity],
+                f.message,
+                f.rule,
+            ],
+        )
         ws.set_row(row, 15 * _lines(f.message, 80))
         lines += _lines(f.message, 80)
         row += 1
@@ -264,25 +334,30 @@ def _charts_sheet(book: _Book, overview: Overview, last_forbund_row: int) -> Non
     if budget_rows:
         last = 3 + len(budget_rows)
         chart = book.wb.add_chart({"type": "column"})
-        chart.add_series({
-            "name": "Eget kapital i % av bidragen",
-            "categories": ["Diagram", 4, 12, last, 12],
-            "values": ["Diagram", 4, 13, last, 13],
-            "fill": {"color": "#1F4E78"},
-        })
+        chart.add_series(
+            {
+                "name": "Eget kapital i % av bidragen",
+                "categories": ["Diagram", 4, 12, last, 12],
+                "values": ["Diagram", 4, 13, last, 13],
+                "fill": {"color": "#1F4E78"},
+            }
+        )
         line = book.wb.add_chart({"type": "line"})
-        line.add_series({
-            "name": "Rekommenderad högsta nivå (%)",
-            "categories": ["Diagram", 4, 12, last, 12],
-            "values": ["Diagram", 4, 14, last, 14],
-            "line": {"color": "#C00000", "width": 2.25, "dash_type": "dash"},
-            "marker": {"type": "none"},
-            "smooth": False,
-        })
+        line.add_series(
+            {
+                "name": "Rekommenderad högsta nivå (%)",
+                "categories": ["Diagram", 4, 12, last, 12],
+                "values": ["Diagram", 4, 14, last, 14],
+                "line": {"color": "#C00000", "width": 2.25, "dash_type": "dash"},
+                "marker": {"type": "none"},
+                "smooth": False,
+            }
+        )
         chart.combine(line)
         chart.set_title({"name": "Eget kapital vid budgetårets slut"})
-        chart.set_y_axis({"name": "% av medlemsbidragen", "min": 0,
-                          "major_gridlines": {"visible": True}})
+        chart.set_y_axis(
+            {"name": "% av medlemsbidragen", "min": 0, "major_gridlines": {"visible": True}}
+        )
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": CHART_WIDTH, "height": 340})
         ws.insert_chart(3, 0, chart)
@@ -313,11 +388,13 @@ def _member_chart(book: _Book, ws: Any, overview: Overview, budget_rows: list[An
     last = top + len(members)
     chart = book.wb.add_chart({"type": "bar", "subtype": "stacked"})
     for j in range(len(forbund)):
-        chart.add_series({
-            "name": ["Diagram", top, 13 + j],
-            "categories": ["Diagram", top + 1, 12, last, 12],
-            "values": ["Diagram", top + 1, 13 + j, last, 13 + j],
-        })
+        chart.add_series(
+            {
+                "name": ["Diagram", top, 13 + j],
+                "categories": ["Diagram", top + 1, 12, last, 12],
+                "values": ["Diagram", top + 1, 13 + j, last, 13 + j],
+            }
+        )
     chart.set_title({"name": "Medlemmarnas bidrag under budgetåret, per förbund"})
     chart.set_x_axis({"name": "kr", "num_format": "# ##0"})
     chart.set_y_axis({"reverse": True})
@@ -334,8 +411,15 @@ def instalments_sheet(book: _Book, overview: Overview) -> None:
         f"En rad per faktura i förbundens fakturaplaner (budgetåret), per medlem efter "
         f"förfallodag. Staten = {STATE_NOTE}. Belopp i kr.",
     )
-    headers = [("Medlem", 30), ("Förfallodag", 12), ("Förbund", 34), ("Fakturadatum", 12),
-               ("Referens", 22), ("Belopp", 13), ("Summa hittills i året", 14)]
+    headers = [
+        ("Medlem", 30),
+        ("Förfallodag", 12),
+        ("Förbund", 34),
+        ("Fakturadatum", 12),
+        ("Referens", 22),
+        ("Belopp", 13),
+        ("Summa hittills i året", 14),
+    ]
     for col, (_, width) in enumerate(headers):
         ws.set_column(col, col, width, book.kr if col >= 5 else None)
     rows: list[list[str | int | float | None]] = []
@@ -343,11 +427,23 @@ def instalments_sheet(book: _Book, overview: Overview) -> None:
     for i in overview.instalments:
         key = (i.member, i.due.year)
         running[key] = running.get(key, Decimal(0)) + i.amount
-        rows.append([i.member, i.due.isoformat(), i.forbund, i.day.isoformat(), i.reference,
-                     plain_number(i.amount), plain_number(running[key])])
+        rows.append(
+            [
+                i.member,
+                i.due.isoformat(),
+                i.forbund,
+                i.day.isoformat(),
+                i.reference,
+                plain_number(i.amount),
+                plain_number(running[key]),
+            ]
+        )
     ws.set_row(3, 30)
     ws.add_table(
-        3, 0, 3 + max(1, len(rows)), len(headers) - 1,
+        3,
+        0,
+        3 + max(1, len(rows)),
+        len(headers) - 1,
         {
             "name": "Inbetalningar",
             "columns": [{"header": h, "header_format": book.head} for h, _ in headers],

@@ -59,7 +59,11 @@ def put_text(g: Grid, text: str, r: int, col: int, chars: int, role: str = "text
 
 
 def put_findings(
-    g: Grid, findings: list[Finding], r: int, col0: int, chars: int = MESSAGE_CHARS,
+    g: Grid,
+    findings: list[Finding],
+    r: int,
+    col0: int,
+    chars: int = MESSAGE_CHARS,
     detail: bool = True,
 ) -> int:
     """Findings as rows from row ``r``; returns the last row.
@@ -69,8 +73,12 @@ def put_findings(
     level and message. The message is split over rows of ``chars`` characters.
     """
     text_col = col0 + 3 if detail else col0 + 1
-    g.put_row(r, col0, ["Nivå", "Kontroll", "Plats", "Meddelande"] if detail else ["Nivå",
-              "Meddelande"], "header")
+    g.put_row(
+        r,
+        col0,
+        ["Nivå", "Kontroll", "Plats", "Meddelande"] if detail else ["Nivå", "Meddelande"],
+        "header",
+    )
     if not findings:
         r += 1
         g.put(r, text_col, "Inga anmärkningar.", "text")
@@ -82,8 +90,7 @@ def put_findings(
             where = f.where()
             if f.location and "!" in f.location and ":" not in f.location.split("!")[0]:
                 sheet, _, cell = f.location.rpartition("!")
-                g.put(r, col0 + 2, where, "link",
-                      link="'" + sheet.replace("'", "''") + "'!" + cell)
+                g.put(r, col0 + 2, where, "link", link="'" + sheet.replace("'", "''") + "'!" + cell)
             else:
                 g.put(r, col0 + 2, where, "text")
         r = put_text(g, f.message, r, text_col, chars)
@@ -185,8 +192,9 @@ def _equity_rows(
     """Equity at the start of the year, in the books and in the budget; returns the last row."""
     g.put(r, col0, "Eget kapital vid årets ingång", "label_bold")
     r += 1
-    g.put_row(r, col0, ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "Konton"],
-              "header")
+    g.put_row(
+        r, col0, ["", "", "", "I bokföringen", "Enligt budgeten", "Skillnad", "Konton"], "header"
+    )
     r += 1
     e = recon.equity
     where["equity"] = address(sheet, r, col0 + 3)
@@ -216,17 +224,36 @@ def _forecast_rows(
     g.put_row(
         r,
         col0,
-        ["", "", "", "Medlemsbidrag", "Övriga intäkter", "Kostnader", "Utanför budgeten",
-         "Resultat", "Eget kapital 1/1", "Eget kapital 31/12", "Andel av bidragen"],
+        [
+            "",
+            "",
+            "",
+            "Medlemsbidrag",
+            "Övriga intäkter",
+            "Kostnader",
+            "Utanför budgeten",
+            "Resultat",
+            "Eget kapital 1/1",
+            "Eget kapital 31/12",
+            "Andel av bidragen",
+        ],
         "header",
     )
     r += 1
     where["forecast"] = address(sheet, r, col0 + 9)
     g.put(r, col0, "Prognos", "text")
     g.put_row(
-        r, col0 + 3,
-        [f.contributions, f.other_income, f.costs, f.unmapped, f.result, f.equity_start,
-         f.equity_end],
+        r,
+        col0 + 3,
+        [
+            f.contributions,
+            f.other_income,
+            f.costs,
+            f.unmapped,
+            f.result,
+            f.equity_start,
+            f.equity_end,
+        ],
         "kr",
     )
     g.put(r, col0 + 10, None if f.equity_pct is None else f.equity_pct / 100, "pct")
@@ -256,7 +283,9 @@ def _placed(findings: list[Finding], where: dict[str, str]) -> list[Finding]:
     """The findings, those on the reconciliation without a location placed at their cell."""
     return [
         f.model_copy(update={"location": where[f.ref.key]})
-        if f.location is None and f.ref is not None and f.ref.element is Element.RECON
+        if f.location is None
+        and f.ref is not None
+        and f.ref.element is Element.RECON
         and f.ref.key in where
         else f
         for f in findings
@@ -271,8 +300,17 @@ def _members(
     g.put_row(
         r,
         col0,
-        ["Medlem", "Bokföring", "", "Att betala helår", "Förfallet enligt budgeten",
-         "Fakturerat", "Inbetalt", "Öppet", "Förfallet obetalt"],
+        [
+            "Medlem",
+            "Bokföring",
+            "",
+            "Att betala helår",
+            "Förfallet enligt budgeten",
+            "Fakturerat",
+            "Inbetalt",
+            "Öppet",
+            "Förfallet obetalt",
+        ],
         "header",
     )
     for m in recon.members:
@@ -282,61 +320,97 @@ def _members(
         g.put_row(r, col0 + 3, [m.owed_year, m.owed_to_date], "kr")
         if m.accrual:
             g.put_row(
-                r, col0 + 5,
-                [m.invoiced_to_date, m.received_to_date, m.open_to_date, m.overdue_to_date], "kr",
+                r,
+                col0 + 5,
+                [m.invoiced_to_date, m.received_to_date, m.open_to_date, m.overdue_to_date],
+                "kr",
             )
         else:
             g.put(r, col0 + 6, m.received_to_date, "kr")
-            g.put(r, col0 + 8, sum((i.amount for i in m.instalments if i.late and
-                                    i.paid_on is None), 0), "kr")
+            g.put(
+                r,
+                col0 + 8,
+                sum((i.amount for i in m.instalments if i.late and i.paid_on is None), 0),
+                "kr",
+            )
+    r = _member_invoices(g, recon, r, col0)
+    return _cash_instalments(g, recon, r, col0)
+
+
+def _member_invoices(g: Grid, recon: ReconResult, r: int, col0: int) -> int:
+    """The invoices to the members, one row each, below the members' table."""
     invoices = [i for m in recon.members for i in m.invoices]
-    if invoices:
-        r += 2
-        g.put(r, col0, "Fakturor till medlemmarna", "label_bold")
+    if not invoices:
+        return r
+    r += 2
+    g.put(r, col0, "Fakturor till medlemmarna", "label_bold")
+    r += 1
+    g.put_row(
+        r,
+        col0,
+        [
+            "Medlem",
+            "Status",
+            "Verifikation",
+            "Belopp",
+            "Fakturadatum",
+            "Förfallodag",
+            "Betald",
+            "Öppet",
+            "Källa",
+            "Referens",
+        ],
+        "header",
+    )
+    for inv in invoices:
         r += 1
-        g.put_row(
-            r, col0,
-            ["Medlem", "Status", "Verifikation", "Belopp", "Fakturadatum", "Förfallodag",
-             "Betald", "Öppet", "Källa", "Referens"],
-            "header",
+        status = (
+            "förfallen, obetald"
+            if inv.overdue
+            else "öppen"
+            if inv.open > 0
+            else f"{inv.days_late} dagar sent"
+            if inv.days_late
+            else "betald i tid"
         )
-        for inv in invoices:
-            r += 1
-            status = (
-                "förfallen, obetald" if inv.overdue
-                else "öppen" if inv.open > 0
-                else f"{inv.days_late} dagar sent" if inv.days_late
-                else "betald i tid"
-            )
-            g.put_row(r, col0, [inv.member, status, inv.voucher], "text")
-            g.put(r, col0 + 3, inv.amount, "kr")
-            paid_on = inv.paid_on.isoformat() if inv.paid_on else ""
-            g.put_row(r, col0 + 4, [inv.day.isoformat(), inv.due.isoformat(), paid_on], "text")
-            g.put(r, col0 + 7, inv.open, "kr")
-            g.put_row(r, col0 + 8, [inv.source, inv.reference or ""], "text")
+        g.put_row(r, col0, [inv.member, status, inv.voucher], "text")
+        g.put(r, col0 + 3, inv.amount, "kr")
+        paid_on = inv.paid_on.isoformat() if inv.paid_on else ""
+        g.put_row(r, col0 + 4, [inv.day.isoformat(), inv.due.isoformat(), paid_on], "text")
+        g.put(r, col0 + 7, inv.open, "kr")
+        g.put_row(r, col0 + 8, [inv.source, inv.reference or ""], "text")
+    return r
+
+
+def _cash_instalments(g: Grid, recon: ReconResult, r: int, col0: int) -> int:
+    """The instalments of the members booked on a cash basis, one row each."""
     cash = [(m, i) for m in recon.members if not m.accrual for i in m.instalments]
-    if cash:
-        r += 2
-        g.put(r, col0, "Delbetalningar (kontantmässig bokföring)", "label_bold")
+    if not cash:
+        return r
+    r += 2
+    g.put(r, col0, "Delbetalningar (kontantmässig bokföring)", "label_bold")
+    r += 1
+    g.put_row(r, col0, ["Medlem", "Status", "Nr", "Belopp", "Förfallodag", "Betald"], "header")
+    number = 0
+    previous = None
+    for m, i in cash:
+        number = number + 1 if m is previous else 1
+        previous = m
         r += 1
-        g.put_row(r, col0, ["Medlem", "Status", "Nr", "Belopp", "Förfallodag", "Betald"],
-                  "header")
-        number = 0
-        previous = None
-        for m, i in cash:
-            number = number + 1 if m is previous else 1
-            previous = m
-            r += 1
-            status = (
-                "obetald, förfallen" if i.late and i.paid_on is None
-                else "betald sent" if i.late
-                else "betald" if i.paid_on
-                else "ej förfallen"
-            )
-            g.put_row(r, col0, [m.name, status, str(number)], "text")
-            g.put(r, col0 + 3, i.amount, "kr")
-            g.put_row(r, col0 + 4, [i.due.isoformat(), i.paid_on.isoformat() if i.paid_on else ""],
-                      "text")
+        status = (
+            "obetald, förfallen"
+            if i.late and i.paid_on is None
+            else "betald sent"
+            if i.late
+            else "betald"
+            if i.paid_on
+            else "ej förfallen"
+        )
+        g.put_row(r, col0, [m.name, status, str(number)], "text")
+        g.put(r, col0 + 3, i.amount, "kr")
+        g.put_row(
+            r, col0 + 4, [i.due.isoformat(), i.paid_on.isoformat() if i.paid_on else ""], "text"
+        )
     return r
 
 
@@ -350,21 +424,37 @@ def _receivable(
     g.put(r, col0, "Kundfordran och inbetalningar", "label_bold")
     r += 1
     g.put_row(
-        r, col0,
-        ["Konton", "", "", "Ingående balans", "Saldo", "Öppna poster", "Skillnad",
-         "Kvar av IB", "Andra kunder (antal)", "Andra kunder (kr)"],
+        r,
+        col0,
+        [
+            "Konton",
+            "",
+            "",
+            "Ingående balans",
+            "Saldo",
+            "Öppna poster",
+            "Skillnad",
+            "Kvar av IB",
+            "Andra kunder (antal)",
+            "Andra kunder (kr)",
+        ],
         "header",
     )
     r += 1
     where["receivable"] = address(sheet, r, col0 + 6)
     g.put(r, col0, ", ".join(rec.accounts) + (" (antaget)" if rec.guessed else ""), "text")
-    g.put_row(r, col0 + 3, [rec.opening, rec.balance, rec.open_items, rec.difference,
-                            rec.opening_left], "kr")
+    g.put_row(
+        r,
+        col0 + 3,
+        [rec.opening, rec.balance, rec.open_items, rec.difference, rec.opening_left],
+        "kr",
+    )
     g.put(r, col0 + 8, rec.non_member_count, "kr")
     g.put(r, col0 + 9, rec.non_member_amount, "kr")
     r += 2
     g.put_row(
-        r, col0,
+        r,
+        col0,
         ["Betalare", "Matchning", "Verifikation", "Belopp", "Datum", "Fakturor", "", "", "Källa"],
         "header",
     )
@@ -376,8 +466,7 @@ def _receivable(
         g.put_row(r, col0, [payer or "", how, p.voucher], "text")
         g.put(r, col0 + 3, p.amount, "kr")
         # an ambiguous payment lists the invoices it could pay
-        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices or p.candidates)],
-                  "text")
+        g.put_row(r, col0 + 4, [p.day.isoformat(), ", ".join(p.invoices or p.candidates)], "text")
         g.put(r, col0 + 8, p.source, "text")
     return r
 

@@ -727,7 +727,9 @@ class Scanner:
                     self._count(src, fields, lineno - start - 1)
                 if records == 0 and label != "FLAGGA":
                     self._issue(
-                        Severity.WARNING, "flag_not_first", "#FLAGGA ska vara filens första post",
+                        Severity.WARNING,
+                        "flag_not_first",
+                        "#FLAGGA ska vara filens första post",
                         lineno,
                     )
                 records += 1
@@ -1539,7 +1541,6 @@ def _fmt(amount: Decimal) -> str:
         return _kronor(amount)
     whole, _, decimals = f"{amount:f}".partition(".")
     return f"{_kronor(Decimal(whole))[:-3]},{decimals}"
-
 
 
 def _source_name(source: Source) -> str:

@@ -29,8 +29,14 @@ __all__ = ["REMOTE_FILES", "SERVER_MODULE", "check_url", "remote_modules", "serv
 
 SERVER_MODULE = "FinsamServer"
 #: xlwings' remote client as ``quickstart --server`` imports it (xlwings cli.py).
-REMOTE_FILES = ("Remote.bas", "WebHelpers.bas", "IWebAuthenticator.cls", "WebClient.cls",
-                "WebRequest.cls", "WebResponse.cls")
+REMOTE_FILES = (
+    "Remote.bas",
+    "WebHelpers.bas",
+    "IWebAuthenticator.cls",
+    "WebClient.cls",
+    "WebRequest.cls",
+    "WebResponse.cls",
+)
 _URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%/-]*)?$")
 _CONST = re.compile(r'^(Private Const SERVER_URL As String = )"[^"]*"$', re.MULTILINE)
 
@@ -39,9 +45,11 @@ def check_url(url: str) -> str:
     """The server address without a trailing slash; ValueError (Swedish) if it is unusable."""
     clean = url.strip().rstrip("/")
     if len(clean) > 200 or not _URL.match(clean):
-        raise ValueError(f"--server: '{url}' är ingen giltig adress; ange t.ex. "
-                         "https://finsam.kommun.se (http eller https, utan mellanslag och "
-                         "citattecken).")
+        raise ValueError(
+            f"--server: '{url}' är ingen giltig adress; ange t.ex. "
+            "https://finsam.kommun.se (http eller https, utan mellanslag och "
+            "citattecken)."
+        )
     return clean
 
 

@@ -57,8 +57,9 @@ class XlwingsMissing(FinsamError, RuntimeError):
 XLWINGS_MISSING = (
     "--server bygger in xlwings VBA-klient (modulerna Remote, WebClient m.fl.) från "
     "Python-paketet xlwings, som inte är installerat här. Installera tillägget excel på den "
-    "dator där arbetsboken skapas: pip install \"finsam_xl[cli,excel]\" (servern själv, "
-    "finsam-xl server, klarar sig med [cli]).")
+    'dator där arbetsboken skapas: pip install "finsam_xl[cli,excel]" (servern själv, '
+    "finsam-xl server, klarar sig med [cli])."
+)
 
 
 def xlwings_package_dir() -> Path:

@@ -75,21 +75,46 @@ def equity_chart(budget: Budget, result: Result) -> Chart:
         return (row.contributions * pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
     series = [
-        Series("Eget kapital 31/12", [r.equity_end for r in rows], (31, 78, 121),
-               marker="circle", value_labels=True),
-        Series(f"Rekommenderad högsta nivå ({whole_pct(default_pct)})",
-               [recommended(r) for r in rows], (214, 120, 0), dash=(9, 5)),
+        Series(
+            "Eget kapital 31/12",
+            [r.equity_end for r in rows],
+            (31, 78, 121),
+            marker="circle",
+            value_labels=True,
+        ),
+        Series(
+            f"Rekommenderad högsta nivå ({whole_pct(default_pct)})",
+            [recommended(r) for r in rows],
+            (214, 120, 0),
+            dash=(9, 5),
+        ),
     ]
     if history.floor > 0:
-        series.append(Series("Styrelsens lägsta nivå", [history.floor for _ in rows],
-                             (180, 30, 30), dash=(3, 4), marker="square", end_label=True))
-    return Chart(title="Eget kapital vid årets slut", years=years, series=series,
-                 unit=budget.forbund.unit.value)
+        series.append(
+            Series(
+                "Styrelsens lägsta nivå",
+                [history.floor for _ in rows],
+                (180, 30, 30),
+                dash=(3, 4),
+                marker="square",
+                end_label=True,
+            )
+        )
+    return Chart(
+        title="Eget kapital vid årets slut",
+        years=years,
+        series=series,
+        unit=budget.forbund.unit.value,
+    )
 
 
 def build_document(
-    budget: Budget, result: Result, source: str = "arbetsboken", when: datetime | None = None,
-    text: Draft | None = None, tables: dict[str, list[DocTable]] | None = None,
+    budget: Budget,
+    result: Result,
+    source: str = "arbetsboken",
+    when: datetime | None = None,
+    text: Draft | None = None,
+    tables: dict[str, list[DocTable]] | None = None,
 ) -> DocumentObject:
     """The whole budget section as a python-docx ``Document`` (not yet saved)."""
     when = when or datetime.now()
@@ -194,8 +219,13 @@ def setup_document(doc: DocumentObject, footer_title: str, when: datetime) -> No
     styles["Heading 1"].font.size = Pt(14)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for piece in (f"{footer_title} \u00b7 Sida ", "PAGE", " av ", "NUMPAGES",
-                  f" \u00b7 {when.date().isoformat()}"):
+    for piece in (
+        f"{footer_title} \u00b7 Sida ",
+        "PAGE",
+        " av ",
+        "NUMPAGES",
+        f" \u00b7 {when.date().isoformat()}",
+    ):
         if piece in ("PAGE", "NUMPAGES"):
             _field(footer, piece)
         else:
@@ -255,24 +285,29 @@ def add_table(doc: DocumentObject, spec: DocTable) -> Table:
         column.width = widths[index]
     twips = [w // 635 for w in widths]  # EMU -> twentieths of a point
     tbl = table._tbl
-    tbl.append(parse_xml(_row_xml(list(spec.headers), spec.numeric, twips, bold=True,
-                                  keep=True, header=True, pt=pt)))
+    tbl.append(
+        parse_xml(
+            _row_xml(
+                list(spec.headers), spec.numeric, twips, bold=True, keep=True, header=True, pt=pt
+            )
+        )
+    )
     rows = list(spec.rows)
     for position, row in enumerate(rows):
         # Keep a heading and its lines with the next row, so a Rubrik stays with its Totalt;
         # a short table is kept whole.
         following = rows[position + 1] if position + 1 < len(rows) else None
         keep = following is not None and (
-            len(rows) <= SMALL_TABLE
-            or (row.block is not None and following.block == row.block)
+            len(rows) <= SMALL_TABLE or (row.block is not None and following.block == row.block)
         )
         rule = row.kind is RowKind.GRAND and (
             position == 0 or rows[position - 1].kind is not RowKind.GRAND
         )
         cells = [row.cells[i] if i < len(row.cells) else "" for i in range(columns)]
         bold = row.kind in BOLD_KINDS
-        tbl.append(parse_xml(_row_xml(cells, spec.numeric, twips, bold=bold, keep=keep,
-                                      rule=rule, pt=pt)))
+        tbl.append(
+            parse_xml(_row_xml(cells, spec.numeric, twips, bold=bold, keep=keep, rule=rule, pt=pt))
+        )
     if spec.notes:
         notes = doc.add_paragraph()
         notes_run = notes.add_run(clean("   ".join(spec.notes)))
@@ -282,20 +317,29 @@ def add_table(doc: DocumentObject, spec: DocTable) -> Table:
     return table
 
 
-def _row_xml(cells: Sequence[str], numeric: Sequence[bool], twips: Sequence[int],
-             bold: bool = False, keep: bool = False, header: bool = False,
-             rule: bool = False, pt: int = 0) -> str:
+def _row_xml(
+    cells: Sequence[str],
+    numeric: Sequence[bool],
+    twips: Sequence[int],
+    bold: bool = False,
+    keep: bool = False,
+    header: bool = False,
+    rule: bool = False,
+    pt: int = 0,
+) -> str:
     """One table row as WordprocessingML: no split across pages, amounts right-aligned;
     type of ``pt`` points (0: ``TABLE_PT``)."""
-    row_props = "<w:cantSplit/>" + ('<w:tblHeader/>' if header else "")
+    row_props = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")
     parts = [f"<w:tr {nsdecls('w')}><w:trPr>{row_props}</w:trPr>"]
     run_props = ("<w:b/>" if bold else "") + f'<w:sz w:val="{(pt or TABLE_PT) * 2}"/>'
     para_start = ("<w:keepNext/>" if keep else "") + '<w:spacing w:before="0" w:after="0"/>'
     for index, text in enumerate(cells):
         cell_props = f'<w:tcW w:w="{twips[index]}" w:type="dxa"/>'
         if rule:
-            cell_props += ('<w:tcBorders><w:top w:val="single" w:sz="8" w:space="0" '
-                           'w:color="404040"/></w:tcBorders>')
+            cell_props += (
+                '<w:tcBorders><w:top w:val="single" w:sz="8" w:space="0" '
+                'w:color="404040"/></w:tcBorders>'
+            )
         if header:
             cell_props += f'<w:shd w:val="clear" w:color="auto" w:fill="{HEAD_FILL}"/>'
         align = "right" if numeric[index] else "left"
@@ -413,8 +457,11 @@ def _borders(table: Table) -> None:
             element.set(qn("w:space"), "0")
             element.set(qn("w:color"), GREY)
         borders.append(element)
-    _insert(props, borders, ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
-                             "tblDescription"))
+    _insert(
+        props,
+        borders,
+        ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"),
+    )
     margins = OxmlElement("w:tblCellMar")
     for edge, width in (("left", "70"), ("right", "70")):
         element = OxmlElement(f"w:{edge}")

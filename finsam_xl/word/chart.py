@@ -85,8 +85,14 @@ def _amount(value: float, unit: str) -> str:
     return text.replace("-", "\u2212")
 
 
-def _dashed(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float],
-            colour: tuple[int, int, int], width: int, dash: tuple[int, int]) -> None:
+def _dashed(
+    draw: ImageDraw.ImageDraw,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    colour: tuple[int, int, int],
+    width: int,
+    dash: tuple[int, int],
+) -> None:
     length = math.dist(a, b)
     if length == 0:
         return
@@ -168,10 +174,19 @@ class _Plot:
         font, small = self.font, self.small
         label_width = max(draw.textlength(self.amount(t), font=font) for t in scale.ticks)
         self.left = int(label_width + 30 * SCALE)
-        self.right = w - 30 * SCALE - max(
-            (draw.textlength(self.amount(float(v)), font=small) + 20 * SCALE
-             for s in chart.series if s.end_label for v in s.values[-1:] if v is not None),
-            default=0,
+        self.right = (
+            w
+            - 30 * SCALE
+            - max(
+                (
+                    draw.textlength(self.amount(float(v)), font=small) + 20 * SCALE
+                    for s in chart.series
+                    if s.end_label
+                    for v in s.values[-1:]
+                    if v is not None
+                ),
+                default=0,
+            )
         )
         self.legend_rows = _legend_layout(draw, chart.series, small, self.left, self.right)
         self.top = (80 + 40 * len(self.legend_rows)) * SCALE
@@ -223,14 +238,17 @@ class _Plot:
         for index, year in enumerate(self.chart.years):
             text = str(year)
             tw = draw.textlength(text, font=font)
-            draw.text((self.x_of(index) - tw / 2, self.bottom + 14 * SCALE), text, font=font,
-                      fill=_DARK)
+            draw.text(
+                (self.x_of(index) - tw / 2, self.bottom + 14 * SCALE), text, font=font, fill=_DARK
+            )
 
     def line(self, series: Series) -> None:
         """One series: its segments, markers, end label and value labels."""
         draw = self.draw
-        points = [(self.x_of(i), self.y_of(float(v))) if v is not None else None
-                  for i, v in enumerate(series.values)]
+        points = [
+            (self.x_of(i), self.y_of(float(v))) if v is not None else None
+            for i, v in enumerate(series.values)
+        ]
         for p, q in zip(points, points[1:], strict=False):
             if p is not None and q is not None:
                 _stroke(draw, p, q, series)
@@ -241,8 +259,12 @@ class _Plot:
         if series.end_label and last is not None:
             point, value = points[last], series.values[last]
             assert point is not None and value is not None
-            draw.text((point[0] + 14 * SCALE, point[1] - 14 * SCALE),
-                      self.amount(float(value)), font=self.small, fill=series.colour)
+            draw.text(
+                (point[0] + 14 * SCALE, point[1] - 14 * SCALE),
+                self.amount(float(value)),
+                font=self.small,
+                fill=series.colour,
+            )
         if series.value_labels:
             for index, (point, value) in enumerate(zip(points, series.values, strict=False)):
                 if point is not None and value is not None:
@@ -259,8 +281,13 @@ class _Plot:
         """The value at one point, on the side where no other line, and not its own, runs."""
         text = self.amount(float(value))
         tw = self.draw.textlength(text, font=self.small)
-        others = [self.y_of(float(v)) for o in self.chart.series if o is not series
-                  for v in o.values[index:index + 1] if v is not None]
+        others = [
+            self.y_of(float(v))
+            for o in self.chart.series
+            if o is not series
+            for v in o.values[index : index + 1]
+            if v is not None
+        ]
         above = point[1] - 44 * SCALE
         below = point[1] + 12 * SCALE
         # Put the label on the side where no other line runs close by.
@@ -287,8 +314,9 @@ class _Plot:
         self.draw.text((x_text, y_text), text, font=self.small, fill=series.colour)
 
 
-def _legend_layout(draw: ImageDraw.ImageDraw, series: Sequence[Series], font: Font,
-                   left: float, right: float) -> list[list[tuple[float, Series]]]:
+def _legend_layout(
+    draw: ImageDraw.ImageDraw, series: Sequence[Series], font: Font, left: float, right: float
+) -> list[list[tuple[float, Series]]]:
     """Legend entries placed left to right, wrapping to a new row when the width runs out."""
     rows: list[list[tuple[float, Series]]] = [[]]
     x = left
@@ -302,8 +330,9 @@ def _legend_layout(draw: ImageDraw.ImageDraw, series: Sequence[Series], font: Fo
     return rows
 
 
-def _stroke(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float],
-            series: Series) -> None:
+def _stroke(
+    draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float], series: Series
+) -> None:
     width = 5 * SCALE if series.dash is None else 4 * SCALE
     if series.dash is None:
         draw.line([a, b], fill=series.colour, width=width)

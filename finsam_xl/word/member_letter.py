@@ -32,11 +32,23 @@ def letter_tables(letter: MemberLetter) -> list[DocTable]:
     for y in letter.years:
         mark = "" if y.decided else " *"
         # the budget year's share as the letter's text (and Not 1) gives it
-        share = fmt_pct(letter.share_pct if y.year == letter.budget_year and letter.share_pct
-                        is not None else pct(y.amount, y.total))
-        rows.append(DocRow([f"{y.year}", YEAR_KIND_SV[y.kind], amount(y.amount) + mark,
-                            share, amount(y.total)],
-                           RowKind.LINE))
+        share = fmt_pct(
+            letter.share_pct
+            if y.year == letter.budget_year and letter.share_pct is not None
+            else pct(y.amount, y.total)
+        )
+        rows.append(
+            DocRow(
+                [
+                    f"{y.year}",
+                    YEAR_KIND_SV[y.kind],
+                    amount(y.amount) + mark,
+                    share,
+                    amount(y.total),
+                ],
+                RowKind.LINE,
+            )
+        )
     years = DocTable(
         caption="Medlemsbidrag per år (kr)",
         headers=["År", "Avser", "Ert bidrag", "Er andel", "Förbundets medlemsbidrag"],
@@ -44,12 +56,14 @@ def letter_tables(letter: MemberLetter) -> list[DocTable]:
         numeric=[False, False, True, True, True],
         widths_cm=[2.0, 3.0, 3.5, 2.5, 6.0],
         notes=(["Andelen är avrundad till en decimal."] if rows else [])
-        + (["* Äskat belopp, ännu inte beslutat av medlemmarna."]
-           if any(not y.decided for y in letter.years) else []),
+        + (
+            ["* Äskat belopp, ännu inte beslutat av medlemmarna."]
+            if any(not y.decided for y in letter.years)
+            else []
+        ),
     )
     inst_rows = [
-        DocRow([str(i.number), i.day.isoformat(), i.due.isoformat(), amount(i.amount),
-                i.reference])
+        DocRow([str(i.number), i.day.isoformat(), i.due.isoformat(), amount(i.amount), i.reference])
         for i in letter.instalments
     ]
     if letter.instalments:
@@ -121,8 +135,10 @@ def build_letter(
     contact.add_run(clean(letter.contact))
     note = doc.add_paragraph()
     run = note.add_run(
-        clean(f"Beloppen är hämtade ur budgetens fördelning av medlemsbidragen (Not 1) och "
-              f"avrundade till hela kronor. Skapad med finsam_xl {when.date().isoformat()}.")
+        clean(
+            f"Beloppen är hämtade ur budgetens fördelning av medlemsbidragen (Not 1) och "
+            f"avrundade till hela kronor. Skapad med finsam_xl {when.date().isoformat()}."
+        )
     )
     run.italic = True
     run.font.size = Pt(8)

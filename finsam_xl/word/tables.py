@@ -109,17 +109,37 @@ def not1_doc_tables(budget: Budget, result: Result) -> list[DocTable]:
     if not note.rows or not years:
         return []
     unit = Unit.KR  # Not 1 is printed to the krona, whatever the display unit
-    rows = [DocRow([r.name, r.key_text, percent_text(r.share_pct),
-                    *(amount(r.amounts.get(y), unit) for y in years)]) for r in note.rows]
-    rows.append(DocRow(["Totalt", "", percent_text(note.total_share_pct),
-                        *(amount(note.totals.get(y), unit) for y in years)], RowKind.GRAND))
-    return [DocTable(
-        caption=f"{note.title} ({unit_label(unit)})",
-        headers=["Medlem", "Nyckel", f"Andel {note.share_year}", *(str(y) for y in years)],
-        rows=rows,
-        numeric=[False, True, True, *([True] * len(years))],
-        notes=(note.rounding_note,) if note.rounding_note else (),
-    )]
+    rows = [
+        DocRow(
+            [
+                r.name,
+                r.key_text,
+                percent_text(r.share_pct),
+                *(amount(r.amounts.get(y), unit) for y in years),
+            ]
+        )
+        for r in note.rows
+    ]
+    rows.append(
+        DocRow(
+            [
+                "Totalt",
+                "",
+                percent_text(note.total_share_pct),
+                *(amount(note.totals.get(y), unit) for y in years),
+            ],
+            RowKind.GRAND,
+        )
+    )
+    return [
+        DocTable(
+            caption=f"{note.title} ({unit_label(unit)})",
+            headers=["Medlem", "Nyckel", f"Andel {note.share_year}", *(str(y) for y in years)],
+            rows=rows,
+            numeric=[False, True, True, *([True] * len(years))],
+            notes=(note.rounding_note,) if note.rounding_note else (),
+        )
+    ]
 
 
 def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
@@ -148,8 +168,15 @@ def insatser_doc_table(budget: Budget, result: Result) -> DocTable | None:
         rows.append(DocRow([heading, *([""] * (len(kept) + len(columns)))], RowKind.HEADING))
         for r in members:
             i = index[id(r)]
-            rows.append(DocRow([r.label, *(cells[i] for _, cells in kept),
-                                *(amount(r.amounts.get(c.year), unit, dec) for c in columns)]))
+            rows.append(
+                DocRow(
+                    [
+                        r.label,
+                        *(cells[i] for _, cells in kept),
+                        *(amount(r.amounts.get(c.year), unit, dec) for c in columns),
+                    ]
+                )
+            )
     return DocTable(
         caption=f"Insatser ({unit_label(unit)})",
         headers=["Insats", *(head for head, _ in kept), *(c.label for c in columns)],
@@ -168,20 +195,28 @@ def equity_doc_table(budget: Budget, result: Result) -> DocTable:
         return amount(value, unit, dec) + mark if value is not None else ""
 
     rows = [
-        DocRow([
-            str(r.year),
-            cell(r.contributions, r.shown("contributions")),
-            cell(r.costs, r.shown("costs")),
-            cell(r.result, r.shown("result")),
-            cell(r.equity_end, r.shown("equity_end")),
-            percent_text(r.equity_pct),
-        ])
+        DocRow(
+            [
+                str(r.year),
+                cell(r.contributions, r.shown("contributions")),
+                cell(r.costs, r.shown("costs")),
+                cell(r.result, r.shown("result")),
+                cell(r.equity_end, r.shown("equity_end")),
+                percent_text(r.equity_pct),
+            ]
+        )
         for r in history.rows
     ]
     return DocTable(
         caption=f"Medlemsbidrag, budget och eget kapital per år ({unit_label(unit)})",
-        headers=["År", "Medlemsbidrag", "Budget (kostnader)", "Resultat",
-                 "Eget kapital 31/12", "I % av bidragen"],
+        headers=[
+            "År",
+            "Medlemsbidrag",
+            "Budget (kostnader)",
+            "Resultat",
+            "Eget kapital 31/12",
+            "I % av bidragen",
+        ],
         rows=rows,
         numeric=[False, True, True, True, True, True],
         notes=list(history.notes),

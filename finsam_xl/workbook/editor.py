@@ -360,8 +360,9 @@ class NextYearEditor:
                     tokens = Tokenizer(text).items
                 except Exception:  # an unparsable formula: Excel will say so itself
                     continue
-                refs = [t.value for t in tokens
-                        if t.type == Token.OPERAND and t.subtype == Token.RANGE]
+                refs = [
+                    t.value for t in tokens if t.type == Token.OPERAND and t.subtype == Token.RANGE
+                ]
                 where = f"{ws.title}!{cell.coordinate}"
                 found.extend(self._reference_warnings(refs, ws.title, where, text))
         return found
@@ -398,34 +399,38 @@ class NextYearEditor:
                         break
             if hit_dropped is not None:
                 column = change.header.format(hit_dropped)
-                out.append(Finding(
-                    rule="rollover.formula-dropped-year",
-                    severity=Severity.WARNING,
-                    location=where,
-                    message=(
-                        f"Formeln {shown} hänvisar till kolumnen {column} i tabellen "
-                        f"{change.table}, som inte finns i nästa års arbetsbok (året "
-                        f"{hit_dropped} rullas bort). Formeln visar #NAMN? tills du ändrar den."
-                    ),
-                ))
+                out.append(
+                    Finding(
+                        rule="rollover.formula-dropped-year",
+                        severity=Severity.WARNING,
+                        location=where,
+                        message=(
+                            f"Formeln {shown} hänvisar till kolumnen {column} i tabellen "
+                            f"{change.table}, som inte finns i nästa års arbetsbok (året "
+                            f"{hit_dropped} rullas bort). Formeln visar #NAMN? tills du ändrar den."
+                        ),
+                    )
+                )
             if hit_moved is not None:
                 ref, old, new = hit_moved
-                out.append(Finding(
-                    rule="rollover.formula-moved-year",
-                    severity=Severity.WARNING,
-                    location=where,
-                    message=(
-                        f"Formeln {shown} hänvisar till {ref}, kolumnen för {old} i tabellen "
-                        f"{change.table}; i nästa års arbetsbok står {new} där. Kontrollera "
-                        f"att formeln ska räkna med {new}"
-                        + (
-                            f" (året {old} rullas bort)."
-                            if old in change.dropped
-                            else f", eller skriv den som {change.table}"
-                            f"[{change.header.format(old)}]."
-                        )
-                    ),
-                ))
+                out.append(
+                    Finding(
+                        rule="rollover.formula-moved-year",
+                        severity=Severity.WARNING,
+                        location=where,
+                        message=(
+                            f"Formeln {shown} hänvisar till {ref}, kolumnen för {old} i tabellen "
+                            f"{change.table}; i nästa års arbetsbok står {new} där. Kontrollera "
+                            f"att formeln ska räkna med {new}"
+                            + (
+                                f" (året {old} rullas bort)."
+                                if old in change.dropped
+                                else f", eller skriv den som {change.table}"
+                                f"[{change.header.format(old)}]."
+                            )
+                        ),
+                    )
+                )
         return out
 
     def insert_columns(self, t: EditableTable, at: int, count: int) -> None:

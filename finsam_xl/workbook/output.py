@@ -98,6 +98,5 @@ def check_output(
         raise UsageError(f"{out} finns redan; välj ett annat namn eller ange --skriv-over.")
     if is_budget_workbook(out):
         raise UsageError(
-            f"{out}: är en befintlig budgetarbetsbok och skrivs inte över; välj ett annat "
-            "filnamn."
+            f"{out}: är en befintlig budgetarbetsbok och skrivs inte över; välj ett annat filnamn."
         )

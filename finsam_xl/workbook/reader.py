@@ -92,8 +92,12 @@ def _candidates(ref: Ref) -> list[tuple[Any, ...]]:
     """The keys the reader recorded cells under for ``ref``, the most precise first."""
     e = ref.element
     if e in (Element.MEMBER, Element.COST, Element.INCOME):
-        return [(e, ref.index, ref.year), (e, ref.index, ref.field), (e, ref.index, "name"),
-                (e, None, None)]
+        return [
+            (e, ref.index, ref.year),
+            (e, ref.index, ref.field),
+            (e, ref.index, "name"),
+            (e, None, None),
+        ]
     if e is Element.CONTRIBUTION:
         return [(e, ref.year), (e, None)]
     if e is Element.PUBLISHED:
@@ -509,8 +513,14 @@ def lost_lite_findings(archive: zipfile.ZipFile, name: str) -> list[Finding]:
         part = TASKPANES
     if part is None:
         return []
-    return [Finding(rule="workbook.lite_missing", severity=Severity.WARNING,
-                    message=LOST_MESSAGE, location=f"{name}:{part}")]
+    return [
+        Finding(
+            rule="workbook.lite_missing",
+            severity=Severity.WARNING,
+            message=LOST_MESSAGE,
+            location=f"{name}:{part}",
+        )
+    ]
 
 
 def read_workbook(path: str | Path) -> ReadResult:
@@ -608,8 +618,14 @@ def read_book(name: str, book: BookView) -> ReadResult:
         reader.locator.years = budget.years.all
     computed_from, status_cell = _computed_from(book)
     return ReadResult(
-        budget, reader.findings, reader.locator, computed_from, status_cell,
-        reader.settings_years, reader.table_years, reader.budget_year,
+        budget,
+        reader.findings,
+        reader.locator,
+        computed_from,
+        status_cell,
+        reader.settings_years,
+        reader.table_years,
+        reader.budget_year,
     )
 
 
@@ -647,8 +663,9 @@ def _invalid_cell(locator: Locator, loc: tuple[Any, ...]) -> str | None:
     year = rest[1] if len(rest) > 1 and rest[0] == "amounts" else None
     field = str(rest[0]) if rest and rest[0] != "amounts" else None
     try:
-        ref = Ref(element=_ELEMENTS[loc[0]], index=loc[1], year=int(year) if year else None,
-                  field=field)
+        ref = Ref(
+            element=_ELEMENTS[loc[0]], index=loc[1], year=int(year) if year else None, field=field
+        )
     except (TypeError, ValueError):
         return None
     return locator.locate(ref)
@@ -881,9 +898,7 @@ def _settings(r: WorkbookReader) -> SettingsRead | None:
         "payment_grace_days": s.integer("payment_grace_days", 0, 366),
         "frame_min_kr": s.number("frame_min_kr"),
         "frame_max_kr": s.number("frame_max_kr"),
-        "payment_frequency": s.choice(
-            "payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR
-        ),
+        "payment_frequency": s.choice("payment_frequency", L.FREQUENCY_LABELS, PaymentFrequency.AR),
         "keys": {
             "stat": s.choice("key_stat", L.KEY_LABELS, KeyType.LIKA),
             "region": s.choice("key_region", L.KEY_LABELS, KeyType.LIKA),
@@ -1188,9 +1203,7 @@ def _members(
         name = r.text(t, row, name_col)
         kind_text = r.text(t, row, kind_col)
         kind = S.lookup({k.value: v for k, v in L.KIND_LABELS.items()}, kind_text) or (
-            kind_text.casefold()
-            if kind_text and kind_text.casefold() in KIND_ORDER
-            else None
+            kind_text.casefold() if kind_text and kind_text.casefold() in KIND_ORDER else None
         )
         if not name:
             r.problem("read.member-name", "Medlemmen saknar namn.", t.where(row, name_col or 1))
@@ -1262,7 +1275,11 @@ def _contributions(r: WorkbookReader, money: _Scale) -> list[ContributionData] |
         r.locator.cells[("contribution", year)] = t.where(row, amount_col or 1)
         r.table_years.setdefault(S.T_CONTRIBUTIONS, []).append(year)
         entry: ContributionData = {
-            "year": year, "mode": mode, "amount": money(amount), "decided": decided}
+            "year": year,
+            "mode": mode,
+            "amount": money(amount),
+            "decided": decided,
+        }
         out.append(entry)
     return out
 
@@ -1275,7 +1292,11 @@ class _LineTable:
     """The Rader table while it is read: its columns, its year columns, the years wanted."""
 
     def __init__(
-        self, r: WorkbookReader, t: TableRange, money: _Scale, all_years: list[int],
+        self,
+        r: WorkbookReader,
+        t: TableRange,
+        money: _Scale,
+        all_years: list[int],
         years: YearsData,
     ) -> None:
         self.r, self.t, self.money = r, t, money
@@ -1320,8 +1341,9 @@ class _LineTable:
         )
         return None
 
-    def amounts(self, row: int, element: Element, index: int, label: str) -> tuple[
-            dict[int, Decimal], list[int]]:
+    def amounts(
+        self, row: int, element: Element, index: int, label: str
+    ) -> tuple[dict[int, Decimal], list[int]]:
         """The line's amount per year, and the wanted years whose cell is blank."""
         r, t, cells, cell = self.r, self.t, self.r.locator.cells, self.t.ws.value
         amounts: dict[int, Decimal] = {}
@@ -1358,8 +1380,7 @@ class _LineTable:
                 r.locator.cells[(element, index, key)] = t.where(row, header_col)
         return label, {
             "name": name,
-            "forecast": self.money(
-                r.number(t, row, c["Prognos helår"], f"{label}, prognos helår")),
+            "forecast": self.money(r.number(t, row, c["Prognos helår"], f"{label}, prognos helår")),
             "phasing": _phasing(r, t, row, c["Periodisering"], label),
             "section": r.text(t, row, c["Rubrik"]),
             "cost_centre": r.text(t, row, c["Kostnadsställe"]),
@@ -1410,7 +1431,8 @@ class _LineTable:
             "start": r.day(t, row, c["Projektstart"], f"{label}, projektstart"),
             "end": r.day(t, row, c["Projektslut"], f"{label}, projektslut"),
             "granted_per_year": self.money(
-                r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")),
+                r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")
+            ),
             "owner": r.text(t, row, c["Projektägare"]),
         }
         start, end = insats["start"], insats["end"]

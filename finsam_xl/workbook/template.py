@@ -262,8 +262,9 @@ def _unit_title(ws: Any, text: str, unit: Unit, fmt: _Formats) -> None:
     ws.write_formula(0, 0, unit_title_formula(text), fmt.title, f"{text} ({L.UNIT_LABELS[unit]})")
 
 
-def _table(ws: Any, table: S.InputTable, columns: Sequence[S.Column], rows: list[list[Any]],
-           fmt: _Formats) -> None:
+def _table(
+    ws: Any, table: S.InputTable, columns: Sequence[S.Column], rows: list[list[Any]], fmt: _Formats
+) -> None:
     """Write an Excel table at A3 with ``rows`` plus spare empty rows, in ``columns``.
 
     A column with a number format has its heading right-aligned over its numbers:
@@ -442,10 +443,7 @@ def _setting_values(budget: Budget) -> dict[str, Any]:
         "deviation_pct": display(settings.deviation_pct, Unit.KR),
         "deviation_kr": display(settings.deviation_kr, Unit.KR),
         "payment_grace_days": settings.payment_grace_days,
-        **{
-            f"uplift_{g.value}": display(settings.uplift_pct.get(g), Unit.KR)
-            for g in CostGroup
-        },
+        **{f"uplift_{g.value}": display(settings.uplift_pct.get(g), Unit.KR) for g in CostGroup},
         **_document_values(budget),
     }
 

@@ -548,9 +548,7 @@ def chart_ranges(xml: str, sheet: str, first_col: int, last_col: int) -> str:
     they are."""
     first, last = col_letters(first_col), col_letters(last_col)
     quoted = re.escape(f"'{sheet}'") + "|" + re.escape(sheet)
-    pattern = re.compile(
-        rf"<c:f>((?:{quoted})!\${first}\$(\d+):\$)([A-Z]+)(\$(\d+))</c:f>"
-    )
+    pattern = re.compile(rf"<c:f>((?:{quoted})!\${first}\$(\d+):\$)([A-Z]+)(\$(\d+))</c:f>")
 
     def resize(match: re.Match[str]) -> str:
         if match.group(2) != match.group(5):

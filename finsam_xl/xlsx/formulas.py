@@ -35,9 +35,7 @@ def evaluate_formula(text: str) -> Decimal:
         raise FormulaError("tom formel")
     if len(body) > MAX_FORMULA_CHARS:
         raise FormulaError(f"formeln är längre än Excels gräns på {MAX_FORMULA_CHARS} tecken")
-    too_deep = FormulaError(
-        "formeln är för lång eller för djupt nästlad för att räknas här"
-    )
+    too_deep = FormulaError("formeln är för lång eller för djupt nästlad för att räknas här")
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError:

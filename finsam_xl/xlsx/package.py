@@ -141,16 +141,19 @@ def dangling_taskpane(archive: zipfile.ZipFile) -> str | None:
     names = set(archive.namelist())
     if TASKPANES not in names:
         return None
-    refs = [ref.get(f"{{{NS_REL}}}id") for ref in
-            SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")]
+    refs = [
+        ref.get(f"{{{NS_REL}}}id")
+        for ref in SafeET.fromstring(archive.read(TASKPANES)).iter(f"{{{NS_WETP}}}webextensionref")
+    ]
     if not refs:
         return None
     targets: dict[str, str] = {}
     if TASKPANES_RELS in names:
         for rel in SafeET.fromstring(archive.read(TASKPANES_RELS)):
             target = rel.get("Target", "")
-            targets[rel.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
-                                          else f"xl/webextensions/{target}")
+            targets[rel.get("Id", "")] = (
+                target.lstrip("/") if target.startswith("/") else f"xl/webextensions/{target}"
+            )
     if all(ref in targets and targets[ref] in names for ref in refs):
         return None
     return TASKPANES

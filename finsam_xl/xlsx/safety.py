@@ -70,7 +70,6 @@ _LOCK_SUFFIX = ".finsam-lock"
 _HELD = threading.local()  # locks this thread holds: path -> waited
 
 
-
 def _mb(size: int) -> str:
     return f"{size / MB:.1f}".replace(".", ",") + " MB"
 

@@ -228,8 +228,13 @@ class ZipSheet:
                 if ref is None:
                     return False
                 found_cells.append(
-                    (ref.group(1), ref.group(2), attrs.get("s", ""), attrs.get("t", ""),
-                     match.group(3) or "")
+                    (
+                        ref.group(1),
+                        ref.group(2),
+                        attrs.get("s", ""),
+                        attrs.get("t", ""),
+                        match.group(3) or "",
+                    )
                 )
         for letters, digits, style, kind, inner in found_cells:
             key = (int(digits), _col(letters))
@@ -352,9 +357,7 @@ class ZipBookView:
         workbook = ET.fromstring(archive.read("xl/workbook.xml"))
         pr = workbook.find(f"{_M}workbookPr")
         self.epoch = (
-            MAC_EPOCH
-            if pr is not None and pr.get("date1904") in ("1", "true")
-            else WINDOWS_EPOCH
+            MAC_EPOCH if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_EPOCH
         )
         self._sheets = [ZipSheet(self, t, p) for t, p in self.package.sheet_parts.items()]
 

@@ -13,8 +13,15 @@ from fakexl_support import FakeBook
 WHEN = datetime(2025, 3, 14, 9, 26)
 
 COMPUTED = (
-    "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
-    "Kontroller")
+    "Plan",
+    "Fördelning",
+    "Budget",
+    "Not 1",
+    "Insatser",
+    "Eget kapital",
+    "Fakturaplan",
+    "Kontroller",
+)
 #: What a recalc writes: the computed sheets, and what they were computed from (a digest of
 #: the input in the hidden styles sheet; the same from every front end).
 WRITTEN = (*COMPUTED, "_finsam_stilar")
@@ -31,8 +38,9 @@ def book_cells(book: FakeBook) -> dict[str, dict[tuple[int, int], Any]]:
     return {sheet.name: dict(sheet.cells) for sheet in book.sheet_list}
 
 
-def differences(expected: dict[tuple[int, int], Any], actual: dict[tuple[int, int], Any],
-                stamp: bool = False) -> list[str]:
+def differences(
+    expected: dict[tuple[int, int], Any], actual: dict[tuple[int, int], Any], stamp: bool = False
+) -> list[str]:
     """Cell-by-cell differences (both directions); ``stamp`` ignores timestamps in text."""
     out = []
     for key in sorted(set(expected) | set(actual)):

@@ -86,8 +86,10 @@ class FakeRange:
     @property
     def value(self) -> Any:
         self.sheet.book.calls.reads += 1
-        rows = [[self.sheet.get(r, c) for c in range(self.c1, self.c2 + 1)]
-                for r in range(self.r1, self.r2 + 1)]
+        rows = [
+            [self.sheet.get(r, c) for c in range(self.c1, self.c2 + 1)]
+            for r in range(self.r1, self.r2 + 1)
+        ]
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         if len(rows) == 1:
@@ -98,7 +100,8 @@ class FakeRange:
 
     def _log(self, op: str, arg: Any = None) -> None:
         self.sheet.book.journal.append(
-            (op, self.sheet.sheet_name, self.r1, self.c1, self.r2, self.c2, arg))
+            (op, self.sheet.sheet_name, self.r1, self.c1, self.r2, self.c2, arg)
+        )
 
     @value.setter
     def value(self, data: Any) -> None:
@@ -114,7 +117,8 @@ class FakeRange:
         height, width = len(rows), max(len(r) for r in rows)
         if (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1) != (1, 1):
             assert (height, width) == (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1), (
-                f"data {height}x{width} does not fit {self.address}")
+                f"data {height}x{width} does not fit {self.address}"
+            )
         for i, row in enumerate(rows):
             assert len(row) == width, "ragged rows"
             for j, v in enumerate(row):
@@ -311,8 +315,7 @@ class FakeSheet:
         for op, r1, c1, r2, c2, value in pending:
             if op == "clear":
                 for store in (self._number_formats, self._colors):
-                    for key in [k for k in store
-                                if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
+                    for key in [k for k in store if r1 <= k[0] <= r2 and c1 <= k[1] <= c2]:
                         del store[key]
                 continue
             for r in range(r1, r2 + 1):
@@ -330,8 +333,11 @@ class FakeSheet:
             raise NotImplementedError("no .api on this host")
         return self._api
 
-    def range(self, cell1: str | tuple[int, int] | FakeRange,
-              cell2: str | tuple[int, int] | FakeRange | None = None) -> Any:
+    def range(
+        self,
+        cell1: str | tuple[int, int] | FakeRange,
+        cell2: str | tuple[int, int] | FakeRange | None = None,
+    ) -> Any:
         if isinstance(cell1, str) and "," in cell1:
             # Windows COM's Range("A1:B2,D4") gives a multi-area range; Lite's and the
             # remote engine's address parser (xlwings utils.a1_to_tuples) refuse it
@@ -415,8 +421,14 @@ class FakeApp:
     def __init__(self) -> None:
         self.alerts: list[dict[str, Any]] = []
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
-              mode: str | None = None, callback: str | None = None) -> str | None:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
         self.alerts.append({"prompt": prompt, "title": title, "buttons": buttons, "mode": mode})
         return "ok"
 
@@ -474,8 +486,9 @@ class FakeBook:
                     if value is not None and value != "":
                         sheet.cells[(cell.row, cell.column)] = value
             for table in ws.tables.values():
-                sheet.table_list.append(FakeTable(sheet, table.name, table.ref,
-                                                  bool(table.totalsRowCount)))
+                sheet.table_list.append(
+                    FakeTable(sheet, table.name, table.ref, bool(table.totalsRowCount))
+                )
             area = ws.print_area if isinstance(ws.print_area, str) else (ws.print_area or [""])[0]
             if area and area.split("!")[-1]:
                 book.name_list.append(FakeName(f"{ws.title}!Print_Area", "=" + area))
@@ -494,8 +507,16 @@ def apply_actions(book: FakeBook, actions: list[dict[str, Any]]) -> list[str]:
     """Do what xlwings' Remote.bas does with each action; returns the alert prompts shown."""
     shown = []
     for action in actions:
-        assert set(action) == {"func", "args", "values", "sheet_position", "start_row",
-                               "start_column", "row_count", "column_count"}, action
+        assert set(action) == {
+            "func",
+            "args",
+            "values",
+            "sheet_position",
+            "start_row",
+            "start_column",
+            "row_count",
+            "column_count",
+        }, action
         func = action["func"]
         if func == "alert":
             assert all(isinstance(a, str) for a in action["args"]) and len(action["args"]) == 5

@@ -51,7 +51,7 @@ def vba_string(text: str) -> str:
 
 def _utf16_units(text: str) -> list[int]:
     data = text.encode("utf-16-le")
-    return [int.from_bytes(data[i:i + 2], "little") for i in range(0, len(data), 2)]
+    return [int.from_bytes(data[i : i + 2], "little") for i in range(0, len(data), 2)]
 
 
 def vba_json(value: Any) -> str:
@@ -91,9 +91,14 @@ def _rel(ref: str) -> str:
     return ref.replace("$", "")
 
 
-def payload_dict(path: Path, version: str = "0.37.8", active: int = 0,
-                 selection: str | None = "A1", exclude: tuple[str, ...] = (),
-                 name: str | None = None) -> dict[str, Any]:
+def payload_dict(
+    path: Path,
+    version: str = "0.37.8",
+    active: int = 0,
+    selection: str | None = "A1",
+    exclude: tuple[str, ...] = (),
+    name: str | None = None,
+) -> dict[str, Any]:
     """The payload of ``path`` as a dict in the client's key order."""
     wb = load_workbook(path, data_only=True)
     index = {ws.title: i for i, ws in enumerate(wb.worksheets)}
@@ -103,16 +108,31 @@ def payload_dict(path: Path, version: str = "0.37.8", active: int = 0,
         if len(dests) != 1:
             continue  # a constant or formula: RefersToRange fails, the client skips it
         sheet, ref = dests[0]
-        names.append({"name": defined_name, "sheet_index": index[sheet], "address": _rel(ref),
-                      "book_scope": True, "scope_sheet_name": None, "scope_sheet_index": None})
+        names.append(
+            {
+                "name": defined_name,
+                "sheet_index": index[sheet],
+                "address": _rel(ref),
+                "book_scope": True,
+                "scope_sheet_name": None,
+                "scope_sheet_index": None,
+            }
+        )
     for ws in wb.worksheets:
-        for area in ([ws.print_area] if isinstance(ws.print_area, str) else ws.print_area or []):
+        for area in [ws.print_area] if isinstance(ws.print_area, str) else ws.print_area or []:
             ref = area.split("!")[-1]
             if not ref:
                 continue
-            names.append({"name": f"{ws.title}!Print_Area", "sheet_index": index[ws.title],
-                          "address": _rel(ref), "book_scope": False,
-                          "scope_sheet_name": ws.title, "scope_sheet_index": index[ws.title]})
+            names.append(
+                {
+                    "name": f"{ws.title}!Print_Area",
+                    "sheet_index": index[ws.title],
+                    "address": _rel(ref),
+                    "book_scope": False,
+                    "scope_sheet_name": ws.title,
+                    "scope_sheet_index": index[ws.title],
+                }
+            )
     names.sort(key=lambda n: n["name"].split("!")[-1].casefold())
     sheets = []
     for ws in wb.worksheets:
@@ -124,30 +144,40 @@ def payload_dict(path: Path, version: str = "0.37.8", active: int = 0,
             c1, r1, c2, r2 = range_boundaries(t.ref)
             totals = 1 if t.totalsRowCount else 0
             body = (r1 + 1, r2 - totals)
-            tables.append({
-                "name": t.name,
-                "range_address": _abs(t.ref),
-                "header_row_range_address": _abs(f"{_col(c1)}{r1}:{_col(c2)}{r1}"),
-                "data_body_range_address": (_abs(f"{_col(c1)}{body[0]}:{_col(c2)}{body[1]}")
-                                            if body[1] >= body[0] else None),
-                "total_row_range_address": (_abs(f"{_col(c1)}{r2}:{_col(c2)}{r2}")
-                                            if totals else None),
-                "show_headers": True,
-                "show_totals": bool(totals),
-                "table_style": t.tableStyleInfo.name if t.tableStyleInfo else "",
-                "show_autofilter": t.autoFilter is not None,
-            })
+            tables.append(
+                {
+                    "name": t.name,
+                    "range_address": _abs(t.ref),
+                    "header_row_range_address": _abs(f"{_col(c1)}{r1}:{_col(c2)}{r1}"),
+                    "data_body_range_address": (
+                        _abs(f"{_col(c1)}{body[0]}:{_col(c2)}{body[1]}")
+                        if body[1] >= body[0]
+                        else None
+                    ),
+                    "total_row_range_address": (
+                        _abs(f"{_col(c1)}{r2}:{_col(c2)}{r2}") if totals else None
+                    ),
+                    "show_headers": True,
+                    "show_totals": bool(totals),
+                    "table_style": t.tableStyleInfo.name if t.tableStyleInfo else "",
+                    "show_autofilter": t.autoFilter is not None,
+                }
+            )
         rows, cols = ws.max_row, ws.max_column
         if rows == 1 and cols == 1 and ws.cell(1, 1).value is None:
             values: list[list[Any]] = [[]]
         else:
-            values = [[_cell(ws.cell(r, c).value) for c in range(1, cols + 1)]
-                      for r in range(1, rows + 1)]
+            values = [
+                [_cell(ws.cell(r, c).value) for c in range(1, cols + 1)] for r in range(1, rows + 1)
+            ]
         sheets.append({"name": ws.title, "pictures": [], "tables": tables, "values": values})
-    return {"client": "VBA", "version": version,
-            "book": {"name": name or path.name, "active_sheet_index": active,
-                     "selection": selection},
-            "names": names, "sheets": sheets}
+    return {
+        "client": "VBA",
+        "version": version,
+        "book": {"name": name or path.name, "active_sheet_index": active, "selection": selection},
+        "names": names,
+        "sheets": sheets,
+    }
 
 
 def _col(c: int) -> str:

@@ -26,8 +26,14 @@ RUNNER = Path(__file__).resolve().parent / "pyodide_runner.mjs"
 PYODIDE = "314.0.8"
 PLATFORM = "pyemscripten_2026_0_wasm32"
 #: What main.py needs besides the standard library, pinned (pydantic_core is the wasm wheel).
-WHEELS = {"pydantic": "2.14.4", "pydantic_core": "2.50.5", "typing_extensions": "4.16.0",
-          "typing_inspection": "0.4.5", "annotated_types": "0.7.0", "xlwings": "0.33.21"}
+WHEELS = {
+    "pydantic": "2.14.4",
+    "pydantic_core": "2.50.5",
+    "typing_extensions": "4.16.0",
+    "typing_inspection": "0.4.5",
+    "annotated_types": "0.7.0",
+    "xlwings": "0.33.21",
+}
 
 
 class NotAvailable(Exception):
@@ -56,14 +62,36 @@ def prepare(cache: Path = CACHE) -> Path:
         if not shutil.which("npm"):
             raise NotAvailable("npm is not installed, so Pyodide cannot be fetched")
         cache.mkdir(parents=True, exist_ok=True)
-        _run(["npm", "install", "--prefix", str(cache), "--no-audit", "--no-fund",
-              "--no-save", f"pyodide@{PYODIDE}"], f"npm install pyodide@{PYODIDE}")
+        _run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(cache),
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                f"pyodide@{PYODIDE}",
+            ],
+            f"npm install pyodide@{PYODIDE}",
+        )
     wheels = cache / "wheels"
     for name, version in WHEELS.items():
         if any(wheels.glob(f"{name}-{version}-*.whl")):
             continue
-        args = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-                "--no-deps", "--only-binary=:all:", "-d", str(wheels), f"{name}=={version}"]
+        args = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "-d",
+            str(wheels),
+            f"{name}=={version}",
+        ]
         if name == "pydantic_core":
             args += ["--platform", PLATFORM, "--python-version", "3.14"]
         _run(args, f"pip download {name}=={version}")
@@ -80,8 +108,9 @@ def copy_pure_yaml(target: Path) -> str:
     import yaml
 
     source = Path(yaml.__file__).parent
-    shutil.copytree(source, target / "yaml",
-                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"))
+    shutil.copytree(
+        source, target / "yaml", ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__")
+    )
     return str(yaml.__version__)
 
 

@@ -33,13 +33,22 @@ def test_recalc_and_check(edited_book: Path) -> None:
     assert summary is not None and summary.sheets == ["Kontroller"]
     summary = button.recalc(book)
     assert summary is not None and summary.sheets == [
-        "Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan",
-        "Kontroller", "_finsam_stilar"]
+        "Plan",
+        "Fördelning",
+        "Budget",
+        "Not 1",
+        "Insatser",
+        "Eget kapital",
+        "Fakturaplan",
+        "Kontroller",
+        "_finsam_stilar",
+    ]
     assert [a["title"] for a in book.app.alerts] == ["Finsam XL", "Finsam XL"]
 
 
-def test_unexpected_error_is_a_message_not_a_traceback(edited_book: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_error_is_a_message_not_a_traceback(
+    edited_book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def boom(*args: Any, **kwargs: Any) -> None:
         raise KeyError("x")
 
@@ -75,9 +84,11 @@ def test_next_year_with_the_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_importing_the_button_is_light() -> None:
-    code = ("import sys, finsam_xl.excel.button; "
-            "print(sorted({m.split('.')[0] for m in sys.modules}"
-            " & {'xlwings', 'pydantic', 'openpyxl', 'yaml', 'typer'}))")
+    code = (
+        "import sys, finsam_xl.excel.button; "
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'xlwings', 'pydantic', 'openpyxl', 'yaml', 'typer'}))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stderr
 
@@ -90,8 +101,10 @@ def test_every_vba_macro_calls_an_existing_button_function() -> None:
     import finsam_xl.vba
 
     sources = Path(finsam_xl.vba.__file__).parent / "src"
-    commands = re.findall(r'RunPython "([^"]+)"', "".join(
-        p.read_text(encoding="utf-8") for p in sources.glob("*.bas")))
+    commands = re.findall(
+        r'RunPython "([^"]+)"',
+        "".join(p.read_text(encoding="utf-8") for p in sources.glob("*.bas")),
+    )
     called = set()
     for command in commands:
         assert command.startswith("import finsam_xl.excel.button as b; b."), command

@@ -46,8 +46,11 @@ def scripts_in(namespace: dict[str, Any]) -> dict[str, Any]:
 def test_main_py_one_line_exposes_exactly_the_three_scripts() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(MAIN_PY, "main.py", "exec"), namespace)
-    assert set(scripts_in(namespace)) == {"finsam_berakna", "finsam_kontrollera",
-                                          "finsam_sjalvtest"}
+    assert set(scripts_in(namespace)) == {
+        "finsam_berakna",
+        "finsam_kontrollera",
+        "finsam_sjalvtest",
+    }
 
 
 @pytest.fixture
@@ -59,6 +62,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[dict[str, A
         def inner(fn: Any) -> Any:
             calls.append((options, fn))
             return fn
+
         return inner if f is None else inner(f)
 
     monkeypatch.setattr(xw, "script", script)
@@ -69,10 +73,13 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[dict[str, A
 
 
 def test_scripts_are_registered_with_their_swedish_names(
-        recorded: list[tuple[dict[str, Any], Any]]) -> None:
+    recorded: list[tuple[dict[str, Any], Any]],
+) -> None:
     assert [(options, fn.__name__) for options, fn in recorded] == [
-        ({"name": "Beräkna"}, "finsam_berakna"), ({"name": "Kontrollera"}, "finsam_kontrollera"),
-        ({"name": "Självtest"}, "finsam_sjalvtest")]
+        ({"name": "Beräkna"}, "finsam_berakna"),
+        ({"name": "Kontrollera"}, "finsam_kontrollera"),
+        ({"name": "Självtest"}, "finsam_sjalvtest"),
+    ]
 
 
 @pytest.mark.parametrize("name", ["finsam_berakna", "finsam_kontrollera", "finsam_sjalvtest"])
@@ -112,7 +119,10 @@ def _run_lite_path(tmp_path: Path, body: bytes, blocked: tuple[str, ...]) -> dic
     """In a fresh interpreter with ``blocked`` unimportable: import lite, press on a payload."""
     payload = tmp_path / "payload.json"
     payload.write_bytes(body)
-    code = f"BLOCKED = {blocked!r}\n" + BLOCKER + f"""
+    code = (
+        f"BLOCKED = {blocked!r}\n"
+        + BLOCKER
+        + f"""
 import json
 from finsam_xl.excel.lite import finsam_berakna
 from finsam_xl.excel.remote import Payload, RemoteBook
@@ -122,14 +132,15 @@ heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {{'openpyxl', 'xlsxwri
                  'rich', 'defusedxml'}})
 print(json.dumps({{'actions': len(book.actions), 'heavy': heavy}}))
 """
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def test_lite_path_runs_without_openpyxl_xlsxwriter_typer_rich(edited_book: Path,
-                                                               tmp_path: Path) -> None:
+def test_lite_path_runs_without_openpyxl_xlsxwriter_typer_rich(
+    edited_book: Path, tmp_path: Path
+) -> None:
     result = _run_lite_path(tmp_path, payload_bytes(edited_book), HEAVY)
     assert result["actions"] > 10
     assert not set(result["heavy"]) & set(HEAVY)
@@ -143,8 +154,10 @@ def test_lite_path_runs_without_defusedxml(edited_book: Path, tmp_path: Path) ->
 def test_core_dependencies_leave_out_the_desktop_libraries() -> None:
     """What a requirements.txt line 'finsam_xl' installs in Pyodide (no extras)."""
     base = [r for r in requires("finsam_xl") or [] if "extra ==" not in r]
-    names = {r.split(";")[0].split("[")[0].split("<")[0].split(">")[0].split("=")[0].strip().lower()
-             for r in base}
+    names = {
+        r.split(";")[0].split("[")[0].split("<")[0].split(">")[0].split("=")[0].strip().lower()
+        for r in base
+    }
     assert names == {"pydantic", "pyyaml"}
 
 

@@ -40,8 +40,11 @@ from finsam_xl.parts.lite_part import (
 from finsam_xl.xlsx.limits import WorkbookError
 
 HERE = Path(__file__).resolve().parent
-LITE_PARTS = {"xl/webextensions/webextension1.xml", "xl/webextensions/taskpanes.xml",
-              "xl/webextensions/_rels/taskpanes.xml.rels"}
+LITE_PARTS = {
+    "xl/webextensions/webextension1.xml",
+    "xl/webextensions/taskpanes.xml",
+    "xl/webextensions/_rels/taskpanes.xml.rels",
+}
 TOUCHED = {"_rels/.rels", "[Content_Types].xml"}
 HEAVY = ("openpyxl", "xlsxwriter", "typer", "rich", "defusedxml")
 #: main.py's size budget (bytes): Lite-saved main.py values seen go up to 107 KB.
@@ -93,10 +96,21 @@ def test_requirements_list_only_what_pyodide_provides_and_lites_lines() -> None:
 
 def test_embedded_code_is_the_pure_core_and_small() -> None:
     modules = set(module_closure())
-    assert {"finsam_xl.excel.lite", "finsam_xl.excel.selftest", "finsam_xl.core.evaluate",
-            "finsam_xl.rules.published", "finsam_xl.workbook.reader"} <= modules
-    assert not modules & {"finsam_xl.cli", "finsam_xl.workbook.template", "finsam_xl.jobs.budget",
-                          "finsam_xl.excel.server", "finsam_xl.excel.button", "finsam_xl.vba"}
+    assert {
+        "finsam_xl.excel.lite",
+        "finsam_xl.excel.selftest",
+        "finsam_xl.core.evaluate",
+        "finsam_xl.rules.published",
+        "finsam_xl.workbook.reader",
+    } <= modules
+    assert not modules & {
+        "finsam_xl.cli",
+        "finsam_xl.workbook.template",
+        "finsam_xl.jobs.budget",
+        "finsam_xl.excel.server",
+        "finsam_xl.excel.button",
+        "finsam_xl.vba",
+    }
     text = main_py()
     assert text == main_py()  # deterministic: same finsam_xl, same bytes
     size = len(text.encode("utf-8"))
@@ -147,10 +161,10 @@ def test_lite_changes_nothing_else(plain: Path) -> None:
     for name in TOUCHED:  # one element inserted, nothing else changed
         old, new = before[name].decode(), after[name].decode()
         end = "</Types>" if name.startswith("[") else "</Relationships>"
-        added = new[len(old) - len(end):-len(end)]
+        added = new[len(old) - len(end) : -len(end)]
         assert new == old.replace(end, added + end) and "webextension" in added, name
     with zipfile.ZipFile(plain) as archive:  # parts keep their order and compression
-        assert archive.namelist()[:len(before)] == list(before)
+        assert archive.namelist()[: len(before)] == list(before)
     assert extract(plain)["main.py"] == main_py()
 
 
@@ -171,8 +185,11 @@ def test_lite_replaces_an_older_version_and_keeps_the_rest(plain: Path) -> None:
     part = "xl/webextensions/webextension1.xml"
     text = old[part].decode()
     text = text.replace(f"version={finsam_xl.__version__}", "version=0.0.1", 1)
-    text = text.replace("<we:properties>", '<we:properties><we:property name="pyodideVersion" '
-                        'value="&quot;0.27.5&quot;"/>', 1)
+    text = text.replace(
+        "<we:properties>",
+        '<we:properties><we:property name="pyodideVersion" value="&quot;0.27.5&quot;"/>',
+        1,
+    )
     text = text.replace("pydantic\\nPyYAML\\n", "pydantic\\nPyYAML\\nnumpy\\n", 1)
     with zipfile.ZipFile(plain, "w") as out:
         for name, data in old.items():
@@ -248,10 +265,25 @@ def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("lite-venv")
     venv.EnvBuilder(with_pip=False).create(home)  # this venv's pip installs into it
     python = home / "bin" / "python"
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                           "--disable-pip-version-check", "--no-compile",
-                           "pydantic", "PyYAML", "xlwings"],
-                          capture_output=True, text=True, timeout=420)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "pydantic",
+            "PyYAML",
+            "xlwings",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=420,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return python
 
@@ -294,8 +326,9 @@ with open({out!r}, 'wb') as handle:
 
 
 @pytest.mark.slow
-def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited_book: Path,
-                                                       tmp_path: Path) -> None:
+def test_embedded_main_py_runs_alone_and_equals_recalc(
+    bare_python: Path, edited_book: Path, tmp_path: Path
+) -> None:
     workbook = tmp_path / "Budget.xlsx"
     shutil.copy(edited_book, workbook)
     embed(workbook)
@@ -305,14 +338,31 @@ def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited
     (lite_dir / "main.py").write_text(props["main.py"], encoding="utf-8")
     requirements = props["requirements.txt"]
     assert {lite_embed._requirement_name(r) for r in requirements.splitlines()} == {
-        "xlwings", "python-dotenv", "pyodide-http", "black", "pydantic", "pyyaml"}
+        "xlwings",
+        "python-dotenv",
+        "pyodide-http",
+        "black",
+        "pydantic",
+        "pyyaml",
+    }
     book = FakeBook.from_xlsx(edited_book, com=False, protect=False)
     (tmp_path / "book.pickle").write_bytes(pickle.dumps(book))
-    code = RUNNER.format(blocked=HEAVY, lite_dir=str(lite_dir), tests=str(HERE),
-                         book=str(tmp_path / "book.pickle"), out=str(tmp_path / "out.pickle"))
+    code = RUNNER.format(
+        blocked=HEAVY,
+        lite_dir=str(lite_dir),
+        tests=str(HERE),
+        book=str(tmp_path / "book.pickle"),
+        out=str(tmp_path / "out.pickle"),
+    )
     env = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp_path), "HOME": str(tmp_path)}
-    done = subprocess.run([str(bare_python), "-I", "-c", code], capture_output=True, text=True,
-                          timeout=180, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [str(bare_python), "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = pickle.loads((tmp_path / "out.pickle").read_bytes())
     assert result["finsam_xl_before"] is False  # not installed: only the embedded copy
@@ -325,15 +375,20 @@ def test_embedded_main_py_runs_alone_and_equals_recalc(bare_python: Path, edited
         assert differences(expected[sheet], result["cells"][sheet], stamp=True) == [], sheet
     assert "Beräknat:" in done.stdout
     assert result["selftest"] and result["selftest"][0].startswith(
-        "Självtest OK: 3 budgetar, alla siffror stämmer"), result["selftest"]
+        "Självtest OK: 3 budgetar, alla siffror stämmer"
+    ), result["selftest"]
 
 
 def _recalc_cli(source: Path, tmp_path: Path) -> Path:
     """`finsam-xl berakna` on a copy: the reference for the Lite run."""
     target = tmp_path / "recalc.xlsx"
     shutil.copy(source, target)
-    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "berakna", str(target)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "finsam_xl.cli", "berakna", str(target)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 1), done.stderr
     return target
 
@@ -345,7 +400,12 @@ def test_main_py_refuses_a_damaged_payload(tmp_path: Path) -> None:
     lines[index + 3] = "A" * len(lines[index + 3])
     broken = tmp_path / "main.py"
     broken.write_text("\n".join(lines), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-I", str(broken)], capture_output=True, text=True,
-                          timeout=60, env={"TMPDIR": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, "-I", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"TMPDIR": str(tmp_path)},
+    )
     assert done.returncode != 0
     assert "finsam_xl-koden i main.py är skadad" in done.stderr

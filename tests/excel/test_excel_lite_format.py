@@ -32,7 +32,8 @@ from finsam_xl.parts.lite_part import (
 )
 
 SAMPLES: dict[str, Any] = json.loads(
-    (ROOT / "tests" / "data" / "lite" / "lite-saved-parts.json").read_text(encoding="utf-8"))
+    (ROOT / "tests" / "data" / "lite" / "lite-saved-parts.json").read_text(encoding="utf-8")
+)
 NS_WE = "{http://schemas.microsoft.com/office/webextensions/webextension/2010/11}"
 PART = "xl/webextensions/webextension1.xml"
 PROPERTY = re.compile(r'<we:property name="([^"]*)" value="([^"]*)"/>')
@@ -41,8 +42,9 @@ PROPERTY = re.compile(r'<we:property name="([^"]*)" value="([^"]*)"/>')
 def office_encoding(value: object) -> str:
     """How Office stores a setting (checked against the six samples when transcribed)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("/", "\\/")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
-        '"', "&quot;")
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +62,11 @@ def raw_properties(path: Path) -> list[tuple[str, str]]:
 
 def newest_sample() -> dict[str, Any]:
     """The Lite-saved part of the newest Lite version among the samples, with requirements."""
-    full = [s for s in SAMPLES["samples"] if any(p["name"] == "requirements.txt"
-                                                 for p in s["properties"])]
+    full = [
+        s
+        for s in SAMPLES["samples"]
+        if any(p["name"] == "requirements.txt" for p in s["properties"])
+    ]
     return max(full, key=lambda s: [int(n) for n in re.findall(r"\d+", _value(s, "addinVersion"))])
 
 
@@ -87,10 +92,13 @@ def test_values_of_lites_own_properties(written: Path) -> None:
     assert LITE_PYODIDE_VERSION in seen_pyodide | {SAMPLES["reported_newer"]["pyodideVersion"]}
     assert props["addinVersion"] == LITE_ADDIN_VERSION == SAMPLES["reported_newer"]["addinVersion"]
     assert re.fullmatch(r"\d+\.\d+\.\d+\.\d+-\d+", _value(newest_sample(), "addinVersion"))
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-                        props["xlwingsWorkbookId"])
-    assert json.loads(props["xlwingsSettingsWorkbook"]) == SAMPLES["reported_newer"][
-        "xlwingsSettingsWorkbook"]
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", props["xlwingsWorkbookId"]
+    )
+    assert (
+        json.loads(props["xlwingsSettingsWorkbook"])
+        == SAMPLES["reported_newer"]["xlwingsSettingsWorkbook"]
+    )
 
 
 def test_requirements_start_with_lites_required_lines(written: Path) -> None:
@@ -98,7 +106,8 @@ def test_requirements_start_with_lites_required_lines(written: Path) -> None:
     for sample in [*SAMPLES["samples"], SAMPLES["reported_newer"]]:
         lines = sample.get("required_lines") or next(
             (p["required_lines"] for p in sample.get("properties", ()) if "required_lines" in p),
-            None)
+            None,
+        )
         if lines is None:
             continue  # one sample has no requirements.txt at all
         names = [lite_part._requirement_name(line) for line in lines]
@@ -142,11 +151,13 @@ def test_part_skeleton_and_task_pane_as_lite_writes_them(written: Path) -> None:
     assert {k: alternate.get(k) for k in expected} == expected
     attributes = dict(next(iter(pane)).attrib)
     assert {k: attributes[k] for k in ("dockstate", "visibility", "width")} == {
-        k: sample["taskpane"][k] for k in ("dockstate", "visibility", "width")}
+        k: sample["taskpane"][k] for k in ("dockstate", "visibility", "width")
+    }
 
 
 def test_workbook_ids_differ_between_workbooks_and_repeat_for_the_same_content(
-        written: Path, tmp_path: Path) -> None:
+    written: Path, tmp_path: Path
+) -> None:
     other = tmp_path / "other.xlsx"
     example = ROOT / "finsam_xl" / "examples" / "fryksdalen-2022.yaml"
     assert CliRunner().invoke(app, ["ny", "--fran", str(example), "-o", str(other)]).exit_code == 0
@@ -156,8 +167,9 @@ def test_workbook_ids_differ_between_workbooks_and_repeat_for_the_same_content(
     assert lite_part.lite_settings(parts) == lite_part.lite_settings(dict(parts))
 
 
-def test_update_keeps_what_lite_wrote_and_adds_what_is_missing(written: Path,
-                                                                tmp_path: Path) -> None:
+def test_update_keeps_what_lite_wrote_and_adds_what_is_missing(
+    written: Path, tmp_path: Path
+) -> None:
     """A workbook Lite saved keeps Lite's values; properties it lacks go where Lite puts them."""
     path = tmp_path / "saved-by-lite.xlsx"
     shutil.copy(written, path)
@@ -189,8 +201,11 @@ def test_compare_names_what_lite_changed_when_it_saved(written: Path, tmp_path: 
     with zipfile.ZipFile(written) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     text = parts[PART].decode().replace("&quot;0.27.5&quot;", "&quot;314.0.2&quot;")
-    text = text.replace("</we:properties>", '<we:property name="requirements-pinned.txt" '
-                        'value="&quot;pydantic==2.12.5\\n&quot;"/></we:properties>')
+    text = text.replace(
+        "</we:properties>",
+        '<we:property name="requirements-pinned.txt" '
+        'value="&quot;pydantic==2.12.5\\n&quot;"/></we:properties>',
+    )
     parts[PART] = text.encode()
     panes = "xl/webextensions/taskpanes.xml"
     parts[panes] = parts[panes].replace(b'visibility="0"', b'visibility="1"')

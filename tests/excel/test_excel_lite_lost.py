@@ -40,24 +40,31 @@ def drop_lite_part(source: Path, target: Path) -> None:
 
 
 def lost_findings(path: Path) -> list[tuple[str, str, str | None]]:
-    return [(f.rule, f.message, f.location) for f in check(path).findings
-            if f.rule == "workbook.lite_missing"]
+    return [
+        (f.rule, f.message, f.location)
+        for f in check(path).findings
+        if f.rule == "workbook.lite_missing"
+    ]
 
 
 def test_a_whole_workbook_has_no_such_finding(with_lite: Path) -> None:
     assert lost_findings(with_lite) == []
 
 
-def test_check_says_the_lite_code_is_lost_and_lite_puts_it_back(with_lite: Path,
-                                                                tmp_path: Path) -> None:
+def test_check_says_the_lite_code_is_lost_and_lite_puts_it_back(
+    with_lite: Path, tmp_path: Path
+) -> None:
     lost = tmp_path / "Sparad.xlsx"
     drop_lite_part(with_lite, lost)
     before = hashlib.sha256(lost.read_bytes()).hexdigest()
-    assert lost_findings(lost) == [("workbook.lite_missing", LOST_MESSAGE,
-                                    "Sparad.xlsx:xl/webextensions/taskpanes.xml")]
+    assert lost_findings(lost) == [
+        ("workbook.lite_missing", LOST_MESSAGE, "Sparad.xlsx:xl/webextensions/taskpanes.xml")
+    ]
     done = CliRunner().invoke(app, ["kontrollera", str(lost)])
-    assert "Varning [workbook.lite_missing] Sparad.xlsx:xl/webextensions/taskpanes.xml: " \
-           "Lite-koden saknas; kör finsam-xl lite" in done.output
+    assert (
+        "Varning [workbook.lite_missing] Sparad.xlsx:xl/webextensions/taskpanes.xml: "
+        "Lite-koden saknas; kör finsam-xl lite" in done.output
+    )
     whole = CliRunner().invoke(app, ["kontrollera", str(with_lite)])
     assert done.exit_code == whole.exit_code  # a warning: it changes no exit code
     assert hashlib.sha256(lost.read_bytes()).hexdigest() == before  # check writes nothing
@@ -71,8 +78,9 @@ def test_check_says_the_lite_code_is_lost_and_lite_puts_it_back(with_lite: Path,
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-def test_a_libreoffice_save_loses_the_part_and_check_finds_it(with_lite: Path,
-                                                              tmp_path: Path) -> None:
+def test_a_libreoffice_save_loses_the_part_and_check_finds_it(
+    with_lite: Path, tmp_path: Path
+) -> None:
     source = tmp_path / "in" / "Budget.xlsx"
     source.parent.mkdir()
     source.write_bytes(with_lite.read_bytes())
@@ -81,5 +89,6 @@ def test_a_libreoffice_save_loses_the_part_and_check_finds_it(with_lite: Path,
     with zipfile.ZipFile(saved) as archive:
         names = set(archive.namelist())
     assert "xl/webextensions/taskpanes.xml" in names and not names & set(LITE)
-    assert lost_findings(saved) == [("workbook.lite_missing", LOST_MESSAGE,
-                                     "Budget.xlsx:xl/webextensions/taskpanes.xml")]
+    assert lost_findings(saved) == [
+        ("workbook.lite_missing", LOST_MESSAGE, "Budget.xlsx:xl/webextensions/taskpanes.xml")
+    ]

@@ -19,8 +19,9 @@ from finsam_xl.sheets.grid import Cell
 from finsam_xl.workbook.reader import read_workbook
 
 
-def test_press_recalc_equals_recalc_file_cell_by_cell(edited_book: Path,
-                                                      recalculated: Path) -> None:
+def test_press_recalc_equals_recalc_file_cell_by_cell(
+    edited_book: Path, recalculated: Path
+) -> None:
     book = FakeBook.from_xlsx(edited_book)
     before = book_cells(book)
     summary = press(book, "recalc", when=WHEN)
@@ -43,8 +44,12 @@ def test_press_equals_the_command_line(edited_book: Path, tmp_path: Path) -> Non
     """The same comparison against the real `finsam-xl berakna` command (timestamps aside)."""
     source = tmp_path / "cli.xlsx"
     shutil.copy(edited_book, source)
-    done = subprocess.run([sys.executable, "-m", "finsam_xl.cli", "berakna", str(source)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "finsam_xl.cli", "berakna", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode in (0, 1), done.stderr
     assert "Skrev resultaten" in done.stdout
     book = FakeBook.from_xlsx(edited_book)
@@ -110,7 +115,9 @@ def test_the_look_a_press_leaves(edited_book: Path) -> None:
             for old in row:
                 new = ws.cell(old.row, old.column)
                 assert (copy(new.font), copy(new.border)) == (copy(old.font), copy(old.border)), (
-                    name, old.coordinate)
+                    name,
+                    old.coordinate,
+                )
 
 
 def test_second_press_changes_nothing(edited_book: Path) -> None:
@@ -130,8 +137,11 @@ def test_formats_follow_roles(edited_book: Path) -> None:
     plan = book.sheets["Plan"]
     assert plan.colors[(4, 1)] == "#1F4E78"  # header
     assert plan.number_formats[(5, 2)] == "#,##0"  # an amount
-    pct_row = next(r for (r, c), v in plan.cells.items()
-                   if c == 1 and v == "Eget kapital i % av medlemsbidragen")
+    pct_row = next(
+        r
+        for (r, c), v in plan.cells.items()
+        if c == 1 and v == "Eget kapital i % av medlemsbidragen"
+    )
     assert plan.number_formats[(pct_row, 3)] == "0.0%"
     findings = book.sheets["Kontroller"]
     assert findings.cells[(5, 1)] == "Fel" and findings.colors[(5, 1)] == "#F4CCCC"
@@ -147,11 +157,15 @@ def test_check_writes_only_the_findings_sheet(edited_book: Path, recalculated: P
     assert summary.sheets == ["Kontroller"]
     # the inputs were edited after the last Beräkna: the check says the sheets are stale
     assert summary.text.startswith(
-        "Kontroll klar: 1 fel, 1 varning, 2 info. Beräknade blad är inaktuella; tryck Beräkna.")
+        "Kontroll klar: 1 fel, 1 varning, 2 info. Beräknade blad är inaktuella; tryck Beräkna."
+    )
     after = book_cells(book)
     assert after["Fördelning"] == before["Fördelning"]
-    plan = {k for k in {*before["Plan"], *after["Plan"]} if before["Plan"].get(k) != after[
-        "Plan"].get(k)}
+    plan = {
+        k
+        for k in {*before["Plan"], *after["Plan"]}
+        if before["Plan"].get(k) != after["Plan"].get(k)
+    }
     assert plan == {(2, 1)}  # only the status line
     assert "Beräknade blad är inaktuella" in after["Plan"][(2, 1)]
     expected = {v for v in file_cells(recalculated)["Kontroller"].values() if isinstance(v, str)}
@@ -176,7 +190,8 @@ def test_input_errors_write_findings_and_keep_the_plan(edited_book: Path, tmp_pa
     after = book_cells(book)
     assert after["Fördelning"] == before["Fördelning"]
     assert {k: v for k, v in after["Plan"].items() if k != (2, 1)} == {
-        k: v for k, v in before["Plan"].items() if k != (2, 1)}
+        k: v for k, v in before["Plan"].items() if k != (2, 1)
+    }
     assert after["Plan"][(2, 1)].startswith("Inte beräknad 2025-03-14 09:26")
     rules = [v for (r, c), v in after["Kontroller"].items() if c == 7 and r > 4]
     assert "read.not-a-number" in rules
@@ -224,7 +239,8 @@ def test_text_is_written_so_that_excel_keeps_it_text() -> None:
     assert excel_value(Cell("2025")) == "'2025"
     assert excel_value(Cell("=1+1")) == "'=1+1"
     assert excel_value(Cell("Rader!H12", "link", "'Rader'!H12")) == (
-        '=HYPERLINK("#\'Rader\'!H12","Rader!H12")')
+        '=HYPERLINK("#\'Rader\'!H12","Rader!H12")'
+    )
     from decimal import Decimal
 
     assert excel_value(Cell(Decimal("1505000.00"))) == 1505000
@@ -242,16 +258,20 @@ def test_view_reads_the_same_budget_as_the_file_reader(edited_book: Path) -> Non
     assert [f.format() for f in via_excel.findings] == [f.format() for f in via_file.findings]
 
 
-@pytest.mark.parametrize(("value", "rows", "cols", "expected"), [
-    (5.0, 1, 1, [[5.0]]),
-    ([1, 2], 1, 2, [[1, 2]]),
-    ([1, 2], 2, 1, [[1], [2]]),
-    ([[1, 2], [3, 4]], 2, 2, [[1, 2], [3, 4]]),
-    ([[1]], 1, 1, [[1]]),
-    ([1], 2, 2, [[1, None], [None, None]]),
-])
-def test_as_rows_normalises_xlwings_shapes(value: object, rows: int, cols: int,
-                                           expected: list[list[object]]) -> None:
+@pytest.mark.parametrize(
+    ("value", "rows", "cols", "expected"),
+    [
+        (5.0, 1, 1, [[5.0]]),
+        ([1, 2], 1, 2, [[1, 2]]),
+        ([1, 2], 2, 1, [[1], [2]]),
+        ([[1, 2], [3, 4]], 2, 2, [[1, 2], [3, 4]]),
+        ([[1]], 1, 1, [[1]]),
+        ([1], 2, 2, [[1, None], [None, None]]),
+    ],
+)
+def test_as_rows_normalises_xlwings_shapes(
+    value: object, rows: int, cols: int, expected: list[list[object]]
+) -> None:
     assert xlbook.as_rows(value, rows, cols) == expected
 
 

@@ -110,12 +110,21 @@ def ran(pyodide_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     yaml_version = copy_pure_yaml(work / "site")
     script = work / "driver.py"
     script.write_text(f"NAMES = {NAMES!r}\n" + DRIVER, encoding="utf-8")
-    job = {"pyodide": str(pyodide_cache / "node_modules" / "pyodide"),
-           "wheels": [str(p) for p in wheel_files(pyodide_cache)], "work": str(work),
-           "script": str(script)}
+    job = {
+        "pyodide": str(pyodide_cache / "node_modules" / "pyodide"),
+        "wheels": [str(p) for p in wheel_files(pyodide_cache)],
+        "work": str(work),
+        "script": str(script),
+    }
     (work / "job.json").write_text(json.dumps(job), encoding="utf-8")
-    done = subprocess.run([node(), str(RUNNER), str(work / "job.json")], capture_output=True,
-                          text=True, timeout=300, cwd=work, check=False)
+    done = subprocess.run(
+        [node(), str(RUNNER), str(work / "job.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=work,
+        check=False,
+    )
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     result: dict[str, Any] = pickle.loads((work / "out.pickle").read_bytes())
     result["refs"], result["stdout"], result["yaml"] = refs, done.stdout, yaml_version
@@ -148,4 +157,5 @@ def test_berakna_in_pyodide_equals_recalc(ran: dict[str, Any], name: str) -> Non
 
 def test_sjalvtest_in_pyodide(ran: dict[str, Any]) -> None:
     assert ran["selftest"] and ran["selftest"][0].startswith(
-        "Självtest OK: 3 budgetar, alla siffror stämmer"), ran["selftest"]
+        "Självtest OK: 3 budgetar, alla siffror stämmer"
+    ), ran["selftest"]

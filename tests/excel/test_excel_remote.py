@@ -52,7 +52,8 @@ def test_value_edge_cases_read_as_xlwings_would() -> None:
 
 def test_names_are_rebuilt_as_excel_writes_them() -> None:
     payload = Payload.model_validate_json(
-        (DATA / "payload_exclude_names_picture.json").read_bytes())
+        (DATA / "payload_exclude_names_picture.json").read_bytes()
+    )
     names = {n.name: n.refers_to for n in RemoteBook(payload).names}
     assert names == {"Indata!Period": "='Indata'!$B$1", "Rådata": "='Data'!$A$1:$D$5000"}
 
@@ -67,9 +68,12 @@ def test_derivation_reproduces_the_recorded_minimal_payload(tmp_path: Path) -> N
     ws = wb.active
     assert ws is not None
     ws.title = "Indata"
-    for row in (["Konto", "Belopp", "Datum"], ["Hyra", -12500, datetime(2024, 1, 31)],
-                ["Försäljning", 48250.75, datetime(2024, 2, 29)],
-                ["Avgift", -320.5, datetime(2024, 3, 31)]):
+    for row in (
+        ["Konto", "Belopp", "Datum"],
+        ["Hyra", -12500, datetime(2024, 1, 31)],
+        ["Försäljning", 48250.75, datetime(2024, 2, 29)],
+        ["Avgift", -320.5, datetime(2024, 3, 31)],
+    ):
         ws.append(row)
     ws["E1"], ws["F1"] = "Skattesats", 0.206
     table = Table(displayName="tblPoster", ref="A1:C4")
@@ -123,8 +127,16 @@ def test_actions_follow_the_client_contract(edited_book: Path) -> None:
     assert "\\u00" not in text and "ä" in text  # UTF-8, unescaped (ensure_ascii=False)
     blanks = 0
     for action in actions_of(reply):
-        assert list(action) == ["func", "args", "values", "sheet_position", "start_row",
-                                "start_column", "row_count", "column_count"]
+        assert list(action) == [
+            "func",
+            "args",
+            "values",
+            "sheet_position",
+            "start_row",
+            "start_column",
+            "row_count",
+            "column_count",
+        ]
         assert isinstance(action["sheet_position"], int)
         if action["func"] == "setValues":
             values = action["values"]
@@ -146,10 +158,18 @@ def test_actions_follow_the_client_contract(edited_book: Path) -> None:
         assert len(token) < (17 if "." in token else 16), token
 
 
-@pytest.mark.parametrize(("x", "expected"), [
-    (0.1 + 0.2, 0.3), (1505000, 1505000), (12345678901234567, 1.2345678901e16),
-    (0.051, 0.051), (-316000, -316000), (1e20, 1e20), (2 / 3, 0.66666666666667),
-])
+@pytest.mark.parametrize(
+    ("x", "expected"),
+    [
+        (0.1 + 0.2, 0.3),
+        (1505000, 1505000),
+        (12345678901234567, 1.2345678901e16),
+        (0.051, 0.051),
+        (-316000, -316000),
+        (1e20, 1e20),
+        (2 / 3, 0.66666666666667),
+    ],
+)
 def test_vba_safe_number(x: float, expected: float) -> None:
     y = vba_safe_number(x)
     assert y == expected
@@ -164,8 +184,10 @@ def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:
     actions = actions_of(reply)
     assert [a["func"] for a in actions] == ["alert"]
     alert = actions[0]
-    assert "fx_plan" in alert["args"][0] and "Skapa arbetsboken med 'finsam-xl ny'" in (
-        alert["args"][0])
+    assert (
+        "fx_plan" in alert["args"][0]
+        and "Skapa arbetsboken med 'finsam-xl ny'" in (alert["args"][0])
+    )
     assert alert["args"][1:] == ["Finsam XL", "ok", "critical", ""]
     assert alert["values"] is None and alert["sheet_position"] is None
     assert alert["start_row"] is None and alert["row_count"] is None
@@ -173,12 +195,30 @@ def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:
 
 def test_alert_text_survives_the_macos_client() -> None:
     """The macOS client reads the body byte for byte: non-ASCII must arrive as \\u escapes."""
-    body = remote.actions_json([
-        {"func": "alert", "args": ["Beräknat: 0 fel. Självtest å", "Finsam XL", "ok", "info", ""],
-         "values": None, "sheet_position": None, "start_row": None, "start_column": None,
-         "row_count": None, "column_count": None},
-        {"func": "setValues", "args": [None], "values": [["'Beräknad"]], "sheet_position": 0,
-         "start_row": 0, "start_column": 0, "row_count": 1, "column_count": 1}])
+    body = remote.actions_json(
+        [
+            {
+                "func": "alert",
+                "args": ["Beräknat: 0 fel. Självtest å", "Finsam XL", "ok", "info", ""],
+                "values": None,
+                "sheet_position": None,
+                "start_row": None,
+                "start_column": None,
+                "row_count": None,
+                "column_count": None,
+            },
+            {
+                "func": "setValues",
+                "args": [None],
+                "values": [["'Beräknad"]],
+                "sheet_position": 0,
+                "start_row": 0,
+                "start_column": 0,
+                "row_count": 1,
+                "column_count": 1,
+            },
+        ]
+    )
     alert_part, values_part = body.split(b"setValues")
     assert alert_part.isascii() and b"Ber\\u00e4knat" in alert_part
     assert "'Beräknad".encode() in values_part  # raw UTF-8: setValues runs Utf8ToUtf16 on macOS
@@ -198,8 +238,9 @@ def assert_plain_swedish(reply: remote.Reply, status: int, words: str) -> str:
 def test_wrong_or_missing_token() -> None:
     body = (DATA / "payload_minimal.json").read_bytes()
     assert_plain_swedish(handle("/berakna", {}, body, token=TOKEN), 401, "Åtkomst nekad")
-    assert_plain_swedish(handle("/berakna", {"Authorization": "fel"}, body, token=TOKEN), 401,
-                         "nyckeln")
+    assert_plain_swedish(
+        handle("/berakna", {"Authorization": "fel"}, body, token=TOKEN), 401, "nyckeln"
+    )
     assert handle("/berakna", {"Authorization": TOKEN}, body, token=TOKEN).status == 200
     assert handle("/berakna", {"Authorization": f"Bearer {TOKEN}"}, body, token=TOKEN).status == 200
 
@@ -209,19 +250,29 @@ def test_oversized_payload() -> None:
     assert_plain_swedish(handle("/berakna", {}, body, max_bytes=100), 413, "för stor")
 
 
-@pytest.mark.parametrize("body", [
-    b'{"client":"VBA","version":"0.37.8","book":{"name":"a"},"names":[],"sheets":[{"name":"A",'
-    b'"pictures":[],"tables":[],"values":[["x",,null]]}]}',  # a #SPILL! cell: empty token
-    b"\xff\xfe not json",
-    b"",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"client":"VBA","version":"0.37.8","book":{"name":"a"},"names":[],"sheets":[{"name":"A",'
+        b'"pictures":[],"tables":[],"values":[["x",,null]]}]}',  # a #SPILL! cell: empty token
+        b"\xff\xfe not json",
+        b"",
+    ],
+)
 def test_malformed_json(body: bytes) -> None:
     assert_plain_swedish(handle("/berakna", {}, body), 400, "inte giltig JSON")
 
 
 def test_wrong_shape() -> None:
-    body = json.dumps({"client": "VBA", "version": "1", "book": {"name": "a"}, "names": [],
-                       "sheets": [{"name": "A", "values": [[{"x": 1}]]}]}).encode()
+    body = json.dumps(
+        {
+            "client": "VBA",
+            "version": "1",
+            "book": {"name": "a"},
+            "names": [],
+            "sheets": [{"name": "A", "values": [[{"x": 1}]]}],
+        }
+    ).encode()
     text = assert_plain_swedish(handle("/berakna", {}, body), 400, "format")
     assert "sheets.0.values" in text
 
@@ -230,8 +281,9 @@ def test_unknown_path() -> None:
     assert_plain_swedish(handle("/../etc/passwd", {}, b"{}"), 404, "/berakna")
 
 
-def test_internal_error_hides_the_traceback(monkeypatch: pytest.MonkeyPatch,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_internal_error_hides_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def boom(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("hemlig sökväg /srv/secret")
 
@@ -243,5 +295,5 @@ def test_internal_error_hides_the_traceback(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_vba_json_writer_escapes_like_the_client() -> None:
-    assert vba_json("Fö\"r\\/\n😀") == '"F\\u00F6\\"r\\\\/\\n\\uD83D\\uDE00"'
+    assert vba_json('Fö"r\\/\n😀') == '"F\\u00F6\\"r\\\\/\\n\\uD83D\\uDE00"'
     assert vba_json(1e20) == "1E+20" and vba_json(-12500.0) == "-12500"

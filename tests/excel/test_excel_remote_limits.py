@@ -47,8 +47,10 @@ def refused(raw: bytes, status: int, *words: str) -> str:
 
 def add_sheets(n: int) -> Callable[[dict[str, Any]], None]:
     def change(data: dict[str, Any]) -> None:
-        data["sheets"] += [{"name": f"X{i}", "pictures": [], "tables": [], "values": [[]]}
-                           for i in range(n)]
+        data["sheets"] += [
+            {"name": f"X{i}", "pictures": [], "tables": [], "values": [[]]} for i in range(n)
+        ]
+
     return change
 
 
@@ -72,28 +74,37 @@ def test_rows_columns_and_cells_per_sheet() -> None:
     assert handle("/berakna", {}, body(cols(remote.MAX_COLS))).status == 200
 
     def many(d: dict[str, Any]) -> None:  # each sheet within limits, the book not
-        d["sheets"] += [{"name": f"S{i}", "pictures": [], "tables": [],
-                         "values": [[0] * 21] * 10_000} for i in range(2)]
+        d["sheets"] += [
+            {"name": f"S{i}", "pictures": [], "tables": [], "values": [[0] * 21] * 10_000}
+            for i in range(2)
+        ]
+
     refused(body(many), 413, "celler", "högst 400 000")
 
 
-@pytest.mark.parametrize(("key", "address", "words"), [
-    ("range_address", "$A$3:$XFD$1048576", ("1 048 574 rader", "16 384 kolumner")),
-    ("range_address", "$A$3:$S$1048576", ("1 048 574 rader", "19 kolumner")),
-    ("range_address", "$A$3:$S$20003", ("20 001 rader",)),
-    ("range_address", "$A$3:$IW$44", ("257 kolumner",)),
-    ("data_body_range_address", "$A$4:$S$1048576", ("1 048 573 rader",)),
-])
+@pytest.mark.parametrize(
+    ("key", "address", "words"),
+    [
+        ("range_address", "$A$3:$XFD$1048576", ("1 048 574 rader", "16 384 kolumner")),
+        ("range_address", "$A$3:$S$1048576", ("1 048 574 rader", "19 kolumner")),
+        ("range_address", "$A$3:$S$20003", ("20 001 rader",)),
+        ("range_address", "$A$3:$IW$44", ("257 kolumner",)),
+        ("data_body_range_address", "$A$4:$S$1048576", ("1 048 573 rader",)),
+    ],
+)
 def test_table_claims(key: str, address: str, words: tuple[str, ...]) -> None:
     def change(d: dict[str, Any]) -> None:
         sheet(d, "Rader")["tables"][0][key] = address
+
     refused(body(change), 413, "tabellen 'Rader'", address, *words)
 
 
 def test_table_at_the_limit_is_read_without_a_cell_per_claim() -> None:
     """20,000 claimed rows with 42 sent: accepted; the reader pads the rest with None."""
+
     def change(d: dict[str, Any]) -> None:
         sheet(d, "Rader")["tables"][0]["range_address"] = "$A$3:$S$20002"
+
     reply = handle("/berakna", {}, body(change))
     assert reply.status == 200
 
@@ -102,6 +113,7 @@ def test_table_at_the_limit_is_read_without_a_cell_per_claim() -> None:
 def test_table_without_a_valid_range(address: str) -> None:
     def change(d: dict[str, Any]) -> None:
         sheet(d, "Rader")["tables"][0]["range_address"] = address
+
     refused(body(change), 400, "inget giltigt område")
 
 
@@ -109,34 +121,50 @@ def test_table_count() -> None:
     table = EXAMPLE["sheets"][4]["tables"][0]
 
     def per_sheet(d: dict[str, Any]) -> None:
-        sheet(d, "Plan")["tables"] = [dict(table, name=f"T{i}")
-                                      for i in range(remote.MAX_TABLES_PER_SHEET + 1)]
+        sheet(d, "Plan")["tables"] = [
+            dict(table, name=f"T{i}") for i in range(remote.MAX_TABLES_PER_SHEET + 1)
+        ]
+
     refused(body(per_sheet), 413, "'Plan' har 33 tabeller")
 
     def in_book(d: dict[str, Any]) -> None:
-        d["sheets"] += [{"name": f"X{i}", "pictures": [], "values": [[]],
-                         "tables": [dict(table, name=f"T{i}_{j}") for j in range(30)]}
-                        for i in range(9)]
+        d["sheets"] += [
+            {
+                "name": f"X{i}",
+                "pictures": [],
+                "values": [[]],
+                "tables": [dict(table, name=f"T{i}_{j}") for j in range(30)],
+            }
+            for i in range(9)
+        ]
+
     refused(body(in_book), 413, "tabeller, högst 256")
 
 
 def test_name_count_and_text_length() -> None:
     name = EXAMPLE["names"][0]
-    refused(body(lambda d: d.__setitem__("names", [name] * (remote.MAX_NAMES + 1))), 413,
-            "namn")
+    refused(body(lambda d: d.__setitem__("names", [name] * (remote.MAX_NAMES + 1))), 413, "namn")
     long = "x" * (remote.MAX_TEXT + 1)
-    refused(body(lambda d: sheet(d, "Rader")["values"][5].__setitem__(0, long)), 413,
-            "32 767 tecken")
+    refused(
+        body(lambda d: sheet(d, "Rader")["values"][5].__setitem__(0, long)), 413, "32 767 tecken"
+    )
     refused(body(lambda d: d["book"].__setitem__("name", long)), 413, "arbetsboken")
     refused(body(lambda d: d["names"][0].__setitem__("address", long)), 413, "ett namn")
     refused(body(lambda d: sheet(d, "Rader").__setitem__("name", long)), 413, "bladnamn")
 
 
-@pytest.mark.parametrize(("token", "status", "words"), [
-    (b"NaN", 400, "NaN"), (b"Infinity", 400, "Infinity"), (b"-Infinity", 400, "Infinity"),
-    (b"1E+400", 400, "utanför"), (b"-1e999", 400, "utanför"),
-    (b"1" + b"0" * 100, 400, "fler än 100 siffror"), (b"9" * 5000, 400, "inte giltig JSON"),
-])
+@pytest.mark.parametrize(
+    ("token", "status", "words"),
+    [
+        (b"NaN", 400, "NaN"),
+        (b"Infinity", 400, "Infinity"),
+        (b"-Infinity", 400, "Infinity"),
+        (b"1E+400", 400, "utanför"),
+        (b"-1e999", 400, "utanför"),
+        (b"1" + b"0" * 100, 400, "fler än 100 siffror"),
+        (b"9" * 5000, 400, "inte giltig JSON"),
+    ],
+)
 def test_numbers_a_workbook_cannot_hold(token: bytes, status: int, words: str) -> None:
     raw = json.dumps(EXAMPLE, separators=(",", ":")).encode()
     raw = raw.replace(b'"values":[[', b'"values":[[' + token + b",", 1)
@@ -151,8 +179,11 @@ def test_largest_number_text_the_client_sends_is_kept() -> None:
 
 
 def test_non_finite_outside_values_is_refused_by_the_model() -> None:
-    raw = json.dumps(EXAMPLE, separators=(",", ":")).encode().replace(
-        b'"pictures":[]', b'"pictures":[{"name":"p","height":1E+400,"width":1}]', 1)
+    raw = (
+        json.dumps(EXAMPLE, separators=(",", ":"))
+        .encode()
+        .replace(b'"pictures":[]', b'"pictures":[{"name":"p","height":1E+400,"width":1}]', 1)
+    )
     refused(raw, 400, "format", "pictures.0.height")
 
 

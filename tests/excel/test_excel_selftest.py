@@ -33,7 +33,8 @@ def test_reference_covers_the_published_totals() -> None:
     reference = selftest.expected()
     # Södra Dalarna's printed equity is known not to add up (four years); nothing else is flagged
     assert reference["sodra-dalarna-2025"]["published"] == [
-        f"published.total equity_end {year}" for year in (2025, 2026, 2027, 2028)]
+        f"published.total equity_end {year}" for year in (2025, 2026, 2027, 2028)
+    ]
     assert reference["fryksdalen-2022"]["published"] == []
     assert reference["sodra-dalarna-2025"]["plan"]["2025"]["result"] == "-316000"
 

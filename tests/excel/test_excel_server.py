@@ -27,8 +27,9 @@ def running() -> Iterator[Callable[..., FinsamServer]]:
 
     def start(token: str | None = None, max_bytes: int = 10 * 1024 * 1024) -> FinsamServer:
         server = make_server("127.0.0.1", 0, token=token, max_bytes=max_bytes)
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         thread.start()
         servers.append((server, thread))
         return server
@@ -40,15 +41,23 @@ def running() -> Iterator[Callable[..., FinsamServer]]:
         thread.join(timeout=TIMEOUT)
 
 
-def post(server: FinsamServer, path: str, body: bytes,
-         headers: dict[str, str] | None = None) -> tuple[int, str, bytes]:
+def post(
+    server: FinsamServer, path: str, body: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, str, bytes]:
     host, port = server.server_address[:2]
     conn = http.client.HTTPConnection(str(host), int(port), timeout=TIMEOUT)
     try:
-        conn.request("POST", path, body=body, headers={
-            "Content-Type": "application/json", "Accept": "application/json",
-            "User-Agent": "VBA-Web v4.1.6 (https://github.com/VBA-tools/VBA-Web)",
-            **(headers or {})})
+        conn.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": "VBA-Web v4.1.6 (https://github.com/VBA-tools/VBA-Web)",
+                **(headers or {}),
+            },
+        )
         response = conn.getresponse()
         return response.status, response.getheader("Content-Type", ""), response.read()
     finally:
@@ -89,8 +98,10 @@ def test_oversized_body_is_refused_before_reading(running: Start) -> None:
     server = running()
     host, port = server.server_address[:2]
     with socket.create_connection((str(host), int(port)), timeout=TIMEOUT) as sock:
-        sock.sendall(b"POST /berakna HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: 10485761\r\n\r\n")  # 10 MB + 1, and no body sent
+        sock.sendall(
+            b"POST /berakna HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 10485761\r\n\r\n"
+        )  # 10 MB + 1, and no body sent
         reply = b""
         while chunk := sock.recv(4096):
             reply += chunk
@@ -117,8 +128,9 @@ def test_missing_length_and_get(running: Start) -> None:
     server = running()
     host, port = server.server_address[:2]
     with socket.create_connection((str(host), int(port)), timeout=TIMEOUT) as sock:
-        sock.sendall(b"POST /berakna HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     b"0\r\n\r\n")
+        sock.sendall(
+            b"POST /berakna HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        )
         reply = sock.recv(4096)
     assert reply.startswith(b"HTTP/1.1 411")
     conn = http.client.HTTPConnection(str(host), int(port), timeout=TIMEOUT)
@@ -130,12 +142,14 @@ def test_missing_length_and_get(running: Start) -> None:
     conn.close()
 
 
-def test_startup_line_names_every_route(monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_startup_line_names_every_route(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from finsam_xl.excel import server as server_module
 
-    monkeypatch.setattr(server_module.FinsamServer, "serve_forever",
-                        lambda self, poll_interval=0.5: None)
+    monkeypatch.setattr(
+        server_module.FinsamServer, "serve_forever", lambda self, poll_interval=0.5: None
+    )
     server_module.serve("127.0.0.1", 0)
     line = capsys.readouterr().out
     assert "/berakna, /kontrollera och /sjalvtest" in line and "utan nyckel" in line

@@ -78,8 +78,9 @@ def raw(server: FinsamServer, data: bytes) -> tuple[int, dict[str, str], str, fl
     return status, headers, body.decode("utf-8"), seconds
 
 
-def assert_swedish(status: int, headers: dict[str, str], text: str, expected: int,
-                   words: str) -> None:
+def assert_swedish(
+    status: int, headers: dict[str, str], text: str, expected: int, words: str
+) -> None:
     """Plain Swedish text, short, no HTML, no English default page, no traceback."""
     assert status == expected, (status, text)
     assert headers["Content-Type"] == "text/plain; charset=utf-8"
@@ -92,8 +93,10 @@ def assert_swedish(status: int, headers: dict[str, str], text: str, expected: in
 
 
 def post_bytes(body: bytes, path: str = "/berakna", extra: str = "") -> bytes:
-    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}\r\n"
+    ).encode() + body
 
 
 def with_rader_range(address: str) -> bytes:
@@ -104,12 +107,16 @@ def with_rader_range(address: str) -> bytes:
 
 
 # --- the issue's reproductions ------------------------------------------------------------------
-@pytest.mark.parametrize(("claim", "rows", "cols"), [
-    ("$A$3:$XFD$1048576", "1 048 574 rader", "16 384 kolumner"),
-    ("$A$3:$S$1048576", "1 048 574 rader", "19 kolumner"),
-])
-def test_oversized_table_is_refused_fast_and_small(running: Start, claim: str, rows: str,
-                                                   cols: str) -> None:
+@pytest.mark.parametrize(
+    ("claim", "rows", "cols"),
+    [
+        ("$A$3:$XFD$1048576", "1 048 574 rader", "16 384 kolumner"),
+        ("$A$3:$S$1048576", "1 048 574 rader", "19 kolumner"),
+    ],
+)
+def test_oversized_table_is_refused_fast_and_small(
+    running: Start, claim: str, rows: str, cols: str
+) -> None:
     server = running()
     body = with_rader_range(claim)
     tracemalloc.start()
@@ -168,12 +175,14 @@ def test_non_finite_numbers_are_refused(running: Start, token: bytes) -> None:
     assert_swedish(status, headers, text, 400, "tal")
 
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND",
-                                    "FOO"])
+@pytest.mark.parametrize(
+    "method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO"]
+)
 def test_other_methods_get_swedish_405(running: Start, method: str) -> None:
     server = running()
     status, headers, text, _ = raw(
-        server, f"{method} /berakna HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
+        server, f"{method} /berakna HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode()
+    )
     assert_swedish(status, headers, text, 405, "stöds inte")
     assert headers["Allow"] == "GET, HEAD, POST"
 
@@ -183,36 +192,44 @@ def test_70_kb_path_gets_swedish_414(running: Start, method: str) -> None:
     server = running()
     path = "/berakna/" + "a" * 70_000
     status, headers, text, seconds = raw(
-        server, f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode())
+        server, f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".encode()
+    )
     assert_swedish(status, headers, text, 414, "för lång")
     assert seconds < 2.0
 
 
-@pytest.mark.parametrize(("request_bytes", "status", "words"), [
-    (b"POST /berakna HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nHost: x\r\n\r\n", 411, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n", 400, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, "längd"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello", 400, "felaktigt formad"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n folded: line\r\n\r\n", 400, "felaktigt formad"),
-    (b"GET / HTTP/1.1\r\nno colon here\r\n\r\n", 400, "felaktigt formad"),
-    (b"GET / HTTP/1.1\r\nX-A: a\x00b\r\n\r\n", 400, "felaktigt formad"),
-    (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "mer än en gång"),
-    (b"GET / HTTP/2.0\r\n\r\n", 505, "HTTP/1.1"),
-    (b"GET /\xc3\xa5 HTTP/1.1\r\n\r\n", 400, "felaktigt formad"),
-    (b"GET http://x/ HTTP/1.1\r\n\r\n", 400, "felaktigt formad"),
-    (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400, "felaktigt formad"),
-    (b"GET / HTTP/1.1\r\n" + b"X-Pad: " + b"p" * 20_000 + b"\r\n\r\n", 431, "för stora"),
-    (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(100)) + b"\r\n", 431,
-     "för många"),
-    (b"GET /nagot-annat HTTP/1.1\r\n\r\n", 404, "Okänd adress"),
-    (b"POST /nagot-annat HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 404, "Okänd adress"),
-    (b"POST /berakna HTTP/1.1\r\nContent-Length: 3\r\n\r\n{}", 400, "tog slut"),
-])
-def test_malformed_requests_get_swedish_text(running: Start, request_bytes: bytes, status: int,
-                                             words: str) -> None:
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "words"),
+    [
+        (b"POST /berakna HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nHost: x\r\n\r\n", 411, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length: +5\r\n\r\n", 400, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n", 400, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n", 400, "längd"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length : 5\r\n\r\nhello", 400, "felaktigt formad"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n folded: line\r\n\r\n", 400, "felaktigt formad"),
+        (b"GET / HTTP/1.1\r\nno colon here\r\n\r\n", 400, "felaktigt formad"),
+        (b"GET / HTTP/1.1\r\nX-A: a\x00b\r\n\r\n", 400, "felaktigt formad"),
+        (b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "mer än en gång"),
+        (b"GET / HTTP/2.0\r\n\r\n", 505, "HTTP/1.1"),
+        (b"GET /\xc3\xa5 HTTP/1.1\r\n\r\n", 400, "felaktigt formad"),
+        (b"GET http://x/ HTTP/1.1\r\n\r\n", 400, "felaktigt formad"),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n", 400, "felaktigt formad"),
+        (b"GET / HTTP/1.1\r\n" + b"X-Pad: " + b"p" * 20_000 + b"\r\n\r\n", 431, "för stora"),
+        (
+            b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(100)) + b"\r\n",
+            431,
+            "för många",
+        ),
+        (b"GET /nagot-annat HTTP/1.1\r\n\r\n", 404, "Okänd adress"),
+        (b"POST /nagot-annat HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}", 404, "Okänd adress"),
+        (b"POST /berakna HTTP/1.1\r\nContent-Length: 3\r\n\r\n{}", 400, "tog slut"),
+    ],
+)
+def test_malformed_requests_get_swedish_text(
+    running: Start, request_bytes: bytes, status: int, words: str
+) -> None:
     server = running()
     with socket.create_connection(address(server), timeout=TIMEOUT) as sock:
         sock.sendall(request_bytes)
@@ -270,6 +287,7 @@ def test_50_concurrent_valid_requests_are_all_answered(running: Start) -> None:
     assert [status for status, _ in answers] == [200] * 50
     first = json.loads(answers[0][1])["actions"]
     assert len(first) == len(json.loads(expected.body)["actions"])
+
     def timeless(body: bytes) -> str:
         return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "<tid>", body.decode("utf-8"))
 
@@ -284,7 +302,7 @@ def test_200_stalled_clients_neither_block_nor_hold_threads(running: Start) -> N
     before = threading.active_count()
     server = running()
     assert post(server, EXAMPLE)[0] == 200  # warm: imports and the worker thread
-    half = post_bytes(EXAMPLE)[:len(post_bytes(EXAMPLE)) // 2]  # head and half the body
+    half = post_bytes(EXAMPLE)[: len(post_bytes(EXAMPLE)) // 2]  # head and half the body
     stalled: list[socket.socket] = []
     try:
         for i in range(200):
@@ -357,8 +375,11 @@ def worst_bodies() -> dict[str, bytes]:
 
 def test_peak_memory_per_request_is_bounded() -> None:
     """tracemalloc over handle(): the example, the oversized claims and the worst bodies."""
-    cases = {"example": EXAMPLE, "table $A$3:$XFD$1048576": with_rader_range("$A$3:$XFD$1048576"),
-             **worst_bodies()}
+    cases = {
+        "example": EXAMPLE,
+        "table $A$3:$XFD$1048576": with_rader_range("$A$3:$XFD$1048576"),
+        **worst_bodies(),
+    }
     limits = {"example": 10e6, "table $A$3:$XFD$1048576": 1e6, "strings": 80e6, "objects": 80e6}
     handle("/berakna", {}, EXAMPLE)  # imports and caches outside the measurement
     for name, body in cases.items():
@@ -368,8 +389,10 @@ def test_peak_memory_per_request_is_bounded() -> None:
             peak = tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
-        print(f"\n{name}: body {len(body) / 1e6:.2f} MB, status {reply.status}, "
-              f"peak {peak / 1e6:.1f} MB")
+        print(
+            f"\n{name}: body {len(body) / 1e6:.2f} MB, status {reply.status}, "
+            f"peak {peak / 1e6:.1f} MB"
+        )
         assert peak < limits[name], (name, peak)
         assert reply.status in (200, 400, 413)
 

@@ -39,7 +39,7 @@ def stored(path: Path) -> str:
     ws = load_workbook(path)[S.SHEET_STYLES]
     value = ws.cell(1 + S.DIGEST_ROW_OFFSET, 1).value
     assert isinstance(value, str) and value.startswith(S.DIGEST_PREFIX), value
-    return value[len(S.DIGEST_PREFIX):]
+    return value[len(S.DIGEST_PREFIX) :]
 
 
 def test_check_names_stale_sheets_until_recalc(recalculated: Path, tmp_path: Path) -> None:

@@ -37,9 +37,15 @@ MAP: dict[type, tuple[type, type, type | None]] = {
 
 
 def members(proto: type) -> dict[str, Any]:
-    return {name: value for name, value in vars(proto).items()
-            if isinstance(value, property) or (inspect.isfunction(value) and (
-                not name.startswith("_") or name in ("__iter__", "__getitem__")))}
+    return {
+        name: value
+        for name, value in vars(proto).items()
+        if isinstance(value, property)
+        or (
+            inspect.isfunction(value)
+            and (not name.startswith("_") or name in ("__iter__", "__getitem__"))
+        )
+    }
 
 
 def shape(fn: Any, dunder: bool) -> list[tuple[Any, ...]]:
@@ -90,7 +96,8 @@ def test_button_members_exist_in_xlwings() -> None:
 def test_remote_collections_are_lists() -> None:
     """RemoteSheet.tables and RemoteBook.names return lists: iterable like xlwings' collections."""
     payload = R.Payload.model_validate_json(
-        (Path(__file__).parent.parent / "data" / "remote" / "payload_minimal.json").read_bytes())
+        (Path(__file__).parent.parent / "data" / "remote" / "payload_minimal.json").read_bytes()
+    )
     book = R.RemoteBook(payload)
     assert isinstance(book.names, list) and isinstance(book.sheets["Indata"].tables, list)
     assert [t.name for t in book.sheets[0].tables] == ["tblPoster"]

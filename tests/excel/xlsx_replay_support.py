@@ -29,8 +29,11 @@ def replay(path: Path, journal: list[tuple[str, str, int, int, int, int, Any]]) 
     for op, sheet, r1, c1, r2, c2, arg in journal:
         ws = wb[sheet]
         if op == "value":
-            rows = arg if isinstance(arg, list) and arg and isinstance(arg[0], list) else (
-                [arg] if isinstance(arg, list) else [[arg]])
+            rows = (
+                arg
+                if isinstance(arg, list) and arg and isinstance(arg[0], list)
+                else ([arg] if isinstance(arg, list) else [[arg]])
+            )
             for i, row in enumerate(rows):
                 for j, value in enumerate(row):
                     ws.cell(r1 + i, c1 + j).value = excel_entry(value)
@@ -49,8 +52,11 @@ def replay(path: Path, journal: list[tuple[str, str, int, int, int, int, Any]]) 
                 for c in range(c1, c2 + 1):
                     ws.cell(r, c).number_format = arg
         elif op == "color":
-            fill = PatternFill() if arg is None else PatternFill(
-                "solid", fgColor="FF" + str(arg).lstrip("#").upper())
+            fill = (
+                PatternFill()
+                if arg is None
+                else PatternFill("solid", fgColor="FF" + str(arg).lstrip("#").upper())
+            )
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     ws.cell(r, c).fill = fill
@@ -68,14 +74,21 @@ def snapshot(wb: Any) -> dict[str, dict[tuple[int, int], tuple[Any, ...]]]:
             if cell.value is None and not cell.has_style:  # the default look (style 0)
                 continue
             # copy() unwraps openpyxl's StyleProxy, so that styles of two workbooks compare
-            cells[(r, c)] = (cell.value, cell.number_format, copy(cell.font), copy(cell.fill),
-                             copy(cell.border))
+            cells[(r, c)] = (
+                cell.value,
+                cell.number_format,
+                copy(cell.font),
+                copy(cell.fill),
+                copy(cell.border),
+            )
         out[ws.title] = cells
     return out
 
 
-def differences(a: dict[str, dict[tuple[int, int], tuple[Any, ...]]],
-                b: dict[str, dict[tuple[int, int], tuple[Any, ...]]]) -> list[str]:
+def differences(
+    a: dict[str, dict[tuple[int, int], tuple[Any, ...]]],
+    b: dict[str, dict[tuple[int, int], tuple[Any, ...]]],
+) -> list[str]:
     """Cells that differ between two snapshots, at most 20 listed."""
     out = []
     for sheet in sorted(set(a) | set(b)):

@@ -82,9 +82,7 @@ def test_each_file_reads_or_is_refused_as_the_manifest_says(entry: dict[str, Any
     assert _digest(path) == entry["sha256"]  # reading never writes
 
 
-@pytest.mark.parametrize(
-    "entry", [e for e in MANIFEST if "values" in e], ids=lambda e: e["file"]
-)
+@pytest.mark.parametrize("entry", [e for e in MANIFEST if "values" in e], ids=lambda e: e["file"])
 def test_values_stated_by_other_projects_tests(entry: dict[str, Any]) -> None:
     sie = read_sie(CORPUS / entry["file"])
     values: dict[str, Any] = entry["values"]
@@ -95,16 +93,17 @@ def test_values_stated_by_other_projects_tests(entry: dict[str, Any]) -> None:
         "program": lambda: [sie.first(ProgramInfo).name, sie.first(ProgramInfo).version],  # type: ignore[union-attr]
         "fnamn": lambda: sie.company_name,
         "orgnr": lambda: sie.first(OrgNumber).orgnr,  # type: ignore[union-attr]
-        "rar0": lambda: [f"{sie.fiscal_years[0].start:%Y%m%d}", f"{sie.fiscal_years[0].end:%Y%m%d}"],  # noqa: E501
+        "rar0": lambda: [
+            f"{sie.fiscal_years[0].start:%Y%m%d}",
+            f"{sie.fiscal_years[0].end:%Y%m%d}",
+        ],  # noqa: E501
         "valuta": lambda: sie.first(Currency).code,  # type: ignore[union-attr]
         "adress": lambda: [
             getattr(sie.first(Address), f) for f in ("contact", "street", "postal", "phone")
         ],
         "fnr": lambda: sie.first(CompanyId).company_id,  # type: ignore[union-attr]
         "dimensions": lambda: len(sie.dimensions),
-        "sru": lambda: {
-            r.account: r.code for r in sie.all(SruCode) if r.account in values["sru"]
-        },
+        "sru": lambda: {r.account: r.code for r in sie.all(SruCode) if r.account in values["sru"]},
         "ib0": lambda: {
             b.account: str(b.amount)
             for b in sie.all(Balance)

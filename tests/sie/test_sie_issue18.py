@@ -241,9 +241,7 @@ def test_a_latin1_object_id_in_a_cp437_file_is_named() -> None:
 
 def test_the_company_folder_in_fnr_is_not_a_mixed_encoding() -> None:
     # SPCS writes #FNR (the company's Windows folder) in the system's encoding.
-    data = sie_bytes(
-        '#FNR "C:\\SPCS\\Företag\\Övningsbolaget"', '#KONTO 1930 "Företagskonto"'
-    )
+    data = sie_bytes('#FNR "C:\\SPCS\\Företag\\Övningsbolaget"', '#KONTO 1930 "Företagskonto"')
     data = data.replace("Företag\\Ö".encode("cp437"), "Företag\\Ö".encode("latin-1"))
     sie = read_sie(data, name="t.se")
     assert sie.encoding == "cp437"
@@ -268,8 +266,7 @@ def test_an_unknown_forced_encoding_is_refused_in_swedish() -> None:
     with pytest.raises(SieError) as info:
         read_sie(_latin(), encoding="latin-9000")
     assert info.value.message == (
-        "Okänd teckenkodning 'latin-9000' (använd t.ex. cp437, utf-8, iso-8859-1 eller "
-        "iso-8859-15)"
+        "Okänd teckenkodning 'latin-9000' (använd t.ex. cp437, utf-8, iso-8859-1 eller iso-8859-15)"
     )
 
 
@@ -404,8 +401,16 @@ def test_nytt_ar_bokslut_with_teckenkodning(
     out.unlink()
     result = runner.invoke(
         app,
-        ["nytt-ar", str(book), "-o", str(out), "--bokslut", str(closing), "--teckenkodning",
-         "iso-8859-1"],
+        [
+            "nytt-ar",
+            str(book),
+            "-o",
+            str(out),
+            "--bokslut",
+            str(closing),
+            "--teckenkodning",
+            "iso-8859-1",
+        ],
     )
     assert "sie.latin1_encoding" not in result.output, result.output
     assert "1 600 000" in result.output.replace("\u00a0", " ").replace("\u202f", " ")
@@ -414,8 +419,11 @@ def test_nytt_ar_bokslut_with_teckenkodning(
 
 # ---- properties ------------------------------------------------------------------------------
 
-SWEDISH = st.text(st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ÅÄÖåäöéÉüÜ-0123456789")),
-                  min_size=1, max_size=20)
+SWEDISH = st.text(
+    st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ÅÄÖåäöéÉüÜ-0123456789")),
+    min_size=1,
+    max_size=20,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -429,8 +437,13 @@ def test_unnumbered_vouchers_are_never_duplicates_and_both_paths_agree(
     lines: list[str] = []
     for index, s in enumerate(series):
         text = names[index % len(names)].replace('"', "")
-        lines += [f'#VER "{s}" "" 202501{index % 28 + 1:02d} "{text}"', "{",
-                  "#TRANS 7010 {} 10.00", "#TRANS 1930 {} -10.00", "}"]
+        lines += [
+            f'#VER "{s}" "" 202501{index % 28 + 1:02d} "{text}"',
+            "{",
+            "#TRANS 7010 {} 10.00",
+            "#TRANS 1930 {} -10.00",
+            "}",
+        ]
     data = sie_bytes(*lines)
     sie = read_sie(data, name="t.si")
     assert sie.errors == []
@@ -443,8 +456,9 @@ def test_unnumbered_vouchers_are_never_duplicates_and_both_paths_agree(
 def test_swedish_names_read_back_in_cp437_latin1_and_utf8(
     name: str, account: str, encoding: str
 ) -> None:
-    data = sie_bytes(f'#FNAMN "{name}"', f'#KONTO 1930 "{account}"', header=False,
-                     encoding=encoding)
+    data = sie_bytes(
+        f'#FNAMN "{name}"', f'#KONTO 1930 "{account}"', header=False, encoding=encoding
+    )
     sie = read_sie(data)
     assert (sie.company_name, sie.accounts["1930"]) == (name, account)
     codes = {i.code for i in sie.issues}

@@ -271,10 +271,12 @@ def test_a_row_that_leaves_the_fast_path_reports_its_objects_once() -> None:
     """Found by the property above: a row whose sign needs the general reader ("\\"") had
     its object list checked by the fast path too, so a list with one dimension twice was
     reported twice."""
-    data = (b'#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 1\r\n#FNAMN ""\r\n'
-            b'#VER "" "" 20000101\r\n{\r\n'
-            b'#TRANS 1000 {1 " " 1 " "} 0.00 "" "" "" "\\""\r\n'
-            b'#TRANS 1000 {} 0.00\r\n}\r\n')
+    data = (
+        b'#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 1\r\n#FNAMN ""\r\n'
+        b'#VER "" "" 20000101\r\n{\r\n'
+        b'#TRANS 1000 {1 " " 1 " "} 0.00 "" "" "" "\\""\r\n'
+        b"#TRANS 1000 {} 0.00\r\n}\r\n"
+    )
     fast = SieReader(data)
     slow = SieReader(data)
     slow.fast_paths = False

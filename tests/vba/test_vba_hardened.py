@@ -29,14 +29,18 @@ def olevba_codes(data: bytes) -> dict[str, str]:
 
 def _lines(text: str) -> list[str]:
     """Code lines without olevba's and our Attribute headers."""
-    return [line for line in normalize_newlines(text).split("\r\n")
-            if line and not line.startswith("Attribute VB_")]
+    return [
+        line
+        for line in normalize_newlines(text).split("\r\n")
+        if line and not line.startswith("Attribute VB_")
+    ]
 
 
 @pytest.mark.parametrize("count", [99, 200])
 @pytest.mark.parametrize("server", [False, True], ids=["addin", "server"])
 def test_many_sheets_are_read_back_by_three_independent_readers(
-        count: int, server: bool, tmp_path: Path) -> None:
+    count: int, server: bool, tmp_path: Path
+) -> None:
     """99 and 200 sheets (the size that once broke another writer in Excel)."""
     if server and xlwings_dir() is None:
         pytest.skip("xlwings is not installed")
@@ -47,7 +51,8 @@ def test_many_sheets_are_read_back_by_three_independent_readers(
     # 1. olefile, strict defect level
     streams = ole_streams(data)
     assert {name.split("/")[-1] for name in streams if name.startswith("VBA/")} == (
-        expected | {"_VBA_PROJECT", "dir"})
+        expected | {"_VBA_PROJECT", "dir"}
+    )
     # 2. the independent BSD reader `cfb`, raising on any warning
     path = tmp_path / "vbaProject.bin"
     path.write_bytes(data)
@@ -70,10 +75,14 @@ def test_server_project_embeds_xlwings_client_byte_for_byte() -> None:
         pytest.skip("xlwings is not installed")
     modules = server_modules(URL + "/")
     names = [(m.name, m.kind) for m in modules]
-    assert names == [("FinsamServer", ModuleKind.STANDARD), ("xlwings", ModuleKind.STANDARD),
-                     ("Dictionary", ModuleKind.CLASS)] + [
+    assert names == [
+        ("FinsamServer", ModuleKind.STANDARD),
+        ("xlwings", ModuleKind.STANDARD),
+        ("Dictionary", ModuleKind.CLASS),
+    ] + [
         (Path(f).stem, ModuleKind.CLASS if f.endswith(".cls") else ModuleKind.STANDARD)
-        for f in REMOTE_FILES]
+        for f in REMOTE_FILES
+    ]
     by_name = {m.name: m for m in modules}
     for file in REMOTE_FILES:
         installed = (base / "addin" / file).read_text("cp1252")
@@ -87,23 +96,36 @@ def test_server_project_embeds_xlwings_client_byte_for_byte() -> None:
         else:  # a class: the VBE adds VB_Base (as for Dictionary); the rest is unchanged
             rest = normalize_newlines("\n".join(body[start:]))
             header = [line for line in rest.split("\r\n") if line.startswith("Attribute ")]
-            code = rest.split("\r\n")[len(header):]
+            code = rest.split("\r\n")[len(header) :]
             assert stored.endswith("\r\n".join(code)), file
             assert all(line in stored.split("\r\n") for line in header), file
     assert "RunServerPython" in by_name["Remote"].code
     assert by_name["xlwings"].stream_text() == normalize_newlines(
-        (base / "xlwings.bas").read_text("cp1252"))
+        (base / "xlwings.bas").read_text("cp1252")
+    )
     own = by_name["FinsamServer"].code
     assert f'SERVER_URL As String = "{URL}"' in own  # trailing slash dropped
-    assert public_macros(by_name["FinsamServer"]) == ["Berakna", "Kontrollera", "NyttAr",
-                                                       "Sjalvtest"]
+    assert public_macros(by_name["FinsamServer"]) == [
+        "Berakna",
+        "Kontrollera",
+        "NyttAr",
+        "Sjalvtest",
+    ]
     for route in ("/berakna", "/kontrollera", "/sjalvtest"):
         assert f'RunServerPython SERVER_URL & "{route}"' in own
     assert own.isascii()
 
 
-@pytest.mark.parametrize("bad", ['https://x"; Shell "calc', "ftp://finsam.se", "finsam.se",
-                                 "https://finsam.se/a b", "https://" + "a" * 300])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        'https://x"; Shell "calc',
+        "ftp://finsam.se",
+        "finsam.se",
+        "https://finsam.se/a b",
+        "https://" + "a" * 300,
+    ],
+)
 def test_bad_server_addresses_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="ingen giltig adress"):
         check_url(bad)
@@ -126,8 +148,9 @@ def server_workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_server_workbook_buttons_name_existing_macros(server_workbook: Path) -> None:
     with zipfile.ZipFile(server_workbook) as archive:
         project = archive.read("xl/vbaProject.bin")
-        vml = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
-                      if n.endswith(".vml"))
+        vml = "".join(
+            archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".vml")
+        )
         assert "xl/webextensions/webextension1.xml" not in archive.namelist()  # no Lite in .xlsm
     bound = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
     assert bound == ["Berakna", "Kontrollera", "NyttAr", "Sjalvtest"]
@@ -161,7 +184,7 @@ def test_use_server_changes_only_the_vba_project(tmp_path: Path) -> None:
         before = read_vba_streams(ole_streams(b.read("xl/vbaProject.bin")))
         after = read_vba_streams(ole_streams(a.read("xl/vbaProject.bin")))
     documents = [m.name for m in before.modules if m.name.startswith(("This", "Sheet"))]
-    assert [m.name for m in after.modules][:len(documents)] == documents
+    assert [m.name for m in after.modules][: len(documents)] == documents
 
 
 def test_use_server_refuses_a_workbook_without_macros(tmp_path: Path) -> None:
@@ -182,13 +205,13 @@ def test_server_workbook_has_no_sheet_protection(server_workbook: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(server_workbook, keep_vba=True)
-    for name in ("Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser",
-                 "Eget kapital"):
+    for name in ("Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital"):
         assert not wb[name].protection.sheet, name
 
 
 def test_server_workbook_without_xlwings_says_which_extra(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Only [cli] installed: a Swedish message naming the [excel] extra, and no file."""
     import importlib.util
 
@@ -198,8 +221,11 @@ def test_server_workbook_without_xlwings_says_which_extra(
     from finsam_xl.vba import sources
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(sources.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "xlwings" else real(name, *a))
+    monkeypatch.setattr(
+        sources.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "xlwings" else real(name, *a),
+    )
     out = tmp_path / "Budget.xlsm"
     done = CliRunner().invoke(app, ["ny", "--xlsm", "--server", URL, "-o", str(out)])
     assert done.exit_code == 2

@@ -146,8 +146,10 @@ def test_dir_projectversion_trap() -> None:
 
 def test_compat_version_is_what_current_excel_writes(excel_projects: dict[str, bytes]) -> None:
     """The newest Excel-saved project at hand (xlwings' quickstart.xlsm) has compat version 5."""
-    compat = {name: parse_dir(decompress(ole_streams(data)["VBA/dir"])).compat_version
-              for name, data in excel_projects.items()}
+    compat = {
+        name: parse_dir(decompress(ole_streams(data)["VBA/dir"])).compat_version
+        for name, data in excel_projects.items()
+    }
     assert PROJECT_COMPAT_VERSION in compat.values(), compat
 
 

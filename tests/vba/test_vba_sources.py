@@ -40,8 +40,9 @@ def test_bas_files_are_pure_ascii_and_named_after_their_module() -> None:
     assert [f.stem for f in files] == ["FinsamServer", "FinsamXL", "XlwingsBridge"]
     for path in files:
         raw = path.read_bytes()
-        assert raw.isascii(), [line for line in raw.decode("utf-8").splitlines()
-                               if not line.isascii()]
+        assert raw.isascii(), [
+            line for line in raw.decode("utf-8").splitlines() if not line.isascii()
+        ]
         assert VbaModule.from_source(raw.decode("ascii")).name == path.stem
 
 

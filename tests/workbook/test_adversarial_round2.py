@@ -38,7 +38,6 @@ SD = "sodra-dalarna-2025"
 HEAD = "Datum;Verifikation;Text;Konto;Kostnadsställe;Belopp"
 
 
-
 # -- digits other than 0-9 ----------------------------------------------------------------
 
 

@@ -209,7 +209,6 @@ def _plain_zip() -> bytes:
     return buffer.getvalue()
 
 
-
 def test_the_suite_is_large_enough() -> None:
     assert len(CASES) >= 20
 

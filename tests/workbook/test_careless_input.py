@@ -556,7 +556,6 @@ CASES: list[Case] = [
 ]
 
 
-
 @pytest.fixture(scope="module")
 def careless(
     example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory

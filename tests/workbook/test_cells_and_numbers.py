@@ -194,7 +194,6 @@ CASES: list[Case] = [
 ]
 
 
-
 @pytest.fixture(scope="module")
 def edited(
     example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
@@ -254,15 +253,20 @@ def test_recalc_refuses_and_leaves_the_file(edited: dict[str, Path], case: Case)
 
 
 @pytest.fixture(scope="module")
-def texts_like_formulas(example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
-                        ) -> Path:
+def texts_like_formulas(
+    example_books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """SD with Förbund '=1+1', a member '=2+3' (renamed in Kontomappning too) and a line
     '=> Samverkan', all text."""
     path = tmp_path_factory.mktemp("eq") / "sd.xlsx"
     shutil.copy(example_books[SD], path)
     wb = load_workbook(path)
-    text(Installningar__B4="=1+1", Medlemmar__A5="=2+3", Kontomappning__E5="=2+3",
-         Rader__F5="=> Samverkan")(wb)
+    text(
+        Installningar__B4="=1+1",
+        Medlemmar__A5="=2+3",
+        Kontomappning__E5="=2+3",
+        Rader__F5="=> Samverkan",
+    )(wb)
     wb.save(path)
     return path
 
@@ -291,8 +295,13 @@ def test_a_line_named_like_a_formula_does_not_block_recalc(
     wb = load_workbook(out)
     # the input cells are untouched text, and the computed sheets print the names as text
     assert (wb["Rader"]["F5"].value, wb["Rader"]["F5"].data_type) == ("=> Samverkan", "s")
-    shown = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if c.value in ("=1+1", "=2+3", "=> Samverkan")]
+    shown = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value in ("=1+1", "=2+3", "=> Samverkan")
+    ]
     assert shown and all(c.data_type == "s" for c in shown)
 
 
@@ -317,8 +326,13 @@ def test_next_year_keeps_text_as_text_and_names_the_file_as_text(
         ("Rader", "F5", "=> Samverkan"),
     ):
         assert (wb[sheet][cell].value, wb[sheet][cell].data_type) == (value, "s"), sheet
-    assert not [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-                if c.data_type == "f" and str(c.value).startswith(("=1+1", "=2+3", "=>"))]
+    assert not [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f" and str(c.value).startswith(("=1+1", "=2+3", "=>"))
+    ]
 
 
 # -- item 8: the number policy on the command line and in a general-ledger CSV --------------

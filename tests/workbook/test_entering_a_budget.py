@@ -61,9 +61,11 @@ def _type_budget(path: Path) -> None:
     _set_setting(wb, "Eget kapital vid årets början", 1000)
     ws = wb["Medlemmar"]
     cols, first, _ = _table(ws, "Medlemmar")
-    for row, name in zip(range(first, first + 3), ("Försäkringskassan med "
-                         "Arbetsförmedlingen", "Region Provland", "Provbygds kommun"),
-                         strict=True):
+    for row, name in zip(
+        range(first, first + 3),
+        ("Försäkringskassan med Arbetsförmedlingen", "Region Provland", "Provbygds kommun"),
+        strict=True,
+    ):
         ws.cell(row, cols["Medlem"]).value = name
     ws = wb["Medelstilldelning"]
     cols, first, last = _table(ws, "Medelstilldelning")
@@ -85,6 +87,7 @@ def _type_budget(path: Path) -> None:
 
 def _same_budget() -> Budget:
     """The budget as an interchange file would hold it, in kr, for 2027 with plan 2028–2029."""
+
     def kr(value: float | None) -> Decimal | None:
         return None if value is None else Decimal(str(value)) * 1000
 
@@ -92,30 +95,35 @@ def _same_budget() -> Budget:
     groups = {c.name: c.group for c in starter}
     sections = {c.name: c.section for c in starter}
 
-    return Budget.model_validate({
-        "forbund": {"name": NAME, "unit": "tkr"},
-        "years": {"comparison": [2026], "budget": 2027, "plan": [2028, 2029]},
-        "members": [
-            {"name": "Försäkringskassan med Arbetsförmedlingen", "kind": "stat"},
-            {"name": "Region Provland", "kind": "region"},
-            {"name": "Provbygds kommun", "kind": "kommun"},
-        ],
-        "contributions": [
-            {"year": y + 1, "mode": "stat", "amount": kr(a), "decided": y == 2026}
-            for y, a in STATE.items()
-        ],
-        "costs": [
-            {
-                "name": name,
-                "group": groups[name],
-                "section": sections[name],
-                "amounts": {y + 1: kr(a) for y, a in zip((2025, 2026, 2027, 2028), amounts,
-                                                       strict=True) if a is not None},
-            }
-            for name, amounts in LINES.items()
-        ],
-        "equity": {"opening": 1000000, "opening_year": 2027},
-    })
+    return Budget.model_validate(
+        {
+            "forbund": {"name": NAME, "unit": "tkr"},
+            "years": {"comparison": [2026], "budget": 2027, "plan": [2028, 2029]},
+            "members": [
+                {"name": "Försäkringskassan med Arbetsförmedlingen", "kind": "stat"},
+                {"name": "Region Provland", "kind": "region"},
+                {"name": "Provbygds kommun", "kind": "kommun"},
+            ],
+            "contributions": [
+                {"year": y + 1, "mode": "stat", "amount": kr(a), "decided": y == 2026}
+                for y, a in STATE.items()
+            ],
+            "costs": [
+                {
+                    "name": name,
+                    "group": groups[name],
+                    "section": sections[name],
+                    "amounts": {
+                        y + 1: kr(a)
+                        for y, a in zip((2025, 2026, 2027, 2028), amounts, strict=True)
+                        if a is not None
+                    },
+                }
+                for name, amounts in LINES.items()
+            ],
+            "equity": {"opening": 1000000, "opening_year": 2027},
+        }
+    )
 
 
 def test_a_new_forbund_typed_cell_by_cell_with_year_and_unit_changed_after(
@@ -145,10 +153,12 @@ def test_a_new_forbund_typed_cell_by_cell_with_year_and_unit_changed_after(
     expected = evaluate(_same_budget())
 
     def plan(result: Any) -> list[tuple[object, ...]]:
-        return [(r.year, r.contributions, r.costs, r.result, r.equity_end)
-                for r in result.plan]
+        return [(r.year, r.contributions, r.costs, r.result, r.equity_end) for r in result.plan]
 
     assert plan(typed.result) == plan(expected)
     shares = {m.name: m.amount for m in typed.result.allocation_for(2027).members}
-    assert shares == {"Försäkringskassan med Arbetsförmedlingen": Decimal(2511000),
-                      "Region Provland": Decimal(1255500), "Provbygds kommun": Decimal(1255500)}
+    assert shares == {
+        "Försäkringskassan med Arbetsförmedlingen": Decimal(2511000),
+        "Region Provland": Decimal(1255500),
+        "Provbygds kommun": Decimal(1255500),
+    }

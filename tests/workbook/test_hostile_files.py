@@ -32,7 +32,6 @@ MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MiB = 1024 * 1024
 
 
-
 def rewrite(path: Path, change: Callable[[str, bytes], bytes | None], extra: int = 0) -> None:
     """Rewrite the package part by part; ``change`` returns new bytes, or None to drop a part."""
     with zipfile.ZipFile(path) as src:

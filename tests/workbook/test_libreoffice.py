@@ -17,8 +17,10 @@ from support import EXAMPLE_NAMES, EXAMPLES, SOFFICE
 from finsam_xl.model.interchange import load
 from finsam_xl.workbook.reader import read_workbook
 
-pytestmark = [pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas"),
-              pytest.mark.slow]
+pytestmark = [
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) saknas"),
+    pytest.mark.slow,
+]
 
 
 @pytest.fixture

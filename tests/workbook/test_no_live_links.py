@@ -34,8 +34,10 @@ def budget_with_members(*names: str) -> Budget:
 
 def _rename(value: object, renames: dict[str, str]) -> object:
     if isinstance(value, dict):
-        return {renames.get(k, k) if isinstance(k, str) else k: _rename(v, renames)
-                for k, v in value.items()}
+        return {
+            renames.get(k, k) if isinstance(k, str) else k: _rename(v, renames)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_rename(v, renames) for v in value]
     if isinstance(value, str):

@@ -17,7 +17,14 @@ from finsam_xl.model import schema as S
 from finsam_xl.xlsx.package import Package
 
 COMPUTED = {
-    "Plan", "Fördelning", "Kontroller", "Budget", "Not 1", "Insatser", "Eget kapital", "Fakturaplan"
+    "Plan",
+    "Fördelning",
+    "Kontroller",
+    "Budget",
+    "Not 1",
+    "Insatser",
+    "Eget kapital",
+    "Fakturaplan",
 }
 
 
@@ -49,9 +56,7 @@ def computed_parts(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as archive:
         pkg = Package.read(archive)
     # and the hidden styles sheet, whose row below the prototypes says what was computed from
-    return {
-        part for sheet, part in pkg.sheet_parts.items() if sheet in (*COMPUTED, S.SHEET_STYLES)
-    }
+    return {part for sheet, part in pkg.sheet_parts.items() if sheet in (*COMPUTED, S.SHEET_STYLES)}
 
 
 @pytest.mark.parametrize("xlsm", [False, True])

@@ -77,10 +77,17 @@ def test_uppfoljning_has_no_vouchers_file_lines_or_instructions(reconciled: Path
     # a plain sentence per deviation, with its figures
     lines = board.split("\n")
     assert "Hedemora kommun betalade en faktura för sent (40 dagar)." in lines
-    assert any(t.startswith("Säters kommun har betalat") and "92 760 kr är obetalt, varav "
-               "92 760 kr har förfallit" in t for t in lines), lines
-    assert any(t.startswith("Eget kapital vid årets början är 680 000 kr enligt bokföringen, "
-                            "20 000 kr mindre") for t in lines)
+    assert any(
+        t.startswith("Säters kommun har betalat")
+        and "92 760 kr är obetalt, varav 92 760 kr har förfallit" in t
+        for t in lines
+    ), lines
+    assert any(
+        t.startswith(
+            "Eget kapital vid årets början är 680 000 kr enligt bokföringen, 20 000 kr mindre"
+        )
+        for t in lines
+    )
     assert any("48 000 kr är bokfört" in t for t in lines)
     assert any("'Samverkansteam Avesta': utfall" in t for t in lines)
 
@@ -115,8 +122,11 @@ def test_avstamning_columns_fit_every_heading_word_and_benamning(reconciled: Pat
                 # a bold heading word needs more than its letters (the old 12 broke
                 # "Prognosmetod" and "Medlemsbidrag" mid-word)
                 assert width[cell.column] >= longest + 3, (cell.value, width[cell.column])
-    names = [r[1].value for r in rows if isinstance(r[1].value, str) and r[2].value
-             and str(r[2].value).isdigit()]
+    names = [
+        r[1].value
+        for r in rows
+        if isinstance(r[1].value, str) and r[2].value and str(r[2].value).isdigit()
+    ]
     assert names
     assert width[2] >= max(len(n) for n in names), (width[2], max(names, key=len))
 
@@ -143,8 +153,9 @@ def test_rader_prints_readably_two_pages_wide(example_book: Path) -> None:
 def test_installningar_explanations_have_the_height_of_their_lines(example_book: Path) -> None:
     ws = load_workbook(example_book)[S.SHEET_SETTINGS]
     long = [
-        row[2] for row in ws.iter_rows(min_row=4) if isinstance(row[2].value, str)
-        and len(row[2].value) > 80
+        row[2]
+        for row in ws.iter_rows(min_row=4)
+        if isinstance(row[2].value, str) and len(row[2].value) > 80
     ]
     assert len(long) >= 3
     for cell in long:

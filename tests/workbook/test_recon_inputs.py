@@ -80,9 +80,7 @@ def test_avstamning_refuses_a_mapping_to_an_unknown_member_and_writes_nothing(
     result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--json"])
     assert result.exit_code == 1, result.output
     findings = json.loads(result.stdout)["findings"]
-    assert [(f["rule"], f["location"]) for f in findings] == [
-        ("mapping.member-unknown", where)
-    ]
+    assert [(f["rule"], f["location"]) for f in findings] == [("mapping.member-unknown", where)]
     assert sha(book) == before
 
 
@@ -92,7 +90,7 @@ def books_of(path: Path, year: int) -> Path:
         f"#RAR 0 {year}0101 {year}1231\n"
         '#KONTO 1930 "Bank"\n#KONTO 4710 "Insatser"\n'
         f'#VER "A" "1" {year}0115 "Inkop"\n{{\n'
-        "#TRANS 4710 {1 \"35000\"} 1000.00\n#TRANS 1930 {} -1000.00\n}\n",
+        '#TRANS 4710 {1 "35000"} 1000.00\n#TRANS 1930 {} -1000.00\n}\n',
         encoding="ascii",
     )
     return path

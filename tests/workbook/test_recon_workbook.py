@@ -138,8 +138,9 @@ def test_export_sie_without_accounts_is_refused(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_a_period_outside_the_books_year_is_refused(setup: tuple[Path, Path],
-                                                    tmp_path: Path) -> None:
+def test_a_period_outside_the_books_year_is_refused(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
     book = tmp_path / "b.xlsx"
     book.write_bytes(setup[0].read_bytes())
     result = runner.invoke(app, ["avstamning", str(book), str(setup[1]), "--period", "2024-05"])
@@ -153,7 +154,10 @@ def test_the_demo_books_take_help_like_any_command(tmp_path: Path) -> None:
 
     run = subprocess.run(
         [sys.executable, "-m", "finsam_xl", "demo-bokforing", "--help"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "COLUMNS": "200"},
     )
     assert run.returncode == 0 and "--kontantmassig" in run.stdout
@@ -166,11 +170,15 @@ def test_the_demo_books_keep_a_file_already_there(tmp_path: Path) -> None:
     books.write_bytes(b"mina riktiga verifikationer")
     run = subprocess.run(
         [sys.executable, "-m", "finsam_xl", "demo-bokforing", "bokforing.se", "--csv", "hb.csv"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
-        "Skrev bokforing.se med 1952 verifikationer.", "Skrev hb.csv."
+        "Skrev bokforing.se med 1952 verifikationer.",
+        "Skrev hb.csv.",
     ]
     assert (tmp_path / "bokforing.backup.se").read_bytes() == b"mina riktiga verifikationer"
     assert books.read_bytes().startswith(b"#FLAGGA 0")
@@ -188,8 +196,9 @@ def test_a_workbook_without_uppfoljning_gets_avstamning_only(
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                data = re.sub(rb"<definedName name=\"fx_uppfoljning\"[^<]*</definedName>", b"",
-                              data)
+                data = re.sub(
+                    rb"<definedName name=\"fx_uppfoljning\"[^<]*</definedName>", b"", data
+                )
             dst.writestr(info, data)
     before = parts(book)
     outcome = jobs.reconcile_workbook(book, setup[1], "2025-08")

@@ -163,8 +163,9 @@ def _demo(b: Built) -> Path:
     return b.folder / "demo.xlsx"
 
 
-SD, FR, SL = (str(_example(n)) for n in ("sodra-dalarna-2025", "fryksdalen-2022",
-                                         "sodra-lappland-2024"))
+SD, FR, SL = (
+    str(_example(n)) for n in ("sodra-dalarna-2025", "fryksdalen-2022", "sodra-lappland-2024")
+)
 
 #: case id (the command as a user types it) -> how to build its file.
 CASES: dict[str, Builder] = {
@@ -188,8 +189,9 @@ CASES: dict[str, Builder] = {
     "lite .xlsm": _on_copy("ny --xlsm", "lite.xlsm", "lite"),
     "lite --server .xlsm": _on_copy("ny --xlsm --server", "lite-server.xlsm", "lite"),
     "ny --fran (konstiga namn)": _awkward,
-    "berakna (konstiga namn)": _on_copy("ny --fran (konstiga namn)", "awkward-recalc.xlsx",
-                                       "berakna"),
+    "berakna (konstiga namn)": _on_copy(
+        "ny --fran (konstiga namn)", "awkward-recalc.xlsx", "berakna"
+    ),
     "oversikt": _oversikt,
     "rapport .docx": _rapport,
     "demo": _demo,
@@ -270,7 +272,7 @@ def test_validator_applies_markup_compatibility_as_excel_does() -> None:
         'mc:Ignorable="x14ac"><sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/>'
         '<sheetData><row r="1" x14ac:dyDescent="0.25"/></sheetData>'
         f'<extLst><ext uri="{{05C60535-1F16-4fd2-B633-F4F36F0B64E0}}"><x14:sparklineGroups/>'
-        '</ext></extLst></worksheet>'
+        "</ext></extLst></worksheet>"
     )
     assert validate_part("sheet.xml", ignorable.encode()) == []
     not_ignorable = ignorable.replace(' mc:Ignorable="x14ac"', "")

@@ -35,15 +35,19 @@ def _set_setting(source: Path, target: Path, label: str, value: int | str) -> No
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as out:
         workbook = zin.read("xl/workbook.xml").decode()
         rels = zin.read("xl/_rels/workbook.xml.rels").decode()
-        rid = re.search(rf'<sheet name="{S.SHEET_SETTINGS}" sheetId="\d+" r:id="(rId\d+)"',
-                        workbook)
+        rid = re.search(
+            rf'<sheet name="{S.SHEET_SETTINGS}" sheetId="\d+" r:id="(rId\d+)"', workbook
+        )
         assert rid
         part = "xl/" + re.findall(rf'Id="{rid.group(1)}"[^>]*Target="([^"]+)"', rels)[0]
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == part:
-                cell = (f'<c r="B{row}"><v>{value}</v></c>' if isinstance(value, int)
-                        else f'<c r="B{row}" t="inlineStr"><is><t>{value}</t></is></c>')
+                cell = (
+                    f'<c r="B{row}"><v>{value}</v></c>'
+                    if isinstance(value, int)
+                    else f'<c r="B{row}" t="inlineStr"><is><t>{value}</t></is></c>'
+                )
                 xml, n = re.subn(rf'<c r="B{row}"[^>]*?(/>|>.*?</c>)', cell, data.decode(), count=1)
                 assert n == 1
                 data = xml.encode()
@@ -53,15 +57,19 @@ def _set_setting(source: Path, target: Path, label: str, value: int | str) -> No
 def test_titles_follow_the_unit_cell(tmp_path: Path) -> None:
     path = tmp_path / "ny.xlsx"
     budget = load(BUDGET)
-    write_template(budget.model_copy(update={"forbund": budget.forbund.model_copy(
-        update={"unit": "kr"})}), path)
+    write_template(
+        budget.model_copy(update={"forbund": budget.forbund.model_copy(update={"unit": "kr"})}),
+        path,
+    )
     formulas = load_workbook(path)
     settings = formulas[S.SHEET_SETTINGS]
     ref = unit_cell().split("!")[1].replace("$", "")
     assert settings[ref.replace("B", "A")].value == S.SETTING_LABELS["unit"]
     values = load_workbook(path, data_only=True)
-    for sheet, text in ((S.SHEET_LINES, "Kostnader och övriga intäkter"),
-                        (S.SHEET_ACTUALS, "Utfall tidigare år")):
+    for sheet, text in (
+        (S.SHEET_LINES, "Kostnader och övriga intäkter"),
+        (S.SHEET_ACTUALS, "Utfall tidigare år"),
+    ):
         formula = formulas[sheet]["A1"].value
         assert formula.startswith("=") and unit_cell() in formula, formula
         assert values[sheet]["A1"].value == f"{text} (kr)"  # the cached value
@@ -91,8 +99,10 @@ def test_chart_axis_names_the_unit_cell_and_ranges_follow_the_years(tmp_path: Pa
 
 
 def test_chart_ranges_leave_other_ranges_alone() -> None:
-    xml = ("<c:f>'Plan'!$B$4:$F$4</c:f><c:f>'Plan'!$A$17</c:f><c:f>'Plan'!$B$4:$F$9</c:f>"
-           "<c:f>'Andra'!$B$4:$F$4</c:f>")
+    xml = (
+        "<c:f>'Plan'!$B$4:$F$4</c:f><c:f>'Plan'!$A$17</c:f><c:f>'Plan'!$B$4:$F$9</c:f>"
+        "<c:f>'Andra'!$B$4:$F$4</c:f>"
+    )
     assert chart_ranges(xml, "Plan", 2, 3) == (
         "<c:f>'Plan'!$B$4:$C$4</c:f><c:f>'Plan'!$A$17</c:f><c:f>'Plan'!$B$4:$F$9</c:f>"
         "<c:f>'Andra'!$B$4:$F$4</c:f>"
@@ -115,9 +125,13 @@ def test_published_allocation_is_typed_in_the_workbooks_unit(tmp_path: Path) -> 
 def test_allocation_messages_show_the_typed_unit_and_explain_kronor() -> None:
     budget = load(BUDGET)
     wrong = budget.published.model_copy(
-        update={"allocation": {2027: {"Provs kommun": Decimal(1255500)}}})
-    found = [f for f in evaluate(budget.model_copy(update={"published": wrong})).findings
-             if f.rule == "published.allocation"]
+        update={"allocation": {2027: {"Provs kommun": Decimal(1255500)}}}
+    )
+    found = [
+        f
+        for f in evaluate(budget.model_copy(update={"published": wrong})).findings
+        if f.rule == "published.allocation"
+    ]
     assert [f.message for f in found] == [
         "Publicerat belopp för Provs kommun 2027 är 1\u00a0255,5\u00a0tkr (1\u00a0255\u00a0500"
         "\u00a0kr) men fördelningen ger 702,5\u00a0tkr (702\u00a0500\u00a0kr) (skillnad "
@@ -125,12 +139,18 @@ def test_allocation_messages_show_the_typed_unit_and_explain_kronor() -> None:
     ]
     # An old workbook's kronor (702 500 typed in a tkr workbook) is named as such.
     old = budget.published.model_copy(
-        update={"allocation": {2027: {"Provs kommun": Decimal(702500) * 1000}}})
-    found = [f for f in evaluate(budget.model_copy(update={"published": old})).findings
-             if f.rule == "published.allocation"]
-    assert [(f.severity.value, f.message) for f in found] == [(
-        "warning",
-        "Publicerat belopp för Provs kommun 2027 ser ut att vara skrivet i kr "
-        "(702\u00a0500\u00a0kr); Fördelning anges i arbetsbokens enhet tkr som alla belopp: "
-        "skriv 702,5.",
-    )]
+        update={"allocation": {2027: {"Provs kommun": Decimal(702500) * 1000}}}
+    )
+    found = [
+        f
+        for f in evaluate(budget.model_copy(update={"published": old})).findings
+        if f.rule == "published.allocation"
+    ]
+    assert [(f.severity.value, f.message) for f in found] == [
+        (
+            "warning",
+            "Publicerat belopp för Provs kommun 2027 ser ut att vara skrivet i kr "
+            "(702\u00a0500\u00a0kr); Fördelning anges i arbetsbokens enhet tkr som alla belopp: "
+            "skriv 702,5.",
+        )
+    ]

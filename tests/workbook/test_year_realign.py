@@ -220,15 +220,25 @@ def test_recalc_updates_the_tool_texts_and_nothing_else(tmp_path: Path) -> None:
         pkg = Package.read(z)
     computed = {
         pkg.sheet_parts[s]
-        for s in ("Plan", "Fördelning", "Budget", "Not 1", "Insatser", "Eget kapital",
-                  "Fakturaplan", "Kontroller", "_finsam_stilar")
+        for s in (
+            "Plan",
+            "Fördelning",
+            "Budget",
+            "Not 1",
+            "Insatser",
+            "Eget kapital",
+            "Fakturaplan",
+            "Kontroller",
+            "_finsam_stilar",
+        )
     }
     settings, instructions = pkg.sheet_parts["Inställningar"], pkg.sheet_parts["Instruktioner"]
     assert before.keys() == after.keys()
     changed = {n for n in after if after[n] != before[n]} - computed
     # header only: Avstämning and Uppföljning, and every input sheet (S.input_header)
     others = {pkg.sheet_parts["Avstämning"], pkg.sheet_parts["Uppföljning"]} | {
-        pkg.sheet_parts[s] for s in S.INPUT_SHEETS
+        pkg.sheet_parts[s]
+        for s in S.INPUT_SHEETS
         if s in pkg.sheet_parts and s not in ("Inställningar", "Instruktioner")
     }
     assert changed == {settings, instructions} | others

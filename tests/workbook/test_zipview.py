@@ -114,7 +114,7 @@ def crafted(path: Path, epoch_1904: bool = False) -> Path:
     ws["B1"] = True
     ws["B2"] = False
     ws["B3"] = "#N/A"
-    ws["C1"] = "Å & Ö <tag> \"citat\""
+    ws["C1"] = 'Å & Ö <tag> "citat"'
     ws["C2"] = 12345678901234
     ws["C3"] = -1.5e-7
     ws["C4"] = "=SUM(C2:C3)"
