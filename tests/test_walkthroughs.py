@@ -199,3 +199,13 @@ def test_the_quick_start_is_two_lines_setup_with_the_demo_then_the_tests() -> No
     assert second == ".venv/bin/python -m pytest"
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
     assert ci[-1] == second
+
+
+def test_ci_runs_the_pre_commit_hooks_ruff_format_and_mypy() -> None:
+    """CONTRIBUTING.md's pre-commit hooks are the ones CI runs, on every file."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert hooks == {"ruff", "ruff-format", "mypy"}
+    assert "pre-commit run --all-files" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
