@@ -16,6 +16,7 @@ Without xdist (``-n 0``) GROUPS does nothing and only the order changes.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,7 +66,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return ModuleOrGroupScheduling(config, log)
 
 
+#: The tests measured at 0.3 s or more (tools/mark_slow.py writes the list): the inner loop,
+#: ``-m "not slow"``, leaves them out with those marked ``@pytest.mark.slow`` in their modules.
+SLOW_LIST = Path(__file__).parent / "data" / "slow-tests.txt"
+
+
+def _measured_slow() -> frozenset[str]:
+    if not SLOW_LIST.is_file():
+        return frozenset()
+    lines = SLOW_LIST.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by mark
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Send the modules with slow tests first (a stable sort: otherwise collection order)."""
+    """Mark the measured slow tests; send the modules with marked-slow tests first (a stable
+    sort: otherwise collection order)."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
+    measured = _measured_slow()
+    for item in items:
+        if item.nodeid.split("[", 1)[0] in measured:
+            item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: item.path not in slow)
