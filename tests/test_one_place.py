@@ -269,3 +269,24 @@ def test_the_checks_see_what_they_look_for() -> None:
         "labels.SEVERITY_LABELS",
         "labels.FREQUENCY_LABELS",
     ]
+
+
+def test_no_module_defines_a_name_twice() -> None:
+    """A constant written twice in one module (the schema once had T_HISTORY three times)
+    silently keeps the last; each module-level name is assigned once."""
+    import ast
+    from collections import Counter
+    from pathlib import Path
+
+    import finsam_xl
+
+    twice = []
+    for path in sorted(Path(finsam_xl.__file__).parent.rglob("*.py")):
+        names: Counter[str] = Counter()
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.Assign):
+                names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                names[node.target.id] += 1
+        twice += [f"{path.name}: {n}" for n, count in names.items() if count > 1]
+    assert twice == []
