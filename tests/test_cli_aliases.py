@@ -220,3 +220,15 @@ def test_the_docs_show_the_table_of_old_and_new_names(doc: str) -> None:
     wanted = set(OLD_COMMANDS.items()) | {(old, new[0]) for old, new in OLD_OPTIONS.items()}
     assert wanted <= rows, sorted(wanted - rows)
     assert "`--utmapp`" in (ROOT / doc).read_text(encoding="utf-8")
+
+
+def test_an_old_command_that_runs_says_so_once() -> None:
+    """A run, not only --help: one note on stderr, and the workbook left as it was."""
+    from pathlib import Path
+
+    book = Path(__file__).parent.parent / "workbooks" / "examples" / "fryksdalen-2022.xlsx"
+    before = book.read_bytes()
+    done = runner.invoke(app, ["check", str(book)])
+    assert done.exit_code in (0, 1), done.stderr
+    assert done.stderr.count("heter nu") == 1, done.stderr
+    assert book.read_bytes() == before
