@@ -106,7 +106,7 @@ def press_phases(books: list[FakeBook]) -> dict[str, float]:
         outcome = evaluate_read(read)
         marks.append(time.process_time())
         assert read.budget is not None and outcome.result is not None
-        grids = build_grids(read.budget, outcome.result, xlbook.Anchors(view.names), WHEN)
+        grids = build_grids(read.budget, outcome.result, xlbook.DefinedNames(view.names), WHEN)
         marks.append(time.process_time())
         xlbook.write_grids(book, grids)
         marks.append(time.process_time())
