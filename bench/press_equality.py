@@ -15,8 +15,10 @@ without (Lite, macOS; sheets unprotected, and protected where the press must ref
 second ``recalc`` on top of the first. For every press it hashes the stand-in's journal of
 Excel calls, the call counts, the summary (text, sheets, blocked) with its findings, the
 budget and result the press computed, and the cells, number formats and fills the book then
-holds. The server's ``/berakna`` and ``/kontrollera`` answers for the 2,000-line and the
-example workbooks are hashed too (the time stamp masked). Prints one line per difference.
+holds. The reader's output (budget, findings, the cell of every location it recorded) is
+hashed for the open book and for the file (``read_workbook``). The server's ``/berakna``
+and ``/kontrollera`` answers for the 2,000-line and the example workbooks are hashed too
+(the time stamp masked). Prints one line per difference.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ from payload_support import payload_bytes  # noqa: E402
 
 from finsam_xl import jobs  # noqa: E402
 from finsam_xl.excel.remote import handle  # noqa: E402
-from finsam_xl.excel.xlbook import press  # noqa: E402
+from finsam_xl.excel.xlbook import XlBookView, press  # noqa: E402
 from finsam_xl.model.budget import Budget  # noqa: E402
 from finsam_xl.model.interchange import load  # noqa: E402
+from finsam_xl.workbook.reader import ReadResult, read_book, read_workbook  # noqa: E402
 
 _STAMP = re.compile(rb"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
@@ -122,14 +125,39 @@ def _press_record(book: FakeBook, action: str) -> dict[str, str]:
     }
 
 
+def _read_record(read: ReadResult) -> dict[str, str]:
+    """The reader's output: budget, findings, every recorded cell location, the rest."""
+    findings = [(f.rule, f.severity.value, f.message, f.where(), f.cause) for f in read.findings]
+    return {
+        "budget": _digest(read.budget.model_dump(mode="json") if read.budget else None),
+        "findings": _digest(findings),
+        "locator": _digest(sorted(read.locator.cells.items(), key=repr)),
+        "rest": _digest(
+            (
+                read.computed_from,
+                read.status_cell,
+                read.settings_years,
+                read.table_years,
+                read.budget_year,
+                read.locator.plan_anchor,
+                read.locator.years,
+            )
+        ),
+    }
+
+
 def run() -> dict[str, dict[str, str]]:
     """Every case's hashes."""
     out: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         books = workbooks(Path(tmp))
         for name, path in books.items():
+            out[f"{name} read_workbook"] = _read_record(read_workbook(path))
             for com, protect in ((True, True), (False, False), (False, True)):
                 template = FakeBook.from_xlsx(path, com=com, protect=protect)
+                if com:
+                    book = copy.deepcopy(template)
+                    out[f"{name} read_book"] = _read_record(read_book(name, XlBookView(book)))
                 for action in ("recalc", "check"):
                     book = copy.deepcopy(template)
                     key = f"{name} {action} com={com} protect={protect}"
