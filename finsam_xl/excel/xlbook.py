@@ -133,6 +133,18 @@ class XlSheetView:
                 return None
         return block.values[row - block.row][col - block.col]
 
+    def row_values(self, row: int, first_col: int, last_col: int) -> list[Any]:
+        """``value`` of each cell of a row from ``first_col`` to ``last_col``: one slice of
+        the table's block when it holds them all."""
+        for block in self.blocks:
+            if block.row <= row <= block.last_row and block.col <= first_col <= block.last_col:
+                if last_col <= block.last_col:
+                    self._last = block
+                    start = first_col - block.col
+                    return block.values[row - block.row][start : start + last_col - first_col + 1]
+                break
+        return [self.value(row, col) for col in range(first_col, last_col + 1)]
+
     def tables(self) -> list[TableInfo]:
         """The sheet's tables."""
         return list(self.table_infos)

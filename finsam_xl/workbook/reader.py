@@ -258,8 +258,23 @@ class TableRange:
         """'Sheet!A1' of a cell (``cells.address``; the 'Sheet!A' of each column made once)."""
         prefix = self._prefixes.get(col)
         if prefix is None:
-            prefix = self._prefixes[col] = address(self.ws.title, 0, col)[:-1]
+            prefix = self.prefix(col)
         return f"{prefix}{row}"
+
+    def prefix(self, col: int) -> str:
+        """'Sheet!A' of a column: ``where`` is this and the row number."""
+        prefix = self._prefixes.get(col)
+        if prefix is None:
+            prefix = self._prefixes[col] = address(self.ws.title, 0, col)[:-1]
+        return prefix
+
+    def row_values(self, row: int) -> list[Any]:
+        """The values of one row from the first to the last column (``ws.value`` of each);
+        in one call where the view has ``row_values`` (an open workbook's, a file's)."""
+        values = getattr(self.ws, "row_values", None)
+        if values is not None:
+            return list(values(row, self.first_col, self.last_col))
+        return [self.ws.value(row, c) for c in range(self.first_col, self.last_col + 1)]
 
 
 class WorkbookReader:
@@ -494,9 +509,12 @@ class WorkbookReader:
 
     def blank(self, table: TableRange, row: int) -> bool:
         """True when every cell of the table row is empty."""
-        return all(
-            table.ws.value(row, c) in (None, "") for c in range(table.first_col, table.last_col + 1)
-        )
+        return _blank(table.row_values(row))
+
+
+def _blank(values: list[Any]) -> bool:
+    """True when every value is empty (None or '')."""
+    return values.count(None) + values.count("") == len(values)
 
 
 #: The warning when a LibreOffice save (or another editor) dropped the xlwings Lite code.
@@ -1289,7 +1307,13 @@ _LINE_FIELDS = (("name", "Benämning"), ("group", "Grupp"), ("netted", "Nettored
 
 
 class _LineTable:
-    """The Rader table while it is read: its columns, its year columns, the years wanted."""
+    """The Rader table while it is read: its columns, its year columns, the years wanted.
+
+    A line is read from its row's values (``TableRange.row_values``, one look-up per row):
+    a blank, a plain text, a typed number or a date is taken as it is; anything else (a
+    formula, a number typed as text, a bad value) goes the general way, ``WorkbookReader``'s
+    ``text``, ``number`` and ``day``, in the same order, so each finding is made as there.
+    """
 
     def __init__(
         self,
@@ -1324,11 +1348,61 @@ class _LineTable:
         self.yes, self.no = S.normalise(L.YES), S.normalise(L.NO)
         #: (label, years, cell) of the lines with some amounts but blank cells in wanted years.
         self.blank_lines: list[tuple[str, list[int], str]] = []
+        first = t.first_col
+        #: (year, column, index in the row's values, 'Rader!C') of each year column.
+        self.years = [(y, col, col - first, t.prefix(col)) for y, col in self.year_cols.items()]
+        #: (locator key, 'Rader!A') of the name, group and netting cells present.
+        self.fields = [(key, t.prefix(self.c[h] or 0)) for key, h in _LINE_FIELDS if self.c[h]]
+        self._normalised: dict[str, str] = {}
 
-    def is_income(self, row: int) -> bool | None:
+    def normalise(self, text: str) -> str:
+        """``schema.normalise``, each text once (types, groups and yes/no repeat per line)."""
+        found = self._normalised.get(text)
+        if found is None:
+            found = self._normalised[text] = S.normalise(text)
+        return found
+
+    def text(self, row: int, values: list[Any], header: str) -> str | None:
+        """``WorkbookReader.text`` of a column of the row."""
+        col = self.c[header]
+        if col is None:
+            return None
+        value = values[col - self.t.first_col]
+        if type(value) is str:  # plain text (a formula is a Formula)
+            return nfc(value.strip()) or None
+        if value is None:
+            return None
+        return self.r.text(self.t, row, col)
+
+    def number(self, row: int, values: list[Any], header: str, what: str) -> Decimal | None:
+        """``WorkbookReader.number`` of a column of the row (``what``: 'label, <what>')."""
+        col = self.c[header]
+        if col is None:
+            return None
+        value = values[col - self.t.first_col]
+        if value is None:
+            return None
+        plain = _plain_number(value)
+        if plain is not None:
+            return plain
+        return self.r.number(self.t, row, col, what)
+
+    def day(self, row: int, values: list[Any], header: str, what: str) -> date | None:
+        """``WorkbookReader.day`` of a column of the row."""
+        col = self.c[header]
+        if col is None:
+            return None
+        value = values[col - self.t.first_col]
+        if value is None:
+            return None
+        if type(value) is datetime:
+            return value.date()
+        return self.r.day(self.t, row, col, what)
+
+    def is_income(self, row: int, values: list[Any]) -> bool | None:
         """True for an income line, False for a cost line, None (reported) for an unknown type."""
         r, t, c = self.r, self.t, self.c
-        kind = S.normalise(r.text(t, row, c["Typ"]) or L.LINE_TYPE_COST)
+        kind = self.normalise(self.text(row, values, "Typ") or L.LINE_TYPE_COST)
         if kind == self.income:
             return True
         if kind == self.cost:
@@ -1342,72 +1416,86 @@ class _LineTable:
         return None
 
     def amounts(
-        self, row: int, element: Element, index: int, label: str
+        self, row: int, values: list[Any], element: Element, index: int, label: str
     ) -> tuple[dict[int, Decimal], list[int]]:
         """The line's amount per year, and the wanted years whose cell is blank."""
-        r, t, cells, cell = self.r, self.t, self.r.locator.cells, self.t.ws.value
+        r, t, cells, factor = self.r, self.t, self.r.locator.cells, self.money.factor
         amounts: dict[int, Decimal] = {}
         blanks = []
-        for year, col in self.year_cols.items():
-            cells[(element, index, year)] = t.where(row, col)
-            value = _plain_number(cell(row, col))  # a typed amount, as r.number reads it
-            if value is None:
-                value = r.number(t, row, col, f"{label}, {year}")
-            if value is not None:
-                amounts[year] = self.money(value)
-            elif year in self.noted and t.ws.value(row, col) in (None, ""):
+        at = str(row)
+        for year, col, i, prefix in self.years:
+            cells[(element, index, year)] = prefix + at
+            value = values[i]
+            found = _plain_number(value)  # a typed amount, as r.number reads it
+            if found is None and value is not None:
+                found = r.number(t, row, col, f"{label}, {year}")
+            if found is not None:
+                amounts[year] = found * factor
+            elif year in self.noted and value in (None, ""):
                 blanks.append(year)
         return amounts, blanks
 
-    def common(self, row: int, is_income: bool, index: int) -> tuple[str, LineData]:
+    def common(
+        self, row: int, values: list[Any], is_income: bool, index: int
+    ) -> tuple[str, LineData]:
         """What every line has: name, amounts, forecast, phasing, heading, cost centre, account.
 
         Returns the line's label in messages (its name, or its row) with the data.
         """
         r, t, c = self.r, self.t, self.c
-        name = r.text(t, row, c["Benämning"]) or ""
+        name = self.text(row, values, "Benämning") or ""
         element = Element.INCOME if is_income else Element.COST
         label = name or f"rad {row}"
-        amounts, blanks = self.amounts(row, element, index, label)
-        ended = r.day(t, row, c["Projektslut"], f"{label}, projektslut") if not is_income else None
+        amounts, blanks = self.amounts(row, values, element, index, label)
+        ended = (
+            self.day(row, values, "Projektslut", f"{label}, projektslut")
+            if not is_income
+            else None
+        )
         if ended is not None:  # an insats that has ended has no amounts after its period
             blanks = [y for y in blanks if y <= ended.year]
         if blanks and amounts:
             self.blank_lines.append((label, blanks, t.where(row, self.year_cols[blanks[0]])))
-        for key, header in _LINE_FIELDS:
-            header_col = c[header]
-            if header_col:
-                r.locator.cells[(element, index, key)] = t.where(row, header_col)
+        at = str(row)
+        for key, prefix in self.fields:
+            r.locator.cells[(element, index, key)] = prefix + at
+        forecast = self.number(row, values, "Prognos helår", f"{label}, prognos helår")
+        phasing_col = c["Periodisering"]
+        phasing = (
+            None
+            if phasing_col is None or values[phasing_col - t.first_col] is None
+            else _phasing(r, t, row, phasing_col, label)
+        )
         return label, {
             "name": name,
-            "forecast": self.money(r.number(t, row, c["Prognos helår"], f"{label}, prognos helår")),
-            "phasing": _phasing(r, t, row, c["Periodisering"], label),
-            "section": r.text(t, row, c["Rubrik"]),
-            "cost_centre": r.text(t, row, c["Kostnadsställe"]),
-            "account": r.text(t, row, c["Konto"]),
+            "forecast": self.money(forecast),
+            "phasing": phasing,
+            "section": self.text(row, values, "Rubrik"),
+            "cost_centre": self.text(row, values, "Kostnadsställe"),
+            "account": self.text(row, values, "Konto"),
             "amounts": amounts,
         }
 
-    def income_line(self, row: int, index: int) -> IncomeData:
+    def income_line(self, row: int, values: list[Any], index: int) -> IncomeData:
         """One income line of Rader."""
-        _label, common = self.common(row, True, index)
-        netted = self.r.text(self.t, row, self.c["Nettoredovisas"]) or L.NO
-        return {**common, "netted": S.normalise(netted) == self.yes}
+        _label, common = self.common(row, values, True, index)
+        netted = self.text(row, values, "Nettoredovisas") or L.NO
+        return {**common, "netted": self.normalise(netted) == self.yes}
 
-    def cost_line(self, row: int, index: int) -> CostData | None:
+    def cost_line(self, row: int, values: list[Any], index: int) -> CostData | None:
         """One cost line of Rader; None when its group is unknown (an error at its cell)."""
         r, t, c = self.r, self.t, self.c
-        label, common = self.common(row, False, index)
-        netted_text = r.text(t, row, c["Nettoredovisas"])
-        if netted_text and S.normalise(netted_text) == self.yes:
+        label, common = self.common(row, values, False, index)
+        netted_text = self.text(row, values, "Nettoredovisas")
+        if netted_text and self.normalise(netted_text) == self.yes:
             r.problem(
                 "read.netted-cost",
                 f"'{label}': Nettoredovisas gäller bara intäkter; för en kostnad används det inte.",
                 t.where(row, c["Nettoredovisas"] or 1),
                 Severity.WARNING,
             )
-        group_text = r.text(t, row, c["Grupp"])
-        group = self.groups.get(S.normalise(group_text))
+        group_text = self.text(row, values, "Grupp")
+        group = self.groups.get(self.normalise(group_text or ""))
         if group is None:
             r.problem(
                 "read.line-group",
@@ -1416,24 +1504,24 @@ class _LineTable:
                 t.where(row, c["Grupp"] or 1),
             )
             return None
-        insats = self.insats(row, label)
+        insats = self.insats(row, values, label)
         return {
             **common,
             "group": group,
             "insats": insats if any(v is not None for v in insats.values()) else None,
         }
 
-    def insats(self, row: int, label: str) -> InsatsData:
+    def insats(self, row: int, values: list[Any], label: str) -> InsatsData:
         """The decision data of a cost line (all None for a line that is no insats)."""
         r, t, c = self.r, self.t, self.c
         insats: InsatsData = {
-            "decision_date": r.day(t, row, c["Beslutsdatum"], f"{label}, beslutsdatum"),
-            "start": r.day(t, row, c["Projektstart"], f"{label}, projektstart"),
-            "end": r.day(t, row, c["Projektslut"], f"{label}, projektslut"),
+            "decision_date": self.day(row, values, "Beslutsdatum", f"{label}, beslutsdatum"),
+            "start": self.day(row, values, "Projektstart", f"{label}, projektstart"),
+            "end": self.day(row, values, "Projektslut", f"{label}, projektslut"),
             "granted_per_year": self.money(
-                r.number(t, row, c["Beviljat per år"], f"{label}, beviljat")
+                self.number(row, values, "Beviljat per år", f"{label}, beviljat")
             ),
-            "owner": r.text(t, row, c["Projektägare"]),
+            "owner": self.text(row, values, "Projektägare"),
         }
         start, end = insats["start"], insats["end"]
         if start and end and end < start:
@@ -1457,14 +1545,15 @@ def _lines(
     costs: list[CostData] = []
     income: list[IncomeData] = []
     for row in t.rows():
-        if r.blank(t, row):
+        values = t.row_values(row)
+        if _blank(values):
             continue
-        is_income = lines.is_income(row)
+        is_income = lines.is_income(row, values)
         if is_income is None:
             continue
         if is_income:
-            income.append(lines.income_line(row, len(income)))
-        elif (cost := lines.cost_line(row, len(costs))) is not None:
+            income.append(lines.income_line(row, values, len(income)))
+        elif (cost := lines.cost_line(row, values, len(costs))) is not None:
             costs.append(cost)
     _report_blanks(r, lines.blank_lines)
     return costs, income

@@ -153,6 +153,11 @@ class ZipSheet:
         """The raw value of a cell (1-based); formulas as '=...' text."""
         return self.cells().get((row, col))
 
+    def row_values(self, row: int, first_col: int, last_col: int) -> list[Any]:
+        """``value`` of each cell of a row from ``first_col`` to ``last_col``."""
+        cells = self.cells()
+        return [cells.get((row, col)) for col in range(first_col, last_col + 1)]
+
     def merged(self) -> list[tuple[int, int, int, int]]:
         """Merged ranges as (first_row, first_col, last_row, last_col)."""
         self.cells()
