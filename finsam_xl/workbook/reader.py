@@ -1448,9 +1448,7 @@ class _LineTable:
         label = name or f"rad {row}"
         amounts, blanks = self.amounts(row, values, element, index, label)
         ended = (
-            self.day(row, values, "Projektslut", f"{label}, projektslut")
-            if not is_income
-            else None
+            self.day(row, values, "Projektslut", f"{label}, projektslut") if not is_income else None
         )
         if ended is not None:  # an insats that has ended has no amounts after its period
             blanks = [y for y in blanks if y <= ended.year]
