@@ -119,26 +119,56 @@ def _canonical(value: Any) -> Any:
     exact type, which is what makes the digest of a 2,000-line budget cheap; anything else
     (subclasses, enums, dates, floats) goes through ``_canonical_other``.
     """
-    kind = type(value)
-    if kind is str or value is None or kind is bool:
-        return value
-    if kind is Decimal:
-        return _number_text(value)
-    if kind is dict:
-        out = {}
-        for k, v in value.items():
-            plain = type(v)
-            if plain is Decimal:
-                v = _number_text(v)
-            elif plain is int and -_PLAIN_INT < v < _PLAIN_INT:
-                v = str(v)  # what the Decimal normalised to plain text gives, without it
-            elif not (plain is str or v is None or plain is bool):
-                v = _canonical(v)
-            out[k if type(k) is str else _key_text(k)] = v
-        return out
-    if kind is list:
-        return [_canonical(v) for v in value]
-    return _canonical_other(value)
+    return _Canonical().of(value)
+
+
+class _Canonical:
+    """One ``_canonical`` walk: each distinct number's and year key's text is made once."""
+
+    __slots__ = ("texts", "years")
+
+    def __init__(self) -> None:
+        self.texts: dict[Decimal, str] = {}  # Decimals only: equal ones have one text
+        self.years: dict[int, str] = {}  # int keys only (True == 1 is no year)
+
+    def number(self, number: Decimal) -> str:
+        """``_number_text``; equal numbers (10, 10.0, 1E+1) have the same text."""
+        text = self.texts.get(number)
+        if text is None:
+            text = self.texts[number] = _number_text(number)
+        return text
+
+    def of(self, value: Any) -> Any:
+        """The canonical form of ``value``."""
+        kind = type(value)
+        if kind is str or value is None or kind is bool:
+            return value
+        if kind is Decimal:
+            return self.number(value)
+        if kind is dict:
+            out = {}
+            for k, v in value.items():
+                plain = type(v)
+                if plain is Decimal:
+                    v = self.number(v)
+                elif plain is int and -_PLAIN_INT < v < _PLAIN_INT:
+                    v = str(v)  # what the Decimal normalised to plain text gives, without it
+                elif plain is str or v is None or plain is bool:
+                    pass
+                elif plain is dict or plain is list or not isinstance(v, str):
+                    v = self.of(v)  # a str subclass (an enum of text) is its own form
+                if type(k) is int:  # a year
+                    key = self.years.get(k)
+                    if key is None:
+                        key = self.years[k] = _key_text(k)
+                    k = key
+                elif type(k) is not str:
+                    k = _key_text(k)
+                out[k] = v
+            return out
+        if kind is list:
+            return [self.of(v) for v in value]
+        return _canonical_other(value)
 
 
 def _key_text(key: Any) -> str:
