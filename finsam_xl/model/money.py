@@ -52,6 +52,8 @@ def to_decimal(value: object, percent: bool = False) -> Decimal:
     separators refused; '%' only with ``percent``).
     Raises ``ValueError`` with a Swedish message when the value is not a number.
     """
+    if type(value) is Decimal and value.is_finite():  # the common case: a model's own amount
+        return value  # already parsed (or computed: sums may exceed the limit of one input)
     if isinstance(value, bool):
         raise ValueError("Ett sanningsvärde är inte ett belopp")
     if isinstance(value, Decimal):

@@ -1354,6 +1354,8 @@ class _LineTable:
         #: (locator key, 'Rader!A') of the name, group and netting cells present.
         self.fields = [(key, t.prefix(self.c[h] or 0)) for key, h in _LINE_FIELDS if self.c[h]]
         self._normalised: dict[str, str] = {}
+        #: A typed amount (float) -> its Decimal in kronor: amounts repeat over the lines.
+        self.scaled: dict[float, Decimal] = {}
 
     def normalise(self, text: str) -> str:
         """``schema.normalise``, each text once (types, groups and yes/no repeat per line)."""
@@ -1419,18 +1421,31 @@ class _LineTable:
         self, row: int, values: list[Any], element: Element, index: int, label: str
     ) -> tuple[dict[int, Decimal], list[int]]:
         """The line's amount per year, and the wanted years whose cell is blank."""
-        r, t, cells, factor = self.r, self.t, self.r.locator.cells, self.money.factor
+        r, t, cells, factor, scaled = (
+            self.r,
+            self.t,
+            self.r.locator.cells,
+            self.money.factor,
+            self.scaled,
+        )
         amounts: dict[int, Decimal] = {}
         blanks = []
         at = str(row)
         for year, col, i, prefix in self.years:
             cells[(element, index, year)] = prefix + at
             value = values[i]
-            found = _plain_number(value)  # a typed amount, as r.number reads it
-            if found is None and value is not None:
-                found = r.number(t, row, col, f"{label}, {year}")
-            if found is not None:
-                amounts[year] = found * factor
+            amount = scaled.get(value) if type(value) is float else None
+            if amount is None:
+                found = _plain_number(value)  # a typed amount, as r.number reads it
+                if found is not None:
+                    amount = found * factor
+                    if type(value) is float:
+                        scaled[value] = amount
+                elif value is not None:
+                    found = r.number(t, row, col, f"{label}, {year}")
+                    amount = None if found is None else found * factor
+            if amount is not None:
+                amounts[year] = amount
             elif year in self.noted and value in (None, ""):
                 blanks.append(year)
         return amounts, blanks
