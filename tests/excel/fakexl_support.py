@@ -86,10 +86,8 @@ class FakeRange:
     @property
     def value(self) -> Any:
         self.sheet.book.calls.reads += 1
-        rows = [
-            [self.sheet.get(r, c) for c in range(self.c1, self.c2 + 1)]
-            for r in range(self.r1, self.r2 + 1)
-        ]
+        cells, cols = self.sheet.cells, range(self.c1, self.c2 + 1)  # FakeSheet.get of each
+        rows = [[cells.get((r, c)) for c in cols] for r in range(self.r1, self.r2 + 1)]
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         if len(rows) == 1:
@@ -119,10 +117,14 @@ class FakeRange:
             assert (height, width) == (self.r2 - self.r1 + 1, self.c2 - self.c1 + 1), (
                 f"data {height}x{width} does not fit {self.address}"
             )
-        for i, row in enumerate(rows):
+        cells = self.sheet.cells
+        for r, row in enumerate(rows, self.r1):
             assert len(row) == width, "ragged rows"
-            for j, v in enumerate(row):
-                self.sheet.put(self.r1 + i, self.c1 + j, excel_entry(v))
+            for c, v in enumerate(row, self.c1):
+                if type(v) is not float:  # excel_entry keeps a float; FakeSheet.put stores it
+                    self.sheet.put(r, c, excel_entry(v))
+                else:
+                    cells[(r, c)] = v
 
     @property
     def address(self) -> str:
@@ -140,20 +142,20 @@ class FakeRange:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
         self._log("clear_contents")
-        for key in [k for k in self.sheet.cells if self._inside(k)]:
-            del self.sheet.cells[key]
+        self._clear_values()
+
+    def _clear_values(self) -> None:
+        r1, c1, r2, c2 = self.r1, self.c1, self.r2, self.c2
+        cells = self.sheet.cells
+        for key in [(r, c) for r, c in cells if r1 <= r <= r2 and c1 <= c <= c2]:
+            del cells[key]
 
     def clear(self) -> None:
         self.sheet.book.calls.clears += 1
         self.sheet.check_writable()
         self._log("clear")
-        for key in [k for k in self.sheet.cells if self._inside(k)]:
-            del self.sheet.cells[key]
+        self._clear_values()
         self.sheet.pending.append(("clear", self.r1, self.c1, self.r2, self.c2, None))
-
-    def _inside(self, key: tuple[int, int]) -> bool:
-        r, c = key
-        return self.r1 <= r <= self.r2 and self.c1 <= c <= self.c2
 
     @property
     def number_format(self) -> str:
