@@ -79,6 +79,7 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
     block_rows: dict[int, list[int]] = {}
     line, heading, total = RowKind.LINE, RowKind.HEADING, RowKind.TOTAL  # looked up once
     year_at = [(first_year + j, column.year) for j, column in enumerate(table.columns)]
+    years = [column.year for column in table.columns]
     tkr = unit is Unit.TKR
     for i, row in enumerate(table.rows):
         r = row0 + 1 + i
@@ -89,11 +90,14 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
             grid.put(r, konto_col, row.account, "label")
         grid.put(r, text_col, row.label, "label" if kind is line else "label_bold")
         role = "amount" if kind is line else "amount_bold"
-        for col, year in year_at:
-            value = in_display_unit(row.values.get(year), tkr)
-            if kind is heading and value is None:
-                continue
-            grid.put(r, col, value, role)
+        values = row.values
+        if kind is heading:  # blank where a heading has no total
+            for col, year in year_at:
+                value = in_display_unit(values.get(year), tkr)
+                if value is not None:
+                    grid.put(r, col, value, role)
+        else:
+            grid.put_row(r, first_year, [in_display_unit(values.get(y), tkr) for y in years], role)
         if row.block is not None:
             block_rows.setdefault(row.block, []).append(r)
     grid.blocks = [(min(rows), max(rows)) for rows in block_rows.values()]
@@ -277,10 +281,14 @@ def _insats_row(
     grid.put(r, at + 1, row.decision_date.isoformat() if row.decision_date else None, "text")
     period = layout.periods[id(row)]
     grid.put(r, at + 2, period, "wrap")
-    grid.put(r, at + 3, in_display_unit(row.granted_per_year, unit is Unit.TKR), "amount")
-    for j, year in enumerate(years):
-        amount = in_display_unit(row.amounts.get(year), unit is Unit.TKR)
-        grid.put(r, at + 4 + j, amount, "amount")
+    tkr, amounts = unit is Unit.TKR, row.amounts
+    grid.put_row(  # Beviljat per år, then the years
+        r,
+        at + 3,
+        [in_display_unit(row.granted_per_year, tkr)]
+        + [in_display_unit(amounts.get(year), tkr) for year in years],
+        "amount",
+    )
     notes = layout.notes[id(row)]
     grid.put(r, at + 4 + len(years), notes, "warning_wrap" if row.money_after_end else "wrap")
     lines = max(

@@ -177,9 +177,16 @@ class Grid:
                 self.heights[row] = max(self.heights.get(row, 15.0), 15.0 * lines)
 
     def put_row(self, row: int, col: int, values: Iterable[Value], role: str = "text") -> None:
-        """Set consecutive cells of a row."""
-        for offset, value in enumerate(values):
-            self.put(row, col + offset, value, role)
+        """Set consecutive cells of a row (``put`` of each)."""
+        if role == "header" or role == "wrap":  # a row height may change: put each
+            for offset, value in enumerate(values):
+                self.put(row, col + offset, value, role)
+            return
+        if self.decimals and role in ("amount", "amount_bold"):
+            role += "_dec"
+        cells = self.cells
+        for at, value in enumerate(values, col):
+            cells[(row, at)] = Cell(value, role)
 
 
 class Anchors(Protocol):
