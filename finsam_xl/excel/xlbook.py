@@ -85,13 +85,16 @@ def as_rows(value: Any, rows: int, cols: int) -> list[list[Any]]:
     if not isinstance(value, list):
         value = [value]
     if value and isinstance(value[0], list):
-        grid = [list(row) for row in value]
+        grid = [list(row) for row in value[:rows]]
     elif rows == 1:
         grid = [list(value)]
     else:
-        grid = [[v] for v in value]
-    grid = grid[:rows] + [[None] * cols for _ in range(rows - len(grid))]
-    return [row[:cols] + [None] * (cols - len(row)) for row in grid]
+        grid = [[v] for v in value[:rows]]
+    grid += [[None] * cols for _ in range(rows - len(grid))]
+    for i, row in enumerate(grid):  # the rows are the function's own: cut or pad in place
+        if len(row) != cols:
+            grid[i] = row[:cols] + [None] * (cols - len(row))
+    return grid
 
 
 class _Block:
@@ -252,9 +255,17 @@ def excel_value(cell: Cell) -> Any:
     it as text, and a link becomes the file writer's HYPERLINK formula.
     """
     value = cell.value
-    link = cell.link_formula
-    if link is not None:
-        return "=" + link
+    if cell.link:  # else no link formula
+        link = cell.link_formula
+        if link is not None:
+            return "=" + link
+    kind = type(value)  # the common kinds first, by exact type
+    if kind is Decimal:
+        return plain_number(value)
+    if kind is str:
+        return "'" + value
+    if value is None or kind is int or kind is float:
+        return value
     if isinstance(value, Decimal):
         return plain_number(value)
     if isinstance(value, str):
@@ -428,7 +439,7 @@ def write_grids(
             raise ExcelError(
                 f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken."
             ) from None
-        last_row = max(r for r, _ in grid.cells)
+        last_row = max(grid.cells)[0]
         last_col = max(c for _, c in grid.cells)
         block = [[None] * last_col for _ in range(last_row - first + 1)]
         for (r, c), cell in grid.cells.items():

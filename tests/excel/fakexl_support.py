@@ -121,10 +121,18 @@ class FakeRange:
         for r, row in enumerate(rows, self.r1):
             assert len(row) == width, "ragged rows"
             for c, v in enumerate(row, self.c1):
-                if type(v) is not float:  # excel_entry keeps a float; FakeSheet.put stores it
-                    self.sheet.put(r, c, excel_entry(v))
-                else:
+                # excel_entry and FakeSheet.put, the common kinds told apart at once
+                kind = type(v)
+                if kind is float:
                     cells[(r, c)] = v
+                elif v is None:
+                    cells.pop((r, c), None)
+                elif kind is int:
+                    cells[(r, c)] = float(v)
+                elif kind is str and v.startswith("'") and len(v) > 1:
+                    cells[(r, c)] = v[1:]
+                else:
+                    self.sheet.put(r, c, excel_entry(v))
 
     @property
     def address(self) -> str:
