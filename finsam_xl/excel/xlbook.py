@@ -259,12 +259,11 @@ def excel_value(cell: Cell) -> Any:
         link = cell.link_formula
         if link is not None:
             return "=" + link
-    kind = type(value)  # the common kinds first, by exact type
-    if kind is Decimal:
+    if type(value) is Decimal:  # the common kinds first, by exact type
         return plain_number(value)
-    if kind is str:
+    if type(value) is str:
         return "'" + value
-    if value is None or kind is int or kind is float:
+    if value is None or type(value) is int or type(value) is float:
         return value
     if isinstance(value, Decimal):
         return plain_number(value)
