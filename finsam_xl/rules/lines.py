@@ -73,10 +73,13 @@ def check_negative_amounts(budget: Budget, result: Result) -> Iterator[Finding]:
     how to write it (docs/rules.md).
     """
     for element in (Element.COST, Element.INCOME):
+        lines: list[CostLine | IncomeLine] = [
+            *(budget.costs if element is Element.COST else budget.income)
+        ]
         found = [
             (i, line, year, amount)
-            for kind, i, line in _lines(budget)
-            if kind == element
+            for i, line in enumerate(lines)
+            if line.amounts and min(line.amounts.values()) < 0  # else nothing to sort
             for year, amount in sorted(line.amounts.items())
             if amount < 0
         ]

@@ -92,7 +92,10 @@ def _large_amounts(budget: Budget, high: Decimal) -> Iterator[tuple[str, Decimal
         *((Element.INCOME, i, line) for i, line in enumerate(budget.income)),
     ]
     for element, i, line in lines:
-        for year, amount in sorted(line.amounts.items()):
+        amounts = line.amounts
+        if not amounts or -high <= min(amounts.values()) <= max(amounts.values()) <= high:
+            continue  # the common case, told without sorting the line's years
+        for year, amount in sorted(amounts.items()):
             if abs(amount) > high:
                 yield f"'{line.name}' {year}", amount, Ref(element=element, index=i, year=year)
     for i, member in enumerate(budget.members):
