@@ -147,10 +147,14 @@ class _Canonical:
             return self.number(value)
         if kind is dict:
             out = {}
+            texts, years = self.texts, self.years
             for k, v in value.items():
                 plain = type(v)
-                if plain is Decimal:
-                    v = self.number(v)
+                if plain is Decimal:  # self.number(v), inline: amounts are most values
+                    text = texts.get(v)
+                    if text is None:
+                        text = texts[v] = _number_text(v)
+                    v = text
                 elif plain is int and -_PLAIN_INT < v < _PLAIN_INT:
                     v = str(v)  # what the Decimal normalised to plain text gives, without it
                 elif plain is str or v is None or plain is bool:
@@ -158,9 +162,9 @@ class _Canonical:
                 elif plain is dict or plain is list or not isinstance(v, str):
                     v = self.of(v)  # a str subclass (an enum of text) is its own form
                 if type(k) is int:  # a year
-                    key = self.years.get(k)
+                    key = years.get(k)
                     if key is None:
-                        key = self.years[k] = _key_text(k)
+                        key = years[k] = _key_text(k)
                     k = key
                 elif type(k) is not str:
                     k = _key_text(k)
