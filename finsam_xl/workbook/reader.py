@@ -1376,8 +1376,10 @@ class _LineTable:
             return None
         return self.r.text(self.t, row, col)
 
-    def number(self, row: int, values: list[Any], header: str, what: str) -> Decimal | None:
-        """``WorkbookReader.number`` of a column of the row (``what``: 'label, <what>')."""
+    def number(
+        self, row: int, values: list[Any], header: str, label: str, what: str
+    ) -> Decimal | None:
+        """``WorkbookReader.number`` of a column of the row, named '<label>, <what>'."""
         col = self.c[header]
         if col is None:
             return None
@@ -1387,10 +1389,10 @@ class _LineTable:
         plain = _plain_number(value)
         if plain is not None:
             return plain
-        return self.r.number(self.t, row, col, what)
+        return self.r.number(self.t, row, col, f"{label}, {what}")
 
-    def day(self, row: int, values: list[Any], header: str, what: str) -> date | None:
-        """``WorkbookReader.day`` of a column of the row."""
+    def day(self, row: int, values: list[Any], header: str, label: str, what: str) -> date | None:
+        """``WorkbookReader.day`` of a column of the row, named '<label>, <what>'."""
         col = self.c[header]
         if col is None:
             return None
@@ -1399,7 +1401,7 @@ class _LineTable:
             return None
         if type(value) is datetime:
             return value.date()
-        return self.r.day(self.t, row, col, what)
+        return self.r.day(self.t, row, col, f"{label}, {what}")
 
     def is_income(self, row: int, values: list[Any]) -> bool | None:
         """True for an income line, False for a cost line, None (reported) for an unknown type."""
@@ -1463,7 +1465,7 @@ class _LineTable:
         label = name or f"rad {row}"
         amounts, blanks = self.amounts(row, values, element, index, label)
         ended = (
-            self.day(row, values, "Projektslut", f"{label}, projektslut") if not is_income else None
+            self.day(row, values, "Projektslut", label, "projektslut") if not is_income else None
         )
         if ended is not None:  # an insats that has ended has no amounts after its period
             blanks = [y for y in blanks if y <= ended.year]
@@ -1472,7 +1474,7 @@ class _LineTable:
         at = str(row)
         for key, prefix in self.fields:
             r.locator.cells[(element, index, key)] = prefix + at
-        forecast = self.number(row, values, "Prognos helår", f"{label}, prognos helår")
+        forecast = self.number(row, values, "Prognos helår", label, "prognos helår")
         phasing_col = c["Periodisering"]
         phasing = (
             None
@@ -1521,18 +1523,18 @@ class _LineTable:
         return {
             **common,
             "group": group,
-            "insats": insats if any(v is not None for v in insats.values()) else None,
+            "insats": None if [*insats.values()].count(None) == len(insats) else insats,
         }
 
     def insats(self, row: int, values: list[Any], label: str) -> InsatsData:
         """The decision data of a cost line (all None for a line that is no insats)."""
         r, t, c = self.r, self.t, self.c
         insats: InsatsData = {
-            "decision_date": self.day(row, values, "Beslutsdatum", f"{label}, beslutsdatum"),
-            "start": self.day(row, values, "Projektstart", f"{label}, projektstart"),
-            "end": self.day(row, values, "Projektslut", f"{label}, projektslut"),
+            "decision_date": self.day(row, values, "Beslutsdatum", label, "beslutsdatum"),
+            "start": self.day(row, values, "Projektstart", label, "projektstart"),
+            "end": self.day(row, values, "Projektslut", label, "projektslut"),
             "granted_per_year": self.money(
-                self.number(row, values, "Beviljat per år", f"{label}, beviljat")
+                self.number(row, values, "Beviljat per år", label, "beviljat")
             ),
             "owner": self.text(row, values, "Projektägare"),
         }
