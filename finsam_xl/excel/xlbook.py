@@ -33,6 +33,7 @@ the file writer's.
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -585,6 +586,27 @@ def notify(book: XlBook, summary: Summary, alert: bool = True, echo: bool = True
         pass
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """CPython's cyclic garbage collector paused for one press, and enabled again after.
+
+    A press makes some 100,000 objects that live until it ends (the budget, the rows of
+    the document tables, the grids' cells) and no reference cycles; the collector would
+    traverse them again and again meanwhile (a fifth of a 2,000-line press's CPU) and
+    find nothing. Reference counting frees everything as before; cycles made elsewhere
+    in the process meanwhile wait for the next collection. Only a collector that was
+    enabled is enabled again, so a host that turned it off keeps it off, and of the
+    server's threads the last to finish leaves it enabled.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def press(
     book: XlBook,
     action: Action,
@@ -601,11 +623,12 @@ def press(
     exceptions propagate to the caller.
     """
     try:
-        summary, grids, extra = compute(book, action, when)
-        summary.sheets = write_grids(book, grids, formats=formats)
-        if extra is not None:
-            sheet, row, col, cell = extra
-            write_cell(book, sheet, row, col, cell)
+        with collector_paused():
+            summary, grids, extra = compute(book, action, when)
+            summary.sheets = write_grids(book, grids, formats=formats)
+            if extra is not None:
+                sheet, row, col, cell = extra
+                write_cell(book, sheet, row, col, cell)
     except ExcelError as error:
         summary = Summary(None, None, [], action=action, text=str(error))
     notify(book, summary, alert, echo)
