@@ -28,7 +28,7 @@ Layout rules of the detailed budget table (``budget_table``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -159,16 +159,24 @@ def display_decimals(budget: Budget, result: Result | None = None) -> int:
     """
     if budget.forbund.unit is not Unit.TKR:
         return 0
-    amounts: list[Decimal] = [budget.equity.opening, budget.equity.floor]
-    lines: list[CostLine | IncomeLine] = [*budget.costs, *budget.income]
-    for line in lines:
-        amounts += [a for a in line.amounts.values() if a is not None]
-    for member in budget.members:
-        amounts += [a for a in member.amounts.values() if a is not None]
-    amounts += [c.amount for c in budget.contributions if c.amount is not None]
-    if result is not None and budget.document.member_rows:  # members' shares are printed
-        amounts += [m.amount for a in result.allocation for m in a.members]
-    return 0 if all(a % KR_PER_TKR == 0 for a in amounts) else 1
+
+    def amounts() -> Iterator[Decimal | None]:  # looked at until one is not whole
+        yield budget.equity.opening
+        yield budget.equity.floor
+        for line in budget.costs:
+            yield from line.amounts.values()
+        for income in budget.income:
+            yield from income.amounts.values()
+        for member in budget.members:
+            yield from member.amounts.values()
+        for c in budget.contributions:
+            yield c.amount
+        if result is not None and budget.document.member_rows:  # members' shares are printed
+            for a in result.allocation:
+                for m in a.members:
+                    yield m.amount
+
+    return 0 if all(a % KR_PER_TKR == 0 for a in amounts() if a is not None) else 1
 
 
 def document_title(budget: Budget) -> str:

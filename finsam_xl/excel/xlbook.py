@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finsam_xl.errors import FinsamError
@@ -440,7 +441,7 @@ def write_grids(
                 f"Bladet '{sheet_name}' för resultaten saknas i arbetsboken."
             ) from None
         last_row = max(grid.cells)[0]
-        last_col = max(c for _, c in grid.cells)
+        last_col = max(map(itemgetter(1), grid.cells))
         block = [[None] * last_col for _ in range(last_row - first + 1)]
         for (r, c), cell in grid.cells.items():
             block[r - first][c - 1] = excel_value(cell)

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,8 @@ class FakeRange:
     @property
     def value(self) -> Any:
         self.sheet.book.calls.reads += 1
-        cells, cols = self.sheet.cells, range(self.c1, self.c2 + 1)  # FakeSheet.get of each
-        rows = [[cells.get((r, c)) for c in cols] for r in range(self.r1, self.r2 + 1)]
+        get, cols = self.sheet.cells.get, range(self.c1, self.c2 + 1)  # FakeSheet.get of each
+        rows = [list(map(get, zip(repeat(r), cols))) for r in range(self.r1, self.r2 + 1)]
         if len(rows) == 1 and len(rows[0]) == 1:
             return rows[0][0]
         if len(rows) == 1:
