@@ -41,10 +41,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finsam_xl.errors import FinsamError
-from finsam_xl.excel.styles import ROLE_FORMATS, role_format
+from finsam_xl.excel.styles import ROLE_FORMATS
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
@@ -380,22 +381,17 @@ def format_plan(grid: Grid, first: int) -> list[tuple[str, str, list[Rect]]]:
     role's number format, every grid cell with a filled role its fill
     (``styles.ROLE_FORMATS``), and no other cell changes its look.
     """
-    looks = {role: role_format(role) for role in {cell.role for cell in grid.cells.values()}}
-    number_formats: dict[tuple[int, int], str] = {}
-    fills: dict[tuple[int, int], str] = {}
-    last_row = last_col = 0
-    for pos, cell in grid.cells.items():
-        row, col = pos
-        if row > last_row:
-            last_row = row
-        if col > last_col:
-            last_col = col
-        fill, number_format = looks[cell.role]
-        value = cell.value
-        if value is not None and (type(value) is not str or not TEXT_IGNORES_FORMATS):
-            number_formats[pos] = number_format  # a number: its format shows
-        if fill is not None:
-            fills[pos] = fill
+    cells = grid.cells
+    last_row, last_col = max(cells)[0], max(map(itemgetter(1), cells))
+    # styles.role_format per cell, as two lookups: an unknown role has no fill and General
+    fill_of = {role: fill for role, (fill, _) in ROLE_FORMATS.items() if fill is not None}
+    fills = {pos: fill_of[cell.role] for pos, cell in cells.items() if cell.role in fill_of}
+    format_of = {role: number_format for role, (_, number_format) in ROLE_FORMATS.items()}
+    number_formats = {  # a number's format shows; a blank cell shows none, text as it is
+        pos: format_of.get(cell.role, BASE_FORMAT)
+        for pos, cell in cells.items()
+        if cell.value is not None and (type(cell.value) is not str or not TEXT_IGNORES_FORMATS)
+    }
     box = (first, 1, last_row, last_col)
     formats = [k for k, _ in Counter(number_formats.values()).most_common()]
     best: list[tuple[str, str, list[Rect]]] = [("number_format", BASE_FORMAT, [box])]
