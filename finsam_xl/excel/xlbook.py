@@ -445,8 +445,9 @@ def _com_api(sheet: XlSheet) -> Any | None:
 
 
 def apply_formats(sheet: XlSheet, plan: list[tuple[str, str, list[Rect]]]) -> None:
-    """Set number formats and fills: one call per multi-area address on Windows COM,
-    elsewhere (Lite, the remote client, macOS) one call per rectangle."""
+    """Set number formats and fills in the plan's order (a later step may paint over an
+    earlier one): one call per multi-area address on Windows COM, elsewhere (Lite, the
+    remote client, macOS) one call per rectangle."""
     areas = _com_api(sheet) is not None
     for what, value, rects in plan:
         ranges = (
