@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -60,8 +61,11 @@ def _module(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
 def _functions() -> dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """Every function of the package by its key, ``module:Class.method`` (nested: dotted)."""
+    """Every function of the package by its key, ``module:Class.method`` (nested: dotted).
+
+    Parsed once per test run (the tests only read it)."""
     found: dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
 
     def visit(node: ast.AST, path: Path, prefix: str) -> None:
