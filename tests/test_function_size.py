@@ -34,6 +34,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from source_support import package_files, tree_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "finsam_xl"
@@ -78,8 +79,8 @@ def _functions() -> dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef
             else:
                 visit(child, path, prefix)
 
-    for path in sorted(PACKAGE.rglob("*.py")):
-        visit(ast.parse(path.read_text(encoding="utf-8")), path, "")
+    for path in package_files():
+        visit(tree_of(path), path, "")
     return found
 
 
