@@ -173,9 +173,16 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
         seen[name] = path
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        todo.extend(_imports(tree, name, path.name == "__init__.py"))
+        todo.extend(_file_imports(path, path.stat().st_mtime_ns, name))
     return dict(sorted(seen.items()))
+
+
+@lru_cache(maxsize=512)
+def _file_imports(path: Path, mtime_ns: int, name: str) -> frozenset[str]:
+    """``_imports`` of module ``name`` at ``path``, kept per process while the file's
+    modification time (part of the key) stays the same."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return frozenset(_imports(tree, name, path.name == "__init__.py"))
 
 
 @lru_cache(maxsize=512)
