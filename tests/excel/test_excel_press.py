@@ -199,7 +199,7 @@ def test_number_formats_show_text_as_it_is() -> None:
     assert xlbook.shows_text_as_is('0.0" ;-)";-0.0')
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.integers(1, 4).flatmap(
         lambda layers: st.tuples(

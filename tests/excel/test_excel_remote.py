@@ -197,7 +197,7 @@ def _vba_safe_number_by_rounding(x: float) -> float:
     raise ValueError(x)
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(
     st.one_of(
         st.floats(allow_nan=False, allow_infinity=False),
