@@ -91,9 +91,9 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         role = "amount" if kind is line else "amount_bold"
         for col, year in year_at:
             value = in_display_unit(row.values.get(year), tkr)
-            if kind is heading and value is None:
-                continue
-            grid.put(r, col, value, role)
+            # A heading's blank amount gets the plain fill, no border: the column's band is
+            # unbroken, and a press fills it in one call instead of one per section.
+            grid.put(r, col, value, "amount" if kind is heading and value is None else role)
         if row.block is not None:
             block_rows.setdefault(row.block, []).append(r)
     grid.blocks = [(min(rows), max(rows)) for rows in block_rows.values()]
