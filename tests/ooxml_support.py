@@ -29,6 +29,7 @@ shared-string indices, row and cell order, table names and header cells).
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -135,9 +136,50 @@ def _is_extension(element: etree._Element) -> bool:
     return etree.QName(element).localname == "ext" and element.get("uri") is not None
 
 
-def mce_process(root: etree._Element, understood: frozenset[str]) -> list[str]:
-    """Apply Markup Compatibility processing in place; return namespaces Excel would refuse."""
+_DECLARED = re.compile(rb"""xmlns(?::[^\s=]+)?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _foreign_nodes(data: bytes, root: etree._Element, understood: frozenset[str]) -> list[Any]:
+    """Every element and attribute in the MC namespace or in a namespace the schemas do
+    not cover: the only nodes Markup Compatibility processing acts on.
+
+    A node can only be in a namespace the part declares, so the declarations in the raw
+    bytes tell which namespaces to look for; each is then found by a name test in C.
+    """
+    if b"\x00" in data[:200]:  # UTF-16: no byte search; every element is on the way
+        return list(root.iter())
+    declared = {html.unescape((a or b).decode()) for a, b in _DECLARED.findall(data)}
+    foreign = sorted(ns for ns in declared if ns and (ns == MC or ns not in understood))
+    if not foreign:
+        return []
+    prefixes = {f"f{i}": ns for i, ns in enumerate(foreign)}
+    query = " | ".join(f"//{p}:* | //@{p}:*" for p in prefixes)
+    return list(etree.XPath(query, namespaces=prefixes)(root))
+
+
+def _paths_to(nodes: list[Any]) -> set[etree._Element]:
+    """The elements on the way from the root to each node (an attribute: to its element)."""
+    marked: set[etree._Element] = set()
+    for node in nodes:
+        element = node if isinstance(node, etree._Element) else node.getparent()
+        while element is not None and element not in marked:
+            marked.add(element)
+            element = element.getparent()
+    return marked
+
+
+def mce_process(root: etree._Element, understood: frozenset[str], data: bytes) -> list[str]:
+    """Apply Markup Compatibility processing in place; return namespaces Excel would refuse.
+
+    ``data`` is the part as written. Only the elements on the way to a foreign node
+    (``_foreign_nodes``) are walked: in any other subtree the processing would neither
+    remove nor refuse anything. Walking every cell of a large sheet took most of the
+    validation's time.
+    """
     refused: list[str] = []
+    marked = _paths_to(_foreign_nodes(data, root, understood))
+    if not marked:
+        return refused
 
     def walk(element: etree._Element, ignorable: frozenset[str]) -> None:
         own = element.get(f"{{{MC}}}Ignorable")
@@ -156,7 +198,7 @@ def mce_process(root: etree._Element, understood: frozenset[str]) -> list[str]:
         if _is_extension(element):
             return
         for child in list(element):
-            if not isinstance(child.tag, str):
+            if child not in marked or not isinstance(child.tag, str):
                 continue
             namespace = _ns(child.tag)
             if namespace == MC and etree.QName(child).localname == "AlternateContent":
@@ -217,7 +259,7 @@ def validate_part(name: str, data: bytes) -> list[Problem]:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
         return [Problem(name, f"not well-formed XML: {error}")]
-    refused = mce_process(root, understood)
+    refused = mce_process(root, understood, data)
     _drop_known_schema_gaps(root)
     problems = [
         Problem(name, f"not in the schemas and not mc:Ignorable: {what}") for what in refused
@@ -413,6 +455,14 @@ def _workbook_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+def _header_row(table: etree._Element) -> int | None:
+    """The row of a table's header cells (None without a header row or a readable ref)."""
+    first = _REF.match(table.get("ref", "").split(":")[0])
+    if table.get("headerRowCount", "1") == "0" or first is None:
+        return None
+    return int(first.group(2))
+
+
 def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
     """Cross-part references Excel checks on opening (and repairs when wrong).
 
@@ -440,8 +490,16 @@ def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
         sheet = etree.fromstring(archive.read(name))
+        tables = [
+            p
+            for _, p, mode in _relationships(archive, name)
+            if mode != "External" and "/tables/" in p and p in archive.namelist()
+        ]
+        header_rows = {_header_row(etree.fromstring(archive.read(p))) for p in tables}
         cells: dict[tuple[int, int], str] = {}
         last_row = 0
+        columns: dict[str, int] = {}
+        v_tag, c_tag = f"{{{SML}}}v", f"{{{SML}}}c"
         for row in sheet.iter(f"{{{SML}}}row"):
             r = int(row.get("r", last_row + 1))
             if r <= last_row:
@@ -451,30 +509,35 @@ def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
             if style is not None and int(style) >= n_xf:
                 problems.append(Problem(name, f"row {r}: style {style} of {n_xf}"))
             last_col = 0
-            for cell in row.iter(f"{{{SML}}}c"):
+            headers = r in header_rows
+            for cell in row.iter(c_tag):
                 ref = cell.get("r", "")
                 match = _REF.match(ref)
                 if match is None or int(match.group(2)) != r:
                     problems.append(Problem(name, f"cell {ref!r} in row {r}"))
                     continue
-                col = _col(match.group(1))
+                letters = match.group(1)
+                col = columns.get(letters) or columns.setdefault(letters, _col(letters))
                 if col <= last_col:
                     problems.append(Problem(name, f"cell {ref} out of order in row {r}"))
                 last_col = col
                 style = cell.get("s", "0")
                 if int(style) >= n_xf:
                     problems.append(Problem(name, f"{ref}: style {style} of {n_xf}"))
-                kind = cell.get("t", "n")
-                value = cell.find(f"{{{SML}}}v")
+                kind = cell.get("t")
                 if kind == "s":
+                    value = cell.find(v_tag)
                     index = int(value.text or "-1") if value is not None else -1
                     if not 0 <= index < len(strings):
                         problems.append(Problem(name, f"{ref}: shared string {index}"))
                         continue
-                    cells[(r, col)] = strings[index]
+                    if headers:
+                        cells[(r, col)] = strings[index]
+                elif not headers:
+                    continue
                 elif kind == "inlineStr":
                     cells[(r, col)] = _text(cell.find(f"{{{SML}}}is"))
-                elif value is not None:
+                elif (value := cell.find(v_tag)) is not None:
                     cells[(r, col)] = value.text or ""
         for col_element in sheet.iter(f"{{{SML}}}col"):
             style = col_element.get("style")
@@ -484,9 +547,7 @@ def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
             dxf = rule.get("dxfId")
             if dxf is not None and int(dxf) >= n_dxf:
                 problems.append(Problem(name, f"conditional format dxfId {dxf} of {n_dxf}"))
-        for table_part in (p for _, p, mode in _relationships(archive, name) if mode != "External"):
-            if "/tables/" not in table_part or table_part not in archive.namelist():
-                continue
+        for table_part in tables:
             table = etree.fromstring(archive.read(table_part))
             for key, seen in (("displayName", table_names), ("id", table_ids)):
                 value_ = table.get(key, "")

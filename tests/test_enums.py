@@ -19,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import pytest
+from source_support import package_files, tree_of
 from support import EXAMPLES, ROOT
 
 import finsam_xl
@@ -283,8 +284,8 @@ def _bare_codes(tree: ast.AST) -> list[tuple[int, str]]:
 def test_no_bare_codes_in_the_package() -> None:
     """No string literal of a code is compared to, passed as or stored in an enum field."""
     problems = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path in package_files():
+        tree = tree_of(path)
         problems += [
             f"{path.relative_to(PACKAGE.parent)}:{line}: {code!r}"
             for line, code in _bare_codes(tree)

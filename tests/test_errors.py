@@ -13,9 +13,11 @@ import builtins
 import importlib
 import inspect
 import typing
+from functools import cache
 from pathlib import Path
 
 import pytest
+from source_support import tree_of
 from support import EXAMPLES
 from typer.testing import CliRunner
 
@@ -145,12 +147,13 @@ def _resolve(expr: ast.expr, module: object, local: dict[str, ast.expr]) -> obje
     return None
 
 
+@cache
 def _raised() -> list[tuple[str, object]]:
     """Every ``raise X`` / ``raise X(...)`` of the package: (file:line, what it raises)."""
     found: list[tuple[str, object]] = []
     for name, path in _modules():
         module = importlib.import_module(name)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = tree_of(path)
         classes = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -177,18 +180,15 @@ def _raised() -> list[tuple[str, object]]:
     return found
 
 
-RAISED = _raised()
-
-
 def test_the_scan_sees_the_raises() -> None:
-    assert len(RAISED) > 250
-    classes = {what for _, what in RAISED if inspect.isclass(what)}
+    assert len(_raised()) > 250
+    classes = {what for _, what in _raised() if inspect.isclass(what)}
     assert {UsageError, InputFileError, BlockedError, ValueError} <= classes
 
 
 def test_every_raise_is_in_the_family_or_an_allowed_builtin() -> None:
     offenders = []
-    for where, what in RAISED:
+    for where, what in _raised():
         if not inspect.isclass(what):
             offenders.append(f"{where}: cannot tell what is raised ({what!r})")
         elif issubclass(what, FinsamError) or what in BUILTIN_ALLOWED:

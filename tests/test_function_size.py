@@ -30,9 +30,11 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import pytest
+from source_support import package_files, tree_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "finsam_xl"
@@ -60,8 +62,11 @@ def _module(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
 def _functions() -> dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """Every function of the package by its key, ``module:Class.method`` (nested: dotted)."""
+    """Every function of the package by its key, ``module:Class.method`` (nested: dotted).
+
+    Parsed once per test run (the tests only read it)."""
     found: dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef]] = {}
 
     def visit(node: ast.AST, path: Path, prefix: str) -> None:
@@ -74,8 +79,8 @@ def _functions() -> dict[str, tuple[Path, ast.FunctionDef | ast.AsyncFunctionDef
             else:
                 visit(child, path, prefix)
 
-    for path in sorted(PACKAGE.rglob("*.py")):
-        visit(ast.parse(path.read_text(encoding="utf-8")), path, "")
+    for path in package_files():
+        visit(tree_of(path), path, "")
     return found
 
 

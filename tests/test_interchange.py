@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from support import EXAMPLE_NAMES, EXAMPLES
 
 from finsam_xl.model.interchange import (
+    _SAFE_LOADER,
     SCHEMA_FILE,
     InterchangeError,
     dumps,
@@ -73,6 +75,17 @@ def test_unknown_field_and_bad_years_are_named(tmp_path: Path) -> None:
     with pytest.raises(InterchangeError) as err:
         loads(text.replace("2022: 752500", "2022: mycket"), "d.yaml")
     assert "mycket" in str(err.value)
+    with pytest.raises(InterchangeError) as err:
+        loads("forbund: x\nyears: [2025\nfoo: : :\n", "e.yaml")
+    assert str(err.value).startswith("e.yaml:3: filen är inte giltig YAML/JSON")
+
+
+def test_the_c_loader_reads_the_examples_as_the_python_loader_does() -> None:
+    """interchange reads with libyaml's CSafeLoader where PyYAML has it: the same data."""
+    for name in EXAMPLE_NAMES:
+        text = (EXAMPLES / f"{name}.yaml").read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=_SAFE_LOADER) == yaml.safe_load(text)  # noqa: S506
+    assert _SAFE_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def test_decimal_amounts_survive_without_float_noise() -> None:

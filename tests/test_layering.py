@@ -23,7 +23,10 @@ Function-local imports count like module-level ones; imports under
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
+
+from source_support import package_files, tree_of
 
 import finsam_xl
 
@@ -59,7 +62,7 @@ def _is_type_checking(node: ast.If) -> bool:
 
 def _imports(path: Path, modules: set[str]) -> set[str]:
     """The package modules ``path`` imports when it runs (TYPE_CHECKING blocks left out)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = tree_of(path)
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
@@ -88,13 +91,12 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
     return {m for m in found if m in modules and m != name}
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
-    files = list(PACKAGE.rglob("*.py"))
+    """Module -> the package modules it imports (built once per process, when first asked)."""
+    files = package_files()
     modules = {_module_name(p) for p in files}
     return {_module_name(p): _imports(p, modules) for p in files}
-
-
-GRAPH = _graph()
 
 
 def _layer(module: str) -> str:
@@ -105,7 +107,7 @@ def _layer(module: str) -> str:
 def _offenders(layers: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
     return sorted(
         f"{m} -> {target}"
-        for m, targets in GRAPH.items()
+        for m, targets in _graph().items()
         if _layer(m) in layers
         for target in targets
         if _layer(target) in forbidden
@@ -113,9 +115,9 @@ def _offenders(layers: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]
 
 
 def test_the_graph_sees_the_whole_package() -> None:
-    assert len(GRAPH) > 60
-    assert "finsam_xl.core.evaluate" in GRAPH["finsam_xl.jobs.evaluate"]
-    assert "finsam_xl.rules" in GRAPH["finsam_xl.core.evaluate"]
+    assert len(_graph()) > 60
+    assert "finsam_xl.core.evaluate" in _graph()["finsam_xl.jobs.evaluate"]
+    assert "finsam_xl.rules" in _graph()["finsam_xl.core.evaluate"]
 
 
 def test_there_is_no_import_cycle() -> None:
@@ -130,7 +132,7 @@ def test_there_is_no_import_cycle() -> None:
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in sorted(GRAPH[v]):
+        for w in sorted(_graph()[v]):
             if w not in index:
                 connect(w)
                 low[v] = min(low[v], low[w])
@@ -147,7 +149,7 @@ def test_there_is_no_import_cycle() -> None:
             if len(component) > 1:
                 cycles.append(sorted(component))
 
-    for v in sorted(GRAPH):
+    for v in sorted(_graph()):
         if v not in index:
             connect(v)
     assert cycles == []
@@ -183,27 +185,27 @@ def test_the_xlsx_file_format_knows_nothing_of_budgets() -> None:
     the exception family."""
     offenders = sorted(
         f"{m} -> {t}"
-        for m, targets in GRAPH.items()
+        for m, targets in _graph().items()
         if _layer(m) == "xlsx"
         for t in targets
         if _layer(t) not in ("xlsx", "", "errors") and t not in XLSX_MAY_USE
     )
     assert offenders == []
-    assert "finsam_xl.model.labels" in GRAPH["finsam_xl.xlsx.safety"]  # the test sees imports
+    assert "finsam_xl.model.labels" in _graph()["finsam_xl.xlsx.safety"]  # the test sees imports
 
 
 def test_the_sheet_layouts_know_nothing_of_zip_parts() -> None:
     """``sheets`` builds grids from the core's results: model, core, A1 addressing, itself."""
     offenders = sorted(
         f"{m} -> {t}"
-        for m, targets in GRAPH.items()
+        for m, targets in _graph().items()
         if _layer(m) == "sheets"
         for t in targets
         if _layer(t) not in ("model", "core", "sheets", "xlsx")
         or (_layer(t) == "xlsx" and t.rsplit(".", 1)[1] in ZIP_PARTS)
     )
     assert offenders == []
-    assert "finsam_xl.xlsx.cells" in GRAPH["finsam_xl.sheets.recon_sheet"]
+    assert "finsam_xl.xlsx.cells" in _graph()["finsam_xl.sheets.recon_sheet"]
 
 
 def test_no_folder_holds_more_than_a_fifth_of_the_lines() -> None:
@@ -218,14 +220,14 @@ def test_no_folder_holds_more_than_a_fifth_of_the_lines() -> None:
 
 
 def test_the_exception_family_sits_below_every_layer() -> None:
-    assert GRAPH["finsam_xl.errors"] == set()
-    users = {_layer(m) for m, targets in GRAPH.items() if "finsam_xl.errors" in targets}
+    assert _graph()["finsam_xl.errors"] == set()
+    users = {_layer(m) for m, targets in _graph().items() if "finsam_xl.errors" in targets}
     assert {"model", "core", "sie", "books", "xlsx", "jobs", "cli", "excel"} <= users
 
 
 def test_the_command_line_goes_through_jobs() -> None:
     allowed = {"jobs", "model", "errors", ""}
-    used = GRAPH["finsam_xl.cli"]
+    used = _graph()["finsam_xl.cli"]
     outside = sorted(m for m in used if _layer(m) not in allowed and m != "finsam_xl.excel.server")
     assert outside == []
     assert any(_layer(m) == "jobs" for m in used)
@@ -244,7 +246,7 @@ def test_the_button_uses_jobs_and_the_workbook_reader_and_writer() -> None:
     }
     offenders = sorted(
         f"{m} -> {t}"
-        for m, targets in GRAPH.items()
+        for m, targets in _graph().items()
         if _layer(m) == "excel"
         for t in targets
         if (_layer(t) in ("workbook", "xlsx", "sheets", "parts") and t not in allowed)
@@ -298,7 +300,7 @@ FLOOR = {folder: n for n, floor in enumerate(FLOORS) for folder in floor}
 def _folder_edges() -> set[tuple[str, str]]:
     return {
         (_layer(m), _layer(t))
-        for m, targets in GRAPH.items()
+        for m, targets in _graph().items()
         for t in targets
         if _layer(m) != _layer(t)
     }
@@ -306,7 +308,7 @@ def _folder_edges() -> set[tuple[str, str]]:
 
 def test_every_arrow_runs_down_a_floor() -> None:
     """No import from a lower floor to a higher one, or between folders on one floor."""
-    assert set(FLOOR) == {_layer(m) for m in GRAPH}
+    assert set(FLOOR) == {_layer(m) for m in _graph()}
     up = sorted(f"{a} -> {b}" for a, b in _folder_edges() if FLOOR[a] <= FLOOR[b])
     assert up == []
 

@@ -19,6 +19,8 @@ import ast
 from enum import Enum
 from pathlib import Path
 
+from source_support import package_files, source_of, tree_of
+
 import finsam_xl
 from finsam_xl.model import budget as budget_model
 from finsam_xl.model import findings as findings_model
@@ -31,14 +33,8 @@ NOT_TKR = {"chart.py": {"step / 1000"}}  # a tolerance for float ticks, not a un
 
 
 def _trees() -> list[tuple[Path, str, ast.Module]]:
-    out = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        source = path.read_text(encoding="utf-8")
-        out.append((path, source, ast.parse(source)))
-    return out
-
-
-TREES = _trees()
+    """(path, source, tree) of every package file (parsed once per process)."""
+    return [(path, source_of(path), tree_of(path)) for path in package_files()]
 
 
 def _where(path: Path, node: ast.AST) -> str:
@@ -72,7 +68,7 @@ def _zeros(trees: Trees) -> list[str]:
 
 
 def test_zero_is_bound_in_money_only() -> None:
-    assert _zeros(TREES) == []
+    assert _zeros(_trees()) == []
 
 
 def _tkr_scalings(trees: Trees) -> list[str]:
@@ -96,7 +92,7 @@ def _tkr_scalings(trees: Trees) -> list[str]:
 
 
 def test_kronor_to_tkr_is_money_s_conversion() -> None:
-    assert _tkr_scalings(TREES) == []
+    assert _tkr_scalings(_trees()) == []
 
 
 def _is_plain_number(node: ast.AST) -> bool:
@@ -123,7 +119,7 @@ def _plain_numbers(trees: Trees) -> list[str]:
 
 def test_decimal_to_a_plain_number_is_money_s_conversion() -> None:
     """``int(x) if x == x.to_integral_value() else float(x)`` is ``money.plain_number``."""
-    assert _plain_numbers(TREES) == []
+    assert _plain_numbers(_trees()) == []
 
 
 def _docstrings(tree: ast.Module) -> set[int]:
@@ -152,7 +148,7 @@ def _hyperlinks(trees: Trees) -> list[str]:
 
 
 def test_the_hyperlink_formula_is_written_in_one_place() -> None:
-    writers = _hyperlinks(TREES)
+    writers = _hyperlinks(_trees())
     assert len(writers) == 1 and "grid.py:" in writers[0], writers
 
 
@@ -178,7 +174,7 @@ def _kind_lists(trees: Trees) -> list[str]:
 
 
 def test_the_member_kinds_are_listed_by_kind_order_only() -> None:
-    assert _kind_lists(TREES) == []
+    assert _kind_lists(_trees()) == []
 
 
 #: Every enum a map of Swedish names may be keyed by, by class name.
@@ -242,7 +238,7 @@ def test_the_swedish_names_of_codes_are_in_labels_only() -> None:
     assert {"KIND_LABELS", "SEVERITY_LABELS", "UNIT_LABELS", "COMPARISON_LABELS"} <= set(
         _label_maps()
     )
-    assert _label_copies(TREES) == []
+    assert _label_copies(_trees()) == []
 
 
 def test_the_checks_see_what_they_look_for() -> None:

@@ -15,6 +15,7 @@ import random
 import unicodedata
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import synthetic_books as sb
@@ -357,8 +358,14 @@ def _vouchers(
     return out
 
 
+@cache
+def _plan() -> Budget:
+    """The example budget with the members' accounts, loaded once (member_books reads it)."""
+    return sb.budget_with_mapping()
+
+
 def _books(vouchers: list[BookedVoucher], opening: int) -> MemberBooks:
-    plan = sb.budget_with_mapping()
+    plan = _plan()
     member_of = {a: m for m, a in ACCOUNTS.items()}
     balances = {
         "1510": sum((r.amount for v in vouchers for r in v.rows if r.account == "1510"), D(0))

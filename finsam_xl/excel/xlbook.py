@@ -11,11 +11,13 @@ script, or ``remote.RemoteBook`` built from a VBA client's JSON. It
 3. writes the cells that ``writer.build_grids`` gives, per computed sheet: one
    2-D block from the sheet's first written row to its last grid row, one call
    that clears the stale rows below (and one the stale columns to the right),
-   and the look (``format_plan``): 'General' over the block in one call, then
-   each other number format and each fill colour on its cells' rectangles, one
-   call per multi-area address on Windows COM, per rectangle elsewhere. Every
-   call crosses to Excel, so the count is kept small: at most 100 for a
-   2,000-line budget on desktop Excel (tests/excel/test_excel_press.py);
+   and the look (``format_plan``): one number format over the block in one
+   call, then the other number formats and each fill colour on rectangles, in
+   layers (number formats run over blank and text cells, where no format
+   shows), one call per multi-area address on Windows COM, per rectangle
+   elsewhere. Every call crosses to Excel, so the count is kept small: for a
+   2,000-line budget at most 100 on desktop Excel (72) and 200 on the paths
+   without multi-area ranges (tests/excel/test_excel_press.py);
 4. reports a Swedish summary: the status cell (part of the grids), ``print`` and,
    where the host has one, a message box.
 
@@ -34,6 +36,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,7 +46,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from finsam_xl.errors import FinsamError
-from finsam_xl.excel.styles import role_format
+from finsam_xl.excel.styles import ROLE_FORMATS
 from finsam_xl.excel.xltypes import XlBook, XlSheet
 from finsam_xl.jobs.evaluate import STALE_TEXT, evaluate_read, stale_finding
 from finsam_xl.jobs.outcome import Outcome
@@ -277,71 +281,157 @@ def excel_value(cell: Cell) -> Any:
 Rect = tuple[int, int, int, int]
 #: Excel's limit for the address text of ``Range("...")`` (a multi-area address included).
 MAX_ADDRESS = 255
-#: The number format of a cell nobody formatted; painted over a whole written block first.
+#: The number format of a block none of whose cells shows one (all text or blank).
 BASE_FORMAT = "General"
+#: Rank (``paint_layers``) of a cell that every layer may paint: its look does not show.
+FREE = 1 << 30
+#: Rank of a cell that no layer may paint: it keeps what it has.
+KEEP = -1
 
 
-def _rects(keys: dict[tuple[int, int], str]) -> dict[str, list[Rect]]:
-    """Cells grouped by key into rectangles (r1, c1, r2, c2): runs along each row,
-    stacked downwards while the next row has the same run. Cells not in ``keys`` are
-    never covered."""
-    by_row: dict[int, list[tuple[int, str]]] = {}
-    for (row, col), key in keys.items():
-        cells = by_row.get(row)
-        if cells is None:
-            by_row[row] = [(col, key)]
+def shows_text_as_is(number_format: str) -> bool:
+    """True when Excel shows a text cell the same under ``number_format`` as under General.
+
+    A format changes how text looks only through a text section: the fourth section
+    (``0;-0;0;"x"@``) or an ``@`` in a single one. Quoted text and escapes are skipped.
+    """
+    plain = re.sub(r'"[^"]*"|\\.', "", number_format)
+    return "@" not in plain and plain.count(";") < 3
+
+
+#: Whether text cells may take any role's number format unseen (true for every format in
+#: ``styles.ROLE_FORMATS``; tests/excel/test_excel_press.py checks each).
+TEXT_IGNORES_FORMATS = all(shows_text_as_is(f) for _, f in ROLE_FORMATS.values())
+
+
+def _grow(ranks: list[list[int]], layer: int, row: int, col: int) -> list[Rect]:
+    """Rectangles grown from (row, col) over cells of rank >= ``layer``: one across first
+    then down, one down first then across; each then widened to the left and upwards."""
+    n_rows, n_cols = len(ranks), len(ranks[0])
+    out = []
+    for across_first in (True, False):
+        r1 = r2 = row
+        c1 = c2 = col
+        if across_first:
+            line = ranks[row]
+            while c2 + 1 < n_cols and line[c2 + 1] >= layer:
+                c2 += 1
+            while r2 + 1 < n_rows and min(ranks[r2 + 1][c1 : c2 + 1]) >= layer:
+                r2 += 1
         else:
-            cells.append((col, key))
-    out: dict[str, list[Rect]] = {}
-    open_: dict[tuple[int, int, str], tuple[int, int]] = {}
-    for row in sorted(by_row):
-        runs: list[tuple[int, int, str]] = []
-        for col, key in sorted(by_row[row]):
-            if runs and runs[-1][1] == col - 1 and runs[-1][2] == key:
-                runs[-1] = (runs[-1][0], col, key)
-            else:
-                runs.append((col, col, key))
-        if open_:
-            current = set(runs)
-            for run in [run for run in open_ if run not in current or open_[run][1] != row - 1]:
-                first, last = open_.pop(run)
-                out.setdefault(run[2], []).append((first, run[0], last, run[1]))
-        for run in runs:
-            first, _last = open_.get(run, (row, row))
-            open_[run] = (first, row)
-    for run, (first, last) in open_.items():
-        out.setdefault(run[2], []).append((first, run[0], last, run[1]))
-    return {key: sorted(rects) for key, rects in out.items()}
+            while r2 + 1 < n_rows and ranks[r2 + 1][col] >= layer:
+                r2 += 1
+            while c2 + 1 < n_cols and all(ranks[y][c2 + 1] >= layer for y in range(r1, r2 + 1)):
+                c2 += 1
+        while c1 > 0 and all(ranks[y][c1 - 1] >= layer for y in range(r1, r2 + 1)):
+            c1 -= 1
+        while r1 > 0 and min(ranks[r1 - 1][c1 : c2 + 1]) >= layer:
+            r1 -= 1
+        out.append((r1, c1, r2, c2))
+    return out
+
+
+def paint_layers(ranks: list[list[int]], layers: int, start: int = 0) -> list[list[Rect]]:
+    """Rectangles per layer such that painting layer 0, then 1, ... gives every cell of rank
+    i layer i's look, and leaves cells of rank ``KEEP`` untouched.
+
+    ``ranks`` is a rectangular grid (0-based rows and columns, the rectangles' coordinates):
+    per cell the layer whose look it needs, ``FREE`` for a cell any layer may paint, or
+    ``KEEP``. A rectangle of layer i covers only cells of rank >= i (its own, free ones, and
+    ones a later layer paints over again). Greedy: from the first cell still to paint, the
+    better of two grown rectangles (``_grow``), the one that paints more cells still to do.
+    Layers before ``start`` are left to the caller (an empty list each).
+    """
+    todo = [list(line) for line in ranks]
+    out: list[list[Rect]] = [[] for _ in range(start)]
+    for layer in range(start, layers):
+        rects: list[Rect] = []
+        for row, line in enumerate(todo):
+            while layer in line:
+                col = line.index(layer)
+                best, most = (row, col, row, col), 0
+                for rect in _grow(ranks, layer, row, col):
+                    r1, c1, r2, c2 = rect
+                    done = sum(cells[c1 : c2 + 1].count(layer) for cells in todo[r1 : r2 + 1])
+                    if done > most:
+                        best, most = rect, done
+                r1, c1, r2, c2 = best
+                for cells in todo[r1 : r2 + 1]:
+                    for x in range(c1, c2 + 1):
+                        if cells[x] == layer:
+                            cells[x] = FREE
+                rects.append(best)
+        out.append(rects)
+    return out
+
+
+def _painted(
+    needs: dict[tuple[int, int], str], order: list[str], box: Rect, other: int, start: int = 0
+) -> list[list[Rect]]:
+    """``paint_layers`` for cells needing one of ``order``'s looks, in sheet coordinates;
+    the box's other cells get rank ``other`` (``FREE`` or ``KEEP``)."""
+    if start >= len(order):
+        return [[] for _ in order]
+    first, col1, last_row, last_col = box
+    rank = {key: i for i, key in enumerate(order)}
+    ranks = [[other] * (last_col - col1 + 1) for _ in range(last_row - first + 1)]
+    for (r, c), key in needs.items():
+        ranks[r - first][c - col1] = rank[key]
+    return [
+        [(r1 + first, c1 + col1, r2 + first, c2 + col1) for r1, c1, r2, c2 in rects]
+        for rects in paint_layers(ranks, len(order), start)
+    ]
+
+
+def _count(plan: list[tuple[str, str, list[Rect]]]) -> int:
+    return sum(len(rects) for _, _, rects in plan)
 
 
 def format_plan(grid: Grid, first: int) -> list[tuple[str, str, list[Rect]]]:
-    """What a written block's look takes: (``"number_format"`` or ``"color"``, value, rects).
+    """What a written block's look takes, in order: (``"number_format"`` or ``"color"``,
+    value, rectangles); a later step may paint over an earlier one.
 
-    Number formats: ``BASE_FORMAT`` over the whole block (rows ``first`` to the last
-    grid row, columns 1 to the last grid column) in one call, then each other format
-    on the rectangles of its cells. Fills: each colour on the rectangles of its cells;
-    a role without a fill leaves the cell's fill as it is. Every grid cell thus gets
-    its role's number format and fill (``styles.ROLE_FORMATS``); the blank cells of the
-    block, which the values block empties, get the base number format and keep their
-    fill, font and border.
+    Number formats: a base format over the whole block (rows ``first`` to the last grid
+    row, columns 1 to the last grid column) in one call, so that no cell keeps a format
+    from elsewhere, then each other format on rectangles. Only cells holding a number show
+    their number format; a blank cell shows none, and text shows as it is under every
+    format without a text section (``TEXT_IGNORES_FORMATS``), so the rectangles run over
+    blank and text cells. The base is the format that leaves the fewest
+    rectangles (the most common one, mostly), 'General' when no cell holds a number.
+    Fills: each colour on rectangles of its cells, the most common colour first (a
+    rectangle may cover cells a later colour paints); a blank cell or a role without a
+    fill is never covered and keeps its fill. So every cell holding a number gets its
+    role's number format, every grid cell with a filled role its fill
+    (``styles.ROLE_FORMATS``), and no other cell changes its look.
     """
-    last_row = max(r for r, _ in grid.cells)
-    last_col = max(c for _, c in grid.cells)
-    looks = {role: role_format(role) for role in {cell.role for cell in grid.cells.values()}}
-    number_formats: dict[tuple[int, int], str] = {}
-    fills: dict[tuple[int, int], str] = {}
-    for pos, cell in grid.cells.items():
-        fill, number_format = looks[cell.role]
-        if number_format != BASE_FORMAT:
-            number_formats[pos] = number_format
-        if fill is not None:
-            fills[pos] = fill
-    plan: list[tuple[str, str, list[Rect]]] = [
-        ("number_format", BASE_FORMAT, [(first, 1, last_row, last_col)])
+    cells = grid.cells
+    last_row, last_col = max(cells)[0], max(map(itemgetter(1), cells))
+    # styles.role_format per cell, as two lookups: an unknown role has no fill and General
+    fill_of = {role: fill for role, (fill, _) in ROLE_FORMATS.items() if fill is not None}
+    fills = {pos: fill_of[cell.role] for pos, cell in cells.items() if cell.role in fill_of}
+    format_of = {role: number_format for role, (_, number_format) in ROLE_FORMATS.items()}
+    number_formats = {  # a number's format shows; a blank cell shows none, text as it is
+        pos: format_of.get(cell.role, BASE_FORMAT)
+        for pos, cell in cells.items()
+        if cell.value is not None and (type(cell.value) is not str or not TEXT_IGNORES_FORMATS)
+    }
+    box = (first, 1, last_row, last_col)
+    formats = [k for k, _ in Counter(number_formats.values()).most_common()]
+    best: list[tuple[str, str, list[Rect]]] = [("number_format", BASE_FORMAT, [box])]
+    for base in formats:  # the base paints the whole block: try each, keep the fewest calls
+        order = [base, *(k for k in formats if k != base)]
+        layers = _painted(number_formats, order, box, FREE, start=1)
+        plan = [("number_format", base, [box])]
+        plan += [("number_format", k, r) for k, r in zip(order[1:], layers[1:], strict=True)]
+        if base == formats[0] or _count(plan) < _count(best):
+            best = plan
+    colours = [k for k, _ in Counter(fills.values()).most_common()]
+    best += [
+        ("color", k, rects)
+        for k, rects in zip(colours, _painted(fills, colours, box, KEEP), strict=True)
+        if rects
     ]
-    plan += [("number_format", k, r) for k, r in sorted(_rects(number_formats).items())]
-    plan += [("color", k, r) for k, r in sorted(_rects(fills).items())]
-    return plan
+    return best
 
 
 def rect_address(rect: Rect) -> str:
@@ -378,8 +468,9 @@ def _com_api(sheet: XlSheet) -> Any | None:
 
 
 def apply_formats(sheet: XlSheet, plan: list[tuple[str, str, list[Rect]]]) -> None:
-    """Set number formats and fills: one call per multi-area address on Windows COM,
-    elsewhere (Lite, the remote client, macOS) one call per rectangle."""
+    """Set number formats and fills in the plan's order (a later step may paint over an
+    earlier one): one call per multi-area address on Windows COM, elsewhere (Lite, the
+    remote client, macOS) one call per rectangle."""
     areas = _com_api(sheet) is not None
     for what, value, rects in plan:
         ranges = (

@@ -46,6 +46,7 @@ import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -172,16 +173,26 @@ def module_closure(roots: tuple[str, ...] = ROOTS) -> dict[str, Path]:
         seen[name] = path
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        todo.extend(_imports(tree, name, path.name == "__init__.py"))
+        todo.extend(_file_imports(path, path.stat().st_mtime_ns, name))
     return dict(sorted(seen.items()))
 
 
+@lru_cache(maxsize=512)
+def _file_imports(path: Path, mtime_ns: int, name: str) -> frozenset[str]:
+    """``_imports`` of module ``name`` at ``path``, kept per process while the file's
+    modification time (part of the key) stays the same."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    return frozenset(_imports(tree, name, path.name == "__init__.py"))
+
+
+@lru_cache(maxsize=512)
 def slim_source(source: str) -> str:
     """``source`` without docstrings and comments, every statement on the line it was on.
 
     What Lite runs needs neither, and they are half the code's size; keeping the
-    line numbers keeps a traceback's lines pointing at the same statements.
+    line numbers keeps a traceback's lines pointing at the same statements. A pure
+    function of the text, so kept per process: a run that embeds the code in several
+    workbooks (or the tests) slims each module once.
     """
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
@@ -214,11 +225,13 @@ def slim_source(source: str) -> str:
             *["\n"] * (end - start - 1),
         ]
     text = "".join(lines)
+    # The index in ``text`` of each line's first character, as tokenize counts lines.
+    starts = [0, *(match.end() for match in re.finditer("\n", text))]
     out, last = [], 0
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type == tokenize.COMMENT:
             row, col = token.start
-            offset = _offset(text, row, col)
+            offset = starts[row - 1] + col
             out.append(text[last:offset].rstrip(" \t"))
             last = offset + len(token.string)
     out.append(text[last:])
@@ -234,14 +247,6 @@ def _type_checking_only(node: ast.AST) -> bool:
         and not node.orelse
         and all(isinstance(n, ast.Import | ast.ImportFrom) for n in node.body)
     )
-
-
-def _offset(text: str, row: int, col: int) -> int:
-    """The index in ``text`` of (1-based ``row``, ``col``)."""
-    index = 0
-    for _ in range(row - 1):
-        index = text.index("\n", index) + 1
-    return index + col
 
 
 def bundle_files() -> dict[str, bytes]:

@@ -91,11 +91,12 @@ def budget_grid(budget: Budget, result: Result, row0: int, col0: int) -> Grid:
         grid.put(r, text_col, row.label, "label" if kind is line else "label_bold")
         role = "amount" if kind is line else "amount_bold"
         values = row.values
-        if kind is heading:  # blank where a heading has no total
+        if kind is heading:
             for col, year in year_at:
                 value = in_display_unit(values.get(year), tkr)
-                if value is not None:
-                    grid.put(r, col, value, role)
+                # A heading's blank amount gets the plain fill, no border: the column's band is
+                # unbroken, and a press fills it in one call instead of one per section.
+                grid.put(r, col, value, "amount" if value is None else role)
         else:
             grid.put_row(r, first_year, [in_display_unit(values.get(y), tkr) for y in years], role)
         if row.block is not None:

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -479,33 +480,18 @@ class FakeBook:
     @classmethod
     def from_xlsx(cls, path: Path, com: bool = True, protect: bool = True) -> FakeBook:
         """The workbook as Excel would hold it after opening ``path``."""
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path)
+        stat = path.stat()
+        opened = _opened(path.resolve(), stat.st_mtime_ns, stat.st_size)
         book = cls(path.name)
-        for ws in wb.worksheets:
-            sheet = FakeSheet(book, ws.title, protected=protect and bool(ws.protection.sheet))
+        for title, is_protected, cells, tables, area in opened.sheets:
+            sheet = FakeSheet(book, title, cells=dict(cells), protected=protect and is_protected)
             if com:
                 sheet._api = FakeComSheet(sheet)
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = cell.value
-                    text = getattr(value, "text", None)
-                    value = text if isinstance(text, str) else value
-                    if isinstance(value, int) and not isinstance(value, bool):
-                        value = float(value)
-                    if value is not None and value != "":
-                        sheet.cells[(cell.row, cell.column)] = value
-            for table in ws.tables.values():
-                sheet.table_list.append(
-                    FakeTable(sheet, table.name, table.ref, bool(table.totalsRowCount))
-                )
-            area = ws.print_area if isinstance(ws.print_area, str) else (ws.print_area or [""])[0]
-            if area and area.split("!")[-1]:
-                book.name_list.append(FakeName(f"{ws.title}!Print_Area", "=" + area))
+            sheet.table_list.extend(FakeTable(sheet, *table) for table in tables)
+            if area:
+                book.name_list.append(FakeName(f"{title}!Print_Area", "=" + area))
             book.sheet_list.append(sheet)
-        for name, defined in wb.defined_names.items():
-            book.name_list.append(FakeName(name, "=" + str(defined.attr_text)))
+        book.name_list.extend(FakeName(name, formula) for name, formula in opened.names)
         return book
 
     def sheet_values(self, name: str) -> dict[tuple[int, int], Any]:
@@ -566,3 +552,44 @@ def _parse_iso(value: Any) -> Any:
         y, m, d = (int(p) for p in head.split("-"))
         return datetime(y, m, d)
     return value
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """What Excel shows of a file after opening it, read once per file version."""
+
+    #: (title, protected, cells, tables as (name, ref, totals), print area or "")
+    sheets: tuple[
+        tuple[str, bool, dict[tuple[int, int], Any], tuple[tuple[str, str, bool], ...], str],
+        ...,
+    ]
+    names: tuple[tuple[str, str], ...]
+
+
+@lru_cache(maxsize=32)
+def _opened(path: Path, mtime_ns: int, size: int) -> _Opened:
+    """The values, tables and names of the file at ``path`` (openpyxl's full load, once per
+    path, modification time and size: the tests build many books from one file)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    sheets = []
+    for ws in wb.worksheets:
+        cells: dict[tuple[int, int], Any] = {}
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                text = getattr(value, "text", None)
+                value = text if isinstance(text, str) else value
+                if isinstance(value, int) and not isinstance(value, bool):
+                    value = float(value)
+                if value is not None and value != "":
+                    cells[(cell.row, cell.column)] = value
+        tables = tuple(
+            (table.name, table.ref, bool(table.totalsRowCount)) for table in ws.tables.values()
+        )
+        area = ws.print_area if isinstance(ws.print_area, str) else (ws.print_area or [""])[0]
+        area = area if area and area.split("!")[-1] else ""
+        sheets.append((ws.title, bool(ws.protection.sheet), cells, tables, area))
+    names = tuple((name, "=" + str(d.attr_text)) for name, d in wb.defined_names.items())
+    return _Opened(tuple(sheets), names)

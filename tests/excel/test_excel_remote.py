@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from excel_support import WRITTEN, differences, file_cells
 from fakexl_support import FakeBook, apply_actions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from payload_support import payload_bytes, payload_dict, vba_json
 
 from finsam_xl.excel import remote, xlbook
@@ -175,6 +177,85 @@ def test_vba_safe_number(x: float, expected: float) -> None:
     assert y == expected
     token = json.dumps(y)
     assert len(token) < (17 if "." in token else 16)
+
+
+def _vba_safe_number_by_rounding(x: float) -> float:
+    """The rule without the fast paths: round to 15, 14, ... significant digits until short."""
+    if isinstance(x, bool):
+        return x
+    if isinstance(x, int):
+        if len(str(x)) < 16:
+            return x
+        x = float(x)
+    for digits in (15, 14, 13, 12, 11, 10, 9):
+        y = float(f"{x:.{digits}g}")
+        if y.is_integer() and abs(y) < 1e15:
+            return int(y)
+        token = json.dumps(y)
+        if len(token) < (17 if "." in token else 16):
+            return y
+    raise ValueError(x)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-(10**17), 10**17),
+        st.decimals(-(10**16), 10**16, places=3, allow_nan=False).map(float),
+        st.booleans(),
+    )
+)
+def test_vba_safe_number_fast_paths_give_what_rounding_gives(x: float) -> None:
+    """The fast paths (a float whose shortest form is short, a small int) change nothing."""
+    try:
+        expected: object = _vba_safe_number_by_rounding(x)
+    except ValueError:  # e.g. 1e15: no short form (both refuse it)
+        with pytest.raises(ValueError, match="kan inte skickas"):
+            vba_safe_number(x)
+        return
+    y = vba_safe_number(x)
+    assert (type(y), y) == (type(expected), expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ("x", "sheets.0.values"),
+        (None, "sheets.0.values"),
+        ([["a"], "b"], "sheets.0.values.1"),
+        ([["a", 1, None, True, 2.5, [1]]], "sheets.0.values.0.5"),
+        ([[], [{"x": 1}]], "sheets.0.values.1.0"),
+    ],
+)
+def test_cells_that_are_not_json_scalars_are_refused(values: Any, field: str) -> None:
+    """``check_claims`` checks every cell (the model skips ``values``) and names the field."""
+    body = json.dumps(
+        {
+            "client": "VBA",
+            "version": "1",
+            "book": {"name": "a"},
+            "names": [],
+            "sheets": [{"name": "A", "values": values}],
+        }
+    ).encode()
+    text = assert_plain_swedish(handle("/berakna", {}, body), 400, "format")
+    assert f"(fältet {field})" in text
+
+
+def test_payload_values_are_kept_as_the_json_gave_them(book_2000: Path) -> None:
+    """What the model no longer validates is exactly what validating the union gave."""
+    from pydantic import TypeAdapter
+
+    data = remote.parse_body(payload_bytes(book_2000))
+    remote.check_claims(data)
+    payload = Payload.model_validate(data)
+    union = TypeAdapter(list[list[remote.Scalar]])
+    for sheet, given_sheet in zip(payload.sheets, data["sheets"], strict=True):
+        validated = union.validate_python(given_sheet["values"])
+        assert [[(type(v), v) for v in row] for row in sheet.values] == [
+            [(type(v), v) for v in row] for row in validated
+        ]
 
 
 def test_not_a_finsam_workbook_gets_a_friendly_alert() -> None:

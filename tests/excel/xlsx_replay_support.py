@@ -97,3 +97,38 @@ def differences(
             if x.get(key) != y.get(key):
                 out.append(f"{sheet}!{key}: {x.get(key)} != {y.get(key)}")
     return out[:20]
+
+
+def shows_number_format(value: Any) -> bool:
+    """True when a cell's number format shows: it holds a number (or a date).
+
+    A blank cell shows nothing under any format, and text shows as it is under every
+    format without a text section (all that ``styles.ROLE_FORMATS`` uses;
+    test_excel_press.py checks each with ``xlbook.shows_text_as_is``)."""
+    return value is not None and not isinstance(value, str | bool)
+
+
+def visible(wb: Any) -> dict[str, dict[tuple[int, int], tuple[Any, ...]]]:
+    """Per sheet and cell what a user can see: value, number format (only where it shows,
+    ``shows_number_format``), font (only on a cell with a value), fill and border. A cell
+    that looks like an untouched blank one is left out, so that two workbooks compare
+    equal exactly when they look the same."""
+    from openpyxl.styles import Border, PatternFill
+
+    blank = (None, None, None, PatternFill(), Border())
+    out: dict[str, dict[tuple[int, int], tuple[Any, ...]]] = {}
+    for ws in wb.worksheets:
+        cells = {}
+        for (r, c), cell in ws._cells.items():
+            value = cell.value
+            look = (
+                value,
+                cell.number_format if shows_number_format(value) else None,
+                copy(cell.font) if value is not None else None,
+                copy(cell.fill),
+                copy(cell.border),
+            )
+            if look != blank:
+                cells[(r, c)] = look
+        out[ws.title] = cells
+    return out

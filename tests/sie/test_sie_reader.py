@@ -19,13 +19,14 @@ from finsam_xl.sie import (
     SieReader,
     Transaction,
     Voucher,
+    _lexer,
     iter_records,
     monthly_totals,
     read_sie,
     read_vouchers,
     write_sie,
 )
-from finsam_xl.sie._lexer import LexError, ObjList, tokenize
+from finsam_xl.sie._lexer import BLOCK_BYTES, LexError, ObjList, tokenize
 
 D = Decimal
 VER = '#VER A 1 20250105 "Test"'
@@ -276,16 +277,28 @@ def _streaming_peak(path: Path) -> tuple[int, int]:
 
 
 @pytest.mark.slow
-def test_streaming_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
+def test_streaming_memory_does_not_grow_with_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One block of the file (BLOCK_BYTES, 1 MiB) and its lines at a time: a file just over
+    # one block stays under 10 MB.
+    one = tmp_path / "one.se"
+    _big_file(one, 7_000)
+    assert one.stat().st_size > BLOCK_BYTES
+    peak_one, keys_one = _streaming_peak(one)
+    assert keys_one == 36
+    assert peak_one < 10_000_000
+    # Whatever the file's size: with blocks of 256 KiB (so that the files can be small), a
+    # file of over two blocks and one of over four have the same peak. A reader that held
+    # the file, or a block's lines after the block, would have about twice the peak.
+    monkeypatch.setattr(_lexer, "BLOCK_BYTES", 1 << 18)
     small, large = tmp_path / "small.se", tmp_path / "large.se"
-    _big_file(small, 8_000)
-    _big_file(large, 24_000)
-    assert large.stat().st_size > 3 * small.stat().st_size
+    _big_file(small, 1_750)
+    _big_file(large, 4_000)
+    assert large.stat().st_size > 2 * small.stat().st_size > 2 * (1 << 18)
     peak_small, keys_small = _streaming_peak(small)
     peak_large, keys_large = _streaming_peak(large)
     assert keys_small == keys_large == 36
-    # One block of the file (1 MiB) and its lines at a time, whatever the file's size.
-    assert peak_large < 10_000_000
     assert peak_large < peak_small * 1.25
 
 

@@ -6,7 +6,8 @@ unpacks and parses), the backup is the file as it was before the run that wrote 
 the next successful run (after every fourth kill) leaves no temporary file and no lock.
 Two runs at once serialise, and the backup stays the original. The randomness is seeded;
 the kill points cover the whole run, half of them from 60 % of its length on, where the
-write happens.
+write happens. The runs are forked from a process with the package imported
+(zygote_support.py), so each is the command itself, not Python's start and the imports.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import synthetic_books as sb
+from zygote_support import Zygote
 
 from finsam_xl import jobs
 from finsam_xl.xlsx.package import Package
@@ -67,26 +67,6 @@ def _ours(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-def _run_and_kill(command: list[str], delay: float) -> int | None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
-    )
-    try:
-        return process.wait(timeout=delay)
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        return None
-
-
-def _timed(command: list[str]) -> float:
-    start = time.monotonic()
-    done = subprocess.run(command, capture_output=True, cwd=ROOT, timeout=120, check=False)
-    assert done.returncode in (0, 1), done.stderr.decode()
-    return time.monotonic() - start
-
-
 @pytest.mark.parametrize("job", ["berakna", "avstamning"])
 def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     originals: tuple[Path, Path], tmp_path: Path, job: str
@@ -94,17 +74,31 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     original, books = originals
     book = tmp_path / "stor.xlsx"
     old = original.read_bytes()
-    old_parts = parts(original)
     if job == "berakna":
-        command = [*CLI, "berakna", str(book)]
+        command = ["berakna", str(book)]
         names: tuple[str, ...] = ("fx_plan", "fx_fordelning", "fx_kontroller")
 
     else:
-        command = [*CLI, "avstamning", str(book), str(books)]
+        command = ["avstamning", str(book), str(books)]
         names = ("fx_avstamning", "fx_uppfoljning")
 
     book.write_bytes(old)
-    full = _timed(command)
+    with Zygote() as zygote:
+        _kill_rounds(zygote, command, book, old, names, tmp_path, job)
+
+
+def _kill_rounds(
+    zygote: Zygote,
+    command: list[str],
+    book: Path,
+    old: bytes,
+    names: tuple[str, ...],
+    folder: Path,
+    job: str,
+) -> None:
+    """KILLS runs killed at seeded random points, each checked; see the module's text."""
+    old_parts = parts(book)
+    full = zygote.timed(command)
     sheets = written_sheets(book, names)
     backup = backup_path(book)
     backup.unlink()
@@ -114,7 +108,7 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
     before, previous_backup = old, None
     for i in range(KILLS):
         delay = full * (rnd.uniform(0.6, 1.2) if i % 2 else rnd.uniform(0.05, 1.0))
-        code = _run_and_kill(command, delay)
+        code = zygote.run(command, kill_after=delay)
         outcomes["finished"] += code is not None
         now = parts(book)
         if book.read_bytes() == before:
@@ -130,7 +124,7 @@ def test_kill_at_random_points_leaves_old_or_new_and_the_original_backup(
         if i % 4 == 3:  # the next successful run removes what the killed runs left
             jobs.recalc(book)
             verify_package(book)
-            assert _ours(tmp_path) == [], (i, delay, _ours(tmp_path))
+            assert _ours(folder) == [], (i, delay, _ours(folder))
             assert not write_lock_path(book).exists()
             previous_backup = backup.read_bytes()
         before = book.read_bytes()

@@ -29,14 +29,22 @@ def converted(lo_examples: Path) -> Path:
     return lo_examples
 
 
-def values(path: Path, sheet: str) -> dict[str, Any]:
-    ws = load_workbook(path, data_only=True)[sheet]
-    out = {}
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            if cell.value is not None:
-                value = cell.value
-                out[cell.coordinate] = round(value, 6) if isinstance(value, float) else value
+SHEETS = ("Plan", "Fördelning", "Kontroller")
+
+
+def values(path: Path) -> dict[str, dict[str, Any]]:
+    """Sheet -> cell -> cached value of the computed sheets (the file loaded once)."""
+    book = load_workbook(path, data_only=True, read_only=True)
+    out: dict[str, dict[str, Any]] = {}
+    for sheet in SHEETS:
+        cells = out[sheet] = {}
+        for row in book[sheet].iter_rows(min_row=4):
+            for cell in row:
+                if cell.value is not None:
+                    value = cell.value
+                    coordinate = f"{cell.column_letter}{cell.row}"
+                    cells[coordinate] = round(value, 6) if isinstance(value, float) else value
+    book.close()
     return out
 
 
@@ -46,11 +54,10 @@ def test_libreoffice_reads_the_same_values(
 ) -> None:
     ours, theirs = example_books[name], converted / f"{name}.xlsx"
     assert theirs.exists()
-    for sheet in ("Plan", "Fördelning", "Kontroller"):
-        mine = values(ours, sheet)
-        lo = values(theirs, sheet)
-        assert mine, sheet
-        assert lo == mine, sheet
+    mine, lo = values(ours), values(theirs)
+    for sheet in SHEETS:
+        assert mine[sheet], sheet
+        assert lo[sheet] == mine[sheet], sheet
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)

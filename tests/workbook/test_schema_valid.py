@@ -287,6 +287,23 @@ def test_validator_applies_markup_compatibility_as_excel_does() -> None:
     assert validate_part("sheet.xml", alternate.encode()) == []
 
 
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_validator_finds_a_foreign_node_declared_deep_in_the_part(quote: str) -> None:
+    """The walk only visits the way to foreign nodes, found from the part's declarations:
+    a declaration on an inner element, in either quote and with an escaped character,
+    is found too."""
+    foreign = "urn:example:a&amp;b"
+    xml = (
+        f'<worksheet xmlns="{SML}"><sheetData><row r="1"/>'
+        f'<row r="2" xmlns:q={quote}{foreign}{quote}><c r="A2" q:odd="1"/></row></sheetData>'
+        "</worksheet>"
+    )
+    problems = validate_part("sheet.xml", xml.encode())
+    assert [p.message for p in problems] == [
+        f"not in the schemas and not mc:Ignorable: {{urn:example:a&b}}odd on {{{SML}}}c"
+    ]
+
+
 def _rewrite(source: Path, change: Callable[[dict[str, bytes]], None]) -> zipfile.ZipFile:
     with zipfile.ZipFile(source) as archive:
         parts = {n: archive.read(n) for n in archive.namelist()}
