@@ -784,9 +784,11 @@ class _SettingsTable:
         r, t = self.r, self.t
         label_col = t.col("Inställning")
         rows: dict[str, int] = {}
+        labels, aliases = _label_index(S.SETTING_LABELS), _label_index(S.SETTING_ALIASES)
         for row in t.rows():
             label = r.text(t, row, label_col)
-            key = S.lookup(S.SETTING_LABELS, label) or S.lookup(S.SETTING_ALIASES, label)
+            wanted = S.normalise(label)  # schema.lookup in each, by one look-up
+            key = labels.get(wanted) or aliases.get(wanted)
             if key:
                 rows[key] = row
                 r.locator.cells[("settings", key)] = t.where(row, self.value_col or 1)
