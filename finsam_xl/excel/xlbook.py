@@ -522,6 +522,7 @@ def write_grids(
     Windows COM, per style and rectangle elsewhere). Returns the sheet names written.
     """
     written: list[str] = []
+    numbers: dict[Decimal, int | float] = {}  # excel_value of an amount, once per amount
     for sheet_name, (grid, first) in grids.items():
         if not grid.cells:
             continue
@@ -533,9 +534,16 @@ def write_grids(
             ) from None
         last_row = max(grid.cells)[0]
         last_col = max(map(itemgetter(1), grid.cells))
-        block = [[None] * last_col for _ in range(last_row - first + 1)]
+        block: list[list[Any]] = [[None] * last_col for _ in range(last_row - first + 1)]
         for (r, c), cell in grid.cells.items():
-            block[r - first][c - 1] = excel_value(cell)
+            value = cell.value
+            if type(value) is Decimal:  # excel_value: a number, link or not
+                number = numbers.get(value)
+                if number is None:
+                    number = numbers[value] = excel_value(cell)
+                block[r - first][c - 1] = number
+            else:
+                block[r - first][c - 1] = excel_value(cell)
         try:
             with _unprotected(sheet):
                 sheet.range((first, 1), (last_row, last_col)).value = block
