@@ -1351,6 +1351,8 @@ class _LineTable:
         #: (label, years, cell) of the lines with some amounts but blank cells in wanted years.
         self.blank_lines: list[tuple[str, list[int], str]] = []
         first = t.first_col
+        #: Header -> index of its column in a row's values (None: no such column).
+        self.at = {h: None if col is None else col - first for h, col in self.c.items()}
         #: (year, column, index in the row's values, 'Rader!C') of each year column.
         self.years = [(y, col, col - first, t.prefix(col)) for y, col in self.year_cols.items()]
         #: (locator key, 'Rader!A') of the name, group and netting cells present.
@@ -1368,42 +1370,43 @@ class _LineTable:
 
     def text(self, row: int, values: list[Any], header: str) -> str | None:
         """``WorkbookReader.text`` of a column of the row."""
-        col = self.c[header]
-        if col is None:
+        i = self.at[header]
+        if i is None:
             return None
-        value = values[col - self.t.first_col]
+        value = values[i]
         if type(value) is str:  # plain text (a formula is a Formula)
-            return nfc(value.strip()) or None
+            text = value.strip()
+            return (text if text.isascii() else nfc(text)) or None
         if value is None:
             return None
-        return self.r.text(self.t, row, col)
+        return self.r.text(self.t, row, self.t.first_col + i)
 
     def number(
         self, row: int, values: list[Any], header: str, label: str, what: str
     ) -> Decimal | None:
         """``WorkbookReader.number`` of a column of the row, named '<label>, <what>'."""
-        col = self.c[header]
-        if col is None:
+        i = self.at[header]
+        if i is None:
             return None
-        value = values[col - self.t.first_col]
+        value = values[i]
         if value is None:
             return None
         plain = _plain_number(value)
         if plain is not None:
             return plain
-        return self.r.number(self.t, row, col, f"{label}, {what}")
+        return self.r.number(self.t, row, self.t.first_col + i, f"{label}, {what}")
 
     def day(self, row: int, values: list[Any], header: str, label: str, what: str) -> date | None:
         """``WorkbookReader.day`` of a column of the row, named '<label>, <what>'."""
-        col = self.c[header]
-        if col is None:
+        i = self.at[header]
+        if i is None:
             return None
-        value = values[col - self.t.first_col]
+        value = values[i]
         if value is None:
             return None
         if type(value) is datetime:
             return value.date()
-        return self.r.day(self.t, row, col, f"{label}, {what}")
+        return self.r.day(self.t, row, self.t.first_col + i, f"{label}, {what}")
 
     def is_income(self, row: int, values: list[Any]) -> bool | None:
         """True for an income line, False for a cost line, None (reported) for an unknown type."""
