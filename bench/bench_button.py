@@ -90,31 +90,41 @@ def median_cpu_ms(fn: Callable[[], Any], runs: int = RUNS) -> float:
 
 def press_phases(books: list[FakeBook]) -> dict[str, float]:
     """Median CPU ms of the steps of a recalc press (``xlbook.compute`` and ``press``), one book
-    each: reading the book and its tables, the core, the grids (with the digest), writing."""
+    each: reading the book and its tables, the core, the grids (with the digest), writing.
+    The collector is paused over the steps, as ``press`` pauses it (``collector_paused``)."""
     from finsam_xl.excel import xlbook
-    from finsam_xl.jobs.evaluate import evaluate_read
-    from finsam_xl.workbook.reader import read_book
-    from finsam_xl.workbook.writer import build_grids
 
     times: dict[str, list[float]] = {}
     for book in books:
-        marks = [time.process_time()]
-        view = xlbook.XlBookView(book)
-        marks.append(time.process_time())
-        read = read_book(str(book.name), view)
-        marks.append(time.process_time())
-        outcome = evaluate_read(read)
-        marks.append(time.process_time())
-        assert read.budget is not None and outcome.result is not None
-        grids = build_grids(read.budget, outcome.result, xlbook.DefinedNames(view.names), WHEN)
-        marks.append(time.process_time())
-        xlbook.write_grids(book, grids)
-        marks.append(time.process_time())
+        with xlbook.collector_paused():
+            marks = _steps(book)
         for name, start, end in zip(
             ("view", "read", "core", "grids", "write"), marks, marks[1:], strict=False
         ):
             times.setdefault(name, []).append((end - start) * 1000)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _steps(book: FakeBook) -> list[float]:
+    """``time.process_time`` before the first step of one recalc press and after each."""
+    from finsam_xl.excel import xlbook
+    from finsam_xl.jobs.evaluate import evaluate_read
+    from finsam_xl.workbook.reader import read_book
+    from finsam_xl.workbook.writer import build_grids
+
+    marks = [time.process_time()]
+    view = xlbook.XlBookView(book)
+    marks.append(time.process_time())
+    read = read_book(str(book.name), view)
+    marks.append(time.process_time())
+    outcome = evaluate_read(read)
+    marks.append(time.process_time())
+    assert read.budget is not None and outcome.result is not None
+    grids = build_grids(read.budget, outcome.result, xlbook.DefinedNames(view.names), WHEN)
+    marks.append(time.process_time())
+    xlbook.write_grids(book, grids)
+    marks.append(time.process_time())
+    return marks
 
 
 def server_steps(body: bytes) -> dict[str, float]:
