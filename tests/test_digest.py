@@ -108,3 +108,94 @@ def test_the_fast_canonical_form_is_the_reference_form(data: Any) -> None:
 def test_an_examples_canonical_form_is_the_reference_form() -> None:
     """What a digest is made of for a whole budget, as the earlier version made it."""
     assert _canonical(BASE.model_dump(mode="python")) == _reference(BASE.model_dump(mode="python"))
+
+
+# --- canonical_json: the lines by json's own encoder ------------------------------------------
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=6)
+_AMOUNT = st.one_of(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9
+    ),
+    st.decimals(allow_nan=False, allow_infinity=False),  # any exponent: 1E+3, 0E-7, -0
+)
+_DAY = st.one_of(st.none(), st.dates())
+
+
+@st.composite
+def _line(draw: st.DrawFn, cost: bool) -> dict[str, Any]:
+    years = draw(st.lists(st.integers(2020, 2030), max_size=5, unique=True))
+    line: dict[str, Any] = {
+        "name": draw(_TEXT),
+        "section": draw(st.one_of(st.none(), _TEXT)),
+        "cost_centre": draw(st.one_of(st.none(), _TEXT)),
+        "account": draw(st.one_of(st.none(), _TEXT)),
+        "amounts": {y: draw(_AMOUNT) for y in years},
+        "forecast": draw(st.one_of(st.none(), _AMOUNT)),
+        "phasing": draw(st.one_of(st.none(), st.lists(_AMOUNT, min_size=12, max_size=12))),
+    }
+    if cost:
+        line["group"] = draw(st.sampled_from([*CostGroup]))
+        line["insats"] = draw(
+            st.one_of(
+                st.none(),
+                st.fixed_dictionaries(
+                    {
+                        "decision_date": _DAY,
+                        "granted_per_year": st.one_of(st.none(), _AMOUNT),
+                        "start": _DAY,
+                        "end": _DAY,
+                        "owner": st.one_of(st.none(), _TEXT),
+                    }
+                ),
+            )
+        )
+    else:
+        line["netted"] = draw(st.booleans())
+    return line
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    costs=st.lists(_line(True), max_size=5),
+    income=st.lists(_line(False), max_size=3),
+    odd_year=st.booleans(),
+)
+def test_canonical_json_is_the_general_way(
+    costs: list[dict[str, Any]], income: list[dict[str, Any]], odd_year: bool
+) -> None:
+    """Lines of every kind of value a line holds (NFD text, escapes, dates, Decimals of any
+    exponent, years in and out of four digits) give the text of the general way."""
+    from finsam_xl.model.interchange import _dumps, canonical_json
+
+    data = BASE.model_dump(mode="python")
+    data["costs"], data["income"] = costs, income
+    if odd_year and costs:
+        costs[0]["amounts"][999] = Decimal(1)  # sorted as text, 999 comes after 2025
+    assert canonical_json(data) == _dumps(_canonical(data))
+
+
+def test_the_lines_hold_only_what_canonical_json_writes() -> None:
+    """A new field on a line must be of a kind ``canonical_json`` writes as ``_canonical`` does
+    (text, text enum, bool, Decimal, date, None, lists and dicts of them; no int or float
+    value): add it here once it is, and to ``_line`` above."""
+    from finsam_xl.model.budget import CostLine, IncomeLine, Insats
+
+    common = ["name", "section", "cost_centre", "account"]
+    money = ["amounts", "forecast", "phasing"]
+    assert list(CostLine.model_fields) == [
+        *common[:1],
+        "group",
+        *common[1:],
+        "amounts",
+        "insats",
+        "forecast",
+        "phasing",
+    ]
+    assert list(IncomeLine.model_fields) == [*common, "netted", *money]
+    assert list(Insats.model_fields) == [
+        "decision_date",
+        "granted_per_year",
+        "start",
+        "end",
+        "owner",
+    ]
