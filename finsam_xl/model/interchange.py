@@ -145,6 +145,18 @@ class _Canonical:
             text = self.texts[number] = _number_text(number)
         return text
 
+    def line_value(self, value: Any) -> str:
+        """What ``of`` makes of a line's Decimal (its number text) or date (its ISO text):
+        ``json.dumps``'s ``default`` in ``canonical_json``."""
+        if type(value) is Decimal:
+            text = self.texts.get(value)
+            if text is None:
+                text = self.texts[value] = _number_text(value)
+            return text
+        if isinstance(value, date):
+            return value.isoformat()
+        raise TypeError(f"{type(value).__name__} in a budget line")
+
     def of(self, value: Any) -> Any:
         """The canonical form of ``value``."""
         kind = type(value)
@@ -234,7 +246,7 @@ def canonical_json(data: dict[str, Any]) -> str:
     The cost and income lines (``CostLine``, ``IncomeLine``, ``Insats``: text, text enums,
     None, booleans, Decimals, dates, lists and dicts of them, years as keys) are written
     by ``json.dumps``'s own encoder, a Decimal as its ``_number_text`` and a date as its
-    ISO text (``_line_value``), which is the text ``_canonical`` gives them: the years,
+    ISO text (``_Canonical.line_value``), which is the text ``_canonical`` gives them: the years,
     sorted as numbers there and as text here, are all four-digit (else the general way).
     The rest of the budget goes the general way, with a marker where the lines go.
     tests/test_digest.py checks the text against the general way's.
@@ -255,7 +267,7 @@ def canonical_json(data: dict[str, Any]) -> str:
                 ensure_ascii=True,
                 sort_keys=True,
                 separators=(",", ":"),
-                default=lambda value: _line_value(value, memo),
+                default=memo.line_value,
             )
         except TypeError:  # a value of a kind the lines do not have: the general way
             return _dumps(_canonical(data))
@@ -272,15 +284,6 @@ def _plain_lines(lists: Iterable[list[Any]]) -> bool:
                 return False
             years.update(line["amounts"])
     return all(type(y) is int and 1000 <= y <= 9999 for y in years)
-
-
-def _line_value(value: Any, memo: _Canonical) -> str:
-    """What ``_canonical`` makes of a line's Decimal (its number text) or date (ISO text)."""
-    if type(value) is Decimal:
-        return memo.number(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} in a budget line")
 
 
 def dumps(budget: Budget, fmt: str = "yaml") -> str:
