@@ -723,13 +723,21 @@ def press(
     exceptions propagate to the caller.
     """
     try:
-        with collector_paused():
-            summary, grids, extra = compute(book, action, when)
-            summary.sheets = write_grids(book, grids, formats=formats)
-            if extra is not None:
-                sheet, row, col, cell = extra
-                write_cell(book, sheet, row, col, cell)
+        with collector_paused():  # the grids are freed before it runs again
+            summary = _compute_and_write(book, action, when, formats)
     except ExcelError as error:
         summary = Summary(None, None, [], action=action, text=str(error))
     notify(book, summary, alert, echo)
+    return summary
+
+
+def _compute_and_write(
+    book: XlBook, action: Action, when: datetime | None, formats: bool
+) -> Summary:
+    """``compute`` and write what it gives; the summary with the sheets written."""
+    summary, grids, extra = compute(book, action, when)
+    summary.sheets = write_grids(book, grids, formats=formats)
+    if extra is not None:
+        sheet, row, col, cell = extra
+        write_cell(book, sheet, row, col, cell)
     return summary
