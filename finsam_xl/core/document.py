@@ -290,6 +290,7 @@ class _TableRows:
     def __init__(self, budget: Budget, result: Result, years: list[int]) -> None:
         doc = budget.document
         self.budget, self.doc, self.years = budget, doc, years
+        self.year_set = frozenset(years)
         self.plan = {row.year: row for row in result.plan}
         self.allocation = {a.year: a for a in result.allocation}
         self.cost_sign = -1 if doc.costs_negative else 1
@@ -301,7 +302,7 @@ class _TableRows:
 
     def shown(self, amounts: dict[int, Decimal]) -> bool:
         """True when the amounts have a value in a shown year (else the line is left out)."""
-        return any(y in amounts for y in self.years)
+        return not self.year_set.isdisjoint(amounts)
 
     def heading(
         self,
