@@ -185,7 +185,11 @@ EXPECTED = {
 
 @pytest.mark.slow
 def test_mypy_catches_a_misspelt_code(tmp_path: Path) -> None:
-    """One mypy run (the project's configuration, a cache in tmp) over a snippet of typos."""
+    """One mypy run (the project's configuration) over a snippet of typos.
+
+    With the project's own cache (.mypy_cache, which .ci/run's mypy has just filled and a
+    developer's mypy keeps), the package is not analysed again: 0.4 s instead of 4 s. mypy
+    checks each cached module against its source, so the cache cannot hide a change."""
     pytest.importorskip("mypy")
     snippet = tmp_path / "typos.py"
     snippet.write_text(SNIPPET, encoding="utf-8")
@@ -198,7 +202,7 @@ def test_mypy_catches_a_misspelt_code(tmp_path: Path) -> None:
             "--config-file",
             str(ROOT / "pyproject.toml"),
             "--cache-dir",
-            str(tmp_path / "cache"),
+            str(ROOT / ".mypy_cache"),
             "--no-error-summary",
             "--hide-error-context",
             str(snippet),
