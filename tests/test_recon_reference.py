@@ -13,13 +13,13 @@ Uppföljning's sentences, and recon's instalments being the fakturaplan's.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import synthetic_books as sb
+from typer.testing import Result
 
 from finsam_xl.books.invoices import plan_sie_records
 from finsam_xl.books.ledger import read_sie_books
@@ -224,26 +224,23 @@ def test_recon_instalments_are_the_fakturaplans() -> None:
         assert m.planned_to_date == m.owed_year
 
 
-def test_json_and_sheet_show_the_rule(tmp_path: Path) -> None:
+def test_json_and_sheet_show_the_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``avstamning --json`` carries each payment's rule; the CLI writes the plan's books."""
-    exe = Path(sys.executable).parent / "finsam-xl"
+    from typer.testing import CliRunner
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(exe), *args],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+    from finsam_xl.cli import app
 
-    assert run("demo").returncode == 0
-    assert run("fakturor", "finsam-demo.xlsx", "-o", "plan.se").returncode == 0
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(app, list(args))
+
+    assert run("demo").exit_code == 0
+    assert run("fakturor", "finsam-demo.xlsx", "-o", "plan.se").exit_code == 0
     done = run("demo-bokforing", "b.se", "--fakturaplan", "plan.se")
-    assert done.returncode == 0 and "40 verifikationer" in done.stdout
+    assert done.exit_code == 0 and "40 verifikationer" in done.stdout
     missing = run("demo-bokforing", "c.se", "--fakturaplan", "saknas.se")
-    assert missing.returncode == 2 and "saknas.se: fakturaplanen finns inte." in missing.stderr
+    assert missing.exit_code == 2 and "saknas.se: fakturaplanen finns inte." in missing.stderr
     done = run("avstamning", "finsam-demo.xlsx", "b.se", "--period", "2025-12", "--json")
     data = json.loads(done.stdout)
     rules = {p["rule"] for p in data["receivable"]["payments"]}
