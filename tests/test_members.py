@@ -9,7 +9,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -377,28 +376,27 @@ def test_unit_does_not_change_invoiced_kronor() -> None:
     assert len({i.number for i in plan.invoices}) == 12
 
 
-def test_the_members_walkthrough_runs_from_an_empty_folder(tmp_path: Path) -> None:
-    """Every ```bash block after a ``<!-- walkthrough -->`` comment in docs/members.md runs."""
+def test_the_members_walkthrough_runs_from_an_empty_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ```bash block after a ``<!-- walkthrough -->`` comment in docs/members.md runs,
+    and leaves the files it says. In process: tests/test_walkthroughs.py runs the same
+    blocks in a shell, with the installed command."""
     from support import ROOT
+    from typer.testing import CliRunner
+
+    from finsam_xl.cli import app
 
     text = (ROOT / "docs" / "members.md").read_text(encoding="utf-8")
     blocks = re.findall(r"<!-- walkthrough -->\n```bash\n(.*?)```", text, re.S)
     assert len(blocks) == 6
-    exe = Path(sys.executable).parent / "finsam-xl"
+    monkeypatch.chdir(tmp_path)
     for block in blocks:
         for line in filter(None, (x.strip() for x in block.splitlines())):
             assert line.startswith("finsam-xl ")
             command, _, shown = line.partition("  # ")  # the comment: what it prints
-            args = shlex.split(command)[1:]
-            done = subprocess.run(
-                [str(exe), *args],
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=300,
-                check=False,
-            )
-            assert done.returncode == 0, (line, done.stdout, done.stderr)
+            done = CliRunner().invoke(app, shlex.split(command)[1:])
+            assert done.exit_code == 0, (line, done.stdout, done.stderr)
             assert shown.strip() in done.stdout.replace("\u00a0", " "), (line, done.stdout)
     assert len(list((tmp_path / "brev").glob("*.docx"))) == 5
     assert (tmp_path / "fakturaplan.se").exists() and (tmp_path / "fakturaplan-ny.csv").exists()
