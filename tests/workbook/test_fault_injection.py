@@ -31,7 +31,7 @@ from finsam_xl.xlsx.safety import backup_path, verify_package, write_lock_path
 
 SEED = 20261130
 KILLS = 12  # three rounds of four kills, each round ended by a successful run
-LINES = 400  # eight times the budget lines of a large förbund
+LINES = 200  # four times the budget lines of a large förbund
 CLI = [sys.executable, "-m", "finsam_xl"]
 ROOT = Path(__file__).resolve().parents[2]
 
