@@ -99,7 +99,7 @@ _DATA = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(data=_DATA)
 def test_the_fast_canonical_form_is_the_reference_form(data: Any) -> None:
     assert _canonical(data) == _reference(data)

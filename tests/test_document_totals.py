@@ -179,7 +179,7 @@ def layouts(draw: st.DrawFn) -> tuple[Budget, DocumentSettings]:
     return changed, changed.document
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layouts())
 def test_property_every_total_on_the_document_sheets_is_the_sum_of_the_rows_above_it(
     case: tuple[Budget, DocumentSettings],

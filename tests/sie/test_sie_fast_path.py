@@ -49,7 +49,7 @@ from finsam_xl.sie import (
     sums,
 )
 
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Outcome = tuple[object, ...]
 
