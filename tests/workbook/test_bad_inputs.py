@@ -70,7 +70,9 @@ def replace_zip_part(path: Path, part: str, data: bytes) -> None:
 
 
 def zip_bomb(path: Path) -> None:
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+    # 600 MB of zeros in 2.7 MB (deflate level 1: a quarter of the default level's time; the
+    # declared size, 600 MB against MAX_UNCOMPRESSED, is what the reader must refuse).
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
         out.writestr("xl/media/bomb.bin", b"\0" * (600 * 1024 * 1024))
 
 
