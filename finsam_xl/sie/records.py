@@ -35,6 +35,13 @@ ObjectRef: TypeAlias = tuple[int, str]
 ObjectList: TypeAlias = tuple[ObjectRef, ...]
 """An object list ``{1 "35000" 6 "P1"}`` as ``((1, "35000"), (6, "P1"))``."""
 
+
+def repeats_a_dimension(objs: ObjectList) -> bool:
+    """True when an object list names a dimension twice (a warning at every row that has it,
+    so the fast paths do not keep such a list as checked)."""
+    return len(objs) > 1 and len({dim for dim, _ in objs}) < len(objs)
+
+
 BalanceKind = Literal["IB", "UB", "RES"]
 ObjectBalanceKind = Literal["OIB", "OUB"]
 PeriodKind = Literal["PSALDO", "PBUDGET"]

@@ -895,7 +895,8 @@ class Scanner:
 
         ``None`` when it does not parse (the general path reports it). The lists
         checked are cached; when the cache is full it is emptied, and so are the
-        hot path's checked row heads, so that every list is checked again.
+        hot path's checked row heads, so that every list is checked again. A list that
+        names a dimension twice is not cached: the general path warns at every row.
         """
         cache = self._objcache
         objs = cache.get(inner)
@@ -906,6 +907,8 @@ class Scanner:
         except (LexError, _FieldError):
             return None  # the general path reports it
         self._check_objects(objs, line)
+        if rec.repeats_a_dimension(objs):
+            return objs
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
             if self._sums is not None:
@@ -972,7 +975,7 @@ class Scanner:
         return rec.Transaction(kind, acct, objs, Decimal(amt), *rest, line=number)  # type: ignore[arg-type]
 
     def _check_objects(self, objs: rec.ObjectList, line: int) -> None:
-        if len(objs) > 1 and len({dim for dim, _ in objs}) < len(objs):
+        if rec.repeats_a_dimension(objs):
             seen: dict[int, str] = {}
             for dim, obj in objs:
                 if dim in seen:

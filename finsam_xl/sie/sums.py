@@ -25,7 +25,7 @@ from typing import Protocol, cast
 from finsam_xl.model.money import ZERO
 
 from ._lexer import LineSource
-from .records import ObjectList, Transaction
+from .records import ObjectList, Transaction, repeats_a_dimension
 
 PostingKey = tuple[str, str, date]
 """(account, cost centre, voucher date): the key of ``PostingTotals.sums``."""
@@ -221,6 +221,8 @@ class PostingSums:
             if kid is None:
                 kid = self._key_ids[key] = len(self._keys)
                 self._keys.append(key)
+            if repeats_a_dimension(objs):  # warned at every row: checked at every row
+                return kid
             if len(self.heads) >= _CACHE_LIMIT:
                 self.heads.clear()
             self.heads[head] = kid

@@ -978,3 +978,23 @@ def test_rows_that_end_at_the_amount(end: str) -> None:
     totals = posting_totals(sie(*lines, end=end))
     assert totals.rows == 5 and totals.hot_rows == 5
     assert totals.sums[("4010", "35000", date(2025, 1, 5))] == Decimal("11.00")
+
+
+def test_a_list_naming_a_dimension_twice_warns_at_every_row() -> None:
+    """The fast paths keep checked object lists and row heads; a list that names a dimension
+    twice is warned at every row, as the general path does (hypothesis found it dropped)."""
+    data = (
+        b"#FLAGGA 0\r\n#FORMAT PC8\r\n#SIETYP 4\r\n#RAR 0 20250101 20251231\r\n"
+        b'#KONTO 4010 "Kostnad"\r\n#KONTO 1930 "Bank"\r\n'
+        b'#VER "A" "1" 20250110 "x"\r\n{\r\n'
+        + b'#TRANS 4010 {1 "10" 1 "20"} 5.00\r\n' * 3
+        + b"#TRANS 1930 {} -15.00\r\n}\r\n"
+    )
+    issues = issues_of(check(data))  # posting_totals, in 1 MiB blocks and in tiny ones
+    assert [i.line for i in issues if i.code == "dimension_twice_in_list"] == [9, 10, 11]
+    fastest = SieReader(data)
+    general = SieReader(data)
+    general.fast_paths = False
+    assert list(fastest.records()) == list(general.records())
+    assert [i.line for i in fastest.issues if i.code == "dimension_twice_in_list"] == [9, 10, 11]
+    assert fastest.issues == general.issues
