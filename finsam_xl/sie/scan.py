@@ -969,9 +969,12 @@ class Scanner:
         m = _TRANS_FAST.fullmatch(line)
         assert m is not None  # every hot row is a plain row
         kind, acct, inner, amt, tail = m.groups()
-        objs = self.fast_objects(inner, number)
+        objs = self._objcache.get(inner)
+        if objs is None:  # not kept since (cache emptied, or a list warned at every row):
+            # parsed again without the checks, which ran when the row was taken
+            objs = objects_from_fields(tokenize("{" + inner + "}")[0])
         rest = self.fast_tail(tail)
-        assert objs is not None and rest is not None  # checked when the row was taken
+        assert rest is not None  # checked when the row was taken
         return rec.Transaction(kind, acct, objs, Decimal(amt), *rest, line=number)  # type: ignore[arg-type]
 
     def _check_objects(self, objs: rec.ObjectList, line: int) -> None:

@@ -998,3 +998,17 @@ def test_a_list_naming_a_dimension_twice_warns_at_every_row() -> None:
     assert list(fastest.records()) == list(general.records())
     assert [i.line for i in fastest.issues if i.code == "dimension_twice_in_list"] == [9, 10, 11]
     assert fastest.issues == general.issues
+
+
+def test_a_captured_row_naming_a_dimension_twice_is_warned_once() -> None:
+    """A captured row is built again after the hot path took it; its checks ran then, so
+    building it must not warn a second time (found by the capture property test)."""
+    data = (
+        b'#VER A 3 20250105 "Faktura 3" 20250106\r\n{\r\n#TRANS 4010 {} 0.00\r\n'
+        b'#TRANS 1930 {1 "35000" 1 "36000"} 0.00\r\n}\r\n'
+    )
+    for capture in (lambda account: account.startswith("40"), None):
+        issues: list[Issue] = []
+        posting_totals(data, issues=issues, name="t.se", capture=capture)
+        assert [i.line for i in issues if i.code == "dimension_twice_in_list"] == [4]
+    fast_extras(data, capture=lambda account: account.startswith("40"))
