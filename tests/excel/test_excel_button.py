@@ -93,6 +93,18 @@ def test_importing_the_button_is_light() -> None:
     assert done.stdout.strip() == "[]", done.stderr
 
 
+def test_a_press_does_not_import_openpyxl(tmp_path: Path) -> None:
+    """A press reads and writes through Excel, never a file: what it imports leaves openpyxl
+    and XlsxWriter out (openpyxl alone is about 0.2 s of a start, and on the desktop each
+    press is a new Python). The file reader (xlsx/zipview.py) imports openpyxl."""
+    code = (
+        "import sys, finsam_xl.excel.button, finsam_xl.excel.xlbook, finsam_xl.workbook.reader; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'openpyxl', 'xlsxwriter'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stderr
+
+
 def test_every_vba_macro_calls_an_existing_button_function() -> None:
     """The .bas sources (finsam_xl/vba) call b.<name>(): each must exist here and take no args."""
     import inspect
