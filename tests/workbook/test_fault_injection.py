@@ -98,9 +98,17 @@ def _kill_rounds(
 ) -> None:
     """KILLS runs killed at seeded random points, each checked; see the module's text."""
     old_parts = parts(book)
-    full = zygote.timed(command)
-    sheets = written_sheets(book, names)
+    # The kill points scale with a whole run's time: the median of three, so that one slow
+    # or fast run (a cold cache, the other worker's load) does not put every kill before
+    # or after the rename.
     backup = backup_path(book)
+    times = []
+    for _ in range(3):
+        book.write_bytes(old)
+        backup.unlink(missing_ok=True)
+        times.append(zygote.timed(command))
+    full = sorted(times)[1]
+    sheets = written_sheets(book, names)
     backup.unlink()
     book.write_bytes(old)
     rnd = random.Random(f"{SEED}-{job}")

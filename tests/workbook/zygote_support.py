@@ -118,15 +118,18 @@ class Zygote:
         started = self._answer(120)
         assert started is not None and "pid" in started, started
         pid = int(started["pid"])
-        ended = self._answer(120 if kill_after is None else kill_after)
-        if ended is None:
-            os.kill(pid, signal.SIGKILL)
-            ended = self._answer(120)
-            assert ended is not None and ended["pid"] == pid, ended
-            code = int(ended["code"])
-            return None if code == -signal.SIGKILL else code
-        assert ended["pid"] == pid, ended
-        return int(ended["code"])
+        handle = _pidfd(pid)
+        try:
+            ended = self._answer(120 if kill_after is None else kill_after)
+            if ended is None:
+                _kill(pid, handle)
+                ended = self._answer(120)
+        finally:
+            if handle is not None and handle != _GONE:
+                os.close(handle)
+        assert ended is not None and ended["pid"] == pid, ended
+        code = int(ended["code"])
+        return None if code == -signal.SIGKILL else code
 
     def timed(self, args: list[str]) -> float:
         """Seconds one whole run of ``finsam-xl args`` takes (it must end with 0 or 1)."""
@@ -134,3 +137,31 @@ class Zygote:
         code = self.run(args)
         assert code in (0, 1), code
         return time.monotonic() - start
+
+
+_GONE = -1
+
+
+def _pidfd(pid: int) -> int | None:
+    """A pidfd of the child (Linux), so that a kill can never reach another process that
+    got the pid after the zygote reaped the child; ``_GONE`` if the child has ended
+    already, None where the system has no pidfd (then the kill goes by pid)."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        return os.pidfd_open(pid)
+    except ProcessLookupError:
+        return _GONE
+
+
+def _kill(pid: int, handle: int | None) -> None:
+    """SIGKILL the child, unless it has ended meanwhile (then its exit status comes as usual)."""
+    if handle == _GONE:
+        return
+    try:
+        if handle is not None:
+            signal.pidfd_send_signal(handle, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
