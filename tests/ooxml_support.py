@@ -455,12 +455,13 @@ def _workbook_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _header_row(table: etree._Element) -> int | None:
-    """The row of a table's header cells (None without a header row or a readable ref)."""
+def _header_cell(table: etree._Element) -> tuple[int, int] | None:
+    """(row, column) of a table's first header cell (None without a header row or a
+    readable ref)."""
     first = _REF.match(table.get("ref", "").split(":")[0])
     if table.get("headerRowCount", "1") == "0" or first is None:
         return None
-    return int(first.group(2))
+    return int(first.group(2)), _col(first.group(1))
 
 
 def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
@@ -490,12 +491,12 @@ def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
         sheet = etree.fromstring(archive.read(name))
-        tables = [
-            p
+        tables = {
+            p: etree.fromstring(archive.read(p))
             for _, p, mode in _relationships(archive, name)
             if mode != "External" and "/tables/" in p and p in archive.namelist()
-        ]
-        header_rows = {_header_row(etree.fromstring(archive.read(p))) for p in tables}
+        }
+        header_rows = {cell[0] for cell in map(_header_cell, tables.values()) if cell}
         cells: dict[tuple[int, int], str] = {}
         last_row = 0
         columns: dict[str, int] = {}
@@ -547,20 +548,17 @@ def spreadsheet_problems(archive: zipfile.ZipFile) -> list[Problem]:
             dxf = rule.get("dxfId")
             if dxf is not None and int(dxf) >= n_dxf:
                 problems.append(Problem(name, f"conditional format dxfId {dxf} of {n_dxf}"))
-        for table_part in tables:
-            table = etree.fromstring(archive.read(table_part))
+        for table_part, table in tables.items():
             for key, seen in (("displayName", table_names), ("id", table_ids)):
                 value_ = table.get(key, "")
                 other = seen.get(value_.lower())
                 if other is not None:
                     problems.append(Problem(table_part, f"table {key} {value_!r} also in {other}"))
                 seen[value_.lower()] = table_part
-            if table.get("headerRowCount", "1") == "0":
+            header = _header_cell(table)
+            if header is None:
                 continue
-            first = _REF.match(table.get("ref", "").split(":")[0])
-            if first is None:
-                continue
-            r, c = int(first.group(2)), _col(first.group(1))
+            r, c = header
             for offset, column in enumerate(table.iter(f"{{{SML}}}tableColumn")):
                 want = _unescape(column.get("name", ""))
                 got = _unescape(cells.get((r, c + offset), ""))

@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from source_support import package_files, tree_of
+from source_support import package_files, source_of, tree_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "finsam_xl"
@@ -99,7 +99,7 @@ def _noqa_functions() -> dict[str, str]:
     """Every function whose ``def`` line says ``noqa: C901``, with the text after the codes."""
     found: dict[str, str] = {}
     for key, (path, node) in _functions().items():
-        line = path.read_text(encoding="utf-8").splitlines()[node.lineno - 1]
+        line = source_of(path).splitlines()[node.lineno - 1]
         match = _NOQA_C901.search(line)
         if match:
             found[key] = match.group(1).strip()
